@@ -1,0 +1,286 @@
+import { Cron } from 'croner';
+import { isIP } from 'node:net';
+import * as path from 'node:path';
+
+/** Microsoft clouds the bot can target; each picks its own login and Graph hosts. */
+export type CloudName = 'global' | 'usgovhigh' | 'dod' | 'china';
+
+/** Log levels, most verbose first. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** Every setting the bot reads from its environment, validated and typed. */
+export interface Config {
+  port: number;
+  host: string;
+  /** Anonymous local mode: no Bot Framework credentials, loopback only. */
+  anonymous: boolean;
+  bot: {
+    appId?: string;
+    appPassword?: string;
+    appTenantId?: string;
+    appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
+    /** Overrides the Bot Framework OpenID metadata document (private clouds, tests). */
+    openIdMetadataUrl?: string;
+  };
+  dataDir: string;
+  azureStorageConnectionString?: string;
+  cloud: CloudName;
+  authorityHost: string;
+  graphEndpoint: string;
+  graph: { clientId?: string; clientSecret?: string };
+  connectorAppId?: string;
+  adminConsentLink: string;
+  inactivityDays: number;
+  /** Days before deauthorization that a notice goes out, largest first. */
+  expiryNoticeDays: number[];
+  scanCron: string;
+  apiToken?: string;
+  notifyRps: number;
+  /** Hours after a consent request: first the reminder to the admin, then to the requester. */
+  consentReminderHours: [number, number];
+  adminGroupId?: string;
+  teamsAppCatalogId?: string;
+  /** 32-byte key, when given by SECRETS_KEY; otherwise a key file in DATA_DIR is used. */
+  secretsKey?: Buffer;
+  logLevel: LogLevel;
+}
+
+/** A configuration mistake: names the variable so the operator can fix it. */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(
+    readonly variable: string,
+    detail: string,
+  ) {
+    super(`${variable}: ${detail}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Login and Graph hosts per national cloud (Microsoft Graph national cloud deployments). */
+export const CLOUD_HOSTS: Record<CloudName, { authorityHost: string; graphEndpoint: string; label: string }> = {
+  global: {
+    authorityHost: 'https://login.microsoftonline.com',
+    graphEndpoint: 'https://graph.microsoft.com',
+    label: 'Microsoft 365 worldwide',
+  },
+  usgovhigh: {
+    authorityHost: 'https://login.microsoftonline.us',
+    graphEndpoint: 'https://graph.microsoft.us',
+    label: 'US Government GCC High',
+  },
+  dod: {
+    authorityHost: 'https://login.microsoftonline.us',
+    graphEndpoint: 'https://dod-graph.microsoft.us',
+    label: 'US Government DoD',
+  },
+  china: {
+    authorityHost: 'https://login.chinacloudapi.cn',
+    graphEndpoint: 'https://microsoftgraph.chinacloudapi.cn',
+    label: 'China operated by 21Vianet',
+  },
+};
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+type Env = Record<string, string | undefined>;
+
+/** Returns the trimmed value, or undefined when the variable is unset or blank. */
+function read(env: Env, name: string): string | undefined {
+  const value = env[name];
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `expected a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function positiveNumber(env: Env, name: string, fallback: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || !(value > 0)) {
+    throw new ConfigError(name, `expected a positive number, got "${raw}"`);
+  }
+  return value;
+}
+
+function integerList(env: Env, name: string, fallback: string): number[] {
+  const raw = read(env, name) ?? fallback;
+  const parts = raw.split(',').map((p) => p.trim());
+  if (parts.some((p) => !/^\d+$/.test(p) || Number(p) <= 0)) {
+    throw new ConfigError(name, `expected a comma-separated list of positive whole numbers, got "${raw}"`);
+  }
+  return parts.map(Number);
+}
+
+function guid(env: Env, name: string): string | undefined {
+  const raw = read(env, name);
+  if (raw !== undefined && !GUID.test(raw)) {
+    throw new ConfigError(name, `expected a GUID such as 00000000-0000-0000-0000-000000000000, got "${raw}"`);
+  }
+  return raw;
+}
+
+function httpsUrl(env: Env, name: string): string | undefined {
+  const raw = read(env, name);
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `expected an absolute https:// URL, got "${raw}"`);
+  }
+  if (url.protocol !== 'https:') throw new ConfigError(name, `expected an https:// URL, got "${raw}"`);
+  return raw.replace(/\/+$/, '');
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const match = allowed.find((a) => a.toLowerCase() === raw.toLowerCase());
+  if (!match) throw new ConfigError(name, `expected one of ${allowed.join(', ')}, got "${raw}"`);
+  return match;
+}
+
+/** True for addresses that only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  if (isIP(host) === 6) return host === '::1';
+  return false;
+}
+
+function parseSecretsKey(env: Env): Buffer | undefined {
+  const raw = read(env, 'SECRETS_KEY');
+  if (raw === undefined) return undefined;
+  const key = /^[A-Za-z0-9+/]+={0,2}$/.test(raw) ? Buffer.from(raw, 'base64') : Buffer.alloc(0);
+  if (key.length !== 32) throw new ConfigError('SECRETS_KEY', 'expected 32 bytes encoded as base64 (44 characters)');
+  return key;
+}
+
+/**
+ * Reads and validates the whole configuration once. Throws {@link ConfigError} on the first
+ * mistake, naming the variable.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const port = integer(env, 'PORT', 3978, 1, 65535);
+  const host = read(env, 'HOST') ?? '127.0.0.1';
+  if (isIP(host) === 0 && host !== 'localhost' && !/^[a-z0-9.-]+$/i.test(host)) {
+    throw new ConfigError('HOST', `expected an IP address or host name, got "${host}"`);
+  }
+
+  const appId = guid(env, 'MicrosoftAppId');
+  const appPassword = read(env, 'MicrosoftAppPassword');
+  const appTenantId = guid(env, 'MicrosoftAppTenantId');
+  const appType = oneOf(env, 'MicrosoftAppType', ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const, 'MultiTenant');
+  const anonymous = appId === undefined;
+  if (anonymous && !isLoopbackHost(host)) {
+    throw new ConfigError(
+      'HOST',
+      `anonymous mode (no MicrosoftAppId) only binds to loopback; set MicrosoftAppId to listen on "${host}"`,
+    );
+  }
+  if (!anonymous && appType === 'MultiTenant' && appPassword === undefined) {
+    throw new ConfigError('MicrosoftAppPassword', 'required when MicrosoftAppId is set (MicrosoftAppType MultiTenant)');
+  }
+  if (!anonymous && appType === 'SingleTenant' && appTenantId === undefined) {
+    throw new ConfigError('MicrosoftAppTenantId', 'required when MicrosoftAppType is SingleTenant');
+  }
+
+  const connectionString = read(env, 'AZURE_STORAGE_CONNECTION_STRING');
+  if (connectionString !== undefined && !/(AccountName|BlobEndpoint|UseDevelopmentStorage)=/i.test(connectionString)) {
+    throw new ConfigError('AZURE_STORAGE_CONNECTION_STRING', 'not an Azure Storage connection string');
+  }
+
+  const cloud = oneOf(env, 'CLOUD', ['global', 'usgovhigh', 'dod', 'china'] as const, 'global');
+  const hosts = CLOUD_HOSTS[cloud];
+
+  const inactivityDays = integer(env, 'INACTIVITY_DAYS', 90, 1, 3650);
+  const expiryNoticeDays = integerList(env, 'EXPIRY_NOTICE_DAYS', '30,14,7,1');
+  if (new Set(expiryNoticeDays).size !== expiryNoticeDays.length) {
+    throw new ConfigError('EXPIRY_NOTICE_DAYS', 'the same day is listed twice');
+  }
+  if (expiryNoticeDays.some((d) => d >= inactivityDays)) {
+    throw new ConfigError('EXPIRY_NOTICE_DAYS', `every day must be less than INACTIVITY_DAYS (${inactivityDays})`);
+  }
+  expiryNoticeDays.sort((a, b) => b - a);
+
+  const scanCron = read(env, 'SCAN_CRON') ?? '0 * * * *';
+  try {
+    new Cron(scanCron, { paused: true }).stop();
+  } catch (err) {
+    throw new ConfigError('SCAN_CRON', `not a valid cron expression: ${(err as Error).message}`);
+  }
+
+  const apiToken = read(env, 'API_TOKEN');
+  if (apiToken !== undefined && apiToken.length < 16) {
+    throw new ConfigError('API_TOKEN', 'must be at least 16 characters');
+  }
+
+  const reminders = integerList(env, 'CONSENT_REMINDER_HOURS', '24,72');
+  if (reminders.length !== 2 || reminders[0] >= reminders[1]) {
+    throw new ConfigError('CONSENT_REMINDER_HOURS', 'expected two increasing hours: admin reminder, requester reminder');
+  }
+
+  const adminConsentLink = httpsUrl(env, 'ADMIN_CONSENT_LINK') ?? 'https://aka.ms/office365moverauth';
+  const dataDir = path.resolve(read(env, 'DATA_DIR') ?? './data');
+
+  return {
+    port,
+    host,
+    anonymous,
+    bot: {
+      appId,
+      appPassword,
+      appTenantId,
+      appType,
+      openIdMetadataUrl: httpsOrLoopbackUrl(env, 'BOT_OPENID_METADATA_URL'),
+    },
+    dataDir,
+    azureStorageConnectionString: connectionString,
+    cloud,
+    authorityHost: httpsUrl(env, 'AZURE_AUTHORITY_HOST') ?? hosts.authorityHost,
+    graphEndpoint: httpsUrl(env, 'GRAPH_ENDPOINT') ?? hosts.graphEndpoint,
+    graph: {
+      clientId: guid(env, 'GRAPH_CLIENT_ID') ?? appId,
+      clientSecret: read(env, 'GRAPH_CLIENT_SECRET') ?? appPassword,
+    },
+    connectorAppId: guid(env, 'CONNECTOR_APP_ID') ?? appId,
+    adminConsentLink,
+    inactivityDays,
+    expiryNoticeDays,
+    scanCron,
+    apiToken,
+    notifyRps: positiveNumber(env, 'NOTIFY_RPS', 30),
+    consentReminderHours: [reminders[0], reminders[1]],
+    adminGroupId: guid(env, 'ADMIN_GROUP_ID'),
+    teamsAppCatalogId: guid(env, 'TEAMS_APP_CATALOG_ID'),
+    secretsKey: parseSecretsKey(env),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
+  };
+}
+
+/** Like httpsUrl, but plain http is allowed on loopback so that tests can serve the document. */
+function httpsOrLoopbackUrl(env: Env, name: string): string | undefined {
+  const raw = read(env, name);
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `expected an absolute URL, got "${raw}"`);
+  }
+  const loopback = isLoopbackHost(url.hostname.replace(/^\[|\]$/g, ''));
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new ConfigError(name, `expected an https:// URL (http:// only on loopback), got "${raw}"`);
+  }
+  return raw;
+}

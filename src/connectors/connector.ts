@@ -1,0 +1,63 @@
+import { DAY_MS } from '../util/clock';
+import type { ConnectorTypeId } from './catalog';
+
+/** Where a connector is in its life (DESIGN.md "Record"). */
+export type ConnectorStatus = 'authorizing' | 'awaiting-consent' | 'authorized' | 'deauthorized';
+
+/** The admin-consent hand-over of an office365 connector. */
+export interface ConsentState {
+  requestedFrom?: string;
+  requestedAt?: string;
+  verifiedAt?: string;
+}
+
+/** A connector: the link between the migration service and one cloud account. */
+export interface Connector {
+  id: string;
+  tenantId: string;
+  type: ConnectorTypeId;
+  displayName: string;
+  status: ConnectorStatus;
+  /** Entra object id (aadObjectId) of the person who created it; absent for imported ones. */
+  createdBy?: string;
+  createdByName?: string;
+  createdAt: string;
+  authorizedAt?: string;
+  lastTransferAt?: string;
+  consent?: ConsentState;
+  /** Microsoft cloud of an office365 connector. */
+  cloud?: string;
+  /** Whether stored keys were checked against the service (azure-blob) or only by format. */
+  keysVerified?: boolean;
+  /** Optimistic-concurrency version; the store refuses a write made from an older read. */
+  version: number;
+}
+
+/**
+ * The moment the 90-day clock started: the last transfer, else the authorization.
+ * A connector that was never authorized has no clock.
+ */
+export function clockStart(connector: Pick<Connector, 'lastTransferAt' | 'authorizedAt'>): Date | undefined {
+  const start = connector.lastTransferAt ?? connector.authorizedAt;
+  return start ? new Date(start) : undefined;
+}
+
+/** When the connector is deauthorized for inactivity: clock start + inactivityDays. */
+export function expiresAt(
+  connector: Pick<Connector, 'lastTransferAt' | 'authorizedAt'>,
+  inactivityDays: number,
+): Date | undefined {
+  const start = clockStart(connector);
+  return start ? new Date(start.getTime() + inactivityDays * DAY_MS) : undefined;
+}
+
+/** Whole days left before deauthorization (0 when due or past), or undefined without a clock. */
+export function daysUntilExpiry(
+  connector: Pick<Connector, 'lastTransferAt' | 'authorizedAt'>,
+  inactivityDays: number,
+  now: Date,
+): number | undefined {
+  const expiry = expiresAt(connector, inactivityDays);
+  if (!expiry) return undefined;
+  return Math.max(0, Math.ceil((expiry.getTime() - now.getTime()) / DAY_MS));
+}

@@ -1,0 +1,101 @@
+import type { Storage } from 'botbuilder';
+import type { ConversationReference } from 'botbuilder';
+import type { Connector } from '../connectors/connector';
+
+/** A write lost a race: the record changed since it was read. */
+export class ConcurrencyError extends Error {
+  readonly code = 'STORE_CONFLICT';
+  constructor(what: string) {
+    super(`${what} was changed by someone else; read it again`);
+    this.name = 'ConcurrencyError';
+  }
+}
+
+/** The store could not be reached or read. */
+export class StoreUnavailableError extends Error {
+  readonly code = 'STORE_UNAVAILABLE';
+  constructor(cause: unknown) {
+    super(`storage is unavailable: ${(cause as Error)?.message ?? String(cause)}`);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+/** A conversation the bot has been in, kept so it can write there later. */
+export interface ConversationRecord {
+  tenantId: string;
+  conversationId: string;
+  conversationType: 'personal' | 'groupChat' | 'channel';
+  reference: Partial<ConversationReference>;
+  /** Set once when the welcome card was posted, so it is posted only once. */
+  welcomedAt?: string;
+  updatedAt: string;
+}
+
+export interface ConversationStore {
+  /** Inserts or refreshes the reference; never clears welcomedAt. */
+  upsert(record: Omit<ConversationRecord, 'welcomedAt'>): Promise<void>;
+  get(tenantId: string, conversationId: string): Promise<ConversationRecord | undefined>;
+  /** Marks the welcome as posted; true only for the caller that marked it first. */
+  claimWelcome(tenantId: string, conversationId: string, at: string): Promise<boolean>;
+  /** Gives the claim back when the welcome could not be posted. */
+  releaseWelcome(tenantId: string, conversationId: string): Promise<void>;
+  remove(tenantId: string, conversationId: string): Promise<void>;
+}
+
+/** A page of results and the cursor for the next one. */
+export interface Page<T> {
+  items: T[];
+  next?: string;
+}
+
+export interface ConnectorStore {
+  /** Fails with ConcurrencyError when the id already exists in the tenant. */
+  create(connector: Connector): Promise<Connector>;
+  get(tenantId: string, id: string): Promise<Connector | undefined>;
+  list(tenantId: string, options?: { limit?: number; cursor?: string }): Promise<Page<Connector>>;
+  /** Writes the record if its version still matches the stored one; returns it with version + 1. */
+  update(connector: Connector): Promise<Connector>;
+  /** Deletes the connector and its stored secrets; false when it was not there. */
+  delete(tenantId: string, id: string): Promise<boolean>;
+}
+
+/** Encrypted connector secrets; the store never sees plaintext. */
+export interface SecretStore {
+  put(tenantId: string, connectorId: string, sealed: string): Promise<void>;
+  get(tenantId: string, connectorId: string): Promise<string | undefined>;
+}
+
+/** An entry in the append-only audit log. */
+export interface AuditEvent {
+  tenantId: string;
+  at: string;
+  /** Entra object id or a service name such as "scanner" or "api". */
+  actor: string;
+  actorName?: string;
+  action: string;
+  connectorId?: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface AuditLog {
+  append(event: AuditEvent): Promise<void>;
+  /** Newest first. */
+  list(tenantId: string, options?: { connectorId?: string; limit?: number }): Promise<AuditEvent[]>;
+}
+
+/** Everything the bot keeps, behind one object so an adapter can be swapped whole. */
+export interface Store {
+  /** Short name for logs and /healthz, e.g. "sqlite". */
+  readonly kind: string;
+  /** Where it lives, for the start-up line (a path, an account name). */
+  readonly location: string;
+  /** Turn and dialog state (botbuilder Storage). */
+  readonly state: Storage;
+  readonly conversations: ConversationStore;
+  readonly connectors: ConnectorStore;
+  readonly secrets: SecretStore;
+  readonly audit: AuditLog;
+  /** Resolves when the store answers a read; rejects otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

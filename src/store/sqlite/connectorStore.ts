@@ -1,0 +1,108 @@
+import type Database from 'better-sqlite3';
+import { clockStart, type Connector } from '../../connectors/connector';
+import { ConcurrencyError, type ConnectorStore, type Page } from '../ports';
+
+const MAX_PAGE = 500;
+
+/** Sort key for names: case-insensitive, so "Finance" and "finance" sit together. */
+export function nameKey(displayName: string): string {
+  return displayName.trim().toLowerCase();
+}
+
+function encodeCursor(key: string, id: string): string {
+  return Buffer.from(JSON.stringify([key, id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string, string] | undefined {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'string')) {
+      return [value[0], value[1]];
+    }
+  } catch {
+    // A cursor that does not decode is treated as no cursor: the caller gets the first page.
+  }
+  return undefined;
+}
+
+/** Connector records in SQLite; the clock_start column feeds the expiry scanner's index. */
+export class SqliteConnectorStore implements ConnectorStore {
+  constructor(private readonly db: Database.Database) {}
+
+  async create(connector: Connector): Promise<Connector> {
+    const stored = { ...connector, version: 1 };
+    const result = this.db
+      .prepare(
+        `INSERT INTO connectors (tenant_id, id, display_name_key, clock_start, status, version, doc)
+         VALUES (?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING`,
+      )
+      .run(
+        stored.tenantId,
+        stored.id,
+        nameKey(stored.displayName),
+        clockStart(stored)?.getTime() ?? null,
+        stored.status,
+        JSON.stringify(stored),
+      );
+    if (result.changes !== 1) throw new ConcurrencyError(`connector ${connector.id}`);
+    return stored;
+  }
+
+  async get(tenantId: string, id: string): Promise<Connector | undefined> {
+    const row = this.db.prepare('SELECT doc FROM connectors WHERE tenant_id = ? AND id = ?').get(tenantId, id) as
+      | { doc: string }
+      | undefined;
+    return row ? (JSON.parse(row.doc) as Connector) : undefined;
+  }
+
+  async list(tenantId: string, options: { limit?: number; cursor?: string } = {}): Promise<Page<Connector>> {
+    const limit = Math.min(Math.max(options.limit ?? 100, 1), MAX_PAGE);
+    const after = options.cursor ? decodeCursor(options.cursor) : undefined;
+    const rows = (
+      after
+        ? this.db
+            .prepare(
+              `SELECT display_name_key AS k, doc FROM connectors WHERE tenant_id = ? AND (display_name_key, id) > (?, ?)
+               ORDER BY display_name_key, id LIMIT ?`,
+            )
+            .all(tenantId, after[0], after[1], limit + 1)
+        : this.db
+            .prepare(
+              'SELECT display_name_key AS k, doc FROM connectors WHERE tenant_id = ? ORDER BY display_name_key, id LIMIT ?',
+            )
+            .all(tenantId, limit + 1)
+    ) as { k: string; doc: string }[];
+    const items = rows.slice(0, limit).map((r) => JSON.parse(r.doc) as Connector);
+    const last = items[items.length - 1];
+    return { items, next: rows.length > limit && last ? encodeCursor(nameKey(last.displayName), last.id) : undefined };
+  }
+
+  async update(connector: Connector): Promise<Connector> {
+    const stored = { ...connector, version: connector.version + 1 };
+    const result = this.db
+      .prepare(
+        `UPDATE connectors SET display_name_key = ?, clock_start = ?, status = ?, version = ?, doc = ?
+         WHERE tenant_id = ? AND id = ? AND version = ?`,
+      )
+      .run(
+        nameKey(stored.displayName),
+        clockStart(stored)?.getTime() ?? null,
+        stored.status,
+        stored.version,
+        JSON.stringify(stored),
+        connector.tenantId,
+        connector.id,
+        connector.version,
+      );
+    if (result.changes !== 1) throw new ConcurrencyError(`connector ${connector.id}`);
+    return stored;
+  }
+
+  async delete(tenantId: string, id: string): Promise<boolean> {
+    const remove = this.db.transaction(() => {
+      this.db.prepare('DELETE FROM connector_secrets WHERE tenant_id = ? AND connector_id = ?').run(tenantId, id);
+      return this.db.prepare('DELETE FROM connectors WHERE tenant_id = ? AND id = ?').run(tenantId, id).changes;
+    });
+    return remove.immediate() === 1;
+  }
+}

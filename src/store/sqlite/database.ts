@@ -1,0 +1,76 @@
+import Database from 'better-sqlite3';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** Schema migrations in order; each runs once, recorded in schema_version. */
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE bot_state (
+    key TEXT PRIMARY KEY,
+    etag TEXT NOT NULL,
+    doc TEXT NOT NULL
+  );
+  CREATE TABLE conversations (
+    tenant_id TEXT NOT NULL,
+    conversation_id TEXT NOT NULL,
+    conversation_type TEXT NOT NULL,
+    reference TEXT NOT NULL,
+    welcomed_at TEXT,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, conversation_id)
+  );
+  CREATE TABLE connectors (
+    tenant_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    display_name_key TEXT NOT NULL,
+    clock_start INTEGER,
+    status TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+  );
+  CREATE INDEX connectors_by_clock ON connectors (clock_start) WHERE clock_start IS NOT NULL;
+  CREATE INDEX connectors_by_name ON connectors (tenant_id, display_name_key, id);
+  CREATE TABLE connector_secrets (
+    tenant_id TEXT NOT NULL,
+    connector_id TEXT NOT NULL,
+    sealed TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, connector_id)
+  );
+  CREATE TABLE audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant_id TEXT NOT NULL,
+    connector_id TEXT,
+    at TEXT NOT NULL,
+    doc TEXT NOT NULL
+  );
+  CREATE INDEX audit_by_tenant ON audit (tenant_id, seq);
+  CREATE INDEX audit_by_connector ON audit (tenant_id, connector_id, seq);
+  `,
+];
+
+/** The database file inside DATA_DIR. */
+export const DATABASE_FILE = 'concierge.sqlite';
+
+/**
+ * Opens (creating when needed) the embedded database and brings its schema up to date.
+ * WAL and a busy timeout let a second process share the file safely.
+ */
+export function openDatabase(dataDir: string): Database.Database {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const db = new Database(path.join(dataDir, DATABASE_FILE));
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+  const migrate = db.transaction(() => {
+    const row = db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number | null };
+    const current = row.v ?? 0;
+    for (let i = current; i < MIGRATIONS.length; i++) {
+      db.exec(MIGRATIONS[i]);
+      db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(i + 1);
+    }
+  });
+  migrate.immediate();
+  return db;
+}

@@ -1,0 +1,23 @@
+import type Database from 'better-sqlite3';
+import type { SecretStore } from '../ports';
+
+/** Sealed (already encrypted) connector secrets in SQLite. */
+export class SqliteSecretStore implements SecretStore {
+  constructor(private readonly db: Database.Database) {}
+
+  async put(tenantId: string, connectorId: string, sealed: string): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO connector_secrets (tenant_id, connector_id, sealed) VALUES (?, ?, ?)
+         ON CONFLICT(tenant_id, connector_id) DO UPDATE SET sealed = excluded.sealed`,
+      )
+      .run(tenantId, connectorId, sealed);
+  }
+
+  async get(tenantId: string, connectorId: string): Promise<string | undefined> {
+    const row = this.db
+      .prepare('SELECT sealed FROM connector_secrets WHERE tenant_id = ? AND connector_id = ?')
+      .get(tenantId, connectorId) as { sealed: string } | undefined;
+    return row?.sealed;
+  }
+}

@@ -1,0 +1,44 @@
+import type { TurnContext } from 'botbuilder';
+import { randomUUID } from 'node:crypto';
+import { StoreUnavailableError } from '../store/ports';
+import type { Logger } from '../util/logger';
+import { MissingTenantError } from './turnInfo';
+
+/** True for errors that mean the store could not be reached, whatever the adapter threw. */
+export function isStorageFailure(error: unknown): boolean {
+  if (error instanceof StoreUnavailableError) return true;
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|CORRUPT|NOTADB|READONLY|FULL)/.test(code);
+}
+
+/** What the person is told when a turn fails; the reference ties their report to the log line. */
+export function turnErrorMessage(error: unknown, reference: string): string {
+  if (isStorageFailure(error)) return 'Storage is unavailable right now, so I could not do that. Try again in a minute.';
+  if (error instanceof MissingTenantError) {
+    return 'I only work inside a Microsoft 365 tenant in Teams, and this message did not say which tenant it came from.';
+  }
+  return `Sorry, something went wrong on my side and nothing was changed. Try again; if it keeps happening, give your admin this reference: ${reference}.`;
+}
+
+/**
+ * The one turn-error handler: logs the failure with a reference, tells the person, and never
+ * throws (a failed reply is logged too), so a bad turn cannot take the process down.
+ */
+export function createTurnErrorHandler(logger: Logger) {
+  return async (context: TurnContext, error: Error): Promise<void> => {
+    const reference = randomUUID().slice(0, 8);
+    const activity = context.activity;
+    logger.error('turn failed', {
+      reference,
+      error,
+      activityType: activity?.type,
+      conversationId: activity?.conversation?.id,
+      stack: error instanceof MissingTenantError || isStorageFailure(error) ? undefined : error?.stack,
+    });
+    try {
+      await context.sendActivity(turnErrorMessage(error, reference));
+    } catch (sendError) {
+      logger.warn('could not tell the person about the failed turn', { reference, error: sendError });
+    }
+  };
+}

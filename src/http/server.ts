@@ -1,0 +1,53 @@
+import * as restify from 'restify';
+import type { Bot } from '../bot/createBot';
+import type { Store } from '../store/ports';
+import type { Logger } from '../util/logger';
+import { checkActivity } from './activityGuard';
+
+/** Largest activity accepted; Teams' own message limit is about 28 KB plus envelope. */
+const MAX_ACTIVITY_BYTES = 256 * 1024;
+
+export interface ServerDeps {
+  bot: Bot;
+  store: Store;
+  logger: Logger;
+  version: string;
+  anonymous: boolean;
+}
+
+/** The HTTP surface: POST /api/messages and GET /healthz. */
+export function createServer(deps: ServerDeps): restify.Server {
+  const server = restify.createServer({ name: 'connector-concierge', handleUncaughtExceptions: false });
+  server.use(restify.plugins.bodyParser({ maxBodySize: MAX_ACTIVITY_BYTES, mapParams: false, rejectUnknown: true }));
+
+  server.post('/api/messages', async (req, res) => {
+    const problem = checkActivity(req.body, deps.anonymous);
+    if (problem) {
+      deps.logger.warn('activity refused', { problem, remote: req.socket.remoteAddress });
+      res.send(400, { error: { code: 'BadActivity', message: problem } });
+      return;
+    }
+    try {
+      await deps.bot.adapter.process(req, res, (context) => deps.bot.app.run(context).then(() => undefined));
+    } catch (err) {
+      deps.logger.error('activity processing failed', { error: err });
+      if (!res.headersSent) res.send(500, { error: { code: 'InternalError', message: 'the activity could not be processed' } });
+    }
+  });
+
+  server.get('/healthz', async (_req, res) => {
+    try {
+      await deps.store.ping();
+      res.send(200, { status: 'ok', storage: deps.store.kind, version: deps.version });
+    } catch (err) {
+      deps.logger.warn('health check: store unavailable', { error: err });
+      res.send(503, { status: 'unavailable', storage: deps.store.kind, version: deps.version });
+    }
+  });
+
+  server.on('restifyError', (req, _res, err, callback) => {
+    deps.logger.warn('request refused', { method: req.method, path: req.path(), status: err.statusCode, error: err });
+    return callback();
+  });
+  return server;
+}

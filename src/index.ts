@@ -1,0 +1,70 @@
+import pkg from '../package.json';
+import { createBot } from './bot/createBot';
+import { ConfigError, loadConfig } from './config/config';
+import { createServer } from './http/server';
+import { createSqliteStore } from './store/sqlite';
+import type { Store } from './store/ports';
+import { systemClock } from './util/clock';
+import { createLogger } from './util/logger';
+
+/** Entry point: config → store → bot → server. Importing any other module runs nothing. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`Configuration error: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  if (config.azureStorageConnectionString) {
+    process.stderr.write(
+      'Configuration error: AZURE_STORAGE_CONNECTION_STRING: the Azure Storage adapter is not part of this build yet; unset it to use the embedded SQLite store\n',
+    );
+    process.exit(1);
+  }
+  let store: Store;
+  try {
+    store = createSqliteStore(config.dataDir);
+  } catch (err) {
+    process.stderr.write(`Storage error: DATA_DIR: cannot open the store in ${config.dataDir}: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+
+  const bot = createBot({ config, store, logger, clock: systemClock });
+  const server = createServer({ bot, store, logger, version: pkg.version, anonymous: config.anonymous });
+
+  server.on('error', (err: NodeJS.ErrnoException) => {
+    process.stderr.write(`Start-up error: PORT: cannot listen on ${config.host}:${config.port}: ${err.code ?? err.message}\n`);
+    process.exit(1);
+  });
+  server.listen(config.port, config.host, () => {
+    const address = server.address();
+    logger.info('Connector Concierge started', {
+      mode: config.anonymous ? 'anonymous-local' : 'bot-framework',
+      address: `http://${config.host}:${address.port}`,
+      store: `${store.kind}:${store.location}`,
+      version: pkg.version,
+    });
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping', { signal });
+    server.close(() => {
+      void store.close().finally(() => process.exit(0));
+    });
+    // Open keep-alive sockets would hold close() forever.
+    setTimeout(() => process.exit(0), 3000).unref();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', { error: reason }));
+}
+
+void main();

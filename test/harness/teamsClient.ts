@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import * as activities from './activities';
+import type { Activity, TeamsConversation, TeamsUser } from './activities';
+import { cardOf, findAction, inputValues, type Card } from './cards';
+import type { ConnectorStandIn } from './connectorStandIn';
+
+/** What the bot answered to one HTTP post. */
+export interface TurnResult {
+  status: number;
+  /** The JSON body of the HTTP answer (invoke responses), if any. */
+  body: unknown;
+  /** Activities the bot posted during the turn, in order. */
+  replies: Activity[];
+  /** Activities the bot updated (PUT) during the turn. */
+  updates: { activityId: string; activity: Activity }[];
+}
+
+/** Posts an activity to the bot's /api/messages and returns its HTTP answer. */
+export async function postActivity(
+  botUrl: string,
+  activity: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(`${botUrl}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof activity === 'string' ? activity : JSON.stringify(activity),
+  });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    // Not JSON: keep the text.
+  }
+  return { status: response.status, body };
+}
+
+/**
+ * One person in one Teams conversation, driving the bot over HTTP as the Teams client and
+ * Bot Connector would. The bot answers within the turn, so a turn's replies are known when
+ * its HTTP request ends.
+ */
+export class TeamsClient {
+  constructor(
+    readonly botUrl: string,
+    readonly standIn: ConnectorStandIn,
+    readonly user: TeamsUser,
+    readonly conversation: TeamsConversation,
+  ) {}
+
+  /** The same conversation, as another person. */
+  as(user: TeamsUser): TeamsClient {
+    return new TeamsClient(this.botUrl, this.standIn, user, this.conversation);
+  }
+
+  async send(activity: Activity): Promise<TurnResult> {
+    const before = this.standIn.calls.length;
+    const { status, body } = await postActivity(this.botUrl, activity);
+    const calls = this.standIn.calls.slice(before);
+    return {
+      status,
+      body,
+      replies: calls
+        .filter((c) => (c.route === 'sendToConversation' || c.route === 'replyToActivity') && c.status < 300)
+        .map((c) => ({ ...c.body!, id: (c.answer as { id?: string } | undefined)?.id })),
+      updates: calls
+        .filter((c) => c.route === 'updateActivity' && c.status < 300)
+        .map((c) => ({ activityId: c.activityId!, activity: c.body! })),
+    };
+  }
+
+  say(text: string): Promise<TurnResult> {
+    return this.send(activities.message(this.standIn.url, this.conversation, this.user, text));
+  }
+
+  /** Clicks the action titled `title` on `card` (posted as activity `cardActivityId`). */
+  async click(
+    card: Card,
+    title: string,
+    typed: Record<string, string> = {},
+    cardActivityId: string = randomUUID(),
+  ): Promise<TurnResult> {
+    const action = findAction(card, title);
+    const data = { ...((action.data as Record<string, unknown>) ?? {}) };
+    if (action.type === 'Action.Submit') {
+      return this.send(
+        activities.submit(this.standIn.url, this.conversation, this.user, { ...inputValues(card, typed), ...data }, cardActivityId),
+      );
+    }
+    if (action.type === 'Action.Execute') {
+      return this.send(
+        activities.executeInvoke(
+          this.standIn.url,
+          this.conversation,
+          this.user,
+          String(action.verb),
+          { ...inputValues(card, typed), ...data },
+          cardActivityId,
+        ),
+      );
+    }
+    throw new Error(`cannot click a ${action.type} (${title}) as a message; open its URL or card instead`);
+  }
+
+  /** Posts a card submit with exactly this value, as a forged or hand-made client would. */
+  submitRaw(value: Record<string, unknown>, replyToId?: string): Promise<TurnResult> {
+    return this.send(activities.submit(this.standIn.url, this.conversation, this.user, value, replyToId));
+  }
+
+  install(action: 'add' | 'remove' = 'add'): Promise<TurnResult> {
+    return this.send(activities.installationUpdate(this.standIn.url, this.conversation, this.user, action));
+  }
+
+  botAdded(): Promise<TurnResult> {
+    return this.send(activities.conversationUpdate(this.standIn.url, this.conversation, this.user, { added: true }));
+  }
+
+  botRemoved(): Promise<TurnResult> {
+    return this.send(activities.conversationUpdate(this.standIn.url, this.conversation, this.user, { removed: true }));
+  }
+}
+
+/** The one card of the last reply of a turn. */
+export function lastCard(result: TurnResult): Card {
+  const reply = result.replies[result.replies.length - 1];
+  return cardOf(reply);
+}

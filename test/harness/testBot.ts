@@ -1,0 +1,102 @@
+import type { AddressInfo } from 'node:net';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Server } from 'restify';
+import { createBot } from '../../src/bot/createBot';
+import { loadConfig, type Config } from '../../src/config/config';
+import { createServer } from '../../src/http/server';
+import type { Store } from '../../src/store/ports';
+import { createSqliteStore } from '../../src/store/sqlite';
+import type { Clock } from '../../src/util/clock';
+import { createLogger } from '../../src/util/logger';
+import { ConnectorStandIn } from './connectorStandIn';
+
+/** A clock tests move by hand. */
+export class TestClock implements Clock {
+  constructor(private current = new Date('2026-03-02T09:00:00.000Z')) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+  set(at: Date): void {
+    this.current = new Date(at);
+  }
+  advanceDays(days: number): void {
+    this.current = new Date(this.current.getTime() + days * 24 * 60 * 60 * 1000);
+  }
+}
+
+export interface TestBotOptions {
+  env?: Record<string, string>;
+  /** Reuse a data dir (to test restarts); a fresh temporary one otherwise. */
+  dataDir?: string;
+  clock?: TestClock;
+}
+
+/** The real bot on the real restify server, on a free loopback port, with its log lines kept. */
+export interface TestBot {
+  url: string;
+  config: Config;
+  store: Store;
+  clock: TestClock;
+  dataDir: string;
+  logs: Record<string, unknown>[];
+  stop(): Promise<void>;
+}
+
+/** A fresh temporary folder, removed by `removeTempDir`. */
+export function makeTempDir(prefix = 'concierge-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export function removeTempDir(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+export async function startTestBot(options: TestBotOptions = {}): Promise<TestBot> {
+  const dataDir = options.dataDir ?? makeTempDir();
+  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'debug', ...(options.env ?? {}) });
+  const logs: Record<string, unknown>[] = [];
+  const logger = createLogger(config.logLevel, (line) => logs.push(JSON.parse(line)));
+  const store = createSqliteStore(config.dataDir);
+  const clock = options.clock ?? new TestClock();
+  const bot = createBot({ config, store, logger, clock });
+  const server: Server = createServer({ bot, store, logger, version: 'test', anonymous: config.anonymous });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    config,
+    store,
+    clock,
+    dataDir,
+    logs,
+    async stop() {
+      server.server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+    },
+  };
+}
+
+/** A stand-in and a bot, started together; `stop` ends both and removes the data dir. */
+export async function startHarness(options: TestBotOptions = {}) {
+  const standIn = new ConnectorStandIn();
+  await standIn.start();
+  let bot: TestBot;
+  try {
+    bot = await startTestBot(options);
+  } catch (err) {
+    await standIn.stop();
+    throw err;
+  }
+  return {
+    standIn,
+    bot,
+    async stop(keepData = false) {
+      await bot.stop();
+      await standIn.stop();
+      if (!keepData && !options.dataDir) removeTempDir(bot.dataDir);
+    },
+  };
+}

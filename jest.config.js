@@ -8,4 +8,5 @@ module.exports = {
   },
   testTimeout: 30000,
   maxWorkers: 2,
+  globalSetup: '<rootDir>/test/globalSetup.js',
 };

@@ -1,0 +1,84 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+import * as net from 'node:net';
+
+const ROOT = path.join(__dirname, '..', '..');
+
+/** A free loopback port (asked of the OS, then released). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The compiled bot running as its own process, as `npm start` runs it. */
+export interface ChildBot {
+  process: ChildProcess;
+  url: string;
+  stdout: string[];
+  stderr: string[];
+  /** Resolves with the exit code once the process has ended. */
+  exited: Promise<number | null>;
+  stop(): Promise<number | null>;
+}
+
+function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info' };
+  if (process.env.NODE_EXTRA_CA_CERTS) env.NODE_EXTRA_CA_CERTS = process.env.NODE_EXTRA_CA_CERTS;
+  return { ...env, ...extra };
+}
+
+/** Starts dist/src/index.js with only the given environment (plus PATH and HOME). */
+export function spawnBot(env: Record<string, string>): ChildBot {
+  const child = spawn(process.execPath, ['--disable-warning=DEP0111', path.join(ROOT, 'dist', 'src', 'index.js')], {
+    cwd: ROOT,
+    env: baseEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const collect = (sink: string[]) => {
+    let buffered = '';
+    return (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      sink.push(...lines.filter((l) => l.length > 0));
+    };
+  };
+  child.stdout!.on('data', collect(stdout));
+  child.stderr!.on('data', collect(stderr));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    process: child,
+    url: `http://127.0.0.1:${env.PORT ?? '3978'}`,
+    stdout,
+    stderr,
+    exited,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+/** Waits until GET /healthz answers (any status), or fails after `timeoutMs`. */
+export async function waitForHealth(bot: ChildBot, timeoutMs = 15000): Promise<Response> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fetch(`${bot.url}/healthz`);
+    } catch {
+      if (bot.process.exitCode !== null) {
+        throw new Error(`bot exited with ${bot.process.exitCode}: ${bot.stderr.join('\n')}`);
+      }
+      if (Date.now() > deadline) throw new Error(`bot did not answer within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}

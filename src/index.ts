@@ -30,7 +30,9 @@ async function main(): Promise<void> {
   try {
     store = createSqliteStore(config.dataDir);
   } catch (err) {
-    process.stderr.write(`Storage error: DATA_DIR: cannot open the store in ${config.dataDir}: ${(err as Error).message}\n`);
+    process.stderr.write(
+      `Storage error: DATA_DIR: cannot open the store in ${config.dataDir}: ${(err as Error).message}\n`,
+    );
     process.exit(1);
   }
 
@@ -38,7 +40,9 @@ async function main(): Promise<void> {
   const server = createServer({ bot, store, logger, version: pkg.version, anonymous: config.anonymous });
 
   server.on('error', (err: NodeJS.ErrnoException) => {
-    process.stderr.write(`Start-up error: PORT: cannot listen on ${config.host}:${config.port}: ${err.code ?? err.message}\n`);
+    process.stderr.write(
+      `Start-up error: PORT: cannot listen on ${config.host}:${config.port}: ${err.code ?? err.message}\n`,
+    );
     process.exit(1);
   });
   server.listen(config.port, config.host, () => {

@@ -1,10 +1,12 @@
 import { createSecretKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import * as http from 'node:http';
+import type { LookupFunction } from 'node:net';
 import { ConfigError, loadConfig } from '../src/config/config';
 import { installationUpdate, makeUser, message, personalChat, type Activity } from './harness/activities';
 import { postActivity } from './harness/teamsClient';
 import { startHarness } from './harness/testBot';
 import { BOT_FRAMEWORK_ISSUER, startFakeOpenIdProvider, type FakeOpenIdProvider } from './support/fakeOpenId';
-import { installNetworkGuard, type NetworkGuard } from './support/networkGuard';
+import { installNetworkGuard, NetworkGuardError, type NetworkGuard } from './support/networkGuard';
 
 const APP_ID = '6f9a4b2c-3d1e-4f5a-8b7c-9d0e1f2a3b4c';
 const OTHER_APP_ID = '0d8c7b6a-5f4e-4d3c-9b2a-1f0e9d8c7b6a';
@@ -25,6 +27,29 @@ beforeAll(() => {
 afterAll(() => {
   guard.uninstall();
   expect(guard.describe()).toBe('none');
+});
+
+test('the network guard refuses a socket to a remote host (a broken guard would reach a closed loopback port, not the internet)', async () => {
+  const before = guard.attempts.length;
+  // Resolves every name to loopback, so that even without the guard nothing leaves this machine.
+  const toLoopback = ((_hostname, options, callback) =>
+    options.all
+      ? callback(null, [{ address: '127.0.0.1', family: 4 }])
+      : callback(null, '127.0.0.1', 4)) as LookupFunction;
+
+  const outcome = await new Promise<unknown>((resolve) => {
+    const request = http.get(
+      { host: 'smba.trafficmanager.net', port: 9, path: '/', agent: false, lookup: toLoopback },
+      () => resolve('answered'),
+    );
+    request.on('error', resolve);
+  });
+
+  expect(outcome).toBeInstanceOf(NetworkGuardError);
+  // This test's own attempt is expected; take it out of the record the last test checks.
+  expect(guard.attempts.splice(before)).toEqual([
+    expect.objectContaining({ via: 'net.Socket.connect', host: 'smba.trafficmanager.net', port: 9 }),
+  ]);
 });
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);

@@ -37,12 +37,15 @@ describe('npm start', () => {
     [{ CLOUD: 'mars' }, 'CLOUD'],
     [{ EXPIRY_NOTICE_DAYS: '30;14' }, 'EXPIRY_NOTICE_DAYS'],
     [{ HOST: '0.0.0.0' }, 'HOST'],
-  ])('a configuration mistake %j stops start-up with exit 1 and one line naming %s', async (env, variable) => {
-    bot = spawnBot({ DATA_DIR: dataDir, ...(env as Record<string, string>) });
-    expect(await bot.exited).toBe(1);
-    expect(bot.stdout).toEqual([]);
-    expect(bot.stderr).toHaveLength(1);
-    expect(bot.stderr[0]).toMatch(new RegExp(`^Configuration error: ${variable}: `));
-    expect(bot.stderr[0]).not.toMatch(/\bat .*\.js:\d+/);
-  });
+  ])(
+    'a configuration mistake %j stops start-up with exit 1 and one line naming %s',
+    async (env, variable) => {
+      bot = spawnBot({ DATA_DIR: dataDir, ...(env as Record<string, string>) });
+      expect(await bot.exited).toBe(1);
+      expect(bot.stdout).toEqual([]);
+      expect(bot.stderr).toHaveLength(1);
+      expect(bot.stderr[0]).toMatch(new RegExp(`^Configuration error: ${variable}: `));
+      expect(bot.stderr[0]).not.toMatch(/\bat .*\.js:\d+/);
+    },
+  );
 });

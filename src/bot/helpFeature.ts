@@ -12,27 +12,45 @@ import { conversationTypeOf, tenantIdOf } from './turnInfo';
 const GROUP_ORDER: CatalogGroup[] = ['microsoft', 'other-cloud', 'storage'];
 
 /** The help card's data; `hint` is the line shown above it for a message the bot did not understand. */
-export function helpCardData(inactivityDays: number, available: (name: CommandName) => boolean, hint = ''): HelpCardData {
+export function helpCardData(
+  inactivityDays: number,
+  available: (name: CommandName) => boolean,
+  hint = '',
+): HelpCardData {
   return {
     title: 'Connector Concierge: commands',
     hint,
     inactivityDays,
-    commands: COMMAND_HELP.filter((c) => available(c.name)).map(({ usage, description }) => ({ usage, description })),
+    commands: COMMAND_HELP.filter((c) => available(c.name)).map(({ usage, description }) => ({
+      usage,
+      description,
+    })),
     connectorGroups: GROUP_ORDER.map((group) => ({
       title: CATALOG_GROUP_TITLES[group],
-      types: CONNECTOR_TYPES.filter((t) => t.group === group).map(({ id, name, summary }) => ({ id, name, summary })),
+      types: CONNECTOR_TYPES.filter((t) => t.group === group).map(({ id, name, summary }) => ({
+        id,
+        name,
+        summary,
+      })),
     })),
   };
 }
 
 const SCOPE_TIPS = {
-  personal: 'Here in our 1:1 chat you can run every command; I also send you the expiry notices of connectors you create.',
+  personal:
+    'Here in our 1:1 chat you can run every command; I also send you the expiry notices of connectors you create.',
   groupChat: 'In this chat, @mention me before a command. Type subscribe to get expiry notices here.',
-  channel: 'In this team, @mention me before a command. Type subscribe in a channel to get expiry notices there.',
+  channel:
+    'In this team, @mention me before a command. Type subscribe in a channel to get expiry notices there.',
 } as const;
 
 /** Sends the help card listing the commands the router serves, with an optional hint above it. */
-export async function sendHelp(context: TurnContext, router: CommandRouter, deps: BotDeps, hint = ''): Promise<void> {
+export async function sendHelp(
+  context: TurnContext,
+  router: CommandRouter,
+  deps: BotDeps,
+  hint = '',
+): Promise<void> {
   const data = helpCardData(deps.config.inactivityDays, (name) => router.get(name) !== undefined, hint);
   await context.sendActivity(MessageFactory.attachment(renderCard(helpCard, data)));
 }
@@ -50,7 +68,9 @@ export function registerHelp(app: Application<TurnState>, router: CommandRouter,
     const type = conversationTypeOf(context);
     // The conversation was just recorded by the turn middleware; the claim makes the card once-only
     // even though Teams announces an install with both installationUpdate and conversationUpdate.
-    if (!(await deps.store.conversations.claimWelcome(tenantId, conversationId, deps.clock.now().toISOString()))) {
+    if (
+      !(await deps.store.conversations.claimWelcome(tenantId, conversationId, deps.clock.now().toISOString()))
+    ) {
       return;
     }
     try {
@@ -74,7 +94,10 @@ export function registerHelp(app: Application<TurnState>, router: CommandRouter,
   const forget = async (context: TurnContext) => {
     const tenantId = tenantIdOf(context);
     await deps.store.conversations.remove(tenantId, context.activity.conversation.id);
-    deps.logger.info('bot removed from conversation', { tenantId, conversationId: context.activity.conversation.id });
+    deps.logger.info('bot removed from conversation', {
+      tenantId,
+      conversationId: context.activity.conversation.id,
+    });
   };
 
   const botWasAdded = (context: TurnContext) =>

@@ -18,7 +18,11 @@ function isCommandName(value: unknown): value is CommandName {
  * Routes typed commands and command buttons to their handlers. Registered after every feature's
  * card verbs, so it also answers card submits that no feature claimed (stale or forged cards).
  */
-export function registerMessageRouting(app: Application<TurnState>, router: CommandRouter, deps: BotDeps): void {
+export function registerMessageRouting(
+  app: Application<TurnState>,
+  router: CommandRouter,
+  deps: BotDeps,
+): void {
   const run = async (context: TurnContext, state: TurnState, name: CommandName, args: string) => {
     const handler = router.get(name);
     if (!handler) {
@@ -28,25 +32,33 @@ export function registerMessageRouting(app: Application<TurnState>, router: Comm
     await handler(context, state, args);
   };
 
-  app.adaptiveCards.actionSubmit(RUN_COMMAND_VERB, async (context, state, data: { command?: unknown; args?: unknown }) => {
-    if (!isCommandName(data.command)) {
-      deps.logger.warn('card asked for an unknown command', { command: String(data.command).slice(0, 40) });
-      await context.sendActivity('That button asks for something I do not know. Type help for the commands.');
-      return;
-    }
-    await run(context, state, data.command, typeof data.args === 'string' ? data.args.slice(0, 200) : '');
-  });
+  app.adaptiveCards.actionSubmit(
+    RUN_COMMAND_VERB,
+    async (context, state, data: { command?: unknown; args?: unknown }) => {
+      if (!isCommandName(data.command)) {
+        deps.logger.warn('card asked for an unknown command', { command: String(data.command).slice(0, 40) });
+        await context.sendActivity(
+          'That button asks for something I do not know. Type help for the commands.',
+        );
+        return;
+      }
+      await run(context, state, data.command, typeof data.args === 'string' ? data.args.slice(0, 200) : '');
+    },
+  );
 
   app.activity(ActivityTypes.Message, async (context, state) => {
     const value = context.activity.value as Record<string, unknown> | undefined;
     if (!context.activity.text && value && typeof value === 'object') {
       deps.logger.warn('card submit with no handler', { verb: String(value.verb ?? '').slice(0, 60) });
-      await context.sendActivity('This card is out of date or was not sent by me, so nothing was changed. Type help to start again.');
+      await context.sendActivity(
+        'This card is out of date or was not sent by me, so nothing was changed. Type help to start again.',
+      );
       return;
     }
     const parsed = parseCommand(context.activity.text);
     if (parsed.name === 'unknown') {
-      const shown = parsed.text.length > HINT_TEXT_LIMIT ? `${parsed.text.slice(0, HINT_TEXT_LIMIT)}…` : parsed.text;
+      const shown =
+        parsed.text.length > HINT_TEXT_LIMIT ? `${parsed.text.slice(0, HINT_TEXT_LIMIT)}…` : parsed.text;
       const hint = shown
         ? `I did not understand "${shown}". Here is what I can do:`
         : 'Send me a command. Here is what I can do:';

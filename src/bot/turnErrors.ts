@@ -8,12 +8,15 @@ import { MissingTenantError } from './turnInfo';
 export function isStorageFailure(error: unknown): boolean {
   if (error instanceof StoreUnavailableError) return true;
   const code = (error as { code?: unknown })?.code;
-  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|CORRUPT|NOTADB|READONLY|FULL)/.test(code);
+  return (
+    typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|CORRUPT|NOTADB|READONLY|FULL)/.test(code)
+  );
 }
 
 /** What the person is told when a turn fails; the reference ties their report to the log line. */
 export function turnErrorMessage(error: unknown, reference: string): string {
-  if (isStorageFailure(error)) return 'Storage is unavailable right now, so I could not do that. Try again in a minute.';
+  if (isStorageFailure(error))
+    return 'Storage is unavailable right now, so I could not do that. Try again in a minute.';
   if (error instanceof MissingTenantError) {
     return 'I only work inside a Microsoft 365 tenant in Teams, and this message did not say which tenant it came from.';
   }

@@ -58,28 +58,29 @@ export class ConfigError extends Error {
 }
 
 /** Login and Graph hosts per national cloud (Microsoft Graph national cloud deployments). */
-export const CLOUD_HOSTS: Record<CloudName, { authorityHost: string; graphEndpoint: string; label: string }> = {
-  global: {
-    authorityHost: 'https://login.microsoftonline.com',
-    graphEndpoint: 'https://graph.microsoft.com',
-    label: 'Microsoft 365 worldwide',
-  },
-  usgovhigh: {
-    authorityHost: 'https://login.microsoftonline.us',
-    graphEndpoint: 'https://graph.microsoft.us',
-    label: 'US Government GCC High',
-  },
-  dod: {
-    authorityHost: 'https://login.microsoftonline.us',
-    graphEndpoint: 'https://dod-graph.microsoft.us',
-    label: 'US Government DoD',
-  },
-  china: {
-    authorityHost: 'https://login.chinacloudapi.cn',
-    graphEndpoint: 'https://microsoftgraph.chinacloudapi.cn',
-    label: 'China operated by 21Vianet',
-  },
-};
+export const CLOUD_HOSTS: Record<CloudName, { authorityHost: string; graphEndpoint: string; label: string }> =
+  {
+    global: {
+      authorityHost: 'https://login.microsoftonline.com',
+      graphEndpoint: 'https://graph.microsoft.com',
+      label: 'Microsoft 365 worldwide',
+    },
+    usgovhigh: {
+      authorityHost: 'https://login.microsoftonline.us',
+      graphEndpoint: 'https://graph.microsoft.us',
+      label: 'US Government GCC High',
+    },
+    dod: {
+      authorityHost: 'https://login.microsoftonline.us',
+      graphEndpoint: 'https://dod-graph.microsoft.us',
+      label: 'US Government DoD',
+    },
+    china: {
+      authorityHost: 'https://login.chinacloudapi.cn',
+      graphEndpoint: 'https://microsoftgraph.chinacloudapi.cn',
+      label: 'China operated by 21Vianet',
+    },
+  };
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -98,7 +99,8 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw)) throw new ConfigError(name, `expected a whole number, got "${raw}"`);
   const value = Number(raw);
-  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  if (value < min || value > max)
+    throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
   return value;
 }
 
@@ -162,7 +164,8 @@ function parseSecretsKey(env: Env): Buffer | undefined {
   const raw = read(env, 'SECRETS_KEY');
   if (raw === undefined) return undefined;
   const key = /^[A-Za-z0-9+/]+={0,2}$/.test(raw) ? Buffer.from(raw, 'base64') : Buffer.alloc(0);
-  if (key.length !== 32) throw new ConfigError('SECRETS_KEY', 'expected 32 bytes encoded as base64 (44 characters)');
+  if (key.length !== 32)
+    throw new ConfigError('SECRETS_KEY', 'expected 32 bytes encoded as base64 (44 characters)');
   return key;
 }
 
@@ -180,7 +183,12 @@ export function loadConfig(env: Env = process.env): Config {
   const appId = guid(env, 'MicrosoftAppId');
   const appPassword = read(env, 'MicrosoftAppPassword');
   const appTenantId = guid(env, 'MicrosoftAppTenantId');
-  const appType = oneOf(env, 'MicrosoftAppType', ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const, 'MultiTenant');
+  const appType = oneOf(
+    env,
+    'MicrosoftAppType',
+    ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const,
+    'MultiTenant',
+  );
   const anonymous = appId === undefined;
   if (anonymous && !isLoopbackHost(host)) {
     throw new ConfigError(
@@ -189,14 +197,20 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
   if (!anonymous && appType === 'MultiTenant' && appPassword === undefined) {
-    throw new ConfigError('MicrosoftAppPassword', 'required when MicrosoftAppId is set (MicrosoftAppType MultiTenant)');
+    throw new ConfigError(
+      'MicrosoftAppPassword',
+      'required when MicrosoftAppId is set (MicrosoftAppType MultiTenant)',
+    );
   }
   if (!anonymous && appType === 'SingleTenant' && appTenantId === undefined) {
     throw new ConfigError('MicrosoftAppTenantId', 'required when MicrosoftAppType is SingleTenant');
   }
 
   const connectionString = read(env, 'AZURE_STORAGE_CONNECTION_STRING');
-  if (connectionString !== undefined && !/(AccountName|BlobEndpoint|UseDevelopmentStorage)=/i.test(connectionString)) {
+  if (
+    connectionString !== undefined &&
+    !/(AccountName|BlobEndpoint|UseDevelopmentStorage)=/i.test(connectionString)
+  ) {
     throw new ConfigError('AZURE_STORAGE_CONNECTION_STRING', 'not an Azure Storage connection string');
   }
 
@@ -209,7 +223,10 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('EXPIRY_NOTICE_DAYS', 'the same day is listed twice');
   }
   if (expiryNoticeDays.some((d) => d >= inactivityDays)) {
-    throw new ConfigError('EXPIRY_NOTICE_DAYS', `every day must be less than INACTIVITY_DAYS (${inactivityDays})`);
+    throw new ConfigError(
+      'EXPIRY_NOTICE_DAYS',
+      `every day must be less than INACTIVITY_DAYS (${inactivityDays})`,
+    );
   }
   expiryNoticeDays.sort((a, b) => b - a);
 
@@ -227,7 +244,10 @@ export function loadConfig(env: Env = process.env): Config {
 
   const reminders = integerList(env, 'CONSENT_REMINDER_HOURS', '24,72');
   if (reminders.length !== 2 || reminders[0] >= reminders[1]) {
-    throw new ConfigError('CONSENT_REMINDER_HOURS', 'expected two increasing hours: admin reminder, requester reminder');
+    throw new ConfigError(
+      'CONSENT_REMINDER_HOURS',
+      'expected two increasing hours: admin reminder, requester reminder',
+    );
   }
 
   const adminConsentLink = httpsUrl(env, 'ADMIN_CONSENT_LINK') ?? 'https://aka.ms/office365moverauth';

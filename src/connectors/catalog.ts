@@ -45,7 +45,8 @@ export const CONNECTOR_TYPES: readonly ConnectorType[] = [
   {
     id: 'office365',
     name: 'Office 365 Connector',
-    summary: 'SharePoint Online and OneDrive for Business (Administrator); needs a global admin to grant consent.',
+    summary:
+      'SharePoint Online and OneDrive for Business (Administrator); needs a global admin to grant consent.',
     group: 'microsoft',
     authorization: 'oauth',
   },
@@ -116,7 +117,10 @@ export const CONNECTOR_TYPES: readonly ConnectorType[] = [
 
 /** Looks a type up by id, case-insensitively; also accepts a few names people type. */
 export function findConnectorType(input: string): ConnectorType | undefined {
-  const key = input.trim().toLowerCase().replace(/[\s_]+/g, '-');
+  const key = input
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, '-');
   const alias = TYPE_ALIASES[key] ?? key;
   return CONNECTOR_TYPES.find((t) => t.id === alias);
 }

@@ -18,7 +18,9 @@ export interface ServerDeps {
 /** The HTTP surface: POST /api/messages and GET /healthz. */
 export function createServer(deps: ServerDeps): restify.Server {
   const server = restify.createServer({ name: 'connector-concierge', handleUncaughtExceptions: false });
-  server.use(restify.plugins.bodyParser({ maxBodySize: MAX_ACTIVITY_BYTES, mapParams: false, rejectUnknown: true }));
+  server.use(
+    restify.plugins.bodyParser({ maxBodySize: MAX_ACTIVITY_BYTES, mapParams: false, rejectUnknown: true }),
+  );
 
   server.post('/api/messages', async (req, res) => {
     const problem = checkActivity(req.body, deps.anonymous);
@@ -31,7 +33,8 @@ export function createServer(deps: ServerDeps): restify.Server {
       await deps.bot.adapter.process(req, res, (context) => deps.bot.app.run(context).then(() => undefined));
     } catch (err) {
       deps.logger.error('activity processing failed', { error: err });
-      if (!res.headersSent) res.send(500, { error: { code: 'InternalError', message: 'the activity could not be processed' } });
+      if (!res.headersSent)
+        res.send(500, { error: { code: 'InternalError', message: 'the activity could not be processed' } });
     }
   });
 
@@ -46,7 +49,12 @@ export function createServer(deps: ServerDeps): restify.Server {
   });
 
   server.on('restifyError', (req, _res, err, callback) => {
-    deps.logger.warn('request refused', { method: req.method, path: req.path(), status: err.statusCode, error: err });
+    deps.logger.warn('request refused', {
+      method: req.method,
+      path: req.path(),
+      status: err.statusCode,
+      error: err,
+    });
     return callback();
   });
   return server;

@@ -34,7 +34,10 @@ describe('configuration', () => {
     expect(loadConfig({ CLOUD: 'usgovhigh' }).graphEndpoint).toBe('https://graph.microsoft.us');
     expect(loadConfig({ CLOUD: 'dod' }).graphEndpoint).toBe('https://dod-graph.microsoft.us');
     expect(loadConfig({ CLOUD: 'china' }).authorityHost).toBe('https://login.chinacloudapi.cn');
-    const overridden = loadConfig({ GRAPH_ENDPOINT: 'https://127.0.0.1:8443/', AZURE_AUTHORITY_HOST: 'https://127.0.0.1:8444' });
+    const overridden = loadConfig({
+      GRAPH_ENDPOINT: 'https://127.0.0.1:8443/',
+      AZURE_AUTHORITY_HOST: 'https://127.0.0.1:8444',
+    });
     expect(overridden.graphEndpoint).toBe('https://127.0.0.1:8443');
     expect(overridden.authorityHost).toBe('https://127.0.0.1:8444');
   });

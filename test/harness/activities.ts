@@ -34,7 +34,10 @@ export function groupChat(tenantId: string): TeamsConversation {
   return { kind: 'groupChat', id: `19:${randomUUID().replace(/-/g, '')}@thread.v2`, tenantId };
 }
 
-export function channel(tenantId: string, teamId = `19:${randomUUID().replace(/-/g, '')}@thread.tacv2`): TeamsConversation {
+export function channel(
+  tenantId: string,
+  teamId = `19:${randomUUID().replace(/-/g, '')}@thread.tacv2`,
+): TeamsConversation {
   const channelId = `19:${randomUUID().replace(/-/g, '')}@thread.tacv2`;
   return { kind: 'channel', id: `${channelId};messageid=${Date.now()}`, tenantId, teamId, channelId };
 }
@@ -79,7 +82,12 @@ export function envelope(
 }
 
 /** A typed message; in channels and group chats it @mentions the bot first, as Teams requires. */
-export function message(serviceUrl: string, conversation: TeamsConversation, from: TeamsUser, text: string): Activity {
+export function message(
+  serviceUrl: string,
+  conversation: TeamsConversation,
+  from: TeamsUser,
+  text: string,
+): Activity {
   const activity = envelope(serviceUrl, conversation, from, 'message');
   if (conversation.kind === 'personal') {
     activity.text = text;

@@ -14,7 +14,8 @@ export function cardsOf(activity: Record<string, unknown> | undefined): Card[] {
 /** The single card of an activity; fails when there is none. */
 export function cardOf(activity: Record<string, unknown> | undefined): Card {
   const cards = cardsOf(activity);
-  if (cards.length === 0) throw new Error(`no Adaptive Card in activity: ${JSON.stringify(activity)?.slice(0, 300)}`);
+  if (cards.length === 0)
+    throw new Error(`no Adaptive Card in activity: ${JSON.stringify(activity)?.slice(0, 300)}`);
   return cards[0];
 }
 
@@ -47,7 +48,8 @@ export function actionTitles(card: Card): string[] {
 export function findAction(card: Card, title: string): CardAction {
   const actions = actionsOf(card);
   const action =
-    actions.find((a) => a.title === title) ?? actions.find((a) => a.title?.toLowerCase() === title.toLowerCase());
+    actions.find((a) => a.title === title) ??
+    actions.find((a) => a.title?.toLowerCase() === title.toLowerCase());
   if (!action) throw new Error(`no action "${title}" on the card; it has: ${actionTitles(card).join(', ')}`);
   return action;
 }

@@ -35,11 +35,15 @@ function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 
 /** Starts dist/src/index.js with only the given environment (plus PATH and HOME). */
 export function spawnBot(env: Record<string, string>): ChildBot {
-  const child = spawn(process.execPath, ['--disable-warning=DEP0111', path.join(ROOT, 'dist', 'src', 'index.js')], {
-    cwd: ROOT,
-    env: baseEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--disable-warning=DEP0111', path.join(ROOT, 'dist', 'src', 'index.js')],
+    {
+      cwd: ROOT,
+      env: baseEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const stdout: string[] = [];
   const stderr: string[] = [];
   const collect = (sink: string[]) => {

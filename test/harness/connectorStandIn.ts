@@ -94,7 +94,12 @@ const ROUTES: { method: string; pattern: RegExp; route: ConnectorRoute; keys: (k
     route: 'getConversationPagedMembers',
     keys: ['conversationId'],
   },
-  { method: 'GET', pattern: /^\/v3\/teams\/([^/]+)\/conversations$/, route: 'getTeamChannels', keys: ['teamId'] },
+  {
+    method: 'GET',
+    pattern: /^\/v3\/teams\/([^/]+)\/conversations$/,
+    route: 'getTeamChannels',
+    keys: ['teamId'],
+  },
   { method: 'GET', pattern: /^\/v3\/teams\/([^/]+)$/, route: 'getTeamDetails', keys: ['teamId'] },
 ];
 
@@ -161,7 +166,9 @@ export class ConnectorStandIn {
 
   /** Calls of one route, optionally in one conversation. */
   callsTo(route: ConnectorRoute, conversationId?: string): RecordedCall[] {
-    return this.calls.filter((c) => c.route === route && (!conversationId || c.conversationId === conversationId));
+    return this.calls.filter(
+      (c) => c.route === route && (!conversationId || c.conversationId === conversationId),
+    );
   }
 
   /** Activities the bot posted (sent or replied) successfully, optionally in one conversation. */
@@ -177,7 +184,11 @@ export class ConnectorStandIn {
   }
 
   /** Waits until `predicate` holds over the recorded calls, or fails after `timeoutMs`. */
-  async waitFor(predicate: (calls: RecordedCall[]) => boolean, timeoutMs = 5000, what = 'a call'): Promise<void> {
+  async waitFor(
+    predicate: (calls: RecordedCall[]) => boolean,
+    timeoutMs = 5000,
+    what = 'a call',
+  ): Promise<void> {
     if (predicate(this.calls)) return;
     await new Promise<void>((resolve, reject) => {
       const check = () => {
@@ -189,7 +200,9 @@ export class ConnectorStandIn {
       };
       const timer = setTimeout(() => {
         this.waiters.delete(check);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; calls: ${this.describeCalls()}`));
+        reject(
+          new Error(`timed out after ${timeoutMs} ms waiting for ${what}; calls: ${this.describeCalls()}`),
+        );
       }, timeoutMs);
       this.waiters.add(check);
     });
@@ -208,11 +221,21 @@ export class ConnectorStandIn {
     const route = ROUTES.find((r) => r.method === req.method && r.pattern.test(url.pathname));
     if (!route) {
       res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 'NotFound', message: `stand-in has no ${req.method} ${url.pathname}` } }));
+      res.end(
+        JSON.stringify({
+          error: { code: 'NotFound', message: `stand-in has no ${req.method} ${url.pathname}` },
+        }),
+      );
       return;
     }
     const match = route.pattern.exec(url.pathname)!;
-    const call: RecordedCall = { route: route.route, method: req.method!, path: url.pathname, status: 0, at: Date.now() };
+    const call: RecordedCall = {
+      route: route.route,
+      method: req.method!,
+      path: url.pathname,
+      status: 0,
+      at: Date.now(),
+    };
     route.keys.forEach((key, i) => {
       (call as unknown as Record<string, string>)[key] = decodeURIComponent(match[i + 1]);
     });
@@ -255,7 +278,10 @@ export class ConnectorStandIn {
         return { status: 200 };
       case 'createConversation': {
         const members = (call.body?.members as { id: string }[] | undefined) ?? [];
-        return { status: 201, body: { id: `a:1:personal-${members[0]?.id ?? randomUUID()}`, activityId: randomUUID() } };
+        return {
+          status: 201,
+          body: { id: `a:1:personal-${members[0]?.id ?? randomUUID()}`, activityId: randomUUID() },
+        };
       }
       case 'getConversationMember': {
         const member = this.members.get(call.memberId!);

@@ -48,7 +48,11 @@ describe('test harness', () => {
       await context.sendActivity(`saved ${JSON.stringify(data)} reply-to ${context.activity.replyToId}`);
     });
     app.adaptiveCards.actionExecute('refresh', async (_context, _state, data) => {
-      return { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: `refreshed ${JSON.stringify(data)}` }] };
+      return {
+        type: 'AdaptiveCard',
+        version: '1.5',
+        body: [{ type: 'TextBlock', text: `refreshed ${JSON.stringify(data)}` }],
+      };
     });
     const logger = createLogger('error', () => undefined);
     server = createServer({ bot: { adapter, app }, store, logger, version: 'test', anonymous: true });
@@ -105,7 +109,9 @@ describe('test harness', () => {
     const user = makeUser();
     const client = new TeamsClient(url, standIn, user, personalChat(TENANT, user));
     const form = await client.say('form');
-    await expect(client.click(cardOf(form.replies[0]), 'Docs')).rejects.toThrow('cannot click a Action.OpenUrl');
+    await expect(client.click(cardOf(form.replies[0]), 'Docs')).rejects.toThrow(
+      'cannot click a Action.OpenUrl',
+    );
     await expect(client.click(cardOf(form.replies[0]), 'Nope')).rejects.toThrow('no action "Nope"');
   });
 
@@ -135,7 +141,12 @@ describe('test harness', () => {
 
   test('create conversation and member lookups answer as the Bot Connector does', async () => {
     const admin = makeUser('Megan Bowen', 'megan@contoso.onmicrosoft.com');
-    standIn.addMember({ id: admin.id, name: admin.name, aadObjectId: admin.aadObjectId, userPrincipalName: admin.upn });
+    standIn.addMember({
+      id: admin.id,
+      name: admin.name,
+      aadObjectId: admin.aadObjectId,
+      userPrincipalName: admin.upn,
+    });
     const created = await fetch(`${standIn.url}v3/conversations`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

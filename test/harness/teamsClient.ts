@@ -85,7 +85,13 @@ export class TeamsClient {
     const data = { ...((action.data as Record<string, unknown>) ?? {}) };
     if (action.type === 'Action.Submit') {
       return this.send(
-        activities.submit(this.standIn.url, this.conversation, this.user, { ...inputValues(card, typed), ...data }, cardActivityId),
+        activities.submit(
+          this.standIn.url,
+          this.conversation,
+          this.user,
+          { ...inputValues(card, typed), ...data },
+          cardActivityId,
+        ),
       );
     }
     if (action.type === 'Action.Execute') {
@@ -113,11 +119,15 @@ export class TeamsClient {
   }
 
   botAdded(): Promise<TurnResult> {
-    return this.send(activities.conversationUpdate(this.standIn.url, this.conversation, this.user, { added: true }));
+    return this.send(
+      activities.conversationUpdate(this.standIn.url, this.conversation, this.user, { added: true }),
+    );
   }
 
   botRemoved(): Promise<TurnResult> {
-    return this.send(activities.conversationUpdate(this.standIn.url, this.conversation, this.user, { removed: true }));
+    return this.send(
+      activities.conversationUpdate(this.standIn.url, this.conversation, this.user, { removed: true }),
+    );
   }
 }
 

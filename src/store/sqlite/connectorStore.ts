@@ -49,9 +49,9 @@ export class SqliteConnectorStore implements ConnectorStore {
   }
 
   async get(tenantId: string, id: string): Promise<Connector | undefined> {
-    const row = this.db.prepare('SELECT doc FROM connectors WHERE tenant_id = ? AND id = ?').get(tenantId, id) as
-      | { doc: string }
-      | undefined;
+    const row = this.db
+      .prepare('SELECT doc FROM connectors WHERE tenant_id = ? AND id = ?')
+      .get(tenantId, id) as { doc: string } | undefined;
     return row ? (JSON.parse(row.doc) as Connector) : undefined;
   }
 
@@ -74,7 +74,10 @@ export class SqliteConnectorStore implements ConnectorStore {
     ) as { k: string; doc: string }[];
     const items = rows.slice(0, limit).map((r) => JSON.parse(r.doc) as Connector);
     const last = items[items.length - 1];
-    return { items, next: rows.length > limit && last ? encodeCursor(nameKey(last.displayName), last.id) : undefined };
+    return {
+      items,
+      next: rows.length > limit && last ? encodeCursor(nameKey(last.displayName), last.id) : undefined,
+    };
   }
 
   async update(connector: Connector): Promise<Connector> {
@@ -100,8 +103,11 @@ export class SqliteConnectorStore implements ConnectorStore {
 
   async delete(tenantId: string, id: string): Promise<boolean> {
     const remove = this.db.transaction(() => {
-      this.db.prepare('DELETE FROM connector_secrets WHERE tenant_id = ? AND connector_id = ?').run(tenantId, id);
-      return this.db.prepare('DELETE FROM connectors WHERE tenant_id = ? AND id = ?').run(tenantId, id).changes;
+      this.db
+        .prepare('DELETE FROM connector_secrets WHERE tenant_id = ? AND connector_id = ?')
+        .run(tenantId, id);
+      return this.db.prepare('DELETE FROM connectors WHERE tenant_id = ? AND id = ?').run(tenantId, id)
+        .changes;
     });
     return remove.immediate() === 1;
   }

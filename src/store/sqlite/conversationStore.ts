@@ -65,6 +65,8 @@ export class SqliteConversationStore implements ConversationStore {
   }
 
   async remove(tenantId: string, conversationId: string): Promise<void> {
-    this.db.prepare('DELETE FROM conversations WHERE tenant_id = ? AND conversation_id = ?').run(tenantId, conversationId);
+    this.db
+      .prepare('DELETE FROM conversations WHERE tenant_id = ? AND conversation_id = ?')
+      .run(tenantId, conversationId);
   }
 }

@@ -76,6 +76,13 @@ function silentActivity(serviceUrl: string): Activity {
   };
 }
 
+/** Another RSA key, made once: its tokens must not be trusted. */
+let strangerKey: ReturnType<typeof generateKeyPairSync>['privateKey'] | undefined;
+function otherKey() {
+  strangerKey ??= generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  return strangerKey;
+}
+
 describe('with MicrosoftAppId set, /api/messages only serves requests carrying a Bot Framework token', () => {
   let provider: FakeOpenIdProvider;
   let h: Harness;
@@ -226,13 +233,6 @@ describe('with MicrosoftAppId set, /api/messages only serves requests carrying a
     });
   });
 });
-
-/** Another RSA key, made once: its tokens must not be trusted. */
-let strangerKey: ReturnType<typeof generateKeyPairSync>['privateKey'] | undefined;
-function otherKey() {
-  strangerKey ??= generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
-  return strangerKey;
-}
 
 function configErrorOf(env: Record<string, string>): ConfigError {
   try {

@@ -1,6 +1,7 @@
-import { Application, TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
+import { Application, type TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
 import type { ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import type { Config } from '../config/config';
+import { ConciergeAdapter } from './conciergeAdapter';
 import { CommandRouter } from './commandRouter';
 import { registerConversationTracking } from './conversationTracking';
 import type { BotDeps } from './deps';
@@ -18,8 +19,17 @@ export function adapterSettings(config: Config): ConfigurationBotFrameworkAuthen
     MicrosoftAppTenantId: config.bot.appTenantId,
   };
   if (config.bot.openIdMetadataUrl) {
-    settings.ToBotFromChannelOpenIdMetadataUrl = config.bot.openIdMetadataUrl;
-    settings.ToBotFromEmulatorOpenIdMetadataUrl = config.bot.openIdMetadataUrl;
+    // Setting any one of these makes botbuilder drop all its public-cloud defaults, so the
+    // others are given explicitly: without them every real Teams token would be refused.
+    Object.assign(settings, {
+      ToBotFromChannelOpenIdMetadataUrl: config.bot.openIdMetadataUrl,
+      ToBotFromEmulatorOpenIdMetadataUrl: config.bot.openIdMetadataUrl,
+      ToBotFromChannelTokenIssuer: 'https://api.botframework.com',
+      ToChannelFromBotLoginUrl: 'https://login.microsoftonline.com/botframework.com',
+      ToChannelFromBotOAuthScope: 'https://api.botframework.com',
+      OAuthUrl: 'https://api.botframework.com',
+      CallerId: 'urn:botframework:azure',
+    });
   }
   return settings;
 }
@@ -31,7 +41,7 @@ export interface Bot {
 }
 
 export function createBot(deps: BotDeps): Bot {
-  const adapter = new TeamsAdapter(adapterSettings(deps.config));
+  const adapter = new ConciergeAdapter(adapterSettings(deps.config));
   const app = new Application<TurnState>({
     adapter,
     botAppId: deps.config.bot.appId ?? '',

@@ -7,6 +7,9 @@ import { registerConversationTracking } from './conversationTracking';
 import type { BotDeps } from './deps';
 import { registerHelp } from './helpFeature';
 import { registerMessageRouting } from './messageRouting';
+import { registerWizard } from './wizardFeature';
+import { ConnectorLifecycle } from '../connectors/lifecycle';
+import { createFlows } from '../dialogs/flows';
 import { createTurnErrorHandler } from './turnErrors';
 
 /** The Bot Framework settings of the adapter; empty in anonymous local mode. */
@@ -57,6 +60,8 @@ export function createBot(deps: BotDeps): Bot {
   const router = new CommandRouter();
   registerConversationTracking(app, deps);
   registerHelp(app, router, deps);
+  const lifecycle = new ConnectorLifecycle(deps.store, deps.clock);
+  registerWizard(app, router, { ...deps, lifecycle, flows: createFlows() });
   // Last: it answers whatever no feature claimed.
   registerMessageRouting(app, router, deps);
   return { adapter, app };

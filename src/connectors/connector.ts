@@ -34,12 +34,14 @@ export interface Connector {
 }
 
 /**
- * The moment the 90-day clock started: the last transfer, else the authorization.
- * A connector that was never authorized has no clock.
+ * The moment the 90-day clock started: the later of the last transfer and the last
+ * authorization, since reauthorizing restarts the clock too. Never authorized: no clock.
  */
 export function clockStart(connector: Pick<Connector, 'lastTransferAt' | 'authorizedAt'>): Date | undefined {
-  const start = connector.lastTransferAt ?? connector.authorizedAt;
-  return start ? new Date(start) : undefined;
+  const times = [connector.lastTransferAt, connector.authorizedAt]
+    .filter((t): t is string => typeof t === 'string')
+    .map((t) => new Date(t).getTime());
+  return times.length > 0 ? new Date(Math.max(...times)) : undefined;
 }
 
 /** When the connector is deauthorized for inactivity: clock start + inactivityDays. */

@@ -1,0 +1,30 @@
+import type { TurnContext } from 'botbuilder';
+import type { Connector } from '../connectors/connector';
+import type { BotDeps } from './deps';
+import { actorOf } from './turnInfo';
+
+/** Whether the person of this turn may delete or reauthorize a connector, and why not. */
+export type Permission = { allowed: true } | { allowed: false; reason: string };
+
+/**
+ * DESIGN.md: a connector may be managed by its creator and by members of ADMIN_GROUP_ID;
+ * one with no recorded creator (imported) by any member of its tenant while no group is set.
+ */
+export async function canManage(
+  connector: Connector,
+  context: TurnContext,
+  deps: BotDeps,
+): Promise<Permission> {
+  const actor = actorOf(context);
+  if (connector.createdBy && connector.createdBy === actor.id) return { allowed: true };
+  if (!connector.createdBy && !deps.config.adminGroupId) return { allowed: true };
+  const who = connector.createdByName
+    ? `${connector.createdByName}, who created it`
+    : 'the person who created it';
+  return {
+    allowed: false,
+    reason: deps.config.adminGroupId
+      ? `Only ${who}, or a member of the connector admins group, can manage "${connector.displayName}".`
+      : `Only ${who} can manage "${connector.displayName}".`,
+  };
+}

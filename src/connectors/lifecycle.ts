@@ -1,0 +1,145 @@
+import type { AuditLog, ConnectorStore, SecretStore } from '../store/ports';
+import type { Clock } from '../util/clock';
+import type { ConnectorTypeId } from './catalog';
+import type { Connector, ConnectorStatus } from './connector';
+import { matchByName, type NameMatch } from './nameMatching';
+
+/** Who did something, for the record and the audit log. */
+export interface ActorRef {
+  id: string;
+  name?: string;
+}
+
+/** What the wizard knows when an authorization ends. */
+export interface AuthorizationOutcome {
+  tenantId: string;
+  connectorId: string;
+  type: ConnectorTypeId;
+  displayName: string;
+  status: Extract<ConnectorStatus, 'authorized' | 'awaiting-consent'>;
+  cloud?: string;
+  keysVerified?: boolean;
+  /** Keys already sealed by the caller; the domain never sees them in plain text. */
+  sealedSecret?: string;
+  consentRequestedFrom?: string;
+}
+
+/** Longest display name accepted, so names fit on cards and in commands. */
+export const MAX_DISPLAY_NAME = 80;
+
+/** Checks a display name; returns the reason it is refused, or undefined. */
+export function displayNameProblem(name: string): string | undefined {
+  if (name.length > MAX_DISPLAY_NAME)
+    return `A display name can have at most ${MAX_DISPLAY_NAME} characters.`;
+  if (/[\u0000-\u001f\u007f]/.test(name)) return 'A display name cannot contain control characters.';
+  return undefined;
+}
+
+/**
+ * The rules of a connector's life (seeds 002/003): created by authorizing, reauthorized in place
+ * (same id and display name), every change appended to the audit log.
+ */
+export class ConnectorLifecycle {
+  constructor(
+    private readonly store: { connectors: ConnectorStore; secrets: SecretStore; audit: AuditLog },
+    private readonly clock: Clock,
+  ) {}
+
+  /** Records a new connector at the end of its first authorization. */
+  async recordNew(outcome: AuthorizationOutcome, actor: ActorRef): Promise<Connector> {
+    const now = this.clock.now().toISOString();
+    const connector: Connector = {
+      id: outcome.connectorId,
+      tenantId: outcome.tenantId,
+      type: outcome.type,
+      displayName: outcome.displayName,
+      status: outcome.status,
+      createdBy: actor.id,
+      createdByName: actor.name,
+      createdAt: now,
+      authorizedAt: now,
+      cloud: outcome.cloud,
+      keysVerified: outcome.keysVerified,
+      consent:
+        outcome.status === 'awaiting-consent'
+          ? {
+              requestedFrom: outcome.consentRequestedFrom,
+              requestedAt: outcome.consentRequestedFrom ? now : undefined,
+            }
+          : undefined,
+      version: 0,
+    };
+    if (outcome.sealedSecret)
+      await this.store.secrets.put(outcome.tenantId, outcome.connectorId, outcome.sealedSecret);
+    const created = await this.store.connectors.create(connector);
+    await this.audit(created, actor, 'connector.created', { status: created.status, type: created.type });
+    return created;
+  }
+
+  /** Records a renewed authorization of an existing connector: same id and name, clock restarted. */
+  async recordReauthorized(
+    existing: Connector,
+    outcome: AuthorizationOutcome,
+    actor: ActorRef,
+  ): Promise<Connector> {
+    const now = this.clock.now().toISOString();
+    if (outcome.sealedSecret)
+      await this.store.secrets.put(existing.tenantId, existing.id, outcome.sealedSecret);
+    const updated = await this.store.connectors.update({
+      ...existing,
+      status: outcome.status,
+      authorizedAt: now,
+      cloud: outcome.cloud ?? existing.cloud,
+      keysVerified: outcome.keysVerified ?? existing.keysVerified,
+      consent:
+        outcome.status === 'awaiting-consent'
+          ? {
+              requestedFrom: outcome.consentRequestedFrom,
+              requestedAt: outcome.consentRequestedFrom ? now : undefined,
+            }
+          : existing.consent,
+    });
+    await this.audit(updated, actor, 'connector.reauthorized', { status: updated.status });
+    return updated;
+  }
+
+  /** Appends one event about a connector. */
+  async audit(
+    connector: Pick<Connector, 'tenantId' | 'id'>,
+    actor: ActorRef,
+    action: string,
+    detail?: Record<string, unknown>,
+  ): Promise<void> {
+    await this.store.audit.append({
+      tenantId: connector.tenantId,
+      connectorId: connector.id,
+      at: this.clock.now().toISOString(),
+      actor: actor.id,
+      actorName: actor.name,
+      action,
+      detail,
+    });
+  }
+
+  /** One connector of a tenant, or undefined (another tenant's id finds nothing). */
+  async get(tenantId: string, id: string): Promise<Connector | undefined> {
+    return this.store.connectors.get(tenantId, id);
+  }
+
+  /** Every connector of a tenant (pages through the store). */
+  async all(tenantId: string): Promise<Connector[]> {
+    const all: Connector[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.store.connectors.list(tenantId, { limit: 500, cursor });
+      all.push(...page.items);
+      cursor = page.next;
+    } while (cursor);
+    return all;
+  }
+
+  /** Finds a tenant's connector by the name a person typed. */
+  async findByName(tenantId: string, query: string): Promise<NameMatch<Connector>> {
+    return matchByName(await this.all(tenantId), query);
+  }
+}

@@ -1,0 +1,26 @@
+import { ComponentDialog } from 'botbuilder-dialogs';
+import type { ConnectorTypeId } from '../connectors/catalog';
+import { StepCardDialog, type StepCardDeps } from './stepCardDialog';
+import type { WizardFlow } from './wizardFlow';
+
+/** The dialog id of a connector type's wizard. */
+export function wizardDialogId(type: ConnectorTypeId): string {
+  return `wizard:${type}`;
+}
+
+/**
+ * One ComponentDialog per connector type: its flow runs inside the shared step-card dialog.
+ */
+export class ConnectorWizardDialog extends ComponentDialog {
+  readonly steps: StepCardDialog;
+
+  constructor(
+    readonly flow: WizardFlow,
+    deps: StepCardDeps,
+  ) {
+    super(wizardDialogId(flow.type.id));
+    this.steps = new StepCardDialog(`${wizardDialogId(flow.type.id)}:steps`, flow, deps);
+    this.addDialog(this.steps);
+    this.initialDialogId = this.steps.id;
+  }
+}

@@ -1,0 +1,252 @@
+import { TeamsInfo } from 'botbuilder';
+import type { WizardMessageCardData } from '../../cards/wizardCards';
+import { connectorType } from '../../connectors/catalog';
+import {
+  APP_ACCESS_ERROR_ADVICE,
+  OFFICE365_CONNECT_DESTINATION,
+  OFFICE365_GLOBAL_ADMIN_WARNING,
+  OFFICE365_STEPS,
+  STEP_ACTOR_LABELS,
+} from '../../connectors/authorizationSteps';
+import {
+  cloudLabel,
+  cloudMismatchMessage,
+  cloudOfUpn,
+  GERMANY_CLOUD_CLOSED,
+  isMicrosoftCloud,
+  MICROSOFT_CLOUDS,
+  type MicrosoftCloud,
+} from '../../connectors/clouds';
+import { adminConsentUrl, defaultConsentRedirectUri } from '../../connectors/consentLinks';
+import type { Connector } from '../../connectors/connector';
+import {
+  nextButton,
+  stepProgress,
+  type FlowEnv,
+  type PageView,
+  type SubmitResult,
+  type WizardFlow,
+  type WizardState,
+} from '../wizardFlow';
+
+export const CLOUD_PAGE = 'cloud';
+const ROLE_PAGE = 'o365-5';
+const GLOBAL_ADMIN_PAGES = ['o365-6', 'o365-7', 'o365-8', 'o365-9'];
+const SHARED_PAGES = ['o365-1', 'o365-2', 'o365-3', 'o365-4', ROLE_PAGE];
+
+/** The consent facts and links steps 6 to 9 show: the configured link and the direct URL. */
+export function consentLinks(state: Pick<WizardState, 'cloud' | 'tenantId'>, env: Pick<FlowEnv, 'config'>) {
+  const facts = [{ title: 'Consent link', value: env.config.adminConsentLink }];
+  const links = [{ title: 'Open the consent link', url: env.config.adminConsentLink }];
+  const appId = env.config.connectorAppId;
+  const cloud = MICROSOFT_CLOUDS.find((c) => c.id === (state.cloud ?? 'global'))!;
+  if (appId) {
+    try {
+      const url = adminConsentUrl({
+        authorityHost: cloud.loginHost,
+        tenantId: state.tenantId,
+        clientId: appId,
+        redirectUri: defaultConsentRedirectUri(cloud.loginHost),
+      });
+      facts.push({ title: 'Direct admin-consent URL', value: url });
+      links.push({ title: 'Grant admin consent directly', url });
+    } catch {
+      // A tenant id that is not a GUID cannot be put in a URL; the consent link alone still works.
+    }
+  } else {
+    facts.push({
+      title: 'Direct admin-consent URL',
+      value: 'Not available: CONNECTOR_APP_ID is not configured for this bot.',
+    });
+  }
+  return { facts, links };
+}
+
+/** The Office 365 Connector: the cloud, then the nine steps of seed 000, branching at step 5. */
+export class Office365Flow implements WizardFlow {
+  readonly type = connectorType('office365');
+
+  pages(state: WizardState): string[] {
+    const tail = state.role === 'global' ? GLOBAL_ADMIN_PAGES : [];
+    return [CLOUD_PAGE, ...SHARED_PAGES, ...tail];
+  }
+
+  async start(state: WizardState, env: FlowEnv): Promise<void> {
+    try {
+      const member = await TeamsInfo.getMember(env.context, env.context.activity.from.id);
+      if (member.userPrincipalName) state.upn = member.userPrincipalName;
+    } catch {
+      // Outside Teams (or when the roster call is refused) the person types their UPN instead.
+    }
+    const fromUpn = state.upn ? cloudOfUpn(state.upn) : undefined;
+    state.cloud = fromUpn?.kind === 'known' ? fromUpn.clouds[0] : 'global';
+  }
+
+  view(state: WizardState, page: string, env: FlowEnv): PageView {
+    if (page === CLOUD_PAGE) return this.cloudView(state);
+    const index = OFFICE365_STEPS.findIndex((s) => s.key === page);
+    const step = OFFICE365_STEPS[index];
+    const view: PageView = {
+      progress: stepProgress(index, OFFICE365_STEPS.length),
+      who: STEP_ACTOR_LABELS[step.who],
+      whoStyle: step.who === 'global-admin' ? 'warning' : 'accent',
+      heading: step.title,
+      instruction: step.instruction,
+      warnings: (step.warnings ?? []).map((text) => ({ text })),
+      tips: (step.tips ?? []).map((text) => ({ text })),
+      facts: [],
+      code: '',
+      helpText: APP_ACCESS_ERROR_ADVICE,
+    };
+    if (index === 0) view.warnings = [{ text: OFFICE365_GLOBAL_ADMIN_WARNING }, ...view.warnings];
+    if (page === ROLE_PAGE) {
+      view.buttons = [
+        { title: 'I am a global admin: continue', move: 'role:global', style: 'positive', inputs: 'none' },
+        {
+          title: 'I am a SharePoint admin: hand over',
+          move: 'role:sharepoint',
+          style: 'default',
+          inputs: 'none',
+        },
+      ];
+    }
+    if (GLOBAL_ADMIN_PAGES.includes(page)) {
+      const { facts, links } = consentLinks(state, env);
+      view.facts = facts;
+      view.links = links;
+      if (page === 'o365-9') view.buttons = [nextButton('Finish')];
+    }
+    return view;
+  }
+
+  async submit(
+    state: WizardState,
+    page: string,
+    move: string,
+    value: Record<string, unknown>,
+  ): Promise<SubmitResult> {
+    if (page === CLOUD_PAGE) return this.submitCloud(state, value);
+    if (page === ROLE_PAGE) {
+      if (move === 'role:global') {
+        state.role = 'global';
+        return { kind: 'next', page: GLOBAL_ADMIN_PAGES[0] };
+      }
+      if (move === 'role:sharepoint') {
+        state.role = 'sharepoint';
+        return { kind: 'finish', outcome: { status: 'awaiting-consent', cloud: state.cloud } };
+      }
+      return { kind: 'stay', notice: 'Choose whether you are a global admin or a SharePoint admin.' };
+    }
+    if (page === 'o365-9') return { kind: 'finish', outcome: { status: 'authorized', cloud: state.cloud } };
+    return { kind: 'next' };
+  }
+
+  done(state: WizardState, connector: Connector, env: FlowEnv): WizardMessageCardData {
+    const facts = [
+      { title: 'Connector', value: connector.displayName },
+      { title: 'Cloud', value: cloudLabel((connector.cloud as MicrosoftCloud) ?? 'global') },
+      { title: 'Status', value: connector.status },
+      {
+        title: 'Deauthorized after',
+        value: `${env.config.inactivityDays} days without a transfer`,
+      },
+    ];
+    if (connector.status === 'awaiting-consent') {
+      const { facts: consentFacts, links } = consentLinks(state, env);
+      return {
+        title: 'Waiting for a global admin',
+        text: 'The connector is authorized in Mover. To grant permissions and finish the authorization process (steps 6 to 9), point your global admin to the consent link below.',
+        style: 'warning',
+        paragraphs: OFFICE365_STEPS.slice(5).map((s, i) => ({
+          text: `${i + 6}. **Global admin**: ${s.instruction}`,
+        })),
+        facts: [...facts, ...consentFacts],
+        links,
+        buttons: [],
+      };
+    }
+    return {
+      title: 'Connect your destination Office 365 account',
+      text: OFFICE365_CONNECT_DESTINATION,
+      style: 'good',
+      paragraphs: [{ text: 'Your **Office 365 Connector** is fully authorized and ready to go.' }],
+      facts,
+      links: [],
+      buttons: [
+        {
+          title: 'Show connectors',
+          style: 'default',
+          verb: 'command',
+          command: 'connectors',
+          args: '',
+          wizardId: '',
+          move: '',
+        },
+      ],
+    };
+  }
+
+  private cloudView(state: WizardState): PageView {
+    return {
+      progress: 'Before you start',
+      who: STEP_ACTOR_LABELS['global-or-sharepoint-admin'],
+      whoStyle: 'accent',
+      heading: 'Which Microsoft cloud is your tenant in?',
+      instruction:
+        'The Microsoft clouds are completely independent: credentials of one cloud never work in another. I pre-selected the cloud of your account; check it, and the account you will sign in with.',
+      warnings: [],
+      tips: [
+        {
+          text: 'Use the account’s initial domain (…onmicrosoft.com), which does not change if you rename your domains during the migration.',
+        },
+      ],
+      facts: [],
+      code: '',
+      helpText:
+        'onmicrosoft.com is Microsoft 365 worldwide; onmicrosoft.us is US Government GCC High or DoD; partner.onmschina.cn is China operated by 21Vianet.',
+      choiceInputs: [
+        {
+          id: 'cloud',
+          label: 'Microsoft cloud',
+          value: state.cloud ?? 'global',
+          choices: MICROSOFT_CLOUDS.map((c) => ({ title: `${c.label} (${c.domain})`, value: c.id })),
+        },
+      ],
+      textInputs: [
+        {
+          id: 'upn',
+          label: 'Admin account you will sign in with',
+          placeholder: 'admin@contoso.onmicrosoft.com',
+          value: state.upn ?? '',
+          style: 'email',
+          maxLength: 254,
+          isRequired: false,
+          errorMessage: 'An email-style account name, at most 254 characters.',
+        },
+      ],
+    };
+  }
+
+  private submitCloud(state: WizardState, value: Record<string, unknown>): SubmitResult {
+    const cloud = value.cloud;
+    if (!isMicrosoftCloud(cloud)) return { kind: 'stay', notice: 'Choose one of the Microsoft clouds.' };
+    const upn = typeof value.upn === 'string' ? value.upn.trim().slice(0, 254) : '';
+    state.cloud = cloud;
+    state.upn = upn || undefined;
+    if (upn) {
+      const fromUpn = cloudOfUpn(upn);
+      if (fromUpn.kind === 'invalid')
+        return { kind: 'stay', notice: 'That account name does not look like user@domain.' };
+      if (fromUpn.kind === 'germany')
+        return { kind: 'stay', notice: GERMANY_CLOUD_CLOSED, noticeStyle: 'warning' };
+      if (fromUpn.kind === 'known' && !fromUpn.clouds.includes(cloud)) {
+        return {
+          kind: 'stay',
+          notice: cloudMismatchMessage(upn, cloud, fromUpn.clouds),
+          noticeStyle: 'warning',
+        };
+      }
+    }
+    return { kind: 'next' };
+  }
+}

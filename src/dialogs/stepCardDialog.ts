@@ -1,0 +1,337 @@
+import { MessageFactory, type Attachment, type TurnContext } from 'botbuilder';
+import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
+import { randomUUID } from 'node:crypto';
+import { renderCard } from '../cards/render';
+import {
+  messageCardData,
+  wizardMessageCard,
+  wizardStepCard,
+  type BoxStyle,
+  type WizardStepCardData,
+} from '../cards/wizardCards';
+import type { Connector } from '../connectors/connector';
+import { displayNameProblem, MAX_DISPLAY_NAME, type ConnectorLifecycle } from '../connectors/lifecycle';
+import type { Config } from '../config/config';
+import type { Clock } from '../util/clock';
+import type { Logger } from '../util/logger';
+import { nextButton, type FlowEnv, type PageView, type WizardFlow, type WizardState } from './wizardFlow';
+
+/** The page every wizard starts with: the optional display name. */
+export const NAME_PAGE = 'name';
+
+/** The card verb of every wizard button. */
+export const WIZARD_VERB = 'wizard';
+
+/** How a wizard is started. */
+export interface WizardStartOptions {
+  tenantId: string;
+  owner: { id: string; name: string };
+  /** Set when reauthorizing: the existing connector keeps its id and display name. */
+  existing?: Pick<Connector, 'id' | 'displayName'>;
+}
+
+/** What a wizard reports when it ends. */
+export interface WizardResult {
+  status: 'completed' | 'cancelled';
+  connector?: Connector;
+}
+
+export interface StepCardDeps {
+  config: Config;
+  lifecycle: ConnectorLifecycle;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** Sends a card, or updates the wizard's card in place; a failed update posts it anew. */
+export async function showCard(
+  context: TurnContext,
+  state: WizardState,
+  attachment: Attachment,
+  logger: Logger,
+): Promise<void> {
+  if (state.cardActivityId) {
+    try {
+      await context.updateActivity({ type: 'message', id: state.cardActivityId, attachments: [attachment] });
+      return;
+    } catch (err) {
+      logger.warn('wizard card update failed; posting it anew', { error: err, wizardId: state.wizardId });
+    }
+  }
+  const response = await context.sendActivity(MessageFactory.attachment(attachment));
+  state.cardActivityId = response?.id;
+}
+
+/**
+ * The step-card mechanism every connector wizard shares: one card per page, updated in place,
+ * with Next, Back and Cancel; the type's flow supplies the pages.
+ */
+export class StepCardDialog extends Dialog<WizardStartOptions> {
+  constructor(
+    dialogId: string,
+    private readonly flow: WizardFlow,
+    private readonly deps: StepCardDeps,
+  ) {
+    super(dialogId);
+  }
+
+  override async beginDialog(dc: DialogContext, options?: WizardStartOptions): Promise<DialogTurnResult> {
+    if (!options) throw new Error('a wizard needs start options');
+    const state: WizardState = {
+      wizardId: randomUUID(),
+      type: this.flow.type.id,
+      tenantId: options.tenantId,
+      owner: options.owner,
+      connectorId: options.existing?.id ?? randomUUID(),
+      reauthorize: options.existing !== undefined,
+      displayName: options.existing?.displayName ?? '',
+      page: NAME_PAGE,
+      history: [],
+      startedAt: this.deps.clock.now().toISOString(),
+    };
+    dc.activeDialog!.state.wizard = state;
+    const env = this.env(dc.context);
+    if (this.flow.start) await this.flow.start(state, env);
+    if (state.reauthorize) state.page = this.flow.pages(state)[0];
+    await this.show(dc.context, state);
+    this.deps.logger.info('wizard started', {
+      wizardId: state.wizardId,
+      type: state.type,
+      tenantId: state.tenantId,
+    });
+    return Dialog.EndOfTurn;
+  }
+
+  override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
+    const state = dc.activeDialog!.state.wizard as WizardState;
+    const value = (dc.context.activity.value ?? {}) as Record<string, unknown>;
+    const move = typeof value.move === 'string' ? value.move : '';
+    const env = this.env(dc.context);
+
+    if (move === 'cancel') return this.cancel(dc, state);
+    if (move === 'back') {
+      const previous = state.history.pop();
+      if (previous) state.page = previous;
+      await this.show(dc.context, state);
+      return Dialog.EndOfTurn;
+    }
+
+    if (state.page === NAME_PAGE) {
+      const name = typeof value.displayName === 'string' ? value.displayName.trim() : '';
+      const problem = displayNameProblem(name);
+      if (problem) {
+        await this.show(dc.context, state, problem, 'attention');
+        return Dialog.EndOfTurn;
+      }
+      state.displayName = name;
+      this.advance(state, this.flow.pages(state)[0]);
+      await this.show(dc.context, state);
+      return Dialog.EndOfTurn;
+    }
+
+    const result = await this.flow.submit(state, state.page, move, value, env);
+    if (result.kind === 'stay') {
+      await this.show(dc.context, state, result.notice, result.noticeStyle ?? 'attention');
+      return Dialog.EndOfTurn;
+    }
+    if (result.kind === 'next') {
+      const pages = this.flow.pages(state);
+      const following = result.page ?? pages[pages.indexOf(state.page) + 1];
+      if (!following) throw new Error(`wizard ${state.type} has no page after ${state.page}`);
+      await this.deps.lifecycle.audit(
+        { tenantId: state.tenantId, id: state.connectorId },
+        state.owner,
+        'step.done',
+        {
+          wizardId: state.wizardId,
+          page: state.page,
+        },
+      );
+      this.advance(state, following);
+      await this.show(dc.context, state);
+      return Dialog.EndOfTurn;
+    }
+
+    const outcome = {
+      ...result.outcome,
+      tenantId: state.tenantId,
+      connectorId: state.connectorId,
+      type: this.flow.type.id,
+      displayName: state.displayName || this.defaultName(),
+    };
+    const existing = state.reauthorize
+      ? await this.deps.lifecycle.get(state.tenantId, state.connectorId)
+      : undefined;
+    if (state.reauthorize && !existing) {
+      await showCard(
+        dc.context,
+        state,
+        renderCard(
+          wizardMessageCard,
+          messageCardData({
+            title: 'This connector no longer exists',
+            text: 'It was deleted while you were reauthorizing it, so nothing was saved. Type connect to add it again.',
+            style: 'warning',
+          }),
+        ),
+        this.deps.logger,
+      );
+      return dc.endDialog({ status: 'cancelled' } satisfies WizardResult);
+    }
+    const connector = existing
+      ? await this.deps.lifecycle.recordReauthorized(existing, outcome, state.owner)
+      : await this.deps.lifecycle.recordNew(outcome, state.owner);
+    await showCard(
+      dc.context,
+      state,
+      renderCard(wizardMessageCard, this.flow.done(state, connector, env)),
+      this.deps.logger,
+    );
+    this.deps.logger.info('wizard completed', {
+      wizardId: state.wizardId,
+      connectorId: connector.id,
+      status: connector.status,
+    });
+    return dc.endDialog({ status: 'completed', connector } satisfies WizardResult);
+  }
+
+  /** Ends the wizard and replaces its card; nothing is recorded. */
+  async cancel(dc: DialogContext, state: WizardState): Promise<DialogTurnResult> {
+    await this.showCancelled(dc.context, state);
+    return dc.endDialog({ status: 'cancelled' } satisfies WizardResult);
+  }
+
+  /** Replaces the wizard's card with "cancelled". */
+  async showCancelled(context: TurnContext, state: WizardState): Promise<void> {
+    await showCard(
+      context,
+      state,
+      renderCard(
+        wizardMessageCard,
+        messageCardData({
+          title: 'Authorization cancelled',
+          text: `The ${this.flow.type.name} wizard was cancelled and nothing was saved.${state.reauthorize ? ' The connector keeps its current authorization.' : ''}`,
+          buttons: [
+            {
+              title: 'Start again',
+              style: 'default',
+              verb: 'command',
+              command: state.reauthorize ? 'reauthorize' : 'connect',
+              args: state.reauthorize ? state.displayName : this.flow.type.id,
+              wizardId: '',
+              move: '',
+            },
+          ],
+        }),
+      ),
+      this.deps.logger,
+    );
+    await this.deps.lifecycle.audit(
+      { tenantId: state.tenantId, id: state.connectorId },
+      state.owner,
+      'wizard.cancelled',
+      {
+        wizardId: state.wizardId,
+      },
+    );
+    this.deps.logger.info('wizard cancelled', { wizardId: state.wizardId });
+  }
+
+  /** Shows the current page again, as a new message (resume after `connect`). */
+  async repost(context: TurnContext, state: WizardState): Promise<void> {
+    state.cardActivityId = undefined;
+    await this.show(context, state);
+  }
+
+  private advance(state: WizardState, page: string): void {
+    state.history.push(state.page);
+    state.page = page;
+  }
+
+  private defaultName(): string {
+    const date = this.deps.clock.now().toISOString().slice(0, 10);
+    return `${this.flow.type.name.replace(/ Connector$/, '')} ${date}`;
+  }
+
+  private env(context: TurnContext): FlowEnv {
+    return { config: this.deps.config, context };
+  }
+
+  private async show(
+    context: TurnContext,
+    state: WizardState,
+    notice = '',
+    noticeStyle: BoxStyle = 'attention',
+  ): Promise<void> {
+    const view =
+      state.page === NAME_PAGE ? this.nameView(state) : this.flow.view(state, state.page, this.env(context));
+    await showCard(
+      context,
+      state,
+      renderCard(wizardStepCard, this.cardData(state, view, notice, noticeStyle)),
+      this.deps.logger,
+    );
+  }
+
+  private nameView(state: WizardState): PageView {
+    return {
+      progress: 'Before you start',
+      who: 'Anyone who will authorize it',
+      whoStyle: 'emphasis',
+      heading: 'Give the connector a display name (optional)',
+      instruction: `You are about to authorize the **${this.flow.type.name}**: ${this.flow.type.summary}`,
+      warnings: [
+        {
+          text: "A connector's display name cannot be changed later. To rename it, you must delete and re-add the connector.",
+        },
+      ],
+      tips: [],
+      facts: [],
+      code: '',
+      helpText:
+        'The display name is how you will find this connector in commands such as status, transfer and delete.',
+      textInputs: [
+        {
+          id: 'displayName',
+          label: 'Display name (optional)',
+          placeholder: `e.g. ${this.flow.type.name.replace(/ Connector$/, '')} destination`,
+          value: state.displayName,
+          style: 'text',
+          maxLength: MAX_DISPLAY_NAME,
+          isRequired: false,
+          errorMessage: `At most ${MAX_DISPLAY_NAME} characters.`,
+        },
+      ],
+    };
+  }
+
+  private cardData(
+    state: WizardState,
+    view: PageView,
+    notice: string,
+    noticeStyle: BoxStyle,
+  ): WizardStepCardData {
+    const canGoBack = state.history.length > 0;
+    const buttons = [
+      ...(view.buttons ?? [nextButton()]),
+      ...(canGoBack
+        ? [{ title: 'Back', move: 'back', style: 'default' as const, inputs: 'none' as const }]
+        : []),
+      { title: 'Cancel', move: 'cancel', style: 'destructive' as const, inputs: 'none' as const },
+    ];
+    return {
+      wizardId: state.wizardId,
+      pageKey: state.page,
+      title: `${state.reauthorize ? 'Reauthorize' : 'Authorize'} the ${this.flow.type.name}`,
+      subtitle: state.displayName ? `Connector: ${state.displayName}` : 'No display name yet',
+      notice,
+      noticeStyle,
+      ownerName: state.owner.name,
+      textInputs: [],
+      choiceInputs: [],
+      links: [],
+      ...view,
+      buttons,
+    };
+  }
+}

@@ -1,0 +1,94 @@
+import type { TurnContext } from 'botbuilder';
+import type { BoxStyle, WizardButton, WizardMessageCardData, WizardStepCardData } from '../cards/wizardCards';
+import type { Config } from '../config/config';
+import type { ConnectorType } from '../connectors/catalog';
+import type { Connector } from '../connectors/connector';
+import type { AuthorizationOutcome } from '../connectors/lifecycle';
+import type { MicrosoftCloud } from '../connectors/clouds';
+
+/** What a wizard remembers between turns (kept in dialog state, so it survives a restart). */
+export interface WizardState {
+  wizardId: string;
+  type: string;
+  tenantId: string;
+  owner: { id: string; name: string };
+  /** Id the connector gets (or has, when reauthorizing). */
+  connectorId: string;
+  reauthorize: boolean;
+  displayName: string;
+  page: string;
+  /** Pages visited, for Back. */
+  history: string[];
+  cloud?: MicrosoftCloud;
+  upn?: string;
+  role?: 'global' | 'sharepoint';
+  /** The activity id of the card, so it can be updated in place. */
+  cardActivityId?: string;
+  startedAt: string;
+}
+
+/** The part of a step card a flow decides; the mechanism fills in ids, title, owner and notice. */
+export type PageView = Pick<
+  WizardStepCardData,
+  | 'progress'
+  | 'who'
+  | 'whoStyle'
+  | 'heading'
+  | 'instruction'
+  | 'warnings'
+  | 'tips'
+  | 'facts'
+  | 'code'
+  | 'helpText'
+> &
+  Partial<Pick<WizardStepCardData, 'textInputs' | 'choiceInputs' | 'links'>> & {
+    /** Buttons other than Back and Cancel; defaults to one "Next". */
+    buttons?: WizardButton[];
+  };
+
+/** What a flow does with a click. */
+export type SubmitResult =
+  | { kind: 'next'; page?: string }
+  | { kind: 'stay'; notice: string; noticeStyle?: BoxStyle }
+  | {
+      kind: 'finish';
+      outcome: Omit<AuthorizationOutcome, 'tenantId' | 'connectorId' | 'type' | 'displayName'>;
+    };
+
+/** Settings and side effects a flow may use. */
+export interface FlowEnv {
+  config: Config;
+  context: TurnContext;
+}
+
+/**
+ * The steps of one connector type. The shared step-card mechanism (StepCardDialog) renders
+ * the pages, keeps the state, and handles Back, Cancel, stale and foreign clicks.
+ */
+export interface WizardFlow {
+  readonly type: ConnectorType;
+  /** Pages after the display-name page, in order, for this state (branches may change them). */
+  pages(state: WizardState): string[];
+  /** Prepares the state when the wizard starts (e.g. reads the person's UPN). */
+  start?(state: WizardState, env: FlowEnv): Promise<void>;
+  view(state: WizardState, page: string, env: FlowEnv): PageView;
+  submit(
+    state: WizardState,
+    page: string,
+    move: string,
+    value: Record<string, unknown>,
+    env: FlowEnv,
+  ): Promise<SubmitResult>;
+  /** The card that replaces the wizard when it ends. */
+  done(state: WizardState, connector: Connector, env: FlowEnv): WizardMessageCardData;
+}
+
+/** A Next button that submits the card's inputs. */
+export function nextButton(title = 'Next'): WizardButton {
+  return { title, move: 'next', style: 'positive', inputs: 'auto' };
+}
+
+/** "Step N of M" for a page in a list of numbered pages. */
+export function stepProgress(index: number, total: number): string {
+  return `Step ${index + 1} of ${total}`;
+}

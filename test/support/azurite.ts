@@ -1,0 +1,196 @@
+/**
+ * Starts the Azurite storage emulator (the devDependency) as a child process for tests, on loopback ports
+ * the operating system picks, with in-memory storage and telemetry off.
+ *
+ * Every test file that calls {@link startAzurite} must call `stop()` in `afterAll`. As a safety net the
+ * emulator also exits when this process exits (an `exit` hook) or dies without running hooks (the child
+ * watches its stdin pipe, which closes with its parent), so a crashed or killed test run leaves nothing behind.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/** The storage services Azurite can start. */
+export type AzuriteService = 'blob' | 'table';
+
+/** A running emulator. */
+export interface AzuriteInstance {
+  /** Path-style endpoint of the dev account, e.g. http://127.0.0.1:41234/devstoreaccount1. */
+  blobEndpoint: string;
+  /** Path-style endpoint of the dev account, when 'table' was started. */
+  tableEndpoint?: string;
+  tablePort?: number;
+  accountName: 'devstoreaccount1';
+  /** The well-known development key (public; documented by Microsoft, not a secret). */
+  accountKey: string;
+  /** Connection string with an endpoint for each started service. */
+  connectionString: string;
+  /** Kills the emulator and waits for it to exit; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Azurite's built-in account and key, the same in every installation. */
+export const AZURITE_ACCOUNT_NAME = 'devstoreaccount1';
+/** Microsoft's published development-storage key: public, not a secret. */
+export const AZURITE_ACCOUNT_KEY =
+  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+const STARTUP_TIMEOUT_MS = 15_000;
+const STOP_GRACE_MS = 2_000;
+
+/**
+ * Runs Azurite's CLI in a child that exits as soon as its stdin reaches end-of-file, which happens when
+ * the parent dies however it dies. `node -e` leaves the arguments after the script in process.argv[1..],
+ * which is where Azurite's argument parser expects the script path and the flags.
+ */
+const WATCHDOG_THEN_CLI =
+  "process.stdin.on('end', () => process.exit(0)).on('error', () => process.exit(0)).resume(); " +
+  'require(process.argv[1]);';
+
+// The combined `azurite` CLI is used even for one service: given port 0 it logs the ports it actually
+// bound, whereas azurite-table 3.35 logs only "started on 127.0.0.1:0".
+const LISTENING = /Azurite (Blob|Queue|Table) service is successfully listening at (http:\/\/\S+)/g;
+
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function killAllOnExit(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const child of running) child.kill('SIGKILL');
+  });
+}
+
+function azuriteCli(): string {
+  const manifest = require.resolve('azurite/package.json');
+  const { bin } = require(manifest) as { bin: Record<string, string> };
+  return path.join(path.dirname(manifest), bin.azurite);
+}
+
+function hasExited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+async function kill(child: ChildProcess): Promise<void> {
+  if (!hasExited(child)) {
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    // Closing stdin trips the watchdog; SIGTERM alone would leave the watchdog's stdin read running.
+    child.stdin?.end();
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+    await exited;
+    clearTimeout(timer);
+  }
+  running.delete(child);
+}
+
+function waitUntilListening(child: ChildProcess, urls: Map<string, URL>): Promise<void> {
+  let output = '';
+  return new Promise<void>((resolve, reject) => {
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      child.stderr?.off('data', onData);
+      child.off('error', done);
+      child.off('exit', onExit);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      for (const [, service, url] of output.matchAll(LISTENING))
+        urls.set(service.toLowerCase(), new URL(url));
+      if (urls.has('blob') && urls.has('queue') && urls.has('table')) done();
+    };
+    const onExit = (code: number | null, signal: string | null) =>
+      done(new Error(`Azurite exited during start-up (${signal ?? `code ${code}`}):\n${output}`));
+    const timer = setTimeout(
+      () => done(new Error(`Azurite did not start within ${STARTUP_TIMEOUT_MS} ms:\n${output}`)),
+      STARTUP_TIMEOUT_MS,
+    );
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.on('error', done);
+    child.on('exit', onExit);
+  });
+}
+
+/**
+ * Starts Azurite on 127.0.0.1 with the blob service (and the table service when asked), each on a free
+ * port, and resolves once it listens. The caller must `stop()` it, in `afterAll`.
+ */
+export async function startAzurite(options: { services?: AzuriteService[] } = {}): Promise<AzuriteInstance> {
+  const withTable = options.services?.includes('table') ?? false;
+  killAllOnExit();
+
+  // Azurite creates its workspace folder (by default the working directory) even with in-memory
+  // persistence and refuses --location together with --inMemoryPersistence, so it runs in a temporary one.
+  const workDir = mkdtempSync(path.join(os.tmpdir(), 'azurite-'));
+  // A developer's AZURITE_ACCOUNTS would replace the well-known dev account the tests sign with.
+  const env: NodeJS.ProcessEnv = { ...process.env, APPLICATION_INSIGHTS_NO_STATSBEAT: '1' };
+  delete env.AZURITE_ACCOUNTS;
+  // Queue cannot be switched off in the combined CLI; on port 0 it costs nothing.
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      WATCHDOG_THEN_CLI,
+      azuriteCli(),
+      ...['--blobHost', '127.0.0.1', '--blobPort', '0'],
+      ...['--queueHost', '127.0.0.1', '--queuePort', '0'],
+      ...['--tableHost', '127.0.0.1', '--tablePort', '0'],
+      '--inMemoryPersistence',
+      ...['--extentMemoryLimit', '256'],
+      '--disableTelemetry',
+      '--skipApiVersionCheck',
+      '--silent',
+    ],
+    { cwd: workDir, env, stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  running.add(child);
+
+  const urls = new Map<string, URL>();
+  try {
+    await waitUntilListening(child, urls);
+  } catch (err) {
+    await kill(child);
+    rmSync(workDir, { recursive: true, force: true });
+    throw err;
+  }
+  // Keep draining its output so a full pipe never blocks it, but let a test run that forgot stop()
+  // end anyway; the exit hook then kills the emulator.
+  for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as Socket | null)?.unref();
+  child.stdout?.resume();
+  child.stderr?.resume();
+  child.unref();
+
+  const endpointOf = (service: string) =>
+    `http://127.0.0.1:${(urls.get(service) as URL).port}/${AZURITE_ACCOUNT_NAME}`;
+  const blobEndpoint = endpointOf('blob');
+  const tableEndpoint = withTable ? endpointOf('table') : undefined;
+  const connectionString =
+    [
+      'DefaultEndpointsProtocol=http',
+      `AccountName=${AZURITE_ACCOUNT_NAME}`,
+      `AccountKey=${AZURITE_ACCOUNT_KEY}`,
+      `BlobEndpoint=${blobEndpoint}`,
+      ...(tableEndpoint ? [`TableEndpoint=${tableEndpoint}`] : []),
+    ].join(';') + ';';
+
+  let stopping: Promise<void> | undefined;
+  return {
+    blobEndpoint,
+    tableEndpoint,
+    tablePort: withTable ? Number((urls.get('table') as URL).port) : undefined,
+    accountName: AZURITE_ACCOUNT_NAME,
+    accountKey: AZURITE_ACCOUNT_KEY,
+    connectionString,
+    stop() {
+      stopping ??= kill(child).finally(() => rmSync(workDir, { recursive: true, force: true }));
+      return stopping;
+    },
+  };
+}

@@ -60,7 +60,7 @@ export function createBot(deps: BotDeps): Bot {
   const router = new CommandRouter();
   registerConversationTracking(app, deps);
   registerHelp(app, router, deps);
-  const lifecycle = new ConnectorLifecycle(deps.store, deps.clock);
+  const lifecycle = new ConnectorLifecycle(deps.store, deps.clock, deps.config.inactivityDays);
   registerWizard(app, router, { ...deps, lifecycle, flows: createFlows() });
   // Last: it answers whatever no feature claimed.
   registerMessageRouting(app, router, deps);

@@ -1,7 +1,7 @@
 import type { AuditLog, ConnectorStore, SecretStore } from '../store/ports';
 import type { Clock } from '../util/clock';
 import type { ConnectorTypeId } from './catalog';
-import type { Connector, ConnectorStatus } from './connector';
+import { expiresAt, type Connector, type ConnectorStatus } from './connector';
 import { matchByName, type NameMatch } from './nameMatching';
 
 /** Who did something, for the record and the audit log. */
@@ -24,6 +24,18 @@ export interface AuthorizationOutcome {
   consentRequestedFrom?: string;
 }
 
+/** A rule of the connector's life refused a change; `code` says which. */
+export class LifecycleError extends Error {
+  constructor(
+    readonly code:
+      'INVALID_TIME' | 'TRANSFER_IN_FUTURE' | 'TRANSFER_BEFORE_CREATION' | 'CONNECTOR_DEAUTHORIZED',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'LifecycleError';
+  }
+}
+
 /** Longest display name accepted, so names fit on cards and in commands. */
 export const MAX_DISPLAY_NAME = 80;
 
@@ -43,7 +55,77 @@ export class ConnectorLifecycle {
   constructor(
     private readonly store: { connectors: ConnectorStore; secrets: SecretStore; audit: AuditLog },
     private readonly clock: Clock,
+    readonly inactivityDays: number = 90,
   ) {}
+
+  /** True when the connector has reached its inactivity limit (seeds 002/003: 90 days). */
+  isExpired(connector: Connector, now: Date = this.clock.now()): boolean {
+    if (connector.status !== 'authorized' && connector.status !== 'awaiting-consent') return false;
+    const expiry = expiresAt(connector, this.inactivityDays);
+    return expiry !== undefined && now.getTime() >= expiry.getTime();
+  }
+
+  /**
+   * Deauthorizes a connector that reached its inactivity limit, audited as done by `actor`
+   * (the scanner, or whoever loaded it). Returns the connector as it now is.
+   */
+  async deauthorizeIfExpired(connector: Connector, actor: ActorRef): Promise<Connector> {
+    if (!this.isExpired(connector)) return connector;
+    const updated = await this.store.connectors.update({ ...connector, status: 'deauthorized' });
+    await this.audit(updated, actor, 'connector.deauthorized', {
+      reason: `no transfer for ${this.inactivityDays} days`,
+      expiredAt: expiresAt(connector, this.inactivityDays)?.toISOString(),
+    });
+    return updated;
+  }
+
+  /** Loads a connector, deauthorizing it first when it has expired ("whenever it is loaded"). */
+  async load(tenantId: string, id: string, actor: ActorRef): Promise<Connector | undefined> {
+    const connector = await this.store.connectors.get(tenantId, id);
+    return connector ? this.deauthorizeIfExpired(connector, actor) : undefined;
+  }
+
+  /**
+   * Records a data transfer, which restarts the inactivity clock. Refused for a deauthorized
+   * connector, a time in the future, or a time before the connector existed.
+   */
+  async recordTransfer(connector: Connector, at: Date, actor: ActorRef): Promise<Connector> {
+    const now = this.clock.now();
+    if (Number.isNaN(at.getTime()))
+      throw new LifecycleError('INVALID_TIME', 'The transfer time is not a valid date.');
+    if (at.getTime() > now.getTime() + 60_000) {
+      throw new LifecycleError('TRANSFER_IN_FUTURE', 'A transfer cannot be recorded in the future.');
+    }
+    if (at.getTime() < new Date(connector.createdAt).getTime()) {
+      throw new LifecycleError('TRANSFER_BEFORE_CREATION', 'A transfer cannot be older than the connector.');
+    }
+    const current = await this.deauthorizeIfExpired(connector, actor);
+    if (current.status === 'deauthorized') {
+      throw new LifecycleError(
+        'CONNECTOR_DEAUTHORIZED',
+        `"${current.displayName}" is deauthorized; reauthorize it before recording transfers.`,
+      );
+    }
+    const previous = current.lastTransferAt ? new Date(current.lastTransferAt).getTime() : 0;
+    const updated =
+      at.getTime() > previous
+        ? await this.store.connectors.update({ ...current, lastTransferAt: at.toISOString() })
+        : current;
+    await this.audit(updated, actor, 'transfer.recorded', { at: at.toISOString() });
+    return updated;
+  }
+
+  /** Deletes a connector and its stored secrets, permanently. */
+  async delete(connector: Connector, actor: ActorRef): Promise<boolean> {
+    const deleted = await this.store.connectors.delete(connector.tenantId, connector.id);
+    if (deleted) {
+      await this.audit(connector, actor, 'connector.deleted', {
+        displayName: connector.displayName,
+        type: connector.type,
+      });
+    }
+    return deleted;
+  }
 
   /** Records a new connector at the end of its first authorization. */
   async recordNew(outcome: AuthorizationOutcome, actor: ActorRef): Promise<Connector> {

@@ -8,6 +8,7 @@ import type { BotDeps } from './deps';
 import { registerHelp } from './helpFeature';
 import { registerMessageRouting } from './messageRouting';
 import { registerWizard } from './wizardFeature';
+import { registerRegistry } from './registryFeature';
 import { ConnectorLifecycle } from '../connectors/lifecycle';
 import { createFlows } from '../dialogs/flows';
 import { createTurnErrorHandler } from './turnErrors';
@@ -62,6 +63,7 @@ export function createBot(deps: BotDeps): Bot {
   registerHelp(app, router, deps);
   const lifecycle = new ConnectorLifecycle(deps.store, deps.clock, deps.config.inactivityDays);
   registerWizard(app, router, { ...deps, lifecycle, flows: createFlows() });
+  registerRegistry(app, router, { ...deps, lifecycle });
   // Last: it answers whatever no feature claimed.
   registerMessageRouting(app, router, deps);
   return { adapter, app };

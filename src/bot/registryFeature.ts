@@ -1,0 +1,372 @@
+import { MessageFactory, type TurnContext } from 'botbuilder';
+import type { Application, TurnState } from '@microsoft/teams-ai';
+import { daysText, formatDateTime } from '../cards/format';
+import {
+  connectorListCard,
+  connectorStatusCard,
+  deleteConfirmCard,
+  type ConnectorRow,
+  type TextColor,
+} from '../cards/registryCards';
+import { renderCard } from '../cards/render';
+import { commandButton, messageCardData, wizardMessageCard } from '../cards/wizardCards';
+import { cloudLabel, type MicrosoftCloud } from '../connectors/clouds';
+import { connectorType, MICROSOFT_SERVICE_CONNECTORS } from '../connectors/catalog';
+import { daysUntilExpiry, expiresAt, type Connector } from '../connectors/connector';
+import { LifecycleError, type ConnectorLifecycle } from '../connectors/lifecycle';
+import type { AuditEvent } from '../store/ports';
+import type { CommandRouter } from './commandRouter';
+import { resolveConnector } from './connectorResolver';
+import type { BotDeps } from './deps';
+import { canManage } from './permissions';
+import { actorOf, tenantIdOf } from './turnInfo';
+
+/** Card verbs of the delete confirmation. */
+export const DELETE_VERB = 'connectorDelete';
+export const DELETE_CANCEL_VERB = 'connectorDeleteCancel';
+
+/** Rows a connectors card shows before "Show more". */
+export const CONNECTORS_PAGE_SIZE = 20;
+
+/** Seeds 002/003, the deauthorization rule and the prompt that comes with it. */
+export function deauthorizedMessage(inactivityDays: number): string {
+  return `This connector was automatically deauthorized because it has not transferred any data in the last ${inactivityDays} days. Reauthorize it to use it again.`;
+}
+
+const STATUS_COLORS: Record<Connector['status'], TextColor> = {
+  authorized: 'Good',
+  'awaiting-consent': 'Warning',
+  authorizing: 'Accent',
+  deauthorized: 'Attention',
+};
+
+const AUDIT_TEXT: Record<string, string> = {
+  'connector.created': 'created',
+  'connector.imported': 'imported',
+  'connector.reauthorized': 'reauthorized',
+  'connector.deauthorized': 'deauthorized for inactivity',
+  'transfer.recorded': 'transfer recorded',
+  'consent.requested': 'consent requested',
+  'consent.verified': 'consent verified',
+  'reauthorization.started': 'reauthorization started',
+  'step.done': 'wizard step done',
+  'notice.sent': 'expiry notice sent',
+};
+
+export interface RegistryFeatureDeps extends BotDeps {
+  lifecycle: ConnectorLifecycle;
+}
+
+/**
+ * Managing connectors by chat command: connectors, status, delete (confirmed), rename,
+ * transfer, which. Loading a connector deauthorizes it when its 90 days are up.
+ */
+export function registerRegistry(
+  app: Application<TurnState>,
+  router: CommandRouter,
+  deps: RegistryFeatureDeps,
+): void {
+  const { lifecycle, config, clock } = deps;
+  const firstNotice = Math.max(...config.expiryNoticeDays);
+
+  const row = (connector: Connector): ConnectorRow => {
+    const days = daysUntilExpiry(connector, config.inactivityDays, clock.now());
+    const deauthorized = connector.status === 'deauthorized';
+    return {
+      id: connector.id,
+      version: connector.version,
+      displayName: connector.displayName,
+      typeName: connectorType(connector.type).name,
+      status: connector.status,
+      statusColor: STATUS_COLORS[connector.status],
+      lastTransfer: formatDateTime(connector.lastTransferAt),
+      daysLeft: deauthorized
+        ? 'reauthorize to use'
+        : days === undefined
+          ? 'no clock yet'
+          : `${daysText(days)} left`,
+      daysColor: deauthorized || (days !== undefined && days < firstNotice) ? 'Attention' : 'Default',
+    };
+  };
+
+  router.register('connectors', async (context, _state, args) => {
+    const tenantId = tenantIdOf(context);
+    const actor = actorOf(context);
+    const cursor = args.startsWith('more ') ? args.slice(5).trim() : undefined;
+    const page = await deps.store.connectors.list(tenantId, { limit: CONNECTORS_PAGE_SIZE, cursor });
+    if (page.items.length === 0 && !cursor) {
+      await context.sendActivity(
+        MessageFactory.attachment(
+          renderCard(
+            wizardMessageCard,
+            messageCardData({
+              title: 'No connectors yet',
+              text: 'This tenant has no connectors. A connector is the link to your cloud storage accounts: authorize one to set up a transfer.',
+              buttons: [commandButton('Connect a new connector', 'connect', '', 'positive')],
+            }),
+          ),
+        ),
+      );
+      return;
+    }
+    const loaded = await Promise.all(page.items.map((c) => lifecycle.deauthorizeIfExpired(c, actor)));
+    await context.sendActivity(
+      MessageFactory.attachment(
+        renderCard(connectorListCard, {
+          title: cursor ? 'Connectors (continued)' : 'Connectors of this tenant',
+          summary: `Deauthorized after ${config.inactivityDays} days without a transfer. Red: under ${firstNotice} days left.`,
+          rows: loaded.map(row),
+          buttons: page.next
+            ? [{ title: 'Show more', command: 'connectors', args: `more ${page.next}` }]
+            : [],
+        }),
+      ),
+    );
+  });
+
+  const statusCard = async (context: TurnContext, connector: Connector) => {
+    const events: AuditEvent[] = await deps.store.audit.list(connector.tenantId, {
+      connectorId: connector.id,
+      limit: 5,
+    });
+    const days = daysUntilExpiry(connector, config.inactivityDays, clock.now());
+    const expiry = expiresAt(connector, config.inactivityDays);
+    const facts = [
+      { title: 'Status', value: connector.status },
+      { title: 'Type', value: connectorType(connector.type).name },
+      {
+        title: 'Created',
+        value: `${formatDateTime(connector.createdAt)}${connector.createdByName ? ` by ${connector.createdByName}` : ' (imported)'}`,
+      },
+      { title: 'Authorized', value: formatDateTime(connector.authorizedAt) },
+      { title: 'Last transfer', value: formatDateTime(connector.lastTransferAt) },
+      {
+        title: connector.status === 'deauthorized' ? 'Deauthorized' : 'Deauthorized on',
+        value: expiry
+          ? `${formatDateTime(expiry.toISOString())}${days !== undefined && connector.status !== 'deauthorized' ? ` (${daysText(days)} left)` : ''}`
+          : 'no clock yet',
+      },
+    ];
+    if (connector.cloud) facts.push({ title: 'Cloud', value: cloudLabel(connector.cloud as MicrosoftCloud) });
+    if (connector.keysVerified !== undefined) {
+      facts.push({
+        title: 'Keys',
+        value: connector.keysVerified ? 'verified with the service' : 'format checked only (unverified)',
+      });
+    }
+    if (connector.type === 'office365') {
+      const consent = connector.consent;
+      facts.push({
+        title: 'Admin consent',
+        value: consent?.verifiedAt
+          ? `verified ${formatDateTime(consent.verifiedAt)}`
+          : consent?.requestedFrom
+            ? `requested from ${consent.requestedFrom} ${formatDateTime(consent.requestedAt)}`
+            : connector.status === 'awaiting-consent'
+              ? 'waiting for a global admin'
+              : 'not verified by the bot',
+      });
+    }
+    await context.sendActivity(
+      MessageFactory.attachment(
+        renderCard(connectorStatusCard, {
+          id: connector.id,
+          version: connector.version,
+          displayName: connector.displayName,
+          typeName: connectorType(connector.type).name,
+          status: connector.status,
+          alert: connector.status === 'deauthorized' ? deauthorizedMessage(config.inactivityDays) : '',
+          facts,
+          events: events.map((e) => ({
+            at: formatDateTime(e.at),
+            text: `${AUDIT_TEXT[e.action] ?? e.action}${e.actorName ? ` by ${e.actorName}` : e.actor === 'scanner' || e.actor === 'api' ? ` by ${e.actor}` : ''}`,
+          })),
+        }),
+      ),
+    );
+  };
+
+  router.register('status', async (context, _state, args) => {
+    const found = await resolveConnector(context, lifecycle, 'status', args);
+    if (!found) return;
+    await statusCard(context, await lifecycle.deauthorizeIfExpired(found, actorOf(context)));
+  });
+
+  const confirmDelete = async (context: TurnContext, connector: Connector) => {
+    const permission = await canManage(connector, context, deps);
+    if (!permission.allowed) {
+      await context.sendActivity(permission.reason);
+      return;
+    }
+    await context.sendActivity(
+      MessageFactory.attachment(
+        renderCard(deleteConfirmCard, {
+          id: connector.id,
+          version: connector.version,
+          displayName: connector.displayName,
+          facts: [
+            { title: 'Type', value: connectorType(connector.type).name },
+            { title: 'Status', value: connector.status },
+            { title: 'Created', value: formatDateTime(connector.createdAt) },
+          ],
+        }),
+      ),
+    );
+  };
+
+  router.register('delete', async (context, _state, args) => {
+    const found = await resolveConnector(context, lifecycle, 'delete', args);
+    if (found) await confirmDelete(context, found);
+  });
+
+  /** Replaces the card the button was on, or posts when Teams refuses the update. */
+  const replaceCard = async (context: TurnContext, attachment: ReturnType<typeof renderCard>) => {
+    const id = context.activity.replyToId;
+    if (id) {
+      try {
+        await context.updateActivity({ type: 'message', id, attachments: [attachment] });
+        return;
+      } catch (err) {
+        deps.logger.warn('card update failed; posting instead', { error: err });
+      }
+    }
+    await context.sendActivity(MessageFactory.attachment(attachment));
+  };
+
+  app.adaptiveCards.actionSubmit(DELETE_VERB, async (context, _state, data: Record<string, unknown>) => {
+    const tenantId = tenantIdOf(context);
+    const id = typeof data.connectorId === 'string' ? data.connectorId : '';
+    const connector = id ? await deps.store.connectors.get(tenantId, id) : undefined;
+    if (!connector) {
+      await context.sendActivity(
+        'That connector does not exist in this tenant (it may have been deleted already). Nothing was changed.',
+      );
+      return;
+    }
+    if (data.confirm !== true) {
+      await confirmDelete(context, connector);
+      return;
+    }
+    if (Number(data.version) !== connector.version) {
+      await context.sendActivity(
+        'This confirmation is out of date: the connector changed since it was shown. Nothing was deleted; type delete again.',
+      );
+      return;
+    }
+    const permission = await canManage(connector, context, deps);
+    if (!permission.allowed) {
+      await context.sendActivity(permission.reason);
+      return;
+    }
+    await lifecycle.delete(connector, actorOf(context));
+    const cloudCheck =
+      connector.type === 'office365'
+        ? 'To confirm the app was removed, open the Microsoft Entra admin center (or the Azure portal) of your tenant, go to Enterprise applications, and check that the Office 365 Mover app no longer holds permissions (remove it there if you no longer migrate).'
+        : `To confirm that we have been deauthorized, visit the security settings of your ${connectorType(connector.type).name.replace(/ Connector$/, '')} account and check for our app.`;
+    await replaceCard(
+      context,
+      renderCard(
+        wizardMessageCard,
+        messageCardData({
+          title: `Deleted ${connector.displayName}`,
+          text: 'The connector and its stored keys are gone. Deleting a connector revokes our access to your cloud storage accounts.',
+          style: 'good',
+          paragraphs: [{ text: cloudCheck }, { text: 'To add a new connector, type connect.' }],
+        }),
+      ),
+    );
+  });
+
+  app.adaptiveCards.actionSubmit(DELETE_CANCEL_VERB, async (context) => {
+    await replaceCard(
+      context,
+      renderCard(
+        wizardMessageCard,
+        messageCardData({ title: 'Nothing was deleted', text: 'The connector is kept as it was.' }),
+      ),
+    );
+  });
+
+  router.register('rename', async (context, _state, args) => {
+    const found = args ? await resolveConnector(context, lifecycle, 'rename', args) : undefined;
+    await context.sendActivity(
+      MessageFactory.attachment(
+        renderCard(
+          wizardMessageCard,
+          messageCardData({
+            title: 'A connector’s display name cannot be changed',
+            text: 'You are unable to change the display name of a connector. If you want to rename it, you must delete and re-add the connector.',
+            style: 'warning',
+            paragraphs: found
+              ? [
+                  {
+                    text: `Deleting **${found.displayName}** is permanent; you then authorize a new connector with the name you want.`,
+                  },
+                ]
+              : [],
+            buttons: found
+              ? [
+                  commandButton('Delete and add again', 'delete', found.displayName, 'destructive'),
+                  commandButton('Keep it', 'status', found.displayName),
+                ]
+              : [],
+          }),
+        ),
+      ),
+    );
+  });
+
+  router.register('transfer', async (context, _state, args) => {
+    const found = await resolveConnector(context, lifecycle, 'transfer', args);
+    if (!found) return;
+    const permission = await canManage(found, context, deps);
+    if (!permission.allowed) {
+      await context.sendActivity(permission.reason);
+      return;
+    }
+    try {
+      const updated = await lifecycle.recordTransfer(found, clock.now(), actorOf(context));
+      const expiry = expiresAt(updated, config.inactivityDays);
+      await context.sendActivity(
+        `Transfer recorded for ${updated.displayName}. The ${config.inactivityDays}-day clock restarted: it is now deauthorized on ${formatDateTime(expiry?.toISOString())} unless it transfers again.`,
+      );
+    } catch (err) {
+      if (err instanceof LifecycleError) {
+        await context.sendActivity(err.message);
+        return;
+      }
+      throw err;
+    }
+  });
+
+  router.register('which', async (context, _state, args) => {
+    const wanted = args.toLowerCase();
+    const rows = MICROSOFT_SERVICE_CONNECTORS.filter(
+      (r) =>
+        !wanted ||
+        r.service.toLowerCase().includes(wanted) ||
+        wanted.split(' ').every((w) => r.service.toLowerCase().includes(w)),
+    );
+    const shown = rows.length > 0 ? rows : MICROSOFT_SERVICE_CONNECTORS;
+    await context.sendActivity(
+      MessageFactory.attachment(
+        renderCard(
+          wizardMessageCard,
+          messageCardData({
+            title: 'Which connector to use for each Microsoft service',
+            text:
+              rows.length > 0 || !wanted
+                ? 'Microsoft service → connector:'
+                : `I do not know the service "${args.slice(0, 60)}". These are the Microsoft services:`,
+            facts: shown.map((r) => ({ title: r.service, value: connectorType(r.connector).name })),
+            buttons: [...new Set(shown.map((r) => r.connector))]
+              .slice(0, 3)
+              .map((id) =>
+                commandButton(`Connect ${connectorType(id).name.replace(/ Connector$/, '')}`, 'connect', id),
+              ),
+          }),
+        ),
+      ),
+    );
+  });
+}

@@ -1,0 +1,54 @@
+import connectorListJson from './templates/connectorList.json';
+import connectorStatusJson from './templates/connectorStatus.json';
+import deleteConfirmJson from './templates/deleteConfirm.json';
+import { defineTemplate } from './render';
+
+/** Text colours of Adaptive Cards used to flag a connector's state. */
+export type TextColor = 'Default' | 'Good' | 'Warning' | 'Attention' | 'Accent';
+
+/** One row of the connectors card. */
+export interface ConnectorRow {
+  id: string;
+  version: number;
+  displayName: string;
+  typeName: string;
+  status: string;
+  statusColor: TextColor;
+  lastTransfer: string;
+  daysLeft: string;
+  daysColor: TextColor;
+}
+
+export interface ConnectorListCardData {
+  title: string;
+  summary: string;
+  rows: ConnectorRow[];
+  /** "Show more" and the like: each runs a chat command. */
+  buttons: { title: string; command: string; args: string }[];
+}
+
+export interface ConnectorStatusCardData {
+  id: string;
+  version: number;
+  displayName: string;
+  typeName: string;
+  status: string;
+  /** The seed's deauthorization error, or '' when there is nothing to flag. */
+  alert: string;
+  facts: { title: string; value: string }[];
+  events: { at: string; text: string }[];
+}
+
+export interface DeleteConfirmCardData {
+  id: string;
+  version: number;
+  displayName: string;
+  facts: { title: string; value: string }[];
+}
+
+export const connectorListCard = defineTemplate<ConnectorListCardData>('connector-list', connectorListJson);
+export const connectorStatusCard = defineTemplate<ConnectorStatusCardData>(
+  'connector-status',
+  connectorStatusJson,
+);
+export const deleteConfirmCard = defineTemplate<DeleteConfirmCardData>('delete-confirm', deleteConfirmJson);

@@ -1,6 +1,7 @@
 import pkg from '../package.json';
 import { createBot } from './bot/createBot';
 import { ConfigError, loadConfig } from './config/config';
+import { ConnectorLifecycle } from './connectors/lifecycle';
 import { createServer } from './http/server';
 import { createSqliteStore } from './store/sqlite';
 import type { Store } from './store/ports';
@@ -37,7 +38,15 @@ async function main(): Promise<void> {
   }
 
   const bot = createBot({ config, store, logger, clock: systemClock });
-  const server = createServer({ bot, store, logger, version: pkg.version, anonymous: config.anonymous });
+  const lifecycle = new ConnectorLifecycle(store, systemClock, config.inactivityDays);
+  const server = createServer({
+    bot,
+    store,
+    logger,
+    version: pkg.version,
+    anonymous: config.anonymous,
+    api: { config, store, lifecycle, clock: systemClock, logger },
+  });
 
   server.on('error', (err: NodeJS.ErrnoException) => {
     process.stderr.write(
@@ -51,6 +60,7 @@ async function main(): Promise<void> {
       mode: config.anonymous ? 'anonymous-local' : 'bot-framework',
       address: `http://${config.host}:${address.port}`,
       store: `${store.kind}:${store.location}`,
+      api: config.apiToken ? 'on' : 'off',
       version: pkg.version,
     });
   });

@@ -18,13 +18,16 @@ export async function canManage(
   const actor = actorOf(context);
   if (connector.createdBy && connector.createdBy === actor.id) return { allowed: true };
   if (!connector.createdBy && !deps.config.adminGroupId) return { allowed: true };
-  const who = connector.createdByName
+  const creator = connector.createdByName
     ? `${connector.createdByName}, who created it`
     : 'the person who created it';
+  const name = `"${connector.displayName}"`;
   return {
     allowed: false,
     reason: deps.config.adminGroupId
-      ? `Only ${who}, or a member of the connector admins group, can manage "${connector.displayName}".`
-      : `Only ${who} can manage "${connector.displayName}".`,
+      ? `Only ${creator}, or a member of the connector admins group, can manage ${name}.`
+      : connector.createdByName
+        ? `Only ${creator}, can manage ${name}.`
+        : `Only ${creator} can manage ${name}.`,
   };
 }

@@ -110,14 +110,23 @@ export function registerWizard(
     );
   };
 
-  const askResumeOrRestart = async (context: TurnContext, open: WizardState, requested: string) => {
+  const wizardOf = (open: WizardState) =>
+    dialogs.find((d) => d.id === wizardDialogId(open.type as ConnectorTypeId));
+
+  /** Asks whether to resume the open wizard or to start over with what was requested (`command args`). */
+  const askResumeOrRestart = async (
+    context: TurnContext,
+    open: WizardState,
+    requested: { command: 'connect' | 'reauthorize'; args: string },
+  ) => {
+    const at = wizardOf(open)?.steps.describePage(context, open) ?? open.page;
     await context.sendActivity(
       MessageFactory.attachment(
         renderCard(
           wizardMessageCard,
           messageCardData({
             title: 'A wizard is already open here',
-            text: `${open.owner.name} started authorizing the ${connectorType(open.type as ConnectorTypeId).name}${open.displayName ? ` (${open.displayName})` : ''} and is at "${open.page}". Resume it, or start over?`,
+            text: `${open.owner.name} started authorizing the ${connectorType(open.type as ConnectorTypeId).name}${open.displayName ? ` (${open.displayName})` : ''} and is at "${at}". Resume it, or start over?`,
             buttons: [
               {
                 title: 'Resume',
@@ -132,8 +141,8 @@ export function registerWizard(
                 title: 'Start over',
                 style: 'destructive',
                 verb: WIZARD_CONTROL_VERB,
-                command: '',
-                args: requested,
+                command: requested.command,
+                args: requested.args,
                 wizardId: open.wizardId,
                 move: 'restart',
               },
@@ -147,7 +156,7 @@ export function registerWizard(
   router.register('connect', async (context, state, args) => {
     const open = currentWizard(state);
     if (!args) {
-      if (open) return askResumeOrRestart(context, open, '');
+      if (open) return askResumeOrRestart(context, open, { command: 'connect', args: '' });
       await context.sendActivity(
         MessageFactory.attachment(renderCard(connectorPickerCard, pickerCardData())),
       );
@@ -163,7 +172,7 @@ export function registerWizard(
       );
       return;
     }
-    if (open) return askResumeOrRestart(context, open, type.id);
+    if (open) return askResumeOrRestart(context, open, { command: 'connect', args: type.id });
     await start(context, state, type.id);
   });
 
@@ -208,7 +217,8 @@ export function registerWizard(
       return;
     }
     const open = currentWizard(state);
-    if (open) return askResumeOrRestart(context, open, '');
+    if (open)
+      return askResumeOrRestart(context, open, { command: 'reauthorize', args: connector.displayName });
     await start(context, state, connector.type, { id: connector.id, displayName: connector.displayName });
   });
 
@@ -287,7 +297,15 @@ export function registerWizard(
         return;
       }
       if (data.move === 'restart') {
+        // The old wizard's card says it was cancelled, and the cancellation is audited.
+        const wizard = dialogs.find((d) => d.id === wizardDialogId(open.type as ConnectorTypeId))!;
+        await wizard.steps.showCancelled(context, open);
         await dc.cancelAllDialogs();
+        if (data.command === 'reauthorize' && typeof data.args === 'string' && data.args) {
+          // Runs `reauthorize <name>` again, so the connector and the permission are checked anew.
+          await router.get('reauthorize')!(context, state, data.args.slice(0, 200));
+          return;
+        }
         const requested = typeof data.args === 'string' ? findConnectorType(data.args) : undefined;
         if (!requested) {
           await context.sendActivity(

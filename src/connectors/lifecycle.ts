@@ -43,7 +43,9 @@ export const MAX_DISPLAY_NAME = 80;
 export function displayNameProblem(name: string): string | undefined {
   if (name.length > MAX_DISPLAY_NAME)
     return `A display name can have at most ${MAX_DISPLAY_NAME} characters.`;
-  if (/[\u0000-\u001f\u007f]/.test(name)) return 'A display name cannot contain control characters.';
+  if ([...name].some((ch) => ch.charCodeAt(0) < 32 || ch.charCodeAt(0) === 127)) {
+    return 'A display name cannot contain control characters.';
+  }
   return undefined;
 }
 

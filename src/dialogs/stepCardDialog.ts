@@ -129,6 +129,12 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
       return Dialog.EndOfTurn;
     }
 
+    const offered = (this.flow.view(state, state.page, env).buttons ?? [nextButton()]).map((b) => b.move);
+    if (!offered.includes(move)) {
+      // A move the current card does not offer comes from a forged or foreign card.
+      await dc.context.sendActivity('That button is not on the current step, so nothing was changed.');
+      return Dialog.EndOfTurn;
+    }
     const result = await this.flow.submit(state, state.page, move, value, env);
     if (result.kind === 'stay') {
       await this.show(dc.context, state, result.notice, result.noticeStyle ?? 'attention');
@@ -241,6 +247,13 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
   async repost(context: TurnContext, state: WizardState): Promise<void> {
     state.cardActivityId = undefined;
     await this.show(context, state);
+  }
+
+  /** Where the wizard is, as its card says it: "Step 2 of 9: Find Office 365". */
+  describePage(context: TurnContext, state: WizardState): string {
+    const view =
+      state.page === NAME_PAGE ? this.nameView(state) : this.flow.view(state, state.page, this.env(context));
+    return `${view.progress}: ${view.heading}`;
   }
 
   private advance(state: WizardState, page: string): void {

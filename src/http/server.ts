@@ -1,4 +1,5 @@
 import * as restify from 'restify';
+import { registerApi, type ApiDeps } from '../api/registerApi';
 import type { Bot } from '../bot/createBot';
 import type { Store } from '../store/ports';
 import type { Logger } from '../util/logger';
@@ -13,16 +14,21 @@ export interface ServerDeps {
   logger: Logger;
   version: string;
   anonymous: boolean;
+  /** The management API's dependencies; without them no /api/v1 route is mounted. */
+  api?: ApiDeps;
 }
 
-/** The HTTP surface: POST /api/messages and GET /healthz. */
+/** The HTTP surface: POST /api/messages, GET /healthz and, given `api`, the /api/v1 management API. */
 export function createServer(deps: ServerDeps): restify.Server {
   const server = restify.createServer({ name: 'connector-concierge', handleUncaughtExceptions: false });
-  server.use(
-    restify.plugins.bodyParser({ maxBodySize: MAX_ACTIVITY_BYTES, mapParams: false, rejectUnknown: true }),
-  );
+  // Per route, not server.use(): the management API reads its bodies with its own limit.
+  const activityBody = restify.plugins.bodyParser({
+    maxBodySize: MAX_ACTIVITY_BYTES,
+    mapParams: false,
+    rejectUnknown: true,
+  });
 
-  server.post('/api/messages', async (req, res) => {
+  server.post('/api/messages', ...activityBody, async (req, res) => {
     const problem = checkActivity(req.body, deps.anonymous);
     if (problem) {
       deps.logger.warn('activity refused', { problem, remote: req.socket.remoteAddress });
@@ -47,6 +53,8 @@ export function createServer(deps: ServerDeps): restify.Server {
       res.send(503, { status: 'unavailable', storage: deps.store.kind, version: deps.version });
     }
   });
+
+  if (deps.api) registerApi(server, deps.api);
 
   server.on('restifyError', (req, _res, err, callback) => {
     deps.logger.warn('request refused', {

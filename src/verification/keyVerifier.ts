@@ -77,8 +77,9 @@ function describeFailure(
   timeoutMs: number | undefined,
 ): string {
   const e = (typeof err === 'object' && err !== null ? err : {}) as ServiceError;
-  const code = safeCode(e.code);
   const status = typeof e.statusCode === 'number' ? e.statusCode : undefined;
+  // PARSE_ERROR only says the body was not Azure's XML (a proxy's page, say); the status says more.
+  const code = e.code === 'PARSE_ERROR' && status !== undefined ? undefined : safeCode(e.code);
   const host = hostOf(endpoint);
 
   if (timeoutMs !== undefined) {

@@ -1,0 +1,112 @@
+import type { RequestHandler, Server } from 'restify';
+import type { Connector } from '../connectors/connector';
+import { ConcurrencyError } from '../store/ports';
+import { connectorView } from './connectorView';
+import { API_ACTOR, type ApiDeps } from './deps';
+import { ApiError } from './errors';
+import { apiRoute } from './handler';
+import { importConnectors } from './importConnectors';
+import { connectorIdOf, cursorOf, limitOf, queryOf, tenantIdOf } from './params';
+import { parseImportBody, parseTransferBody } from './schemas';
+
+/** Page size of a listing when the caller gives none, and the most it may ask for. */
+const DEFAULT_PAGE = 100;
+const MAX_PAGE = 500;
+
+/** Retries once when a concurrent write beat the deauthorize-on-load. */
+async function once<T>(attempt: () => Promise<T>): Promise<T> {
+  try {
+    return await attempt();
+  } catch (err) {
+    if (err instanceof ConcurrencyError) return attempt();
+    throw err;
+  }
+}
+
+/** A tenant's connector, deauthorized first when it has expired; 404 when the tenant has no such id. */
+async function loadConnector(deps: ApiDeps, tenantId: string, id: string): Promise<Connector> {
+  const connector = await once(() => deps.lifecycle.load(tenantId, id, API_ACTOR));
+  // Another tenant's id answers exactly like an id that never existed.
+  if (!connector) throw new ApiError(404, 'NotFound', `No connector "${id}" in this tenant.`);
+  return connector;
+}
+
+/**
+ * Connector routes: list (paged), get, import, record a transfer. Every connector is looked up
+ * under the tenant of the path, so a tenant never reaches another's.
+ */
+export function registerConnectorRoutes(
+  server: Server,
+  deps: ApiDeps,
+  auth: RequestHandler,
+  body: RequestHandler[],
+): void {
+  const base = '/api/v1/tenants/:tid/connectors';
+  const view = (c: Connector) => connectorView(c, deps.lifecycle.inactivityDays, deps.clock.now());
+
+  server.get(
+    base,
+    auth,
+    apiRoute(deps.logger, async (req) => {
+      const tenantId = tenantIdOf(req);
+      const query = queryOf(req);
+      const limit = limitOf(query, DEFAULT_PAGE, MAX_PAGE);
+      const page = await deps.store.connectors.list(tenantId, { limit, cursor: cursorOf(query) });
+      const items: Connector[] = [];
+      for (const listed of page.items) {
+        let current: Connector | undefined;
+        try {
+          current = await deps.lifecycle.deauthorizeIfExpired(listed, API_ACTOR);
+        } catch (err) {
+          if (!(err instanceof ConcurrencyError)) throw err;
+          current = await once(() => deps.lifecycle.load(tenantId, listed.id, API_ACTOR));
+        }
+        // Deleted between the listing and the update: it is gone, so it is not shown.
+        if (current) items.push(current);
+      }
+      return { status: 200, body: { items: items.map(view), next: page.next ?? null } };
+    }),
+  );
+
+  server.get(
+    `${base}/:id`,
+    auth,
+    apiRoute(deps.logger, async (req) => {
+      const connector = await loadConnector(deps, tenantIdOf(req), connectorIdOf(req));
+      return { status: 200, body: view(connector) };
+    }),
+  );
+
+  server.post(
+    base,
+    auth,
+    ...body,
+    apiRoute(deps.logger, async (req) => {
+      const tenantId = tenantIdOf(req);
+      if (req.body === undefined) {
+        throw new ApiError(400, 'MissingBody', 'Send one connector or a list of connectors as JSON.');
+      }
+      const items = parseImportBody(req.body);
+      const results = await importConnectors(deps, tenantId, items, !Array.isArray(req.body));
+      return { status: results.some((r) => r.created) ? 201 : 200, body: { results } };
+    }),
+  );
+
+  server.post(
+    `${base}/:id/transfers`,
+    auth,
+    ...body,
+    apiRoute(deps.logger, async (req) => {
+      const tenantId = tenantIdOf(req);
+      const { at } = parseTransferBody(req.body);
+      const connector = await loadConnector(deps, tenantId, connectorIdOf(req));
+      const updated = await deps.lifecycle.recordTransfer(
+        connector,
+        at ? new Date(at) : deps.clock.now(),
+        API_ACTOR,
+      );
+      deps.logger.info('api: transfer recorded', { tenantId, connectorId: updated.id });
+      return { status: 200, body: view(updated) };
+    }),
+  );
+}

@@ -1,0 +1,17 @@
+import type { Config } from '../config/config';
+import type { ActorRef, ConnectorLifecycle } from '../connectors/lifecycle';
+import type { Store } from '../store/ports';
+import type { Clock } from '../util/clock';
+import type { Logger } from '../util/logger';
+
+/** What the management API is built from; tests hand in their own clock and logger. */
+export interface ApiDeps {
+  config: Config;
+  store: Store;
+  lifecycle: ConnectorLifecycle;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** Who the audit log names for every change made through the API. */
+export const API_ACTOR: ActorRef = { id: 'api' };

@@ -28,6 +28,8 @@ export interface ConversationRecord {
   reference: Partial<ConversationReference>;
   /** Set once when the welcome card was posted, so it is posted only once. */
   welcomedAt?: string;
+  /** In a personal chat: the Entra object id of the person, so notices can reach them 1:1. */
+  userId?: string;
   updatedAt: string;
 }
 
@@ -40,6 +42,62 @@ export interface ConversationStore {
   /** Gives the claim back when the welcome could not be posted. */
   releaseWelcome(tenantId: string, conversationId: string): Promise<void>;
   remove(tenantId: string, conversationId: string): Promise<void>;
+  /** The personal chat of a person with the bot, if they ever had one. */
+  findPersonal(tenantId: string, userId: string): Promise<ConversationRecord | undefined>;
+}
+
+/** A conversation that asked for this tenant's expiry notices (`subscribe`). */
+export interface Subscription {
+  tenantId: string;
+  conversationId: string;
+  conversationType: ConversationRecord['conversationType'];
+  reference: Partial<ConversationReference>;
+  createdBy: string;
+  createdAt: string;
+}
+
+export interface SubscriptionStore {
+  /** Adds or refreshes; true when it is new. */
+  add(subscription: Subscription): Promise<boolean>;
+  /** True when there was one to remove. */
+  remove(tenantId: string, conversationId: string): Promise<boolean>;
+  get(tenantId: string, conversationId: string): Promise<Subscription | undefined>;
+  listByTenant(tenantId: string): Promise<Subscription[]>;
+  /** Ends every subscription of a team (its channels share the team id prefix in `teamId`). */
+  removeByTeam(tenantId: string, teamId: string): Promise<Subscription[]>;
+  /** People who opted out of 1:1 notices for the connectors they created. */
+  setPersonalOptOut(tenantId: string, userId: string, optedOut: boolean): Promise<void>;
+  isPersonalOptOut(tenantId: string, userId: string): Promise<boolean>;
+}
+
+/** One notice: a connector, its inactivity period, a threshold (days left; 0 = deauthorized), a target. */
+export interface NoticeKey {
+  tenantId: string;
+  connectorId: string;
+  /** When the period began (the clock start); a transfer or reauthorization starts a new one. */
+  periodStart: string;
+  threshold: number;
+  /** "conversation:<id>" or "person:<id>". */
+  target: string;
+}
+
+export type NoticeState = 'claimed' | 'sent' | 'snoozed';
+
+export interface NoticeLedger {
+  /**
+   * Claims a notice for sending. True when this caller now holds it: it was never claimed, or
+   * its claim is older than `leaseMs` (the claimer died), or it was released.
+   */
+  claim(key: NoticeKey, claimant: string, now: Date, leaseMs: number): Promise<boolean>;
+  markSent(key: NoticeKey, claimant: string, now: Date): Promise<void>;
+  /** Gives a claim back so the next scan tries again. */
+  release(key: NoticeKey, claimant: string): Promise<void>;
+  /** Records that a threshold must not be sent (snooze), for every target. */
+  snooze(key: Omit<NoticeKey, 'target'>, now: Date): Promise<void>;
+  isSnoozed(key: Omit<NoticeKey, 'target'>): Promise<boolean>;
+  state(key: NoticeKey): Promise<NoticeState | undefined>;
+  /** How many notices were sent, for tests and benchmarks. */
+  countSent(): Promise<number>;
 }
 
 /** A page of results and the cursor for the next one. */
@@ -57,6 +115,14 @@ export interface ConnectorStore {
   update(connector: Connector): Promise<Connector>;
   /** Deletes the connector and its stored secrets; false when it was not there. */
   delete(tenantId: string, id: string): Promise<boolean>;
+  /**
+   * Live connectors (authorized or awaiting consent) of every tenant whose clock started at or
+   * before `clockStartBefore`, oldest first, from the expiry index: the scanner never reads the rest.
+   */
+  listExpiring(
+    clockStartBefore: Date,
+    options?: { limit?: number; cursor?: string },
+  ): Promise<Page<Connector>>;
 }
 
 /** Encrypted connector secrets; the store never sees plaintext. */
@@ -95,6 +161,8 @@ export interface Store {
   readonly connectors: ConnectorStore;
   readonly secrets: SecretStore;
   readonly audit: AuditLog;
+  readonly subscriptions: SubscriptionStore;
+  readonly notices: NoticeLedger;
   /** Resolves when the store answers a read; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { Server } from 'restify';
 import { createBot } from '../../src/bot/createBot';
 import { loadConfig, type Config } from '../../src/config/config';
+import { ConnectorLifecycle } from '../../src/connectors/lifecycle';
 import { createServer } from '../../src/http/server';
 import type { Store } from '../../src/store/ports';
 import { createSqliteStore } from '../../src/store/sqlite';
@@ -61,7 +62,15 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
   const store = createSqliteStore(config.dataDir);
   const clock = options.clock ?? new TestClock();
   const bot = createBot({ config, store, logger, clock });
-  const server: Server = createServer({ bot, store, logger, version: 'test', anonymous: config.anonymous });
+  const lifecycle = new ConnectorLifecycle(store, clock, config.inactivityDays);
+  const server: Server = createServer({
+    bot,
+    store,
+    logger,
+    version: 'test',
+    anonymous: config.anonymous,
+    api: { config, store, lifecycle, clock, logger },
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

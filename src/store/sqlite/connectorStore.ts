@@ -4,6 +4,12 @@ import { ConcurrencyError, type ConnectorStore, type Page } from '../ports';
 
 const MAX_PAGE = 500;
 
+/** The expiry index holds live connectors only, so deauthorized ones drop out of every scan. */
+function indexedClock(connector: Connector): number | null {
+  const live = connector.status === 'authorized' || connector.status === 'awaiting-consent';
+  return live ? (clockStart(connector)?.getTime() ?? null) : null;
+}
+
 /** Sort key for names: case-insensitive, so "Finance" and "finance" sit together. */
 export function nameKey(displayName: string): string {
   return displayName.trim().toLowerCase();
@@ -25,6 +31,23 @@ function decodeCursor(cursor: string): [string, string] | undefined {
   return undefined;
 }
 
+function decodeExpiryCursor(cursor: string): [number, string, string] | undefined {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(value) &&
+      typeof value[0] === 'number' &&
+      typeof value[1] === 'string' &&
+      typeof value[2] === 'string'
+    ) {
+      return [value[0], value[1], value[2]];
+    }
+  } catch {
+    // An unreadable cursor restarts from the beginning; the ledger keeps notices once-only anyway.
+  }
+  return undefined;
+}
+
 /** Connector records in SQLite; the clock_start column feeds the expiry scanner's index. */
 export class SqliteConnectorStore implements ConnectorStore {
   constructor(private readonly db: Database.Database) {}
@@ -40,7 +63,7 @@ export class SqliteConnectorStore implements ConnectorStore {
         stored.tenantId,
         stored.id,
         nameKey(stored.displayName),
-        clockStart(stored)?.getTime() ?? null,
+        indexedClock(stored),
         stored.status,
         JSON.stringify(stored),
       );
@@ -89,7 +112,7 @@ export class SqliteConnectorStore implements ConnectorStore {
       )
       .run(
         nameKey(stored.displayName),
-        clockStart(stored)?.getTime() ?? null,
+        indexedClock(stored),
         stored.status,
         stored.version,
         JSON.stringify(stored),
@@ -99,6 +122,41 @@ export class SqliteConnectorStore implements ConnectorStore {
       );
     if (result.changes !== 1) throw new ConcurrencyError(`connector ${connector.id}`);
     return stored;
+  }
+
+  async listExpiring(
+    clockStartBefore: Date,
+    options: { limit?: number; cursor?: string } = {},
+  ): Promise<Page<Connector>> {
+    const limit = Math.min(Math.max(options.limit ?? 500, 1), 5000);
+    const after = options.cursor ? decodeExpiryCursor(options.cursor) : undefined;
+    // Row-value order on (clock_start, tenant_id, id) walks the partial index without sorting.
+    const rows = (
+      after
+        ? this.db
+            .prepare(
+              `SELECT clock_start AS c, tenant_id AS t, id, doc FROM connectors
+               WHERE clock_start IS NOT NULL AND clock_start <= ? AND (clock_start, tenant_id, id) > (?, ?, ?)
+               ORDER BY clock_start, tenant_id, id LIMIT ?`,
+            )
+            .all(clockStartBefore.getTime(), after[0], after[1], after[2], limit + 1)
+        : this.db
+            .prepare(
+              `SELECT clock_start AS c, tenant_id AS t, id, doc FROM connectors
+               WHERE clock_start IS NOT NULL AND clock_start <= ?
+               ORDER BY clock_start, tenant_id, id LIMIT ?`,
+            )
+            .all(clockStartBefore.getTime(), limit + 1)
+    ) as { c: number; t: string; id: string; doc: string }[];
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((r) => JSON.parse(r.doc) as Connector),
+      next:
+        rows.length > limit && last
+          ? Buffer.from(JSON.stringify([last.c, last.t, last.id])).toString('base64url')
+          : undefined,
+    };
   }
 
   async delete(tenantId: string, id: string): Promise<boolean> {

@@ -7,6 +7,7 @@ interface Row {
   conversation_type: ConversationRecord['conversationType'];
   reference: string;
   welcomed_at: string | null;
+  user_id: string | null;
   updated_at: string;
 }
 
@@ -17,6 +18,7 @@ function toRecord(row: Row): ConversationRecord {
     conversationType: row.conversation_type,
     reference: JSON.parse(row.reference),
     welcomedAt: row.welcomed_at ?? undefined,
+    userId: row.user_id ?? undefined,
     updatedAt: row.updated_at,
   };
 }
@@ -28,16 +30,18 @@ export class SqliteConversationStore implements ConversationStore {
   async upsert(record: Omit<ConversationRecord, 'welcomedAt'>): Promise<void> {
     this.db
       .prepare(
-        `INSERT INTO conversations (tenant_id, conversation_id, conversation_type, reference, updated_at)
-         VALUES (?, ?, ?, ?, ?)
+        `INSERT INTO conversations (tenant_id, conversation_id, conversation_type, reference, user_id, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT(tenant_id, conversation_id) DO UPDATE SET
-           conversation_type = excluded.conversation_type, reference = excluded.reference, updated_at = excluded.updated_at`,
+           conversation_type = excluded.conversation_type, reference = excluded.reference,
+           user_id = COALESCE(excluded.user_id, conversations.user_id), updated_at = excluded.updated_at`,
       )
       .run(
         record.tenantId,
         record.conversationId,
         record.conversationType,
         JSON.stringify(record.reference),
+        record.userId ?? null,
         record.updatedAt,
       );
   }
@@ -62,6 +66,16 @@ export class SqliteConversationStore implements ConversationStore {
     this.db
       .prepare('UPDATE conversations SET welcomed_at = NULL WHERE tenant_id = ? AND conversation_id = ?')
       .run(tenantId, conversationId);
+  }
+
+  async findPersonal(tenantId: string, userId: string): Promise<ConversationRecord | undefined> {
+    const row = this.db
+      .prepare(
+        `SELECT * FROM conversations WHERE tenant_id = ? AND user_id = ? AND conversation_type = 'personal'
+         ORDER BY updated_at DESC LIMIT 1`,
+      )
+      .get(tenantId, userId) as Row | undefined;
+    return row ? toRecord(row) : undefined;
   }
 
   async remove(tenantId: string, conversationId: string): Promise<void> {

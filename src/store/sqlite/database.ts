@@ -29,7 +29,7 @@ const MIGRATIONS: string[] = [
     doc TEXT NOT NULL,
     PRIMARY KEY (tenant_id, id)
   );
-  CREATE INDEX connectors_by_clock ON connectors (clock_start) WHERE clock_start IS NOT NULL;
+  CREATE INDEX connectors_by_clock ON connectors (clock_start, tenant_id, id) WHERE clock_start IS NOT NULL;
   CREATE INDEX connectors_by_name ON connectors (tenant_id, display_name_key, id);
   CREATE TABLE connector_secrets (
     tenant_id TEXT NOT NULL,
@@ -46,6 +46,42 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX audit_by_tenant ON audit (tenant_id, seq);
   CREATE INDEX audit_by_connector ON audit (tenant_id, connector_id, seq);
+  `,
+  `
+  ALTER TABLE conversations ADD COLUMN user_id TEXT;
+  CREATE INDEX conversations_by_user ON conversations (tenant_id, user_id) WHERE user_id IS NOT NULL;
+  CREATE TABLE subscriptions (
+    tenant_id TEXT NOT NULL,
+    conversation_id TEXT NOT NULL,
+    team_id TEXT,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, conversation_id)
+  );
+  CREATE TABLE notice_optouts (
+    tenant_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, user_id)
+  );
+  CREATE TABLE notices (
+    tenant_id TEXT NOT NULL,
+    connector_id TEXT NOT NULL,
+    period_start TEXT NOT NULL,
+    threshold INTEGER NOT NULL,
+    target TEXT NOT NULL,
+    state TEXT NOT NULL,
+    claimant TEXT,
+    claimed_at INTEGER,
+    sent_at INTEGER,
+    PRIMARY KEY (tenant_id, connector_id, period_start, threshold, target)
+  );
+  CREATE TABLE notice_snoozes (
+    tenant_id TEXT NOT NULL,
+    connector_id TEXT NOT NULL,
+    period_start TEXT NOT NULL,
+    threshold INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, connector_id, period_start, threshold)
+  );
   `,
 ];
 

@@ -7,6 +7,8 @@ import { SqliteConversationStore } from './conversationStore';
 import { DATABASE_FILE, openDatabase } from './database';
 import { SqliteSecretStore } from './secretStore';
 import { SqliteStateStorage } from './stateStorage';
+import { SqliteSubscriptionStore } from './subscriptionStore';
+import { SqliteNoticeLedger } from './noticeLedger';
 
 /** The embedded default store: one SQLite file under DATA_DIR. */
 export function createSqliteStore(dataDir: string): Store {
@@ -19,6 +21,8 @@ export function createSqliteStore(dataDir: string): Store {
     connectors: new SqliteConnectorStore(db),
     secrets: new SqliteSecretStore(db),
     audit: new SqliteAuditLog(db),
+    subscriptions: new SqliteSubscriptionStore(db),
+    notices: new SqliteNoticeLedger(db),
     async ping() {
       try {
         db.prepare('SELECT MAX(version) FROM schema_version').get();

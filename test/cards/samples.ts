@@ -2,7 +2,12 @@ import type { CardTemplate } from '../../src/cards/render';
 import { helpCard, welcomeCard } from '../../src/cards/helpCards';
 import { helpCardData } from '../../src/bot/helpFeature';
 import { pickerCardData } from '../../src/bot/wizardFeature';
-import { connectorPickerCard, messageCardData, wizardMessageCard, wizardStepCard } from '../../src/cards/wizardCards';
+import {
+  connectorPickerCard,
+  messageCardData,
+  wizardMessageCard,
+  wizardStepCard,
+} from '../../src/cards/wizardCards';
 import { loadConfig } from '../../src/config/config';
 import { consentLinks } from '../../src/dialogs/flows/office365Flow';
 
@@ -142,7 +147,15 @@ export const CARD_SAMPLES: CardSample[] = [
       style: 'good',
       facts: [{ title: 'Status', value: 'authorized' }],
       buttons: [
-        { title: 'Show connectors', style: 'default', verb: 'command', command: 'connectors', args: '', wizardId: '', move: '' },
+        {
+          title: 'Show connectors',
+          style: 'default',
+          verb: 'command',
+          command: 'connectors',
+          args: '',
+          wizardId: '',
+          move: '',
+        },
       ],
     }),
   ),

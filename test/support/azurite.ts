@@ -7,7 +7,7 @@
  * watches its stdin pipe, which closes with its parent), so a crashed or killed test run leaves nothing behind.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -41,32 +41,43 @@ const STARTUP_TIMEOUT_MS = 15_000;
 const STOP_GRACE_MS = 2_000;
 
 /**
- * Runs Azurite's CLI in a child that exits as soon as its stdin reaches end-of-file, which happens when
- * the parent dies however it dies. `node -e` leaves the arguments after the script in process.argv[1..],
- * which is where Azurite's argument parser expects the script path and the flags.
+ * Runs Azurite's CLI in a child that, as soon as its stdin reaches end-of-file (which happens when the parent
+ * dies, however it dies), deletes its working folder (the temporary workspace) and exits. `node -e` leaves
+ * the arguments after the script in process.argv[1..], which is where Azurite's parser expects them.
  */
-const WATCHDOG_THEN_CLI =
-  "process.stdin.on('end', () => process.exit(0)).on('error', () => process.exit(0)).resume(); " +
-  'require(process.argv[1]);';
+const WATCHDOG_THEN_CLI = `
+process.stdin
+  .on('end', () => {
+    try { require('node:fs').rmSync(process.cwd(), { recursive: true, force: true }); } catch {}
+    process.exit(0);
+  })
+  .on('error', () => process.exit(0))
+  .resume();
+require(process.argv[1]);
+`;
 
 // The combined `azurite` CLI is used even for one service: given port 0 it logs the ports it actually
 // bound, whereas azurite-table 3.35 logs only "started on 127.0.0.1:0".
 const LISTENING = /Azurite (Blob|Queue|Table) service is successfully listening at (http:\/\/\S+)/g;
 
-const running = new Set<ChildProcess>();
+/** Emulators not stopped yet, with their workspaces. */
+const running = new Map<ChildProcess, string>();
 let exitHookInstalled = false;
 
-function killAllOnExit(): void {
+function cleanUpOnExit(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on('exit', () => {
-    for (const child of running) child.kill('SIGKILL');
+    for (const [child, workDir] of running) {
+      child.kill('SIGKILL');
+      rmSync(workDir, { recursive: true, force: true });
+    }
   });
 }
 
 function azuriteCli(): string {
   const manifest = require.resolve('azurite/package.json');
-  const { bin } = require(manifest) as { bin: Record<string, string> };
+  const { bin } = JSON.parse(readFileSync(manifest, 'utf8')) as { bin: Record<string, string> };
   return path.join(path.dirname(manifest), bin.azurite);
 }
 
@@ -124,7 +135,7 @@ function waitUntilListening(child: ChildProcess, urls: Map<string, URL>): Promis
  */
 export async function startAzurite(options: { services?: AzuriteService[] } = {}): Promise<AzuriteInstance> {
   const withTable = options.services?.includes('table') ?? false;
-  killAllOnExit();
+  cleanUpOnExit();
 
   // Azurite creates its workspace folder (by default the working directory) even with in-memory
   // persistence and refuses --location together with --inMemoryPersistence, so it runs in a temporary one.
@@ -150,7 +161,7 @@ export async function startAzurite(options: { services?: AzuriteService[] } = {}
     ],
     { cwd: workDir, env, stdio: ['pipe', 'pipe', 'pipe'] },
   );
-  running.add(child);
+  running.set(child, workDir);
 
   const urls = new Map<string, URL>();
   try {

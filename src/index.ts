@@ -6,6 +6,9 @@ import { createServer } from './http/server';
 import { createSqliteStore } from './store/sqlite';
 import type { Store } from './store/ports';
 import { systemClock } from './util/clock';
+import { SecretBox } from './secrets/secretBox';
+import { loadSecretsKey } from './secrets/secretsKey';
+import { ServiceKeyVerifier } from './verification/keyVerifier';
 import { createLogger } from './util/logger';
 
 /** Entry point: config → store → bot → server. Importing any other module runs nothing. */
@@ -37,7 +40,15 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  const bot = createBot({ config, store, logger, clock: systemClock });
+  let secretBox: SecretBox;
+  try {
+    secretBox = new SecretBox(loadSecretsKey(config.secretsKey, config.dataDir));
+  } catch (err) {
+    process.stderr.write(`Configuration error: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  const keyVerifier = new ServiceKeyVerifier();
+  const bot = createBot({ config, store, logger, clock: systemClock, secretBox, keyVerifier });
   const lifecycle = new ConnectorLifecycle(store, systemClock, config.inactivityDays);
   const server = createServer({
     bot,

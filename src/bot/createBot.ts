@@ -62,7 +62,7 @@ export function createBot(deps: BotDeps): Bot {
   registerConversationTracking(app, deps);
   registerHelp(app, router, deps);
   const lifecycle = new ConnectorLifecycle(deps.store, deps.clock, deps.config.inactivityDays);
-  registerWizard(app, router, { ...deps, lifecycle, flows: createFlows() });
+  registerWizard(app, router, { ...deps, lifecycle, flows: createFlows(deps) });
   registerRegistry(app, router, { ...deps, lifecycle });
   // Last: it answers whatever no feature claimed.
   registerMessageRouting(app, router, deps);

@@ -2,6 +2,8 @@ import type { Config } from '../config/config';
 import type { Store } from '../store/ports';
 import type { Clock } from '../util/clock';
 import type { Logger } from '../util/logger';
+import type { SecretBox } from '../secrets/secretBox';
+import type { KeyVerifier } from '../verification/keyVerifier';
 
 /** What every feature of the bot is built from; tests hand in their own. */
 export interface BotDeps {
@@ -9,4 +11,8 @@ export interface BotDeps {
   store: Store;
   logger: Logger;
   clock: Clock;
+  /** Seals connector keys (AES-256-GCM, key from SECRETS_KEY or the key file). */
+  secretBox: SecretBox;
+  /** Checks typed keys against the service. */
+  keyVerifier: KeyVerifier;
 }

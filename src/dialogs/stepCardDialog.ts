@@ -90,7 +90,7 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
       startedAt: this.deps.clock.now().toISOString(),
     };
     dc.activeDialog!.state.wizard = state;
-    const env = this.env(dc.context);
+    const env = this.env(dc.context, state);
     if (this.flow.start) await this.flow.start(state, env);
     if (state.reauthorize) state.page = this.flow.pages(state)[0];
     await this.show(dc.context, state);
@@ -106,7 +106,7 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
     const state = dc.activeDialog!.state.wizard as WizardState;
     const value = (dc.context.activity.value ?? {}) as Record<string, unknown>;
     const move = typeof value.move === 'string' ? value.move : '';
-    const env = this.env(dc.context);
+    const env = this.env(dc.context, state);
 
     if (move === 'cancel') return this.cancel(dc, state);
     if (move === 'back') {
@@ -266,8 +266,20 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
     return `${this.flow.type.name.replace(/ Connector$/, '')} ${date}`;
   }
 
-  private env(context: TurnContext): FlowEnv {
-    return { config: this.deps.config, context };
+  private env(context: TurnContext, state?: WizardState): FlowEnv {
+    return {
+      config: this.deps.config,
+      context,
+      showProgress: async (title, text) => {
+        if (!state) return;
+        await showCard(
+          context,
+          state,
+          renderCard(wizardMessageCard, messageCardData({ title, text })),
+          this.deps.logger,
+        );
+      },
+    };
   }
 
   private async show(

@@ -22,6 +22,8 @@ export interface WizardState {
   cloud?: MicrosoftCloud;
   upn?: string;
   role?: 'global' | 'sharepoint';
+  /** Non-secret values typed on a keys card, kept to fill it again after a mistake. */
+  draft?: Record<string, string>;
   /** The activity id of the card, so it can be updated in place. */
   cardActivityId?: string;
   startedAt: string;
@@ -59,6 +61,8 @@ export type SubmitResult =
 export interface FlowEnv {
   config: Config;
   context: TurnContext;
+  /** Replaces the wizard's card at once with a short message (e.g. while keys are checked). */
+  showProgress(title: string, text: string): Promise<void>;
 }
 
 /**

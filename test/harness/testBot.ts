@@ -11,6 +11,9 @@ import type { Store } from '../../src/store/ports';
 import { createSqliteStore } from '../../src/store/sqlite';
 import type { Clock } from '../../src/util/clock';
 import { createLogger } from '../../src/util/logger';
+import { SecretBox } from '../../src/secrets/secretBox';
+import { loadSecretsKey } from '../../src/secrets/secretsKey';
+import { ServiceKeyVerifier } from '../../src/verification/keyVerifier';
 import { ConnectorStandIn } from './connectorStandIn';
 
 /** A clock tests move by hand. */
@@ -61,7 +64,15 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
   const logger = createLogger(config.logLevel, (line) => logs.push(JSON.parse(line)));
   const store = createSqliteStore(config.dataDir);
   const clock = options.clock ?? new TestClock();
-  const bot = createBot({ config, store, logger, clock });
+  const secretBox = new SecretBox(loadSecretsKey(config.secretsKey, config.dataDir));
+  const bot = createBot({
+    config,
+    store,
+    logger,
+    clock,
+    secretBox,
+    keyVerifier: new ServiceKeyVerifier({ timeoutMs: 5000 }),
+  });
   const lifecycle = new ConnectorLifecycle(store, clock, config.inactivityDays);
   const server: Server = createServer({
     bot,

@@ -1,11 +1,17 @@
 import { CONNECTOR_TYPES } from '../../connectors/catalog';
+import { isKeyConnectorType } from '../../connectors/credentials';
+import type { SecretBox } from '../../secrets/secretBox';
+import type { KeyVerifier } from '../../verification/keyVerifier';
 import type { WizardFlow } from '../wizardFlow';
+import { KeysFlow } from './keysFlow';
 import { OAuthFlow } from './oauthFlow';
 import { Office365Flow } from './office365Flow';
 
 /** One flow per connector type in the catalog. */
-export function createFlows(): WizardFlow[] {
-  return CONNECTOR_TYPES.filter((type) => type.authorization === 'oauth').map((type) =>
-    type.id === 'office365' ? new Office365Flow() : new OAuthFlow(type.id),
-  );
+export function createFlows(deps: { secretBox: SecretBox; keyVerifier: KeyVerifier }): WizardFlow[] {
+  return CONNECTOR_TYPES.map((type) => {
+    if (type.id === 'office365') return new Office365Flow();
+    if (isKeyConnectorType(type.id)) return new KeysFlow(type.id, deps.secretBox, deps.keyVerifier);
+    return new OAuthFlow(type.id);
+  });
 }

@@ -1,0 +1,115 @@
+import type { Activity, ConversationReference } from 'botbuilder';
+import type { Logger } from '../util/logger';
+import { RateLimiter, realTiming, type Timing } from './rateLimiter';
+
+/** Sends one activity into a stored conversation; implemented over the bot adapter. */
+export interface ProactiveTransport {
+  send(reference: Partial<ConversationReference>, activity: Partial<Activity>): Promise<void>;
+}
+
+/** How a proactive send ended. */
+export interface SendOutcome {
+  status: 'sent' | 'gone' | 'failed';
+  attempts: number;
+  /** Attempts after a 429 or a 5xx/network error. */
+  retried: number;
+  error?: string;
+}
+
+export interface SenderOptions {
+  /** Attempts for 5xx and network errors before giving up (429s wait and do not count). */
+  maxAttempts?: number;
+  /** Most 429 answers tolerated for one message before it is left for the next scan. */
+  maxThrottled?: number;
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+  timing?: Timing;
+  random?: () => number;
+}
+
+function statusOf(err: unknown): number | undefined {
+  const e = err as { statusCode?: unknown; status?: unknown; response?: { status?: unknown } };
+  const status = e?.statusCode ?? e?.status ?? e?.response?.status;
+  return typeof status === 'number' ? status : undefined;
+}
+
+/** Retry-After as milliseconds: a number of seconds or an HTTP date. */
+export function retryAfterMs(err: unknown, now: number = Date.now()): number | undefined {
+  const e = err as { response?: { headers?: { get?(name: string): string | undefined | null } } };
+  const raw = e?.response?.headers?.get?.('retry-after');
+  if (!raw) return undefined;
+  if (/^\d+(\.\d+)?$/.test(raw.trim())) return Math.round(Number(raw) * 1000);
+  const date = Date.parse(raw);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/**
+ * Proactive sends within Teams' limits: the rate limiter before each attempt; a 429 waits
+ * Retry-After; 5xx and network errors back off exponentially with jitter up to a bound;
+ * 403 and 404 mean the bot was removed or the conversation is gone.
+ */
+export class ProactiveSender {
+  private readonly timing: Timing;
+  private readonly random: () => number;
+
+  constructor(
+    private readonly transport: ProactiveTransport,
+    private readonly limiter: RateLimiter,
+    private readonly logger: Logger,
+    private readonly options: SenderOptions = {},
+  ) {
+    this.timing = options.timing ?? realTiming;
+    this.random = options.random ?? Math.random;
+  }
+
+  async send(reference: Partial<ConversationReference>, activity: Partial<Activity>): Promise<SendOutcome> {
+    const conversationId = reference.conversation?.id ?? 'unknown';
+    const maxAttempts = this.options.maxAttempts ?? 5;
+    const maxThrottled = this.options.maxThrottled ?? 20;
+    const base = this.options.baseBackoffMs ?? 500;
+    const cap = this.options.maxBackoffMs ?? 30_000;
+    let attempts = 0;
+    let failures = 0;
+    let throttled = 0;
+    for (;;) {
+      await this.limiter.acquire(conversationId);
+      attempts += 1;
+      try {
+        await this.transport.send(reference, activity);
+        return { status: 'sent', attempts, retried: attempts - 1 };
+      } catch (err) {
+        const status = statusOf(err);
+        if (status === 403 || status === 404) {
+          return { status: 'gone', attempts, retried: attempts - 1, error: `HTTP ${status}` };
+        }
+        if (status === 429) {
+          throttled += 1;
+          if (throttled > maxThrottled) {
+            return { status: 'failed', attempts, retried: attempts - 1, error: 'throttled too often' };
+          }
+          const wait = retryAfterMs(err) ?? base * 2 ** Math.min(throttled, 6);
+          this.logger.debug('send throttled; waiting Retry-After', { conversationId, waitMs: wait });
+          await this.timing.sleep(Math.min(wait, cap * 4));
+          continue;
+        }
+        failures += 1;
+        if (failures >= maxAttempts) {
+          return {
+            status: 'failed',
+            attempts,
+            retried: attempts - 1,
+            error: (err as Error)?.message ?? String(err),
+          };
+        }
+        // Full jitter keeps many senders from retrying in lockstep.
+        const backoff = Math.min(cap, base * 2 ** (failures - 1)) * (0.5 + this.random() / 2);
+        this.logger.debug('send failed; backing off', {
+          conversationId,
+          status,
+          backoffMs: Math.round(backoff),
+        });
+        await this.timing.sleep(backoff);
+      }
+    }
+  }
+}

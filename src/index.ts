@@ -1,7 +1,7 @@
+import { Cron } from 'croner';
 import pkg from '../package.json';
 import { createBot } from './bot/createBot';
 import { ConfigError, loadConfig } from './config/config';
-import { ConnectorLifecycle } from './connectors/lifecycle';
 import { createServer } from './http/server';
 import { createSqliteStore } from './store/sqlite';
 import type { Store } from './store/ports';
@@ -49,14 +49,13 @@ async function main(): Promise<void> {
   }
   const keyVerifier = new ServiceKeyVerifier();
   const bot = createBot({ config, store, logger, clock: systemClock, secretBox, keyVerifier });
-  const lifecycle = new ConnectorLifecycle(store, systemClock, config.inactivityDays);
   const server = createServer({
     bot,
     store,
     logger,
     version: pkg.version,
     anonymous: config.anonymous,
-    api: { config, store, lifecycle, clock: systemClock, logger },
+    api: { config, store, lifecycle: bot.lifecycle, clock: systemClock, logger, scanner: bot.scanner },
   });
 
   server.on('error', (err: NodeJS.ErrnoException) => {
@@ -72,15 +71,26 @@ async function main(): Promise<void> {
       address: `http://${config.host}:${address.port}`,
       store: `${store.kind}:${store.location}`,
       api: config.apiToken ? 'on' : 'off',
+      scan: config.scanCron,
       version: pkg.version,
     });
   });
+
+  // protect: a scan still running when the next is due is not started twice.
+  const schedule = new Cron(
+    config.scanCron,
+    { protect: true, catch: (err) => logger.error('expiry scan failed', { error: err }) },
+    async () => {
+      await bot.scanner.scan();
+    },
+  );
 
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info('stopping', { signal });
+    schedule.stop();
     server.close(() => {
       void store.close().finally(() => process.exit(0));
     });

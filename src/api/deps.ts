@@ -11,6 +11,8 @@ export interface ApiDeps {
   lifecycle: ConnectorLifecycle;
   clock: Clock;
   logger: Logger;
+  /** Runs the expiry scan on demand (POST /api/v1/scan). */
+  scanner?: { scan(): Promise<unknown> };
 }
 
 /** Who the audit log names for every change made through the API. */

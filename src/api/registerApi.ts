@@ -2,6 +2,7 @@ import type { Request, RequestHandler, Response, Server } from 'restify';
 import { registerAuditRoutes } from './auditRoutes';
 import { requireBearer } from './auth';
 import { registerConnectorRoutes } from './connectorRoutes';
+import { registerScanRoutes } from './scanRoutes';
 import type { ApiDeps } from './deps';
 import { ApiError, sendError } from './errors';
 import { jsonBody } from './jsonBody';
@@ -46,6 +47,7 @@ export function registerApi(server: Server, deps: ApiDeps): void {
   const auth = requireBearer(token, deps.logger);
   registerConnectorRoutes(server, deps, auth, jsonBody());
   registerAuditRoutes(server, deps, auth);
+  registerScanRoutes(server, deps, auth);
   // Registered last, but the router prefers any concrete route over the wildcard anyway.
   registerFallback(server, [auth, answer(new ApiError(404, 'NotFound', 'No such API route.'))]);
 }

@@ -1,7 +1,7 @@
 import { TurnContext } from 'botbuilder';
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import type { BotDeps } from './deps';
-import { conversationTypeOf, tenantIdOf } from './turnInfo';
+import { actorOf, conversationTypeOf, tenantIdOf } from './turnInfo';
 
 /**
  * Records the conversation reference on every turn (DESIGN.md "Proactive messages"), so that
@@ -11,11 +11,14 @@ export function registerConversationTracking(app: Application<TurnState>, deps: 
   app.turn('beforeTurn', async (context) => {
     const tenantId = tenantIdOf(context);
     const reference = TurnContext.getConversationReference(context.activity);
+    const conversationType = conversationTypeOf(context);
     await deps.store.conversations.upsert({
       tenantId,
       conversationId: context.activity.conversation.id,
-      conversationType: conversationTypeOf(context),
+      conversationType,
       reference,
+      // A personal chat is how expiry notices reach a connector's creator 1:1.
+      userId: conversationType === 'personal' ? actorOf(context).aadObjectId : undefined,
       updatedAt: deps.clock.now().toISOString(),
     });
     return true;

@@ -11,6 +11,11 @@ import { registerWizard } from './wizardFeature';
 import { registerRegistry } from './registryFeature';
 import { ConnectorLifecycle } from '../connectors/lifecycle';
 import { createFlows } from '../dialogs/flows';
+import { registerNotifications } from './notifyFeature';
+import { AdapterTransport } from './proactiveTransport';
+import { ExpiryScanner } from '../notify/expiryScanner';
+import { ProactiveSender } from '../notify/proactiveSender';
+import { RateLimiter, realTiming } from '../notify/rateLimiter';
 import { createTurnErrorHandler } from './turnErrors';
 
 /** The Bot Framework settings of the adapter; empty in anonymous local mode. */
@@ -42,6 +47,8 @@ export function adapterSettings(config: Config): ConfigurationBotFrameworkAuthen
 export interface Bot {
   adapter: TeamsAdapter;
   app: Application<TurnState>;
+  lifecycle: ConnectorLifecycle;
+  scanner: ExpiryScanner;
 }
 
 export function createBot(deps: BotDeps): Bot {
@@ -64,7 +71,16 @@ export function createBot(deps: BotDeps): Bot {
   const lifecycle = new ConnectorLifecycle(deps.store, deps.clock, deps.config.inactivityDays);
   registerWizard(app, router, { ...deps, lifecycle, flows: createFlows(deps) });
   registerRegistry(app, router, { ...deps, lifecycle });
+  registerNotifications(app, router, { ...deps, lifecycle });
   // Last: it answers whatever no feature claimed.
   registerMessageRouting(app, router, deps);
-  return { adapter, app };
+  const timing = deps.timing ?? realTiming;
+  const sender = new ProactiveSender(
+    new AdapterTransport(adapter, deps.config.bot.appId ?? ''),
+    new RateLimiter(deps.config.notifyRps, timing),
+    deps.logger,
+    { timing },
+  );
+  const scanner = new ExpiryScanner({ ...deps, lifecycle, sender });
+  return { adapter, app, lifecycle, scanner };
 }

@@ -4,6 +4,7 @@ import type { Clock } from '../util/clock';
 import type { Logger } from '../util/logger';
 import type { SecretBox } from '../secrets/secretBox';
 import type { KeyVerifier } from '../verification/keyVerifier';
+import type { Timing } from '../notify/rateLimiter';
 
 /** What every feature of the bot is built from; tests hand in their own. */
 export interface BotDeps {
@@ -15,4 +16,6 @@ export interface BotDeps {
   secretBox: SecretBox;
   /** Checks typed keys against the service. */
   keyVerifier: KeyVerifier;
+  /** Waiting and monotonic time for proactive sends; tests pass a fast one. */
+  timing?: Timing;
 }

@@ -7,7 +7,7 @@ import { COMMAND_HELP } from './commandList';
 import type { CommandName } from './commandParser';
 import type { CommandRouter } from './commandRouter';
 import type { BotDeps } from './deps';
-import { conversationTypeOf, tenantIdOf } from './turnInfo';
+import { baseConversationId, conversationTypeOf, tenantIdOf } from './turnInfo';
 
 const GROUP_ORDER: CatalogGroup[] = ['microsoft', 'other-cloud', 'storage'];
 
@@ -93,10 +93,30 @@ export function registerHelp(app: Application<TurnState>, router: CommandRouter,
 
   const forget = async (context: TurnContext) => {
     const tenantId = tenantIdOf(context);
-    await deps.store.conversations.remove(tenantId, context.activity.conversation.id);
+    const conversationId = context.activity.conversation.id;
+    await deps.store.conversations.remove(tenantId, conversationId);
+    // Removing the bot from a team ends the subscriptions of all its channels.
+    const teamId = (context.activity.channelData as { team?: { id?: string } } | undefined)?.team?.id;
+    const ended = (teamId ? await deps.store.subscriptions.removeByTeam(tenantId, teamId) : []).map(
+      (s) => s.conversationId,
+    );
+    if (await deps.store.subscriptions.remove(tenantId, baseConversationId(conversationId))) {
+      ended.push(baseConversationId(conversationId));
+    }
+    for (const endedId of ended) {
+      await deps.store.audit.append({
+        tenantId,
+        at: deps.clock.now().toISOString(),
+        actor: context.activity.from?.aadObjectId ?? context.activity.from?.id ?? 'teams',
+        actorName: context.activity.from?.name,
+        action: 'subscription.ended',
+        detail: { conversationId: endedId, reason: 'bot removed' },
+      });
+    }
     deps.logger.info('bot removed from conversation', {
       tenantId,
-      conversationId: context.activity.conversation.id,
+      conversationId,
+      subscriptionsEnded: ended.length,
     });
   };
 

@@ -44,3 +44,11 @@ export function conversationTypeOf(context: TurnContext): ConversationRecord['co
   if (type === 'groupChat' || context.activity.conversation?.isGroup) return 'groupChat';
   return 'personal';
 }
+
+/**
+ * The conversation id to post new messages into: for a channel, the channel itself rather than
+ * the thread (Teams suffixes a thread's id with ";messageid=…"), so notices start new posts.
+ */
+export function baseConversationId(conversationId: string): string {
+  return conversationId.split(';')[0];
+}

@@ -44,10 +44,22 @@ const RULES: Rule[] = [
     path: /^\/users\/[^/]+\/teamwork\/installedApps(\/|$)/i,
     permission: GRAPH_PERMISSIONS.teamsAppInstallationForUser,
   },
-  { method: 'GET', path: /^\/users\/[^/]+\/(memberOf|transitiveMemberOf)(\/|$)/i, permission: GRAPH_PERMISSIONS.directoryRead },
+  {
+    method: 'GET',
+    path: /^\/users\/[^/]+\/(memberOf|transitiveMemberOf)(\/|$)/i,
+    permission: GRAPH_PERMISSIONS.directoryRead,
+  },
   { method: 'GET', path: /^\/users(\/|$)/i, permission: GRAPH_PERMISSIONS.userRead },
-  { method: 'GET', path: /^\/(subscribedSkus|organization)(\/|$)/i, permission: GRAPH_PERMISSIONS.organizationRead },
-  { method: 'GET', path: /^\/(servicePrincipals|applications)(\/|$)/i, permission: GRAPH_PERMISSIONS.applicationRead },
+  {
+    method: 'GET',
+    path: /^\/(subscribedSkus|organization)(\/|$)/i,
+    permission: GRAPH_PERMISSIONS.organizationRead,
+  },
+  {
+    method: 'GET',
+    path: /^\/(servicePrincipals|applications)(\/|$)/i,
+    permission: GRAPH_PERMISSIONS.applicationRead,
+  },
   {
     method: 'GET',
     path: /^\/(oauth2PermissionGrants|directoryObjects|groups)(\/|$)/i,

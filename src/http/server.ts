@@ -9,7 +9,7 @@ import { checkActivity } from './activityGuard';
 const MAX_ACTIVITY_BYTES = 256 * 1024;
 
 export interface ServerDeps {
-  bot: Bot;
+  bot: Pick<Bot, 'adapter' | 'app'>;
   store: Store;
   logger: Logger;
   version: string;

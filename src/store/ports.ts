@@ -52,6 +52,8 @@ export interface Subscription {
   conversationId: string;
   conversationType: ConversationRecord['conversationType'];
   reference: Partial<ConversationReference>;
+  /** The team of a channel, so that removing the bot from the team ends all its channels' subscriptions. */
+  teamId?: string;
   createdBy: string;
   createdAt: string;
 }

@@ -5,7 +5,6 @@ import * as path from 'node:path';
 import type { Server } from 'restify';
 import { createBot } from '../../src/bot/createBot';
 import { loadConfig, type Config } from '../../src/config/config';
-import { ConnectorLifecycle } from '../../src/connectors/lifecycle';
 import { createServer } from '../../src/http/server';
 import type { Store } from '../../src/store/ports';
 import { createSqliteStore } from '../../src/store/sqlite';
@@ -14,6 +13,8 @@ import { createLogger } from '../../src/util/logger';
 import { SecretBox } from '../../src/secrets/secretBox';
 import { loadSecretsKey } from '../../src/secrets/secretsKey';
 import { ServiceKeyVerifier } from '../../src/verification/keyVerifier';
+import type { ExpiryScanner } from '../../src/notify/expiryScanner';
+import type { Timing } from '../../src/notify/rateLimiter';
 import { ConnectorStandIn } from './connectorStandIn';
 
 /** A clock tests move by hand. */
@@ -35,6 +36,8 @@ export interface TestBotOptions {
   /** Reuse a data dir (to test restarts); a fresh temporary one otherwise. */
   dataDir?: string;
   clock?: TestClock;
+  /** Waiting for proactive sends (Retry-After, backoff, rate limits); real time by default. */
+  timing?: Timing;
 }
 
 /** The real bot on the real restify server, on a free loopback port, with its log lines kept. */
@@ -45,6 +48,8 @@ export interface TestBot {
   clock: TestClock;
   dataDir: string;
   logs: Record<string, unknown>[];
+  /** The bot's expiry scanner, to run a scan without waiting for the cron. */
+  scanner: ExpiryScanner;
   stop(): Promise<void>;
 }
 
@@ -66,6 +71,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
   const clock = options.clock ?? new TestClock();
   const secretBox = new SecretBox(loadSecretsKey(config.secretsKey, config.dataDir));
   const bot = createBot({
+    timing: options.timing,
     config,
     store,
     logger,
@@ -73,14 +79,13 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     secretBox,
     keyVerifier: new ServiceKeyVerifier({ timeoutMs: 5000 }),
   });
-  const lifecycle = new ConnectorLifecycle(store, clock, config.inactivityDays);
   const server: Server = createServer({
     bot,
     store,
     logger,
     version: 'test',
     anonymous: config.anonymous,
-    api: { config, store, lifecycle, clock, logger },
+    api: { config, store, lifecycle: bot.lifecycle, clock, logger, scanner: bot.scanner },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -91,6 +96,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     clock,
     dataDir,
     logs,
+    scanner: bot.scanner,
     async stop() {
       server.server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,17 +1,11 @@
 import type Database from 'better-sqlite3';
 import type { Subscription, SubscriptionStore } from '../ports';
 
-/** The team a channel conversation belongs to: Teams channel conversation ids carry no team, so it is stored. */
-function teamOf(subscription: Subscription): string | null {
-  const channelData = (subscription.reference as { conversation?: { id?: string } }).conversation;
-  return subscription.conversationType === 'channel' ? (channelData?.id?.split(';')[0] ?? null) : null;
-}
-
 /** Notification targets and personal opt-outs in SQLite. */
 export class SqliteSubscriptionStore implements SubscriptionStore {
   constructor(private readonly db: Database.Database) {}
 
-  async add(subscription: Subscription & { teamId?: string }): Promise<boolean> {
+  async add(subscription: Subscription): Promise<boolean> {
     const existed = this.db
       .prepare('SELECT 1 FROM subscriptions WHERE tenant_id = ? AND conversation_id = ?')
       .get(subscription.tenantId, subscription.conversationId);
@@ -23,7 +17,7 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
       .run(
         subscription.tenantId,
         subscription.conversationId,
-        subscription.teamId ?? teamOf(subscription),
+        subscription.teamId ?? null,
         JSON.stringify(subscription),
       );
     return !existed;

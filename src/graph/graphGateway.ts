@@ -1,0 +1,494 @@
+import {
+  AuthenticationHandler,
+  AuthenticationHandlerOptions,
+  Client,
+  GraphError as LibraryGraphError,
+  ResponseType,
+  TelemetryHandler,
+} from '@microsoft/microsoft-graph-client';
+import * as https from 'node:https';
+import * as tls from 'node:tls';
+import { systemClock, type Clock } from '../util/clock';
+import type { Logger } from '../util/logger';
+import { AppTokenProvider } from './appTokens';
+import { normalizeTenantId } from './authority';
+import { GraphError } from './errors';
+import { HttpsTransport, parseRetryAfter, redactQuery, RetryMiddleware, TRANSPORT_ERROR } from './middleware';
+import { defaultPermissionFor, type GraphPermission } from './permissions';
+
+export interface GraphRequestOptions {
+  /**
+   * The application permission the call needs, named in the GRAPH_FORBIDDEN message when Graph
+   * answers 403. Defaults to what {@link defaultPermissionFor} knows for the endpoint.
+   */
+  permission?: GraphPermission | string;
+  /** Extra request headers, e.g. `ConsistencyLevel: eventual` for advanced directory queries. */
+  headers?: Record<string, string>;
+  /** API version; v1.0 unless said. */
+  version?: 'v1.0' | 'beta';
+}
+
+export interface GraphPagingOptions<T> extends GraphRequestOptions {
+  /** Stop after this many items (the last page is cut); no further page is requested. */
+  maxItems?: number;
+  /** Called with each page before the next one is requested. */
+  onPage?(items: T[]): Promise<void> | void;
+}
+
+/** A Graph collection page. */
+export interface GraphPage<T> {
+  value: T[];
+  '@odata.nextLink'?: string;
+  '@odata.count'?: number;
+}
+
+/**
+ * App-only access to Microsoft Graph for the tenant a conversation belongs to. Paths are relative
+ * to the API version, e.g. `/subscribedSkus` or `/servicePrincipals?$filter=appId eq '…'` (the
+ * query is percent-encoded here; ids in the path must be encoded by the caller). Every failure is
+ * a {@link GraphError} whose message is fit for an admin.
+ */
+export interface GraphGateway {
+  /** False when GRAPH_CLIENT_ID / GRAPH_CLIENT_SECRET are missing: every call then fails with GRAPH_NOT_CONFIGURED. */
+  readonly configured: boolean;
+  /** The settings to set before Graph works (empty when configured). */
+  missingSettings(): string[];
+  get<T>(tenantId: string, path: string, options?: GraphRequestOptions): Promise<T>;
+  /**
+   * Streams a collection page by page, following `@odata.nextLink` (on the Graph host only):
+   * memory holds one page at a time.
+   */
+  getAllPages<T>(tenantId: string, path: string, options?: GraphPagingOptions<T>): AsyncIterable<T[]>;
+  /** Every item of a collection, up to `maxItems` (default {@link DEFAULT_LIST_MAX_ITEMS}). */
+  list<T>(tenantId: string, path: string, options?: GraphPagingOptions<T>): Promise<T[]>;
+  post<T>(tenantId: string, path: string, body: unknown, options?: GraphRequestOptions): Promise<T>;
+}
+
+/** `list` stops here unless told otherwise, so that a huge directory cannot fill memory. */
+export const DEFAULT_LIST_MAX_ITEMS = 10_000;
+
+export interface GraphGatewayOptions {
+  clientId?: string;
+  clientSecret?: string;
+  /** e.g. https://login.microsoftonline.com */
+  authorityHost: string;
+  /** e.g. https://graph.microsoft.com */
+  graphEndpoint: string;
+  logger: Logger;
+  clock?: Clock;
+  /**
+   * Extra CA certificate(s) to trust, for the sign-in host and Graph (tests with local HTTPS
+   * fakes). Added to Node's bundled root CAs for this gateway's connections only.
+   */
+  ca?: string | Buffer | Array<string | Buffer>;
+  /** Retries of 429/503/504 (and of unanswered GETs); default 3. */
+  maxRetries?: number;
+  /** Longest Retry-After waited for; a longer one fails at once with GRAPH_THROTTLED. Default 60 s. */
+  maxRetryDelayMs?: number;
+  /** Backoff base when Graph sends no Retry-After; default 1 s, doubling. */
+  retryBaseDelayMs?: number;
+  /** How retries wait; tests can record instead of waiting. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Per-request socket timeout; default 30 s. */
+  timeoutMs?: number;
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The settings the gateway needs, for GRAPH_NOT_CONFIGURED and /healthz-style reports. */
+function missing(options: Pick<GraphGatewayOptions, 'clientId' | 'clientSecret'>): string[] {
+  const names: string[] = [];
+  if (!options.clientId) names.push('GRAPH_CLIENT_ID');
+  if (!options.clientSecret) names.push('GRAPH_CLIENT_SECRET');
+  return names;
+}
+
+interface GraphErrorBody {
+  error?: {
+    code?: string;
+    message?: string;
+    innerError?: { 'request-id'?: string; 'client-request-id'?: string };
+  };
+}
+
+/**
+ * {@link GraphGateway} over @azure/msal-node (client credentials per tenant, see
+ * {@link AppTokenProvider}) and @microsoft/microsoft-graph-client. The client's middleware chain
+ * is: AuthenticationHandler (attaches the tenant's token, only to the Graph host) →
+ * TelemetryHandler (client-request-id, SdkVersion) → {@link RetryMiddleware} (429/503/504 with
+ * Retry-After) → {@link HttpsTransport} (node:https, our agent and CA).
+ */
+export class MsGraphGateway implements GraphGateway {
+  readonly configured: boolean;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly origin: string;
+  private readonly basePath: string;
+  private readonly agent: https.Agent;
+  private readonly client?: Client;
+  private readonly tokens?: AppTokenProvider;
+
+  constructor(private readonly options: GraphGatewayOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger;
+    this.configured = missing(options).length === 0;
+
+    let endpoint: URL;
+    try {
+      endpoint = new URL(options.graphEndpoint);
+    } catch {
+      throw new GraphError('GRAPH_NOT_CONFIGURED', `GRAPH_ENDPOINT is not a URL: "${options.graphEndpoint}"`);
+    }
+    if (endpoint.protocol !== 'https:') {
+      throw new GraphError(
+        'GRAPH_NOT_CONFIGURED',
+        `GRAPH_ENDPOINT must be an https:// URL: "${options.graphEndpoint}"`,
+      );
+    }
+    this.origin = endpoint.origin;
+    this.basePath = endpoint.pathname.replace(/\/+$/, '');
+
+    const extraCa = options.ca === undefined ? [] : Array.isArray(options.ca) ? options.ca : [options.ca];
+    this.agent = new https.Agent({
+      keepAlive: true,
+      maxSockets: 16,
+      ...(extraCa.length ? { ca: [...tls.rootCertificates, ...extraCa] } : {}),
+    });
+
+    if (this.configured) {
+      this.tokens = new AppTokenProvider({
+        clientId: options.clientId as string,
+        clientSecret: options.clientSecret as string,
+        authorityHost: options.authorityHost,
+        graphEndpoint: `${this.origin}${this.basePath}`,
+        logger: this.logger,
+        clock: this.clock,
+        ca: extraCa.length ? extraCa : undefined,
+      });
+      const retry = new RetryMiddleware({
+        maxRetries: options.maxRetries ?? 3,
+        maxDelayMs: options.maxRetryDelayMs ?? 60_000,
+        baseDelayMs: options.retryBaseDelayMs ?? 1_000,
+        sleep: options.sleep ?? realSleep,
+        clock: this.clock,
+        logger: this.logger,
+      });
+      const auth = new AuthenticationHandler({
+        // Every request carries its tenant's token in AuthenticationHandlerOptions; this is a guard.
+        getAccessToken: () => Promise.reject(new Error('no tenant token given for this Graph request')),
+      });
+      const telemetry = new TelemetryHandler();
+      const transport = new HttpsTransport(this.agent, options.timeoutMs ?? 30_000);
+      this.client = Client.initWithMiddleware({
+        middleware: [auth, telemetry, retry, transport],
+        baseUrl: `${this.origin}${this.basePath}/`,
+        defaultVersion: 'v1.0',
+        // Tokens are attached only to these hosts (the library knows the public Graph hosts).
+        customHosts: new Set([endpoint.hostname.toLowerCase()]),
+      });
+    }
+  }
+
+  missingSettings(): string[] {
+    return missing(this.options);
+  }
+
+  get<T>(tenantId: string, path: string, options: GraphRequestOptions = {}): Promise<T> {
+    return this.request<T>('GET', tenantId, path, undefined, options);
+  }
+
+  post<T>(tenantId: string, path: string, body: unknown, options: GraphRequestOptions = {}): Promise<T> {
+    return this.request<T>('POST', tenantId, path, body, options);
+  }
+
+  async *getAllPages<T>(
+    tenantId: string,
+    path: string,
+    options: GraphPagingOptions<T> = {},
+  ): AsyncIterable<T[]> {
+    const max = options.maxItems ?? Number.POSITIVE_INFINITY;
+    let next: string | undefined = path;
+    let seen = 0;
+    const visited = new Set<string>();
+    while (next !== undefined && seen < max) {
+      const page: GraphPage<T> = await this.request<GraphPage<T>>('GET', tenantId, next, undefined, options);
+      if (!page || !Array.isArray(page.value)) {
+        throw new GraphError(
+          'GRAPH_ERROR',
+          `Microsoft Graph did not answer GET ${describePath(path)} with a collection.`,
+          {
+            method: 'GET',
+            path: describePath(path),
+          },
+        );
+      }
+      const items = seen + page.value.length > max ? page.value.slice(0, max - seen) : page.value;
+      seen += items.length;
+      if (items.length > 0) {
+        await options.onPage?.(items);
+        yield items;
+      }
+      const link = page['@odata.nextLink'];
+      if (link === undefined || link === null || seen >= max) break;
+      if (typeof link !== 'string' || !this.isGraphUrl(link)) {
+        throw new GraphError(
+          'GRAPH_INVALID_REQUEST',
+          `Refused to follow an @odata.nextLink of GET ${describePath(path)} that leaves the Graph host ${this.origin}.`,
+          { method: 'GET', path: describePath(path) },
+        );
+      }
+      if (visited.has(link)) {
+        throw new GraphError(
+          'GRAPH_ERROR',
+          `Microsoft Graph paging of GET ${describePath(path)} loops on the same link.`,
+          {
+            method: 'GET',
+            path: describePath(path),
+          },
+        );
+      }
+      visited.add(link);
+      next = link;
+    }
+  }
+
+  async list<T>(tenantId: string, path: string, options: GraphPagingOptions<T> = {}): Promise<T[]> {
+    const all: T[] = [];
+    for await (const page of this.getAllPages<T>(tenantId, path, {
+      ...options,
+      maxItems: options.maxItems ?? DEFAULT_LIST_MAX_ITEMS,
+    })) {
+      all.push(...page);
+    }
+    return all;
+  }
+
+  /** Closes idle keep-alive connections (tests, shutdown). */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  /** True for an absolute URL on the Graph endpoint (same scheme, host and port, under its path). */
+  private isGraphUrl(link: string): boolean {
+    try {
+      const url = new URL(link);
+      return (
+        url.origin === this.origin && (this.basePath === '' || url.pathname.startsWith(`${this.basePath}/`))
+      );
+    } catch {
+      return false;
+    }
+  }
+
+  /** The absolute URL for a path (relative to the version) or a Graph URL (a nextLink). */
+  private resolveUrl(method: string, path: string, version: string): string {
+    const invalid = (why: string) =>
+      new GraphError(
+        'GRAPH_INVALID_REQUEST',
+        `Not a Microsoft Graph path (${why}): ${method} ${describePath(path)}`,
+        {
+          method,
+          path: describePath(path),
+        },
+      );
+    if (/^[a-z][a-z0-9+.-]*:/i.test(path)) {
+      if (!this.isGraphUrl(path)) {
+        throw new GraphError(
+          'GRAPH_INVALID_REQUEST',
+          `Refused to send the Graph token to ${safeOrigin(path)}: only ${this.origin} is Microsoft Graph.`,
+          { method },
+        );
+      }
+      return new URL(path).href;
+    }
+    const q = path.indexOf('?');
+    const pathname = q === -1 ? path : path.slice(0, q);
+    if (!pathname.startsWith('/') || pathname.startsWith('//')) throw invalid('it must start with one /');
+    if (/[\s\\#]|%2e|(^|\/)\.\.?(\/|$)/i.test(pathname)) throw invalid('it holds spaces, dot segments or #');
+    // WHATWG serialization percent-encodes spaces and quotes of the query and leaves %XX alone.
+    const url = new URL(
+      `${this.origin}${this.basePath}/${version}${pathname}${q === -1 ? '' : path.slice(q)}`,
+    );
+    return url.href;
+  }
+
+  private async request<T>(
+    method: 'GET' | 'POST',
+    tenantId: string,
+    path: string,
+    body: unknown,
+    options: GraphRequestOptions,
+  ): Promise<T> {
+    if (!this.configured || !this.client || !this.tokens) {
+      throw new GraphError(
+        'GRAPH_NOT_CONFIGURED',
+        `Microsoft Graph is not configured: set ${this.missingSettings().join(' and ')} (or MicrosoftAppId and MicrosoftAppPassword) to the app registration used for Graph.`,
+      );
+    }
+    const tenant = normalizeTenantId(tenantId);
+    const url = this.resolveUrl(method, path, options.version ?? 'v1.0');
+    const shown = describePath(url, this.basePath);
+    const permission = options.permission ?? defaultPermissionFor(method, shown);
+    for (let attempt = 0; ; attempt++) {
+      const token = await this.tokens.getToken(tenant);
+      const started = Date.now();
+      let response: Response;
+      try {
+        const request = this.client
+          .api(url)
+          .responseType(ResponseType.RAW)
+          .middlewareOptions([
+            new AuthenticationHandlerOptions({ getAccessToken: () => Promise.resolve(token) }),
+          ]);
+        if (options.headers) request.headers(options.headers);
+        response = (method === 'GET' ? await request.get() : await request.post(body)) as Response;
+      } catch (err) {
+        throw this.transportFailure(err, method, shown);
+      }
+      this.logger.debug('graph call', {
+        tenantId: tenant,
+        method,
+        url: redactQuery(url),
+        status: response.status,
+        ms: Date.now() - started,
+      });
+      if (response.ok) return (await readJson(response)) as T;
+      if (response.status === 401 && attempt === 0) {
+        // The token may have been revoked or have expired early: one more try with a new one.
+        this.tokens.invalidate(tenant);
+        await response.arrayBuffer().catch(() => undefined);
+        continue;
+      }
+      throw await this.responseFailure(response, method, shown, tenant, permission);
+    }
+  }
+
+  private transportFailure(err: unknown, method: string, shown: string): GraphError {
+    if (err instanceof GraphError) return err;
+    const lib = err as LibraryGraphError & { code?: string | null };
+    const detail = err instanceof Error ? err.message : String(err);
+    this.logger.warn('graph call got no answer', {
+      method,
+      path: shown,
+      error: detail,
+      code: lib?.code ?? undefined,
+    });
+    if (lib?.code === TRANSPORT_ERROR || lib?.statusCode === -1) {
+      return new GraphError(
+        'GRAPH_UNAVAILABLE',
+        `Could not reach Microsoft Graph at ${this.origin} (${method} ${shown}): ${detail}`,
+        { method, path: shown },
+      );
+    }
+    return new GraphError('GRAPH_ERROR', `Microsoft Graph call ${method} ${shown} failed: ${detail}`, {
+      method,
+      path: shown,
+    });
+  }
+
+  private async responseFailure(
+    response: Response,
+    method: string,
+    shown: string,
+    tenant: string,
+    permission: string | undefined,
+  ): Promise<GraphError> {
+    const status = response.status;
+    const parsed = (await readJson(response).catch(() => undefined)) as GraphErrorBody | undefined;
+    const graphCode = parsed?.error?.code;
+    const graphMessage = parsed?.error?.message;
+    const requestId =
+      parsed?.error?.innerError?.['request-id'] ?? response.headers.get('request-id') ?? undefined;
+    const details = { status, graphCode, requestId, method, path: shown };
+    const said = graphCode ? ` (${graphCode}${graphMessage ? `: ${graphMessage}` : ''})` : '';
+    let error: GraphError;
+    if (status === 403) {
+      error = permission
+        ? new GraphError(
+            'GRAPH_FORBIDDEN',
+            `Microsoft Graph refused ${method} ${shown}: the app needs the application permission ${permission} with admin consent.`,
+            { ...details, permission },
+          )
+        : new GraphError(
+            'GRAPH_FORBIDDEN',
+            `Microsoft Graph refused ${method} ${shown}${said}: the app lacks an application permission (or its admin consent) for this call.`,
+            details,
+          );
+    } else if (status === 404) {
+      error = new GraphError(
+        'GRAPH_NOT_FOUND',
+        `Microsoft Graph found nothing at ${method} ${shown}${said}.`,
+        details,
+      );
+    } else if (status === 401) {
+      error = new GraphError(
+        'GRAPH_AUTH_FAILED',
+        `Microsoft Graph refused the app's token for tenant ${tenant} on ${method} ${shown}${said}. Check GRAPH_ENDPOINT and CLOUD match AZURE_AUTHORITY_HOST.`,
+        details,
+      );
+    } else if (status === 429) {
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.clock.now());
+      error = new GraphError(
+        'GRAPH_THROTTLED',
+        `Microsoft Graph is throttling the app (${method} ${shown})${retryAfterMs !== undefined ? `; it asks to wait ${Math.ceil(retryAfterMs / 1000)} s` : ''}. Try again later.`,
+        { ...details, retryAfterMs },
+      );
+    } else if (status >= 500) {
+      error = new GraphError(
+        'GRAPH_UNAVAILABLE',
+        `Microsoft Graph is unavailable (${status} on ${method} ${shown}). Try again later.`,
+        { ...details, retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), this.clock.now()) },
+      );
+    } else {
+      error = new GraphError(
+        'GRAPH_ERROR',
+        `Microsoft Graph refused ${method} ${shown} with ${status}${said}.`,
+        details,
+      );
+    }
+    this.logger.warn('graph call refused', { tenantId: tenant, ...error.toLogFields() });
+    return error;
+  }
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  if (response.status === 204) return undefined;
+  const text = await response.text();
+  if (text.trim() === '') return undefined;
+  const type = response.headers.get('content-type') ?? '';
+  if (!/json/i.test(type) && !/^\s*[[{]/.test(text)) return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new GraphError(
+      'GRAPH_ERROR',
+      `Microsoft Graph answered with JSON that could not be read (${response.status}).`,
+      {
+        status: response.status,
+      },
+    );
+  }
+}
+
+/** /subscribedSkus from https://graph.microsoft.com/v1.0/subscribedSkus?$top=5 or /subscribedSkus?$top=5. */
+function describePath(pathOrUrl: string, basePath = ''): string {
+  let pathname = redactQuery(pathOrUrl);
+  if (/^https?:\/\//i.test(pathname)) {
+    try {
+      pathname = decodeURI(new URL(pathname).pathname);
+    } catch {
+      return '(unreadable URL)';
+    }
+    if (basePath && pathname.startsWith(basePath)) pathname = pathname.slice(basePath.length);
+    pathname = pathname.replace(/^\/(v1\.0|beta)(?=\/|$)/, '');
+  }
+  return pathname || '/';
+}
+
+function safeOrigin(link: string): string {
+  try {
+    return new URL(link).origin;
+  } catch {
+    return 'an unreadable URL';
+  }
+}

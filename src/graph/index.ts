@@ -1,0 +1,13 @@
+export { createGraphGateway } from './createGraphGateway';
+export { GraphError, isGraphError, type GraphErrorCode, type GraphErrorDetails } from './errors';
+export {
+  DEFAULT_LIST_MAX_ITEMS,
+  MsGraphGateway,
+  type GraphGateway,
+  type GraphGatewayOptions,
+  type GraphPage,
+  type GraphPagingOptions,
+  type GraphRequestOptions,
+} from './graphGateway';
+export { defaultPermissionFor, GRAPH_PERMISSIONS, type GraphPermission } from './permissions';
+export { normalizeTenantId, pinAuthority } from './authority';

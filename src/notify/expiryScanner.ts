@@ -1,0 +1,311 @@
+import { MessageFactory, type ConversationReference } from 'botbuilder';
+import { randomUUID } from 'node:crypto';
+import { formatDateTime } from '../cards/format';
+import { deauthorizedNoticeCard, expiryDigestCard, type DigestRow } from '../cards/noticeCards';
+import { renderCard } from '../cards/render';
+import { connectorType } from '../connectors/catalog';
+import { clockStart, daysUntilExpiry, expiresAt, type Connector } from '../connectors/connector';
+import type { ConnectorLifecycle } from '../connectors/lifecycle';
+import type { Config } from '../config/config';
+import type { NoticeKey, Store } from '../store/ports';
+import { DAY_MS, type Clock } from '../util/clock';
+import type { Logger } from '../util/logger';
+import type { ProactiveSender } from './proactiveSender';
+import { DEAUTHORIZED_THRESHOLD, dueThreshold } from './thresholds';
+
+/** Most connectors one digest card lists with actions; Teams limits a card to about 28 KB. */
+export const DIGEST_MAX_ROWS = 15;
+
+/** What a scan did, for the log and the API's answer. */
+export interface ScanReport {
+  startedAt: string;
+  finishedAt: string;
+  connectorsChecked: number;
+  deauthorized: number;
+  noticesDue: number;
+  /** Notices delivered in this scan. */
+  sent: number;
+  /** Notices already sent or held by another scanner, and snoozed thresholds. */
+  skipped: number;
+  /** Send attempts repeated after a 429, 5xx or network error. */
+  retried: number;
+  /** Notices left for the next scan after their send failed. */
+  failed: number;
+  targets: number;
+  subscriptionsEnded: number;
+}
+
+/** Where a notice goes: a subscribed conversation, or a creator's 1:1 chat. */
+interface Target {
+  key: string;
+  tenantId: string;
+  reference: Partial<ConversationReference>;
+  /** Set for subscriptions, which end when the bot is gone from the conversation. */
+  subscriptionConversationId?: string;
+}
+
+interface DueNotice {
+  connector: Connector;
+  threshold: number;
+  periodStart: string;
+  daysLeft: number;
+}
+
+export interface ScannerDeps {
+  config: Config;
+  store: Store;
+  lifecycle: ConnectorLifecycle;
+  sender: ProactiveSender;
+  clock: Clock;
+  logger: Logger;
+  /** How long a claim protects a notice before another process may take it over. */
+  leaseMs?: number;
+  /** Targets sent to at once; the rate limiter keeps Teams' limits whatever this is. */
+  concurrency?: number;
+}
+
+const SCANNER_ACTOR = { id: 'scanner', name: 'expiry scanner' };
+
+/**
+ * The expiry scanner: finds connectors near or past their inactivity limit through the expiry
+ * index, deauthorizes the expired ones, and sends each target one digest per scan. Every notice
+ * is claimed in the ledger before it is sent and marked after, so a rerun, a restart or a
+ * second process never repeats one, and a dead process's claim is taken over after the lease.
+ */
+export class ExpiryScanner {
+  /** Names this process in the ledger's claims. */
+  readonly claimant = `scanner-${randomUUID()}`;
+
+  constructor(private readonly deps: ScannerDeps) {}
+
+  async scan(): Promise<ScanReport> {
+    const { clock, logger } = this.deps;
+    const now = clock.now();
+    const report: ScanReport = {
+      startedAt: now.toISOString(),
+      finishedAt: '',
+      connectorsChecked: 0,
+      deauthorized: 0,
+      noticesDue: 0,
+      sent: 0,
+      skipped: 0,
+      retried: 0,
+      failed: 0,
+      targets: 0,
+      subscriptionsEnded: 0,
+    };
+    const due = await this.collectDue(now, report);
+    report.targets = due.size;
+    logger.info('expiry scan: notices due', {
+      targets: due.size,
+      noticesDue: report.noticesDue,
+      checked: report.connectorsChecked,
+    });
+
+    const queue = [...due.values()];
+    let done = 0;
+    const worker = async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        await this.deliver(next.target, next.notices, report);
+        done += 1;
+        if (done % 100 === 0)
+          logger.info('expiry scan: progress', { targetsDone: done, of: due.size, sent: report.sent });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, this.deps.concurrency ?? 8) }, worker));
+    report.finishedAt = clock.now().toISOString();
+    logger.info('expiry scan finished', { ...report });
+    return report;
+  }
+
+  private async collectDue(
+    now: Date,
+    report: ScanReport,
+  ): Promise<Map<string, { target: Target; notices: DueNotice[] }>> {
+    const { config, store, lifecycle } = this.deps;
+    const horizon = new Date(
+      now.getTime() - (config.inactivityDays - Math.max(...config.expiryNoticeDays)) * DAY_MS,
+    );
+    const due = new Map<string, { target: Target; notices: DueNotice[] }>();
+    const subscriptionCache = new Map<string, Target[]>();
+    let cursor: string | undefined;
+    do {
+      const page = await store.connectors.listExpiring(horizon, { limit: 1000, cursor });
+      cursor = page.next;
+      for (const connector of page.items) {
+        report.connectorsChecked += 1;
+        const periodStart = clockStart(connector)?.toISOString();
+        if (!periodStart) continue;
+        let notice: DueNotice | undefined;
+        if (lifecycle.isExpired(connector, now)) {
+          const updated = await lifecycle.deauthorizeIfExpired(connector, SCANNER_ACTOR);
+          report.deauthorized += 1;
+          notice = { connector: updated, threshold: DEAUTHORIZED_THRESHOLD, periodStart, daysLeft: 0 };
+        } else {
+          const daysLeft = daysUntilExpiry(connector, config.inactivityDays, now) ?? 0;
+          const threshold = dueThreshold(daysLeft, config.expiryNoticeDays);
+          if (threshold === undefined) continue;
+          const base = { tenantId: connector.tenantId, connectorId: connector.id, periodStart, threshold };
+          if (await store.notices.isSnoozed(base)) {
+            report.skipped += 1;
+            continue;
+          }
+          notice = { connector, threshold, periodStart, daysLeft };
+        }
+        for (const target of await this.targetsFor(connector, subscriptionCache)) {
+          report.noticesDue += 1;
+          const entry = due.get(target.key) ?? { target, notices: [] };
+          entry.notices.push(notice);
+          due.set(target.key, entry);
+        }
+      }
+    } while (cursor);
+    return due;
+  }
+
+  private async targetsFor(connector: Connector, cache: Map<string, Target[]>): Promise<Target[]> {
+    const { store } = this.deps;
+    let subscribed = cache.get(connector.tenantId);
+    if (!subscribed) {
+      subscribed = (await store.subscriptions.listByTenant(connector.tenantId)).map((s) => ({
+        key: `conversation:${s.conversationId}`,
+        tenantId: s.tenantId,
+        reference: s.reference,
+        subscriptionConversationId: s.conversationId,
+      }));
+      cache.set(connector.tenantId, subscribed);
+    }
+    const targets = [...subscribed];
+    if (
+      connector.createdBy &&
+      !(await store.subscriptions.isPersonalOptOut(connector.tenantId, connector.createdBy))
+    ) {
+      const personal = await store.conversations.findPersonal(connector.tenantId, connector.createdBy);
+      if (personal && !targets.some((t) => t.key === `conversation:${personal.conversationId}`)) {
+        targets.push({
+          key: `person:${connector.createdBy}`,
+          tenantId: connector.tenantId,
+          reference: personal.reference,
+        });
+      }
+    }
+    return targets;
+  }
+
+  private async deliver(target: Target, notices: DueNotice[], report: ScanReport): Promise<void> {
+    const { store, clock, logger } = this.deps;
+    const leaseMs = this.deps.leaseMs ?? 10 * 60 * 1000;
+    const keyOf = (n: DueNotice): NoticeKey => ({
+      tenantId: n.connector.tenantId,
+      connectorId: n.connector.id,
+      periodStart: n.periodStart,
+      threshold: n.threshold,
+      target: target.key,
+    });
+    const claimed: DueNotice[] = [];
+    for (const notice of notices) {
+      if (await store.notices.claim(keyOf(notice), this.claimant, clock.now(), leaseMs)) claimed.push(notice);
+      else report.skipped += 1;
+    }
+    if (claimed.length === 0) return;
+
+    const batches: DueNotice[][] = [];
+    const expiring = claimed
+      .filter((n) => n.threshold !== DEAUTHORIZED_THRESHOLD)
+      .sort((a, b) => a.daysLeft - b.daysLeft);
+    if (expiring.length > 0) batches.push(expiring);
+    for (const gone of claimed.filter((n) => n.threshold === DEAUTHORIZED_THRESHOLD)) batches.push([gone]);
+
+    for (const batch of batches) {
+      const outcome = await this.deps.sender.send(target.reference, this.cardFor(batch));
+      report.retried += outcome.retried;
+      if (outcome.status === 'sent') {
+        for (const notice of batch) {
+          await store.notices.markSent(keyOf(notice), this.claimant, clock.now());
+          await this.deps.lifecycle.audit(notice.connector, SCANNER_ACTOR, 'notice.sent', {
+            target: target.key,
+            threshold: notice.threshold,
+          });
+        }
+        report.sent += batch.length;
+        continue;
+      }
+      for (const notice of batch) await store.notices.release(keyOf(notice), this.claimant);
+      if (outcome.status === 'gone') {
+        await this.endTarget(target, outcome.error ?? 'gone');
+        report.subscriptionsEnded += target.subscriptionConversationId ? 1 : 0;
+        return;
+      }
+      report.failed += batch.length;
+      logger.warn('expiry notice not delivered; left for the next scan', {
+        target: target.key,
+        notices: batch.length,
+        error: outcome.error,
+      });
+    }
+  }
+
+  /** The bot was removed from a subscribed conversation (403/404): the subscription ends, audited. */
+  private async endTarget(target: Target, reason: string): Promise<void> {
+    const { store, clock, logger } = this.deps;
+    if (!target.subscriptionConversationId) {
+      logger.info('personal chat unreachable; notice dropped for this person', {
+        target: target.key,
+        reason,
+      });
+      return;
+    }
+    await store.subscriptions.remove(target.tenantId, target.subscriptionConversationId);
+    await store.audit.append({
+      tenantId: target.tenantId,
+      at: clock.now().toISOString(),
+      actor: SCANNER_ACTOR.id,
+      actorName: SCANNER_ACTOR.name,
+      action: 'subscription.ended',
+      detail: { conversationId: target.subscriptionConversationId, reason },
+    });
+    logger.info('subscription ended: the bot is no longer in the conversation', {
+      conversationId: target.subscriptionConversationId,
+      reason,
+    });
+  }
+
+  private cardFor(batch: DueNotice[]) {
+    const { config } = this.deps;
+    const first = batch[0];
+    if (first.threshold === DEAUTHORIZED_THRESHOLD) {
+      const c = first.connector;
+      return MessageFactory.attachment(
+        renderCard(deauthorizedNoticeCard, {
+          id: c.id,
+          displayName: c.displayName,
+          text: `Connectors are automatically deauthorized if they haven't transferred any data in the last ${config.inactivityDays} days. If you try to load a deauthorized connector, an error message appears, along with a prompt to reauthorize the connector.`,
+          facts: [
+            { title: 'Type', value: connectorType(c.type).name },
+            { title: 'Last transfer', value: formatDateTime(c.lastTransferAt) },
+            { title: 'Authorized', value: formatDateTime(c.authorizedAt) },
+          ],
+        }),
+      );
+    }
+    const rows: DigestRow[] = batch.slice(0, DIGEST_MAX_ROWS).map((n) => ({
+      id: n.connector.id,
+      displayName: n.connector.displayName,
+      typeName: connectorType(n.connector.type).name,
+      daysLeft: n.daysLeft === 1 ? '1 day left' : `${n.daysLeft} days left`,
+      color: n.daysLeft <= 7 ? 'Attention' : 'Warning',
+      detail: `Last transfer: ${formatDateTime(n.connector.lastTransferAt)} · deauthorized on ${formatDateTime(expiresAt(n.connector, config.inactivityDays)?.toISOString())}`,
+      periodStart: n.periodStart,
+      threshold: n.threshold,
+    }));
+    const hidden = batch.length - rows.length;
+    return MessageFactory.attachment(
+      renderCard(expiryDigestCard, {
+        title: batch.length === 1 ? 'A connector expires soon' : `${batch.length} connectors expire soon`,
+        rule: `Connectors are automatically deauthorized if they haven't transferred any data in the last ${config.inactivityDays} days. At zero days the connector is deauthorized: loading it shows an error and a prompt to reauthorize it. Record a transfer or reauthorize to restart the clock.`,
+        rows,
+        more: hidden > 0 ? `…and ${hidden} more. Type connectors to see them all.` : '',
+      }),
+    );
+  }
+}

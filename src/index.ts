@@ -9,6 +9,7 @@ import { systemClock } from './util/clock';
 import { SecretBox } from './secrets/secretBox';
 import { loadSecretsKey } from './secrets/secretsKey';
 import { ServiceKeyVerifier } from './verification/keyVerifier';
+import { createGraphGateway } from './graph/createGraphGateway';
 import { createLogger } from './util/logger';
 
 /** Entry point: config → store → bot → server. Importing any other module runs nothing. */
@@ -48,7 +49,8 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const keyVerifier = new ServiceKeyVerifier();
-  const bot = createBot({ config, store, logger, clock: systemClock, secretBox, keyVerifier });
+  const graph = createGraphGateway(config, logger);
+  const bot = createBot({ config, store, logger, clock: systemClock, secretBox, keyVerifier, graph });
   const server = createServer({
     bot,
     store,

@@ -12,6 +12,8 @@ import { registerRegistry } from './registryFeature';
 import { ConnectorLifecycle } from '../connectors/lifecycle';
 import { createFlows } from '../dialogs/flows';
 import { registerNotifications } from './notifyFeature';
+import { ConsentHandover } from './consentHandover';
+import { registerConsent, verifyConsent } from './consentFeature';
 import { AdapterTransport } from './proactiveTransport';
 import { ExpiryScanner } from '../notify/expiryScanner';
 import { ProactiveSender } from '../notify/proactiveSender';
@@ -69,8 +71,14 @@ export function createBot(deps: BotDeps): Bot {
   registerConversationTracking(app, deps);
   registerHelp(app, router, deps);
   const lifecycle = new ConnectorLifecycle(deps.store, deps.clock, deps.config.inactivityDays);
-  registerWizard(app, router, { ...deps, lifecycle, flows: createFlows(deps) });
-  registerRegistry(app, router, { ...deps, lifecycle });
+  const handover = new ConsentHandover({ ...deps, adapter, lifecycle });
+  registerWizard(app, router, { ...deps, lifecycle, flows: createFlows({ ...deps, handover }) });
+  registerConsent(app, { ...deps, adapter, lifecycle });
+  registerRegistry(app, router, {
+    ...deps,
+    lifecycle,
+    verifyConsent: (connector, actor) => verifyConsent({ ...deps, adapter, lifecycle }, connector, actor),
+  });
   registerNotifications(app, router, { ...deps, lifecycle });
   // Last: it answers whatever no feature claimed.
   registerMessageRouting(app, router, deps);

@@ -5,6 +5,7 @@ import type { Logger } from '../util/logger';
 import type { SecretBox } from '../secrets/secretBox';
 import type { KeyVerifier } from '../verification/keyVerifier';
 import type { Timing } from '../notify/rateLimiter';
+import type { GraphGateway } from '../graph/graphGateway';
 
 /** What every feature of the bot is built from; tests hand in their own. */
 export interface BotDeps {
@@ -16,6 +17,8 @@ export interface BotDeps {
   secretBox: SecretBox;
   /** Checks typed keys against the service. */
   keyVerifier: KeyVerifier;
+  /** App-only Microsoft Graph for the conversation's tenant (may be unconfigured). */
+  graph: GraphGateway;
   /** Waiting and monotonic time for proactive sends; tests pass a fast one. */
   timing?: Timing;
 }

@@ -55,6 +55,11 @@ const AUDIT_TEXT: Record<string, string> = {
 
 export interface RegistryFeatureDeps extends BotDeps {
   lifecycle: ConnectorLifecycle;
+  /** Checks an Office 365 connector's admin consent with Graph (and records it when granted). */
+  verifyConsent?(
+    connector: Connector,
+    actor: { id: string; name?: string },
+  ): Promise<{ kind: string; connector?: Connector; message?: string }>;
 }
 
 /**
@@ -189,7 +194,13 @@ export function registerRegistry(
   router.register('status', async (context, _state, args) => {
     const found = await resolveConnector(context, lifecycle, 'status', args);
     if (!found) return;
-    await statusCard(context, await lifecycle.deauthorizeIfExpired(found, actorOf(context)));
+    let current = await lifecycle.deauthorizeIfExpired(found, actorOf(context));
+    if (current.type === 'office365' && current.status === 'awaiting-consent' && deps.verifyConsent) {
+      const outcome = await deps.verifyConsent(current, actorOf(context));
+      if (outcome.connector) current = outcome.connector;
+      else if (outcome.message) await context.sendActivity(outcome.message);
+    }
+    await statusCard(context, current);
   });
 
   const confirmDelete = async (context: TurnContext, connector: Connector) => {

@@ -1,6 +1,7 @@
 import wizardStepJson from './templates/wizardStep.json';
 import wizardMessageJson from './templates/wizardMessage.json';
 import connectorPickerJson from './templates/connectorPicker.json';
+import consentRequestJson from './templates/consentRequest.json';
 import { defineTemplate } from './render';
 
 /** Container styles the cards use for badges and notices. */
@@ -44,6 +45,8 @@ export interface WizardStepCardData {
   }[];
   choiceInputs: { id: string; label: string; value: string; choices: { title: string; value: string }[] }[];
   links: { title: string; url: string }[];
+  /** Shows a directory search (Data.Query on graph.microsoft.com/users) for picking a person. */
+  peoplePicker: boolean;
   buttons: WizardButton[];
   helpText: string;
   ownerName: string;
@@ -103,3 +106,20 @@ export function commandButton(
 ): MessageButton {
   return { title, style, verb: 'command', command, args, wizardId: '', move: '' };
 }
+
+/** Data of the card a global admin receives: who asks, for what, and how to grant consent. */
+export interface ConsentRequestCardData {
+  connectorId: string;
+  connectorName: string;
+  requester: string;
+  consentLink: string;
+  facts: { title: string; value: string }[];
+  steps: { text: string }[];
+  links: { title: string; url: string }[];
+  permissions: string;
+}
+
+export const consentRequestCard = defineTemplate<ConsentRequestCardData>(
+  'consent-request',
+  consentRequestJson,
+);

@@ -6,9 +6,19 @@ export type ConnectorStatus = 'authorizing' | 'awaiting-consent' | 'authorized' 
 
 /** The admin-consent hand-over of an office365 connector. */
 export interface ConsentState {
+  /** Who was asked (display name or UPN, as shown to people). */
   requestedFrom?: string;
+  /** Entra object id of the global admin who was asked; only they may report consent. */
+  requestedFromId?: string;
   requestedAt?: string;
   verifiedAt?: string;
+  /** How the request reached the admin: a 1:1 chat, after installing the app for them, or an @mention. */
+  delivery?: 'direct' | 'installed' | 'mention';
+  /** Who asked, and where: the requester is told there when consent is verified. */
+  requestedBy?: string;
+  requesterConversationId?: string;
+  /** The wizard card in the requester's conversation, updated to "done". */
+  requesterCardActivityId?: string;
 }
 
 /** A connector: the link between the migration service and one cloud account. */

@@ -1,7 +1,7 @@
 import type { AuditLog, ConnectorStore, SecretStore } from '../store/ports';
 import type { Clock } from '../util/clock';
 import type { ConnectorTypeId } from './catalog';
-import { expiresAt, type Connector, type ConnectorStatus } from './connector';
+import { expiresAt, type ConsentState, type Connector, type ConnectorStatus } from './connector';
 import { matchByName, type NameMatch } from './nameMatching';
 
 /** Who did something, for the record and the audit log. */
@@ -184,6 +184,37 @@ export class ConnectorLifecycle {
           : existing.consent,
     });
     await this.audit(updated, actor, 'connector.reauthorized', { status: updated.status });
+    return updated;
+  }
+
+  /** Records how the consent request reached (or did not reach) the global admin. */
+  async recordConsentRequest(
+    connector: Connector,
+    consent: ConsentState,
+    actor: ActorRef,
+  ): Promise<Connector> {
+    const updated = await this.store.connectors.update({
+      ...connector,
+      status: 'awaiting-consent',
+      consent: { ...connector.consent, ...consent, requestedAt: this.clock.now().toISOString() },
+    });
+    await this.audit(updated, actor, 'consent.requested', {
+      requestedFrom: consent.requestedFrom,
+      delivery: consent.delivery ?? 'not delivered',
+    });
+    return updated;
+  }
+
+  /** Consent was confirmed with Microsoft Graph: the connector is fully authorized. */
+  async recordConsentVerified(connector: Connector, actor: ActorRef): Promise<Connector> {
+    const now = this.clock.now().toISOString();
+    const updated = await this.store.connectors.update({
+      ...connector,
+      status: 'authorized',
+      authorizedAt: connector.status === 'deauthorized' ? now : connector.authorizedAt,
+      consent: { ...connector.consent, verifiedAt: now },
+    });
+    await this.audit(updated, actor, 'consent.verified');
     return updated;
   }
 

@@ -184,9 +184,10 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
       );
       return dc.endDialog({ status: 'cancelled' } satisfies WizardResult);
     }
-    const connector = existing
+    const recorded = existing
       ? await this.deps.lifecycle.recordReauthorized(existing, outcome, state.owner)
       : await this.deps.lifecycle.recordNew(outcome, state.owner);
+    const connector = this.flow.afterRecord ? await this.flow.afterRecord(state, recorded, env) : recorded;
     await showCard(
       dc.context,
       state,
@@ -355,6 +356,7 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
       textInputs: [],
       choiceInputs: [],
       links: [],
+      peoplePicker: false,
       ...view,
       buttons,
     };

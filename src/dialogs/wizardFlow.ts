@@ -22,6 +22,13 @@ export interface WizardState {
   cloud?: MicrosoftCloud;
   upn?: string;
   role?: 'global' | 'sharepoint';
+  /** Global admins found with Graph for the hand-over, or why they could not be listed. */
+  globalAdmins?: { id: string; name: string; upn: string }[];
+  globalAdminsUnavailable?: string;
+  /** The admin chosen for the hand-over. */
+  consentAdmin?: { id?: string; name: string; upn: string };
+  /** What happened to the consent request, for the final card. */
+  handover?: { delivery?: 'direct' | 'installed' | 'mention'; detail: string };
   /** Non-secret values typed on a keys card, kept to fill it again after a mistake. */
   draft?: Record<string, string>;
   /** The activity id of the card, so it can be updated in place. */
@@ -43,7 +50,7 @@ export type PageView = Pick<
   | 'code'
   | 'helpText'
 > &
-  Partial<Pick<WizardStepCardData, 'textInputs' | 'choiceInputs' | 'links'>> & {
+  Partial<Pick<WizardStepCardData, 'textInputs' | 'choiceInputs' | 'links' | 'peoplePicker'>> & {
     /** Buttons other than Back and Cancel; defaults to one "Next". */
     buttons?: WizardButton[];
   };
@@ -83,6 +90,8 @@ export interface WizardFlow {
     value: Record<string, unknown>,
     env: FlowEnv,
   ): Promise<SubmitResult>;
+  /** Runs once the connector is recorded, before the final card (e.g. hands consent to an admin). */
+  afterRecord?(state: WizardState, connector: Connector, env: FlowEnv): Promise<Connector>;
   /** The card that replaces the wizard when it ends. */
   done(state: WizardState, connector: Connector, env: FlowEnv): WizardMessageCardData;
 }

@@ -1,4 +1,5 @@
 import { ConfidentialClientApplication, LogLevel as MsalLogLevel } from '@azure/msal-node';
+import * as tls from 'node:tls';
 import type { Clock } from '../util/clock';
 import type { Logger } from '../util/logger';
 import { normalizeTenantId, pinAuthority } from './authority';
@@ -16,7 +17,7 @@ export interface AppTokenOptions {
   graphEndpoint: string;
   logger: Logger;
   clock: Clock;
-  /** Extra CA certificate(s) to trust for the sign-in host (tests). */
+  /** Extra CA certificate(s) to trust for the sign-in host, besides Node's roots (tests). */
   ca?: string | Buffer | Array<string | Buffer>;
 }
 
@@ -105,8 +106,10 @@ export class AppTokenProvider {
           authorityMetadata: pinned.authorityMetadata,
         },
         system: {
-          // MSAL makes an https.Agent from these for each request.
-          ...(ca ? { customAgentOptions: { ca: Array.isArray(ca) ? ca : [ca] } } : {}),
+          // MSAL makes an https.Agent from these for each request: Node's roots plus the extra CA.
+          ...(ca
+            ? { customAgentOptions: { ca: [...tls.rootCertificates, ...(Array.isArray(ca) ? ca : [ca])] } }
+            : {}),
           loggerOptions: {
             piiLoggingEnabled: false,
             logLevel: MsalLogLevel.Warning,
@@ -171,7 +174,10 @@ export class AppTokenProvider {
         tenantId: tenant,
         errorCode,
         aadsts: errorNo,
-        detail: scrub((e.errorMessage ?? '').split(' - Timestamp')[0]).slice(0, 500),
+        // "Error(s): 7000215 - Timestamp: … - Description: AADSTS7000215: Invalid client secret … - Correlation ID: …"
+        detail: scrub(
+          /Description: (.*?)(?: Trace ID:| - Correlation ID:|$)/s.exec(e.errorMessage ?? '')?.[1] ?? '',
+        ).slice(0, 500),
       });
       return new GraphError('GRAPH_AUTH_FAILED', scrub(message), { graphCode: errorCode });
     }
@@ -193,7 +199,7 @@ export class AppTokenProvider {
     ) {
       return new GraphError(
         'GRAPH_UNAVAILABLE',
-        `Could not reach the Microsoft sign-in service at ${host} for tenant ${tenant} (${errorCode}). Check network access and AZURE_AUTHORITY_HOST.`,
+        `Could not reach the Microsoft sign-in service at ${host} for tenant ${tenant} (${errorCode}: refused or timed-out connection, unknown host, or an untrusted TLS certificate). Check network access and AZURE_AUTHORITY_HOST.`,
         { graphCode: errorCode },
       );
     }

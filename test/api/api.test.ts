@@ -349,10 +349,10 @@ describe('management API with API_TOKEN', () => {
       expectError(await call(bot, '/api/v1/tenants/contoso/audit'), 400, 'InvalidTenantId');
     });
 
-    test('an unknown connector is 404; an unknown route is 404 JSON; scan is not here', async () => {
+    test('an unknown connector is 404; an unknown route is 404 JSON', async () => {
       expectError(await call(bot, `${connectors(newTenant())}/nope`), 404, 'NotFound');
       expectError(await call(bot, '/api/v1/tenants'), 404, 'NotFound');
-      expectError(await call(bot, '/api/v1/scan', { method: 'POST' }), 404, 'NotFound');
+      expectError(await call(bot, '/api/v1/scan', { method: 'GET' }), 404, 'NotFound');
       expectError(await call(bot, `${connectors(newTenant())}/x`, { method: 'DELETE' }), 404, 'NotFound');
     });
 

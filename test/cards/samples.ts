@@ -63,6 +63,7 @@ export const CARD_SAMPLES: CardSample[] = [
     textInputs: [],
     choiceInputs: [],
     links: [],
+    peoplePicker: false,
     buttons: [
       { title: 'Next', move: 'next', style: 'positive', inputs: 'auto' },
       { title: 'Back', move: 'back', style: 'default', inputs: 'none' },
@@ -111,6 +112,7 @@ export const CARD_SAMPLES: CardSample[] = [
       },
     ],
     links: [],
+    peoplePicker: false,
     buttons: [{ title: 'Next', move: 'next', style: 'positive', inputs: 'auto' }],
     helpText: 'onmicrosoft.com is Microsoft 365 worldwide.',
     ownerName: 'Megan Bowen',
@@ -134,6 +136,7 @@ export const CARD_SAMPLES: CardSample[] = [
     textInputs: [],
     choiceInputs: [],
     links: links.links,
+    peoplePicker: false,
     buttons: [{ title: 'Next', move: 'next', style: 'positive', inputs: 'auto' }],
     helpText: 'Only a global admin can grant tenant-wide consent.',
     ownerName: 'Megan Bowen',

@@ -15,6 +15,9 @@ import { loadSecretsKey } from '../../src/secrets/secretsKey';
 import { ServiceKeyVerifier } from '../../src/verification/keyVerifier';
 import type { ExpiryScanner } from '../../src/notify/expiryScanner';
 import type { Timing } from '../../src/notify/rateLimiter';
+import { MsGraphGateway } from '../../src/graph/graphGateway';
+import { createGraphGateway } from '../../src/graph/createGraphGateway';
+import type { FakeMicrosoftCloud } from '../support/fakeMicrosoftCloud';
 import { ConnectorStandIn } from './connectorStandIn';
 
 /** A clock tests move by hand. */
@@ -38,6 +41,8 @@ export interface TestBotOptions {
   clock?: TestClock;
   /** Waiting for proactive sends (Retry-After, backoff, rate limits); real time by default. */
   timing?: Timing;
+  /** A local HTTPS fake of the token endpoint and Graph: the bot's Graph settings point at it. */
+  cloud?: FakeMicrosoftCloud;
 }
 
 /** The real bot on the real restify server, on a free loopback port, with its log lines kept. */
@@ -64,13 +69,22 @@ export function removeTempDir(dir: string): void {
 
 export async function startTestBot(options: TestBotOptions = {}): Promise<TestBot> {
   const dataDir = options.dataDir ?? makeTempDir();
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'debug', ...(options.env ?? {}) });
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'debug',
+    ...(options.cloud?.env() ?? {}),
+    ...(options.env ?? {}),
+  });
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger(config.logLevel, (line) => logs.push(JSON.parse(line)));
   const store = createSqliteStore(config.dataDir);
   const clock = options.clock ?? new TestClock();
   const secretBox = new SecretBox(loadSecretsKey(config.secretsKey, config.dataDir));
+  const graph = options.cloud
+    ? new MsGraphGateway({ ...options.cloud.gatewayOptions(), logger, sleep: async () => undefined })
+    : createGraphGateway(config, logger);
   const bot = createBot({
+    graph,
     timing: options.timing,
     config,
     store,

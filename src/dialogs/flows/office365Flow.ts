@@ -19,6 +19,7 @@ import {
 } from '../../connectors/clouds';
 import { adminConsentUrl, defaultConsentRedirectUri } from '../../connectors/consentLinks';
 import type { Connector } from '../../connectors/connector';
+import type { ConsentHandoverPort } from './consentPort';
 import {
   nextButton,
   stepProgress,
@@ -30,6 +31,7 @@ import {
 } from '../wizardFlow';
 
 export const CLOUD_PAGE = 'cloud';
+export const HANDOVER_PAGE = 'handover';
 const ROLE_PAGE = 'o365-5';
 const GLOBAL_ADMIN_PAGES = ['o365-6', 'o365-7', 'o365-8', 'o365-9'];
 const SHARED_PAGES = ['o365-1', 'o365-2', 'o365-3', 'o365-4', ROLE_PAGE];
@@ -66,8 +68,15 @@ export function consentLinks(state: Pick<WizardState, 'cloud' | 'tenantId'>, env
 export class Office365Flow implements WizardFlow {
   readonly type = connectorType('office365');
 
+  constructor(private readonly handover?: ConsentHandoverPort) {}
+
   pages(state: WizardState): string[] {
-    const tail = state.role === 'global' ? GLOBAL_ADMIN_PAGES : [];
+    const tail =
+      state.role === 'global'
+        ? GLOBAL_ADMIN_PAGES
+        : state.role === 'sharepoint' && this.handover
+          ? [HANDOVER_PAGE]
+          : [];
     return [CLOUD_PAGE, ...SHARED_PAGES, ...tail];
   }
 
@@ -84,6 +93,7 @@ export class Office365Flow implements WizardFlow {
 
   view(state: WizardState, page: string, env: FlowEnv): PageView {
     if (page === CLOUD_PAGE) return this.cloudView(state);
+    if (page === HANDOVER_PAGE) return this.handoverView(state, env);
     const index = OFFICE365_STEPS.findIndex((s) => s.key === page);
     const step = OFFICE365_STEPS[index];
     const view: PageView = {
@@ -124,8 +134,10 @@ export class Office365Flow implements WizardFlow {
     page: string,
     move: string,
     value: Record<string, unknown>,
+    env: FlowEnv,
   ): Promise<SubmitResult> {
     if (page === CLOUD_PAGE) return this.submitCloud(state, value);
+    if (page === HANDOVER_PAGE) return this.submitHandover(state, value, env);
     if (page === ROLE_PAGE) {
       if (move === 'role:global') {
         state.role = 'global';
@@ -133,12 +145,28 @@ export class Office365Flow implements WizardFlow {
       }
       if (move === 'role:sharepoint') {
         state.role = 'sharepoint';
-        return { kind: 'finish', outcome: { status: 'awaiting-consent', cloud: state.cloud } };
+        if (!this.handover)
+          return { kind: 'finish', outcome: { status: 'awaiting-consent', cloud: state.cloud } };
+        await this.loadGlobalAdmins(state);
+        return { kind: 'next', page: HANDOVER_PAGE };
       }
       return { kind: 'stay', notice: 'Choose whether you are a global admin or a SharePoint admin.' };
     }
     if (page === 'o365-9') return { kind: 'finish', outcome: { status: 'authorized', cloud: state.cloud } };
     return { kind: 'next' };
+  }
+
+  async afterRecord(state: WizardState, connector: Connector, env: FlowEnv): Promise<Connector> {
+    if (connector.status !== 'awaiting-consent' || !state.consentAdmin || !this.handover) return connector;
+    const result = await this.handover.sendRequest(
+      env.context,
+      connector,
+      state.consentAdmin,
+      state.owner,
+      state.cardActivityId,
+    );
+    state.handover = { delivery: result.delivery, detail: result.detail };
+    return result.connector;
   }
 
   done(state: WizardState, connector: Connector, env: FlowEnv): WizardMessageCardData {
@@ -153,16 +181,29 @@ export class Office365Flow implements WizardFlow {
     ];
     if (connector.status === 'awaiting-consent') {
       const { facts: consentFacts, links } = consentLinks(state, env);
+      const handover = state.handover;
       return {
-        title: 'Waiting for a global admin',
-        text: 'The connector is authorized in Mover. To grant permissions and finish the authorization process (steps 6 to 9), point your global admin to the consent link below.',
+        title: handover?.delivery ? 'Consent request sent' : 'Waiting for a global admin',
+        text: handover
+          ? handover.detail
+          : 'The connector is authorized in Mover. To grant permissions and finish the authorization process (steps 6 to 9), point your global admin to the consent link below.',
         style: 'warning',
         paragraphs: OFFICE365_STEPS.slice(5).map((s, i) => ({
           text: `${i + 6}. **Global admin**: ${s.instruction}`,
         })),
         facts: [...facts, ...consentFacts],
         links,
-        buttons: [],
+        buttons: [
+          {
+            title: 'Check again',
+            style: 'positive',
+            verb: 'consentCheck',
+            command: '',
+            args: connector.id,
+            wizardId: '',
+            move: '',
+          },
+        ],
       };
     }
     return {
@@ -183,6 +224,105 @@ export class Office365Flow implements WizardFlow {
           move: '',
         },
       ],
+    };
+  }
+
+  private async loadGlobalAdmins(state: WizardState): Promise<void> {
+    const missing = this.handover!.graphMissingSettings();
+    if (missing.length > 0) {
+      state.globalAdminsUnavailable = `I cannot list your global admins because Microsoft Graph is not configured (set ${missing.join(' and ')}). Type the global admin's account instead.`;
+      return;
+    }
+    try {
+      state.globalAdmins = (await this.handover!.listGlobalAdmins(state.tenantId)).map((a) => ({
+        id: a.id ?? '',
+        name: a.name,
+        upn: a.upn,
+      }));
+      state.globalAdminsUnavailable = undefined;
+    } catch (err) {
+      state.globalAdminsUnavailable = `I could not list your global admins: ${(err as Error).message} Type the global admin's account instead.`;
+    }
+  }
+
+  private handoverView(state: WizardState, env: FlowEnv): PageView {
+    const admins = state.globalAdmins ?? [];
+    const { facts } = consentLinks(state, env);
+    return {
+      progress: 'Step 5 of 9',
+      who: STEP_ACTOR_LABELS['global-or-sharepoint-admin'],
+      whoStyle: 'accent',
+      heading: 'Send the consent request to a global admin',
+      instruction:
+        'A SharePoint admin cannot grant tenant-wide consent: a global admin must do steps 6 to 9. Choose who, and I will send them the consent link and the steps in a 1:1 chat, and tell you when consent is verified.',
+      warnings: [],
+      tips: state.globalAdminsUnavailable ? [{ text: state.globalAdminsUnavailable }] : [],
+      facts,
+      code: '',
+      helpText:
+        'If the global admin has not installed me, I install myself for them (when allowed), or post the request here with an @mention and tell you what to forward.',
+      choiceInputs:
+        admins.length > 0
+          ? [
+              {
+                id: 'adminId',
+                label: 'Global admins of your tenant',
+                value: admins[0].id,
+                choices: admins.map((a) => ({ title: `${a.name} (${a.upn})`, value: a.id })),
+              },
+            ]
+          : [],
+      peoplePicker: this.handover!.graphMissingSettings().length === 0,
+      textInputs: [
+        {
+          id: 'adminUpn',
+          label: admins.length > 0 ? 'Or type their account (UPN)' : 'Global admin account (UPN)',
+          placeholder: 'admin@contoso.onmicrosoft.com',
+          value: state.consentAdmin?.upn ?? '',
+          style: 'email',
+          maxLength: 254,
+          isRequired: admins.length === 0,
+          errorMessage: 'The global admin’s account, such as admin@contoso.onmicrosoft.com.',
+        },
+      ],
+      buttons: [nextButton('Send the consent request')],
+    };
+  }
+
+  private async submitHandover(
+    state: WizardState,
+    value: Record<string, unknown>,
+    env: FlowEnv,
+  ): Promise<SubmitResult> {
+    const pick = (key: string) =>
+      typeof value[key] === 'string' ? (value[key] as string).trim().slice(0, 254) : '';
+    const typed = pick('adminUpn');
+    const chosen = typed || pick('adminSearch') || pick('adminId');
+    if (!chosen) return { kind: 'stay', notice: 'Choose a global admin, or type their account.' };
+    if (typed && cloudOfUpn(typed).kind === 'invalid') {
+      return { kind: 'stay', notice: 'That account name does not look like user@domain.' };
+    }
+    const known = state.globalAdmins?.find((a) => a.id === chosen);
+    const person = known ?? (await this.handover!.resolvePerson(env.context, state.tenantId, chosen));
+    if (!person) {
+      if (!typed) return { kind: 'stay', notice: 'I could not find that person in your directory.' };
+      state.consentAdmin = { name: typed, upn: typed };
+    } else {
+      state.consentAdmin = { id: person.id || undefined, name: person.name, upn: person.upn };
+    }
+    if (state.consentAdmin.id && state.consentAdmin.id === state.owner.id) {
+      return {
+        kind: 'stay',
+        notice: 'You chose yourself. If you are a global admin, go Back and continue with steps 6 to 9.',
+      };
+    }
+    return {
+      kind: 'finish',
+      outcome: {
+        status: 'awaiting-consent',
+        cloud: state.cloud,
+        consentRequestedFrom: state.consentAdmin.name,
+      },
     };
   }
 

@@ -1,0 +1,297 @@
+import {
+  MessageFactory,
+  TeamsInfo,
+  type Attachment,
+  type ConversationParameters,
+  type TurnContext,
+} from 'botbuilder';
+import type { TeamsAdapter } from '@microsoft/teams-ai';
+import { formatDateTime } from '../cards/format';
+import { renderCard } from '../cards/render';
+import { consentRequestCard } from '../cards/wizardCards';
+import { OFFICE365_STEPS } from '../connectors/authorizationSteps';
+import type { Connector } from '../connectors/connector';
+import type { ConnectorLifecycle } from '../connectors/lifecycle';
+import { REQUIRED_CONSENT_SCOPES } from '../diagnostics/consentCheck';
+import { consentLinks } from '../dialogs/flows/office365Flow';
+import type { ConsentHandoverPort, DirectoryPerson, HandoverResult } from '../dialogs/flows/consentPort';
+import type { GraphGateway } from '../graph/graphGateway';
+import { GRAPH_PERMISSIONS } from '../graph/permissions';
+import type { BotDeps } from './deps';
+import { baseConversationId } from './turnInfo';
+
+/** Global Administrator, the one role that can grant tenant-wide consent. */
+export const GLOBAL_ADMIN_ROLE_ID = '62e90394-69f5-4237-9190-012177145e10';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+interface GraphUser {
+  id: string;
+  displayName?: string;
+  userPrincipalName?: string;
+}
+
+function statusOf(err: unknown): number | undefined {
+  const e = err as { statusCode?: unknown; status?: unknown };
+  const s = e?.statusCode ?? e?.status;
+  return typeof s === 'number' ? s : undefined;
+}
+
+export interface ConsentHandoverDeps extends BotDeps {
+  adapter: TeamsAdapter;
+  graph: GraphGateway;
+  lifecycle: ConnectorLifecycle;
+}
+
+/** The consent request card for one connector, as the admin receives it. */
+export function consentRequestAttachment(
+  deps: Pick<BotDeps, 'config'>,
+  connector: Connector,
+  requester: string,
+): Attachment {
+  const { facts, links } = consentLinks(
+    { cloud: connector.cloud as never, tenantId: connector.tenantId },
+    deps,
+  );
+  return renderCard(consentRequestCard, {
+    connectorId: connector.id,
+    connectorName: connector.displayName,
+    requester,
+    consentLink: deps.config.adminConsentLink,
+    facts: [
+      { title: 'Requested by', value: requester },
+      { title: 'Connector', value: connector.displayName },
+      { title: 'Tenant', value: connector.tenantId },
+      ...facts,
+    ],
+    steps: OFFICE365_STEPS.slice(5).map((s, i) => ({ text: `${i + 6}. ${s.instruction}` })),
+    links,
+    permissions: REQUIRED_CONSENT_SCOPES.map((r) => r.permission).join('; '),
+  });
+}
+
+/**
+ * Hands the admin consent of an Office 365 connector to a global admin (seed 000, steps 5 to 9):
+ * a proactive 1:1 card; if the bot is not installed for them, it installs itself with Graph and
+ * tries once more; failing that, it asks in the requester's conversation with an @mention.
+ */
+export class ConsentHandover implements ConsentHandoverPort {
+  constructor(private readonly deps: ConsentHandoverDeps) {}
+
+  graphMissingSettings(): string[] {
+    return this.deps.graph.configured ? [] : this.deps.graph.missingSettings();
+  }
+
+  async listGlobalAdmins(tenantId: string): Promise<DirectoryPerson[]> {
+    const assignments = await this.deps.graph.list<{ principalId: string }>(
+      tenantId,
+      `/roleManagement/directory/roleAssignments?$filter=roleDefinitionId eq '${GLOBAL_ADMIN_ROLE_ID}'`,
+      { permission: GRAPH_PERMISSIONS.roleManagementRead, maxItems: 200 },
+    );
+    const people: DirectoryPerson[] = [];
+    for (const principalId of [...new Set(assignments.map((a) => a.principalId))].slice(0, 25)) {
+      try {
+        const user = await this.deps.graph.get<GraphUser>(
+          tenantId,
+          `/users/${encodeURIComponent(principalId)}?$select=id,displayName,userPrincipalName`,
+          { permission: GRAPH_PERMISSIONS.userRead },
+        );
+        people.push({
+          id: user.id,
+          name: user.displayName ?? user.userPrincipalName ?? principalId,
+          upn: user.userPrincipalName ?? '',
+        });
+      } catch {
+        // A role held by a group or a service principal is not a person to message.
+      }
+    }
+    return people;
+  }
+
+  async resolvePerson(
+    context: TurnContext,
+    tenantId: string,
+    idOrUpn: string,
+  ): Promise<DirectoryPerson | undefined> {
+    if (this.deps.graph.configured) {
+      try {
+        const user = await this.deps.graph.get<GraphUser>(
+          tenantId,
+          `/users/${encodeURIComponent(idOrUpn)}?$select=id,displayName,userPrincipalName`,
+          { permission: GRAPH_PERMISSIONS.userRead },
+        );
+        return { id: user.id, name: user.displayName ?? idOrUpn, upn: user.userPrincipalName ?? idOrUpn };
+      } catch (err) {
+        this.deps.logger.info('directory lookup failed', { error: err });
+      }
+    }
+    try {
+      // The Teams roster accepts an Entra object id or a UPN.
+      const member = await TeamsInfo.getMember(context, idOrUpn);
+      return {
+        id: member.aadObjectId,
+        name: member.name ?? idOrUpn,
+        upn: member.userPrincipalName ?? idOrUpn,
+      };
+    } catch {
+      return undefined;
+    }
+  }
+
+  async sendRequest(
+    context: TurnContext,
+    connector: Connector,
+    admin: DirectoryPerson,
+    requester: { id: string; name: string },
+    cardActivityId?: string,
+  ): Promise<HandoverResult> {
+    const { logger, config } = this.deps;
+    const card = consentRequestAttachment(this.deps, connector, requester.name);
+    const now = formatDateTime(this.deps.clock.now().toISOString());
+    const base = {
+      requestedFrom: admin.upn && admin.upn !== admin.name ? `${admin.name} (${admin.upn})` : admin.name,
+      requestedFromId: admin.id,
+      requestedBy: requester.id,
+      requesterConversationId: baseConversationId(context.activity.conversation.id),
+      requesterCardActivityId: cardActivityId,
+    };
+    let delivery: HandoverResult['delivery'];
+    if (admin.id && GUID.test(admin.id)) {
+      const first = await this.sendDirect(context, connector.tenantId, admin.id, card);
+      if (first === 'sent') delivery = 'direct';
+      else if (first === 'not-installed' && (await this.installFor(connector.tenantId, admin.id))) {
+        if ((await this.sendDirect(context, connector.tenantId, admin.id, card)) === 'sent')
+          delivery = 'installed';
+      }
+    }
+    let detail: string;
+    if (delivery) {
+      detail = `I sent the consent request to ${base.requestedFrom} in a 1:1 chat on ${now}${delivery === 'installed' ? ' (I installed myself for them first)' : ''}. I will tell you here when consent is verified.`;
+    } else if (admin.id) {
+      const mention = {
+        type: 'mention',
+        text: `<at>${admin.name}</at>`,
+        mentioned: { id: admin.id, name: admin.name },
+      };
+      const ask = MessageFactory.attachment(
+        card,
+        `${mention.text}, ${requester.name} needs a global admin to grant consent for the Office 365 Connector.`,
+      );
+      ask.entities = [mention];
+      await context.sendActivity(ask);
+      delivery = 'mention';
+      detail = `I could not reach ${base.requestedFrom} in a 1:1 chat (I am not installed for them${config.teamsAppCatalogId ? ', and installing myself was refused' : ''}), so I posted the request here with an @mention. If they do not see it, forward them the consent link ${config.adminConsentLink} and steps 6 to 9 below.`;
+    } else {
+      detail = `I could not find ${base.requestedFrom} in Teams, so I could not send the request. Forward them the consent link ${config.adminConsentLink} and steps 6 to 9 below, and click Check again once they have granted consent.`;
+    }
+    logger.info('consent request handed over', { connectorId: connector.id, delivery: delivery ?? 'none' });
+    const updated = await this.deps.lifecycle.recordConsentRequest(
+      connector,
+      { ...base, delivery },
+      requester,
+    );
+    return { delivery, detail, connector: updated };
+  }
+
+  /** One proactive 1:1 send; 'not-installed' for the 403/404 Teams answers when the bot is not installed for them. */
+  private async sendDirect(
+    context: TurnContext,
+    tenantId: string,
+    userId: string,
+    card: Attachment,
+  ): Promise<'sent' | 'not-installed' | 'failed'> {
+    const adapter = this.deps.adapter as unknown as {
+      createConversationAsync(
+        botAppId: string,
+        channelId: string,
+        serviceUrl: string,
+        audience: string,
+        parameters: ConversationParameters,
+        logic: (context: TurnContext) => Promise<void>,
+      ): Promise<void>;
+    };
+    let failure: unknown;
+    try {
+      await adapter.createConversationAsync(
+        this.deps.config.bot.appId ?? '',
+        context.activity.channelId,
+        context.activity.serviceUrl,
+        'https://api.botframework.com',
+        {
+          isGroup: false,
+          bot: context.activity.recipient,
+          members: [{ id: userId, aadObjectId: userId, name: '' }],
+          tenantId,
+          channelData: { tenant: { id: tenantId } },
+        } as ConversationParameters,
+        async (privateContext) => {
+          try {
+            await privateContext.sendActivity(MessageFactory.attachment(card));
+          } catch (err) {
+            failure = err;
+          }
+        },
+      );
+    } catch (err) {
+      failure = err;
+    }
+    if (!failure) return 'sent';
+    const status = statusOf(failure);
+    this.deps.logger.warn('consent request not delivered 1:1', { status, error: failure });
+    return status === 403 || status === 404 ? 'not-installed' : 'failed';
+  }
+
+  /** Installs the bot for the admin (Graph), when TEAMS_APP_CATALOG_ID is set and permitted. */
+  private async installFor(tenantId: string, userId: string): Promise<boolean> {
+    const { config, graph, logger } = this.deps;
+    if (!config.teamsAppCatalogId || !graph.configured) return false;
+    try {
+      await graph.post(
+        tenantId,
+        `/users/${encodeURIComponent(userId)}/teamwork/installedApps`,
+        {
+          'teamsApp@odata.bind': `${config.graphEndpoint}/v1.0/appCatalogs/teamsApps/${config.teamsAppCatalogId}`,
+        },
+        { permission: GRAPH_PERMISSIONS.teamsAppInstallationForUser },
+      );
+      logger.info('installed the app for a global admin', { tenantId, userId });
+      return true;
+    } catch (err) {
+      logger.warn('could not install the app for the global admin', { error: err });
+      return false;
+    }
+  }
+}
+
+/** Tells the requester, in the conversation where the wizard ran, that consent is verified. */
+export async function notifyRequester(
+  deps: BotDeps & { adapter: TeamsAdapter },
+  connector: Connector,
+  attachment: Attachment,
+  text: string,
+): Promise<void> {
+  const consent = connector.consent;
+  if (!consent?.requesterConversationId) return;
+  const record = await deps.store.conversations.get(connector.tenantId, consent.requesterConversationId);
+  if (!record) return;
+  const { activityId: _last, ...reference } = record.reference;
+  await deps.adapter.continueConversationAsync(deps.config.bot.appId ?? '', reference, async (context) => {
+    context.activity.id = undefined;
+    try {
+      if (consent.requesterCardActivityId) {
+        await context.updateActivity({
+          type: 'message',
+          id: consent.requesterCardActivityId,
+          attachments: [attachment],
+        });
+      }
+    } catch (err) {
+      deps.logger.warn('could not update the wizard card; posting instead', { error: err });
+    }
+    try {
+      await context.sendActivity(MessageFactory.attachment(attachment, text));
+    } catch (err) {
+      deps.logger.warn('could not tell the requester that consent is verified', { error: err });
+    }
+  });
+}

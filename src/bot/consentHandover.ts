@@ -3,12 +3,12 @@ import {
   TeamsInfo,
   type Attachment,
   type ConversationParameters,
-  type TurnContext,
+  TurnContext,
 } from 'botbuilder';
 import type { TeamsAdapter } from '@microsoft/teams-ai';
 import { formatDateTime } from '../cards/format';
 import { renderCard } from '../cards/render';
-import { consentRequestCard } from '../cards/wizardCards';
+import { consentRequestCard, messageCardData, wizardMessageCard } from '../cards/wizardCards';
 import { OFFICE365_STEPS } from '../connectors/authorizationSteps';
 import type { Connector } from '../connectors/connector';
 import type { ConnectorLifecycle } from '../connectors/lifecycle';
@@ -227,6 +227,15 @@ export class ConsentHandover implements ConsentHandoverPort {
         async (privateContext) => {
           try {
             await privateContext.sendActivity(MessageFactory.attachment(card));
+            // Kept so the consent reminder can reach the admin in the same chat later.
+            await this.deps.store.conversations.upsert({
+              tenantId,
+              conversationId: privateContext.activity.conversation.id,
+              conversationType: 'personal',
+              reference: TurnContext.getConversationReference(privateContext.activity),
+              userId,
+              updatedAt: this.deps.clock.now().toISOString(),
+            });
           } catch (err) {
             failure = err;
           }
@@ -294,4 +303,43 @@ export async function notifyRequester(
       deps.logger.warn('could not tell the requester that consent is verified', { error: err });
     }
   });
+}
+
+/** The consent reminders the scanner sends: the request again to the admin, a nudge to the requester. */
+export function consentReminderCards(deps: Pick<BotDeps, 'config'>) {
+  return {
+    toAdmin(connector: Connector) {
+      return MessageFactory.attachment(
+        consentRequestAttachment(
+          deps,
+          connector,
+          connector.consent?.requestedBy ? 'A SharePoint admin' : 'An admin',
+        ),
+        `Reminder: the Office 365 Connector ${connector.displayName} is still waiting for your admin consent.`,
+      );
+    },
+    toRequester(connector: Connector) {
+      return MessageFactory.attachment(
+        renderCard(
+          wizardMessageCard,
+          messageCardData({
+            title: `Still waiting for admin consent: ${connector.displayName}`,
+            text: `${connector.consent?.requestedFrom ?? 'The global admin'} has not granted consent yet (asked ${formatDateTime(connector.consent?.requestedAt)}). Remind them, or forward the consent link ${deps.config.adminConsentLink} to another global admin.`,
+            style: 'warning',
+            buttons: [
+              {
+                title: 'Check again',
+                style: 'positive',
+                verb: 'consentCheck',
+                command: '',
+                args: connector.id,
+                wizardId: '',
+                move: '',
+              },
+            ],
+          }),
+        ),
+      );
+    },
+  };
 }

@@ -12,7 +12,7 @@ import { registerRegistry } from './registryFeature';
 import { ConnectorLifecycle } from '../connectors/lifecycle';
 import { createFlows } from '../dialogs/flows';
 import { registerNotifications } from './notifyFeature';
-import { ConsentHandover } from './consentHandover';
+import { ConsentHandover, consentReminderCards } from './consentHandover';
 import { registerConsent, verifyConsent } from './consentFeature';
 import { AdapterTransport } from './proactiveTransport';
 import { ExpiryScanner } from '../notify/expiryScanner';
@@ -89,6 +89,11 @@ export function createBot(deps: BotDeps): Bot {
     deps.logger,
     { timing },
   );
-  const scanner = new ExpiryScanner({ ...deps, lifecycle, sender });
+  const scanner = new ExpiryScanner({
+    ...deps,
+    lifecycle,
+    sender,
+    consentReminders: consentReminderCards(deps),
+  });
   return { adapter, app, lifecycle, scanner };
 }

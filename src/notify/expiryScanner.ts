@@ -1,4 +1,4 @@
-import { MessageFactory, type ConversationReference } from 'botbuilder';
+import { MessageFactory, type Activity, type ConversationReference } from 'botbuilder';
 import { randomUUID } from 'node:crypto';
 import { formatDateTime } from '../cards/format';
 import { deauthorizedNoticeCard, expiryDigestCard, type DigestRow } from '../cards/noticeCards';
@@ -33,6 +33,8 @@ export interface ScanReport {
   failed: number;
   targets: number;
   subscriptionsEnded: number;
+  /** Consent reminders sent (to the admin after the first delay, to the requester after the second). */
+  consentReminders: number;
 }
 
 /** Where a notice goes: a subscribed conversation, or a creator's 1:1 chat. */
@@ -62,7 +64,19 @@ export interface ScannerDeps {
   leaseMs?: number;
   /** Targets sent to at once; the rate limiter keeps Teams' limits whatever this is. */
   concurrency?: number;
+  /** Cards of the consent reminders (built by the bot layer); without them no reminder is sent. */
+  consentReminders?: ConsentReminderCards;
 }
+
+/** The reminders of an unanswered consent request: one to the global admin, then one to the requester. */
+export interface ConsentReminderCards {
+  toAdmin(connector: Connector): Partial<Activity>;
+  toRequester(connector: Connector): Partial<Activity>;
+}
+
+/** Ledger thresholds of the two consent reminders (negative, so they never meet an expiry threshold). */
+export const ADMIN_REMINDER_THRESHOLD = -1;
+export const REQUESTER_REMINDER_THRESHOLD = -2;
 
 const SCANNER_ACTOR = { id: 'scanner', name: 'expiry scanner' };
 
@@ -93,6 +107,7 @@ export class ExpiryScanner {
       failed: 0,
       targets: 0,
       subscriptionsEnded: 0,
+      consentReminders: 0,
     };
     const due = await this.collectDue(now, report);
     report.targets = due.size;
@@ -113,6 +128,7 @@ export class ExpiryScanner {
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, this.deps.concurrency ?? 8) }, worker));
+    if (this.deps.consentReminders) await this.remindConsent(now, report);
     report.finishedAt = clock.now().toISOString();
     logger.info('expiry scan finished', { ...report });
     return report;
@@ -243,6 +259,82 @@ export class ExpiryScanner {
         error: outcome.error,
       });
     }
+  }
+
+  /**
+   * Consent requests nobody answered: after CONSENT_REMINDER_HOURS[0] the global admin is
+   * reminded (in their 1:1 chat), after [1] the requester (where the wizard ran); once each,
+   * through the same ledger as the expiry notices.
+   */
+  private async remindConsent(now: Date, report: ScanReport): Promise<void> {
+    const { store, config, clock } = this.deps;
+    const cards = this.deps.consentReminders!;
+    const [adminHours, requesterHours] = config.consentReminderHours;
+    const leaseMs = this.deps.leaseMs ?? 10 * 60 * 1000;
+    let cursor: string | undefined;
+    do {
+      const page = await store.connectors.listAwaitingConsent({ limit: 500, cursor });
+      cursor = page.next;
+      for (const connector of page.items) {
+        const consent = connector.consent;
+        if (!consent?.requestedAt || consent.verifiedAt) continue;
+        const age = now.getTime() - new Date(consent.requestedAt).getTime();
+        const reminders: {
+          threshold: number;
+          due: boolean;
+          reference?: Partial<ConversationReference>;
+          target: string;
+          card: () => Partial<Activity>;
+        }[] = [];
+        if (consent.requestedFromId) {
+          const personal = await store.conversations.findPersonal(
+            connector.tenantId,
+            consent.requestedFromId,
+          );
+          reminders.push({
+            threshold: ADMIN_REMINDER_THRESHOLD,
+            due: age >= adminHours * 3_600_000,
+            reference: personal?.reference,
+            target: `person:${consent.requestedFromId}`,
+            card: () => cards.toAdmin(connector),
+          });
+        }
+        if (consent.requesterConversationId) {
+          const requester = await store.conversations.get(
+            connector.tenantId,
+            consent.requesterConversationId,
+          );
+          reminders.push({
+            threshold: REQUESTER_REMINDER_THRESHOLD,
+            due: age >= requesterHours * 3_600_000,
+            reference: requester?.reference,
+            target: `conversation:${consent.requesterConversationId}`,
+            card: () => cards.toRequester(connector),
+          });
+        }
+        for (const reminder of reminders) {
+          if (!reminder.due || !reminder.reference) continue;
+          const key: NoticeKey = {
+            tenantId: connector.tenantId,
+            connectorId: connector.id,
+            periodStart: consent.requestedAt,
+            threshold: reminder.threshold,
+            target: reminder.target,
+          };
+          if (!(await store.notices.claim(key, this.claimant, clock.now(), leaseMs))) continue;
+          const outcome = await this.deps.sender.send(reminder.reference, reminder.card());
+          if (outcome.status === 'sent') {
+            await store.notices.markSent(key, this.claimant, clock.now());
+            await this.deps.lifecycle.audit(connector, SCANNER_ACTOR, 'consent.reminded', {
+              target: reminder.target,
+            });
+            report.consentReminders += 1;
+          } else {
+            await store.notices.release(key, this.claimant);
+          }
+        }
+      }
+    } while (cursor);
   }
 
   /** The bot was removed from a subscribed conversation (403/404): the subscription ends, audited. */

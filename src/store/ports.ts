@@ -125,6 +125,8 @@ export interface ConnectorStore {
     clockStartBefore: Date,
     options?: { limit?: number; cursor?: string },
   ): Promise<Page<Connector>>;
+  /** Connectors of every tenant still waiting for admin consent (for the consent reminders). */
+  listAwaitingConsent(options?: { limit?: number; cursor?: string }): Promise<Page<Connector>>;
 }
 
 /** Encrypted connector secrets; the store never sees plaintext. */
@@ -151,6 +153,15 @@ export interface AuditLog {
   list(tenantId: string, options?: { connectorId?: string; limit?: number }): Promise<AuditEvent[]>;
 }
 
+/**
+ * Elects the one replica that runs a scan when several share a store (Azure: a blob lease). The
+ * notice ledger keeps overlapping scans safe anyway; this only saves the duplicate work.
+ */
+export interface ScanLeadership {
+  /** Runs `fn` while this replica leads; resolves undefined without running it when another one does. */
+  runExclusive<T>(fn: () => Promise<T>): Promise<T | undefined>;
+}
+
 /** Everything the bot keeps, behind one object so an adapter can be swapped whole. */
 export interface Store {
   /** Short name for logs and /healthz, e.g. "sqlite". */
@@ -165,6 +176,8 @@ export interface Store {
   readonly audit: AuditLog;
   readonly subscriptions: SubscriptionStore;
   readonly notices: NoticeLedger;
+  /** Present where replicas share the store; SQLite leaves it out (one file, one process leads). */
+  readonly scanLeadership?: ScanLeadership;
   /** Resolves when the store answers a read; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

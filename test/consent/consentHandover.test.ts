@@ -224,4 +224,33 @@ describe('admin consent hand-over', () => {
     const status = await client.say('status proseware destination');
     expect(cardText(cardOf(status.replies[status.replies.length - 1]))).toContain('Status: authorized');
   });
+
+  test('an unanswered request reminds the admin after 24 hours and the requester after 72, once each', async () => {
+    const tenant = cloud.addTenant({ displayName: 'Woodgrove' });
+    tenant.oauth2PermissionGrants.length = 0;
+    const { client, card, id } = await toHandover(tenant, 'Woodgrove destination');
+    await client.click(card, 'Send the consent request', { adminId: tenant.admin!.id }, id);
+    const adminChat = `a:1:personal-${tenant.admin!.id}`;
+    h.standIn.reset();
+    // Other tests' requests are due at the same times: count what reached this admin and requester.
+    const requesterCards = () => h.standIn.posted(client.conversation.id).map((a) => cardOf(a));
+    h.bot.clock.set(new Date(h.bot.clock.now().getTime() + 23 * 3_600_000));
+    await h.bot.scanner.scan();
+    expect(h.standIn.posted(adminChat)).toHaveLength(0);
+    h.bot.clock.set(new Date(h.bot.clock.now().getTime() + 2 * 3_600_000));
+    expect((await h.bot.scanner.scan()).consentReminders).toBeGreaterThanOrEqual(1);
+    expect(String(h.standIn.posted(adminChat)[0].text)).toContain(
+      'Reminder: the Office 365 Connector Woodgrove destination',
+    );
+    expect(requesterCards()).toHaveLength(0);
+    expect((await h.bot.scanner.scan()).consentReminders).toBe(0);
+    h.bot.clock.set(new Date(h.bot.clock.now().getTime() + 48 * 3_600_000));
+    await h.bot.scanner.scan();
+    const nudge = requesterCards();
+    expect(nudge).toHaveLength(1);
+    expect(cardText(nudge[0])).toContain('Still waiting for admin consent: Woodgrove destination');
+    expect(actionTitles(nudge[0])).toContain('Check again');
+    expect((await h.bot.scanner.scan()).consentReminders).toBe(0);
+    expect(h.standIn.posted(adminChat)).toHaveLength(1);
+  });
 });

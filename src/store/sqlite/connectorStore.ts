@@ -159,6 +159,32 @@ export class SqliteConnectorStore implements ConnectorStore {
     };
   }
 
+  async listAwaitingConsent(options: { limit?: number; cursor?: string } = {}): Promise<Page<Connector>> {
+    const limit = Math.min(Math.max(options.limit ?? 500, 1), 5000);
+    const after = options.cursor ? decodeCursor(options.cursor) : undefined;
+    // The partial index holds only connectors awaiting consent, so this never reads the rest.
+    const rows = (
+      after
+        ? this.db
+            .prepare(
+              `SELECT tenant_id AS t, id, doc FROM connectors WHERE status = 'awaiting-consent' AND (tenant_id, id) > (?, ?)
+               ORDER BY tenant_id, id LIMIT ?`,
+            )
+            .all(after[0], after[1], limit + 1)
+        : this.db
+            .prepare(
+              `SELECT tenant_id AS t, id, doc FROM connectors WHERE status = 'awaiting-consent' ORDER BY tenant_id, id LIMIT ?`,
+            )
+            .all(limit + 1)
+    ) as { t: string; id: string; doc: string }[];
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((r) => JSON.parse(r.doc) as Connector),
+      next: rows.length > limit && last ? encodeCursor(last.t, last.id) : undefined,
+    };
+  }
+
   async delete(tenantId: string, id: string): Promise<boolean> {
     const remove = this.db.transaction(() => {
       this.db

@@ -83,6 +83,9 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (tenant_id, connector_id, period_start, threshold)
   );
   `,
+  `
+  CREATE INDEX connectors_awaiting_consent ON connectors (tenant_id, id) WHERE status = 'awaiting-consent';
+  `,
 ];
 
 /** The database file inside DATA_DIR. */

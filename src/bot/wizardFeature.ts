@@ -8,7 +8,6 @@ import {
   connectorPickerCard,
   messageCardData,
   wizardMessageCard,
-  commandButton,
   type ConnectorPickerCardData,
 } from '../cards/wizardCards';
 import {
@@ -29,6 +28,7 @@ import type { BotDeps } from './deps';
 import { replyPrivately } from './privateReply';
 import { actorOf, tenantIdOf } from './turnInfo';
 import { canManage } from './permissions';
+import { resolveConnector } from './connectorResolver';
 
 /** Verb of the "Resume" / "Start over" buttons shown when a wizard is already open. */
 export const WIZARD_CONTROL_VERB = 'wizardControl';
@@ -177,40 +177,8 @@ export function registerWizard(
   });
 
   router.register('reauthorize', async (context, state, args) => {
-    const tenantId = tenantIdOf(context);
-    if (!args) {
-      await context.sendActivity(
-        'Which connector? Type reauthorize followed by its name, for example: reauthorize Finance migration.',
-      );
-      return;
-    }
-    const match = await deps.lifecycle.findByName(tenantId, args);
-    if (match.kind !== 'one') {
-      const candidates = match.kind === 'ambiguous' ? match.items : match.suggestions;
-      await context.sendActivity(
-        MessageFactory.attachment(
-          renderCard(
-            wizardMessageCard,
-            messageCardData({
-              title:
-                match.kind === 'ambiguous'
-                  ? `Several connectors match "${args}"`
-                  : `No connector is called "${args}"`,
-              text:
-                candidates.length > 0
-                  ? 'Did you mean one of these?'
-                  : 'This tenant has no connectors yet. Type connect to add one.',
-              style: 'warning',
-              buttons: candidates
-                .slice(0, 5)
-                .map((c) => commandButton(`Reauthorize ${c.displayName}`, 'reauthorize', c.displayName)),
-            }),
-          ),
-        ),
-      );
-      return;
-    }
-    const connector = match.item;
+    const connector = await resolveConnector(context, deps.lifecycle, 'reauthorize', args);
+    if (!connector) return;
     const permission = await canManage(connector, context, deps);
     if (!permission.allowed) {
       await context.sendActivity(permission.reason);

@@ -1,7 +1,7 @@
 import { makeUser, personalChat, type TeamsUser } from '../harness/activities';
-import { actionTitles, cardOf, cardText, type Card } from '../harness/cards';
+import { actionTitles, cardOf, cardText } from '../harness/cards';
 import { startHarness } from '../harness/testBot';
-import { TeamsClient, type TurnResult } from '../harness/teamsClient';
+import { shownCard, TeamsClient } from '../harness/teamsClient';
 import { expectValidCard } from '../support/cardValidation';
 import {
   reply,
@@ -12,14 +12,7 @@ import {
 
 const CATALOG_APP = '3a2b1c0d-1111-4222-8333-444455556666';
 
-function shown(turn: TurnResult): Card {
-  const card =
-    turn.updates.length > 0
-      ? cardOf(turn.updates[turn.updates.length - 1].activity)
-      : cardOf(turn.replies[turn.replies.length - 1]);
-  expectValidCard(card);
-  return card;
-}
+const shown = shownCard;
 
 describe('admin consent hand-over', () => {
   let cloud: FakeMicrosoftCloud;

@@ -3,6 +3,7 @@ import * as activities from './activities';
 import type { Activity, TeamsConversation, TeamsUser } from './activities';
 import { cardOf, findAction, inputValues, type Card } from './cards';
 import type { ConnectorStandIn } from './connectorStandIn';
+import { expectValidCard } from '../support/cardValidation';
 
 /** What the bot answered to one HTTP post. */
 export interface TurnResult {
@@ -135,4 +136,17 @@ export class TeamsClient {
 export function lastCard(result: TurnResult): Card {
   const reply = result.replies[result.replies.length - 1];
   return cardOf(reply);
+}
+
+/**
+ * The card the person sees after a turn: the last card updated in place, else the last one
+ * posted; validated for Teams on the way, since every card shown must be valid.
+ */
+export function shownCard(result: TurnResult): Card {
+  const card =
+    result.updates.length > 0
+      ? cardOf(result.updates[result.updates.length - 1].activity)
+      : cardOf(result.replies[result.replies.length - 1]);
+  expectValidCard(card);
+  return card;
 }

@@ -1,23 +1,15 @@
 import { makeUser, personalChat } from '../harness/activities';
-import { cardOf, cardText, inputsOf, type Card } from '../harness/cards';
+import { cardText, inputsOf, type Card } from '../harness/cards';
 import { startHarness } from '../harness/testBot';
-import { TeamsClient, type TurnResult } from '../harness/teamsClient';
+import { shownCard, TeamsClient } from '../harness/teamsClient';
 import { startAzurite, type AzuriteInstance } from '../support/azurite';
-import { expectValidCard } from '../support/cardValidation';
 import { SecretBox } from '../../src/secrets/secretBox';
 import { loadSecretsKey } from '../../src/secrets/secretsKey';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 
 const TENANT = '77777777-7777-4777-8777-777777777777';
 
-function shown(turn: TurnResult): Card {
-  const card =
-    turn.updates.length > 0
-      ? cardOf(turn.updates[turn.updates.length - 1].activity)
-      : cardOf(turn.replies[turn.replies.length - 1]);
-  expectValidCard(card);
-  return card;
-}
+const shown = shownCard;
 
 describe('connectors authorized with keys', () => {
   let h: Awaited<ReturnType<typeof startHarness>>;

@@ -1,22 +1,12 @@
 import { channel, makeUser, personalChat } from '../harness/activities';
-import { actionTitles, cardOf, cardText, type Card } from '../harness/cards';
+import { actionTitles, cardText } from '../harness/cards';
 import { startHarness } from '../harness/testBot';
-import { TeamsClient, type TurnResult } from '../harness/teamsClient';
-import { expectValidCard } from '../support/cardValidation';
+import { shownCard, TeamsClient } from '../harness/teamsClient';
 
 const TENANT = '44444444-4444-4444-8444-444444444444';
 const CONNECTOR_APP = '5e3ce6c0-2b1f-4285-8d4b-75ee78787346';
 
-/** The card the person sees after a turn: the updated one, else the new one. */
-function shown(turn: TurnResult): Card {
-  const card =
-    turn.updates.length > 0
-      ? cardOf(turn.updates[turn.updates.length - 1].activity)
-      : cardOf(turn.replies[turn.replies.length - 1]);
-  // Every card a person is shown must be valid for Teams, not only the samples.
-  expectValidCard(card);
-  return card;
-}
+const shown = shownCard;
 
 describe('Office 365 authorization wizard', () => {
   let h: Awaited<ReturnType<typeof startHarness>>;

@@ -1,4 +1,4 @@
-import type { WizardMessageCardData } from '../../cards/wizardCards';
+import { commandButton, type WizardMessageCardData } from '../../cards/wizardCards';
 import { connectorType } from '../../connectors/catalog';
 import { AMAZON_S3_IAM_POLICY, STEP_ACTOR_LABELS, type StepActor } from '../../connectors/authorizationSteps';
 import type { Connector } from '../../connectors/connector';
@@ -172,17 +172,7 @@ export class KeysFlow implements WizardFlow {
         { title: 'Deauthorized after', value: `${env.config.inactivityDays} days without a transfer` },
       ],
       links: [],
-      buttons: [
-        {
-          title: 'Show connectors',
-          style: 'default',
-          verb: 'command',
-          command: 'connectors',
-          args: '',
-          wizardId: '',
-          move: '',
-        },
-      ],
+      buttons: [commandButton('Show connectors', 'connectors')],
     };
   }
 }

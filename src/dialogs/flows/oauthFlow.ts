@@ -1,4 +1,4 @@
-import type { WizardMessageCardData } from '../../cards/wizardCards';
+import { commandButton, type WizardMessageCardData } from '../../cards/wizardCards';
 import { connectorType, type ConnectorTypeId } from '../../connectors/catalog';
 import {
   APP_ACCESS_ERROR_ADVICE,
@@ -68,17 +68,7 @@ export class OAuthFlow implements WizardFlow {
         { title: 'Deauthorized after', value: `${env.config.inactivityDays} days without a transfer` },
       ],
       links: [],
-      buttons: [
-        {
-          title: 'Show connectors',
-          style: 'default',
-          verb: 'command',
-          command: 'connectors',
-          args: '',
-          wizardId: '',
-          move: '',
-        },
-      ],
+      buttons: [commandButton('Show connectors', 'connectors')],
     };
   }
 }

@@ -1,5 +1,5 @@
 import { TeamsInfo } from 'botbuilder';
-import type { WizardMessageCardData } from '../../cards/wizardCards';
+import { commandButton, type WizardMessageCardData } from '../../cards/wizardCards';
 import { connectorType } from '../../connectors/catalog';
 import {
   APP_ACCESS_ERROR_ADVICE,
@@ -213,17 +213,7 @@ export class Office365Flow implements WizardFlow {
       paragraphs: [{ text: 'Your **Office 365 Connector** is fully authorized and ready to go.' }],
       facts,
       links: [],
-      buttons: [
-        {
-          title: 'Show connectors',
-          style: 'default',
-          verb: 'command',
-          command: 'connectors',
-          args: '',
-          wizardId: '',
-          move: '',
-        },
-      ],
+      buttons: [commandButton('Show connectors', 'connectors')],
     };
   }
 

@@ -131,16 +131,23 @@ function guid(env: Env, name: string): string | undefined {
   return raw;
 }
 
-function httpsUrl(env: Env, name: string): string | undefined {
+/**
+ * An absolute https URL, without trailing slashes. `loopbackHttp` also accepts plain http on
+ * loopback, for documents that tests serve themselves.
+ */
+function httpsUrl(env: Env, name: string, options: { loopbackHttp?: boolean } = {}): string | undefined {
   const raw = read(env, name);
   if (raw === undefined) return undefined;
+  const expected = options.loopbackHttp ? 'an https:// URL (http:// only on loopback)' : 'an https:// URL';
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(name, `expected an absolute https:// URL, got "${raw}"`);
+    throw new ConfigError(name, `expected ${expected}, got "${raw}"`);
   }
-  if (url.protocol !== 'https:') throw new ConfigError(name, `expected an https:// URL, got "${raw}"`);
+  const loopbackHttp =
+    options.loopbackHttp && url.protocol === 'http:' && isLoopbackHost(url.hostname.replace(/^\[|\]$/g, ''));
+  if (url.protocol !== 'https:' && !loopbackHttp) throw new ConfigError(name, `expected ${expected}, got "${raw}"`);
   return raw.replace(/\/+$/, '');
 }
 
@@ -262,7 +269,7 @@ export function loadConfig(env: Env = process.env): Config {
       appPassword,
       appTenantId,
       appType,
-      openIdMetadataUrl: httpsOrLoopbackUrl(env, 'BOT_OPENID_METADATA_URL'),
+      openIdMetadataUrl: httpsUrl(env, 'BOT_OPENID_METADATA_URL', { loopbackHttp: true }),
     },
     dataDir,
     azureStorageConnectionString: connectionString,
@@ -286,21 +293,4 @@ export function loadConfig(env: Env = process.env): Config {
     secretsKey: parseSecretsKey(env),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
   };
-}
-
-/** Like httpsUrl, but plain http is allowed on loopback so that tests can serve the document. */
-function httpsOrLoopbackUrl(env: Env, name: string): string | undefined {
-  const raw = read(env, name);
-  if (raw === undefined) return undefined;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(name, `expected an absolute URL, got "${raw}"`);
-  }
-  const loopback = isLoopbackHost(url.hostname.replace(/^\[|\]$/g, ''));
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new ConfigError(name, `expected an https:// URL (http:// only on loopback), got "${raw}"`);
-  }
-  return raw;
 }

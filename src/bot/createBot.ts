@@ -3,6 +3,7 @@ import type { ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder'
 import type { Config } from '../config/config';
 import { ConciergeAdapter } from './conciergeAdapter';
 import { CommandRouter } from './commandRouter';
+import { AdminGroupMembership } from './adminGroup';
 import { registerConversationTracking } from './conversationTracking';
 import type { BotDeps } from './deps';
 import { registerHelp } from './helpFeature';
@@ -53,7 +54,16 @@ export interface Bot {
   scanner: ExpiryScanner;
 }
 
-export function createBot(deps: BotDeps): Bot {
+export function createBot(botDeps: BotDeps): Bot {
+  const deps: BotDeps = {
+    ...botDeps,
+    adminGroup: new AdminGroupMembership(
+      botDeps.config.adminGroupId,
+      botDeps.graph,
+      botDeps.clock,
+      botDeps.logger,
+    ),
+  };
   const adapter = new ConciergeAdapter(adapterSettings(deps.config));
   const app = new Application<TurnState>({
     adapter,

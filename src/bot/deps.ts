@@ -6,6 +6,7 @@ import type { SecretBox } from '../secrets/secretBox';
 import type { KeyVerifier } from '../verification/keyVerifier';
 import type { Timing } from '../notify/rateLimiter';
 import type { GraphGateway } from '../graph/graphGateway';
+import type { AdminGroupMembership } from './adminGroup';
 
 /** What every feature of the bot is built from; tests hand in their own. */
 export interface BotDeps {
@@ -19,6 +20,8 @@ export interface BotDeps {
   keyVerifier: KeyVerifier;
   /** App-only Microsoft Graph for the conversation's tenant (may be unconfigured). */
   graph: GraphGateway;
+  /** Members of ADMIN_GROUP_ID, who may manage any connector of their tenant. */
+  adminGroup?: AdminGroupMembership;
   /** Waiting and monotonic time for proactive sends; tests pass a fast one. */
   timing?: Timing;
 }

@@ -18,6 +18,8 @@ export async function canManage(
   const actor = actorOf(context);
   if (connector.createdBy && connector.createdBy === actor.id) return { allowed: true };
   if (!connector.createdBy && !deps.config.adminGroupId) return { allowed: true };
+  if (deps.adminGroup && (await deps.adminGroup.isMember(connector.tenantId, actor.aadObjectId)))
+    return { allowed: true };
   const creator = connector.createdByName
     ? `${connector.createdByName}, who created it`
     : 'the person who created it';

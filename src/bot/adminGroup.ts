@@ -1,0 +1,46 @@
+import type { GraphGateway } from '../graph/graphGateway';
+import { GRAPH_PERMISSIONS } from '../graph/permissions';
+import type { Clock } from '../util/clock';
+import type { Logger } from '../util/logger';
+
+/** How long a membership answer is trusted; a removal from the group takes effect within it. */
+export const MEMBERSHIP_CACHE_MS = 5 * 60 * 1000;
+
+/**
+ * Membership of ADMIN_GROUP_ID (transitive, through Graph's checkMemberGroups), cached for a few
+ * minutes per tenant and person so that a busy channel does not call Graph on every click.
+ */
+export class AdminGroupMembership {
+  private readonly cache = new Map<string, { member: boolean; until: number }>();
+
+  constructor(
+    private readonly groupId: string | undefined,
+    private readonly graph: GraphGateway,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  /** True when the person is in the group; false when not, when no group is set, or when Graph cannot say. */
+  async isMember(tenantId: string, userId: string | undefined): Promise<boolean> {
+    if (!this.groupId || !userId || !this.graph.configured) return false;
+    const key = `${tenantId}/${userId}`;
+    const now = this.clock.now().getTime();
+    const cached = this.cache.get(key);
+    if (cached && cached.until > now) return cached.member;
+    try {
+      const answer = await this.graph.post<{ value: string[] }>(
+        tenantId,
+        `/directoryObjects/${encodeURIComponent(userId)}/checkMemberGroups`,
+        { groupIds: [this.groupId] },
+        { permission: GRAPH_PERMISSIONS.directoryRead },
+      );
+      const member = answer.value.some((id) => id.toLowerCase() === this.groupId!.toLowerCase());
+      this.cache.set(key, { member, until: now + MEMBERSHIP_CACHE_MS });
+      return member;
+    } catch (err) {
+      // Failing closed: without an answer nobody outside the creator may delete or reauthorize.
+      this.logger.warn('admin group membership could not be checked', { error: err });
+      return false;
+    }
+  }
+}

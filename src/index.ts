@@ -3,6 +3,8 @@ import pkg from '../package.json';
 import { createBot } from './bot/createBot';
 import { ConfigError, loadConfig } from './config/config';
 import { createServer } from './http/server';
+import { createAzureStore } from './store/azure';
+import { accountName } from './store/azure/clients';
 import { createSqliteStore } from './store/sqlite';
 import type { Store } from './store/ports';
 import { systemClock } from './util/clock';
@@ -11,6 +13,11 @@ import { loadSecretsKey } from './secrets/secretsKey';
 import { ServiceKeyVerifier } from './verification/keyVerifier';
 import { createGraphGateway } from './graph/createGraphGateway';
 import { createLogger } from './util/logger';
+
+/** Azure SDK messages run over several lines (RequestId, Time); a start-up error is one line. */
+function firstLine(err: unknown): string {
+  return String((err as Error)?.message ?? err).split(/\r?\n/)[0];
+}
 
 /** Entry point: config → store → bot → server. Importing any other module runs nothing. */
 async function main(): Promise<void> {
@@ -25,20 +32,25 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  if (config.azureStorageConnectionString) {
-    process.stderr.write(
-      'Configuration error: AZURE_STORAGE_CONNECTION_STRING: the Azure Storage adapter is not part of this build yet; unset it to use the embedded SQLite store\n',
-    );
-    process.exit(1);
-  }
   let store: Store;
-  try {
-    store = createSqliteStore(config.dataDir);
-  } catch (err) {
-    process.stderr.write(
-      `Storage error: DATA_DIR: cannot open the store in ${config.dataDir}: ${(err as Error).message}\n`,
-    );
-    process.exit(1);
+  if (config.azureStorageConnectionString) {
+    try {
+      store = await createAzureStore(config.azureStorageConnectionString, logger);
+    } catch (err) {
+      process.stderr.write(
+        `Storage error: AZURE_STORAGE_CONNECTION_STRING: cannot open the Azure store in account ${accountName(config.azureStorageConnectionString)}: ${firstLine(err)}\n`,
+      );
+      process.exit(1);
+    }
+  } else {
+    try {
+      store = createSqliteStore(config.dataDir);
+    } catch (err) {
+      process.stderr.write(
+        `Storage error: DATA_DIR: cannot open the store in ${config.dataDir}: ${(err as Error).message}\n`,
+      );
+      process.exit(1);
+    }
   }
 
   let secretBox: SecretBox;
@@ -83,7 +95,10 @@ async function main(): Promise<void> {
     config.scanCron,
     { protect: true, catch: (err) => logger.error('expiry scan failed', { error: err }) },
     async () => {
-      await bot.scanner.scan();
+      // With replicas on one Azure store, the blob lease picks the one that scans; the ledger
+      // would keep an overlap harmless, the lease saves the duplicate work.
+      if (store.scanLeadership) await store.scanLeadership.runExclusive(() => bot.scanner.scan());
+      else await bot.scanner.scan();
     },
   );
 

@@ -147,7 +147,8 @@ function httpsUrl(env: Env, name: string, options: { loopbackHttp?: boolean } = 
   }
   const loopbackHttp =
     options.loopbackHttp && url.protocol === 'http:' && isLoopbackHost(url.hostname.replace(/^\[|\]$/g, ''));
-  if (url.protocol !== 'https:' && !loopbackHttp) throw new ConfigError(name, `expected ${expected}, got "${raw}"`);
+  if (url.protocol !== 'https:' && !loopbackHttp)
+    throw new ConfigError(name, `expected ${expected}, got "${raw}"`);
   return raw.replace(/\/+$/, '');
 }
 
@@ -219,6 +220,14 @@ export function loadConfig(env: Env = process.env): Config {
     !/(AccountName|BlobEndpoint|UseDevelopmentStorage)=/i.test(connectionString)
   ) {
     throw new ConfigError('AZURE_STORAGE_CONNECTION_STRING', 'not an Azure Storage connection string');
+  }
+
+  if (connectionString !== undefined && read(env, 'SECRETS_KEY') === undefined) {
+    // Replicas sharing an Azure store must open each other's sealed keys: one key for all.
+    throw new ConfigError(
+      'SECRETS_KEY',
+      'required with AZURE_STORAGE_CONNECTION_STRING, so that every replica uses the same key',
+    );
   }
 
   const cloud = oneOf(env, 'CLOUD', ['global', 'usgovhigh', 'dod', 'china'] as const, 'global');

@@ -77,6 +77,7 @@ describe('configuration', () => {
     [{ SECRETS_KEY: 'dG9vIHNob3J0' }, 'SECRETS_KEY'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ AZURE_STORAGE_CONNECTION_STRING: 'hello' }, 'AZURE_STORAGE_CONNECTION_STRING'],
+    [{ AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true' }, 'SECRETS_KEY'],
     [{ BOT_OPENID_METADATA_URL: 'http://example.com/openid' }, 'BOT_OPENID_METADATA_URL'],
   ])('%j is refused, naming %s', (env, variable) => {
     const error = errorOf(env as Record<string, string>);

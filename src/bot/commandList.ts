@@ -51,6 +51,11 @@ export const COMMAND_HELP: readonly CommandHelp[] = [
     description: "An admin account's roles: present, missing, optional.",
   },
   {
+    name: 'targets',
+    usage: 'targets',
+    description: 'Defined target connections: verified admin accounts; re-verify or remove.',
+  },
+  {
     name: 'transfer',
     usage: 'transfer <name>',
     description: 'Record a data transfer now (restarts the 90-day clock).',

@@ -10,6 +10,7 @@ export const COMMAND_NAMES = [
   'which',
   'diagnose',
   'roles',
+  'targets',
   'transfer',
   'subscribe',
   'unsubscribe',

@@ -155,30 +155,19 @@ export class ConsentHandover implements ConsentHandoverPort {
       requesterConversationId: baseConversationId(context.activity.conversation.id),
       requesterCardActivityId: cardActivityId,
     };
-    let delivery: HandoverResult['delivery'];
-    if (admin.id && GUID.test(admin.id)) {
-      const first = await this.sendDirect(context, connector.tenantId, admin.id, card);
-      if (first === 'sent') delivery = 'direct';
-      else if (first === 'not-installed' && (await this.installFor(connector.tenantId, admin.id))) {
-        if ((await this.sendDirect(context, connector.tenantId, admin.id, card)) === 'sent')
-          delivery = 'installed';
-      }
-    }
+    let delivery: HandoverResult['delivery'] = admin.id
+      ? await sendPersonalCard(this.deps, context, connector.tenantId, admin.id, card)
+      : undefined;
     let detail: string;
     if (delivery) {
       detail = `I sent the consent request to ${base.requestedFrom} in a 1:1 chat on ${now}${delivery === 'installed' ? ' (I installed myself for them first)' : ''}. I will tell you here when consent is verified.`;
     } else if (admin.id) {
-      const mention = {
-        type: 'mention',
-        text: `<at>${admin.name}</at>`,
-        mentioned: { id: admin.id, name: admin.name },
-      };
-      const ask = MessageFactory.attachment(
+      await postWithMention(
+        context,
+        { id: admin.id, name: admin.name },
         card,
-        `${mention.text}, ${requester.name} needs a global admin to grant consent for the Office 365 Connector.`,
+        `${requester.name} needs a global admin to grant consent for the Office 365 Connector.`,
       );
-      ask.entities = [mention];
-      await context.sendActivity(ask);
       delivery = 'mention';
       detail = `I could not reach ${base.requestedFrom} in a 1:1 chat (I am not installed for them${config.teamsAppCatalogId ? ', and installing myself was refused' : ''}), so I posted the request here with an @mention. If they do not see it, forward them the consent link ${config.adminConsentLink} and steps 6 to 9 below.`;
     } else {
@@ -192,83 +181,128 @@ export class ConsentHandover implements ConsentHandoverPort {
     );
     return { delivery, detail, connector: updated };
   }
+}
 
-  /** One proactive 1:1 send; 'not-installed' for the 403/404 Teams answers when the bot is not installed for them. */
-  private async sendDirect(
-    context: TurnContext,
-    tenantId: string,
-    userId: string,
-    card: Attachment,
-  ): Promise<'sent' | 'not-installed' | 'failed'> {
-    const adapter = this.deps.adapter as unknown as {
-      createConversationAsync(
-        botAppId: string,
-        channelId: string,
-        serviceUrl: string,
-        audience: string,
-        parameters: ConversationParameters,
-        logic: (context: TurnContext) => Promise<void>,
-      ): Promise<void>;
-    };
-    let failure: unknown;
-    try {
-      await adapter.createConversationAsync(
-        this.deps.config.bot.appId ?? '',
-        context.activity.channelId,
-        context.activity.serviceUrl,
-        'https://api.botframework.com',
-        {
-          isGroup: false,
-          bot: context.activity.recipient,
-          members: [{ id: userId, aadObjectId: userId, name: '' }],
-          tenantId,
-          channelData: { tenant: { id: tenantId } },
-        } as ConversationParameters,
-        async (privateContext) => {
-          try {
-            await privateContext.sendActivity(MessageFactory.attachment(card));
-            // Kept so the consent reminder can reach the admin in the same chat later.
-            await this.deps.store.conversations.upsert({
-              tenantId,
-              conversationId: privateContext.activity.conversation.id,
-              conversationType: 'personal',
-              reference: TurnContext.getConversationReference(privateContext.activity),
-              userId,
-              updatedAt: this.deps.clock.now().toISOString(),
-            });
-          } catch (err) {
-            failure = err;
-          }
-        },
-      );
-    } catch (err) {
-      failure = err;
-    }
-    if (!failure) return 'sent';
-    const status = statusOf(failure);
-    this.deps.logger.warn('consent request not delivered 1:1', { status, error: failure });
-    return status === 403 || status === 404 ? 'not-installed' : 'failed';
+/** What sending a card to one person 1:1 needs. */
+export type PersonalCardDeps = Pick<ConsentHandoverDeps, 'adapter' | 'graph' | 'config' | 'logger' | 'store' | 'clock'>;
+
+/**
+ * Sends a card to one person (Entra object id) in a proactive 1:1 chat. When Teams answers that
+ * the bot is not installed for them (403/404), installs it with Graph (TEAMS_APP_CATALOG_ID) and
+ * tries once more. Undefined when neither worked: the caller falls back, e.g. to
+ * {@link postWithMention}. `what` names the card in the log line.
+ */
+export async function sendPersonalCard(
+  deps: PersonalCardDeps,
+  context: TurnContext,
+  tenantId: string,
+  userId: string,
+  card: Attachment,
+  what = 'consent request',
+): Promise<'direct' | 'installed' | undefined> {
+  if (!GUID.test(userId)) return undefined;
+  const first = await sendDirect(deps, context, tenantId, userId, card, what);
+  if (first === 'sent') return 'direct';
+  if (first === 'not-installed' && (await installFor(deps, tenantId, userId))) {
+    if ((await sendDirect(deps, context, tenantId, userId, card, what)) === 'sent') return 'installed';
   }
+  return undefined;
+}
 
-  /** Installs the bot for the admin (Graph), when TEAMS_APP_CATALOG_ID is set and permitted. */
-  private async installFor(tenantId: string, userId: string): Promise<boolean> {
-    const { config, graph, logger } = this.deps;
-    if (!config.teamsAppCatalogId || !graph.configured) return false;
-    try {
-      await graph.post(
+/** Posts a card in this turn's conversation, @mentioning the person it is for: "<at>name</at>, {text}". */
+export async function postWithMention(
+  context: TurnContext,
+  person: { id: string; name: string },
+  card: Attachment,
+  text: string,
+): Promise<void> {
+  const mention = {
+    type: 'mention',
+    text: `<at>${person.name}</at>`,
+    mentioned: { id: person.id, name: person.name },
+  };
+  const ask = MessageFactory.attachment(card, `${mention.text}, ${text}`);
+  ask.entities = [mention];
+  await context.sendActivity(ask);
+}
+
+/** One proactive 1:1 send; 'not-installed' for the 403/404 Teams answers when the bot is not installed for them. */
+async function sendDirect(
+  deps: PersonalCardDeps,
+  context: TurnContext,
+  tenantId: string,
+  userId: string,
+  card: Attachment,
+  what: string,
+): Promise<'sent' | 'not-installed' | 'failed'> {
+  const adapter = deps.adapter as unknown as {
+    createConversationAsync(
+      botAppId: string,
+      channelId: string,
+      serviceUrl: string,
+      audience: string,
+      parameters: ConversationParameters,
+      logic: (context: TurnContext) => Promise<void>,
+    ): Promise<void>;
+  };
+  let failure: unknown;
+  try {
+    await adapter.createConversationAsync(
+      deps.config.bot.appId ?? '',
+      context.activity.channelId,
+      context.activity.serviceUrl,
+      'https://api.botframework.com',
+      {
+        isGroup: false,
+        bot: context.activity.recipient,
+        members: [{ id: userId, aadObjectId: userId, name: '' }],
         tenantId,
-        `/users/${encodeURIComponent(userId)}/teamwork/installedApps`,
-        {
-          'teamsApp@odata.bind': `${config.graphEndpoint}/v1.0/appCatalogs/teamsApps/${config.teamsAppCatalogId}`,
-        },
-        { permission: GRAPH_PERMISSIONS.teamsAppInstallationForUser },
-      );
-      logger.info('installed the app for a global admin', { tenantId, userId });
-      return true;
-    } catch (err) {
-      logger.warn('could not install the app for the global admin', { error: err });
-      return false;
-    }
+        channelData: { tenant: { id: tenantId } },
+      } as ConversationParameters,
+      async (privateContext) => {
+        try {
+          await privateContext.sendActivity(MessageFactory.attachment(card));
+          // Kept so that reminders can reach the person in the same chat later.
+          await deps.store.conversations.upsert({
+            tenantId,
+            conversationId: privateContext.activity.conversation.id,
+            conversationType: 'personal',
+            reference: TurnContext.getConversationReference(privateContext.activity),
+            userId,
+            updatedAt: deps.clock.now().toISOString(),
+          });
+        } catch (err) {
+          failure = err;
+        }
+      },
+    );
+  } catch (err) {
+    failure = err;
+  }
+  if (!failure) return 'sent';
+  const status = statusOf(failure);
+  deps.logger.warn(`${what} not delivered 1:1`, { status, error: failure });
+  return status === 403 || status === 404 ? 'not-installed' : 'failed';
+}
+
+/** Installs the bot for the person (Graph), when TEAMS_APP_CATALOG_ID is set and permitted. */
+async function installFor(deps: PersonalCardDeps, tenantId: string, userId: string): Promise<boolean> {
+  const { config, graph, logger } = deps;
+  if (!config.teamsAppCatalogId || !graph.configured) return false;
+  try {
+    await graph.post(
+      tenantId,
+      `/users/${encodeURIComponent(userId)}/teamwork/installedApps`,
+      {
+        'teamsApp@odata.bind': `${config.graphEndpoint}/v1.0/appCatalogs/teamsApps/${config.teamsAppCatalogId}`,
+      },
+      { permission: GRAPH_PERMISSIONS.teamsAppInstallationForUser },
+    );
+    logger.info('installed the app for a global admin', { tenantId, userId });
+    return true;
+  } catch (err) {
+    logger.warn('could not install the app for the global admin', { error: err });
+    return false;
   }
 }
 

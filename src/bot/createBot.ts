@@ -15,11 +15,13 @@ import { createFlows } from '../dialogs/flows';
 import { registerNotifications } from './notifyFeature';
 import { ConsentHandover, consentReminderCards } from './consentHandover';
 import { registerConsent, verifyConsent } from './consentFeature';
+import { registerRoles } from './rolesFeature';
 import { AdapterTransport } from './proactiveTransport';
 import { ExpiryScanner } from '../notify/expiryScanner';
 import { ProactiveSender } from '../notify/proactiveSender';
 import { RateLimiter, realTiming } from '../notify/rateLimiter';
 import { createTurnErrorHandler } from './turnErrors';
+import { registerDiagnostics } from './diagnosticsFeature';
 
 /** The Bot Framework settings of the adapter; empty in anonymous local mode. */
 export function adapterSettings(config: Config): ConfigurationBotFrameworkAuthenticationOptions {
@@ -90,6 +92,8 @@ export function createBot(botDeps: BotDeps): Bot {
     verifyConsent: (connector, actor) => verifyConsent({ ...deps, adapter, lifecycle }, connector, actor),
   });
   registerNotifications(app, router, { ...deps, lifecycle });
+  registerRoles(app, router, { ...deps, adapter, globalAdmins: handover });
+  registerDiagnostics(app, router, { ...deps, lifecycle, adapter });
   // Last: it answers whatever no feature claimed.
   registerMessageRouting(app, router, deps);
   const timing = deps.timing ?? realTiming;
@@ -101,6 +105,7 @@ export function createBot(botDeps: BotDeps): Bot {
   );
   const scanner = new ExpiryScanner({
     ...deps,
+    leaseMs: deps.config.noticeLeaseSeconds * 1000,
     lifecycle,
     sender,
     consentReminders: consentReminderCards(deps),

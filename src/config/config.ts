@@ -34,6 +34,11 @@ export interface Config {
   /** Days before deauthorization that a notice goes out, largest first. */
   expiryNoticeDays: number[];
   scanCron: string;
+  /**
+   * How long a notice claimed by a scan stays its own before another scan (or replica) may take
+   * it over: the claimer died. Longer than a scan's slowest send, Retry-After waits included.
+   */
+  noticeLeaseSeconds: number;
   apiToken?: string;
   notifyRps: number;
   /** Hours after a consent request: first the reminder to the admin, then to the requester. */
@@ -294,6 +299,7 @@ export function loadConfig(env: Env = process.env): Config {
     inactivityDays,
     expiryNoticeDays,
     scanCron,
+    noticeLeaseSeconds: integer(env, 'NOTICE_LEASE_SECONDS', 600, 5, 86_400),
     apiToken,
     notifyRps: positiveNumber(env, 'NOTIFY_RPS', 30),
     consentReminderHours: [reminders[0], reminders[1]],

@@ -1,6 +1,7 @@
 import type { Storage } from 'botbuilder';
 import type { ConversationReference } from 'botbuilder';
 import type { Connector } from '../connectors/connector';
+import type { TargetKind } from '../roles/requirements';
 
 /** A write lost a race: the record changed since it was read. */
 export class ConcurrencyError extends Error {
@@ -162,6 +163,45 @@ export interface ScanLeadership {
   runExclusive<T>(fn: () => Promise<T>): Promise<T | undefined>;
 }
 
+/**
+ * A defined target connection (seed 004's "Defined target server connections"): an admin account
+ * whose check (`roles`) passed for a target kind. Listed by `targets`; re-verified or removed there.
+ */
+export interface TargetConnection {
+  tenantId: string;
+  /** `${kind}:${adminId}`: one per target kind and admin account. */
+  id: string;
+  kind: TargetKind;
+  /** The cloud the check found (CLOUD's id, e.g. "global"). */
+  cloud: string;
+  /** The admin account's Entra object id, UPN and display name. */
+  adminId: string;
+  adminUpn: string;
+  adminName: string;
+  /** Directory role names the account held at the last passing check. */
+  roles: string[];
+  /** The last check that passed, and who ran it. */
+  verifiedAt: string;
+  verifiedBy: string;
+  verifiedByName?: string;
+  /** Set when a later check of the account failed (its first reason); cleared when one passes. */
+  failedAt?: string;
+  failure?: string;
+  createdAt: string;
+  createdBy: string;
+}
+
+/** Defined target connections, per tenant. Small: a tenant has a handful. */
+export interface TargetStore {
+  /** Inserts or replaces the target with the same tenant and id. */
+  put(target: TargetConnection): Promise<void>;
+  get(tenantId: string, id: string): Promise<TargetConnection | undefined>;
+  /** A tenant's targets, by id, at most 100. */
+  list(tenantId: string): Promise<TargetConnection[]>;
+  /** False when there was none. */
+  remove(tenantId: string, id: string): Promise<boolean>;
+}
+
 /** Everything the bot keeps, behind one object so an adapter can be swapped whole. */
 export interface Store {
   /** Short name for logs and /healthz, e.g. "sqlite". */
@@ -176,6 +216,7 @@ export interface Store {
   readonly audit: AuditLog;
   readonly subscriptions: SubscriptionStore;
   readonly notices: NoticeLedger;
+  readonly targets: TargetStore;
   /** Present where replicas share the store; SQLite leaves it out (one file, one process leads). */
   readonly scanLeadership?: ScanLeadership;
   /** Resolves when the store answers a read; rejects otherwise. */

@@ -10,6 +10,15 @@ import {
 } from '../../src/cards/wizardCards';
 import { loadConfig } from '../../src/config/config';
 import { consentLinks } from '../../src/dialogs/flows/office365Flow';
+import { diagnosticsCardSamples } from '../diagnostics/sampleFindings';
+import {
+  rolesApprovalCard,
+  rolesAssignCard,
+  rolesCheckCard,
+  targetsListCard,
+} from '../../src/cards/rolesCards';
+import { APPROVER_NOTE, DIRECT_ASSIGNMENTS_NOTE, MFA_NOTE } from '../../src/roles/accountCheck';
+import { publicFolderHow, TARGET_KINDS } from '../../src/roles/requirements';
 
 const TENANT = '44444444-4444-4444-8444-444444444444';
 const config = loadConfig({ CONNECTOR_APP_ID: '5e3ce6c0-2b1f-4285-8d4b-75ee78787346' });
@@ -162,4 +171,220 @@ export const CARD_SAMPLES: CardSample[] = [
       ],
     }),
   ),
+  sample('roles-check-failed', rolesCheckCard, {
+    title: 'Roles of Sam SharePoint',
+    subtitle: 'Exchange Online mailboxes · Microsoft 365 worldwide · checked 2026-03-02 09:00 UTC',
+    verdict: 'The check failed',
+    verdictStyle: 'attention',
+    problems: [{ text: 'Missing Exchange Administrator: needed to access the target mailboxes.' }],
+    facts: [
+      { title: 'Admin account', value: 'Sam SharePoint (spadmin@contoso.onmicrosoft.com)' },
+      { title: 'Cloud', value: 'Microsoft 365 worldwide (from contoso.onmicrosoft.com)' },
+      { title: 'Sign-in', value: 'enabled' },
+      { title: 'Licensed', value: 'yes: 1 licence, with Exchange Online' },
+      { title: 'Other roles', value: 'SharePoint Administrator' },
+    ],
+    present: [],
+    missing: [
+      {
+        name: 'Exchange Administrator',
+        status: 'not assigned (I would assign Exchange Administrator)',
+        why: 'Needed to access the target mailboxes. The migration reads and writes the target mailboxes.',
+      },
+    ],
+    optional: [
+      {
+        name: 'User Administrator',
+        status: 'not assigned; only to create missing target accounts',
+        why: 'Needed only if the migration should create target accounts that do not exist yet.',
+      },
+      {
+        name: 'Public Folders management (Public Folder Management role group)',
+        status: 'cannot be checked with Microsoft Graph',
+        why: `Needed only if you migrate public folders. ${publicFolderHow('spadmin@contoso.onmicrosoft.com')}`,
+      },
+    ],
+    notes: [{ text: DIRECT_ASSIGNMENTS_NOTE }, { text: MFA_NOTE }],
+    subject: '0b7c2f4e-8d0e-4a55-9a55-2f3f4b8f1c11',
+    kind: 'exchange',
+    kindChoices: TARGET_KINDS.map((k) => ({ title: k.label, value: k.id })),
+    canAssign: true,
+    defined: false,
+  }),
+  sample('roles-check-passed', rolesCheckCard, {
+    title: 'Roles of Adele Admin',
+    subtitle:
+      'Office 365 (SharePoint Online and OneDrive) · Microsoft 365 worldwide · checked 2026-03-02 09:00 UTC',
+    verdict:
+      'The check passed: admin@contoso.onmicrosoft.com can be the admin account of your Office 365 target. It is saved as a defined target connection.',
+    verdictStyle: 'good',
+    problems: [],
+    facts: [{ title: 'Admin account', value: 'Adele Admin (admin@contoso.onmicrosoft.com)' }],
+    present: [
+      {
+        name: 'Global Administrator or SharePoint Administrator',
+        status: 'held as Global Administrator',
+        why: 'Needed to authorize the connector.',
+      },
+    ],
+    missing: [],
+    optional: [],
+    notes: [{ text: MFA_NOTE }],
+    subject: '0b7c2f4e-8d0e-4a55-9a55-2f3f4b8f1c11',
+    kind: 'office365',
+    kindChoices: TARGET_KINDS.map((k) => ({ title: k.label, value: k.id })),
+    canAssign: false,
+    defined: true,
+  }),
+  sample('roles-check-wrong-cloud', rolesCheckCard, {
+    title: 'Target connection check',
+    subtitle: 'Office 365 (SharePoint Online and OneDrive) · Microsoft 365 worldwide',
+    verdict: 'The check failed: the account is in another cloud',
+    verdictStyle: 'attention',
+    problems: [
+      {
+        text: 'admin@contoso.onmicrosoft.us belongs to US Government GCC High or US Government DoD, but this bot works with Microsoft 365 worldwide (CLOUD=global).',
+      },
+    ],
+    facts: [{ title: 'Admin account', value: 'admin@contoso.onmicrosoft.us' }],
+    present: [],
+    missing: [],
+    optional: [],
+    notes: [{ text: MFA_NOTE }],
+    subject: 'admin@contoso.onmicrosoft.us',
+    kind: 'office365',
+    kindChoices: TARGET_KINDS.map((k) => ({ title: k.label, value: k.id })),
+    canAssign: false,
+    defined: false,
+  }),
+  sample('roles-assign-by-asker', rolesAssignCard, {
+    title: 'Assign missing roles to Sam SharePoint',
+    subtitle: 'spadmin@contoso.onmicrosoft.com · Exchange Online mailboxes',
+    modeText: 'You are a Global Administrator: I assign the checked roles with Microsoft Graph.',
+    modeStyle: 'accent',
+    subject: '0b7c2f4e-8d0e-4a55-9a55-2f3f4b8f1c11',
+    kind: 'exchange',
+    roles: [
+      {
+        inputId: 'role-29232cdf-9323-42fd-ade2-1d097af3e4de',
+        label: 'Exchange Administrator (required)',
+        title: 'Assign Exchange Administrator',
+        value: 'true',
+        why: 'The migration reads and writes the target mailboxes with this account.',
+      },
+      {
+        inputId: 'role-fe930be7-5e62-47db-91af-98c3a49a38b1',
+        label: 'User Administrator (optional: only to create missing target accounts)',
+        title: 'Assign User Administrator',
+        value: 'false',
+        why: 'Needed only if the migration should create target accounts that do not exist yet.',
+      },
+    ],
+    manual: [
+      {
+        name: 'Public Folders management (Public Folder Management role group)',
+        how: publicFolderHow('spadmin@contoso.onmicrosoft.com'),
+      },
+    ],
+    approvers: [],
+    approver: '',
+    askApproverUpn: false,
+    submitTitle: 'Assign checked roles',
+  }),
+  sample('roles-assign-for-approval', rolesAssignCard, {
+    title: 'Assign missing roles to Sam SharePoint',
+    subtitle: 'spadmin@contoso.onmicrosoft.com · Exchange Online mailboxes',
+    modeText: 'Assigning directory roles takes a Global Administrator or a Privileged Role Administrator.',
+    modeStyle: 'warning',
+    subject: '0b7c2f4e-8d0e-4a55-9a55-2f3f4b8f1c11',
+    kind: 'exchange',
+    roles: [
+      {
+        inputId: 'role-29232cdf-9323-42fd-ade2-1d097af3e4de',
+        label: 'Exchange Administrator (required)',
+        title: 'Assign Exchange Administrator',
+        value: 'true',
+        why: 'The migration reads and writes the target mailboxes with this account.',
+      },
+    ],
+    manual: [],
+    approvers: [
+      { title: 'Adele Admin (admin@contoso.onmicrosoft.com)', value: '7d0c1e2f-3a4b-4c5d-8e6f-708192a3b4c5' },
+    ],
+    approver: '7d0c1e2f-3a4b-4c5d-8e6f-708192a3b4c5',
+    askApproverUpn: false,
+    submitTitle: 'Send for approval',
+  }),
+  sample('roles-assign-approver-by-upn', rolesAssignCard, {
+    title: 'Assign missing roles to Sam SharePoint',
+    subtitle: 'spadmin@contoso.onmicrosoft.com · Office 365 (SharePoint Online and OneDrive)',
+    modeText: 'Assigning directory roles takes a Global Administrator or a Privileged Role Administrator.',
+    modeStyle: 'warning',
+    subject: '0b7c2f4e-8d0e-4a55-9a55-2f3f4b8f1c11',
+    kind: 'office365',
+    roles: [
+      {
+        inputId: 'role-62e90394-69f5-4237-9190-012177145e10',
+        label: 'Global Administrator (optional: only to grant the admin consent)',
+        title: 'Assign Global Administrator',
+        value: 'false',
+        why: 'Only a Global Administrator can grant the tenant-wide admin consent.',
+      },
+    ],
+    manual: [],
+    approvers: [],
+    approver: '',
+    askApproverUpn: true,
+    submitTitle: 'Send for approval',
+  }),
+  sample('roles-approval', rolesApprovalCard, {
+    requestId: '5a1f0c2e-9b8d-4e7f-a6b5-c4d3e2f1a0b9',
+    title: 'Approve directory roles for Sam SharePoint',
+    text: 'Sam SharePoint asks you, as a global admin, to approve Microsoft Entra roles for **spadmin@contoso.onmicrosoft.com**.',
+    facts: [
+      { title: 'Requested by', value: 'Sam SharePoint' },
+      { title: 'Tenant', value: TENANT },
+    ],
+    roles: [
+      {
+        inputId: 'decision-29232cdf-9323-42fd-ade2-1d097af3e4de',
+        label: 'Exchange Administrator',
+        why: 'Needed to access the target mailboxes.',
+      },
+      {
+        inputId: 'decision-fe930be7-5e62-47db-91af-98c3a49a38b1',
+        label: 'User Administrator',
+        why: 'Needed to create missing target accounts.',
+      },
+    ],
+    note: APPROVER_NOTE,
+  }),
+  sample('targets-list', targetsListCard, {
+    title: 'Defined target connections',
+    summary: 'Admin accounts whose target connection check passed.',
+    empty: 'No target connection is defined yet.',
+    rows: [
+      {
+        id: 'exchange:0b7c2f4e-8d0e-4a55-9a55-2f3f4b8f1c11',
+        title: 'spadmin@contoso.onmicrosoft.com',
+        subtitle: 'Exchange Online mailboxes',
+        status: 'verified',
+        statusColor: 'Good',
+        facts: [
+          { title: 'Tenant', value: TENANT },
+          { title: 'Cloud', value: 'Microsoft 365 worldwide' },
+          { title: 'Admin account', value: 'Sam SharePoint (spadmin@contoso.onmicrosoft.com)' },
+          { title: 'Roles', value: 'SharePoint Administrator, Exchange Administrator' },
+          { title: 'Verified at', value: '2026-03-02 09:00 UTC by Adele Admin' },
+        ],
+      },
+    ],
+  }),
+  sample('targets-list-empty', targetsListCard, {
+    title: 'Defined target connections',
+    summary: 'Admin accounts whose target connection check passed.',
+    empty: 'No target connection is defined yet. Type roles to check an admin account.',
+    rows: [],
+  }),
+  ...diagnosticsCardSamples(),
 ];

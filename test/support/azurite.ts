@@ -1,6 +1,7 @@
 /**
  * Starts the Azurite storage emulator (the devDependency) as a child process for tests, on loopback ports
- * the operating system picks, with in-memory storage and telemetry off.
+ * the operating system picks, with in-memory storage and telemetry off. A test that restarts the emulator
+ * and needs its data back passes `location` (a folder it owns) and the ports of the first run.
  *
  * Every test file that calls {@link startAzurite} must call `stop()` in `afterAll`. As a safety net the
  * emulator also exits when this process exits (an `exit` hook) or dies without running hooks (the child
@@ -22,13 +23,29 @@ export interface AzuriteInstance {
   /** Path-style endpoint of the dev account, when 'table' was started. */
   tableEndpoint?: string;
   tablePort?: number;
+  blobPort: number;
   accountName: 'devstoreaccount1';
   /** The well-known development key (public; documented by Microsoft, not a secret). */
   accountKey: string;
   /** Connection string with an endpoint for each started service. */
   connectionString: string;
-  /** Kills the emulator and waits for it to exit; safe to call twice. */
+  /**
+   * Kills the emulator and waits for it to exit; safe to call twice. With `location` it first lets
+   * Azurite shut down cleanly (SIGTERM), so that its metadata is on disk for the next start.
+   */
   stop(): Promise<void>;
+}
+
+/** Options of {@link startAzurite}; the defaults are an in-memory emulator on free ports. */
+export interface AzuriteOptions {
+  services?: AzuriteService[];
+  /**
+   * Keep the data in this folder (Azurite's --location) instead of in memory, so that a second
+   * start on the same folder finds it. The caller owns the folder and removes it.
+   */
+  location?: string;
+  /** Fixed ports (to restart on the same endpoints); 0 or absent lets the system pick. */
+  ports?: { blob?: number; table?: number };
 }
 
 /** Azurite's built-in account and key, the same in every installation. */
@@ -39,6 +56,9 @@ export const AZURITE_ACCOUNT_KEY =
 
 const STARTUP_TIMEOUT_MS = 15_000;
 const STOP_GRACE_MS = 2_000;
+/** How long a persistent emulator may take to close its services and save its metadata. */
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+const CLOSED = /Azurite (Blob|Queue|Table) service successfully closed/g;
 
 /**
  * Runs Azurite's CLI in a child that, as soon as its stdin reaches end-of-file (which happens when the parent
@@ -98,6 +118,31 @@ async function kill(child: ChildProcess): Promise<void> {
   running.delete(child);
 }
 
+/**
+ * Asks Azurite to close its services (SIGTERM: it saves its metadata on close) and waits until it
+ * says all three closed, or SHUTDOWN_TIMEOUT_MS passed; the caller then kills the process.
+ */
+async function shutDownCleanly(child: ChildProcess): Promise<void> {
+  if (hasExited(child)) return;
+  let output = '';
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      child.off('exit', done);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (new Set([...output.matchAll(CLOSED)].map((m) => m[1])).size === 3) done();
+    };
+    const timer = setTimeout(done, SHUTDOWN_TIMEOUT_MS);
+    child.stdout?.on('data', onData);
+    child.once('exit', done);
+    child.kill('SIGTERM');
+  });
+}
+
 function waitUntilListening(child: ChildProcess, urls: Map<string, URL>): Promise<void> {
   let output = '';
   return new Promise<void>((resolve, reject) => {
@@ -133,12 +178,16 @@ function waitUntilListening(child: ChildProcess, urls: Map<string, URL>): Promis
  * Starts Azurite on 127.0.0.1 with the blob service (and the table service when asked), each on a free
  * port, and resolves once it listens. The caller must `stop()` it, in `afterAll`.
  */
-export async function startAzurite(options: { services?: AzuriteService[] } = {}): Promise<AzuriteInstance> {
+export async function startAzurite(options: AzuriteOptions = {}): Promise<AzuriteInstance> {
   const withTable = options.services?.includes('table') ?? false;
   cleanUpOnExit();
 
   // Azurite creates its workspace folder (by default the working directory) even with in-memory
   // persistence and refuses --location together with --inMemoryPersistence, so it runs in a temporary one.
+  // With `location` the data goes there instead; the watchdog only ever removes the working folder.
+  const persistence = options.location
+    ? ['--location', options.location]
+    : ['--inMemoryPersistence', ...['--extentMemoryLimit', '256']];
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'azurite-'));
   // A developer's AZURITE_ACCOUNTS would replace the well-known dev account the tests sign with.
   const env: NodeJS.ProcessEnv = { ...process.env, APPLICATION_INSIGHTS_NO_STATSBEAT: '1' };
@@ -150,11 +199,10 @@ export async function startAzurite(options: { services?: AzuriteService[] } = {}
       '-e',
       WATCHDOG_THEN_CLI,
       azuriteCli(),
-      ...['--blobHost', '127.0.0.1', '--blobPort', '0'],
+      ...['--blobHost', '127.0.0.1', '--blobPort', String(options.ports?.blob ?? 0)],
       ...['--queueHost', '127.0.0.1', '--queuePort', '0'],
-      ...['--tableHost', '127.0.0.1', '--tablePort', '0'],
-      '--inMemoryPersistence',
-      ...['--extentMemoryLimit', '256'],
+      ...['--tableHost', '127.0.0.1', '--tablePort', String(options.ports?.table ?? 0)],
+      ...persistence,
       '--disableTelemetry',
       '--skipApiVersionCheck',
       '--silent',
@@ -196,11 +244,14 @@ export async function startAzurite(options: { services?: AzuriteService[] } = {}
     blobEndpoint,
     tableEndpoint,
     tablePort: withTable ? Number((urls.get('table') as URL).port) : undefined,
+    blobPort: Number((urls.get('blob') as URL).port),
     accountName: AZURITE_ACCOUNT_NAME,
     accountKey: AZURITE_ACCOUNT_KEY,
     connectionString,
     stop() {
-      stopping ??= kill(child).finally(() => rmSync(workDir, { recursive: true, force: true }));
+      stopping ??= (options.location ? shutDownCleanly(child) : Promise.resolve())
+        .then(() => kill(child))
+        .finally(() => rmSync(workDir, { recursive: true, force: true }));
       return stopping;
     },
   };

@@ -42,6 +42,8 @@ export const DIRECTORY_ROLES = {
   globalReader: 'f2ef992c-3afb-46b9-b7cf-a126ee74c451',
   privilegedRoleAdministrator: 'e8611ab8-c189-46e8-94e1-60213ab1f814',
   teamsAdministrator: '69091246-20e8-4a56-aa4d-066075b2a7a8',
+  exchangeAdministrator: '29232cdf-9323-42fd-ade2-1d097af3e4de',
+  userAdministrator: 'fe930be7-5e62-47db-91af-98c3a49a38b1',
 } as const;
 
 const ROLE_NAMES: Record<string, string> = {
@@ -50,6 +52,8 @@ const ROLE_NAMES: Record<string, string> = {
   [DIRECTORY_ROLES.globalReader]: 'Global Reader',
   [DIRECTORY_ROLES.privilegedRoleAdministrator]: 'Privileged Role Administrator',
   [DIRECTORY_ROLES.teamsAdministrator]: 'Teams Administrator',
+  [DIRECTORY_ROLES.exchangeAdministrator]: 'Exchange Administrator',
+  [DIRECTORY_ROLES.userAdministrator]: 'User Administrator',
 };
 
 /** Licence and service plan ids used by the default fixture. */

@@ -86,6 +86,14 @@ const MIGRATIONS: string[] = [
   `
   CREATE INDEX connectors_awaiting_consent ON connectors (tenant_id, id) WHERE status = 'awaiting-consent';
   `,
+  `
+  CREATE TABLE targets (
+    tenant_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+  );
+  `,
 ];
 
 /** The database file inside DATA_DIR. */

@@ -9,6 +9,7 @@ import { SqliteSecretStore } from './secretStore';
 import { SqliteStateStorage } from './stateStorage';
 import { SqliteSubscriptionStore } from './subscriptionStore';
 import { SqliteNoticeLedger } from './noticeLedger';
+import { SqliteTargetStore } from './targetStore';
 
 /** The embedded default store: one SQLite file under DATA_DIR. */
 export function createSqliteStore(dataDir: string): Store {
@@ -23,6 +24,7 @@ export function createSqliteStore(dataDir: string): Store {
     audit: new SqliteAuditLog(db),
     subscriptions: new SqliteSubscriptionStore(db),
     notices: new SqliteNoticeLedger(db),
+    targets: new SqliteTargetStore(db),
     async ping() {
       try {
         db.prepare('SELECT MAX(version) FROM schema_version').get();

@@ -1,0 +1,132 @@
+import { formatDateTime } from '../cards/format';
+import { connectorType } from '../connectors/catalog';
+import { clockStart, daysUntilExpiry, expiresAt, type Connector } from '../connectors/connector';
+import { DAY_MS } from '../util/clock';
+import { count, plural, type DiagnosticCheck, type DiagnosticContext, type Finding } from './finding';
+
+/** Seeds 002/003: what a deauthorized connector says, and what to do. */
+export function deauthorizedText(inactivityDays: number): string {
+  return `This connector was automatically deauthorized because it has not transferred any data in the last ${inactivityDays} days. Reauthorize it to use it again.`;
+}
+
+/** Whole days from `from` to `now`. */
+function daysSince(from: string, now: Date): number {
+  return Math.max(0, Math.floor((now.getTime() - new Date(from).getTime()) / DAY_MS));
+}
+
+function lastTransferText(connector: Connector, now: Date): string {
+  if (connector.lastTransferAt) {
+    const days = daysSince(connector.lastTransferAt, now);
+    return `Last transfer ${formatDateTime(connector.lastTransferAt)}, ${days === 0 ? 'today' : `${plural(days, 'day')} ago`}.`;
+  }
+  const start = clockStart(connector);
+  return start
+    ? `No transfer yet; the clock started when it was authorized, ${formatDateTime(start.toISOString())}.`
+    : 'No transfer yet, and it was never authorized.';
+}
+
+/** How pressing a connector is: lower first (deauthorized, then fewest days left). */
+export function urgency(
+  connector: Connector,
+  ctx: Pick<DiagnosticContext, 'inactivityDays' | 'now'>,
+): number {
+  if (connector.status === 'deauthorized') return -1;
+  if (connector.status === 'authorizing') return 0;
+  return daysUntilExpiry(connector, ctx.inactivityDays, ctx.now) ?? ctx.inactivityDays;
+}
+
+/** One connector's inactivity: days since its last transfer, and when (or that) it is deauthorized. */
+export function connectorFinding(connector: Connector, ctx: DiagnosticContext): Finding {
+  const base = {
+    id: `connector:${connector.id}`,
+    title: `${connector.displayName} (${connectorType(connector.type).name})`,
+    connector: { id: connector.id, displayName: connector.displayName },
+  };
+  const rule = `It is deauthorized after ${ctx.inactivityDays} days without a transfer.`;
+  const last = lastTransferText(connector, ctx.now);
+  if (connector.status === 'deauthorized') {
+    const start = clockStart(connector);
+    return {
+      ...base,
+      status: 'fail',
+      found: `Deauthorized${start ? `: no transfer for ${plural(daysSince(start.toISOString(), ctx.now), 'day')}` : ''}. ${last} ${rule}`,
+      fix: deauthorizedText(ctx.inactivityDays),
+    };
+  }
+  if (connector.status === 'authorizing') {
+    return {
+      ...base,
+      status: 'warn',
+      found: `Its authorization did not finish. ${last}`,
+      fix: 'Reauthorize it to finish the authorization.',
+    };
+  }
+  const days = daysUntilExpiry(connector, ctx.inactivityDays, ctx.now);
+  const expiry = expiresAt(connector, ctx.inactivityDays);
+  const when =
+    expiry && days !== undefined
+      ? ` Deauthorized on ${formatDateTime(expiry.toISOString())} (${days === 0 ? 'today' : `${plural(days, 'day')} left`}) unless it transfers again.`
+      : '';
+  const consent =
+    connector.status === 'awaiting-consent'
+      ? ' It is waiting for a global admin to grant admin consent (see admin consent).'
+      : '';
+  const soon = days !== undefined && days < ctx.firstNoticeDays;
+  return {
+    ...base,
+    status: soon || consent ? 'warn' : 'pass',
+    found: `${last} ${rule}${when}${consent}`,
+    fix: soon
+      ? `Run a transfer, or reauthorize it: either restarts the ${ctx.inactivityDays}-day clock.`
+      : consent
+        ? 'A global admin grants consent with the link they were sent; type status with its name to check.'
+        : '',
+  };
+}
+
+/** The connectors' rows: the most pressing ones each, the rest summed up in one row. */
+export function connectorChecks(ctx: DiagnosticContext, scope: 'tenant' | 'connector'): DiagnosticCheck[] {
+  const make = (id: string, title: string, finding: () => Finding): DiagnosticCheck => ({
+    id,
+    title,
+    needsGraph: false,
+    run: async () => finding(),
+  });
+  if (ctx.connectors.length === 0) {
+    return [
+      make('connectors', 'Connectors', () => ({
+        id: 'connectors',
+        title: 'Connectors',
+        status: 'pass',
+        found: 'This tenant has no connectors yet, so none can expire.',
+        fix: 'Type connect to authorize one.',
+      })),
+    ];
+  }
+  const sorted = [...ctx.connectors].sort((a, b) => urgency(a, ctx) - urgency(b, ctx));
+  const max = scope === 'connector' ? sorted.length : ctx.limits.maxConnectorRows;
+  const shown = sorted.slice(0, max);
+  const rest = sorted.slice(max);
+  const checks = shown.map((c) =>
+    make(`connector:${c.id}`, `${c.displayName} (${connectorType(c.type).name})`, () =>
+      connectorFinding(c, ctx),
+    ),
+  );
+  if (rest.length > 0) {
+    const least = Math.min(...rest.map((c) => urgency(c, ctx)));
+    const deauthorized = rest.filter((c) => c.status === 'deauthorized').length;
+    checks.push(
+      make('connectors-more', 'Other connectors', () => ({
+        id: 'connectors-more',
+        title: 'Other connectors',
+        status: deauthorized > 0 ? 'fail' : least < ctx.firstNoticeDays ? 'warn' : 'pass',
+        found:
+          deauthorized > 0
+            ? `${plural(rest.length, 'more connector')}, ${count(deauthorized)} of them deauthorized after ${ctx.inactivityDays} days without a transfer.`
+            : `${plural(rest.length, 'more connector')}, each with at least ${plural(Math.max(0, least), 'day')} left before deauthorization.`,
+        fix: `Type connectors to see them all (${count(ctx.connectors.length)} in this tenant)${deauthorized > 0 ? ', and reauthorize those you still use' : ''}.`,
+      })),
+    );
+  }
+  return checks;
+}

@@ -1,0 +1,168 @@
+import { isGraphError } from '../graph/errors';
+import type { GraphGateway, GraphPage } from '../graph/graphGateway';
+import { GRAPH_PERMISSIONS } from '../graph/permissions';
+import { mapLimit } from './concurrency';
+import { count, plural, type DiagnosticCheck, type DiagnosticContext, type Finding } from './finding';
+import { ADMIN_URL_PLACEHOLDER, PERSONAL_SITE_BATCH, sharePointAdminUrl } from './provisioningScript';
+
+interface DirectoryUser {
+  id: string;
+  userPrincipalName?: string;
+  assignedLicenses?: unknown[];
+}
+
+interface Organization {
+  verifiedDomains?: { name?: string; isInitial?: boolean }[];
+}
+
+/** The counts of a user provisioning run; memory holds these and at most maxListedUsers names. */
+export interface ProvisioningTally {
+  /** Users read from the directory. */
+  read: number;
+  /** Licensed users whose OneDrive was looked up. */
+  checked: number;
+  /** Of those, without a OneDrive (404). */
+  unprovisioned: number;
+  /** The first unprovisioned users' UPNs, in directory order. */
+  userEmails: string[];
+  /** Why the run stopped before the end of the directory, if it did. */
+  stopped?: 'limit' | 'time';
+  /** Users in the directory ($count), when the run stopped early and Graph said. */
+  directoryUsers?: number;
+}
+
+/** The users page: only what the check reads, the largest page Graph serves. */
+export const USERS_PATH = '/users?$select=id,userPrincipalName,assignedLicenses&$top=999';
+
+/**
+ * Streams the directory page by page and looks up each licensed user's OneDrive (404 = not
+ * provisioned), a few at a time. Stops at `maxUsersChecked` licensed users or after the time
+ * budget; memory holds one page, the counts and at most `maxListedUsers` names.
+ */
+export async function tallyUnprovisionedUsers(
+  graph: GraphGateway,
+  tenantId: string,
+  ctx: Pick<DiagnosticContext, 'limits' | 'elapsed'>,
+): Promise<ProvisioningTally> {
+  const { limits } = ctx;
+  const started = ctx.elapsed();
+  const tally: ProvisioningTally = { read: 0, checked: 0, unprovisioned: 0, userEmails: [] };
+  for await (const page of graph.getAllPages<DirectoryUser>(tenantId, USERS_PATH, {
+    permission: GRAPH_PERMISSIONS.userRead,
+  })) {
+    if (tally.checked >= limits.maxUsersChecked) {
+      tally.stopped = 'limit';
+      break;
+    }
+    if (ctx.elapsed() - started > limits.userCheckBudgetMs) {
+      tally.stopped = 'time';
+      break;
+    }
+    tally.read += page.length;
+    const licensed = page.filter((u) => Array.isArray(u.assignedLicenses) && u.assignedLicenses.length > 0);
+    const room = limits.maxUsersChecked - tally.checked;
+    const targets = licensed.length > room ? licensed.slice(0, room) : licensed;
+    const missing = await mapLimit(targets, limits.driveConcurrency, async (user) => {
+      try {
+        await graph.get(tenantId, `/users/${encodeURIComponent(user.id)}/drive?$select=id`, {
+          permission: GRAPH_PERMISSIONS.filesRead,
+        });
+        return false;
+      } catch (err) {
+        if (isGraphError(err, 'GRAPH_NOT_FOUND')) return true;
+        throw err;
+      }
+    });
+    tally.checked += targets.length;
+    missing.forEach((isMissing, i) => {
+      if (!isMissing) return;
+      tally.unprovisioned += 1;
+      if (tally.userEmails.length < limits.maxListedUsers) {
+        tally.userEmails.push(targets[i].userPrincipalName ?? targets[i].id);
+      }
+    });
+    if (licensed.length > room) {
+      tally.stopped = 'limit';
+      break;
+    }
+  }
+  if (tally.stopped) tally.directoryUsers = await countUsers(graph, tenantId);
+  return tally;
+}
+
+/** Users in the directory, by $count (an advanced query); undefined when Graph does not say. */
+async function countUsers(graph: GraphGateway, tenantId: string): Promise<number | undefined> {
+  try {
+    const page = await graph.get<GraphPage<unknown>>(tenantId, '/users?$select=id&$top=1&$count=true', {
+      permission: GRAPH_PERMISSIONS.userRead,
+      headers: { ConsistencyLevel: 'eventual' },
+    });
+    return typeof page['@odata.count'] === 'number' ? page['@odata.count'] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The tenant's initial domain (contoso.onmicrosoft.com), or undefined when Graph refuses. */
+async function initialDomain(graph: GraphGateway, tenantId: string): Promise<string | undefined> {
+  try {
+    const orgs = await graph.get<{ value: Organization[] }>(
+      tenantId,
+      '/organization?$select=verifiedDomains',
+      {
+        permission: GRAPH_PERMISSIONS.organizationRead,
+      },
+    );
+    return orgs.value[0]?.verifiedDomains?.find((d) => d.isInitial)?.name;
+  } catch {
+    return undefined;
+  }
+}
+
+const SEED =
+  'All Office 365 users must sign in to their Office 365, and open Office 365 for us to transfer into their accounts.';
+
+export const USER_PROVISIONING_ID = 'user-provisioning';
+
+/** "User provisioning": licensed users without a OneDrive, with a script that provisions them. */
+export const userProvisioningCheck: DiagnosticCheck = {
+  id: USER_PROVISIONING_ID,
+  title: 'User provisioning',
+  needsGraph: true,
+  slow: true,
+  permissions: [GRAPH_PERMISSIONS.userRead, GRAPH_PERMISSIONS.filesRead],
+  run: (graph, tenantId, ctx) => checkUserProvisioning(graph, tenantId, ctx),
+};
+
+export async function checkUserProvisioning(
+  graph: GraphGateway,
+  tenantId: string,
+  ctx: DiagnosticContext,
+): Promise<Finding> {
+  const tally = await tallyUnprovisionedUsers(graph, tenantId, ctx);
+  const base = { id: userProvisioningCheck.id, title: userProvisioningCheck.title };
+  const scope = tally.stopped
+    ? ` I stopped ${tally.stopped === 'limit' ? `at the limit of ${count(ctx.limits.maxUsersChecked)} licensed users` : `after ${Math.round(ctx.limits.userCheckBudgetMs / 1000)} seconds`}: checked ${count(tally.checked)} licensed users of ${tally.directoryUsers !== undefined ? `${count(tally.directoryUsers)} users in the directory` : `the first ${count(tally.read)} users read (the directory has more)`}.`
+    : ` Checked all ${plural(tally.checked, 'licensed user')} of ${plural(tally.read, 'user')} in the directory.`;
+  if (tally.unprovisioned === 0) {
+    return {
+      ...base,
+      status: 'pass',
+      found: `Every licensed user I checked has a OneDrive (their Office 365 account is provisioned).${scope}`,
+      fix: '',
+    };
+  }
+  const domain = await initialDomain(graph, tenantId);
+  const adminUrl = sharePointAdminUrl(domain, ctx.cloud);
+  const listed =
+    tally.unprovisioned > tally.userEmails.length
+      ? ` The script is for the first ${count(tally.userEmails.length)}; run diagnose again for the rest once they are done.`
+      : '';
+  return {
+    ...base,
+    status: 'warn',
+    found: `${plural(tally.unprovisioned, 'licensed user has', 'licensed users have')} no OneDrive: their Office 365 account is not provisioned, so nothing can be transferred into it.${scope}`,
+    fix: `${SEED} You can also provision Office 365 accounts via Windows PowerShell: Connect-SPOService to your SharePoint admin URL, then Request-SPOPersonalSite with at most ${PERSONAL_SITE_BATCH} users a call.${adminUrl === ADMIN_URL_PLACEHOLDER ? ' I could not read your tenant’s domain: replace the admin URL in the script.' : ''}${listed}`,
+    script: { adminUrl, userEmails: tally.userEmails, total: tally.unprovisioned },
+  };
+}

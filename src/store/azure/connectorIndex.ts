@@ -1,0 +1,212 @@
+import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
+import { clockStart, type Connector } from '../../connectors/connector';
+import type { Page } from '../ports';
+import { ignoring, mapLimit, unlessMissing } from './errors';
+import { dayBucket, decodeCursor, encodeCursor, orderedUniqueKey, padMs } from './keys';
+
+/** Where a connector sits in an index; undefined when the index does not hold it. */
+export interface IndexKeys {
+  partitionKey: string;
+  rowKey: string;
+}
+
+/** Reads one connector record; undefined when it is not there. */
+export type RecordReader = (tenantId: string, id: string) => Promise<{ connector: Connector } | undefined>;
+
+/** A row that no record backs is removed by a reader only once it is this old (a writer may be mid-way). */
+export const STALE_ROW_GRACE_MS = 10 * 60 * 1000;
+
+/** How many connector records a page reads at once to check its index rows. */
+const READ_CONCURRENCY = 16;
+
+interface IndexRow {
+  /** Tenant and connector id, to read the record. */
+  t: string;
+  i: string;
+  /** When the row was written (ms), for the grace period of stale rows. */
+  at: number;
+}
+
+const same = (a: IndexKeys | undefined, b: IndexKeys | undefined) =>
+  a?.partitionKey === b?.partitionKey && a?.rowKey === b?.rowKey;
+
+/**
+ * A cross-tenant index of connectors in its own table: one row per connector the index holds,
+ * where `keysOf` puts it, pointing at the record (tenant, id).
+ *
+ * The index cannot share a transaction with the record (it spans partitions), so the record is
+ * the truth and the index is kept by a protocol that never hides a connector:
+ * - a writer puts the new row before it commits the record (so a crash in between leaves an
+ *   extra row, never a missing one) and again after (which changes its ETag, see below), then
+ *   cleans up the old row;
+ * - {@link cleanUp} reads the row, then the record, and deletes the row only if the record does
+ *   not point there, conditionally on the ETag it read, so a row rewritten meanwhile survives;
+ * - a reader checks every row against its record, skips rows the record does not back, and
+ *   removes them once they are older than {@link STALE_ROW_GRACE_MS}.
+ */
+export class ConnectorIndex {
+  constructor(
+    private readonly table: TableClient,
+    readonly keysOf: (connector: Connector) => IndexKeys | undefined,
+    private readonly readRecord: RecordReader,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Writes (or rewrites, which changes its ETag) the row of a connector. */
+  async put(connector: Connector): Promise<void> {
+    const keys = this.keysOf(connector);
+    if (!keys) return;
+    const row: IndexRow & IndexKeys = { ...keys, t: connector.tenantId, i: connector.id, at: this.now() };
+    await this.table.upsertEntity(row, 'Replace');
+  }
+
+  /** Before a record write: the row the new record needs, if it is not the old one's. */
+  async beforeWrite(previous: Connector | undefined, next: Connector): Promise<void> {
+    const wanted = this.keysOf(next);
+    if (wanted && !same(wanted, previous && this.keysOf(previous))) await this.put(next);
+  }
+
+  /** After a committed write: the new row again, and the old one gone if it moved. */
+  async afterWrite(previous: Connector | undefined, next: Connector | undefined): Promise<void> {
+    if (next) await this.put(next);
+    const old = previous && this.keysOf(previous);
+    if (previous && old && !same(old, next && this.keysOf(next)))
+      await this.cleanUp(previous.tenantId, previous.id, old);
+  }
+
+  /** After a write that did not happen: the row put for it, unless the record points there. */
+  async afterFailedWrite(previous: Connector | undefined, next: Connector): Promise<void> {
+    const wanted = this.keysOf(next);
+    if (wanted && !same(wanted, previous && this.keysOf(previous)))
+      await this.cleanUp(next.tenantId, next.id, wanted);
+  }
+
+  /**
+   * Removes the row at `keys` unless the record (read after the row) points there. The delete is
+   * conditional on the row's ETag as read, so a row a writer rewrote meanwhile survives.
+   */
+  async cleanUp(tenantId: string, id: string, keys: IndexKeys): Promise<void> {
+    const row = await unlessMissing(this.table.getEntity<IndexRow>(keys.partitionKey, keys.rowKey));
+    if (!row) return;
+    const record = await this.readRecord(tenantId, id);
+    if (record && same(this.keysOf(record.connector), keys)) return;
+    await ignoring([404, 412], this.table.deleteEntity(keys.partitionKey, keys.rowKey, { etag: row.etag }));
+  }
+
+  /**
+   * One page of the connectors whose rows match `filter(after)`, in (PartitionKey, RowKey) order,
+   * each checked against its record. The cursor is the RowKey of the last row returned.
+   */
+  async page(
+    filter: (after: string | undefined) => string,
+    options: { limit: number; cursor?: string; validCursor: (rowKey: string) => boolean },
+  ): Promise<Page<Connector>> {
+    const { limit } = options;
+    const after = decodeCursor(options.cursor, options.validCursor);
+    const found: { rowKey: string; connector: Connector }[] = [];
+    const pages = this.table
+      .listEntities<IndexRow>({ queryOptions: { filter: filter(after) } })
+      .byPage({ maxPageSize: Math.min(1000, limit + 1) });
+    for await (const page of pages) {
+      const checked = await mapLimit(page, READ_CONCURRENCY, (row) => this.check(row));
+      page.forEach((row, i) => {
+        const connector = checked[i];
+        if (connector) found.push({ rowKey: row.rowKey as string, connector });
+      });
+      // One more than a page tells whether there is a next one.
+      if (found.length > limit) break;
+    }
+    const items = found.slice(0, limit);
+    return {
+      items: items.map((f) => f.connector),
+      next: found.length > limit ? encodeCursor(items[items.length - 1].rowKey) : undefined,
+    };
+  }
+
+  /** The connector a row stands for, or undefined when its record does not point there (any more). */
+  private async check(row: TableEntityResult<IndexRow>): Promise<Connector | undefined> {
+    const keys = { partitionKey: row.partitionKey as string, rowKey: row.rowKey as string };
+    const record = await this.readRecord(row.t, row.i);
+    if (record && same(this.keysOf(record.connector), keys)) return record.connector;
+    if (this.now() - Number(row.at ?? 0) > STALE_ROW_GRACE_MS) {
+      await ignoring([404, 412], this.table.deleteEntity(keys.partitionKey, keys.rowKey, { etag: row.etag }));
+    }
+    return undefined;
+  }
+}
+
+/** The expiry index holds live connectors only, so deauthorized ones drop out of every scan. */
+export function indexedClock(connector: Connector): number | undefined {
+  const live = connector.status === 'authorized' || connector.status === 'awaiting-consent';
+  return live ? clockStart(connector)?.getTime() : undefined;
+}
+
+const EXPIRY_ROW_KEY = /^\d{15}-/;
+
+/**
+ * The expiry index: PartitionKey = the UTC day of the clock start (yyyymmdd), RowKey =
+ * `${clock ms, 15 digits}-${hex tenant}-${hex id}`. The Table service returns rows in
+ * (PartitionKey, RowKey) order, which is clock order with ties as SQLite's (clock_start,
+ * tenant_id, id); a query for "clock <= before" reads only the day buckets up to `before`'s.
+ */
+export function expiryKeys(connector: Connector): IndexKeys | undefined {
+  const clock = indexedClock(connector);
+  if (clock === undefined) return undefined;
+  return {
+    partitionKey: dayBucket(clock),
+    rowKey: `${padMs(clock)}-${orderedUniqueKey(connector.tenantId)}-${orderedUniqueKey(connector.id)}`,
+  };
+}
+
+export function listExpiring(
+  index: ConnectorIndex,
+  before: Date,
+  options: { limit?: number; cursor?: string },
+): Promise<Page<Connector>> {
+  const beforeMs = before.getTime();
+  const lastBucket = dayBucket(beforeMs);
+  const below = padMs(beforeMs + 1);
+  return index.page(
+    (after) =>
+      after
+        ? odata`PartitionKey ge ${dayBucket(Number(after.slice(0, 15)))} and PartitionKey le ${lastBucket} and RowKey gt ${after} and RowKey lt ${below}`
+        : odata`PartitionKey le ${lastBucket} and RowKey lt ${below}`,
+    {
+      limit: Math.min(Math.max(options.limit ?? 500, 1), 5000),
+      cursor: options.cursor,
+      validCursor: (rowKey) => EXPIRY_ROW_KEY.test(rowKey),
+    },
+  );
+}
+
+const AWAITING_CONSENT = 'awaiting-consent';
+
+/**
+ * The consent index: connectors awaiting admin consent, in one partition ("awaiting-consent"),
+ * RowKey = `${hex tenant}-${hex id}`, so the reminder job reads them in (tenant, id) order
+ * without reading any other connector.
+ */
+export function consentKeys(connector: Connector): IndexKeys | undefined {
+  if (connector.status !== 'awaiting-consent') return undefined;
+  return {
+    partitionKey: AWAITING_CONSENT,
+    rowKey: `${orderedUniqueKey(connector.tenantId)}-${orderedUniqueKey(connector.id)}`,
+  };
+}
+
+export function listAwaitingConsent(
+  index: ConnectorIndex,
+  options: { limit?: number; cursor?: string },
+): Promise<Page<Connector>> {
+  return index.page(
+    (after) =>
+      after
+        ? odata`PartitionKey eq ${AWAITING_CONSENT} and RowKey gt ${after}`
+        : odata`PartitionKey eq ${AWAITING_CONSENT}`,
+    {
+      limit: Math.min(Math.max(options.limit ?? 500, 1), 5000),
+      cursor: options.cursor,
+      validCursor: (rowKey) => /^[0-9a-fz]+-[0-9a-fz]+$/.test(rowKey),
+    },
+  );
+}

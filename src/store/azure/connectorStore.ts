@@ -1,0 +1,218 @@
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+import type { Connector } from '../../connectors/connector';
+import { ConcurrencyError, type ConnectorStore, type Page, type SecretStore } from '../ports';
+import { guard, ignoring, MAX_ATTEMPTS, settleAll, statusOf, unlessMissing } from './errors';
+import { ConnectorIndex, consentKeys, expiryKeys, listAwaitingConsent, listExpiring } from './connectorIndex';
+import {
+  decodeCursor,
+  encodeCursor,
+  escapeKey,
+  orderedKey,
+  orderedUniqueKey,
+  packDoc,
+  prefixEnd,
+  unpackDoc,
+} from './keys';
+
+/** Sort key for names: case-insensitive, as in the SQLite adapter. */
+function nameKey(displayName: string): string {
+  return displayName.trim().toLowerCase();
+}
+
+/*
+ * One partition per tenant (PartitionKey = escaped tenant id) holds three kinds of rows:
+ *   rec|<id>                 the record (doc = JSON; version; status)
+ *   name|<hex name>-<hex id>  a copy of the record in name order, for paging `list`
+ *   sec|<id>                 the sealed secrets
+ * Record and name row change in one entity-group transaction conditional on the record's ETag,
+ * so they never disagree; a connector and its secrets are deleted in one transaction too.
+ */
+export const REC = 'rec|';
+const NAME = 'name|';
+export const SEC = 'sec|';
+
+const recKey = (id: string) => REC + escapeKey(id);
+const secKey = (id: string) => SEC + escapeKey(id);
+const nameRowKey = (c: Connector) => `${NAME}${orderedKey(nameKey(c.displayName))}-${orderedUniqueKey(c.id)}`;
+
+type Action = TransactionAction;
+
+/**
+ * Connector records in Azure Table storage, with two cross-tenant indexes in tables of their own:
+ * expiry (live connectors by clock start) and consent (connectors awaiting consent).
+ */
+export class AzureConnectorStore implements ConnectorStore {
+  readonly expiry: ConnectorIndex;
+  readonly consent: ConnectorIndex;
+
+  constructor(
+    private readonly table: TableClient,
+    expiryTable: TableClient,
+    consentTable: TableClient,
+  ) {
+    const read = (tenantId: string, id: string) => this.read(tenantId, id);
+    this.expiry = new ConnectorIndex(expiryTable, expiryKeys, read);
+    this.consent = new ConnectorIndex(consentTable, consentKeys, read);
+  }
+
+  private get indexes(): ConnectorIndex[] {
+    return [this.expiry, this.consent];
+  }
+
+  private entity(rowKey: string, c: Connector) {
+    return {
+      partitionKey: escapeKey(c.tenantId),
+      rowKey,
+      ...packDoc(c),
+      version: c.version,
+      status: c.status,
+    };
+  }
+
+  /** The record and its ETag. */
+  async read(tenantId: string, id: string): Promise<{ connector: Connector; etag: string } | undefined> {
+    const row = await unlessMissing(this.table.getEntity(escapeKey(tenantId), recKey(id)));
+    return row ? { connector: unpackDoc<Connector>(row), etag: row.etag } : undefined;
+  }
+
+  create(connector: Connector): Promise<Connector> {
+    return guard(async () => {
+      const stored = { ...connector, version: 1 };
+      // Index rows first: a crash after the record was written must not hide it from the scanner.
+      await settleAll(this.indexes.map((index) => index.beforeWrite(undefined, stored)));
+      try {
+        await this.table.submitTransaction([
+          ['create', this.entity(recKey(stored.id), stored)],
+          ['upsert', this.entity(nameRowKey(stored), stored), 'Replace'],
+        ]);
+      } catch (err) {
+        if (statusOf(err) !== 409) throw err;
+        await settleAll(this.indexes.map((index) => index.afterFailedWrite(undefined, stored)));
+        throw new ConcurrencyError(`connector ${connector.id}`);
+      }
+      // Again after the commit: a concurrent clean-up may have removed the first ones.
+      await settleAll(this.indexes.map((index) => index.afterWrite(undefined, stored)));
+      return stored;
+    });
+  }
+
+  get(tenantId: string, id: string): Promise<Connector | undefined> {
+    return guard(async () => (await this.read(tenantId, id))?.connector);
+  }
+
+  list(tenantId: string, options: { limit?: number; cursor?: string } = {}): Promise<Page<Connector>> {
+    return guard(async () => {
+      const limit = Math.min(Math.max(options.limit ?? 100, 1), 500);
+      const after = decodeCursor(options.cursor, (p) => p.startsWith(NAME)) ?? NAME;
+      const filter = odata`PartitionKey eq ${escapeKey(tenantId)} and RowKey gt ${after} and RowKey lt ${prefixEnd(NAME)}`;
+      const rows: { rowKey: string; connector: Connector }[] = [];
+      const pages = this.table.listEntities({ queryOptions: { filter } }).byPage({ maxPageSize: limit + 1 });
+      for await (const page of pages) {
+        for (const row of page)
+          rows.push({ rowKey: row.rowKey as string, connector: unpackDoc<Connector>(row) });
+        if (rows.length > limit) break;
+      }
+      const items = rows.slice(0, limit);
+      return {
+        items: items.map((r) => r.connector),
+        next: rows.length > limit ? encodeCursor(items[items.length - 1].rowKey) : undefined,
+      };
+    });
+  }
+
+  update(connector: Connector): Promise<Connector> {
+    return guard(async () => {
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        const current = await this.read(connector.tenantId, connector.id);
+        if (!current || current.connector.version !== connector.version) break;
+        const stored = { ...connector, version: connector.version + 1 };
+        const previous = current.connector;
+        await settleAll(this.indexes.map((index) => index.beforeWrite(previous, stored)));
+
+        const oldName = nameRowKey(current.connector);
+        const actions: Action[] = [
+          ['update', this.entity(recKey(stored.id), stored), 'Replace', { etag: current.etag }],
+        ];
+        if (oldName !== nameRowKey(stored))
+          actions.push(['delete', { partitionKey: escapeKey(stored.tenantId), rowKey: oldName }]);
+        actions.push(['upsert', this.entity(nameRowKey(stored), stored), 'Replace']);
+        try {
+          await this.table.submitTransaction(actions);
+        } catch (err) {
+          const status = statusOf(err);
+          if (status !== 412 && status !== 404) throw err;
+          // Lost the race: drop index rows written for a state that did not happen, then read
+          // again (a change that left the version alone is retried, a real one is reported).
+          await settleAll(this.indexes.map((index) => index.afterFailedWrite(previous, stored)));
+          continue;
+        }
+        await settleAll(this.indexes.map((index) => index.afterWrite(previous, stored)));
+        return stored;
+      }
+      throw new ConcurrencyError(`connector ${connector.id}`);
+    });
+  }
+
+  delete(tenantId: string, id: string): Promise<boolean> {
+    return guard(async () => {
+      const partitionKey = escapeKey(tenantId);
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        const current = await this.read(tenantId, id);
+        if (!current) {
+          await ignoring([404], this.table.deleteEntity(partitionKey, secKey(id)));
+          return false;
+        }
+        const secret = await unlessMissing(this.table.getEntity(partitionKey, secKey(id)));
+        // Transaction deletes are unconditional, but each must find its row: a rename since the
+        // read fails the whole transaction (404 on the old name row) and the loop reads again.
+        const actions: Action[] = [
+          ['delete', { partitionKey, rowKey: recKey(id) }],
+          ['delete', { partitionKey, rowKey: nameRowKey(current.connector) }],
+        ];
+        if (secret) actions.push(['delete', { partitionKey, rowKey: secKey(id) }]);
+        try {
+          await this.table.submitTransaction(actions);
+        } catch (err) {
+          const status = statusOf(err);
+          if (status === 412 || status === 404) continue;
+          throw err;
+        }
+        await settleAll(this.indexes.map((index) => index.afterWrite(current.connector, undefined)));
+        return true;
+      }
+      throw new ConcurrencyError(`connector ${id}`);
+    });
+  }
+
+  listExpiring(
+    clockStartBefore: Date,
+    options: { limit?: number; cursor?: string } = {},
+  ): Promise<Page<Connector>> {
+    return guard(() => listExpiring(this.expiry, clockStartBefore, options));
+  }
+
+  listAwaitingConsent(options: { limit?: number; cursor?: string } = {}): Promise<Page<Connector>> {
+    return guard(() => listAwaitingConsent(this.consent, options));
+  }
+}
+
+/** Sealed secrets, in the connector's partition so that deleting the connector deletes them atomically. */
+export class AzureSecretStore implements SecretStore {
+  constructor(private readonly table: TableClient) {}
+
+  put(tenantId: string, connectorId: string, sealed: string): Promise<void> {
+    return guard(async () => {
+      await this.table.upsertEntity(
+        { partitionKey: escapeKey(tenantId), rowKey: secKey(connectorId), ...packDoc(sealed, 'sealed') },
+        'Replace',
+      );
+    });
+  }
+
+  get(tenantId: string, connectorId: string): Promise<string | undefined> {
+    return guard(async () => {
+      const row = await unlessMissing(this.table.getEntity(escapeKey(tenantId), secKey(connectorId)));
+      return row ? unpackDoc<string>(row, 'sealed') : undefined;
+    });
+  }
+}

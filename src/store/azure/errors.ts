@@ -1,0 +1,75 @@
+import { StoreUnavailableError } from '../ports';
+
+/** The HTTP status of an Azure SDK error, if it got an answer. */
+export function statusOf(err: unknown): number | undefined {
+  const status = (err as { statusCode?: unknown })?.statusCode;
+  return typeof status === 'number' ? status : undefined;
+}
+
+/**
+ * True when an Azure SDK error means the service could not be reached or would not serve us:
+ * no answer at all (connection refused, DNS, timeout, abort), authentication or authorization
+ * refused, throttling, or a server error. Other errors (a 400 for a bad request) are bugs and
+ * surface unchanged.
+ */
+export function isUnavailable(err: unknown): boolean {
+  if (err instanceof StoreUnavailableError) return false;
+  const name = (err as { name?: unknown })?.name;
+  const status = statusOf(err);
+  if (status === undefined) return name === 'RestError' || name === 'AbortError';
+  return status === 401 || status === 403 || status === 408 || status === 429 || status >= 500;
+}
+
+/** Runs one store operation, turning "Azure is unreachable" into StoreUnavailableError. */
+export async function guard<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (err) {
+    throw isUnavailable(err) ? new StoreUnavailableError(err) : err;
+  }
+}
+
+/** Resolves undefined instead of failing when the entity is absent (404). */
+export async function unlessMissing<T>(request: Promise<T>): Promise<T | undefined> {
+  try {
+    return await request;
+  } catch (err) {
+    if (statusOf(err) === 404) return undefined;
+    throw err;
+  }
+}
+
+/** Ignores the given statuses (e.g. 404 on a delete, 409 on a create that may already exist). */
+export async function ignoring<T>(statuses: number[], request: Promise<T>): Promise<T | undefined> {
+  try {
+    return await request;
+  } catch (err) {
+    const status = statusOf(err);
+    if (status !== undefined && statuses.includes(status)) return undefined;
+    throw err;
+  }
+}
+
+/** How often a write that lost an ETag race to a change that did not matter is tried again. */
+export const MAX_ATTEMPTS = 8;
+
+/** Maps `items` with at most `limit` calls in flight, keeping order. */
+export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < items.length; i = next++) results[i] = await fn(items[i]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/**
+ * Like Promise.all, but waits for every request to settle before failing with the first error,
+ * so that no request of a failed operation goes on retrying in the background.
+ */
+export async function settleAll(requests: Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(requests);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}

@@ -1,0 +1,134 @@
+import { BlobServiceClient } from '@azure/storage-blob';
+import { BlobsStorage } from 'botbuilder-azure-blobs';
+import type { Logger } from '../../util/logger';
+import type { Store } from '../ports';
+import { AzureAuditLog } from './auditLog';
+import { accountName, blobOptions, tableClient } from './clients';
+import { AzureConnectorStore, AzureSecretStore } from './connectorStore';
+import { AzureConversationStore } from './conversationStore';
+import { guard, settleAll, statusOf } from './errors';
+import { AzureNoticeLedger } from './noticeLedger';
+import { ScanLease } from './scanLease';
+import { AzureStateStorage } from './stateStorage';
+import { AzureSubscriptionStore } from './subscriptionStore';
+import { AzureTargetStore } from './targetStore';
+
+export { ScanLease } from './scanLease';
+
+export interface AzureStoreOptions {
+  /**
+   * Starts every table and container name, so that several stores (or tests) can share an
+   * account: lower-case letters and digits, starting with a letter. Default "concierge".
+   */
+  prefix?: string;
+  /** Scan lease duration in seconds (15-60). Default 30. */
+  leaseSeconds?: number;
+}
+
+/** How long ping() waits for an answer. */
+const PING_TIMEOUT_MS = 3_000;
+
+/** The prefix of every table and container name unless the caller gives another one. */
+export const DEFAULT_PREFIX = 'concierge';
+
+/** The tables of a store: `<prefix><suffix>`, e.g. conciergeConnectors. */
+export const TABLE_SUFFIXES = {
+  connectors: 'Connectors',
+  expiry: 'Expiry',
+  consent: 'Consent',
+  conversations: 'Conversations',
+  subscriptions: 'Subscriptions',
+  optOuts: 'OptOuts',
+  notices: 'Notices',
+  snoozes: 'Snoozes',
+  audit: 'Audit',
+  targets: 'Targets',
+} as const;
+
+/** The blob containers of a store: turn and dialog state, and the scan lease. */
+export function containerNames(prefix: string): { state: string; leases: string } {
+  return { state: `${prefix}-bot-state`, leases: `${prefix}-leases` };
+}
+
+/** Refuses a prefix Azure would refuse in a table or container name. */
+export function checkPrefix(prefix: string): void {
+  if (!/^[a-z][a-z0-9]{2,40}$/.test(prefix)) throw new Error(`invalid Azure store prefix "${prefix}"`);
+}
+
+/**
+ * The Azure store: Table storage for records (tables `<prefix>Connectors`, `<prefix>Expiry`,
+ * `<prefix>Consent`, `<prefix>Conversations`, `<prefix>Subscriptions`, `<prefix>OptOuts`,
+ * `<prefix>Notices`, `<prefix>Snoozes`, `<prefix>Audit`, `<prefix>Targets`), BlobsStorage in `<prefix>-bot-state` for turn and dialog
+ * state, and a blob lease in `<prefix>-leases` for scan leadership. Creates what is missing;
+ * rejects with StoreUnavailableError when the account cannot be reached.
+ */
+export async function createAzureStore(
+  connectionString: string,
+  logger?: Logger,
+  options: AzureStoreOptions = {},
+): Promise<Store> {
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  checkPrefix(prefix);
+  const table = (kind: keyof typeof TABLE_SUFFIXES) =>
+    tableClient(connectionString, `${prefix}${TABLE_SUFFIXES[kind]}`);
+  const tables = {
+    connectors: table('connectors'),
+    expiry: table('expiry'),
+    consent: table('consent'),
+    conversations: table('conversations'),
+    subscriptions: table('subscriptions'),
+    optOuts: table('optOuts'),
+    notices: table('notices'),
+    snoozes: table('snoozes'),
+    audit: table('audit'),
+    targets: table('targets'),
+  };
+  const blobService = BlobServiceClient.fromConnectionString(connectionString, blobOptions());
+  const containers = containerNames(prefix);
+  const stateContainer = blobService.getContainerClient(containers.state);
+  const leaseContainer = blobService.getContainerClient(containers.leases);
+  const blobs = new BlobsStorage(connectionString, stateContainer.containerName, {
+    storagePipelineOptions: blobOptions(),
+  });
+
+  await guard(async () => {
+    await settleAll([
+      ...Object.values(tables).map((t) => t.createTable()),
+      stateContainer.createIfNotExists(),
+      leaseContainer.createIfNotExists(),
+    ]);
+    // BlobsStorage creates its container on first use and keeps that promise, a failed one too;
+    // using it once here, while the container is known to exist, settles it for good.
+    await blobs.read([]);
+  });
+
+  const connectors = new AzureConnectorStore(tables.connectors, tables.expiry, tables.consent);
+  return {
+    kind: 'azure',
+    location: accountName(connectionString),
+    state: new AzureStateStorage(blobs),
+    conversations: new AzureConversationStore(tables.conversations),
+    connectors,
+    secrets: new AzureSecretStore(tables.connectors),
+    audit: new AzureAuditLog(tables.audit),
+    subscriptions: new AzureSubscriptionStore(tables.subscriptions, tables.optOuts),
+    notices: new AzureNoticeLedger(tables.notices, tables.snoozes),
+    targets: new AzureTargetStore(tables.targets),
+    scanLeadership: new ScanLease(leaseContainer, 'expiry-scanner', options.leaseSeconds ?? 30, logger),
+    ping() {
+      // One cheap read of each service; a 404 is an answer.
+      return guard(async () => {
+        const abortSignal = AbortSignal.timeout(PING_TIMEOUT_MS);
+        await settleAll([
+          tables.connectors.getEntity('~ping', '~ping', { abortSignal }).catch((err) => {
+            if (statusOf(err) !== 404) throw err;
+          }),
+          stateContainer.getProperties({ abortSignal }),
+        ]);
+      });
+    },
+    async close() {
+      // HTTP clients hold no connection that needs closing.
+    },
+  };
+}

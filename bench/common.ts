@@ -1,0 +1,225 @@
+/** Shared helpers of the benchmark: options, child processes, memory readings, statistics. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/** The repository root (this file runs from dist/bench). */
+export const ROOT = path.join(__dirname, '..', '..');
+export const BOT_ENTRY = path.join(ROOT, 'dist', 'src', 'index.js');
+export const ECHO_ENTRY = path.join(__dirname, 'echoBot.js');
+
+/** A cron that never fires while the benchmark runs (1 January, midnight). */
+export const QUIET_CRON = '0 0 1 1 *';
+
+export type Part = 'latency' | 'scanner' | 'startup' | 'fanout';
+export const PARTS: Part[] = ['startup', 'latency', 'scanner', 'fanout'];
+
+export interface BenchOptions {
+  parts: Part[];
+  size: 'small' | 'full';
+  /** Where the results table is written (markdown); the default run writes bench/RESULTS.md. */
+  resultsFile?: string;
+}
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const parts: Part[] = [];
+  let size: BenchOptions['size'] = 'full';
+  let resultsFile: string | undefined;
+  let noWrite = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = (): string => {
+      const inline = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : undefined;
+      if (inline !== undefined) return inline;
+      const next = argv[++i];
+      if (next === undefined) throw new Error(`${arg} needs a value`);
+      return next;
+    };
+    if (arg === '--help' || arg === '-h') {
+      process.stdout.write(
+        [
+          'npm run bench -- [--only latency|scanner|startup|fanout[,…]] [--size small|full] [--results FILE] [--no-write]',
+          '  --only     run only these parts (comma-separated or repeated); all by default',
+          '  --size     small: 10k/100k scanner, fewer turns, 200 channels (about a minute a part)',
+          '  --results  write the markdown table to FILE (default: bench/RESULTS.md for a full run of every part)',
+          '  --no-write print only',
+          '',
+        ].join('\n'),
+      );
+      process.exit(0);
+    } else if (arg.startsWith('--only')) {
+      for (const p of value().split(',')) {
+        if (!PARTS.includes(p as Part)) throw new Error(`--only: unknown part "${p}" (${PARTS.join(', ')})`);
+        parts.push(p as Part);
+      }
+    } else if (arg.startsWith('--size')) {
+      const v = value();
+      if (v !== 'small' && v !== 'full') throw new Error(`--size: expected small or full, got "${v}"`);
+      size = v;
+    } else if (arg.startsWith('--results')) {
+      resultsFile = path.resolve(value());
+    } else if (arg === '--no-write') {
+      noWrite = true;
+    } else {
+      throw new Error(`unknown option ${arg}; try --help`);
+    }
+  }
+  const all = parts.length === 0;
+  if (!resultsFile && !noWrite && all && size === 'full')
+    resultsFile = path.join(ROOT, 'bench', 'RESULTS.md');
+  if (noWrite) resultsFile = undefined;
+  return { parts: all ? PARTS : PARTS.filter((p) => parts.includes(p)), size, resultsFile };
+}
+
+export function log(message: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `bench-${prefix}-`));
+}
+
+export function removeDir(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A server started by the benchmark (the bot or the echo baseline) as its own process. */
+export interface ServerProcess {
+  name: string;
+  child: ChildProcess;
+  url: string;
+  /** When spawn() was called, on performance.now()'s clock. */
+  spawnedAt: number;
+  output: string[];
+  exited: Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+const running = new Set<ServerProcess>();
+
+/** Starts `entry` with only the given environment (plus PATH and HOME); it must listen on PORT. */
+export function spawnServer(name: string, entry: string, env: Record<string, string>): ServerProcess {
+  const spawnedAt = performance.now();
+  const child = spawn(process.execPath, ['--disable-warning=DEP0111', entry], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      // For trying a remedy without editing the bot, e.g. BENCH_NODE_OPTIONS=--max-old-space-size=128.
+      ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const keep = (chunk: Buffer) => {
+    output.push(chunk.toString('utf8'));
+    if (output.length > 200) output.shift();
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const server: ServerProcess = {
+    name,
+    child,
+    url: `http://127.0.0.1:${env.PORT}`,
+    spawnedAt,
+    output,
+    exited,
+    async stop() {
+      running.delete(server);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+  running.add(server);
+  return server;
+}
+
+/** Ends every server this process started (on failure or interruption). */
+export function killStarted(): void {
+  for (const server of running) {
+    if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
+  }
+  running.clear();
+}
+
+/** Polls GET /healthz until it answers 200; resolves with performance.now() at that moment. */
+export async function waitForHealthy(server: ServerProcess, timeoutMs = 30_000, pollMs = 5): Promise<number> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    try {
+      const response = await fetch(`${server.url}/healthz`);
+      await response.arrayBuffer();
+      if (response.status === 200) return performance.now();
+    } catch {
+      // not listening yet
+    }
+    if (server.child.exitCode !== null) {
+      throw new Error(`${server.name} exited with ${server.child.exitCode}: ${server.output.join('')}`);
+    }
+    if (performance.now() > deadline)
+      throw new Error(`${server.name} was not healthy within ${timeoutMs} ms`);
+    await sleep(pollMs);
+  }
+}
+
+/** VmRSS and VmHWM (peak) of a process, in bytes, from /proc. */
+export function memoryOf(pid: number | 'self'): { rss: number; hwm: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name: string) => {
+    const match = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status);
+    return match ? Number(match[1]) * 1024 : NaN;
+  };
+  return { rss: field('VmRSS'), hwm: field('VmHWM') };
+}
+
+/** Nearest-rank percentile of unsorted samples. */
+export function percentile(samples: number[], p: number): number {
+  if (samples.length === 0) return NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
+}
+
+export function median(samples: number[]): number {
+  return percentile(samples, 50);
+}
+
+export const MB = 1024 * 1024;
+
+/** 10000 → "10,000". */
+export function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** Runs `work` over `items` with at most `concurrency` at once. */
+export async function pool<T>(
+  items: T[],
+  concurrency: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+}

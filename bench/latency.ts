@@ -1,0 +1,364 @@
+/**
+ * Turn latency: the bot and the echo baseline, each its own process, driven by the same harness
+ * (HTTP in, replies caught by the Bot Connector stand-in). A turn's latency is the time from
+ * starting the POST /api/messages until the stand-in receives the reply (or the card update)
+ * for that conversation.
+ */
+import { randomUUID } from 'node:crypto';
+import { makeUser, message, personalChat, submit, type Activity } from '../test/harness/activities';
+import { cardOf, findAction, inputValues } from '../test/harness/cards';
+import { ConnectorStandIn, type ConnectorRoute, type RecordedCall } from '../test/harness/connectorStandIn';
+import {
+  BOT_ENTRY,
+  ECHO_ENTRY,
+  QUIET_CRON,
+  count,
+  freePort,
+  log,
+  memoryOf,
+  percentile,
+  pool,
+  removeDir,
+  spawnServer,
+  tempDir,
+  waitForHealthy,
+  type BenchOptions,
+  type ServerProcess,
+} from './common';
+import { seedTenantConnectors } from './seed';
+import { atMost, mb, ms, ratio, type Row, type Section } from './table';
+
+const TENANT = '7e57be4c-0000-4000-8000-00000000be4c';
+const CONNECTORS_IN_TENANT = 200;
+const REPLY_TIMEOUT_MS = 15_000;
+const REPLY_ROUTES: ConnectorRoute[] = ['replyToActivity', 'sendToConversation', 'updateActivity'];
+
+/** Resolves, per conversation, when the stand-in receives the next reply there. */
+class ReplyWatch {
+  private readonly pending = new Map<string, (arrival: { at: number; route: ConnectorRoute }) => void>();
+
+  constructor(standIn: ConnectorStandIn) {
+    for (const route of REPLY_ROUTES) {
+      standIn.program(
+        route,
+        (call: RecordedCall) => {
+          const resolve = this.pending.get(call.conversationId ?? '');
+          if (resolve) {
+            this.pending.delete(call.conversationId!);
+            resolve({ at: performance.now(), route: call.route });
+          }
+          return undefined; // the stand-in's usual answer
+        },
+        { times: Infinity },
+      );
+    }
+  }
+
+  expect(conversationId: string): Promise<{ at: number; route: ConnectorRoute }> {
+    if (this.pending.has(conversationId)) throw new Error(`two turns at once in ${conversationId}`);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(conversationId);
+        reject(new Error(`no reply in ${conversationId} within ${REPLY_TIMEOUT_MS} ms`));
+      }, REPLY_TIMEOUT_MS);
+      this.pending.set(conversationId, (arrival) => {
+        clearTimeout(timer);
+        resolve(arrival);
+      });
+    });
+  }
+}
+
+interface Sample {
+  reply: number;
+  http: number;
+  route: ConnectorRoute;
+}
+
+async function post(url: string, activity: Activity): Promise<number> {
+  const response = await fetch(`${url}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(activity),
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+/** One timed turn. */
+async function timedTurn(
+  server: ServerProcess,
+  watch: ReplyWatch,
+  conversationId: string,
+  activity: Activity,
+): Promise<Sample> {
+  const arrival = watch.expect(conversationId);
+  const started = performance.now();
+  const status = await post(server.url, activity);
+  const answered = performance.now();
+  if (status >= 300) throw new Error(`${server.name} answered ${status} to a turn in ${conversationId}`);
+  const reply = await arrival;
+  return { reply: reply.at - started, http: answered - started, route: reply.route };
+}
+
+interface Scenario {
+  name: string;
+  /** The route the bot's answer must take (the echo bot always replies). */
+  botRoute: ConnectorRoute;
+  target?: number;
+}
+
+interface Conversation {
+  id: string;
+  /** Makes the activity of the next timed turn. */
+  next: () => Activity;
+}
+
+interface Measured {
+  samples: Sample[];
+  wallMs: number;
+}
+
+const SCENARIOS: Scenario[] = [
+  { name: '`help`', botRoute: 'replyToActivity', target: 1.5 },
+  { name: 'wizard step (Next: card update + state)', botRoute: 'updateActivity', target: 2 },
+  { name: `\`connectors\` (${CONNECTORS_IN_TENANT} in the tenant)`, botRoute: 'replyToActivity' },
+];
+
+function chatFor(serviceUrl: string, text: string): Conversation {
+  const user = makeUser(`Bench ${randomUUID().slice(0, 4)}`, 'bench@contoso.onmicrosoft.com');
+  const conversation = personalChat(TENANT, user);
+  return { id: conversation.id, next: () => message(serviceUrl, conversation, user, text) };
+}
+
+/** Starts `connect box` in a fresh chat and returns the click on the name page's Next. */
+async function preparedWizard(
+  server: ServerProcess,
+  standIn: ConnectorStandIn,
+  watch: ReplyWatch,
+  isBot: boolean,
+): Promise<Conversation> {
+  const user = makeUser(`Bench ${randomUUID().slice(0, 4)}`, 'bench@contoso.onmicrosoft.com');
+  const conversation = personalChat(TENANT, user);
+  if (!isBot) {
+    // The echo bot keeps no wizard: it gets a click of the same shape.
+    const value = { verb: 'wizard', wizardId: randomUUID(), page: 'name', move: 'next', displayName: 'x' };
+    return {
+      id: conversation.id,
+      next: () => submit(standIn.url, conversation, user, value, `activity-${randomUUID()}`),
+    };
+  }
+  await timedTurn(server, watch, conversation.id, message(standIn.url, conversation, user, 'connect box'));
+  const posted = standIn.calls.filter(
+    (c) => c.conversationId === conversation.id && c.route === 'replyToActivity' && c.status < 300,
+  );
+  const reply = posted[posted.length - 1];
+  if (!reply) throw new Error(`connect box posted nothing in ${conversation.id}`);
+  const card = cardOf(reply.body);
+  const next = findAction(card, 'Next');
+  const value = { ...inputValues(card, { displayName: 'x' }), ...(next.data as Record<string, unknown>) };
+  const cardId = String((reply.answer as { id?: string }).id);
+  return { id: conversation.id, next: () => submit(standIn.url, conversation, user, value, cardId) };
+}
+
+/** A scenario made ready on one server: `run(n)` times n more turns at the chosen concurrency. */
+interface Runner {
+  run(turns: number): Promise<Measured>;
+}
+
+/** Readies one scenario on one server at one concurrency, warm-up included. */
+async function prepare(
+  server: ServerProcess,
+  standIn: ConnectorStandIn,
+  watch: ReplyWatch,
+  scenario: Scenario,
+  isBot: boolean,
+  concurrency: number,
+  turns: number,
+): Promise<Runner> {
+  const timed = async (c: Conversation, into?: Sample[]) => {
+    const sample = await timedTurn(server, watch, c.id, c.next());
+    into?.push(sample);
+  };
+
+  if (scenario.botRoute === 'updateActivity') {
+    // One open wizard per timed click; each conversation is clicked once.
+    const warmup = concurrency === 1 ? 20 : concurrency;
+    const prepared: Conversation[] = [];
+    await pool(
+      Array.from({ length: turns + warmup }, (_, i) => i),
+      Math.min(concurrency, 8),
+      async () => {
+        prepared.push(await preparedWizard(server, standIn, watch, isBot));
+      },
+    );
+    await pool(prepared.splice(0, warmup), concurrency, (c) => timed(c));
+    standIn.calls.length = 0;
+    return {
+      async run(n) {
+        const samples: Sample[] = [];
+        const started = performance.now();
+        await pool(prepared.splice(0, n), concurrency, (c) => timed(c, samples));
+        return { samples, wallMs: performance.now() - started };
+      },
+    };
+  }
+
+  const text = scenario.name.startsWith('`help`') ? 'help' : 'connectors';
+  const chats = Array.from({ length: concurrency }, () => chatFor(standIn.url, text));
+  // Warm-up: every chat once (its first turn records the conversation), and 20 more at one.
+  const warmupTurns = concurrency === 1 ? 20 : 1;
+  await pool(chats, concurrency, async (c) => {
+    for (let i = 0; i < warmupTurns; i++) await timed(c);
+  });
+  standIn.calls.length = 0;
+  return {
+    async run(n) {
+      const samples: Sample[] = [];
+      const perChat = Math.max(1, Math.round(n / concurrency));
+      const started = performance.now();
+      await pool(chats, concurrency, async (c) => {
+        for (let i = 0; i < perChat; i++) await timed(c, samples);
+      });
+      return { samples, wallMs: performance.now() - started };
+    },
+  };
+}
+
+/**
+ * Times `turns` turns on the bot and on the echo bot in alternating rounds, so that whatever
+ * else the machine does at the time weighs on both alike.
+ */
+async function measurePair(
+  servers: { bot: ServerProcess; echo: ServerProcess },
+  standIn: ConnectorStandIn,
+  watch: ReplyWatch,
+  scenario: Scenario,
+  concurrency: number,
+  turns: number,
+): Promise<{ bot: Measured; echo: Measured }> {
+  const bot = await prepare(servers.bot, standIn, watch, scenario, true, concurrency, turns);
+  const echo = await prepare(servers.echo, standIn, watch, scenario, false, concurrency, turns);
+  const rounds = concurrency === 1 ? 10 : 4;
+  const total = { bot: { samples: [] as Sample[], wallMs: 0 }, echo: { samples: [] as Sample[], wallMs: 0 } };
+  for (let r = 0; r < rounds; r++) {
+    const n = Math.round(((r + 1) * turns) / rounds) - Math.round((r * turns) / rounds);
+    for (const [which, runner] of [
+      ['bot', bot],
+      ['echo', echo],
+    ] as const) {
+      const m = await runner.run(n);
+      total[which].samples.push(...m.samples);
+      total[which].wallMs += m.wallMs;
+      standIn.calls.length = 0;
+    }
+  }
+  return total;
+}
+
+export async function runLatency(options: BenchOptions): Promise<Section> {
+  const small = options.size === 'small';
+  const turnsAtOne = small ? 60 : 200;
+  const turnsAtFifty = small ? 200 : 1000;
+  const standIn = new ConnectorStandIn();
+  await standIn.start();
+  const watch = new ReplyWatch(standIn);
+  const dataDir = tempDir('latency');
+  await seedTenantConnectors(dataDir, TENANT, CONNECTORS_IN_TENANT);
+  const bot = spawnServer('bot', BOT_ENTRY, {
+    PORT: String(await freePort()),
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    SCAN_CRON: QUIET_CRON,
+  });
+  const echo = spawnServer('echo bot', ECHO_ENTRY, { PORT: String(await freePort()) });
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  try {
+    await Promise.all([waitForHealthy(bot), waitForHealthy(echo)]);
+    for (const scenario of SCENARIOS) {
+      for (const concurrency of [1, 50]) {
+        const turns = concurrency === 1 ? turnsAtOne : turnsAtFifty;
+        log(`latency: ${scenario.name} at ${concurrency}, ${turns} turns each on the bot and the echo bot`);
+        const { bot: b, echo: e } = await measurePair(
+          { bot, echo },
+          standIn,
+          watch,
+          scenario,
+          concurrency,
+          turns,
+        );
+        const wrong = b.samples.filter((s) => s.route !== scenario.botRoute).length;
+        if (wrong > 0)
+          notes.push(
+            `${scenario.name}: ${wrong} bot turns answered by another route than ${scenario.botRoute}`,
+          );
+        const label = `${scenario.name}, ${concurrency} conversation${concurrency > 1 ? 's' : ''}`;
+        for (const p of [50, 95, 99]) {
+          const bp = percentile(
+            b.samples.map((s) => s.reply),
+            p,
+          );
+          const ep = percentile(
+            e.samples.map((s) => s.reply),
+            p,
+          );
+          const target = p === 50 && scenario.target ? scenario.target : undefined;
+          rows.push({
+            measure: `${label}: p${p} (n=${b.samples.length})`,
+            bot: ms(bp),
+            baseline: ms(ep),
+            ratio: ratio(bp, ep),
+            target: target ? `≤ ${target}×` : '—',
+            verdict: target ? atMost(bp / ep, target) : '',
+          });
+        }
+        if (concurrency === 50) {
+          const bt = (b.samples.length / b.wallMs) * 1000;
+          const et = (e.samples.length / e.wallMs) * 1000;
+          rows.push({
+            measure: `${label}: turns per second`,
+            bot: bt.toFixed(0),
+            baseline: et.toFixed(0),
+            ratio: ratio(bt, et),
+            target: '—',
+            verdict: '',
+          });
+        }
+        const httpP50 = percentile(
+          b.samples.map((s) => s.http),
+          50,
+        );
+        notes.push(
+          `${label}: the bot's whole turn (HTTP answer, after state is saved) p50 ${ms(httpP50)} against ${ms(
+            percentile(
+              b.samples.map((s) => s.reply),
+              50,
+            ),
+          )} to the reply`,
+        );
+      }
+    }
+    const botMemory = memoryOf(bot.child.pid!);
+    const echoMemory = memoryOf(echo.child.pid!);
+    rows.push({
+      measure: 'peak RSS over the latency runs (VmHWM)',
+      bot: mb(botMemory.hwm),
+      baseline: mb(echoMemory.hwm),
+      ratio: ratio(botMemory.hwm, echoMemory.hwm),
+      target: '< 300 MB',
+      verdict: atMost(botMemory.hwm, 300 * 1024 * 1024),
+    });
+    notes.push(
+      `latency is POST start → the stand-in receiving the reply; ${count(turnsAtOne)} timed turns at 1 (after 20 warm-up), ${count(
+        turnsAtFifty,
+      )} at 50 (closed loop per conversation); client, stand-in and server share the 2 cores`,
+    );
+  } finally {
+    await bot.stop();
+    await echo.stop();
+    await standIn.stop();
+    removeDir(dataDir);
+  }
+  return { title: 'Turn latency (bot vs echo bot)', rows, notes };
+}

@@ -99,7 +99,9 @@ export function createBot(botDeps: BotDeps): Bot {
   const timing = deps.timing ?? realTiming;
   const sender = new ProactiveSender(
     new AdapterTransport(adapter, deps.config.bot.appId ?? ''),
-    new RateLimiter(deps.config.notifyRps, timing),
+    // Booked at 90% of NOTIFY_RPS: botbuilder's connector client retries a 429 once on its own,
+    // outside this limiter, and an event-loop pause can release several booked sends together.
+    new RateLimiter(deps.config.notifyRps * 0.9, timing),
     deps.logger,
     { timing },
   );

@@ -1,10 +1,4 @@
-import {
-  MessageFactory,
-  TeamsInfo,
-  type Attachment,
-  type ConversationParameters,
-  TurnContext,
-} from 'botbuilder';
+import { MessageFactory, TeamsInfo, type Attachment, TurnContext } from 'botbuilder';
 import type { TeamsAdapter } from '@microsoft/teams-ai';
 import { formatDateTime } from '../cards/format';
 import { renderCard } from '../cards/render';
@@ -18,6 +12,7 @@ import type { ConsentHandoverPort, DirectoryPerson, HandoverResult } from '../di
 import type { GraphGateway } from '../graph/graphGateway';
 import { GRAPH_PERMISSIONS } from '../graph/permissions';
 import type { BotDeps } from './deps';
+import { sendToPerson } from './personalChat';
 import { baseConversationId } from './turnInfo';
 
 /** Global Administrator, the one role that can grant tenant-wide consent. */
@@ -184,7 +179,10 @@ export class ConsentHandover implements ConsentHandoverPort {
 }
 
 /** What sending a card to one person 1:1 needs. */
-export type PersonalCardDeps = Pick<ConsentHandoverDeps, 'adapter' | 'graph' | 'config' | 'logger' | 'store' | 'clock'>;
+export type PersonalCardDeps = Pick<
+  ConsentHandoverDeps,
+  'adapter' | 'graph' | 'config' | 'logger' | 'store' | 'clock'
+>;
 
 /**
  * Sends a card to one person (Entra object id) in a proactive 1:1 chat. When Teams answers that
@@ -235,45 +233,24 @@ async function sendDirect(
   card: Attachment,
   what: string,
 ): Promise<'sent' | 'not-installed' | 'failed'> {
-  const adapter = deps.adapter as unknown as {
-    createConversationAsync(
-      botAppId: string,
-      channelId: string,
-      serviceUrl: string,
-      audience: string,
-      parameters: ConversationParameters,
-      logic: (context: TurnContext) => Promise<void>,
-    ): Promise<void>;
-  };
   let failure: unknown;
   try {
-    await adapter.createConversationAsync(
+    await sendToPerson(
+      context,
       deps.config.bot.appId ?? '',
-      context.activity.channelId,
-      context.activity.serviceUrl,
-      'https://api.botframework.com',
-      {
-        isGroup: false,
-        bot: context.activity.recipient,
-        members: [{ id: userId, aadObjectId: userId, name: '' }],
-        tenantId,
-        channelData: { tenant: { id: tenantId } },
-      } as ConversationParameters,
+      tenantId,
+      { id: userId, aadObjectId: userId },
+      MessageFactory.attachment(card),
       async (privateContext) => {
-        try {
-          await privateContext.sendActivity(MessageFactory.attachment(card));
-          // Kept so that reminders can reach the person in the same chat later.
-          await deps.store.conversations.upsert({
-            tenantId,
-            conversationId: privateContext.activity.conversation.id,
-            conversationType: 'personal',
-            reference: TurnContext.getConversationReference(privateContext.activity),
-            userId,
-            updatedAt: deps.clock.now().toISOString(),
-          });
-        } catch (err) {
-          failure = err;
-        }
+        // Kept so that reminders can reach the person in the same chat later.
+        await deps.store.conversations.upsert({
+          tenantId,
+          conversationId: privateContext.activity.conversation.id,
+          conversationType: 'personal',
+          reference: TurnContext.getConversationReference(privateContext.activity),
+          userId,
+          updatedAt: deps.clock.now().toISOString(),
+        });
       },
     );
   } catch (err) {

@@ -1,4 +1,5 @@
-import { MessageFactory, TurnContext, type ConversationParameters } from 'botbuilder';
+import { MessageFactory, type TurnContext } from 'botbuilder';
+import { sendToPerson } from './personalChat';
 import type { Logger } from '../util/logger';
 
 /**
@@ -20,33 +21,13 @@ export async function replyPrivately(
   const tenantId =
     (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ??
     activity.conversation.tenantId;
-  const parameters = {
-    isGroup: false,
-    bot: activity.recipient,
-    members: [{ id: activity.from.id, name: activity.from.name }],
-    tenantId,
-    channelData: { tenant: { id: tenantId } },
-  } as ConversationParameters;
   try {
-    const adapter = context.adapter as unknown as {
-      createConversationAsync(
-        botAppId: string,
-        channelId: string,
-        serviceUrl: string,
-        audience: string,
-        parameters: ConversationParameters,
-        logic: (context: TurnContext) => Promise<void>,
-      ): Promise<void>;
-    };
-    await adapter.createConversationAsync(
+    await sendToPerson(
+      context,
       botAppId,
-      activity.channelId,
-      activity.serviceUrl,
-      'https://api.botframework.com',
-      parameters,
-      async (privateContext) => {
-        await privateContext.sendActivity(text);
-      },
+      tenantId ?? '',
+      { id: activity.from.id, name: activity.from.name },
+      text,
     );
   } catch (err) {
     logger.warn('could not reply privately; answering in the conversation', { error: err });

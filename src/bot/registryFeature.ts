@@ -34,8 +34,8 @@ export function deauthorizedMessage(inactivityDays: number): string {
 }
 
 const STATUS_COLORS: Record<Connector['status'], TextColor> = {
-  authorized: 'Good',
-  'awaiting-consent': 'Warning',
+  authorized: 'Default',
+  'awaiting-consent': 'Accent',
   authorizing: 'Accent',
   deauthorized: 'Attention',
 };

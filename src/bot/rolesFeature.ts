@@ -918,7 +918,7 @@ export function registerRoles(
         value: `${formatDateTime(target.failedAt)}: ${target.failure ?? 'see the roles card'}`,
       });
     }
-    const color: TextColor = failing ? 'Attention' : 'Good';
+    const color: TextColor = failing ? 'Attention' : 'Default';
     return {
       id: target.id,
       title: target.adminUpn,

@@ -32,8 +32,8 @@ export interface DiagnosticsCardData {
 export const diagnosticsCard = defineTemplate<DiagnosticsCardData>('diagnostics', diagnosticsJson);
 
 const STATUS: Record<FindingStatus, { label: string; color: TextColor }> = {
-  pass: { label: '✓ Pass', color: 'Good' },
-  warn: { label: '⚠ Warning', color: 'Warning' },
+  pass: { label: '✓ Pass', color: 'Default' },
+  warn: { label: '⚠ Warning', color: 'Default' },
   fail: { label: '✗ Fail', color: 'Attention' },
   'could-not-run': { label: '? Could not run', color: 'Accent' },
   pending: { label: '… Checking', color: 'Default' },

@@ -3,8 +3,12 @@ import connectorStatusJson from './templates/connectorStatus.json';
 import deleteConfirmJson from './templates/deleteConfirm.json';
 import { defineTemplate } from './render';
 
-/** Text colours of Adaptive Cards used to flag a connector's state. */
-export type TextColor = 'Default' | 'Good' | 'Warning' | 'Attention' | 'Accent';
+/**
+ * Text colours the cards may use. Teams' light theme draws Good (#92c353) and Warning (#f8d22a)
+ * text at 2.1:1 and 1.5:1 against white, below WCAG AA, so state is shown by words and symbols in
+ * the default colour, with Attention (5.4:1) and Accent (5.4:1) for emphasis.
+ */
+export type TextColor = 'Default' | 'Attention' | 'Accent';
 
 /** One row of the connectors card. */
 export interface ConnectorRow {

@@ -22,7 +22,10 @@ export function defineTemplate<TData>(name: string, json: object): CardTemplate<
 }
 
 /** The Adaptive Card JSON of a template bound with its data. */
-export function bindCard<TData extends object>(template: CardTemplate<TData>, data: TData): Record<string, unknown> {
+export function bindCard<TData extends object>(
+  template: CardTemplate<TData>,
+  data: TData,
+): Record<string, unknown> {
   // User-typed text reaches the card only as bound data: the templating engine never
   // evaluates expressions found inside data values, so "${...}" in a display name stays literal.
   return template.parsed().expand({ $root: data }) as Record<string, unknown>;

@@ -385,7 +385,7 @@ export class ExpiryScanner {
       displayName: n.connector.displayName,
       typeName: connectorType(n.connector.type).name,
       daysLeft: n.daysLeft === 1 ? '1 day left' : `${n.daysLeft} days left`,
-      color: n.daysLeft <= 7 ? 'Attention' : 'Warning',
+      color: n.daysLeft <= 7 ? 'Attention' : 'Default',
       detail: `Last transfer: ${formatDateTime(n.connector.lastTransferAt)} · deauthorized on ${formatDateTime(expiresAt(n.connector, config.inactivityDays)?.toISOString())}`,
       periodStart: n.periodStart,
       threshold: n.threshold,

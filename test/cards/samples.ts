@@ -11,6 +11,11 @@ import {
 import { loadConfig } from '../../src/config/config';
 import { consentLinks } from '../../src/dialogs/flows/office365Flow';
 import { diagnosticsCardSamples } from '../diagnostics/sampleFindings';
+import { consentRequestAttachment } from '../../src/bot/consentHandover';
+import { connectorListCard, connectorStatusCard, deleteConfirmCard } from '../../src/cards/registryCards';
+import { deauthorizedNoticeCard, expiryDigestCard, subscriptionCard } from '../../src/cards/noticeCards';
+import { defineTemplate } from '../../src/cards/render';
+import type { Connector } from '../../src/connectors/connector';
 import {
   rolesApprovalCard,
   rolesAssignCard,
@@ -369,7 +374,7 @@ export const CARD_SAMPLES: CardSample[] = [
         title: 'spadmin@contoso.onmicrosoft.com',
         subtitle: 'Exchange Online mailboxes',
         status: 'verified',
-        statusColor: 'Good',
+        statusColor: 'Default',
         facts: [
           { title: 'Tenant', value: TENANT },
           { title: 'Cloud', value: 'Microsoft 365 worldwide' },
@@ -387,4 +392,118 @@ export const CARD_SAMPLES: CardSample[] = [
     rows: [],
   }),
   ...diagnosticsCardSamples(),
+  ...registryAndNoticeSamples(),
 ];
+
+function registryAndNoticeSamples(): CardSample[] {
+  const connector: Connector = {
+    id: '7f0b7c1e-0d7e-4c55-9a55-2f3f4b8f1c22',
+    tenantId: TENANT,
+    type: 'office365',
+    displayName: 'Contoso destination',
+    status: 'awaiting-consent',
+    createdBy: '0b7c2f4e-8d0e-4a55-9a55-2f3f4b8f1c11',
+    createdByName: 'Sam SharePoint',
+    createdAt: '2026-03-02T09:00:00.000Z',
+    authorizedAt: '2026-03-02T09:00:00.000Z',
+    cloud: 'global',
+    version: 2,
+  };
+  // The consent request is bound by the bot layer; its bound JSON becomes a fixed "template" here.
+  const consentJson = consentRequestAttachment({ config }, connector, 'Sam SharePoint').content as object;
+  const row = (displayName: string, typeName: string, status: string, daysLeft: string, days: number) => ({
+    id: `id-${displayName}`,
+    version: 1,
+    displayName,
+    typeName,
+    status,
+    statusColor: (status === 'deauthorized'
+      ? 'Attention'
+      : status === 'awaiting-consent'
+        ? 'Accent'
+        : 'Default') as 'Default' | 'Attention' | 'Accent',
+    lastTransfer: '2026-02-20 14:05 UTC',
+    daysLeft,
+    daysColor: (days < 30 ? 'Attention' : 'Default') as 'Default' | 'Attention',
+  });
+  return [
+    sample('consent-request', defineTemplate<Record<string, never>>('consent-request', consentJson), {}),
+    sample('connector-list', connectorListCard, {
+      title: 'Connectors of this tenant',
+      summary: 'Deauthorized after 90 days without a transfer. Red: under 30 days left.',
+      rows: [
+        row('Contoso destination', 'Office 365 Connector', 'authorized', '62 days left', 62),
+        row('Finance Box', 'Box Connector', 'authorized', '12 days left', 12),
+        row('Archive blobs', 'Azure Blob Storage Connector', 'deauthorized', 'reauthorize to use', 0),
+      ],
+      buttons: [{ title: 'Show more', command: 'connectors', args: 'more abc' }],
+    }),
+    sample('connector-status', connectorStatusCard, {
+      id: connector.id,
+      version: 2,
+      displayName: 'Archive blobs',
+      typeName: 'Azure Blob Storage Connector',
+      status: 'deauthorized',
+      alert:
+        'This connector was automatically deauthorized because it has not transferred any data in the last 90 days. Reauthorize it to use it again.',
+      facts: [
+        { title: 'Status', value: 'deauthorized' },
+        { title: 'Created', value: '2025-11-02 09:00 UTC by Sam SharePoint' },
+        { title: 'Last transfer', value: '2025-12-01 10:00 UTC' },
+      ],
+      events: [
+        { at: '2026-03-01 09:00 UTC', text: 'deauthorized for inactivity by scanner' },
+        { at: '2025-12-01 10:00 UTC', text: 'transfer recorded by Sam SharePoint' },
+      ],
+    }),
+    sample('delete-confirm', deleteConfirmCard, {
+      id: connector.id,
+      version: 2,
+      displayName: 'Finance Box',
+      facts: [
+        { title: 'Type', value: 'Box Connector' },
+        { title: 'Status', value: 'authorized' },
+      ],
+    }),
+    sample('expiry-digest', expiryDigestCard, {
+      title: '2 connectors expire soon',
+      rule: "Connectors are automatically deauthorized if they haven't transferred any data in the last 90 days. At zero days the connector is deauthorized: loading it shows an error and a prompt to reauthorize it. Record a transfer or reauthorize to restart the clock.",
+      rows: [
+        {
+          id: 'a',
+          displayName: 'Finance Box',
+          typeName: 'Box Connector',
+          daysLeft: '7 days left',
+          color: 'Attention',
+          detail: 'Last transfer: 2026-02-20 14:05 UTC · deauthorized on 2026-05-21 14:05 UTC',
+          periodStart: '2026-02-20T14:05:00.000Z',
+          threshold: 7,
+        },
+        {
+          id: 'b',
+          displayName: 'Contoso destination',
+          typeName: 'Office 365 Connector',
+          daysLeft: '28 days left',
+          color: 'Default',
+          detail: 'Last transfer: never · deauthorized on 2026-06-11 09:00 UTC',
+          periodStart: '2026-03-13T09:00:00.000Z',
+          threshold: 30,
+        },
+      ],
+      more: '',
+    }),
+    sample('deauthorized-notice', deauthorizedNoticeCard, {
+      id: 'a',
+      displayName: 'Archive blobs',
+      text: "Connectors are automatically deauthorized if they haven't transferred any data in the last 90 days.",
+      facts: [{ title: 'Last transfer', value: '2025-12-01 10:00 UTC' }],
+    }),
+    sample('subscription', subscriptionCard, {
+      title: 'Expiry notices will post here',
+      text: 'I post one digest per scan here, listing this tenant’s connectors that are about to be deauthorized.',
+      style: 'good',
+      facts: [{ title: 'Notices', value: '30, 14, 7, 1 days before deauthorization' }],
+      buttons: [{ title: 'Unsubscribe', command: 'unsubscribe' }],
+    }),
+  ];
+}

@@ -2,13 +2,7 @@ import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Connector } from '../../connectors/connector';
-import type {
-  AuditEvent,
-  ConversationRecord,
-  NoticeKey,
-  Subscription,
-  TargetConnection,
-} from '../ports';
+import type { AuditEvent, ConversationRecord, NoticeKey, Subscription, TargetConnection } from '../ports';
 import { DATABASE_FILE } from './database';
 
 /** The tables an export reads, in the order a copy should write them. */
@@ -190,7 +184,8 @@ export class SqliteExport {
 
   constructor(readonly dataDir: string) {
     const file = path.join(dataDir, DATABASE_FILE);
-    if (!fs.existsSync(file)) throw new Error(`no embedded store in ${dataDir} (${DATABASE_FILE} is missing)`);
+    if (!fs.existsSync(file))
+      throw new Error(`no embedded store in ${dataDir} (${DATABASE_FILE} is missing)`);
     this.db = new Database(file, { readonly: true, fileMustExist: true });
     this.db.pragma('busy_timeout = 5000');
     this.db.exec('BEGIN');
@@ -232,7 +227,8 @@ export class SqliteExport {
   /** Notices marked sent: the same number as the ledger's countSent() on the copy. */
   countSent(): number {
     if (!this.present.has('notices')) return 0;
-    return (this.db.prepare(`SELECT COUNT(*) AS n FROM notices WHERE state = 'sent'`).get() as { n: number }).n;
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM notices WHERE state = 'sent'`).get() as { n: number })
+      .n;
   }
 
   close(): void {

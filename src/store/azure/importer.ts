@@ -1,0 +1,160 @@
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+import { BlobServiceClient } from '@azure/storage-blob';
+import type { AuditEvent } from '../ports';
+import { ALL, byConnectorPrefix } from './auditLog';
+import { blobOptions, tableClient } from './clients';
+import { REC, SEC } from './connectorStore';
+import { guard, statusOf } from './errors';
+import { checkPrefix, containerNames, DEFAULT_PREFIX, TABLE_SUFFIXES } from './index';
+import { escapeKey, packDoc, prefixEnd } from './keys';
+
+/** What {@link AzureImporter.count} counts: one entry per kind of record a copy writes. */
+export type AzureRecordKind =
+  | 'conversations'
+  | 'connectors'
+  | 'secrets'
+  | 'audit'
+  | 'subscriptions'
+  | 'optOuts'
+  | 'notices'
+  | 'snoozes'
+  | 'targets'
+  | 'botState';
+
+const MAX_MS = 9_999_999_999_999;
+
+/**
+ * The RowKey suffix of an imported audit event: the same shape as a live one (inverted time,
+ * inverted sequence, 8 characters) but made of the event's own time and its position in the
+ * source log, so the same event always lands on the same rows. The last part starts with "m",
+ * which live keys (hex only) never do, so an imported row can never collide with a live one.
+ */
+function importedTime(event: AuditEvent, seq: number): string {
+  const parsed = Date.parse(event.at);
+  const ms = Number.isFinite(parsed) ? Math.min(Math.max(parsed, 0), MAX_MS) : 0;
+  return [
+    String(MAX_MS - ms).padStart(13, '0'),
+    String(999_999 - (seq % 1_000_000)).padStart(6, '0'),
+    `m${seq.toString(16).padStart(7, '0')}`,
+  ].join('-');
+}
+
+/**
+ * What copying another store into this one needs beyond the Store ports (`npm run migrate-store`):
+ * audit events written idempotently, and record counts per kind to verify the copy. The bot
+ * itself never uses it.
+ */
+export class AzureImporter {
+  private readonly tables: { [K in keyof typeof TABLE_SUFFIXES]: TableClient };
+  private readonly stateContainer: string;
+  private readonly blobService: BlobServiceClient;
+
+  constructor(connectionString: string, prefix: string = DEFAULT_PREFIX) {
+    checkPrefix(prefix);
+    this.tables = Object.fromEntries(
+      Object.entries(TABLE_SUFFIXES).map(([kind, suffix]) => [
+        kind,
+        tableClient(connectionString, `${prefix}${suffix}`),
+      ]),
+    ) as AzureImporter['tables'];
+    this.stateContainer = containerNames(prefix).state;
+    this.blobService = BlobServiceClient.fromConnectionString(connectionString, blobOptions());
+  }
+
+  /**
+   * Appends an audit event at the place its time and source position give it (newest first, as
+   * the log lists), under the same rows as {@link AzureAuditLog.append} writes; false when an
+   * earlier copy already wrote it. Both rows go in one transaction, so an event is never half there.
+   */
+  importAudit(event: AuditEvent, seq: number): Promise<boolean> {
+    return guard(async () => {
+      const partitionKey = escapeKey(event.tenantId);
+      const time = importedTime(event, seq);
+      const doc = packDoc(event);
+      const actions: TransactionAction[] = [['create', { partitionKey, rowKey: ALL + time, ...doc }]];
+      if (event.connectorId)
+        actions.push([
+          'create',
+          { partitionKey, rowKey: byConnectorPrefix(event.connectorId) + time, ...doc },
+        ]);
+      try {
+        await this.tables.audit.submitTransaction(actions);
+        return true;
+      } catch (err) {
+        if (statusOf(err) === 409) return false;
+        throw err;
+      }
+    });
+  }
+
+  /** Counts the records of each kind (released notices, which mean "free to claim", are not counted). */
+  count(): Promise<Record<AzureRecordKind, number>> {
+    return guard(async () => {
+      const range = (prefix: string) => odata`RowKey ge ${prefix} and RowKey lt ${prefixEnd(prefix)}`;
+      const [
+        conversations,
+        connectors,
+        secrets,
+        audit,
+        subscriptions,
+        optOuts,
+        notices,
+        snoozes,
+        targets,
+        botState,
+      ] = await Promise.all([
+        this.rows(this.tables.conversations),
+        this.rows(this.tables.connectors, range(REC)),
+        this.rows(this.tables.connectors, range(SEC)),
+        this.rows(this.tables.audit, range(ALL)),
+        this.rows(this.tables.subscriptions),
+        this.rows(this.tables.optOuts),
+        this.rows(this.tables.notices, odata`state ne ${'released'}`),
+        this.rows(this.tables.snoozes),
+        this.rows(this.tables.targets),
+        this.blobs(),
+      ]);
+      return {
+        conversations,
+        connectors,
+        secrets,
+        audit,
+        subscriptions,
+        optOuts,
+        notices,
+        snoozes,
+        targets,
+        botState,
+      };
+    });
+  }
+
+  private async rows(table: TableClient, filter?: string): Promise<number> {
+    let count = 0;
+    const pages = table
+      .listEntities({ queryOptions: { filter, select: ['PartitionKey'] } })
+      .byPage({ maxPageSize: 1000 });
+    try {
+      for await (const page of pages) count += page.length;
+    } catch (err) {
+      if (statusOf(err) === 404) return 0;
+      throw err;
+    }
+    return count;
+  }
+
+  private async blobs(): Promise<number> {
+    let count = 0;
+    const pages = this.blobService
+      .getContainerClient(this.stateContainer)
+      .listBlobsFlat()
+      .byPage({ maxPageSize: 5000 });
+    try {
+      for await (const page of pages) count += page.segment.blobItems.length;
+    } catch (err) {
+      if (statusOf(err) === 404) return 0;
+      throw err;
+    }
+    return count;
+  }
+}

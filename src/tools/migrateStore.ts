@@ -1,0 +1,374 @@
+/**
+ * `npm run migrate-store -- --from sqlite:./data --to azure`
+ *
+ * Copies every record of the embedded SQLite store (DATA_DIR) into the Azure store named by
+ * AZURE_STORAGE_CONNECTION_STRING (read from the environment only, so the account key never shows
+ * in a process list), with a progress bar per table on stderr, then counts both sides and prints a
+ * summary. Exit 0 when every count matches, 1 on a mismatch or an error (one line on stderr).
+ *
+ * Reruns are safe: every record is written create-if-absent (audit events under keys derived from
+ * their position in the source log), so a second run, or a run after an interrupted one, copies
+ * only what is missing and duplicates nothing. Stop the SQLite bot first: what it writes during
+ * the copy is not copied.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ConcurrencyError, StoreUnavailableError, type Store } from '../store/ports';
+import { createAzureStore, DEFAULT_PREFIX } from '../store/azure';
+import { accountName } from '../store/azure/clients';
+import { mapLimit } from '../store/azure/errors';
+import { AzureImporter } from '../store/azure/importer';
+import { EXPORT_TABLES, SqliteExport, type ExportRows, type ExportTable } from '../store/sqlite/exporter';
+import { SECRETS_KEY_FILE } from '../secrets/secretsKey';
+import { SecretBox } from '../secrets/secretBox';
+
+/** Where the tool writes; the real streams, or buffers in tests. */
+export interface MigrateIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
+}
+
+export interface MigrateOptions {
+  /** DATA_DIR of the SQLite store. */
+  from: string;
+  /** Prefix of the Azure tables and containers; the bot always uses the default. */
+  prefix: string;
+}
+
+/** A mistake on the command line or in the environment: one line, no stack. */
+export class MigrateError extends Error {}
+
+export const USAGE =
+  'usage: npm run migrate-store -- --from sqlite:<DATA_DIR> --to azure [--prefix <name>]  ' +
+  '(AZURE_STORAGE_CONNECTION_STRING and SECRETS_KEY come from the environment)';
+
+/** Records of one table written at once (each call of the Azure store is one or a few requests). */
+const CONCURRENCY = 8;
+const PAGE_SIZE = 200;
+
+const LABELS: Record<ExportTable, string> = {
+  conversations: 'conversations',
+  connectors: 'connectors',
+  secrets: 'secrets',
+  audit: 'audit',
+  subscriptions: 'subscriptions',
+  optOuts: 'opt-outs',
+  notices: 'notices',
+  snoozes: 'snoozes',
+  targets: 'targets',
+  botState: 'bot state',
+};
+
+/** Looks like a connection string or a key: refused on the command line, where `ps` shows it. */
+const SECRET_LOOKING = /AccountKey=|SharedAccessSignature=|sig=/i;
+
+export function parseArgs(argv: string[]): MigrateOptions | 'help' {
+  // Checked before anything else, and never echoed: an error message must not repeat the key.
+  if (argv.some((arg) => SECRET_LOOKING.test(arg))) {
+    throw new MigrateError(
+      'a connection string or key on the command line would show in the process list; set AZURE_STORAGE_CONNECTION_STRING in the environment instead',
+    );
+  }
+  const values: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--help' || arg === '-h') return 'help';
+    const match = /^--(from|to|prefix)(?:=(.*))?$/.exec(arg);
+    if (!match) throw new MigrateError(`unknown argument "${arg}"; ${USAGE}`);
+    const value = match[2] ?? argv[++i];
+    if (value === undefined || value === '') throw new MigrateError(`--${match[1]} needs a value; ${USAGE}`);
+    values[match[1]] = value;
+  }
+  if (!values.from || !values.to) throw new MigrateError(USAGE);
+  if (!values.from.startsWith('sqlite:') || values.from.length === 'sqlite:'.length)
+    throw new MigrateError(`--from must be sqlite:<DATA_DIR>, got "${values.from}"`);
+  if (values.to !== 'azure')
+    throw new MigrateError(
+      `--to must be "azure" (the account comes from AZURE_STORAGE_CONNECTION_STRING), got "${values.to}"`,
+    );
+  return { from: path.resolve(values.from.slice('sqlite:'.length)), prefix: values.prefix ?? DEFAULT_PREFIX };
+}
+
+/** A one-line bar redrawn in place with "\r"; intermediate states only on a terminal. */
+class ProgressBar {
+  private static readonly WIDTH = 28;
+  private lastDraw = 0;
+
+  constructor(
+    private readonly io: MigrateIo,
+    private readonly label: string,
+    private readonly total: number,
+  ) {}
+
+  private line(done: number, note = ''): string {
+    const filled = this.total === 0 ? ProgressBar.WIDTH : Math.floor((done / this.total) * ProgressBar.WIDTH);
+    const bar = '#'.repeat(filled) + '-'.repeat(ProgressBar.WIDTH - filled);
+    return `\r${this.label.padEnd(14)} [${bar}] ${done}/${this.total}${note}`;
+  }
+
+  update(done: number): void {
+    const now = Date.now();
+    if (!this.io.stderr.isTTY || now - this.lastDraw < 100) return;
+    this.lastDraw = now;
+    this.io.stderr.write(this.line(done));
+  }
+
+  finish(done: number, note: string): void {
+    this.io.stderr.write(this.line(done, note) + '\n');
+  }
+}
+
+type Outcome = 'copied' | 'skipped';
+
+/** Copies one record create-if-absent; what it did. */
+type Copier<K extends ExportTable> = (row: ExportRows[K]) => Promise<Outcome>;
+
+function copiers(target: Store, importer: AzureImporter): { [K in ExportTable]: Copier<K> } {
+  return {
+    async conversations(record) {
+      const existing = await target.conversations.get(record.tenantId, record.conversationId);
+      let outcome: Outcome = 'skipped';
+      if (!existing) {
+        const { welcomedAt: _welcomedAt, ...rest } = record;
+        await target.conversations.upsert(rest);
+        outcome = 'copied';
+      }
+      // The welcome was posted: mark it so (an interrupted copy may have left the record without it).
+      if (record.welcomedAt && !existing?.welcomedAt) {
+        await target.conversations.claimWelcome(record.tenantId, record.conversationId, record.welcomedAt);
+        outcome = 'copied';
+      }
+      return outcome;
+    },
+
+    async connectors(connector) {
+      // create() starts at version 1; each update() adds one, up to the source's version, so that
+      // cards and API clients holding a version keep working. A rerun (or the rest of an
+      // interrupted one) finds the record and only finishes what is missing.
+      let current;
+      try {
+        current = await target.connectors.create(connector);
+      } catch (err) {
+        if (!(err instanceof ConcurrencyError)) throw err;
+        current = await target.connectors.get(connector.tenantId, connector.id);
+        if (!current) throw err;
+        if (current.version >= connector.version) return 'skipped';
+      }
+      while (current.version < connector.version)
+        current = await target.connectors.update({ ...connector, version: current.version });
+      return 'copied';
+    },
+
+    async secrets(secret) {
+      if ((await target.secrets.get(secret.tenantId, secret.connectorId)) !== undefined) return 'skipped';
+      await target.secrets.put(secret.tenantId, secret.connectorId, secret.sealed);
+      return 'copied';
+    },
+
+    async audit({ seq, event }) {
+      return (await importer.importAudit(event, seq)) ? 'copied' : 'skipped';
+    },
+
+    async subscriptions(subscription) {
+      if (await target.subscriptions.get(subscription.tenantId, subscription.conversationId))
+        return 'skipped';
+      await target.subscriptions.add(subscription);
+      return 'copied';
+    },
+
+    async optOuts({ tenantId, userId }) {
+      if (await target.subscriptions.isPersonalOptOut(tenantId, userId)) return 'skipped';
+      await target.subscriptions.setPersonalOptOut(tenantId, userId, true);
+      return 'copied';
+    },
+
+    async notices(notice) {
+      const sentAt = new Date(notice.sentAt ?? notice.claimedAt);
+      // An infinite lease: a claim already in the copy is never taken over, only created.
+      if (await target.notices.claim(notice.key, notice.claimant, new Date(notice.claimedAt), Infinity)) {
+        if (notice.state === 'sent') await target.notices.markSent(notice.key, notice.claimant, sentAt);
+        return 'copied';
+      }
+      // An interrupted copy may have claimed it and stopped before marking it sent.
+      if (notice.state === 'sent' && (await target.notices.state(notice.key)) === 'claimed') {
+        await target.notices.markSent(notice.key, notice.claimant, sentAt);
+        if ((await target.notices.state(notice.key)) === 'sent') return 'copied';
+      }
+      return 'skipped';
+    },
+
+    async snoozes({ key, at }) {
+      if (await target.notices.isSnoozed(key)) return 'skipped';
+      await target.notices.snooze(key, new Date(at));
+      return 'copied';
+    },
+
+    async targets(connection) {
+      if (await target.targets.get(connection.tenantId, connection.id)) return 'skipped';
+      await target.targets.put(connection);
+      return 'copied';
+    },
+
+    async botState({ key, doc }) {
+      const found = await target.state.read([key]);
+      if (found[key] !== undefined) return 'skipped';
+      // No eTag: a plain write. The source's eTags mean nothing to blobs; the bot gets new ones.
+      await target.state.write({ [key]: doc });
+      return 'copied';
+    },
+  };
+}
+
+/** The key the Azure replicas must share: SECRETS_KEY, else the SQLite bot's key file. */
+function secretsKey(env: NodeJS.ProcessEnv, dataDir: string): { key: Buffer; from: string } | undefined {
+  const raw = env.SECRETS_KEY?.trim();
+  if (raw) {
+    const key = /^[A-Za-z0-9+/]+={0,2}$/.test(raw) ? Buffer.from(raw, 'base64') : Buffer.alloc(0);
+    if (key.length !== 32) throw new MigrateError('SECRETS_KEY: expected 32 bytes encoded as base64');
+    return { key, from: 'SECRETS_KEY' };
+  }
+  const file = path.join(dataDir, SECRETS_KEY_FILE);
+  if (!fs.existsSync(file)) return undefined;
+  const text = fs.readFileSync(file, 'utf8').trim();
+  const key = Buffer.from(text, 'base64');
+  if (key.length !== 32) throw new MigrateError(`SECRETS_KEY: ${file} does not hold a 32-byte key in base64`);
+  return { key, from: file };
+}
+
+/**
+ * Sealed secrets are copied as they are: the replicas on Azure can read them only with the key
+ * that sealed them. Checks that the key they will be given opens the source's secrets.
+ */
+function checkSecretsKey(source: SqliteExport, env: NodeJS.ProcessEnv): string {
+  const total = source.count('secrets');
+  if (total === 0) return 'No sealed secrets to copy.';
+  const found = secretsKey(env, source.dataDir);
+  if (!found) {
+    return `Sealed secrets were not checked: set SECRETS_KEY to the key that sealed them (the SQLite bot's SECRETS_KEY or ${SECRETS_KEY_FILE} in its DATA_DIR); every replica needs that same key.`;
+  }
+  const box = new SecretBox(found.key);
+  let opened = 0;
+  for (const page of source.pages('secrets'))
+    for (const { tenantId, connectorId, sealed } of page) {
+      try {
+        box.open(sealed, `${tenantId}/${connectorId}`);
+        opened += 1;
+      } catch {
+        // Counted below.
+      }
+    }
+  if (opened === 0)
+    throw new MigrateError(
+      `${found.from} does not open the sealed secrets of ${source.file}: give SECRETS_KEY the key the SQLite bot used (its SECRETS_KEY, or ${SECRETS_KEY_FILE} in its DATA_DIR)`,
+    );
+  const unreadable = total - opened;
+  const advice =
+    found.from === 'SECRETS_KEY'
+      ? 'give every replica this same SECRETS_KEY'
+      : `set SECRETS_KEY on every replica to the content of ${found.from}`;
+  return `${opened} of ${total} sealed secrets open with ${found.from === 'SECRETS_KEY' ? 'SECRETS_KEY' : found.from}: ${advice}.${unreadable > 0 ? ` ${unreadable} did not open in the source either way and are copied as they are.` : ''}`;
+}
+
+function firstLine(err: unknown): string {
+  return String((err as Error)?.message ?? err).split(/\r?\n/)[0];
+}
+
+/** Runs the tool; resolves with the exit code. Never throws. */
+export async function migrateStore(argv: string[], env: NodeJS.ProcessEnv, io: MigrateIo): Promise<number> {
+  const fail = (reason: string) => {
+    io.stderr.write(`migrate-store: ${reason}\n`);
+    return 1;
+  };
+  let source: SqliteExport | undefined;
+  try {
+    const options = parseArgs(argv);
+    if (options === 'help') {
+      io.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    const connectionString = env.AZURE_STORAGE_CONNECTION_STRING?.trim();
+    if (!connectionString) return fail('--to azure reads AZURE_STORAGE_CONNECTION_STRING, which is not set');
+    const account = accountName(connectionString);
+
+    source = new SqliteExport(options.from);
+    const keyNote = checkSecretsKey(source, env);
+
+    let target: Store;
+    try {
+      target = await createAzureStore(connectionString, undefined, { prefix: options.prefix });
+    } catch (err) {
+      return fail(`cannot open the Azure store in account ${account}: ${firstLine(err)}`);
+    }
+    const importer = new AzureImporter(connectionString, options.prefix);
+    const copy = copiers(target, importer);
+
+    const counts = {} as Record<ExportTable, { source: number; copied: number; skipped: number }>;
+    for (const table of EXPORT_TABLES) {
+      const total = source.count(table);
+      const bar = new ProgressBar(io, LABELS[table], total);
+      const tally = { source: total, copied: 0, skipped: 0 };
+      let done = 0;
+      bar.update(0);
+      for (const page of source.pages(table, PAGE_SIZE)) {
+        const outcomes = await mapLimit(page as ExportRows[typeof table][], CONCURRENCY, async (row) => {
+          const outcome = await (copy[table] as Copier<typeof table>)(row);
+          done += 1;
+          bar.update(done);
+          return outcome;
+        });
+        for (const outcome of outcomes) tally[outcome] += 1;
+      }
+      bar.finish(done, `  ${tally.copied} copied, ${tally.skipped} already there`);
+      counts[table] = tally;
+    }
+
+    const copied = await importer.count();
+    const sentInSource = source.countSent();
+    const sentInCopy = await target.notices.countSent();
+
+    const rows = EXPORT_TABLES.map((table) => ({
+      label: LABELS[table],
+      ...counts[table],
+      azure: copied[table],
+    }));
+    const lines = [
+      `Copied ${source.file} to Azure Storage account ${account} (tables ${options.prefix}*, containers ${options.prefix}-*).`,
+      `${'table'.padEnd(14)} ${'sqlite'.padStart(7)} ${'azure'.padStart(7)} ${'copied'.padStart(7)} ${'skipped'.padStart(7)}`,
+      ...rows.map(
+        (r) =>
+          `${r.label.padEnd(14)} ${String(r.source).padStart(7)} ${String(r.azure).padStart(7)} ${String(r.copied).padStart(7)} ${String(r.skipped).padStart(7)}`,
+      ),
+      `${'notices sent'.padEnd(14)} ${String(sentInSource).padStart(7)} ${String(sentInCopy).padStart(7)}`,
+      keyNote,
+    ];
+    const differ = rows
+      .filter((r) => r.source !== r.azure)
+      .map((r) => `${r.label} (sqlite ${r.source}, azure ${r.azure})`);
+    if (sentInSource !== sentInCopy)
+      differ.push(`notices sent (sqlite ${sentInSource}, azure ${sentInCopy})`);
+    lines.push(differ.length === 0 ? 'Every count matches.' : 'Counts differ.');
+    io.stdout.write(lines.join('\n') + '\n');
+    if (differ.length > 0) {
+      const extra = rows.some((r) => r.azure > r.source)
+        ? ' (the Azure store holds records the SQLite store does not: copy into a store no bot has used yet)'
+        : '';
+      return fail(`counts differ: ${differ.join('; ')}${extra}`);
+    }
+    return 0;
+  } catch (err) {
+    if (err instanceof MigrateError) return fail(err.message);
+    if (err instanceof StoreUnavailableError) return fail(`Azure Storage is unavailable: ${firstLine(err)}`);
+    return fail(firstLine(err));
+  } finally {
+    source?.close();
+  }
+}
+
+if (require.main === module) {
+  void migrateStore(process.argv.slice(2), process.env, {
+    stdout: process.stdout,
+    stderr: process.stderr,
+  }).then((code) => {
+    process.exitCode = code;
+  });
+}

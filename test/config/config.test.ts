@@ -24,6 +24,7 @@ describe('configuration', () => {
     expect(config.expiryNoticeDays).toEqual([30, 14, 7, 1]);
     expect(config.scanCron).toBe('0 * * * *');
     expect(config.notifyRps).toBe(30);
+    expect(config.noticeLeaseSeconds).toBe(600);
     expect(config.consentReminderHours).toEqual([24, 72]);
     expect(config.apiToken).toBeUndefined();
     expect(config.logLevel).toBe('info');
@@ -69,6 +70,8 @@ describe('configuration', () => {
     [{ INACTIVITY_DAYS: '-3' }, 'INACTIVITY_DAYS'],
     [{ SCAN_CRON: 'every hour' }, 'SCAN_CRON'],
     [{ API_TOKEN: 'short' }, 'API_TOKEN'],
+    [{ NOTICE_LEASE_SECONDS: '2' }, 'NOTICE_LEASE_SECONDS'],
+    [{ NOTICE_LEASE_SECONDS: 'ten' }, 'NOTICE_LEASE_SECONDS'],
     [{ NOTIFY_RPS: '0' }, 'NOTIFY_RPS'],
     [{ CONSENT_REMINDER_HOURS: '72,24' }, 'CONSENT_REMINDER_HOURS'],
     [{ ADMIN_CONSENT_LINK: 'http://aka.ms/office365moverauth' }, 'ADMIN_CONSENT_LINK'],

@@ -14,18 +14,9 @@ const DEFAULT_PAGE = 100;
 const MAX_PAGE = 500;
 
 /** Retries once when a concurrent write beat the deauthorize-on-load. */
-async function retryOnConflict<T>(attempt: () => Promise<T>): Promise<T> {
-  try {
-    return await attempt();
-  } catch (err) {
-    if (err instanceof ConcurrencyError) return attempt();
-    throw err;
-  }
-}
-
 /** A tenant's connector, deauthorized first when it has expired; 404 when the tenant has no such id. */
 async function loadConnector(deps: ApiDeps, tenantId: string, id: string): Promise<Connector> {
-  const connector = await retryOnConflict(() => deps.lifecycle.load(tenantId, id, API_ACTOR));
+  const connector = await deps.lifecycle.load(tenantId, id, API_ACTOR);
   // Another tenant's id answers exactly like an id that never existed.
   if (!connector) throw new ApiError(404, 'NotFound', `No connector "${id}" in this tenant.`);
   return connector;
@@ -59,7 +50,7 @@ export function registerConnectorRoutes(
           current = await deps.lifecycle.deauthorizeIfExpired(listed, API_ACTOR);
         } catch (err) {
           if (!(err instanceof ConcurrencyError)) throw err;
-          current = await retryOnConflict(() => deps.lifecycle.load(tenantId, listed.id, API_ACTOR));
+          current = await deps.lifecycle.load(tenantId, listed.id, API_ACTOR);
         }
         // Deleted between the listing and the update: it is gone, so it is not shown.
         if (current) items.push(current);

@@ -90,8 +90,12 @@ export async function verifyConsent(
 /** The admin's and the requester's consent buttons, and the directory search of the people picker. */
 export function registerConsent(app: Application<TurnState>, deps: ConsentFeatureDeps): void {
   const load = async (context: TurnContext, id: unknown) => {
+    // Loaded through the lifecycle, so a connector past its 90 days is deauthorized first and
+    // consent then authorizes it afresh, instead of keeping its stale clock.
     const connector =
-      typeof id === 'string' && id ? await deps.store.connectors.get(tenantIdOf(context), id) : undefined;
+      typeof id === 'string' && id
+        ? await deps.lifecycle.load(tenantIdOf(context), id, actorOf(context))
+        : undefined;
     if (!connector || connector.type !== 'office365') {
       await context.sendActivity('That connector does not exist in this tenant. Nothing was changed.');
       return undefined;
@@ -161,13 +165,20 @@ export function registerConsent(app: Application<TurnState>, deps: ConsentFeatur
       .replace(/'/g, "''")
       .slice(0, 64);
     if (text.length < 1) return [];
-    const users = await deps.graph.get<{
-      value: { id: string; displayName?: string; userPrincipalName?: string }[];
-    }>(
-      tenantIdOf(context),
-      `/users?$filter=startswith(displayName,'${text}') or startswith(userPrincipalName,'${text}')&$select=id,displayName,userPrincipalName&$top=${Math.min(query.count || 15, 25)}`,
-      { permission: GRAPH_PERMISSIONS.userRead },
-    );
+    // Percent-encoded, so that "R&D" or "#" stays part of the search text.
+    const literal = encodeURIComponent(text);
+    let users: { value: { id: string; displayName?: string; userPrincipalName?: string }[] };
+    try {
+      users = await deps.graph.get(
+        tenantIdOf(context),
+        `/users?$filter=startswith(displayName,'${literal}') or startswith(userPrincipalName,'${literal}')&$select=id,displayName,userPrincipalName&$top=${Math.min(query.count || 15, 25)}`,
+        { permission: GRAPH_PERMISSIONS.userRead },
+      );
+    } catch (err) {
+      // A typeahead runs on every keystroke: a failure empties the list instead of posting errors.
+      deps.logger.warn('directory search failed', { error: err });
+      return [];
+    }
     return users.value.map((u) => ({
       title: `${u.displayName ?? u.userPrincipalName} (${u.userPrincipalName ?? ''})`,
       value: u.id,

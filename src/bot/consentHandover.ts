@@ -10,10 +10,10 @@ import { REQUIRED_CONSENT_SCOPES } from '../diagnostics/consentCheck';
 import { consentLinks } from '../dialogs/flows/office365Flow';
 import type { ConsentHandoverPort, DirectoryPerson, HandoverResult } from '../dialogs/flows/consentPort';
 import type { GraphGateway } from '../graph/graphGateway';
+import { isGraphError } from '../graph/errors';
 import { GRAPH_PERMISSIONS } from '../graph/permissions';
 import type { BotDeps } from './deps';
 import { sendToPerson } from './personalChat';
-import { baseConversationId } from './turnInfo';
 
 /** Global Administrator, the one role that can grant tenant-wide consent. */
 export const GLOBAL_ADMIN_ROLE_ID = '62e90394-69f5-4237-9190-012177145e10';
@@ -96,8 +96,10 @@ export class ConsentHandover implements ConsentHandoverPort {
           name: user.displayName ?? user.userPrincipalName ?? principalId,
           upn: user.userPrincipalName ?? '',
         });
-      } catch {
-        // A role held by a group or a service principal is not a person to message.
+      } catch (err) {
+        // A role held by a group or a service principal is no user to message; anything else
+        // (a refused permission, throttling) is for the caller to report.
+        if (!isGraphError(err, 'GRAPH_NOT_FOUND')) throw err;
       }
     }
     return people;
@@ -147,7 +149,8 @@ export class ConsentHandover implements ConsentHandoverPort {
       requestedFrom: admin.upn && admin.upn !== admin.name ? `${admin.name} (${admin.upn})` : admin.name,
       requestedFromId: admin.id,
       requestedBy: requester.id,
-      requesterConversationId: baseConversationId(context.activity.conversation.id),
+      // The full id, as conversation tracking records it, so the reference is found again.
+      requesterConversationId: context.activity.conversation.id,
       requesterCardActivityId: cardActivityId,
     };
     let delivery: HandoverResult['delivery'] = admin.id
@@ -297,6 +300,7 @@ export async function notifyRequester(
   const { activityId: _last, ...reference } = record.reference;
   await deps.adapter.continueConversationAsync(deps.config.bot.appId ?? '', reference, async (context) => {
     context.activity.id = undefined;
+    let updated = false;
     try {
       if (consent.requesterCardActivityId) {
         await context.updateActivity({
@@ -304,12 +308,14 @@ export async function notifyRequester(
           id: consent.requesterCardActivityId,
           attachments: [attachment],
         });
+        updated = true;
       }
     } catch (err) {
-      deps.logger.warn('could not update the wizard card; posting instead', { error: err });
+      deps.logger.warn('could not update the wizard card; posting it instead', { error: err });
     }
     try {
-      await context.sendActivity(MessageFactory.attachment(attachment, text));
+      // The card itself only when it could not replace the wizard's card; the news either way.
+      await context.sendActivity(updated ? text : MessageFactory.attachment(attachment, text));
     } catch (err) {
       deps.logger.warn('could not tell the requester that consent is verified', { error: err });
     }

@@ -1,6 +1,6 @@
 import { ActivityTypes, type TurnContext } from 'botbuilder';
 import type { Application, TurnState } from '@microsoft/teams-ai';
-import { COMMAND_NAMES, parseCommand, type CommandName } from './commandParser';
+import { COMMAND_NAMES, MAX_COMMAND_LENGTH, parseCommand, type CommandName } from './commandParser';
 import type { CommandRouter } from './commandRouter';
 import type { BotDeps } from './deps';
 import { sendHelp } from './helpFeature';
@@ -42,7 +42,12 @@ export function registerMessageRouting(
         );
         return;
       }
-      await run(context, state, data.command, typeof data.args === 'string' ? data.args.slice(0, 200) : '');
+      await run(
+        context,
+        state,
+        data.command,
+        typeof data.args === 'string' ? data.args.slice(0, MAX_COMMAND_LENGTH) : '',
+      );
     },
   );
 

@@ -119,9 +119,9 @@ export function registerNotifications(
       );
       return;
     }
-    const removed = await store.subscriptions.remove(tenantId, context.activity.conversation.id);
-    if (removed)
-      await audit(context, 'subscription.removed', { conversationId: context.activity.conversation.id });
+    const conversationId = baseConversationId(context.activity.conversation.id);
+    const removed = await store.subscriptions.remove(tenantId, conversationId);
+    if (removed) await audit(context, 'subscription.removed', { conversationId });
     await reply(
       context,
       removed ? 'Expiry notices stopped here' : 'This conversation was not subscribed',

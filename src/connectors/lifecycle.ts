@@ -1,4 +1,4 @@
-import type { AuditLog, ConnectorStore, SecretStore } from '../store/ports';
+import { ConcurrencyError, type AuditLog, type ConnectorStore, type SecretStore } from '../store/ports';
 import type { Clock } from '../util/clock';
 import type { ConnectorTypeId } from './catalog';
 import { expiresAt, type ConsentState, type Connector, type ConnectorStatus } from './connector';
@@ -73,7 +73,17 @@ export class ConnectorLifecycle {
    */
   async deauthorizeIfExpired(connector: Connector, actor: ActorRef): Promise<Connector> {
     if (!this.isExpired(connector)) return connector;
-    const updated = await this.store.connectors.update({ ...connector, status: 'deauthorized' });
+    let updated: Connector;
+    try {
+      updated = await this.store.connectors.update({ ...connector, status: 'deauthorized' });
+    } catch (err) {
+      if (!(err instanceof ConcurrencyError)) throw err;
+      // Someone changed it since it was read (a transfer, another scan): decide again on the
+      // fresh record rather than failing the whole scan or listing.
+      const fresh = await this.store.connectors.get(connector.tenantId, connector.id);
+      if (!fresh || !this.isExpired(fresh)) return fresh ?? connector;
+      return this.deauthorizeIfExpired(fresh, actor);
+    }
     await this.audit(updated, actor, 'connector.deauthorized', {
       reason: `no transfer for ${this.inactivityDays} days`,
       expiredAt: expiresAt(connector, this.inactivityDays)?.toISOString(),

@@ -92,7 +92,20 @@ export class ExpiryScanner {
 
   constructor(private readonly deps: ScannerDeps) {}
 
-  async scan(): Promise<ScanReport> {
+  private inFlight?: Promise<ScanReport>;
+
+  /**
+   * Runs one scan; a call while one is running (the cron and POST /api/v1/scan together) shares
+   * it instead of starting a second pass over the same notices in this process.
+   */
+  scan(): Promise<ScanReport> {
+    this.inFlight ??= this.runScan().finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  private async runScan(): Promise<ScanReport> {
     const { clock, logger } = this.deps;
     const now = clock.now();
     const report: ScanReport = {

@@ -1,4 +1,4 @@
-import { makeUser, personalChat, type TeamsUser } from '../harness/activities';
+import { channel, makeUser, personalChat, type TeamsUser } from '../harness/activities';
 import { actionTitles, cardOf, cardText } from '../harness/cards';
 import { startHarness } from '../harness/testBot';
 import { shownCard, TeamsClient } from '../harness/teamsClient';
@@ -29,7 +29,7 @@ describe('admin consent hand-over', () => {
   beforeEach(() => h.standIn.reset());
 
   /** A SharePoint admin of `tenant` runs the wizard to the hand-over card; returns it and their client. */
-  async function toHandover(tenant: FakeTenant, name: string) {
+  async function toHandover(tenant: FakeTenant, name: string, where: 'personal' | 'channel' = 'personal') {
     const sp = tenant.sharePointAdmin!;
     const user: TeamsUser = {
       id: `29:${sp.id}`,
@@ -37,7 +37,8 @@ describe('admin consent hand-over', () => {
       aadObjectId: sp.id,
       upn: sp.userPrincipalName,
     };
-    const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(tenant.id, user));
+    const conversation = where === 'channel' ? channel(tenant.id) : personalChat(tenant.id, user);
+    const client = new TeamsClient(h.bot.url, h.standIn, user, conversation);
     const started = await client.say('connect office365');
     const id = String(started.replies[0].id);
     let turn = await client.click(shown(started), 'Next', { displayName: name }, id);
@@ -245,5 +246,32 @@ describe('admin consent hand-over', () => {
     expect(actionTitles(nudge[0])).toContain('Check again');
     expect((await h.bot.scanner.scan()).consentReminders).toBe(0);
     expect(h.standIn.posted(adminChat)).toHaveLength(1);
+  });
+
+  test('a requester in a channel is told there, and the wizard card there turns to done', async () => {
+    const tenant = cloud.addTenant({ displayName: 'Fourth Coffee' });
+    const { client, card, id } = await toHandover(tenant, 'Coffee destination', 'channel');
+    await client.click(card, 'Send the consent request', { adminId: tenant.admin!.id }, id);
+    const adminCard = cardOf(h.standIn.posted(`a:1:personal-${tenant.admin!.id}`)[0]);
+    const admin = tenant.admin!;
+    const adminUser: TeamsUser = {
+      id: `29:${admin.id}`,
+      name: admin.displayName,
+      aadObjectId: admin.id,
+      upn: admin.userPrincipalName,
+    };
+    h.standIn.reset();
+    await new TeamsClient(h.bot.url, h.standIn, adminUser, personalChat(tenant.id, adminUser)).click(
+      adminCard,
+      'I have granted consent',
+    );
+    expect(h.standIn.callsTo('updateActivity', client.conversation.id).map((c) => c.activityId)).toContain(
+      id,
+    );
+    expect(
+      h.standIn
+        .posted(client.conversation.id)
+        .some((a) => String(a.text).includes('Coffee destination is verified')),
+    ).toBe(true);
   });
 });

@@ -173,6 +173,21 @@ describe('expiry notices', () => {
     });
   });
 
+  test('unsubscribe in a channel thread ends the channel’s subscription, audited', async () => {
+    // A new message in the channel carries another thread id than the one that subscribed.
+    const laterThread = {
+      ...channelClient.conversation,
+      id: `${channelClient.conversation.channelId};messageid=42`,
+    };
+    const turn = await new TeamsClient(h.bot.url, h.standIn, owner, laterThread).say('unsubscribe');
+    expect(cardText(cardOf(turn.replies[0]))).toContain('Expiry notices stopped here');
+    expect(
+      await h.bot.store.subscriptions.get(TENANT, channelClient.conversation.channelId!),
+    ).toBeUndefined();
+    const audit = await h.bot.store.audit.list(TENANT);
+    expect(audit[0]).toMatchObject({ action: 'subscription.removed' });
+  });
+
   test('removing the bot from a team ends that team’s subscriptions', async () => {
     const teamChannel = channel(TENANT);
     await new TeamsClient(h.bot.url, h.standIn, owner, teamChannel).say('subscribe');

@@ -1,6 +1,6 @@
 import type { TurnContext } from 'botbuilder';
 import { randomUUID } from 'node:crypto';
-import { StoreUnavailableError } from '../store/ports';
+import { ConcurrencyError, StoreUnavailableError } from '../store/ports';
 import type { Logger } from '../util/logger';
 import { MissingTenantError } from './turnInfo';
 
@@ -17,6 +17,9 @@ export function isStorageFailure(error: unknown): boolean {
 export function turnErrorMessage(error: unknown, reference: string): string {
   if (isStorageFailure(error))
     return 'Storage is unavailable right now, so I could not do that. Try again in a minute.';
+  if (error instanceof ConcurrencyError) {
+    return 'That was changed at the same moment by another click or person, so I did not apply it again. Look at the latest card, or type status with the connector’s name.';
+  }
   if (error instanceof MissingTenantError) {
     return 'I only work inside a Microsoft 365 tenant in Teams, and this message did not say which tenant it came from.';
   }
@@ -36,7 +39,10 @@ export function createTurnErrorHandler(logger: Logger) {
       error,
       activityType: activity?.type,
       conversationId: activity?.conversation?.id,
-      stack: error instanceof MissingTenantError || isStorageFailure(error) ? undefined : error?.stack,
+      stack:
+        error instanceof MissingTenantError || error instanceof ConcurrencyError || isStorageFailure(error)
+          ? undefined
+          : error?.stack,
     });
     try {
       await context.sendActivity(turnErrorMessage(error, reference));

@@ -7,7 +7,7 @@ import { connectorType } from '../connectors/catalog';
 import { clockStart, daysUntilExpiry, expiresAt, type Connector } from '../connectors/connector';
 import type { ConnectorLifecycle } from '../connectors/lifecycle';
 import type { Config } from '../config/config';
-import type { NoticeKey, Store } from '../store/ports';
+import type { ConversationRecord, NoticeKey, Store } from '../store/ports';
 import { DAY_MS, type Clock } from '../util/clock';
 import type { Logger } from '../util/logger';
 import type { ProactiveSender } from './proactiveSender';
@@ -157,6 +157,7 @@ export class ExpiryScanner {
     );
     const due = new Map<string, { target: Target; notices: DueNotice[] }>();
     const subscriptionCache = new Map<string, Target[]>();
+    const personalCache = new Map<string, ConversationRecord | undefined>();
     let cursor: string | undefined;
     do {
       const page = await store.connectors.listExpiring(horizon, { limit: 1000, cursor });
@@ -181,7 +182,7 @@ export class ExpiryScanner {
           }
           notice = { connector, threshold, periodStart, daysLeft };
         }
-        for (const target of await this.targetsFor(connector, subscriptionCache)) {
+        for (const target of await this.targetsFor(connector, subscriptionCache, personalCache)) {
           report.noticesDue += 1;
           const entry = due.get(target.key) ?? { target, notices: [] };
           entry.notices.push(notice);
@@ -192,7 +193,28 @@ export class ExpiryScanner {
     return due;
   }
 
-  private async targetsFor(connector: Connector, cache: Map<string, Target[]>): Promise<Target[]> {
+  /** The creator's 1:1 chat unless they opted out; looked up once per person and scan. */
+  private async personalChatOf(
+    tenantId: string,
+    userId: string,
+    cache: Map<string, ConversationRecord | undefined>,
+  ): Promise<ConversationRecord | undefined> {
+    const key = `${tenantId}/${userId}`;
+    if (!cache.has(key)) {
+      const optedOut = await this.deps.store.subscriptions.isPersonalOptOut(tenantId, userId);
+      cache.set(
+        key,
+        optedOut ? undefined : await this.deps.store.conversations.findPersonal(tenantId, userId),
+      );
+    }
+    return cache.get(key);
+  }
+
+  private async targetsFor(
+    connector: Connector,
+    cache: Map<string, Target[]>,
+    personalCache: Map<string, ConversationRecord | undefined>,
+  ): Promise<Target[]> {
     const { store } = this.deps;
     let subscribed = cache.get(connector.tenantId);
     if (!subscribed) {
@@ -205,12 +227,11 @@ export class ExpiryScanner {
       cache.set(connector.tenantId, subscribed);
     }
     const targets = [...subscribed];
-    if (
-      connector.createdBy &&
-      !(await store.subscriptions.isPersonalOptOut(connector.tenantId, connector.createdBy))
-    ) {
-      const personal = await store.conversations.findPersonal(connector.tenantId, connector.createdBy);
-      if (personal && !targets.some((t) => t.key === `conversation:${personal.conversationId}`)) {
+    const personal = connector.createdBy
+      ? await this.personalChatOf(connector.tenantId, connector.createdBy, personalCache)
+      : undefined;
+    if (connector.createdBy && personal) {
+      if (!targets.some((t) => t.key === `conversation:${personal.conversationId}`)) {
         targets.push({
           key: `person:${connector.createdBy}`,
           tenantId: connector.tenantId,

@@ -51,4 +51,21 @@ describe('help and unknown text', () => {
     const turn = await client.say('help');
     expect(cardText(cardOf(turn.replies[0]))).toContain('Commands');
   });
+
+  test('the conversation reference is kept, written again only when it changes or an hour has passed', async () => {
+    const user = makeUser();
+    const conversation = personalChat(TENANT, user);
+    const client = new TeamsClient(h.bot.url, h.standIn, user, conversation);
+    await client.say('help');
+    const first = await h.bot.store.conversations.get(TENANT, conversation.id);
+    expect(first).toMatchObject({ conversationType: 'personal', userId: user.aadObjectId });
+    h.bot.clock.set(new Date(h.bot.clock.now().getTime() + 10 * 60 * 1000));
+    await client.say('help');
+    expect((await h.bot.store.conversations.get(TENANT, conversation.id))?.updatedAt).toBe(first?.updatedAt);
+    h.bot.clock.set(new Date(h.bot.clock.now().getTime() + 61 * 60 * 1000));
+    await client.say('help');
+    expect((await h.bot.store.conversations.get(TENANT, conversation.id))?.updatedAt).not.toBe(
+      first?.updatedAt,
+    );
+  });
 });

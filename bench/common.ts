@@ -192,6 +192,27 @@ export function memoryOf(pid: number | 'self'): { rss: number; hwm: number } {
   return { rss: field('VmRSS'), hwm: field('VmHWM') };
 }
 
+/** Pids of this process's children whose command line contains `needle` (from /proc). */
+export function childPids(needle: string): number[] {
+  const pids: number[] = [];
+  for (const task of fs.readdirSync('/proc/self/task')) {
+    let children = '';
+    try {
+      children = fs.readFileSync(`/proc/self/task/${task}/children`, 'utf8');
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    for (const pid of children.split(/\s+/).filter(Boolean).map(Number)) {
+      try {
+        if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(needle)) pids.push(pid);
+      } catch {
+        // exited meanwhile
+      }
+    }
+  }
+  return pids;
+}
+
 /** Nearest-rank percentile of unsorted samples. */
 export function percentile(samples: number[], p: number): number {
   if (samples.length === 0) return NaN;

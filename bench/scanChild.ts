@@ -2,31 +2,57 @@
  * Runs the expiry scanner over a seeded DATA_DIR in a process of its own, so that its memory is
  * measured per store size. Wired as createBot wires it (the real store, ConnectorLifecycle,
  * ProactiveSender and RateLimiter), except that the sender's transport only counts: the timing
- * measures the scan, not Teams. Prints one JSON line: each scan's duration and report, and the
- * peak RSS (sampled every 50 ms, and VmHWM at the end).
+ * measures the scan, not Teams. Prints one JSON line: each scan's duration, report and storage
+ * requests (HTTP, so Azure only), and the peak RSS (sampled every 50 ms, and VmHWM at the end).
  *
- * Usage: node dist/bench/scanChild.js DATA_DIR RUNS
+ * Usage: node dist/bench/scanChild.js DATA_DIR RUNS [sqlite|azure]
+ * With `azure` the store is the Azure Table/Blob adapter (createAzureStore, default prefix, as the
+ * bot opens it) on the account of AZURE_STORAGE_CONNECTION_STRING, and DATA_DIR holds nothing.
  */
+import { subscribe } from 'node:diagnostics_channel';
+import type { ClientRequest } from 'node:http';
 import { loadConfig } from '../src/config/config';
 import { ConnectorLifecycle } from '../src/connectors/lifecycle';
 import { ExpiryScanner, type ScanReport } from '../src/notify/expiryScanner';
 import { ProactiveSender, type ProactiveTransport } from '../src/notify/proactiveSender';
 import { RateLimiter, realTiming } from '../src/notify/rateLimiter';
-import { createSqliteStore } from '../src/store/sqlite';
+import type { Store } from '../src/store/ports';
 import { systemClock } from '../src/util/clock';
 import { createLogger } from '../src/util/logger';
 import { memoryOf } from './common';
 
 export interface ScanChildResult {
-  scans: { ms: number; report: ScanReport }[];
+  /** `requests`: HTTP requests the scan made, by kind ("GET Expiry query", "POST $batch", ...). */
+  scans: { ms: number; report: ScanReport; requests: Record<string, number> }[];
   sends: number;
   peakRssSampled: number;
   vmHwm: number;
   rssAfter: number;
 }
 
+/** "GET Connectors entity" for GET /devstoreaccount1/conciergeConnectors(PartitionKey=…,RowKey=…). */
+function requestKind(method: string, requestPath: string): string {
+  const [, , resource = ''] = requestPath.split('?')[0].split('/');
+  const name = decodeURIComponent(resource.replace(/\(.*$/, '')).replace(/^concierge/, '');
+  const kind = resource.startsWith('$batch')
+    ? ''
+    : /\(.+\)/.test(resource)
+      ? ' entity'
+      : method === 'GET'
+        ? ' query'
+        : ' insert';
+  return `${method} ${name}${kind}`;
+}
+
+let requests: Record<string, number> = {};
+subscribe('http.client.request.start', (message) => {
+  const request = (message as { request: ClientRequest }).request;
+  const kind = requestKind(request.method, request.path);
+  requests[kind] = (requests[kind] ?? 0) + 1;
+});
+
 async function main(): Promise<void> {
-  const [dataDir, runsArg] = process.argv.slice(2);
+  const [dataDir, runsArg, kind = 'sqlite'] = process.argv.slice(2);
   const runs = Math.max(1, Number(runsArg ?? 1));
   let peak = 0;
   const sample = () => {
@@ -37,7 +63,17 @@ async function main(): Promise<void> {
 
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
   const logger = createLogger('warn', (line) => process.stderr.write(line + '\n'));
-  const store = createSqliteStore(config.dataDir);
+  // Each store's modules are loaded only when used, so that neither weighs on the other's RSS.
+  let store: Store;
+  if (kind === 'azure') {
+    const connectionString = process.env.AZURE_STORAGE_CONNECTION_STRING;
+    if (!connectionString) throw new Error('azure: AZURE_STORAGE_CONNECTION_STRING is not set');
+    const { createAzureStore } = await import('../src/store/azure');
+    store = await createAzureStore(connectionString, logger);
+  } else {
+    const { createSqliteStore } = await import('../src/store/sqlite');
+    store = createSqliteStore(config.dataDir);
+  }
   const lifecycle = new ConnectorLifecycle(store, systemClock, config.inactivityDays);
   let sends = 0;
   const transport: ProactiveTransport = {
@@ -53,9 +89,10 @@ async function main(): Promise<void> {
 
   const scans: ScanChildResult['scans'] = [];
   for (let i = 0; i < runs; i++) {
+    requests = {};
     const started = performance.now();
     const report = await scanner.scan();
-    scans.push({ ms: performance.now() - started, report });
+    scans.push({ ms: performance.now() - started, report, requests });
     sample();
   }
   await store.close();

@@ -106,6 +106,54 @@ export interface LoadResult {
   ms: number;
 }
 
+/** One seeded connector: its document, its clock start (ms) and its position in the load. */
+export interface SeededConnector {
+  /** 0-based position over the whole load (the SQLite rowid minus one). */
+  index: number;
+  doc: Connector;
+  clock: number;
+  isDue: boolean;
+}
+
+/** One seeded tenant: its subscription (if the spec asks for one) and its connectors. */
+export interface SeededTenant {
+  index: number;
+  tenantId: string;
+  subscription?: Subscription;
+  connectors: SeededConnector[];
+}
+
+/**
+ * The connectors a spec describes, tenant by tenant, the same for every store's loader:
+ * `spec.connectors` spread evenly over `spec.tenants`, named "Migration n", every `dueEvery`-th
+ * 60–89 days old and the rest 0–58 days.
+ */
+export function* layout(spec: LoadSpec): Generator<SeededTenant> {
+  const perTenant = Math.floor(spec.connectors / spec.tenants);
+  const extra = spec.connectors % spec.tenants;
+  let i = 0;
+  let due = 0;
+  for (let t = 0; t < spec.tenants; t++) {
+    const tenant = tenantId(t);
+    const connectors: SeededConnector[] = [];
+    const n = perTenant + (t < extra ? 1 : 0);
+    for (let j = 0; j < n; j++, i++) {
+      const isDue = spec.dueEvery > 0 && i % spec.dueEvery === spec.dueEvery - 1;
+      const clock = spec.now - (isDue ? dueAgeMs(due++) : freshAgeMs(i));
+      const id = connectorId(t, j);
+      const doc = connectorDoc(
+        tenant,
+        id,
+        `Migration ${j + 1}`,
+        TYPES[i % TYPES.length],
+        new Date(clock).toISOString(),
+      );
+      connectors.push({ index: i, doc, clock, isDue });
+    }
+    yield { index: t, tenantId: tenant, subscription: spec.subscription?.(t, tenant), connectors };
+  }
+}
+
 /** Writes `spec.connectors` connectors over `spec.tenants` tenants straight into DATA_DIR's SQLite file. */
 export function bulkLoad(dataDir: string, spec: LoadSpec): LoadResult {
   const started = performance.now();
@@ -122,34 +170,25 @@ export function bulkLoad(dataDir: string, spec: LoadSpec): LoadResult {
   const subscribe = db.prepare(
     'INSERT INTO subscriptions (tenant_id, conversation_id, team_id, doc) VALUES (?, ?, ?, ?)',
   );
-  const perTenant = Math.floor(spec.connectors / spec.tenants);
-  const extra = spec.connectors % spec.tenants;
   let i = 0;
   let due = 0;
-  let begun = false;
   db.exec('BEGIN');
-  begun = true;
-  for (let t = 0; t < spec.tenants; t++) {
-    const tenant = tenantId(t);
-    if (spec.subscription) {
-      const s = spec.subscription(t, tenant);
+  for (const tenant of layout(spec)) {
+    if (tenant.subscription) {
+      const s = tenant.subscription;
       subscribe.run(s.tenantId, s.conversationId, s.teamId ?? null, JSON.stringify(s));
     }
-    const n = perTenant + (t < extra ? 1 : 0);
-    for (let j = 0; j < n; j++, i++) {
-      const isDue = spec.dueEvery > 0 && i % spec.dueEvery === spec.dueEvery - 1;
-      const clock = spec.now - (isDue ? dueAgeMs(due++) : freshAgeMs(i));
-      const id = connectorId(t, j);
-      const name = `Migration ${j + 1}`;
-      const doc = connectorDoc(tenant, id, name, TYPES[i % TYPES.length], new Date(clock).toISOString());
-      insert.run(tenant, id, nameKey(name), clock, JSON.stringify(doc));
+    for (const c of tenant.connectors) {
+      if (c.isDue) due += 1;
+      insert.run(c.doc.tenantId, c.doc.id, nameKey(c.doc.displayName), c.clock, JSON.stringify(c.doc));
       if (i % 100_000 === 99_999) {
         db.exec('COMMIT');
         db.exec('BEGIN');
       }
+      i += 1;
     }
   }
-  if (begun) db.exec('COMMIT');
+  db.exec('COMMIT');
   db.pragma('journal_mode = WAL');
   db.close();
   return { file, connectors: i, due, tenants: spec.tenants, ms: performance.now() - started };

@@ -1,7 +1,6 @@
 import type { Request } from 'restify';
 import { ApiError } from './errors';
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { GUID } from '../util/ids';
 
 /**
  * The tenant of the path: a GUID, lower-cased as Teams sends it in `channelData.tenant.id`, so

@@ -1,6 +1,7 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import { renderCard } from '../cards/render';
+import { CONSENT_VERBS } from '../cards/verbs';
 import { messageCardData, wizardMessageCard } from '../cards/wizardCards';
 import { OFFICE365_CONNECT_DESTINATION } from '../connectors/authorizationSteps';
 import type { Connector } from '../connectors/connector';
@@ -12,9 +13,6 @@ import { notifyRequester } from './consentHandover';
 import type { BotDeps } from './deps';
 import { actorOf, tenantIdOf } from './turnInfo';
 import type { TeamsAdapter } from '@microsoft/teams-ai';
-
-/** Card verbs: the admin's "I have granted consent" and the requester's "Check again". */
-export const CONSENT_VERBS = { granted: 'consentGranted', check: 'consentCheck' } as const;
 
 /** The Data.Query dataset of the people picker. */
 export const PEOPLE_DATASET = 'graph.microsoft.com/users';

@@ -2,34 +2,27 @@ import { MessageFactory, TeamsInfo, type Attachment, TurnContext } from 'botbuil
 import type { TeamsAdapter } from '@microsoft/teams-ai';
 import { formatDateTime } from '../cards/format';
 import { renderCard } from '../cards/render';
+import { CONSENT_VERBS } from '../cards/verbs';
 import { consentRequestCard, messageCardData, wizardMessageCard } from '../cards/wizardCards';
 import { OFFICE365_STEPS } from '../connectors/authorizationSteps';
 import type { Connector } from '../connectors/connector';
 import type { ConnectorLifecycle } from '../connectors/lifecycle';
+import { consentLinks } from '../connectors/consentLinks';
 import { REQUIRED_CONSENT_SCOPES } from '../diagnostics/consentCheck';
-import { consentLinks } from '../dialogs/flows/office365Flow';
 import type { ConsentHandoverPort, DirectoryPerson, HandoverResult } from '../dialogs/flows/consentPort';
 import type { GraphGateway } from '../graph/graphGateway';
 import { isGraphError } from '../graph/errors';
 import { GRAPH_PERMISSIONS } from '../graph/permissions';
+import { GLOBAL_ADMINISTRATOR } from '../roles/requirements';
+import { httpStatusOf } from '../util/httpStatus';
+import { GUID } from '../util/ids';
 import type { BotDeps } from './deps';
 import { sendToPerson } from './personalChat';
-
-/** Global Administrator, the one role that can grant tenant-wide consent. */
-export const GLOBAL_ADMIN_ROLE_ID = '62e90394-69f5-4237-9190-012177145e10';
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface GraphUser {
   id: string;
   displayName?: string;
   userPrincipalName?: string;
-}
-
-function statusOf(err: unknown): number | undefined {
-  const e = err as { statusCode?: unknown; status?: unknown };
-  const s = e?.statusCode ?? e?.status;
-  return typeof s === 'number' ? s : undefined;
 }
 
 export interface ConsentHandoverDeps extends BotDeps {
@@ -78,9 +71,10 @@ export class ConsentHandover implements ConsentHandoverPort {
   }
 
   async listGlobalAdmins(tenantId: string): Promise<DirectoryPerson[]> {
+    // Global Administrator is the one role that can grant tenant-wide consent.
     const assignments = await this.deps.graph.list<{ principalId: string }>(
       tenantId,
-      `/roleManagement/directory/roleAssignments?$filter=roleDefinitionId eq '${GLOBAL_ADMIN_ROLE_ID}'`,
+      `/roleManagement/directory/roleAssignments?$filter=roleDefinitionId eq '${GLOBAL_ADMINISTRATOR.id}'`,
       { permission: GRAPH_PERMISSIONS.roleManagementRead, maxItems: 200 },
     );
     const people: DirectoryPerson[] = [];
@@ -260,7 +254,7 @@ async function sendDirect(
     failure = err;
   }
   if (!failure) return 'sent';
-  const status = statusOf(failure);
+  const status = httpStatusOf(failure);
   deps.logger.warn(`${what} not delivered 1:1`, { status, error: failure });
   return status === 403 || status === 404 ? 'not-installed' : 'failed';
 }
@@ -347,7 +341,7 @@ export function consentReminderCards(deps: Pick<BotDeps, 'config'>) {
               {
                 title: 'Check again',
                 style: 'positive',
-                verb: 'consentCheck',
+                verb: CONSENT_VERBS.check,
                 command: '',
                 args: connector.id,
                 wizardId: '',

@@ -15,7 +15,7 @@ import { createFlows } from '../dialogs/flows';
 import { registerNotifications } from './notifyFeature';
 import { ConsentHandover, consentReminderCards } from './consentHandover';
 import { registerConsent, verifyConsent } from './consentFeature';
-import { registerRoles } from './rolesFeature';
+import { registerRoles } from './roles';
 import { AdapterTransport } from './proactiveTransport';
 import { ExpiryScanner } from '../notify/expiryScanner';
 import { ProactiveSender } from '../notify/proactiveSender';

@@ -1,12 +1,10 @@
 import { ActivityTypes, type TurnContext } from 'botbuilder';
 import type { Application, TurnState } from '@microsoft/teams-ai';
+import { RUN_COMMAND_VERB } from '../cards/verbs';
 import { COMMAND_NAMES, MAX_COMMAND_LENGTH, parseCommand, type CommandName } from './commandParser';
 import type { CommandRouter } from './commandRouter';
 import type { BotDeps } from './deps';
 import { sendHelp } from './helpFeature';
-
-/** The verb of card buttons that run a chat command, e.g. the help card's "Show connectors". */
-export const RUN_COMMAND_VERB = 'command';
 
 const HINT_TEXT_LIMIT = 80;
 

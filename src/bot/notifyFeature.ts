@@ -9,6 +9,7 @@ import { nextThreshold } from '../notify/thresholds';
 import type { CommandRouter } from './commandRouter';
 import type { BotDeps } from './deps';
 import { canManage } from './permissions';
+import { auditTurn } from './turnAudit';
 import { actorOf, baseConversationId, conversationTypeOf, tenantIdOf } from './turnInfo';
 
 /** Card verbs of the expiry notices' buttons. */
@@ -55,18 +56,6 @@ export function registerNotifications(
       ),
     );
 
-  const audit = (context: TurnContext, action: string, detail: Record<string, unknown>) => {
-    const actor = actorOf(context);
-    return store.audit.append({
-      tenantId: tenantIdOf(context),
-      at: clock.now().toISOString(),
-      actor: actor.id,
-      actorName: actor.name,
-      action,
-      detail,
-    });
-  };
-
   router.register('subscribe', async (context) => {
     const tenantId = tenantIdOf(context);
     const actor = actorOf(context);
@@ -94,7 +83,7 @@ export function registerNotifications(
       createdBy: actor.id,
       createdAt: clock.now().toISOString(),
     });
-    await audit(context, 'subscription.added', { conversationId });
+    await auditTurn(deps, context, 'subscription.added', { conversationId });
     await reply(
       context,
       added ? 'Expiry notices will post here' : 'This conversation is already subscribed',
@@ -109,7 +98,7 @@ export function registerNotifications(
     const actor = actorOf(context);
     if (conversationTypeOf(context) === 'personal') {
       await store.subscriptions.setPersonalOptOut(tenantId, actor.id, true);
-      await audit(context, 'notices.personal-opt-out', {});
+      await auditTurn(deps, context, 'notices.personal-opt-out', {});
       await reply(
         context,
         'No more 1:1 expiry notices',
@@ -121,7 +110,7 @@ export function registerNotifications(
     }
     const conversationId = baseConversationId(context.activity.conversation.id);
     const removed = await store.subscriptions.remove(tenantId, conversationId);
-    if (removed) await audit(context, 'subscription.removed', { conversationId });
+    if (removed) await auditTurn(deps, context, 'subscription.removed', { conversationId });
     await reply(
       context,
       removed ? 'Expiry notices stopped here' : 'This conversation was not subscribed',

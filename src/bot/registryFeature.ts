@@ -12,13 +12,14 @@ import { renderCard } from '../cards/render';
 import { commandButton, messageCardData, wizardMessageCard } from '../cards/wizardCards';
 import { cloudLabel, type MicrosoftCloud } from '../connectors/clouds';
 import { connectorType, MICROSOFT_SERVICE_CONNECTORS } from '../connectors/catalog';
-import { daysUntilExpiry, expiresAt, type Connector } from '../connectors/connector';
+import { daysUntilExpiry, deauthorizedMessage, expiresAt, type Connector } from '../connectors/connector';
 import { LifecycleError, type ConnectorLifecycle } from '../connectors/lifecycle';
 import type { AuditEvent } from '../store/ports';
 import type { CommandRouter } from './commandRouter';
 import { resolveConnector } from './connectorResolver';
 import type { BotDeps } from './deps';
 import { canManage } from './permissions';
+import { replaceCard } from './cardReplies';
 import { actorOf, tenantIdOf } from './turnInfo';
 
 /** Card verbs of the delete confirmation. */
@@ -27,11 +28,6 @@ export const DELETE_CANCEL_VERB = 'connectorDeleteCancel';
 
 /** Rows a connectors card shows before "Show more". */
 export const CONNECTORS_PAGE_SIZE = 20;
-
-/** Seeds 002/003, the deauthorization rule and the prompt that comes with it. */
-export function deauthorizedMessage(inactivityDays: number): string {
-  return `This connector was automatically deauthorized because it has not transferred any data in the last ${inactivityDays} days. Reauthorize it to use it again.`;
-}
 
 const STATUS_COLORS: Record<Connector['status'], TextColor> = {
   authorized: 'Default',
@@ -230,20 +226,6 @@ export function registerRegistry(
     if (found) await confirmDelete(context, found);
   });
 
-  /** Replaces the card the button was on, or posts when Teams refuses the update. */
-  const replaceCard = async (context: TurnContext, attachment: ReturnType<typeof renderCard>) => {
-    const id = context.activity.replyToId;
-    if (id) {
-      try {
-        await context.updateActivity({ type: 'message', id, attachments: [attachment] });
-        return;
-      } catch (err) {
-        deps.logger.warn('card update failed; posting instead', { error: err });
-      }
-    }
-    await context.sendActivity(MessageFactory.attachment(attachment));
-  };
-
   app.adaptiveCards.actionSubmit(DELETE_VERB, async (context, _state, data: Record<string, unknown>) => {
     const tenantId = tenantIdOf(context);
     const id = typeof data.connectorId === 'string' ? data.connectorId : '';
@@ -285,6 +267,7 @@ export function registerRegistry(
           paragraphs: [{ text: cloudCheck }, { text: 'To add a new connector, type connect.' }],
         }),
       ),
+      deps.logger,
     );
   });
 
@@ -295,6 +278,7 @@ export function registerRegistry(
         wizardMessageCard,
         messageCardData({ title: 'Nothing was deleted', text: 'The connector is kept as it was.' }),
       ),
+      deps.logger,
     );
   });
 

@@ -3,6 +3,7 @@ import wizardMessageJson from './templates/wizardMessage.json';
 import connectorPickerJson from './templates/connectorPicker.json';
 import consentRequestJson from './templates/consentRequest.json';
 import { defineTemplate } from './render';
+import { RUN_COMMAND_VERB } from './verbs';
 
 /** Container styles the cards use for badges and notices. */
 export type BoxStyle = 'default' | 'emphasis' | 'good' | 'attention' | 'warning' | 'accent';
@@ -104,7 +105,7 @@ export function commandButton(
   args = '',
   style: MessageButton['style'] = 'default',
 ): MessageButton {
-  return { title, style, verb: 'command', command, args, wizardId: '', move: '' };
+  return { title, style, verb: RUN_COMMAND_VERB, command, args, wizardId: '', move: '' };
 }
 
 /** Data of the card a global admin receives: who asks, for what, and how to grant consent. */

@@ -1,6 +1,7 @@
 import { Cron } from 'croner';
 import { isIP } from 'node:net';
 import * as path from 'node:path';
+import { GUID } from '../util/ids';
 
 /** Microsoft clouds the bot can target; each picks its own login and Graph hosts. */
 export type CloudName = 'global' | 'usgovhigh' | 'dod' | 'china';
@@ -86,8 +87,6 @@ export const CLOUD_HOSTS: Record<CloudName, { authorityHost: string; graphEndpoi
       label: 'China operated by 21Vianet',
     },
   };
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type Env = Record<string, string | undefined>;
 

@@ -73,3 +73,8 @@ export function daysUntilExpiry(
   if (!expiry) return undefined;
   return Math.max(0, Math.ceil((expiry.getTime() - now.getTime()) / DAY_MS));
 }
+
+/** Seeds 002/003: what a deauthorized connector says (the deauthorization rule), and what to do. */
+export function deauthorizedMessage(inactivityDays: number): string {
+  return `This connector was automatically deauthorized because it has not transferred any data in the last ${inactivityDays} days. Reauthorize it to use it again.`;
+}

@@ -1,6 +1,8 @@
 /** Builds the links a global admin needs to grant admin consent (seed 000, steps 6 to 9). */
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import type { Config } from '../config/config';
+import { GUID } from '../util/ids';
+import { MICROSOFT_CLOUDS, type MicrosoftCloud } from './clouds';
 
 /** A value that must not go into a consent URL. */
 export class ConsentLinkError extends Error {
@@ -36,4 +38,35 @@ export function adminConsentUrl(input: AdminConsentUrlInput): string {
 /** The redirect URI used when none is configured: the cloud's own native-client page. */
 export function defaultConsentRedirectUri(authorityHost: string): string {
   return new URL('/common/oauth2/nativeclient', authorityHost).toString();
+}
+
+/** The consent facts and links steps 6 to 9 show: the configured link and the direct URL. */
+export function consentLinks(
+  state: { cloud?: MicrosoftCloud; tenantId: string },
+  env: { config: Pick<Config, 'adminConsentLink' | 'connectorAppId'> },
+) {
+  const facts = [{ title: 'Consent link', value: env.config.adminConsentLink }];
+  const links = [{ title: 'Open the consent link', url: env.config.adminConsentLink }];
+  const appId = env.config.connectorAppId;
+  const cloud = MICROSOFT_CLOUDS.find((c) => c.id === (state.cloud ?? 'global'))!;
+  if (appId) {
+    try {
+      const url = adminConsentUrl({
+        authorityHost: cloud.loginHost,
+        tenantId: state.tenantId,
+        clientId: appId,
+        redirectUri: defaultConsentRedirectUri(cloud.loginHost),
+      });
+      facts.push({ title: 'Direct admin-consent URL', value: url });
+      links.push({ title: 'Grant admin consent directly', url });
+    } catch {
+      // A tenant id that is not a GUID cannot be put in a URL; the consent link alone still works.
+    }
+  } else {
+    facts.push({
+      title: 'Direct admin-consent URL',
+      value: 'Not available: CONNECTOR_APP_ID is not configured for this bot.',
+    });
+  }
+  return { facts, links };
 }

@@ -1,12 +1,13 @@
 import { isGraphError } from '../graph/errors';
 import type { GraphGateway } from '../graph/graphGateway';
 import { GRAPH_PERMISSIONS } from '../graph/permissions';
+import { GLOBAL_ADMINISTRATOR } from '../roles/requirements';
 import { mapLimit } from './concurrency';
 import { odataString, plural, type DiagnosticCheck, type DiagnosticContext, type Finding } from './finding';
 import { SHAREPOINT_PLANS } from './spoLicenseCheck';
 
 /** Directory role template id of Global Administrator. */
-export const GLOBAL_ADMINISTRATOR_ROLE = '62e90394-69f5-4237-9190-012177145e10';
+export const GLOBAL_ADMINISTRATOR_ROLE = GLOBAL_ADMINISTRATOR.id;
 
 interface DirectoryUser {
   id: string;

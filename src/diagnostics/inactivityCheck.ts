@@ -1,13 +1,14 @@
 import { formatDateTime } from '../cards/format';
 import { connectorType } from '../connectors/catalog';
-import { clockStart, daysUntilExpiry, expiresAt, type Connector } from '../connectors/connector';
+import {
+  clockStart,
+  daysUntilExpiry,
+  deauthorizedMessage,
+  expiresAt,
+  type Connector,
+} from '../connectors/connector';
 import { DAY_MS } from '../util/clock';
 import { count, plural, type DiagnosticCheck, type DiagnosticContext, type Finding } from './finding';
-
-/** Seeds 002/003: what a deauthorized connector says, and what to do. */
-export function deauthorizedText(inactivityDays: number): string {
-  return `This connector was automatically deauthorized because it has not transferred any data in the last ${inactivityDays} days. Reauthorize it to use it again.`;
-}
 
 /** Whole days from `from` to `now`. */
 function daysSince(from: string, now: Date): number {
@@ -50,7 +51,7 @@ export function connectorFinding(connector: Connector, ctx: DiagnosticContext): 
       ...base,
       status: 'fail',
       found: `Deauthorized${start ? `: no transfer for ${plural(daysSince(start.toISOString(), ctx.now), 'day')}` : ''}. ${last} ${rule}`,
-      fix: deauthorizedText(ctx.inactivityDays),
+      fix: deauthorizedMessage(ctx.inactivityDays),
     };
   }
   if (connector.status === 'authorizing') {

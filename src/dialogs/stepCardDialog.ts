@@ -3,6 +3,7 @@ import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-di
 import { randomUUID } from 'node:crypto';
 import { renderCard } from '../cards/render';
 import {
+  commandButton,
   messageCardData,
   wizardMessageCard,
   wizardStepCard,
@@ -219,15 +220,11 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
           title: 'Authorization cancelled',
           text: `The ${this.flow.type.name} wizard was cancelled and nothing was saved.${state.reauthorize ? ' The connector keeps its current authorization.' : ''}`,
           buttons: [
-            {
-              title: 'Start again',
-              style: 'default',
-              verb: 'command',
-              command: state.reauthorize ? 'reauthorize' : 'connect',
-              args: state.reauthorize ? state.displayName : this.flow.type.id,
-              wizardId: '',
-              move: '',
-            },
+            commandButton(
+              'Start again',
+              state.reauthorize ? 'reauthorize' : 'connect',
+              state.reauthorize ? state.displayName : this.flow.type.id,
+            ),
           ],
         }),
       ),

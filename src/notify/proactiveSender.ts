@@ -1,4 +1,5 @@
 import type { Activity, ConversationReference } from 'botbuilder';
+import { httpStatusOf } from '../util/httpStatus';
 import type { Logger } from '../util/logger';
 import { RateLimiter, realTiming, type Timing } from './rateLimiter';
 
@@ -25,12 +26,6 @@ export interface SenderOptions {
   maxBackoffMs?: number;
   timing?: Timing;
   random?: () => number;
-}
-
-function statusOf(err: unknown): number | undefined {
-  const e = err as { statusCode?: unknown; status?: unknown; response?: { status?: unknown } };
-  const status = e?.statusCode ?? e?.status ?? e?.response?.status;
-  return typeof status === 'number' ? status : undefined;
 }
 
 /** Retry-After as milliseconds: a number of seconds or an HTTP date. */
@@ -78,7 +73,7 @@ export class ProactiveSender {
         await this.transport.send(reference, activity);
         return { status: 'sent', attempts, retried: attempts - 1 };
       } catch (err) {
-        const status = statusOf(err);
+        const status = httpStatusOf(err);
         if (status === 403 || status === 404) {
           return { status: 'gone', attempts, retried: attempts - 1, error: `HTTP ${status}` };
         }

@@ -9,8 +9,7 @@ import type { GraphGateway } from '../graph/graphGateway';
 import { GRAPH_PERMISSIONS } from '../graph/permissions';
 import { assessAccount, checkCloud, type AccountFacts, type AccountFindings } from './accountCheck';
 import { knownRole, type TargetKind } from './requirements';
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { GUID } from '../util/ids';
 
 interface GraphUser {
   id: string;

@@ -9,7 +9,7 @@ import {
   wizardStepCard,
 } from '../../src/cards/wizardCards';
 import { loadConfig } from '../../src/config/config';
-import { consentLinks } from '../../src/dialogs/flows/office365Flow';
+import { consentLinks } from '../../src/connectors/consentLinks';
 import { diagnosticsCardSamples } from '../diagnostics/sampleFindings';
 import { consentRequestAttachment } from '../../src/bot/consentHandover';
 import { connectorListCard, connectorStatusCard, deleteConfirmCard } from '../../src/cards/registryCards';

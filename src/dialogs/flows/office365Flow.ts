@@ -1,4 +1,5 @@
 import { TeamsInfo } from 'botbuilder';
+import { CONSENT_VERBS } from '../../cards/verbs';
 import { commandButton, type WizardMessageCardData } from '../../cards/wizardCards';
 import { connectorType } from '../../connectors/catalog';
 import {
@@ -17,7 +18,7 @@ import {
   MICROSOFT_CLOUDS,
   type MicrosoftCloud,
 } from '../../connectors/clouds';
-import { adminConsentUrl, defaultConsentRedirectUri } from '../../connectors/consentLinks';
+import { consentLinks } from '../../connectors/consentLinks';
 import type { Connector } from '../../connectors/connector';
 import type { ConsentHandoverPort } from './consentPort';
 import {
@@ -35,34 +36,6 @@ export const HANDOVER_PAGE = 'handover';
 const ROLE_PAGE = 'o365-5';
 const GLOBAL_ADMIN_PAGES = ['o365-6', 'o365-7', 'o365-8', 'o365-9'];
 const SHARED_PAGES = ['o365-1', 'o365-2', 'o365-3', 'o365-4', ROLE_PAGE];
-
-/** The consent facts and links steps 6 to 9 show: the configured link and the direct URL. */
-export function consentLinks(state: Pick<WizardState, 'cloud' | 'tenantId'>, env: Pick<FlowEnv, 'config'>) {
-  const facts = [{ title: 'Consent link', value: env.config.adminConsentLink }];
-  const links = [{ title: 'Open the consent link', url: env.config.adminConsentLink }];
-  const appId = env.config.connectorAppId;
-  const cloud = MICROSOFT_CLOUDS.find((c) => c.id === (state.cloud ?? 'global'))!;
-  if (appId) {
-    try {
-      const url = adminConsentUrl({
-        authorityHost: cloud.loginHost,
-        tenantId: state.tenantId,
-        clientId: appId,
-        redirectUri: defaultConsentRedirectUri(cloud.loginHost),
-      });
-      facts.push({ title: 'Direct admin-consent URL', value: url });
-      links.push({ title: 'Grant admin consent directly', url });
-    } catch {
-      // A tenant id that is not a GUID cannot be put in a URL; the consent link alone still works.
-    }
-  } else {
-    facts.push({
-      title: 'Direct admin-consent URL',
-      value: 'Not available: CONNECTOR_APP_ID is not configured for this bot.',
-    });
-  }
-  return { facts, links };
-}
 
 /** The Office 365 Connector: the cloud, then the nine steps of seed 000, branching at step 5. */
 export class Office365Flow implements WizardFlow {
@@ -197,7 +170,7 @@ export class Office365Flow implements WizardFlow {
           {
             title: 'Check again',
             style: 'positive',
-            verb: 'consentCheck',
+            verb: CONSENT_VERBS.check,
             command: '',
             args: connector.id,
             wizardId: '',

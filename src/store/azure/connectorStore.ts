@@ -1,7 +1,9 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { Connector } from '../../connectors/connector';
 import { ConcurrencyError, type ConnectorStore, type Page, type SecretStore } from '../ports';
-import { guard, ignoring, MAX_ATTEMPTS, settleAll, statusOf, unlessMissing } from './errors';
+import { guard, ignoring, MAX_ATTEMPTS, settleAll, unlessMissing } from './errors';
+import { httpStatusOf } from '../../util/httpStatus';
+import { nameKey } from '../names';
 import { ConnectorIndex, consentKeys, expiryKeys, listAwaitingConsent, listExpiring } from './connectorIndex';
 import {
   decodeCursor,
@@ -13,11 +15,6 @@ import {
   prefixEnd,
   unpackDoc,
 } from './keys';
-
-/** Sort key for names: case-insensitive, as in the SQLite adapter. */
-function nameKey(displayName: string): string {
-  return displayName.trim().toLowerCase();
-}
 
 /*
  * One partition per tenant (PartitionKey = escaped tenant id) holds three kinds of rows:
@@ -86,7 +83,7 @@ export class AzureConnectorStore implements ConnectorStore {
           ['upsert', this.entity(nameRowKey(stored), stored), 'Replace'],
         ]);
       } catch (err) {
-        if (statusOf(err) !== 409) throw err;
+        if (httpStatusOf(err) !== 409) throw err;
         await settleAll(this.indexes.map((index) => index.afterFailedWrite(undefined, stored)));
         throw new ConcurrencyError(`connector ${connector.id}`);
       }
@@ -139,7 +136,7 @@ export class AzureConnectorStore implements ConnectorStore {
         try {
           await this.table.submitTransaction(actions);
         } catch (err) {
-          const status = statusOf(err);
+          const status = httpStatusOf(err);
           if (status !== 412 && status !== 404) throw err;
           // Lost the race: drop index rows written for a state that did not happen, then read
           // again (a change that left the version alone is retried, a real one is reported).
@@ -173,7 +170,7 @@ export class AzureConnectorStore implements ConnectorStore {
         try {
           await this.table.submitTransaction(actions);
         } catch (err) {
-          const status = statusOf(err);
+          const status = httpStatusOf(err);
           if (status === 412 || status === 404) continue;
           throw err;
         }

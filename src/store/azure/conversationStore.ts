@@ -1,6 +1,7 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import type { ConversationRecord, ConversationStore } from '../ports';
-import { guard, ignoring, MAX_ATTEMPTS, statusOf, unlessMissing } from './errors';
+import { guard, ignoring, MAX_ATTEMPTS, unlessMissing } from './errors';
+import { httpStatusOf } from '../../util/httpStatus';
 import { escapeKey } from './keys';
 
 interface Row {
@@ -74,7 +75,7 @@ export class AzureConversationStore implements ConversationStore {
           return true;
         } catch (err) {
           // The row changed since it was read (another claim, or a refreshed reference): look again.
-          if (statusOf(err) !== 412 && statusOf(err) !== 404) throw err;
+          if (httpStatusOf(err) !== 412 && httpStatusOf(err) !== 404) throw err;
         }
       }
       return false;

@@ -1,10 +1,5 @@
 import { StoreUnavailableError } from '../ports';
-
-/** The HTTP status of an Azure SDK error, if it got an answer. */
-export function statusOf(err: unknown): number | undefined {
-  const status = (err as { statusCode?: unknown })?.statusCode;
-  return typeof status === 'number' ? status : undefined;
-}
+import { httpStatusOf } from '../../util/httpStatus';
 
 /**
  * True when an Azure SDK error means the service could not be reached or would not serve us:
@@ -15,7 +10,7 @@ export function statusOf(err: unknown): number | undefined {
 export function isUnavailable(err: unknown): boolean {
   if (err instanceof StoreUnavailableError) return false;
   const name = (err as { name?: unknown })?.name;
-  const status = statusOf(err);
+  const status = httpStatusOf(err);
   if (status === undefined) return name === 'RestError' || name === 'AbortError';
   return status === 401 || status === 403 || status === 408 || status === 429 || status >= 500;
 }
@@ -34,7 +29,7 @@ export async function unlessMissing<T>(request: Promise<T>): Promise<T | undefin
   try {
     return await request;
   } catch (err) {
-    if (statusOf(err) === 404) return undefined;
+    if (httpStatusOf(err) === 404) return undefined;
     throw err;
   }
 }
@@ -44,7 +39,7 @@ export async function ignoring<T>(statuses: number[], request: Promise<T>): Prom
   try {
     return await request;
   } catch (err) {
-    const status = statusOf(err);
+    const status = httpStatusOf(err);
     if (status !== undefined && statuses.includes(status)) return undefined;
     throw err;
   }

@@ -4,7 +4,8 @@ import type { AuditEvent } from '../ports';
 import { ALL, byConnectorPrefix } from './auditLog';
 import { blobOptions, tableClient } from './clients';
 import { REC, SEC } from './connectorStore';
-import { guard, statusOf } from './errors';
+import { guard } from './errors';
+import { httpStatusOf } from '../../util/httpStatus';
 import { checkPrefix, containerNames, DEFAULT_PREFIX, TABLE_SUFFIXES } from './index';
 import { escapeKey, packDoc, prefixEnd } from './keys';
 
@@ -81,7 +82,7 @@ export class AzureImporter {
         await this.tables.audit.submitTransaction(actions);
         return true;
       } catch (err) {
-        if (statusOf(err) === 409) return false;
+        if (httpStatusOf(err) === 409) return false;
         throw err;
       }
     });
@@ -137,7 +138,7 @@ export class AzureImporter {
     try {
       for await (const page of pages) count += page.length;
     } catch (err) {
-      if (statusOf(err) === 404) return 0;
+      if (httpStatusOf(err) === 404) return 0;
       throw err;
     }
     return count;
@@ -152,7 +153,7 @@ export class AzureImporter {
     try {
       for await (const page of pages) count += page.segment.blobItems.length;
     } catch (err) {
-      if (statusOf(err) === 404) return 0;
+      if (httpStatusOf(err) === 404) return 0;
       throw err;
     }
     return count;

@@ -6,7 +6,8 @@ import { AzureAuditLog } from './auditLog';
 import { accountName, blobOptions, tableClient } from './clients';
 import { AzureConnectorStore, AzureSecretStore } from './connectorStore';
 import { AzureConversationStore } from './conversationStore';
-import { guard, settleAll, statusOf } from './errors';
+import { guard, settleAll } from './errors';
+import { httpStatusOf } from '../../util/httpStatus';
 import { AzureNoticeLedger } from './noticeLedger';
 import { ScanLease } from './scanLease';
 import { AzureStateStorage } from './stateStorage';
@@ -121,7 +122,7 @@ export async function createAzureStore(
         const abortSignal = AbortSignal.timeout(PING_TIMEOUT_MS);
         await settleAll([
           tables.connectors.getEntity('~ping', '~ping', { abortSignal }).catch((err) => {
-            if (statusOf(err) !== 404) throw err;
+            if (httpStatusOf(err) !== 404) throw err;
           }),
           stateContainer.getProperties({ abortSignal }),
         ]);

@@ -1,6 +1,7 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import type { NoticeKey, NoticeLedger, NoticeState } from '../ports';
-import { guard, ignoring, MAX_ATTEMPTS, statusOf, unlessMissing } from './errors';
+import { guard, ignoring, MAX_ATTEMPTS, unlessMissing } from './errors';
+import { httpStatusOf } from '../../util/httpStatus';
 import { escapeKey } from './keys';
 
 interface NoticeRow {
@@ -46,7 +47,7 @@ export class AzureNoticeLedger implements NoticeLedger {
           await this.table.createEntity(claimed);
           return true;
         } catch (err) {
-          if (statusOf(err) !== 409) throw err;
+          if (httpStatusOf(err) !== 409) throw err;
         }
         const row = await unlessMissing(this.table.getEntity<NoticeRow>(keys.partitionKey, keys.rowKey));
         if (!row) continue;
@@ -57,7 +58,7 @@ export class AzureNoticeLedger implements NoticeLedger {
           return true;
         } catch (err) {
           // Someone else changed it first: decide again from what is there now.
-          if (statusOf(err) !== 412 && statusOf(err) !== 404) throw err;
+          if (httpStatusOf(err) !== 412 && httpStatusOf(err) !== 404) throw err;
         }
       }
       return false;
@@ -79,7 +80,7 @@ export class AzureNoticeLedger implements NoticeLedger {
         await this.table.updateEntity({ ...keys, ...change }, 'Merge', { etag: row.etag });
         return;
       } catch (err) {
-        if (statusOf(err) !== 412 && statusOf(err) !== 404) throw err;
+        if (httpStatusOf(err) !== 412 && httpStatusOf(err) !== 404) throw err;
       }
     }
   }

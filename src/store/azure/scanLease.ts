@@ -2,7 +2,8 @@ import type { BlobLeaseClient, ContainerClient } from '@azure/storage-blob';
 import { randomUUID } from 'node:crypto';
 import type { ScanLeadership } from '../ports';
 import type { Logger } from '../../util/logger';
-import { guard, ignoring, statusOf } from './errors';
+import { guard, ignoring } from './errors';
+import { httpStatusOf } from '../../util/httpStatus';
 
 /** Azure accepts 15 to 60 seconds for a finite lease. */
 export const MIN_LEASE_SECONDS = 15;
@@ -55,8 +56,8 @@ export class ScanLease implements ScanLeadership {
         await this.lease.acquireLease(this.durationSeconds);
         return true;
       } catch (err) {
-        if (statusOf(err) === 409) return false;
-        if (statusOf(err) === 404) this.blobReady = false;
+        if (httpStatusOf(err) === 409) return false;
+        if (httpStatusOf(err) === 404) this.blobReady = false;
         throw err;
       }
     });
@@ -69,7 +70,7 @@ export class ScanLease implements ScanLeadership {
         await this.lease.renewLease();
         return true;
       } catch (err) {
-        if (statusOf(err) === 409 || statusOf(err) === 412 || statusOf(err) === 404) return false;
+        if (httpStatusOf(err) === 409 || httpStatusOf(err) === 412 || httpStatusOf(err) === 404) return false;
         throw err;
       }
     });

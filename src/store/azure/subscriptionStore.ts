@@ -1,6 +1,7 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import type { Subscription, SubscriptionStore } from '../ports';
-import { guard, ignoring, statusOf, unlessMissing } from './errors';
+import { guard, ignoring, unlessMissing } from './errors';
+import { httpStatusOf } from '../../util/httpStatus';
 import { escapeKey, packDoc, unpackDoc } from './keys';
 
 /** Byte order of UTF-8, as SQLite's ORDER BY on text. */
@@ -34,7 +35,7 @@ export class AzureSubscriptionStore implements SubscriptionStore {
         await this.table.createEntity(this.row(subscription));
         return true;
       } catch (err) {
-        if (statusOf(err) !== 409) throw err;
+        if (httpStatusOf(err) !== 409) throw err;
       }
       await this.table.upsertEntity(this.row(subscription), 'Replace');
       return false;

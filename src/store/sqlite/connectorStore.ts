@@ -1,6 +1,9 @@
 import type Database from 'better-sqlite3';
 import { clockStart, type Connector } from '../../connectors/connector';
 import { ConcurrencyError, type ConnectorStore, type Page } from '../ports';
+import { nameKey } from '../names';
+
+export { nameKey } from '../names';
 
 const MAX_PAGE = 500;
 
@@ -8,11 +11,6 @@ const MAX_PAGE = 500;
 function indexedClock(connector: Connector): number | null {
   const live = connector.status === 'authorized' || connector.status === 'awaiting-consent';
   return live ? (clockStart(connector)?.getTime() ?? null) : null;
-}
-
-/** Sort key for names: case-insensitive, so "Finance" and "finance" sit together. */
-export function nameKey(displayName: string): string {
-  return displayName.trim().toLowerCase();
 }
 
 function encodeCursor(key: string, id: string): string {

@@ -1,0 +1,10 @@
+/**
+ * Card verbs used by more than one layer (cards, dialogs and bot features). They live here,
+ * beside the cards, so that dialogs need not import bot code.
+ */
+
+/** The verb of card buttons that run a chat command, e.g. the help card's "Show connectors". */
+export const RUN_COMMAND_VERB = 'command';
+
+/** Card verbs: the admin's "I have granted consent" and the requester's "Check again". */
+export const CONSENT_VERBS = { granted: 'consentGranted', check: 'consentCheck' } as const;

@@ -185,10 +185,17 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
       );
       return dc.endDialog({ status: 'cancelled' } satisfies WizardResult);
     }
+    // A finish that already recorded the connector (a double click, or a hand-over that failed
+    // after recording) is not recorded twice: the wizard picks up from the stored record.
+    const finishedBefore = existing
+      ? undefined
+      : await this.deps.lifecycle.get(state.tenantId, state.connectorId);
     const recorded = existing
       ? await this.deps.lifecycle.recordReauthorized(existing, outcome, state.owner)
-      : await this.deps.lifecycle.recordNew(outcome, state.owner);
-    const connector = this.flow.afterRecord ? await this.flow.afterRecord(state, recorded, env) : recorded;
+      : (finishedBefore ?? (await this.deps.lifecycle.recordNew(outcome, state.owner)));
+    const handedOver = finishedBefore?.consent?.requestedAt !== undefined;
+    const connector =
+      this.flow.afterRecord && !handedOver ? await this.flow.afterRecord(state, recorded, env) : recorded;
     await showCard(
       dc.context,
       state,

@@ -100,4 +100,23 @@ describe('Office 365 authorization wizard', () => {
     const list = await h.bot.store.connectors.list(TENANT);
     expect(list.items.find((c) => c.displayName === 'Back test')).toBeUndefined();
   });
+
+  test('two clicks on Finish at once record the connector once', async () => {
+    const user = makeUser();
+    const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(TENANT, user));
+    const started = await client.say('connect box');
+    const id = String(started.replies[0].id);
+    let turn = await client.click(shown(started), 'Next', { displayName: 'Double click' }, id);
+    turn = await client.click(shown(turn), 'Next', {}, id);
+    const last = shown(turn);
+    const [a, b] = await Promise.all([
+      client.click(last, 'I have signed in: finish', {}, id),
+      client.click(last, 'I have signed in: finish', {}, id),
+    ]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const recorded = (await h.bot.store.connectors.list(TENANT)).items.filter(
+      (c) => c.displayName === 'Double click',
+    );
+    expect(recorded).toHaveLength(1);
+  });
 });

@@ -2,8 +2,12 @@ import { MessageFactory, TeamsInfo, type Attachment, TurnContext } from 'botbuil
 import type { TeamsAdapter } from '@microsoft/teams-ai';
 import { formatDateTime } from '../cards/format';
 import { renderCard } from '../cards/render';
-import { CONSENT_VERBS } from '../cards/verbs';
-import { consentRequestCard, messageCardData, wizardMessageCard } from '../cards/wizardCards';
+import {
+  consentCheckButton,
+  consentRequestCard,
+  messageCardData,
+  wizardMessageCard,
+} from '../cards/wizardCards';
 import { OFFICE365_STEPS } from '../connectors/authorizationSteps';
 import type { Connector } from '../connectors/connector';
 import type { ConnectorLifecycle } from '../connectors/lifecycle';
@@ -337,17 +341,7 @@ export function consentReminderCards(deps: Pick<BotDeps, 'config'>) {
             title: `Still waiting for admin consent: ${connector.displayName}`,
             text: `${connector.consent?.requestedFrom ?? 'The global admin'} has not granted consent yet (asked ${formatDateTime(connector.consent?.requestedAt)}). Remind them, or forward the consent link ${deps.config.adminConsentLink} to another global admin.`,
             style: 'warning',
-            buttons: [
-              {
-                title: 'Check again',
-                style: 'positive',
-                verb: CONSENT_VERBS.check,
-                command: '',
-                args: connector.id,
-                wizardId: '',
-                move: '',
-              },
-            ],
+            buttons: [consentCheckButton(connector.id)],
           }),
         ),
       );

@@ -3,7 +3,7 @@ import wizardMessageJson from './templates/wizardMessage.json';
 import connectorPickerJson from './templates/connectorPicker.json';
 import consentRequestJson from './templates/consentRequest.json';
 import { defineTemplate } from './render';
-import { RUN_COMMAND_VERB } from './verbs';
+import { CONSENT_VERBS, RUN_COMMAND_VERB } from './verbs';
 
 /** Container styles the cards use for badges and notices. */
 export type BoxStyle = 'default' | 'emphasis' | 'good' | 'attention' | 'warning' | 'accent';
@@ -124,3 +124,16 @@ export const consentRequestCard = defineTemplate<ConsentRequestCardData>(
   'consent-request',
   consentRequestJson,
 );
+
+/** The "Check again" button that verifies an Office 365 connector's admin consent. */
+export function consentCheckButton(connectorId: string): MessageButton {
+  return {
+    title: 'Check again',
+    style: 'positive',
+    verb: CONSENT_VERBS.check,
+    command: '',
+    args: connectorId,
+    wizardId: '',
+    move: '',
+  };
+}

@@ -1,6 +1,5 @@
 import { TeamsInfo } from 'botbuilder';
-import { CONSENT_VERBS } from '../../cards/verbs';
-import { commandButton, type WizardMessageCardData } from '../../cards/wizardCards';
+import { commandButton, consentCheckButton, type WizardMessageCardData } from '../../cards/wizardCards';
 import { connectorType } from '../../connectors/catalog';
 import {
   APP_ACCESS_ERROR_ADVICE,
@@ -166,17 +165,7 @@ export class Office365Flow implements WizardFlow {
         })),
         facts: [...facts, ...consentFacts],
         links,
-        buttons: [
-          {
-            title: 'Check again',
-            style: 'positive',
-            verb: CONSENT_VERBS.check,
-            command: '',
-            args: connector.id,
-            wizardId: '',
-            move: '',
-          },
-        ],
+        buttons: [consentCheckButton(connector.id)],
       };
     }
     return {

@@ -4,8 +4,7 @@ import type { Bot } from '../bot/createBot';
 import type { Store } from '../store/ports';
 import type { Logger } from '../util/logger';
 import { requireJsonContentType } from '../api/jsonBody';
-import { ApiError, sendError } from '../api/errors';
-import { TokenRefusedError } from '../bot/conciergeAdapter';
+import { requireBotToken } from './botAuthentication';
 import { checkActivity, normalizeTenantIds } from './activityGuard';
 import { requireLoopbackHost } from './hostGuard';
 
@@ -37,23 +36,9 @@ export function createServer(deps: ServerDeps): restify.Server {
 
   // Order matters: the token first (nothing about the body is answered to a stranger), then the
   // media type (a web page's form post is not JSON), then the body and its shape.
-  const authenticate: restify.RequestHandler = async (req, res, next) => {
-    try {
-      await deps.bot.adapter.authenticateHeader(String(req.headers.authorization ?? ''));
-      next();
-    } catch (err) {
-      if (err instanceof TokenRefusedError) {
-        deps.logger.warn('activity refused: token', { reason: err.message, remote: req.socket.remoteAddress });
-        res.header('WWW-Authenticate', 'Bearer');
-        sendError(res, new ApiError(401, 'Unauthorized', 'A valid Bot Framework token is required.'));
-      } else {
-        deps.logger.error('activity refused: the token could not be checked', { error: err });
-        sendError(res, new ApiError(503, 'AuthenticationUnavailable', 'The token could not be checked; try again.'));
-      }
-      next(false);
-    }
-  };
-  const guards = deps.anonymous ? [requireJsonContentType()] : [authenticate, requireJsonContentType()];
+  const guards = deps.anonymous
+    ? [requireJsonContentType()]
+    : [requireBotToken(deps.bot.adapter, deps.logger), requireJsonContentType()];
 
   server.post('/api/messages', ...guards, ...activityBody, async (req, res) => {
     const problem = checkActivity(req.body, deps.anonymous);

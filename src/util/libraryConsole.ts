@@ -44,7 +44,10 @@ export function routeConsoleToLogger(logger: Logger, target: Console = console):
   const originals = methods.map((m) => [m, target[m]] as const);
   for (const method of methods) {
     target[method] = (...args: unknown[]) =>
-      logger[LEVEL_OF[method]]('library console output', { source: `console.${method}`, text: consoleLine(args) });
+      logger[LEVEL_OF[method]]('library console output', {
+        source: `console.${method}`,
+        text: consoleLine(args),
+      });
   }
   return () => {
     for (const [method, original] of originals) target[method] = original;

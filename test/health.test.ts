@@ -124,7 +124,7 @@ describe('GET /healthz', () => {
       } finally {
         removeTempDir(seeded.dataDir);
       }
-    });
+    }, 90_000);
   });
 
   describe('Azure: a damaged store', () => {
@@ -142,8 +142,8 @@ describe('GET /healthz', () => {
         SECRETS_KEY: randomBytes(32).toString('base64'),
         API_TOKEN: TOKEN,
       });
-      expect((await waitForHealth(bot)).status).toBe(200);
-    }, 30_000);
+      expect((await waitForHealth(bot, 45_000)).status).toBe(200);
+    }, 90_000);
     afterAll(async () => {
       await bot?.stop();
       await azurite?.stop();

@@ -311,7 +311,7 @@ describe('botbuilder console output for refused tokens (the bot as `npm start` r
       MicrosoftAppPassword: 'test-secret-not-real',
       BOT_OPENID_METADATA_URL: provider.metadataUrl,
     });
-    expect((await waitForHealth(bot)).status).toBe(200);
+    expect((await waitForHealth(bot, 45_000)).status).toBe(200);
     const serviceUrl = 'http://127.0.0.1:9/';
     const claims = { iss: BOT_FRAMEWORK_ISSUER, aud: APP_ID, serviceurl: serviceUrl };
     // botbuilder prints an expired token with its stack, a bad signature with the whole signing key.
@@ -349,7 +349,7 @@ describe('botbuilder console output for refused tokens (the bot as `npm start` r
       expect(String(line.text)).not.toMatch(/\n|\bat .*\.js:\d+|^MII/);
     }
     expect(lines.filter((l) => l.msg === 'activity refused: token')).toHaveLength(2);
-  });
+  }, 90_000);
 });
 
 function configErrorOf(env: Record<string, string>): ConfigError {

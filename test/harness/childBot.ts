@@ -71,8 +71,8 @@ export function spawnBot(env: Record<string, string>): ChildBot {
   };
 }
 
-/** Waits until GET /healthz answers (any status), or fails after `timeoutMs`. */
-export async function waitForHealth(bot: ChildBot, timeoutMs = 15000): Promise<Response> {
+/** Waits until GET /healthz answers (any status), or fails after `timeoutMs` (start-up takes 10 s and more on a loaded machine). */
+export async function waitForHealth(bot: ChildBot, timeoutMs = 45000): Promise<Response> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

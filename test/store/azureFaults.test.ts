@@ -37,7 +37,7 @@ beforeAll(async () => {
     SECRETS_KEY: randomBytes(32).toString('base64'),
   });
   expect((await waitForHealth(bot)).status).toBe(200);
-}, 30_000);
+}, 60_000);
 
 afterAll(async () => {
   await bot?.stop();

@@ -159,7 +159,7 @@ beforeAll(async () => {
   const [healthA, healthB] = await Promise.all([waitForHealth(a.bot), waitForHealth(b.bot)]);
   expect([healthA.status, healthB.status]).toEqual([200, 200]);
   store = await createAzureStore(azurite.connectionString);
-}, 30_000);
+}, 60_000);
 
 afterAll(async () => {
   for (const replica of [a, b]) {

@@ -14,6 +14,7 @@ import { cloudLabel, type MicrosoftCloud } from '../connectors/clouds';
 import { connectorType, MICROSOFT_SERVICE_CONNECTORS } from '../connectors/catalog';
 import { daysUntilExpiry, deauthorizedMessage, expiresAt, type Connector } from '../connectors/connector';
 import { LifecycleError, type ConnectorLifecycle } from '../connectors/lifecycle';
+import { describeState } from '../connectors/provenance';
 import type { AuditEvent } from '../store/ports';
 import type { CommandRouter } from './commandRouter';
 import { resolveConnector } from './connectorResolver';
@@ -80,6 +81,7 @@ export function registerRegistry(
       typeName: connectorType(connector.type).name,
       status: connector.status,
       statusColor: STATUS_COLORS[connector.status],
+      stateText: describeState(connector, formatDateTime),
       lastTransfer: formatDateTime(connector.lastTransferAt),
       daysLeft: deauthorized
         ? 'reauthorize to use'
@@ -133,7 +135,7 @@ export function registerRegistry(
     const days = daysUntilExpiry(connector, config.inactivityDays, clock.now());
     const expiry = expiresAt(connector, config.inactivityDays);
     const facts = [
-      { title: 'Status', value: connector.status },
+      { title: 'Status', value: describeState(connector, formatDateTime) },
       { title: 'Type', value: connectorType(connector.type).name },
       {
         title: 'Created',

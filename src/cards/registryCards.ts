@@ -18,6 +18,8 @@ export interface ConnectorRow {
   typeName: string;
   status: string;
   statusColor: TextColor;
+  /** How the state is known: "authorized, reported by Ada on …, not verified". */
+  stateText: string;
   lastTransfer: string;
   daysLeft: string;
   daysColor: TextColor;

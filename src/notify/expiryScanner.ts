@@ -6,6 +6,7 @@ import { renderCard } from '../cards/render';
 import { connectorType } from '../connectors/catalog';
 import { clockStart, daysUntilExpiry, expiresAt, type Connector } from '../connectors/connector';
 import type { ConnectorLifecycle } from '../connectors/lifecycle';
+import { describeState } from '../connectors/provenance';
 import type { Config } from '../config/config';
 import type { ConversationRecord, NoticeKey, Store } from '../store/ports';
 import { DAY_MS, type Clock } from '../util/clock';
@@ -410,6 +411,7 @@ export class ExpiryScanner {
             { title: 'Type', value: connectorType(c.type).name },
             { title: 'Last transfer', value: formatDateTime(c.lastTransferAt) },
             { title: 'Authorized', value: formatDateTime(c.authorizedAt) },
+            { title: 'Status', value: describeState(c, formatDateTime) },
           ],
         }),
       );
@@ -420,7 +422,7 @@ export class ExpiryScanner {
       typeName: connectorType(n.connector.type).name,
       daysLeft: n.daysLeft === 1 ? '1 day left' : `${n.daysLeft} days left`,
       color: n.daysLeft <= 7 ? 'Attention' : 'Default',
-      detail: `Last transfer: ${formatDateTime(n.connector.lastTransferAt)} · deauthorized on ${formatDateTime(expiresAt(n.connector, config.inactivityDays)?.toISOString())}`,
+      detail: `${describeState(n.connector, formatDateTime)} · last transfer: ${formatDateTime(n.connector.lastTransferAt)} · deauthorized on ${formatDateTime(expiresAt(n.connector, config.inactivityDays)?.toISOString())}`,
       periodStart: n.periodStart,
       threshold: n.threshold,
     }));

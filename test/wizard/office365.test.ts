@@ -110,8 +110,8 @@ describe('Office 365 authorization wizard', () => {
     turn = await client.click(shown(turn), 'Next', {}, id);
     const last = shown(turn);
     const [a, b] = await Promise.all([
-      client.click(last, 'I have signed in: finish', {}, id),
-      client.click(last, 'I have signed in: finish', {}, id),
+      client.click(last, 'I confirm I signed in and allowed access', {}, id),
+      client.click(last, 'I confirm I signed in and allowed access', {}, id),
     ]);
     expect([a.status, b.status]).toEqual([200, 200]);
     const recorded = (await h.bot.store.connectors.list(TENANT)).items.filter(

@@ -372,10 +372,10 @@ describe('authorization wizards', () => {
         expect(cardText(step2.card)).toContain(`Who can do this step: **${who}**`);
         expect(cardText(step2.card)).toContain('Sign in and allow access');
         expect(actionTitles(step2.card)).toEqual(
-          expect.arrayContaining(['I have signed in: finish', 'Back', 'Cancel']),
+          expect.arrayContaining(['I confirm I signed in and allowed access', 'Back', 'Cancel']),
         );
 
-        const done = await clickOn(client, step2, 'I have signed in: finish');
+        const done = await clickOn(client, step2, 'I confirm I signed in and allowed access');
         expect(done.turn.updates.map((u) => u.activityId)).toEqual([named.cardId]);
         expect(textBlocks(done.card)).toContain(`${name} authorized`);
         expect(cardText(done.card)).toContain(`**My ${type}** is ready for transfers.`);
@@ -441,7 +441,7 @@ describe('authorization wizards', () => {
     expect(textBlocks(step1.card)).toContain(`Connector: ${name}`);
     const step2 = await clickOn(client, step1, 'Next');
     expect(textBlocks(step2.card)).toContain(`Connector: ${name}`);
-    const done = await clickOn(client, step2, 'I have signed in: finish');
+    const done = await clickOn(client, step2, 'I confirm I signed in and allowed access');
     expect(cardText(done.card)).toContain(`**${name}** is ready for transfers.`);
     expect(done.turn.updates[0].activity.entities ?? []).toEqual([]);
     expect((await h.bot.store.connectors.list(tenant)).items[0].displayName).toBe(name);
@@ -465,7 +465,7 @@ describe('authorization wizards', () => {
       expect(inputsOf(step1.card)).toEqual([]);
 
       const step2 = await clickOn(client, step1, 'Next');
-      const done = await clickOn(client, step2, 'I have signed in: finish');
+      const done = await clickOn(client, step2, 'I confirm I signed in and allowed access');
       expect(cardText(done.card)).toContain('**Finance Dropbox** is ready for transfers.');
 
       const after = (await h.bot.store.connectors.list(tenant)).items;
@@ -545,7 +545,7 @@ describe('authorization wizards', () => {
     expect(cardText(posted.card)).toContain('Step 2 of 2');
     expect(posted.cardId).not.toBe(step1.cardId);
 
-    const done = await clickOn(client, posted, 'I have signed in: finish');
+    const done = await clickOn(client, posted, 'I confirm I signed in and allowed access');
     expect(done.turn.updates.map((u) => u.activityId)).toEqual([posted.cardId]);
     expect(textBlocks(done.card)).toContain('OneDrive Consumer Connector authorized');
     expect((await h.bot.store.connectors.list(tenant)).items[0]).toMatchObject({ status: 'authorized' });

@@ -2,6 +2,8 @@ import { commandButton, type WizardMessageCardData } from '../../cards/wizardCar
 import { connectorType } from '../../connectors/catalog';
 import { AMAZON_S3_IAM_POLICY, STEP_ACTOR_LABELS, type StepActor } from '../../connectors/authorizationSteps';
 import type { Connector } from '../../connectors/connector';
+import { describeState } from '../../connectors/provenance';
+import { formatDateTime } from '../../cards/format';
 import {
   CREDENTIAL_FIELDS,
   validateCredentials,
@@ -153,6 +155,8 @@ export class KeysFlow implements WizardFlow {
       outcome: {
         status: 'authorized',
         keysVerified: check.verified,
+        // Only the Azure check lists containers; the others check the format alone.
+        verifiedBy: this.typeId === 'azure-blob' && check.verified ? 'container-listing' : undefined,
         sealedSecret: this.secretBox.seal(values, `${state.tenantId}/${state.connectorId}`),
       },
     };
@@ -167,7 +171,7 @@ export class KeysFlow implements WizardFlow {
       style: connector.keysVerified ? 'good' : 'warning',
       paragraphs: [],
       facts: [
-        { title: 'Status', value: connector.status },
+        { title: 'Status', value: describeState(connector, formatDateTime) },
         { title: 'Keys', value: connector.keysVerified ? 'verified' : 'unverified' },
         { title: 'Deauthorized after', value: `${env.config.inactivityDays} days without a transfer` },
       ],

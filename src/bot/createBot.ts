@@ -83,7 +83,12 @@ export function createBot(botDeps: BotDeps): Bot {
   registerConversationTracking(app, deps);
   registerHelp(app, router, deps);
   const lifecycle = new ConnectorLifecycle(deps.store, deps.clock, deps.config.inactivityDays);
-  const handover = new ConsentHandover({ ...deps, adapter, lifecycle });
+  const handover = new ConsentHandover({
+    ...deps,
+    adapter,
+    lifecycle,
+    verifyConsent: (connector, actor) => verifyConsent({ ...deps, adapter, lifecycle }, connector, actor),
+  });
   registerWizard(app, router, { ...deps, lifecycle, flows: createFlows({ ...deps, handover }) });
   registerConsent(app, { ...deps, adapter, lifecycle });
   registerRegistry(app, router, {

@@ -155,7 +155,7 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
         },
       );
       this.advance(state, following);
-      await this.show(dc.context, state);
+      await this.show(dc.context, state, result.notice ?? '', result.noticeStyle ?? 'attention');
       return Dialog.EndOfTurn;
     }
 

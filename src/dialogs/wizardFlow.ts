@@ -5,6 +5,7 @@ import type { ConnectorType } from '../connectors/catalog';
 import type { Connector } from '../connectors/connector';
 import type { AuthorizationOutcome } from '../connectors/lifecycle';
 import type { MicrosoftCloud } from '../connectors/clouds';
+import type { ConsentCheckResult, RoleReport } from './flows/consentPort';
 
 /** What a wizard remembers between turns (kept in dialog state, so it survives a restart). */
 export interface WizardState {
@@ -27,6 +28,10 @@ export interface WizardState {
   globalAdminsUnavailable?: string;
   /** The admin chosen for the hand-over. */
   consentAdmin?: { id?: string; name: string; upn: string };
+  /** What Microsoft Graph reported about the person's admin roles when step 5 was reached. */
+  graphRoles?: RoleReport;
+  /** The consent check at the end of the global-admin path, for the final card. */
+  consentCheck?: Pick<ConsentCheckResult, 'kind' | 'message' | 'missing'>;
   /** What happened to the consent request, for the final card. */
   handover?: { delivery?: 'direct' | 'installed' | 'mention'; detail: string };
   /** Non-secret values typed on a keys card, kept to fill it again after a mistake. */
@@ -57,7 +62,7 @@ export type PageView = Pick<
 
 /** What a flow does with a click. */
 export type SubmitResult =
-  | { kind: 'next'; page?: string }
+  | { kind: 'next'; page?: string; notice?: string; noticeStyle?: BoxStyle }
   | { kind: 'stay'; notice: string; noticeStyle?: BoxStyle }
   | {
       kind: 'finish';

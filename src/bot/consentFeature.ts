@@ -113,7 +113,9 @@ export function registerConsent(app: Application<TurnState>, deps: ConsentFeatur
 
   const answer = async (context: TurnContext, outcome: ConsentCheckOutcome) => {
     if (outcome.kind === 'verified') {
-      const told = outcome.connector.consent?.requesterConversationId ? ', and I told the person who asked' : '';
+      const told = outcome.connector.consent?.requesterConversationId
+        ? ', and I told the person who asked'
+        : '';
       await context.sendActivity(
         `Thank you: admin consent for ${outcome.connector.displayName} is verified with Microsoft Graph${told}. It is authorized.`,
       );

@@ -117,5 +117,7 @@ export function createBot(botDeps: BotDeps): Bot {
     sender,
     consentReminders: consentReminderCards(deps),
   });
+  // Every deauthorization, whoever noticed it, reaches the tenant's notice targets once.
+  lifecycle.onDeauthorized(scanner);
   return { adapter, app, lifecycle, scanner };
 }

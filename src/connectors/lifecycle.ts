@@ -30,6 +30,14 @@ export interface AuthorizationOutcome {
   consentRequestedFrom?: string;
 }
 
+/**
+ * Told once about every deauthorization, by whoever made it (the scan, a listing, a status, an
+ * import), so that the tenant hears about it whoever noticed first. Must not throw.
+ */
+export interface DeauthorizationListener {
+  deauthorized(connector: Connector, actor: ActorRef): Promise<void>;
+}
+
 /** A rule of the connector's life refused a change; `code` says which. */
 export class LifecycleError extends Error {
   constructor(
@@ -66,6 +74,13 @@ export class ConnectorLifecycle {
     readonly inactivityDays: number = 90,
   ) {}
 
+  private listener?: DeauthorizationListener;
+
+  /** Sets who announces deauthorizations (the notifier, built after the lifecycle). */
+  onDeauthorized(listener: DeauthorizationListener): void {
+    this.listener = listener;
+  }
+
   /** True when the connector has reached its inactivity limit (seeds 002/003: 90 days). */
   isExpired(connector: Connector, now: Date = this.clock.now()): boolean {
     if (connector.status !== 'authorized' && connector.status !== 'awaiting-consent') return false;
@@ -94,6 +109,8 @@ export class ConnectorLifecycle {
       reason: `no transfer for ${this.inactivityDays} days`,
       expiredAt: expiresAt(connector, this.inactivityDays)?.toISOString(),
     });
+    // Only the caller whose write deauthorized it gets here, so each deauthorization is announced once.
+    await this.listener?.deauthorized(updated, actor);
     return updated;
   }
 

@@ -82,7 +82,9 @@ describe('wizard safety', () => {
       await clickOn(client, step2, 'I confirm I signed in and allowed access');
       const before = await auditActions(tenant);
 
-      expectOutOfDate(await client.click(step2.card, 'I confirm I signed in and allowed access', {}, step1.cardId));
+      expectOutOfDate(
+        await client.click(step2.card, 'I confirm I signed in and allowed access', {}, step1.cardId),
+      );
       expectOutOfDate(await client.click(step1.card, 'Next', {}, step1.cardId));
       expect(await auditActions(tenant)).toEqual(before);
       const connectors = await h.bot.store.connectors.list(tenant);

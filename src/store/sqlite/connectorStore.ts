@@ -79,7 +79,7 @@ export class SqliteConnectorStore implements ConnectorStore {
     const row = this.db
       .prepare('SELECT doc FROM connectors WHERE tenant_id = ? AND id = ?')
       .get(tenantId, id) as { doc: string } | undefined;
-    return row ? (parseConnector(row.doc)) : undefined;
+    return row ? parseConnector(row.doc) : undefined;
   }
 
   async list(tenantId: string, options: { limit?: number; cursor?: string } = {}): Promise<Page<Connector>> {

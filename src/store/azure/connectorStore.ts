@@ -90,7 +90,7 @@ export class AzureConnectorStore implements ConnectorStore {
       }
       // Again after the commit: a concurrent clean-up may have removed the first ones.
       await settleAll(this.indexes.map((index) => index.afterWrite(undefined, stored)));
-      return stored;
+      return upgradeConnector(stored);
     });
   }
 
@@ -145,7 +145,7 @@ export class AzureConnectorStore implements ConnectorStore {
           continue;
         }
         await settleAll(this.indexes.map((index) => index.afterWrite(previous, stored)));
-        return stored;
+        return upgradeConnector(stored);
       }
       throw new ConcurrencyError(`connector ${connector.id}`);
     });

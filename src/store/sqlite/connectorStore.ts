@@ -72,7 +72,7 @@ export class SqliteConnectorStore implements ConnectorStore {
         JSON.stringify(stored),
       );
     if (result.changes !== 1) throw new ConcurrencyError(`connector ${connector.id}`);
-    return stored;
+    return upgradeConnector(stored);
   }
 
   async get(tenantId: string, id: string): Promise<Connector | undefined> {
@@ -125,7 +125,7 @@ export class SqliteConnectorStore implements ConnectorStore {
         connector.version,
       );
     if (result.changes !== 1) throw new ConcurrencyError(`connector ${connector.id}`);
-    return stored;
+    return upgradeConnector(stored);
   }
 
   async listExpiring(

@@ -13,6 +13,7 @@ import { loadSecretsKey } from './secrets/secretsKey';
 import { ServiceKeyVerifier } from './verification/keyVerifier';
 import { createGraphGateway } from './graph/createGraphGateway';
 import { createLogger } from './util/logger';
+import { routeConsoleToLogger } from './util/libraryConsole';
 
 /** Azure SDK messages run over several lines (RequestId, Time); a start-up error is one line. */
 function firstLine(err: unknown): string {
@@ -32,6 +33,8 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
+  // botbuilder writes refused tokens to stderr with console.error (stacks, signing keys).
+  routeConsoleToLogger(logger);
   let store: Store;
   if (config.azureStorageConnectionString) {
     try {

@@ -1,4 +1,4 @@
-import { Application, type TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
+import { Application, type TurnState } from '@microsoft/teams-ai';
 import type { ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import type { Config } from '../config/config';
 import { ConciergeAdapter } from './conciergeAdapter';
@@ -50,7 +50,7 @@ export function adapterSettings(config: Config): ConfigurationBotFrameworkAuthen
 
 /** The bot: a teams-ai Application over a TeamsAdapter, with every feature registered. */
 export interface Bot {
-  adapter: TeamsAdapter;
+  adapter: ConciergeAdapter;
   app: Application<TurnState>;
   lifecycle: ConnectorLifecycle;
   scanner: ExpiryScanner;

@@ -2,6 +2,7 @@ import { Cron } from 'croner';
 import { isIP } from 'node:net';
 import * as path from 'node:path';
 import { GUID } from '../util/ids';
+import { parseBlobEndpointRule, type BlobEndpointRule } from './blobEndpoints';
 
 /** Microsoft clouds the bot can target; each picks its own login and Graph hosts. */
 export type CloudName = 'global' | 'usgovhigh' | 'dod' | 'china';
@@ -48,6 +49,11 @@ export interface Config {
   teamsAppCatalogId?: string;
   /** 32-byte key, when given by SECRETS_KEY; otherwise a key file in DATA_DIR is used. */
   secretsKey?: Buffer;
+  /**
+   * Where Azure Blob keys typed into the wizard may be sent to be checked: BLOB_ENDPOINT_SUFFIXES,
+   * by default the cloud's own storage suffix.
+   */
+  blobEndpoints: BlobEndpointRule[];
   logLevel: LogLevel;
 }
 
@@ -64,29 +70,35 @@ export class ConfigError extends Error {
 }
 
 /** Login and Graph hosts per national cloud (Microsoft Graph national cloud deployments). */
-export const CLOUD_HOSTS: Record<CloudName, { authorityHost: string; graphEndpoint: string; label: string }> =
-  {
-    global: {
-      authorityHost: 'https://login.microsoftonline.com',
-      graphEndpoint: 'https://graph.microsoft.com',
-      label: 'Microsoft 365 worldwide',
-    },
-    usgovhigh: {
-      authorityHost: 'https://login.microsoftonline.us',
-      graphEndpoint: 'https://graph.microsoft.us',
-      label: 'US Government GCC High',
-    },
-    dod: {
-      authorityHost: 'https://login.microsoftonline.us',
-      graphEndpoint: 'https://dod-graph.microsoft.us',
-      label: 'US Government DoD',
-    },
-    china: {
-      authorityHost: 'https://login.chinacloudapi.cn',
-      graphEndpoint: 'https://microsoftgraph.chinacloudapi.cn',
-      label: 'China operated by 21Vianet',
-    },
-  };
+export const CLOUD_HOSTS: Record<
+  CloudName,
+  { authorityHost: string; graphEndpoint: string; label: string; blobSuffix: string }
+> = {
+  global: {
+    authorityHost: 'https://login.microsoftonline.com',
+    graphEndpoint: 'https://graph.microsoft.com',
+    label: 'Microsoft 365 worldwide',
+    blobSuffix: 'blob.core.windows.net',
+  },
+  usgovhigh: {
+    authorityHost: 'https://login.microsoftonline.us',
+    graphEndpoint: 'https://graph.microsoft.us',
+    label: 'US Government GCC High',
+    blobSuffix: 'blob.core.usgovcloudapi.net',
+  },
+  dod: {
+    authorityHost: 'https://login.microsoftonline.us',
+    graphEndpoint: 'https://dod-graph.microsoft.us',
+    label: 'US Government DoD',
+    blobSuffix: 'blob.core.usgovcloudapi.net',
+  },
+  china: {
+    authorityHost: 'https://login.chinacloudapi.cn',
+    graphEndpoint: 'https://microsoftgraph.chinacloudapi.cn',
+    label: 'China operated by 21Vianet',
+    blobSuffix: 'blob.core.chinacloudapi.cn',
+  },
+};
 
 type Env = Record<string, string | undefined>;
 
@@ -179,6 +191,27 @@ function parseSecretsKey(env: Env): Buffer | undefined {
   if (key.length !== 32)
     throw new ConfigError('SECRETS_KEY', 'expected 32 bytes encoded as base64 (44 characters)');
   return key;
+}
+
+/**
+ * BLOB_ENDPOINT_SUFFIXES: comma-separated host suffixes. A loopback `host:port` (the storage
+ * emulator) is accepted only in anonymous local mode, so a deployed bot never sends keys to, or
+ * probes, a port on its own machine.
+ */
+function blobEndpointRules(env: Env, cloud: CloudName, anonymous: boolean): BlobEndpointRule[] {
+  const raw = read(env, 'BLOB_ENDPOINT_SUFFIXES');
+  if (raw === undefined) return [{ kind: 'suffix', suffix: CLOUD_HOSTS[cloud].blobSuffix }];
+  return raw.split(',').map((entry) => {
+    const rule = parseBlobEndpointRule(entry);
+    if (typeof rule === 'string') throw new ConfigError('BLOB_ENDPOINT_SUFFIXES', rule);
+    if (rule.kind === 'loopback' && !anonymous) {
+      throw new ConfigError(
+        'BLOB_ENDPOINT_SUFFIXES',
+        `"${entry.trim()}" is on this machine; loopback entries are only allowed in anonymous local mode (no MicrosoftAppId)`,
+      );
+    }
+    return rule;
+  });
 }
 
 /**
@@ -305,6 +338,7 @@ export function loadConfig(env: Env = process.env): Config {
     adminGroupId: guid(env, 'ADMIN_GROUP_ID'),
     teamsAppCatalogId: guid(env, 'TEAMS_APP_CATALOG_ID'),
     secretsKey: parseSecretsKey(env),
+    blobEndpoints: blobEndpointRules(env, cloud, anonymous),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
   };
 }

@@ -102,3 +102,62 @@ describe('configuration', () => {
     expect(loadConfig({ SECRETS_KEY: key }).secretsKey?.length).toBe(32);
   });
 });
+
+describe('BLOB_ENDPOINT_SUFFIXES', () => {
+  const credentials = { MicrosoftAppId: '6f9a4b2c-3d1e-4f5a-8b7c-9d0e1f2a3b4c', MicrosoftAppPassword: 'x' };
+
+  test.each([
+    ['global', 'blob.core.windows.net'],
+    ['usgovhigh', 'blob.core.usgovcloudapi.net'],
+    ['dod', 'blob.core.usgovcloudapi.net'],
+    ['china', 'blob.core.chinacloudapi.cn'],
+  ])('unset, CLOUD=%s allows only %s', (cloud, suffix) => {
+    expect(loadConfig({ CLOUD: cloud }).blobEndpoints).toEqual([{ kind: 'suffix', suffix }]);
+  });
+
+  test('a list of suffixes replaces the default; a leading dot and upper case are tolerated', () => {
+    expect(
+      loadConfig({ BLOB_ENDPOINT_SUFFIXES: ' .Blob.Core.Windows.Net , storage.contoso.com' }).blobEndpoints,
+    ).toEqual([
+      { kind: 'suffix', suffix: 'blob.core.windows.net' },
+      { kind: 'suffix', suffix: 'storage.contoso.com' },
+    ]);
+  });
+
+  test('the storage emulator is allowed by loopback host and exact port in anonymous mode', () => {
+    expect(
+      loadConfig({ BLOB_ENDPOINT_SUFFIXES: '127.0.0.1:10000,localhost:10000,[::1]:10000' }).blobEndpoints,
+    ).toEqual([
+      { kind: 'loopback', host: '127.0.0.1', port: '10000' },
+      { kind: 'loopback', host: 'localhost', port: '10000' },
+      { kind: 'loopback', host: '[::1]', port: '10000' },
+    ]);
+  });
+
+  test('a loopback entry with Bot Framework credentials is refused: a deployed bot never reaches its own ports', () => {
+    const error = errorOf({
+      ...credentials,
+      BLOB_ENDPOINT_SUFFIXES: 'blob.core.windows.net,127.0.0.1:10000',
+    });
+    expect(error.variable).toBe('BLOB_ENDPOINT_SUFFIXES');
+    expect(error.message).toMatch(/only allowed in anonymous local mode/);
+  });
+
+  test.each([
+    '127.0.0.1',
+    'localhost',
+    '10.0.0.5',
+    '169.254.169.254',
+    '[fd00::1]:443',
+    '*.blob.core.windows.net',
+    'https://blob.core.windows.net',
+    'blob.core.windows.net/path',
+    'net',
+    'blob.core.windows.net:443',
+    '',
+  ])('"%s" is refused with a ConfigError naming BLOB_ENDPOINT_SUFFIXES', (entry) => {
+    expect(errorOf({ BLOB_ENDPOINT_SUFFIXES: `blob.core.windows.net,${entry}` }).variable).toBe(
+      'BLOB_ENDPOINT_SUFFIXES',
+    );
+  });
+});

@@ -10,6 +10,9 @@ import {
   type KeyConnectorTypeId,
 } from '../../connectors/credentials';
 import type { SecretBox } from '../../secrets/secretBox';
+import { CLOUD_HOSTS } from '../../config/config';
+import { describeBlobEndpointRules, isAllowedBlobEndpoint } from '../../config/blobEndpoints';
+import type { Logger } from '../../util/logger';
 import type { KeyVerifier } from '../../verification/keyVerifier';
 import {
   nextButton,
@@ -68,6 +71,7 @@ export class KeysFlow implements WizardFlow {
     private readonly typeId: KeyConnectorTypeId,
     private readonly secretBox: SecretBox,
     private readonly verifier: KeyVerifier,
+    private readonly logger?: Logger,
   ) {
     this.type = connectorType(typeId);
   }
@@ -143,6 +147,19 @@ export class KeysFlow implements WizardFlow {
     if (values.blobEndpoint?.startsWith('http://') && !env.config.anonymous) {
       // Plain http is for the local storage emulator; a deployed bot must not be pointed at its own machine.
       return { kind: 'stay', notice: 'The blob endpoint must use https.' };
+    }
+    if (values.blobEndpoint && !isAllowedBlobEndpoint(values.blobEndpoint, env.config.blobEndpoints)) {
+      // Keys are sent only to storage of the bot's cloud: anything else could be used to reach
+      // hosts inside the bot's network, or to collect the key.
+      this.logger?.warn('keys wizard: blob endpoint refused', {
+        tenantId: state.tenantId,
+        host: new URL(values.blobEndpoint).host,
+        allowed: describeBlobEndpointRules(env.config.blobEndpoints),
+      });
+      return {
+        kind: 'stay',
+        notice: `The blob endpoint must be ${describeBlobEndpointRules(env.config.blobEndpoints)}, the storage of this bot's cloud (${CLOUD_HOSTS[env.config.cloud].label}); nothing was sent to it. Leave it empty for the account's usual address, or ask the bot's operator to add the suffix to BLOB_ENDPOINT_SUFFIXES.`,
+      };
     }
     await env.showProgress('Checking the keys', `Checking the keys with ${SERVICE_NAMES[this.typeId]}…`);
     const check = await this.verifier.verify(this.typeId, values, env.config.cloud);

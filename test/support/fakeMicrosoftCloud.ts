@@ -26,10 +26,11 @@
  * In-process code trusts `cloud.ca` (MsGraphGateway's `ca` option); a bot started as a child
  * process gets `NODE_EXTRA_CA_CERTS=writeCaBundle(dir)` (see ./tls).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import jwt from 'jsonwebtoken';
 import { testTls, type TestTls } from './tls';
 
 // ---------------------------------------------------------------------------------------------
@@ -938,6 +939,19 @@ export interface FakeMicrosoftCloud {
   reset(): void;
   /** Environment variables for a bot started as a child process (add NODE_EXTRA_CA_CERTS). */
   env(): Record<string, string>;
+  /**
+   * Signs an access token as the tenant's sign-in service would (RS256, the key its OpenID
+   * metadata publishes): `iss` is the tenant's v2.0 issuer (v1.0 when `ver` is '1.0'), `tid` the
+   * tenant, one hour of validity; `claims` add to or override these. `key`/`kid`/`algorithm`
+   * forge a token the tenant did not sign.
+   */
+  signAccessToken(
+    tenantId: string,
+    claims?: Record<string, unknown>,
+    options?: { key?: KeyObject | string; kid?: string; algorithm?: jwt.Algorithm },
+  ): string;
+  /** The `kid` of the signing key every tenant's metadata publishes. */
+  signingKeyId: string;
   stop(): Promise<void>;
 }
 
@@ -1000,11 +1014,40 @@ export async function startFakeMicrosoftCloud(
   const tenants = new Map<string, FakeTenant>();
   const requests: RecordedRequest[] = [];
   let base = '';
+  const signing = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const signingKeyId = `fake-${randomBytes(8).toString('hex')}`;
+  const signingJwk = { ...signing.publicKey.export({ format: 'jwk' }), kid: signingKeyId, use: 'sig' };
 
   const findTenant = (idOrDomain: string): FakeTenant | undefined => {
     const key = idOrDomain.toLowerCase();
     return tenants.get(key) ?? [...tenants.values()].find((t) => t.domain === key);
   };
+
+  /** The issuer of a tenant's tokens of one version, as its OpenID metadata names it. */
+  const issuerOf = (tenantId: string, v2: boolean) =>
+    v2 ? `${base}/${tenantId}/v2.0` : `https://sts.windows.net/${tenantId}/`;
+
+  /** A tenant's OpenID metadata (v1.0 or v2.0) or its keys, as Entra's discovery endpoints serve them. */
+  function openId(tenantSegment: string, v2: boolean, keys: boolean): GraphReply {
+    const tenant = findTenant(tenantSegment);
+    if (!tenant) {
+      return aadError(
+        400,
+        'invalid_tenant',
+        90002,
+        `Tenant '${tenantSegment}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+      );
+    }
+    if (keys) return reply(200, { keys: [signingJwk] });
+    const root = `${base}/${tenant.id}`;
+    return reply(200, {
+      token_endpoint: `${root}/oauth2${v2 ? '/v2.0' : ''}/token`,
+      jwks_uri: `${root}/discovery${v2 ? '/v2.0' : ''}/keys`,
+      issuer: issuerOf(tenant.id, v2),
+      id_token_signing_alg_values_supported: ['RS256'],
+      tenant_region_scope: 'WW',
+    });
+  }
 
   async function token(req: IncomingMessage, res: ServerResponse, tenantSegment: string): Promise<number> {
     const form = new URLSearchParams(await readRequestBody(req));
@@ -1203,8 +1246,18 @@ export async function startFakeMicrosoftCloud(
     requests.push(record);
     const tokenPath = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname);
     const version = /^\/(v1\.0|beta)(\/|$)/.exec(url.pathname)?.[1];
+    const openIdPath =
+      /^\/([^/]+)\/(v2\.0\/)?\.well-known\/openid-configuration$/.exec(url.pathname) ??
+      /^\/([^/]+)\/discovery\/(v2\.0\/)?keys$/.exec(url.pathname);
     let handled: Promise<number>;
-    if (tokenPath && req.method === 'POST') {
+    if (openIdPath && req.method === 'GET') {
+      handled = Promise.resolve(
+        sendJson(
+          res,
+          openId(decodeURIComponent(openIdPath[1]), !!openIdPath[2], url.pathname.endsWith('keys')),
+        ),
+      );
+    } else if (tokenPath && req.method === 'POST') {
       record.kind = 'token';
       handled = token(req, res, decodeURIComponent(tokenPath[1]));
     } else if (version) {
@@ -1287,6 +1340,25 @@ export async function startFakeMicrosoftCloud(
       GRAPH_CLIENT_SECRET: clientSecret,
       CONNECTOR_APP_ID: connectorAppId,
     }),
+    signingKeyId,
+    signAccessToken(tenantId, claims = {}, options = {}) {
+      const now = Math.floor(Date.now() / 1000);
+      const v2 = claims.ver !== '1.0';
+      return jwt.sign(
+        {
+          iss: issuerOf(tenantId.toLowerCase(), v2),
+          tid: tenantId.toLowerCase(),
+          iat: now,
+          nbf: now,
+          exp: now + 3600,
+          ver: v2 ? '2.0' : '1.0',
+          oid: randomUUID(),
+          ...claims,
+        },
+        options.key ?? signing.privateKey,
+        { algorithm: options.algorithm ?? 'RS256', keyid: options.kid ?? signingKeyId },
+      );
+    },
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

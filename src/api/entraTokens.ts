@@ -81,8 +81,7 @@ export class EntraTokenVerifier {
       return { status: 403, reason: `no ${API_ROLES.read} or ${API_ROLES.manage} app role` };
     }
     const subject = [payload.oid, payload.azp, payload.appid].find((v) => typeof v === 'string') as
-      | string
-      | undefined;
+      string | undefined;
     return { kind: 'tenant', tenantId: tid, canWrite, subject: subject ?? 'unknown' };
   }
 }

@@ -1344,20 +1344,22 @@ export async function startFakeMicrosoftCloud(
     signAccessToken(tenantId, claims = {}, options = {}) {
       const now = Math.floor(Date.now() / 1000);
       const v2 = claims.ver !== '1.0';
-      return jwt.sign(
-        {
-          iss: issuerOf(tenantId.toLowerCase(), v2),
-          tid: tenantId.toLowerCase(),
-          iat: now,
-          nbf: now,
-          exp: now + 3600,
-          ver: v2 ? '2.0' : '1.0',
-          oid: randomUUID(),
-          ...claims,
-        },
-        options.key ?? signing.privateKey,
-        { algorithm: options.algorithm ?? 'RS256', keyid: options.kid ?? signingKeyId },
-      );
+      const payload: Record<string, unknown> = {
+        iss: issuerOf(tenantId.toLowerCase(), v2),
+        tid: tenantId.toLowerCase(),
+        iat: now,
+        nbf: now,
+        exp: now + 3600,
+        ver: v2 ? '2.0' : '1.0',
+        oid: randomUUID(),
+        ...claims,
+      };
+      // A claim given as undefined is left out (a token without exp, say).
+      for (const [name, value] of Object.entries(payload)) if (value === undefined) delete payload[name];
+      return jwt.sign(payload, options.key ?? signing.privateKey, {
+        algorithm: options.algorithm ?? 'RS256',
+        keyid: options.kid ?? signingKeyId,
+      });
     },
     async stop() {
       server.closeAllConnections();

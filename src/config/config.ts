@@ -271,7 +271,10 @@ export function loadConfig(env: Env = process.env): Config {
 
   const entraAuthSetting = oneOf(env, 'API_ENTRA_AUTH', ['on', 'off'] as const, anonymous ? 'off' : 'on');
   if (entraAuthSetting === 'on' && anonymous) {
-    throw new ConfigError('API_ENTRA_AUTH', 'on needs MicrosoftAppId: the tokens are issued for the bot\'s app');
+    throw new ConfigError(
+      'API_ENTRA_AUTH',
+      "on needs MicrosoftAppId: the tokens are issued for the bot's app",
+    );
   }
 
   const reminders = integerList(env, 'CONSENT_REMINDER_HOURS', '24,72');

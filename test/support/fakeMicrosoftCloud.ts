@@ -1524,7 +1524,8 @@ function installFixtureRoutes(graph: FakeGraph): void {
       assignment.endDateTime = end;
     } else if (action === 'adminRemove') {
       const i = req.tenant.roleAssignments.findIndex(matching);
-      if (i === -1) return graphError(400, 'RoleAssignmentDoesNotExist', 'The Role assignment does not exist.');
+      if (i === -1)
+        return graphError(400, 'RoleAssignmentDoesNotExist', 'The Role assignment does not exist.');
       req.tenant.roleAssignments.splice(i, 1);
     } else {
       return graphError(400, 'Request_BadRequest', `The fake does not support action '${action}'.`);

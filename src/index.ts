@@ -87,7 +87,9 @@ async function main(): Promise<void> {
       mode: config.anonymous ? 'anonymous-local' : 'bot-framework',
       address: `http://${config.host}:${address.port}`,
       store: `${store.kind}:${store.location}`,
-      api: config.apiToken ? 'on' : 'off',
+      api:
+        [config.apiToken ? 'token' : '', config.apiEntraAuth ? 'entra' : ''].filter(Boolean).join('+') ||
+        'off',
       scan: config.scanCron,
       version: pkg.version,
     });

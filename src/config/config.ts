@@ -42,6 +42,13 @@ export interface Config {
    */
   noticeLeaseSeconds: number;
   apiToken?: string;
+  /**
+   * Entra ID access tokens for the bot's app registration are accepted on /api/v1 (each reaching
+   * only its own tenant). On by default when MicrosoftAppId is set; API_ENTRA_AUTH=off turns it off.
+   */
+  apiEntraAuth: boolean;
+  /** How long a directory role the bot assigns stays active (a time-bound PIM assignment). */
+  roleAssignmentDays: number;
   notifyRps: number;
   /** Hours after a consent request: first the reminder to the admin, then to the requester. */
   consentReminderHours: [number, number];
@@ -295,6 +302,14 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('API_TOKEN', 'must be at least 16 characters');
   }
 
+  const entraAuthSetting = oneOf(env, 'API_ENTRA_AUTH', ['on', 'off'] as const, anonymous ? 'off' : 'on');
+  if (entraAuthSetting === 'on' && anonymous) {
+    throw new ConfigError(
+      'API_ENTRA_AUTH',
+      "on needs MicrosoftAppId: the tokens are issued for the bot's app",
+    );
+  }
+
   const reminders = integerList(env, 'CONSENT_REMINDER_HOURS', '24,72');
   if (reminders.length !== 2 || reminders[0] >= reminders[1]) {
     throw new ConfigError(
@@ -333,6 +348,8 @@ export function loadConfig(env: Env = process.env): Config {
     scanCron,
     noticeLeaseSeconds: integer(env, 'NOTICE_LEASE_SECONDS', 600, 5, 86_400),
     apiToken,
+    apiEntraAuth: entraAuthSetting === 'on',
+    roleAssignmentDays: integer(env, 'ROLE_ASSIGNMENT_DAYS', 30, 1, 365),
     notifyRps: positiveNumber(env, 'NOTIFY_RPS', 30),
     consentReminderHours: [reminders[0], reminders[1]],
     adminGroupId: guid(env, 'ADMIN_GROUP_ID'),

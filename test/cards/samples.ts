@@ -359,6 +359,9 @@ export const CARD_SAMPLES: CardSample[] = [
     approver: '',
     askApproverUpn: false,
     submitTitle: 'Assign checked roles',
+    durationText:
+      'Each role is assigned for 30 days, until 2026-04-01 09:00 UTC: a time-bound assignment with Privileged Identity Management (ROLE_ASSIGNMENT_DAYS), renewed by asking again.',
+    offerPermanent: true,
   }),
   sample('roles-assign-for-approval', rolesAssignCard, {
     title: 'Assign missing roles to Sam SharePoint',
@@ -383,6 +386,9 @@ export const CARD_SAMPLES: CardSample[] = [
     approver: '7d0c1e2f-3a4b-4c5d-8e6f-708192a3b4c5',
     askApproverUpn: false,
     submitTitle: 'Send for approval',
+    durationText:
+      'Each role is assigned for 30 days, until 2026-04-01 09:00 UTC: a time-bound assignment with Privileged Identity Management (ROLE_ASSIGNMENT_DAYS), renewed by asking again. The global admin who approves decides whether a permanent assignment may replace it where the tenant cannot make time-bound ones.',
+    offerPermanent: false,
   }),
   sample('roles-assign-approver-by-upn', rolesAssignCard, {
     title: 'Assign missing roles to Sam SharePoint',
@@ -405,6 +411,8 @@ export const CARD_SAMPLES: CardSample[] = [
     approver: '',
     askApproverUpn: true,
     submitTitle: 'Send for approval',
+    durationText: 'Each role is assigned for 30 days, until 2026-04-01 09:00 UTC.',
+    offerPermanent: false,
   }),
   sample('roles-approval', rolesApprovalCard, {
     requestId: '5a1f0c2e-9b8d-4e7f-a6b5-c4d3e2f1a0b9',
@@ -413,6 +421,10 @@ export const CARD_SAMPLES: CardSample[] = [
     facts: [
       { title: 'Requested by', value: 'Sam SharePoint' },
       { title: 'Tenant', value: TENANT },
+      {
+        title: 'Duration',
+        value: 'for 30 days, until 2026-04-01 09:00 UTC (time-bound, ROLE_ASSIGNMENT_DAYS)',
+      },
     ],
     roles: [
       {

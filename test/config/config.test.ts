@@ -27,6 +27,8 @@ describe('configuration', () => {
     expect(config.noticeLeaseSeconds).toBe(600);
     expect(config.consentReminderHours).toEqual([24, 72]);
     expect(config.apiToken).toBeUndefined();
+    expect(config.apiEntraAuth).toBe(false);
+    expect(config.roleAssignmentDays).toBe(30);
     expect(config.logLevel).toBe('info');
     expect(config.dataDir.endsWith('data')).toBe(true);
   });
@@ -82,10 +84,22 @@ describe('configuration', () => {
     [{ AZURE_STORAGE_CONNECTION_STRING: 'hello' }, 'AZURE_STORAGE_CONNECTION_STRING'],
     [{ AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true' }, 'SECRETS_KEY'],
     [{ BOT_OPENID_METADATA_URL: 'http://example.com/openid' }, 'BOT_OPENID_METADATA_URL'],
+    [{ ROLE_ASSIGNMENT_DAYS: '0' }, 'ROLE_ASSIGNMENT_DAYS'],
+    [{ ROLE_ASSIGNMENT_DAYS: '400' }, 'ROLE_ASSIGNMENT_DAYS'],
+    [{ ROLE_ASSIGNMENT_DAYS: 'a month' }, 'ROLE_ASSIGNMENT_DAYS'],
+    [{ API_ENTRA_AUTH: 'on' }, 'API_ENTRA_AUTH'],
+    [{ API_ENTRA_AUTH: 'maybe' }, 'API_ENTRA_AUTH'],
   ])('%j is refused, naming %s', (env, variable) => {
     const error = errorOf(env as Record<string, string>);
     expect(error.variable).toBe(variable);
     expect(error.message.startsWith(`${variable}: `)).toBe(true);
+  });
+
+  test('Entra tokens on the API follow MicrosoftAppId unless API_ENTRA_AUTH=off', () => {
+    const bot = { MicrosoftAppId: '0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b', MicrosoftAppPassword: 'x' };
+    expect(loadConfig(bot).apiEntraAuth).toBe(true);
+    expect(loadConfig({ ...bot, API_ENTRA_AUTH: 'off' }).apiEntraAuth).toBe(false);
+    expect(loadConfig({ ROLE_ASSIGNMENT_DAYS: '7' }).roleAssignmentDays).toBe(7);
   });
 
   test('a non-loopback HOST is allowed with Bot Framework credentials', () => {

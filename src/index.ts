@@ -1,7 +1,7 @@
 import { Cron } from 'croner';
 import pkg from '../package.json';
 import { createBot } from './bot/createBot';
-import { ConfigError, loadConfig } from './config/config';
+import { ConfigError, configWarnings, loadConfig } from './config/config';
 import { createServer } from './http/server';
 import { createAzureStore } from './store/azure';
 import { accountName } from './store/azure/clients';
@@ -32,6 +32,11 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
+  for (const warning of configWarnings(config, process.env)) {
+    logger.warn(`Configuration warning: ${warning.variable} ${warning.message}`, {
+      variable: warning.variable,
+    });
+  }
   let store: Store;
   if (config.azureStorageConnectionString) {
     try {

@@ -14,6 +14,7 @@ import { cloudLabel, type MicrosoftCloud } from '../connectors/clouds';
 import { connectorType, MICROSOFT_SERVICE_CONNECTORS } from '../connectors/catalog';
 import { daysUntilExpiry, deauthorizedMessage, expiresAt, type Connector } from '../connectors/connector';
 import { LifecycleError, type ConnectorLifecycle } from '../connectors/lifecycle';
+import { reauthorizeAdvice } from '../connectors/reauthorization';
 import type { AuditEvent } from '../store/ports';
 import type { CommandRouter } from './commandRouter';
 import { resolveConnector } from './connectorResolver';
@@ -177,6 +178,7 @@ export function registerRegistry(
           typeName: connectorType(connector.type).name,
           status: connector.status,
           alert: connector.status === 'deauthorized' ? deauthorizedMessage(config.inactivityDays) : '',
+          advice: reauthorizeAdvice(connector),
           facts,
           events: events.map((e) => ({
             at: formatDateTime(e.at),

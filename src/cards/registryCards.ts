@@ -39,6 +39,8 @@ export interface ConnectorStatusCardData {
   status: string;
   /** The seed's deauthorization error, or '' when there is nothing to flag. */
   alert: string;
+  /** The seed's advice that reauthorizing is a good first step, for a connector with a problem. */
+  advice: string;
   facts: { title: string; value: string }[];
   events: { at: string; text: string }[];
 }

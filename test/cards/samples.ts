@@ -446,6 +446,8 @@ function registryAndNoticeSamples(): CardSample[] {
       status: 'deauthorized',
       alert:
         'This connector was automatically deauthorized because it has not transferred any data in the last 90 days. Reauthorize it to use it again.',
+      advice:
+        'Reauthorizing a connector is sometimes necessary if we lose authorization or access to your cloud storage accounts or web servers. Reauthorizing is also a good first step in trying to resolve most issues with your connectors.',
       facts: [
         { title: 'Status', value: 'deauthorized' },
         { title: 'Created', value: '2025-11-02 09:00 UTC by Sam SharePoint' },

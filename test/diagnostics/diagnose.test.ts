@@ -176,6 +176,9 @@ describe('diagnose with Microsoft Graph (HTTPS fake of the token endpoint and Gr
     expect(rows['app-access'].text).toContain(
       'try signing out of any Microsoft accounts, and attempt to authorize the Connector in an Incognito Window',
     );
+    expect(rows['app-access'].text).toContain(
+      'Reauthorizing is also a good first step in trying to resolve most issues with your connectors.',
+    );
   });
 
   test("CONNECTOR_APP_ID equal to the bot's own app: the row names the bot's app and never passes", async () => {
@@ -380,6 +383,10 @@ describe('diagnose with Microsoft Graph (HTTPS fake of the token endpoint and Gr
     expect(row.text).toContain('Deauthorized: no transfer for 95 days');
     expect(row.text).toContain(
       'This connector was automatically deauthorized because it has not transferred any data in the last 90 days. Reauthorize it to use it again.',
+    );
+    // Seeds 002/003: reauthorizing is a good first step for most connector problems.
+    expect(row.text).toContain(
+      'Reauthorizing is also a good first step in trying to resolve most issues with your connectors.',
     );
     expect(row.actions[0]).toMatchObject({
       title: 'Reauthorize',

@@ -159,6 +159,10 @@ describe('connector registry commands', () => {
     ]);
     const status = await ownerChat.say('status dormant');
     expect(cardText(card(status))).toContain('automatically deauthorized');
+    // Seeds 002/003: the status of a failing connector says reauthorizing is a good first step.
+    expect(cardText(card(status))).toContain(
+      'Reauthorizing is also a good first step in trying to resolve most issues with your connectors.',
+    );
     expect(actionTitles(card(status))).toContain('Reauthorize');
     expect((await h.bot.store.connectors.get(TENANT_A, stale.id))?.status).toBe('deauthorized');
     const audit = await h.bot.store.audit.list(TENANT_A, { connectorId: stale.id });

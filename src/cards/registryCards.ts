@@ -49,7 +49,11 @@ export interface DeleteConfirmCardData {
   id: string;
   version: number;
   displayName: string;
+  /** The connector type as the migration app lists it, for the seed's delete steps. */
+  typeName: string;
   facts: { title: string; value: string }[];
+  /** How to check, and revoke, the migration service's access in the cloud service itself. */
+  revokeAccess: string;
 }
 
 export const connectorListCard = defineTemplate<ConnectorListCardData>('connector-list', connectorListJson);

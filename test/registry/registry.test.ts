@@ -77,7 +77,7 @@ describe('connector registry commands', () => {
     expect(cardText(card(ambiguous))).toContain('Several connectors match "bulk"');
   });
 
-  test('delete asks first (permanent, revokes access); Keep it changes nothing; confirmed, it and its secrets are gone', async () => {
+  test('delete asks first (permanent, what it removes, where access is revoked); Keep it changes nothing; confirmed, it and its secrets are gone', async () => {
     const [target] = await seedConnectors(h.bot.store, [
       connectorRecord({
         tenantId: TENANT_A,
@@ -90,7 +90,8 @@ describe('connector registry commands', () => {
     const ask = await ownerChat.say('delete old box');
     const confirm = card(ask);
     expect(cardText(confirm)).toContain('permanent and cannot be reversed');
-    expect(cardText(confirm)).toContain('revokes our access');
+    expect(cardText(confirm)).toContain('removes the connector and its stored keys from this bot');
+    expect(cardText(confirm)).toContain("revokes the migration service's access");
     const kept = await ownerChat.click(confirm, 'Keep it', {}, String(ask.replies[0].id));
     expect(cardText(card(kept))).toContain('Nothing was deleted');
     expect(await h.bot.store.connectors.get(TENANT_A, target.id)).toBeDefined();

@@ -300,8 +300,11 @@ describe('authorization wizards', () => {
       expect(text).toContain('I could not find ga@contoso.onmicrosoft.com in Teams');
       expect(text).toContain('steps 6 to 9');
       expect(text).toContain(`Consent link: ${CONSENT_LINK}`);
-      expect(text).toContain(
-        `Direct admin-consent URL: https://login.microsoftonline.com/${tenant}/adminconsent?client_id=${CONNECTOR_APP}\n`,
+      expect(text).toMatch(
+        new RegExp(
+          `Direct admin-consent URL: https://login\\.microsoftonline\\.com/${tenant}/adminconsent\\?client_id=${CONNECTOR_APP}$`,
+          'm',
+        ),
       );
       expect(text).not.toContain('redirect_uri');
       for (const n of [6, 7, 8, 9]) expect(text).toContain(`${n}. **Global admin**:`);

@@ -22,6 +22,7 @@ import { ProactiveSender } from '../notify/proactiveSender';
 import { RateLimiter, realTiming } from '../notify/rateLimiter';
 import { createTurnErrorHandler } from './turnErrors';
 import { registerDiagnostics } from './diagnosticsFeature';
+import { registerRevocationCheck } from './revocationFeature';
 
 /** The Bot Framework settings of the adapter; empty in anonymous local mode. */
 export function adapterSettings(config: Config): ConfigurationBotFrameworkAuthenticationOptions {
@@ -96,6 +97,7 @@ export function createBot(botDeps: BotDeps): Bot {
     lifecycle,
     verifyConsent: (connector, actor) => verifyConsent({ ...deps, adapter, lifecycle }, connector, actor),
   });
+  registerRevocationCheck(app, { ...deps, lifecycle });
   registerNotifications(app, router, { ...deps, lifecycle });
   registerRoles(app, router, { ...deps, adapter, globalAdmins: handover });
   registerDiagnostics(app, router, { ...deps, lifecycle, adapter });

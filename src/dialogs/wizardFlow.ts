@@ -6,6 +6,7 @@ import type { Connector } from '../connectors/connector';
 import type { AuthorizationOutcome } from '../connectors/lifecycle';
 import type { MicrosoftCloud } from '../connectors/clouds';
 import type { ConsentCheckResult, RoleReport } from './flows/consentPort';
+import type { StepActor } from '../connectors/authorizationSteps';
 
 /** What a wizard remembers between turns (kept in dialog state, so it survives a restart). */
 export interface WizardState {
@@ -85,6 +86,13 @@ export interface WizardFlow {
   readonly type: ConnectorType;
   /** Pages after the display-name page, in order, for this state (branches may change them). */
   pages(state: WizardState): string[];
+  /**
+   * Pages of a reauthorization, after the connector's menu in the migration app: the original
+   * steps from the sign-in on (seeds 002/003, step 5), never those that authorize a new connector.
+   */
+  reauthorizePages(state: WizardState): string[];
+  /** Who authorizes this type, shown on the reauthorization's first card. */
+  readonly authorizer: StepActor;
   /** Prepares the state when the wizard starts (e.g. reads the person's UPN). */
   start?(state: WizardState, env: FlowEnv): Promise<void>;
   view(state: WizardState, page: string, env: FlowEnv): PageView;

@@ -16,6 +16,10 @@ import { consentRequestAttachment } from '../../src/bot/consentHandover';
 import { connectorListCard, connectorStatusCard, deleteConfirmCard } from '../../src/cards/registryCards';
 import { deauthorizedNoticeCard, expiryDigestCard, subscriptionCard } from '../../src/cards/noticeCards';
 import { defineTemplate } from '../../src/cards/render';
+import { revocationCheckCard } from '../../src/cards/revocationCards';
+import { revocationCardData } from '../../src/bot/revocationFeature';
+import { moverRetirementCardData } from '../../src/connectors/moverRetirement';
+import { connectorType } from '../../src/connectors/catalog';
 import type { Connector } from '../../src/connectors/connector';
 import {
   rolesApprovalCard,
@@ -57,6 +61,7 @@ export const CARD_SAMPLES: CardSample[] = [
     greeting:
       'Thanks for adding me, Adele Vance. I help you authorize migration connectors into Microsoft 365.',
     scopeTip: 'In this team, @mention me before a command.',
+    retirement: moverRetirementCardData(),
   }),
   sample('connector-picker', connectorPickerCard, pickerCardData()),
   sample('wizard-step-4', wizardStepCard, {
@@ -551,6 +556,8 @@ function registryAndNoticeSamples(): CardSample[] {
       status: 'deauthorized',
       alert:
         'This connector was automatically deauthorized because it has not transferred any data in the last 90 days. Reauthorize it to use it again.',
+      advice:
+        'Reauthorizing a connector is sometimes necessary if we lose authorization or access to your cloud storage accounts or web servers. Reauthorizing is also a good first step in trying to resolve most issues with your connectors.',
       facts: [
         {
           title: 'Status',
@@ -568,12 +575,39 @@ function registryAndNoticeSamples(): CardSample[] {
     sample('delete-confirm', deleteConfirmCard, {
       id: connector.id,
       version: 2,
-      displayName: 'Finance Box',
+      displayName: 'Contoso destination',
+      typeName: connectorType('office365').name,
       facts: [
-        { title: 'Type', value: 'Box Connector' },
+        { title: 'Type', value: connectorType('office365').name },
         { title: 'Status', value: 'authorized' },
       ],
+      revokeAccess: connectorType('office365').revokeAccess,
     }),
+    sample(
+      'revocation-still-granted',
+      revocationCheckCard,
+      revocationCardData(
+        {
+          kind: 'still-granted',
+          servicePrincipal: {
+            id: '0c8e1f7a-3b52-4d3e-9a0f-1d2c3b4a5e6f',
+            appId: '5e3ce6c0-2b1f-4285-8d4b-75ee78787346',
+            displayName: 'Office 365 Mover',
+          },
+          tenantWideGrants: [
+            { id: 'hPXcM9k3dEqBn7ArXbJxQ2rQ_1l0v3l2', scope: 'AllSites.Manage profile offline_access' },
+          ],
+          appRoleAssignments: [],
+        },
+        {
+          appId: '5e3ce6c0-2b1f-4285-8d4b-75ee78787346',
+          cloud: 'global',
+          graphHost: 'https://graph.microsoft.com',
+          others: ['Fabrikam archive'],
+          checkedBy: 'Checked with Microsoft Graph on 2026-03-02 09:00 UTC.',
+        },
+      ),
+    ),
     sample('expiry-digest', expiryDigestCard, {
       title: '2 connectors expire soon',
       rule: "Connectors are automatically deauthorized if they haven't transferred any data in the last 90 days. At zero days the connector is deauthorized: loading it shows an error and a prompt to reauthorize it. Record a transfer or reauthorize to restart the clock.",

@@ -66,6 +66,7 @@ const SERVICE_NAMES: Record<KeyConnectorTypeId, string> = {
  */
 export class KeysFlow implements WizardFlow {
   readonly type;
+  readonly authorizer;
 
   constructor(
     private readonly typeId: KeyConnectorTypeId,
@@ -74,10 +75,16 @@ export class KeysFlow implements WizardFlow {
     private readonly logger?: Logger,
   ) {
     this.type = connectorType(typeId);
+    this.authorizer = PREPARATION[typeId].who;
   }
 
   pages(): string[] {
     return [PREP_PAGE, KEYS_PAGE];
+  }
+
+  /** Keys are the authorization: renewing it means new keys, prepared the same way. */
+  reauthorizePages(): string[] {
+    return this.pages();
   }
 
   view(state: WizardState, page: string): PageView {

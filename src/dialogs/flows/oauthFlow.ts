@@ -27,17 +27,24 @@ export const SIGN_IN_CONFIRMATION = 'I confirm I signed in and allowed access';
 /** A connector authorized by one person signing in (OneDrive user or consumer, Google, Box, Dropbox, Egnyte). */
 export class OAuthFlow implements WizardFlow {
   readonly type;
+  readonly authorizer;
   private readonly steps;
 
   constructor(typeId: ConnectorTypeId) {
     const signIn = OAUTH_SIGN_IN[typeId];
     if (!signIn) throw new Error(`${typeId} is not a sign-in connector`);
     this.type = connectorType(typeId);
+    this.authorizer = signIn.who;
     this.steps = oauthSteps(this.type.name, signIn.who, signIn.signIn);
   }
 
   pages(): string[] {
     return this.steps.map((s) => s.key);
+  }
+
+  /** From the sign-in on: the first step authorizes a new connector. */
+  reauthorizePages(): string[] {
+    return this.pages().slice(1);
   }
 
   view(_state: unknown, page: string): PageView {

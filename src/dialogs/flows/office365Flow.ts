@@ -39,11 +39,13 @@ export const HANDOVER_PAGE = 'handover';
 const ROLE_PAGE = 'o365-5';
 const ROLE_PAGE_BEFORE = 'o365-4';
 const GLOBAL_ADMIN_PAGES = ['o365-6', 'o365-7', 'o365-8', 'o365-9'];
-const SHARED_PAGES = ['o365-1', 'o365-2', 'o365-3', 'o365-4', ROLE_PAGE];
+const NEW_CONNECTOR_PAGES = ['o365-1', 'o365-2', 'o365-3'];
+const SHARED_PAGES = [...NEW_CONNECTOR_PAGES, 'o365-4', ROLE_PAGE];
 
 /** The Office 365 Connector: the cloud, then the nine steps of seed 000, branching at step 5. */
 export class Office365Flow implements WizardFlow {
   readonly type = connectorType('office365');
+  readonly authorizer = 'global-or-sharepoint-admin' as const;
 
   constructor(private readonly handover?: ConsentHandoverPort) {}
 
@@ -55,6 +57,11 @@ export class Office365Flow implements WizardFlow {
           ? [HANDOVER_PAGE]
           : [];
     return [CLOUD_PAGE, ...SHARED_PAGES, ...tail];
+  }
+
+  /** The cloud, then step 4 (sign in) on: steps 1 to 3 authorize a new connector. */
+  reauthorizePages(state: WizardState): string[] {
+    return this.pages(state).filter((p) => !NEW_CONNECTOR_PAGES.includes(p));
   }
 
   async start(state: WizardState, env: FlowEnv): Promise<void> {

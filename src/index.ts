@@ -1,7 +1,7 @@
 import { Cron } from 'croner';
 import pkg from '../package.json';
 import { createBot } from './bot/createBot';
-import { ConfigError, loadConfig } from './config/config';
+import { ConfigError, configWarnings, loadConfig } from './config/config';
 import { createServer } from './http/server';
 import { createAzureStore } from './store/azure';
 import { accountName } from './store/azure/clients';
@@ -35,6 +35,11 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   // botbuilder writes refused tokens to stderr with console.error (stacks, signing keys).
   routeConsoleToLogger(logger);
+  for (const warning of configWarnings(config, process.env)) {
+    logger.warn(`Configuration warning: ${warning.variable} ${warning.message}`, {
+      variable: warning.variable,
+    });
+  }
   let store: Store;
   if (config.azureStorageConnectionString) {
     try {
@@ -87,7 +92,9 @@ async function main(): Promise<void> {
       mode: config.anonymous ? 'anonymous-local' : 'bot-framework',
       address: `http://${config.host}:${address.port}`,
       store: `${store.kind}:${store.location}`,
-      api: config.apiToken ? 'on' : 'off',
+      api:
+        [config.apiToken ? 'token' : '', config.apiEntraAuth ? 'entra' : ''].filter(Boolean).join('+') ||
+        'off',
       scan: config.scanCron,
       version: pkg.version,
     });

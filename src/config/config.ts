@@ -31,6 +31,11 @@ export interface Config {
   graphEndpoint: string;
   graph: { clientId?: string; clientSecret?: string };
   connectorAppId?: string;
+  /**
+   * The redirect URI registered on the connector app, when the deployment knows one. Without it
+   * the direct admin-consent URL carries no redirect_uri and Entra uses the app's own default.
+   */
+  consentRedirectUri?: string;
   adminConsentLink: string;
   inactivityDays: number;
   /** Days before deauthorization that a notice goes out, largest first. */
@@ -42,6 +47,13 @@ export interface Config {
    */
   noticeLeaseSeconds: number;
   apiToken?: string;
+  /**
+   * Entra ID access tokens for the bot's app registration are accepted on /api/v1 (each reaching
+   * only its own tenant). On by default when MicrosoftAppId is set; API_ENTRA_AUTH=off turns it off.
+   */
+  apiEntraAuth: boolean;
+  /** How long a directory role the bot assigns stays active (a time-bound PIM assignment). */
+  roleAssignmentDays: number;
   notifyRps: number;
   /** Hours after a consent request: first the reminder to the admin, then to the requester. */
   consentReminderHours: [number, number];
@@ -166,6 +178,25 @@ function httpsUrl(env: Env, name: string, options: { loopbackHttp?: boolean } = 
   if (url.protocol !== 'https:' && !loopbackHttp)
     throw new ConfigError(name, `expected ${expected}, got "${raw}"`);
   return raw.replace(/\/+$/, '');
+}
+
+/**
+ * A redirect URI as registered on an app: absolute https, no fragment, kept exactly as typed
+ * (Entra compares redirect URIs character for character, trailing slash included).
+ */
+function redirectUri(env: Env, name: string): string | undefined {
+  const raw = read(env, name);
+  if (raw === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || url.protocol !== 'https:' || url.hash !== '' || /\s/.test(raw)) {
+    throw new ConfigError(name, `expected an https:// redirect URI without a #fragment, got "${raw}"`);
+  }
+  return raw;
 }
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
@@ -295,6 +326,14 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('API_TOKEN', 'must be at least 16 characters');
   }
 
+  const entraAuthSetting = oneOf(env, 'API_ENTRA_AUTH', ['on', 'off'] as const, anonymous ? 'off' : 'on');
+  if (entraAuthSetting === 'on' && anonymous) {
+    throw new ConfigError(
+      'API_ENTRA_AUTH',
+      "on needs MicrosoftAppId: the tokens are issued for the bot's app",
+    );
+  }
+
   const reminders = integerList(env, 'CONSENT_REMINDER_HOURS', '24,72');
   if (reminders.length !== 2 || reminders[0] >= reminders[1]) {
     throw new ConfigError(
@@ -327,12 +366,15 @@ export function loadConfig(env: Env = process.env): Config {
       clientSecret: read(env, 'GRAPH_CLIENT_SECRET') ?? appPassword,
     },
     connectorAppId: guid(env, 'CONNECTOR_APP_ID') ?? appId,
+    consentRedirectUri: redirectUri(env, 'CONSENT_REDIRECT_URI'),
     adminConsentLink,
     inactivityDays,
     expiryNoticeDays,
     scanCron,
     noticeLeaseSeconds: integer(env, 'NOTICE_LEASE_SECONDS', 600, 5, 86_400),
     apiToken,
+    apiEntraAuth: entraAuthSetting === 'on',
+    roleAssignmentDays: integer(env, 'ROLE_ASSIGNMENT_DAYS', 30, 1, 365),
     notifyRps: positiveNumber(env, 'NOTIFY_RPS', 30),
     consentReminderHours: [reminders[0], reminders[1]],
     adminGroupId: guid(env, 'ADMIN_GROUP_ID'),
@@ -341,4 +383,33 @@ export function loadConfig(env: Env = process.env): Config {
     blobEndpoints: blobEndpointRules(env, cloud, anonymous),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
   };
+}
+
+/** A setting that is valid but probably wrong: start-up logs it once, naming the variable. */
+export interface ConfigWarning {
+  variable: string;
+  message: string;
+}
+
+/**
+ * Settings that start the bot but break a feature. CONNECTOR_APP_ID falls back to the bot's own
+ * app id, which is never the connector (Office 365 Mover) app: the consent check and the direct
+ * admin-consent URL would then look at the wrong app and report a consent that means nothing.
+ */
+export function configWarnings(config: Config, env: Env = process.env): ConfigWarning[] {
+  const warnings: ConfigWarning[] = [];
+  const credentials = config.graph.clientId !== undefined && config.graph.clientSecret !== undefined;
+  if (!credentials) return warnings;
+  const configured = read(env, 'CONNECTOR_APP_ID');
+  const own = [config.bot.appId, config.graph.clientId].filter((id): id is string => id !== undefined);
+  const sameAsBot =
+    config.connectorAppId !== undefined &&
+    own.some((id) => id.toLowerCase() === config.connectorAppId!.toLowerCase());
+  if (configured === undefined || sameAsBot) {
+    warnings.push({
+      variable: 'CONNECTOR_APP_ID',
+      message: `${configured === undefined ? 'is not set' : "equals the bot's own app id"}: the admin consent check, the consent row of diagnostics and the direct admin-consent URL look at the bot's own app (${config.connectorAppId ?? 'none'}) instead of the connector app the migration service uses. Set CONNECTOR_APP_ID to the connector app's id (the Office 365 Mover app in your tenant's Enterprise applications).`,
+    });
+  }
+  return warnings;
 }

@@ -78,7 +78,13 @@ describe('connectors authorized with keys', () => {
     const [connector] = (await h.bot.store.connectors.list(TENANT)).items.filter(
       (c) => c.displayName === 'Archive blobs',
     );
-    expect(connector).toMatchObject({ type: 'azure-blob', status: 'authorized', keysVerified: true });
+    expect(connector).toMatchObject({
+      type: 'azure-blob',
+      status: 'authorized',
+      keysVerified: true,
+      provenance: { kind: 'verified', method: 'container-listing' },
+    });
+    expect(cardText(shown(done))).toContain('by listing the storage containers with the keys');
     const sealed = await h.bot.store.secrets.get(TENANT, connector.id);
     expect(sealed).toMatch(/^v1\./);
     expect(sealed).not.toContain(azurite.accountKey);
@@ -136,7 +142,14 @@ describe('connectors authorized with keys', () => {
     const [connector] = (await h.bot.store.connectors.list(TENANT)).items.filter(
       (c) => c.displayName === 'S3 source',
     );
-    expect(connector).toMatchObject({ type: 'amazon-s3', keysVerified: false, status: 'authorized' });
+    expect(connector).toMatchObject({
+      type: 'amazon-s3',
+      keysVerified: false,
+      status: 'authorized',
+      provenance: { kind: 'reported', by: user.aadObjectId, byName: user.name },
+    });
+    expect(cardText(shown(good))).toContain(`reported by ${user.name} on`);
+    expect(cardText(shown(good))).toContain('not verified');
     expect(everythingSaid()).not.toContain(secret);
   });
 

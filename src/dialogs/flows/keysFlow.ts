@@ -2,6 +2,8 @@ import { commandButton, type WizardMessageCardData } from '../../cards/wizardCar
 import { connectorType } from '../../connectors/catalog';
 import { AMAZON_S3_IAM_POLICY, STEP_ACTOR_LABELS, type StepActor } from '../../connectors/authorizationSteps';
 import type { Connector } from '../../connectors/connector';
+import { describeState } from '../../connectors/provenance';
+import { formatDateTime } from '../../cards/format';
 import {
   CREDENTIAL_FIELDS,
   validateCredentials,
@@ -64,6 +66,7 @@ const SERVICE_NAMES: Record<KeyConnectorTypeId, string> = {
  */
 export class KeysFlow implements WizardFlow {
   readonly type;
+  readonly authorizer;
 
   constructor(
     private readonly typeId: KeyConnectorTypeId,
@@ -72,10 +75,16 @@ export class KeysFlow implements WizardFlow {
     private readonly logger?: Logger,
   ) {
     this.type = connectorType(typeId);
+    this.authorizer = PREPARATION[typeId].who;
   }
 
   pages(): string[] {
     return [PREP_PAGE, KEYS_PAGE];
+  }
+
+  /** Keys are the authorization: renewing it means new keys, prepared the same way. */
+  reauthorizePages(): string[] {
+    return this.pages();
   }
 
   view(state: WizardState, page: string): PageView {
@@ -170,6 +179,8 @@ export class KeysFlow implements WizardFlow {
       outcome: {
         status: 'authorized',
         keysVerified: check.verified,
+        // Only the Azure check lists containers; the others check the format alone.
+        verifiedBy: this.typeId === 'azure-blob' && check.verified ? 'container-listing' : undefined,
         sealedSecret: this.secretBox.seal(values, `${state.tenantId}/${state.connectorId}`),
       },
     };
@@ -184,7 +195,7 @@ export class KeysFlow implements WizardFlow {
       style: connector.keysVerified ? 'good' : 'warning',
       paragraphs: [],
       facts: [
-        { title: 'Status', value: connector.status },
+        { title: 'Status', value: describeState(connector, formatDateTime) },
         { title: 'Keys', value: connector.keysVerified ? 'verified' : 'unverified' },
         { title: 'Deauthorized after', value: `${env.config.inactivityDays} days without a transfer` },
       ],

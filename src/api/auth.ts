@@ -33,11 +33,6 @@ export type ApiCaller = { kind: 'operator' } | TenantCaller;
 
 const callers = new WeakMap<Request, ApiCaller>();
 
-/** The caller `requireCaller` let through. */
-export function callerOf(req: Request): ApiCaller | undefined {
-  return callers.get(req);
-}
-
 /**
  * Who the audit log names for a change: the operator token as `api`, an Entra token as
  * `api:{oid or client app id}`, so that a tenant's own changes through the API can be told apart.

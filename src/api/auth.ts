@@ -1,6 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'restify';
+import type { ActorRef } from '../connectors/lifecycle';
 import type { Logger } from '../util/logger';
+import { API_ACTOR } from './deps';
 import { API_ROLES, EntraTokenVerifier, type TenantCaller } from './entraTokens';
 import { ApiError, INTERNAL_ERROR, sendError } from './errors';
 
@@ -31,9 +33,13 @@ export type ApiCaller = { kind: 'operator' } | TenantCaller;
 
 const callers = new WeakMap<Request, ApiCaller>();
 
-/** The caller `requireCaller` let through. */
-export function callerOf(req: Request): ApiCaller | undefined {
-  return callers.get(req);
+/**
+ * Who the audit log names for a change: the operator token as `api`, an Entra token as
+ * `api:{oid or client app id}`, so that a tenant's own changes through the API can be told apart.
+ */
+export function apiActorOf(req: Request): ActorRef {
+  const caller = callers.get(req);
+  return caller?.kind === 'tenant' ? { id: `api:${caller.subject}` } : API_ACTOR;
 }
 
 /** What the API accepts as credentials. */

@@ -1,6 +1,7 @@
 import type { RequestHandler, Server } from 'restify';
 import type { Connector } from '../connectors/connector';
 import { ConcurrencyError } from '../store/ports';
+import { apiActorOf } from './auth';
 import { connectorView } from './connectorView';
 import { API_ACTOR, type ApiDeps } from './deps';
 import { ApiError } from './errors';
@@ -78,7 +79,13 @@ export function registerConnectorRoutes(
         throw new ApiError(400, 'MissingBody', 'Send one connector or a list of connectors as JSON.');
       }
       const items = parseImportBody(req.body);
-      const results = await importConnectors(deps, tenantId, items, !Array.isArray(req.body));
+      const results = await importConnectors(
+        deps,
+        tenantId,
+        items,
+        !Array.isArray(req.body),
+        apiActorOf(req),
+      );
       return { status: results.some((r) => r.created) ? 201 : 200, body: { results } };
     }),
   );
@@ -94,7 +101,7 @@ export function registerConnectorRoutes(
       const updated = await deps.lifecycle.recordTransfer(
         connector,
         at ? new Date(at) : deps.clock.now(),
-        API_ACTOR,
+        apiActorOf(req),
       );
       deps.logger.info('api: transfer recorded', { tenantId, connectorId: updated.id });
       return { status: 200, body: view(updated) };

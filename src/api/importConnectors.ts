@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Connector } from '../connectors/connector';
+import type { ActorRef } from '../connectors/lifecycle';
 import { ConcurrencyError } from '../store/ports';
 import { API_ACTOR, type ApiDeps } from './deps';
 import { validationFailed, type ImportItem } from './schemas';
@@ -84,7 +85,7 @@ function toConnector(tenantId: string, item: ImportItem, now: Date): Connector {
 }
 
 /** Creates one connector unless its id is already taken in the tenant (then: unchanged). */
-async function importOne(deps: ApiDeps, connector: Connector): Promise<ImportResult> {
+async function importOne(deps: ApiDeps, connector: Connector, actor: ActorRef): Promise<ImportResult> {
   if (await deps.store.connectors.get(connector.tenantId, connector.id)) {
     return { id: connector.id, created: false };
   }
@@ -101,7 +102,7 @@ async function importOne(deps: ApiDeps, connector: Connector): Promise<ImportRes
     }
     throw err;
   }
-  await deps.lifecycle.audit(created, API_ACTOR, 'connector.imported', {
+  await deps.lifecycle.audit(created, actor, 'connector.imported', {
     type: created.type,
     displayName: created.displayName,
     status: created.status,
@@ -124,12 +125,13 @@ export async function importConnectors(
   tenantId: string,
   items: ImportItem[],
   single: boolean,
+  actor: ActorRef = API_ACTOR,
 ): Promise<ImportResult[]> {
   const now = deps.clock.now();
   const problems = importProblems(items, single, now);
   if (problems.length > 0) throw validationFailed(problems);
   const results: ImportResult[] = [];
-  for (const item of items) results.push(await importOne(deps, toConnector(tenantId, item, now)));
+  for (const item of items) results.push(await importOne(deps, toConnector(tenantId, item, now), actor));
   const created = results.filter((r) => r.created).length;
   deps.logger.info('api: connectors imported', {
     tenantId,

@@ -208,7 +208,7 @@ export class RoleDirectory {
  */
 export function isTimeBoundUnavailable(err: unknown): boolean {
   if (!isGraphError(err) || (err.status !== 400 && err.status !== 403)) return false;
-  return /^AadPremiumLicenseRequired$|PremiumLicense|P2/i.test(err.graphCode ?? '');
+  return /AadPremiumLicense/i.test(err.graphCode ?? '');
 }
 
 /** What checking an admin account with Graph came to. */

@@ -74,7 +74,8 @@ describe('management API with Entra ID access tokens for the bot app', () => {
 
   test('a Connectors.Manage token of Contoso lists, imports and records transfers in Contoso, checked against Contoso keys on the authority host', async () => {
     cloud.reset();
-    const token = tokenFor(contoso, [MANAGE]);
+    const oid = '5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e';
+    const token = tokenFor(contoso, [MANAGE], { oid });
     const created = await call(bot, connectors(contoso.id), token, { body: importBody('Box of Contoso') });
     expect(created.status).toBe(201);
     const id = created.body.results[0].id as string;
@@ -85,6 +86,14 @@ describe('management API with Entra ID access tokens for the bot app', () => {
     expect(transfer.status).toBe(200);
     const audit = await call(bot, `/api/v1/tenants/${contoso.id}/audit`, token);
     expect(audit.status).toBe(200);
+    // Changes made with the token are audited as its user (or client app), not as the operator.
+    const actors = audit.body.items.map((a: { action: string; actor: string }) => [a.action, a.actor]);
+    expect(actors).toEqual(
+      expect.arrayContaining([
+        ['connector.imported', `api:${oid}`],
+        ['transfer.recorded', `api:${oid}`],
+      ]),
+    );
     // The tenant's v2.0 metadata and keys were read once, from the authority host, and cached.
     const openIdReads = cloud.requests.filter((r) => r.path.startsWith(`/${contoso.id}/`)).map((r) => r.path);
     expect(openIdReads).toEqual([

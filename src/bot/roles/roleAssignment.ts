@@ -46,6 +46,10 @@ export const durationText = (shared: Pick<RolesShared, 'config' | 'clock'>): str
   return `for ${daysText(days)}, until ${formatDateTime(end)}`;
 };
 
+/** The outcome detail of a role left unassigned for want of PIM and of a confirmation. */
+const NOT_CONFIRMED_DETAIL =
+  'time-bound assignment is unavailable in this tenant, and permanent was not confirmed';
+
 /** Said on the results card when a role was not assigned for want of PIM and of a confirmation. */
 export const PERMANENT_NOT_CONFIRMED =
   'This tenant cannot make time-bound role assignments (that takes Microsoft Entra ID P2), and a permanent assignment was not confirmed, so those roles were not assigned. To assign them permanently, ask again and check “Assign permanently if time-bound assignment is unavailable”.';
@@ -134,7 +138,7 @@ export const assignRoles = async (
         outcomes.push({
           role,
           result: 'failed',
-          detail: 'time-bound assignment is unavailable in this tenant, and permanent was not confirmed',
+          detail: NOT_CONFIRMED_DETAIL,
         });
         await auditTurn(shared, context, 'role.assignment-failed', {
           ...detail,
@@ -200,9 +204,7 @@ export const resultsCard = (
     facts: outcomeFacts(outcomes),
     paragraphs: [
       ...paragraphs,
-      ...(outcomes.some((o) => o.detail?.includes('permanent was not confirmed'))
-        ? [PERMANENT_NOT_CONFIRMED]
-        : []),
+      ...(outcomes.some((o) => o.detail === NOT_CONFIRMED_DETAIL) ? [PERMANENT_NOT_CONFIRMED] : []),
       ...(outcomes.some((o) => o.result === 'assigned')
         ? [
             'A new role can take a few minutes to apply. Check the account again to define its target connection.',

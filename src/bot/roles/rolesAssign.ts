@@ -12,6 +12,7 @@ import { assignRoles, resultsCard } from './roleAssignment';
 import { checkCardData } from './rolesCheckCard';
 import { requestApproval } from './rolesApproval';
 import { kindOf, ROLES_VERBS, str, type RolesShared } from './rolesShared';
+import { readerDates } from '../readerDates';
 
 /** Role toggle input ids carry the role template id. */
 const toggleId = (role: DirectoryRole) => `role-${role.id}`;
@@ -38,7 +39,10 @@ const loadForAssignment = async (
   if (check.outcome !== 'checked') {
     await context.sendActivity(
       MessageFactory.attachment(
-        renderCard(rolesCheckCard, checkCardData(shared, check, kind, subject, false)),
+        renderCard(
+          rolesCheckCard,
+          checkCardData(shared, check, kind, subject, false, readerDates(context, shared.logger)),
+        ),
       ),
     );
     return undefined;

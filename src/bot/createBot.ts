@@ -22,6 +22,7 @@ import { ProactiveSender } from '../notify/proactiveSender';
 import { RateLimiter, realTiming } from '../notify/rateLimiter';
 import { createTurnErrorHandler } from './turnErrors';
 import { registerDiagnostics } from './diagnosticsFeature';
+import { registerActivityEvidence } from './activityEvidence';
 
 /** The Bot Framework settings of the adapter; empty in anonymous local mode. */
 export function adapterSettings(config: Config): ConfigurationBotFrameworkAuthenticationOptions {
@@ -92,6 +93,7 @@ export function createBot(botDeps: BotDeps): Bot {
     verifyConsent: (connector, actor) => verifyConsent({ ...deps, adapter, lifecycle }, connector, actor),
   });
   registerNotifications(app, router, { ...deps, lifecycle });
+  registerActivityEvidence(app, { ...deps, lifecycle });
   registerRoles(app, router, { ...deps, adapter, globalAdmins: handover });
   registerDiagnostics(app, router, { ...deps, lifecycle, adapter });
   // Last: it answers whatever no feature claimed.

@@ -20,6 +20,7 @@ import { resolveConnector } from './connectorResolver';
 import type { BotDeps } from './deps';
 import { canManage } from './permissions';
 import { replaceCard } from './cardReplies';
+import { activityEvidenceRow } from './activityEvidence';
 import { readerDates } from './readerDates';
 import { actorOf, tenantIdOf } from './turnInfo';
 import type { DateFormatter } from '../util/dates';
@@ -181,6 +182,7 @@ export function registerRegistry(
           status: connector.status,
           alert: connector.status === 'deauthorized' ? deauthorizedMessage(config.inactivityDays) : '',
           facts,
+          evidence: await activityEvidenceRow(deps, connector, dates),
           events: events.map((e) => ({
             at: dates.dateTime(e.at),
             text: `${AUDIT_TEXT[e.action] ?? e.action}${e.actorName ? ` by ${e.actorName}` : e.actor === 'scanner' || e.actor === 'api' ? ` by ${e.actor}` : ''}`,

@@ -2,11 +2,7 @@ import type { CardTemplate } from '../../src/cards/render';
 import { helpCard, welcomeCard } from '../../src/cards/helpCards';
 import { helpCardData } from '../../src/bot/helpFeature';
 import { pickerCardData } from '../../src/bot/wizardFeature';
-import {
-  connectorPickerCard,
-  wizardMessageCard,
-  wizardStepCard,
-} from '../../src/cards/wizardCards';
+import { connectorPickerCard, wizardMessageCard, wizardStepCard } from '../../src/cards/wizardCards';
 import { loadConfig } from '../../src/config/config';
 import { Office365Flow } from '../../src/dialogs/flows/office365Flow';
 import { NAME_PAGE } from '../../src/dialogs/stepCardDialog';
@@ -414,25 +410,6 @@ function registryAndNoticeSamples(): CardSample[] {
         { at: '2026-03-01 09:00 UTC', text: 'deauthorized for inactivity by scanner' },
         { at: '2025-12-01 10:00 UTC', text: 'transfer recorded by Sam SharePoint' },
       ],
-    }),
-    sample('connector-status-entra-evidence', connectorStatusCard, {
-      id: connector.id,
-      version: 3,
-      displayName: 'Contoso destination',
-      typeName: 'Office 365 Connector',
-      status: 'authorized',
-      alert: '',
-      facts: [
-        { title: 'Status', value: 'authorized' },
-        { title: 'Last transfer', value: '02.01.2026, 10:00 (Europe/Berlin)' },
-      ],
-      evidence: {
-        text: 'Microsoft Entra last saw the connector app used in this tenant on 20.02.2026, 15:12 (Europe/Berlin). That is 49 days after the 90-day clock started (02.01.2026, 10:00 (Europe/Berlin)), and no transfer is recorded since: if the migration app transferred data then, record it so the clock matches.',
-        note: 'Microsoft says this preview report may include partial sign-ins and other incomplete activity: the timestamp alone does not show that a sign-in completed or succeeded, or that a token was issued. It is for the connector app in this tenant, not for one connector: all Office 365 connectors of the tenant use the same app.',
-        at: '2026-02-20T14:12:00.000Z',
-        buttonTitle: 'Record a transfer on 20.02.2026',
-      },
-      events: [{ at: '02.01.2026, 10:00 (Europe/Berlin)', text: 'transfer recorded by Sam SharePoint' }],
     }),
     sample('delete-confirm', deleteConfirmCard, {
       id: connector.id,

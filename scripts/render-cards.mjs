@@ -247,12 +247,13 @@ const PAGE = `<!doctype html>
 <script>
   const escapeHtml = (s) =>
     s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-  // The markdown Teams supports in cards: **bold**, _italic_, [links](https://...), lists, paragraphs.
+  // The markdown Teams supports in cards: **bold**, _italic_ or *italic*, [links](https://...), lists, paragraphs.
   function markdown(text) {
     const inline = (s) =>
       escapeHtml(s)
         .replace(/\\[([^\\]]+)\\]\\((https?:\\/\\/[^)\\s]+)\\)/g, '<a href="$2">$1</a>')
         .replace(/\\*\\*(.+?)\\*\\*/g, '<strong>$1</strong>')
+        .replace(/(^|[\\s(])\\*([^*\\s][^*]*?)\\*(?=$|[\\s).,;:!?])/g, '$1<em>$2</em>')
         .replace(/(^|[\\s(])_([^_]+?)_(?=$|[\\s).,;:!?])/g, '$1<em>$2</em>');
     return text
       .replace(/\\r\\n?/g, '\\n')

@@ -230,6 +230,9 @@ const CREATED = '2024-01-15T09:30:00Z';
  *   SharePoint Administrator (directoryScopeId '/');
  * - the bot's Graph app holds {@link DEFAULT_APP_PERMISSIONS}; `denyPermission` makes the
  *   routes that need one answer 403 as Graph does.
+ * - `/beta/reports/servicePrincipalSignInActivities`: the rows `recordSignIn` adds (none by
+ *   default); `signInReport = 'no-premium-licence'` answers 403 as for a tenant without Entra ID
+ *   P1/P2, and v1.0 answers 400 (the report is beta only).
  *
  * Every array is public and live: tests may edit it directly, or use the builder methods.
  */

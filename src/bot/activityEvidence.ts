@@ -14,7 +14,7 @@ import { DAY_MS } from '../util/clock';
 import type { DateFormatter } from '../util/dates';
 import type { BotDeps } from './deps';
 import { canManage } from './permissions';
-import { readerDates } from './readerDates';
+import { readerDates } from '../cards/readerDates';
 import { actorOf, tenantIdOf } from './turnInfo';
 
 /** Card verb of "Record a transfer on <date>" on the status card. */

@@ -17,7 +17,7 @@ import type { Logger } from '../util/logger';
 import type { CommandRouter } from './commandRouter';
 import { resolveConnector } from './connectorResolver';
 import type { BotDeps } from './deps';
-import { readerDates } from './readerDates';
+import { readerDates } from '../cards/readerDates';
 import { actorOf, conversationTypeOf, tenantIdOf } from './turnInfo';
 
 /** Limits of a run, and how long it may keep the turn before going on in the background. */
@@ -163,6 +163,7 @@ export function registerDiagnostics(
     }
     const ctx: DiagnosticContext = {
       connectorAppId: config.connectorAppId,
+      botAppIds: [config.bot.appId, config.graph.clientId].filter((id): id is string => id !== undefined),
       adminConsentLink: config.adminConsentLink,
       cloud: config.cloud,
       inactivityDays: config.inactivityDays,

@@ -7,7 +7,7 @@ import { LifecycleError, type ConnectorLifecycle } from '../connectors/lifecycle
 import { nextThreshold } from '../notify/thresholds';
 import type { CommandRouter } from './commandRouter';
 import type { BotDeps } from './deps';
-import { readerDates } from './readerDates';
+import { readerDates } from '../cards/readerDates';
 import { canManage } from './permissions';
 import { auditTurn } from './turnAudit';
 import { actorOf, baseConversationId, conversationTypeOf, tenantIdOf } from './turnInfo';

@@ -10,9 +10,9 @@ export interface DateFormatter {
   /** BCP 47 locale whose date format is used; undefined = the neutral `2026-12-05 14:03` form. */
   readonly locale?: string;
   /** Date and time to the minute, with the zone: `2026-12-05 14:03 UTC`, `05.12.2026, 15:03 (Europe/Berlin)`. */
-  dateTime(at: string | Date | undefined): string;
+  readonly dateTime: (at: string | Date | undefined) => string;
   /** The calendar date in the reader's zone: `2026-12-05`, `05.12.2026`. */
-  date(at: string | Date | undefined): string;
+  readonly date: (at: string | Date | undefined) => string;
 }
 
 /** What a reader's client says about them; either may be missing or wrong. */
@@ -93,14 +93,14 @@ export function createDateFormatter(preferences: ReaderPreferences = {}): DateFo
   return {
     timeZone: zone,
     locale,
-    dateTime(at) {
+    dateTime: (at) => {
       const date = toDate(at);
       if (typeof date === 'string') return date;
       if (localDateTime) return `${localDateTime.format(date)}${suffix}`;
       const w = wallClock(date, zone);
       return `${w.year}-${w.month}-${w.day} ${w.hour}:${w.minute}${suffix}`;
     },
-    date(at) {
+    date: (at) => {
       const date = toDate(at);
       if (typeof date === 'string') return date;
       if (localDate) return localDate.format(date);

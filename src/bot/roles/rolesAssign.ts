@@ -8,11 +8,11 @@ import { checkAdminAccount } from '../../roles/directory';
 import { assignableRoles, manualRoles, targetKindLabel, type DirectoryRole } from '../../roles/requirements';
 import { replaceCard } from '../cardReplies';
 import { actorOf, tenantIdOf } from '../turnInfo';
-import { assignRoles, resultsCard } from './roleAssignment';
+import { assignRoles, durationText, permanentFallbackOf, resultsCard } from './roleAssignment';
 import { checkCardData } from './rolesCheckCard';
 import { requestApproval } from './rolesApproval';
 import { kindOf, ROLES_VERBS, str, type RolesShared } from './rolesShared';
-import { readerDates } from '../readerDates';
+import { readerDates } from '../../cards/readerDates';
 
 /** Role toggle input ids carry the role template id. */
 const toggleId = (role: DirectoryRole) => `role-${role.id}`;
@@ -115,6 +115,8 @@ export function registerRolesAssign(app: Application<TurnState>, shared: RolesSh
             approver: approvers[0]?.id ?? '',
             askApproverUpn: !assigner && approvers.length === 0,
             submitTitle: assigner ? 'Assign checked roles' : 'Send for approval',
+            durationText: `Each role is assigned ${durationText(shared, readerDates(context, shared.logger))}: a time-bound assignment with Privileged Identity Management (ROLE_ASSIGNMENT_DAYS), renewed by asking again.${assigner ? '' : ' The global admin who approves decides whether a permanent assignment may replace it where the tenant cannot make time-bound ones.'}`,
+            offerPermanent: !!assigner,
           }),
         ),
       );
@@ -153,10 +155,14 @@ export function registerRolesAssign(app: Application<TurnState>, shared: RolesSh
         return;
       }
       if (assigner) {
-        const outcomes = await assignRoles(shared, context, account, roles, {
-          kind,
-          assignedAs: assigner.name,
-        });
+        const outcomes = await assignRoles(
+          shared,
+          context,
+          account,
+          roles,
+          { kind, assignedAs: assigner.name },
+          { kind, permanentFallback: permanentFallbackOf(data) },
+        );
         const assigned = outcomes.filter((o) => o.result === 'assigned').length;
         await replaceCard(
           context,

@@ -12,7 +12,7 @@ import { actorOf, tenantIdOf } from '../turnInfo';
 import { checkCardData } from './rolesCheckCard';
 import { auditTurn } from '../turnAudit';
 import { kindOf, ROLES_VERBS, str, type RolesShared } from './rolesShared';
-import { readerDates } from '../readerDates';
+import { readerDates } from '../../cards/readerDates';
 
 /** Saves (or refreshes) the target connection of a passing check. */
 const defineTarget = async (

@@ -1,9 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { activityEvidenceRow } from '../../src/bot/activityEvidence';
 import { diagnosticsCard, diagnosticsCardData } from '../../src/cards/diagnosticsCards';
-import { connectorStatusCard } from '../../src/cards/registryCards';
+import { connectorStatusCard, type ConnectorStatusCardData } from '../../src/cards/registryCards';
 import { loadConfig } from '../../src/config/config';
 import type { Connector } from '../../src/connectors/connector';
+import { describeState } from '../../src/connectors/provenance';
 import { DEFAULT_DIAGNOSTIC_LIMITS, type DiagnosticContext } from '../../src/diagnostics/finding';
 import { diagnosticPlan } from '../../src/diagnostics/plan';
 import { runDiagnostics } from '../../src/diagnostics/runner';
@@ -14,6 +15,9 @@ import { startFakeMicrosoftCloud } from '../support/fakeMicrosoftCloud';
 import type { CardSample } from './samples';
 
 const NOW = new Date('2026-03-02T09:00:00.000Z');
+
+/** Typed, so a field the template gains is not forgotten here. */
+const statusData = (data: ConnectorStatusCardData) => data;
 
 function connector(overrides: Partial<Connector> & Pick<Connector, 'tenantId' | 'displayName'>): Connector {
   return {
@@ -96,21 +100,22 @@ export async function liveCardSamples(): Promise<CardSample[]> {
       {
         name: 'connector-status-entra-evidence',
         template: connectorStatusCard as never,
-        data: {
+        data: statusData({
           id: behind.id,
           version: behind.version,
           displayName: behind.displayName,
           typeName: 'Office 365 Connector',
           status: behind.status,
           alert: '',
+          advice: '',
           facts: [
-            { title: 'Status', value: behind.status },
+            { title: 'Status', value: describeState(behind, berlin.dateTime) },
             { title: 'Authorized', value: berlin.dateTime(behind.authorizedAt) },
             { title: 'Last transfer', value: berlin.dateTime(behind.lastTransferAt) },
           ],
           evidence,
           events: [{ at: berlin.dateTime(behind.authorizedAt), text: 'created by Sam SharePoint' }],
-        },
+        }),
       },
     ];
   } finally {

@@ -154,7 +154,8 @@ describe('Office 365 authorization wizard', () => {
       expect(cardText(step6.card)).toContain('Step 6 of 9');
       const expected = `${host}/${TENANT}/adminconsent?client_id=${CONNECTOR_APP}`;
       expect(findAction(step6.card, 'Grant admin consent directly').url).toBe(expected);
-      expect(cardText(step6.card)).toContain(`Direct admin-consent URL: ${expected}\n`);
+      // A button, not a fact value that overflows the card.
+      expect(cardText(step6.card)).not.toContain(expected);
     },
   );
 

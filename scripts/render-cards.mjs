@@ -1,6 +1,11 @@
 // npm run cards: one PNG per card sample, rendered as Teams renders it, plus an accessibility report.
 //
-// Every entry of CARD_SAMPLES (test/cards/samples.ts; new samples are picked up automatically) is bound with
+// The samples are what the bot builds, not written copies: CARD_SAMPLES (test/cards/samples.ts) binds the real
+// builders (the wizard's steps from the catalog through the Office 365 flow and the step-card builder, the help
+// and picker data, the consent request), and liveCardSamples (test/cards/liveSamples.ts) runs every check of
+// `diagnose` against the local HTTPS fake of Microsoft Graph (real msal-node, graph-client and checks: the
+// permission table comes from the consent check) and reads the status card's Entra evidence the same way.
+// Every sample (new ones are picked up automatically) is bound with
 // adaptivecards-templating in Node (src/cards/render.ts), then rendered by the real `adaptivecards` renderer
 // (node_modules/adaptivecards/dist) in headless Chromium with Teams' light host config
 // (test/fixtures/teams-light-hostconfig.json), in a 500 px wide card on white, and written to
@@ -53,10 +58,12 @@ pictureHostConfig.fontTypes.default.fontFamily = FONT_STACK;
 const require = createRequire(import.meta.url);
 require('./lib/register-ts.cjs');
 const { CARD_SAMPLES } = require('../test/cards/samples.ts');
+const { liveCardSamples } = require('../test/cards/liveSamples.ts');
 const { bindCard } = require('../src/cards/render.ts');
 
 const wanted = options.only ? new Set(options.only.split(',').map((s) => s.trim())) : undefined;
-const samples = CARD_SAMPLES.filter((s) => !wanted || wanted.has(s.name));
+const allSamples = [...CARD_SAMPLES, ...(await liveCardSamples())];
+const samples = allSamples.filter((s) => !wanted || wanted.has(s.name));
 if (wanted) for (const name of wanted) if (!samples.some((s) => s.name === name)) fail(`no sample "${name}"`);
 if (samples.length === 0) fail('CARD_SAMPLES is empty');
 const names = new Set();
@@ -240,12 +247,13 @@ const PAGE = `<!doctype html>
 <script>
   const escapeHtml = (s) =>
     s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-  // The markdown Teams supports in cards: **bold**, _italic_, [links](https://...), lists, paragraphs.
+  // The markdown Teams supports in cards: **bold**, _italic_ or *italic*, [links](https://...), lists, paragraphs.
   function markdown(text) {
     const inline = (s) =>
       escapeHtml(s)
         .replace(/\\[([^\\]]+)\\]\\((https?:\\/\\/[^)\\s]+)\\)/g, '<a href="$2">$1</a>')
         .replace(/\\*\\*(.+?)\\*\\*/g, '<strong>$1</strong>')
+        .replace(/(^|[\\s(])\\*([^*\\s][^*]*?)\\*(?=$|[\\s).,;:!?])/g, '$1<em>$2</em>')
         .replace(/(^|[\\s(])_([^_]+?)_(?=$|[\\s).,;:!?])/g, '$1<em>$2</em>');
     return text
       .replace(/\\r\\n?/g, '\\n')

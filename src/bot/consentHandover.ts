@@ -1,6 +1,5 @@
 import { MessageFactory, TeamsInfo, type Attachment, TurnContext } from 'botbuilder';
 import type { TeamsAdapter } from '@microsoft/teams-ai';
-import { formatDateTime } from '../cards/format';
 import { renderCard } from '../cards/render';
 import {
   consentCheckButton,
@@ -29,6 +28,8 @@ import { httpStatusOf } from '../util/httpStatus';
 import { GUID } from '../util/ids';
 import type { BotDeps } from './deps';
 import { sendToPerson } from './personalChat';
+import { UTC_DATES } from '../util/dates';
+import { readerDates } from '../cards/readerDates';
 
 interface GraphUser {
   id: string;
@@ -198,7 +199,7 @@ export class ConsentHandover implements ConsentHandoverPort {
   ): Promise<HandoverResult> {
     const { logger, config } = this.deps;
     const card = consentRequestAttachment(this.deps, connector, requester.name);
-    const now = formatDateTime(this.deps.clock.now().toISOString());
+    const now = readerDates(context, logger).dateTime(this.deps.clock.now());
     const base = {
       requestedFrom: admin.upn && admin.upn !== admin.name ? `${admin.name} (${admin.upn})` : admin.name,
       requestedFromId: admin.id,
@@ -395,7 +396,7 @@ export function consentReminderCards(deps: Pick<BotDeps, 'config'>) {
           wizardMessageCard,
           messageCardData({
             title: `Still waiting for admin consent: ${connector.displayName}`,
-            text: `${connector.consent?.requestedFrom ?? 'The global admin'} has not granted consent yet (asked ${formatDateTime(connector.consent?.requestedAt)}). Remind them, or forward the consent link ${deps.config.adminConsentLink} to another global admin.`,
+            text: `${connector.consent?.requestedFrom ?? 'The global admin'} has not granted consent yet (asked ${UTC_DATES.dateTime(connector.consent?.requestedAt)}). Remind them, or forward the consent link ${deps.config.adminConsentLink} to another global admin.`,
             style: 'warning',
             buttons: [consentCheckButton(connector.id)],
           }),

@@ -22,6 +22,7 @@ import { ProactiveSender } from '../notify/proactiveSender';
 import { RateLimiter, realTiming } from '../notify/rateLimiter';
 import { createTurnErrorHandler } from './turnErrors';
 import { registerDiagnostics } from './diagnosticsFeature';
+import { registerActivityEvidence } from './activityEvidence';
 import { registerRevocationCheck } from './revocationFeature';
 
 /** The Bot Framework settings of the adapter; empty in anonymous local mode. */
@@ -99,6 +100,7 @@ export function createBot(botDeps: BotDeps): Bot {
   });
   registerRevocationCheck(app, { ...deps, lifecycle });
   registerNotifications(app, router, { ...deps, lifecycle });
+  registerActivityEvidence(app, { ...deps, lifecycle });
   registerRoles(app, router, { ...deps, adapter, globalAdmins: handover });
   registerDiagnostics(app, router, { ...deps, lifecycle, adapter });
   // Last: it answers whatever no feature claimed.

@@ -2,7 +2,6 @@ import { performance } from 'node:perf_hooks';
 import { ActivityTypes, MessageFactory, TurnContext, type Attachment } from 'botbuilder';
 import type { Application, TeamsAdapter, TurnState } from '@microsoft/teams-ai';
 import { diagnosticsCard, diagnosticsCardData } from '../cards/diagnosticsCards';
-import { formatDateTime } from '../cards/format';
 import { renderCard } from '../cards/render';
 import type { Connector } from '../connectors/connector';
 import type { ConnectorLifecycle } from '../connectors/lifecycle';
@@ -18,6 +17,7 @@ import type { Logger } from '../util/logger';
 import type { CommandRouter } from './commandRouter';
 import { resolveConnector } from './connectorResolver';
 import type { BotDeps } from './deps';
+import { readerDates } from '../cards/readerDates';
 import { actorOf, conversationTypeOf, tenantIdOf } from './turnInfo';
 
 /** Limits of a run, and how long it may keep the turn before going on in the background. */
@@ -169,6 +169,7 @@ export function registerDiagnostics(
       inactivityDays: config.inactivityDays,
       firstNoticeDays: Math.max(...config.expiryNoticeDays),
       now: clock.now(),
+      dates: readerDates(context, logger),
       asker: { aadObjectId: actor.aadObjectId, name: actor.name },
       connectors,
       limits: options,
@@ -198,7 +199,7 @@ export function registerDiagnostics(
     });
     const finish = async (findings: Finding[]) => {
       footer = '';
-      card.show(render(findings, formatDateTime(clock.now().toISOString())));
+      card.show(render(findings, ctx.dates.dateTime(clock.now())));
       await card.settle();
       logger.info('diagnostics finished', {
         tenantId,

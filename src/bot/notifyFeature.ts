@@ -1,6 +1,5 @@
 import { MessageFactory, TurnContext } from 'botbuilder';
 import type { Application, TurnState } from '@microsoft/teams-ai';
-import { formatDateTime } from '../cards/format';
 import { subscriptionCard } from '../cards/noticeCards';
 import { renderCard } from '../cards/render';
 import { clockStart, expiresAt, type Connector } from '../connectors/connector';
@@ -8,6 +7,7 @@ import { LifecycleError, type ConnectorLifecycle } from '../connectors/lifecycle
 import { nextThreshold } from '../notify/thresholds';
 import type { CommandRouter } from './commandRouter';
 import type { BotDeps } from './deps';
+import { readerDates } from '../cards/readerDates';
 import { canManage } from './permissions';
 import { auditTurn } from './turnAudit';
 import { actorOf, baseConversationId, conversationTypeOf, tenantIdOf } from './turnInfo';
@@ -160,7 +160,7 @@ export function registerNotifications(
       try {
         const updated = await lifecycle.recordTransfer(connector, clock.now(), actorOf(context));
         await context.sendActivity(
-          `${actorOf(context).name} recorded a transfer for ${updated.displayName}: it is now deauthorized on ${formatDateTime(expiresAt(updated, config.inactivityDays)?.toISOString())} unless it transfers again.`,
+          `${actorOf(context).name} recorded a transfer for ${updated.displayName}: it is now deauthorized on ${readerDates(context, deps.logger).dateTime(expiresAt(updated, config.inactivityDays))} unless it transfers again.`,
         );
       } catch (err) {
         if (err instanceof LifecycleError) {

@@ -1,6 +1,6 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import type { Application, TurnState } from '@microsoft/teams-ai';
-import { daysText, formatDateTime } from '../cards/format';
+import { daysText } from '../cards/format';
 import {
   connectorListCard,
   connectorStatusCard,
@@ -22,8 +22,11 @@ import { resolveConnector } from './connectorResolver';
 import type { BotDeps } from './deps';
 import { canManage } from './permissions';
 import { replaceCard } from './cardReplies';
+import { activityEvidenceRow } from './activityEvidence';
+import { readerDates } from '../cards/readerDates';
 import { revocationCheckButton } from './revocationFeature';
 import { actorOf, tenantIdOf } from './turnInfo';
+import type { DateFormatter } from '../util/dates';
 
 /** Card verbs of the delete confirmation. */
 export const DELETE_VERB = 'connectorDelete';
@@ -73,7 +76,7 @@ export function registerRegistry(
   const { lifecycle, config, clock } = deps;
   const firstNotice = Math.max(...config.expiryNoticeDays);
 
-  const row = (connector: Connector): ConnectorRow => {
+  const row = (connector: Connector, dates: DateFormatter): ConnectorRow => {
     const days = daysUntilExpiry(connector, config.inactivityDays, clock.now());
     const deauthorized = connector.status === 'deauthorized';
     return {
@@ -83,8 +86,8 @@ export function registerRegistry(
       typeName: connectorType(connector.type).name,
       status: connector.status,
       statusColor: STATUS_COLORS[connector.status],
-      stateText: describeState(connector, formatDateTime),
-      lastTransfer: formatDateTime(connector.lastTransferAt),
+      stateText: describeState(connector, dates.dateTime),
+      lastTransfer: dates.dateTime(connector.lastTransferAt),
       daysLeft: deauthorized
         ? 'reauthorize to use'
         : days === undefined
@@ -120,7 +123,7 @@ export function registerRegistry(
         renderCard(connectorListCard, {
           title: cursor ? 'Connectors (continued)' : 'Connectors of this tenant',
           summary: `Deauthorized after ${config.inactivityDays} days without a transfer. Red: under ${firstNotice} days left.`,
-          rows: loaded.map(row),
+          rows: loaded.map((c) => row(c, readerDates(context, deps.logger))),
           buttons: page.next
             ? [{ title: 'Show more', command: 'connectors', args: `more ${page.next}` }]
             : [],
@@ -136,19 +139,20 @@ export function registerRegistry(
     });
     const days = daysUntilExpiry(connector, config.inactivityDays, clock.now());
     const expiry = expiresAt(connector, config.inactivityDays);
+    const dates = readerDates(context, deps.logger);
     const facts = [
-      { title: 'Status', value: describeState(connector, formatDateTime) },
+      { title: 'Status', value: describeState(connector, dates.dateTime) },
       { title: 'Type', value: connectorType(connector.type).name },
       {
         title: 'Created',
-        value: `${formatDateTime(connector.createdAt)}${connector.createdByName ? ` by ${connector.createdByName}` : ' (imported)'}`,
+        value: `${dates.dateTime(connector.createdAt)}${connector.createdByName ? ` by ${connector.createdByName}` : ' (imported)'}`,
       },
-      { title: 'Authorized', value: formatDateTime(connector.authorizedAt) },
-      { title: 'Last transfer', value: formatDateTime(connector.lastTransferAt) },
+      { title: 'Authorized', value: dates.dateTime(connector.authorizedAt) },
+      { title: 'Last transfer', value: dates.dateTime(connector.lastTransferAt) },
       {
         title: connector.status === 'deauthorized' ? 'Deauthorized' : 'Deauthorized on',
         value: expiry
-          ? `${formatDateTime(expiry.toISOString())}${days !== undefined && connector.status !== 'deauthorized' ? ` (${daysText(days)} left)` : ''}`
+          ? `${dates.dateTime(expiry)}${days !== undefined && connector.status !== 'deauthorized' ? ` (${daysText(days)} left)` : ''}`
           : 'no clock yet',
       },
     ];
@@ -164,9 +168,9 @@ export function registerRegistry(
       facts.push({
         title: 'Admin consent',
         value: consent?.verifiedAt
-          ? `verified ${formatDateTime(consent.verifiedAt)}`
+          ? `verified ${dates.dateTime(consent.verifiedAt)}`
           : consent?.requestedFrom
-            ? `requested from ${consent.requestedFrom} ${formatDateTime(consent.requestedAt)}`
+            ? `requested from ${consent.requestedFrom} ${dates.dateTime(consent.requestedAt)}`
             : connector.status === 'awaiting-consent'
               ? 'waiting for a global admin'
               : 'not verified by the bot',
@@ -183,8 +187,9 @@ export function registerRegistry(
           alert: connector.status === 'deauthorized' ? deauthorizedMessage(config.inactivityDays) : '',
           advice: reauthorizeAdvice(connector),
           facts,
+          evidence: await activityEvidenceRow(deps, connector, dates),
           events: events.map((e) => ({
-            at: formatDateTime(e.at),
+            at: dates.dateTime(e.at),
             text: `${AUDIT_TEXT[e.action] ?? e.action}${e.actorName ? ` by ${e.actorName}` : e.actor === 'scanner' || e.actor === 'api' ? ` by ${e.actor}` : ''}`,
           })),
         }),
@@ -220,7 +225,7 @@ export function registerRegistry(
           facts: [
             { title: 'Type', value: connectorType(connector.type).name },
             { title: 'Status', value: connector.status },
-            { title: 'Created', value: formatDateTime(connector.createdAt) },
+            { title: 'Created', value: readerDates(context, deps.logger).dateTime(connector.createdAt) },
           ],
           revokeAccess: connectorType(connector.type).revokeAccess,
         }),
@@ -334,7 +339,7 @@ export function registerRegistry(
       const updated = await lifecycle.recordTransfer(found, clock.now(), actorOf(context));
       const expiry = expiresAt(updated, config.inactivityDays);
       await context.sendActivity(
-        `Transfer recorded for ${updated.displayName}. The ${config.inactivityDays}-day clock restarted: it is now deauthorized on ${formatDateTime(expiry?.toISOString())} unless it transfers again.`,
+        `Transfer recorded for ${updated.displayName}. The ${config.inactivityDays}-day clock restarted: it is now deauthorized on ${readerDates(context, deps.logger).dateTime(expiry)} unless it transfers again.`,
       );
     } catch (err) {
       if (err instanceof LifecycleError) {

@@ -1,6 +1,6 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import type { Application, TurnState } from '@microsoft/teams-ai';
-import { formatDateTime } from '../cards/format';
+import { readerDates } from '../cards/readerDates';
 import { renderCard } from '../cards/render';
 import {
   REVOCATION_CHECK_VERB,
@@ -109,7 +109,7 @@ export async function answerRevocationCheck(
 ): Promise<void> {
   const tenantId = tenantIdOf(context);
   const appId = deps.config.connectorAppId;
-  const checkedBy = `Checked with Microsoft Graph on ${formatDateTime(deps.clock.now().toISOString())}.`;
+  const checkedBy = `Checked with Microsoft Graph on ${readerDates(context, deps.logger).dateTime(deps.clock.now())}.`;
   let data: RevocationCheckCardData;
   if (!appId) {
     data = couldNotVerify('I cannot check: CONNECTOR_APP_ID is not configured for this bot.', 'Not checked.');

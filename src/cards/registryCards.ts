@@ -33,6 +33,21 @@ export interface ConnectorListCardData {
   buttons: { title: string; command: string; args: string }[];
 }
 
+/**
+ * Outside evidence of use (Microsoft Entra's sign-in activity report) on an Office 365 connector's
+ * status card; all '' when there is none to show.
+ */
+export interface ActivityEvidenceRow {
+  /** What Entra reports, or why it could not be asked. */
+  text: string;
+  /** The report's own caveat. */
+  note: string;
+  /** ISO time of the transfer the evidence suggests recording; '' for none. */
+  at: string;
+  /** "Record a transfer on <date>", in the reader's date format. */
+  buttonTitle: string;
+}
+
 export interface ConnectorStatusCardData {
   id: string;
   version: number;
@@ -44,6 +59,7 @@ export interface ConnectorStatusCardData {
   /** The seed's advice that reauthorizing is a good first step, for a connector with a problem. */
   advice: string;
   facts: { title: string; value: string }[];
+  evidence: ActivityEvidenceRow;
   events: { at: string; text: string }[];
 }
 

@@ -42,12 +42,15 @@ export function adminConsentUrl(input: AdminConsentUrlInput): string {
   return url.toString();
 }
 
-/** The consent facts and links steps 6 to 9 show: the configured link and the direct URL. */
+/**
+ * The consent links steps 6 to 9 show, the configured link and the direct URL, as buttons: a URL
+ * as a fact value overflows the card. The facts only say what is not available.
+ */
 export function consentLinks(
   state: { cloud?: MicrosoftCloud; tenantId: string },
   env: { config: Pick<Config, 'adminConsentLink' | 'connectorAppId' | 'consentRedirectUri'> },
 ) {
-  const facts = [{ title: 'Consent link', value: env.config.adminConsentLink }];
+  const facts: { title: string; value: string }[] = [];
   const links = [{ title: 'Open the consent link', url: env.config.adminConsentLink }];
   const appId = env.config.connectorAppId;
   const cloud = MICROSOFT_CLOUDS.find((c) => c.id === (state.cloud ?? 'global'))!;
@@ -59,7 +62,6 @@ export function consentLinks(
         clientId: appId,
         redirectUri: env.config.consentRedirectUri,
       });
-      facts.push({ title: 'Direct admin-consent URL', value: url });
       links.push({ title: 'Grant admin consent directly', url });
     } catch {
       // A tenant id that is not a GUID cannot be put in a URL; the consent link alone still works.

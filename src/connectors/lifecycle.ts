@@ -122,9 +122,15 @@ export class ConnectorLifecycle {
 
   /**
    * Records a data transfer, which restarts the inactivity clock. Refused for a deauthorized
-   * connector, a time in the future, or a time before the connector existed.
+   * connector, a time in the future, or a time before the connector existed. `evidence` says what
+   * the time rests on when it is not the actor's own word (kept in the audit record).
    */
-  async recordTransfer(connector: Connector, at: Date, actor: ActorRef): Promise<Connector> {
+  async recordTransfer(
+    connector: Connector,
+    at: Date,
+    actor: ActorRef,
+    evidence?: Record<string, unknown>,
+  ): Promise<Connector> {
     const now = this.clock.now();
     if (Number.isNaN(at.getTime()))
       throw new LifecycleError('INVALID_TIME', 'The transfer time is not a valid date.');
@@ -146,7 +152,10 @@ export class ConnectorLifecycle {
       at.getTime() > previous
         ? await this.store.connectors.update({ ...current, lastTransferAt: at.toISOString() })
         : current;
-    await this.audit(updated, actor, 'transfer.recorded', { at: at.toISOString() });
+    await this.audit(updated, actor, 'transfer.recorded', {
+      at: at.toISOString(),
+      ...(evidence ? { evidence } : {}),
+    });
     return updated;
   }
 

@@ -1,6 +1,7 @@
 import type { CloudName } from '../config/config';
 import type { Connector } from '../connectors/connector';
 import type { GraphGateway } from '../graph/graphGateway';
+import type { DateFormatter } from '../util/dates';
 
 /** Where a check stands: its result, or that it is still running or could not run at all. */
 export type FindingStatus = 'pass' | 'warn' | 'fail' | 'could-not-run' | 'pending';
@@ -79,6 +80,8 @@ export interface DiagnosticContext {
   /** Days left at which the first expiry notice goes out: fewer is a warning. */
   firstNoticeDays: number;
   now: Date;
+  /** How the asker reads dates (their time zone and locale, or UTC). */
+  dates: DateFormatter;
   /** The person who asked. */
   asker: { aadObjectId?: string; name: string };
   /** The connectors in scope (all of the tenant's, or the one named). */

@@ -1,4 +1,3 @@
-import { formatDateTime } from '../cards/format';
 import { connectorType } from '../connectors/catalog';
 import {
   clockStart,
@@ -9,6 +8,7 @@ import {
 } from '../connectors/connector';
 import { REAUTHORIZE_FIRST_STEP } from '../connectors/reauthorization';
 import { DAY_MS } from '../util/clock';
+import type { DateFormatter } from '../util/dates';
 import { count, plural, type DiagnosticCheck, type DiagnosticContext, type Finding } from './finding';
 
 /** Whole days from `from` to `now`. */
@@ -16,14 +16,14 @@ function daysSince(from: string, now: Date): number {
   return Math.max(0, Math.floor((now.getTime() - new Date(from).getTime()) / DAY_MS));
 }
 
-function lastTransferText(connector: Connector, now: Date): string {
+function lastTransferText(connector: Connector, now: Date, dates: DateFormatter): string {
   if (connector.lastTransferAt) {
     const days = daysSince(connector.lastTransferAt, now);
-    return `Last transfer ${formatDateTime(connector.lastTransferAt)}, ${days === 0 ? 'today' : `${plural(days, 'day')} ago`}.`;
+    return `Last transfer ${dates.dateTime(connector.lastTransferAt)}, ${days === 0 ? 'today' : `${plural(days, 'day')} ago`}.`;
   }
   const start = clockStart(connector);
   return start
-    ? `No transfer yet; the clock started when it was authorized, ${formatDateTime(start.toISOString())}.`
+    ? `No transfer yet; the clock started when it was authorized, ${dates.dateTime(start)}.`
     : 'No transfer yet, and it was never authorized.';
 }
 
@@ -45,7 +45,7 @@ export function connectorFinding(connector: Connector, ctx: DiagnosticContext): 
     connector: { id: connector.id, displayName: connector.displayName },
   };
   const rule = `It is deauthorized after ${ctx.inactivityDays} days without a transfer.`;
-  const last = lastTransferText(connector, ctx.now);
+  const last = lastTransferText(connector, ctx.now, ctx.dates);
   if (connector.status === 'deauthorized') {
     const start = clockStart(connector);
     return {
@@ -67,7 +67,7 @@ export function connectorFinding(connector: Connector, ctx: DiagnosticContext): 
   const expiry = expiresAt(connector, ctx.inactivityDays);
   const when =
     expiry && days !== undefined
-      ? ` Deauthorized on ${formatDateTime(expiry.toISOString())} (${days === 0 ? 'today' : `${plural(days, 'day')} left`}) unless it transfers again.`
+      ? ` Deauthorized on ${ctx.dates.dateTime(expiry)} (${days === 0 ? 'today' : `${plural(days, 'day')} left`}) unless it transfers again.`
       : '';
   const consent =
     connector.status === 'awaiting-consent'

@@ -3,6 +3,7 @@ import { adminConsentCheck } from './adminConsentCheck';
 import { appAccessCheck } from './appAccessCheck';
 import type { DiagnosticContext, DiagnosticPlan } from './finding';
 import { connectorChecks } from './inactivityCheck';
+import { signInActivityCheck } from './signInActivityCheck';
 import { spoLicenseCheck } from './spoLicenseCheck';
 import { userAssignmentCheck } from './userAssignmentCheck';
 import { userProvisioningCheck } from './userProvisioningCheck';
@@ -16,7 +17,14 @@ import { userProvisioningCheck } from './userProvisioningCheck';
 export function diagnosticPlan(ctx: DiagnosticContext, scope: 'tenant' | 'connector'): DiagnosticPlan {
   const office365 = scope === 'tenant' || ctx.connectors.some((c) => c.type === 'office365');
   const tenantChecks = office365
-    ? [spoLicenseCheck, adminConsentCheck, userAssignmentCheck, adminAccountCheck, userProvisioningCheck]
+    ? [
+        spoLicenseCheck,
+        adminConsentCheck,
+        signInActivityCheck,
+        userAssignmentCheck,
+        adminAccountCheck,
+        userProvisioningCheck,
+      ]
     : [];
   return {
     checks: [...tenantChecks, ...connectorChecks(ctx, scope)],

@@ -8,7 +8,6 @@ import {
   wizardMessageCard,
   wizardStepCard,
   type BoxStyle,
-  type WizardStepCardData,
 } from '../cards/wizardCards';
 import type { Connector } from '../connectors/connector';
 import { STEP_ACTOR_LABELS } from '../connectors/authorizationSteps';
@@ -23,6 +22,8 @@ import { displayNameProblem, MAX_DISPLAY_NAME, type ConnectorLifecycle } from '.
 import type { Config } from '../config/config';
 import type { Clock } from '../util/clock';
 import type { Logger } from '../util/logger';
+import { readerDates } from '../cards/readerDates';
+import { stepCardData } from './stepCardData';
 import { nextButton, type FlowEnv, type PageView, type WizardFlow, type WizardState } from './wizardFlow';
 
 /** The page every wizard starts with: the optional display name. */
@@ -295,6 +296,7 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
     return {
       config: this.deps.config,
       context,
+      dates: readerDates(context, this.deps.logger),
       showProgress: async (title, text) => {
         if (!state) return;
         await showCard(
@@ -317,7 +319,7 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
     await showCard(
       context,
       state,
-      renderCard(wizardStepCard, this.cardData(state, view, notice, noticeStyle)),
+      renderCard(wizardStepCard, stepCardData(this.flow.type, state, view, notice, noticeStyle)),
       this.deps.logger,
     );
   }
@@ -379,37 +381,6 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
           errorMessage: `At most ${MAX_DISPLAY_NAME} characters.`,
         },
       ],
-    };
-  }
-
-  private cardData(
-    state: WizardState,
-    view: PageView,
-    notice: string,
-    noticeStyle: BoxStyle,
-  ): WizardStepCardData {
-    const canGoBack = state.history.length > 0;
-    const buttons = [
-      ...(view.buttons ?? [nextButton()]),
-      ...(canGoBack
-        ? [{ title: 'Back', move: 'back', style: 'default' as const, inputs: 'none' as const }]
-        : []),
-      { title: 'Cancel', move: 'cancel', style: 'destructive' as const, inputs: 'none' as const },
-    ];
-    return {
-      wizardId: state.wizardId,
-      pageKey: state.page,
-      title: `${state.reauthorize ? 'Reauthorize' : 'Authorize'} the ${this.flow.type.name}`,
-      subtitle: state.displayName ? `Connector: ${state.displayName}` : 'No display name yet',
-      notice,
-      noticeStyle,
-      ownerName: state.owner.name,
-      textInputs: [],
-      choiceInputs: [],
-      links: [],
-      peoplePicker: false,
-      ...view,
-      buttons,
     };
   }
 }

@@ -5,6 +5,7 @@ import type { ConnectorType } from '../connectors/catalog';
 import type { Connector } from '../connectors/connector';
 import type { AuthorizationOutcome } from '../connectors/lifecycle';
 import type { MicrosoftCloud } from '../connectors/clouds';
+import type { DateFormatter } from '../util/dates';
 import type { ConsentCheckResult, RoleReport } from './flows/consentPort';
 import type { StepActor } from '../connectors/authorizationSteps';
 
@@ -74,6 +75,8 @@ export type SubmitResult =
 export interface FlowEnv {
   config: Config;
   context: TurnContext;
+  /** How the person reads dates (their time zone and locale from Teams, or UTC). */
+  dates: DateFormatter;
   /** Replaces the wizard's card at once with a short message (e.g. while keys are checked). */
   showProgress(title: string, text: string): Promise<void>;
 }

@@ -19,6 +19,8 @@ export const GRAPH_PERMISSIONS = {
   roleManagementWrite: 'RoleManagement.ReadWrite.Directory',
   /** POST /users/{id}/teamwork/installedApps */
   teamsAppInstallationForUser: 'TeamsAppInstallation.ReadWriteForUser.All',
+  /** GET /reports/servicePrincipalSignInActivities (beta) */
+  auditLogRead: 'AuditLog.Read.All',
 } as const;
 
 /** One of the permission names above. */
@@ -66,6 +68,7 @@ const RULES: Rule[] = [
     permission: GRAPH_PERMISSIONS.directoryRead,
   },
   { method: 'GET', path: /^\/roleManagement\//i, permission: GRAPH_PERMISSIONS.roleManagementRead },
+  { method: 'GET', path: /^\/reports\//i, permission: GRAPH_PERMISSIONS.auditLogRead },
   { method: 'POST', path: /^\/roleManagement\//i, permission: GRAPH_PERMISSIONS.roleManagementWrite },
   { method: 'DELETE', path: /^\/roleManagement\//i, permission: GRAPH_PERMISSIONS.roleManagementWrite },
   { method: 'POST', path: /^\/directoryObjects\/getByIds$/i, permission: GRAPH_PERMISSIONS.directoryRead },

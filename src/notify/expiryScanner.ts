@@ -1,6 +1,5 @@
 import { MessageFactory, type Activity, type ConversationReference } from 'botbuilder';
 import { randomUUID } from 'node:crypto';
-import { formatDateTime } from '../cards/format';
 import { deauthorizedNoticeCard, expiryDigestCard, type DigestRow } from '../cards/noticeCards';
 import { renderCard } from '../cards/render';
 import { connectorType } from '../connectors/catalog';
@@ -10,6 +9,7 @@ import { describeState } from '../connectors/provenance';
 import type { Config } from '../config/config';
 import type { ConversationRecord, NoticeKey, Store } from '../store/ports';
 import { DAY_MS, type Clock } from '../util/clock';
+import { UTC_DATES } from '../util/dates';
 import type { Logger } from '../util/logger';
 import type { ProactiveSender } from './proactiveSender';
 import { DEAUTHORIZED_THRESHOLD, dueThreshold } from './thresholds';
@@ -440,9 +440,9 @@ export class ExpiryScanner implements DeauthorizationListener {
           text: `Connectors are automatically deauthorized if they haven't transferred any data in the last ${config.inactivityDays} days. If you try to load a deauthorized connector, an error message appears, along with a prompt to reauthorize the connector.`,
           facts: [
             { title: 'Type', value: connectorType(c.type).name },
-            { title: 'Last transfer', value: formatDateTime(c.lastTransferAt) },
-            { title: 'Authorized', value: formatDateTime(c.authorizedAt) },
-            { title: 'Status', value: describeState(c, formatDateTime) },
+            { title: 'Last transfer', value: UTC_DATES.dateTime(c.lastTransferAt) },
+            { title: 'Authorized', value: UTC_DATES.dateTime(c.authorizedAt) },
+            { title: 'Status', value: describeState(c, UTC_DATES.dateTime) },
           ],
         }),
       );
@@ -453,7 +453,7 @@ export class ExpiryScanner implements DeauthorizationListener {
       typeName: connectorType(n.connector.type).name,
       daysLeft: n.daysLeft === 1 ? '1 day left' : `${n.daysLeft} days left`,
       color: n.daysLeft <= 7 ? 'Attention' : 'Default',
-      detail: `${describeState(n.connector, formatDateTime)} · last transfer: ${formatDateTime(n.connector.lastTransferAt)} · deauthorized on ${formatDateTime(expiresAt(n.connector, config.inactivityDays)?.toISOString())}`,
+      detail: `${describeState(n.connector, UTC_DATES.dateTime)} · last transfer: ${UTC_DATES.dateTime(n.connector.lastTransferAt)} · deauthorized on ${UTC_DATES.dateTime(expiresAt(n.connector, config.inactivityDays))}`,
       periodStart: n.periodStart,
       threshold: n.threshold,
     }));

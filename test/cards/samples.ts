@@ -10,7 +10,12 @@ import {
   wizardStepCard,
 } from '../../src/cards/wizardCards';
 import { loadConfig } from '../../src/config/config';
+import { UTC_DATES } from '../../src/util/dates';
 import { consentLinks } from '../../src/connectors/consentLinks';
+import { Office365Flow } from '../../src/dialogs/flows/office365Flow';
+import { NAME_PAGE } from '../../src/dialogs/stepCardDialog';
+import { stepCardData } from '../../src/dialogs/stepCardData';
+import type { FlowEnv, WizardState } from '../../src/dialogs/wizardFlow';
 import { diagnosticsCardSamples } from '../diagnostics/sampleFindings';
 import { consentRequestAttachment } from '../../src/bot/consentHandover';
 import { connectorListCard, connectorStatusCard, deleteConfirmCard } from '../../src/cards/registryCards';
@@ -33,6 +38,62 @@ import { publicFolderHow, TARGET_KINDS } from '../../src/roles/requirements';
 const TENANT = '44444444-4444-4444-8444-444444444444';
 const config = loadConfig({ CONNECTOR_APP_ID: '5e3ce6c0-2b1f-4285-8d4b-75ee78787346' });
 const links = consentLinks({ cloud: 'global', tenantId: TENANT }, { config });
+
+const office365 = new Office365Flow();
+// Views read only the settings; they never touch the turn.
+const flowEnv: FlowEnv = {
+  config,
+  context: undefined as never,
+  dates: UTC_DATES,
+  showProgress: async () => undefined,
+};
+
+/** A wizard of the Office 365 Connector on `page`, as Megan Bowen would have it. */
+function office365State(page: string, history: string[], overrides: Partial<WizardState> = {}): WizardState {
+  return {
+    wizardId: '9b2f7c1e-0d7e-4c55-9a55-2f3f4b8f1c11',
+    type: 'office365',
+    tenantId: TENANT,
+    owner: { id: '29:megan', name: 'Megan Bowen' },
+    connectorId: '7f0b7c1e-0d7e-4c55-9a55-2f3f4b8f1c22',
+    reauthorize: false,
+    displayName: page === 'cloud' ? '' : 'Contoso destination',
+    page,
+    history,
+    cloud: 'global',
+    startedAt: '2026-03-02T09:00:00.000Z',
+    ...overrides,
+  };
+}
+
+function wizardConnector(status: Connector['status']): Connector {
+  return {
+    id: '7f0b7c1e-0d7e-4c55-9a55-2f3f4b8f1c22',
+    tenantId: TENANT,
+    type: 'office365',
+    displayName: 'Contoso destination',
+    status,
+    createdAt: '2026-03-02T09:00:00.000Z',
+    authorizedAt: '2026-03-02T09:00:00.000Z',
+    cloud: 'global',
+    version: 1,
+  };
+}
+
+/** One step of the Office 365 wizard, built as a turn builds it. */
+function office365Step(
+  name: string,
+  page: string,
+  history: string[],
+  overrides: Partial<WizardState> = {},
+): CardSample {
+  const state = office365State(page, history, overrides);
+  return sample(
+    name,
+    wizardStepCard,
+    stepCardData(office365.type, state, office365.view(state, page, flowEnv)),
+  );
+}
 
 /** A template with data a real turn would bind, used to validate and picture every card. */
 export interface CardSample {
@@ -64,34 +125,16 @@ export const CARD_SAMPLES: CardSample[] = [
     retirement: moverRetirementCardData(),
   }),
   sample('connector-picker', connectorPickerCard, pickerCardData()),
-  sample('wizard-step-4', wizardStepCard, {
-    wizardId: '9b2f7c1e-0d7e-4c55-9a55-2f3f4b8f1c11',
-    pageKey: 'o365-4',
-    title: 'Authorize the Office 365 Connector',
-    subtitle: 'Connector: Contoso destination',
-    progress: 'Step 4 of 9',
-    who: 'Global or SharePoint admin',
-    whoStyle: 'accent',
-    heading: 'Sign in with your Microsoft admin account',
-    instruction: 'Follow the on-screen instructions. You are redirected to a Microsoft login screen.',
-    notice: '',
-    noticeStyle: 'attention',
-    warnings: [{ text: 'If you select **Consent on behalf of your organization** … **DO NOT do this.**' }],
-    tips: [{ text: 'Turn on **User assignment required** from the Office 365 Mover app settings.' }],
-    facts: [],
-    code: '',
-    textInputs: [],
-    choiceInputs: [],
-    links: [],
-    peoplePicker: false,
-    buttons: [
-      { title: 'Next', move: 'next', style: 'positive', inputs: 'auto' },
-      { title: 'Back', move: 'back', style: 'default', inputs: 'none' },
-      { title: 'Cancel', move: 'cancel', style: 'destructive', inputs: 'none' },
-    ],
-    helpText: 'If you encounter an error on authorization, try signing out of any Microsoft accounts.',
-    ownerName: 'Megan Bowen',
-  }),
+  // The wizard's cards from the real flow (the catalog's steps) and the real step-card builder.
+  office365Step('wizard-step-cloud', 'cloud', [NAME_PAGE], { upn: 'admin@contoso.onmicrosoft.de' }),
+  office365Step('wizard-step-4', 'o365-4', [NAME_PAGE, 'cloud', 'o365-1', 'o365-2', 'o365-3']),
+  office365Step('wizard-step-5', 'o365-5', [NAME_PAGE, 'cloud', 'o365-1', 'o365-2', 'o365-3', 'o365-4']),
+  office365Step(
+    'wizard-step-consent',
+    'o365-6',
+    [NAME_PAGE, 'cloud', 'o365-1', 'o365-2', 'o365-3', 'o365-4', 'o365-5'],
+    { role: 'global' },
+  ),
   sample('wizard-step-5-graph', wizardStepCard, {
     wizardId: '9b2f7c1e-0d7e-4c55-9a55-2f3f4b8f1c11',
     pageKey: 'o365-5',
@@ -155,95 +198,19 @@ export const CARD_SAMPLES: CardSample[] = [
       buttons: [consentCheckButton('7f0b7c1e-0d7e-4c55-9a55-2f3f4b8f1c22')],
     }),
   ),
-  sample('wizard-step-cloud', wizardStepCard, {
-    wizardId: '9b2f7c1e-0d7e-4c55-9a55-2f3f4b8f1c11',
-    pageKey: 'cloud',
-    title: 'Authorize the Office 365 Connector',
-    subtitle: 'No display name yet',
-    progress: 'Before you start',
-    who: 'Global or SharePoint admin',
-    whoStyle: 'accent',
-    heading: 'Which Microsoft cloud is your tenant in?',
-    instruction: 'The Microsoft clouds are completely independent.',
-    notice: 'Office 365 Germany (onmicrosoft.de) was closed.',
-    noticeStyle: 'warning',
-    warnings: [],
-    tips: [],
-    facts: [],
-    code: '',
-    textInputs: [
-      {
-        id: 'upn',
-        label: 'Admin account you will sign in with',
-        placeholder: 'admin@contoso.onmicrosoft.com',
-        value: 'admin@contoso.onmicrosoft.de',
-        style: 'email',
-        maxLength: 254,
-        isRequired: false,
-        errorMessage: 'An email-style account name.',
-      },
-    ],
-    choiceInputs: [
-      {
-        id: 'cloud',
-        label: 'Microsoft cloud',
-        value: 'global',
-        choices: [
-          { title: 'Microsoft 365 worldwide (onmicrosoft.com)', value: 'global' },
-          { title: 'US Government GCC High (onmicrosoft.us)', value: 'usgovhigh' },
-        ],
-      },
-    ],
-    links: [],
-    peoplePicker: false,
-    buttons: [{ title: 'Next', move: 'next', style: 'positive', inputs: 'auto' }],
-    helpText: 'onmicrosoft.com is Microsoft 365 worldwide.',
-    ownerName: 'Megan Bowen',
-  }),
-  sample('wizard-step-consent', wizardStepCard, {
-    wizardId: '9b2f7c1e-0d7e-4c55-9a55-2f3f4b8f1c11',
-    pageKey: 'o365-6',
-    title: 'Authorize the Office 365 Connector',
-    subtitle: 'Connector: Contoso destination',
-    progress: 'Step 6 of 9',
-    who: 'Global admin',
-    whoStyle: 'warning',
-    heading: 'Open Enterprise applications',
-    instruction: 'Log in to the Azure Portal via the consent link below.',
-    notice: '',
-    noticeStyle: 'attention',
-    warnings: [],
-    tips: [],
-    facts: links.facts,
-    code: '',
-    textInputs: [],
-    choiceInputs: [],
-    links: links.links,
-    peoplePicker: false,
-    buttons: [{ title: 'Next', move: 'next', style: 'positive', inputs: 'auto' }],
-    helpText: 'Only a global admin can grant tenant-wide consent.',
-    ownerName: 'Megan Bowen',
-  }),
   sample(
     'wizard-done',
     wizardMessageCard,
-    messageCardData({
-      title: 'Connect your destination Office 365 account',
-      text: 'If you are not already connected after you have authorized your destination, select **Office 365**.',
-      style: 'good',
-      facts: [{ title: 'Status', value: 'authorized' }],
-      buttons: [
-        {
-          title: 'Show connectors',
-          style: 'default',
-          verb: 'command',
-          command: 'connectors',
-          args: '',
-          wizardId: '',
-          move: '',
-        },
-      ],
-    }),
+    office365.done(office365State('o365-9', [], { role: 'global' }), wizardConnector('authorized'), flowEnv),
+  ),
+  sample(
+    'wizard-done-awaiting-consent',
+    wizardMessageCard,
+    office365.done(
+      office365State('o365-5', [], { role: 'sharepoint' }),
+      wizardConnector('awaiting-consent'),
+      flowEnv,
+    ),
   ),
   sample('roles-check-failed', rolesCheckCard, {
     title: 'Roles of Sam SharePoint',
@@ -567,6 +534,7 @@ function registryAndNoticeSamples(): CardSample[] {
         { title: 'Created', value: '2025-11-02 09:00 UTC by Sam SharePoint' },
         { title: 'Last transfer', value: '2025-12-01 10:00 UTC' },
       ],
+      evidence: { text: '', note: '', at: '', buttonTitle: '' },
       events: [
         { at: '2026-03-01 09:00 UTC', text: 'deauthorized for inactivity by scanner' },
         { at: '2025-12-01 10:00 UTC', text: 'transfer recorded by Sam SharePoint' },

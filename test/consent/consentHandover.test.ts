@@ -1,5 +1,5 @@
 import { channel, makeUser, personalChat, type TeamsUser } from '../harness/activities';
-import { actionTitles, cardOf, cardText } from '../harness/cards';
+import { actionTitles, cardOf, cardText, openUrls } from '../harness/cards';
 import { startHarness } from '../harness/testBot';
 import { shownCard, TeamsClient } from '../harness/teamsClient';
 import { expectValidCard } from '../support/cardValidation';
@@ -70,8 +70,10 @@ describe('admin consent hand-over', () => {
     expectValidCard(adminCard);
     const text = cardText(adminCard);
     expect(text).toContain('Sam SharePoint authorized the **Contoso destination** connector');
-    expect(text).toContain('https://aka.ms/office365moverauth');
-    expect(text).toContain(`/${tenant.id}/adminconsent?client_id=${cloud.connectorAppId}`);
+    expect(openUrls(adminCard)).toContain('https://aka.ms/office365moverauth');
+    expect(openUrls(adminCard)).toContainEqual(
+      expect.stringContaining(`/${tenant.id}/adminconsent?client_id=${cloud.connectorAppId}`),
+    );
     expect(text).toContain('Grant admin consent for Mover');
     expect(actionTitles(adminCard)).toContain('I have granted consent');
     const requesterCard = shown(sent);

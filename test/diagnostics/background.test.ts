@@ -21,6 +21,7 @@ type Op = { kind: 'send' | 'update'; via: 'turn' | 'proactive'; activity: Partia
  */
 class FakeContext {
   revoked = false;
+  readonly turnState = new Map<unknown, unknown>();
   readonly activity = {
     type: 'message',
     id: 'incoming-1',

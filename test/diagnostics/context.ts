@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_DIAGNOSTIC_LIMITS, type DiagnosticContext } from '../../src/diagnostics/finding';
+import { UTC_DATES } from '../../src/util/dates';
 
 export const TENANT = '7a1d3b5e-0000-4000-8000-00000000c0de';
 export const CONNECTOR_APP = '5e3ce6c0-2b1f-4285-8d4b-75ee78787346';
@@ -15,6 +16,7 @@ export function diagnosticContext(overrides: Partial<DiagnosticContext> = {}): D
     inactivityDays: 90,
     firstNoticeDays: 30,
     now: NOW,
+    dates: UTC_DATES,
     asker: { aadObjectId: ASKER, name: 'Adele Vance' },
     connectors: [],
     limits: DEFAULT_DIAGNOSTIC_LIMITS,

@@ -115,10 +115,5 @@ function diagnosticsSamples(): {
         footer: 'Still checking: this card updates as each check finishes.',
       }),
     },
-    {
-      name: 'diagnostics-channel',
-      template: diagnosticsCard,
-      data: diagnosticsCardData(finished, { ...options, privateDetails: false }),
-    },
   ];
 }

@@ -88,3 +88,10 @@ export function cardText(card: Card): string {
   });
   return parts.join('\n');
 }
+
+/** The URLs the card's Action.OpenUrl buttons open, in order. */
+export function openUrls(card: Card): string[] {
+  return actionsOf(card)
+    .filter((a) => a.type === 'Action.OpenUrl')
+    .map((a) => String((a as { url?: unknown }).url ?? ''));
+}

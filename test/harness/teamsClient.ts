@@ -5,6 +5,14 @@ import { cardOf, findAction, inputValues, type Card } from './cards';
 import type { ConnectorStandIn } from './connectorStandIn';
 import { expectValidCard } from '../support/cardValidation';
 
+/** The clientInfo entity a Teams client adds to the activities it sends. */
+export interface ClientInfo {
+  timezone?: string;
+  locale?: string;
+  country?: string;
+  platform?: string;
+}
+
 /** What the bot answered to one HTTP post. */
 export interface TurnResult {
   status: number;
@@ -48,14 +56,25 @@ export class TeamsClient {
     readonly standIn: ConnectorStandIn,
     readonly user: TeamsUser,
     readonly conversation: TeamsConversation,
+    /** What this person's Teams client reports about itself, sent as Teams does on every activity. */
+    readonly clientInfo?: ClientInfo,
   ) {}
 
   /** The same conversation, as another person. */
   as(user: TeamsUser): TeamsClient {
-    return new TeamsClient(this.botUrl, this.standIn, user, this.conversation);
+    return new TeamsClient(this.botUrl, this.standIn, user, this.conversation, this.clientInfo);
+  }
+
+  /** The same person, on a Teams client that reports this time zone and locale. */
+  withClientInfo(clientInfo: ClientInfo): TeamsClient {
+    return new TeamsClient(this.botUrl, this.standIn, this.user, this.conversation, clientInfo);
   }
 
   async send(activity: Activity): Promise<TurnResult> {
+    if (this.clientInfo) {
+      const entities = Array.isArray(activity.entities) ? activity.entities : [];
+      activity.entities = [...entities, { type: 'clientInfo', ...this.clientInfo }];
+    }
     const before = this.standIn.calls.length;
     const { status, body } = await postActivity(this.botUrl, activity);
     const calls = this.standIn.calls.slice(before);

@@ -83,6 +83,7 @@ export const DEFAULT_APP_PERMISSIONS = [
   'RoleManagement.Read.Directory',
   'User.Read.All',
   'Files.Read.All',
+  'AuditLog.Read.All',
 ] as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -162,6 +163,30 @@ export interface FakeAppRoleAssignment {
   resourceId: string;
 }
 
+/** Sign-in activity of one flow (beta signInActivity). */
+export interface FakeSignInActivity {
+  lastSignInDateTime: string;
+  lastSignInRequestId: string;
+}
+
+/** One row of the beta report `/reports/servicePrincipalSignInActivities`. */
+export interface FakeServicePrincipalSignInActivity {
+  id: string;
+  appId: string;
+  lastSignInActivity: FakeSignInActivity | null;
+  delegatedClientSignInActivity: FakeSignInActivity | null;
+  delegatedResourceSignInActivity: FakeSignInActivity | null;
+  applicationAuthenticationClientSignInActivity: FakeSignInActivity | null;
+  applicationAuthenticationResourceSignInActivity: FakeSignInActivity | null;
+}
+
+/** The per-flow properties of a sign-in activity row. */
+export type SignInFlow =
+  | 'delegatedClientSignInActivity'
+  | 'delegatedResourceSignInActivity'
+  | 'applicationAuthenticationClientSignInActivity'
+  | 'applicationAuthenticationResourceSignInActivity';
+
 export interface FakeRoleAssignment {
   id: string;
   principalId: string;
@@ -224,6 +249,9 @@ const CREATED = '2024-01-15T09:30:00Z';
  *   SharePoint Administrator (directoryScopeId '/');
  * - the bot's Graph app holds {@link DEFAULT_APP_PERMISSIONS}; `denyPermission` makes the
  *   routes that need one answer 403 as Graph does.
+ * - `/beta/reports/servicePrincipalSignInActivities`: the rows `recordSignIn` adds (none by
+ *   default); `signInReport = 'no-premium-licence'` answers 403 as for a tenant without Entra ID
+ *   P1/P2, and v1.0 answers 400 (the report is beta only).
  *
  * Every array is public and live: tests may edit it directly, or use the builder methods.
  */
@@ -245,6 +273,13 @@ export class FakeTenant {
    * answers 400 AadPremiumLicenseRequired as Graph does.
    */
   entraIdP2 = true;
+  /** Rows of Microsoft Entra's service principal sign-in activity report (beta). */
+  signInActivities: FakeServicePrincipalSignInActivity[] = [];
+  /**
+   * 'licensed': the report answers 200. 'no-premium-licence': 403 with the code Graph gives a
+   * tenant without a Microsoft Entra ID P1/P2 licence.
+   */
+  signInReport: 'licensed' | 'no-premium-licence' = 'licensed';
   /** Application permissions the bot's Graph app has (with admin consent) in this tenant. */
   appPermissions = new Set<string>(DEFAULT_APP_PERMISSIONS);
   /** Set by the defaults; undefined for an `empty` tenant. */
@@ -466,6 +501,31 @@ export class FakeTenant {
     };
     this.roleAssignments.push(assignment);
     return assignment;
+  }
+
+  /**
+   * Microsoft Entra saw `appId` sign in at `at` in this `flow`: updates the app's report row
+   * (lastSignInActivity is the latest of every flow, as Graph computes it).
+   */
+  recordSignIn(appId: string, at: string, flow: SignInFlow = 'delegatedClientSignInActivity'): this {
+    let row = this.signInActivities.find((r) => r.appId.toLowerCase() === appId.toLowerCase());
+    if (!row) {
+      row = {
+        id: randomBytes(16).toString('base64url'),
+        appId,
+        lastSignInActivity: null,
+        delegatedClientSignInActivity: null,
+        delegatedResourceSignInActivity: null,
+        applicationAuthenticationClientSignInActivity: null,
+        applicationAuthenticationResourceSignInActivity: null,
+      };
+      this.signInActivities.push(row);
+    }
+    const activity = { lastSignInDateTime: new Date(at).toISOString(), lastSignInRequestId: randomUUID() };
+    row[flow] = activity;
+    const last = row.lastSignInActivity?.lastSignInDateTime;
+    if (!last || new Date(last).getTime() < new Date(at).getTime()) row.lastSignInActivity = activity;
+    return this;
   }
 
   /** The bot's Graph app loses an application permission: routes needing it answer 403. */
@@ -1406,6 +1466,7 @@ const P = {
   rolesWrite: ['RoleManagement.ReadWrite.Directory'],
   users: ['User.Read.All', 'Directory.Read.All'],
   files: ['Files.Read.All', 'Sites.Read.All'],
+  auditLog: ['AuditLog.Read.All', 'Directory.Read.All'],
   groups: ['GroupMember.Read.All', 'Group.Read.All', 'Directory.Read.All'],
 };
 
@@ -1562,6 +1623,25 @@ function installFixtureRoutes(graph: FakeGraph): void {
       ...user.drive,
       owner: { user: { id: user.id, displayName: user.displayName, email: user.mail } },
     });
+  });
+
+  // Beta only, global cloud only; a tenant without Entra ID P1/P2 is refused as Graph does.
+  graph.fixture('GET', '/reports/servicePrincipalSignInActivities', P.auditLog, (req) => {
+    if (req.version !== 'beta') {
+      return graphError(
+        400,
+        'BadRequest',
+        "Resource not found for the segment 'servicePrincipalSignInActivities'.",
+      );
+    }
+    if (req.tenant.signInReport === 'no-premium-licence') {
+      return graphError(
+        403,
+        'Authentication_RequestFromNonPremiumTenantOrB2CTenant',
+        "Neither tenant is B2C or tenant doesn't have premium license",
+      );
+    }
+    return collection(req, rows(req.tenant.signInActivities));
   });
 
   graph.fixture('GET', '/groups/{id}/members', P.groups, (req) => {

@@ -1,5 +1,6 @@
 import type { TurnContext } from 'botbuilder';
-import { daysText, formatDateTime } from '../../cards/format';
+import { daysText } from '../../cards/format';
+import { UTC_DATES, type DateFormatter } from '../../util/dates';
 import { commandButton } from '../../cards/wizardCards';
 import { isGraphError } from '../../graph/errors';
 import { isTimeBoundUnavailable } from '../../roles/directory';
@@ -40,10 +41,10 @@ export const permanentFallbackOf = (data: Record<string, unknown>): boolean =>
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** "for 30 days, until …": how long a role assigned now lasts, for cards. */
-export const durationText = (shared: Pick<RolesShared, 'config' | 'clock'>): string => {
+export const durationText = (shared: Pick<RolesShared, 'config' | 'clock'>, dates: DateFormatter): string => {
   const days = shared.config.roleAssignmentDays;
   const end = new Date(shared.clock.now().getTime() + days * DAY_MS).toISOString();
-  return `for ${daysText(days)}, until ${formatDateTime(end)}`;
+  return `for ${daysText(days)}, until ${dates.dateTime(end)}`;
 };
 
 /** The outcome detail of a role left unassigned for want of PIM and of a confirmation. */
@@ -111,7 +112,7 @@ export const assignRoles = async (
           outcomes.push({
             role,
             result: 'assigned',
-            detail: `for ${daysText(config.roleAssignmentDays)}, until ${formatDateTime(end.toISOString())}`,
+            detail: `for ${daysText(config.roleAssignmentDays)}, until ${UTC_DATES.dateTime(end)}`,
           });
           await grants.add(tenantId, account.id, {
             roleId: role.id,

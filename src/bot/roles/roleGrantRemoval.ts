@@ -1,10 +1,10 @@
 import type { Attachment, TurnContext } from 'botbuilder';
 import type { Application, TurnState } from '@microsoft/teams-ai';
-import { formatDateTime } from '../../cards/format';
 import type { MessageButton } from '../../cards/wizardCards';
 import { isGraphError } from '../../graph/errors';
 import { isTargetKind, targetKindLabel, type TargetKind } from '../../roles/requirements';
 import type { TargetConnection } from '../../store/ports';
+import { UTC_DATES } from '../../util/dates';
 import { GUID } from '../../util/ids';
 import { replaceCard } from '../cardReplies';
 import { tenantIdOf } from '../turnInfo';
@@ -14,8 +14,8 @@ import { ROLES_VERBS, str, type RolesShared } from './rolesShared';
 
 const grantText = (grant: RoleGrant): string =>
   grant.type === 'time-bound'
-    ? `time-bound, until ${formatDateTime(grant.expiresAt)}`
-    : `permanent, assigned ${formatDateTime(grant.assignedAt)}`;
+    ? `time-bound, until ${UTC_DATES.dateTime(grant.expiresAt)}`
+    : `permanent, assigned ${UTC_DATES.dateTime(grant.assignedAt)}`;
 
 /** The roles the bot assigned to the account for this kind of target, still in effect. */
 const grantsFor = async (shared: RolesShared, tenantId: string, adminId: string, kind: TargetKind) =>

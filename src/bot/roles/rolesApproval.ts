@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { TurnContext } from 'botbuilder';
-import { formatDateTime } from '../../cards/format';
 import { renderCard } from '../../cards/render';
 import { rolesApprovalCard } from '../../cards/rolesCards';
 import type { DirectoryPerson } from '../../dialogs/flows/consentPort';
@@ -19,6 +18,7 @@ import { actorOf, tenantIdOf } from '../turnInfo';
 import { durationText, type RoleOutcome } from './roleAssignment';
 import { auditTurn } from '../turnAudit';
 import { str, type RolesShared } from './rolesShared';
+import { UTC_DATES } from '../../util/dates';
 
 /** A request for a global admin to approve roles, kept in bot state until it is decided. */
 export interface ApprovalRequest {
@@ -122,8 +122,8 @@ export const requestApproval = async (
       { title: 'Admin account', value: `${request.account.name} (${request.account.upn})` },
       { title: 'Target', value: targetKindLabel(request.kind) },
       { title: 'Tenant', value: tenantId },
-      { title: 'Requested', value: formatDateTime(request.createdAt) },
-      { title: 'Duration', value: `${durationText(shared)} (time-bound, ROLE_ASSIGNMENT_DAYS)` },
+      { title: 'Requested', value: UTC_DATES.dateTime(request.createdAt) },
+      { title: 'Duration', value: `${durationText(shared, UTC_DATES)} (time-bound, ROLE_ASSIGNMENT_DAYS)` },
     ],
     roles: request.roles.map((role) => ({
       inputId: decisionId(role),

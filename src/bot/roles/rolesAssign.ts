@@ -12,6 +12,7 @@ import { assignRoles, durationText, permanentFallbackOf, resultsCard } from './r
 import { checkCardData } from './rolesCheckCard';
 import { requestApproval } from './rolesApproval';
 import { kindOf, ROLES_VERBS, str, type RolesShared } from './rolesShared';
+import { readerDates } from '../../cards/readerDates';
 
 /** Role toggle input ids carry the role template id. */
 const toggleId = (role: DirectoryRole) => `role-${role.id}`;
@@ -38,7 +39,10 @@ const loadForAssignment = async (
   if (check.outcome !== 'checked') {
     await context.sendActivity(
       MessageFactory.attachment(
-        renderCard(rolesCheckCard, checkCardData(shared, check, kind, subject, false)),
+        renderCard(
+          rolesCheckCard,
+          checkCardData(shared, check, kind, subject, false, readerDates(context, shared.logger)),
+        ),
       ),
     );
     return undefined;
@@ -111,7 +115,7 @@ export function registerRolesAssign(app: Application<TurnState>, shared: RolesSh
             approver: approvers[0]?.id ?? '',
             askApproverUpn: !assigner && approvers.length === 0,
             submitTitle: assigner ? 'Assign checked roles' : 'Send for approval',
-            durationText: `Each role is assigned ${durationText(shared)}: a time-bound assignment with Privileged Identity Management (ROLE_ASSIGNMENT_DAYS), renewed by asking again.${assigner ? '' : ' The global admin who approves decides whether a permanent assignment may replace it where the tenant cannot make time-bound ones.'}`,
+            durationText: `Each role is assigned ${durationText(shared, readerDates(context, shared.logger))}: a time-bound assignment with Privileged Identity Management (ROLE_ASSIGNMENT_DAYS), renewed by asking again.${assigner ? '' : ' The global admin who approves decides whether a permanent assignment may replace it where the tenant cannot make time-bound ones.'}`,
             offerPermanent: !!assigner,
           }),
         ),

@@ -12,6 +12,7 @@ import { actorOf, tenantIdOf } from '../turnInfo';
 import { checkCardData } from './rolesCheckCard';
 import { auditTurn } from '../turnAudit';
 import { kindOf, ROLES_VERBS, str, type RolesShared } from './rolesShared';
+import { readerDates } from '../../cards/readerDates';
 
 /** Saves (or refreshes) the target connection of a passing check. */
 const defineTarget = async (
@@ -106,7 +107,10 @@ export const runCheck = async (
     kind,
     passed: check.outcome === 'checked' ? check.findings.passed : false,
   });
-  const card = renderCard(rolesCheckCard, checkCardData(shared, check, kind, subject, defined));
+  const card = renderCard(
+    rolesCheckCard,
+    checkCardData(shared, check, kind, subject, defined, readerDates(context, logger)),
+  );
   if (answer === 'replace') await replaceCard(context, card, logger);
   else await context.sendActivity(MessageFactory.attachment(card));
   return check;

@@ -1,4 +1,3 @@
-import { formatDateTime } from '../../cards/format';
 import type { RoleRow, RolesCheckCardData } from '../../cards/rolesCards';
 import { cloudLabel } from '../../connectors/clouds';
 import { DIRECT_ASSIGNMENTS_NOTE, licenceDetail, MFA_NOTE } from '../../roles/accountCheck';
@@ -11,6 +10,7 @@ import {
   type TargetKind,
 } from '../../roles/requirements';
 import type { RolesShared } from './rolesShared';
+import type { DateFormatter } from '../../util/dates';
 
 const KIND_CHOICES = TARGET_KINDS.map((k) => ({ title: k.label, value: k.id }));
 
@@ -47,11 +47,12 @@ export const checkCardData = (
   kind: TargetKind,
   subject: string,
   defined: boolean,
+  dates: DateFormatter,
 ): RolesCheckCardData => {
   const { cloud, clock } = shared;
   const base: RolesCheckCardData = {
     title: 'Target connection check',
-    subtitle: `${targetKindLabel(kind)} · ${cloudLabel(cloud)} · checked ${formatDateTime(clock.now().toISOString())}`,
+    subtitle: `${targetKindLabel(kind)} · ${cloudLabel(cloud)} · checked ${dates.dateTime(clock.now())}`,
     verdict: '',
     verdictStyle: 'attention',
     problems: [],

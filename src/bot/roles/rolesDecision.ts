@@ -1,6 +1,5 @@
 import { MessageFactory, type Attachment, type TurnContext } from 'botbuilder';
 import type { Application, TurnState } from '@microsoft/teams-ai';
-import { formatDateTime } from '../../cards/format';
 import { isGraphError } from '../../graph/errors';
 import type { DirectoryRole } from '../../roles/requirements';
 import { replaceCard } from '../cardReplies';
@@ -9,6 +8,7 @@ import { assignRoles, permanentFallbackOf, resultsCard, type RoleOutcome } from 
 import { approvalKey, decisionId, type ApprovalRequest } from './rolesApproval';
 import { auditTurn } from '../turnAudit';
 import { ROLES_VERBS, str, type RolesShared } from './rolesShared';
+import { readerDates } from '../../cards/readerDates';
 
 /** Loads an approval request of this tenant for the clicker, who must be the addressed admin. */
 const loadRequest = async (shared: RolesShared, context: TurnContext, data: Record<string, unknown>) => {
@@ -29,7 +29,7 @@ const loadRequest = async (shared: RolesShared, context: TurnContext, data: Reco
   }
   if (request.status !== 'pending') {
     await context.sendActivity(
-      `This request was already decided${request.decidedAt ? ` on ${formatDateTime(request.decidedAt)}` : ''}. Nothing was changed.`,
+      `This request was already decided${request.decidedAt ? ` on ${readerDates(context, logger).dateTime(request.decidedAt)}` : ''}. Nothing was changed.`,
     );
     return undefined;
   }

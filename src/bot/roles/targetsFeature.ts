@@ -1,6 +1,5 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import type { Application, TurnState } from '@microsoft/teams-ai';
-import { formatDateTime } from '../../cards/format';
 import type { TextColor } from '../../cards/registryCards';
 import { renderCard } from '../../cards/render';
 import { targetsListCard, type TargetRow } from '../../cards/rolesCards';
@@ -15,8 +14,10 @@ import { grantRemovalOffer } from './roleGrantRemoval';
 import { runCheck } from './rolesCheck';
 import { auditTurn } from '../turnAudit';
 import { ROLES_VERBS, str, type RolesShared } from './rolesShared';
+import type { DateFormatter } from '../../util/dates';
+import { readerDates } from '../../cards/readerDates';
 
-const targetRow = (target: TargetConnection): TargetRow => {
+const targetRow = (target: TargetConnection, dates: DateFormatter): TargetRow => {
   const failing = !!target.failedAt;
   const facts = [
     { title: 'Tenant', value: target.tenantId },
@@ -25,13 +26,13 @@ const targetRow = (target: TargetConnection): TargetRow => {
     { title: 'Roles', value: target.roles.length > 0 ? target.roles.join(', ') : 'none' },
     {
       title: 'Verified at',
-      value: `${formatDateTime(target.verifiedAt)}${target.verifiedByName ? ` by ${target.verifiedByName}` : ''}`,
+      value: `${dates.dateTime(target.verifiedAt)}${target.verifiedByName ? ` by ${target.verifiedByName}` : ''}`,
     },
   ];
   if (failing) {
     facts.push({
       title: 'Last check failed',
-      value: `${formatDateTime(target.failedAt)}: ${target.failure ?? 'see the roles card'}`,
+      value: `${dates.dateTime(target.failedAt)}: ${target.failure ?? 'see the roles card'}`,
     });
   }
   const color: TextColor = failing ? 'Attention' : 'Default';
@@ -61,7 +62,7 @@ export function registerTargets(
         'Admin accounts whose target connection check passed: the right cloud, a licence and the roles the target needs.',
       empty:
         'No target connection is defined yet. Type roles (or roles <upn> exchange) to check an admin account: a check that passes defines its target connection.',
-      rows: targets.map(targetRow),
+      rows: targets.map((target) => targetRow(target, readerDates(context, logger))),
     });
   };
 

@@ -3,7 +3,6 @@ import { connectorType } from '../../connectors/catalog';
 import { AMAZON_S3_IAM_POLICY, STEP_ACTOR_LABELS, type StepActor } from '../../connectors/authorizationSteps';
 import type { Connector } from '../../connectors/connector';
 import { describeState } from '../../connectors/provenance';
-import { formatDateTime } from '../../cards/format';
 import {
   CREDENTIAL_FIELDS,
   validateCredentials,
@@ -195,7 +194,7 @@ export class KeysFlow implements WizardFlow {
       style: connector.keysVerified ? 'good' : 'warning',
       paragraphs: [],
       facts: [
-        { title: 'Status', value: describeState(connector, formatDateTime) },
+        { title: 'Status', value: describeState(connector, env.dates.dateTime) },
         { title: 'Keys', value: connector.keysVerified ? 'verified' : 'unverified' },
         { title: 'Deauthorized after', value: `${env.config.inactivityDays} days without a transfer` },
       ],

@@ -8,7 +8,6 @@ import {
 } from '../../connectors/authorizationSteps';
 import type { Connector } from '../../connectors/connector';
 import { describeState } from '../../connectors/provenance';
-import { formatDateTime } from '../../cards/format';
 import {
   nextButton,
   stepProgress,
@@ -88,7 +87,7 @@ export class OAuthFlow implements WizardFlow {
       style: 'good',
       paragraphs: [],
       facts: [
-        { title: 'Status', value: describeState(connector, formatDateTime) },
+        { title: 'Status', value: describeState(connector, env.dates.dateTime) },
         { title: 'Deauthorized after', value: `${env.config.inactivityDays} days without a transfer` },
       ],
       links: [],

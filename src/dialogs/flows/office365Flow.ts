@@ -20,7 +20,6 @@ import {
 import { consentLinks } from '../../connectors/consentLinks';
 import type { Connector } from '../../connectors/connector';
 import { describeState } from '../../connectors/provenance';
-import { formatDateTime } from '../../cards/format';
 import { consentNotVerifiedCard } from './office365Finish';
 import { roleChoice, roleContradiction } from './office365Role';
 import type { ConsentHandoverPort } from './consentPort';
@@ -204,7 +203,7 @@ export class Office365Flow implements WizardFlow {
         },
       ],
       facts: facts.map((f) =>
-        f.title === 'Status' ? { ...f, value: describeState(connector, formatDateTime) } : f,
+        f.title === 'Status' ? { ...f, value: describeState(connector, env.dates.dateTime) } : f,
       ),
       links: [],
       buttons: [commandButton('Show connectors', 'connectors')],

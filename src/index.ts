@@ -13,6 +13,7 @@ import { loadSecretsKey } from './secrets/secretsKey';
 import { ServiceKeyVerifier } from './verification/keyVerifier';
 import { createGraphGateway } from './graph/createGraphGateway';
 import { createLogger } from './util/logger';
+import { startTelemetry, type TelemetryHandle } from './telemetry/startTelemetry';
 
 /** Azure SDK messages run over several lines (RequestId, Time); a start-up error is one line. */
 function firstLine(err: unknown): string {
@@ -32,6 +33,16 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
+  // Before anything that makes spans or metrics: they bind to the providers registered here.
+  let telemetry: TelemetryHandle;
+  try {
+    telemetry = await startTelemetry(config.telemetry, logger, { name: 'connector-concierge', version: pkg.version });
+  } catch (err) {
+    process.stderr.write(
+      `Start-up error: APPLICATIONINSIGHTS_CONNECTION_STRING / OTEL_EXPORTER_OTLP_ENDPOINT: cannot start telemetry: ${firstLine(err)}\n`,
+    );
+    process.exit(1);
+  }
   let store: Store;
   if (config.azureStorageConnectionString) {
     try {
@@ -86,6 +97,7 @@ async function main(): Promise<void> {
       store: `${store.kind}:${store.location}`,
       api: config.apiToken ? 'on' : 'off',
       scan: config.scanCron,
+      telemetry: telemetry.exporters,
       version: pkg.version,
     });
   });
@@ -109,7 +121,8 @@ async function main(): Promise<void> {
     logger.info('stopping', { signal });
     schedule.stop();
     server.close(() => {
-      void store.close().finally(() => process.exit(0));
+      // Flushes the last spans and metrics; the timer below bounds a collector that hangs.
+      void Promise.allSettled([store.close(), telemetry.shutdown()]).finally(() => process.exit(0));
     });
     // Open keep-alive sockets would hold close() forever.
     setTimeout(() => process.exit(0), 3000).unref();

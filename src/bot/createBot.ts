@@ -22,6 +22,9 @@ import { ProactiveSender } from '../notify/proactiveSender';
 import { RateLimiter, realTiming } from '../notify/rateLimiter';
 import { createTurnErrorHandler } from './turnErrors';
 import { registerDiagnostics } from './diagnosticsFeature';
+import { Telemetry } from '../telemetry/telemetry';
+import { instrumentStore } from '../telemetry/instrumentStore';
+import { TurnTelemetryMiddleware } from './turnTelemetry';
 
 /** The Bot Framework settings of the adapter; empty in anonymous local mode. */
 export function adapterSettings(config: Config): ConfigurationBotFrameworkAuthenticationOptions {
@@ -57,8 +60,12 @@ export interface Bot {
 }
 
 export function createBot(botDeps: BotDeps): Bot {
+  const telemetry = botDeps.telemetry ?? Telemetry.fromGlobals();
   const deps: BotDeps = {
     ...botDeps,
+    telemetry,
+    // Every feature's store calls become spans of the turn or scan that makes them.
+    store: instrumentStore(botDeps.store, telemetry),
     adminGroup: new AdminGroupMembership(
       botDeps.config.adminGroupId,
       botDeps.graph,
@@ -67,6 +74,7 @@ export function createBot(botDeps: BotDeps): Bot {
     ),
   };
   const adapter = new ConciergeAdapter(adapterSettings(deps.config));
+  adapter.use(new TurnTelemetryMiddleware(telemetry));
   const app = new Application<TurnState>({
     adapter,
     botAppId: deps.config.bot.appId ?? '',
@@ -103,7 +111,7 @@ export function createBot(botDeps: BotDeps): Bot {
     // outside this limiter, and an event-loop pause can release several booked sends together.
     new RateLimiter(deps.config.notifyRps * 0.9, timing),
     deps.logger,
-    { timing },
+    { timing, telemetry },
   );
   const scanner = new ExpiryScanner({
     ...deps,

@@ -36,7 +36,10 @@ async function main(): Promise<void> {
   // Before anything that makes spans or metrics: they bind to the providers registered here.
   let telemetry: TelemetryHandle;
   try {
-    telemetry = await startTelemetry(config.telemetry, logger, { name: 'connector-concierge', version: pkg.version });
+    telemetry = await startTelemetry(config.telemetry, logger, {
+      name: 'connector-concierge',
+      version: pkg.version,
+    });
   } catch (err) {
     process.stderr.write(
       `Start-up error: APPLICATIONINSIGHTS_CONNECTION_STRING / OTEL_EXPORTER_OTLP_ENDPOINT: cannot start telemetry: ${firstLine(err)}\n`,

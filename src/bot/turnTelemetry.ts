@@ -19,7 +19,8 @@ function cardVerb(context: TurnContext): string | undefined {
   const value = activity.value as { verb?: unknown; action?: { verb?: unknown } } | undefined;
   let verb: unknown;
   if (activity.type === 'invoke' && activity.name === 'adaptiveCard/action') verb = value?.action?.verb;
-  else if (activity.type === 'message' && !activity.text && value && typeof value === 'object') verb = value.verb;
+  else if (activity.type === 'message' && !activity.text && value && typeof value === 'object')
+    verb = value.verb;
   else return undefined;
   return typeof verb === 'string' && VERB_SHAPE.test(verb) ? verb : 'other';
 }

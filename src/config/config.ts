@@ -210,7 +210,10 @@ function parseTelemetry(env: Env): TelemetryConfig {
     }
     // Plain http is usual for a collector beside the bot (a sidecar on localhost:4318).
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-      throw new ConfigError('OTEL_EXPORTER_OTLP_ENDPOINT', `expected an http:// or https:// URL, got "${otlp}"`);
+      throw new ConfigError(
+        'OTEL_EXPORTER_OTLP_ENDPOINT',
+        `expected an http:// or https:// URL, got "${otlp}"`,
+      );
     }
   }
   return {

@@ -67,7 +67,10 @@ export class ProactiveSender {
   send(reference: Partial<ConversationReference>, activity: Partial<Activity>): Promise<SendOutcome> {
     return this.telemetry.inSpan('notice send', { kind: SpanKind.CLIENT }, async (span) => {
       const outcome = await this.attempt(reference, activity);
-      span.setAttributes({ 'concierge.send.outcome': outcome.status, 'concierge.send.attempts': outcome.attempts });
+      span.setAttributes({
+        'concierge.send.outcome': outcome.status,
+        'concierge.send.attempts': outcome.attempts,
+      });
       this.telemetry.recordNotice(outcome.status);
       return outcome;
     });

@@ -30,7 +30,10 @@ function instrumentPort<T extends object>(port: T, name: string, system: string,
         method = (...args: unknown[]) =>
           telemetry.inSpan(
             `storage ${name}.${prop}`,
-            { kind: SpanKind.CLIENT, attributes: { 'db.system.name': system, 'db.operation.name': `${name}.${prop}` } },
+            {
+              kind: SpanKind.CLIENT,
+              attributes: { 'db.system.name': system, 'db.operation.name': `${name}.${prop}` },
+            },
             () => original.apply(target, args),
           );
         wrapped.set(prop, method);

@@ -14,8 +14,13 @@ const OFF: TelemetryHandle = { exporters: 'off', shutdown: async () => undefined
 
 /** The SDK's own complaints (an export that failed, a collector that refused) as warnings in our log. */
 function diagLogger(logger: Logger): DiagLogger {
-  const log = (level: 'warn' | 'error') => (message: string, ...args: unknown[]) =>
-    logger[level]('telemetry: ' + message, args.length ? { detail: args.map(String).join(' ') } : undefined);
+  const log =
+    (level: 'warn' | 'error') =>
+    (message: string, ...args: unknown[]) =>
+      logger[level](
+        'telemetry: ' + message,
+        args.length ? { detail: args.map(String).join(' ') } : undefined,
+      );
   return {
     error: log('error'),
     warn: log('warn'),
@@ -47,14 +52,19 @@ export async function startTelemetry(
   const { resourceFromAttributes } = await import('@opentelemetry/resources');
   const { BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
   const { PeriodicExportingMetricReader } = await import('@opentelemetry/sdk-metrics');
-  const resource = resourceFromAttributes({ 'service.name': service.name, 'service.version': service.version });
+  const resource = resourceFromAttributes({
+    'service.name': service.name,
+    'service.version': service.version,
+  });
   const interval = config.metricExportIntervalMs;
   const spanProcessors = [];
   const metricReaders = [];
   if (config.otlpEndpoint) {
     const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
     const { OTLPMetricExporter } = await import('@opentelemetry/exporter-metrics-otlp-http');
-    spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: `${config.otlpEndpoint}/v1/traces` })));
+    spanProcessors.push(
+      new BatchSpanProcessor(new OTLPTraceExporter({ url: `${config.otlpEndpoint}/v1/traces` })),
+    );
     metricReaders.push(
       new PeriodicExportingMetricReader({
         exporter: new OTLPMetricExporter({ url: `${config.otlpEndpoint}/v1/metrics` }),
@@ -82,6 +92,7 @@ export async function startTelemetry(
         redis4: { enabled: false },
         bunyan: { enabled: false },
         winston: { enabled: false },
+        console: { enabled: false },
       },
     });
     return {

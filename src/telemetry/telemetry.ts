@@ -77,12 +77,18 @@ export class Telemetry {
     options: { kind?: SpanKind; attributes?: Attributes },
     fn: (span: Span) => Promise<T>,
   ): Promise<T> {
-    const span = this.tracer.startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes });
+    const span = this.tracer.startSpan(name, {
+      kind: options.kind ?? SpanKind.INTERNAL,
+      attributes: options.attributes,
+    });
     try {
       return await context.with(trace.setSpan(context.active(), span), () => fn(span));
     } catch (err) {
       span.recordException(err instanceof Error ? err : String(err));
-      span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+      span.setStatus({
+        code: SpanStatusCode.ERROR,
+        message: err instanceof Error ? err.message : String(err),
+      });
       throw err;
     } finally {
       span.end();

@@ -41,7 +41,12 @@ const REQUIRED_SETTINGS = [
 ];
 
 /** Settings that would put a secret in app settings or a file on one replica's disk. */
-const FORBIDDEN_SETTINGS = ['AZURE_STORAGE_CONNECTION_STRING', 'SECRETS_KEY', 'DATA_DIR', 'AZURE_CLIENT_SECRET'];
+const FORBIDDEN_SETTINGS = [
+  'AZURE_STORAGE_CONNECTION_STRING',
+  'SECRETS_KEY',
+  'DATA_DIR',
+  'AZURE_CLIENT_SECRET',
+];
 
 /** Environment variables the Agents Toolkit itself provides. */
 const TOOLKIT_BUILT_INS = new Set(['TEAMSFX_ENV', 'AZURE_SUBSCRIPTION_ID', 'AZURE_RESOURCE_GROUP_NAME']);
@@ -50,7 +55,11 @@ const TOOLKIT_BUILT_INS = new Set(['TEAMSFX_ENV', 'AZURE_SUBSCRIPTION_ID', 'AZUR
 function configNames(): Set<string> {
   const source = readText('src/config/config.ts');
   const names = new Set<string>();
-  for (const pattern of [/\(\s*env\s*,\s*'([A-Za-z_][A-Za-z0-9_]*)'/g, /\benv\.([A-Za-z_][A-Za-z0-9_]*)/g, /\benv\[\s*'([A-Za-z_][A-Za-z0-9_]*)'\s*\]/g]) {
+  for (const pattern of [
+    /\(\s*env\s*,\s*'([A-Za-z_][A-Za-z0-9_]*)'/g,
+    /\benv\.([A-Za-z_][A-Za-z0-9_]*)/g,
+    /\benv\[\s*'([A-Za-z_][A-Za-z0-9_]*)'\s*\]/g,
+  ]) {
     for (const match of source.matchAll(pattern)) names.add(match[1]);
   }
   return names;
@@ -175,7 +184,11 @@ describe('infra/azure.bicep app settings', () => {
       return [...(match?.[1] ?? '').matchAll(/'([^']+)'/g)].map((m) => m[1]).sort();
     };
     const containers = containerNames(DEFAULT_PREFIX);
-    expect(list('tableNames')).toEqual(Object.values(TABLE_SUFFIXES).map((s) => `${DEFAULT_PREFIX}${s}`).sort());
+    expect(list('tableNames')).toEqual(
+      Object.values(TABLE_SUFFIXES)
+        .map((s) => `${DEFAULT_PREFIX}${s}`)
+        .sort(),
+    );
     expect(list('containerNames')).toEqual([containers.state, containers.leases].sort());
   });
 
@@ -225,7 +238,9 @@ describe('m365agents.yml and its environment', () => {
   it('deploys the Bicep template with parameters for every parameter that has no default', () => {
     const armDeploy = (project.provision as Action[]).find((a) => a.uses === 'arm/deploy');
     const templates = armDeploy?.with?.templates as { path: string; parameters: string }[];
-    expect(templates).toEqual([expect.objectContaining({ path: './infra/azure.bicep', parameters: './infra/azure.parameters.json' })]);
+    expect(templates).toEqual([
+      expect.objectContaining({ path: './infra/azure.bicep', parameters: './infra/azure.parameters.json' }),
+    ]);
     const required = [...bicep.matchAll(/^param (\w+) \w+\s*$/gm)].map((m) => m[1]).sort();
     const given = Object.keys((JSON.parse(parametersText) as { parameters: object }).parameters);
     const declared = [...bicep.matchAll(/^param (\w+) /gm)].map((m) => m[1]);
@@ -240,8 +255,12 @@ describe('m365agents.yml and its environment', () => {
       for (const action of project[stage] as Action[]) {
         const text = JSON.stringify({ with: action.with, env: action.env });
         const used =
-          action.uses === 'arm/deploy' ? [...placeholders(text), ...placeholders(parametersText)] : placeholders(text);
-        missing.push(...used.filter((name) => !available.has(name)).map((name) => `${stage}/${action.uses}: ${name}`));
+          action.uses === 'arm/deploy'
+            ? [...placeholders(text), ...placeholders(parametersText)]
+            : placeholders(text);
+        missing.push(
+          ...used.filter((name) => !available.has(name)).map((name) => `${stage}/${action.uses}: ${name}`),
+        );
         for (const name of Object.values(action.writeToEnvironmentFile ?? {})) available.add(name);
         for (const m of text.matchAll(/::set-teamsfx-env (\w+)=/g)) available.add(m[1]);
         if (action.uses === 'arm/deploy') {
@@ -263,12 +282,19 @@ describe('m365agents.yml and its environment', () => {
   });
 
   it('points at files that exist, and at the zip npm run package writes', () => {
-    for (const file of ['infra/azure.bicep', 'infra/azure.parameters.json', '.webappignore', 'appPackage/manifest.json']) {
+    for (const file of [
+      'infra/azure.bicep',
+      'infra/azure.parameters.json',
+      '.webappignore',
+      'appPackage/manifest.json',
+    ]) {
       expect(fs.existsSync(path.join(root, file))).toBe(true);
     }
     expect(readText('scripts/package-app.mjs')).toMatch(/join\(appDir, 'build', 'appPackage\.zip'\)/);
     const zips = stages.flatMap((stage) =>
-      (project[stage] as Action[]).map((a) => a.with?.appPackagePath).filter((p): p is string => typeof p === 'string'),
+      (project[stage] as Action[])
+        .map((a) => a.with?.appPackagePath)
+        .filter((p): p is string => typeof p === 'string'),
     );
     expect(new Set(zips)).toEqual(new Set(['./appPackage/build/appPackage.zip']));
   });

@@ -55,7 +55,9 @@ describe('Dockerfile', () => {
   });
 
   it('sends the build only what it copies', () => {
-    const ignore = readText('.dockerignore').split('\n').filter((l) => l && !l.startsWith('#'));
+    const ignore = readText('.dockerignore')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'));
     expect(ignore[0]).toBe('**');
     expect(ignore.slice(1).sort()).toEqual(
       ['!.npmrc', '!package-lock.json', '!package.json', '!src/**', '!tsconfig.json'].sort(),
@@ -73,12 +75,21 @@ describe('the production dependency set', () => {
     for (const file of ['package.json', 'package-lock.json', '.npmrc']) {
       fs.copyFileSync(path.join(ROOT, file), path.join(dir, file));
     }
-    // From the npm cache where it can; botbuilder-dialogs' postinstall runs `npx rimraf`.
-    await run('npm', ['ci', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund'], {
-      cwd: dir,
-      env: { ...process.env, npm_config_yes: 'true' },
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    const npm = (args: string[]) =>
+      run('npm', [...args, '--prefer-offline', '--no-audit', '--no-fund'], {
+        cwd: dir,
+        env: { ...process.env, npm_config_yes: 'true' },
+        maxBuffer: 16 * 1024 * 1024,
+      });
+    // From the npm cache where it can. Install scripts are run one by one below: better-sqlite3's
+    // would download a prebuilt binary from GitHub or compile SQLite for minutes.
+    await npm(['ci', '--omit=dev', '--ignore-scripts']);
+    // Its postinstall (`npx rimraf` of nested recognizer copies) needs npm_config_yes.
+    await npm(['rebuild', 'botbuilder-dialogs', '--foreground-scripts']);
+    // The same version's native module, as this checkout's own install built it for this machine.
+    const native = path.join('node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+    fs.mkdirSync(path.dirname(path.join(dir, native)), { recursive: true });
+    fs.copyFileSync(path.join(ROOT, native), path.join(dir, native));
     fs.cpSync(path.join(ROOT, 'dist'), path.join(dir, 'dist'), { recursive: true });
   }, INSTALL_TIMEOUT_MS);
 
@@ -86,6 +97,27 @@ describe('the production dependency set', () => {
     await bot?.stop();
     await standIn?.stop();
     removeTempDir(dir);
+  });
+
+  it('runs every install script of the production set (a new one must be handled above)', () => {
+    const lock = JSON.parse(readText('package-lock.json')) as {
+      packages: Record<string, { dev?: boolean; optional?: boolean; hasInstallScript?: boolean; version?: string }>;
+    };
+    const scripted = Object.entries(lock.packages)
+      .filter(([, p]) => p.hasInstallScript && !p.dev && !p.optional)
+      .map(([name]) => name);
+    expect(scripted.sort()).toEqual(['node_modules/better-sqlite3', 'node_modules/botbuilder-dialogs']);
+    const version = (root: string) =>
+      (JSON.parse(fs.readFileSync(path.join(root, 'node_modules/better-sqlite3/package.json'), 'utf8')) as {
+        version: string;
+      }).version;
+    expect(version(dir)).toBe(version(ROOT));
+    // botbuilder-dialogs' postinstall ran: the nested copy it removes is gone.
+    expect(
+      fs.existsSync(
+        path.join(dir, 'node_modules/@microsoft/recognizers-text-suite/node_modules/@microsoft/recognizers-text-number'),
+      ),
+    ).toBe(false);
   });
 
   it('holds no dev dependency', async () => {
@@ -111,7 +143,12 @@ describe('the production dependency set', () => {
     standIn = new ConnectorStandIn();
     await standIn.start();
     const user = makeUser();
-    const client = new TeamsClient(bot.url, standIn, user, personalChat('55555555-5555-4555-8555-555555555555', user));
+    const client = new TeamsClient(
+      bot.url,
+      standIn,
+      user,
+      personalChat('55555555-5555-4555-8555-555555555555', user),
+    );
     const turn = await client.say('help');
     expect(turn.status).toBe(200);
     expect(cardText(cardOf(turn.replies.at(-1)!))).toContain('connect');

@@ -81,7 +81,9 @@ describe('OTLP export from the running bot', () => {
     const collector = await startCollector();
     try {
       const client = await startBot(collector.url);
-      expect(bot!.stdout.find((l) => l.includes('Connector Concierge started'))).toContain('"telemetry":"otlp"');
+      expect(bot!.stdout.find((l) => l.includes('Connector Concierge started'))).toContain(
+        '"telemetry":"otlp"',
+      );
       const turn = await client.say('help');
       expect(cardText(cardOf(turn.replies.at(-1)!))).toContain('connect');
       await until('the turn span', () =>
@@ -130,7 +132,15 @@ describe('telemetry off', () => {
         console.log(JSON.stringify({ exporters: handle.exporters, loaded, recording: span.isRecording(), meter: metrics.getMeterProvider().constructor.name }));
       });`;
     const root = path.join(__dirname, '..', '..');
-    const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { cwd: root, env: { PATH: process.env.PATH } });
-    expect(JSON.parse(stdout)).toEqual({ exporters: 'off', loaded: [], recording: false, meter: 'NoopMeterProvider' });
+    const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], {
+      cwd: root,
+      env: { PATH: process.env.PATH },
+    });
+    expect(JSON.parse(stdout)).toEqual({
+      exporters: 'off',
+      loaded: [],
+      recording: false,
+      meter: 'NoopMeterProvider',
+    });
   });
 });

@@ -31,7 +31,10 @@ type Point = DataPoint<number | Histogram>;
 describe('telemetry with an exporter configured', () => {
   const spanExporter = new InMemorySpanExporter();
   const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-  const reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 });
+  const reader = new PeriodicExportingMetricReader({
+    exporter: metricExporter,
+    exportIntervalMillis: 3_600_000,
+  });
   const tracerProvider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spanExporter)] });
   const meterProvider = new MeterProvider({ readers: [reader] });
   let cloud: FakeMicrosoftCloud;
@@ -90,7 +93,12 @@ describe('telemetry with an exporter configured', () => {
   test('a wizard run: each turn is a span by command, with its Graph and storage calls inside; turns, card actions and Graph calls are counted', async () => {
     const tenant = cloud.addTenant({ displayName: 'Contoso' });
     const sp = tenant.sharePointAdmin!;
-    const user: TeamsUser = { id: `29:${sp.id}`, name: sp.displayName, aadObjectId: sp.id, upn: sp.userPrincipalName };
+    const user: TeamsUser = {
+      id: `29:${sp.id}`,
+      name: sp.displayName,
+      aadObjectId: sp.id,
+      upn: sp.userPrincipalName,
+    };
     const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(tenant.id, user));
     const before = await exportedMetrics();
 
@@ -118,7 +126,9 @@ describe('telemetry with an exporter configured', () => {
       expect(call.name).not.toMatch(/@|[0-9a-f]{8}-[0-9a-f]{4}/i);
     }
     const storage = spans.filter((s) => s.name.startsWith('storage '));
-    expect(storage.map((s) => s.name)).toEqual(expect.arrayContaining(['storage state.read', 'storage state.write']));
+    expect(storage.map((s) => s.name)).toEqual(
+      expect.arrayContaining(['storage state.read', 'storage state.write']),
+    );
     for (const call of storage) expect(turns).toContain(ancestor(spans, call, 'turn '));
 
     const after = await exportedMetrics();
@@ -153,13 +163,21 @@ describe('telemetry with an exporter configured', () => {
     h.standIn.reset();
     spanExporter.reset();
     // The channel first answers 429 once, then takes the digest; the other always fails with 500.
-    h.standIn.program('sendToConversation', { status: 429, headers: { 'Retry-After': '1' } }, {
-      match: (c) => c.conversationId === subscribed.channelId,
-    });
-    h.standIn.program('sendToConversation', { status: 500 }, {
-      times: Infinity,
-      match: (c) => c.conversationId === refusing.channelId,
-    });
+    h.standIn.program(
+      'sendToConversation',
+      { status: 429, headers: { 'Retry-After': '1' } },
+      {
+        match: (c) => c.conversationId === subscribed.channelId,
+      },
+    );
+    h.standIn.program(
+      'sendToConversation',
+      { status: 500 },
+      {
+        times: Infinity,
+        match: (c) => c.conversationId === refusing.channelId,
+      },
+    );
     const before = await exportedMetrics();
 
     h.bot.clock.advanceDays(61);
@@ -173,8 +191,16 @@ describe('telemetry with an exporter configured', () => {
     const sends = spans.filter((s) => s.name === 'notice send');
     expect(sends).toHaveLength(3);
     for (const send of sends) expect(ancestor(spans, send, 'scan')).toBe(scans[0]);
-    expect(sends.map((s) => s.attributes['concierge.send.outcome']).sort()).toEqual(['failed', 'sent', 'sent']);
-    expect(spans.filter((s) => s.name.startsWith('storage ')).every((s) => ancestor(spans, s, 'scan') === scans[0])).toBe(true);
+    expect(sends.map((s) => s.attributes['concierge.send.outcome']).sort()).toEqual([
+      'failed',
+      'sent',
+      'sent',
+    ]);
+    expect(
+      spans
+        .filter((s) => s.name.startsWith('storage '))
+        .every((s) => ancestor(spans, s, 'scan') === scans[0]),
+    ).toBe(true);
 
     const after = await exportedMetrics();
     const delta = (name: string, attributes?: Record<string, string>) =>

@@ -25,10 +25,14 @@ describe('telemetry without APPLICATIONINSIGHTS_CONNECTION_STRING or OTEL_EXPORT
 
   test('a wizard run and a scan export nothing and reach no host but loopback', async () => {
     const logs: string[] = [];
-    const handle = await startTelemetry(loadConfig({}).telemetry, createLogger('debug', (l) => logs.push(l)), {
-      name: 'connector-concierge',
-      version: 'test',
-    });
+    const handle = await startTelemetry(
+      loadConfig({}).telemetry,
+      createLogger('debug', (l) => logs.push(l)),
+      {
+        name: 'connector-concierge',
+        version: 'test',
+      },
+    );
     expect(handle.exporters).toBe('off');
 
     const user = makeUser('Megan Bowen', 'megan@contoso.onmicrosoft.com');
@@ -40,7 +44,13 @@ describe('telemetry without APPLICATIONINSIGHTS_CONNECTION_STRING or OTEL_EXPORT
     await new TeamsClient(h.bot.url, h.standIn, user, channel(TENANT)).say('subscribe');
     const now = h.bot.clock.now().toISOString();
     await seedConnectors(h.bot.store, [
-      connectorRecord({ tenantId: TENANT, displayName: 'Due', createdBy: user.aadObjectId, createdAt: now, authorizedAt: now }),
+      connectorRecord({
+        tenantId: TENANT,
+        displayName: 'Due',
+        createdBy: user.aadObjectId,
+        createdAt: now,
+        authorizedAt: now,
+      }),
     ]);
     h.bot.clock.advanceDays(61);
     const report = await h.bot.scanner.scan();

@@ -77,7 +77,7 @@ function bicepAppSettings(bicep: string): AppSetting[] {
   const block = /appSettings:\s*\[([\s\S]*?)\n\s*\]\s*\n/.exec(withoutComments);
   if (!block) throw new Error('infra/azure.bicep has no appSettings block');
   const settings: AppSetting[] = [];
-  for (const entry of block[1].matchAll(/\{\s*name:\s*'([^']+)'\s*value:\s*([^\n]+?)\s*\}/g)) {
+  for (const entry of block[1].matchAll(/\{\s*name:\s*'([^']+)'\s*value:\s*(.+?)\s*\n\s*\}/g)) {
     settings.push({ name: entry[1], value: entry[2].trim() });
   }
   return settings;

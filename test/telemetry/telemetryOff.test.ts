@@ -56,8 +56,7 @@ describe('telemetry without APPLICATIONINSIGHTS_CONNECTION_STRING or OTEL_EXPORT
     const report = await h.bot.scanner.scan();
     expect(report.sent).toBeGreaterThan(0);
 
-    expect(guard.describe()).toBe('');
-    expect(guard.attempts).toEqual([]);
+    expect(guard.attempts.map((a) => `${a.via} ${a.host}`)).toEqual([]);
     expect(trace.getTracer('check').startSpan('check').isRecording()).toBe(false);
     expect(metrics.getMeterProvider().constructor.name).toBe('NoopMeterProvider');
     expect(logs).toEqual([]);

@@ -14,6 +14,7 @@ import { ServiceKeyVerifier } from './verification/keyVerifier';
 import { createGraphGateway } from './graph/createGraphGateway';
 import { createLogger } from './util/logger';
 import { routeConsoleToLogger } from './util/libraryConsole';
+import { startTelemetry, type TelemetryHandle } from './telemetry/startTelemetry';
 
 /** Azure SDK messages run over several lines (RequestId, Time); a start-up error is one line. */
 function firstLine(err: unknown): string {
@@ -39,6 +40,19 @@ async function main(): Promise<void> {
     logger.warn(`Configuration warning: ${warning.variable} ${warning.message}`, {
       variable: warning.variable,
     });
+  }
+  // Before anything that makes spans or metrics: they bind to the providers registered here.
+  let telemetry: TelemetryHandle;
+  try {
+    telemetry = await startTelemetry(config.telemetry, logger, {
+      name: 'connector-concierge',
+      version: pkg.version,
+    });
+  } catch (err) {
+    process.stderr.write(
+      `Start-up error: APPLICATIONINSIGHTS_CONNECTION_STRING / OTEL_EXPORTER_OTLP_ENDPOINT: cannot start telemetry: ${firstLine(err)}\n`,
+    );
+    process.exit(1);
   }
   let store: Store;
   if (config.azureStorageConnectionString) {
@@ -96,6 +110,7 @@ async function main(): Promise<void> {
         [config.apiToken ? 'token' : '', config.apiEntraAuth ? 'entra' : ''].filter(Boolean).join('+') ||
         'off',
       scan: config.scanCron,
+      telemetry: telemetry.exporters,
       version: pkg.version,
     });
   });
@@ -119,7 +134,8 @@ async function main(): Promise<void> {
     logger.info('stopping', { signal });
     schedule.stop();
     server.close(() => {
-      void store.close().finally(() => process.exit(0));
+      // Flushes the last spans and metrics; the timer below bounds a collector that hangs.
+      void Promise.allSettled([store.close(), telemetry.shutdown()]).finally(() => process.exit(0));
     });
     // Open keep-alive sockets would hold close() forever.
     setTimeout(() => process.exit(0), 3000).unref();

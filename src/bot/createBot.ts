@@ -24,6 +24,9 @@ import { createTurnErrorHandler } from './turnErrors';
 import { registerDiagnostics } from './diagnosticsFeature';
 import { registerActivityEvidence } from './activityEvidence';
 import { registerRevocationCheck } from './revocationFeature';
+import { Telemetry } from '../telemetry/telemetry';
+import { instrumentStore } from '../telemetry/instrumentStore';
+import { TurnTelemetryMiddleware } from './turnTelemetry';
 
 /** The Bot Framework settings of the adapter; empty in anonymous local mode. */
 export function adapterSettings(config: Config): ConfigurationBotFrameworkAuthenticationOptions {
@@ -59,8 +62,12 @@ export interface Bot {
 }
 
 export function createBot(botDeps: BotDeps): Bot {
+  const telemetry = botDeps.telemetry ?? Telemetry.fromGlobals();
   const deps: BotDeps = {
     ...botDeps,
+    telemetry,
+    // Every feature's store calls become spans of the turn or scan that makes them.
+    store: instrumentStore(botDeps.store, telemetry),
     adminGroup: new AdminGroupMembership(
       botDeps.config.adminGroupId,
       botDeps.graph,
@@ -69,6 +76,7 @@ export function createBot(botDeps: BotDeps): Bot {
     ),
   };
   const adapter = new ConciergeAdapter(adapterSettings(deps.config));
+  adapter.use(new TurnTelemetryMiddleware(telemetry));
   const app = new Application<TurnState>({
     adapter,
     botAppId: deps.config.bot.appId ?? '',
@@ -112,7 +120,7 @@ export function createBot(botDeps: BotDeps): Bot {
     // outside this limiter, and an event-loop pause can release several booked sends together.
     new RateLimiter(deps.config.notifyRps * 0.9, timing),
     deps.logger,
-    { timing },
+    { timing, telemetry },
   );
   const scanner = new ExpiryScanner({
     ...deps,

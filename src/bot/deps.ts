@@ -7,6 +7,7 @@ import type { KeyVerifier } from '../verification/keyVerifier';
 import type { Timing } from '../notify/rateLimiter';
 import type { GraphGateway } from '../graph/graphGateway';
 import type { AdminGroupMembership } from './adminGroup';
+import type { Telemetry } from '../telemetry/telemetry';
 
 /** What every feature of the bot is built from; tests hand in their own. */
 export interface BotDeps {
@@ -24,4 +25,6 @@ export interface BotDeps {
   adminGroup?: AdminGroupMembership;
   /** Waiting and monotonic time for proactive sends; tests pass a fast one. */
   timing?: Timing;
+  /** Spans and metrics; built over the registered (by default no-op) providers when not given. */
+  telemetry?: Telemetry;
 }

@@ -5,6 +5,7 @@ import { COMMAND_NAMES, MAX_COMMAND_LENGTH, parseCommand, type CommandName } fro
 import type { CommandRouter } from './commandRouter';
 import type { BotDeps } from './deps';
 import { sendHelp } from './helpFeature';
+import { noteTurnCommand } from './turnTelemetry';
 
 const HINT_TEXT_LIMIT = 80;
 
@@ -22,6 +23,7 @@ export function registerMessageRouting(
   deps: BotDeps,
 ): void {
   const run = async (context: TurnContext, state: TurnState, name: CommandName, args: string) => {
+    noteTurnCommand(context, name);
     const handler = router.get(name);
     if (!handler) {
       await sendHelp(context, router, deps, `I cannot do "${name}" yet. Here is what I can do:`);
@@ -60,6 +62,7 @@ export function registerMessageRouting(
     }
     const parsed = parseCommand(context.activity.text);
     if (parsed.name === 'unknown') {
+      noteTurnCommand(context, 'unknown');
       const shown =
         parsed.text.length > HINT_TEXT_LIMIT ? `${parsed.text.slice(0, HINT_TEXT_LIMIT)}…` : parsed.text;
       const hint = shown

@@ -67,6 +67,17 @@ export interface Config {
    */
   blobEndpoints: BlobEndpointRule[];
   logLevel: LogLevel;
+  /** Where traces and metrics go; with neither exporter set nothing is exported. */
+  telemetry: TelemetryConfig;
+}
+
+/** Telemetry exporters: Azure Monitor (Application Insights), an OTLP/HTTP collector, or both. */
+export interface TelemetryConfig {
+  applicationInsightsConnectionString?: string;
+  /** Base URL of an OTLP/HTTP collector; `/v1/traces` and `/v1/metrics` are appended. */
+  otlpEndpoint?: string;
+  /** How often metrics are exported (OTEL_METRIC_EXPORT_INTERVAL, milliseconds). */
+  metricExportIntervalMs: number;
 }
 
 /** A configuration mistake: names the variable so the operator can fix it. */
@@ -222,6 +233,37 @@ function parseSecretsKey(env: Env): Buffer | undefined {
   if (key.length !== 32)
     throw new ConfigError('SECRETS_KEY', 'expected 32 bytes encoded as base64 (44 characters)');
   return key;
+}
+
+function parseTelemetry(env: Env): TelemetryConfig {
+  const connectionString = read(env, 'APPLICATIONINSIGHTS_CONNECTION_STRING');
+  if (connectionString !== undefined && !/(^|;)\s*InstrumentationKey=[^;]+/i.test(connectionString)) {
+    throw new ConfigError(
+      'APPLICATIONINSIGHTS_CONNECTION_STRING',
+      'not an Application Insights connection string (expected InstrumentationKey=…;IngestionEndpoint=…)',
+    );
+  }
+  const otlp = read(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+  if (otlp !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(otlp);
+    } catch {
+      url = undefined;
+    }
+    // Plain http is usual for a collector beside the bot (a sidecar on localhost:4318).
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      throw new ConfigError(
+        'OTEL_EXPORTER_OTLP_ENDPOINT',
+        `expected an http:// or https:// URL, got "${otlp}"`,
+      );
+    }
+  }
+  return {
+    applicationInsightsConnectionString: connectionString,
+    otlpEndpoint: otlp?.replace(/\/+$/, ''),
+    metricExportIntervalMs: integer(env, 'OTEL_METRIC_EXPORT_INTERVAL', 60_000, 100, 86_400_000),
+  };
 }
 
 /**
@@ -382,6 +424,7 @@ export function loadConfig(env: Env = process.env): Config {
     secretsKey: parseSecretsKey(env),
     blobEndpoints: blobEndpointRules(env, cloud, anonymous),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
+    telemetry: parseTelemetry(env),
   };
 }
 

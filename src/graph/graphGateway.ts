@@ -14,6 +14,7 @@ import { AppTokenProvider } from './appTokens';
 import { normalizeTenantId } from './authority';
 import { GraphError } from './errors';
 import { HttpsTransport, parseRetryAfter, redactQuery, RetryMiddleware, TRANSPORT_ERROR } from './middleware';
+import { Telemetry } from '../telemetry/telemetry';
 import { defaultPermissionFor, type GraphPermission } from './permissions';
 
 export interface GraphRequestOptions {
@@ -93,6 +94,8 @@ export interface GraphGatewayOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Per-request socket timeout; default 30 s. */
   timeoutMs?: number;
+  /** Spans and counts of Graph requests; the registered (by default no-op) providers otherwise. */
+  telemetry?: Telemetry;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -180,7 +183,11 @@ export class MsGraphGateway implements GraphGateway {
         getAccessToken: () => Promise.reject(new Error('no tenant token given for this Graph request')),
       });
       const telemetry = new TelemetryHandler();
-      const transport = new HttpsTransport(this.agent, options.timeoutMs ?? 30_000);
+      const transport = new HttpsTransport(
+        this.agent,
+        options.timeoutMs ?? 30_000,
+        options.telemetry ?? Telemetry.fromGlobals(),
+      );
       this.client = Client.initWithMiddleware({
         middleware: [auth, telemetry, retry, transport],
         baseUrl: `${this.origin}${this.basePath}/`,

@@ -1,9 +1,11 @@
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
+import { SpanKind } from '@opentelemetry/api';
 import * as https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import * as zlib from 'node:zlib';
 import type { Clock } from '../util/clock';
 import type { Logger } from '../util/logger';
+import type { Telemetry } from '../telemetry/telemetry';
 
 /**
  * The last link of the Graph client's middleware chain, in place of its HTTPMessageHandler.
@@ -20,12 +22,33 @@ export class HttpsTransport implements Middleware {
   constructor(
     private readonly agent: https.Agent,
     private readonly timeoutMs: number,
+    private readonly telemetry: Telemetry,
     private readonly maxResponseBytes = 64 * 1024 * 1024,
   ) {}
 
+  /** One span and one count per request sent, retries included (each is a request Graph saw). */
   async execute(context: Context): Promise<void> {
-    const url = typeof context.request === 'string' ? context.request : context.request.url;
-    context.response = await this.send(new URL(url), context.options ?? {});
+    const url = new URL(typeof context.request === 'string' ? context.request : context.request.url);
+    const init = context.options ?? {};
+    const method = (init.method ?? 'GET').toUpperCase();
+    const route = graphRoute(url.pathname);
+    await this.telemetry.inSpan(
+      `graph ${method} ${route}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: { 'http.request.method': method, 'server.address': url.hostname, 'url.template': route },
+      },
+      async (span) => {
+        try {
+          context.response = await this.send(url, init);
+        } catch (err) {
+          this.telemetry.recordGraphCall(method, 'error');
+          throw err;
+        }
+        span.setAttribute('http.response.status_code', context.response.status);
+        this.telemetry.recordGraphCall(method, context.response.status);
+      },
+    );
   }
 
   private send(url: URL, init: RequestInit): Promise<Response> {
@@ -58,6 +81,20 @@ export class HttpsTransport implements Middleware {
       req.end(body);
     });
   }
+}
+
+/** Path segments kept as they are in a span name: words such as `users` or `v1.0`, never ids. */
+const ROUTE_WORD = /^(?:[A-Za-z][A-Za-z.]*|v\d+\.\d+)$/;
+
+/**
+ * The request path with every segment that is not a plain word (ids, UPNs, `(appId='…')` keys)
+ * replaced by `{id}`: span names stay few, and carry no user names.
+ */
+export function graphRoute(pathname: string): string {
+  return pathname
+    .split('/')
+    .map((segment) => (segment === '' || ROUTE_WORD.test(segment) ? segment : '{id}'))
+    .join('/');
 }
 
 /** The `name` the Graph client copies into its GraphError `code` for a request that got no answer. */

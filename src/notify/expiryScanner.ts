@@ -12,6 +12,7 @@ import { DAY_MS, type Clock } from '../util/clock';
 import { UTC_DATES } from '../util/dates';
 import type { Logger } from '../util/logger';
 import type { ProactiveSender } from './proactiveSender';
+import { Telemetry } from '../telemetry/telemetry';
 import { DEAUTHORIZED_THRESHOLD, dueThreshold } from './thresholds';
 
 /** Most connectors one digest card lists with actions; Teams limits a card to about 28 KB. */
@@ -67,6 +68,8 @@ export interface ScannerDeps {
   concurrency?: number;
   /** Cards of the consent reminders (built by the bot layer); without them no reminder is sent. */
   consentReminders?: ConsentReminderCards;
+  /** The scan's span, duration and connectors checked; the registered (by default no-op) providers otherwise. */
+  telemetry?: Telemetry;
 }
 
 /** The reminders of an unanswered consent request: one to the global admin, then one to the requester. */
@@ -100,10 +103,26 @@ export class ExpiryScanner implements DeauthorizationListener {
    * it instead of starting a second pass over the same notices in this process.
    */
   scan(): Promise<ScanReport> {
-    this.inFlight ??= this.runScan().finally(() => {
+    this.inFlight ??= this.measuredScan().finally(() => {
       this.inFlight = undefined;
     });
     return this.inFlight;
+  }
+
+  /** The scan inside its span, so the sends it makes are the span's children. */
+  private measuredScan(): Promise<ScanReport> {
+    const telemetry = this.deps.telemetry ?? Telemetry.fromGlobals();
+    return telemetry.inSpan('scan', {}, async (span) => {
+      const started = performance.now();
+      const report = await this.runScan();
+      telemetry.recordScan(performance.now() - started, report.connectorsChecked);
+      span.setAttributes({
+        'concierge.scan.connectors_checked': report.connectorsChecked,
+        'concierge.scan.sent': report.sent,
+        'concierge.scan.failed': report.failed,
+      });
+      return report;
+    });
   }
 
   private emptyReport(): ScanReport {

@@ -1,4 +1,6 @@
+import { SpanKind } from '@opentelemetry/api';
 import type { Activity, ConversationReference } from 'botbuilder';
+import { Telemetry } from '../telemetry/telemetry';
 import { httpStatusOf } from '../util/httpStatus';
 import type { Logger } from '../util/logger';
 import { RateLimiter, realTiming, type Timing } from './rateLimiter';
@@ -26,6 +28,8 @@ export interface SenderOptions {
   maxBackoffMs?: number;
   timing?: Timing;
   random?: () => number;
+  /** Spans of sends and counts of their outcomes; the registered (by default no-op) providers otherwise. */
+  telemetry?: Telemetry;
 }
 
 /** Retry-After as milliseconds: a number of seconds or an HTTP date. */
@@ -46,6 +50,7 @@ export function retryAfterMs(err: unknown, now: number = Date.now()): number | u
 export class ProactiveSender {
   private readonly timing: Timing;
   private readonly random: () => number;
+  private readonly telemetry: Telemetry;
 
   constructor(
     private readonly transport: ProactiveTransport,
@@ -55,9 +60,26 @@ export class ProactiveSender {
   ) {
     this.timing = options.timing ?? realTiming;
     this.random = options.random ?? Math.random;
+    this.telemetry = options.telemetry ?? Telemetry.fromGlobals();
   }
 
-  async send(reference: Partial<ConversationReference>, activity: Partial<Activity>): Promise<SendOutcome> {
+  /** One message, inside a `notice send` span that records how it ended and after how many attempts. */
+  send(reference: Partial<ConversationReference>, activity: Partial<Activity>): Promise<SendOutcome> {
+    return this.telemetry.inSpan('notice send', { kind: SpanKind.CLIENT }, async (span) => {
+      const outcome = await this.attempt(reference, activity);
+      span.setAttributes({
+        'concierge.send.outcome': outcome.status,
+        'concierge.send.attempts': outcome.attempts,
+      });
+      this.telemetry.recordNotice(outcome.status);
+      return outcome;
+    });
+  }
+
+  private async attempt(
+    reference: Partial<ConversationReference>,
+    activity: Partial<Activity>,
+  ): Promise<SendOutcome> {
     const conversationId = reference.conversation?.id ?? 'unknown';
     const maxAttempts = this.options.maxAttempts ?? 5;
     const maxThrottled = this.options.maxThrottled ?? 20;
@@ -78,6 +100,7 @@ export class ProactiveSender {
           return { status: 'gone', attempts, retried: attempts - 1, error: `HTTP ${status}` };
         }
         if (status === 429) {
+          this.telemetry.recordNotice('throttled');
           throttled += 1;
           if (throttled > maxThrottled) {
             return { status: 'failed', attempts, retried: attempts - 1, error: 'throttled too often' };

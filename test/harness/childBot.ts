@@ -33,13 +33,17 @@ function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-/** Starts dist/src/index.js with only the given environment (plus PATH and HOME). */
-export function spawnBot(env: Record<string, string>): ChildBot {
+/**
+ * Starts dist/src/index.js with only the given environment (plus PATH and HOME); `root` is the
+ * folder holding dist/ and node_modules/ (this repository unless given).
+ */
+export function spawnBot(env: Record<string, string>, options: { root?: string } = {}): ChildBot {
+  const root = options.root ?? ROOT;
   const child = spawn(
     process.execPath,
-    ['--disable-warning=DEP0111', path.join(ROOT, 'dist', 'src', 'index.js')],
+    ['--disable-warning=DEP0111', path.join(root, 'dist', 'src', 'index.js')],
     {
-      cwd: ROOT,
+      cwd: root,
       env: baseEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],
     },

@@ -1,0 +1,118 @@
+import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
+import type { TelemetryConfig } from '../config/config';
+import type { Logger } from '../util/logger';
+
+/** What index.ts keeps of a started telemetry pipeline. */
+export interface TelemetryHandle {
+  /** "off", or the exporters in use, for the start-up line. */
+  readonly exporters: string;
+  /** Flushes what is buffered and stops the exporters; bounded by the exporters' own timeouts. */
+  shutdown(): Promise<void>;
+}
+
+const OFF: TelemetryHandle = { exporters: 'off', shutdown: async () => undefined };
+
+/** The SDK's own complaints (an export that failed, a collector that refused) as warnings in our log. */
+function diagLogger(logger: Logger): DiagLogger {
+  const log =
+    (level: 'warn' | 'error') =>
+    (message: string, ...args: unknown[]) =>
+      logger[level](
+        'telemetry: ' + message,
+        args.length ? { detail: args.map(String).join(' ') } : undefined,
+      );
+  return {
+    error: log('error'),
+    warn: log('warn'),
+    info: () => undefined,
+    debug: () => undefined,
+    verbose: () => undefined,
+  };
+}
+
+/**
+ * Registers the OpenTelemetry SDK as the global tracer and meter providers when an exporter is
+ * configured: the Azure Monitor distro for APPLICATIONINSIGHTS_CONNECTION_STRING, OTLP/HTTP
+ * (JSON) for OTEL_EXPORTER_OTLP_ENDPOINT, both when both are set. With neither it loads no SDK
+ * module and registers nothing, so the API stays no-op and nothing leaves the process.
+ *
+ * Spans go out in batches and metrics periodically, from timers of their own: a slow or failing
+ * endpoint delays nothing in a turn, it only costs the dropped telemetry (and a warning line).
+ * The distro's automatic instrumentations (http, databases, loggers) stay off: the bot makes
+ * its own spans, so they would only duplicate them.
+ */
+export async function startTelemetry(
+  config: TelemetryConfig,
+  logger: Logger,
+  service: { name: string; version: string },
+): Promise<TelemetryHandle> {
+  if (!config.applicationInsightsConnectionString && !config.otlpEndpoint) return OFF;
+  diag.setLogger(diagLogger(logger), DiagLogLevel.WARN);
+
+  const { resourceFromAttributes } = await import('@opentelemetry/resources');
+  const { BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
+  const { PeriodicExportingMetricReader } = await import('@opentelemetry/sdk-metrics');
+  const resource = resourceFromAttributes({
+    'service.name': service.name,
+    'service.version': service.version,
+  });
+  const interval = config.metricExportIntervalMs;
+  const spanProcessors = [];
+  const metricReaders = [];
+  if (config.otlpEndpoint) {
+    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
+    const { OTLPMetricExporter } = await import('@opentelemetry/exporter-metrics-otlp-http');
+    spanProcessors.push(
+      new BatchSpanProcessor(new OTLPTraceExporter({ url: `${config.otlpEndpoint}/v1/traces` })),
+    );
+    metricReaders.push(
+      new PeriodicExportingMetricReader({
+        exporter: new OTLPMetricExporter({ url: `${config.otlpEndpoint}/v1/metrics` }),
+        exportIntervalMillis: interval,
+        exportTimeoutMillis: Math.min(interval, 30_000),
+      }),
+    );
+  }
+
+  if (config.applicationInsightsConnectionString) {
+    const { useAzureMonitor, shutdownAzureMonitor } = await import('@azure/monitor-opentelemetry');
+    useAzureMonitor({
+      azureMonitorExporterOptions: { connectionString: config.applicationInsightsConnectionString },
+      resource,
+      spanProcessors,
+      metricReaders,
+      enableLiveMetrics: false,
+      instrumentationOptions: {
+        http: { enabled: false },
+        azureSdk: { enabled: false },
+        mongoDb: { enabled: false },
+        mySql: { enabled: false },
+        postgreSql: { enabled: false },
+        redis: { enabled: false },
+        redis4: { enabled: false },
+        bunyan: { enabled: false },
+        winston: { enabled: false },
+        console: { enabled: false },
+      },
+    });
+    return {
+      exporters: config.otlpEndpoint ? 'azure-monitor,otlp' : 'azure-monitor',
+      shutdown: () => shutdownAzureMonitor(),
+    };
+  }
+
+  const { NodeTracerProvider } = await import('@opentelemetry/sdk-trace-node');
+  const { MeterProvider } = await import('@opentelemetry/sdk-metrics');
+  const { metrics } = await import('@opentelemetry/api');
+  const tracerProvider = new NodeTracerProvider({ resource, spanProcessors });
+  // register() also installs the AsyncLocalStorage context manager that nests spans.
+  tracerProvider.register();
+  const meterProvider = new MeterProvider({ resource, readers: metricReaders });
+  metrics.setGlobalMeterProvider(meterProvider);
+  return {
+    exporters: 'otlp',
+    async shutdown() {
+      await Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()]);
+    },
+  };
+}

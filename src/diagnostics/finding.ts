@@ -87,6 +87,11 @@ export interface DiagnosticContext {
   limits: DiagnosticLimits;
   /** Milliseconds on a monotonic clock, for time budgets. */
   elapsed: () => number;
+  /**
+   * Given by the runner to a running check: what it has done so far, shown on its pending row
+   * (a sentence of counts, no text from Graph).
+   */
+  progress?(found: string): void;
 }
 
 /** A check: reads Graph (or not) and says what it found. Throws GraphError when Graph fails. */

@@ -208,7 +208,11 @@ export async function checkUserProvisioning(
   tenantId: string,
   ctx: DiagnosticContext,
 ): Promise<Finding> {
-  const tally = await tallyUnprovisionedUsers(graph, tenantId, ctx);
+  const tally = await tallyUnprovisionedUsers(graph, tenantId, ctx, (p) =>
+    ctx.progress?.(
+      `Checking… ${plural(p.checked, 'licensed user')} checked so far (${plural(p.read, 'user')} read from the directory); ${count(p.unprovisioned)} without a OneDrive.`,
+    ),
+  );
   const base = { id: userProvisioningCheck.id, title: userProvisioningCheck.title };
   const scope = tally.stopped
     ? ` I stopped ${tally.stopped === 'limit' ? `at the limit of ${count(ctx.limits.maxUsersChecked)} licensed users` : `after ${Math.round(ctx.limits.userCheckBudgetMs / 1000)} seconds`}: checked ${count(tally.checked)} licensed users of ${tally.directoryUsers !== undefined ? `${count(tally.directoryUsers)} users in the directory` : `the first ${count(tally.read)} users read (the directory has more)`}.`

@@ -135,3 +135,22 @@ test('without Files.Read.All the batch answers 403 and the check names the permi
     tenant.grantPermission('Files.Read.All', 'Sites.Read.All');
   }
 });
+
+test('while it runs, the check reports its counts for the card; when done, the row says all were checked', async () => {
+  const progress: string[] = [];
+  const finding = await checkUserProvisioning(
+    gw,
+    tenant.id,
+    diagnosticContext({ progress: (found) => progress.push(found) }),
+  );
+  expect(progress).toHaveLength(3);
+  expect(progress[0]).toMatch(
+    /^Checking… \d+ licensed users checked so far \(100 users read from the directory\); \d+ without a OneDrive\.$/,
+  );
+  expect(progress[2]).toContain(`${licensedCount()} licensed users checked so far (250 users read`);
+  expect(finding.status).toBe('warn');
+  expect(finding.found).toContain(
+    `Checked all ${licensedCount()} licensed users of 250 users in the directory.`,
+  );
+  expect(finding.script?.userEmails.sort()).toEqual([...missing].sort());
+});

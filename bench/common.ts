@@ -13,8 +13,8 @@ export const ECHO_ENTRY = path.join(__dirname, 'echoBot.js');
 /** A cron that never fires while the benchmark runs (1 January, midnight). */
 export const QUIET_CRON = '0 0 1 1 *';
 
-export type Part = 'latency' | 'scanner' | 'startup' | 'fanout';
-export const PARTS: Part[] = ['startup', 'latency', 'scanner', 'fanout'];
+export type Part = 'latency' | 'scanner' | 'startup' | 'fanout' | 'provisioning';
+export const PARTS: Part[] = ['startup', 'latency', 'scanner', 'fanout', 'provisioning'];
 
 export interface BenchOptions {
   parts: Part[];
@@ -40,7 +40,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     if (arg === '--help' || arg === '-h') {
       process.stdout.write(
         [
-          'npm run bench -- [--only latency|scanner|startup|fanout[,…]] [--size small|full] [--results FILE] [--no-write]',
+          'npm run bench -- [--only latency|scanner|startup|fanout|provisioning[,…]] [--size small|full] [--results FILE] [--no-write]',
           '  --only     run only these parts (comma-separated or repeated); all by default',
           '  --size     small: 10k/100k scanner, fewer turns, 200 channels (about a minute a part)',
           '  --results  write the markdown table to FILE (default: bench/RESULTS.md for a full run of every part)',

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { ROOT, killStarted, log, parseOptions, type Part } from './common';
 import { runFanout } from './fanout';
 import { runLatency } from './latency';
+import { runProvisioning } from './provisioning';
 import { runScanner } from './scanner';
 import { runStartup } from './startup';
 import { renderMarkdown, type Section } from './table';
@@ -19,6 +20,7 @@ const RUNNERS: Record<Part, (options: BenchOptions) => Promise<Section>> = {
   latency: runLatency,
   scanner: runScanner,
   fanout: runFanout,
+  provisioning: runProvisioning,
 };
 
 function machine(): string {

@@ -11,6 +11,7 @@ import { runFanout } from './fanout';
 import { runLatency } from './latency';
 import { runProvisioning } from './provisioning';
 import { runScanner } from './scanner';
+import { runSoak } from './soak';
 import { runStartup } from './startup';
 import { renderMarkdown, type Section } from './table';
 import type { BenchOptions } from './common';
@@ -21,6 +22,7 @@ const RUNNERS: Record<Part, (options: BenchOptions) => Promise<Section>> = {
   scanner: runScanner,
   fanout: runFanout,
   provisioning: runProvisioning,
+  soak: runSoak,
 };
 
 function machine(): string {

@@ -147,8 +147,9 @@ export async function runSoak(options: BenchOptions): Promise<Section> {
   };
 
   const turn = async (bot: ServerProcess, conversationId: string, activity: Activity): Promise<void> => {
+    let timer: NodeJS.Timeout | undefined;
     const arrived = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      timer = setTimeout(() => {
         waiting.delete(conversationId);
         reject(new Error(`no reply in ${conversationId} within ${REPLY_TIMEOUT_MS} ms`));
       }, REPLY_TIMEOUT_MS);
@@ -157,13 +158,21 @@ export async function runSoak(options: BenchOptions): Promise<Section> {
         resolve();
       });
     });
-    const response = await fetch(`${bot.url}/api/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(activity),
-    });
-    await response.arrayBuffer();
-    if (response.status >= 300) throw new Error(`the bot answered ${response.status} in ${conversationId}`);
+    // A turn cut short (the restart) must not leave its wait to reject unheard.
+    arrived.catch(() => undefined);
+    try {
+      const response = await fetch(`${bot.url}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(activity),
+      });
+      await response.arrayBuffer();
+      if (response.status >= 300) throw new Error(`the bot answered ${response.status} in ${conversationId}`);
+    } catch (err) {
+      clearTimeout(timer);
+      waiting.delete(conversationId);
+      throw err;
+    }
     await arrived;
   };
 

@@ -13,12 +13,16 @@ export const ECHO_ENTRY = path.join(__dirname, 'echoBot.js');
 /** A cron that never fires while the benchmark runs (1 January, midnight). */
 export const QUIET_CRON = '0 0 1 1 *';
 
-export type Part = 'latency' | 'scanner' | 'startup' | 'fanout';
-export const PARTS: Part[] = ['startup', 'latency', 'scanner', 'fanout'];
+export type Part = 'latency' | 'scanner' | 'startup' | 'fanout' | 'provisioning' | 'soak';
+export const PARTS: Part[] = ['startup', 'latency', 'scanner', 'fanout', 'provisioning', 'soak'];
+/** Parts the default run leaves out unless asked for (`--soak`). */
+const OPT_IN: Part[] = ['soak'];
 
 export interface BenchOptions {
   parts: Part[];
   size: 'small' | 'full';
+  /** Length of the soak part (`--soak-minutes`), default 10. */
+  soakMinutes: number;
   /** Where the results table is written (markdown); the default run writes bench/RESULTS.md. */
   resultsFile?: string;
 }
@@ -28,6 +32,8 @@ export function parseOptions(argv: string[]): BenchOptions {
   let size: BenchOptions['size'] = 'full';
   let resultsFile: string | undefined;
   let noWrite = false;
+  let soak = false;
+  let soakMinutes = 10;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
@@ -40,10 +46,12 @@ export function parseOptions(argv: string[]): BenchOptions {
     if (arg === '--help' || arg === '-h') {
       process.stdout.write(
         [
-          'npm run bench -- [--only latency|scanner|startup|fanout[,…]] [--size small|full] [--results FILE] [--no-write]',
+          'npm run bench -- [--only latency|scanner|startup|fanout|provisioning|soak[,…]] [--soak] [--soak-minutes N] [--size small|full] [--results FILE] [--no-write]',
           '  --only     run only these parts (comma-separated or repeated); all by default',
           '  --size     small: 10k/100k scanner, fewer turns, 200 channels (about a minute a part)',
           '  --results  write the markdown table to FILE (default: bench/RESULTS.md for a full run of every part)',
+          '  --soak     include the soak part (about 10 minutes) in the default run',
+          '  --soak-minutes N  length of the soak (default 10; at least 2)',
           '  --no-write print only',
           '',
         ].join('\n'),
@@ -60,6 +68,12 @@ export function parseOptions(argv: string[]): BenchOptions {
       size = v;
     } else if (arg.startsWith('--results')) {
       resultsFile = path.resolve(value());
+    } else if (arg === '--soak') {
+      soak = true;
+    } else if (arg.startsWith('--soak-minutes')) {
+      soakMinutes = Number(value());
+      if (!Number.isFinite(soakMinutes) || soakMinutes < 2)
+        throw new Error(`--soak-minutes: expected a number of minutes, at least 2`);
     } else if (arg === '--no-write') {
       noWrite = true;
     } else {
@@ -70,7 +84,10 @@ export function parseOptions(argv: string[]): BenchOptions {
   if (!resultsFile && !noWrite && all && size === 'full')
     resultsFile = path.join(ROOT, 'bench', 'RESULTS.md');
   if (noWrite) resultsFile = undefined;
-  return { parts: all ? PARTS : PARTS.filter((p) => parts.includes(p)), size, resultsFile };
+  const chosen = all
+    ? PARTS.filter((p) => soak || !OPT_IN.includes(p))
+    : PARTS.filter((p) => parts.includes(p));
+  return { parts: chosen, size, resultsFile, soakMinutes };
 }
 
 export function log(message: string): void {

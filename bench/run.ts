@@ -9,7 +9,9 @@ import * as path from 'node:path';
 import { ROOT, killStarted, log, parseOptions, type Part } from './common';
 import { runFanout } from './fanout';
 import { runLatency } from './latency';
+import { runProvisioning } from './provisioning';
 import { runScanner } from './scanner';
+import { runSoak } from './soak';
 import { runStartup } from './startup';
 import { renderMarkdown, type Section } from './table';
 import type { BenchOptions } from './common';
@@ -19,6 +21,8 @@ const RUNNERS: Record<Part, (options: BenchOptions) => Promise<Section>> = {
   latency: runLatency,
   scanner: runScanner,
   fanout: runFanout,
+  provisioning: runProvisioning,
+  soak: runSoak,
 };
 
 function machine(): string {

@@ -43,7 +43,7 @@ export interface DiagnosticLimits {
   maxUsersChecked: number;
   /** Unprovisioned users' names kept for the script (the count goes on). */
   maxListedUsers: number;
-  /** OneDrive look-ups at the same time. */
+  /** OneDrive look-up batches ($batch of 20 users) at the same time. */
   driveConcurrency: number;
   /** Global admin accounts looked at. */
   maxAdminsChecked: number;
@@ -55,12 +55,13 @@ export interface DiagnosticLimits {
 
 export const DEFAULT_DIAGNOSTIC_LIMITS: DiagnosticLimits = {
   checkConcurrency: 3,
-  maxUsersChecked: 5_000,
+  // No cap by default: $batch checks 100,000 users well within the time budget.
+  maxUsersChecked: Number.POSITIVE_INFINITY,
   maxListedUsers: 1_000,
-  driveConcurrency: 8,
+  driveConcurrency: 4,
   maxAdminsChecked: 5,
   maxConnectorRows: 10,
-  userCheckBudgetMs: 120_000,
+  userCheckBudgetMs: 600_000,
 };
 
 /** Everything a check may read besides Graph; no Teams types. */
@@ -89,6 +90,11 @@ export interface DiagnosticContext {
   limits: DiagnosticLimits;
   /** Milliseconds on a monotonic clock, for time budgets. */
   elapsed: () => number;
+  /**
+   * Given by the runner to a running check: what it has done so far, shown on its pending row
+   * (a sentence of counts, no text from Graph).
+   */
+  progress?(found: string): void;
 }
 
 /** A check: reads Graph (or not) and says what it found. Throws GraphError when Graph fails. */

@@ -9,8 +9,14 @@ import {
 } from './finding';
 import { blocksGraph, failedFinding, notConfiguredFinding } from './graphFailure';
 
+/** Progress rows go to the card at most this often (a card update is a Bot Connector call). */
+export const PROGRESS_INTERVAL_MS = 3_000;
+
 export interface RunOptions {
-  /** Called with every row (finished or pending, in card order) each time a check finishes. */
+  /**
+   * Called with every row (finished or pending, in card order) each time a check finishes, and
+   * when a long check reports progress (at most every {@link PROGRESS_INTERVAL_MS}).
+   */
   onUpdate?(findings: Finding[]): void | Promise<void>;
   logger?: Logger;
 }
@@ -54,8 +60,17 @@ export async function runDiagnostics(
     };
     if (missing.graph.length > 0 || missing.other.length > 0) return notConfiguredFinding(check, missing);
     if (check.needsGraph && blocked !== undefined) return failedFinding(check, blocked);
+    let lastProgress = Number.NEGATIVE_INFINITY;
+    const progress = (found: string) => {
+      const now = ctx.elapsed();
+      const i = position.get(check.id) as number;
+      if (now - lastProgress < PROGRESS_INTERVAL_MS || findings[i].status !== 'pending') return;
+      lastProgress = now;
+      findings[i] = { ...findings[i], found };
+      void publish();
+    };
     try {
-      return await check.run(graph, tenantId, ctx);
+      return await check.run(graph, tenantId, { ...ctx, progress });
     } catch (err) {
       if (blocksGraph(err)) blocked ??= err;
       options.logger?.warn('diagnostic check could not run', { check: check.id, tenantId, error: err });

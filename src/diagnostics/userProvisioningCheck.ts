@@ -1,5 +1,5 @@
-import { isGraphError } from '../graph/errors';
-import type { GraphGateway, GraphPage } from '../graph/graphGateway';
+import { GraphError } from '../graph/errors';
+import { GRAPH_BATCH_MAX, type GraphGateway, type GraphPage } from '../graph/graphGateway';
 import { GRAPH_PERMISSIONS } from '../graph/permissions';
 import { mapLimit } from './concurrency';
 import { count, plural, type DiagnosticCheck, type DiagnosticContext, type Finding } from './finding';
@@ -34,15 +34,27 @@ export interface ProvisioningTally {
 /** The users page: only what the check reads, the largest page Graph serves. */
 export const USERS_PATH = '/users?$select=id,userPrincipalName,assignedLicenses&$top=999';
 
+/** Progress of a running user check, for the card. */
+export interface ProvisioningProgress {
+  read: number;
+  checked: number;
+  unprovisioned: number;
+  /** Users in the directory when Graph said ($count), for "x of y". */
+  directoryUsers?: number;
+}
+
 /**
  * Streams the directory page by page and looks up each licensed user's OneDrive (404 = not
- * provisioned), a few at a time. Stops at `maxUsersChecked` licensed users or after the time
- * budget; memory holds one page, the counts and at most `maxListedUsers` names.
+ * provisioned) through Graph `$batch`, 20 users a batch and a few batches at a time (the
+ * gateway retries the requests Graph throttles inside a batch). Stops at `maxUsersChecked`
+ * licensed users or after the time budget; memory holds one page, the counts and at most
+ * `maxListedUsers` names. `onProgress` is told after each page.
  */
 export async function tallyUnprovisionedUsers(
   graph: GraphGateway,
   tenantId: string,
   ctx: Pick<DiagnosticContext, 'limits' | 'elapsed'>,
+  onProgress?: (progress: ProvisioningProgress) => void,
 ): Promise<ProvisioningTally> {
   const { limits } = ctx;
   const started = ctx.elapsed();
@@ -62,17 +74,12 @@ export async function tallyUnprovisionedUsers(
     const licensed = page.filter((u) => Array.isArray(u.assignedLicenses) && u.assignedLicenses.length > 0);
     const room = limits.maxUsersChecked - tally.checked;
     const targets = licensed.length > room ? licensed.slice(0, room) : licensed;
-    const missing = await mapLimit(targets, limits.driveConcurrency, async (user) => {
-      try {
-        await graph.get(tenantId, `/users/${encodeURIComponent(user.id)}/drive?$select=id`, {
-          permission: GRAPH_PERMISSIONS.filesRead,
-        });
-        return false;
-      } catch (err) {
-        if (isGraphError(err, 'GRAPH_NOT_FOUND')) return true;
-        throw err;
-      }
-    });
+    const chunks: DirectoryUser[][] = [];
+    for (let i = 0; i < targets.length; i += GRAPH_BATCH_MAX)
+      chunks.push(targets.slice(i, i + GRAPH_BATCH_MAX));
+    const missing = (
+      await mapLimit(chunks, limits.driveConcurrency, (chunk) => missingDrives(graph, tenantId, chunk))
+    ).flat();
     tally.checked += targets.length;
     missing.forEach((isMissing, i) => {
       if (!isMissing) return;
@@ -81,6 +88,7 @@ export async function tallyUnprovisionedUsers(
         tally.userEmails.push(targets[i].userPrincipalName ?? targets[i].id);
       }
     });
+    onProgress?.({ read: tally.read, checked: tally.checked, unprovisioned: tally.unprovisioned });
     if (licensed.length > room) {
       tally.stopped = 'limit';
       break;
@@ -88,6 +96,67 @@ export async function tallyUnprovisionedUsers(
   }
   if (tally.stopped) tally.directoryUsers = await countUsers(graph, tenantId);
   return tally;
+}
+
+/** For each user of one batch: true when Graph says the OneDrive does not exist (404). */
+async function missingDrives(
+  graph: GraphGateway,
+  tenantId: string,
+  users: DirectoryUser[],
+): Promise<boolean[]> {
+  const requests = users.map((user, i) => ({
+    id: String(i),
+    method: 'GET' as const,
+    url: `/users/${encodeURIComponent(user.id)}/drive?$select=id`,
+  }));
+  const answers = await graph.batch(tenantId, requests, { permission: GRAPH_PERMISSIONS.filesRead });
+  return requests.map((req) => {
+    const answer = answers.get(req.id);
+    const status = answer?.status ?? 0;
+    if (status >= 200 && status < 300) return false;
+    if (status === 404) return true;
+    throw batchFailure(status, answer?.body, answer?.headers);
+  });
+}
+
+/** The GraphError a failed drive look-up inside a batch stands for (as a lone GET would raise). */
+function batchFailure(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> | undefined,
+): GraphError {
+  const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
+  const said = error?.code ? ` (${error.code}${error.message ? `: ${error.message}` : ''})` : '';
+  const details = { status, graphCode: error?.code, method: 'GET', path: '/users/{id}/drive' };
+  if (status === 403) {
+    return new GraphError(
+      'GRAPH_FORBIDDEN',
+      `Microsoft Graph refused GET /users/{id}/drive: the app needs the application permission ${GRAPH_PERMISSIONS.filesRead} with admin consent.`,
+      { ...details, permission: GRAPH_PERMISSIONS.filesRead },
+    );
+  }
+  if (status === 429) {
+    const retryAfter = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === 'retry-after')?.[1];
+    const seconds =
+      retryAfter !== undefined && /^\d+$/.test(String(retryAfter)) ? Number(retryAfter) : undefined;
+    return new GraphError(
+      'GRAPH_THROTTLED',
+      `Microsoft Graph is throttling the app (GET /users/{id}/drive)${seconds !== undefined ? `; it asks to wait ${seconds} s` : ''}. Try again later.`,
+      { ...details, retryAfterMs: seconds !== undefined ? seconds * 1000 : undefined },
+    );
+  }
+  if (status >= 500) {
+    return new GraphError(
+      'GRAPH_UNAVAILABLE',
+      `Microsoft Graph is unavailable (${status} on GET /users/{id}/drive). Try again later.`,
+      details,
+    );
+  }
+  return new GraphError(
+    'GRAPH_ERROR',
+    `Microsoft Graph refused GET /users/{id}/drive with ${status}${said}.`,
+    details,
+  );
 }
 
 /** Users in the directory, by $count (an advanced query); undefined when Graph does not say. */
@@ -139,7 +208,11 @@ export async function checkUserProvisioning(
   tenantId: string,
   ctx: DiagnosticContext,
 ): Promise<Finding> {
-  const tally = await tallyUnprovisionedUsers(graph, tenantId, ctx);
+  const tally = await tallyUnprovisionedUsers(graph, tenantId, ctx, (p) =>
+    ctx.progress?.(
+      `Checking… ${plural(p.checked, 'licensed user')} checked so far (${plural(p.read, 'user')} read from the directory); ${count(p.unprovisioned)} without a OneDrive.`,
+    ),
+  );
   const base = { id: userProvisioningCheck.id, title: userProvisioningCheck.title };
   const scope = tally.stopped
     ? ` I stopped ${tally.stopped === 'limit' ? `at the limit of ${count(ctx.limits.maxUsersChecked)} licensed users` : `after ${Math.round(ctx.limits.userCheckBudgetMs / 1000)} seconds`}: checked ${count(tally.checked)} licensed users of ${tally.directoryUsers !== undefined ? `${count(tally.directoryUsers)} users in the directory` : `the first ${count(tally.read)} users read (the directory has more)`}.`

@@ -36,6 +36,25 @@ export interface GraphPagingOptions<T> extends GraphRequestOptions {
   onPage?(items: T[]): Promise<void> | void;
 }
 
+/** One request of a JSON `$batch`; `url` is relative to the version, e.g. `/users/{id}/drive`. */
+export interface GraphBatchRequest {
+  id: string;
+  method: 'GET';
+  url: string;
+  headers?: Record<string, string>;
+}
+
+/** One answer of a JSON `$batch`, as Graph gave it (its own status: 200, 404, 429, ...). */
+export interface GraphBatchResponse {
+  id: string;
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+/** Graph takes at most this many requests in one `$batch`. */
+export const GRAPH_BATCH_MAX = 20;
+
 /** A Graph collection page. */
 export interface GraphPage<T> {
   value: T[];
@@ -65,6 +84,16 @@ export interface GraphGateway {
   post<T>(tenantId: string, path: string, body: unknown, options?: GraphRequestOptions): Promise<T>;
   /** DELETE of one object (204 from Graph). */
   delete(tenantId: string, path: string, options?: GraphRequestOptions): Promise<void>;
+  /**
+   * Sends up to {@link GRAPH_BATCH_MAX} GETs in one `POST /$batch`. Requests answered 429 (or
+   * 503/504) inside the batch are sent again, alone in a new batch, after the longest Retry-After
+   * they carried; every other answer is returned as is, by request id.
+   */
+  batch(
+    tenantId: string,
+    requests: readonly GraphBatchRequest[],
+    options?: GraphRequestOptions,
+  ): Promise<Map<string, GraphBatchResponse>>;
 }
 
 /** `list` stops here unless told otherwise, so that a huge directory cannot fill memory. */
@@ -212,6 +241,68 @@ export class MsGraphGateway implements GraphGateway {
 
   async delete(tenantId: string, path: string, options: GraphRequestOptions = {}): Promise<void> {
     await this.request<unknown>('DELETE', tenantId, path, undefined, options);
+  }
+
+  async batch(
+    tenantId: string,
+    requests: readonly GraphBatchRequest[],
+    options: GraphRequestOptions = {},
+  ): Promise<Map<string, GraphBatchResponse>> {
+    if (requests.length > GRAPH_BATCH_MAX) {
+      throw new GraphError(
+        'GRAPH_INVALID_REQUEST',
+        `A Microsoft Graph $batch holds at most ${GRAPH_BATCH_MAX} requests (${requests.length} given).`,
+        { method: 'POST', path: '/$batch' },
+      );
+    }
+    const answers = new Map<string, GraphBatchResponse>();
+    const maxRetries = this.options.maxRetries ?? 3;
+    const maxDelayMs = this.options.maxRetryDelayMs ?? 60_000;
+    const baseDelayMs = this.options.retryBaseDelayMs ?? 1_000;
+    const sleep = this.options.sleep ?? realSleep;
+    let pending = [...requests];
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      const reply = await this.request<{ responses?: GraphBatchResponse[] }>(
+        'POST',
+        tenantId,
+        '/$batch',
+        { requests: pending },
+        options,
+      );
+      const byId = new Map((reply?.responses ?? []).map((r) => [String(r.id), r]));
+      const retry: GraphBatchRequest[] = [];
+      let waitMs = 0;
+      for (const req of pending) {
+        const answer = byId.get(req.id);
+        if (!answer) {
+          throw new GraphError(
+            'GRAPH_ERROR',
+            `Microsoft Graph left request ${req.id} of a $batch unanswered.`,
+            { method: 'POST', path: '/$batch' },
+          );
+        }
+        const transient = answer.status === 429 || answer.status === 503 || answer.status === 504;
+        const asked = parseRetryAfter(headerOf(answer, 'retry-after'), this.clock.now());
+        const delay = asked ?? baseDelayMs * 2 ** attempt;
+        if (transient && attempt < maxRetries && delay <= maxDelayMs) {
+          retry.push(req);
+          waitMs = Math.max(waitMs, delay);
+        } else {
+          answers.set(req.id, answer);
+        }
+      }
+      if (retry.length > 0) {
+        this.logger.info('graph batch requests throttled; retrying them', {
+          tenantId,
+          count: retry.length,
+          waitMs,
+          attempt: attempt + 1,
+        });
+        await sleep(waitMs);
+      }
+      pending = retry;
+    }
+    return answers;
   }
 
   async *getAllPages<T>(
@@ -468,6 +559,12 @@ export class MsGraphGateway implements GraphGateway {
     this.logger.warn('graph call refused', { tenantId: tenant, ...error.toLogFields() });
     return error;
   }
+}
+
+function headerOf(answer: GraphBatchResponse, name: string): string | undefined {
+  const headers = answer.headers ?? {};
+  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+  return key === undefined ? undefined : String(headers[key]);
 }
 
 async function readJson(response: Response): Promise<unknown> {

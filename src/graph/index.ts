@@ -2,7 +2,10 @@ export { createGraphGateway } from './createGraphGateway';
 export { GraphError, isGraphError, type GraphErrorCode, type GraphErrorDetails } from './errors';
 export {
   DEFAULT_LIST_MAX_ITEMS,
+  GRAPH_BATCH_MAX,
   MsGraphGateway,
+  type GraphBatchRequest,
+  type GraphBatchResponse,
   type GraphGateway,
   type GraphGatewayOptions,
   type GraphPage,

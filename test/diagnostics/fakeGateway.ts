@@ -1,5 +1,11 @@
 import { GraphError } from '../../src/graph/errors';
-import type { GraphGateway, GraphPage, GraphPagingOptions } from '../../src/graph/graphGateway';
+import type {
+  GraphBatchRequest,
+  GraphBatchResponse,
+  GraphGateway,
+  GraphPage,
+  GraphPagingOptions,
+} from '../../src/graph/graphGateway';
 
 /** Answers a path (relative, with its query) or throws a GraphError. */
 export type Route = (path: string) => unknown;
@@ -69,6 +75,35 @@ export class ScriptedGateway implements GraphGateway {
 
   async delete(): Promise<void> {
     throw new GraphError('GRAPH_ERROR', 'delete is not scripted');
+  }
+
+  /** Each request answered by its route; a GraphError becomes that request's status. */
+  async batch(
+    tenantId: string,
+    requests: readonly GraphBatchRequest[],
+  ): Promise<Map<string, GraphBatchResponse>> {
+    const answers = new Map<string, GraphBatchResponse>();
+    for (const req of requests) {
+      try {
+        answers.set(req.id, { id: req.id, status: 200, body: await this.get(tenantId, req.url) });
+      } catch (err) {
+        if (!(err instanceof GraphError)) throw err;
+        const status =
+          err.code === 'GRAPH_NOT_FOUND'
+            ? 404
+            : err.code === 'GRAPH_FORBIDDEN'
+              ? 403
+              : err.code === 'GRAPH_THROTTLED'
+                ? 429
+                : 500;
+        answers.set(req.id, {
+          id: req.id,
+          status,
+          body: { error: { code: err.code, message: err.message } },
+        });
+      }
+    }
+    return answers;
   }
 }
 

@@ -1,6 +1,6 @@
 import type { DiagnosticCheck, DiagnosticPlan, Finding } from '../../src/diagnostics/finding';
 import { diagnosticPlan } from '../../src/diagnostics/plan';
-import { runDiagnostics } from '../../src/diagnostics/runner';
+import { PROGRESS_INTERVAL_MS, runDiagnostics } from '../../src/diagnostics/runner';
 import { GraphError } from '../../src/graph/errors';
 import { connectorRecord } from '../support/connectorFixtures';
 import { diagnosticContext, TENANT } from './context';
@@ -53,6 +53,30 @@ describe('running the checks', () => {
     expect(findings.map((f) => f.status)).toEqual(Array(7).fill('pass'));
     expect(findings[6].found).toBe('6 passed');
     expect(findings[0].ms).toEqual(expect.any(Number));
+  });
+
+  test('a long check’s progress shows on its pending row, at most every few seconds, and never over its result', async () => {
+    let now = 0;
+    const plan: DiagnosticPlan = {
+      checks: [
+        check('slow', async (_g, _t, ctx) => {
+          ctx.progress?.('Checking… 20 done'); // shown
+          now += PROGRESS_INTERVAL_MS - 1;
+          ctx.progress?.('Checking… 40 done'); // too soon: skipped
+          now += 1;
+          ctx.progress?.('Checking… 60 done'); // shown
+          return ok('slow');
+        }),
+      ],
+      derived: [],
+    };
+    const updates: string[] = [];
+    await runDiagnostics(new ScriptedGateway(), TENANT, plan, diagnosticContext({ elapsed: () => now }), {
+      onUpdate: (findings) => {
+        updates.push(`${findings[0].status}: ${findings[0].found}`);
+      },
+    });
+    expect(updates).toEqual(['pending: Checking… 20 done', 'pending: Checking… 60 done', 'pass: fine']);
   });
 
   test('a Graph error marks that check "could not run" with the reason and the permission; the others run', async () => {

@@ -801,6 +801,14 @@ export interface RecordedGraphRequest extends RecordedRequest {
   tenantId?: string;
   headers: IncomingHttpHeaders;
   body: unknown;
+  /** The id of the request inside a JSON `$batch` (the batch itself is recorded too). */
+  batchId?: string;
+}
+
+/** Throttling of requests inside `$batch`: every `every`-th request (never the same URL twice) answers 429. */
+export interface BatchThrottle {
+  every: number;
+  retryAfterSeconds: number;
 }
 
 export interface TokenCall {
@@ -837,6 +845,30 @@ export class FakeGraph {
   private readonly routes: Route[] = [];
   private readonly fixtureRoutes: Route[] = [];
   private readonly failures: Array<{ route: Route; spec: FailureSpec }> = [];
+  /** False: nothing is recorded (bench runs of 100,000 users keep memory flat). */
+  recording = true;
+  /** Counts of what was served, kept even when not recording. */
+  readonly served = { requests: 0, batches: 0, batchedRequests: 0, throttledInBatch: 0 };
+  private batchThrottle?: BatchThrottle;
+  private batchSeen = 0;
+  private readonly throttledUrls = new Set<string>();
+
+  /** Throttling mode for `$batch` (undefined turns it off), like Graph's per-request 429s. */
+  throttleBatches(throttle: BatchThrottle | undefined): void {
+    this.batchThrottle = throttle;
+    this.batchSeen = 0;
+    this.throttledUrls.clear();
+  }
+
+  /** @internal 429 for this request inside a batch? */
+  throttleInBatch(url: string): BatchThrottle | undefined {
+    const throttle = this.batchThrottle;
+    if (!throttle || this.throttledUrls.has(url)) return undefined;
+    if (++this.batchSeen % throttle.every !== 0) return undefined;
+    this.throttledUrls.add(url);
+    this.served.throttledInBatch += 1;
+    return throttle;
+  }
 
   /**
    * Programs a route (latest wins over earlier ones and over the tenant fixture). `path` is
@@ -889,6 +921,8 @@ export class FakeGraph {
     this.routes.length = 0;
     this.failures.length = 0;
     this.requests.length = 0;
+    this.throttleBatches(undefined);
+    Object.assign(this.served, { requests: 0, batches: 0, batchedRequests: 0, throttledInBatch: 0 });
   }
 
   /** @internal fixture routes, served after programmed ones. */
@@ -1262,7 +1296,8 @@ export async function startFakeMicrosoftCloud(
       headers: req.headers,
       body,
     };
-    graph.requests.push(record);
+    if (graph.recording) graph.requests.push(record);
+    graph.served.requests += 1;
 
     const bearer = /^Bearer (.+)$/i.exec(authorization ?? '')?.[1];
     if (!bearer) {
@@ -1309,12 +1344,87 @@ export async function startFakeMicrosoftCloud(
       tenant,
       cloud,
     };
-    const answer = await graph.handle(request);
+    const answer =
+      request.method === 'POST' && graphPath === '/$batch'
+        ? await batch(request, record)
+        : await graph.handle(request);
     if (answer.drop) {
       req.socket.destroy();
       return (record.status = 0);
     }
     return (record.status = sendJson(res, answer));
+  }
+
+  /**
+   * JSON `$batch`: at most 20 requests, each served as if sent alone (same routes, failures and
+   * permissions), answered together with their own status and headers; with throttling on, some
+   * answer 429 with Retry-After inside a 200 batch, as Graph does.
+   */
+  async function batch(outer: FakeGraphRequest, record: RecordedGraphRequest): Promise<GraphReply> {
+    const requests = (outer.body as { requests?: unknown } | undefined)?.requests;
+    if (!Array.isArray(requests) || requests.length === 0 || requests.length > 20) {
+      return graphError(400, 'BadRequest', 'A $batch holds between 1 and 20 requests.');
+    }
+    graph.served.batches += 1;
+    const responses = [];
+    for (const sub of requests as Array<{ id?: unknown; method?: unknown; url?: unknown; body?: unknown }>) {
+      const id = String(sub.id ?? '');
+      const method = String(sub.method ?? 'GET').toUpperCase();
+      const relative = String(sub.url ?? '');
+      graph.served.batchedRequests += 1;
+      const url = new URL(
+        `${outer.url.origin}/${outer.version}${relative.startsWith('/') ? '' : '/'}${relative}`,
+      );
+      const path =
+        url.pathname
+          .slice(outer.version.length + 1)
+          .split('/')
+          .map((s) => {
+            try {
+              return decodeURIComponent(s);
+            } catch {
+              return s;
+            }
+          })
+          .join('/') || '/';
+      if (graph.recording) {
+        graph.requests.push({
+          ...record,
+          method,
+          url: url.pathname + url.search,
+          path: url.pathname,
+          graphPath: path,
+          query: Object.fromEntries(url.searchParams),
+          body: sub.body,
+          batchId: id,
+        });
+      }
+      const throttle = graph.throttleInBatch(relative);
+      if (throttle) {
+        const answer = graphError(429, undefined, undefined, {
+          'Retry-After': String(throttle.retryAfterSeconds),
+        });
+        responses.push({ id, status: 429, headers: answer.headers, body: answer.body });
+        continue;
+      }
+      const filterText = url.searchParams.get('$filter');
+      const select = url.searchParams.get('$select');
+      const top = url.searchParams.get('$top');
+      const answer = await graph.handle({
+        ...outer,
+        method,
+        path,
+        url,
+        query: url.searchParams,
+        params: {},
+        filter: filterText === null ? undefined : parseFilter(filterText),
+        select: select ? select.split(',').map((s) => s.trim()) : undefined,
+        top: top !== null ? Number(top) : undefined,
+        body: sub.body,
+      });
+      responses.push({ id, status: answer.status ?? 200, headers: answer.headers ?? {}, body: answer.body });
+    }
+    return reply(200, { responses });
   }
 
   const server = https.createServer({ cert: material.cert, key: material.key }, (req, res) => {

@@ -1,0 +1,371 @@
+/**
+ * Soak (issue 18): the bot as its own process for about 10 minutes (`--soak-minutes`) under mixed
+ * traffic: `help`, wizard steps (some opened before a restart of the bot and finished after it),
+ * `connectors` over 200 connectors, a scan through POST /api/v1/scan every minute that notifies
+ * subscribed channels, and a 429 storm at the Bot Connector stand-in. Every minute: the bot's RSS
+ * (/proc) and live heap (from heapProbe.js, preloaded). Reports the growth over the last 5 minutes
+ * (or the last half of a shorter soak), error lines the bot logged, and whether every notice
+ * arrived exactly once.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { makeUser, message, personalChat, submit, type Activity } from '../test/harness/activities';
+import { cardOf, findAction, inputValues } from '../test/harness/cards';
+import { ConnectorStandIn, type ConnectorRoute } from '../test/harness/connectorStandIn';
+import {
+  BOT_ENTRY,
+  QUIET_CRON,
+  count,
+  freePort,
+  log,
+  memoryOf,
+  removeDir,
+  sleep,
+  spawnServer,
+  tempDir,
+  waitForHealthy,
+  type BenchOptions,
+  type ServerProcess,
+} from './common';
+import { bulkLoad, channelSubscription, seedTenantConnectors } from './seed';
+import { atMost, mb, type Row, type Section } from './table';
+
+const TENANT = '7e57be4c-0000-4000-8000-00000000500a';
+const API_TOKEN = 'bench-api-token-0123456789';
+const CHANNELS = 50;
+const PER_CHANNEL = 4;
+const MINUTE_MS = 60_000;
+const REPLY_TIMEOUT_MS = 30_000;
+const REPLY_ROUTES: ConnectorRoute[] = ['replyToActivity', 'sendToConversation', 'updateActivity'];
+
+interface Sample {
+  minute: number;
+  rss: number;
+  heapUsed: number;
+}
+
+function channelOf(t: number): string {
+  return `19:soak${t}@thread.tacv2`;
+}
+
+function noticesOnCard(body: Record<string, unknown> | undefined): number {
+  const text = JSON.stringify(body ?? {});
+  const many = /"(\d+) connectors expire soon"/.exec(text);
+  if (many) return Number(many[1]);
+  return text.includes('"A connector expires soon"') ? 1 : 0;
+}
+
+export async function runSoak(options: BenchOptions): Promise<Section> {
+  const minutes = options.soakMinutes;
+  const durationMs = minutes * MINUTE_MS;
+  const restartAtMs = Math.min(durationMs / 4, 2.5 * MINUTE_MS);
+  const stormMs = { from: 5_000, to: 50_000 };
+  const windowMinutes = Math.min(5, Math.max(1, Math.floor(minutes / 2)));
+
+  const standIn = new ConnectorStandIn();
+  await standIn.start();
+  const dataDir = tempDir('soak');
+  const heapFile = path.join(dataDir, 'heap.json');
+  const started = performance.now();
+  const inStorm = () => {
+    const t = performance.now() - started;
+    return t >= stormMs.from && t < stormMs.to;
+  };
+
+  // Replies per conversation; during the storm every third attempt is refused with 429.
+  const waiting = new Map<string, () => void>();
+  let attempts = 0;
+  let refused = 0;
+  const delivered = new Map<string, number>();
+  let notices = 0;
+  for (const route of REPLY_ROUTES) {
+    standIn.program(
+      route,
+      (call) => {
+        attempts += 1;
+        if (inStorm() && attempts % 3 === 0) {
+          refused += 1;
+          return { status: 429, headers: { 'Retry-After': '1' }, body: { error: { code: 'Throttled' } } };
+        }
+        const id = call.conversationId ?? '';
+        if (route === 'sendToConversation' && id.startsWith('19:soak')) {
+          delivered.set(id, (delivered.get(id) ?? 0) + 1);
+          notices += noticesOnCard(call.body);
+        }
+        const resolve = waiting.get(id);
+        if (resolve) {
+          waiting.delete(id);
+          resolve();
+        }
+        return undefined;
+      },
+      { times: Infinity },
+    );
+  }
+
+  const expected = CHANNELS * PER_CHANNEL;
+  bulkLoad(dataDir, {
+    connectors: expected,
+    tenants: CHANNELS,
+    dueEvery: 1,
+    now: Date.now(),
+    subscription: (t, tenant) => channelSubscription(tenant, channelOf(t), standIn.url),
+  });
+  await seedTenantConnectors(dataDir, TENANT, 200);
+
+  const port = await freePort();
+  let errorLines = 0;
+  const errorSamples: string[] = [];
+  const start = async (): Promise<ServerProcess> => {
+    const bot = spawnServer('bot', BOT_ENTRY, {
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      SCAN_CRON: QUIET_CRON,
+      API_TOKEN,
+      NOTIFY_RPS: '30',
+      BENCH_HEAP_FILE: heapFile,
+      NODE_OPTIONS:
+        `${process.env.BENCH_NODE_OPTIONS ?? ''} -r ${path.join(__dirname, 'heapProbe.js')}`.trim(),
+    });
+    let partial = '';
+    const scan = (chunk: Buffer) => {
+      const lines = (partial + chunk.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        if (/"level":"(error|fatal)"/.test(line) || /^(Error|TypeError|RangeError|Unhandled)/.test(line)) {
+          errorLines += 1;
+          if (errorSamples.length < 3) errorSamples.push(line.slice(0, 300));
+        }
+      }
+    };
+    bot.child.stdout!.on('data', scan);
+    bot.child.stderr!.on('data', scan);
+    await waitForHealthy(bot);
+    return bot;
+  };
+
+  const turn = async (bot: ServerProcess, conversationId: string, activity: Activity): Promise<void> => {
+    let timer: NodeJS.Timeout | undefined;
+    const arrived = new Promise<void>((resolve, reject) => {
+      timer = setTimeout(() => {
+        waiting.delete(conversationId);
+        reject(new Error(`no reply in ${conversationId} within ${REPLY_TIMEOUT_MS} ms`));
+      }, REPLY_TIMEOUT_MS);
+      waiting.set(conversationId, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    // A turn cut short (the restart) must not leave its wait to reject unheard.
+    arrived.catch(() => undefined);
+    try {
+      const response = await fetch(`${bot.url}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(activity),
+      });
+      await response.arrayBuffer();
+      if (response.status >= 300) throw new Error(`the bot answered ${response.status} in ${conversationId}`);
+    } catch (err) {
+      clearTimeout(timer);
+      waiting.delete(conversationId);
+      throw err;
+    }
+    await arrived;
+  };
+
+  const chat = () => {
+    const user = makeUser(`Soak ${randomUUID().slice(0, 4)}`, 'soak@contoso.onmicrosoft.com');
+    return { user, conversation: personalChat(TENANT, user) };
+  };
+
+  /** `connect box`, and the click on the name page's Next (to send later). */
+  const openWizard = async (bot: ServerProcess) => {
+    const { user, conversation } = chat();
+    await turn(bot, conversation.id, message(standIn.url, conversation, user, 'connect box'));
+    const reply = standIn.calls
+      .filter((c) => c.conversationId === conversation.id && c.route === 'replyToActivity' && c.status < 300)
+      .pop();
+    if (!reply) throw new Error(`connect box posted nothing in ${conversation.id}`);
+    const card = cardOf(reply.body);
+    const value = {
+      ...inputValues(card, { displayName: 'x' }),
+      ...(findAction(card, 'Next').data as object),
+    };
+    const cardId = String((reply.answer as { id?: string }).id);
+    return { id: conversation.id, next: () => submit(standIn.url, conversation, user, value, cardId) };
+  };
+
+  let bot = await start();
+  const turns = { help: 0, wizard: 0, connectors: 0, failed: 0 };
+  const failures: string[] = [];
+  let resumedAfterRestart = 0;
+  let restarted = false;
+  let stopping = false;
+  let restarting: Promise<void> | undefined;
+  const samples: Sample[] = [];
+  const scans: string[] = [];
+
+  const loop = async (kind: 'help' | 'wizard' | 'connectors') => {
+    const { user, conversation } = chat();
+    while (!stopping) {
+      if (restarting) await restarting;
+      try {
+        if (kind === 'wizard') {
+          const wizard = await openWizard(bot);
+          await turn(bot, wizard.id, wizard.next());
+        } else {
+          await turn(bot, conversation.id, message(standIn.url, conversation, user, kind));
+        }
+        turns[kind] += 1;
+      } catch (err) {
+        if (restarting) continue;
+        turns.failed += 1;
+        if (failures.length < 3) failures.push((err as Error).message);
+      }
+      // A steady, modest pace: the soak looks for leaks, not for throughput.
+      await sleep(100);
+    }
+  };
+
+  const scan = async (i: number) => {
+    const response = await fetch(`${bot.url}/api/v1/scan`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_TOKEN}` },
+    });
+    const body = await response.text();
+    scans.push(`#${i} ${response.status}${response.status === 200 ? ` sent ${JSON.parse(body).sent}` : ''}`);
+  };
+
+  const sample = (minute: number) => {
+    let heapUsed = NaN;
+    try {
+      heapUsed = (JSON.parse(fs.readFileSync(heapFile, 'utf8')) as { heapUsed: number }).heapUsed;
+    } catch {
+      // the probe has not written yet
+    }
+    const rss = memoryOf(bot.child.pid!).rss;
+    samples.push({ minute, rss, heapUsed });
+    log(`soak: minute ${minute}: RSS ${mb(rss)}, heap ${mb(heapUsed)}; turns ${JSON.stringify(turns)}`);
+  };
+
+  log(
+    `soak: ${minutes} min; restart at ${Math.round(restartAtMs / 1000)} s; 429 storm ${stormMs.from / 1000}–${stormMs.to / 1000} s`,
+  );
+  const loops = [loop('help'), loop('help'), loop('wizard'), loop('connectors')];
+  try {
+    await sleep(stormMs.from + 2_000);
+    await scan(0);
+    let nextScan = performance.now() - started + MINUTE_MS - stormMs.from - 2_000;
+    let nextSample = MINUTE_MS;
+    let minute = 0;
+    while (performance.now() - started < durationMs) {
+      const t = performance.now() - started;
+      if (!restarted && t >= restartAtMs) {
+        restarted = true;
+        const open = await Promise.all(Array.from({ length: 5 }, () => openWizard(bot)));
+        let done!: () => void;
+        restarting = new Promise<void>((resolve) => (done = resolve));
+        await bot.stop();
+        bot = await start();
+        done();
+        restarting = undefined;
+        for (const wizard of open) {
+          const before = standIn.callsTo('updateActivity', wizard.id).filter((c) => c.status < 300).length;
+          await turn(bot, wizard.id, wizard.next());
+          const after = standIn.callsTo('updateActivity', wizard.id).filter((c) => c.status < 300).length;
+          if (after > before) resumedAfterRestart += 1;
+        }
+        log(`soak: restarted the bot; ${resumedAfterRestart} of 5 wizards went on after it`);
+      }
+      if (t >= nextScan) {
+        nextScan += MINUTE_MS;
+        await scan(scans.length);
+      }
+      if (t >= nextSample) {
+        nextSample += MINUTE_MS;
+        minute += 1;
+        sample(minute);
+        // The stand-in's record is only read for the wizards' cards: keep it short.
+        standIn.calls.splice(0, Math.max(0, standIn.calls.length - 500));
+      }
+      await sleep(500);
+    }
+  } finally {
+    stopping = true;
+    await Promise.allSettled(loops);
+    await bot.stop();
+    await standIn.stop();
+    removeDir(dataDir);
+  }
+
+  const window = samples.slice(-(windowMinutes + 1));
+  const growth = (pick: (s: Sample) => number) =>
+    window.length >= 2 ? pick(window[window.length - 1]) / pick(window[0]) - 1 : NaN;
+  const rssGrowth = growth((s) => s.rss);
+  const heapGrowth = growth((s) => s.heapUsed);
+  const duplicates = [...delivered.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0);
+  const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : '—');
+  const rows: Row[] = [
+    {
+      measure: `RSS growth over the last ${windowMinutes} min`,
+      bot: pct(rssGrowth),
+      baseline: window.length ? mb(window[0].rss) : '—',
+      ratio: '—',
+      target: '< 5%',
+      verdict: atMost(rssGrowth, 0.05 - 1e-9),
+    },
+    {
+      measure: `heap growth over the last ${windowMinutes} min`,
+      bot: pct(heapGrowth),
+      baseline: window.length ? mb(window[0].heapUsed) : '—',
+      ratio: '—',
+      target: '< 5%',
+      verdict: atMost(heapGrowth, 0.05 - 1e-9),
+    },
+    {
+      measure: 'error lines logged by the bot',
+      bot: String(errorLines),
+      baseline: '0',
+      ratio: '—',
+      target: '0',
+      verdict: errorLines === 0 ? 'ok' : 'FAIL',
+    },
+    {
+      measure: `notices delivered / expected (${CHANNELS} channels × ${PER_CHANNEL}), duplicates`,
+      bot: `${count(notices)}, ${duplicates}`,
+      baseline: `${count(expected)}, 0`,
+      ratio: '—',
+      target: 'each once',
+      verdict: notices === expected && duplicates === 0 ? 'ok' : 'FAIL',
+    },
+    {
+      measure: 'wizards opened before a restart that went on after it',
+      bot: `${resumedAfterRestart}`,
+      baseline: '5',
+      ratio: '—',
+      target: '5',
+      verdict: resumedAfterRestart === 5 ? 'ok' : 'FAIL',
+    },
+    {
+      measure: 'turns without a reply',
+      bot: String(turns.failed),
+      baseline: '0',
+      ratio: '—',
+      target: '0',
+      verdict: turns.failed === 0 ? 'ok' : 'FAIL',
+    },
+  ];
+  return {
+    title: `Soak (${minutes} min of mixed traffic)`,
+    rows,
+    notes: [
+      `every minute (RSS / heap): ${samples.map((s) => `${s.minute}: ${mb(s.rss)} / ${mb(s.heapUsed)}`).join('; ')}`,
+      `turns: ${turns.help} help, ${turns.wizard} wizard steps, ${turns.connectors} connectors; scans: ${scans.join(', ')}; the 429 storm refused ${refused} of ${count(attempts)} Bot Connector attempts`,
+      ...errorSamples.map((l) => `error line: ${l}`),
+      ...failures.map((f) => `turn failed: ${f}`),
+    ],
+  };
+}

@@ -13,6 +13,7 @@ import { notifyRequester } from './consentHandover';
 import type { BotDeps } from './deps';
 import { actorOf, tenantIdOf } from './turnInfo';
 import type { TeamsAdapter } from '@microsoft/teams-ai';
+import { markdown, md } from '../cards/markdown';
 
 /** The Data.Query dataset of the people picker. */
 export const PEOPLE_DATASET = 'graph.microsoft.com/users';
@@ -65,11 +66,11 @@ export async function verifyConsent(
     wizardMessageCard,
     messageCardData({
       title: 'Connect your destination Office 365 account',
-      text: OFFICE365_CONNECT_DESTINATION,
+      text: markdown(OFFICE365_CONNECT_DESTINATION),
       style: 'good',
       paragraphs: [
         {
-          text: `Admin consent for **${verified.displayName}** is verified: your **Office 365 Connector** is fully authorized and ready to go.`,
+          text: md`Admin consent for **${verified.displayName}** is verified: your **Office 365 Connector** is fully authorized and ready to go.`,
         },
       ],
       facts: [
@@ -122,7 +123,7 @@ export function registerConsent(app: Application<TurnState>, deps: ConsentFeatur
             style: 'warning',
             paragraphs:
               outcome.kind === 'pending' && outcome.state.kind !== 'no-service-principal'
-                ? outcome.state.missing.map((m) => ({ text: `Missing: **${m.permission}** (${m.allows})` }))
+                ? outcome.state.missing.map((m) => ({ text: md`Missing: **${m.permission}** (${m.allows})` }))
                 : [],
           }),
         ),

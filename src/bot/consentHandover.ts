@@ -22,6 +22,7 @@ import { httpStatusOf } from '../util/httpStatus';
 import { GUID } from '../util/ids';
 import type { BotDeps } from './deps';
 import { sendToPerson } from './personalChat';
+import { markdown } from '../cards/markdown';
 
 interface GraphUser {
   id: string;
@@ -56,7 +57,7 @@ export function consentRequestAttachment(
       { title: 'Tenant', value: connector.tenantId },
       ...facts,
     ],
-    steps: OFFICE365_STEPS.slice(5).map((s, i) => ({ text: `${i + 6}. ${s.instruction}` })),
+    steps: OFFICE365_STEPS.slice(5).map((s, i) => ({ text: markdown(`${i + 6}. ${s.instruction}`) })),
     links,
     permissions: REQUIRED_CONSENT_SCOPES.map((r) => r.permission).join('; '),
   });

@@ -21,6 +21,7 @@ import type { BotDeps } from './deps';
 import { canManage } from './permissions';
 import { replaceCard } from './cardReplies';
 import { actorOf, tenantIdOf } from './turnInfo';
+import { md } from '../cards/markdown';
 
 /** Card verbs of the delete confirmation. */
 export const DELETE_VERB = 'connectorDelete';
@@ -295,7 +296,7 @@ export function registerRegistry(
             paragraphs: found
               ? [
                   {
-                    text: `Deleting **${found.displayName}** is permanent; you then authorize a new connector with the name you want.`,
+                    text: md`Deleting **${found.displayName}** is permanent; you then authorize a new connector with the name you want.`,
                   },
                 ]
               : [],

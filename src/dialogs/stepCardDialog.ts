@@ -16,6 +16,7 @@ import type { Config } from '../config/config';
 import type { Clock } from '../util/clock';
 import type { Logger } from '../util/logger';
 import { nextButton, type FlowEnv, type PageView, type WizardFlow, type WizardState } from './wizardFlow';
+import { md } from '../cards/markdown';
 
 /** The page every wizard starts with: the optional display name. */
 export const NAME_PAGE = 'name';
@@ -309,7 +310,7 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
       who: 'Anyone who will authorize it',
       whoStyle: 'emphasis',
       heading: 'Give the connector a display name (optional)',
-      instruction: `You are about to authorize the **${this.flow.type.name}**: ${this.flow.type.summary}`,
+      instruction: md`You are about to authorize the **${this.flow.type.name}**: ${this.flow.type.summary}`,
       warnings: [
         {
           text: "A connector's display name cannot be changed later. To rename it, you must delete and re-add the connector.",

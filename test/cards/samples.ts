@@ -1,4 +1,5 @@
 import type { CardTemplate } from '../../src/cards/render';
+import { markdown, md } from '../../src/cards/markdown';
 import { helpCard, welcomeCard } from '../../src/cards/helpCards';
 import { helpCardData } from '../../src/bot/helpFeature';
 import { pickerCardData } from '../../src/bot/wizardFeature';
@@ -70,8 +71,8 @@ export const CARD_SAMPLES: CardSample[] = [
     instruction: 'Follow the on-screen instructions. You are redirected to a Microsoft login screen.',
     notice: '',
     noticeStyle: 'attention',
-    warnings: [{ text: 'If you select **Consent on behalf of your organization** … **DO NOT do this.**' }],
-    tips: [{ text: 'Turn on **User assignment required** from the Office 365 Mover app settings.' }],
+    warnings: [{ text: markdown('If you select **Consent on behalf of your organization** … **DO NOT do this.**') }],
+    tips: [{ text: markdown('Turn on **User assignment required** from the Office 365 Mover app settings.') }],
     facts: [],
     code: '',
     textInputs: [],
@@ -160,7 +161,9 @@ export const CARD_SAMPLES: CardSample[] = [
     wizardMessageCard,
     messageCardData({
       title: 'Connect your destination Office 365 account',
-      text: 'If you are not already connected after you have authorized your destination, select **Office 365**.',
+      text: markdown(
+        'If you are not already connected after you have authorized your destination, select **Office 365**.',
+      ),
       style: 'good',
       facts: [{ title: 'Status', value: 'authorized' }],
       buttons: [
@@ -345,7 +348,7 @@ export const CARD_SAMPLES: CardSample[] = [
   sample('roles-approval', rolesApprovalCard, {
     requestId: '5a1f0c2e-9b8d-4e7f-a6b5-c4d3e2f1a0b9',
     title: 'Approve directory roles for Sam SharePoint',
-    text: 'Sam SharePoint asks you, as a global admin, to approve Microsoft Entra roles for **spadmin@contoso.onmicrosoft.com**.',
+    text: md`Sam SharePoint asks you, as a global admin, to approve Microsoft Entra roles for **${'spadmin@contoso.onmicrosoft.com'}**.`,
     facts: [
       { title: 'Requested by', value: 'Sam SharePoint' },
       { title: 'Tenant', value: TENANT },

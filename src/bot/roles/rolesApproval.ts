@@ -19,6 +19,7 @@ import { actorOf, tenantIdOf } from '../turnInfo';
 import type { RoleOutcome } from './roleAssignment';
 import { auditTurn } from '../turnAudit';
 import { str, type RolesShared } from './rolesShared';
+import { md } from '../../cards/markdown';
 
 /** A request for a global admin to approve roles, kept in bot state until it is decided. */
 export interface ApprovalRequest {
@@ -116,7 +117,7 @@ export const requestApproval = async (
   const card = renderCard(rolesApprovalCard, {
     requestId: request.id,
     title: `Approve directory roles for ${request.account.name}`,
-    text: `${asker.name} asks you, as a global admin, to approve Microsoft Entra roles for **${request.account.upn}**, the admin account of a ${targetKindLabel(request.kind)} target connection. Approve or decline each role.`,
+    text: md`${asker.name} asks you, as a global admin, to approve Microsoft Entra roles for **${request.account.upn}**, the admin account of a ${targetKindLabel(request.kind)} target connection. Approve or decline each role.`,
     facts: [
       { title: 'Requested by', value: asker.name },
       { title: 'Admin account', value: `${request.account.name} (${request.account.upn})` },

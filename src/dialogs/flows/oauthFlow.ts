@@ -15,6 +15,7 @@ import {
   type SubmitResult,
   type WizardFlow,
 } from '../wizardFlow';
+import { markdown, md } from '../../cards/markdown';
 
 /** A connector authorized by one person signing in (OneDrive user or consumer, Google, Box, Dropbox, Egnyte). */
 export class OAuthFlow implements WizardFlow {
@@ -41,9 +42,9 @@ export class OAuthFlow implements WizardFlow {
       who: STEP_ACTOR_LABELS[step.who],
       whoStyle: 'accent',
       heading: step.title,
-      instruction: step.instruction,
-      warnings: (step.warnings ?? []).map((text) => ({ text })),
-      tips: (step.tips ?? []).map((text) => ({ text })),
+      instruction: markdown(step.instruction),
+      warnings: (step.warnings ?? []).map((text) => ({ text: markdown(text) })),
+      tips: (step.tips ?? []).map((text) => ({ text: markdown(text) })),
       facts: [],
       code: '',
       helpText: APP_ACCESS_ERROR_ADVICE,
@@ -60,7 +61,7 @@ export class OAuthFlow implements WizardFlow {
   done(_state: unknown, connector: Connector, env: FlowEnv): WizardMessageCardData {
     return {
       title: `${this.type.name} authorized`,
-      text: `**${connector.displayName}** is ready for transfers. Our authorization is lost when you delete the connector, delete your account with us, or revoke our access through your cloud service's security settings.`,
+      text: md`**${connector.displayName}** is ready for transfers. Our authorization is lost when you delete the connector, delete your account with us, or revoke our access through your cloud service's security settings.`,
       style: 'good',
       paragraphs: [],
       facts: [

@@ -29,6 +29,7 @@ import {
   type WizardFlow,
   type WizardState,
 } from '../wizardFlow';
+import { markdown } from '../../cards/markdown';
 
 export const CLOUD_PAGE = 'cloud';
 export const HANDOVER_PAGE = 'handover';
@@ -73,14 +74,14 @@ export class Office365Flow implements WizardFlow {
       who: STEP_ACTOR_LABELS[step.who],
       whoStyle: step.who === 'global-admin' ? 'warning' : 'accent',
       heading: step.title,
-      instruction: step.instruction,
-      warnings: (step.warnings ?? []).map((text) => ({ text })),
-      tips: (step.tips ?? []).map((text) => ({ text })),
+      instruction: markdown(step.instruction),
+      warnings: (step.warnings ?? []).map((text) => ({ text: markdown(text) })),
+      tips: (step.tips ?? []).map((text) => ({ text: markdown(text) })),
       facts: [],
       code: '',
       helpText: APP_ACCESS_ERROR_ADVICE,
     };
-    if (index === 0) view.warnings = [{ text: OFFICE365_GLOBAL_ADMIN_WARNING }, ...view.warnings];
+    if (index === 0) view.warnings = [{ text: markdown(OFFICE365_GLOBAL_ADMIN_WARNING) }, ...view.warnings];
     if (page === ROLE_PAGE) {
       view.buttons = [
         { title: 'I am a global admin: continue', move: 'role:global', style: 'positive', inputs: 'none' },
@@ -161,7 +162,7 @@ export class Office365Flow implements WizardFlow {
           : 'The connector is authorized in Mover. To grant permissions and finish the authorization process (steps 6 to 9), point your global admin to the consent link below.',
         style: 'warning',
         paragraphs: OFFICE365_STEPS.slice(5).map((s, i) => ({
-          text: `${i + 6}. **Global admin**: ${s.instruction}`,
+          text: markdown(`${i + 6}. **Global admin**: ${s.instruction}`),
         })),
         facts: [...facts, ...consentFacts],
         links,
@@ -170,9 +171,9 @@ export class Office365Flow implements WizardFlow {
     }
     return {
       title: 'Connect your destination Office 365 account',
-      text: OFFICE365_CONNECT_DESTINATION,
+      text: markdown(OFFICE365_CONNECT_DESTINATION),
       style: 'good',
-      paragraphs: [{ text: 'Your **Office 365 Connector** is fully authorized and ready to go.' }],
+      paragraphs: [{ text: markdown('Your **Office 365 Connector** is fully authorized and ready to go.') }],
       facts,
       links: [],
       buttons: [commandButton('Show connectors', 'connectors')],

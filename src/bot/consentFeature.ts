@@ -14,6 +14,8 @@ import type { BotDeps } from './deps';
 import { actorOf, tenantIdOf } from './turnInfo';
 import type { TeamsAdapter } from '@microsoft/teams-ai';
 import { markdown, md } from '../cards/markdown';
+import { isConsentAddressee } from './consentAddressee';
+import { replyPrivately } from './privateReply';
 
 /** The Data.Query dataset of the people picker. */
 export const PEOPLE_DATASET = 'graph.microsoft.com/users';
@@ -137,11 +139,13 @@ export function registerConsent(app: Application<TurnState>, deps: ConsentFeatur
       const connector = await load(context, data.connectorId);
       if (!connector) return;
       const actor = actorOf(context);
-      const addressed = connector.consent?.requestedFromId;
-      if (addressed && addressed !== actor.id) {
+      if (!(await isConsentAddressee(context, connector, deps))) {
         deps.logger.warn('consent reported by someone it was not sent to', { connectorId: connector.id });
-        await context.sendActivity(
+        await replyPrivately(
+          context,
           `Only ${connector.consent?.requestedFrom ?? 'the global admin it was sent to'} can report this consent. Nothing was changed.`,
+          deps.config.bot.appId ?? '',
+          deps.logger,
         );
         return;
       }

@@ -147,6 +147,7 @@ export class ConsentHandover implements ConsentHandoverPort {
     const base = {
       requestedFrom: admin.upn && admin.upn !== admin.name ? `${admin.name} (${admin.upn})` : admin.name,
       requestedFromId: admin.id,
+      requestedFromUpn: admin.upn || undefined,
       requestedBy: requester.id,
       // The full id, as conversation tracking records it, so the reference is found again.
       requesterConversationId: context.activity.conversation.id,

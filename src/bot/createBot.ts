@@ -2,6 +2,7 @@ import { Application, type TeamsAdapter, type TurnState } from '@microsoft/teams
 import type { ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import type { Config } from '../config/config';
 import { ConciergeAdapter } from './conciergeAdapter';
+import { ConversationTurns } from './conversationTurns';
 import { CommandRouter } from './commandRouter';
 import { AdminGroupMembership } from './adminGroup';
 import { registerConversationTracking } from './conversationTracking';
@@ -67,6 +68,7 @@ export function createBot(botDeps: BotDeps): Bot {
     ),
   };
   const adapter = new ConciergeAdapter(adapterSettings(deps.config));
+  adapter.use(new ConversationTurns(deps.logger));
   const app = new Application<TurnState>({
     adapter,
     botAppId: deps.config.bot.appId ?? '',

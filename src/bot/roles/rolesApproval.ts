@@ -34,10 +34,19 @@ export interface ApprovalRequest {
   approver: { id: string; name: string; upn: string };
   createdAt: string;
   status: 'pending' | 'deciding' | 'decided';
+  /** When a decision claimed the request; a claim older than {@link DECISION_LEASE_MS} died with its process. */
+  claimedAt?: string;
   decidedAt?: string;
   outcomes?: RoleOutcome[];
   eTag?: string;
 }
+
+/**
+ * How long a decision may hold its claim. Assigning a few roles takes seconds; a claim older than
+ * this was left by a process that stopped (a crash, a restart) before it finished, so the admin
+ * may decide again. Assigning is idempotent (roles already held are skipped).
+ */
+export const DECISION_LEASE_MS = 10 * 60 * 1000;
 
 const STATE_PREFIX = 'roles-approval';
 export const approvalKey = (tenantId: string, id: string) => `${STATE_PREFIX}/${tenantId}/${id}`;

@@ -28,7 +28,9 @@ function importProblems(items: ImportItem[], single: boolean, now: Date): string
     const at = single ? '' : `/${index}`;
     if (item.displayName.trim() === '') problems.push(`${at}/displayName must not be blank`);
     if (BIDI_CONTROLS.test(item.displayName))
-      problems.push(`${at}/displayName must not contain bidirectional control characters (U+202A-U+202E, U+2066-U+2069)`);
+      problems.push(
+        `${at}/displayName must not contain bidirectional control characters (U+202A-U+202E, U+2066-U+2069)`,
+      );
     for (const field of TIME_FIELDS) {
       const value = item[field];
       if (value === undefined) continue;

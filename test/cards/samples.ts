@@ -71,8 +71,12 @@ export const CARD_SAMPLES: CardSample[] = [
     instruction: 'Follow the on-screen instructions. You are redirected to a Microsoft login screen.',
     notice: '',
     noticeStyle: 'attention',
-    warnings: [{ text: markdown('If you select **Consent on behalf of your organization** … **DO NOT do this.**') }],
-    tips: [{ text: markdown('Turn on **User assignment required** from the Office 365 Mover app settings.') }],
+    warnings: [
+      { text: markdown('If you select **Consent on behalf of your organization** … **DO NOT do this.**') },
+    ],
+    tips: [
+      { text: markdown('Turn on **User assignment required** from the Office 365 Mover app settings.') },
+    ],
     facts: [],
     code: '',
     textInputs: [],

@@ -110,7 +110,9 @@ export class KeysFlow implements WizardFlow {
       facts: [],
       code: '',
       helpText: markdown(
-        CREDENTIAL_FIELDS[this.typeId].map((f) => md`**${f.label}**: ${f.help ?? f.placeholder}`.source).join('\n\n'),
+        CREDENTIAL_FIELDS[this.typeId]
+          .map((f) => md`**${f.label}**: ${f.help ?? f.placeholder}`.source)
+          .join('\n\n'),
       ),
       textInputs: CREDENTIAL_FIELDS[this.typeId].map((field) => ({
         id: field.id,

@@ -122,6 +122,7 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
       const name = typeof value.displayName === 'string' ? value.displayName.trim() : '';
       const problem = displayNameProblem(name);
       if (problem) {
+        this.deps.logger.info('display name refused', { wizardId: state.wizardId, problem });
         await this.show(dc.context, state, problem, 'attention');
         return Dialog.EndOfTurn;
       }

@@ -87,6 +87,7 @@ describe('text from people never becomes card markup', () => {
       );
       await clickOn(ownerChat, refused, 'Cancel');
     }
+    expect(h.bot.logs.filter((l) => l.msg === 'display name refused')).toHaveLength(2);
     expect(await h.bot.store.connectors.list(TENANT, { limit: 50 })).not.toMatchObject({
       items: expect.arrayContaining([
         expect.objectContaining({ displayName: expect.stringContaining('fdp') }),

@@ -1,6 +1,21 @@
 import helpJson from './templates/help.json';
 import welcomeJson from './templates/welcome.json';
 import { defineTemplate } from './render';
+import { markdown, type CardText } from './markdown';
+
+/** Mover's retirement note (seeds 001 to 003), shown on the welcome, help and picker cards. */
+export interface RetirementNoticeData {
+  text: CardText;
+  links: { title: string; url: string }[];
+}
+
+/** The seed's retirement note (the bot's own markdown) as card data. */
+export function retirementNotice(note: {
+  text: string;
+  links: { title: string; url: string }[];
+}): RetirementNoticeData {
+  return { text: markdown(note.text), links: note.links };
+}
 
 /** Data of the help card; `hint` is shown above it when the bot did not understand a message. */
 export interface HelpCardData {
@@ -9,12 +24,14 @@ export interface HelpCardData {
   inactivityDays: number;
   commands: { usage: string; description: string }[];
   connectorGroups: { title: string; types: { id: string; name: string; summary: string }[] }[];
+  retirement: RetirementNoticeData;
 }
 
 /** Data of the card posted once when the bot is installed in a conversation. */
 export interface WelcomeCardData {
   greeting: string;
   scopeTip: string;
+  retirement: RetirementNoticeData;
 }
 
 export const helpCard = defineTemplate<HelpCardData>('help', helpJson);

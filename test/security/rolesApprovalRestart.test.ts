@@ -60,7 +60,7 @@ describe('a roles approval interrupted by a crash', () => {
 
     clock.set(new Date(clock.now().getTime() + 11 * 60 * 1000));
     const resumed = await adminClient.click(approval, 'Submit decisions', decisions, 'approval-card');
-    expect(factsOf(shown(resumed))).toEqual({ 'Exchange Administrator': 'assigned' });
+    expect(factsOf(shown(resumed))['Exchange Administrator']).toMatch(/^assigned/);
     expect(tenant.roleAssignments.some((a) => a.principalId === sp.id && a.roleDefinitionId === EXA)).toBe(
       true,
     );

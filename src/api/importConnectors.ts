@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Connector } from '../connectors/connector';
-import type { ActorRef } from '../connectors/lifecycle';
+import { BIDI_CONTROLS, type ActorRef } from '../connectors/lifecycle';
 import { ConcurrencyError } from '../store/ports';
 import { API_ACTOR, type ApiDeps } from './deps';
 import { validationFailed, type ImportItem } from './schemas';
@@ -27,6 +27,10 @@ function importProblems(items: ImportItem[], single: boolean, now: Date): string
   items.forEach((item, index) => {
     const at = single ? '' : `/${index}`;
     if (item.displayName.trim() === '') problems.push(`${at}/displayName must not be blank`);
+    if (BIDI_CONTROLS.test(item.displayName))
+      problems.push(
+        `${at}/displayName must not contain bidirectional control characters (U+202A-U+202E, U+2066-U+2069)`,
+      );
     for (const field of TIME_FIELDS) {
       const value = item[field];
       if (value === undefined) continue;

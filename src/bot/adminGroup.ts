@@ -1,7 +1,11 @@
 import type { GraphGateway } from '../graph/graphGateway';
 import { GRAPH_PERMISSIONS } from '../graph/permissions';
 import type { Clock } from '../util/clock';
+import { BoundedMap } from '../util/boundedMap';
 import type { Logger } from '../util/logger';
+
+/** People whose membership is remembered at once; the least recently asked are forgotten first. */
+export const MEMBERSHIP_CACHE_SIZE = 10_000;
 
 /** How long a membership answer is trusted; a removal from the group takes effect within it. */
 export const MEMBERSHIP_CACHE_MS = 5 * 60 * 1000;
@@ -11,7 +15,7 @@ export const MEMBERSHIP_CACHE_MS = 5 * 60 * 1000;
  * minutes per tenant and person so that a busy channel does not call Graph on every click.
  */
 export class AdminGroupMembership {
-  private readonly cache = new Map<string, { member: boolean; until: number }>();
+  private readonly cache = new BoundedMap<string, { member: boolean; until: number }>(MEMBERSHIP_CACHE_SIZE);
 
   constructor(
     private readonly groupId: string | undefined,
@@ -27,6 +31,7 @@ export class AdminGroupMembership {
     const now = this.clock.now().getTime();
     const cached = this.cache.get(key);
     if (cached && cached.until > now) return cached.member;
+    if (cached) this.cache.delete(key);
     try {
       const answer = await this.graph.post<{ value: string[] }>(
         tenantId,

@@ -13,6 +13,9 @@ import { notifyRequester } from './consentHandover';
 import type { BotDeps } from './deps';
 import { actorOf, tenantIdOf } from './turnInfo';
 import type { TeamsAdapter } from '@microsoft/teams-ai';
+import { markdown, md } from '../cards/markdown';
+import { isConsentAddressee } from './consentAddressee';
+import { replyPrivately } from './privateReply';
 
 /** The Data.Query dataset of the people picker. */
 export const PEOPLE_DATASET = 'graph.microsoft.com/users';
@@ -71,11 +74,11 @@ export async function verifyConsent(
     wizardMessageCard,
     messageCardData({
       title: 'Connect your destination Office 365 account',
-      text: OFFICE365_CONNECT_DESTINATION,
+      text: markdown(OFFICE365_CONNECT_DESTINATION),
       style: 'good',
       paragraphs: [
         {
-          text: `Admin consent for **${verified.displayName}** is verified: your **Office 365 Connector** is fully authorized and ready to go.`,
+          text: md`Admin consent for **${verified.displayName}** is verified: your **Office 365 Connector** is fully authorized and ready to go.`,
         },
       ],
       facts: [
@@ -131,7 +134,7 @@ export function registerConsent(app: Application<TurnState>, deps: ConsentFeatur
             style: 'warning',
             paragraphs:
               outcome.kind === 'pending' && outcome.state.kind !== 'no-service-principal'
-                ? outcome.state.missing.map((m) => ({ text: `Missing: **${m.permission}** (${m.allows})` }))
+                ? outcome.state.missing.map((m) => ({ text: md`Missing: **${m.permission}** (${m.allows})` }))
                 : [],
           }),
         ),
@@ -145,11 +148,13 @@ export function registerConsent(app: Application<TurnState>, deps: ConsentFeatur
       const connector = await load(context, data.connectorId);
       if (!connector) return;
       const actor = actorOf(context);
-      const addressed = connector.consent?.requestedFromId;
-      if (addressed && addressed !== actor.id) {
+      if (!(await isConsentAddressee(context, connector, deps))) {
         deps.logger.warn('consent reported by someone it was not sent to', { connectorId: connector.id });
-        await context.sendActivity(
+        await replyPrivately(
+          context,
           `Only ${connector.consent?.requestedFrom ?? 'the global admin it was sent to'} can report this consent. Nothing was changed.`,
+          deps.config.bot.appId ?? '',
+          deps.logger,
         );
         return;
       }

@@ -30,6 +30,7 @@ import type { BotDeps } from './deps';
 import { sendToPerson } from './personalChat';
 import { UTC_DATES } from '../util/dates';
 import { readerDates } from '../cards/readerDates';
+import { markdown } from '../cards/markdown';
 
 interface GraphUser {
   id: string;
@@ -73,7 +74,7 @@ export function consentRequestAttachment(
       { title: 'Tenant', value: connector.tenantId },
       ...facts,
     ],
-    steps: OFFICE365_STEPS.slice(5).map((s, i) => ({ text: `${i + 6}. ${s.instruction}` })),
+    steps: OFFICE365_STEPS.slice(5).map((s, i) => ({ text: markdown(`${i + 6}. ${s.instruction}`) })),
     links,
     permissions: REQUIRED_CONSENT_SCOPES.map((r) => r.permission).join('; '),
   });
@@ -203,6 +204,7 @@ export class ConsentHandover implements ConsentHandoverPort {
     const base = {
       requestedFrom: admin.upn && admin.upn !== admin.name ? `${admin.name} (${admin.upn})` : admin.name,
       requestedFromId: admin.id,
+      requestedFromUpn: admin.upn || undefined,
       requestedBy: requester.id,
       // The full id, as conversation tracking records it, so the reference is found again.
       requesterConversationId: context.activity.conversation.id,

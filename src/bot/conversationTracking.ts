@@ -1,7 +1,11 @@
 import { ActivityTypes, TurnContext } from 'botbuilder';
 import type { Application, TurnState } from '@microsoft/teams-ai';
+import { BoundedMap } from '../util/boundedMap';
 import type { BotDeps } from './deps';
 import { actorOf, conversationTypeOf, tenantIdOf } from './turnInfo';
+
+/** Conversations whose last written reference is remembered. */
+export const REFERENCES_REMEMBERED = 10_000;
 
 /** How long an unchanged reference is not written again (card clicks and typeaheads are frequent). */
 export const REFERENCE_REFRESH_MS = 60 * 60 * 1000;
@@ -13,7 +17,7 @@ export const REFERENCE_REFRESH_MS = 60 * 60 * 1000;
  * hour has passed, instead of one store write per click.
  */
 export function registerConversationTracking(app: Application<TurnState>, deps: BotDeps): void {
-  const written = new Map<string, { signature: string; at: number }>();
+  const written = new BoundedMap<string, { signature: string; at: number }>(REFERENCES_REMEMBERED);
 
   app.turn('beforeTurn', async (context) => {
     const tenantId = tenantIdOf(context);
@@ -39,7 +43,6 @@ export function registerConversationTracking(app: Application<TurnState>, deps: 
       updatedAt: new Date(now).toISOString(),
     });
     written.set(key, { signature, at: now });
-    if (written.size > 10_000) written.delete(written.keys().next().value!);
     return true;
   });
 }

@@ -2,6 +2,7 @@ import { Application, type TurnState } from '@microsoft/teams-ai';
 import type { ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import type { Config } from '../config/config';
 import { ConciergeAdapter } from './conciergeAdapter';
+import { ConversationTurns } from './conversationTurns';
 import { CommandRouter } from './commandRouter';
 import { AdminGroupMembership } from './adminGroup';
 import { registerConversationTracking } from './conversationTracking';
@@ -77,6 +78,7 @@ export function createBot(botDeps: BotDeps): Bot {
   };
   const adapter = new ConciergeAdapter(adapterSettings(deps.config));
   adapter.use(new TurnTelemetryMiddleware(telemetry));
+  adapter.use(new ConversationTurns(deps.logger));
   const app = new Application<TurnState>({
     adapter,
     botAppId: deps.config.bot.appId ?? '',

@@ -157,6 +157,14 @@ export function registerNotifications(
     async (context, _state, data: Record<string, unknown>) => {
       const connector = await managed(context, data);
       if (!connector) return;
+      // A notice is about one 90-day period: once a transfer restarted the clock (a double click,
+      // or someone else in the channel), the notice's button has nothing left to do.
+      if (typeof data.periodStart === 'string' && data.periodStart !== clockStart(connector)?.toISOString()) {
+        await context.sendActivity(
+          `A transfer is already recorded for ${connector.displayName} since this notice (last transfer ${readerDates(context, deps.logger).dateTime(connector.lastTransferAt)}). Nothing was changed; type transfer ${connector.displayName} to record another.`,
+        );
+        return;
+      }
       try {
         const updated = await lifecycle.recordTransfer(connector, clock.now(), actorOf(context));
         await context.sendActivity(

@@ -27,6 +27,7 @@ import { readerDates } from '../cards/readerDates';
 import { revocationCheckButton } from './revocationFeature';
 import { actorOf, tenantIdOf } from './turnInfo';
 import type { DateFormatter } from '../util/dates';
+import { markdown, md } from '../cards/markdown';
 
 /** Card verbs of the delete confirmation. */
 export const DELETE_VERB = 'connectorDelete';
@@ -275,9 +276,9 @@ export function registerRegistry(
           style: 'good',
           paragraphs: [
             {
-              text: `**In the migration app**: from the **Transfer Wizard**, for the **${type.name}**, select **Manage ▼**; to the right of **Connect**, select arrow ▼; select **Delete** and confirm. Deleting it there revokes the migration service's access to your cloud storage accounts.`,
+              text: md`**In the migration app**: from the **Transfer Wizard**, for the **${type.name}**, select **Manage ▼**; to the right of **Connect**, select arrow ▼; select **Delete** and confirm. Deleting it there revokes the migration service's access to your cloud storage accounts.`,
             },
-            { text: `**In your cloud service**: ${type.revokeAccess}` },
+            { text: md`**In your cloud service**: ${markdown(type.revokeAccess)}` },
             { text: 'To add a new connector, type connect.' },
           ],
           buttons: connector.type === 'office365' ? [revocationCheckButton()] : [],
@@ -311,7 +312,7 @@ export function registerRegistry(
             paragraphs: found
               ? [
                   {
-                    text: `Deleting **${found.displayName}** is permanent; you then authorize a new connector with the name you want.`,
+                    text: md`Deleting **${found.displayName}** is permanent; you then authorize a new connector with the name you want.`,
                   },
                 ]
               : [],

@@ -31,11 +31,6 @@ export function revocationCheckButton(): MessageButton {
   };
 }
 
-/** Graph's display names are data: characters Teams markdown would act on are escaped. */
-function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_[\]()#+\-!<>|~]/g, (c) => `\\${c}`);
-}
-
 function couldNotVerify(reason: string, checkedBy: string): RevocationCheckCardData {
   return {
     title: 'Could not verify the revocation',
@@ -64,7 +59,8 @@ export function revocationCardData(
       facts: [],
     };
   }
-  const name = escapeMarkdown(state.servicePrincipal.displayName ?? state.servicePrincipal.appId);
+  // Graph's names are data: the card binding escapes them for markdown.
+  const name = state.servicePrincipal.displayName ?? state.servicePrincipal.appId;
   if (state.kind === 'revoked') {
     return {
       ...base,
@@ -83,16 +79,16 @@ export function revocationCardData(
     facts: [
       ...state.tenantWideGrants.map((g) => ({
         title: 'Granted for the organization',
-        value: g.scope ? escapeMarkdown(g.scope) : '(no scopes listed)',
+        value: g.scope ? g.scope : '(no scopes listed)',
       })),
       ...state.appRoleAssignments.map((r) => ({
         title: 'Application permission',
-        value: `on ${escapeMarkdown(r.resource)}`,
+        value: `on ${r.resource}`,
       })),
     ],
     warning:
       ctx.others.length > 0
-        ? `This tenant still has ${ctx.others.length === 1 ? 'another Office 365 connector' : `${ctx.others.length} other Office 365 connectors`} (${ctx.others.map(escapeMarkdown).join(', ')}) using this consent: removing it deauthorizes ${ctx.others.length === 1 ? 'it' : 'them'} too.`
+        ? `This tenant still has ${ctx.others.length === 1 ? 'another Office 365 connector' : `${ctx.others.length} other Office 365 connectors`} (${ctx.others.join(', ')}) using this consent: removing it deauthorizes ${ctx.others.length === 1 ? 'it' : 'them'} too.`
         : '',
     portal: steps.portal,
     script: steps.script,

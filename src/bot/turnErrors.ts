@@ -34,7 +34,9 @@ export function createTurnErrorHandler(logger: Logger) {
   return async (context: TurnContext, error: Error): Promise<void> => {
     const reference = randomUUID().slice(0, 8);
     const activity = context.activity;
-    logger.error('turn failed', {
+    // An eTag conflict is two clicks (or replicas) meeting on one record: expected, not a fault.
+    const log = error instanceof ConcurrencyError ? logger.warn : logger.error;
+    log('turn failed', {
       reference,
       error,
       activityType: activity?.type,

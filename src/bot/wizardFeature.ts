@@ -20,6 +20,7 @@ import {
   type ConnectorTypeId,
 } from '../connectors/catalog';
 import { moverRetirementCardData } from '../connectors/moverRetirement';
+import { retirementNotice } from '../cards/helpCards';
 import type { ConnectorLifecycle } from '../connectors/lifecycle';
 import { ConnectorWizardDialog, wizardDialogId } from '../dialogs/connectorWizardDialog';
 import { WIZARD_VERB, type WizardStartOptions } from '../dialogs/stepCardDialog';
@@ -55,7 +56,7 @@ export function pickerCardData(): ConnectorPickerCardData {
         supportText,
       })),
     })),
-    retirement: moverRetirementCardData(),
+    retirement: retirementNotice(moverRetirementCardData()),
   };
 }
 
@@ -247,6 +248,14 @@ export function registerWizard(
   app.adaptiveCards.actionSubmit(WIZARD_VERB, async (context, state, data: Record<string, unknown>) => {
     const open = await checkClick(context, state, data);
     if (!open) return;
+    if (typeof data.page === 'string' && open.history.includes(data.page) && data.move === 'next') {
+      // The twin of a double click, or a click on a card Teams had not yet updated.
+      deps.logger.info('wizard step clicked again', { page: data.page });
+      await context.sendActivity(
+        'That step is already done, so nothing was changed. The wizard card shows the step you are on.',
+      );
+      return;
+    }
     if (data.page !== open.page || typeof data.move !== 'string') {
       await outOfDate(context, 'old step');
       return;

@@ -1,11 +1,20 @@
 import helpJson from './templates/help.json';
 import welcomeJson from './templates/welcome.json';
 import { defineTemplate } from './render';
+import { markdown, type CardText } from './markdown';
 
 /** Mover's retirement note (seeds 001 to 003), shown on the welcome, help and picker cards. */
 export interface RetirementNoticeData {
+  text: CardText;
+  links: { title: string; url: string }[];
+}
+
+/** The seed's retirement note (the bot's own markdown) as card data. */
+export function retirementNotice(note: {
   text: string;
   links: { title: string; url: string }[];
+}): RetirementNoticeData {
+  return { text: markdown(note.text), links: note.links };
 }
 
 /** Data of the help card; `hint` is shown above it when the bot did not understand a message. */

@@ -1,5 +1,6 @@
 import * as ACData from 'adaptivecards-templating';
 import { CardFactory, type Attachment } from 'botbuilder';
+import { escapeMarkdown, Markdown } from './markdown';
 
 /** A card layout (JSON template) tied to the shape of the data it is bound with. */
 export interface CardTemplate<TData> {
@@ -21,14 +22,62 @@ export function defineTemplate<TData>(name: string, json: object): CardTemplate<
   return { name, json, parsed: () => (parsed ??= new ACData.Template(json)) };
 }
 
-/** The Adaptive Card JSON of a template bound with its data. */
+/**
+ * Card data as the templating engine takes it: every {@link Markdown} turned into its source, and,
+ * when `escape` is set, every plain string escaped for markdown.
+ */
+function prepared(value: unknown, escape: boolean): unknown {
+  if (typeof value === 'string') return escape ? escapeMarkdown(value) : value;
+  if (value instanceof Markdown) return value.source;
+  if (Array.isArray(value)) return value.map((v) => prepared(v, escape));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, prepared(v, escape)]));
+  }
+  return value;
+}
+
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json =>
+  !!value && typeof value === 'object' && !Array.isArray(value);
+
+/**
+ * The card bound with raw data, with the places a client renders as markdown (TextBlock text,
+ * FactSet titles and values) taken from the card bound with escaped data. Everything else
+ * (submit data, input values, URLs, button titles) keeps the text as typed. `$when` and `$data`
+ * only test counts, flags and emptiness, which escaping keeps, so both cards have one shape;
+ * where they would not, the escaped one wins.
+ */
+function withMarkdownEscaped(raw: unknown, escaped: unknown): unknown {
+  if (Array.isArray(raw)) {
+    if (!Array.isArray(escaped) || escaped.length !== raw.length) return escaped;
+    return raw.map((item, i) => withMarkdownEscaped(item, escaped[i]));
+  }
+  if (!isObject(raw)) return raw;
+  if (!isObject(escaped) || escaped.type !== raw.type) return escaped;
+  const out: Json = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (raw.type === 'TextBlock' && key === 'text') out[key] = escaped[key];
+    else if (raw.type === 'FactSet' && key === 'facts' && Array.isArray(value)) out[key] = escaped[key];
+    else out[key] = withMarkdownEscaped(value, escaped[key]);
+  }
+  return out;
+}
+
+/**
+ * The Adaptive Card JSON of a template bound with its data. This is where text from people and
+ * Graph is escaped for markdown: plain strings are shown literally wherever a client would
+ * render markdown; only {@link Markdown} values (the bot's own wording) keep their markup.
+ */
 export function bindCard<TData extends object>(
   template: CardTemplate<TData>,
   data: TData,
 ): Record<string, unknown> {
   // User-typed text reaches the card only as bound data: the templating engine never
   // evaluates expressions found inside data values, so "${...}" in a display name stays literal.
-  return template.parsed().expand({ $root: data }) as Record<string, unknown>;
+  const parsed = template.parsed();
+  const raw = parsed.expand({ $root: prepared(data, false) }) as unknown;
+  const escaped = parsed.expand({ $root: prepared(data, true) }) as unknown;
+  return withMarkdownEscaped(raw, escaped) as Record<string, unknown>;
 }
 
 /** A bound card as a Bot Framework attachment, ready to send. */

@@ -3,6 +3,7 @@ import rolesAssignJson from './templates/rolesAssign.json';
 import rolesCheckJson from './templates/rolesCheck.json';
 import targetsListJson from './templates/targetsList.json';
 import type { TextColor } from './registryCards';
+import type { CardText } from './markdown';
 import { defineTemplate } from './render';
 import type { BoxStyle } from './wizardCards';
 
@@ -67,7 +68,7 @@ export interface RolesAssignCardData {
 export interface RolesApprovalCardData {
   requestId: string;
   title: string;
-  text: string;
+  text: CardText;
   facts: { title: string; value: string }[];
   roles: { inputId: string; label: string; why: string }[];
   note: string;

@@ -3,6 +3,7 @@ import wizardMessageJson from './templates/wizardMessage.json';
 import connectorPickerJson from './templates/connectorPicker.json';
 import consentRequestJson from './templates/consentRequest.json';
 import type { RetirementNoticeData } from './helpCards';
+import type { CardText } from './markdown';
 import { defineTemplate } from './render';
 import { CONSENT_VERBS, RUN_COMMAND_VERB } from './verbs';
 
@@ -28,11 +29,11 @@ export interface WizardStepCardData {
   who: string;
   whoStyle: BoxStyle;
   heading: string;
-  instruction: string;
-  notice: string;
+  instruction: CardText;
+  notice: CardText;
   noticeStyle: BoxStyle;
-  warnings: { text: string }[];
-  tips: { text: string }[];
+  warnings: { text: CardText }[];
+  tips: { text: CardText }[];
   facts: { title: string; value: string }[];
   code: string;
   textInputs: {
@@ -50,7 +51,7 @@ export interface WizardStepCardData {
   /** Shows a directory search (Data.Query on graph.microsoft.com/users) for picking a person. */
   peoplePicker: boolean;
   buttons: WizardButton[];
-  helpText: string;
+  helpText: CardText;
   ownerName: string;
 }
 
@@ -68,9 +69,9 @@ export interface MessageButton {
 /** Data of a short message card (wizard finished, cancelled, resume or start over, ...). */
 export interface WizardMessageCardData {
   title: string;
-  text: string;
+  text: CardText;
   style: BoxStyle;
-  paragraphs: { text: string }[];
+  paragraphs: { text: CardText }[];
   facts: { title: string; value: string }[];
   links: { title: string; url: string }[];
   buttons: MessageButton[];
@@ -118,7 +119,7 @@ export interface ConsentRequestCardData {
   requester: string;
   consentLink: string;
   facts: { title: string; value: string }[];
-  steps: { text: string }[];
+  steps: { text: CardText }[];
   links: { title: string; url: string }[];
   permissions: string;
 }

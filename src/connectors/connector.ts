@@ -11,6 +11,11 @@ export interface ConsentState {
   requestedFrom?: string;
   /** Entra object id of the global admin who was asked; only they may report consent. */
   requestedFromId?: string;
+  /**
+   * The UPN the request was addressed to. When no object id could be resolved for it, only a
+   * person whose Entra UPN matches may report consent.
+   */
+  requestedFromUpn?: string;
   requestedAt?: string;
   verifiedAt?: string;
   /** How the request reached the admin: a 1:1 chat, after installing the app for them, or an @mention. */

@@ -53,12 +53,19 @@ export class LifecycleError extends Error {
 /** Longest display name accepted, so names fit on cards and in commands. */
 export const MAX_DISPLAY_NAME = 80;
 
+/** Embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069). */
+export const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/;
+
 /** Checks a display name; returns the reason it is refused, or undefined. */
 export function displayNameProblem(name: string): string | undefined {
   if (name.length > MAX_DISPLAY_NAME)
     return `A display name can have at most ${MAX_DISPLAY_NAME} characters.`;
   if ([...name].some((ch) => ch.charCodeAt(0) < 32 || ch.charCodeAt(0) === 127)) {
     return 'A display name cannot contain control characters.';
+  }
+  // Direction overrides make a name read differently from what it is ("evil.exe" shown as "exe.live").
+  if (BIDI_CONTROLS.test(name)) {
+    return 'A display name cannot contain bidirectional control characters (U+202A to U+202E, U+2066 to U+2069): type it without them.';
   }
   return undefined;
 }

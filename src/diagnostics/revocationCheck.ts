@@ -88,7 +88,7 @@ export function revocationSteps(
 ): { portal: string; script: string } {
   const sp = state.servicePrincipal;
   const name = sp.displayName ?? sp.appId;
-  const portal = `A global admin opens the Microsoft Entra admin center > Identity > Applications > Enterprise applications, selects **${name}** (app id ${sp.appId}), and under Security > Permissions reviews and revokes its permissions; or, to remove the app and every grant it holds from the tenant, selects Properties > Delete.`;
+  const portal = `A global admin opens the Microsoft Entra admin center > Identity > Applications > Enterprise applications, selects ${name} (app id ${sp.appId}), and under Security > Permissions reviews and revokes its permissions; or, to remove the app and every grant it holds from the tenant, selects Properties > Delete.`;
   const lines = [
     '# Microsoft Graph PowerShell, signed in as a global admin',
     `Connect-MgGraph -Environment ${POWERSHELL_ENVIRONMENTS[cloud] ?? 'Global'} -Scopes "DelegatedPermissionGrant.ReadWrite.All","AppRoleAssignment.ReadWrite.All"`,

@@ -25,6 +25,7 @@ import type { Logger } from '../util/logger';
 import { readerDates } from '../cards/readerDates';
 import { stepCardData } from './stepCardData';
 import { nextButton, type FlowEnv, type PageView, type WizardFlow, type WizardState } from './wizardFlow';
+import { markdown, md } from '../cards/markdown';
 
 /** The page every wizard starts with: the optional display name. */
 export const NAME_PAGE = 'name';
@@ -133,6 +134,7 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
       const name = typeof value.displayName === 'string' ? value.displayName.trim() : '';
       const problem = displayNameProblem(name);
       if (problem) {
+        this.deps.logger.info('display name refused', { wizardId: state.wizardId, problem });
         await this.show(dc.context, state, problem, 'attention');
         return Dialog.EndOfTurn;
       }
@@ -342,9 +344,11 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
       who: STEP_ACTOR_LABELS[this.flow.authorizer],
       whoStyle: 'accent',
       heading: 'Open this connector’s options in the migration app',
-      instruction: `${REAUTHORIZE_WHY} The process to authorize a connector again:\n\n${reauthorizeMenuSteps(this.flow.type.name)}`,
-      warnings: [{ text: NOT_A_NEW_CONNECTOR }],
-      tips: [{ text: REAUTHORIZE_FOLLOW }],
+      instruction: markdown(
+        `${REAUTHORIZE_WHY} The process to authorize a connector again:\n\n${reauthorizeMenuSteps(this.flow.type.name)}`,
+      ),
+      warnings: [{ text: markdown(NOT_A_NEW_CONNECTOR) }],
+      tips: [{ text: markdown(REAUTHORIZE_FOLLOW) }],
       facts: [],
       code: '',
       helpText: `You are unable to change the display name of the connector: reauthorizing keeps it. ${REAUTHORIZE_FIRST_STEP}`,
@@ -358,7 +362,7 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
       who: 'Anyone who will authorize it',
       whoStyle: 'emphasis',
       heading: 'Give the connector a display name (optional)',
-      instruction: `You are about to authorize the **${this.flow.type.name}**: ${this.flow.type.summary}`,
+      instruction: md`You are about to authorize the **${this.flow.type.name}**: ${this.flow.type.summary}`,
       warnings: [
         {
           text: "A connector's display name cannot be changed later. To rename it, you must delete and re-add the connector.",

@@ -1,5 +1,6 @@
 import { ConfidentialClientApplication, LogLevel as MsalLogLevel } from '@azure/msal-node';
 import * as tls from 'node:tls';
+import { BoundedMap } from '../util/boundedMap';
 import type { Clock } from '../util/clock';
 import type { Logger } from '../util/logger';
 import { normalizeTenantId, pinAuthority } from './authority';
@@ -55,14 +56,18 @@ function explainSignInError(
   return `Microsoft sign-in did not issue a token for app ${clientId} in tenant ${tenant} (${errorNo ? `AADSTS${errorNo} ` : ''}${errorCode}). Check GRAPH_CLIENT_ID, GRAPH_CLIENT_SECRET and AZURE_AUTHORITY_HOST.`;
 }
 
+/** Tenants whose MSAL client and token are kept; the least recently used beyond it are dropped. */
+export const MAX_TENANTS_CACHED = 1_000;
+
 /**
  * App-only tokens for Microsoft Graph, one MSAL ConfidentialClientApplication per tenant
  * (client credentials). Tokens are kept per tenant until five minutes before they expire, by the
  * injected clock; concurrent callers share one request to the token endpoint.
  */
 export class AppTokenProvider {
-  private readonly apps = new Map<string, ConfidentialClientApplication>();
-  private readonly cache = new Map<string, CachedToken>();
+  // Per tenant, bounded: a bot in many tenants keeps the most recently used ones.
+  private readonly apps = new BoundedMap<string, ConfidentialClientApplication>(MAX_TENANTS_CACHED);
+  private readonly cache = new BoundedMap<string, CachedToken>(MAX_TENANTS_CACHED);
   private readonly inFlight = new Map<string, Promise<string>>();
   private readonly scope: string;
   private readonly logger: Logger;

@@ -37,6 +37,9 @@ function waitFor(events: number[], limits: readonly WindowLimit[], now: number):
   return wait;
 }
 
+/** Conversations tracked before idle ones are swept. */
+const SWEEP_AT = 1_000;
+
 /**
  * Sliding-window limiter: a per-conversation set of windows plus one global window of
  * `globalPerSecond`. `acquire` resolves when a send may go out, and books it.
@@ -48,6 +51,7 @@ export class RateLimiter {
   /** Serialises bookings so concurrent senders cannot both take the last slot. */
   private queue: Promise<void> = Promise.resolve();
   private readonly longestWindow: number;
+  private sweepAt = SWEEP_AT;
 
   constructor(
     globalPerSecond: number,
@@ -85,10 +89,28 @@ export class RateLimiter {
         events.push(now);
         this.global.push(now);
         this.perConversation.set(conversationId, events);
+        if (this.perConversation.size > this.sweepAt) this.sweep(now);
         return;
       }
       await this.timing.sleep(wait);
     }
+  }
+
+  /** Conversations with sends inside the longest window (the others are forgotten). */
+  get trackedConversations(): number {
+    return this.perConversation.size;
+  }
+
+  /**
+   * Forgets conversations with no send inside the longest window: they cannot hold a send back.
+   * Run when the map doubles, so it stays bounded by the conversations of the last hour.
+   */
+  private sweep(now: number): void {
+    const cutoff = now - this.longestWindow;
+    for (const [id, events] of this.perConversation) {
+      if (events.length === 0 || events[events.length - 1] <= cutoff) this.perConversation.delete(id);
+    }
+    this.sweepAt = Math.max(SWEEP_AT, this.perConversation.size * 2);
   }
 
   private prune(events: number[], now: number): void {

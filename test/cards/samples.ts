@@ -1,5 +1,6 @@
 import type { CardTemplate } from '../../src/cards/render';
-import { helpCard, welcomeCard } from '../../src/cards/helpCards';
+import { md } from '../../src/cards/markdown';
+import { helpCard, retirementNotice, welcomeCard } from '../../src/cards/helpCards';
 import { helpCardData } from '../../src/bot/helpFeature';
 import { pickerCardData } from '../../src/bot/wizardFeature';
 import {
@@ -122,7 +123,7 @@ export const CARD_SAMPLES: CardSample[] = [
     greeting:
       'Thanks for adding me, Adele Vance. I help you authorize migration connectors into Microsoft 365.',
     scopeTip: 'In this team, @mention me before a command.',
-    retirement: moverRetirementCardData(),
+    retirement: retirementNotice(moverRetirementCardData()),
   }),
   sample('connector-picker', connectorPickerCard, pickerCardData()),
   // The wizard's cards from the real flow (the catalog's steps) and the real step-card builder.
@@ -389,7 +390,7 @@ export const CARD_SAMPLES: CardSample[] = [
   sample('roles-approval', rolesApprovalCard, {
     requestId: '5a1f0c2e-9b8d-4e7f-a6b5-c4d3e2f1a0b9',
     title: 'Approve directory roles for Sam SharePoint',
-    text: 'Sam SharePoint asks you, as a global admin, to approve Microsoft Entra roles for **spadmin@contoso.onmicrosoft.com**.',
+    text: md`Sam SharePoint asks you, as a global admin, to approve Microsoft Entra roles for **${'spadmin@contoso.onmicrosoft.com'}**.`,
     facts: [
       { title: 'Requested by', value: 'Sam SharePoint' },
       { title: 'Tenant', value: TENANT },

@@ -77,13 +77,22 @@ export function inputValues(card: Card, typed: Record<string, string> = {}): Rec
   return { ...values, ...typed };
 }
 
-/** All the text a person sees on the card (TextBlocks, facts, table cells), joined by newlines. */
+/** Markdown text as it reads once rendered: backslash escapes removed (CommonMark). */
+export function unescapeMarkdown(text: string): string {
+  return text.replace(/\\([!-/:-@[-`{-~])/g, '$1');
+}
+
+/**
+ * All the text a person sees on the card (TextBlocks, facts, table cells), joined by newlines.
+ * Markdown escapes are removed, as a client renders them; markup such as **bold** stays.
+ */
 export function cardText(card: Card): string {
   const parts: string[] = [];
   walk(card, (n) => {
-    if (n.type === 'TextBlock' || n.type === 'TextRun') parts.push(String(n.text ?? ''));
+    if (n.type === 'TextBlock') parts.push(unescapeMarkdown(String(n.text ?? '')));
+    if (n.type === 'TextRun') parts.push(String(n.text ?? ''));
     if (typeof n.title === 'string' && typeof n.value === 'string' && n.type === undefined) {
-      parts.push(`${n.title}: ${n.value}`);
+      parts.push(`${unescapeMarkdown(n.title)}: ${unescapeMarkdown(n.value)}`);
     }
   });
   return parts.join('\n');

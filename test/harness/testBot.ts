@@ -111,6 +111,9 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
       fetchJson: options.cloud ? httpsJson({ ca: options.cloud.ca }) : undefined,
     },
   });
+  // Longer than fetch's own keep-alive (4 s), so the client always drops an idle connection first:
+  // on a loaded machine a request could otherwise go out on a socket the server is just closing.
+  server.server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

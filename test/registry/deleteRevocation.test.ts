@@ -110,9 +110,9 @@ describe('delete says what it does, and Check revocation asks Graph (HTTPS fake)
     const grant = tenant.oauth2PermissionGrants.find((g) => g.clientId === tenant.connectorApp!.id)!;
     expect(text).toContain('Mover Migration Connector still holds tenant-wide access');
     expect(text).toContain(
-      'Granted for the organization: AllSites.Manage Sites.Manage.All profile offline\\_access',
+      'Granted for the organization: AllSites.Manage Sites.Manage.All profile offline_access',
     );
-    expect(text).toContain('Enterprise applications, selects **Mover Migration Connector**');
+    expect(text).toContain('Enterprise applications, selects Mover Migration Connector (app id');
     expect(text).toContain(`Remove-MgOauth2PermissionGrant -OAuth2PermissionGrantId "${grant.id}"`);
     expect(text).toContain(`DELETE https://graph.microsoft.com/v1.0/oauth2PermissionGrants/${grant.id}`);
     expect(text).toContain('Connect-MgGraph -Environment Global');

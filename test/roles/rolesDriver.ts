@@ -1,5 +1,5 @@
 import { personalChat, type TeamsUser } from '../harness/activities';
-import { cardOf, cardText, type Card } from '../harness/cards';
+import { cardOf, cardText, unescapeMarkdown, type Card } from '../harness/cards';
 import type { startHarness } from '../harness/testBot';
 import { TeamsClient, type TurnResult } from '../harness/teamsClient';
 import { expectValidCard } from '../support/cardValidation';
@@ -48,7 +48,7 @@ export function turnText(turn: TurnResult): string {
   ].join('\n');
 }
 
-/** Facts of a card as title → value. */
+/** Facts of a card as title → value, as a person reads them (markdown escapes removed). */
 export function factsOf(card: Card): Record<string, string> {
   const facts: Record<string, string> = {};
   const walk = (node: unknown) => {
@@ -56,7 +56,8 @@ export function factsOf(card: Card): Record<string, string> {
     else if (node && typeof node === 'object') {
       const n = node as Record<string, unknown>;
       if (n.type === 'FactSet' && Array.isArray(n.facts)) {
-        for (const f of n.facts as { title: string; value: string }[]) facts[f.title] = f.value;
+        for (const f of n.facts as { title: string; value: string }[])
+          facts[unescapeMarkdown(f.title)] = unescapeMarkdown(f.value);
       }
       Object.values(n).forEach(walk);
     }

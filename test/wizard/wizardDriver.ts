@@ -1,6 +1,6 @@
 /** Helpers the wizard tests share: read what a turn showed and drive a wizard to a given step. */
 import { randomUUID } from 'node:crypto';
-import { cardOf, findAction, type Card } from '../harness/cards';
+import { cardOf, findAction, unescapeMarkdown, type Card } from '../harness/cards';
 import type { ConnectorStandIn, RecordedCall } from '../harness/connectorStandIn';
 import type { TeamsClient, TurnResult } from '../harness/teamsClient';
 
@@ -21,14 +21,14 @@ export function said(turn: TurnResult): string {
   return turn.replies.map((r) => String(r.text ?? '')).join('\n');
 }
 
-/** The text of every TextBlock of a card, one entry each (exact comparisons). */
+/** The text of every TextBlock of a card as a person reads it, one entry each (exact comparisons). */
 export function textBlocks(card: Card): string[] {
   const texts: string[] = [];
   const walk = (node: unknown): void => {
     if (Array.isArray(node)) return node.forEach(walk);
     if (!node || typeof node !== 'object') return;
     const record = node as Record<string, unknown>;
-    if (record.type === 'TextBlock') texts.push(String(record.text));
+    if (record.type === 'TextBlock') texts.push(unescapeMarkdown(String(record.text)));
     Object.values(record).forEach(walk);
   };
   walk(card);

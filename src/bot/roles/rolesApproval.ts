@@ -19,6 +19,7 @@ import { durationText, type RoleOutcome } from './roleAssignment';
 import { auditTurn } from '../turnAudit';
 import { str, type RolesShared } from './rolesShared';
 import { UTC_DATES } from '../../util/dates';
+import { md } from '../../cards/markdown';
 
 /** A request for a global admin to approve roles, kept in bot state until it is decided. */
 export interface ApprovalRequest {
@@ -33,10 +34,19 @@ export interface ApprovalRequest {
   approver: { id: string; name: string; upn: string };
   createdAt: string;
   status: 'pending' | 'deciding' | 'decided';
+  /** When a decision claimed the request; a claim older than {@link DECISION_LEASE_MS} died with its process. */
+  claimedAt?: string;
   decidedAt?: string;
   outcomes?: RoleOutcome[];
   eTag?: string;
 }
+
+/**
+ * How long a decision may hold its claim. Assigning a few roles takes seconds; a claim older than
+ * this was left by a process that stopped (a crash, a restart) before it finished, so the admin
+ * may decide again. Assigning is idempotent (roles already held are skipped).
+ */
+export const DECISION_LEASE_MS = 10 * 60 * 1000;
 
 const STATE_PREFIX = 'roles-approval';
 export const approvalKey = (tenantId: string, id: string) => `${STATE_PREFIX}/${tenantId}/${id}`;
@@ -116,7 +126,7 @@ export const requestApproval = async (
   const card = renderCard(rolesApprovalCard, {
     requestId: request.id,
     title: `Approve directory roles for ${request.account.name}`,
-    text: `${asker.name} asks you, as a global admin, to approve Microsoft Entra roles for **${request.account.upn}**, the admin account of a ${targetKindLabel(request.kind)} target connection. Approve or decline each role.`,
+    text: md`${asker.name} asks you, as a global admin, to approve Microsoft Entra roles for **${request.account.upn}**, the admin account of a ${targetKindLabel(request.kind)} target connection. Approve or decline each role.`,
     facts: [
       { title: 'Requested by', value: asker.name },
       { title: 'Admin account', value: `${request.account.name} (${request.account.upn})` },

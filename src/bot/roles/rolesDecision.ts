@@ -5,7 +5,7 @@ import type { DirectoryRole } from '../../roles/requirements';
 import { replaceCard } from '../cardReplies';
 import { actorOf, tenantIdOf } from '../turnInfo';
 import { assignRoles, permanentFallbackOf, resultsCard, type RoleOutcome } from './roleAssignment';
-import { approvalKey, decisionId, type ApprovalRequest } from './rolesApproval';
+import { approvalKey, decisionId, DECISION_LEASE_MS, type ApprovalRequest } from './rolesApproval';
 import { auditTurn } from '../turnAudit';
 import { ROLES_VERBS, str, type RolesShared } from './rolesShared';
 import { readerDates } from '../../cards/readerDates';
@@ -26,6 +26,21 @@ const loadRequest = async (shared: RolesShared, context: TurnContext, data: Reco
     logger.warn('role approval clicked by someone it was not sent to', { requestId: request.id });
     await context.sendActivity(`Only ${request.approver.name} can decide this request. Nothing was changed.`);
     return undefined;
+  }
+  if (request.status === 'deciding') {
+    const claimed = request.claimedAt ? new Date(request.claimedAt).getTime() : 0;
+    if (shared.clock.now().getTime() - claimed < DECISION_LEASE_MS) {
+      await context.sendActivity(
+        `This request is being decided right now (since ${readerDates(context, logger).dateTime(request.claimedAt)}). Nothing was changed.`,
+      );
+      return undefined;
+    }
+    // The decision that claimed it never finished (the process stopped): it is offered again.
+    logger.info('resuming a role decision that was interrupted', {
+      requestId: request.id,
+      claimedAt: request.claimedAt,
+    });
+    return request;
   }
   if (request.status !== 'pending') {
     await context.sendActivity(
@@ -94,7 +109,11 @@ const decide = async (
   // Claim the request, so that a second click (or a second replica) cannot decide it again.
   try {
     await store.state.write({
-      [approvalKey(request.tenantId, request.id)]: { ...request, status: 'deciding' },
+      [approvalKey(request.tenantId, request.id)]: {
+        ...request,
+        status: 'deciding',
+        claimedAt: clock.now().toISOString(),
+      },
     });
   } catch {
     await context.sendActivity('This request is being decided already. Nothing was changed.');
@@ -102,7 +121,8 @@ const decide = async (
   }
   const base = { requestId: request.id, kind: request.kind, requestedBy: request.requester.id };
   const approved = decisions.filter((d) => d.approve).map((d) => d.role);
-  const { eTag: _etag, ...stored } = request;
+  const { eTag: _etag, claimedAt: _claimed, ...claimless } = request;
+  const stored: Omit<ApprovalRequest, 'eTag'> = { ...claimless, status: 'pending' };
   const outcomes: RoleOutcome[] = [];
   try {
     if (approved.length > 0) {

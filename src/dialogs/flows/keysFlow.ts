@@ -21,6 +21,7 @@ import {
   type WizardFlow,
   type WizardState,
 } from '../wizardFlow';
+import { markdown, md, type Markdown } from '../../cards/markdown';
 
 const PREP_PAGE = 'keys-prep';
 const KEYS_PAGE = 'keys';
@@ -28,26 +29,29 @@ const KEYS_PAGE = 'keys';
 /** Where each key type's keys come from, and who can get them. */
 const PREPARATION: Record<
   KeyConnectorTypeId,
-  { who: StepActor; heading: string; instruction: string; code?: string }
+  { who: StepActor; heading: string; instruction: Markdown; code?: string }
 > = {
   'azure-blob': {
     who: 'storage-admin',
     heading: 'Get the storage account name and an access key',
-    instruction:
+    instruction: markdown(
       'In the Azure portal, open the storage account, then **Security + networking › Access keys**. Copy the storage account name and one of its two keys (key1 or key2). The migration service reads the account with that key.',
+    ),
   },
   'amazon-s3': {
     who: 'aws-admin',
     heading: 'Create an IAM access key for the migration',
-    instruction:
+    instruction: markdown(
       'In the AWS IAM console, create a user for the migration and attach the policy below (it can list the buckets and read their objects, nothing more). Then, under **Security credentials › Create access key**, create a key and copy the access key id and the secret access key: AWS shows the secret only once.',
+    ),
     code: AMAZON_S3_IAM_POLICY,
   },
   'google-cloud-storage': {
     who: 'gcp-admin',
     heading: 'Create an HMAC key for the migration',
-    instruction:
+    instruction: markdown(
       'In the Google Cloud console, open **Cloud Storage › Settings › Interoperability**. Create an HMAC key for a service account that can read the buckets, copy the access key and its secret, and note the project id (shown on the project dashboard).',
+    ),
   },
 };
 
@@ -117,9 +121,11 @@ export class KeysFlow implements WizardFlow {
       tips: [],
       facts: [],
       code: '',
-      helpText: CREDENTIAL_FIELDS[this.typeId]
-        .map((f) => `**${f.label}**: ${f.help ?? f.placeholder}`)
-        .join('\n\n'),
+      helpText: markdown(
+        CREDENTIAL_FIELDS[this.typeId]
+          .map((f) => md`**${f.label}**: ${f.help ?? f.placeholder}`.source)
+          .join('\n\n'),
+      ),
       textInputs: CREDENTIAL_FIELDS[this.typeId].map((field) => ({
         id: field.id,
         label: field.required ? field.label : `${field.label} (optional)`,
@@ -189,8 +195,8 @@ export class KeysFlow implements WizardFlow {
     return {
       title: `${this.type.name} authorized`,
       text: connector.keysVerified
-        ? `**${connector.displayName}** is ready: the keys were checked with ${SERVICE_NAMES[this.typeId]} and stored encrypted.`
-        : `**${connector.displayName}** is saved with keys of the right format, stored encrypted. They were not tested against ${SERVICE_NAMES[this.typeId]} (unverified): the first transfer will tell.`,
+        ? md`**${connector.displayName}** is ready: the keys were checked with ${SERVICE_NAMES[this.typeId]} and stored encrypted.`
+        : md`**${connector.displayName}** is saved with keys of the right format, stored encrypted. They were not tested against ${SERVICE_NAMES[this.typeId]} (unverified): the first transfer will tell.`,
       style: connector.keysVerified ? 'good' : 'warning',
       paragraphs: [],
       facts: [

@@ -16,6 +16,7 @@ import {
   type SubmitResult,
   type WizardFlow,
 } from '../wizardFlow';
+import { markdown, md } from '../../cards/markdown';
 
 /**
  * The last button of a sign-in wizard: what the person confirms by clicking it. The bot never
@@ -55,14 +56,14 @@ export class OAuthFlow implements WizardFlow {
       who: STEP_ACTOR_LABELS[step.who],
       whoStyle: 'accent',
       heading: step.title,
-      instruction: step.instruction,
-      warnings: (step.warnings ?? []).map((text) => ({ text })),
+      instruction: markdown(step.instruction),
+      warnings: (step.warnings ?? []).map((text) => ({ text: markdown(text) })),
       tips: [
-        ...(step.tips ?? []).map((text) => ({ text })),
+        ...(step.tips ?? []).map((text) => ({ text: markdown(text) })),
         ...(last
           ? [
               {
-                text: `I cannot see your sign-in to ${this.type.name.replace(/ Connector$/, '')}. Clicking **${SIGN_IN_CONFIRMATION}** records the connector as authorized, reported by you and not verified.`,
+                text: md`I cannot see your sign-in to ${this.type.name.replace(/ Connector$/, '')}. Clicking **${SIGN_IN_CONFIRMATION}** records the connector as authorized, reported by you and not verified.`,
               },
             ]
           : []),
@@ -83,7 +84,7 @@ export class OAuthFlow implements WizardFlow {
   done(_state: unknown, connector: Connector, env: FlowEnv): WizardMessageCardData {
     return {
       title: `${this.type.name} authorized`,
-      text: `**${connector.displayName}** is recorded as authorized on your word: I cannot check a sign-in to this service, so its state shows as reported, not verified. Our authorization is lost when you delete the connector, delete your account with us, or revoke our access through your cloud service's security settings.`,
+      text: md`**${connector.displayName}** is recorded as authorized on your word: I cannot check a sign-in to this service, so its state shows as reported, not verified. Our authorization is lost when you delete the connector, delete your account with us, or revoke our access through your cloud service's security settings.`,
       style: 'good',
       paragraphs: [],
       facts: [

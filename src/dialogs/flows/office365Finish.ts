@@ -2,6 +2,7 @@ import { consentCheckButton, type WizardMessageCardData } from '../../cards/wiza
 import { consentLinks } from '../../connectors/consentLinks';
 import type { Connector } from '../../connectors/connector';
 import type { FlowEnv, WizardState } from '../wizardFlow';
+import { md } from '../../cards/markdown';
 
 /**
  * The final card of the global-admin path when Graph's consent check did not pass (seed 000,
@@ -22,9 +23,9 @@ export function consentNotVerifiedCard(
     text: check?.message ?? 'The consent check did not run.',
     style: 'warning',
     paragraphs: [
-      ...(check?.missing ?? []).map((m) => ({ text: `Missing: **${m.permission}** (${m.allows})` })),
+      ...(check?.missing ?? []).map((m) => ({ text: md`Missing: **${m.permission}** (${m.allows})` })),
       {
-        text: `**${connector.displayName}** stays **awaiting-consent**: I mark it authorized only when Microsoft Graph confirms the admin consent. Grant it with the links below (steps 6 to 9), then click Check again.`,
+        text: md`**${connector.displayName}** stays **awaiting-consent**: I mark it authorized only when Microsoft Graph confirms the admin consent. Grant it with the links below (steps 6 to 9), then click Check again.`,
       },
     ],
     facts: [...facts, ...consentFacts],

@@ -32,6 +32,7 @@ import {
   type WizardFlow,
   type WizardState,
 } from '../wizardFlow';
+import { markdown } from '../../cards/markdown';
 
 export const CLOUD_PAGE = 'cloud';
 export const HANDOVER_PAGE = 'handover';
@@ -84,14 +85,14 @@ export class Office365Flow implements WizardFlow {
       who: STEP_ACTOR_LABELS[step.who],
       whoStyle: step.who === 'global-admin' ? 'warning' : 'accent',
       heading: step.title,
-      instruction: step.instruction,
-      warnings: (step.warnings ?? []).map((text) => ({ text })),
-      tips: (step.tips ?? []).map((text) => ({ text })),
+      instruction: markdown(step.instruction),
+      warnings: (step.warnings ?? []).map((text) => ({ text: markdown(text) })),
+      tips: (step.tips ?? []).map((text) => ({ text: markdown(text) })),
       facts: [],
       code: '',
       helpText: APP_ACCESS_ERROR_ADVICE,
     };
-    if (index === 0) view.warnings = [{ text: OFFICE365_GLOBAL_ADMIN_WARNING }, ...view.warnings];
+    if (index === 0) view.warnings = [{ text: markdown(OFFICE365_GLOBAL_ADMIN_WARNING) }, ...view.warnings];
     if (page === ROLE_PAGE) {
       const choice = roleChoice(state.graphRoles);
       view.buttons = choice.buttons;
@@ -186,7 +187,7 @@ export class Office365Flow implements WizardFlow {
           : 'The connector is authorized in Mover. To grant permissions and finish the authorization process (steps 6 to 9), point your global admin to the consent link below.',
         style: 'warning',
         paragraphs: OFFICE365_STEPS.slice(5).map((s, i) => ({
-          text: `${i + 6}. **Global admin**: ${s.instruction}`,
+          text: markdown(`${i + 6}. **Global admin**: ${s.instruction}`),
         })),
         facts: [...facts, ...consentFacts],
         links,
@@ -195,11 +196,13 @@ export class Office365Flow implements WizardFlow {
     }
     return {
       title: 'Connect your destination Office 365 account',
-      text: OFFICE365_CONNECT_DESTINATION,
+      text: markdown(OFFICE365_CONNECT_DESTINATION),
       style: 'good',
       paragraphs: [
         {
-          text: 'Your **Office 365 Connector** is fully authorized and ready to go: Microsoft Graph confirms the admin consent.',
+          text: markdown(
+            'Your **Office 365 Connector** is fully authorized and ready to go: Microsoft Graph confirms the admin consent.',
+          ),
         },
       ],
       facts: facts.map((f) =>

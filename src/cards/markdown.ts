@@ -1,0 +1,63 @@
+/**
+ * Adaptive Card TextBlocks and FactSets render markdown (bold, italic, lists, links), so text from
+ * people or Graph must be escaped before it reaches one: a display name such as
+ * `[Reauthorize here](https://evil.example)` would otherwise become a link. Card data is escaped
+ * by default when it is bound (see render.ts); only {@link Markdown} values, written by the bot,
+ * keep their markup.
+ */
+
+/** Characters that start or end markup anywhere in a line (CommonMark backslash escapes). */
+const INLINE = /[\\`*_~[\]<>]/g;
+/** Markup that only counts at the start of a line: headings, quotes, bullets, numbered lists. */
+const LINE_START = /^(\s*)([#>+-]|\d+[.)])/gm;
+
+/** The text with every markdown character escaped, so that a card shows it literally. */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(INLINE, (ch) => `\\${ch}`)
+    .replace(LINE_START, (_all, space: string, marker: string) =>
+      /^\d/.test(marker) ? `${space}${marker.slice(0, -1)}\\${marker.slice(-1)}` : `${space}\\${marker}`,
+    );
+}
+
+/** Markdown written by the bot, bound into cards as it is. Made only by {@link markdown} and {@link md}. */
+export class Markdown {
+  private constructor(readonly source: string) {}
+
+  /** @internal use {@link markdown} or {@link md}. */
+  static of(source: string): Markdown {
+    return new Markdown(source);
+  }
+
+  toString(): string {
+    return this.source;
+  }
+}
+
+/** Text bound into a card: a plain string (escaped when bound) or the bot's own markdown. */
+export type CardText = string | Markdown;
+
+/** The bot's own markdown, e.g. seed wording with bold words. Never pass text from people or Graph. */
+export function markdown(botText: string): Markdown {
+  return Markdown.of(botText);
+}
+
+/** Markdown with values put in escaped: md`Deleting **${name}** is permanent`. */
+export function md(strings: TemplateStringsArray, ...values: (string | number | Markdown)[]): Markdown {
+  let source = strings[0];
+  values.forEach((value, i) => {
+    source += value instanceof Markdown ? value.source : escapeMarkdown(String(value));
+    source += strings[i + 1];
+  });
+  return Markdown.of(source);
+}
+
+/** The card text as markdown source: plain strings escaped. */
+export function markdownSource(text: CardText): string {
+  return text instanceof Markdown ? text.source : escapeMarkdown(text);
+}
+
+/** The card text as a person reads it where markdown is not rendered (fallback text, payloads). */
+export function plainText(text: CardText): string {
+  return text instanceof Markdown ? text.source : text;
+}

@@ -45,7 +45,7 @@ describe('telemetry with an exporter configured', () => {
     metrics.setGlobalMeterProvider(meterProvider);
     cloud = await startFakeMicrosoftCloud();
     h = await startHarness({ cloud, timing: fastTiming });
-  });
+  }, 60_000);
   afterAll(async () => {
     await h.stop();
     await cloud.stop();
@@ -118,9 +118,9 @@ describe('telemetry with an exporter configured', () => {
 
     // The hand-over lists the tenant's global admins with Graph, inside the click's turn.
     const graph = spans.filter((s) => s.name.startsWith('graph '));
-    expect(graph.length).toBeGreaterThan(0);
+    expect(graph.some((call) => ancestor(spans, call, 'turn ') === turns.at(-1))).toBe(true);
     for (const call of graph) {
-      expect(ancestor(spans, call, 'turn ')).toBe(turns.at(-1));
+      expect(turns).toContain(ancestor(spans, call, 'turn '));
       expect(call.attributes['http.response.status_code']).toBe(200);
       // Ids and UPNs never reach a span name.
       expect(call.name).not.toMatch(/@|[0-9a-f]{8}-[0-9a-f]{4}/i);

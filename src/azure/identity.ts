@@ -20,9 +20,22 @@ export interface AzureTransport {
   ca?: string;
 }
 
+/**
+ * One settings object per CA: the SDK's HTTP client keeps one keep-alive agent per settings
+ * object, so every client shares its connections instead of opening (and verifying) its own.
+ */
+const tlsSettings = new Map<string, { ca: string[] }>();
+
 /** SDK client options that trust `transport.ca` besides the system CAs; nothing when there is none. */
 export function transportOptions(transport: AzureTransport = {}): { tlsOptions?: { ca: string[] } } {
-  return transport.ca ? { tlsOptions: { ca: [...tls.rootCertificates, transport.ca] } } : {};
+  const ca = transport.ca;
+  if (!ca) return {};
+  let settings = tlsSettings.get(ca);
+  if (!settings) {
+    settings = { ca: [...tls.rootCertificates, ca] };
+    tlsSettings.set(ca, settings);
+  }
+  return { tlsOptions: settings };
 }
 
 /** The sign-in hosts of Microsoft's clouds, whose instance metadata MSAL can look up. */

@@ -862,8 +862,15 @@ export class FakeLogin {
   expiresIn = 3599;
   /** client id → secret. */
   readonly apps = new Map<string, string>();
-  /** Issued tokens → tenant id and client id. */
-  readonly tokens = new Map<string, { tenantId: string; clientId: string }>();
+  /** Issued tokens → tenant id, client id and audience. */
+  readonly tokens = new Map<string, { tenantId: string; clientId: string; audience?: string }>();
+  /**
+   * Resources besides this fake's Graph that tokens are issued for (scope `<resource>/.default`,
+   * audience `<resource>`), e.g. https://storage.azure.com or https://vault.azure.net.
+   */
+  readonly resources = new Set<string>();
+  /** Claims that replace the issued tokens' own (e.g. another `iss`, for a token a service refuses). */
+  claims: Record<string, unknown> = {};
   private readonly failures: GraphReply[] = [];
 
   /** The next token request is answered with this (e.g. a 503), before any check. */
@@ -1055,7 +1062,8 @@ export async function startFakeMicrosoftCloud(
         );
       }
       const scopes = (call.scope ?? '').split(/\s+/);
-      if (!scopes.includes(`${base}/.default`)) {
+      const audience = [base, ...login.resources].find((r) => scopes.includes(`${r}/.default`));
+      if (audience === undefined) {
         return aadError(
           400,
           'invalid_resource',
@@ -1065,7 +1073,7 @@ export async function startFakeMicrosoftCloud(
       }
       const now = Math.floor(Date.now() / 1000);
       const accessToken = fakeJwt({
-        aud: base,
+        aud: audience,
         iss: `https://sts.windows.net/${tenant.id}/`,
         iat: now,
         nbf: now,
@@ -1075,8 +1083,9 @@ export async function startFakeMicrosoftCloud(
         roles: [...tenant.appPermissions],
         tid: tenant.id,
         jti: randomUUID(),
+        ...login.claims,
       });
-      login.tokens.set(accessToken, { tenantId: tenant.id, clientId: id });
+      login.tokens.set(accessToken, { tenantId: tenant.id, clientId: id, audience });
       call.accessToken = accessToken;
       return reply(200, {
         token_type: 'Bearer',
@@ -1144,7 +1153,7 @@ export async function startFakeMicrosoftCloud(
       ));
     }
     const issued = login.tokens.get(bearer);
-    const tenant = issued && tenants.get(issued.tenantId);
+    const tenant = issued && issued.audience === base ? tenants.get(issued.tenantId) : undefined;
     if (!tenant) {
       return (record.status = sendJson(
         res,
@@ -1202,11 +1211,32 @@ export async function startFakeMicrosoftCloud(
     };
     requests.push(record);
     const tokenPath = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname);
+    const openIdPath = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(url.pathname);
     const version = /^\/(v1\.0|beta)(\/|$)/.exec(url.pathname)?.[1];
     let handled: Promise<number>;
     if (tokenPath && req.method === 'POST') {
       record.kind = 'token';
       handled = token(req, res, decodeURIComponent(tokenPath[1]));
+    } else if (openIdPath && req.method === 'GET') {
+      // What MSAL reads of an authority it is told not to discover (@azure/identity with
+      // disableInstanceDiscovery, which cannot be handed the metadata as msal-node can).
+      const tenant = findTenant(decodeURIComponent(openIdPath[1]));
+      const issuerTenant = tenant?.id ?? decodeURIComponent(openIdPath[1]);
+      const authority = `${base}/${decodeURIComponent(openIdPath[1])}`;
+      handled = Promise.resolve(
+        sendJson(
+          res,
+          reply(200, {
+            token_endpoint: `${authority}/oauth2/v2.0/token`,
+            authorization_endpoint: `${authority}/oauth2/v2.0/authorize`,
+            end_session_endpoint: `${authority}/oauth2/v2.0/logout`,
+            issuer: `${base}/${issuerTenant}/v2.0`,
+            jwks_uri: `${authority}/discovery/v2.0/keys`,
+            response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
+            token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
+          }),
+        ),
+      );
     } else if (version) {
       record.kind = 'graph';
       handled = graphRequest(req, res, url, version);

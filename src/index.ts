@@ -38,7 +38,9 @@ async function main(): Promise<void> {
     vaultKey = await azure.secretsKey();
     azureStore = await azure.store(logger);
   } catch (err) {
-    process.stderr.write(`${err instanceof StartupError ? err.message : `Start-up error: ${firstLine(err)}`}\n`);
+    process.stderr.write(
+      `${err instanceof StartupError ? err.message : `Start-up error: ${firstLine(err)}`}\n`,
+    );
     process.exit(1);
   }
   let store: Store;

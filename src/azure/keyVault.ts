@@ -44,27 +44,43 @@ export async function readSecretsKeyFromVault(
   const secret = `secret "${vault.secretName}" in ${vault.url}`;
   let value: string | undefined;
   try {
-    const found = await client.getSecret(vault.secretName, { abortSignal: AbortSignal.timeout(3 * TRY_TIMEOUT_MS) });
+    const found = await client.getSecret(vault.secretName, {
+      abortSignal: AbortSignal.timeout(3 * TRY_TIMEOUT_MS),
+    });
     value = found.value;
   } catch (err) {
     const name = (err as { name?: unknown })?.name;
-    if (name === 'AuthenticationError' || name === 'CredentialUnavailableError' || name === 'AggregateAuthenticationError')
-      throw new KeyVaultError('SECRETS_KEY_VAULT_URL', `cannot get a token for ${vault.url}: ${firstLine(err)}`);
+    if (
+      name === 'AuthenticationError' ||
+      name === 'CredentialUnavailableError' ||
+      name === 'AggregateAuthenticationError'
+    )
+      throw new KeyVaultError(
+        'SECRETS_KEY_VAULT_URL',
+        `cannot get a token for ${vault.url}: ${firstLine(err)}`,
+      );
     const status = httpStatusOf(err);
     const code = (err as { code?: unknown })?.code;
     const why = `${status}${typeof code === 'string' ? ` ${code}` : ''}`;
-    if (status === 404) throw new KeyVaultError('SECRETS_KEY_SECRET_NAME', `${secret} does not exist (${why})`);
+    if (status === 404)
+      throw new KeyVaultError('SECRETS_KEY_SECRET_NAME', `${secret} does not exist (${why})`);
     if (status === 401 || status === 403)
       throw new KeyVaultError(
         'SECRETS_KEY_SECRET_NAME',
         `the identity may not read ${secret} (${why}): it needs the role "Key Vault Secrets User"`,
       );
     if (status !== undefined)
-      throw new KeyVaultError('SECRETS_KEY_VAULT_URL', `${vault.url} answered ${why} for ${secret}: ${firstLine(err)}`);
+      throw new KeyVaultError(
+        'SECRETS_KEY_VAULT_URL',
+        `${vault.url} answered ${why} for ${secret}: ${firstLine(err)}`,
+      );
     throw new KeyVaultError('SECRETS_KEY_VAULT_URL', `cannot read ${secret}: ${firstLine(err)}`);
   }
   const key = value === undefined ? undefined : decodeSecretsKey(value);
   if (key === undefined)
-    throw new KeyVaultError('SECRETS_KEY_SECRET_NAME', `${secret} is not 32 bytes encoded as base64 (44 characters)`);
+    throw new KeyVaultError(
+      'SECRETS_KEY_SECRET_NAME',
+      `${secret} is not 32 bytes encoded as base64 (44 characters)`,
+    );
   return key;
 }

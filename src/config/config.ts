@@ -202,8 +202,10 @@ function storageUrls(env: Env, connectionString: string | undefined): Config['az
   const blob = httpsUrl(env, 'AZURE_STORAGE_BLOB_URL');
   const table = httpsUrl(env, 'AZURE_STORAGE_TABLE_URL');
   if (blob === undefined && table === undefined) return undefined;
-  if (blob === undefined) throw new ConfigError('AZURE_STORAGE_BLOB_URL', 'required with AZURE_STORAGE_TABLE_URL');
-  if (table === undefined) throw new ConfigError('AZURE_STORAGE_TABLE_URL', 'required with AZURE_STORAGE_BLOB_URL');
+  if (blob === undefined)
+    throw new ConfigError('AZURE_STORAGE_BLOB_URL', 'required with AZURE_STORAGE_TABLE_URL');
+  if (table === undefined)
+    throw new ConfigError('AZURE_STORAGE_TABLE_URL', 'required with AZURE_STORAGE_BLOB_URL');
   if (connectionString !== undefined) {
     throw new ConfigError(
       'AZURE_STORAGE_CONNECTION_STRING',
@@ -300,7 +302,8 @@ export function loadConfig(env: Env = process.env): Config {
   if ((connectionString !== undefined || azureStorageUrls !== undefined) && !secretsKeyVault) {
     if (read(env, 'SECRETS_KEY') === undefined) {
       // Replicas sharing an Azure store must open each other's sealed keys: one key for all.
-      const store = connectionString !== undefined ? 'AZURE_STORAGE_CONNECTION_STRING' : 'AZURE_STORAGE_BLOB_URL';
+      const store =
+        connectionString !== undefined ? 'AZURE_STORAGE_CONNECTION_STRING' : 'AZURE_STORAGE_BLOB_URL';
       throw new ConfigError(
         'SECRETS_KEY',
         `required with ${store} (or SECRETS_KEY_VAULT_URL), so that every replica uses the same key`,

@@ -10,7 +10,11 @@ import { StorageAccessDeniedError } from '../../src/store/azure/access';
 import type { TokenAccount } from '../../src/store/azure/clients';
 import { startAzurite, type AzuriteInstance } from '../support/azurite';
 import { connectorRecord } from '../support/connectorFixtures';
-import { startFakeMicrosoftCloud, type FakeMicrosoftCloud, type FakeTenant } from '../support/fakeMicrosoftCloud';
+import {
+  startFakeMicrosoftCloud,
+  type FakeMicrosoftCloud,
+  type FakeTenant,
+} from '../support/fakeMicrosoftCloud';
 import { testTls } from '../support/tls';
 import { describeStoreContract } from './storeContract';
 
@@ -94,7 +98,9 @@ describe('azure store with an Entra identity', () => {
       createAzureStore(account, undefined, { prefix, transport }),
     ]);
     let releaseA!: () => void;
-    const holding = a.scanLeadership!.runExclusive(() => new Promise<string>((r) => (releaseA = () => r('a'))));
+    const holding = a.scanLeadership!.runExclusive(
+      () => new Promise<string>((r) => (releaseA = () => r('a'))),
+    );
     await new Promise((r) => setTimeout(r, 500));
     expect(await b.scanLeadership!.runExclusive(async () => 'b')).toBeUndefined();
     releaseA();
@@ -120,7 +126,9 @@ describe('azure store with an Entra identity', () => {
     }).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(StorageAccessDeniedError);
     const denied = error as StorageAccessDeniedError;
-    expect(denied.message).toMatch(/refused the identity \(403( AuthenticationFailed)?\): it needs the role "Storage (Table|Blob) Data Contributor"/);
+    expect(denied.message).toMatch(
+      /refused the identity \(403( AuthenticationFailed)?\): it needs the role "Storage (Table|Blob) Data Contributor"/,
+    );
     expect(denied.message).not.toContain('\n');
   });
 });

@@ -200,7 +200,14 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     // Azurite reads the certificate once, at start; the workspace is removed with the emulator.
     writeFileSync(path.join(workDir, 'cert.pem'), options.oauth.cert);
     writeFileSync(path.join(workDir, 'key.pem'), options.oauth.key, { mode: 0o600 });
-    oauth.push('--oauth', 'basic', '--cert', path.join(workDir, 'cert.pem'), '--key', path.join(workDir, 'key.pem'));
+    oauth.push(
+      '--oauth',
+      'basic',
+      '--cert',
+      path.join(workDir, 'cert.pem'),
+      '--key',
+      path.join(workDir, 'key.pem'),
+    );
   }
   // A developer's AZURITE_ACCOUNTS would replace the well-known dev account the tests sign with.
   const env: NodeJS.ProcessEnv = { ...process.env, APPLICATION_INSIGHTS_NO_STATSBEAT: '1' };

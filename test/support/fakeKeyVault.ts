@@ -34,7 +34,12 @@ export interface FakeKeyVault {
   stop(): Promise<void>;
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): number {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): number {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(JSON.stringify(body));
   return status;
@@ -62,12 +67,20 @@ export async function startFakeKeyVault(
       'www-authenticate': `Bearer authorization="${cloud.authorityHost}/${tenantId}", resource="${KEY_VAULT_RESOURCE}"`,
     };
     const auth = req.headers.authorization;
-    if (!auth) return send(res, 401, vaultError('Unauthorized', 'AKV10000: Request is missing a Bearer or PoP token.'), challenge);
+    if (!auth)
+      return send(
+        res,
+        401,
+        vaultError('Unauthorized', 'AKV10000: Request is missing a Bearer or PoP token.'),
+        challenge,
+      );
     const token = /^Bearer (.+)$/.exec(auth)?.[1] ?? '';
     const issued = cloud.login.tokens.get(token);
     let claims: { exp?: number } = {};
     try {
-      claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: number };
+      claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+        exp?: number;
+      };
     } catch {
       // Not a JWT: refused below like an unknown token.
     }
@@ -88,12 +101,23 @@ export async function startFakeKeyVault(
     }
     const route = /^\/secrets\/([^/]+)(?:\/([^/]*))?$/.exec(url.pathname);
     if (req.method !== 'GET' || !route || !url.searchParams.get('api-version')) {
-      return send(res, 400, vaultError('BadParameter', `fake Key Vault serves only GET /secrets/{name}, not ${req.method} ${url.pathname}`));
+      return send(
+        res,
+        400,
+        vaultError(
+          'BadParameter',
+          `fake Key Vault serves only GET /secrets/{name}, not ${req.method} ${url.pathname}`,
+        ),
+      );
     }
     const name = decodeURIComponent(route[1]);
     const value = vault.secrets.get(name);
     if (value === undefined) {
-      return send(res, 404, vaultError('SecretNotFound', `A secret with (name/id) ${name} was not found in this key vault.`));
+      return send(
+        res,
+        404,
+        vaultError('SecretNotFound', `A secret with (name/id) ${name} was not found in this key vault.`),
+      );
     }
     const version = route[2] || randomBytes(16).toString('hex');
     const now = Math.floor(Date.now() / 1000);
@@ -111,7 +135,12 @@ export async function startFakeKeyVault(
     req.resume();
     req.on('end', () => {
       const status = answer(req, res, url);
-      vault.requests.push({ method: req.method ?? 'GET', path: url.pathname, authorization: req.headers.authorization, status });
+      vault.requests.push({
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        authorization: req.headers.authorization,
+        status,
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

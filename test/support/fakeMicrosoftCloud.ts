@@ -1233,7 +1233,11 @@ export async function startFakeMicrosoftCloud(
             issuer: `${base}/${issuerTenant}/v2.0`,
             jwks_uri: `${authority}/discovery/v2.0/keys`,
             response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
-            token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
+            token_endpoint_auth_methods_supported: [
+              'client_secret_post',
+              'private_key_jwt',
+              'client_secret_basic',
+            ],
           }),
         ),
       );

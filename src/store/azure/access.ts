@@ -2,7 +2,11 @@ import { httpStatusOf } from '../../util/httpStatus';
 
 /** The storage services the bot uses, with the data-plane role an identity needs on each. */
 export const STORAGE_ROLES = {
-  table: { label: 'Table storage', setting: 'AZURE_STORAGE_TABLE_URL', role: 'Storage Table Data Contributor' },
+  table: {
+    label: 'Table storage',
+    setting: 'AZURE_STORAGE_TABLE_URL',
+    role: 'Storage Table Data Contributor',
+  },
   blob: { label: 'Blob storage', setting: 'AZURE_STORAGE_BLOB_URL', role: 'Storage Blob Data Contributor' },
 } as const;
 

@@ -130,7 +130,11 @@ export function blobOptions(transport: AzureTransport = {}): StoragePipelineOpti
   };
 }
 
-export function tableClient(account: StorageAccount, name: string, transport: AzureTransport = {}): TableClient {
+export function tableClient(
+  account: StorageAccount,
+  name: string,
+  transport: AzureTransport = {},
+): TableClient {
   return typeof account === 'string'
     ? TableClient.fromConnectionString(account, name, tableOptions(account, transport))
     : new TableClient(account.tableUrl, name, account.credential, tableOptions(undefined, transport));

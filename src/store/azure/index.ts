@@ -30,6 +30,9 @@ export interface AzureStoreOptions {
   transport?: AzureTransport;
 }
 
+/** The token scope of Azure Storage (Tables and Blobs alike). */
+const STORAGE_SCOPE = 'https://storage.azure.com/.default';
+
 /** How long ping() waits for an answer. */
 const PING_TIMEOUT_MS = 3_000;
 
@@ -102,7 +105,13 @@ export async function createAzureStore(
     typeof account === 'string'
       ? new BlobsStorage(account, stateContainer.containerName, { storagePipelineOptions: pipeline })
       : // BlobsStorage takes a container URL and a TokenCredential in place of a connection string.
-        new BlobsStorage('', '', { storagePipelineOptions: pipeline }, stateContainer.url, account.credential);
+        new BlobsStorage(
+          '',
+          '',
+          { storagePipelineOptions: pipeline },
+          stateContainer.url,
+          account.credential,
+        );
 
   // A 403 to a token means a missing role: said so at start-up, naming it.
   const denied =
@@ -111,6 +120,8 @@ export async function createAzureStore(
       : <T>(service: 'table' | 'blob', request: Promise<T>) =>
           deniedAs(service, service === 'table' ? account.tableUrl : account.blobUrl, request);
   await guard(async () => {
+    // An identity that cannot get a token fails here, once, with the sign-in service's reason.
+    if (typeof account !== 'string') await account.credential.getToken(STORAGE_SCOPE);
     await settleAll([
       ...Object.values(tables).map((t) => denied('table', t.createTable())),
       denied('blob', stateContainer.createIfNotExists()),

@@ -227,10 +227,16 @@ function replicaTests(): void {
     // where the ticks meet (every 6 s).
     [a, b] = await Promise.all([startReplica('A', '*/2 * * * * *'), startReplica('B', '*/3 * * * * *')]);
     // Two bots booting at once on a busy machine can take longer than one.
-    const [healthA, healthB] = await Promise.all([
-      waitForHealth(a.bot, 30_000),
-      waitForHealth(b.bot, 30_000),
-    ]);
+    const [healthA, healthB] = await Promise.all(
+      [a, b].map((replica) =>
+        waitForHealth(replica.bot, 30_000).catch((err: Error) => {
+          // What the replica printed is the only clue to why it never answered.
+          throw new Error(
+            `replica ${replica.name}: ${err.message}\nstdout: ${replica.bot.stdout.join('\n')}\nstderr: ${replica.bot.stderr.join('\n')}\nsign-in: ${JSON.stringify(cloud?.requests.map((r) => [r.path, r.status]))}\nvault: ${JSON.stringify(vault?.requests.map((r) => r.status))}`,
+          );
+        }),
+      ),
+    );
     expect([healthA.status, healthB.status]).toEqual([200, 200]);
   }, 60_000);
 

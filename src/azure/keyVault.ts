@@ -36,7 +36,16 @@ export async function readSecretsKeyFromVault(
 ): Promise<Buffer> {
   const { SecretClient } = await import('@azure/keyvault-secrets');
   const host = new URL(vault.url).hostname.replace(/^\[|\]$/g, '');
-  const client = new SecretClient(vault.url, credential, {
+  // Sign-in failures surface from the SDK under many names (MSAL's, identity's); marked here.
+  let signInFailure: unknown;
+  const marked: TokenCredential = {
+    getToken: (scopes, options) =>
+      credential.getToken(scopes, options).catch((err: unknown) => {
+        signInFailure = err;
+        throw err;
+      }),
+  };
+  const client = new SecretClient(vault.url, marked, {
     ...transportOptions(transport),
     retryOptions: { maxRetries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 1_000 },
     disableChallengeResourceVerification: isLoopbackHost(host),
@@ -49,12 +58,7 @@ export async function readSecretsKeyFromVault(
     });
     value = found.value;
   } catch (err) {
-    const name = (err as { name?: unknown })?.name;
-    if (
-      name === 'AuthenticationError' ||
-      name === 'CredentialUnavailableError' ||
-      name === 'AggregateAuthenticationError'
-    )
+    if (signInFailure !== undefined)
       throw new KeyVaultError(
         'SECRETS_KEY_VAULT_URL',
         `cannot get a token for ${vault.url}: ${firstLine(err)}`,

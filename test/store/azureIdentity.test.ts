@@ -127,7 +127,7 @@ describe('azure store with an Entra identity', () => {
     expect(error).toBeInstanceOf(StorageAccessDeniedError);
     const denied = error as StorageAccessDeniedError;
     expect(denied.message).toMatch(
-      /refused the identity \(403( AuthenticationFailed)?\): it needs the role "Storage (Table|Blob) Data Contributor"/,
+      /refused the identity \(403 AuthenticationFailed\): it needs the role "Storage (Table|Blob) Data Contributor"/,
     );
     expect(denied.message).not.toContain('\n');
   });

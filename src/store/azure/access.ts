@@ -12,6 +12,14 @@ export const STORAGE_ROLES = {
 
 export type StorageService = keyof typeof STORAGE_ROLES;
 
+/** Storage's error code: the SDK's, else the x-ms-error-code header (Tables leave `code` unset). */
+function errorCode(err: unknown): string | undefined {
+  const e = err as { code?: unknown; response?: { headers?: { get?(name: string): string | undefined } } };
+  if (typeof e?.code === 'string') return e.code;
+  const header = e?.response?.headers?.get?.('x-ms-error-code');
+  return typeof header === 'string' ? header : undefined;
+}
+
 /**
  * Storage answered 403 to the bot's identity: it authenticated, but holds no role that allows
  * the request (AuthorizationPermissionMismatch), or Storage refused its token. Says which role
@@ -27,7 +35,7 @@ export class StorageAccessDeniedError extends Error {
     cause: unknown,
   ) {
     const { label, setting, role } = STORAGE_ROLES[service];
-    const code = (cause as { code?: unknown })?.code;
+    const code = errorCode(cause);
     super(
       `${label} at ${url} refused the identity (403${typeof code === 'string' ? ` ${code}` : ''}): it needs the role "${role}" on the storage account`,
     );

@@ -164,6 +164,23 @@ describe('Storage refusing the identity', () => {
     );
   }, 30_000);
 
+  test('an identity that cannot sign in stops start-up naming it and the sign-in error', async () => {
+    const config = loadConfig(
+      identityEnv({
+        AZURE_STORAGE_BLOB_URL: azurite.blobEndpoint,
+        AZURE_STORAGE_TABLE_URL: azurite.tableEndpoint!,
+        AZURE_CLIENT_SECRET: 'wrong',
+      }),
+    );
+    const line = await startupLine(() => new AzureStartup(config, transport).store(logger));
+    expect(line).toMatch(
+      new RegExp(
+        `^Storage error: AZURE_STORAGE_TABLE_URL, AZURE_STORAGE_BLOB_URL: cannot open the Azure store in account devstoreaccount1 as service principal ${cloud.clientId} of tenant ${tenant.id}: .*AADSTS7000215`,
+      ),
+    );
+    expect(line).not.toContain('storage is unavailable');
+  }, 30_000);
+
   test('opens the store when Storage accepts the token', async () => {
     const config = loadConfig(
       identityEnv({

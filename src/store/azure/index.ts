@@ -119,9 +119,10 @@ export async function createAzureStore(
       ? <T>(_service: 'table' | 'blob', request: Promise<T>) => request
       : <T>(service: 'table' | 'blob', request: Promise<T>) =>
           deniedAs(service, service === 'table' ? account.tableUrl : account.blobUrl, request);
+  // An identity that cannot get a token fails here, once, with the sign-in service's reason
+  // (not as "storage is unavailable": Storage was never asked).
+  if (typeof account !== 'string') await account.credential.getToken(STORAGE_SCOPE);
   await guard(async () => {
-    // An identity that cannot get a token fails here, once, with the sign-in service's reason.
-    if (typeof account !== 'string') await account.credential.getToken(STORAGE_SCOPE);
     await settleAll([
       ...Object.values(tables).map((t) => denied('table', t.createTable())),
       denied('blob', stateContainer.createIfNotExists()),

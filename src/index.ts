@@ -1,7 +1,7 @@
 import { Cron } from 'croner';
 import pkg from '../package.json';
 import { createBot } from './bot/createBot';
-import { ConfigError, loadConfig } from './config/config';
+import { ConfigError, configWarnings, loadConfig } from './config/config';
 import { createServer } from './http/server';
 import { AzureStartup, StartupError } from './azure/startup';
 import { createSqliteStore } from './store/sqlite';
@@ -12,6 +12,7 @@ import { loadSecretsKey } from './secrets/secretsKey';
 import { ServiceKeyVerifier } from './verification/keyVerifier';
 import { createGraphGateway } from './graph/createGraphGateway';
 import { createLogger } from './util/logger';
+import { routeConsoleToLogger } from './util/libraryConsole';
 
 /** Azure SDK messages run over several lines (RequestId, Time); a start-up error is one line. */
 function firstLine(err: unknown): string {
@@ -31,6 +32,13 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
+  // botbuilder writes refused tokens to stderr with console.error (stacks, signing keys).
+  routeConsoleToLogger(logger);
+  for (const warning of configWarnings(config, process.env)) {
+    logger.warn(`Configuration warning: ${warning.variable} ${warning.message}`, {
+      variable: warning.variable,
+    });
+  }
   const azure = new AzureStartup(config);
   let vaultKey: Buffer | undefined;
   let azureStore: Store | undefined;
@@ -88,7 +96,9 @@ async function main(): Promise<void> {
       mode: config.anonymous ? 'anonymous-local' : 'bot-framework',
       address: `http://${config.host}:${address.port}`,
       store: `${store.kind}:${store.location}`,
-      api: config.apiToken ? 'on' : 'off',
+      api:
+        [config.apiToken ? 'token' : '', config.apiEntraAuth ? 'entra' : ''].filter(Boolean).join('+') ||
+        'off',
       scan: config.scanCron,
       version: pkg.version,
     });

@@ -4,9 +4,11 @@ import type { LookupFunction } from 'node:net';
 import { ConfigError, loadConfig } from '../src/config/config';
 import { installationUpdate, makeUser, message, personalChat, type Activity } from './harness/activities';
 import { postActivity } from './harness/teamsClient';
-import { startHarness } from './harness/testBot';
+import { makeTempDir, removeTempDir, startHarness } from './harness/testBot';
 import { BOT_FRAMEWORK_ISSUER, startFakeOpenIdProvider, type FakeOpenIdProvider } from './support/fakeOpenId';
 import { installNetworkGuard, NetworkGuardError, type NetworkGuard } from './support/networkGuard';
+import { rawRequest } from './support/rawHttp';
+import { freePort, spawnBot, waitForHealth, type ChildBot } from './harness/childBot';
 
 const APP_ID = '6f9a4b2c-3d1e-4f5a-8b7c-9d0e1f2a3b4c';
 const OTHER_APP_ID = '0d8c7b6a-5f4e-4d3c-9b2a-1f0e9d8c7b6a';
@@ -232,6 +234,122 @@ describe('with MicrosoftAppId set, /api/messages only serves requests carrying a
       conversationId: conversationIdOf(activity),
     });
   });
+  describe('the token is checked before the body (no 400 or 413 to a caller without a valid token)', () => {
+    const url = () => `${h.bot.url}/api/messages`;
+    const json = { 'content-type': 'application/json' };
+    const tooLarge = JSON.stringify({ type: 'message', text: 'x'.repeat(2 * 1024 * 1024) });
+
+    test.each([
+      ['a body larger than the activity limit', tooLarge],
+      ['malformed JSON', '{"type": "message", '],
+      ['JSON that is not an activity', '{"hello": "world"}'],
+      ['an empty body', ''],
+    ])('without Authorization, %s gets 401', async (_name, body) => {
+      const answer = await rawRequest(url(), { headers: json, body });
+      expect(answer.status).toBe(401);
+      expect(answer.headers['www-authenticate']).toBe('Bearer');
+      expect(JSON.parse(answer.text)).toEqual({
+        error: { code: 'Unauthorized', message: expect.any(String) },
+      });
+    });
+
+    test('with a forged token, a body larger than the limit gets 401', async () => {
+      const forged = provider.sign(channelClaims(h.standIn.url), { key: otherKey() });
+      const answer = await rawRequest(url(), {
+        headers: { ...json, authorization: `Bearer ${forged}` },
+        body: tooLarge,
+      });
+      expect(answer.status).toBe(401);
+    });
+
+    test('with an expired token, malformed JSON gets 401', async () => {
+      const expired = provider.sign(
+        channelClaims(h.standIn.url, { nbf: nowSeconds() - 7200, exp: nowSeconds() - 3600 }),
+      );
+      const answer = await rawRequest(url(), {
+        headers: { ...json, authorization: `Bearer ${expired}` },
+        body: '{"type": ',
+      });
+      expect(answer.status).toBe(401);
+    });
+
+    test('control: with a valid token the same bodies get 413, 400 and 415', async () => {
+      const authorization = `Bearer ${provider.sign(channelClaims(h.standIn.url))}`;
+      const post = (headers: Record<string, string>, body: string) =>
+        rawRequest(url(), { headers: { authorization, ...headers }, body });
+      expect((await post(json, tooLarge)).status).toBe(413);
+      expect((await post(json, '{"type": ')).status).toBe(400);
+      expect((await post(json, '{"hello": "world"}')).status).toBe(400);
+      expect(
+        (await post({ 'content-type': 'application/x-www-form-urlencoded' }, 'type=message')).status,
+      ).toBe(415);
+    });
+  });
+});
+
+describe('botbuilder console output for refused tokens (the bot as `npm start` runs it)', () => {
+  let provider: FakeOpenIdProvider;
+  let bot: ChildBot | undefined;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    provider = await startFakeOpenIdProvider({ endorsements: ['msteams'] });
+    dataDir = makeTempDir();
+  });
+  afterAll(async () => {
+    await bot?.stop();
+    await provider?.stop();
+    removeTempDir(dataDir);
+  });
+
+  test('goes through the JSON logger, one line per refusal and no stack, and nothing reaches stderr', async () => {
+    const port = await freePort();
+    bot = spawnBot({
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      MicrosoftAppId: APP_ID,
+      MicrosoftAppPassword: 'test-secret-not-real',
+      BOT_OPENID_METADATA_URL: provider.metadataUrl,
+    });
+    expect((await waitForHealth(bot)).status).toBe(200);
+    const serviceUrl = 'http://127.0.0.1:9/';
+    const claims = { iss: BOT_FRAMEWORK_ISSUER, aud: APP_ID, serviceurl: serviceUrl };
+    // botbuilder prints an expired token with its stack, a bad signature with the whole signing key.
+    const expired = provider.sign({ ...claims, nbf: nowSeconds() - 7200, exp: nowSeconds() - 3600 });
+    const forged = provider.sign(
+      { ...claims, nbf: nowSeconds() - 60, exp: nowSeconds() + 3600 },
+      { key: otherKey() },
+    );
+    for (const token of [expired, forged]) {
+      const answer = await postActivity(bot.url, helpMessage(serviceUrl), {
+        authorization: `Bearer ${token}`,
+      });
+      expect(answer.status).toBe(401);
+    }
+    await bot.stop();
+
+    expect(bot.stderr).toEqual([]);
+    const lines = bot.stdout.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const library = lines.filter((l) => l.msg === 'library console output');
+    expect(library).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          level: 'warn',
+          source: 'console.error',
+          text: expect.stringMatching(/^TokenExpiredError: jwt expired/),
+        }),
+        expect.objectContaining({
+          level: 'warn',
+          source: 'console.error',
+          text: expect.stringContaining('Error finding key for token'),
+        }),
+      ]),
+    );
+    for (const line of library) {
+      expect(String(line.text)).not.toMatch(/\n|\bat .*\.js:\d+|^MII/);
+    }
+    expect(lines.filter((l) => l.msg === 'activity refused: token')).toHaveLength(2);
+  });
 });
 
 function configErrorOf(env: Record<string, string>): ConfigError {
@@ -295,6 +413,100 @@ describe('anonymous mode (no MicrosoftAppId) stays on this machine', () => {
       const answer = await postActivity(h.bot.url, activity);
       expect(answer.status).toBe(200);
       await expect(h.bot.store.conversations.get(TENANT, conversationIdOf(activity))).resolves.toBeDefined();
+    });
+
+    describe('a web page cannot drive it (415 for anything but JSON, 403 for a Host that is not loopback)', () => {
+      /** A `transfer` command as a form post: what a page on any site can send with <form method=post>. */
+      function formPost(activity: Activity): string {
+        const conversation = activity.conversation as Record<string, string>;
+        const from = activity.from as Record<string, string>;
+        return new URLSearchParams({
+          type: 'message',
+          text: String(activity.text),
+          serviceUrl: String(activity.serviceUrl),
+          'conversation[id]': conversation.id,
+          'conversation[tenantId]': TENANT,
+          'from[id]': from.id,
+          'from[aadObjectId]': from.aadObjectId,
+          'channelData[tenant][id]': TENANT,
+          channelId: 'msteams',
+          id: 'form-post',
+        }).toString();
+      }
+
+      async function expectNoTurn(activity: Activity, callsBefore: number): Promise<void> {
+        await expect(
+          h.bot.store.conversations.get(TENANT, conversationIdOf(activity)),
+        ).resolves.toBeUndefined();
+        expect(h.standIn.calls.slice(callsBefore)).toEqual([]);
+      }
+
+      test.each([
+        ['application/x-www-form-urlencoded', (a: Activity) => formPost(a)],
+        ['text/plain', (a: Activity) => JSON.stringify(a)],
+        [
+          'multipart/form-data; boundary=x',
+          (a: Activity) =>
+            `--x\r\nContent-Disposition: form-data; name="text"\r\n\r\n${String(a.text)}\r\n--x--\r\n`,
+        ],
+      ])('a %s post gets 415 and runs no handler', async (contentType, body) => {
+        const activity = helpMessage(h.standIn.url);
+        const callsBefore = h.standIn.calls.length;
+        const answer = await rawRequest(`${h.bot.url}/api/messages`, {
+          headers: { 'content-type': contentType },
+          body: body(activity),
+        });
+        expect(answer.status).toBe(415);
+        expect(JSON.parse(answer.text)).toMatchObject({ error: { code: 'UnsupportedMediaType' } });
+        await expectNoTurn(activity, callsBefore);
+      });
+
+      test.each([
+        'attacker.example:3978',
+        'rebind.attacker.example',
+        '192.168.1.10:3978',
+        '127.0.0.1.nip.io',
+      ])('an activity sent with Host %s (DNS rebinding) gets 403 and runs no handler', async (host) => {
+        const activity = helpMessage(h.standIn.url);
+        const callsBefore = h.standIn.calls.length;
+        const answer = await rawRequest(`${h.bot.url}/api/messages`, {
+          headers: { host, 'content-type': 'application/json' },
+          body: JSON.stringify(activity),
+        });
+        expect(answer.status).toBe(403);
+        expect(JSON.parse(answer.text)).toMatchObject({ error: { code: 'HostNotAllowed' } });
+        await expectNoTurn(activity, callsBefore);
+        expect(h.bot.logs).toContainEqual(
+          expect.objectContaining({
+            level: 'warn',
+            msg: 'request refused: Host is not loopback in anonymous mode',
+          }),
+        );
+      });
+
+      test('a rebound Host cannot read /healthz either', async () => {
+        const answer = await rawRequest(`${h.bot.url}/healthz`, {
+          method: 'GET',
+          headers: { host: 'attacker.example' },
+        });
+        expect(answer.status).toBe(403);
+      });
+
+      test.each(['localhost', '127.0.0.1', '[::1]'])(
+        'control: Host %s with the port is served',
+        async (name) => {
+          const port = new URL(h.bot.url).port;
+          const activity = silentActivity(h.standIn.url);
+          const answer = await rawRequest(`${h.bot.url}/api/messages`, {
+            headers: { host: `${name}:${port}`, 'content-type': 'application/json; charset=utf-8' },
+            body: JSON.stringify(activity),
+          });
+          expect(answer.status).toBe(200);
+          await expect(
+            h.bot.store.conversations.get(TENANT, conversationIdOf(activity)),
+          ).resolves.toBeDefined();
+        },
+      );
     });
   });
 });

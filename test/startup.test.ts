@@ -32,7 +32,28 @@ describe('npm start', () => {
     expect(await bot.stop()).toBe(0);
   });
 
+  test('Graph credentials without CONNECTOR_APP_ID: one warning line naming it and what it breaks', async () => {
+    const port = await freePort();
+    bot = spawnBot({
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      GRAPH_CLIENT_ID: '1a2b3c4d-5e6f-4a8b-9c0d-1e2f3a4b5c6d',
+      GRAPH_CLIENT_SECRET: 'not-a-real-secret',
+    });
+    expect((await waitForHealth(bot)).status).toBe(200);
+    const lines = bot.stdout.map((l) => JSON.parse(l) as { level: string; msg: string; variable?: string });
+    const warnings = lines.filter((l) => l.level === 'warn');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].variable).toBe('CONNECTOR_APP_ID');
+    expect(warnings[0].msg).toMatch(
+      /^Configuration warning: CONNECTOR_APP_ID is not set: the admin consent check/,
+    );
+    expect(lines.filter((l) => l.msg === 'Connector Concierge started')).toHaveLength(1);
+    expect(await bot.stop()).toBe(0);
+  });
+
   test.each([
+    [{ CONSENT_REDIRECT_URI: 'http://migrate.contoso.com/done' }, 'CONSENT_REDIRECT_URI'],
     [{ PORT: 'eighty' }, 'PORT'],
     [{ CLOUD: 'mars' }, 'CLOUD'],
     [{ EXPIRY_NOTICE_DAYS: '30;14' }, 'EXPIRY_NOTICE_DAYS'],

@@ -76,6 +76,9 @@ function toConnector(tenantId: string, item: ImportItem, now: Date): Connector {
     createdAt: createdAt.toISOString(),
     authorizedAt,
     lastTransferAt: iso(item.lastTransferAt),
+    // The bot checked none of it: an imported authorization is reported by the import.
+    provenance:
+      status === 'authorized' ? { kind: 'reported', by: API_ACTOR.id, at: now.toISOString() } : undefined,
     version: 0,
   };
 }

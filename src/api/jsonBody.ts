@@ -11,7 +11,7 @@ export function hasBody(req: restify.Request): boolean {
 }
 
 /** A body must be `application/json`, in UTF-8 when a charset is named; anything else is 415. */
-function requireJsonContentType(): RequestHandler {
+export function requireJsonContentType(): RequestHandler {
   return function requireJsonContentType(req, res, next) {
     if (!hasBody(req)) {
       next();

@@ -1,11 +1,13 @@
 import type { Request, RequestHandler, Response, Server } from 'restify';
 import { registerAuditRoutes } from './auditRoutes';
-import { requireBearer } from './auth';
+import { requireCaller } from './auth';
 import { registerConnectorRoutes } from './connectorRoutes';
 import { registerScanRoutes } from './scanRoutes';
 import type { ApiDeps } from './deps';
 import { ApiError, sendError } from './errors';
+import { EntraTokenVerifier } from './entraTokens';
 import { jsonBody } from './jsonBody';
+import { httpsJson, OpenIdKeys } from './openIdKeys';
 
 export type { ApiDeps } from './deps';
 
@@ -31,20 +33,32 @@ function answer(err: ApiError): RequestHandler {
   };
 }
 
+/** The Entra token check, when the bot has an app registration and API_ENTRA_AUTH is not off. */
+function entraVerifier(deps: ApiDeps): EntraTokenVerifier | undefined {
+  const { config } = deps;
+  if (!config.apiEntraAuth || !config.bot.appId) return undefined;
+  return new EntraTokenVerifier(
+    config.bot.appId,
+    new OpenIdKeys(config.authorityHost, deps.fetchJson ?? httpsJson()),
+  );
+}
+
 /**
- * The management REST API under /api/v1 (DESIGN.md "HTTP"): Bearer API_TOKEN, JSON bodies up
- * to 1 MiB validated by schema, errors as `{error: {code, message}}`. Without API_TOKEN every
+ * The management REST API under /api/v1 (DESIGN.md "HTTP"): Bearer API_TOKEN for operators (every
+ * tenant), or an Entra ID access token for the bot's app (its own tenant only); JSON bodies up to
+ * 1 MiB validated by schema, errors as `{error: {code, message}}`. With neither credential every
  * /api/v1 path answers 404 ApiDisabled.
  */
 export function registerApi(server: Server, deps: ApiDeps): void {
-  const token = deps.config.apiToken;
-  if (!token) {
+  const apiToken = deps.config.apiToken;
+  const entra = entraVerifier(deps);
+  if (!apiToken && !entra) {
     registerFallback(server, [
       answer(new ApiError(404, 'ApiDisabled', 'The management API is off: set API_TOKEN to enable it.')),
     ]);
     return;
   }
-  const auth = requireBearer(token, deps.logger);
+  const auth = requireCaller({ apiToken, entra }, deps.logger);
   registerConnectorRoutes(server, deps, auth, jsonBody());
   registerAuditRoutes(server, deps, auth);
   registerScanRoutes(server, deps, auth);

@@ -5,12 +5,42 @@ import { AuthenticationError, type AuthenticateRequestResult } from 'botframewor
 /** Errors of the JWT library that mean "this token is not valid", not "the bot failed". */
 const TOKEN_ERRORS = new Set(['JsonWebTokenError', 'NotBeforeError', 'TokenExpiredError']);
 
+/** Why a token was refused: one line, safe to log (no token, no key material). */
+export class TokenRefusedError extends Error {
+  constructor(reason: string) {
+    super(reason.split(/\r?\n/)[0].slice(0, 300));
+    this.name = 'TokenRefusedError';
+  }
+}
+
 /**
  * TeamsAdapter that answers every invalid token with 401. CloudAdapter only maps its own
  * AuthenticationError to 401 and lets the JWT library's errors (bad signature, wrong algorithm,
  * not yet valid) through as 500, which would tell a caller the token was almost right.
  */
 export class ConciergeAdapter extends TeamsAdapter {
+  /**
+   * Checks an Authorization header before the request body is read: the signature, issuer,
+   * audience (this bot's app id) and lifetime of a Bot Framework or Emulator token. The claims
+   * that depend on the activity (serviceurl, channel endorsement) are checked again with the
+   * activity by processActivity. Rejects with TokenRefusedError for any invalid token.
+   */
+  async authenticateHeader(authHeader: string): Promise<void> {
+    if (!/^Bearer \S+$/.test(authHeader.trim())) throw new TokenRefusedError('no Bearer token');
+    try {
+      // An empty channelId and serviceUrl make botbuilder skip exactly those two checks.
+      await this.botFrameworkAuthentication.authenticateRequest(
+        { channelId: '', serviceUrl: '' } as Activity,
+        authHeader.trim(),
+      );
+    } catch (err) {
+      if (err instanceof AuthenticationError || (err instanceof Error && TOKEN_ERRORS.has(err.name))) {
+        throw new TokenRefusedError(err.message);
+      }
+      throw err;
+    }
+  }
+
   protected override async processActivity(
     authHeaderOrResult: string | AuthenticateRequestResult,
     activity: Activity,

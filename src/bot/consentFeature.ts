@@ -26,7 +26,12 @@ export interface ConsentFeatureDeps extends BotDeps {
 /** The outcome of checking a connector's consent with Graph. */
 export type ConsentCheckOutcome =
   | { kind: 'verified'; connector: Connector }
-  | { kind: 'pending'; state: ConsentState; message: string }
+  | {
+      kind: 'pending';
+      state: ConsentState;
+      message: string;
+      missing: { permission: string; allows: string }[];
+    }
   | { kind: 'unavailable'; message: string };
 
 /**
@@ -58,6 +63,7 @@ export async function verifyConsent(
       kind: 'pending',
       state,
       message: `${describeConsent(state)} Consent can take a few minutes to replicate; check again shortly.`,
+      missing: state.kind === 'no-service-principal' ? [] : state.missing,
     };
   }
   const verified = await deps.lifecycle.recordConsentVerified(connector, actor);
@@ -107,8 +113,11 @@ export function registerConsent(app: Application<TurnState>, deps: ConsentFeatur
 
   const answer = async (context: TurnContext, outcome: ConsentCheckOutcome) => {
     if (outcome.kind === 'verified') {
+      const told = outcome.connector.consent?.requesterConversationId
+        ? ', and I told the person who asked'
+        : '';
       await context.sendActivity(
-        `Thank you: admin consent for ${outcome.connector.displayName} is verified, and I told the person who asked.`,
+        `Thank you: admin consent for ${outcome.connector.displayName} is verified with Microsoft Graph${told}. It is authorized.`,
       );
       return;
     }

@@ -13,11 +13,18 @@ import type { Connector } from '../connectors/connector';
 import type { ConnectorLifecycle } from '../connectors/lifecycle';
 import { consentLinks } from '../connectors/consentLinks';
 import { REQUIRED_CONSENT_SCOPES } from '../diagnostics/consentCheck';
-import type { ConsentHandoverPort, DirectoryPerson, HandoverResult } from '../dialogs/flows/consentPort';
+import type {
+  ConsentCheckResult,
+  ConsentHandoverPort,
+  DirectoryPerson,
+  HandoverResult,
+  RoleReport,
+} from '../dialogs/flows/consentPort';
+import { RoleDirectory } from '../roles/directory';
 import type { GraphGateway } from '../graph/graphGateway';
 import { isGraphError } from '../graph/errors';
 import { GRAPH_PERMISSIONS } from '../graph/permissions';
-import { GLOBAL_ADMINISTRATOR } from '../roles/requirements';
+import { GLOBAL_ADMINISTRATOR, SHAREPOINT_ADMINISTRATOR } from '../roles/requirements';
 import { httpStatusOf } from '../util/httpStatus';
 import { GUID } from '../util/ids';
 import type { BotDeps } from './deps';
@@ -33,6 +40,15 @@ export interface ConsentHandoverDeps extends BotDeps {
   adapter: TeamsAdapter;
   graph: GraphGateway;
   lifecycle: ConnectorLifecycle;
+  /** The Graph consent check that records a passing consent (consentFeature's verifyConsent). */
+  verifyConsent(
+    connector: Connector,
+    actor: { id: string; name?: string },
+  ): Promise<
+    | { kind: 'verified'; connector: Connector }
+    | { kind: 'pending'; message: string; missing: { permission: string; allows: string }[] }
+    | { kind: 'unavailable'; message: string }
+  >;
 }
 
 /** The consent request card for one connector, as the admin receives it. */
@@ -72,6 +88,46 @@ export class ConsentHandover implements ConsentHandoverPort {
 
   graphMissingSettings(): string[] {
     return this.deps.graph.configured ? [] : this.deps.graph.missingSettings();
+  }
+
+  async checkConsent(connector: Connector, actor: { id: string; name: string }): Promise<ConsentCheckResult> {
+    const outcome = await this.deps.verifyConsent(connector, actor);
+    if (outcome.kind === 'verified') {
+      return { kind: 'verified', connector: outcome.connector, message: '', missing: [] };
+    }
+    this.deps.logger.info('consent not verified at the end of the wizard', {
+      connectorId: connector.id,
+      outcome: outcome.kind,
+    });
+    return {
+      kind: outcome.kind,
+      connector,
+      message: outcome.message,
+      missing: outcome.kind === 'pending' ? outcome.missing : [],
+    };
+  }
+
+  async adminRolesOf(tenantId: string, userId: string): Promise<RoleReport> {
+    if (!this.deps.graph.configured) {
+      return {
+        kind: 'not-configured',
+        reason: `Microsoft Graph is not configured for this bot (set ${this.deps.graph.missingSettings().join(' and ')})`,
+      };
+    }
+    if (!GUID.test(userId)) {
+      return { kind: 'failed', reason: 'Teams did not give me your Microsoft Entra object id.' };
+    }
+    try {
+      const held = await new RoleDirectory(this.deps.graph).heldRoles(tenantId, userId);
+      return {
+        kind: 'known',
+        globalAdmin: held.tenantWide.includes(GLOBAL_ADMINISTRATOR.id),
+        sharePointAdmin: held.tenantWide.includes(SHAREPOINT_ADMINISTRATOR.id),
+      };
+    } catch (err) {
+      this.deps.logger.warn('could not read the admin roles for step 5', { error: err });
+      return { kind: 'failed', reason: (err as Error).message };
+    }
   }
 
   async listGlobalAdmins(tenantId: string): Promise<DirectoryPerson[]> {

@@ -1,4 +1,4 @@
-import { Application, type TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
+import { Application, type TurnState } from '@microsoft/teams-ai';
 import type { ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import type { Config } from '../config/config';
 import { ConciergeAdapter } from './conciergeAdapter';
@@ -22,6 +22,7 @@ import { ProactiveSender } from '../notify/proactiveSender';
 import { RateLimiter, realTiming } from '../notify/rateLimiter';
 import { createTurnErrorHandler } from './turnErrors';
 import { registerDiagnostics } from './diagnosticsFeature';
+import { registerRevocationCheck } from './revocationFeature';
 
 /** The Bot Framework settings of the adapter; empty in anonymous local mode. */
 export function adapterSettings(config: Config): ConfigurationBotFrameworkAuthenticationOptions {
@@ -50,7 +51,7 @@ export function adapterSettings(config: Config): ConfigurationBotFrameworkAuthen
 
 /** The bot: a teams-ai Application over a TeamsAdapter, with every feature registered. */
 export interface Bot {
-  adapter: TeamsAdapter;
+  adapter: ConciergeAdapter;
   app: Application<TurnState>;
   lifecycle: ConnectorLifecycle;
   scanner: ExpiryScanner;
@@ -83,7 +84,12 @@ export function createBot(botDeps: BotDeps): Bot {
   registerConversationTracking(app, deps);
   registerHelp(app, router, deps);
   const lifecycle = new ConnectorLifecycle(deps.store, deps.clock, deps.config.inactivityDays);
-  const handover = new ConsentHandover({ ...deps, adapter, lifecycle });
+  const handover = new ConsentHandover({
+    ...deps,
+    adapter,
+    lifecycle,
+    verifyConsent: (connector, actor) => verifyConsent({ ...deps, adapter, lifecycle }, connector, actor),
+  });
   registerWizard(app, router, { ...deps, lifecycle, flows: createFlows({ ...deps, handover }) });
   registerConsent(app, { ...deps, adapter, lifecycle });
   registerRegistry(app, router, {
@@ -91,6 +97,7 @@ export function createBot(botDeps: BotDeps): Bot {
     lifecycle,
     verifyConsent: (connector, actor) => verifyConsent({ ...deps, adapter, lifecycle }, connector, actor),
   });
+  registerRevocationCheck(app, { ...deps, lifecycle });
   registerNotifications(app, router, { ...deps, lifecycle });
   registerRoles(app, router, { ...deps, adapter, globalAdmins: handover });
   registerDiagnostics(app, router, { ...deps, lifecycle, adapter });
@@ -112,5 +119,7 @@ export function createBot(botDeps: BotDeps): Bot {
     sender,
     consentReminders: consentReminderCards(deps),
   });
+  // Every deauthorization, whoever noticed it, reaches the tenant's notice targets once.
+  lifecycle.onDeauthorized(scanner);
   return { adapter, app, lifecycle, scanner };
 }

@@ -163,6 +163,7 @@ export function registerDiagnostics(
     }
     const ctx: DiagnosticContext = {
       connectorAppId: config.connectorAppId,
+      botAppIds: [config.bot.appId, config.graph.clientId].filter((id): id is string => id !== undefined),
       adminConsentLink: config.adminConsentLink,
       cloud: config.cloud,
       inactivityDays: config.inactivityDays,

@@ -1,6 +1,7 @@
 import { ActivityTypes, MessageFactory, type TurnContext } from 'botbuilder';
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import { CATALOG_GROUP_TITLES, CONNECTOR_TYPES, type CatalogGroup } from '../connectors/catalog';
+import { moverRetirementCardData } from '../connectors/moverRetirement';
 import { helpCard, welcomeCard, type HelpCardData } from '../cards/helpCards';
 import { renderCard } from '../cards/render';
 import { COMMAND_HELP } from './commandList';
@@ -33,6 +34,7 @@ export function helpCardData(
         summary,
       })),
     })),
+    retirement: moverRetirementCardData(),
   };
 }
 
@@ -80,6 +82,7 @@ export function registerHelp(app: Application<TurnState>, router: CommandRouter,
           renderCard(welcomeCard, {
             greeting: `Thanks for adding me${name ? `, ${name}` : ''}. I help you authorize migration connectors into Microsoft 365 and keep them from expiring.`,
             scopeTip: SCOPE_TIPS[type],
+            retirement: moverRetirementCardData(),
           }),
         ),
       );

@@ -14,12 +14,15 @@ import { cloudLabel, type MicrosoftCloud } from '../connectors/clouds';
 import { connectorType, MICROSOFT_SERVICE_CONNECTORS } from '../connectors/catalog';
 import { daysUntilExpiry, deauthorizedMessage, expiresAt, type Connector } from '../connectors/connector';
 import { LifecycleError, type ConnectorLifecycle } from '../connectors/lifecycle';
+import { describeState } from '../connectors/provenance';
+import { reauthorizeAdvice } from '../connectors/reauthorization';
 import type { AuditEvent } from '../store/ports';
 import type { CommandRouter } from './commandRouter';
 import { resolveConnector } from './connectorResolver';
 import type { BotDeps } from './deps';
 import { canManage } from './permissions';
 import { replaceCard } from './cardReplies';
+import { revocationCheckButton } from './revocationFeature';
 import { actorOf, tenantIdOf } from './turnInfo';
 
 /** Card verbs of the delete confirmation. */
@@ -80,6 +83,7 @@ export function registerRegistry(
       typeName: connectorType(connector.type).name,
       status: connector.status,
       statusColor: STATUS_COLORS[connector.status],
+      stateText: describeState(connector, formatDateTime),
       lastTransfer: formatDateTime(connector.lastTransferAt),
       daysLeft: deauthorized
         ? 'reauthorize to use'
@@ -133,7 +137,7 @@ export function registerRegistry(
     const days = daysUntilExpiry(connector, config.inactivityDays, clock.now());
     const expiry = expiresAt(connector, config.inactivityDays);
     const facts = [
-      { title: 'Status', value: connector.status },
+      { title: 'Status', value: describeState(connector, formatDateTime) },
       { title: 'Type', value: connectorType(connector.type).name },
       {
         title: 'Created',
@@ -177,6 +181,7 @@ export function registerRegistry(
           typeName: connectorType(connector.type).name,
           status: connector.status,
           alert: connector.status === 'deauthorized' ? deauthorizedMessage(config.inactivityDays) : '',
+          advice: reauthorizeAdvice(connector),
           facts,
           events: events.map((e) => ({
             at: formatDateTime(e.at),
@@ -211,11 +216,13 @@ export function registerRegistry(
           id: connector.id,
           version: connector.version,
           displayName: connector.displayName,
+          typeName: connectorType(connector.type).name,
           facts: [
             { title: 'Type', value: connectorType(connector.type).name },
             { title: 'Status', value: connector.status },
             { title: 'Created', value: formatDateTime(connector.createdAt) },
           ],
+          revokeAccess: connectorType(connector.type).revokeAccess,
         }),
       ),
     );
@@ -252,19 +259,23 @@ export function registerRegistry(
       return;
     }
     await lifecycle.delete(connector, actorOf(context));
-    const cloudCheck =
-      connector.type === 'office365'
-        ? 'To confirm the app was removed, open the Microsoft Entra admin center (or the Azure portal) of your tenant, go to Enterprise applications, and check that the Office 365 Mover app no longer holds permissions (remove it there if you no longer migrate).'
-        : `To confirm that we have been deauthorized, visit the security settings of your ${connectorType(connector.type).name.replace(/ Connector$/, '')} account and check for our app.`;
+    const type = connectorType(connector.type);
     await replaceCard(
       context,
       renderCard(
         wizardMessageCard,
         messageCardData({
-          title: `Deleted ${connector.displayName}`,
-          text: 'The connector and its stored keys are gone. Deleting a connector revokes our access to your cloud storage accounts.',
+          title: `Deleted ${connector.displayName} from this bot`,
+          text: 'The connector and its stored keys are removed from this bot. Access in the migration app and in your cloud service is not changed by this: finish there.',
           style: 'good',
-          paragraphs: [{ text: cloudCheck }, { text: 'To add a new connector, type connect.' }],
+          paragraphs: [
+            {
+              text: `**In the migration app**: from the **Transfer Wizard**, for the **${type.name}**, select **Manage ▼**; to the right of **Connect**, select arrow ▼; select **Delete** and confirm. Deleting it there revokes the migration service's access to your cloud storage accounts.`,
+            },
+            { text: `**In your cloud service**: ${type.revokeAccess}` },
+            { text: 'To add a new connector, type connect.' },
+          ],
+          buttons: connector.type === 'office365' ? [revocationCheckButton()] : [],
         }),
       ),
       deps.logger,

@@ -1,5 +1,6 @@
 import type { TurnContext } from 'botbuilder';
 import type { ConversationRecord } from '../store/ports';
+import { normalizeTenantId } from '../util/ids';
 
 /** Who is acting in this turn, as Teams says. */
 export interface Actor {
@@ -23,7 +24,9 @@ export function tenantIdOf(context: TurnContext): string {
   const channelData = context.activity.channelData as { tenant?: { id?: unknown } } | undefined;
   const fromChannelData = channelData?.tenant?.id;
   const fromConversation = context.activity.conversation?.tenantId;
-  const id = typeof fromChannelData === 'string' && fromChannelData ? fromChannelData : fromConversation;
+  const id = normalizeTenantId(
+    typeof fromChannelData === 'string' && fromChannelData ? fromChannelData : fromConversation,
+  );
   if (!id) throw new MissingTenantError();
   return id;
 }

@@ -19,6 +19,7 @@ import {
   type CatalogGroup,
   type ConnectorTypeId,
 } from '../connectors/catalog';
+import { moverRetirementCardData } from '../connectors/moverRetirement';
 import type { ConnectorLifecycle } from '../connectors/lifecycle';
 import { ConnectorWizardDialog, wizardDialogId } from '../dialogs/connectorWizardDialog';
 import { WIZARD_VERB, type WizardStartOptions } from '../dialogs/stepCardDialog';
@@ -47,12 +48,14 @@ export function pickerCardData(): ConnectorPickerCardData {
               connector: connectorType(s.connector).name,
             }))
           : [],
-      types: CONNECTOR_TYPES.filter((t) => t.group === group).map(({ id, name, summary }) => ({
+      types: CONNECTOR_TYPES.filter((t) => t.group === group).map(({ id, name, summary, supportText }) => ({
         id,
         name,
         summary,
+        supportText,
       })),
     })),
+    retirement: moverRetirementCardData(),
   };
 }
 

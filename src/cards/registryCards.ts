@@ -18,6 +18,8 @@ export interface ConnectorRow {
   typeName: string;
   status: string;
   statusColor: TextColor;
+  /** How the state is known: "authorized, reported by Ada on …, not verified". */
+  stateText: string;
   lastTransfer: string;
   daysLeft: string;
   daysColor: TextColor;
@@ -39,6 +41,8 @@ export interface ConnectorStatusCardData {
   status: string;
   /** The seed's deauthorization error, or '' when there is nothing to flag. */
   alert: string;
+  /** The seed's advice that reauthorizing is a good first step, for a connector with a problem. */
+  advice: string;
   facts: { title: string; value: string }[];
   events: { at: string; text: string }[];
 }
@@ -47,7 +51,11 @@ export interface DeleteConfirmCardData {
   id: string;
   version: number;
   displayName: string;
+  /** The connector type as the migration app lists it, for the seed's delete steps. */
+  typeName: string;
   facts: { title: string; value: string }[];
+  /** How to check, and revoke, the migration service's access in the cloud service itself. */
+  revokeAccess: string;
 }
 
 export const connectorListCard = defineTemplate<ConnectorListCardData>('connector-list', connectorListJson);

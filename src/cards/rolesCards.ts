@@ -57,6 +57,10 @@ export interface RolesAssignCardData {
   /** No global admin could be listed: ask for one by UPN. */
   askApproverUpn: boolean;
   submitTitle: string;
+  /** How long an assigned role lasts (time-bound), and who may accept a permanent one instead. */
+  durationText: string;
+  /** The asker assigns: show the toggle confirming a permanent assignment where PIM is unavailable. */
+  offerPermanent: boolean;
 }
 
 /** The card a global admin gets to approve or decline each requested role. */

@@ -2,6 +2,7 @@ import wizardStepJson from './templates/wizardStep.json';
 import wizardMessageJson from './templates/wizardMessage.json';
 import connectorPickerJson from './templates/connectorPicker.json';
 import consentRequestJson from './templates/consentRequest.json';
+import type { RetirementNoticeData } from './helpCards';
 import { defineTemplate } from './render';
 import { CONSENT_VERBS, RUN_COMMAND_VERB } from './verbs';
 
@@ -80,8 +81,10 @@ export interface ConnectorPickerCardData {
   groups: {
     title: string;
     services: { service: string; connector: string }[];
-    types: { id: string; name: string; summary: string }[];
+    /** `supportText`: where a migration with the type is supported today (the catalog's words). */
+    types: { id: string; name: string; summary: string; supportText: string }[];
   }[];
+  retirement: RetirementNoticeData;
 }
 
 export const wizardStepCard = defineTemplate<WizardStepCardData>('wizard-step', wizardStepJson);

@@ -2,6 +2,7 @@ import { Cron } from 'croner';
 import { isIP } from 'node:net';
 import * as path from 'node:path';
 import { GUID } from '../util/ids';
+import { parseBlobEndpointRule, type BlobEndpointRule } from './blobEndpoints';
 
 /** Microsoft clouds the bot can target; each picks its own login and Graph hosts. */
 export type CloudName = 'global' | 'usgovhigh' | 'dod' | 'china';
@@ -39,6 +40,11 @@ export interface Config {
   graphEndpoint: string;
   graph: { clientId?: string; clientSecret?: string };
   connectorAppId?: string;
+  /**
+   * The redirect URI registered on the connector app, when the deployment knows one. Without it
+   * the direct admin-consent URL carries no redirect_uri and Entra uses the app's own default.
+   */
+  consentRedirectUri?: string;
   adminConsentLink: string;
   inactivityDays: number;
   /** Days before deauthorization that a notice goes out, largest first. */
@@ -50,6 +56,13 @@ export interface Config {
    */
   noticeLeaseSeconds: number;
   apiToken?: string;
+  /**
+   * Entra ID access tokens for the bot's app registration are accepted on /api/v1 (each reaching
+   * only its own tenant). On by default when MicrosoftAppId is set; API_ENTRA_AUTH=off turns it off.
+   */
+  apiEntraAuth: boolean;
+  /** How long a directory role the bot assigns stays active (a time-bound PIM assignment). */
+  roleAssignmentDays: number;
   notifyRps: number;
   /** Hours after a consent request: first the reminder to the admin, then to the requester. */
   consentReminderHours: [number, number];
@@ -57,6 +70,11 @@ export interface Config {
   teamsAppCatalogId?: string;
   /** 32-byte key, when given by SECRETS_KEY; otherwise a key file in DATA_DIR is used. */
   secretsKey?: Buffer;
+  /**
+   * Where Azure Blob keys typed into the wizard may be sent to be checked: BLOB_ENDPOINT_SUFFIXES,
+   * by default the cloud's own storage suffix.
+   */
+  blobEndpoints: BlobEndpointRule[];
   logLevel: LogLevel;
 }
 
@@ -73,29 +91,35 @@ export class ConfigError extends Error {
 }
 
 /** Login and Graph hosts per national cloud (Microsoft Graph national cloud deployments). */
-export const CLOUD_HOSTS: Record<CloudName, { authorityHost: string; graphEndpoint: string; label: string }> =
-  {
-    global: {
-      authorityHost: 'https://login.microsoftonline.com',
-      graphEndpoint: 'https://graph.microsoft.com',
-      label: 'Microsoft 365 worldwide',
-    },
-    usgovhigh: {
-      authorityHost: 'https://login.microsoftonline.us',
-      graphEndpoint: 'https://graph.microsoft.us',
-      label: 'US Government GCC High',
-    },
-    dod: {
-      authorityHost: 'https://login.microsoftonline.us',
-      graphEndpoint: 'https://dod-graph.microsoft.us',
-      label: 'US Government DoD',
-    },
-    china: {
-      authorityHost: 'https://login.chinacloudapi.cn',
-      graphEndpoint: 'https://microsoftgraph.chinacloudapi.cn',
-      label: 'China operated by 21Vianet',
-    },
-  };
+export const CLOUD_HOSTS: Record<
+  CloudName,
+  { authorityHost: string; graphEndpoint: string; label: string; blobSuffix: string }
+> = {
+  global: {
+    authorityHost: 'https://login.microsoftonline.com',
+    graphEndpoint: 'https://graph.microsoft.com',
+    label: 'Microsoft 365 worldwide',
+    blobSuffix: 'blob.core.windows.net',
+  },
+  usgovhigh: {
+    authorityHost: 'https://login.microsoftonline.us',
+    graphEndpoint: 'https://graph.microsoft.us',
+    label: 'US Government GCC High',
+    blobSuffix: 'blob.core.usgovcloudapi.net',
+  },
+  dod: {
+    authorityHost: 'https://login.microsoftonline.us',
+    graphEndpoint: 'https://dod-graph.microsoft.us',
+    label: 'US Government DoD',
+    blobSuffix: 'blob.core.usgovcloudapi.net',
+  },
+  china: {
+    authorityHost: 'https://login.chinacloudapi.cn',
+    graphEndpoint: 'https://microsoftgraph.chinacloudapi.cn',
+    label: 'China operated by 21Vianet',
+    blobSuffix: 'blob.core.chinacloudapi.cn',
+  },
+};
 
 type Env = Record<string, string | undefined>;
 
@@ -163,6 +187,25 @@ function httpsUrl(env: Env, name: string, options: { loopbackHttp?: boolean } = 
   if (url.protocol !== 'https:' && !loopbackHttp)
     throw new ConfigError(name, `expected ${expected}, got "${raw}"`);
   return raw.replace(/\/+$/, '');
+}
+
+/**
+ * A redirect URI as registered on an app: absolute https, no fragment, kept exactly as typed
+ * (Entra compares redirect URIs character for character, trailing slash included).
+ */
+function redirectUri(env: Env, name: string): string | undefined {
+  const raw = read(env, name);
+  if (raw === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || url.protocol !== 'https:' || url.hash !== '' || /\s/.test(raw)) {
+    throw new ConfigError(name, `expected an https:// redirect URI without a #fragment, got "${raw}"`);
+  }
+  return raw;
 }
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
@@ -248,6 +291,27 @@ function keyVault(env: Env): Config['secretsKeyVault'] {
   if (read(env, 'SECRETS_KEY') !== undefined)
     throw new ConfigError('SECRETS_KEY', 'set either it or SECRETS_KEY_VAULT_URL, not both');
   return { url, secretName };
+}
+
+/**
+ * BLOB_ENDPOINT_SUFFIXES: comma-separated host suffixes. A loopback `host:port` (the storage
+ * emulator) is accepted only in anonymous local mode, so a deployed bot never sends keys to, or
+ * probes, a port on its own machine.
+ */
+function blobEndpointRules(env: Env, cloud: CloudName, anonymous: boolean): BlobEndpointRule[] {
+  const raw = read(env, 'BLOB_ENDPOINT_SUFFIXES');
+  if (raw === undefined) return [{ kind: 'suffix', suffix: CLOUD_HOSTS[cloud].blobSuffix }];
+  return raw.split(',').map((entry) => {
+    const rule = parseBlobEndpointRule(entry);
+    if (typeof rule === 'string') throw new ConfigError('BLOB_ENDPOINT_SUFFIXES', rule);
+    if (rule.kind === 'loopback' && !anonymous) {
+      throw new ConfigError(
+        'BLOB_ENDPOINT_SUFFIXES',
+        `"${entry.trim()}" is on this machine; loopback entries are only allowed in anonymous local mode (no MicrosoftAppId)`,
+      );
+    }
+    return rule;
+  });
 }
 
 /**
@@ -339,6 +403,14 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('API_TOKEN', 'must be at least 16 characters');
   }
 
+  const entraAuthSetting = oneOf(env, 'API_ENTRA_AUTH', ['on', 'off'] as const, anonymous ? 'off' : 'on');
+  if (entraAuthSetting === 'on' && anonymous) {
+    throw new ConfigError(
+      'API_ENTRA_AUTH',
+      "on needs MicrosoftAppId: the tokens are issued for the bot's app",
+    );
+  }
+
   const reminders = integerList(env, 'CONSENT_REMINDER_HOURS', '24,72');
   if (reminders.length !== 2 || reminders[0] >= reminders[1]) {
     throw new ConfigError(
@@ -374,17 +446,50 @@ export function loadConfig(env: Env = process.env): Config {
       clientSecret: read(env, 'GRAPH_CLIENT_SECRET') ?? appPassword,
     },
     connectorAppId: guid(env, 'CONNECTOR_APP_ID') ?? appId,
+    consentRedirectUri: redirectUri(env, 'CONSENT_REDIRECT_URI'),
     adminConsentLink,
     inactivityDays,
     expiryNoticeDays,
     scanCron,
     noticeLeaseSeconds: integer(env, 'NOTICE_LEASE_SECONDS', 600, 5, 86_400),
     apiToken,
+    apiEntraAuth: entraAuthSetting === 'on',
+    roleAssignmentDays: integer(env, 'ROLE_ASSIGNMENT_DAYS', 30, 1, 365),
     notifyRps: positiveNumber(env, 'NOTIFY_RPS', 30),
     consentReminderHours: [reminders[0], reminders[1]],
     adminGroupId: guid(env, 'ADMIN_GROUP_ID'),
     teamsAppCatalogId: guid(env, 'TEAMS_APP_CATALOG_ID'),
     secretsKey: parseSecretsKey(env),
+    blobEndpoints: blobEndpointRules(env, cloud, anonymous),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
   };
+}
+
+/** A setting that is valid but probably wrong: start-up logs it once, naming the variable. */
+export interface ConfigWarning {
+  variable: string;
+  message: string;
+}
+
+/**
+ * Settings that start the bot but break a feature. CONNECTOR_APP_ID falls back to the bot's own
+ * app id, which is never the connector (Office 365 Mover) app: the consent check and the direct
+ * admin-consent URL would then look at the wrong app and report a consent that means nothing.
+ */
+export function configWarnings(config: Config, env: Env = process.env): ConfigWarning[] {
+  const warnings: ConfigWarning[] = [];
+  const credentials = config.graph.clientId !== undefined && config.graph.clientSecret !== undefined;
+  if (!credentials) return warnings;
+  const configured = read(env, 'CONNECTOR_APP_ID');
+  const own = [config.bot.appId, config.graph.clientId].filter((id): id is string => id !== undefined);
+  const sameAsBot =
+    config.connectorAppId !== undefined &&
+    own.some((id) => id.toLowerCase() === config.connectorAppId!.toLowerCase());
+  if (configured === undefined || sameAsBot) {
+    warnings.push({
+      variable: 'CONNECTOR_APP_ID',
+      message: `${configured === undefined ? 'is not set' : "equals the bot's own app id"}: the admin consent check, the consent row of diagnostics and the direct admin-consent URL look at the bot's own app (${config.connectorAppId ?? 'none'}) instead of the connector app the migration service uses. Set CONNECTOR_APP_ID to the connector app's id (the Office 365 Mover app in your tenant's Enterprise applications).`,
+    });
+  }
+  return warnings;
 }

@@ -25,6 +25,13 @@ export type AuthorizationKind = 'oauth' | 'keys';
 /** The grouping of the type-picker card. */
 export type CatalogGroup = 'microsoft' | 'other-cloud' | 'storage';
 
+/**
+ * Where a migration with this connector type is supported today, after Mover's retirement for
+ * admin-led migrations (seeds 001 to 003): Migration Manager, explicitly not Migration Manager,
+ * or nothing the seeds state.
+ */
+export type SupportToday = 'migration-manager' | 'not-migration-manager' | 'not-stated';
+
 export interface ConnectorType {
   id: ConnectorTypeId;
   /** The connector's name as the seeds write it. */
@@ -33,6 +40,14 @@ export interface ConnectorType {
   summary: string;
   group: CatalogGroup;
   authorization: AuthorizationKind;
+  supportToday: SupportToday;
+  /** The support line the type picker shows, in the seeds' words. */
+  supportText: string;
+  /**
+   * How to check, and revoke, the migration service's access in the cloud service itself once the
+   * connector is deleted (seed 002/003: "visit the security settings ... and check for our app").
+   */
+  revokeAccess: string;
 }
 
 export const CATALOG_GROUP_TITLES: Record<CatalogGroup, string> = {
@@ -49,6 +64,11 @@ export const CONNECTOR_TYPES: readonly ConnectorType[] = [
       'SharePoint Online and OneDrive for Business (Administrator); needs a global admin to grant consent.',
     group: 'microsoft',
     authorization: 'oauth',
+    supportToday: 'not-stated',
+    supportText:
+      'Mover is retired for admin-led migrations. Between tenants: Cross-tenant OneDrive migration is available outside of Migration Manager; a cross-tenant SharePoint migration solution is in private preview.',
+    revokeAccess:
+      'A global admin opens the Microsoft Entra admin center > Identity > Applications > Enterprise applications, selects the Office 365 Mover app, and under Security > Permissions reviews its permissions (or deletes the app under Properties). After you delete it here, **Check revocation** asks Microsoft Graph whether the app still holds a tenant-wide grant.',
   },
   {
     id: 'onedrive-business-user',
@@ -56,6 +76,11 @@ export const CONNECTOR_TYPES: readonly ConnectorType[] = [
     summary: 'One OneDrive for Business account, authorized by its own user.',
     group: 'microsoft',
     authorization: 'oauth',
+    supportToday: 'not-stated',
+    supportText:
+      'Mover is retired for admin-led migrations, and its retirement notice names no Migration Manager path for this source. Between tenants: Cross-tenant OneDrive migration is available outside of Migration Manager.',
+    revokeAccess:
+      'Visit the security settings of the work or school account that signed in, and check for our app among the apps with access to it.',
   },
   {
     id: 'onedrive-consumer',
@@ -63,6 +88,11 @@ export const CONNECTOR_TYPES: readonly ConnectorType[] = [
     summary: 'A personal OneDrive (Microsoft account).',
     group: 'microsoft',
     authorization: 'oauth',
+    supportToday: 'not-stated',
+    supportText:
+      'Mover is retired for admin-led migrations, and its retirement notice names no Migration Manager path for this source.',
+    revokeAccess:
+      'Visit the security settings of the personal Microsoft account that signed in, and check for our app among the apps with access to it.',
   },
   {
     id: 'azure-blob',
@@ -70,6 +100,11 @@ export const CONNECTOR_TYPES: readonly ConnectorType[] = [
     summary: 'Azure Blob Storage, with the storage account name and an access key.',
     group: 'microsoft',
     authorization: 'keys',
+    supportToday: 'not-migration-manager',
+    supportText:
+      'Migration Manager does not support the migration of Azure Blob Storage, and Mover is retired for admin-led migrations.',
+    revokeAccess:
+      'In the Azure portal, open the storage account > Security + networking > Access keys and rotate the key you gave (key1 or key2): the old key stops working at once.',
   },
   {
     id: 'google-workspace',
@@ -77,6 +112,10 @@ export const CONNECTOR_TYPES: readonly ConnectorType[] = [
     summary: 'Google Drive of a Google Workspace domain, authorized by a super admin.',
     group: 'other-cloud',
     authorization: 'oauth',
+    supportToday: 'migration-manager',
+    supportText: 'Migration Manager: migrating from Google Drive has been fully integrated into it.',
+    revokeAccess:
+      'Visit the security settings of your Google Workspace domain (Google Admin console) and check for our app among the apps with access.',
   },
   {
     id: 'box',
@@ -84,6 +123,10 @@ export const CONNECTOR_TYPES: readonly ConnectorType[] = [
     summary: 'A Box enterprise, authorized by a Box admin.',
     group: 'other-cloud',
     authorization: 'oauth',
+    supportToday: 'migration-manager',
+    supportText: 'Migration Manager: migrating from Box has been fully integrated into it.',
+    revokeAccess:
+      'Visit the security settings of your Box enterprise (Box Admin Console) and check for our app among the apps with access.',
   },
   {
     id: 'dropbox',
@@ -91,6 +134,10 @@ export const CONNECTOR_TYPES: readonly ConnectorType[] = [
     summary: 'A Dropbox team, authorized by a Dropbox team admin.',
     group: 'other-cloud',
     authorization: 'oauth',
+    supportToday: 'migration-manager',
+    supportText: 'Migration Manager: migrating from Dropbox has been fully integrated into it.',
+    revokeAccess:
+      'Visit the security settings of your Dropbox team (Dropbox admin console) and check for our app among the apps with access.',
   },
   {
     id: 'egnyte',
@@ -98,6 +145,10 @@ export const CONNECTOR_TYPES: readonly ConnectorType[] = [
     summary: 'An Egnyte domain, authorized by an Egnyte admin.',
     group: 'other-cloud',
     authorization: 'oauth',
+    supportToday: 'migration-manager',
+    supportText: 'Migration Manager: migrating from Egnyte has been fully integrated into it.',
+    revokeAccess:
+      'Visit the security settings of your Egnyte domain and check for our app among the apps with access.',
   },
   {
     id: 'amazon-s3',
@@ -105,6 +156,11 @@ export const CONNECTOR_TYPES: readonly ConnectorType[] = [
     summary: 'Amazon S3 buckets, with an IAM access key id and secret.',
     group: 'storage',
     authorization: 'keys',
+    supportToday: 'not-migration-manager',
+    supportText:
+      'Migration Manager does not support the migration of Amazon S3, and Mover is retired for admin-led migrations.',
+    revokeAccess:
+      'In the AWS IAM console, open the migration user > Security credentials, and deactivate, then delete, the access key you gave.',
   },
   {
     id: 'google-cloud-storage',
@@ -112,6 +168,11 @@ export const CONNECTOR_TYPES: readonly ConnectorType[] = [
     summary: 'Google Cloud Storage buckets, with an HMAC access key, secret and project id.',
     group: 'storage',
     authorization: 'keys',
+    supportToday: 'not-stated',
+    supportText:
+      'Mover is retired for admin-led migrations, and its retirement notice names no Migration Manager path for this source.',
+    revokeAccess:
+      'In the Google Cloud console, open Cloud Storage > Settings > Interoperability, and deactivate, then delete, the HMAC key you gave.',
   },
 ];
 

@@ -1,5 +1,6 @@
 import { DAY_MS } from '../util/clock';
 import type { ConnectorTypeId } from './catalog';
+import type { Provenance } from './provenance';
 
 /** Where a connector is in its life (DESIGN.md "Record"). */
 export type ConnectorStatus = 'authorizing' | 'awaiting-consent' | 'authorized' | 'deauthorized';
@@ -39,6 +40,11 @@ export interface Connector {
   cloud?: string;
   /** Whether stored keys were checked against the service (azure-blob) or only by format. */
   keysVerified?: boolean;
+  /**
+   * How the authorization state is known: verified by the bot (and how) or reported (by whom).
+   * Absent while nothing is claimed (awaiting consent). Older rows get it derived on read.
+   */
+  provenance?: Provenance;
   /** Optimistic-concurrency version; the store refuses a write made from an older read. */
   version: number;
 }

@@ -14,36 +14,38 @@ export interface AdminConsentUrlInput {
   authorityHost: string;
   tenantId: string;
   clientId: string;
-  redirectUri: string;
+  /** Only when the deployment registered one on the connector app; see below. */
+  redirectUri?: string;
 }
 
 /**
  * The Microsoft identity platform admin-consent URL for the connector app in one tenant:
- * {authority}/{tenant}/adminconsent?client_id=…&redirect_uri=…. Ids are checked to be GUIDs
- * before they go into the URL, so nothing typed by a person can reshape it.
+ * {authority}/{tenant}/adminconsent?client_id=…. A redirect_uri is added only when one is
+ * configured: the connector app is not ours, so we do not know its registered redirect URIs, and
+ * a redirect it does not list makes Entra refuse the request (AADSTS50011) before consent is
+ * asked. Without one, Entra returns to the app's own default redirect. Ids are checked to be
+ * GUIDs before they go into the URL, so nothing typed by a person can reshape it.
  */
 export function adminConsentUrl(input: AdminConsentUrlInput): string {
   if (!GUID.test(input.tenantId)) throw new ConsentLinkError('the tenant id is not a GUID');
   if (!GUID.test(input.clientId)) throw new ConsentLinkError('the connector app id is not a GUID');
   const authority = new URL(input.authorityHost);
   if (authority.protocol !== 'https:') throw new ConsentLinkError('the authority host is not https');
-  const redirect = new URL(input.redirectUri);
-  if (redirect.protocol !== 'https:') throw new ConsentLinkError('the redirect URI is not https');
   const url = new URL(`/${input.tenantId.toLowerCase()}/adminconsent`, authority);
   url.searchParams.set('client_id', input.clientId.toLowerCase());
-  url.searchParams.set('redirect_uri', redirect.toString());
+  if (input.redirectUri !== undefined) {
+    // Checked, then passed exactly as registered: Entra compares it character for character.
+    if (new URL(input.redirectUri).protocol !== 'https:')
+      throw new ConsentLinkError('the redirect URI is not https');
+    url.searchParams.set('redirect_uri', input.redirectUri);
+  }
   return url.toString();
-}
-
-/** The redirect URI used when none is configured: the cloud's own native-client page. */
-export function defaultConsentRedirectUri(authorityHost: string): string {
-  return new URL('/common/oauth2/nativeclient', authorityHost).toString();
 }
 
 /** The consent facts and links steps 6 to 9 show: the configured link and the direct URL. */
 export function consentLinks(
   state: { cloud?: MicrosoftCloud; tenantId: string },
-  env: { config: Pick<Config, 'adminConsentLink' | 'connectorAppId'> },
+  env: { config: Pick<Config, 'adminConsentLink' | 'connectorAppId' | 'consentRedirectUri'> },
 ) {
   const facts = [{ title: 'Consent link', value: env.config.adminConsentLink }];
   const links = [{ title: 'Open the consent link', url: env.config.adminConsentLink }];
@@ -55,7 +57,7 @@ export function consentLinks(
         authorityHost: cloud.loginHost,
         tenantId: state.tenantId,
         clientId: appId,
-        redirectUri: defaultConsentRedirectUri(cloud.loginHost),
+        redirectUri: env.config.consentRedirectUri,
       });
       facts.push({ title: 'Direct admin-consent URL', value: url });
       links.push({ title: 'Grant admin consent directly', url });

@@ -3,6 +3,7 @@ import type { Clock } from '../util/clock';
 import type { ConnectorTypeId } from './catalog';
 import { expiresAt, type ConsentState, type Connector, type ConnectorStatus } from './connector';
 import { matchByName, type NameMatch } from './nameMatching';
+import type { Provenance, VerificationMethod } from './provenance';
 
 /** Who did something, for the record and the audit log. */
 export interface ActorRef {
@@ -19,9 +20,22 @@ export interface AuthorizationOutcome {
   status: Extract<ConnectorStatus, 'authorized' | 'awaiting-consent'>;
   cloud?: string;
   keysVerified?: boolean;
+  /**
+   * Set when the bot checked the authorization itself (keys listed the containers); otherwise an
+   * `authorized` outcome is recorded as reported by the person who finished the wizard.
+   */
+  verifiedBy?: VerificationMethod;
   /** Keys already sealed by the caller; the domain never sees them in plain text. */
   sealedSecret?: string;
   consentRequestedFrom?: string;
+}
+
+/**
+ * Told once about every deauthorization, by whoever made it (the scan, a listing, a status, an
+ * import), so that the tenant hears about it whoever noticed first. Must not throw.
+ */
+export interface DeauthorizationListener {
+  deauthorized(connector: Connector, actor: ActorRef): Promise<void>;
 }
 
 /** A rule of the connector's life refused a change; `code` says which. */
@@ -60,6 +74,13 @@ export class ConnectorLifecycle {
     readonly inactivityDays: number = 90,
   ) {}
 
+  private listener?: DeauthorizationListener;
+
+  /** Sets who announces deauthorizations (the notifier, built after the lifecycle). */
+  onDeauthorized(listener: DeauthorizationListener): void {
+    this.listener = listener;
+  }
+
   /** True when the connector has reached its inactivity limit (seeds 002/003: 90 days). */
   isExpired(connector: Connector, now: Date = this.clock.now()): boolean {
     if (connector.status !== 'authorized' && connector.status !== 'awaiting-consent') return false;
@@ -88,6 +109,8 @@ export class ConnectorLifecycle {
       reason: `no transfer for ${this.inactivityDays} days`,
       expiredAt: expiresAt(connector, this.inactivityDays)?.toISOString(),
     });
+    // Only the caller whose write deauthorized it gets here, so each deauthorization is announced once.
+    await this.listener?.deauthorized(updated, actor);
     return updated;
   }
 
@@ -154,6 +177,7 @@ export class ConnectorLifecycle {
       authorizedAt: now,
       cloud: outcome.cloud,
       keysVerified: outcome.keysVerified,
+      provenance: this.provenanceOf(outcome, actor, now),
       consent:
         outcome.status === 'awaiting-consent'
           ? {
@@ -166,7 +190,11 @@ export class ConnectorLifecycle {
     if (outcome.sealedSecret)
       await this.store.secrets.put(outcome.tenantId, outcome.connectorId, outcome.sealedSecret);
     const created = await this.store.connectors.create(connector);
-    await this.audit(created, actor, 'connector.created', { status: created.status, type: created.type });
+    await this.audit(created, actor, 'connector.created', {
+      status: created.status,
+      type: created.type,
+      provenance: created.provenance,
+    });
     return created;
   }
 
@@ -185,6 +213,7 @@ export class ConnectorLifecycle {
       authorizedAt: now,
       cloud: outcome.cloud ?? existing.cloud,
       keysVerified: outcome.keysVerified ?? existing.keysVerified,
+      provenance: this.provenanceOf(outcome, actor, now),
       consent:
         outcome.status === 'awaiting-consent'
           ? {
@@ -193,8 +222,19 @@ export class ConnectorLifecycle {
             }
           : existing.consent,
     });
-    await this.audit(updated, actor, 'connector.reauthorized', { status: updated.status });
+    await this.audit(updated, actor, 'connector.reauthorized', {
+      status: updated.status,
+      provenance: updated.provenance,
+    });
     return updated;
+  }
+
+  /** How an outcome's state is known: checked by the bot, or reported by whoever finished the wizard. */
+  private provenanceOf(outcome: AuthorizationOutcome, actor: ActorRef, at: string): Provenance | undefined {
+    if (outcome.status !== 'authorized') return undefined;
+    return outcome.verifiedBy
+      ? { kind: 'verified', method: outcome.verifiedBy, at }
+      : { kind: 'reported', by: actor.id, byName: actor.name, at };
   }
 
   /** Records how the consent request reached (or did not reach) the global admin. */
@@ -206,6 +246,7 @@ export class ConnectorLifecycle {
     const updated = await this.store.connectors.update({
       ...connector,
       status: 'awaiting-consent',
+      provenance: undefined,
       consent: { ...connector.consent, ...consent, requestedAt: this.clock.now().toISOString() },
     });
     await this.audit(updated, actor, 'consent.requested', {
@@ -223,8 +264,9 @@ export class ConnectorLifecycle {
       status: 'authorized',
       authorizedAt: connector.status === 'deauthorized' ? now : connector.authorizedAt,
       consent: { ...connector.consent, verifiedAt: now },
+      provenance: { kind: 'verified', method: 'graph-consent', at: now },
     });
-    await this.audit(updated, actor, 'consent.verified');
+    await this.audit(updated, actor, 'consent.verified', { method: 'graph-consent' });
     return updated;
   }
 

@@ -34,6 +34,28 @@ function fixFor(state: ConsentState, link: string): string {
   }
 }
 
+/** True when the checked id is one of the bot's own: CONNECTOR_APP_ID fell back to the bot. */
+function isBotApp(ctx: DiagnosticContext): boolean {
+  const appId = (ctx.connectorAppId as string).toLowerCase();
+  return (ctx.botAppIds ?? []).some((id) => id.toLowerCase() === appId);
+}
+
+/**
+ * Which app the check looked at, by the name Graph gives it in the tenant, so that a wrong
+ * CONNECTOR_APP_ID (the bot's own app, another app) shows on the card.
+ */
+function checkedApp(state: ConsentState, ctx: DiagnosticContext): string {
+  const appId = ctx.connectorAppId as string;
+  const warning = isBotApp(ctx)
+    ? " This is the bot's own app id, not the connector app: set CONNECTOR_APP_ID to the Office 365 Mover app's id."
+    : '';
+  if (state.kind === 'no-service-principal') {
+    return `app id ${appId}, which Microsoft Graph does not know in your tenant. If it is not the Office 365 Mover app's id, correct CONNECTOR_APP_ID.${warning}`;
+  }
+  const name = state.servicePrincipal.displayName ?? '(no display name)';
+  return `${name} (app id ${appId}), as Microsoft Graph names it.${warning}`;
+}
+
 /** Admin consent for CONNECTOR_APP_ID: service principal, AllPrincipals grant, the seed's scopes. */
 export const adminConsentCheck: DiagnosticCheck = {
   id: ADMIN_CONSENT_ID,
@@ -43,16 +65,21 @@ export const adminConsentCheck: DiagnosticCheck = {
   missingSettings: (ctx) => (ctx.connectorAppId ? [] : ['CONNECTOR_APP_ID']),
   async run(graph, tenantId, ctx: DiagnosticContext): Promise<Finding> {
     const state = await checkConsent(graph, tenantId, ctx.connectorAppId as string);
-    const principal =
-      state.kind === 'no-service-principal'
-        ? ''
-        : ` Service principal: ${state.servicePrincipal.displayName ?? state.servicePrincipal.id}.${state.userOnlyGrants > 0 && state.kind !== 'user-only' ? ` ${state.userOnlyGrants} user-only consent${state.userOnlyGrants === 1 ? '' : 's'} too.` : ''}`;
+    const userOnly =
+      state.kind !== 'no-service-principal' && state.userOnlyGrants > 0 && state.kind !== 'user-only'
+        ? ` ${state.userOnlyGrants} user-only consent${state.userOnlyGrants === 1 ? '' : 's'} too.`
+        : '';
+    // A grant to the bot's own app says nothing about the connector app: never a pass.
+    const ownApp = isBotApp(ctx);
     return {
       id: adminConsentCheck.id,
       title: adminConsentCheck.title,
-      status: state.kind === 'granted' ? 'pass' : 'fail',
-      found: `${describeConsent(state)}${principal}`,
-      fix: fixFor(state, ctx.adminConsentLink),
+      status: state.kind === 'granted' ? (ownApp ? 'warn' : 'pass') : 'fail',
+      found: `${describeConsent(state)}${userOnly} Checked app: ${checkedApp(state, ctx)}`,
+      fix:
+        state.kind === 'granted' && ownApp
+          ? "Set CONNECTOR_APP_ID to the Office 365 Mover app's id (Enterprise applications in the Microsoft Entra admin center) and run diagnose again."
+          : fixFor(state, ctx.adminConsentLink),
       details: permissionTable(state),
     };
   },

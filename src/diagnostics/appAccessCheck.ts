@@ -1,3 +1,4 @@
+import { REAUTHORIZE_FIRST_STEP } from '../connectors/reauthorization';
 import { ADMIN_CONSENT_ID } from './adminConsentCheck';
 import type { DerivedCheck, DiagnosticContext, Finding } from './finding';
 import { SPO_LICENSE_ID } from './spoLicenseCheck';
@@ -31,7 +32,7 @@ export const appAccessCheck: DerivedCheck = {
         ...base,
         status: 'warn',
         found: `Authorization failed or is incomplete: ${reasons.join('; ')}.`,
-        fix: `Fix what the rows above say first. ${APP_ACCESS_ADVICE}`,
+        fix: `Fix what the rows above say first. ${APP_ACCESS_ADVICE} ${REAUTHORIZE_FIRST_STEP}`,
       };
     }
     if (consent?.status === 'could-not-run') {

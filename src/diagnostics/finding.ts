@@ -66,6 +66,11 @@ export const DEFAULT_DIAGNOSTIC_LIMITS: DiagnosticLimits = {
 export interface DiagnosticContext {
   /** The connector app whose consent is checked (CONNECTOR_APP_ID). */
   connectorAppId?: string;
+  /**
+   * The bot's own app ids (MicrosoftAppId, GRAPH_CLIENT_ID): a connector app id equal to one of
+   * them means CONNECTOR_APP_ID fell back to the bot, and the consent row says so.
+   */
+  botAppIds?: string[];
   /** Where a global admin grants consent (ADMIN_CONSENT_LINK). */
   adminConsentLink: string;
   /** The Microsoft cloud: picks the SharePoint admin host. */

@@ -7,6 +7,7 @@ import {
   expiresAt,
   type Connector,
 } from '../connectors/connector';
+import { REAUTHORIZE_FIRST_STEP } from '../connectors/reauthorization';
 import { DAY_MS } from '../util/clock';
 import { count, plural, type DiagnosticCheck, type DiagnosticContext, type Finding } from './finding';
 
@@ -51,7 +52,7 @@ export function connectorFinding(connector: Connector, ctx: DiagnosticContext): 
       ...base,
       status: 'fail',
       found: `Deauthorized${start ? `: no transfer for ${plural(daysSince(start.toISOString(), ctx.now), 'day')}` : ''}. ${last} ${rule}`,
-      fix: deauthorizedMessage(ctx.inactivityDays),
+      fix: `${deauthorizedMessage(ctx.inactivityDays)} ${REAUTHORIZE_FIRST_STEP}`,
     };
   }
   if (connector.status === 'authorizing') {
@@ -59,7 +60,7 @@ export function connectorFinding(connector: Connector, ctx: DiagnosticContext): 
       ...base,
       status: 'warn',
       found: `Its authorization did not finish. ${last}`,
-      fix: 'Reauthorize it to finish the authorization.',
+      fix: `Reauthorize it to finish the authorization. ${REAUTHORIZE_FIRST_STEP}`,
     };
   }
   const days = daysUntilExpiry(connector, ctx.inactivityDays, ctx.now);

@@ -11,6 +11,14 @@ import {
   type WizardStepCardData,
 } from '../cards/wizardCards';
 import type { Connector } from '../connectors/connector';
+import { STEP_ACTOR_LABELS } from '../connectors/authorizationSteps';
+import {
+  NOT_A_NEW_CONNECTOR,
+  REAUTHORIZE_FIRST_STEP,
+  REAUTHORIZE_FOLLOW,
+  REAUTHORIZE_WHY,
+  reauthorizeMenuSteps,
+} from '../connectors/reauthorization';
 import { displayNameProblem, MAX_DISPLAY_NAME, type ConnectorLifecycle } from '../connectors/lifecycle';
 import type { Config } from '../config/config';
 import type { Clock } from '../util/clock';
@@ -19,6 +27,9 @@ import { nextButton, type FlowEnv, type PageView, type WizardFlow, type WizardSt
 
 /** The page every wizard starts with: the optional display name. */
 export const NAME_PAGE = 'name';
+
+/** The page a reauthorization starts with: the connector's own menu in the migration app. */
+export const REAUTHORIZE_PAGE = 'reauthorize';
 
 /** The card verb of every wizard button. */
 export const WIZARD_VERB = 'wizard';
@@ -93,7 +104,7 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
     dc.activeDialog!.state.wizard = state;
     const env = this.env(dc.context, state);
     if (this.flow.start) await this.flow.start(state, env);
-    if (state.reauthorize) state.page = this.flow.pages(state)[0];
+    if (state.reauthorize) state.page = REAUTHORIZE_PAGE;
     await this.show(dc.context, state);
     this.deps.logger.info('wizard started', {
       wizardId: state.wizardId,
@@ -125,7 +136,17 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
         return Dialog.EndOfTurn;
       }
       state.displayName = name;
-      this.advance(state, this.flow.pages(state)[0]);
+      this.advance(state, this.pagesOf(state)[0]);
+      await this.show(dc.context, state);
+      return Dialog.EndOfTurn;
+    }
+
+    if (state.page === REAUTHORIZE_PAGE) {
+      if (move !== 'next') {
+        await dc.context.sendActivity('That button is not on the current step, so nothing was changed.');
+        return Dialog.EndOfTurn;
+      }
+      this.advance(state, this.pagesOf(state)[0]);
       await this.show(dc.context, state);
       return Dialog.EndOfTurn;
     }
@@ -142,7 +163,7 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
       return Dialog.EndOfTurn;
     }
     if (result.kind === 'next') {
-      const pages = this.flow.pages(state);
+      const pages = this.pagesOf(state);
       const following = result.page ?? pages[pages.indexOf(state.page) + 1];
       if (!following) throw new Error(`wizard ${state.type} has no page after ${state.page}`);
       await this.deps.lifecycle.audit(
@@ -155,7 +176,7 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
         },
       );
       this.advance(state, following);
-      await this.show(dc.context, state);
+      await this.show(dc.context, state, result.notice ?? '', result.noticeStyle ?? 'attention');
       return Dialog.EndOfTurn;
     }
 
@@ -256,8 +277,7 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
 
   /** Where the wizard is, as its card says it: "Step 2 of 9: Find Office 365". */
   describePage(context: TurnContext, state: WizardState): string {
-    const view =
-      state.page === NAME_PAGE ? this.nameView(state) : this.flow.view(state, state.page, this.env(context));
+    const view = this.viewOf(context, state);
     return `${view.progress}: ${view.heading}`;
   }
 
@@ -293,14 +313,41 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
     notice = '',
     noticeStyle: BoxStyle = 'attention',
   ): Promise<void> {
-    const view =
-      state.page === NAME_PAGE ? this.nameView(state) : this.flow.view(state, state.page, this.env(context));
+    const view = this.viewOf(context, state);
     await showCard(
       context,
       state,
       renderCard(wizardStepCard, this.cardData(state, view, notice, noticeStyle)),
       this.deps.logger,
     );
+  }
+
+  /** The flow's pages: a reauthorization skips the steps that create a connector. */
+  private pagesOf(state: WizardState): string[] {
+    return state.reauthorize ? this.flow.reauthorizePages(state) : this.flow.pages(state);
+  }
+
+  private viewOf(context: TurnContext, state: WizardState): PageView {
+    if (state.page === NAME_PAGE) return this.nameView(state);
+    if (state.page === REAUTHORIZE_PAGE) return this.reauthorizeView();
+    return this.flow.view(state, state.page, this.env(context));
+  }
+
+  /** Seeds 002/003, steps 1 to 4 of "Reauthorizing connectors"; step 5 is the flow's pages. */
+  private reauthorizeView(): PageView {
+    return {
+      progress: 'Reauthorize: steps 1 to 4',
+      who: STEP_ACTOR_LABELS[this.flow.authorizer],
+      whoStyle: 'accent',
+      heading: 'Open this connector’s options in the migration app',
+      instruction: `${REAUTHORIZE_WHY} The process to authorize a connector again:\n\n${reauthorizeMenuSteps(this.flow.type.name)}`,
+      warnings: [{ text: NOT_A_NEW_CONNECTOR }],
+      tips: [{ text: REAUTHORIZE_FOLLOW }],
+      facts: [],
+      code: '',
+      helpText: `You are unable to change the display name of the connector: reauthorizing keeps it. ${REAUTHORIZE_FIRST_STEP}`,
+      buttons: [nextButton('I selected Reauthorize: next')],
+    };
   }
 
   private nameView(state: WizardState): PageView {

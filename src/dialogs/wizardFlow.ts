@@ -5,6 +5,8 @@ import type { ConnectorType } from '../connectors/catalog';
 import type { Connector } from '../connectors/connector';
 import type { AuthorizationOutcome } from '../connectors/lifecycle';
 import type { MicrosoftCloud } from '../connectors/clouds';
+import type { ConsentCheckResult, RoleReport } from './flows/consentPort';
+import type { StepActor } from '../connectors/authorizationSteps';
 
 /** What a wizard remembers between turns (kept in dialog state, so it survives a restart). */
 export interface WizardState {
@@ -27,6 +29,10 @@ export interface WizardState {
   globalAdminsUnavailable?: string;
   /** The admin chosen for the hand-over. */
   consentAdmin?: { id?: string; name: string; upn: string };
+  /** What Microsoft Graph reported about the person's admin roles when step 5 was reached. */
+  graphRoles?: RoleReport;
+  /** The consent check at the end of the global-admin path, for the final card. */
+  consentCheck?: Pick<ConsentCheckResult, 'kind' | 'message' | 'missing'>;
   /** What happened to the consent request, for the final card. */
   handover?: { delivery?: 'direct' | 'installed' | 'mention'; detail: string };
   /** Non-secret values typed on a keys card, kept to fill it again after a mistake. */
@@ -57,7 +63,7 @@ export type PageView = Pick<
 
 /** What a flow does with a click. */
 export type SubmitResult =
-  | { kind: 'next'; page?: string }
+  | { kind: 'next'; page?: string; notice?: string; noticeStyle?: BoxStyle }
   | { kind: 'stay'; notice: string; noticeStyle?: BoxStyle }
   | {
       kind: 'finish';
@@ -80,6 +86,13 @@ export interface WizardFlow {
   readonly type: ConnectorType;
   /** Pages after the display-name page, in order, for this state (branches may change them). */
   pages(state: WizardState): string[];
+  /**
+   * Pages of a reauthorization, after the connector's menu in the migration app: the original
+   * steps from the sign-in on (seeds 002/003, step 5), never those that authorize a new connector.
+   */
+  reauthorizePages(state: WizardState): string[];
+  /** Who authorizes this type, shown on the reauthorization's first card. */
+  readonly authorizer: StepActor;
   /** Prepares the state when the wizard starts (e.g. reads the person's UPN). */
   start?(state: WizardState, env: FlowEnv): Promise<void>;
   view(state: WizardState, page: string, env: FlowEnv): PageView;

@@ -62,6 +62,8 @@ export interface GraphGateway {
   /** Every item of a collection, up to `maxItems` (default {@link DEFAULT_LIST_MAX_ITEMS}). */
   list<T>(tenantId: string, path: string, options?: GraphPagingOptions<T>): Promise<T[]>;
   post<T>(tenantId: string, path: string, body: unknown, options?: GraphRequestOptions): Promise<T>;
+  /** DELETE of one object (204 from Graph). */
+  delete(tenantId: string, path: string, options?: GraphRequestOptions): Promise<void>;
 }
 
 /** `list` stops here unless told otherwise, so that a huge directory cannot fill memory. */
@@ -201,6 +203,10 @@ export class MsGraphGateway implements GraphGateway {
     return this.request<T>('POST', tenantId, path, body, options);
   }
 
+  async delete(tenantId: string, path: string, options: GraphRequestOptions = {}): Promise<void> {
+    await this.request<unknown>('DELETE', tenantId, path, undefined, options);
+  }
+
   async *getAllPages<T>(
     tenantId: string,
     path: string,
@@ -313,7 +319,7 @@ export class MsGraphGateway implements GraphGateway {
   }
 
   private async request<T>(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'DELETE',
     tenantId: string,
     path: string,
     body: unknown,
@@ -341,7 +347,13 @@ export class MsGraphGateway implements GraphGateway {
             new AuthenticationHandlerOptions({ getAccessToken: () => Promise.resolve(token) }),
           ]);
         if (options.headers) request.headers(options.headers);
-        response = (method === 'GET' ? await request.get() : await request.post(body)) as Response;
+        response = (
+          method === 'GET'
+            ? await request.get()
+            : method === 'DELETE'
+              ? await request.delete()
+              : await request.post(body)
+        ) as Response;
       } catch (err) {
         throw this.transportFailure(err, method, shown);
       }

@@ -15,7 +15,7 @@ export const GRAPH_PERMISSIONS = {
   userRead: 'User.Read.All',
   /** GET /users/{id}/drive */
   filesRead: 'Files.Read.All',
-  /** POST /roleManagement/directory/roleAssignments */
+  /** POST /roleManagement/directory/roleAssignments and roleAssignmentScheduleRequests, DELETE of an assignment */
   roleManagementWrite: 'RoleManagement.ReadWrite.Directory',
   /** POST /users/{id}/teamwork/installedApps */
   teamsAppInstallationForUser: 'TeamsAppInstallation.ReadWriteForUser.All',
@@ -25,7 +25,7 @@ export const GRAPH_PERMISSIONS = {
 export type GraphPermission = (typeof GRAPH_PERMISSIONS)[keyof typeof GRAPH_PERMISSIONS];
 
 interface Rule {
-  method: 'GET' | 'POST' | '*';
+  method: 'GET' | 'POST' | 'DELETE' | '*';
   /** Matched against the path without version and query, e.g. /users/abc/drive. */
   path: RegExp;
   permission: GraphPermission;
@@ -67,6 +67,7 @@ const RULES: Rule[] = [
   },
   { method: 'GET', path: /^\/roleManagement\//i, permission: GRAPH_PERMISSIONS.roleManagementRead },
   { method: 'POST', path: /^\/roleManagement\//i, permission: GRAPH_PERMISSIONS.roleManagementWrite },
+  { method: 'DELETE', path: /^\/roleManagement\//i, permission: GRAPH_PERMISSIONS.roleManagementWrite },
   { method: 'POST', path: /^\/directoryObjects\/getByIds$/i, permission: GRAPH_PERMISSIONS.directoryRead },
 ];
 

@@ -1,4 +1,5 @@
 import { isLoopbackHost } from '../config/config';
+import { normalizeTenantId } from '../util/ids';
 
 /** Why an incoming activity was refused before it reached the bot, or undefined when it is fine. */
 export function checkActivity(body: unknown, anonymous: boolean): string | undefined {
@@ -23,5 +24,33 @@ export function checkActivity(body: unknown, anonymous: boolean): string | undef
   if (anonymous && !isLoopbackHost(serviceUrl.hostname.replace(/^\[|\]$/g, ''))) {
     return 'anonymous mode only answers a loopback serviceUrl';
   }
+  for (const [where, value] of tenantIdsOf(activity)) {
+    if (value !== undefined && normalizeTenantId(value) === undefined) return `${where} is not a GUID`;
+  }
   return undefined;
+}
+
+function tenantIdsOf(activity: Record<string, unknown>): [string, unknown][] {
+  const channelData = activity.channelData as { tenant?: { id?: unknown } } | undefined;
+  const conversation = activity.conversation as { tenantId?: unknown } | undefined;
+  return [
+    ['channelData.tenant.id', channelData?.tenant?.id],
+    ['conversation.tenantId', conversation?.tenantId],
+  ];
+}
+
+/**
+ * Rewrites the tenant ids of a checked activity as lower-case GUIDs, so that every feature,
+ * stored conversation reference and storage key sees one spelling of a tenant whatever case the
+ * channel sent.
+ */
+export function normalizeTenantIds(activity: Record<string, unknown>): void {
+  const channelData = activity.channelData as { tenant?: { id?: unknown } } | undefined;
+  if (channelData?.tenant && typeof channelData.tenant.id === 'string') {
+    channelData.tenant.id = normalizeTenantId(channelData.tenant.id);
+  }
+  const conversation = activity.conversation as { tenantId?: unknown };
+  if (typeof conversation.tenantId === 'string') {
+    conversation.tenantId = normalizeTenantId(conversation.tenantId);
+  }
 }

@@ -3,7 +3,10 @@ import { registerApi, type ApiDeps } from '../api/registerApi';
 import type { Bot } from '../bot/createBot';
 import type { Store } from '../store/ports';
 import type { Logger } from '../util/logger';
-import { checkActivity } from './activityGuard';
+import { requireJsonContentType } from '../api/jsonBody';
+import { requireBotToken } from './botAuthentication';
+import { checkActivity, normalizeTenantIds } from './activityGuard';
+import { requireLoopbackHost } from './hostGuard';
 
 /** Largest activity accepted; Teams' own message limit is about 28 KB plus envelope. */
 const MAX_ACTIVITY_BYTES = 256 * 1024;
@@ -28,13 +31,23 @@ export function createServer(deps: ServerDeps): restify.Server {
     rejectUnknown: true,
   });
 
-  server.post('/api/messages', ...activityBody, async (req, res) => {
+  // Anonymous mode serves whoever reaches the port: every route checks Host (DNS rebinding).
+  if (deps.anonymous) server.pre(requireLoopbackHost(deps.logger));
+
+  // Order matters: the token first (nothing about the body is answered to a stranger), then the
+  // media type (a web page's form post is not JSON), then the body and its shape.
+  const guards = deps.anonymous
+    ? [requireJsonContentType()]
+    : [requireBotToken(deps.bot.adapter, deps.logger), requireJsonContentType()];
+
+  server.post('/api/messages', ...guards, ...activityBody, async (req, res) => {
     const problem = checkActivity(req.body, deps.anonymous);
     if (problem) {
       deps.logger.warn('activity refused', { problem, remote: req.socket.remoteAddress });
       res.send(400, { error: { code: 'BadActivity', message: problem } });
       return;
     }
+    normalizeTenantIds(req.body as Record<string, unknown>);
     try {
       await deps.bot.adapter.process(req, res, (context) => deps.bot.app.run(context).then(() => undefined));
     } catch (err) {

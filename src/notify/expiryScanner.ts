@@ -5,7 +5,8 @@ import { deauthorizedNoticeCard, expiryDigestCard, type DigestRow } from '../car
 import { renderCard } from '../cards/render';
 import { connectorType } from '../connectors/catalog';
 import { clockStart, daysUntilExpiry, expiresAt, type Connector } from '../connectors/connector';
-import type { ConnectorLifecycle } from '../connectors/lifecycle';
+import type { ActorRef, ConnectorLifecycle, DeauthorizationListener } from '../connectors/lifecycle';
+import { describeState } from '../connectors/provenance';
 import type { Config } from '../config/config';
 import type { ConversationRecord, NoticeKey, Store } from '../store/ports';
 import { DAY_MS, type Clock } from '../util/clock';
@@ -86,7 +87,7 @@ const SCANNER_ACTOR = { id: 'scanner', name: 'expiry scanner' };
  * is claimed in the ledger before it is sent and marked after, so a rerun, a restart or a
  * second process never repeats one, and a dead process's claim is taken over after the lease.
  */
-export class ExpiryScanner {
+export class ExpiryScanner implements DeauthorizationListener {
   /** Names this process in the ledger's claims. */
   readonly claimant = `scanner-${randomUUID()}`;
 
@@ -105,11 +106,9 @@ export class ExpiryScanner {
     return this.inFlight;
   }
 
-  private async runScan(): Promise<ScanReport> {
-    const { clock, logger } = this.deps;
-    const now = clock.now();
-    const report: ScanReport = {
-      startedAt: now.toISOString(),
+  private emptyReport(): ScanReport {
+    return {
+      startedAt: this.deps.clock.now().toISOString(),
       finishedAt: '',
       connectorsChecked: 0,
       deauthorized: 0,
@@ -122,6 +121,12 @@ export class ExpiryScanner {
       subscriptionsEnded: 0,
       consentReminders: 0,
     };
+  }
+
+  private async runScan(): Promise<ScanReport> {
+    const { clock, logger } = this.deps;
+    const now = clock.now();
+    const report = this.emptyReport();
     const due = await this.collectDue(now, report);
     report.targets = due.size;
     logger.info('expiry scan: notices due', {
@@ -145,6 +150,33 @@ export class ExpiryScanner {
     report.finishedAt = clock.now().toISOString();
     logger.info('expiry scan finished', { ...report });
     return report;
+  }
+
+  /**
+   * Announces a deauthorization someone other than the scan made (a listing, `status`, an API
+   * import or read) to the tenant's notice targets now, through the same ledger keys as the scan
+   * (threshold 0, the clock's period), so the scan never repeats it. The scan announces its own
+   * deauthorizations in its digest pass. Never throws: the person's command goes on regardless.
+   */
+  async deauthorized(connector: Connector, actor: ActorRef): Promise<void> {
+    if (actor.id === SCANNER_ACTOR.id) return;
+    const periodStart = clockStart(connector)?.toISOString();
+    if (!periodStart) return;
+    const report = this.emptyReport();
+    try {
+      const targets = await this.targetsFor(connector, new Map(), new Map());
+      const notice: DueNotice = { connector, threshold: DEAUTHORIZED_THRESHOLD, periodStart, daysLeft: 0 };
+      for (const target of targets) await this.deliver(target, [notice], report);
+      this.deps.logger.info('deauthorization announced', {
+        connectorId: connector.id,
+        noticedBy: actor.id,
+        targets: targets.length,
+        sent: report.sent,
+        failed: report.failed,
+      });
+    } catch (err) {
+      this.deps.logger.error('deauthorization not announced', { connectorId: connector.id, error: err });
+    }
   }
 
   private async collectDue(
@@ -410,6 +442,7 @@ export class ExpiryScanner {
             { title: 'Type', value: connectorType(c.type).name },
             { title: 'Last transfer', value: formatDateTime(c.lastTransferAt) },
             { title: 'Authorized', value: formatDateTime(c.authorizedAt) },
+            { title: 'Status', value: describeState(c, formatDateTime) },
           ],
         }),
       );
@@ -420,7 +453,7 @@ export class ExpiryScanner {
       typeName: connectorType(n.connector.type).name,
       daysLeft: n.daysLeft === 1 ? '1 day left' : `${n.daysLeft} days left`,
       color: n.daysLeft <= 7 ? 'Attention' : 'Default',
-      detail: `Last transfer: ${formatDateTime(n.connector.lastTransferAt)} · deauthorized on ${formatDateTime(expiresAt(n.connector, config.inactivityDays)?.toISOString())}`,
+      detail: `${describeState(n.connector, formatDateTime)} · last transfer: ${formatDateTime(n.connector.lastTransferAt)} · deauthorized on ${formatDateTime(expiresAt(n.connector, config.inactivityDays)?.toISOString())}`,
       periodStart: n.periodStart,
       threshold: n.threshold,
     }));

@@ -122,9 +122,56 @@ export class RoleDirectory {
     }
   }
 
-  /** Assigns a directory role tenant-wide (POST /roleManagement/directory/roleAssignments). */
-  async assign(tenantId: string, principalId: string, roleId: string): Promise<void> {
+  /**
+   * Assigns a directory role tenant-wide, active from `start` until `end`, through Privileged
+   * Identity Management (POST /roleManagement/directory/roleAssignmentScheduleRequests, adminAssign).
+   * Throws the GraphError; {@link isTimeBoundUnavailable} tells a tenant without PIM.
+   */
+  async assignUntil(
+    tenantId: string,
+    principalId: string,
+    roleId: string,
+    schedule: { start: Date; end: Date; justification: string },
+  ): Promise<void> {
     await this.graph.post(
+      tenantId,
+      '/roleManagement/directory/roleAssignmentScheduleRequests',
+      {
+        action: 'adminAssign',
+        justification: schedule.justification,
+        principalId,
+        roleDefinitionId: roleId,
+        directoryScopeId: '/',
+        scheduleInfo: {
+          startDateTime: schedule.start.toISOString(),
+          expiration: { type: 'afterDateTime', endDateTime: schedule.end.toISOString() },
+        },
+      },
+      { permission: GRAPH_PERMISSIONS.roleManagementWrite },
+    );
+  }
+
+  /** Ends a time-bound assignment early (adminRemove). */
+  async removeTimeBound(
+    tenantId: string,
+    principalId: string,
+    roleId: string,
+    justification: string,
+  ): Promise<void> {
+    await this.graph.post(
+      tenantId,
+      '/roleManagement/directory/roleAssignmentScheduleRequests',
+      { action: 'adminRemove', justification, principalId, roleDefinitionId: roleId, directoryScopeId: '/' },
+      { permission: GRAPH_PERMISSIONS.roleManagementWrite },
+    );
+  }
+
+  /**
+   * Assigns a directory role tenant-wide with no end (POST /roleManagement/directory/roleAssignments);
+   * returns the assignment's id, which removing it takes.
+   */
+  async assign(tenantId: string, principalId: string, roleId: string): Promise<string | undefined> {
+    const created = await this.graph.post<{ id?: string } | undefined>(
       tenantId,
       '/roleManagement/directory/roleAssignments',
       {
@@ -135,7 +182,33 @@ export class RoleDirectory {
       },
       { permission: GRAPH_PERMISSIONS.roleManagementWrite },
     );
+    return typeof created?.id === 'string' ? created.id : undefined;
   }
+
+  /** Deletes a permanent assignment; false when it was gone already. */
+  async removeAssignment(tenantId: string, assignmentId: string): Promise<boolean> {
+    try {
+      await this.graph.delete(
+        tenantId,
+        `/roleManagement/directory/roleAssignments/${encodeURIComponent(assignmentId)}`,
+        { permission: GRAPH_PERMISSIONS.roleManagementWrite },
+      );
+      return true;
+    } catch (err) {
+      if (isGraphError(err, 'GRAPH_NOT_FOUND')) return false;
+      throw err;
+    }
+  }
+}
+
+/**
+ * True when Graph refused a time-bound assignment because the tenant has no Privileged Identity
+ * Management (no Microsoft Entra ID P2 licence: 400 or 403 AadPremiumLicenseRequired), as opposed
+ * to a missing permission or a policy rule.
+ */
+export function isTimeBoundUnavailable(err: unknown): boolean {
+  if (!isGraphError(err) || (err.status !== 400 && err.status !== 403)) return false;
+  return /^AadPremiumLicenseRequired$|PremiumLicense|P2/i.test(err.graphCode ?? '');
 }
 
 /** What checking an admin account with Graph came to. */

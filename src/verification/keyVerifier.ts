@@ -1,5 +1,5 @@
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
-import type { CloudName } from '../config/config';
+import { CLOUD_HOSTS, type CloudName } from '../config/config';
 import { validateCredentials, type KeyConnectorTypeId } from '../connectors/credentials';
 
 /** What a key check found. */
@@ -23,31 +23,14 @@ export interface KeyVerifier {
 /** Default limit for the whole check, connection included. */
 export const DEFAULT_VERIFY_TIMEOUT_MS = 10_000;
 
-const BLOB_HOST_SUFFIX: Record<CloudName, string> = {
-  global: 'blob.core.windows.net',
-  usgovhigh: 'blob.core.usgovcloudapi.net',
-  dod: 'blob.core.usgovcloudapi.net',
-  china: 'blob.core.chinacloudapi.cn',
-};
-
 const SERVICE_NAMES: Record<Exclude<KeyConnectorTypeId, 'azure-blob'>, string> = {
   'amazon-s3': 'Amazon S3',
   'google-cloud-storage': 'Google Cloud Storage',
 };
 
-const UNREACHABLE_CODES = new Set([
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ETIMEDOUT',
-]);
-
 /** The public blob endpoint of a storage account in a Microsoft cloud. */
 export function defaultBlobEndpoint(accountName: string, cloud: CloudName): string {
-  return `https://${accountName}.${BLOB_HOST_SUFFIX[cloud]}`;
+  return `https://${accountName}.${CLOUD_HOSTS[cloud].blobSuffix}`;
 }
 
 interface ServiceError {
@@ -70,27 +53,31 @@ function hostOf(endpoint: string): string {
   }
 }
 
-function describeFailure(
-  err: unknown,
-  account: string,
-  endpoint: string,
-  timeoutMs: number | undefined,
-): string {
+/**
+ * What the person sees when no storage account answered. One text for a name that does not
+ * resolve, a refused or reset connection, a timeout, a certificate problem, a 404 and a server
+ * that is not Azure Storage: telling them apart would turn the wizard into a probe of the
+ * bot's network.
+ */
+function noStorageAnswered(account: string, host: string): string {
+  return `No storage account '${account}' answered at ${host}, so the key was not checked: check the account name, the cloud and the endpoint, then try again.`;
+}
+
+function describeFailure(err: unknown, account: string, endpoint: string): string {
   const e = (typeof err === 'object' && err !== null ? err : {}) as ServiceError;
   const status = typeof e.statusCode === 'number' ? e.statusCode : undefined;
-  // PARSE_ERROR only says the body was not Azure's XML (a proxy's page, say); the status says more.
-  const code = e.code === 'PARSE_ERROR' && status !== undefined ? undefined : safeCode(e.code);
+  // Only an answer carrying Azure Storage's error code (x-ms-error-code) is Azure Storage's own;
+  // PARSE_ERROR says the body was not Azure's XML (a proxy's page, say).
+  const code = e.code === 'PARSE_ERROR' ? undefined : safeCode(e.code);
   const host = hostOf(endpoint);
+  if (status === undefined || code === undefined || status === 404) return noStorageAnswered(account, host);
 
-  if (timeoutMs !== undefined) {
-    return `No answer from the blob endpoint ${host} within ${timeoutMs / 1000} s, so the key of '${account}' was not checked: try again, or check the endpoint and this bot's network access.`;
-  }
   if (status === 403) {
     // Azure answers a bad signature with AuthenticationFailed; the Azurite emulator with AuthorizationFailure,
     // but with the same "failed to authenticate" message.
     const message = typeof e.message === 'string' ? e.message : '';
     if (code === 'AuthenticationFailed' || message.startsWith('Server failed to authenticate the request')) {
-      return `The storage account rejected the key (${code ?? 'AuthenticationFailed'}): check the key and that it belongs to '${account}'.`;
+      return `The storage account rejected the key (${code}): check the key and that it belongs to '${account}'.`;
     }
     if (code === 'KeyBasedAuthenticationNotPermitted') {
       return `Storage account '${account}' does not allow access keys (KeyBasedAuthenticationNotPermitted): turn on "Allow storage account key access" or use another account.`;
@@ -98,17 +85,9 @@ function describeFailure(
     if (code === 'AuthorizationFailure') {
       return `Storage account '${account}' refused the request (AuthorizationFailure): its firewall or network rules probably block this bot.`;
     }
-    return `Storage account '${account}' refused the request (${code ?? 'HTTP 403'}).`;
+    return `Storage account '${account}' refused the request (${code}).`;
   }
-  if (status === 404 || (code !== undefined && UNREACHABLE_CODES.has(code))) {
-    const why = status === 404 ? `${code ?? 'HTTP 404'}: no storage account '${account}' there` : code;
-    return `Could not reach the blob endpoint ${host} (${why}): check the account name, the cloud and the endpoint.`;
-  }
-  if (code !== undefined && /CERT|TLS|SSL/i.test(code)) {
-    return `The blob endpoint ${host} presented a certificate this bot does not trust (${code}).`;
-  }
-  const what = code ?? (status !== undefined ? `HTTP ${status}` : 'unexpected error');
-  return `Could not check the key of '${account}' at ${host} (${what}).`;
+  return `Could not check the key of '${account}' at ${host} (${code}).`;
 }
 
 /** Checks Azure Blob keys by listing containers; the other key types are format-checked only. */
@@ -172,8 +151,7 @@ export class ServiceKeyVerifier implements KeyVerifier {
         detail: `Listed containers of storage account '${accountName}' (${found} found on the first page).`,
       };
     } catch (err) {
-      const timeoutMs = abort.signal.aborted ? this.timeoutMs : undefined;
-      return { verified: false, detail: describeFailure(err, accountName, endpoint, timeoutMs) };
+      return { verified: false, detail: describeFailure(err, accountName, endpoint) };
     } finally {
       clearTimeout(timer);
     }

@@ -4,6 +4,7 @@ import { helpCardData } from '../../src/bot/helpFeature';
 import { pickerCardData } from '../../src/bot/wizardFeature';
 import {
   connectorPickerCard,
+  consentCheckButton,
   messageCardData,
   wizardMessageCard,
   wizardStepCard,
@@ -15,6 +16,10 @@ import { consentRequestAttachment } from '../../src/bot/consentHandover';
 import { connectorListCard, connectorStatusCard, deleteConfirmCard } from '../../src/cards/registryCards';
 import { deauthorizedNoticeCard, expiryDigestCard, subscriptionCard } from '../../src/cards/noticeCards';
 import { defineTemplate } from '../../src/cards/render';
+import { revocationCheckCard } from '../../src/cards/revocationCards';
+import { revocationCardData } from '../../src/bot/revocationFeature';
+import { moverRetirementCardData } from '../../src/connectors/moverRetirement';
+import { connectorType } from '../../src/connectors/catalog';
 import type { Connector } from '../../src/connectors/connector';
 import {
   rolesApprovalCard,
@@ -56,6 +61,7 @@ export const CARD_SAMPLES: CardSample[] = [
     greeting:
       'Thanks for adding me, Adele Vance. I help you authorize migration connectors into Microsoft 365.',
     scopeTip: 'In this team, @mention me before a command.',
+    retirement: moverRetirementCardData(),
   }),
   sample('connector-picker', connectorPickerCard, pickerCardData()),
   sample('wizard-step-4', wizardStepCard, {
@@ -86,6 +92,69 @@ export const CARD_SAMPLES: CardSample[] = [
     helpText: 'If you encounter an error on authorization, try signing out of any Microsoft accounts.',
     ownerName: 'Megan Bowen',
   }),
+  sample('wizard-step-5-graph', wizardStepCard, {
+    wizardId: '9b2f7c1e-0d7e-4c55-9a55-2f3f4b8f1c11',
+    pageKey: 'o365-5',
+    title: 'Authorize the Office 365 Connector',
+    subtitle: 'Connector: Contoso destination',
+    progress: 'Step 5 of 9',
+    who: 'Global or SharePoint admin',
+    whoStyle: 'accent',
+    heading: 'Are you a global admin?',
+    instruction:
+      'If you are a global admin, continue with steps 6 to 9. If you are a SharePoint admin, hand over.',
+    notice: '',
+    noticeStyle: 'attention',
+    warnings: [],
+    tips: [
+      {
+        text: 'Microsoft Graph reports that you are SharePoint Administrator, not a Global Administrator, so I pre-selected the hand-over: only a global admin can grant tenant-wide consent. You can still choose steps 6 to 9.',
+      },
+    ],
+    facts: [{ title: 'Microsoft Graph reports', value: 'you are SharePoint Administrator' }],
+    code: '',
+    textInputs: [],
+    choiceInputs: [],
+    links: [],
+    peoplePicker: false,
+    buttons: [
+      {
+        title: 'I am a SharePoint admin: hand over',
+        move: 'role:sharepoint',
+        style: 'positive',
+        inputs: 'none',
+      },
+      { title: 'I am a global admin: continue', move: 'role:global', style: 'default', inputs: 'none' },
+      { title: 'Back', move: 'back', style: 'default', inputs: 'none' },
+      { title: 'Cancel', move: 'cancel', style: 'destructive', inputs: 'none' },
+    ],
+    helpText: 'If you encounter an error on authorization, try signing out of any Microsoft accounts.',
+    ownerName: 'Sam SharePoint',
+  }),
+  sample(
+    'wizard-done-consent-not-verified',
+    wizardMessageCard,
+    messageCardData({
+      title: 'Admin consent is not verified yet',
+      text: 'Only user consent was given (for individual users), not admin consent for the organization. A global admin must select "Grant admin consent for Mover". Consent can take a few minutes to replicate; check again shortly.',
+      style: 'warning',
+      paragraphs: [
+        {
+          text: 'Missing: **Create, edit, and delete items and lists in all your site collections** (Create or delete document libraries and lists in all site collections on your behalf.)',
+        },
+        {
+          text: '**Contoso destination** stays **awaiting-consent**: I mark it authorized only when Microsoft Graph confirms the admin consent. Grant it with the links below (steps 6 to 9), then click Check again.',
+        },
+      ],
+      facts: [
+        { title: 'Connector', value: 'Contoso destination' },
+        { title: 'Status', value: 'awaiting-consent' },
+        ...links.facts,
+      ],
+      links: links.links,
+      buttons: [consentCheckButton('7f0b7c1e-0d7e-4c55-9a55-2f3f4b8f1c22')],
+    }),
+  ),
   sample('wizard-step-cloud', wizardStepCard, {
     wizardId: '9b2f7c1e-0d7e-4c55-9a55-2f3f4b8f1c11',
     pageKey: 'cloud',
@@ -295,6 +364,9 @@ export const CARD_SAMPLES: CardSample[] = [
     approver: '',
     askApproverUpn: false,
     submitTitle: 'Assign checked roles',
+    durationText:
+      'Each role is assigned for 30 days, until 2026-04-01 09:00 UTC: a time-bound assignment with Privileged Identity Management (ROLE_ASSIGNMENT_DAYS), renewed by asking again.',
+    offerPermanent: true,
   }),
   sample('roles-assign-for-approval', rolesAssignCard, {
     title: 'Assign missing roles to Sam SharePoint',
@@ -319,6 +391,9 @@ export const CARD_SAMPLES: CardSample[] = [
     approver: '7d0c1e2f-3a4b-4c5d-8e6f-708192a3b4c5',
     askApproverUpn: false,
     submitTitle: 'Send for approval',
+    durationText:
+      'Each role is assigned for 30 days, until 2026-04-01 09:00 UTC: a time-bound assignment with Privileged Identity Management (ROLE_ASSIGNMENT_DAYS), renewed by asking again. The global admin who approves decides whether a permanent assignment may replace it where the tenant cannot make time-bound ones.',
+    offerPermanent: false,
   }),
   sample('roles-assign-approver-by-upn', rolesAssignCard, {
     title: 'Assign missing roles to Sam SharePoint',
@@ -341,6 +416,8 @@ export const CARD_SAMPLES: CardSample[] = [
     approver: '',
     askApproverUpn: true,
     submitTitle: 'Send for approval',
+    durationText: 'Each role is assigned for 30 days, until 2026-04-01 09:00 UTC.',
+    offerPermanent: false,
   }),
   sample('roles-approval', rolesApprovalCard, {
     requestId: '5a1f0c2e-9b8d-4e7f-a6b5-c4d3e2f1a0b9',
@@ -349,6 +426,10 @@ export const CARD_SAMPLES: CardSample[] = [
     facts: [
       { title: 'Requested by', value: 'Sam SharePoint' },
       { title: 'Tenant', value: TENANT },
+      {
+        title: 'Duration',
+        value: 'for 30 days, until 2026-04-01 09:00 UTC (time-bound, ROLE_ASSIGNMENT_DAYS)',
+      },
     ],
     roles: [
       {
@@ -411,7 +492,14 @@ function registryAndNoticeSamples(): CardSample[] {
   };
   // The consent request is bound by the bot layer; its bound JSON becomes a fixed "template" here.
   const consentJson = consentRequestAttachment({ config }, connector, 'Sam SharePoint').content as object;
-  const row = (displayName: string, typeName: string, status: string, daysLeft: string, days: number) => ({
+  const row = (
+    displayName: string,
+    typeName: string,
+    status: string,
+    stateText: string,
+    daysLeft: string,
+    days: number,
+  ) => ({
     id: `id-${displayName}`,
     version: 1,
     displayName,
@@ -422,6 +510,7 @@ function registryAndNoticeSamples(): CardSample[] {
       : status === 'awaiting-consent'
         ? 'Accent'
         : 'Default') as 'Default' | 'Attention' | 'Accent',
+    stateText,
     lastTransfer: '2026-02-20 14:05 UTC',
     daysLeft,
     daysColor: (days < 30 ? 'Attention' : 'Default') as 'Default' | 'Attention',
@@ -432,9 +521,30 @@ function registryAndNoticeSamples(): CardSample[] {
       title: 'Connectors of this tenant',
       summary: 'Deauthorized after 90 days without a transfer. Red: under 30 days left.',
       rows: [
-        row('Contoso destination', 'Office 365 Connector', 'authorized', '62 days left', 62),
-        row('Finance Box', 'Box Connector', 'authorized', '12 days left', 12),
-        row('Archive blobs', 'Azure Blob Storage Connector', 'deauthorized', 'reauthorize to use', 0),
+        row(
+          'Contoso destination',
+          'Office 365 Connector',
+          'authorized',
+          'authorized, verified 2026-03-02 09:10 UTC by the Microsoft Graph consent check',
+          '62 days left',
+          62,
+        ),
+        row(
+          'Finance Box',
+          'Box Connector',
+          'authorized',
+          'authorized, reported by Ada Lovelace on 2026-02-20 14:05 UTC, not verified',
+          '12 days left',
+          12,
+        ),
+        row(
+          'Archive blobs',
+          'Azure Blob Storage Connector',
+          'deauthorized',
+          'deauthorized (was authorized, verified 2025-09-02 09:00 UTC by listing the storage containers with the keys)',
+          'reauthorize to use',
+          0,
+        ),
       ],
       buttons: [{ title: 'Show more', command: 'connectors', args: 'more abc' }],
     }),
@@ -446,8 +556,14 @@ function registryAndNoticeSamples(): CardSample[] {
       status: 'deauthorized',
       alert:
         'This connector was automatically deauthorized because it has not transferred any data in the last 90 days. Reauthorize it to use it again.',
+      advice:
+        'Reauthorizing a connector is sometimes necessary if we lose authorization or access to your cloud storage accounts or web servers. Reauthorizing is also a good first step in trying to resolve most issues with your connectors.',
       facts: [
-        { title: 'Status', value: 'deauthorized' },
+        {
+          title: 'Status',
+          value:
+            'deauthorized (was authorized, verified 2025-11-02 09:00 UTC by listing the storage containers with the keys)',
+        },
         { title: 'Created', value: '2025-11-02 09:00 UTC by Sam SharePoint' },
         { title: 'Last transfer', value: '2025-12-01 10:00 UTC' },
       ],
@@ -459,12 +575,39 @@ function registryAndNoticeSamples(): CardSample[] {
     sample('delete-confirm', deleteConfirmCard, {
       id: connector.id,
       version: 2,
-      displayName: 'Finance Box',
+      displayName: 'Contoso destination',
+      typeName: connectorType('office365').name,
       facts: [
-        { title: 'Type', value: 'Box Connector' },
+        { title: 'Type', value: connectorType('office365').name },
         { title: 'Status', value: 'authorized' },
       ],
+      revokeAccess: connectorType('office365').revokeAccess,
     }),
+    sample(
+      'revocation-still-granted',
+      revocationCheckCard,
+      revocationCardData(
+        {
+          kind: 'still-granted',
+          servicePrincipal: {
+            id: '0c8e1f7a-3b52-4d3e-9a0f-1d2c3b4a5e6f',
+            appId: '5e3ce6c0-2b1f-4285-8d4b-75ee78787346',
+            displayName: 'Office 365 Mover',
+          },
+          tenantWideGrants: [
+            { id: 'hPXcM9k3dEqBn7ArXbJxQ2rQ_1l0v3l2', scope: 'AllSites.Manage profile offline_access' },
+          ],
+          appRoleAssignments: [],
+        },
+        {
+          appId: '5e3ce6c0-2b1f-4285-8d4b-75ee78787346',
+          cloud: 'global',
+          graphHost: 'https://graph.microsoft.com',
+          others: ['Fabrikam archive'],
+          checkedBy: 'Checked with Microsoft Graph on 2026-03-02 09:00 UTC.',
+        },
+      ),
+    ),
     sample('expiry-digest', expiryDigestCard, {
       title: '2 connectors expire soon',
       rule: "Connectors are automatically deauthorized if they haven't transferred any data in the last 90 days. At zero days the connector is deauthorized: loading it shows an error and a prompt to reauthorize it. Record a transfer or reauthorize to restart the clock.",
@@ -475,7 +618,8 @@ function registryAndNoticeSamples(): CardSample[] {
           typeName: 'Box Connector',
           daysLeft: '7 days left',
           color: 'Attention',
-          detail: 'Last transfer: 2026-02-20 14:05 UTC · deauthorized on 2026-05-21 14:05 UTC',
+          detail:
+            'authorized, reported by Ada Lovelace on 2026-02-20 14:05 UTC, not verified · last transfer: 2026-02-20 14:05 UTC · deauthorized on 2026-05-21 14:05 UTC',
           periodStart: '2026-02-20T14:05:00.000Z',
           threshold: 7,
         },
@@ -485,7 +629,8 @@ function registryAndNoticeSamples(): CardSample[] {
           typeName: 'Office 365 Connector',
           daysLeft: '28 days left',
           color: 'Default',
-          detail: 'Last transfer: never · deauthorized on 2026-06-11 09:00 UTC',
+          detail:
+            'authorized, verified 2026-03-13 09:00 UTC by the Microsoft Graph consent check · last transfer: never · deauthorized on 2026-06-11 09:00 UTC',
           periodStart: '2026-03-13T09:00:00.000Z',
           threshold: 30,
         },
@@ -496,7 +641,14 @@ function registryAndNoticeSamples(): CardSample[] {
       id: 'a',
       displayName: 'Archive blobs',
       text: "Connectors are automatically deauthorized if they haven't transferred any data in the last 90 days.",
-      facts: [{ title: 'Last transfer', value: '2025-12-01 10:00 UTC' }],
+      facts: [
+        { title: 'Last transfer', value: '2025-12-01 10:00 UTC' },
+        {
+          title: 'Status',
+          value:
+            'deauthorized (was authorized, reported by Ada Lovelace on 2025-09-02 09:00 UTC, not verified)',
+        },
+      ],
     }),
     sample('subscription', subscriptionCard, {
       title: 'Expiry notices will post here',

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../src/config/config';
+import { ConfigError, configWarnings, loadConfig } from '../../src/config/config';
 
 function errorOf(env: Record<string, string>): ConfigError {
   try {
@@ -27,6 +27,8 @@ describe('configuration', () => {
     expect(config.noticeLeaseSeconds).toBe(600);
     expect(config.consentReminderHours).toEqual([24, 72]);
     expect(config.apiToken).toBeUndefined();
+    expect(config.apiEntraAuth).toBe(false);
+    expect(config.roleAssignmentDays).toBe(30);
     expect(config.logLevel).toBe('info');
     expect(config.dataDir.endsWith('data')).toBe(true);
   });
@@ -82,10 +84,25 @@ describe('configuration', () => {
     [{ AZURE_STORAGE_CONNECTION_STRING: 'hello' }, 'AZURE_STORAGE_CONNECTION_STRING'],
     [{ AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true' }, 'SECRETS_KEY'],
     [{ BOT_OPENID_METADATA_URL: 'http://example.com/openid' }, 'BOT_OPENID_METADATA_URL'],
+    [{ ROLE_ASSIGNMENT_DAYS: '0' }, 'ROLE_ASSIGNMENT_DAYS'],
+    [{ ROLE_ASSIGNMENT_DAYS: '400' }, 'ROLE_ASSIGNMENT_DAYS'],
+    [{ ROLE_ASSIGNMENT_DAYS: 'a month' }, 'ROLE_ASSIGNMENT_DAYS'],
+    [{ API_ENTRA_AUTH: 'on' }, 'API_ENTRA_AUTH'],
+    [{ API_ENTRA_AUTH: 'maybe' }, 'API_ENTRA_AUTH'],
+    [{ CONSENT_REDIRECT_URI: 'http://migrate.contoso.com/done' }, 'CONSENT_REDIRECT_URI'],
+    [{ CONSENT_REDIRECT_URI: 'migrate.contoso.com/done' }, 'CONSENT_REDIRECT_URI'],
+    [{ CONSENT_REDIRECT_URI: 'https://migrate.contoso.com/done#top' }, 'CONSENT_REDIRECT_URI'],
   ])('%j is refused, naming %s', (env, variable) => {
     const error = errorOf(env as Record<string, string>);
     expect(error.variable).toBe(variable);
     expect(error.message.startsWith(`${variable}: `)).toBe(true);
+  });
+
+  test('Entra tokens on the API follow MicrosoftAppId unless API_ENTRA_AUTH=off', () => {
+    const bot = { MicrosoftAppId: '0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b', MicrosoftAppPassword: 'x' };
+    expect(loadConfig(bot).apiEntraAuth).toBe(true);
+    expect(loadConfig({ ...bot, API_ENTRA_AUTH: 'off' }).apiEntraAuth).toBe(false);
+    expect(loadConfig({ ROLE_ASSIGNMENT_DAYS: '7' }).roleAssignmentDays).toBe(7);
   });
 
   test('a non-loopback HOST is allowed with Bot Framework credentials', () => {
@@ -100,6 +117,112 @@ describe('configuration', () => {
   test('a 32-byte base64 SECRETS_KEY is accepted', () => {
     const key = Buffer.alloc(32, 7).toString('base64');
     expect(loadConfig({ SECRETS_KEY: key }).secretsKey?.length).toBe(32);
+  });
+
+  test('CONSENT_REDIRECT_URI is unset by default and kept exactly as registered when set', () => {
+    expect(loadConfig({}).consentRedirectUri).toBeUndefined();
+    const redirect = 'https://migrate.contoso.com/consent/done/';
+    expect(loadConfig({ CONSENT_REDIRECT_URI: redirect }).consentRedirectUri).toBe(redirect);
+  });
+
+  describe('CONNECTOR_APP_ID warning', () => {
+    const BOT = '0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b';
+    const GRAPH = '1a2b3c4d-5e6f-4a8b-9c0d-1e2f3a4b5c6d';
+    const CONNECTOR = '5e3ce6c0-2b1f-4285-8d4b-75ee78787346';
+    const warningsOf = (env: Record<string, string>) => configWarnings(loadConfig(env), env);
+
+    test.each([
+      ['unset, with bot credentials', { MicrosoftAppId: BOT, MicrosoftAppPassword: 's' }, 'is not set'],
+      [
+        'unset, with Graph credentials only',
+        { GRAPH_CLIENT_ID: GRAPH, GRAPH_CLIENT_SECRET: 's' },
+        'is not set',
+      ],
+      [
+        "equal to the bot's app id",
+        { MicrosoftAppId: BOT, MicrosoftAppPassword: 's', CONNECTOR_APP_ID: BOT.toUpperCase() },
+        "equals the bot's own app id",
+      ],
+      [
+        "equal to the Graph app's id",
+        { GRAPH_CLIENT_ID: GRAPH, GRAPH_CLIENT_SECRET: 's', CONNECTOR_APP_ID: GRAPH },
+        "equals the bot's own app id",
+      ],
+    ])('%s: one warning naming the variable and what it breaks', (_case, env, why) => {
+      const warnings = warningsOf(env);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0].variable).toBe('CONNECTOR_APP_ID');
+      expect(warnings[0].message).toContain(why);
+      expect(warnings[0].message).toContain('consent check');
+      expect(warnings[0].message).toContain('look at the bot');
+    });
+
+    test('no warning for a distinct connector app, nor without credentials', () => {
+      expect(
+        warningsOf({ MicrosoftAppId: BOT, MicrosoftAppPassword: 's', CONNECTOR_APP_ID: CONNECTOR }),
+      ).toEqual([]);
+      expect(warningsOf({})).toEqual([]);
+      expect(warningsOf({ CONNECTOR_APP_ID: CONNECTOR })).toEqual([]);
+    });
+  });
+});
+
+describe('BLOB_ENDPOINT_SUFFIXES', () => {
+  const credentials = { MicrosoftAppId: '6f9a4b2c-3d1e-4f5a-8b7c-9d0e1f2a3b4c', MicrosoftAppPassword: 'x' };
+
+  test.each([
+    ['global', 'blob.core.windows.net'],
+    ['usgovhigh', 'blob.core.usgovcloudapi.net'],
+    ['dod', 'blob.core.usgovcloudapi.net'],
+    ['china', 'blob.core.chinacloudapi.cn'],
+  ])('unset, CLOUD=%s allows only %s', (cloud, suffix) => {
+    expect(loadConfig({ CLOUD: cloud }).blobEndpoints).toEqual([{ kind: 'suffix', suffix }]);
+  });
+
+  test('a list of suffixes replaces the default; a leading dot and upper case are tolerated', () => {
+    expect(
+      loadConfig({ BLOB_ENDPOINT_SUFFIXES: ' .Blob.Core.Windows.Net , storage.contoso.com' }).blobEndpoints,
+    ).toEqual([
+      { kind: 'suffix', suffix: 'blob.core.windows.net' },
+      { kind: 'suffix', suffix: 'storage.contoso.com' },
+    ]);
+  });
+
+  test('the storage emulator is allowed by loopback host and exact port in anonymous mode', () => {
+    expect(
+      loadConfig({ BLOB_ENDPOINT_SUFFIXES: '127.0.0.1:10000,localhost:10000,[::1]:10000' }).blobEndpoints,
+    ).toEqual([
+      { kind: 'loopback', host: '127.0.0.1', port: '10000' },
+      { kind: 'loopback', host: 'localhost', port: '10000' },
+      { kind: 'loopback', host: '[::1]', port: '10000' },
+    ]);
+  });
+
+  test('a loopback entry with Bot Framework credentials is refused: a deployed bot never reaches its own ports', () => {
+    const error = errorOf({
+      ...credentials,
+      BLOB_ENDPOINT_SUFFIXES: 'blob.core.windows.net,127.0.0.1:10000',
+    });
+    expect(error.variable).toBe('BLOB_ENDPOINT_SUFFIXES');
+    expect(error.message).toMatch(/only allowed in anonymous local mode/);
+  });
+
+  test.each([
+    '127.0.0.1',
+    'localhost',
+    '10.0.0.5',
+    '169.254.169.254',
+    '[fd00::1]:443',
+    '*.blob.core.windows.net',
+    'https://blob.core.windows.net',
+    'blob.core.windows.net/path',
+    'net',
+    'blob.core.windows.net:443',
+    '',
+  ])('"%s" is refused with a ConfigError naming BLOB_ENDPOINT_SUFFIXES', (entry) => {
+    expect(errorOf({ BLOB_ENDPOINT_SUFFIXES: `blob.core.windows.net,${entry}` }).variable).toBe(
+      'BLOB_ENDPOINT_SUFFIXES',
+    );
   });
 });
 

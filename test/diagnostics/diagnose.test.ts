@@ -139,6 +139,10 @@ describe('diagnose with Microsoft Graph (HTTPS fake of the token endpoint and Gr
     });
     expect(rows['spo-license'].text).toContain('SHAREPOINTENTERPRISE in ENTERPRISEPACK');
     expect(rows['admin-consent'].text).toContain('Admin consent is granted for the whole organization');
+    // The row names the app it looked at, by Graph's name for it, so a wrong CONNECTOR_APP_ID shows.
+    expect(rows['admin-consent'].text).toContain(
+      `Checked app: Mover Migration Connector (app id ${cloud.connectorAppId}), as Microsoft Graph names it.`,
+    );
     expect(rows['admin-consent'].text).toContain(
       'Create, edit, and delete items and lists in all your site collections: Granted',
     );
@@ -172,6 +176,39 @@ describe('diagnose with Microsoft Graph (HTTPS fake of the token endpoint and Gr
     expect(rows['app-access'].text).toContain(
       'try signing out of any Microsoft accounts, and attempt to authorize the Connector in an Incognito Window',
     );
+    expect(rows['app-access'].text).toContain(
+      'Reauthorizing is also a good first step in trying to resolve most issues with your connectors.',
+    );
+  });
+
+  test("CONNECTOR_APP_ID equal to the bot's own app: the row names the bot's app and never passes", async () => {
+    const own = await startHarness({ cloud, env: { CONNECTOR_APP_ID: cloud.clientId } });
+    try {
+      const tenant = cloud.addTenant({ displayName: 'Wrong app' });
+      const admin = tenant.admin!;
+      const user: TeamsUser = {
+        id: `29:${admin.id}`,
+        name: admin.displayName,
+        aadObjectId: admin.id,
+        upn: admin.userPrincipalName,
+      };
+      // The bot's own app holds a tenant-wide grant too: a check of the wrong app would pass.
+      tenant.oauth2PermissionGrants.push({
+        ...tenant.oauth2PermissionGrants[0],
+        id: 'grant-to-bot',
+        clientId: tenant.servicePrincipals.find((sp) => sp.appId === cloud.clientId)!.id,
+      });
+      const { rows } = await diagnose(
+        new TeamsClient(own.bot.url, own.standIn, user, personalChat(tenant.id, user)),
+      );
+      expect(rows['admin-consent'].status).toBe('⚠ Warning');
+      expect(rows['admin-consent'].text).toContain(
+        `Checked app: Connector Concierge (app id ${cloud.clientId}), as Microsoft Graph names it. This is the bot's own app id, not the connector app`,
+      );
+      expect(rows['admin-consent'].text).toContain('Set CONNECTOR_APP_ID');
+    } finally {
+      await own.stop();
+    }
   });
 
   test('a disabled SharePoint plan (provisioningStatus not Success) fails', async () => {
@@ -190,6 +227,9 @@ describe('diagnose with Microsoft Graph (HTTPS fake of the token endpoint and Gr
     const { rows } = await diagnose(client);
     expect(rows['admin-consent'].status).toBe('✗ Fail');
     expect(rows['admin-consent'].text).toContain('not in your tenant yet (no service principal)');
+    expect(rows['admin-consent'].text).toContain(
+      `Checked app: app id ${cloud.connectorAppId}, which Microsoft Graph does not know in your tenant.`,
+    );
     expect(rows['admin-consent'].text).toContain('View your basic profile: Not granted');
     expect(rows['user-assignment'].status).toBe('⚠ Warning');
     expect(rows['app-access'].text).toContain('admin consent is not complete');
@@ -343,6 +383,10 @@ describe('diagnose with Microsoft Graph (HTTPS fake of the token endpoint and Gr
     expect(row.text).toContain('Deauthorized: no transfer for 95 days');
     expect(row.text).toContain(
       'This connector was automatically deauthorized because it has not transferred any data in the last 90 days. Reauthorize it to use it again.',
+    );
+    // Seeds 002/003: reauthorizing is a good first step for most connector problems.
+    expect(row.text).toContain(
+      'Reauthorizing is also a good first step in trying to resolve most issues with your connectors.',
     );
     expect(row.actions[0]).toMatchObject({
       title: 'Reauthorize',

@@ -66,6 +66,10 @@ export class ScriptedGateway implements GraphGateway {
   async post<T>(): Promise<T> {
     throw new GraphError('GRAPH_ERROR', 'post is not scripted');
   }
+
+  async delete(): Promise<void> {
+    throw new GraphError('GRAPH_ERROR', 'delete is not scripted');
+  }
 }
 
 /** A collection answer; `next` becomes the @odata.nextLink. */

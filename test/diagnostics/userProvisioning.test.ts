@@ -93,6 +93,10 @@ class HugeDirectory implements GraphGateway {
   async post<T>(): Promise<T> {
     throw new Error('no posts');
   }
+
+  async delete(): Promise<void> {
+    throw new Error('no deletes');
+  }
 }
 
 function expected(size: number) {

@@ -1,4 +1,5 @@
-import { Application, TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
+import { Application, type TurnState } from '@microsoft/teams-ai';
+import { ConciergeAdapter } from '../../src/bot/conciergeAdapter';
 import { MemoryStorage, CardFactory, MessageFactory } from 'botbuilder';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'restify';
@@ -39,7 +40,7 @@ describe('test harness', () => {
     dataDir = makeTempDir();
     store = createSqliteStore(dataDir);
     // A small app of its own, so the harness is tested apart from the bot's features.
-    const adapter = new TeamsAdapter({});
+    const adapter = new ConciergeAdapter({});
     const app = new Application<TurnState>({ adapter, storage: new MemoryStorage() });
     app.message('form', async (context) => {
       await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(FORM)));

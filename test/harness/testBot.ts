@@ -17,6 +17,7 @@ import type { ExpiryScanner } from '../../src/notify/expiryScanner';
 import type { Timing } from '../../src/notify/rateLimiter';
 import { MsGraphGateway } from '../../src/graph/graphGateway';
 import { createGraphGateway } from '../../src/graph/createGraphGateway';
+import { httpsJson } from '../../src/api/openIdKeys';
 import type { FakeMicrosoftCloud } from '../support/fakeMicrosoftCloud';
 import { ConnectorStandIn } from './connectorStandIn';
 
@@ -99,7 +100,16 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     logger,
     version: 'test',
     anonymous: config.anonymous,
-    api: { config, store, lifecycle: bot.lifecycle, clock, logger, scanner: bot.scanner },
+    api: {
+      config,
+      store,
+      lifecycle: bot.lifecycle,
+      clock,
+      logger,
+      scanner: bot.scanner,
+      // The fake cloud's authority host serves tenants' OpenID keys under the test CA.
+      fetchJson: options.cloud ? httpsJson({ ca: options.cloud.ca }) : undefined,
+    },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

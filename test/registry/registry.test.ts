@@ -77,7 +77,7 @@ describe('connector registry commands', () => {
     expect(cardText(card(ambiguous))).toContain('Several connectors match "bulk"');
   });
 
-  test('delete asks first (permanent, revokes access); Keep it changes nothing; confirmed, it and its secrets are gone', async () => {
+  test('delete asks first (permanent, what it removes, where access is revoked); Keep it changes nothing; confirmed, it and its secrets are gone', async () => {
     const [target] = await seedConnectors(h.bot.store, [
       connectorRecord({
         tenantId: TENANT_A,
@@ -90,7 +90,8 @@ describe('connector registry commands', () => {
     const ask = await ownerChat.say('delete old box');
     const confirm = card(ask);
     expect(cardText(confirm)).toContain('permanent and cannot be reversed');
-    expect(cardText(confirm)).toContain('revokes our access');
+    expect(cardText(confirm)).toContain('removes the connector and its stored keys from this bot');
+    expect(cardText(confirm)).toContain("revokes the migration service's access");
     const kept = await ownerChat.click(confirm, 'Keep it', {}, String(ask.replies[0].id));
     expect(cardText(card(kept))).toContain('Nothing was deleted');
     expect(await h.bot.store.connectors.get(TENANT_A, target.id)).toBeDefined();
@@ -159,6 +160,10 @@ describe('connector registry commands', () => {
     ]);
     const status = await ownerChat.say('status dormant');
     expect(cardText(card(status))).toContain('automatically deauthorized');
+    // Seeds 002/003: the status of a failing connector says reauthorizing is a good first step.
+    expect(cardText(card(status))).toContain(
+      'Reauthorizing is also a good first step in trying to resolve most issues with your connectors.',
+    );
     expect(actionTitles(card(status))).toContain('Reauthorize');
     expect((await h.bot.store.connectors.get(TENANT_A, stale.id))?.status).toBe('deauthorized');
     const audit = await h.bot.store.audit.list(TENANT_A, { connectorId: stale.id });

@@ -14,6 +14,10 @@ import { clientOf, factsOf, lastReplyCard, shown, turnText, type Harness } from 
 const EXA = DIRECTORY_ROLES.exchangeAdministrator;
 const UA = DIRECTORY_ROLES.userAdministrator;
 const WRITE = 'RoleManagement.ReadWrite.Directory';
+const SCHEDULE = '/roleManagement/directory/roleAssignmentScheduleRequests';
+/** The harness clock starts 2026-03-02 09:00 UTC; roles last ROLE_ASSIGNMENT_DAYS (30) from then. */
+const UNTIL = '2026-04-01T09:00:00.000Z';
+const ASSIGNED = 'assigned: for 30 days, until 2026-04-01 09:00 UTC';
 
 describe('roles: assigning the missing roles', () => {
   let cloud: FakeMicrosoftCloud;
@@ -48,7 +52,7 @@ describe('roles: assigning the missing roles', () => {
     const text = cardText(card);
     expect(text).toContain('Assign missing roles to Sam SharePoint');
     expect(text).toContain('You are a Global Administrator: I assign the checked roles');
-    const toggles = inputsOf(card).filter((i) => i.type === 'Input.Toggle');
+    const toggles = inputsOf(card).filter((i) => i.type === 'Input.Toggle' && i.id !== 'permanentFallback');
     expect(toggles.map((t) => [t.id, t.label, t.value])).toEqual([
       [`role-${EXA}`, 'Exchange Administrator (required)', 'true'],
       [`role-${UA}`, 'User Administrator (optional: only to create missing target accounts)', 'false'],
@@ -57,6 +61,11 @@ describe('roles: assigning the missing roles', () => {
     expect(text).toContain('Not assignable with Microsoft Graph');
     expect(text).toContain('Add-RoleGroupMember -Identity "Public Folder Management"');
     expect(actionTitles(card)).toEqual(['Assign checked roles', 'Cancel']);
+    expect(text).toContain('Each role is assigned for 30 days, until 2026-04-01 09:00 UTC');
+    expect(inputsOf(card).find((i) => i.id === 'permanentFallback')).toMatchObject({
+      type: 'Input.Toggle',
+      value: 'false',
+    });
 
     cloud.graph.requests.length = 0;
     const done = await admin.click(card, 'Assign checked roles', { [`role-${UA}`]: 'true' }, 'assign-card');
@@ -64,20 +73,38 @@ describe('roles: assigning the missing roles', () => {
     expect(done.updates[0].activityId).toBe('assign-card');
     expect(cardText(result)).toContain('2 of 2 roles assigned to spadmin@contoso.onmicrosoft.com.');
     expect(factsOf(result)).toEqual({
-      'Exchange Administrator': 'assigned',
-      'User Administrator': 'assigned',
+      'Exchange Administrator': ASSIGNED,
+      'User Administrator': ASSIGNED,
     });
-    const posts = cloud.graph.requestsTo('/roleManagement/directory/roleAssignments', 'POST');
-    expect(posts.map((p) => p.body)).toEqual([
-      expect.objectContaining({ principalId: sp.id, roleDefinitionId: EXA, directoryScopeId: '/' }),
-      expect.objectContaining({ principalId: sp.id, roleDefinitionId: UA, directoryScopeId: '/' }),
-    ]);
+    // Time-bound (PIM), never a permanent assignment.
+    expect(cloud.graph.requestsTo('/roleManagement/directory/roleAssignments', 'POST')).toHaveLength(0);
+    const posts = cloud.graph.requestsTo(SCHEDULE, 'POST');
+    expect(posts.map((p) => p.body)).toEqual(
+      [EXA, UA].map((roleDefinitionId) =>
+        expect.objectContaining({
+          action: 'adminAssign',
+          principalId: sp.id,
+          roleDefinitionId,
+          directoryScopeId: '/',
+          scheduleInfo: {
+            startDateTime: '2026-03-02T09:00:00.000Z',
+            expiration: { type: 'afterDateTime', endDateTime: UNTIL },
+          },
+        }),
+      ),
+    );
     expect(holds(tenant, sp.id, EXA) && holds(tenant, sp.id, UA)).toBe(true);
     const audit = (await h.bot.store.audit.list(tenant.id)).filter((a) => a.action === 'role.assigned');
     expect(audit).toHaveLength(2);
     expect(audit[0]).toMatchObject({
       actor: tenant.admin!.id,
-      detail: { accountId: sp.id, accountUpn: sp.userPrincipalName, assignedAs: 'Global Administrator' },
+      detail: {
+        accountId: sp.id,
+        accountUpn: sp.userPrincipalName,
+        assignedAs: 'Global Administrator',
+        assignment: 'time-bound',
+        expiresAt: UNTIL,
+      },
     });
 
     // The check now passes and defines the target.
@@ -98,7 +125,7 @@ describe('roles: assigning the missing roles', () => {
     const result = shown(await admin.click(card, 'Assign checked roles', { [`role-${UA}`]: 'true' }));
     const facts = factsOf(result);
     expect(facts['Exchange Administrator']).toContain(
-      'not assigned: Microsoft Graph refused POST /roleManagement/directory/roleAssignments: the app needs the application permission RoleManagement.ReadWrite.Directory with admin consent.',
+      'not assigned: Microsoft Graph refused POST /roleManagement/directory/roleAssignmentScheduleRequests: the app needs the application permission RoleManagement.ReadWrite.Directory with admin consent.',
     );
     expect(facts['User Administrator']).toBe(
       'not tried: the same permission is missing (RoleManagement.ReadWrite.Directory)',
@@ -133,7 +160,7 @@ describe('roles: assigning the missing roles', () => {
 
     cloud.graph.requests.length = 0;
     const sent = await requester.click(card, 'Send for approval', { [`role-${UA}`]: 'true' }, 'request-card');
-    expect(cloud.graph.requestsTo('/roleManagement/directory/roleAssignments', 'POST')).toHaveLength(0);
+    expect(cloud.graph.requestsTo(SCHEDULE, 'POST')).toHaveLength(0);
     expect(cardText(shown(sent))).toContain('I sent the request to Adele Admin in a 1:1 chat');
     expect(h.standIn.callsTo('createConversation')[0].body).toMatchObject({
       members: [{ id: admin.id }],
@@ -150,7 +177,11 @@ describe('roles: assigning the missing roles', () => {
     expect(inputsOf(approval).map((i) => [i.id, i.label])).toEqual([
       [`decision-${EXA}`, 'Exchange Administrator'],
       [`decision-${UA}`, 'User Administrator'],
+      ['permanentFallback', 'Where time-bound assignment is unavailable'],
     ]);
+    expect(factsOf(approval).Duration).toBe(
+      'for 30 days, until 2026-04-01 09:00 UTC (time-bound, ROLE_ASSIGNMENT_DAYS)',
+    );
     expect(actionTitles(approval)).toEqual(['Submit decisions', 'Decline all']);
     const requested = (await h.bot.store.audit.list(tenant.id)).find(
       (a) => a.action === 'roles.approval-requested',
@@ -173,7 +204,7 @@ describe('roles: assigning the missing roles', () => {
       'approval-card',
     );
     expect(factsOf(shown(decided))).toEqual({
-      'Exchange Administrator': 'assigned',
+      'Exchange Administrator': ASSIGNED,
       'User Administrator': 'declined: by Adele Admin',
     });
     expect(holds(tenant, sp.id, EXA)).toBe(true);
@@ -193,7 +224,7 @@ describe('roles: assigning the missing roles', () => {
     expect(String(told[0].text)).toContain(
       'Adele Admin decided on the roles for spadmin@northwind.onmicrosoft.com',
     );
-    expect(factsOf(cardOf(told[0]))['Exchange Administrator']).toBe('assigned');
+    expect(factsOf(cardOf(told[0]))['Exchange Administrator']).toBe(ASSIGNED);
 
     // A second click changes nothing.
     const twice = await adminClient.click(approval, 'Decline all');
@@ -208,12 +239,12 @@ describe('roles: assigning the missing roles', () => {
     const card = await openAssign(requester, sp.userPrincipalName);
     await requester.click(card, 'Send for approval');
     const approval = cardOf(h.standIn.posted(`a:1:personal-${tenant.admin!.id}`)[0]);
-    expect(inputsOf(approval)).toHaveLength(1);
+    expect(inputsOf(approval).filter((i) => i.type === 'Input.ChoiceSet')).toHaveLength(1);
     h.standIn.reset();
     cloud.graph.requests.length = 0;
     const declined = await clientOf(h, tenant, tenant.admin!).click(approval, 'Decline all');
     expect(factsOf(shown(declined))).toEqual({ 'Exchange Administrator': 'declined: by Adele Admin' });
-    expect(cloud.graph.requestsTo('/roleManagement/directory/roleAssignments', 'POST')).toHaveLength(0);
+    expect(cloud.graph.requestsTo(SCHEDULE, 'POST')).toHaveLength(0);
     expect(holds(tenant, sp.id, EXA)).toBe(false);
     const audit = await h.bot.store.audit.list(tenant.id);
     expect(audit.filter((a) => a.action === 'role.declined')).toHaveLength(1);
@@ -303,7 +334,7 @@ describe('roles: assigning the missing roles', () => {
     const own = await openAssign(clientOf(h, tenant, pra), tenant.member!.userPrincipalName);
     expect(cardText(own)).toContain('You are a Privileged Role Administrator');
     const done = shown(await clientOf(h, tenant, pra).click(own, 'Assign checked roles'));
-    expect(factsOf(done)).toEqual({ 'Exchange Administrator': 'assigned' });
+    expect(factsOf(done)).toEqual({ 'Exchange Administrator': ASSIGNED });
   });
 
   test('the asker unchecks every role: nothing happens; Cancel leaves the roles as they were', async () => {
@@ -316,9 +347,10 @@ describe('roles: assigning the missing roles', () => {
     const cancelled = await admin.click(card, 'Cancel');
     expect(cardText(shown(cancelled))).toContain('Nothing was assigned');
     expect(
-      cloud.graph
-        .requestsTo('/roleManagement/directory/roleAssignments', 'POST')
-        .filter((r) => r.tenantId === tenant.id),
+      [
+        ...cloud.graph.requestsTo('/roleManagement/directory/roleAssignments', 'POST'),
+        ...cloud.graph.requestsTo(SCHEDULE, 'POST'),
+      ].filter((r) => r.tenantId === tenant.id),
     ).toHaveLength(0);
   });
 });

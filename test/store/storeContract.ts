@@ -247,6 +247,66 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.connectors.get(T1, 'c-2')).toBeUndefined();
       });
 
+      it('keeps provenance, and derives it for records stored without one (older versions)', async () => {
+        const at = '2026-03-02T10:00:00.000Z';
+        const reported = await store.connectors.create(
+          connectorRecord({
+            tenantId: T1,
+            id: 'p-reported',
+            type: 'box',
+            provenance: { kind: 'reported', by: 'user-1', byName: 'Ada', at },
+          }),
+        );
+        expect(await store.connectors.get(T1, 'p-reported')).toEqual(reported);
+        expect(reported.provenance).toEqual({ kind: 'reported', by: 'user-1', byName: 'Ada', at });
+        const verified = await store.connectors.update({
+          ...reported,
+          provenance: { kind: 'verified', method: 'container-listing', at },
+        });
+        expect((await store.connectors.get(T1, 'p-reported'))?.provenance).toEqual(verified.provenance);
+
+        // Rows written before provenance existed hold no such field: they load with it derived.
+        await store.connectors.create(
+          connectorRecord({
+            tenantId: T1,
+            id: 'old-box',
+            type: 'box',
+            createdBy: 'user-2',
+            createdByName: 'Bo',
+            authorizedAt: at,
+          }),
+        );
+        await store.connectors.create(
+          connectorRecord({ tenantId: T1, id: 'old-o365', consent: { verifiedAt: at } }),
+        );
+        await store.connectors.create(
+          connectorRecord({ tenantId: T1, id: 'old-import', type: 'dropbox', authorizedAt: at }),
+        );
+        await store.connectors.create(
+          connectorRecord({ tenantId: T1, id: 'old-waiting', status: 'awaiting-consent', authorizedAt: at }),
+        );
+        expect((await store.connectors.get(T1, 'old-box'))?.provenance).toEqual({
+          kind: 'reported',
+          by: 'user-2',
+          byName: 'Bo',
+          at,
+        });
+        expect((await store.connectors.get(T1, 'old-o365'))?.provenance).toEqual({
+          kind: 'verified',
+          method: 'graph-consent',
+          at,
+        });
+        const listed = (await store.connectors.list(T1)).items;
+        expect(listed.find((c) => c.id === 'old-import')?.provenance).toEqual({
+          kind: 'reported',
+          by: 'api',
+          at,
+        });
+        expect(listed.find((c) => c.id === 'old-waiting')?.provenance).toBeUndefined();
+        const expiring = (await store.connectors.listExpiring(new Date('2030-01-01T00:00:00.000Z'))).items;
+        expect(expiring.find((c) => c.id === 'old-box')?.provenance?.kind).toBe('reported');
+      });
+
       it('refuses a second connector with the same id in a tenant', async () => {
         await store.connectors.create(connectorRecord({ tenantId: T1, id: 'c-1', displayName: 'First' }));
         await expect(

@@ -26,10 +26,11 @@
  * In-process code trusts `cloud.ca` (MsGraphGateway's `ca` option); a bot started as a child
  * process gets `NODE_EXTRA_CA_CERTS=writeCaBundle(dir)` (see ./tls).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import jwt from 'jsonwebtoken';
 import { testTls, type TestTls } from './tls';
 
 // ---------------------------------------------------------------------------------------------
@@ -166,6 +167,24 @@ export interface FakeRoleAssignment {
   principalId: string;
   roleDefinitionId: string;
   directoryScopeId: string;
+  /** When a time-bound (PIM) assignment ends; absent = permanent. Not a Graph property of roleAssignments. */
+  endDateTime?: string;
+}
+
+/** A POST /roleManagement/directory/roleAssignmentScheduleRequests the fake accepted. */
+export interface FakeRoleAssignmentScheduleRequest {
+  id: string;
+  action: string;
+  principalId: string;
+  roleDefinitionId: string;
+  directoryScopeId: string;
+  justification?: string;
+  status: string;
+  createdDateTime: string;
+  scheduleInfo?: {
+    startDateTime?: string;
+    expiration?: { type?: string; endDateTime?: string; duration?: string };
+  };
 }
 
 export interface FakeGroup {
@@ -219,6 +238,13 @@ export class FakeTenant {
   oauth2PermissionGrants: FakeOAuth2PermissionGrant[] = [];
   appRoleAssignments: FakeAppRoleAssignment[] = [];
   roleAssignments: FakeRoleAssignment[] = [];
+  /** Schedule requests (PIM) accepted, in order. */
+  roleAssignmentScheduleRequests: FakeRoleAssignmentScheduleRequest[] = [];
+  /**
+   * Microsoft Entra ID P2 (Privileged Identity Management): without it, roleAssignmentScheduleRequests
+   * answers 400 AadPremiumLicenseRequired as Graph does.
+   */
+  entraIdP2 = true;
   /** Application permissions the bot's Graph app has (with admin consent) in this tenant. */
   appPermissions = new Set<string>(DEFAULT_APP_PERMISSIONS);
   /** Set by the defaults; undefined for an `empty` tenant. */
@@ -945,6 +971,19 @@ export interface FakeMicrosoftCloud {
   reset(): void;
   /** Environment variables for a bot started as a child process (add NODE_EXTRA_CA_CERTS). */
   env(): Record<string, string>;
+  /**
+   * Signs an access token as the tenant's sign-in service would (RS256, the key its OpenID
+   * metadata publishes): `iss` is the tenant's v2.0 issuer (v1.0 when `ver` is '1.0'), `tid` the
+   * tenant, one hour of validity; `claims` add to or override these. `key`/`kid`/`algorithm`
+   * forge a token the tenant did not sign.
+   */
+  signAccessToken(
+    tenantId: string,
+    claims?: Record<string, unknown>,
+    options?: { key?: KeyObject | string; kid?: string; algorithm?: jwt.Algorithm },
+  ): string;
+  /** The `kid` of the signing key every tenant's metadata publishes. */
+  signingKeyId: string;
   stop(): Promise<void>;
 }
 
@@ -1007,11 +1046,42 @@ export async function startFakeMicrosoftCloud(
   const tenants = new Map<string, FakeTenant>();
   const requests: RecordedRequest[] = [];
   let base = '';
+  const signing = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const signingKeyId = `fake-${randomBytes(8).toString('hex')}`;
+  const signingJwk = { ...signing.publicKey.export({ format: 'jwk' }), kid: signingKeyId, use: 'sig' };
 
   const findTenant = (idOrDomain: string): FakeTenant | undefined => {
     const key = idOrDomain.toLowerCase();
     return tenants.get(key) ?? [...tenants.values()].find((t) => t.domain === key);
   };
+
+  /** The issuer of a tenant's tokens of one version, as its OpenID metadata names it. */
+  const issuerOf = (tenantId: string, v2: boolean) =>
+    v2 ? `${base}/${tenantId}/v2.0` : `https://sts.windows.net/${tenantId}/`;
+
+  /** A tenant's OpenID metadata (v1.0 or v2.0) or its keys, as Entra's discovery endpoints serve them. */
+  function openId(tenantSegment: string, v2: boolean, keys: boolean): GraphReply {
+    const tenant = findTenant(tenantSegment);
+    if (!tenant) {
+      return aadError(
+        400,
+        'invalid_tenant',
+        90002,
+        `Tenant '${tenantSegment}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+      );
+    }
+    if (keys) return reply(200, { keys: [signingJwk] });
+    const root = `${base}/${tenant.id}`;
+    return reply(200, {
+      token_endpoint: `${root}/oauth2${v2 ? '/v2.0' : ''}/token`,
+      // MSAL (@azure/identity with instance discovery off) refuses metadata without it.
+      authorization_endpoint: `${root}/oauth2${v2 ? '/v2.0' : ''}/authorize`,
+      jwks_uri: `${root}/discovery${v2 ? '/v2.0' : ''}/keys`,
+      issuer: issuerOf(tenant.id, v2),
+      id_token_signing_alg_values_supported: ['RS256'],
+      tenant_region_scope: 'WW',
+    });
+  }
 
   async function token(req: IncomingMessage, res: ServerResponse, tenantSegment: string): Promise<number> {
     const form = new URLSearchParams(await readRequestBody(req));
@@ -1211,36 +1281,21 @@ export async function startFakeMicrosoftCloud(
     };
     requests.push(record);
     const tokenPath = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname);
-    const openIdPath = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(url.pathname);
     const version = /^\/(v1\.0|beta)(\/|$)/.exec(url.pathname)?.[1];
+    const openIdPath =
+      /^\/([^/]+)\/(v2\.0\/)?\.well-known\/openid-configuration$/.exec(url.pathname) ??
+      /^\/([^/]+)\/discovery\/(v2\.0\/)?keys$/.exec(url.pathname);
     let handled: Promise<number>;
-    if (tokenPath && req.method === 'POST') {
-      record.kind = 'token';
-      handled = token(req, res, decodeURIComponent(tokenPath[1]));
-    } else if (openIdPath && req.method === 'GET') {
-      // What MSAL reads of an authority it is told not to discover (@azure/identity with
-      // disableInstanceDiscovery, which cannot be handed the metadata as msal-node can).
-      const tenant = findTenant(decodeURIComponent(openIdPath[1]));
-      const issuerTenant = tenant?.id ?? decodeURIComponent(openIdPath[1]);
-      const authority = `${base}/${decodeURIComponent(openIdPath[1])}`;
+    if (openIdPath && req.method === 'GET') {
       handled = Promise.resolve(
         sendJson(
           res,
-          reply(200, {
-            token_endpoint: `${authority}/oauth2/v2.0/token`,
-            authorization_endpoint: `${authority}/oauth2/v2.0/authorize`,
-            end_session_endpoint: `${authority}/oauth2/v2.0/logout`,
-            issuer: `${base}/${issuerTenant}/v2.0`,
-            jwks_uri: `${authority}/discovery/v2.0/keys`,
-            response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
-            token_endpoint_auth_methods_supported: [
-              'client_secret_post',
-              'private_key_jwt',
-              'client_secret_basic',
-            ],
-          }),
+          openId(decodeURIComponent(openIdPath[1]), !!openIdPath[2], url.pathname.endsWith('keys')),
         ),
       );
+    } else if (tokenPath && req.method === 'POST') {
+      record.kind = 'token';
+      handled = token(req, res, decodeURIComponent(tokenPath[1]));
     } else if (version) {
       record.kind = 'graph';
       handled = graphRequest(req, res, url, version);
@@ -1321,6 +1376,27 @@ export async function startFakeMicrosoftCloud(
       GRAPH_CLIENT_SECRET: clientSecret,
       CONNECTOR_APP_ID: connectorAppId,
     }),
+    signingKeyId,
+    signAccessToken(tenantId, claims = {}, options = {}) {
+      const now = Math.floor(Date.now() / 1000);
+      const v2 = claims.ver !== '1.0';
+      const payload: Record<string, unknown> = {
+        iss: issuerOf(tenantId.toLowerCase(), v2),
+        tid: tenantId.toLowerCase(),
+        iat: now,
+        nbf: now,
+        exp: now + 3600,
+        ver: v2 ? '2.0' : '1.0',
+        oid: randomUUID(),
+        ...claims,
+      };
+      // A claim given as undefined is left out (a token without exp, say).
+      for (const [name, value] of Object.entries(payload)) if (value === undefined) delete payload[name];
+      return jwt.sign(payload, options.key ?? signing.privateKey, {
+        algorithm: options.algorithm ?? 'RS256',
+        keyid: options.kid ?? signingKeyId,
+      });
+    },
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -1398,7 +1474,7 @@ function installFixtureRoutes(graph: FakeGraph): void {
 
   graph.fixture('GET', '/roleManagement/directory/roleAssignments', P.roles, (req) => {
     const expand = req.query.get('$expand') ?? '';
-    const items = req.tenant.roleAssignments.map((a) => {
+    const items = req.tenant.roleAssignments.map(({ endDateTime: _end, ...a }) => {
       const out: Record<string, unknown> = { ...a };
       if (/\bprincipal\b/.test(expand)) out.principal = req.tenant.directoryObject(a.principalId) ?? null;
       if (/\broleDefinition\b/.test(expand)) out.roleDefinition = roleDefinition(a.roleDefinitionId);
@@ -1415,6 +1491,69 @@ function installFixtureRoutes(graph: FakeGraph): void {
     const assignment = req.tenant.assignRole(body.principalId, body.roleDefinitionId);
     assignment.directoryScopeId = body.directoryScopeId ?? '/';
     return reply(201, assignment);
+  });
+  graph.fixture('DELETE', '/roleManagement/directory/roleAssignments/{id}', P.rolesWrite, (req) => {
+    const i = req.tenant.roleAssignments.findIndex((a) => a.id === req.params.id);
+    if (i === -1) return notFound(req.params.id);
+    req.tenant.roleAssignments.splice(i, 1);
+    return reply(204);
+  });
+  graph.fixture('POST', '/roleManagement/directory/roleAssignmentScheduleRequests', P.rolesWrite, (req) => {
+    if (!req.tenant.entraIdP2) {
+      return graphError(400, 'AadPremiumLicenseRequired', 'The tenant needs an AAD Premium 2 license.');
+    }
+    const body = (req.body ?? {}) as Partial<FakeRoleAssignmentScheduleRequest>;
+    const { action, principalId, roleDefinitionId } = body;
+    const directoryScopeId = body.directoryScopeId ?? '';
+    if (!principalId || !roleDefinitionId || !directoryScopeId || !action) {
+      return graphError(
+        400,
+        'Request_BadRequest',
+        'action, principalId, roleDefinitionId and directoryScopeId are required.',
+      );
+    }
+    if (!req.tenant.directoryObject(principalId)) return notFound(principalId);
+    const matching = (a: FakeRoleAssignment) =>
+      a.principalId === principalId &&
+      a.roleDefinitionId === roleDefinitionId &&
+      a.directoryScopeId === directoryScopeId;
+    if (action === 'adminAssign') {
+      const end = body.scheduleInfo?.expiration?.endDateTime;
+      if (body.scheduleInfo?.expiration?.type !== 'afterDateTime' || !end || Number.isNaN(Date.parse(end))) {
+        // The default role setting: active assignments must expire.
+        return graphError(
+          400,
+          'RoleAssignmentRequestPolicyValidationFailed',
+          'The following policy rules failed: ["ExpirationRule"]',
+        );
+      }
+      if (req.tenant.roleAssignments.some(matching)) {
+        return graphError(400, 'RoleAssignmentExists', 'The Role assignment already exists.');
+      }
+      const assignment = req.tenant.assignRole(principalId, roleDefinitionId);
+      assignment.directoryScopeId = directoryScopeId;
+      assignment.endDateTime = end;
+    } else if (action === 'adminRemove') {
+      const i = req.tenant.roleAssignments.findIndex(matching);
+      if (i === -1)
+        return graphError(400, 'RoleAssignmentDoesNotExist', 'The Role assignment does not exist.');
+      req.tenant.roleAssignments.splice(i, 1);
+    } else {
+      return graphError(400, 'Request_BadRequest', `The fake does not support action '${action}'.`);
+    }
+    const request: FakeRoleAssignmentScheduleRequest = {
+      id: randomUUID(),
+      action,
+      principalId,
+      roleDefinitionId,
+      directoryScopeId,
+      justification: body.justification,
+      scheduleInfo: body.scheduleInfo,
+      status: action === 'adminRemove' ? 'Revoked' : 'Provisioned',
+      createdDateTime: new Date().toISOString(),
+    };
+    req.tenant.roleAssignmentScheduleRequests.push(request);
+    return reply(201, request);
   });
   graph.fixture('GET', '/roleManagement/directory/roleDefinitions/{id}', P.roles, (req) => {
     const definition = roleDefinition(req.params.id);

@@ -105,7 +105,7 @@ describe('ServiceKeyVerifier, azure-blob against Azurite', () => {
     expect(result.detail).not.toContain(azurite.accountKey);
   });
 
-  test('an account the endpoint does not have is reported as not reachable', async () => {
+  test('an account the endpoint does not have reads like any endpoint where no storage answered', async () => {
     const result = await verifier.verify(
       'azure-blob',
       azureValues({
@@ -116,7 +116,7 @@ describe('ServiceKeyVerifier, azure-blob against Azurite', () => {
     );
     expect(result.verified).toBe(false);
     expect(result.detail).toMatch(
-      /^Could not reach the blob endpoint 127\.0\.0\.1:\d+ \(ResourceNotFound: no storage account 'nosuchaccount' there\)/,
+      /^No storage account 'nosuchaccount' answered at 127\.0\.0\.1:\d+, so the key was not checked/,
     );
   });
 });
@@ -168,7 +168,7 @@ describe('ServiceKeyVerifier, azure-blob failures', () => {
     expect(result.detail).not.toMatch(/rejected the key/);
   });
 
-  test('a 403 that is not from Azure Storage is reported by its status', async () => {
+  test('a 403 that is not from Azure Storage reads like no answer (it is not a storage account)', async () => {
     const port = await listen(
       http.createServer((_req, res) => {
         res.writeHead(403, { 'content-type': 'text/html' });
@@ -182,7 +182,7 @@ describe('ServiceKeyVerifier, azure-blob failures', () => {
     );
     expect(result).toEqual({
       verified: false,
-      detail: "Storage account 'devstoreaccount1' refused the request (HTTP 403).",
+      detail: `No storage account 'devstoreaccount1' answered at 127.0.0.1:${port}, so the key was not checked: check the account name, the cloud and the endpoint, then try again.`,
     });
   });
 
@@ -197,11 +197,11 @@ describe('ServiceKeyVerifier, azure-blob failures', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(result).toEqual({
       verified: false,
-      detail: `Could not reach the blob endpoint 127.0.0.1:${port} (ECONNREFUSED): check the account name, the cloud and the endpoint.`,
+      detail: `No storage account 'devstoreaccount1' answered at 127.0.0.1:${port}, so the key was not checked: check the account name, the cloud and the endpoint, then try again.`,
     });
   });
 
-  test('an endpoint that never answers times out with a clear message', async () => {
+  test('an endpoint that never answers times out with the same message as a refused connection', async () => {
     const port = await listen(net.createServer(() => undefined));
     const started = Date.now();
     const result = await new ServiceKeyVerifier({ timeoutMs: 300 }).verify(
@@ -212,8 +212,8 @@ describe('ServiceKeyVerifier, azure-blob failures', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(result.verified).toBe(false);
-    expect(result.detail).toMatch(
-      /^No answer from the blob endpoint 127\.0\.0\.1:\d+ within 0\.3 s, so the key of 'devstoreaccount1' was not checked/,
+    expect(result.detail).toBe(
+      `No storage account 'devstoreaccount1' answered at 127.0.0.1:${port}, so the key was not checked: check the account name, the cloud and the endpoint, then try again.`,
     );
   });
 

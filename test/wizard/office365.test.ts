@@ -2,6 +2,8 @@ import { channel, makeUser, personalChat } from '../harness/activities';
 import { actionTitles, cardText } from '../harness/cards';
 import { startHarness } from '../harness/testBot';
 import { shownCard, TeamsClient } from '../harness/teamsClient';
+import { findAction } from '../harness/cards';
+import { clickOn, startWizard, type OnScreen } from './wizardDriver';
 
 const TENANT = '44444444-4444-4444-8444-444444444444';
 const CONNECTOR_APP = '5e3ce6c0-2b1f-4285-8d4b-75ee78787346';
@@ -15,7 +17,7 @@ describe('Office 365 authorization wizard', () => {
   });
   afterAll(async () => h.stop());
 
-  test('a global admin clicks through all nine steps and the connector is recorded', async () => {
+  test('a global admin clicks through all nine steps; without Graph the connector is recorded awaiting consent', async () => {
     const user = makeUser('Megan Bowen', 'megan@contoso.onmicrosoft.com');
     h.standIn.addMember({
       id: user.id,
@@ -49,6 +51,10 @@ describe('Office 365 authorization wizard', () => {
     }
     card = shown(turn);
     expect(cardText(card)).toContain('Step 5 of 9');
+    // No Graph in this harness: step 5 asks, and says why it cannot check.
+    expect(cardText(card)).toContain(
+      'I cannot check your admin role: Microsoft Graph is not configured for this bot (set GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET)',
+    );
     expect(actionTitles(card)).toEqual(
       expect.arrayContaining([
         'I am a global admin: continue',
@@ -65,18 +71,23 @@ describe('Office 365 authorization wizard', () => {
       expect(cardText(card)).toContain('Who can do this step: **Global admin**');
       expect(cardText(card)).toContain('https://aka.ms/office365moverauth');
       expect(cardText(card)).toContain(
-        `https://login.microsoftonline.com/${TENANT}/adminconsent?client_id=${CONNECTOR_APP}&redirect_uri=`,
+        `Direct admin-consent URL: https://login.microsoftonline.com/${TENANT}/adminconsent?client_id=${CONNECTOR_APP}\n`,
       );
+      expect(cardText(card)).not.toContain('redirect_uri');
       turn = await client.click(card, step === 9 ? 'Finish' : 'Next', {}, cardId);
     }
     card = shown(turn);
-    expect(cardText(card)).toContain('Connect your destination Office 365 account');
+    // Finish is no evidence of consent, and without Graph nothing can verify it: it waits.
+    expect(cardText(card)).toContain('Admin consent could not be verified');
+    expect(cardText(card)).toContain('I cannot check consent with Microsoft Graph');
+    expect(actionTitles(card)).toContain('Check again');
     const connectors = await h.bot.store.connectors.list(TENANT);
     expect(connectors.items).toHaveLength(1);
+    expect(connectors.items[0].provenance).toBeUndefined();
     expect(connectors.items[0]).toMatchObject({
       displayName: 'Contoso destination',
       type: 'office365',
-      status: 'authorized',
+      status: 'awaiting-consent',
       cloud: 'global',
       createdBy: user.aadObjectId,
     });
@@ -110,13 +121,61 @@ describe('Office 365 authorization wizard', () => {
     turn = await client.click(shown(turn), 'Next', {}, id);
     const last = shown(turn);
     const [a, b] = await Promise.all([
-      client.click(last, 'I have signed in: finish', {}, id),
-      client.click(last, 'I have signed in: finish', {}, id),
+      client.click(last, 'I confirm I signed in and allowed access', {}, id),
+      client.click(last, 'I confirm I signed in and allowed access', {}, id),
     ]);
     expect([a.status, b.status]).toEqual([200, 200]);
     const recorded = (await h.bot.store.connectors.list(TENANT)).items.filter(
       (c) => c.displayName === 'Double click',
     );
     expect(recorded).toHaveLength(1);
+  });
+
+  /** `connect office365` in the given cloud, as a global admin, up to step 6; returns that card. */
+  async function globalAdminStep6(client: TeamsClient, cloud: string, name: string): Promise<OnScreen> {
+    let screen = await clickOn(client, await startWizard(client, 'office365'), 'Next', { displayName: name });
+    screen = await clickOn(client, screen, 'Next', { cloud, upn: '' });
+    for (let step = 1; step < 5; step++) screen = await clickOn(client, screen, 'Next');
+    return clickOn(client, screen, 'I am a global admin: continue');
+  }
+
+  test.each([
+    ['global', 'https://login.microsoftonline.com'],
+    ['usgovhigh', 'https://login.microsoftonline.us'],
+    ['dod', 'https://login.microsoftonline.us'],
+    ['china', 'https://login.chinacloudapi.cn'],
+  ])(
+    'in the %s cloud the direct admin-consent URL is %s/<tenant>/adminconsent?client_id=… without redirect_uri',
+    async (cloud, host) => {
+      const user = makeUser();
+      const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(TENANT, user));
+      const step6 = await globalAdminStep6(client, cloud, `Consent URL ${cloud}`);
+      expect(cardText(step6.card)).toContain('Step 6 of 9');
+      const expected = `${host}/${TENANT}/adminconsent?client_id=${CONNECTOR_APP}`;
+      expect(findAction(step6.card, 'Grant admin consent directly').url).toBe(expected);
+      expect(cardText(step6.card)).toContain(`Direct admin-consent URL: ${expected}\n`);
+    },
+  );
+
+  test('CONSENT_REDIRECT_URI, when set, is added to the direct URL exactly as registered', async () => {
+    const redirect = 'https://migrate.contoso.com/consent/done/';
+    const withRedirect = await startHarness({
+      env: { CONNECTOR_APP_ID: CONNECTOR_APP, CONSENT_REDIRECT_URI: redirect },
+    });
+    try {
+      const user = makeUser();
+      const client = new TeamsClient(
+        withRedirect.bot.url,
+        withRedirect.standIn,
+        user,
+        personalChat(TENANT, user),
+      );
+      const step6 = await globalAdminStep6(client, 'china', 'Registered redirect');
+      expect(findAction(step6.card, 'Grant admin consent directly').url).toBe(
+        `https://login.chinacloudapi.cn/${TENANT}/adminconsent?client_id=${CONNECTOR_APP}&redirect_uri=${encodeURIComponent(redirect)}`,
+      );
+    } finally {
+      await withRedirect.stop();
+    }
   });
 });

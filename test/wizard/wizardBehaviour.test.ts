@@ -2,6 +2,7 @@ import { channel, groupChat, makeUser, personalChat, type TeamsUser } from '../h
 import { actionTitles, cardOf, cardText, inputsOf } from '../harness/cards';
 import { ConnectorStandIn } from '../harness/connectorStandIn';
 import { TeamsClient } from '../harness/teamsClient';
+import { connectorRecord, seedConnectors } from '../support/connectorFixtures';
 import { makeTempDir, removeTempDir, startHarness, startTestBot, type TestBot } from '../harness/testBot';
 import {
   authorizeSignIn,
@@ -66,14 +67,15 @@ describe('a wizard survives a restart of the bot', () => {
       screen = await clickOn(client, screen, 'I am a global admin: continue');
       for (let step = 6; step <= 8; step++) screen = await clickOn(client, screen, 'Next');
       screen = await clickOn(client, screen, 'Finish');
-      expect(cardText(screen.card)).toContain('fully authorized and ready to go');
+      // No Graph here: Finish records it awaiting consent, and the card says the check could not run.
+      expect(cardText(screen.card)).toContain('Admin consent could not be verified');
 
       const connectors = await bot.store.connectors.list(tenant);
       expect(connectors.items).toHaveLength(1);
       expect(connectors.items[0]).toMatchObject({
         displayName: 'Survives restart',
         type: 'office365',
-        status: 'authorized',
+        status: 'awaiting-consent',
         createdBy: user.aadObjectId,
       });
       // Steps done before the restart and after it are in one audit trail: the cloud page and
@@ -299,9 +301,13 @@ describe('authorization wizards', () => {
       expect(text).toContain('I could not find ga@contoso.onmicrosoft.com in Teams');
       expect(text).toContain('steps 6 to 9');
       expect(text).toContain(`Consent link: ${CONSENT_LINK}`);
-      expect(text).toContain(
-        `Direct admin-consent URL: https://login.microsoftonline.com/${tenant}/adminconsent?client_id=${CONNECTOR_APP}&redirect_uri=`,
+      expect(text).toMatch(
+        new RegExp(
+          `Direct admin-consent URL: https://login\\.microsoftonline\\.com/${tenant}/adminconsent\\?client_id=${CONNECTOR_APP}$`,
+          'm',
+        ),
       );
+      expect(text).not.toContain('redirect_uri');
       for (const n of [6, 7, 8, 9]) expect(text).toContain(`${n}. **Global admin**:`);
       expect(text).toContain('Grant admin consent for Mover');
       expect(actionTitles(done.card)).toEqual([
@@ -372,13 +378,13 @@ describe('authorization wizards', () => {
         expect(cardText(step2.card)).toContain(`Who can do this step: **${who}**`);
         expect(cardText(step2.card)).toContain('Sign in and allow access');
         expect(actionTitles(step2.card)).toEqual(
-          expect.arrayContaining(['I have signed in: finish', 'Back', 'Cancel']),
+          expect.arrayContaining(['I confirm I signed in and allowed access', 'Back', 'Cancel']),
         );
 
-        const done = await clickOn(client, step2, 'I have signed in: finish');
+        const done = await clickOn(client, step2, 'I confirm I signed in and allowed access');
         expect(done.turn.updates.map((u) => u.activityId)).toEqual([named.cardId]);
         expect(textBlocks(done.card)).toContain(`${name} authorized`);
-        expect(cardText(done.card)).toContain(`**My ${type}** is ready for transfers.`);
+        expect(cardText(done.card)).toContain(`**My ${type}** is recorded as authorized on your word`);
 
         const connectors = await h.bot.store.connectors.list(tenant);
         expect(connectors.items).toHaveLength(1);
@@ -441,8 +447,8 @@ describe('authorization wizards', () => {
     expect(textBlocks(step1.card)).toContain(`Connector: ${name}`);
     const step2 = await clickOn(client, step1, 'Next');
     expect(textBlocks(step2.card)).toContain(`Connector: ${name}`);
-    const done = await clickOn(client, step2, 'I have signed in: finish');
-    expect(cardText(done.card)).toContain(`**${name}** is ready for transfers.`);
+    const done = await clickOn(client, step2, 'I confirm I signed in and allowed access');
+    expect(cardText(done.card)).toContain(`**${name}** is recorded as authorized on your word`);
     expect(done.turn.updates[0].activity.entities ?? []).toEqual([]);
     expect((await h.bot.store.connectors.list(tenant)).items[0].displayName).toBe(name);
   });
@@ -458,15 +464,31 @@ describe('authorization wizards', () => {
       h.bot.clock.advanceDays(10);
       const started = await client.say('reauthorize finance dropbox');
       expect(started.replies).toHaveLength(1);
-      const step1: OnScreen = { card: cardOf(started.replies[0]), cardId: String(started.replies[0].id) };
-      expect(textBlocks(step1.card)).toContain('Reauthorize the Dropbox Connector');
-      expect(textBlocks(step1.card)).toContain('Connector: Finance Dropbox');
-      expect(cardText(step1.card)).toContain('Step 1 of 2');
-      expect(inputsOf(step1.card)).toEqual([]);
+      const menu: OnScreen = { card: cardOf(started.replies[0]), cardId: String(started.replies[0].id) };
+      expect(textBlocks(menu.card)).toContain('Reauthorize the Dropbox Connector');
+      expect(textBlocks(menu.card)).toContain('Connector: Finance Dropbox');
+      expect(inputsOf(menu.card)).toEqual([]);
+      // Seeds 002/003: the connector's own menu, never "Authorize New Connector" as a step.
+      const menuText = cardText(menu.card);
+      expect(menuText).toContain('Reauthorize: steps 1 to 4');
+      expect(menuText).toContain(
+        '1. Find the **Connector** type you want to reauthorize: **Dropbox Connector**.\n2. Select **Manage ▼**.\n3. For other **Connector** options, next to **Connect**, select ▼.\n4. Select **Reauthorize**.',
+      );
+      expect(menuText).toContain('Do not select **Authorize New Connector**');
+      expect(menuText).toContain(
+        '5. Follow the same steps you performed when you first created the connector',
+      );
 
-      const step2 = await clickOn(client, step1, 'Next');
-      const done = await clickOn(client, step2, 'I have signed in: finish');
-      expect(cardText(done.card)).toContain('**Finance Dropbox** is ready for transfers.');
+      // Then the original steps from the sign-in on: the sign-in step, not the new-connector one.
+      const step2 = await clickOn(client, menu, 'I selected Reauthorize: next');
+      expect(cardText(step2.card)).toContain('Step 2 of 2');
+      expect(cardText(step2.card)).toContain('Sign in with a **Dropbox team admin** account');
+      expect(cardText(step2.card)).not.toContain('Authorize New Connector');
+      const back = await clickOn(client, step2, 'Back');
+      expect(cardText(back.card)).toContain('Reauthorize: steps 1 to 4');
+      const again = await clickOn(client, back, 'I selected Reauthorize: next');
+      const done = await clickOn(client, again, 'I confirm I signed in and allowed access');
+      expect(cardText(done.card)).toContain('**Finance Dropbox** is recorded as authorized on your word');
 
       const after = (await h.bot.store.connectors.list(tenant)).items;
       expect(after).toHaveLength(1);
@@ -485,6 +507,67 @@ describe('authorization wizards', () => {
       expect(actions[0]).toBe('connector.reauthorized');
       expect(actions).toContain('reauthorization.started');
       expect(actions.filter((a) => a === 'connector.created')).toHaveLength(1);
+    });
+
+    test('Office 365: the menu steps, then the cloud and step 4 (sign in) on; steps 1 to 3 never show', async () => {
+      const tenant = newTenant();
+      const creator = makeUser('Adele Vance');
+      const client = new TeamsClient(h.bot.url, h.standIn, creator, personalChat(tenant, creator));
+      let screen = await office365ToStep(client, 'Contoso destination', 5);
+      screen = await clickOn(client, screen, 'I am a global admin: continue');
+      for (let step = 6; step <= 9; step++)
+        screen = await clickOn(client, screen, step === 9 ? 'Finish' : 'Next');
+      const [created] = (await h.bot.store.connectors.list(tenant)).items;
+
+      const started = await client.say('reauthorize contoso destination');
+      screen = { card: cardOf(started.replies[0]), cardId: String(started.replies[0].id) };
+      expect(cardText(screen.card)).toContain('**Office 365 Connector**');
+      expect(cardText(screen.card)).toContain('Who can do this step: **Global or SharePoint admin**');
+      const seen: string[] = [cardText(screen.card)];
+      screen = await clickOn(client, screen, 'I selected Reauthorize: next');
+      seen.push(cardText(screen.card));
+      expect(cardText(screen.card)).toContain('Which Microsoft cloud');
+      screen = await clickOn(client, screen, 'Next');
+      seen.push(cardText(screen.card));
+      expect(cardText(screen.card)).toContain('Step 4 of 9');
+      expect(cardText(screen.card)).toContain('Sign in with your Microsoft admin account');
+      screen = await clickOn(client, screen, 'Next');
+      expect(cardText(screen.card)).toContain('Step 5 of 9');
+      screen = await clickOn(client, screen, 'I am a global admin: continue');
+      for (let step = 6; step <= 9; step++) {
+        seen.push(cardText(screen.card));
+        screen = await clickOn(client, screen, step === 9 ? 'Finish' : 'Next');
+      }
+      // "Authorize New Connector" only ever appears as what not to do.
+      for (const text of seen) {
+        for (const line of text.split('\n').filter((l) => l.includes('Authorize New Connector'))) {
+          expect(line).toContain('Do not select **Authorize New Connector**');
+        }
+      }
+      expect(seen.some((t) => t.includes('Step 1 of 9') || t.includes('Step 3 of 9'))).toBe(false);
+      const after = (await h.bot.store.connectors.list(tenant)).items;
+      expect(after).toHaveLength(1);
+      expect(after[0].id).toBe(created.id);
+    });
+
+    test('a keys connector renews its keys after the menu steps', async () => {
+      const tenant = newTenant();
+      const creator = makeUser('Adele Vance');
+      const client = new TeamsClient(h.bot.url, h.standIn, creator, personalChat(tenant, creator));
+      await seedConnectors(h.bot.store, [
+        connectorRecord({
+          tenantId: tenant,
+          displayName: 'Old keys',
+          type: 'amazon-s3',
+          createdBy: creator.aadObjectId,
+        }),
+      ]);
+      const reauth = await client.say('reauthorize old keys');
+      let screen: OnScreen = { card: cardOf(reauth.replies[0]), cardId: String(reauth.replies[0].id) };
+      expect(cardText(screen.card)).toContain('**Amazon S3 Connector**');
+      expect(cardText(screen.card)).toContain('Who can do this step: **AWS account admin (IAM)**');
+      screen = await clickOn(client, screen, 'I selected Reauthorize: next');
+      expect(cardText(screen.card)).toContain('Create an IAM access key for the migration');
     });
 
     test('by someone who did not create the connector is refused', async () => {
@@ -545,7 +628,7 @@ describe('authorization wizards', () => {
     expect(cardText(posted.card)).toContain('Step 2 of 2');
     expect(posted.cardId).not.toBe(step1.cardId);
 
-    const done = await clickOn(client, posted, 'I have signed in: finish');
+    const done = await clickOn(client, posted, 'I confirm I signed in and allowed access');
     expect(done.turn.updates.map((u) => u.activityId)).toEqual([posted.cardId]);
     expect(textBlocks(done.card)).toContain('OneDrive Consumer Connector authorized');
     expect((await h.bot.store.connectors.list(tenant)).items[0]).toMatchObject({ status: 'authorized' });

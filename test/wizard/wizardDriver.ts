@@ -108,5 +108,5 @@ export async function authorizeSignIn(
 ): Promise<OnScreen> {
   let screen = await signInToFirstStep(client, type, displayName);
   screen = await clickOn(client, screen, 'Next');
-  return clickOn(client, screen, 'I have signed in: finish');
+  return clickOn(client, screen, 'I confirm I signed in and allowed access');
 }

@@ -79,10 +79,12 @@ describe('wizard safety', () => {
       const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(tenant, user));
       const step1 = await signInToFirstStep(client, 'dropbox', 'Finished dropbox');
       const step2 = await clickOn(client, step1, 'Next');
-      await clickOn(client, step2, 'I have signed in: finish');
+      await clickOn(client, step2, 'I confirm I signed in and allowed access');
       const before = await auditActions(tenant);
 
-      expectOutOfDate(await client.click(step2.card, 'I have signed in: finish', {}, step1.cardId));
+      expectOutOfDate(
+        await client.click(step2.card, 'I confirm I signed in and allowed access', {}, step1.cardId),
+      );
       expectOutOfDate(await client.click(step1.card, 'Next', {}, step1.cardId));
       expect(await auditActions(tenant)).toEqual(before);
       const connectors = await h.bot.store.connectors.list(tenant);

@@ -1,5 +1,6 @@
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import type { CommandRouter } from '../commandRouter';
+import { registerRoleGrantRemoval } from './roleGrantRemoval';
 import { registerRolesAssign } from './rolesAssign';
 import { registerRolesCheck } from './rolesCheck';
 import { registerRolesDecision } from './rolesDecision';
@@ -23,4 +24,5 @@ export function registerRoles(
   registerRolesAssign(app, shared);
   registerRolesDecision(app, shared);
   registerTargets(app, router, shared);
+  registerRoleGrantRemoval(app, shared);
 }

@@ -16,7 +16,7 @@ import {
 import { postWithMention, sendPersonalCard } from '../consentHandover';
 import { replaceCard } from '../cardReplies';
 import { actorOf, tenantIdOf } from '../turnInfo';
-import type { RoleOutcome } from './roleAssignment';
+import { durationText, type RoleOutcome } from './roleAssignment';
 import { auditTurn } from '../turnAudit';
 import { str, type RolesShared } from './rolesShared';
 
@@ -123,6 +123,7 @@ export const requestApproval = async (
       { title: 'Target', value: targetKindLabel(request.kind) },
       { title: 'Tenant', value: tenantId },
       { title: 'Requested', value: formatDateTime(request.createdAt) },
+      { title: 'Duration', value: `${durationText(shared)} (time-bound, ROLE_ASSIGNMENT_DAYS)` },
     ],
     roles: request.roles.map((role) => ({
       inputId: decisionId(role),

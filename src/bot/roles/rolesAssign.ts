@@ -8,7 +8,7 @@ import { checkAdminAccount } from '../../roles/directory';
 import { assignableRoles, manualRoles, targetKindLabel, type DirectoryRole } from '../../roles/requirements';
 import { replaceCard } from '../cardReplies';
 import { actorOf, tenantIdOf } from '../turnInfo';
-import { assignRoles, resultsCard } from './roleAssignment';
+import { assignRoles, durationText, permanentFallbackOf, resultsCard } from './roleAssignment';
 import { checkCardData } from './rolesCheckCard';
 import { requestApproval } from './rolesApproval';
 import { kindOf, ROLES_VERBS, str, type RolesShared } from './rolesShared';
@@ -111,6 +111,8 @@ export function registerRolesAssign(app: Application<TurnState>, shared: RolesSh
             approver: approvers[0]?.id ?? '',
             askApproverUpn: !assigner && approvers.length === 0,
             submitTitle: assigner ? 'Assign checked roles' : 'Send for approval',
+            durationText: `Each role is assigned ${durationText(shared)}: a time-bound assignment with Privileged Identity Management (ROLE_ASSIGNMENT_DAYS), renewed by asking again.${assigner ? '' : ' The global admin who approves decides whether a permanent assignment may replace it where the tenant cannot make time-bound ones.'}`,
+            offerPermanent: !!assigner,
           }),
         ),
       );
@@ -149,10 +151,14 @@ export function registerRolesAssign(app: Application<TurnState>, shared: RolesSh
         return;
       }
       if (assigner) {
-        const outcomes = await assignRoles(shared, context, account, roles, {
-          kind,
-          assignedAs: assigner.name,
-        });
+        const outcomes = await assignRoles(
+          shared,
+          context,
+          account,
+          roles,
+          { kind, assignedAs: assigner.name },
+          { kind, permanentFallback: permanentFallbackOf(data) },
+        );
         const assigned = outcomes.filter((o) => o.result === 'assigned').length;
         await replaceCard(
           context,

@@ -5,7 +5,7 @@ import { isGraphError } from '../../graph/errors';
 import type { DirectoryRole } from '../../roles/requirements';
 import { replaceCard } from '../cardReplies';
 import { actorOf, tenantIdOf } from '../turnInfo';
-import { assignRoles, resultsCard, type RoleOutcome } from './roleAssignment';
+import { assignRoles, permanentFallbackOf, resultsCard, type RoleOutcome } from './roleAssignment';
 import { approvalKey, decisionId, type ApprovalRequest } from './rolesApproval';
 import { auditTurn } from '../turnAudit';
 import { ROLES_VERBS, str, type RolesShared } from './rolesShared';
@@ -106,10 +106,14 @@ const decide = async (
   const outcomes: RoleOutcome[] = [];
   try {
     if (approved.length > 0) {
-      const assigned = await assignRoles(shared, context, request.account, approved, {
-        ...base,
-        approvedBy: approver.id,
-      });
+      const assigned = await assignRoles(
+        shared,
+        context,
+        request.account,
+        approved,
+        { ...base, approvedBy: approver.id },
+        { kind: request.kind, permanentFallback: permanentFallbackOf(data) },
+      );
       outcomes.push(...assigned);
     }
     for (const d of decisions.filter((x) => !x.approve)) {

@@ -18,6 +18,7 @@ import {
   type TargetKind,
 } from '../../roles/requirements';
 import type { BotDeps } from '../deps';
+import { RoleGrantLog } from './roleGrants';
 import { actorOf, tenantIdOf } from '../turnInfo';
 
 /** Card verbs of the roles check, role assignment and approval, and the target connections card. */
@@ -30,6 +31,7 @@ export const ROLES_VERBS = {
   decline: 'rolesDecline',
   reverify: 'targetReverify',
   remove: 'targetRemove',
+  removeGrants: 'targetRolesRemove',
 } as const;
 
 export interface RolesFeatureDeps extends BotDeps {
@@ -41,6 +43,8 @@ export interface RolesFeatureDeps extends BotDeps {
 /** What the roles and targets modules share: the deps, the role directory and turn helpers. */
 export interface RolesShared extends RolesFeatureDeps {
   directory: RoleDirectory;
+  /** The roles the bot assigned, per admin account. */
+  grants: RoleGrantLog;
   /** The bot's Microsoft cloud (global when CLOUD names another). */
   cloud: MicrosoftCloud;
   /** Why roles cannot be checked, when Graph is not configured. */
@@ -85,6 +89,7 @@ export function rolesShared(deps: RolesFeatureDeps): RolesShared {
   return {
     ...deps,
     directory,
+    grants: new RoleGrantLog(deps.store.state),
     cloud,
     notConfigured,
     message,

@@ -11,6 +11,7 @@ import type { TargetConnection } from '../../store/ports';
 import type { CommandRouter } from '../commandRouter';
 import { replaceCard } from '../cardReplies';
 import { actorOf, tenantIdOf } from '../turnInfo';
+import { grantRemovalOffer } from './roleGrantRemoval';
 import { runCheck } from './rolesCheck';
 import { auditTurn } from '../turnAudit';
 import { ROLES_VERBS, str, type RolesShared } from './rolesShared';
@@ -116,8 +117,14 @@ export function registerTargets(
         adminUpn: target.adminUpn,
       });
       await replaceCard(context, await targetsCard(context), logger);
+      const offer = await grantRemovalOffer(shared, target);
       await context.sendActivity(
-        `Removed the ${targetKindLabel(target.kind)} target connection of ${target.adminUpn}. Its roles were not changed: remove them in the Microsoft Entra admin center if they are no longer needed.`,
+        offer
+          ? MessageFactory.attachment(
+              offer,
+              `Removed the ${targetKindLabel(target.kind)} target connection of ${target.adminUpn}.`,
+            )
+          : `Removed the ${targetKindLabel(target.kind)} target connection of ${target.adminUpn}. No role I assigned for it is still in effect, so its roles were not changed: remove them in the Microsoft Entra admin center if they are no longer needed.`,
       );
     },
   );

@@ -17,6 +17,25 @@ export interface HandoverResult {
   connector: Connector;
 }
 
+/** What a consent check with Microsoft Graph found; only `verified` made the connector authorized. */
+export interface ConsentCheckResult {
+  kind: 'verified' | 'pending' | 'unavailable';
+  /** The connector as it now is (authorized when verified, otherwise unchanged). */
+  connector: Connector;
+  /** What was found, or why nothing could be checked. */
+  message: string;
+  /** The seed's permissions a tenant-wide grant still lacks (pending only). */
+  missing: { permission: string; allows: string }[];
+}
+
+/** What Graph says about the person's admin roles, for step 5. */
+export type RoleReport =
+  | { kind: 'known'; globalAdmin: boolean; sharePointAdmin: boolean }
+  /** Graph is not set up for this bot, so the person is asked. */
+  | { kind: 'not-configured'; reason: string }
+  /** Graph was asked and failed (refused, unreachable): "could not verify". */
+  | { kind: 'failed'; reason: string };
+
 /**
  * The consent hand-over's side effects (Microsoft Graph, proactive messages), given to the
  * Office 365 wizard so that the dialog itself stays free of Teams and HTTP code.
@@ -40,4 +59,8 @@ export interface ConsentHandoverPort {
     requester: { id: string; name: string },
     cardActivityId?: string,
   ): Promise<HandoverResult>;
+  /** Checks the connector app's admin consent with Graph; records it (authorized) when it passes. */
+  checkConsent(connector: Connector, actor: { id: string; name: string }): Promise<ConsentCheckResult>;
+  /** The person's Global and SharePoint Administrator roles as Graph reports them. */
+  adminRolesOf(tenantId: string, userId: string): Promise<RoleReport>;
 }

@@ -2,6 +2,7 @@ import { CONNECTOR_TYPES } from '../../connectors/catalog';
 import { isKeyConnectorType } from '../../connectors/credentials';
 import type { SecretBox } from '../../secrets/secretBox';
 import type { KeyVerifier } from '../../verification/keyVerifier';
+import type { Logger } from '../../util/logger';
 import type { WizardFlow } from '../wizardFlow';
 import type { ConsentHandoverPort } from './consentPort';
 import { KeysFlow } from './keysFlow';
@@ -13,10 +14,12 @@ export function createFlows(deps: {
   secretBox: SecretBox;
   keyVerifier: KeyVerifier;
   handover?: ConsentHandoverPort;
+  logger?: Logger;
 }): WizardFlow[] {
   return CONNECTOR_TYPES.map((type) => {
     if (type.id === 'office365') return new Office365Flow(deps.handover);
-    if (isKeyConnectorType(type.id)) return new KeysFlow(type.id, deps.secretBox, deps.keyVerifier);
+    if (isKeyConnectorType(type.id))
+      return new KeysFlow(type.id, deps.secretBox, deps.keyVerifier, deps.logger);
     return new OAuthFlow(type.id);
   });
 }

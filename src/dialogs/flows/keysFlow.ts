@@ -2,12 +2,17 @@ import { commandButton, type WizardMessageCardData } from '../../cards/wizardCar
 import { connectorType } from '../../connectors/catalog';
 import { AMAZON_S3_IAM_POLICY, STEP_ACTOR_LABELS, type StepActor } from '../../connectors/authorizationSteps';
 import type { Connector } from '../../connectors/connector';
+import { describeState } from '../../connectors/provenance';
+import { formatDateTime } from '../../cards/format';
 import {
   CREDENTIAL_FIELDS,
   validateCredentials,
   type KeyConnectorTypeId,
 } from '../../connectors/credentials';
 import type { SecretBox } from '../../secrets/secretBox';
+import { CLOUD_HOSTS } from '../../config/config';
+import { describeBlobEndpointRules, isAllowedBlobEndpoint } from '../../config/blobEndpoints';
+import type { Logger } from '../../util/logger';
 import type { KeyVerifier } from '../../verification/keyVerifier';
 import {
   nextButton,
@@ -61,17 +66,25 @@ const SERVICE_NAMES: Record<KeyConnectorTypeId, string> = {
  */
 export class KeysFlow implements WizardFlow {
   readonly type;
+  readonly authorizer;
 
   constructor(
     private readonly typeId: KeyConnectorTypeId,
     private readonly secretBox: SecretBox,
     private readonly verifier: KeyVerifier,
+    private readonly logger?: Logger,
   ) {
     this.type = connectorType(typeId);
+    this.authorizer = PREPARATION[typeId].who;
   }
 
   pages(): string[] {
     return [PREP_PAGE, KEYS_PAGE];
+  }
+
+  /** Keys are the authorization: renewing it means new keys, prepared the same way. */
+  reauthorizePages(): string[] {
+    return this.pages();
   }
 
   view(state: WizardState, page: string): PageView {
@@ -142,6 +155,19 @@ export class KeysFlow implements WizardFlow {
       // Plain http is for the local storage emulator; a deployed bot must not be pointed at its own machine.
       return { kind: 'stay', notice: 'The blob endpoint must use https.' };
     }
+    if (values.blobEndpoint && !isAllowedBlobEndpoint(values.blobEndpoint, env.config.blobEndpoints)) {
+      // Keys are sent only to storage of the bot's cloud: anything else could be used to reach
+      // hosts inside the bot's network, or to collect the key.
+      this.logger?.warn('keys wizard: blob endpoint refused', {
+        tenantId: state.tenantId,
+        host: new URL(values.blobEndpoint).host,
+        allowed: describeBlobEndpointRules(env.config.blobEndpoints),
+      });
+      return {
+        kind: 'stay',
+        notice: `The blob endpoint must be ${describeBlobEndpointRules(env.config.blobEndpoints)}, the storage of this bot's cloud (${CLOUD_HOSTS[env.config.cloud].label}); nothing was sent to it. Leave it empty for the account's usual address, or ask the bot's operator to add the suffix to BLOB_ENDPOINT_SUFFIXES.`,
+      };
+    }
     await env.showProgress('Checking the keys', `Checking the keys with ${SERVICE_NAMES[this.typeId]}…`);
     const check = await this.verifier.verify(this.typeId, values, env.config.cloud);
     if (this.typeId === 'azure-blob' && !check.verified) {
@@ -153,6 +179,8 @@ export class KeysFlow implements WizardFlow {
       outcome: {
         status: 'authorized',
         keysVerified: check.verified,
+        // Only the Azure check lists containers; the others check the format alone.
+        verifiedBy: this.typeId === 'azure-blob' && check.verified ? 'container-listing' : undefined,
         sealedSecret: this.secretBox.seal(values, `${state.tenantId}/${state.connectorId}`),
       },
     };
@@ -167,7 +195,7 @@ export class KeysFlow implements WizardFlow {
       style: connector.keysVerified ? 'good' : 'warning',
       paragraphs: [],
       facts: [
-        { title: 'Status', value: connector.status },
+        { title: 'Status', value: describeState(connector, formatDateTime) },
         { title: 'Keys', value: connector.keysVerified ? 'verified' : 'unverified' },
         { title: 'Deauthorized after', value: `${env.config.inactivityDays} days without a transfer` },
       ],

@@ -7,6 +7,8 @@ import {
   STEP_ACTOR_LABELS,
 } from '../../connectors/authorizationSteps';
 import type { Connector } from '../../connectors/connector';
+import { describeState } from '../../connectors/provenance';
+import { formatDateTime } from '../../cards/format';
 import {
   nextButton,
   stepProgress,
@@ -16,20 +18,33 @@ import {
   type WizardFlow,
 } from '../wizardFlow';
 
+/**
+ * The last button of a sign-in wizard: what the person confirms by clicking it. The bot never
+ * sees the sign-in, so the connector is recorded as reported by them.
+ */
+export const SIGN_IN_CONFIRMATION = 'I confirm I signed in and allowed access';
+
 /** A connector authorized by one person signing in (OneDrive user or consumer, Google, Box, Dropbox, Egnyte). */
 export class OAuthFlow implements WizardFlow {
   readonly type;
+  readonly authorizer;
   private readonly steps;
 
   constructor(typeId: ConnectorTypeId) {
     const signIn = OAUTH_SIGN_IN[typeId];
     if (!signIn) throw new Error(`${typeId} is not a sign-in connector`);
     this.type = connectorType(typeId);
+    this.authorizer = signIn.who;
     this.steps = oauthSteps(this.type.name, signIn.who, signIn.signIn);
   }
 
   pages(): string[] {
     return this.steps.map((s) => s.key);
+  }
+
+  /** From the sign-in on: the first step authorizes a new connector. */
+  reauthorizePages(): string[] {
+    return this.pages().slice(1);
   }
 
   view(_state: unknown, page: string): PageView {
@@ -43,11 +58,20 @@ export class OAuthFlow implements WizardFlow {
       heading: step.title,
       instruction: step.instruction,
       warnings: (step.warnings ?? []).map((text) => ({ text })),
-      tips: (step.tips ?? []).map((text) => ({ text })),
+      tips: [
+        ...(step.tips ?? []).map((text) => ({ text })),
+        ...(last
+          ? [
+              {
+                text: `I cannot see your sign-in to ${this.type.name.replace(/ Connector$/, '')}. Clicking **${SIGN_IN_CONFIRMATION}** records the connector as authorized, reported by you and not verified.`,
+              },
+            ]
+          : []),
+      ],
       facts: [],
       code: '',
       helpText: APP_ACCESS_ERROR_ADVICE,
-      buttons: last ? [nextButton('I have signed in: finish')] : undefined,
+      buttons: last ? [nextButton(SIGN_IN_CONFIRMATION)] : undefined,
     };
   }
 
@@ -60,11 +84,11 @@ export class OAuthFlow implements WizardFlow {
   done(_state: unknown, connector: Connector, env: FlowEnv): WizardMessageCardData {
     return {
       title: `${this.type.name} authorized`,
-      text: `**${connector.displayName}** is ready for transfers. Our authorization is lost when you delete the connector, delete your account with us, or revoke our access through your cloud service's security settings.`,
+      text: `**${connector.displayName}** is recorded as authorized on your word: I cannot check a sign-in to this service, so its state shows as reported, not verified. Our authorization is lost when you delete the connector, delete your account with us, or revoke our access through your cloud service's security settings.`,
       style: 'good',
       paragraphs: [],
       facts: [
-        { title: 'Status', value: connector.status },
+        { title: 'Status', value: describeState(connector, formatDateTime) },
         { title: 'Deauthorized after', value: `${env.config.inactivityDays} days without a transfer` },
       ],
       links: [],

@@ -19,6 +19,10 @@ import {
 } from '../../connectors/clouds';
 import { consentLinks } from '../../connectors/consentLinks';
 import type { Connector } from '../../connectors/connector';
+import { describeState } from '../../connectors/provenance';
+import { formatDateTime } from '../../cards/format';
+import { consentNotVerifiedCard } from './office365Finish';
+import { roleChoice, roleContradiction } from './office365Role';
 import type { ConsentHandoverPort } from './consentPort';
 import {
   nextButton,
@@ -33,12 +37,15 @@ import {
 export const CLOUD_PAGE = 'cloud';
 export const HANDOVER_PAGE = 'handover';
 const ROLE_PAGE = 'o365-5';
+const ROLE_PAGE_BEFORE = 'o365-4';
 const GLOBAL_ADMIN_PAGES = ['o365-6', 'o365-7', 'o365-8', 'o365-9'];
-const SHARED_PAGES = ['o365-1', 'o365-2', 'o365-3', 'o365-4', ROLE_PAGE];
+const NEW_CONNECTOR_PAGES = ['o365-1', 'o365-2', 'o365-3'];
+const SHARED_PAGES = [...NEW_CONNECTOR_PAGES, 'o365-4', ROLE_PAGE];
 
 /** The Office 365 Connector: the cloud, then the nine steps of seed 000, branching at step 5. */
 export class Office365Flow implements WizardFlow {
   readonly type = connectorType('office365');
+  readonly authorizer = 'global-or-sharepoint-admin' as const;
 
   constructor(private readonly handover?: ConsentHandoverPort) {}
 
@@ -50,6 +57,11 @@ export class Office365Flow implements WizardFlow {
           ? [HANDOVER_PAGE]
           : [];
     return [CLOUD_PAGE, ...SHARED_PAGES, ...tail];
+  }
+
+  /** The cloud, then step 4 (sign in) on: steps 1 to 3 authorize a new connector. */
+  reauthorizePages(state: WizardState): string[] {
+    return this.pages(state).filter((p) => !NEW_CONNECTOR_PAGES.includes(p));
   }
 
   async start(state: WizardState, env: FlowEnv): Promise<void> {
@@ -82,15 +94,11 @@ export class Office365Flow implements WizardFlow {
     };
     if (index === 0) view.warnings = [{ text: OFFICE365_GLOBAL_ADMIN_WARNING }, ...view.warnings];
     if (page === ROLE_PAGE) {
-      view.buttons = [
-        { title: 'I am a global admin: continue', move: 'role:global', style: 'positive', inputs: 'none' },
-        {
-          title: 'I am a SharePoint admin: hand over',
-          move: 'role:sharepoint',
-          style: 'default',
-          inputs: 'none',
-        },
-      ];
+      const choice = roleChoice(state.graphRoles);
+      view.buttons = choice.buttons;
+      view.facts = choice.facts;
+      view.tips = [...view.tips, ...choice.tips];
+      view.warnings = [...view.warnings, ...choice.warnings];
     }
     if (GLOBAL_ADMIN_PAGES.includes(page)) {
       const { facts, links } = consentLinks(state, env);
@@ -113,23 +121,38 @@ export class Office365Flow implements WizardFlow {
     if (page === ROLE_PAGE) {
       if (move === 'role:global') {
         state.role = 'global';
-        return { kind: 'next', page: GLOBAL_ADMIN_PAGES[0] };
+        const notice = roleContradiction(state.graphRoles, 'global');
+        return { kind: 'next', page: GLOBAL_ADMIN_PAGES[0], notice, noticeStyle: 'warning' };
       }
       if (move === 'role:sharepoint') {
         state.role = 'sharepoint';
         if (!this.handover)
           return { kind: 'finish', outcome: { status: 'awaiting-consent', cloud: state.cloud } };
         await this.loadGlobalAdmins(state);
-        return { kind: 'next', page: HANDOVER_PAGE };
+        const notice = roleContradiction(state.graphRoles, 'sharepoint');
+        return { kind: 'next', page: HANDOVER_PAGE, notice, noticeStyle: 'warning' };
       }
       return { kind: 'stay', notice: 'Choose whether you are a global admin or a SharePoint admin.' };
     }
-    if (page === 'o365-9') return { kind: 'finish', outcome: { status: 'authorized', cloud: state.cloud } };
+    if (page === ROLE_PAGE_BEFORE && this.handover) {
+      // Asked when step 5 is reached (and kept for Back), so the role page can say what Graph reports.
+      state.graphRoles = await this.handover.adminRolesOf(state.tenantId, state.owner.id);
+    }
+    // Like the hand-over, the global-admin path ends awaiting consent: only Graph's consent
+    // check (afterRecord) makes the connector authorized.
+    if (page === 'o365-9')
+      return { kind: 'finish', outcome: { status: 'awaiting-consent', cloud: state.cloud } };
     return { kind: 'next' };
   }
 
   async afterRecord(state: WizardState, connector: Connector, env: FlowEnv): Promise<Connector> {
-    if (connector.status !== 'awaiting-consent' || !state.consentAdmin || !this.handover) return connector;
+    if (connector.status !== 'awaiting-consent' || !this.handover) return connector;
+    if (state.role === 'global') {
+      const check = await this.handover.checkConsent(connector, state.owner);
+      state.consentCheck = { kind: check.kind, message: check.message, missing: check.missing };
+      return check.connector;
+    }
+    if (!state.consentAdmin) return connector;
     const result = await this.handover.sendRequest(
       env.context,
       connector,
@@ -151,6 +174,9 @@ export class Office365Flow implements WizardFlow {
         value: `${env.config.inactivityDays} days without a transfer`,
       },
     ];
+    if (connector.status === 'awaiting-consent' && state.role === 'global') {
+      return consentNotVerifiedCard(state, connector, env, facts);
+    }
     if (connector.status === 'awaiting-consent') {
       const { facts: consentFacts, links } = consentLinks(state, env);
       const handover = state.handover;
@@ -172,8 +198,14 @@ export class Office365Flow implements WizardFlow {
       title: 'Connect your destination Office 365 account',
       text: OFFICE365_CONNECT_DESTINATION,
       style: 'good',
-      paragraphs: [{ text: 'Your **Office 365 Connector** is fully authorized and ready to go.' }],
-      facts,
+      paragraphs: [
+        {
+          text: 'Your **Office 365 Connector** is fully authorized and ready to go: Microsoft Graph confirms the admin consent.',
+        },
+      ],
+      facts: facts.map((f) =>
+        f.title === 'Status' ? { ...f, value: describeState(connector, formatDateTime) } : f,
+      ),
       links: [],
       buttons: [commandButton('Show connectors', 'connectors')],
     };

@@ -1,5 +1,6 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { Connector } from '../../connectors/connector';
+import { upgradeConnector } from '../../connectors/provenance';
 import { ConcurrencyError, type ConnectorStore, type Page, type SecretStore } from '../ports';
 import { guard, ignoring, MAX_ATTEMPTS, settleAll, unlessMissing } from './errors';
 import { httpStatusOf } from '../../util/httpStatus';
@@ -69,7 +70,7 @@ export class AzureConnectorStore implements ConnectorStore {
   /** The record and its ETag. */
   async read(tenantId: string, id: string): Promise<{ connector: Connector; etag: string } | undefined> {
     const row = await unlessMissing(this.table.getEntity(escapeKey(tenantId), recKey(id)));
-    return row ? { connector: unpackDoc<Connector>(row), etag: row.etag } : undefined;
+    return row ? { connector: upgradeConnector(unpackDoc<Connector>(row)), etag: row.etag } : undefined;
   }
 
   create(connector: Connector): Promise<Connector> {
@@ -89,7 +90,7 @@ export class AzureConnectorStore implements ConnectorStore {
       }
       // Again after the commit: a concurrent clean-up may have removed the first ones.
       await settleAll(this.indexes.map((index) => index.afterWrite(undefined, stored)));
-      return stored;
+      return upgradeConnector(stored);
     });
   }
 
@@ -106,7 +107,7 @@ export class AzureConnectorStore implements ConnectorStore {
       const pages = this.table.listEntities({ queryOptions: { filter } }).byPage({ maxPageSize: limit + 1 });
       for await (const page of pages) {
         for (const row of page)
-          rows.push({ rowKey: row.rowKey as string, connector: unpackDoc<Connector>(row) });
+          rows.push({ rowKey: row.rowKey as string, connector: upgradeConnector(unpackDoc<Connector>(row)) });
         if (rows.length > limit) break;
       }
       const items = rows.slice(0, limit);
@@ -144,7 +145,7 @@ export class AzureConnectorStore implements ConnectorStore {
           continue;
         }
         await settleAll(this.indexes.map((index) => index.afterWrite(previous, stored)));
-        return stored;
+        return upgradeConnector(stored);
       }
       throw new ConcurrencyError(`connector ${connector.id}`);
     });

@@ -9,10 +9,24 @@ import { httpStatusOf } from '../../util/httpStatus';
  */
 export function isUnavailable(err: unknown): boolean {
   if (err instanceof StoreUnavailableError) return false;
+  if (isMissingContainer(err)) return true;
   const name = (err as { name?: unknown })?.name;
   const status = httpStatusOf(err);
   if (status === undefined) return name === 'RestError' || name === 'AbortError';
   return status === 401 || status === 403 || status === 408 || status === 429 || status >= 500;
+}
+
+/**
+ * A table or blob container the store created at start-up is gone (deleted by hand, a wrong
+ * account): the store is damaged, which is not the same as one record being absent.
+ */
+export function isMissingContainer(err: unknown): boolean {
+  if (httpStatusOf(err) !== 404) return false;
+  // The blob SDK sets `code`; the tables SDK leaves it out and keeps the service's error code in
+  // `details.errorCode` (the x-ms-error-code header).
+  const e = err as { code?: unknown; details?: { errorCode?: unknown } };
+  const code = e?.code ?? e?.details?.errorCode;
+  return code === 'TableNotFound' || code === 'ContainerNotFound';
 }
 
 /** Runs one store operation, turning "Azure is unreachable" into StoreUnavailableError. */
@@ -29,7 +43,7 @@ export async function unlessMissing<T>(request: Promise<T>): Promise<T | undefin
   try {
     return await request;
   } catch (err) {
-    if (httpStatusOf(err) === 404) return undefined;
+    if (httpStatusOf(err) === 404 && !isMissingContainer(err)) return undefined;
     throw err;
   }
 }
@@ -40,7 +54,7 @@ export async function ignoring<T>(statuses: number[], request: Promise<T>): Prom
     return await request;
   } catch (err) {
     const status = httpStatusOf(err);
-    if (status !== undefined && statuses.includes(status)) return undefined;
+    if (status !== undefined && statuses.includes(status) && !isMissingContainer(err)) return undefined;
     throw err;
   }
 }

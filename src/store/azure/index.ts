@@ -8,7 +8,8 @@ import { deniedAs } from './access';
 import { accountOf, blobOptions, tableClient, type StorageAccount } from './clients';
 import { AzureConnectorStore, AzureSecretStore } from './connectorStore';
 import { AzureConversationStore } from './conversationStore';
-import { guard, settleAll } from './errors';
+import { guard, isMissingContainer, isUnavailable, settleAll } from './errors';
+import { guardStore } from '../guardStore';
 import { httpStatusOf } from '../../util/httpStatus';
 import { AzureNoticeLedger } from './noticeLedger';
 import { ScanLease } from './scanLease';
@@ -137,22 +138,26 @@ export async function createAzureStore(
   return {
     kind: 'azure',
     location: accountOf(account),
-    state: new AzureStateStorage(blobs),
-    conversations: new AzureConversationStore(tables.conversations),
-    connectors,
-    secrets: new AzureSecretStore(tables.connectors),
-    audit: new AzureAuditLog(tables.audit),
-    subscriptions: new AzureSubscriptionStore(tables.subscriptions, tables.optOuts),
-    notices: new AzureNoticeLedger(tables.notices, tables.snoozes),
-    targets: new AzureTargetStore(tables.targets),
+    state: guardStore(new AzureStateStorage(blobs), isUnavailable),
+    conversations: guardStore(new AzureConversationStore(tables.conversations), isUnavailable),
+    connectors: guardStore(connectors, isUnavailable),
+    secrets: guardStore(new AzureSecretStore(tables.connectors), isUnavailable),
+    audit: guardStore(new AzureAuditLog(tables.audit), isUnavailable),
+    subscriptions: guardStore(
+      new AzureSubscriptionStore(tables.subscriptions, tables.optOuts),
+      isUnavailable,
+    ),
+    notices: guardStore(new AzureNoticeLedger(tables.notices, tables.snoozes), isUnavailable),
+    targets: guardStore(new AzureTargetStore(tables.targets), isUnavailable),
     scanLeadership: new ScanLease(leaseContainer, 'expiry-scanner', options.leaseSeconds ?? 30, logger),
     ping() {
-      // One cheap read of each service; a 404 is an answer.
+      // One cheap read of a real table and of the state container; an absent entity is an
+      // answer, an absent table is a damaged store.
       return guard(async () => {
         const abortSignal = AbortSignal.timeout(PING_TIMEOUT_MS);
         await settleAll([
           tables.connectors.getEntity('~ping', '~ping', { abortSignal }).catch((err) => {
-            if (httpStatusOf(err) !== 404) throw err;
+            if (httpStatusOf(err) !== 404 || isMissingContainer(err)) throw err;
           }),
           stateContainer.getProperties({ abortSignal }),
         ]);

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { clockStart, type Connector } from '../../connectors/connector';
+import { upgradeConnector } from '../../connectors/provenance';
 import { ConcurrencyError, type ConnectorStore, type Page } from '../ports';
 import { nameKey } from '../names';
 
@@ -11,6 +12,11 @@ const MAX_PAGE = 500;
 function indexedClock(connector: Connector): number | null {
   const live = connector.status === 'authorized' || connector.status === 'awaiting-consent';
   return live ? (clockStart(connector)?.getTime() ?? null) : null;
+}
+
+/** A stored document as a record; rows of older versions are upgraded on read. */
+function parseConnector(doc: string): Connector {
+  return upgradeConnector(JSON.parse(doc) as Connector);
 }
 
 function encodeCursor(key: string, id: string): string {
@@ -66,14 +72,14 @@ export class SqliteConnectorStore implements ConnectorStore {
         JSON.stringify(stored),
       );
     if (result.changes !== 1) throw new ConcurrencyError(`connector ${connector.id}`);
-    return stored;
+    return upgradeConnector(stored);
   }
 
   async get(tenantId: string, id: string): Promise<Connector | undefined> {
     const row = this.db
       .prepare('SELECT doc FROM connectors WHERE tenant_id = ? AND id = ?')
       .get(tenantId, id) as { doc: string } | undefined;
-    return row ? (JSON.parse(row.doc) as Connector) : undefined;
+    return row ? parseConnector(row.doc) : undefined;
   }
 
   async list(tenantId: string, options: { limit?: number; cursor?: string } = {}): Promise<Page<Connector>> {
@@ -93,7 +99,7 @@ export class SqliteConnectorStore implements ConnectorStore {
             )
             .all(tenantId, limit + 1)
     ) as { k: string; doc: string }[];
-    const items = rows.slice(0, limit).map((r) => JSON.parse(r.doc) as Connector);
+    const items = rows.slice(0, limit).map((r) => parseConnector(r.doc));
     const last = items[items.length - 1];
     return {
       items,
@@ -119,7 +125,7 @@ export class SqliteConnectorStore implements ConnectorStore {
         connector.version,
       );
     if (result.changes !== 1) throw new ConcurrencyError(`connector ${connector.id}`);
-    return stored;
+    return upgradeConnector(stored);
   }
 
   async listExpiring(
@@ -149,7 +155,7 @@ export class SqliteConnectorStore implements ConnectorStore {
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
-      items: page.map((r) => JSON.parse(r.doc) as Connector),
+      items: page.map((r) => parseConnector(r.doc)),
       next:
         rows.length > limit && last
           ? Buffer.from(JSON.stringify([last.c, last.t, last.id])).toString('base64url')
@@ -178,7 +184,7 @@ export class SqliteConnectorStore implements ConnectorStore {
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
-      items: page.map((r) => JSON.parse(r.doc) as Connector),
+      items: page.map((r) => parseConnector(r.doc)),
       next: rows.length > limit && last ? encodeCursor(last.t, last.id) : undefined,
     };
   }

@@ -99,6 +99,31 @@ const MIGRATIONS: string[] = [
 /** The database file inside DATA_DIR. */
 export const DATABASE_FILE = 'concierge.sqlite';
 
+/** A damaged database file: found by `PRAGMA quick_check` when the store opens. */
+export class DamagedDatabaseError extends Error {
+  readonly code = 'SQLITE_DAMAGED';
+  constructor(detail: string) {
+    super(`the database file is damaged (quick_check: ${detail})`);
+    this.name = 'DamagedDatabaseError';
+  }
+}
+
+/**
+ * Runs SQLite's quick_check (every page and index entry, without the slower cross-checks of
+ * integrity_check): a damaged file stops start-up instead of failing one request in ten later.
+ */
+function checkIntegrity(db: Database.Database): void {
+  let rows: { quick_check: string }[];
+  try {
+    rows = db.pragma('quick_check(5)') as { quick_check: string }[];
+  } catch (err) {
+    throw new DamagedDatabaseError((err as Error).message);
+  }
+  const problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
+  if (problems.length > 0)
+    throw new DamagedDatabaseError(problems.join('; ').split(/\r?\n/)[0].slice(0, 300));
+}
+
 /**
  * Opens (creating when needed) the embedded database and brings its schema up to date.
  * WAL and a busy timeout let a second process share the file safely.
@@ -106,6 +131,12 @@ export const DATABASE_FILE = 'concierge.sqlite';
 export function openDatabase(dataDir: string): Database.Database {
   fs.mkdirSync(dataDir, { recursive: true });
   const db = new Database(path.join(dataDir, DATABASE_FILE));
+  try {
+    checkIntegrity(db);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   db.pragma('journal_mode = WAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');

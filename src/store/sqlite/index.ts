@@ -10,6 +10,7 @@ import { SqliteStateStorage } from './stateStorage';
 import { SqliteSubscriptionStore } from './subscriptionStore';
 import { SqliteNoticeLedger } from './noticeLedger';
 import { SqliteTargetStore } from './targetStore';
+import { guardSqlite } from './errors';
 
 /** The embedded default store: one SQLite file under DATA_DIR. */
 export function createSqliteStore(dataDir: string): Store {
@@ -17,19 +18,21 @@ export function createSqliteStore(dataDir: string): Store {
   return {
     kind: 'sqlite',
     location: path.join(dataDir, DATABASE_FILE),
-    state: new SqliteStateStorage(db),
-    conversations: new SqliteConversationStore(db),
-    connectors: new SqliteConnectorStore(db),
-    secrets: new SqliteSecretStore(db),
-    audit: new SqliteAuditLog(db),
-    subscriptions: new SqliteSubscriptionStore(db),
-    notices: new SqliteNoticeLedger(db),
-    targets: new SqliteTargetStore(db),
+    state: guardSqlite(new SqliteStateStorage(db)),
+    conversations: guardSqlite(new SqliteConversationStore(db)),
+    connectors: guardSqlite(new SqliteConnectorStore(db)),
+    secrets: guardSqlite(new SqliteSecretStore(db)),
+    audit: guardSqlite(new SqliteAuditLog(db)),
+    subscriptions: guardSqlite(new SqliteSubscriptionStore(db)),
+    notices: guardSqlite(new SqliteNoticeLedger(db)),
+    targets: guardSqlite(new SqliteTargetStore(db)),
     async ping() {
       try {
+        // A real table, not only the schema version: a damaged file fails here.
         db.prepare('SELECT MAX(version) FROM schema_version').get();
+        db.prepare('SELECT tenant_id, id, doc FROM connectors LIMIT 1').get();
       } catch (err) {
-        throw new StoreUnavailableError(err);
+        throw err instanceof StoreUnavailableError ? err : new StoreUnavailableError(err);
       }
     },
     async close() {

@@ -1,0 +1,26 @@
+import { StoreUnavailableError } from './ports';
+
+/**
+ * Wraps a store object so that every method throws (or rejects with) StoreUnavailableError for
+ * the errors `isUnavailable` picks, whichever method forgot to: one error for callers to map to
+ * 503 or "storage is unavailable", whatever the adapter.
+ */
+export function guardStore<T extends object>(target: T, isUnavailable: (err: unknown) => boolean): T {
+  const mapError = (err: unknown) => (isUnavailable(err) ? new StoreUnavailableError(err) : err);
+  return new Proxy(target, {
+    get(object, property, receiver) {
+      const value: unknown = Reflect.get(object, property, receiver);
+      if (typeof value !== 'function') return value;
+      return function guarded(...args: unknown[]) {
+        let result: unknown;
+        try {
+          result = (value as (...a: unknown[]) => unknown).apply(object, args);
+        } catch (err) {
+          throw mapError(err);
+        }
+        if (result instanceof Promise) return result.catch((err: unknown) => Promise.reject(mapError(err)));
+        return result;
+      };
+    },
+  });
+}

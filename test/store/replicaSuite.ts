@@ -229,7 +229,7 @@ function replicaTests(): void {
     // Two bots booting at once on a busy machine can take longer than one.
     const [healthA, healthB] = await Promise.all(
       [a, b].map((replica) =>
-        waitForHealth(replica.bot, 30_000).catch((err: Error) => {
+        waitForHealth(replica.bot, 60_000).catch((err: Error) => {
           // What the replica printed is the only clue to why it never answered.
           throw new Error(
             `replica ${replica.name}: ${err.message}\nstdout: ${replica.bot.stdout.join('\n')}\nstderr: ${replica.bot.stderr.join('\n')}\nsign-in: ${JSON.stringify(cloud?.requests.map((r) => [r.path, r.status]))}\nvault: ${JSON.stringify(vault?.requests.map((r) => r.status))}`,
@@ -238,7 +238,7 @@ function replicaTests(): void {
       ),
     );
     expect([healthA.status, healthB.status]).toEqual([200, 200]);
-  }, 60_000);
+  }, 90_000);
 
   afterAll(async () => {
     for (const replica of [a, b]) {

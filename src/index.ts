@@ -3,8 +3,7 @@ import pkg from '../package.json';
 import { createBot } from './bot/createBot';
 import { ConfigError, configWarnings, loadConfig } from './config/config';
 import { createServer } from './http/server';
-import { createAzureStore } from './store/azure';
-import { accountName } from './store/azure/clients';
+import { AzureStartup, StartupError } from './azure/startup';
 import { createSqliteStore } from './store/sqlite';
 import type { Store } from './store/ports';
 import { systemClock } from './util/clock';
@@ -54,16 +53,21 @@ async function main(): Promise<void> {
     );
     process.exit(1);
   }
+  const azure = new AzureStartup(config);
+  let vaultKey: Buffer | undefined;
+  let azureStore: Store | undefined;
+  try {
+    vaultKey = await azure.secretsKey();
+    azureStore = await azure.store(logger);
+  } catch (err) {
+    process.stderr.write(
+      `${err instanceof StartupError ? err.message : `Start-up error: ${firstLine(err)}`}\n`,
+    );
+    process.exit(1);
+  }
   let store: Store;
-  if (config.azureStorageConnectionString) {
-    try {
-      store = await createAzureStore(config.azureStorageConnectionString, logger);
-    } catch (err) {
-      process.stderr.write(
-        `Storage error: AZURE_STORAGE_CONNECTION_STRING: cannot open the Azure store in account ${accountName(config.azureStorageConnectionString)}: ${firstLine(err)}\n`,
-      );
-      process.exit(1);
-    }
+  if (azureStore) {
+    store = azureStore;
   } else {
     try {
       store = createSqliteStore(config.dataDir);
@@ -77,7 +81,7 @@ async function main(): Promise<void> {
 
   let secretBox: SecretBox;
   try {
-    secretBox = new SecretBox(loadSecretsKey(config.secretsKey, config.dataDir));
+    secretBox = new SecretBox(loadSecretsKey(vaultKey ?? config.secretsKey, config.dataDir));
   } catch (err) {
     process.stderr.write(`Configuration error: ${(err as Error).message}\n`);
     process.exit(1);

@@ -26,6 +26,15 @@ export interface Config {
   };
   dataDir: string;
   azureStorageConnectionString?: string;
+  /** Storage with an Entra token instead of a connection string (both set, or neither). */
+  azureStorageUrls?: { blob: string; table: string };
+  /**
+   * The identity for Storage and Key Vault: a service principal when all three are set,
+   * otherwise DefaultAzureCredential (managed identity; `clientId` picks a user-assigned one).
+   */
+  azureIdentity: { tenantId?: string; clientId?: string; clientSecret?: string };
+  /** SECRETS_KEY read once at start-up from this Key Vault secret. */
+  secretsKeyVault?: { url: string; secretName: string };
   cloud: CloudName;
   authorityHost: string;
   graphEndpoint: string;
@@ -226,11 +235,18 @@ export function isLoopbackHost(host: string): boolean {
   return false;
 }
 
+/** A secrets key as SECRETS_KEY (or its Key Vault secret) holds it: 32 bytes in base64; undefined if not. */
+export function decodeSecretsKey(raw: string): Buffer | undefined {
+  const trimmed = raw.trim();
+  const key = /^[A-Za-z0-9+/]+={0,2}$/.test(trimmed) ? Buffer.from(trimmed, 'base64') : Buffer.alloc(0);
+  return key.length === 32 ? key : undefined;
+}
+
 function parseSecretsKey(env: Env): Buffer | undefined {
   const raw = read(env, 'SECRETS_KEY');
   if (raw === undefined) return undefined;
-  const key = /^[A-Za-z0-9+/]+={0,2}$/.test(raw) ? Buffer.from(raw, 'base64') : Buffer.alloc(0);
-  if (key.length !== 32)
+  const key = decodeSecretsKey(raw);
+  if (key === undefined)
     throw new ConfigError('SECRETS_KEY', 'expected 32 bytes encoded as base64 (44 characters)');
   return key;
 }
@@ -264,6 +280,59 @@ function parseTelemetry(env: Env): TelemetryConfig {
     otlpEndpoint: otlp?.replace(/\/+$/, ''),
     metricExportIntervalMs: integer(env, 'OTEL_METRIC_EXPORT_INTERVAL', 60_000, 100, 86_400_000),
   };
+}
+
+/** AZURE_STORAGE_BLOB_URL and AZURE_STORAGE_TABLE_URL: both or neither, https (a bearer token needs TLS). */
+function storageUrls(env: Env, connectionString: string | undefined): Config['azureStorageUrls'] {
+  const blob = httpsUrl(env, 'AZURE_STORAGE_BLOB_URL');
+  const table = httpsUrl(env, 'AZURE_STORAGE_TABLE_URL');
+  if (blob === undefined && table === undefined) return undefined;
+  if (blob === undefined)
+    throw new ConfigError('AZURE_STORAGE_BLOB_URL', 'required with AZURE_STORAGE_TABLE_URL');
+  if (table === undefined)
+    throw new ConfigError('AZURE_STORAGE_TABLE_URL', 'required with AZURE_STORAGE_BLOB_URL');
+  if (connectionString !== undefined) {
+    throw new ConfigError(
+      'AZURE_STORAGE_CONNECTION_STRING',
+      'set either it or AZURE_STORAGE_BLOB_URL and AZURE_STORAGE_TABLE_URL (managed identity), not both',
+    );
+  }
+  return { blob, table };
+}
+
+/** A client secret is only usable with the tenant and the app it belongs to. */
+function identity(env: Env): Config['azureIdentity'] {
+  const tenantId = guid(env, 'AZURE_TENANT_ID');
+  const clientId = guid(env, 'AZURE_CLIENT_ID');
+  const clientSecret = read(env, 'AZURE_CLIENT_SECRET');
+  if (clientSecret !== undefined && tenantId === undefined)
+    throw new ConfigError('AZURE_TENANT_ID', 'required with AZURE_CLIENT_SECRET');
+  if (clientSecret !== undefined && clientId === undefined)
+    throw new ConfigError('AZURE_CLIENT_ID', 'required with AZURE_CLIENT_SECRET');
+  return { tenantId, clientId, clientSecret };
+}
+
+/** Key Vault secret names: 1-127 letters, digits and dashes. */
+const SECRET_NAME = /^[0-9A-Za-z-]{1,127}$/;
+
+function keyVault(env: Env): Config['secretsKeyVault'] {
+  const url = httpsUrl(env, 'SECRETS_KEY_VAULT_URL');
+  const secretName = read(env, 'SECRETS_KEY_SECRET_NAME');
+  if (url === undefined) {
+    if (secretName !== undefined)
+      throw new ConfigError('SECRETS_KEY_VAULT_URL', 'required with SECRETS_KEY_SECRET_NAME');
+    return undefined;
+  }
+  if (secretName === undefined)
+    throw new ConfigError('SECRETS_KEY_SECRET_NAME', 'required with SECRETS_KEY_VAULT_URL');
+  if (!SECRET_NAME.test(secretName))
+    throw new ConfigError(
+      'SECRETS_KEY_SECRET_NAME',
+      `expected a Key Vault secret name (1-127 letters, digits and dashes), got "${secretName}"`,
+    );
+  if (read(env, 'SECRETS_KEY') !== undefined)
+    throw new ConfigError('SECRETS_KEY', 'set either it or SECRETS_KEY_VAULT_URL, not both');
+  return { url, secretName };
 }
 
 /**
@@ -332,12 +401,20 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('AZURE_STORAGE_CONNECTION_STRING', 'not an Azure Storage connection string');
   }
 
-  if (connectionString !== undefined && read(env, 'SECRETS_KEY') === undefined) {
-    // Replicas sharing an Azure store must open each other's sealed keys: one key for all.
-    throw new ConfigError(
-      'SECRETS_KEY',
-      'required with AZURE_STORAGE_CONNECTION_STRING, so that every replica uses the same key',
-    );
+  const azureStorageUrls = storageUrls(env, connectionString);
+  const azureIdentity = identity(env);
+  const secretsKeyVault = keyVault(env);
+
+  if ((connectionString !== undefined || azureStorageUrls !== undefined) && !secretsKeyVault) {
+    if (read(env, 'SECRETS_KEY') === undefined) {
+      // Replicas sharing an Azure store must open each other's sealed keys: one key for all.
+      const store =
+        connectionString !== undefined ? 'AZURE_STORAGE_CONNECTION_STRING' : 'AZURE_STORAGE_BLOB_URL';
+      throw new ConfigError(
+        'SECRETS_KEY',
+        `required with ${store} (or SECRETS_KEY_VAULT_URL), so that every replica uses the same key`,
+      );
+    }
   }
 
   const cloud = oneOf(env, 'CLOUD', ['global', 'usgovhigh', 'dod', 'china'] as const, 'global');
@@ -400,6 +477,9 @@ export function loadConfig(env: Env = process.env): Config {
     },
     dataDir,
     azureStorageConnectionString: connectionString,
+    azureStorageUrls,
+    azureIdentity,
+    secretsKeyVault,
     cloud,
     authorityHost: httpsUrl(env, 'AZURE_AUTHORITY_HOST') ?? hosts.authorityHost,
     graphEndpoint: httpsUrl(env, 'GRAPH_ENDPOINT') ?? hosts.graphEndpoint,

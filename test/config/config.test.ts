@@ -225,3 +225,97 @@ describe('BLOB_ENDPOINT_SUFFIXES', () => {
     );
   });
 });
+
+describe('Azure identity and Key Vault settings', () => {
+  const KEY = Buffer.alloc(32, 7).toString('base64');
+  const URLS = {
+    AZURE_STORAGE_BLOB_URL: 'https://contoso.blob.core.windows.net/',
+    AZURE_STORAGE_TABLE_URL: 'https://contoso.table.core.windows.net',
+  };
+  const TENANT = '2b1f2b1f-0000-4000-8000-000000000001';
+  const CLIENT = '2b1f2b1f-0000-4000-8000-000000000002';
+
+  test('the two storage URLs select the token path, without trailing slashes', () => {
+    const config = loadConfig({ ...URLS, SECRETS_KEY: KEY });
+    expect(config.azureStorageUrls).toEqual({
+      blob: 'https://contoso.blob.core.windows.net',
+      table: 'https://contoso.table.core.windows.net',
+    });
+    expect(config.azureStorageConnectionString).toBeUndefined();
+    expect(config.azureIdentity).toEqual({
+      tenantId: undefined,
+      clientId: undefined,
+      clientSecret: undefined,
+    });
+    expect(loadConfig({}).azureStorageUrls).toBeUndefined();
+  });
+
+  test('each bad or missing storage setting is named', () => {
+    expect(errorOf({ AZURE_STORAGE_BLOB_URL: URLS.AZURE_STORAGE_BLOB_URL, SECRETS_KEY: KEY }).message).toBe(
+      'AZURE_STORAGE_TABLE_URL: required with AZURE_STORAGE_BLOB_URL',
+    );
+    expect(errorOf({ AZURE_STORAGE_TABLE_URL: URLS.AZURE_STORAGE_TABLE_URL, SECRETS_KEY: KEY }).message).toBe(
+      'AZURE_STORAGE_BLOB_URL: required with AZURE_STORAGE_TABLE_URL',
+    );
+    // A bearer token is never sent over plain http.
+    expect(
+      errorOf({
+        ...URLS,
+        AZURE_STORAGE_TABLE_URL: 'http://127.0.0.1:10002/devstoreaccount1',
+        SECRETS_KEY: KEY,
+      }).variable,
+    ).toBe('AZURE_STORAGE_TABLE_URL');
+    expect(errorOf({ ...URLS, AZURE_STORAGE_BLOB_URL: 'not a url', SECRETS_KEY: KEY }).variable).toBe(
+      'AZURE_STORAGE_BLOB_URL',
+    );
+    expect(
+      errorOf({ ...URLS, AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true', SECRETS_KEY: KEY })
+        .message,
+    ).toMatch(/^AZURE_STORAGE_CONNECTION_STRING: set either it or AZURE_STORAGE_BLOB_URL/);
+    expect(errorOf({ ...URLS }).message).toMatch(/^SECRETS_KEY: required with AZURE_STORAGE_BLOB_URL/);
+  });
+
+  test('a client secret needs its tenant and client; a client id alone is a user-assigned identity', () => {
+    expect(errorOf({ AZURE_CLIENT_SECRET: 's', AZURE_CLIENT_ID: CLIENT }).message).toBe(
+      'AZURE_TENANT_ID: required with AZURE_CLIENT_SECRET',
+    );
+    expect(errorOf({ AZURE_CLIENT_SECRET: 's', AZURE_TENANT_ID: TENANT }).message).toBe(
+      'AZURE_CLIENT_ID: required with AZURE_CLIENT_SECRET',
+    );
+    expect(errorOf({ AZURE_CLIENT_ID: 'not-a-guid' }).variable).toBe('AZURE_CLIENT_ID');
+    expect(errorOf({ AZURE_TENANT_ID: 'contoso' }).variable).toBe('AZURE_TENANT_ID');
+    expect(loadConfig({ AZURE_CLIENT_ID: CLIENT }).azureIdentity).toEqual({
+      tenantId: undefined,
+      clientId: CLIENT,
+      clientSecret: undefined,
+    });
+  });
+
+  test('the Key Vault URL and secret name come together and replace SECRETS_KEY', () => {
+    const vault = {
+      SECRETS_KEY_VAULT_URL: 'https://contoso-kv.vault.azure.net/',
+      SECRETS_KEY_SECRET_NAME: 'secrets-key',
+    };
+    const config = loadConfig({ ...URLS, ...vault });
+    expect(config.secretsKeyVault).toEqual({
+      url: 'https://contoso-kv.vault.azure.net',
+      secretName: 'secrets-key',
+    });
+    expect(config.secretsKey).toBeUndefined();
+    expect(errorOf({ SECRETS_KEY_VAULT_URL: vault.SECRETS_KEY_VAULT_URL }).message).toBe(
+      'SECRETS_KEY_SECRET_NAME: required with SECRETS_KEY_VAULT_URL',
+    );
+    expect(errorOf({ SECRETS_KEY_SECRET_NAME: 'secrets-key' }).message).toBe(
+      'SECRETS_KEY_VAULT_URL: required with SECRETS_KEY_SECRET_NAME',
+    );
+    expect(errorOf({ ...vault, SECRETS_KEY_SECRET_NAME: 'secrets_key!' }).variable).toBe(
+      'SECRETS_KEY_SECRET_NAME',
+    );
+    expect(errorOf({ ...vault, SECRETS_KEY_VAULT_URL: 'http://contoso-kv.vault.azure.net' }).variable).toBe(
+      'SECRETS_KEY_VAULT_URL',
+    );
+    expect(errorOf({ ...vault, SECRETS_KEY: KEY }).message).toBe(
+      'SECRETS_KEY: set either it or SECRETS_KEY_VAULT_URL, not both',
+    );
+  });
+});

@@ -1,6 +1,12 @@
 import { freePort, spawnBot, waitForHealth, type ChildBot } from '../harness/childBot';
 import { makeTempDir, removeTempDir } from '../harness/testBot';
 import { startAzurite, type AzuriteInstance } from '../support/azurite';
+import {
+  startFakeMicrosoftCloud,
+  type FakeMicrosoftCloud,
+  type FakeTenant,
+} from '../support/fakeMicrosoftCloud';
+import { testTls, writeCaBundle } from '../support/tls';
 
 describe('npm start with AZURE_STORAGE_CONNECTION_STRING', () => {
   let azurite: AzuriteInstance;
@@ -58,4 +64,81 @@ describe('npm start with AZURE_STORAGE_CONNECTION_STRING', () => {
     );
     expect(bot.stderr[0]).not.toContain(azurite.accountKey);
   });
+});
+
+describe('npm start with AZURE_STORAGE_BLOB_URL and AZURE_STORAGE_TABLE_URL (Entra identity)', () => {
+  let azurite: AzuriteInstance;
+  let cloud: FakeMicrosoftCloud;
+  let tenant: FakeTenant;
+  let bot: ChildBot | undefined;
+  let dataDir: string;
+  let caBundle: string;
+
+  beforeAll(async () => {
+    [azurite, cloud] = await Promise.all([
+      startAzurite({ services: ['blob', 'table'], oauth: testTls() }),
+      startFakeMicrosoftCloud(),
+    ]);
+    cloud.login.resources.add('https://storage.azure.com');
+    tenant = cloud.addTenant();
+  });
+  afterAll(async () => {
+    await azurite?.stop();
+    await cloud?.stop();
+  });
+  beforeEach(() => {
+    dataDir = makeTempDir();
+    caBundle = writeCaBundle(dataDir);
+  });
+  afterEach(async () => {
+    await bot?.stop();
+    bot = undefined;
+    removeTempDir(dataDir);
+  });
+
+  const identityEnv = async (): Promise<Record<string, string>> => ({
+    PORT: String(await freePort()),
+    DATA_DIR: dataDir,
+    AZURE_STORAGE_BLOB_URL: azurite.blobEndpoint,
+    AZURE_STORAGE_TABLE_URL: azurite.tableEndpoint!,
+    AZURE_TENANT_ID: tenant.id,
+    AZURE_CLIENT_ID: cloud.clientId,
+    AZURE_CLIENT_SECRET: cloud.clientSecret,
+    AZURE_AUTHORITY_HOST: cloud.authorityHost,
+    NODE_EXTRA_CA_CERTS: caBundle,
+  });
+
+  test('stops with exit 1 and one line naming the role when Storage refuses the identity (403)', async () => {
+    // Tokens Storage does not accept (issued for another cloud): Azurite answers 403.
+    cloud.login.claims = { iss: `https://sts.example.invalid/${tenant.id}/` };
+    try {
+      bot = spawnBot({ ...(await identityEnv()), SECRETS_KEY: Buffer.alloc(32, 3).toString('base64') });
+      expect(await bot.exited).toBe(1);
+    } finally {
+      cloud.login.claims = {};
+    }
+    expect(bot.stdout).toEqual([]);
+    expect(bot.stderr).toHaveLength(1);
+    expect(bot.stderr[0]).toMatch(
+      /^Storage error: AZURE_STORAGE_(TABLE|BLOB)_URL: .* refused the identity \(403[^)]*\): it needs the role "Storage (Table|Blob) Data Contributor" on the storage account$/,
+    );
+    expect(bot.stderr[0]).not.toContain(cloud.clientSecret);
+  }, 60_000);
+
+  test('stops with exit 1 and one line when the Key Vault cannot be reached', async () => {
+    const closed = await freePort();
+    bot = spawnBot({
+      ...(await identityEnv()),
+      SECRETS_KEY_VAULT_URL: `https://127.0.0.1:${closed}`,
+      SECRETS_KEY_SECRET_NAME: 'concierge-secrets-key',
+    });
+    expect(await bot.exited).toBe(1);
+    expect(bot.stdout).toEqual([]);
+    expect(bot.stderr).toHaveLength(1);
+    expect(bot.stderr[0]).toMatch(
+      new RegExp(
+        `^Key Vault error: SECRETS_KEY_VAULT_URL: cannot read secret "concierge-secrets-key" in https://127\\.0\\.0\\.1:${closed}: .*ECONNREFUSED`,
+      ),
+    );
+  }, 60_000);
 });

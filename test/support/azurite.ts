@@ -8,10 +8,11 @@
  * watches its stdin pipe, which closes with its parent), so a crashed or killed test run leaves nothing behind.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { TestTls } from './tls';
 
 /** The storage services Azurite can start. */
 export type AzuriteService = 'blob' | 'table';
@@ -46,6 +47,11 @@ export interface AzuriteOptions {
   location?: string;
   /** Fixed ports (to restart on the same endpoints); 0 or absent lets the system pick. */
   ports?: { blob?: number; table?: number };
+  /**
+   * Serve HTTPS with this certificate and accept Entra bearer tokens (`--oauth basic`: Azurite
+   * checks a token's audience, issuer and lifetime, not its signature). Shared key still works.
+   */
+  oauth?: TestTls;
 }
 
 /** Azurite's built-in account and key, the same in every installation. */
@@ -78,7 +84,7 @@ require(process.argv[1]);
 
 // The combined `azurite` CLI is used even for one service: given port 0 it logs the ports it actually
 // bound, whereas azurite-table 3.35 logs only "started on 127.0.0.1:0".
-const LISTENING = /Azurite (Blob|Queue|Table) service is successfully listening at (http:\/\/\S+)/g;
+const LISTENING = /Azurite (Blob|Queue|Table) service is successfully listening at (https?:\/\/\S+)/g;
 
 /** Emulators not stopped yet, with their workspaces. */
 const running = new Map<ChildProcess, string>();
@@ -189,6 +195,20 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     ? ['--location', options.location]
     : ['--inMemoryPersistence', ...['--extentMemoryLimit', '256']];
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'azurite-'));
+  const oauth: string[] = [];
+  if (options.oauth) {
+    // Azurite reads the certificate once, at start; the workspace is removed with the emulator.
+    writeFileSync(path.join(workDir, 'cert.pem'), options.oauth.cert);
+    writeFileSync(path.join(workDir, 'key.pem'), options.oauth.key, { mode: 0o600 });
+    oauth.push(
+      '--oauth',
+      'basic',
+      '--cert',
+      path.join(workDir, 'cert.pem'),
+      '--key',
+      path.join(workDir, 'key.pem'),
+    );
+  }
   // A developer's AZURITE_ACCOUNTS would replace the well-known dev account the tests sign with.
   const env: NodeJS.ProcessEnv = { ...process.env, APPLICATION_INSIGHTS_NO_STATSBEAT: '1' };
   delete env.AZURITE_ACCOUNTS;
@@ -203,6 +223,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
       ...['--queueHost', '127.0.0.1', '--queuePort', '0'],
       ...['--tableHost', '127.0.0.1', '--tablePort', String(options.ports?.table ?? 0)],
       ...persistence,
+      ...oauth,
       '--disableTelemetry',
       '--skipApiVersionCheck',
       '--silent',
@@ -226,13 +247,14 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   child.stderr?.resume();
   child.unref();
 
+  const scheme = options.oauth ? 'https' : 'http';
   const endpointOf = (service: string) =>
-    `http://127.0.0.1:${(urls.get(service) as URL).port}/${AZURITE_ACCOUNT_NAME}`;
+    `${scheme}://127.0.0.1:${(urls.get(service) as URL).port}/${AZURITE_ACCOUNT_NAME}`;
   const blobEndpoint = endpointOf('blob');
   const tableEndpoint = withTable ? endpointOf('table') : undefined;
   const connectionString =
     [
-      'DefaultEndpointsProtocol=http',
+      `DefaultEndpointsProtocol=${scheme}`,
       `AccountName=${AZURITE_ACCOUNT_NAME}`,
       `AccountKey=${AZURITE_ACCOUNT_KEY}`,
       `BlobEndpoint=${blobEndpoint}`,

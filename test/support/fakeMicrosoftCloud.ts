@@ -982,8 +982,15 @@ export class FakeLogin {
   expiresIn = 3599;
   /** client id → secret. */
   readonly apps = new Map<string, string>();
-  /** Issued tokens → tenant id and client id. */
-  readonly tokens = new Map<string, { tenantId: string; clientId: string }>();
+  /** Issued tokens → tenant id, client id and audience. */
+  readonly tokens = new Map<string, { tenantId: string; clientId: string; audience?: string }>();
+  /**
+   * Resources besides this fake's Graph that tokens are issued for (scope `<resource>/.default`,
+   * audience `<resource>`), e.g. https://storage.azure.com or https://vault.azure.net.
+   */
+  readonly resources = new Set<string>();
+  /** Claims that replace the issued tokens' own (e.g. another `iss`, for a token a service refuses). */
+  claims: Record<string, unknown> = {};
   private readonly failures: GraphReply[] = [];
 
   /** The next token request is answered with this (e.g. a 503), before any check. */
@@ -1161,6 +1168,8 @@ export async function startFakeMicrosoftCloud(
     const root = `${base}/${tenant.id}`;
     return reply(200, {
       token_endpoint: `${root}/oauth2${v2 ? '/v2.0' : ''}/token`,
+      // MSAL (@azure/identity with instance discovery off) refuses metadata without it.
+      authorization_endpoint: `${root}/oauth2${v2 ? '/v2.0' : ''}/authorize`,
       jwks_uri: `${root}/discovery${v2 ? '/v2.0' : ''}/keys`,
       issuer: issuerOf(tenant.id, v2),
       id_token_signing_alg_values_supported: ['RS256'],
@@ -1217,7 +1226,8 @@ export async function startFakeMicrosoftCloud(
         );
       }
       const scopes = (call.scope ?? '').split(/\s+/);
-      if (!scopes.includes(`${base}/.default`)) {
+      const audience = [base, ...login.resources].find((r) => scopes.includes(`${r}/.default`));
+      if (audience === undefined) {
         return aadError(
           400,
           'invalid_resource',
@@ -1227,7 +1237,7 @@ export async function startFakeMicrosoftCloud(
       }
       const now = Math.floor(Date.now() / 1000);
       const accessToken = fakeJwt({
-        aud: base,
+        aud: audience,
         iss: `https://sts.windows.net/${tenant.id}/`,
         iat: now,
         nbf: now,
@@ -1237,8 +1247,9 @@ export async function startFakeMicrosoftCloud(
         roles: [...tenant.appPermissions],
         tid: tenant.id,
         jti: randomUUID(),
+        ...login.claims,
       });
-      login.tokens.set(accessToken, { tenantId: tenant.id, clientId: id });
+      login.tokens.set(accessToken, { tenantId: tenant.id, clientId: id, audience });
       call.accessToken = accessToken;
       return reply(200, {
         token_type: 'Bearer',
@@ -1307,7 +1318,7 @@ export async function startFakeMicrosoftCloud(
       ));
     }
     const issued = login.tokens.get(bearer);
-    const tenant = issued && tenants.get(issued.tenantId);
+    const tenant = issued && issued.audience === base ? tenants.get(issued.tenantId) : undefined;
     if (!tenant) {
       return (record.status = sendJson(
         res,

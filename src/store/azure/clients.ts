@@ -1,5 +1,20 @@
 import { TableClient, type TableServiceClientOptions } from '@azure/data-tables';
+import type { TokenCredential } from '@azure/identity';
 import type { StoragePipelineOptions } from '@azure/storage-blob';
+import { transportOptions, type AzureTransport } from '../../azure/identity';
+
+/**
+ * A storage account reached with an Entra token (AZURE_STORAGE_BLOB_URL, AZURE_STORAGE_TABLE_URL)
+ * instead of a connection string: the service URLs of the account and the identity's credential.
+ */
+export interface TokenAccount {
+  blobUrl: string;
+  tableUrl: string;
+  credential: TokenCredential;
+}
+
+/** A connection string (local and legacy use) or a token account. */
+export type StorageAccount = string | TokenAccount;
 
 /** One try of a request may take this long before it counts as a network failure. */
 export const TRY_TIMEOUT_MS = 5_000;
@@ -35,6 +50,22 @@ export function accountName(connectionString: string): string {
   return 'unknown';
 }
 
+/** The account a service URL names: in the path for emulators (path-style), else the host's first label. */
+export function accountOfUrl(serviceUrl: string): string {
+  try {
+    const url = new URL(serviceUrl);
+    const inPath = url.pathname.split('/').filter(Boolean)[0];
+    return /^[\d.]+$|^\[|^localhost$/.test(url.hostname) && inPath ? inPath : url.hostname.split('.')[0];
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The account of either kind, for logs and /healthz: never a key. */
+export function accountOf(account: StorageAccount): string {
+  return typeof account === 'string' ? accountName(account) : accountOfUrl(account.tableUrl);
+}
+
 /** Plain http is allowed only where the connection string asks for it (emulators, tests). */
 export function allowsHttp(connectionString: string): boolean {
   const s = settings(connectionString);
@@ -46,9 +77,13 @@ export function allowsHttp(connectionString: string): boolean {
 }
 
 /** Few, quick retries and a per-try timeout, so an unreachable account fails a turn in seconds. */
-export function tableOptions(connectionString: string): TableServiceClientOptions {
+export function tableOptions(
+  connectionString: string | undefined,
+  transport: AzureTransport = {},
+): TableServiceClientOptions {
   return {
-    allowInsecureConnection: allowsHttp(connectionString),
+    ...transportOptions(transport),
+    allowInsecureConnection: connectionString !== undefined && allowsHttp(connectionString),
     retryOptions: { maxRetries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 2_000 },
     additionalPolicies: [
       {
@@ -82,8 +117,10 @@ export function tableOptions(connectionString: string): TableServiceClientOption
   };
 }
 
-export function blobOptions(): StoragePipelineOptions {
+export function blobOptions(transport: AzureTransport = {}): StoragePipelineOptions {
   return {
+    // Not declared by StoragePipelineOptions, but handed on to the core pipeline like the rest.
+    ...transportOptions(transport),
     retryOptions: {
       maxTries: 3,
       tryTimeoutInMs: TRY_TIMEOUT_MS,
@@ -93,6 +130,12 @@ export function blobOptions(): StoragePipelineOptions {
   };
 }
 
-export function tableClient(connectionString: string, name: string): TableClient {
-  return TableClient.fromConnectionString(connectionString, name, tableOptions(connectionString));
+export function tableClient(
+  account: StorageAccount,
+  name: string,
+  transport: AzureTransport = {},
+): TableClient {
+  return typeof account === 'string'
+    ? TableClient.fromConnectionString(account, name, tableOptions(account, transport))
+    : new TableClient(account.tableUrl, name, account.credential, tableOptions(undefined, transport));
 }

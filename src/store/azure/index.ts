@@ -3,7 +3,9 @@ import { BlobsStorage } from 'botbuilder-azure-blobs';
 import type { Logger } from '../../util/logger';
 import type { Store } from '../ports';
 import { AzureAuditLog } from './auditLog';
-import { accountName, blobOptions, tableClient } from './clients';
+import type { AzureTransport } from '../../azure/identity';
+import { deniedAs } from './access';
+import { accountOf, blobOptions, tableClient, type StorageAccount } from './clients';
 import { AzureConnectorStore, AzureSecretStore } from './connectorStore';
 import { AzureConversationStore } from './conversationStore';
 import { guard, isMissingContainer, isUnavailable, settleAll } from './errors';
@@ -25,7 +27,12 @@ export interface AzureStoreOptions {
   prefix?: string;
   /** Scan lease duration in seconds (15-60). Default 30. */
   leaseSeconds?: number;
+  /** Extra trusted CA for an HTTPS endpoint of its own (in-process tests). */
+  transport?: AzureTransport;
 }
+
+/** The token scope of Azure Storage (Tables and Blobs alike). */
+const STORAGE_SCOPE = 'https://storage.azure.com/.default';
 
 /** How long ping() waits for an answer. */
 const PING_TIMEOUT_MS = 3_000;
@@ -62,17 +69,19 @@ export function checkPrefix(prefix: string): void {
  * `<prefix>Consent`, `<prefix>Conversations`, `<prefix>Subscriptions`, `<prefix>OptOuts`,
  * `<prefix>Notices`, `<prefix>Snoozes`, `<prefix>Audit`, `<prefix>Targets`), BlobsStorage in `<prefix>-bot-state` for turn and dialog
  * state, and a blob lease in `<prefix>-leases` for scan leadership. Creates what is missing;
- * rejects with StoreUnavailableError when the account cannot be reached.
+ * rejects with StoreUnavailableError when the account cannot be reached, and, for a token
+ * account, with StorageAccessDeniedError when a service refuses the identity (403).
+ * `account` is a connection string or the service URLs with a token credential.
  */
 export async function createAzureStore(
-  connectionString: string,
+  account: StorageAccount,
   logger?: Logger,
   options: AzureStoreOptions = {},
 ): Promise<Store> {
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   checkPrefix(prefix);
   const table = (kind: keyof typeof TABLE_SUFFIXES) =>
-    tableClient(connectionString, `${prefix}${TABLE_SUFFIXES[kind]}`);
+    tableClient(account, `${prefix}${TABLE_SUFFIXES[kind]}`, options.transport);
   const tables = {
     connectors: table('connectors'),
     expiry: table('expiry'),
@@ -85,29 +94,50 @@ export async function createAzureStore(
     audit: table('audit'),
     targets: table('targets'),
   };
-  const blobService = BlobServiceClient.fromConnectionString(connectionString, blobOptions());
+  const pipeline = blobOptions(options.transport);
+  const blobService =
+    typeof account === 'string'
+      ? BlobServiceClient.fromConnectionString(account, pipeline)
+      : new BlobServiceClient(account.blobUrl, account.credential, pipeline);
   const containers = containerNames(prefix);
   const stateContainer = blobService.getContainerClient(containers.state);
   const leaseContainer = blobService.getContainerClient(containers.leases);
-  const blobs = new BlobsStorage(connectionString, stateContainer.containerName, {
-    storagePipelineOptions: blobOptions(),
-  });
+  const blobs =
+    typeof account === 'string'
+      ? new BlobsStorage(account, stateContainer.containerName, { storagePipelineOptions: pipeline })
+      : // BlobsStorage takes a container URL and a TokenCredential in place of a connection string.
+        new BlobsStorage(
+          '',
+          '',
+          { storagePipelineOptions: pipeline },
+          stateContainer.url,
+          account.credential,
+        );
 
+  // A 403 to a token means a missing role: said so at start-up, naming it.
+  const denied =
+    typeof account === 'string'
+      ? <T>(_service: 'table' | 'blob', request: Promise<T>) => request
+      : <T>(service: 'table' | 'blob', request: Promise<T>) =>
+          deniedAs(service, service === 'table' ? account.tableUrl : account.blobUrl, request);
+  // An identity that cannot get a token fails here, once, with the sign-in service's reason
+  // (not as "storage is unavailable": Storage was never asked).
+  if (typeof account !== 'string') await account.credential.getToken(STORAGE_SCOPE);
   await guard(async () => {
     await settleAll([
-      ...Object.values(tables).map((t) => t.createTable()),
-      stateContainer.createIfNotExists(),
-      leaseContainer.createIfNotExists(),
+      ...Object.values(tables).map((t) => denied('table', t.createTable())),
+      denied('blob', stateContainer.createIfNotExists()),
+      denied('blob', leaseContainer.createIfNotExists()),
     ]);
     // BlobsStorage creates its container on first use and keeps that promise, a failed one too;
     // using it once here, while the container is known to exist, settles it for good.
-    await blobs.read([]);
+    await denied('blob', blobs.read([]));
   });
 
   const connectors = new AzureConnectorStore(tables.connectors, tables.expiry, tables.consent);
   return {
     kind: 'azure',
-    location: accountName(connectionString),
+    location: accountOf(account),
     state: guardStore(new AzureStateStorage(blobs), isUnavailable),
     conversations: guardStore(new AzureConversationStore(tables.conversations), isUnavailable),
     connectors: guardStore(connectors, isUnavailable),

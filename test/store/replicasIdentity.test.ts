@@ -1,0 +1,3 @@
+import { describeReplicas } from './replicaSuite';
+
+describeReplicas('managed identity');

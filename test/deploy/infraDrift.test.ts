@@ -10,18 +10,6 @@ import { DEFAULT_PREFIX, TABLE_SUFFIXES, containerNames } from '../../src/store/
 const root = path.join(__dirname, '..', '..');
 const readText = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
 
-/**
- * Settings of the managed-identity path (issue 19 points 1 and 2) that branch i19a adds to
- * config.ts in parallel. Accepted here until that merge; afterwards config.ts reads them itself.
- */
-const PENDING_CONFIG_NAMES = [
-  'AZURE_STORAGE_BLOB_URL',
-  'AZURE_STORAGE_TABLE_URL',
-  'AZURE_CLIENT_ID',
-  'SECRETS_KEY_VAULT_URL',
-  'SECRETS_KEY_SECRET_NAME',
-];
-
 /** App Service's own settings: read by the platform, not by the bot. */
 const PLATFORM_SETTINGS = new Set(['SCM_DO_BUILD_DURING_DEPLOYMENT']);
 
@@ -152,7 +140,7 @@ const parametersText = readText('infra/azure.parameters.json');
 
 describe('infra/azure.bicep app settings', () => {
   it('lists only settings the bot reads in src/config/config.ts, besides the platform’s own', () => {
-    const known = new Set([...configNames(), ...PENDING_CONFIG_NAMES]);
+    const known = new Set(configNames());
     const unknown = settings.map((s) => s.name).filter((n) => !known.has(n) && !PLATFORM_SETTINGS.has(n));
     expect(unknown).toEqual([]);
     expect(settings.length).toBeGreaterThanOrEqual(REQUIRED_SETTINGS.length);

@@ -56,6 +56,12 @@ describe('direct admin-consent URL', () => {
       { config: { ...config, connectorAppId: undefined } },
     );
     expect(links.map((l) => l.title)).toEqual(['Open the consent link']);
-    expect(facts[1].value).toContain('CONNECTOR_APP_ID is not configured');
+    // URLs are buttons; the only fact says why the direct one is missing.
+    expect(facts).toEqual([
+      {
+        title: 'Direct admin-consent URL',
+        value: expect.stringContaining('CONNECTOR_APP_ID is not configured'),
+      },
+    ]);
   });
 });

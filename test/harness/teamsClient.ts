@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import * as http from 'node:http';
 import * as activities from './activities';
 import type { Activity, TeamsConversation, TeamsUser } from './activities';
 import { cardOf, findAction, inputValues, type Card } from './cards';
@@ -24,25 +25,48 @@ export interface TurnResult {
   updates: { activityId: string; activity: Activity }[];
 }
 
-/** Posts an activity to the bot's /api/messages and returns its HTTP answer. */
+/**
+ * Posts an activity to the bot's /api/messages and returns its HTTP answer. Each post opens its
+ * own connection: a kept-alive one can be closed by the server at the moment a busy test process
+ * (a synchronous card render blocks timers) reuses it, which fails the post with ECONNRESET.
+ */
 export async function postActivity(
   botUrl: string,
   activity: unknown,
   headers: Record<string, string> = {},
 ): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(`${botUrl}/api/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: typeof activity === 'string' ? activity : JSON.stringify(activity),
+  const payload = typeof activity === 'string' ? activity : JSON.stringify(activity);
+  const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const request = http.request(
+      `${botUrl}/api/messages`,
+      {
+        method: 'POST',
+        agent: false,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': String(Buffer.byteLength(payload)),
+          ...headers,
+        },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(payload);
   });
-  const text = await response.text();
   let body: unknown = text;
   try {
     body = text ? JSON.parse(text) : undefined;
   } catch {
     // Not JSON: keep the text.
   }
-  return { status: response.status, body };
+  return { status, body };
 }
 
 /**

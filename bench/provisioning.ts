@@ -95,7 +95,9 @@ export async function runProvisioning(options: BenchOptions): Promise<Section> {
     const result = await runChild(tenant.id, cloud.gatewayOptions());
     const served = cloud.graph.served;
     const done = /Checked all ([\d,]+) licensed users of ([\d,]+) users/.exec(result.found);
-    const checked = done ? Number(done[1].replace(/,/g, '')) : NaN;
+    // A run the time budget stopped says "checked N licensed users of …": its rate still counts.
+    const partial = /checked ([\d,]+) licensed users of/.exec(result.found);
+    const checked = Number((done ?? partial)?.[1].replace(/,/g, '') ?? NaN);
     const missingFound = Number(
       /^([\d,]+) licensed users? ha(?:s|ve) no OneDrive/.exec(result.found)?.[1]?.replace(/,/g, '') ?? NaN,
     );

@@ -262,13 +262,24 @@ export class MsGraphGateway implements GraphGateway {
     const sleep = this.options.sleep ?? realSleep;
     let pending = [...requests];
     for (let attempt = 0; pending.length > 0; attempt++) {
-      const reply = await this.request<{ responses?: GraphBatchResponse[] }>(
-        'POST',
-        tenantId,
-        '/$batch',
-        { requests: pending },
-        options,
-      );
+      let reply: { responses?: GraphBatchResponse[] };
+      try {
+        reply = await this.request<{ responses?: GraphBatchResponse[] }>(
+          'POST',
+          tenantId,
+          '/$batch',
+          { requests: pending },
+          options,
+        );
+      } catch (err) {
+        // A batch of GETs is safe to send again when it got no answer at all (a reset keep-alive
+        // socket), as a lone GET would be.
+        const unanswered =
+          err instanceof GraphError && err.code === 'GRAPH_UNAVAILABLE' && err.status === undefined;
+        if (!unanswered || attempt >= maxRetries) throw err;
+        await sleep(baseDelayMs * 2 ** attempt);
+        continue;
+      }
       const byId = new Map((reply?.responses ?? []).map((r) => [String(r.id), r]));
       const retry: GraphBatchRequest[] = [];
       let waitMs = 0;

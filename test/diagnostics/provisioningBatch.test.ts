@@ -154,3 +154,10 @@ test('while it runs, the check reports its counts for the card; when done, the r
   );
   expect(finding.script?.userEmails.sort()).toEqual([...missing].sort());
 });
+
+test('a batch that got no answer (a reset connection) is sent again, as a lone GET would be', async () => {
+  cloud.graph.failNext('/$batch', { drop: true, method: 'POST' });
+  const tally = await tallyUnprovisionedUsers(gw, tenant.id, diagnosticContext());
+  expect(tally).toMatchObject({ checked: licensedCount(), unprovisioned: missing.length });
+  expect(sleeps).toEqual([1_000]);
+});

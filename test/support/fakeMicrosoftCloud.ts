@@ -930,6 +930,23 @@ export class FakeGraph {
     this.fixtureRoutes.push({ method, ...compile(path), handler, permissions });
   }
 
+  /** @internal the answer of a pending `failNext` for this request, if any (used up). */
+  failureFor(req: FakeGraphRequest): GraphReply | undefined {
+    const failure = this.failures.find(
+      (f) =>
+        (f.route.method === '*' || f.route.method === req.method) &&
+        (!f.route.tenantId || f.route.tenantId === req.tenant.id) &&
+        f.route.pattern.test(req.path),
+    );
+    if (!failure) return undefined;
+    if (--(failure.route.times as number) <= 0) this.failures.splice(this.failures.indexOf(failure), 1);
+    const { status = 500, headers, body, drop } = failure.spec;
+    if (drop) return { drop: true };
+    return body === undefined
+      ? graphError(status, undefined, undefined, headers)
+      : reply(status, body, headers);
+  }
+
   /** @internal */
   async handle(req: FakeGraphRequest): Promise<GraphReply> {
     const matches = (r: Route) =>
@@ -937,15 +954,8 @@ export class FakeGraph {
       (!r.tenantId || r.tenantId === req.tenant.id) &&
       r.pattern.test(req.path);
 
-    const failure = this.failures.find((f) => matches(f.route));
-    if (failure) {
-      if (--(failure.route.times as number) <= 0) this.failures.splice(this.failures.indexOf(failure), 1);
-      const { status = 500, headers, body, drop } = failure.spec;
-      if (drop) return { drop: true };
-      return body === undefined
-        ? graphError(status, undefined, undefined, headers)
-        : reply(status, body, headers);
-    }
+    const failure = this.failureFor(req);
+    if (failure) return failure;
 
     for (const route of [...this.routes, ...this.fixtureRoutes]) {
       if (!matches(route)) continue;
@@ -1372,6 +1382,8 @@ export async function startFakeMicrosoftCloud(
    * answer 429 with Retry-After inside a 200 batch, as Graph does.
    */
   async function batch(outer: FakeGraphRequest, record: RecordedGraphRequest): Promise<GraphReply> {
+    const failed = graph.failureFor(outer);
+    if (failed) return failed;
     const requests = (outer.body as { requests?: unknown } | undefined)?.requests;
     if (!Array.isArray(requests) || requests.length === 0 || requests.length > 20) {
       return graphError(400, 'BadRequest', 'A $batch holds between 1 and 20 requests.');

@@ -10,6 +10,7 @@ import { DEFAULT_DIAGNOSTIC_LIMITS } from '../src/diagnostics/finding';
 import { checkUserProvisioning } from '../src/diagnostics/userProvisioningCheck';
 import { MsGraphGateway } from '../src/graph/graphGateway';
 import { createLogger } from '../src/util/logger';
+import { UTC_DATES } from '../src/util/dates';
 import { memoryOf } from './common';
 
 export interface ProvisioningChildResult {
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
     inactivityDays: 90,
     firstNoticeDays: 14,
     now: new Date(),
+    dates: UTC_DATES,
     asker: { name: 'bench' },
     connectors: [],
     limits: DEFAULT_DIAGNOSTIC_LIMITS,

@@ -1,5 +1,5 @@
 import type { GraphGateway } from '../graph/graphGateway';
-import { GRAPH_PERMISSIONS } from '../graph/permissions';
+import { readAppAccess, type ServicePrincipal } from './appAccessReads';
 
 /**
  * The seed's permission table (001, "Office 365 permission requirements") as the scopes an
@@ -25,27 +25,6 @@ export const REQUIRED_CONSENT_SCOPES: readonly { scopes: string[]; permission: s
   },
 ];
 
-interface ServicePrincipal {
-  id: string;
-  appId: string;
-  displayName?: string;
-  appRoleAssignmentRequired?: boolean;
-}
-
-interface PermissionGrant {
-  clientId: string;
-  consentType: 'AllPrincipals' | 'Principal';
-  principalId?: string | null;
-  resourceId: string;
-  scope?: string;
-}
-
-interface AppRoleAssignment {
-  appRoleId: string;
-  resourceId: string;
-  resourceDisplayName?: string;
-}
-
 /** What Graph says about the connector app's admin consent in one tenant. */
 export type ConsentState =
   | { kind: 'no-service-principal' }
@@ -68,11 +47,6 @@ export function missingPermissions(scopes: readonly string[]): { permission: str
   );
 }
 
-/** Quotes a value for an OData filter literal. */
-function odataString(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
-}
-
 /**
  * Checks the admin consent of the connector app: its service principal must exist in the tenant,
  * and an oauth2PermissionGrant with consentType AllPrincipals must cover the seed's scopes (or
@@ -83,25 +57,9 @@ export async function checkConsent(
   tenantId: string,
   connectorAppId: string,
 ): Promise<ConsentState> {
-  const principals = await graph.get<{ value: ServicePrincipal[] }>(
-    tenantId,
-    `/servicePrincipals?$filter=appId eq ${odataString(connectorAppId)}&$select=id,appId,displayName,appRoleAssignmentRequired`,
-    { permission: GRAPH_PERMISSIONS.applicationRead },
-  );
-  const servicePrincipal = principals.value[0];
-  if (!servicePrincipal) return { kind: 'no-service-principal' };
-  const grants = await graph.list<PermissionGrant>(
-    tenantId,
-    `/oauth2PermissionGrants?$filter=clientId eq ${odataString(servicePrincipal.id)}`,
-    { permission: GRAPH_PERMISSIONS.directoryRead },
-  );
-  const roles = await graph.list<AppRoleAssignment>(
-    tenantId,
-    `/servicePrincipals/${encodeURIComponent(servicePrincipal.id)}/appRoleAssignments`,
-    {
-      permission: GRAPH_PERMISSIONS.applicationRead,
-    },
-  );
+  const access = await readAppAccess(graph, tenantId, connectorAppId);
+  if (!access) return { kind: 'no-service-principal' };
+  const { servicePrincipal, grants, roles } = access;
   const tenantWide = grants.filter((g) => g.consentType === 'AllPrincipals');
   const grantedScopes = [...new Set(tenantWide.flatMap((g) => (g.scope ?? '').split(/\s+/).filter(Boolean)))];
   const userOnlyGrants = grants.filter((g) => g.consentType === 'Principal').length;

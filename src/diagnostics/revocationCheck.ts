@@ -1,24 +1,5 @@
 import type { GraphGateway } from '../graph/graphGateway';
-import { GRAPH_PERMISSIONS } from '../graph/permissions';
-import { odataString } from './finding';
-
-interface ServicePrincipal {
-  id: string;
-  appId: string;
-  displayName?: string;
-}
-
-interface PermissionGrant {
-  id: string;
-  clientId: string;
-  consentType: 'AllPrincipals' | 'Principal';
-  scope?: string;
-}
-
-interface AppRoleAssignment {
-  id: string;
-  resourceDisplayName?: string;
-}
+import { readAppAccess, type ServicePrincipal } from './appAccessReads';
 
 /** What Graph says, after a delete, about the connector app's tenant-wide access. */
 export type RevocationState = { kind: 'no-service-principal' } | ServicePrincipalAccess;
@@ -43,23 +24,9 @@ export async function checkRevocation(
   tenantId: string,
   connectorAppId: string,
 ): Promise<RevocationState> {
-  const principals = await graph.get<{ value: ServicePrincipal[] }>(
-    tenantId,
-    `/servicePrincipals?$filter=appId eq ${odataString(connectorAppId)}&$select=id,appId,displayName`,
-    { permission: GRAPH_PERMISSIONS.applicationRead },
-  );
-  const servicePrincipal = principals.value[0];
-  if (!servicePrincipal) return { kind: 'no-service-principal' };
-  const grants = await graph.list<PermissionGrant>(
-    tenantId,
-    `/oauth2PermissionGrants?$filter=clientId eq ${odataString(servicePrincipal.id)}`,
-    { permission: GRAPH_PERMISSIONS.directoryRead },
-  );
-  const roles = await graph.list<AppRoleAssignment>(
-    tenantId,
-    `/servicePrincipals/${encodeURIComponent(servicePrincipal.id)}/appRoleAssignments`,
-    { permission: GRAPH_PERMISSIONS.applicationRead },
-  );
+  const access = await readAppAccess(graph, tenantId, connectorAppId);
+  if (!access) return { kind: 'no-service-principal' };
+  const { servicePrincipal, grants, roles } = access;
   const tenantWideGrants = grants
     .filter((g) => g.consentType === 'AllPrincipals')
     .map((g) => ({ id: g.id, scope: (g.scope ?? '').trim() }));

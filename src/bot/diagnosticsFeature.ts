@@ -16,6 +16,7 @@ import { pendingFindings, runDiagnostics } from '../diagnostics/runner';
 import type { Logger } from '../util/logger';
 import type { CommandRouter } from './commandRouter';
 import { resolveConnector } from './connectorResolver';
+import { turnConsentWorkflow } from './consentWorkflowReading';
 import type { BotDeps } from './deps';
 import { readerDates } from '../cards/readerDates';
 import { actorOf, conversationTypeOf, tenantIdOf } from './turnInfo';
@@ -174,6 +175,7 @@ export function registerDiagnostics(
       connectors,
       limits: options,
       elapsed: () => performance.now(),
+      readConsentWorkflow: () => turnConsentWorkflow(context, deps, tenantId),
     };
     const scope = name ? 'connector' : 'tenant';
     const plan = diagnosticPlan(ctx, scope);

@@ -23,6 +23,7 @@ import type { BotDeps } from './deps';
 import { canManage } from './permissions';
 import { replaceCard } from './cardReplies';
 import { activityEvidenceRow } from './activityEvidence';
+import { consentWorkflowRow } from './consentWorkflowReading';
 import { readerDates } from '../cards/readerDates';
 import { revocationCheckButton } from './revocationFeature';
 import { actorOf, tenantIdOf } from './turnInfo';
@@ -177,6 +178,11 @@ export function registerRegistry(
               : 'not verified by the bot',
       });
     }
+    // Two independent Graph reads (Entra's sign-in report, its consent workflow): side by side.
+    const [evidence, consentWorkflow] = await Promise.all([
+      activityEvidenceRow(deps, connector, dates),
+      consentWorkflowRow(context, deps, connector, dates),
+    ]);
     await context.sendActivity(
       MessageFactory.attachment(
         renderCard(connectorStatusCard, {
@@ -188,7 +194,8 @@ export function registerRegistry(
           alert: connector.status === 'deauthorized' ? deauthorizedMessage(config.inactivityDays) : '',
           advice: reauthorizeAdvice(connector),
           facts,
-          evidence: await activityEvidenceRow(deps, connector, dates),
+          evidence,
+          consentWorkflow,
           events: events.map((e) => ({
             at: dates.dateTime(e.at),
             text: `${AUDIT_TEXT[e.action] ?? e.action}${e.actorName ? ` by ${e.actorName}` : e.actor === 'scanner' || e.actor === 'api' ? ` by ${e.actor}` : ''}`,

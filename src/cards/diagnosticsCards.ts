@@ -20,6 +20,8 @@ export interface DiagnosticsRow {
   script: string;
   scriptNote: string;
   buttons: { title: string; command: string; args: string }[];
+  /** Pages to open in the browser (Action.OpenUrl). */
+  links: { title: string; url: string }[];
 }
 
 export interface DiagnosticsCardData {
@@ -107,6 +109,7 @@ export function diagnosticsRow(
       finding.connector && finding.status !== 'pending'
         ? [{ title: 'Reauthorize', command: 'reauthorize', args: finding.connector.displayName }]
         : [],
+    links: finding.status !== 'pending' ? (finding.links ?? []) : [],
   };
 }
 

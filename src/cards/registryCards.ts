@@ -48,6 +48,21 @@ export interface ActivityEvidenceRow {
   buttonTitle: string;
 }
 
+/**
+ * Microsoft Entra's own admin consent workflow as Entra reports it, on an Office 365 connector's
+ * status card; all '' (and no facts) when there is none to show.
+ */
+export interface ConsentWorkflowRow {
+  /** What Entra reports, or why it could not be read. */
+  text: string;
+  facts: { title: string; value: string }[];
+  /** What to do about it, or ''. */
+  note: string;
+  /** The button to Entra's admin consent requests, or ''. */
+  linkTitle: string;
+  linkUrl: string;
+}
+
 export interface ConnectorStatusCardData {
   id: string;
   version: number;
@@ -60,6 +75,7 @@ export interface ConnectorStatusCardData {
   advice: string;
   facts: { title: string; value: string }[];
   evidence: ActivityEvidenceRow;
+  consentWorkflow: ConsentWorkflowRow;
   events: { at: string; text: string }[];
 }
 

@@ -7,35 +7,54 @@ export const MICROSOFT_CLOUDS: readonly {
   label: string;
   domain: string;
   loginHost: string;
+  /**
+   * Where an admin manages the tenant's enterprise applications: the Microsoft Entra admin center
+   * worldwide, the cloud's own Azure portal elsewhere (Microsoft's national cloud endpoints).
+   */
+  adminPortal: { host: string; tenantInPath: boolean };
 }[] = [
   {
     id: 'global',
     label: 'Microsoft 365 worldwide',
     domain: 'onmicrosoft.com',
     loginHost: 'https://login.microsoftonline.com',
+    adminPortal: { host: 'https://entra.microsoft.com', tenantInPath: true },
   },
   {
     id: 'usgovhigh',
     label: 'US Government GCC High',
     domain: 'onmicrosoft.us',
     loginHost: 'https://login.microsoftonline.us',
+    adminPortal: { host: 'https://portal.azure.us', tenantInPath: false },
   },
   {
     id: 'dod',
     label: 'US Government DoD',
     domain: 'onmicrosoft.us',
     loginHost: 'https://login.microsoftonline.us',
+    adminPortal: { host: 'https://portal.azure.us', tenantInPath: false },
   },
   {
     id: 'china',
     label: 'China operated by 21Vianet',
     domain: 'partner.onmschina.cn',
     loginHost: 'https://login.chinacloudapi.cn',
+    adminPortal: { host: 'https://portal.azure.cn', tenantInPath: false },
   },
 ];
 
 export function cloudLabel(id: MicrosoftCloud): string {
   return MICROSOFT_CLOUDS.find((c) => c.id === id)?.label ?? id;
+}
+
+/**
+ * Enterprise applications > Admin consent requests in the cloud's admin portal, for the tenant
+ * when the portal takes it in the path (otherwise the portal opens the admin's own directory).
+ */
+export function adminConsentRequestsUrl(id: MicrosoftCloud, tenantId: string): string {
+  const portal = (MICROSOFT_CLOUDS.find((c) => c.id === id) ?? MICROSOFT_CLOUDS[0]).adminPortal;
+  const tenant = portal.tenantInPath ? `/${encodeURIComponent(tenantId)}` : '';
+  return `${portal.host}${tenant}/#view/Microsoft_AAD_IAM/StartboardApplicationsMenuBlade/~/AccessRequests`;
 }
 
 export function isMicrosoftCloud(value: unknown): value is MicrosoftCloud {

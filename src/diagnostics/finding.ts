@@ -2,6 +2,7 @@ import type { CloudName } from '../config/config';
 import type { Connector } from '../connectors/connector';
 import type { GraphGateway } from '../graph/graphGateway';
 import type { DateFormatter } from '../util/dates';
+import type { ConsentWorkflowReading } from './consentWorkflow';
 
 /** Where a check stands: its result, or that it is still running or could not run at all. */
 export type FindingStatus = 'pass' | 'warn' | 'fail' | 'could-not-run' | 'pending';
@@ -29,6 +30,8 @@ export interface Finding {
   details?: { title: string; value: string }[];
   /** A provisioning script to show with the finding. */
   script?: ScriptRequest;
+  /** Pages to open (a portal's blade), shown as buttons: long URLs never go in the text. */
+  links?: { title: string; url: string }[];
   /** The connector the row is about (the card offers to reauthorize it). */
   connector?: { id: string; displayName: string };
   /** How long the check took, for logs and the summary. */
@@ -90,6 +93,11 @@ export interface DiagnosticContext {
   limits: DiagnosticLimits;
   /** Milliseconds on a monotonic clock, for time budgets. */
   elapsed: () => number;
+  /**
+   * Entra's admin consent workflow as read once for the turn (the status card may read it too);
+   * without it the check reads Graph itself.
+   */
+  readConsentWorkflow?(): Promise<ConsentWorkflowReading>;
   /**
    * Given by the runner to a running check: what it has done so far, shown on its pending row
    * (a sentence of counts, no text from Graph).

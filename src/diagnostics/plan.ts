@@ -1,6 +1,7 @@
 import { adminAccountCheck } from './adminAccountCheck';
 import { adminConsentCheck } from './adminConsentCheck';
 import { appAccessCheck } from './appAccessCheck';
+import { consentWorkflowCheck } from './consentWorkflowCheck';
 import type { DiagnosticContext, DiagnosticPlan } from './finding';
 import { connectorChecks } from './inactivityCheck';
 import { signInActivityCheck } from './signInActivityCheck';
@@ -20,6 +21,7 @@ export function diagnosticPlan(ctx: DiagnosticContext, scope: 'tenant' | 'connec
     ? [
         spoLicenseCheck,
         adminConsentCheck,
+        consentWorkflowCheck,
         signInActivityCheck,
         userAssignmentCheck,
         adminAccountCheck,

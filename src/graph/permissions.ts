@@ -21,6 +21,10 @@ export const GRAPH_PERMISSIONS = {
   teamsAppInstallationForUser: 'TeamsAppInstallation.ReadWriteForUser.All',
   /** GET /reports/servicePrincipalSignInActivities (beta) */
   auditLogRead: 'AuditLog.Read.All',
+  /** GET /policies/adminConsentRequestPolicy */
+  policyRead: 'Policy.Read.All',
+  /** GET /identityGovernance/appConsent/appConsentRequests */
+  consentRequestRead: 'ConsentRequest.Read.All',
 } as const;
 
 /** One of the permission names above. */
@@ -69,6 +73,12 @@ const RULES: Rule[] = [
   },
   { method: 'GET', path: /^\/roleManagement\//i, permission: GRAPH_PERMISSIONS.roleManagementRead },
   { method: 'GET', path: /^\/reports\//i, permission: GRAPH_PERMISSIONS.auditLogRead },
+  { method: 'GET', path: /^\/policies\//i, permission: GRAPH_PERMISSIONS.policyRead },
+  {
+    method: 'GET',
+    path: /^\/identityGovernance\/appConsent\//i,
+    permission: GRAPH_PERMISSIONS.consentRequestRead,
+  },
   { method: 'POST', path: /^\/roleManagement\//i, permission: GRAPH_PERMISSIONS.roleManagementWrite },
   { method: 'DELETE', path: /^\/roleManagement\//i, permission: GRAPH_PERMISSIONS.roleManagementWrite },
   { method: 'POST', path: /^\/directoryObjects\/getByIds$/i, permission: GRAPH_PERMISSIONS.directoryRead },

@@ -536,6 +536,7 @@ function registryAndNoticeSamples(): CardSample[] {
         { title: 'Last transfer', value: '2025-12-01 10:00 UTC' },
       ],
       evidence: { text: '', note: '', at: '', buttonTitle: '' },
+      consentWorkflow: { text: '', facts: [], note: '', linkTitle: '', linkUrl: '' },
       events: [
         { at: '2026-03-01 09:00 UTC', text: 'deauthorized for inactivity by scanner' },
         { at: '2025-12-01 10:00 UTC', text: 'transfer recorded by Sam SharePoint' },

@@ -1,0 +1,42 @@
+import type { FindingStatus, DiagnosticCheck, DiagnosticContext, Finding } from './finding';
+import { readConsentWorkflow } from './consentWorkflow';
+import {
+  CONSENT_WORKFLOW_PERMISSIONS,
+  summarizeConsentWorkflow,
+  type ConsentWorkflowSummary,
+} from './consentWorkflowSummary';
+
+export const CONSENT_WORKFLOW_ID = 'entra-consent-workflow';
+
+const STATUS: Record<ConsentWorkflowSummary['state'], FindingStatus> = {
+  clear: 'pass',
+  pending: 'warn',
+  partial: 'warn',
+  unread: 'could-not-run',
+};
+
+/**
+ * Microsoft Entra's own admin consent workflow, read: on or off, its reviewers and request
+ * duration, and whether a request for the connector app waits there, with the portal link.
+ * Reported by Entra through Graph; the bot changes nothing there.
+ */
+export const consentWorkflowCheck: DiagnosticCheck = {
+  id: CONSENT_WORKFLOW_ID,
+  title: 'Microsoft Entra admin consent workflow',
+  needsGraph: true,
+  permissions: CONSENT_WORKFLOW_PERMISSIONS,
+  async run(graph, tenantId, ctx: DiagnosticContext): Promise<Finding> {
+    const reading = await (ctx.readConsentWorkflow?.() ??
+      readConsentWorkflow(graph, tenantId, { connectorAppId: ctx.connectorAppId, cloud: ctx.cloud }));
+    const summary = summarizeConsentWorkflow(reading, ctx.connectorAppId, ctx.dates);
+    return {
+      id: CONSENT_WORKFLOW_ID,
+      title: consentWorkflowCheck.title,
+      status: STATUS[summary.state],
+      found: summary.sentences.join(' '),
+      fix: summary.fix,
+      details: summary.facts,
+      links: summary.link ? [summary.link] : undefined,
+    };
+  },
+};

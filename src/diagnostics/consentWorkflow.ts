@@ -56,7 +56,8 @@ export interface PendingConsentRequest {
 /** A part Graph refused (403) or failed; `permission` names what a 403 needs. */
 export type ReadFailure =
   | { kind: 'refused'; permission: string; reason: string }
-  | { kind: 'failed'; reason: string }
+  /** `cause` is the error, so a caller can tell a failure every Graph call would meet. */
+  | { kind: 'failed'; reason: string; cause?: unknown }
   | { kind: 'not-offered'; reason: string };
 
 export type PolicyReading = { kind: 'read'; policy: WorkflowPolicy } | ReadFailure;
@@ -110,6 +111,7 @@ function failure(err: unknown, permission: string, what: string): ReadFailure {
   return {
     kind: 'failed',
     reason: `Could not check ${what}: ${isGraphError(err) ? err.message : 'an unexpected error stopped the check.'}`,
+    cause: err,
   };
 }
 

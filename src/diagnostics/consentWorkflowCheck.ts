@@ -1,5 +1,6 @@
 import type { FindingStatus, DiagnosticCheck, DiagnosticContext, Finding } from './finding';
 import { readConsentWorkflow } from './consentWorkflow';
+import { blocksGraph } from './graphFailure';
 import {
   CONSENT_WORKFLOW_PERMISSIONS,
   summarizeConsentWorkflow,
@@ -28,6 +29,12 @@ export const consentWorkflowCheck: DiagnosticCheck = {
   async run(graph, tenantId, ctx: DiagnosticContext): Promise<Finding> {
     const reading = await (ctx.readConsentWorkflow?.() ??
       readConsentWorkflow(graph, tenantId, { connectorAppId: ctx.connectorAppId, cloud: ctx.cloud }));
+    if (reading.kind === 'read') {
+      // A sign-in failure stops every Graph check: the runner words it the same for all rows.
+      for (const part of [reading.policy, reading.requests]) {
+        if (part.kind === 'failed' && blocksGraph(part.cause)) throw part.cause;
+      }
+    }
     const summary = summarizeConsentWorkflow(reading, ctx.connectorAppId, ctx.dates);
     return {
       id: CONSENT_WORKFLOW_ID,

@@ -1,5 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { activityEvidenceRow } from '../../src/bot/activityEvidence';
+import { consentWorkflowRowOf } from '../../src/bot/consentWorkflowReading';
+import { readConsentWorkflow } from '../../src/diagnostics/consentWorkflow';
 import { diagnosticsCard, diagnosticsCardData } from '../../src/cards/diagnosticsCards';
 import { connectorStatusCard, type ConnectorStatusCardData } from '../../src/cards/registryCards';
 import { loadConfig } from '../../src/config/config';
@@ -11,7 +13,8 @@ import { runDiagnostics } from '../../src/diagnostics/runner';
 import { MsGraphGateway } from '../../src/graph/graphGateway';
 import { createDateFormatter, UTC_DATES } from '../../src/util/dates';
 import { createLogger } from '../../src/util/logger';
-import { startFakeMicrosoftCloud } from '../support/fakeMicrosoftCloud';
+import { askForAdminConsent, enableConsentWorkflow } from '../support/fakeConsentWorkflow';
+import { DIRECTORY_ROLES, startFakeMicrosoftCloud } from '../support/fakeMicrosoftCloud';
 import type { CardSample } from './samples';
 
 const NOW = new Date('2026-03-02T09:00:00.000Z');
@@ -38,7 +41,8 @@ function connector(overrides: Partial<Connector> & Pick<Connector, 'tenantId' | 
  * msal-node, graph-client and check code; the permission table from the consent check), and the
  * status card's Entra evidence from the sign-in activity report. The fake tenant has the problems
  * worth showing: SharePoint disabled, user-only consent, a missing Graph permission, users
- * without OneDrive, a connector whose clock runs behind Entra's evidence, a deauthorized one.
+ * without OneDrive, a connector whose clock runs behind Entra's evidence, a deauthorized one, and Entra's admin
+ * consent workflow on with a request for the connector app pending there.
  */
 export async function liveCardSamples(): Promise<CardSample[]> {
   const cloud = await startFakeMicrosoftCloud();
@@ -51,6 +55,19 @@ export async function liveCardSamples(): Promise<CardSample[]> {
     }
     tenant.denyPermission('RoleManagement.Read.Directory');
     tenant.recordSignIn(cloud.connectorAppId, '2026-02-25T13:20:00.000Z');
+    const helpdesk = tenant.addGroup('Helpdesk leads', [tenant.sharePointAdmin!.id]);
+    enableConsentWorkflow(tenant, {
+      users: [tenant.admin!],
+      groups: [helpdesk],
+      roles: [DIRECTORY_ROLES.globalAdministrator],
+    });
+    askForAdminConsent(tenant, {
+      appId: cloud.connectorAppId,
+      appDisplayName: 'Office 365 Mover',
+      scopes: ['AllSites.Manage', 'profile', 'offline_access'],
+      by: tenant.member!,
+      at: '2026-02-27T08:15:00.000Z',
+    });
     const logger = createLogger('error', () => undefined);
     const graph = new MsGraphGateway({ ...cloud.gatewayOptions(), logger, sleep: async () => undefined });
     const config = loadConfig({ CONNECTOR_APP_ID: cloud.connectorAppId });
@@ -86,6 +103,11 @@ export async function liveCardSamples(): Promise<CardSample[]> {
       behind,
       berlin,
     );
+    const consentWorkflow = consentWorkflowRowOf(
+      await readConsentWorkflow(graph, tenant.id, { connectorAppId: cloud.connectorAppId, cloud: 'global' }),
+      cloud.connectorAppId,
+      berlin,
+    );
     return [
       {
         name: 'diagnostics-channel',
@@ -114,6 +136,7 @@ export async function liveCardSamples(): Promise<CardSample[]> {
             { title: 'Last transfer', value: berlin.dateTime(behind.lastTransferAt) },
           ],
           evidence,
+          consentWorkflow,
           events: [{ at: berlin.dateTime(behind.authorizedAt), text: 'created by Sam SharePoint' }],
         }),
       },

@@ -31,6 +31,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
+import { installConsentWorkflowRoutes } from './fakeConsentWorkflow';
 import { testTls, type TestTls } from './tls';
 
 // ---------------------------------------------------------------------------------------------
@@ -84,6 +85,8 @@ export const DEFAULT_APP_PERMISSIONS = [
   'User.Read.All',
   'Files.Read.All',
   'AuditLog.Read.All',
+  'Policy.Read.All',
+  'ConsentRequest.Read.All',
 ] as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -1514,6 +1517,7 @@ export async function startFakeMicrosoftCloud(
   base = `https://127.0.0.1:${port}`;
 
   installFixtureRoutes(graph);
+  installConsentWorkflowRoutes(graph);
 
   const cloud: FakeMicrosoftCloud = {
     authorityHost: base,

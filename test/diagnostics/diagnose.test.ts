@@ -15,6 +15,7 @@ const DAY = 24 * 60 * 60 * 1000;
 const GRAPH_ROWS = [
   'spo-license',
   'admin-consent',
+  'entra-consent-workflow',
   'sign-in-activity',
   'user-assignment',
   'admin-account',
@@ -129,7 +130,7 @@ describe('diagnose with Microsoft Graph (HTTPS fake of the token endpoint and Gr
     const pending = rowsOf(first);
     expect(Object.keys(pending)).toEqual([...GRAPH_ROWS, `connector:${connector.id}`, 'app-access']);
     expect(Object.values(pending).every((r) => r.status === '… Checking')).toBe(true);
-    expect(cardText(first)).toContain('Running 8 checks: 0 done, 8 to go.');
+    expect(cardText(first)).toContain('Running 9 checks: 0 done, 9 to go.');
     // Every later version of the card replaced the first post.
     const postedId = turn.replies.find((r) => cardsOf(r).length > 0)!.id;
     expect(turn.updates.length).toBeGreaterThan(0);
@@ -138,6 +139,7 @@ describe('diagnose with Microsoft Graph (HTTPS fake of the token endpoint and Gr
     expect(statuses(rows)).toEqual({
       'spo-license': '✓ Pass',
       'admin-consent': '✓ Pass',
+      'entra-consent-workflow': '✓ Pass',
       'sign-in-activity': '✓ Pass',
       'user-assignment': '✓ Pass',
       'admin-account': '✓ Pass',

@@ -6,7 +6,7 @@
 import Database from 'better-sqlite3';
 import * as path from 'node:path';
 import type { Connector } from '../src/connectors/connector';
-import type { Subscription } from '../src/store/ports';
+import type { Subscription } from '../src/connectors/ports';
 import { createSqliteStore } from '../src/store/sqlite';
 import { nameKey } from '../src/store/sqlite/connectorStore';
 import { DATABASE_FILE, openDatabase } from '../src/store/sqlite/database';

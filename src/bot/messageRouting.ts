@@ -4,7 +4,7 @@ import { RUN_COMMAND_VERB } from '../cards/verbs';
 import { COMMAND_NAMES, MAX_COMMAND_LENGTH, parseCommand, type CommandName } from './commandParser';
 import type { CommandRouter } from './commandRouter';
 import type { BotDeps } from './deps';
-import { sendHelp } from './helpFeature';
+import { sendHelp } from './features/help/helpFeature';
 import { noteTurnCommand } from './turnTelemetry';
 
 const HINT_TEXT_LIMIT = 80;

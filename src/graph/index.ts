@@ -12,5 +12,5 @@ export {
   type GraphPagingOptions,
   type GraphRequestOptions,
 } from './graphGateway';
-export { defaultPermissionFor, GRAPH_PERMISSIONS, type GraphPermission } from './permissions';
+export { defaultPermissionFor, GRAPH_PERMISSIONS, type GraphPermission } from './graphPermissions';
 export { normalizeTenantId, pinAuthority } from './authority';

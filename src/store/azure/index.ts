@@ -17,8 +17,6 @@ import { AzureStateStorage } from './stateStorage';
 import { AzureSubscriptionStore } from './subscriptionStore';
 import { AzureTargetStore } from './targetStore';
 
-export { ScanLease } from './scanLease';
-
 export interface AzureStoreOptions {
   /**
    * Starts every table and container name, so that several stores (or tests) can share an

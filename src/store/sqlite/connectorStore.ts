@@ -4,8 +4,6 @@ import { upgradeConnector } from '../../connectors/provenance';
 import { ConcurrencyError, type ConnectorStore, type Page } from '../../connectors/ports';
 import { nameKey } from '../names';
 
-export { nameKey } from '../names';
-
 const MAX_PAGE = 500;
 
 /** The expiry index holds live connectors only, so deauthorized ones drop out of every scan. */

@@ -7,8 +7,6 @@ import { registerRolesDecision } from './rolesDecision';
 import { rolesShared, type RolesFeatureDeps } from './rolesShared';
 import { registerTargets } from './targetsFeature';
 
-export { ROLES_VERBS, type RolesFeatureDeps } from './rolesShared';
-
 /**
  * `roles [upn] [office365|exchange]` (seed 004's target connection check, updated), assigning
  * the missing roles (by the asker when they may, else approved by a global admin), and

@@ -16,6 +16,7 @@ import type { BotDeps } from '../../deps';
 import { canManage } from '../../managePermission';
 import { readerDates } from '../../../util/readerDates';
 import { actorOf, tenantIdOf } from '../../turnInfo';
+import { recordVerb, registerCardVerbs } from '../../cardVerbs';
 
 /** Card verb of "Record a transfer on <date>" on the status card. */
 export const TRANSFER_AT_EVIDENCE_VERB = 'connectorTransferAtEvidence';
@@ -158,8 +159,13 @@ export function registerActivityEvidence(
   app: Application<TurnState>,
   deps: ActivityEvidenceFeatureDeps,
 ): void {
-  app.adaptiveCards.actionSubmit(
-    TRANSFER_AT_EVIDENCE_VERB,
-    (context, _state, data: Record<string, unknown>) => recordEvidencedTransfer(deps, context, data),
+  registerCardVerbs(
+    app,
+    [
+      recordVerb(TRANSFER_AT_EVIDENCE_VERB, (context, _state, data) =>
+        recordEvidencedTransfer(deps, context, data),
+      ),
+    ],
+    deps.logger,
   );
 }

@@ -33,6 +33,7 @@ import { revocationCheckButton } from './revocationFeature';
 import { actorOf, tenantIdOf } from '../../turnInfo';
 import type { DateFormatter } from '../../../util/dates';
 import { markdown, md } from '../../../cards/markdown';
+import { recordVerb, registerCardVerbs } from '../../cardVerbs';
 
 /** Card verbs of the delete confirmation. */
 export const DELETE_VERB = 'connectorDelete';
@@ -244,65 +245,77 @@ export function registerConnectors(
     if (found) await confirmDelete(context, found);
   });
 
-  app.adaptiveCards.actionSubmit(DELETE_VERB, async (context, _state, data: Record<string, unknown>) => {
-    const tenantId = tenantIdOf(context);
-    const id = typeof data.connectorId === 'string' ? data.connectorId : '';
-    const connector = id ? await deps.store.connectors.get(tenantId, id) : undefined;
-    if (!connector) {
-      await context.sendActivity(
-        'That connector does not exist in this tenant (it may have been deleted already). Nothing was changed.',
-      );
-      return;
-    }
-    if (data.confirm !== true) {
-      await confirmDelete(context, connector);
-      return;
-    }
-    if (Number(data.version) !== connector.version) {
-      await context.sendActivity(
-        'This confirmation is out of date: the connector changed since it was shown. Nothing was deleted; type delete again.',
-      );
-      return;
-    }
-    const permission = await canManage(connector, context, deps);
-    if (!permission.allowed) {
-      await context.sendActivity(permission.reason);
-      return;
-    }
-    await lifecycle.delete(connector, actorOf(context));
-    const type = connectorType(connector.type);
-    await replaceCard(
-      context,
-      renderCard(
-        messageCard,
-        messageCardData({
-          title: `Deleted ${connector.displayName} from this bot`,
-          text: 'The connector and its stored keys are removed from this bot. Access in the migration app and in your cloud service is not changed by this: finish there.',
-          style: 'good',
-          paragraphs: [
-            {
-              text: md`**In the migration app**: from the **Transfer Wizard**, for the **${type.name}**, select **Manage ▼**; to the right of **Connect**, select arrow ▼; select **Delete** and confirm. Deleting it there revokes the migration service's access to your cloud storage accounts.`,
-            },
-            { text: md`**In your cloud service**: ${markdown(type.revokeAccess)}` },
-            { text: 'To add a new connector, type connect.' },
-          ],
-          buttons: connector.type === 'office365' ? [revocationCheckButton()] : [],
-        }),
-      ),
-      deps.logger,
-    );
-  });
+  registerCardVerbs(
+    app,
+    [
+      recordVerb(DELETE_VERB, async (context, _state, data) => {
+        const tenantId = tenantIdOf(context);
+        const id = typeof data.connectorId === 'string' ? data.connectorId : '';
+        const connector = id ? await deps.store.connectors.get(tenantId, id) : undefined;
+        if (!connector) {
+          await context.sendActivity(
+            'That connector does not exist in this tenant (it may have been deleted already). Nothing was changed.',
+          );
+          return;
+        }
+        if (data.confirm !== true) {
+          await confirmDelete(context, connector);
+          return;
+        }
+        if (Number(data.version) !== connector.version) {
+          await context.sendActivity(
+            'This confirmation is out of date: the connector changed since it was shown. Nothing was deleted; type delete again.',
+          );
+          return;
+        }
+        const permission = await canManage(connector, context, deps);
+        if (!permission.allowed) {
+          await context.sendActivity(permission.reason);
+          return;
+        }
+        await lifecycle.delete(connector, actorOf(context));
+        const type = connectorType(connector.type);
+        await replaceCard(
+          context,
+          renderCard(
+            messageCard,
+            messageCardData({
+              title: `Deleted ${connector.displayName} from this bot`,
+              text: 'The connector and its stored keys are removed from this bot. Access in the migration app and in your cloud service is not changed by this: finish there.',
+              style: 'good',
+              paragraphs: [
+                {
+                  text: md`**In the migration app**: from the **Transfer Wizard**, for the **${type.name}**, select **Manage ▼**; to the right of **Connect**, select arrow ▼; select **Delete** and confirm. Deleting it there revokes the migration service's access to your cloud storage accounts.`,
+                },
+                { text: md`**In your cloud service**: ${markdown(type.revokeAccess)}` },
+                { text: 'To add a new connector, type connect.' },
+              ],
+              buttons: connector.type === 'office365' ? [revocationCheckButton()] : [],
+            }),
+          ),
+          deps.logger,
+        );
+      }),
+    ],
+    deps.logger,
+  );
 
-  app.adaptiveCards.actionSubmit(DELETE_CANCEL_VERB, async (context) => {
-    await replaceCard(
-      context,
-      renderCard(
-        messageCard,
-        messageCardData({ title: 'Nothing was deleted', text: 'The connector is kept as it was.' }),
-      ),
-      deps.logger,
-    );
-  });
+  registerCardVerbs(
+    app,
+    [
+      recordVerb(DELETE_CANCEL_VERB, async (context) => {
+        await replaceCard(
+          context,
+          renderCard(
+            messageCard,
+            messageCardData({ title: 'Nothing was deleted', text: 'The connector is kept as it was.' }),
+          ),
+          deps.logger,
+        );
+      }),
+    ],
+    deps.logger,
+  );
 
   router.register('rename', async (context, _state, args) => {
     const found = args ? await resolveConnector(context, lifecycle, 'rename', args) : undefined;

@@ -13,6 +13,7 @@ import type { ConnectorLifecycle } from '../../../connectors/lifecycle';
 import { checkRevocation, revocationSteps, type RevocationState } from '../../../diagnostics/revocationCheck';
 import type { BotDeps } from '../../deps';
 import { tenantIdOf } from '../../turnInfo';
+import { recordVerb, registerCardVerbs } from '../../cardVerbs';
 
 export interface RevocationFeatureDeps extends BotDeps {
   lifecycle: ConnectorLifecycle;
@@ -137,7 +138,9 @@ export async function answerRevocationCheck(
 }
 
 export function registerRevocationCheck(app: Application<TurnState>, deps: RevocationFeatureDeps): void {
-  app.adaptiveCards.actionSubmit(REVOCATION_CHECK_VERB, async (context) =>
-    answerRevocationCheck(context, deps),
+  registerCardVerbs(
+    app,
+    [recordVerb(REVOCATION_CHECK_VERB, async (context) => answerRevocationCheck(context, deps))],
+    deps.logger,
   );
 }

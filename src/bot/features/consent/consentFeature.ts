@@ -16,6 +16,7 @@ import type { TeamsAdapter } from '@microsoft/teams-ai';
 import { markdown, md } from '../../../cards/markdown';
 import { isConsentAddressee } from './consentAddressee';
 import { replyPrivately } from '../../privateReply';
+import { recordVerb, registerCardVerbs } from '../../cardVerbs';
 
 /** The Data.Query dataset of the people picker. */
 export const PEOPLE_DATASET = 'graph.microsoft.com/users';
@@ -142,33 +143,39 @@ export function registerConsent(app: Application<TurnState>, deps: ConsentFeatur
     );
   };
 
-  app.adaptiveCards.actionSubmit(
-    CONSENT_VERBS.granted,
-    async (context, _state, data: Record<string, unknown>) => {
-      const connector = await load(context, data.connectorId);
-      if (!connector) return;
-      const actor = actorOf(context);
-      if (!(await isConsentAddressee(context, connector, deps))) {
-        deps.logger.warn('consent reported by someone it was not sent to', { connectorId: connector.id });
-        await replyPrivately(
-          context,
-          `Only ${connector.consent?.requestedFrom ?? 'the global admin it was sent to'} can report this consent. Nothing was changed.`,
-          deps.config.bot.appId ?? '',
-          deps.logger,
-        );
-        return;
-      }
-      await answer(context, await verifyConsent(deps, connector, actor));
-    },
+  registerCardVerbs(
+    app,
+    [
+      recordVerb(CONSENT_VERBS.granted, async (context, _state, data) => {
+        const connector = await load(context, data.connectorId);
+        if (!connector) return;
+        const actor = actorOf(context);
+        if (!(await isConsentAddressee(context, connector, deps))) {
+          deps.logger.warn('consent reported by someone it was not sent to', { connectorId: connector.id });
+          await replyPrivately(
+            context,
+            `Only ${connector.consent?.requestedFrom ?? 'the global admin it was sent to'} can report this consent. Nothing was changed.`,
+            deps.config.bot.appId ?? '',
+            deps.logger,
+          );
+          return;
+        }
+        await answer(context, await verifyConsent(deps, connector, actor));
+      }),
+    ],
+    deps.logger,
   );
 
-  app.adaptiveCards.actionSubmit(
-    CONSENT_VERBS.check,
-    async (context, _state, data: Record<string, unknown>) => {
-      const connector = await load(context, data.args ?? data.connectorId);
-      if (!connector) return;
-      await answer(context, await verifyConsent(deps, connector, actorOf(context)));
-    },
+  registerCardVerbs(
+    app,
+    [
+      recordVerb(CONSENT_VERBS.check, async (context, _state, data) => {
+        const connector = await load(context, data.args ?? data.connectorId);
+        if (!connector) return;
+        await answer(context, await verifyConsent(deps, connector, actorOf(context)));
+      }),
+    ],
+    deps.logger,
   );
 
   app.adaptiveCards.search(PEOPLE_DATASET, async (context, _state, query) => {

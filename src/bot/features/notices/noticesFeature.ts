@@ -11,6 +11,7 @@ import { readerDates } from '../../../util/readerDates';
 import { canManage } from '../../managePermission';
 import { auditTurn } from '../../turnAudit';
 import { actorOf, baseConversationId, conversationTypeOf, tenantIdOf } from '../../turnInfo';
+import { recordVerb, registerCardVerbs } from '../../cardVerbs';
 
 /** Card verbs of the expiry notices' buttons. */
 export const NOTICE_VERBS = {
@@ -143,71 +144,83 @@ export function registerNotifications(
     return connector;
   };
 
-  app.adaptiveCards.actionSubmit(
-    NOTICE_VERBS.reauthorize,
-    async (context, state, data: Record<string, unknown>) => {
-      const connector = await managed(context, data);
-      if (!connector) return;
-      await router.get('reauthorize')!(context, state, connector.displayName);
-    },
+  registerCardVerbs(
+    app,
+    [
+      recordVerb(NOTICE_VERBS.reauthorize, async (context, state, data) => {
+        const connector = await managed(context, data);
+        if (!connector) return;
+        await router.get('reauthorize')!(context, state, connector.displayName);
+      }),
+    ],
+    deps.logger,
   );
 
-  app.adaptiveCards.actionSubmit(
-    NOTICE_VERBS.transfer,
-    async (context, _state, data: Record<string, unknown>) => {
-      const connector = await managed(context, data);
-      if (!connector) return;
-      // A notice is about one 90-day period: once a transfer restarted the clock (a double click,
-      // or someone else in the channel), the notice's button has nothing left to do.
-      if (typeof data.periodStart === 'string' && data.periodStart !== clockStart(connector)?.toISOString()) {
-        await context.sendActivity(
-          `A transfer is already recorded for ${connector.displayName} since this notice (last transfer ${readerDates(context, deps.logger).dateTime(connector.lastTransferAt)}). Nothing was changed; type transfer ${connector.displayName} to record another.`,
-        );
-        return;
-      }
-      try {
-        const updated = await lifecycle.recordTransfer(connector, clock.now(), actorOf(context));
-        await context.sendActivity(
-          `${actorOf(context).name} recorded a transfer for ${updated.displayName}: it is now deauthorized on ${readerDates(context, deps.logger).dateTime(expiresAt(updated, config.inactivityDays))} unless it transfers again.`,
-        );
-      } catch (err) {
-        if (err instanceof LifecycleError) {
-          await context.sendActivity(err.message);
+  registerCardVerbs(
+    app,
+    [
+      recordVerb(NOTICE_VERBS.transfer, async (context, _state, data) => {
+        const connector = await managed(context, data);
+        if (!connector) return;
+        // A notice is about one 90-day period: once a transfer restarted the clock (a double click,
+        // or someone else in the channel), the notice's button has nothing left to do.
+        if (
+          typeof data.periodStart === 'string' &&
+          data.periodStart !== clockStart(connector)?.toISOString()
+        ) {
+          await context.sendActivity(
+            `A transfer is already recorded for ${connector.displayName} since this notice (last transfer ${readerDates(context, deps.logger).dateTime(connector.lastTransferAt)}). Nothing was changed; type transfer ${connector.displayName} to record another.`,
+          );
           return;
         }
-        throw err;
-      }
-    },
+        try {
+          const updated = await lifecycle.recordTransfer(connector, clock.now(), actorOf(context));
+          await context.sendActivity(
+            `${actorOf(context).name} recorded a transfer for ${updated.displayName}: it is now deauthorized on ${readerDates(context, deps.logger).dateTime(expiresAt(updated, config.inactivityDays))} unless it transfers again.`,
+          );
+        } catch (err) {
+          if (err instanceof LifecycleError) {
+            await context.sendActivity(err.message);
+            return;
+          }
+          throw err;
+        }
+      }),
+    ],
+    deps.logger,
   );
 
-  app.adaptiveCards.actionSubmit(
-    NOTICE_VERBS.snooze,
-    async (context, _state, data: Record<string, unknown>) => {
-      const connector = await managed(context, data);
-      if (!connector) return;
-      const period = clockStart(connector)?.toISOString();
-      if (!period || data.periodStart !== period) {
-        await context.sendActivity(
-          `This notice is out of date: ${connector.displayName} transferred or was reauthorized since. Nothing was snoozed.`,
+  registerCardVerbs(
+    app,
+    [
+      recordVerb(NOTICE_VERBS.snooze, async (context, _state, data) => {
+        const connector = await managed(context, data);
+        if (!connector) return;
+        const period = clockStart(connector)?.toISOString();
+        if (!period || data.periodStart !== period) {
+          await context.sendActivity(
+            `This notice is out of date: ${connector.displayName} transferred or was reauthorized since. Nothing was snoozed.`,
+          );
+          return;
+        }
+        const current = Number(data.threshold);
+        const next = nextThreshold(current, config.expiryNoticeDays);
+        if (next === undefined) {
+          await context.sendActivity(
+            `There is no later notice to snooze for ${connector.displayName}: the next thing that happens is deauthorization.`,
+          );
+          return;
+        }
+        await store.notices.snooze(
+          { tenantId: connector.tenantId, connectorId: connector.id, periodStart: period, threshold: next },
+          clock.now(),
         );
-        return;
-      }
-      const current = Number(data.threshold);
-      const next = nextThreshold(current, config.expiryNoticeDays);
-      if (next === undefined) {
+        await lifecycle.audit(connector, actorOf(context), 'notice.snoozed', { threshold: next });
         await context.sendActivity(
-          `There is no later notice to snooze for ${connector.displayName}: the next thing that happens is deauthorization.`,
+          `${actorOf(context).name} snoozed ${connector.displayName}: the ${next}-day notice will not be sent. Later notices still will.`,
         );
-        return;
-      }
-      await store.notices.snooze(
-        { tenantId: connector.tenantId, connectorId: connector.id, periodStart: period, threshold: next },
-        clock.now(),
-      );
-      await lifecycle.audit(connector, actorOf(context), 'notice.snoozed', { threshold: next });
-      await context.sendActivity(
-        `${actorOf(context).name} snoozed ${connector.displayName}: the ${next}-day notice will not be sent. Later notices still will.`,
-      );
-    },
+      }),
+    ],
+    deps.logger,
   );
 }

@@ -11,6 +11,7 @@ import { tenantIdOf } from '../../turnInfo';
 import { auditTurn } from '../../turnAudit';
 import type { RoleGrant } from './roleGrants';
 import { ROLES_VERBS, str, type RolesShared } from './rolesShared';
+import { recordVerb, registerCardVerbs } from '../../cardVerbs';
 
 const grantText = (grant: RoleGrant): string =>
   grant.type === 'time-bound'
@@ -152,8 +153,13 @@ const removeGrants = async (shared: RolesShared, context: TurnContext, data: Rec
 
 /** The "Remove these roles" button offered when a target connection is removed. */
 export function registerRoleGrantRemoval(app: Application<TurnState>, shared: RolesShared): void {
-  app.adaptiveCards.actionSubmit(
-    ROLES_VERBS.removeGrants,
-    async (context, _state, data: Record<string, unknown>) => removeGrants(shared, context, data),
+  registerCardVerbs(
+    app,
+    [
+      recordVerb(ROLES_VERBS.removeGrants, async (context, _state, data) =>
+        removeGrants(shared, context, data),
+      ),
+    ],
+    shared.logger,
   );
 }

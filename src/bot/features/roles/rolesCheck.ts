@@ -13,6 +13,7 @@ import { checkCardData } from './rolesCheckCard';
 import { auditTurn } from '../../turnAudit';
 import { kindOf, ROLES_VERBS, str, type RolesShared } from './rolesShared';
 import { readerDates } from '../../../util/readerDates';
+import { recordVerb, registerCardVerbs } from '../../cardVerbs';
 
 /** Saves (or refreshes) the target connection of a passing check. */
 const defineTarget = async (
@@ -138,17 +139,20 @@ export function registerRolesCheck(
     await runCheck(shared, context, subject, parsed.kind ?? DEFAULT_TARGET_KIND);
   });
 
-  app.adaptiveCards.actionSubmit(
-    ROLES_VERBS.check,
-    async (context, _state, data: Record<string, unknown>) => {
-      const subject = str(data.subject);
-      if (!subject) {
-        await context.sendActivity(
-          'That card does not say which account to check. Type roles to start again.',
-        );
-        return;
-      }
-      await runCheck(shared, context, subject, kindOf(data), 'replace');
-    },
+  registerCardVerbs(
+    app,
+    [
+      recordVerb(ROLES_VERBS.check, async (context, _state, data) => {
+        const subject = str(data.subject);
+        if (!subject) {
+          await context.sendActivity(
+            'That card does not say which account to check. Type roles to start again.',
+          );
+          return;
+        }
+        await runCheck(shared, context, subject, kindOf(data), 'replace');
+      }),
+    ],
+    shared.logger,
   );
 }

@@ -9,6 +9,7 @@ import { approvalKey, decisionId, DECISION_LEASE_MS, type ApprovalRequest } from
 import { auditTurn } from '../../turnAudit';
 import { ROLES_VERBS, str, type RolesShared } from './rolesShared';
 import { readerDates } from '../../../util/readerDates';
+import { recordVerb, registerCardVerbs } from '../../cardVerbs';
 
 /** Loads an approval request of this tenant for the clicker, who must be the addressed admin. */
 const loadRequest = async (shared: RolesShared, context: TurnContext, data: Record<string, unknown>) => {
@@ -191,12 +192,14 @@ const decide = async (
 
 /** The approve and decline buttons of the approval card a global admin got. */
 export function registerRolesDecision(app: Application<TurnState>, shared: RolesShared): void {
-  app.adaptiveCards.actionSubmit(
-    ROLES_VERBS.approve,
-    async (context, _state, data: Record<string, unknown>) => decide(shared, context, data, false),
+  registerCardVerbs(
+    app,
+    [recordVerb(ROLES_VERBS.approve, async (context, _state, data) => decide(shared, context, data, false))],
+    shared.logger,
   );
-  app.adaptiveCards.actionSubmit(
-    ROLES_VERBS.decline,
-    async (context, _state, data: Record<string, unknown>) => decide(shared, context, data, true),
+  registerCardVerbs(
+    app,
+    [recordVerb(ROLES_VERBS.decline, async (context, _state, data) => decide(shared, context, data, true))],
+    shared.logger,
   );
 }

@@ -16,6 +16,7 @@ import { auditTurn } from '../../turnAudit';
 import { ROLES_VERBS, str, type RolesShared } from './rolesShared';
 import type { DateFormatter } from '../../../util/dates';
 import { readerDates } from '../../../util/readerDates';
+import { recordVerb, registerCardVerbs } from '../../cardVerbs';
 
 const targetRow = (target: TargetConnection, dates: DateFormatter): TargetRow => {
   const failing = !!target.failedAt;
@@ -81,52 +82,58 @@ export function registerTargets(
     return target;
   };
 
-  app.adaptiveCards.actionSubmit(
-    ROLES_VERBS.reverify,
-    async (context, _state, data: Record<string, unknown>) => {
-      const target = await loadTarget(context, data);
-      if (!target) return;
-      if (!(await runCheck(shared, context, target.adminId, target.kind, 'send', target.id))) return;
-      await replaceCard(context, await targetsCard(context), logger);
-    },
+  registerCardVerbs(
+    app,
+    [
+      recordVerb(ROLES_VERBS.reverify, async (context, _state, data) => {
+        const target = await loadTarget(context, data);
+        if (!target) return;
+        if (!(await runCheck(shared, context, target.adminId, target.kind, 'send', target.id))) return;
+        await replaceCard(context, await targetsCard(context), logger);
+      }),
+    ],
+    shared.logger,
   );
 
-  app.adaptiveCards.actionSubmit(
-    ROLES_VERBS.remove,
-    async (context, _state, data: Record<string, unknown>) => {
-      const target = await loadTarget(context, data);
-      if (!target) return;
-      const actor = actorOf(context);
-      let allowed = actor.id === target.createdBy || actor.aadObjectId === target.adminId;
-      if (!allowed && shared.graph.configured) {
-        try {
-          allowed = (await askerAssigner(context)) !== undefined;
-        } catch (err) {
-          if (!isGraphError(err)) throw err;
+  registerCardVerbs(
+    app,
+    [
+      recordVerb(ROLES_VERBS.remove, async (context, _state, data) => {
+        const target = await loadTarget(context, data);
+        if (!target) return;
+        const actor = actorOf(context);
+        let allowed = actor.id === target.createdBy || actor.aadObjectId === target.adminId;
+        if (!allowed && shared.graph.configured) {
+          try {
+            allowed = (await askerAssigner(context)) !== undefined;
+          } catch (err) {
+            if (!isGraphError(err)) throw err;
+          }
         }
-      }
-      if (!allowed) {
+        if (!allowed) {
+          await context.sendActivity(
+            `Only the person who defined the ${target.adminUpn} target connection, that admin account itself, or a global admin can remove it. Nothing was changed.`,
+          );
+          return;
+        }
+        await store.targets.remove(target.tenantId, target.id);
+        await auditTurn(shared, context, 'target.removed', {
+          targetId: target.id,
+          kind: target.kind,
+          adminUpn: target.adminUpn,
+        });
+        await replaceCard(context, await targetsCard(context), logger);
+        const offer = await grantRemovalOffer(shared, target);
         await context.sendActivity(
-          `Only the person who defined the ${target.adminUpn} target connection, that admin account itself, or a global admin can remove it. Nothing was changed.`,
+          offer
+            ? MessageFactory.attachment(
+                offer,
+                `Removed the ${targetKindLabel(target.kind)} target connection of ${target.adminUpn}.`,
+              )
+            : `Removed the ${targetKindLabel(target.kind)} target connection of ${target.adminUpn}. No role I assigned for it is still in effect, so its roles were not changed: remove them in the Microsoft Entra admin center if they are no longer needed.`,
         );
-        return;
-      }
-      await store.targets.remove(target.tenantId, target.id);
-      await auditTurn(shared, context, 'target.removed', {
-        targetId: target.id,
-        kind: target.kind,
-        adminUpn: target.adminUpn,
-      });
-      await replaceCard(context, await targetsCard(context), logger);
-      const offer = await grantRemovalOffer(shared, target);
-      await context.sendActivity(
-        offer
-          ? MessageFactory.attachment(
-              offer,
-              `Removed the ${targetKindLabel(target.kind)} target connection of ${target.adminUpn}.`,
-            )
-          : `Removed the ${targetKindLabel(target.kind)} target connection of ${target.adminUpn}. No role I assigned for it is still in effect, so its roles were not changed: remove them in the Microsoft Entra admin center if they are no longer needed.`,
-      );
-    },
+      }),
+    ],
+    shared.logger,
   );
 }

@@ -27,6 +27,7 @@ import { replyPrivately } from '../../privateReply';
 import { actorOf, tenantIdOf } from '../../turnInfo';
 import { canManage } from '../../managePermission';
 import { resolveConnector } from '../../connectorResolver';
+import { recordVerb, registerCardVerbs } from '../../cardVerbs';
 
 /** Verb of the "Resume" / "Start over" buttons shown when a wizard is already open. */
 export const WIZARD_CONTROL_VERB = 'wizardControl';
@@ -241,58 +242,67 @@ export function registerWizard(
     return open;
   };
 
-  app.adaptiveCards.actionSubmit(WIZARD_VERB, async (context, state, data: Record<string, unknown>) => {
-    const open = await checkClick(context, state, data);
-    if (!open) return;
-    if (typeof data.page === 'string' && open.history.includes(data.page) && data.move === 'next') {
-      // The twin of a double click, or a click on a card Teams had not yet updated.
-      deps.logger.info('wizard step clicked again', { page: data.page });
-      await context.sendActivity(
-        'That step is already done, so nothing was changed. The wizard card shows the step you are on.',
-      );
-      return;
-    }
-    if (data.page !== open.page || typeof data.move !== 'string') {
-      await outOfDate(context, 'old step');
-      return;
-    }
-    const dc = await dialogSetFor(state).createContext(context);
-    const result = await dc.continueDialog();
-    if (result.status === DialogTurnStatus.empty) await outOfDate(context, 'dialog stack empty');
-  });
-
-  app.adaptiveCards.actionSubmit(
-    WIZARD_CONTROL_VERB,
-    async (context, state, data: Record<string, unknown>) => {
-      const open = await checkClick(context, state, data);
-      if (!open) return;
-      const dc = await dialogSetFor(state).createContext(context);
-      if (data.move === 'resume') {
-        const wizard = dialogs.find((d) => d.id === wizardDialogId(open.type as ConnectorTypeId))!;
-        await wizard.steps.repost(context, open);
-        return;
-      }
-      if (data.move === 'restart') {
-        // The old wizard's card says it was cancelled, and the cancellation is audited.
-        const wizard = dialogs.find((d) => d.id === wizardDialogId(open.type as ConnectorTypeId))!;
-        await wizard.steps.showCancelled(context, open);
-        await dc.cancelAllDialogs();
-        if (data.command === 'reauthorize' && typeof data.args === 'string' && data.args) {
-          // Runs `reauthorize <name>` again, so the connector and the permission are checked anew.
-          await router.get('reauthorize')!(context, state, data.args.slice(0, 200));
-          return;
-        }
-        const requested = typeof data.args === 'string' ? findConnectorType(data.args) : undefined;
-        if (!requested) {
+  registerCardVerbs(
+    app,
+    [
+      recordVerb(WIZARD_VERB, async (context, state, data) => {
+        const open = await checkClick(context, state, data);
+        if (!open) return;
+        if (typeof data.page === 'string' && open.history.includes(data.page) && data.move === 'next') {
+          // The twin of a double click, or a click on a card Teams had not yet updated.
+          deps.logger.info('wizard step clicked again', { page: data.page });
           await context.sendActivity(
-            MessageFactory.attachment(renderCard(connectorPickerCard, pickerCardData())),
+            'That step is already done, so nothing was changed. The wizard card shows the step you are on.',
           );
           return;
         }
-        await start(context, state, requested.id);
-        return;
-      }
-      await outOfDate(context, 'unknown control');
-    },
+        if (data.page !== open.page || typeof data.move !== 'string') {
+          await outOfDate(context, 'old step');
+          return;
+        }
+        const dc = await dialogSetFor(state).createContext(context);
+        const result = await dc.continueDialog();
+        if (result.status === DialogTurnStatus.empty) await outOfDate(context, 'dialog stack empty');
+      }),
+    ],
+    deps.logger,
+  );
+
+  registerCardVerbs(
+    app,
+    [
+      recordVerb(WIZARD_CONTROL_VERB, async (context, state, data) => {
+        const open = await checkClick(context, state, data);
+        if (!open) return;
+        const dc = await dialogSetFor(state).createContext(context);
+        if (data.move === 'resume') {
+          const wizard = dialogs.find((d) => d.id === wizardDialogId(open.type as ConnectorTypeId))!;
+          await wizard.steps.repost(context, open);
+          return;
+        }
+        if (data.move === 'restart') {
+          // The old wizard's card says it was cancelled, and the cancellation is audited.
+          const wizard = dialogs.find((d) => d.id === wizardDialogId(open.type as ConnectorTypeId))!;
+          await wizard.steps.showCancelled(context, open);
+          await dc.cancelAllDialogs();
+          if (data.command === 'reauthorize' && typeof data.args === 'string' && data.args) {
+            // Runs `reauthorize <name>` again, so the connector and the permission are checked anew.
+            await router.get('reauthorize')!(context, state, data.args.slice(0, 200));
+            return;
+          }
+          const requested = typeof data.args === 'string' ? findConnectorType(data.args) : undefined;
+          if (!requested) {
+            await context.sendActivity(
+              MessageFactory.attachment(renderCard(connectorPickerCard, pickerCardData())),
+            );
+            return;
+          }
+          await start(context, state, requested.id);
+          return;
+        }
+        await outOfDate(context, 'unknown control');
+      }),
+    ],
+    deps.logger,
   );
 }

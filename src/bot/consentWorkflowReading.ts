@@ -1,5 +1,5 @@
 import type { TurnContext } from 'botbuilder';
-import type { ConsentWorkflowRow } from '../cards/registryCards';
+import type { ConsentWorkflowRow } from '../cards/connectorsCards';
 import type { Connector } from '../connectors/connector';
 import { readConsentWorkflow, type ConsentWorkflowReading } from '../diagnostics/consentWorkflow';
 import { summarizeConsentWorkflow } from '../diagnostics/consentWorkflowSummary';

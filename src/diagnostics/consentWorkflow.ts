@@ -2,7 +2,7 @@ import type { CloudName } from '../config/config';
 import { adminConsentRequestsUrl } from '../connectors/clouds';
 import { isGraphError } from '../graph/errors';
 import type { GraphGateway } from '../graph/graphGateway';
-import { GRAPH_PERMISSIONS } from '../graph/permissions';
+import { GRAPH_PERMISSIONS } from '../graph/graphPermissions';
 import { odataString } from './finding';
 import { describeReviewers, type WorkflowReviewer } from './consentWorkflowReviewers';
 

@@ -1,6 +1,6 @@
 import { isGraphError } from '../graph/errors';
 import type { GraphGateway } from '../graph/graphGateway';
-import { GRAPH_PERMISSIONS } from '../graph/permissions';
+import { GRAPH_PERMISSIONS } from '../graph/graphPermissions';
 
 /** One reviewer of Entra's admin consent workflow, as the policy names it. */
 export interface WorkflowReviewer {

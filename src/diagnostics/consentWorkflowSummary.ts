@@ -1,4 +1,4 @@
-import { GRAPH_PERMISSIONS } from '../graph/permissions';
+import { GRAPH_PERMISSIONS } from '../graph/graphPermissions';
 import type { DateFormatter } from '../util/dates';
 import type { ConsentWorkflowReading, PolicyReading, RequestReading } from './consentWorkflow';
 import { reviewerText } from './consentWorkflowReviewers';

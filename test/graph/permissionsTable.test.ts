@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GRAPH_PERMISSIONS } from '../../src/graph/permissions';
+import { GRAPH_PERMISSIONS } from '../../src/graph/graphPermissions';
 
 /** The first-column names of the README's "Microsoft Graph permissions" table. */
 function documentedPermissions(): string[] {

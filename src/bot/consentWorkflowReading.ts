@@ -6,10 +6,10 @@ import { summarizeConsentWorkflow } from '../diagnostics/consentWorkflowSummary'
 import type { DateFormatter } from '../util/dates';
 import type { BotDeps } from './deps';
 
-export type ConsentWorkflowDeps = Pick<BotDeps, 'graph' | 'config' | 'logger'>;
+type ConsentWorkflowDeps = Pick<BotDeps, 'graph' | 'config' | 'logger'>;
 
 /** The status card's section when there is none to show (not an Office 365 connector). */
-export const NO_CONSENT_WORKFLOW: ConsentWorkflowRow = {
+const NO_CONSENT_WORKFLOW: ConsentWorkflowRow = {
   text: '',
   facts: [],
   note: '',

@@ -6,8 +6,6 @@ import { GRAPH_PERMISSIONS } from '../graph/graphPermissions';
 import { odataString } from './finding';
 import { describeReviewers, type WorkflowReviewer } from './consentWorkflowReviewers';
 
-export type { WorkflowReviewer } from './consentWorkflowReviewers';
-
 /** adminConsentRequestPolicy as Graph v1.0 returns it (only what is read). */
 interface AdminConsentRequestPolicy {
   isEnabled?: boolean;
@@ -31,7 +29,7 @@ interface AppConsentRequest {
 }
 
 /** What Entra's admin consent policy says, reviewers named as far as Graph allowed. */
-export interface WorkflowPolicy {
+interface WorkflowPolicy {
   enabled: boolean;
   notifyReviewers: boolean;
   remindersEnabled: boolean;
@@ -43,7 +41,7 @@ export interface WorkflowPolicy {
 }
 
 /** A request for the connector app waiting in Entra. */
-export interface PendingConsentRequest {
+interface PendingConsentRequest {
   appDisplayName: string;
   /** Permissions still waiting for approval, by Graph's names. */
   pendingScopes: string[];
@@ -54,7 +52,7 @@ export interface PendingConsentRequest {
 }
 
 /** A part Graph refused (403) or failed; `permission` names what a 403 needs. */
-export type ReadFailure =
+type ReadFailure =
   | { kind: 'refused'; permission: string; reason: string }
   /** `cause` is the error, so a caller can tell a failure every Graph call would meet. */
   | { kind: 'failed'; reason: string; cause?: unknown }

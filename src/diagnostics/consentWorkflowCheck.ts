@@ -7,7 +7,7 @@ import {
   type ConsentWorkflowSummary,
 } from './consentWorkflowSummary';
 
-export const CONSENT_WORKFLOW_ID = 'entra-consent-workflow';
+const CONSENT_WORKFLOW_ID = 'entra-consent-workflow';
 
 const STATUS: Record<ConsentWorkflowSummary['state'], FindingStatus> = {
   clear: 'pass',

@@ -6,7 +6,7 @@ import { listText } from './graphFailure';
 import { count } from './finding';
 
 /** Title of the button to Entra's pending requests. */
-export const ENTRA_REQUESTS_BUTTON = 'Open admin consent requests in Entra';
+const ENTRA_REQUESTS_BUTTON = 'Open admin consent requests in Entra';
 
 /**
  * What the diagnostics row and the status card say about Entra's admin consent workflow: every

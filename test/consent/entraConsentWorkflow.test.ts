@@ -7,6 +7,7 @@ import { connectorRecord, seedConnectors } from '../support/connectorFixtures';
 import { askForAdminConsent, enableConsentWorkflow } from '../support/fakeConsentWorkflow';
 import {
   DIRECTORY_ROLES,
+  graphErrorBody,
   startFakeMicrosoftCloud,
   type FakeMicrosoftCloud,
   type FakeTenant,
@@ -258,6 +259,24 @@ describe("Microsoft Entra's admin consent workflow, read through Graph (status a
     const text = cardText(shownCard(await client.say('status Flaky destination')));
     expect(text).toMatch(/Could not check admin consent requests: Microsoft Graph is unavailable \(500/);
     expect(text).toContain('Check again later.');
+  });
+
+  test('a Graph endpoint without these APIs is said not to offer them', async () => {
+    const { client } = await setup('Private cloud destination');
+    cloud.graph.failNext(POLICY, { status: 404 });
+    cloud.graph.failNext(REQUESTS, {
+      status: 400,
+      body: graphErrorBody('BadRequest', "Resource not found for the segment 'identityGovernance'."),
+    });
+    const row = workflowRow(await client.say('diagnose'));
+    expect(row.status).toBe('? Could not run');
+    expect(row.text).toContain(
+      'The Microsoft Graph endpoint this bot uses does not offer the admin consent workflow settings',
+    );
+    expect(row.text).toContain(
+      'The Microsoft Graph endpoint this bot uses does not offer admin consent requests',
+    );
+    expect(row.urls).toEqual([]);
   });
 
   test('names from Graph are data: markdown in a group name shows literally', async () => {

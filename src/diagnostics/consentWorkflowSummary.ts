@@ -13,7 +13,7 @@ const ENTRA_REQUESTS_BUTTON = 'Open admin consent requests in Entra';
  * sentence says that Entra reports it (the bot read it from Graph, it decides nothing there).
  */
 export interface ConsentWorkflowSummary {
-  /** pending: a request for the connector app waits in Entra; partial: one read failed; none read: unread. */
+  /** pending: a request for the connector app waits in Entra; partial: one part unread; unread: both. */
   state: 'clear' | 'pending' | 'partial' | 'unread';
   /** Sentences, in order: the workflow, then the requests. */
   sentences: string[];
@@ -115,22 +115,32 @@ export function summarizeConsentWorkflow(
   const refused = [reading.policy, reading.requests]
     .map((part) => (part.kind === 'refused' ? part.permission : undefined))
     .filter((p): p is string => p !== undefined);
-  const failedParts = [reading.policy, reading.requests].filter(
-    (part) => part.kind === 'refused' || part.kind === 'failed' || part.kind === 'not-offered',
+  const unreadParts = [reading.policy, reading.requests].filter(
+    (part) =>
+      part.kind === 'refused' ||
+      part.kind === 'failed' ||
+      part.kind === 'not-offered' ||
+      part.kind === 'not-checked',
   ).length;
   const pending = reading.requests.kind === 'pending';
   const enabled = reading.policy.kind === 'read' && reading.policy.policy.enabled;
-  const retry = [reading.policy, reading.requests].some((part) => part.kind === 'failed')
-    ? 'Check again later.'
-    : '';
-  const fix = pending
-    ? `A reviewer opens Admin consent requests in Entra (Enterprise applications > Admin consent requests) and approves or denies it there; an approval grants admin consent, which the bot then verifies with Graph like any other.`
-    : [grantFix(refused), retry].filter(Boolean).join(' ');
+  const fix = [
+    pending
+      ? 'A reviewer opens Admin consent requests in Entra (Enterprise applications > Admin consent requests) and approves or denies it there; an approval grants admin consent, which the bot then verifies with Graph like any other.'
+      : '',
+    grantFix(refused),
+    reading.requests.kind === 'not-checked'
+      ? 'Set CONNECTOR_APP_ID to the connector app’s application id and restart the bot.'
+      : '',
+    [reading.policy, reading.requests].some((part) => part.kind === 'failed') ? 'Check again later.' : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
   return {
-    state: pending ? 'pending' : failedParts === 2 ? 'unread' : failedParts === 1 ? 'partial' : 'clear',
+    state: pending ? 'pending' : unreadParts === 2 ? 'unread' : unreadParts === 1 ? 'partial' : 'clear',
     sentences: [...policy.sentences, ...requests.sentences],
     facts: [...policy.facts, ...requests.facts],
-    fix: pending && refused.length > 0 ? `${fix} ${grantFix(refused)}` : fix,
+    fix,
     link: pending || enabled ? { title: ENTRA_REQUESTS_BUTTON, url: reading.portalUrl } : undefined,
   };
 }

@@ -21,6 +21,8 @@ import { revocationCheckCard } from '../../src/cards/revocationCards';
 import { revocationCardData } from '../../src/bot/features/connectors/revocationFeature';
 import { moverRetirementCardData } from '../../src/connectors/moverRetirement';
 import { connectorType } from '../../src/connectors/catalog';
+import { adminConsentRequestsUrl } from '../../src/connectors/clouds';
+import { consentWorkflowRowOf } from '../../src/bot/consentWorkflowReading';
 import type { Connector } from '../../src/connectors/connector';
 import {
   rolesApprovalCard,
@@ -536,6 +538,45 @@ function connectorsAndNoticeSamples(): CardSample[] {
         { at: '2026-03-01 09:00 UTC', text: 'deauthorized for inactivity by scanner' },
         { at: '2025-12-01 10:00 UTC', text: 'transfer recorded by Sam SharePoint' },
       ],
+    }),
+    sample('connector-status-entra-refused', connectorStatusCard, {
+      id: connector.id,
+      version: 4,
+      displayName: 'Contoso destination',
+      typeName: connectorType('office365').name,
+      status: 'authorized',
+      alert: '',
+      advice: '',
+      facts: [
+        {
+          title: 'Status',
+          value: 'authorized, verified 2026-03-01 09:00 UTC by Graph’s admin-consent check',
+        },
+        { title: 'Admin consent', value: 'verified 2026-03-01 09:00 UTC' },
+      ],
+      evidence: { text: '', note: '', at: '', buttonTitle: '' },
+      // What the bot shows when the Graph app holds neither permission (both reads answered 403).
+      consentWorkflow: consentWorkflowRowOf(
+        {
+          kind: 'read',
+          policy: {
+            kind: 'refused',
+            permission: 'Policy.Read.All',
+            reason:
+              'Microsoft Graph refused to show the admin consent workflow settings: the bot’s Graph app needs the application permission Policy.Read.All with admin consent.',
+          },
+          requests: {
+            kind: 'refused',
+            permission: 'ConsentRequest.Read.All',
+            reason:
+              'Microsoft Graph refused to show admin consent requests: the bot’s Graph app needs the application permission ConsentRequest.Read.All with admin consent.',
+          },
+          portalUrl: adminConsentRequestsUrl('global', TENANT),
+        },
+        config.connectorAppId,
+        UTC_DATES,
+      ),
+      events: [{ at: '2026-03-01 09:00 UTC', text: 'consent verified by Adele Vance' }],
     }),
     sample('delete-confirm', deleteConfirmCard, {
       id: connector.id,

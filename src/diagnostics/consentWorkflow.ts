@@ -116,12 +116,18 @@ function failure(err: unknown, permission: string, what: string): ReadFailure {
 async function readPolicy(graph: GraphGateway, tenantId: string): Promise<PolicyReading> {
   let policy: AdminConsentRequestPolicy;
   try {
-    policy =
-      (await graph.get<AdminConsentRequestPolicy>(tenantId, POLICY_PATH, {
-        permission: GRAPH_PERMISSIONS.policyRead,
-      })) ?? {};
+    policy = await graph.get<AdminConsentRequestPolicy>(tenantId, POLICY_PATH, {
+      permission: GRAPH_PERMISSIONS.policyRead,
+    });
   } catch (err) {
     return failure(err, GRAPH_PERMISSIONS.policyRead, 'the admin consent workflow settings');
+  }
+  if (!policy || typeof policy !== 'object' || typeof policy.isEnabled !== 'boolean') {
+    // Saying "off" here would be a guess: the answer does not say.
+    return {
+      kind: 'failed',
+      reason: `Could not check the admin consent workflow settings: Microsoft Graph answered GET ${POLICY_PATH} without isEnabled.`,
+    };
   }
   const enabled = policy.isEnabled === true;
   const queries = (policy.reviewers ?? [])

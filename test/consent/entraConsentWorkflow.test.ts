@@ -259,6 +259,14 @@ describe("Microsoft Entra's admin consent workflow, read through Graph (status a
     const text = cardText(shownCard(await client.say('status Flaky destination')));
     expect(text).toMatch(/Could not check admin consent requests: Microsoft Graph is unavailable \(500/);
     expect(text).toContain('Check again later.');
+
+    // A policy without isEnabled is not read as "off".
+    cloud.graph.on('GET', POLICY, { '@odata.context': 'policy', reviewers: [] }, { times: 1 });
+    const unclear = cardText(shownCard(await client.say('status Flaky destination')));
+    expect(unclear).toContain(
+      'Could not check the admin consent workflow settings: Microsoft Graph answered GET /policies/adminConsentRequestPolicy without isEnabled.',
+    );
+    expect(unclear).not.toContain('workflow is off');
   });
 
   test('a Graph endpoint without these APIs is said not to offer them', async () => {

@@ -4,29 +4,23 @@ import type { Config } from '../config/config';
 import { ConciergeAdapter } from './conciergeAdapter';
 import { ConversationTurns } from './conversationTurns';
 import { CommandRouter } from './commandRouter';
-import { AdminGroupMembership } from './adminGroup';
 import { registerConversationTracking } from './conversationTracking';
 import type { BotDeps } from './deps';
 import { registerHelp } from './helpFeature';
 import { registerMessageRouting } from './messageRouting';
 import { registerWizard } from './wizardFeature';
 import { registerRegistry } from './registryFeature';
-import { ConnectorLifecycle } from '../connectors/lifecycle';
 import { createFlows } from '../dialogs/flows';
 import { registerNotifications } from './notifyFeature';
-import { ConsentHandover, consentReminderCards } from './consentHandover';
+import { ConsentHandover } from './consentHandover';
 import { registerConsent, verifyConsent } from './consentFeature';
 import { registerRoles } from './roles';
-import { AdapterTransport } from './proactiveTransport';
-import { ExpiryScanner } from '../notify/expiryScanner';
-import { ProactiveSender } from '../notify/proactiveSender';
-import { RateLimiter, realTiming } from '../notify/rateLimiter';
 import { createTurnErrorHandler } from './turnErrors';
 import { registerDiagnostics } from './diagnosticsFeature';
 import { registerActivityEvidence } from './activityEvidence';
 import { registerRevocationCheck } from './revocationFeature';
-import { Telemetry } from '../telemetry/telemetry';
-import { instrumentStore } from '../telemetry/instrumentStore';
+import type { Telemetry } from '../telemetry/telemetry';
+import type { Logger } from '../util/logger';
 import { TurnTelemetryMiddleware } from './turnTelemetry';
 
 /** The Bot Framework settings of the adapter; empty in anonymous local mode. */
@@ -58,27 +52,19 @@ export function adapterSettings(config: Config): ConfigurationBotFrameworkAuthen
 export interface Bot {
   adapter: ConciergeAdapter;
   app: Application<TurnState>;
-  lifecycle: ConnectorLifecycle;
-  scanner: ExpiryScanner;
 }
 
-export function createBot(botDeps: BotDeps): Bot {
-  const telemetry = botDeps.telemetry ?? Telemetry.fromGlobals();
-  const deps: BotDeps = {
-    ...botDeps,
-    telemetry,
-    // Every feature's store calls become spans of the turn or scan that makes them.
-    store: instrumentStore(botDeps.store, telemetry),
-    adminGroup: new AdminGroupMembership(
-      botDeps.config.adminGroupId,
-      botDeps.graph,
-      botDeps.clock,
-      botDeps.logger,
-    ),
-  };
-  const adapter = new ConciergeAdapter(adapterSettings(deps.config));
+/** The adapter every turn and every proactive message goes through, with the turn middleware. */
+export function createAdapter(config: Config, telemetry: Telemetry, logger: Logger): ConciergeAdapter {
+  const adapter = new ConciergeAdapter(adapterSettings(config));
   adapter.use(new TurnTelemetryMiddleware(telemetry));
-  adapter.use(new ConversationTurns(deps.logger));
+  adapter.use(new ConversationTurns(logger));
+  return adapter;
+}
+
+/** Registers every feature on an Application over `adapter`; the services come from the composition root. */
+export function createBot(deps: BotDeps & { adapter: ConciergeAdapter }): Bot {
+  const { adapter, services } = deps;
   const app = new Application<TurnState>({
     adapter,
     botAppId: deps.config.bot.appId ?? '',
@@ -92,9 +78,9 @@ export function createBot(botDeps: BotDeps): Bot {
   app.error(createTurnErrorHandler(deps.logger));
 
   const router = new CommandRouter();
+  const lifecycle = services.lifecycle;
   registerConversationTracking(app, deps);
   registerHelp(app, router, deps);
-  const lifecycle = new ConnectorLifecycle(deps.store, deps.clock, deps.config.inactivityDays);
   const handover = new ConsentHandover({
     ...deps,
     adapter,
@@ -115,23 +101,5 @@ export function createBot(botDeps: BotDeps): Bot {
   registerDiagnostics(app, router, { ...deps, lifecycle, adapter });
   // Last: it answers whatever no feature claimed.
   registerMessageRouting(app, router, deps);
-  const timing = deps.timing ?? realTiming;
-  const sender = new ProactiveSender(
-    new AdapterTransport(adapter, deps.config.bot.appId ?? ''),
-    // Booked at 90% of NOTIFY_RPS: botbuilder's connector client retries a 429 once on its own,
-    // outside this limiter, and an event-loop pause can release several booked sends together.
-    new RateLimiter(deps.config.notifyRps * 0.9, timing),
-    deps.logger,
-    { timing, telemetry },
-  );
-  const scanner = new ExpiryScanner({
-    ...deps,
-    leaseMs: deps.config.noticeLeaseSeconds * 1000,
-    lifecycle,
-    sender,
-    consentReminders: consentReminderCards(deps),
-  });
-  // Every deauthorization, whoever noticed it, reaches the tenant's notice targets once.
-  lifecycle.onDeauthorized(scanner);
-  return { adapter, app, lifecycle, scanner };
+  return { adapter, app };
 }

@@ -81,7 +81,9 @@ export function registerWizard(
   router: CommandRouter,
   deps: WizardFeatureDeps,
 ): void {
-  const dialogs = deps.flows.map((flow) => new ConnectorWizardDialog(flow, deps));
+  const dialogs = deps.flows.map(
+    (flow) => new ConnectorWizardDialog(flow, { ...deps, connectors: deps.services.connectors }),
+  );
 
   const dialogSetFor = (state: TurnState) => {
     const set = new DialogSet(new TurnStateProperty<DialogState>(state, 'conversation', 'dialogState'));

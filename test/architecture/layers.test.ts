@@ -76,4 +76,17 @@ describe('layering of src', () => {
     );
     expect(offending).toEqual([]);
   });
+
+  it('leaves connector records to the domain services in the chat, API and scheduler adapters', () => {
+    const adapters = ['bot', 'api', 'notify'].flatMap((dir) => sourceFiles(path.join(srcDir, dir)));
+    const direct = adapters.flatMap((file) =>
+      fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .map((line, index) => ({ line, index }))
+        .filter(({ line }) => /\bstore\s*\.\s*connectors\b|\bconnectors\s*:\s*ConnectorStore\b/.test(line))
+        .map(({ index }) => `${rel(file)}:${index + 1}`),
+    );
+    expect(direct).toEqual([]);
+  });
 });

@@ -2,7 +2,7 @@ import { Cron } from 'croner';
 import type { Server } from 'restify';
 import { AdminGroupMembership } from './bot/adminGroup';
 import { createAdapter, createBot, type Bot } from './bot/createBot';
-import { consentReminderCards } from './bot/consentHandover';
+import { consentReminderCards } from './bot/features/consent/consentHandover';
 import type { Config } from './config/config';
 import { createConnectorServices, type ConnectorServices } from './connectors/services';
 import { GraphConsentReader } from './diagnostics/consentReader';
@@ -14,7 +14,7 @@ import { adapterTransport, TeamsMessenger, type Messenger } from './notify/messe
 import { ProactiveSender } from './notify/proactiveSender';
 import { RateLimiter, realTiming, type Timing } from './notify/rateLimiter';
 import type { SecretBox } from './secrets/secretBox';
-import type { Store } from './store/ports';
+import type { Store } from './connectors/ports';
 import { instrumentStore } from './telemetry/instrumentStore';
 import { Telemetry } from './telemetry/telemetry';
 import type { Clock } from './util/clock';

@@ -2,7 +2,7 @@ import type { Config } from '../config/config';
 import type { ConnectorService } from '../connectors/connectorService';
 import type { ImportService } from '../connectors/importService';
 import type { ActorRef } from '../connectors/lifecycle';
-import type { AuditLog } from '../store/ports';
+import type { AuditLog } from '../connectors/ports';
 import type { Clock } from '../util/clock';
 import type { Logger } from '../util/logger';
 import type { FetchJson } from './openIdKeys';

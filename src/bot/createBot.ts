@@ -6,19 +6,19 @@ import { ConversationTurns } from './conversationTurns';
 import { CommandRouter } from './commandRouter';
 import { registerConversationTracking } from './conversationTracking';
 import type { BotDeps } from './deps';
-import { registerHelp } from './helpFeature';
+import { registerHelp } from './features/help/helpFeature';
 import { registerMessageRouting } from './messageRouting';
-import { registerWizard } from './wizardFeature';
-import { registerRegistry } from './registryFeature';
+import { registerWizard } from './features/wizard/wizardFeature';
+import { registerConnectors } from './features/connectors/connectorsFeature';
 import { createFlows } from '../dialogs/flows';
-import { registerNotifications } from './notifyFeature';
-import { ConsentHandover } from './consentHandover';
-import { registerConsent, verifyConsent } from './consentFeature';
-import { registerRoles } from './roles';
+import { registerNotifications } from './features/notices/noticesFeature';
+import { ConsentHandover } from './features/consent/consentHandover';
+import { registerConsent, verifyConsent } from './features/consent/consentFeature';
+import { registerRoles } from './features/roles/rolesFeature';
 import { createTurnErrorHandler } from './turnErrors';
-import { registerDiagnostics } from './diagnosticsFeature';
-import { registerActivityEvidence } from './activityEvidence';
-import { registerRevocationCheck } from './revocationFeature';
+import { registerDiagnostics } from './features/diagnostics/diagnosticsFeature';
+import { registerActivityEvidence } from './features/connectors/activityEvidence';
+import { registerRevocationCheck } from './features/connectors/revocationFeature';
 import type { Telemetry } from '../telemetry/telemetry';
 import type { Logger } from '../util/logger';
 import { TurnTelemetryMiddleware } from './turnTelemetry';
@@ -89,7 +89,7 @@ export function createBot(deps: BotDeps & { adapter: ConciergeAdapter }): Bot {
   });
   registerWizard(app, router, { ...deps, lifecycle, flows: createFlows({ ...deps, handover }) });
   registerConsent(app, { ...deps, adapter, lifecycle });
-  registerRegistry(app, router, {
+  registerConnectors(app, router, {
     ...deps,
     lifecycle,
     verifyConsent: (connector, actor) => verifyConsent({ ...deps, adapter, lifecycle }, connector, actor),

@@ -1,4 +1,4 @@
-import type { ConnectorStore, Page } from '../store/ports';
+import type { ConnectorStore, Page } from './ports';
 import type { Connector } from './connector';
 import type { AdminGroupPort } from './directoryPorts';
 import type { ActorRef, AuthorizationOutcome, ConnectorLifecycle } from './lifecycle';

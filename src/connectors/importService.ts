@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConcurrencyError, type ConnectorStore } from '../store/ports';
+import { ConcurrencyError, type ConnectorStore } from './ports';
 import type { Clock } from '../util/clock';
 import type { ConnectorTypeId } from './catalog';
 import type { Connector, ConnectorStatus } from './connector';

@@ -4,7 +4,7 @@ import {
   type ConnectorStore,
   type Page,
   type SecretStore,
-} from '../store/ports';
+} from './ports';
 import type { Clock } from '../util/clock';
 import type { ConnectorTypeId } from './catalog';
 import { expiresAt, type ConsentState, type Connector, type ConnectorStatus } from './connector';

@@ -1,4 +1,4 @@
-import type { AuditLog, ConnectorStore, SecretStore } from '../store/ports';
+import type { AuditLog, ConnectorStore, SecretStore } from './ports';
 import type { Clock } from '../util/clock';
 import { ConnectorService } from './connectorService';
 import { ConsentService } from './consentService';

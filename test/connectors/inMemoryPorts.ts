@@ -7,7 +7,7 @@ import {
   type ConnectorStore,
   type Page,
   type SecretStore,
-} from '../../src/store/ports';
+} from '../../src/connectors/ports';
 import type { Clock } from '../../src/util/clock';
 
 /** A clock the test sets. */

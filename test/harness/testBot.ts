@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { compose } from '../../src/compose';
 import { loadConfig, type Config } from '../../src/config/config';
-import type { Store } from '../../src/store/ports';
+import type { Store } from '../../src/connectors/ports';
 import { createSqliteStore } from '../../src/store/sqlite';
 import type { Clock } from '../../src/util/clock';
 import { createLogger } from '../../src/util/logger';

@@ -23,7 +23,9 @@ function sourceFiles(dir) {
 
 /** The layer index of a path under src/ (its first segment: a folder, or a top-level file). */
 function layerOf(file) {
-  const first = path.relative(srcDir, file).split(path.sep)[0];
+  const segments = path.relative(srcDir, file).split(path.sep);
+  // A top-level module is named with its extension (an import of './compose' means compose.ts).
+  const first = segments.length === 1 && !segments[0].endsWith('.ts') ? `${segments[0]}.ts` : segments[0];
   const index = layers.findIndex((names) => names.includes(first));
   if (index < 0) throw new Error(`src/${first} is in no layer of scripts/architecture-layers.json`);
   return index;

@@ -103,6 +103,7 @@ export function compose(foundation: Foundation): Composition {
     telemetry,
     adminGroup,
     adapter,
+    botAppId,
     services,
     messenger,
   });

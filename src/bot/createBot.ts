@@ -1,6 +1,8 @@
 import { Application, type TurnState } from '@microsoft/teams-ai';
 import type { ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import type { Config } from '../config/config';
+import type { Connector } from '../connectors/connector';
+import type { ActorRef } from '../connectors/lifecycle';
 import { ConciergeAdapter } from './conciergeAdapter';
 import { ConversationTurns } from './conversationTurns';
 import { CommandRouter } from './commandRouter';
@@ -63,11 +65,11 @@ export function createAdapter(config: Config, telemetry: Telemetry, logger: Logg
 }
 
 /** Registers every feature on an Application over `adapter`; the services come from the composition root. */
-export function createBot(deps: BotDeps & { adapter: ConciergeAdapter }): Bot {
+export function createBot(deps: BotDeps & { adapter: ConciergeAdapter; botAppId: string }): Bot {
   const { adapter, services } = deps;
   const app = new Application<TurnState>({
     adapter,
-    botAppId: deps.config.bot.appId ?? '',
+    botAppId: deps.botAppId,
     storage: deps.store.state,
     removeRecipientMention: true,
     // teams-ai keeps one typing timer per Application, which concurrent turns would share;
@@ -78,27 +80,20 @@ export function createBot(deps: BotDeps & { adapter: ConciergeAdapter }): Bot {
   app.error(createTurnErrorHandler(deps.logger));
 
   const router = new CommandRouter();
-  const lifecycle = services.lifecycle;
+  const { lifecycle, connectors, consent } = services;
+  const verify = (connector: Connector, actor: ActorRef) =>
+    verifyConsent({ ...deps, consent }, connector, actor);
   registerConversationTracking(app, deps);
   registerHelp(app, router, deps);
-  const handover = new ConsentHandover({
-    ...deps,
-    adapter,
-    lifecycle,
-    verifyConsent: (connector, actor) => verifyConsent({ ...deps, adapter, lifecycle }, connector, actor),
-  });
-  registerWizard(app, router, { ...deps, lifecycle, flows: createFlows({ ...deps, handover }) });
-  registerConsent(app, { ...deps, adapter, lifecycle });
-  registerConnectors(app, router, {
-    ...deps,
-    lifecycle,
-    verifyConsent: (connector, actor) => verifyConsent({ ...deps, adapter, lifecycle }, connector, actor),
-  });
-  registerRevocationCheck(app, { ...deps, lifecycle });
-  registerNotifications(app, router, { ...deps, lifecycle });
-  registerActivityEvidence(app, { ...deps, lifecycle });
-  registerRoles(app, router, { ...deps, adapter, globalAdmins: handover });
-  registerDiagnostics(app, router, { ...deps, lifecycle, adapter });
+  const handover = new ConsentHandover({ ...deps, lifecycle, verifyConsent: verify });
+  registerWizard(app, router, { ...deps, connectors, lifecycle, flows: createFlows({ ...deps, handover }) });
+  registerConsent(app, { ...deps, connectors, consent });
+  registerConnectors(app, router, { ...deps, connectors, verifyConsent: verify });
+  registerRevocationCheck(app, { ...deps, connectors });
+  registerNotifications(app, router, { ...deps, connectors, lifecycle });
+  registerActivityEvidence(app, { ...deps, connectors });
+  registerRoles(app, router, { ...deps, globalAdmins: handover });
+  registerDiagnostics(app, router, { ...deps, connectors });
   // Last: it answers whatever no feature claimed.
   registerMessageRouting(app, router, deps);
   return { adapter, app };

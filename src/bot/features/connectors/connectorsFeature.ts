@@ -18,14 +18,14 @@ import {
   expiresAt,
   type Connector,
 } from '../../../connectors/connector';
-import { LifecycleError, type ConnectorLifecycle } from '../../../connectors/lifecycle';
+import type { ConnectorService } from '../../../connectors/connectorService';
+import { LifecycleError } from '../../../connectors/lifecycle';
 import { describeState } from '../../../connectors/provenance';
 import { reauthorizeAdvice } from '../../../connectors/reauthorization';
 import type { AuditEvent } from '../../../connectors/ports';
 import type { CommandRouter } from '../../commandRouter';
 import { resolveConnector } from '../../connectorResolver';
 import type { BotDeps } from '../../deps';
-import { canManage } from '../../managePermission';
 import { replaceCard } from '../../cardReplies';
 import { activityEvidenceRow } from './activityEvidence';
 import { readerDates } from '../../../util/readerDates';
@@ -62,8 +62,12 @@ const AUDIT_TEXT: Record<string, string> = {
   'notice.sent': 'expiry notice sent',
 };
 
-export interface ConnectorsFeatureDeps extends BotDeps {
-  lifecycle: ConnectorLifecycle;
+export interface ConnectorsFeatureDeps extends Pick<
+  BotDeps,
+  'config' | 'store' | 'logger' | 'clock' | 'graph'
+> {
+  /** Listing, loading, permissions, transfers and deletes, with the domain's rules. */
+  connectors: ConnectorService;
   /** Checks an Office 365 connector's admin consent with Graph (and records it when granted). */
   verifyConsent?(
     connector: Connector,
@@ -80,7 +84,7 @@ export function registerConnectors(
   router: CommandRouter,
   deps: ConnectorsFeatureDeps,
 ): void {
-  const { lifecycle, config, clock } = deps;
+  const { connectors, config, clock } = deps;
   const firstNotice = Math.max(...config.expiryNoticeDays);
 
   const row = (connector: Connector, dates: DateFormatter): ConnectorRow => {
@@ -108,7 +112,8 @@ export function registerConnectors(
     const tenantId = tenantIdOf(context);
     const actor = actorOf(context);
     const cursor = args.startsWith('more ') ? args.slice(5).trim() : undefined;
-    const page = await deps.store.connectors.list(tenantId, { limit: CONNECTORS_PAGE_SIZE, cursor });
+    // Each listed connector is deauthorized first when its 90 days are up.
+    const page = await connectors.listPage(tenantId, actor, { limit: CONNECTORS_PAGE_SIZE, cursor });
     if (page.items.length === 0 && !cursor) {
       await context.sendActivity(
         MessageFactory.attachment(
@@ -124,13 +129,12 @@ export function registerConnectors(
       );
       return;
     }
-    const loaded = await Promise.all(page.items.map((c) => lifecycle.deauthorizeIfExpired(c, actor)));
     await context.sendActivity(
       MessageFactory.attachment(
         renderCard(connectorListCard, {
           title: cursor ? 'Connectors (continued)' : 'Connectors of this tenant',
           summary: `Deauthorized after ${config.inactivityDays} days without a transfer. Red: under ${firstNotice} days left.`,
-          rows: loaded.map((c) => row(c, readerDates(context, deps.logger))),
+          rows: page.items.map((c) => row(c, readerDates(context, deps.logger))),
           buttons: page.next
             ? [{ title: 'Show more', command: 'connectors', args: `more ${page.next}` }]
             : [],
@@ -205,9 +209,9 @@ export function registerConnectors(
   };
 
   router.register('status', async (context, _state, args) => {
-    const found = await resolveConnector(context, lifecycle, 'status', args);
+    const found = await resolveConnector(context, connectors, 'status', args);
     if (!found) return;
-    let current = await lifecycle.deauthorizeIfExpired(found, actorOf(context));
+    let current = await connectors.refresh(found, actorOf(context));
     if (current.type === 'office365' && current.status === 'awaiting-consent' && deps.verifyConsent) {
       const outcome = await deps.verifyConsent(current, actorOf(context));
       if (outcome.connector) current = outcome.connector;
@@ -217,7 +221,7 @@ export function registerConnectors(
   });
 
   const confirmDelete = async (context: TurnContext, connector: Connector) => {
-    const permission = await canManage(connector, context, deps);
+    const permission = await connectors.mayManage(connector, actorOf(context));
     if (!permission.allowed) {
       await context.sendActivity(permission.reason);
       return;
@@ -241,7 +245,7 @@ export function registerConnectors(
   };
 
   router.register('delete', async (context, _state, args) => {
-    const found = await resolveConnector(context, lifecycle, 'delete', args);
+    const found = await resolveConnector(context, connectors, 'delete', args);
     if (found) await confirmDelete(context, found);
   });
 
@@ -251,7 +255,7 @@ export function registerConnectors(
       recordVerb(DELETE_VERB, async (context, _state, data) => {
         const tenantId = tenantIdOf(context);
         const id = typeof data.connectorId === 'string' ? data.connectorId : '';
-        const connector = id ? await deps.store.connectors.get(tenantId, id) : undefined;
+        const connector = id ? await connectors.get(tenantId, id) : undefined;
         if (!connector) {
           await context.sendActivity(
             'That connector does not exist in this tenant (it may have been deleted already). Nothing was changed.',
@@ -268,12 +272,12 @@ export function registerConnectors(
           );
           return;
         }
-        const permission = await canManage(connector, context, deps);
+        const permission = await connectors.mayManage(connector, actorOf(context));
         if (!permission.allowed) {
           await context.sendActivity(permission.reason);
           return;
         }
-        await lifecycle.delete(connector, actorOf(context));
+        await connectors.delete(connector, actorOf(context));
         const type = connectorType(connector.type);
         await replaceCard(
           context,
@@ -318,7 +322,7 @@ export function registerConnectors(
   );
 
   router.register('rename', async (context, _state, args) => {
-    const found = args ? await resolveConnector(context, lifecycle, 'rename', args) : undefined;
+    const found = args ? await resolveConnector(context, connectors, 'rename', args) : undefined;
     await context.sendActivity(
       MessageFactory.attachment(
         renderCard(
@@ -347,15 +351,15 @@ export function registerConnectors(
   });
 
   router.register('transfer', async (context, _state, args) => {
-    const found = await resolveConnector(context, lifecycle, 'transfer', args);
+    const found = await resolveConnector(context, connectors, 'transfer', args);
     if (!found) return;
-    const permission = await canManage(found, context, deps);
+    const permission = await connectors.mayManage(found, actorOf(context));
     if (!permission.allowed) {
       await context.sendActivity(permission.reason);
       return;
     }
     try {
-      const updated = await lifecycle.recordTransfer(found, clock.now(), actorOf(context));
+      const updated = await connectors.recordTransfer(found, clock.now(), actorOf(context));
       const expiry = expiresAt(updated, config.inactivityDays);
       await context.sendActivity(
         `Transfer recorded for ${updated.displayName}. The ${config.inactivityDays}-day clock restarted: it is now deauthorized on ${readerDates(context, deps.logger).dateTime(expiry)} unless it transfers again.`,

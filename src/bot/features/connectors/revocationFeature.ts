@@ -9,14 +9,15 @@ import {
 } from '../../../cards/revocationCards';
 import type { MessageButton } from '../../../cards/messageCard';
 import { CLOUD_HOSTS } from '../../../config/config';
-import type { ConnectorLifecycle } from '../../../connectors/lifecycle';
+import type { ConnectorService } from '../../../connectors/connectorService';
 import { checkRevocation, revocationSteps, type RevocationState } from '../../../diagnostics/revocationCheck';
 import type { BotDeps } from '../../deps';
 import { tenantIdOf } from '../../turnInfo';
 import { recordVerb, registerCardVerbs } from '../../cardVerbs';
 
-export interface RevocationFeatureDeps extends BotDeps {
-  lifecycle: ConnectorLifecycle;
+export interface RevocationFeatureDeps extends Pick<BotDeps, 'config' | 'graph' | 'clock' | 'logger'> {
+  /** Names the tenant's other Office 365 connectors, which the grant also serves. */
+  connectors: Pick<ConnectorService, 'listStored'>;
 }
 
 /** The "Check revocation" button of the card shown after an Office 365 connector is deleted. */
@@ -118,7 +119,7 @@ export async function answerRevocationCheck(
   } else {
     try {
       const state = await checkRevocation(deps.graph, tenantId, appId);
-      const others = (await deps.lifecycle.all(tenantId))
+      const others = (await deps.connectors.listStored(tenantId))
         .filter((c) => c.type === 'office365')
         .map((c) => c.displayName);
       data = revocationCardData(state, {

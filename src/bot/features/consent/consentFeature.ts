@@ -5,72 +5,45 @@ import { CONSENT_VERBS } from '../../../cards/verbs';
 import { messageCardData, messageCard } from '../../../cards/messageCard';
 import { OFFICE365_CONNECT_DESTINATION } from '../../../connectors/authorizationSteps';
 import type { Connector } from '../../../connectors/connector';
-import type { ConnectorLifecycle } from '../../../connectors/lifecycle';
-import { checkConsent, describeConsent, type ConsentState } from '../../../diagnostics/consentCheck';
-import type { GraphGateway } from '../../../graph/graphGateway';
+import type { ConnectorService } from '../../../connectors/connectorService';
+import type { ConsentOutcome, ConsentService } from '../../../connectors/consentService';
 import { GRAPH_PERMISSIONS } from '../../../graph/graphPermissions';
 import { notifyRequester } from './consentHandover';
 import type { BotDeps } from '../../deps';
 import { actorOf, tenantIdOf } from '../../turnInfo';
-import type { TeamsAdapter } from '@microsoft/teams-ai';
 import { markdown, md } from '../../../cards/markdown';
 import { isConsentAddressee } from './consentAddressee';
-import { replyPrivately } from '../../privateReply';
 import { recordVerb, registerCardVerbs } from '../../cardVerbs';
 
 /** The Data.Query dataset of the people picker. */
 export const PEOPLE_DATASET = 'graph.microsoft.com/users';
 
-export interface ConsentFeatureDeps extends BotDeps {
-  adapter: TeamsAdapter;
-  graph: GraphGateway;
-  lifecycle: ConnectorLifecycle;
+export interface ConsentFeatureDeps extends Pick<
+  BotDeps,
+  'config' | 'store' | 'logger' | 'graph' | 'messenger'
+> {
+  /** Loads the connector a consent button names, deauthorized first when its 90 days are up. */
+  connectors: Pick<ConnectorService, 'load'>;
+  /** Checks and records the admin consent. */
+  consent: ConsentService;
 }
 
 /** The outcome of checking a connector's consent with Graph. */
-export type ConsentCheckOutcome =
-  | { kind: 'verified'; connector: Connector }
-  | {
-      kind: 'pending';
-      state: ConsentState;
-      message: string;
-      missing: { permission: string; allows: string }[];
-    }
-  | { kind: 'unavailable'; message: string };
+export type ConsentCheckOutcome = ConsentOutcome;
 
 /**
- * Verifies an awaiting-consent connector with Microsoft Graph; when consent is there, records it,
- * tells the requester where the wizard ran and turns their wizard card to "done".
+ * Verifies an awaiting-consent connector's admin consent through the consent service; when
+ * consent is there (and recorded), tells the requester where the wizard ran and turns their
+ * wizard card to "done".
  */
 export async function verifyConsent(
-  deps: ConsentFeatureDeps,
+  deps: Pick<ConsentFeatureDeps, 'consent' | 'store' | 'logger' | 'messenger'>,
   connector: Connector,
   actor: { id: string; name?: string },
 ): Promise<ConsentCheckOutcome> {
-  if (!deps.config.connectorAppId) {
-    return { kind: 'unavailable', message: 'I cannot check consent: CONNECTOR_APP_ID is not configured.' };
-  }
-  if (!deps.graph.configured) {
-    return {
-      kind: 'unavailable',
-      message: `I cannot check consent with Microsoft Graph: set ${deps.graph.missingSettings().join(' and ')}.`,
-    };
-  }
-  let state: ConsentState;
-  try {
-    state = await checkConsent(deps.graph, connector.tenantId, deps.config.connectorAppId);
-  } catch (err) {
-    return { kind: 'unavailable', message: `I could not check consent: ${(err as Error).message}` };
-  }
-  if (state.kind !== 'granted') {
-    return {
-      kind: 'pending',
-      state,
-      message: `${describeConsent(state)} Consent can take a few minutes to replicate; check again shortly.`,
-      missing: state.kind === 'no-service-principal' ? [] : state.missing,
-    };
-  }
-  const verified = await deps.lifecycle.recordConsentVerified(connector, actor);
+  const outcome = await deps.consent.verify(connector, actor);
+  if (outcome.kind !== 'verified') return outcome;
+  const verified = outcome.connector;
   const done = renderCard(
     messageCard,
     messageCardData({
@@ -102,7 +75,7 @@ export function registerConsent(app: Application<TurnState>, deps: ConsentFeatur
     // consent then authorizes it afresh, instead of keeping its stale clock.
     const connector =
       typeof id === 'string' && id
-        ? await deps.lifecycle.load(tenantIdOf(context), id, actorOf(context))
+        ? await deps.connectors.load(tenantIdOf(context), id, actorOf(context))
         : undefined;
     if (!connector || connector.type !== 'office365') {
       await context.sendActivity('That connector does not exist in this tenant. Nothing was changed.');
@@ -134,8 +107,8 @@ export function registerConsent(app: Application<TurnState>, deps: ConsentFeatur
             text: outcome.message,
             style: 'warning',
             paragraphs:
-              outcome.kind === 'pending' && outcome.state.kind !== 'no-service-principal'
-                ? outcome.state.missing.map((m) => ({ text: md`Missing: **${m.permission}** (${m.allows})` }))
+              outcome.kind === 'pending'
+                ? outcome.missing.map((m) => ({ text: md`Missing: **${m.permission}** (${m.allows})` }))
                 : [],
           }),
         ),
@@ -152,11 +125,9 @@ export function registerConsent(app: Application<TurnState>, deps: ConsentFeatur
         const actor = actorOf(context);
         if (!(await isConsentAddressee(context, connector, deps))) {
           deps.logger.warn('consent reported by someone it was not sent to', { connectorId: connector.id });
-          await replyPrivately(
+          await deps.messenger.replyPrivately(
             context,
             `Only ${connector.consent?.requestedFrom ?? 'the global admin it was sent to'} can report this consent. Nothing was changed.`,
-            deps.config.bot.appId ?? '',
-            deps.logger,
           );
           return;
         }

@@ -1,10 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import { ActivityTypes, MessageFactory, TurnContext, type Attachment } from 'botbuilder';
-import type { Application, TeamsAdapter, TurnState } from '@microsoft/teams-ai';
+import type { Application, TurnState } from '@microsoft/teams-ai';
 import { diagnosticsCard, diagnosticsCardData } from '../../../cards/diagnosticsCards';
 import { renderCard } from '../../../cards/render';
 import type { Connector } from '../../../connectors/connector';
-import type { ConnectorLifecycle } from '../../../connectors/lifecycle';
+import type { ConnectorService } from '../../../connectors/connectorService';
+import type { Messenger } from '../../../notify/messenger';
 import {
   DEFAULT_DIAGNOSTIC_LIMITS,
   type DiagnosticContext,
@@ -34,10 +35,11 @@ export const DEFAULT_DIAGNOSTICS_OPTIONS: DiagnosticsOptions = {
   inTurnBudgetMs: 10_000,
 };
 
-export interface DiagnosticsFeatureDeps extends BotDeps {
-  lifecycle: ConnectorLifecycle;
+export interface DiagnosticsFeatureDeps extends Pick<BotDeps, 'config' | 'clock' | 'logger' | 'graph'> {
+  /** The connectors to check, deauthorized first when their 90 days are up. */
+  connectors: Pick<ConnectorService, 'findByName' | 'refresh' | 'listAll'>;
   /** For updating the card after the turn has ended; without it a run keeps the turn. */
-  adapter?: TeamsAdapter;
+  messenger?: Pick<Messenger, 'continueIn'>;
   diagnostics?: Partial<DiagnosticsOptions>;
 }
 
@@ -145,7 +147,7 @@ export function registerDiagnostics(
   deps: DiagnosticsFeatureDeps,
 ): void {
   const options: DiagnosticsOptions = { ...DEFAULT_DIAGNOSTICS_OPTIONS, ...deps.diagnostics };
-  const { lifecycle, config, clock, logger, graph } = deps;
+  const { config, clock, logger, graph } = deps;
 
   router.register('diagnose', async (context, _state, args) => {
     await context.sendActivity({ type: ActivityTypes.Typing });
@@ -154,12 +156,11 @@ export function registerDiagnostics(
     const name = args.trim();
     let connectors: Connector[];
     if (name) {
-      const found = await resolveConnector(context, lifecycle, 'diagnose', name);
+      const found = await resolveConnector(context, deps.connectors, 'diagnose', name);
       if (!found) return;
-      connectors = [await lifecycle.deauthorizeIfExpired(found, actor)];
+      connectors = [await deps.connectors.refresh(found, actor)];
     } else {
-      const all = await lifecycle.all(tenantId);
-      connectors = await Promise.all(all.map((c) => lifecycle.deauthorizeIfExpired(c, actor)));
+      connectors = await deps.connectors.listAll(tenantId, actor);
     }
     const ctx: DiagnosticContext = {
       connectorAppId: config.connectorAppId,
@@ -209,7 +210,8 @@ export function registerDiagnostics(
       });
     };
 
-    if (!deps.adapter || (await within(run, options.inTurnBudgetMs))) {
+    const messenger = deps.messenger;
+    if (!messenger || (await within(run, options.inTurnBudgetMs))) {
       await finish(await run);
       return;
     }
@@ -219,8 +221,8 @@ export function registerDiagnostics(
     await card.detach();
     const reference = TurnContext.getConversationReference(context.activity);
     logger.info('diagnostics continue in the background', { tenantId, scope });
-    void deps.adapter
-      .continueConversationAsync(config.bot.appId ?? '', reference, async (proactive) => {
+    void messenger
+      .continueIn(reference, async (proactive) => {
         card.attach(proactive);
         await finish(await run);
         await card.detach();

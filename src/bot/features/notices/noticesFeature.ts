@@ -3,12 +3,12 @@ import type { Application, TurnState } from '@microsoft/teams-ai';
 import { subscriptionCard } from '../../../cards/noticeCards';
 import { renderCard } from '../../../cards/render';
 import { clockStart, expiresAt, type Connector } from '../../../connectors/connector';
+import type { ConnectorService } from '../../../connectors/connectorService';
 import { LifecycleError, type ConnectorLifecycle } from '../../../connectors/lifecycle';
 import { nextThreshold } from '../../../notify/thresholds';
 import type { CommandRouter } from '../../commandRouter';
 import type { BotDeps } from '../../deps';
 import { readerDates } from '../../../util/readerDates';
-import { canManage } from '../../managePermission';
 import { auditTurn } from '../../turnAudit';
 import { actorOf, baseConversationId, conversationTypeOf, tenantIdOf } from '../../turnInfo';
 import { recordVerb, registerCardVerbs } from '../../cardVerbs';
@@ -20,8 +20,11 @@ export const NOTICE_VERBS = {
   snooze: 'noticeSnooze',
 } as const;
 
-export interface NotifyFeatureDeps extends BotDeps {
-  lifecycle: ConnectorLifecycle;
+export interface NotifyFeatureDeps extends Pick<BotDeps, 'config' | 'store' | 'clock' | 'logger'> {
+  /** Loads the connector a notice names for someone who may manage it; records transfers. */
+  connectors: ConnectorService;
+  /** Audits a snoozed notice. */
+  lifecycle: Pick<ConnectorLifecycle, 'audit'>;
 }
 
 /**
@@ -33,7 +36,7 @@ export function registerNotifications(
   router: CommandRouter,
   deps: NotifyFeatureDeps,
 ): void {
-  const { store, clock, lifecycle, config } = deps;
+  const { store, clock, lifecycle, connectors, config } = deps;
 
   const reply = (
     context: TurnContext,
@@ -129,19 +132,18 @@ export function registerNotifications(
     data: Record<string, unknown>,
   ): Promise<Connector | undefined> => {
     const id = typeof data.connectorId === 'string' ? data.connectorId : '';
-    const connector = id ? await store.connectors.get(tenantIdOf(context), id) : undefined;
-    if (!connector) {
+    const lookup = await connectors.loadToManage(tenantIdOf(context), id, actorOf(context));
+    if (lookup.kind === 'missing') {
       await context.sendActivity(
         'That connector does not exist in this tenant any more. Nothing was changed.',
       );
       return undefined;
     }
-    const permission = await canManage(connector, context, deps);
-    if (!permission.allowed) {
-      await context.sendActivity(permission.reason);
+    if (lookup.kind === 'refused') {
+      await context.sendActivity(lookup.reason);
       return undefined;
     }
-    return connector;
+    return lookup.connector;
   };
 
   registerCardVerbs(
@@ -174,7 +176,7 @@ export function registerNotifications(
           return;
         }
         try {
-          const updated = await lifecycle.recordTransfer(connector, clock.now(), actorOf(context));
+          const updated = await connectors.recordTransfer(connector, clock.now(), actorOf(context));
           await context.sendActivity(
             `${actorOf(context).name} recorded a transfer for ${updated.displayName}: it is now deauthorized on ${readerDates(context, deps.logger).dateTime(expiresAt(updated, config.inactivityDays))} unless it transfers again.`,
           );

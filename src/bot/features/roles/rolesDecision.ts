@@ -59,16 +59,15 @@ const tellRequester = async (
   attachment: Attachment,
   text: string,
 ) => {
-  const { store, config, logger } = shared;
+  const { store, logger, messenger } = shared;
   const record = await store.conversations.get(request.tenantId, request.requesterConversationId);
   if (!record) return;
-  const { activityId: _last, ...reference } = record.reference;
-  try {
-    await shared.adapter.continueConversationAsync(config.bot.appId ?? '', reference, async (ctx) => {
-      await ctx.sendActivity(MessageFactory.attachment(attachment, text));
+  const outcome = await messenger.post(record.reference, MessageFactory.attachment(attachment, text));
+  if (outcome.status !== 'sent') {
+    logger.warn('could not tell the requester about the role decision', {
+      status: outcome.status,
+      error: outcome.error,
     });
-  } catch (err) {
-    logger.warn('could not tell the requester about the role decision', { error: err });
   }
 };
 

@@ -17,15 +17,14 @@ import {
 } from '../../../connectors/catalog';
 import { moverRetirementCardData } from '../../../connectors/moverRetirement';
 import { retirementNotice } from '../../../cards/helpCards';
+import type { ConnectorService } from '../../../connectors/connectorService';
 import type { ConnectorLifecycle } from '../../../connectors/lifecycle';
 import { ConnectorWizardDialog, wizardDialogId } from '../../../dialogs/connectorWizardDialog';
 import { WIZARD_VERB, type WizardStartOptions } from '../../../dialogs/stepCardDialog';
 import type { WizardFlow, WizardState } from '../../../dialogs/wizardFlow';
 import type { CommandRouter } from '../../commandRouter';
 import type { BotDeps } from '../../deps';
-import { replyPrivately } from '../../privateReply';
 import { actorOf, tenantIdOf } from '../../turnInfo';
-import { canManage } from '../../managePermission';
 import { resolveConnector } from '../../connectorResolver';
 import { recordVerb, registerCardVerbs } from '../../cardVerbs';
 
@@ -57,8 +56,11 @@ export function pickerCardData(): ConnectorPickerCardData {
   };
 }
 
-export interface WizardFeatureDeps extends BotDeps {
-  lifecycle: ConnectorLifecycle;
+export interface WizardFeatureDeps extends Pick<BotDeps, 'config' | 'logger' | 'clock' | 'messenger'> {
+  /** Finds the connector to reauthorize, checks who may, and records the end of a wizard. */
+  connectors: ConnectorService;
+  /** Audits wizard starts, steps and cancellations. */
+  lifecycle: Pick<ConnectorLifecycle, 'audit'>;
   flows: WizardFlow[];
 }
 
@@ -78,9 +80,7 @@ export function registerWizard(
   router: CommandRouter,
   deps: WizardFeatureDeps,
 ): void {
-  const dialogs = deps.flows.map(
-    (flow) => new ConnectorWizardDialog(flow, { ...deps, connectors: deps.services.connectors }),
-  );
+  const dialogs = deps.flows.map((flow) => new ConnectorWizardDialog(flow, deps));
 
   const dialogSetFor = (state: TurnState) => {
     const set = new DialogSet(new TurnStateProperty<DialogState>(state, 'conversation', 'dialogState'));
@@ -180,9 +180,9 @@ export function registerWizard(
   });
 
   router.register('reauthorize', async (context, state, args) => {
-    const connector = await resolveConnector(context, deps.lifecycle, 'reauthorize', args);
+    const connector = await resolveConnector(context, deps.connectors, 'reauthorize', args);
     if (!connector) return;
-    const permission = await canManage(connector, context, deps);
+    const permission = await deps.connectors.mayManage(connector, actorOf(context));
     if (!permission.allowed) {
       await context.sendActivity(permission.reason);
       return;
@@ -200,11 +200,9 @@ export function registerWizard(
       return;
     }
     if (open.owner.id !== actorOf(context).id) {
-      await replyPrivately(
+      await deps.messenger.replyPrivately(
         context,
         `Only ${open.owner.name}, who started this wizard, can cancel it.`,
-        deps.config.bot.appId ?? '',
-        deps.logger,
       );
       return;
     }
@@ -233,11 +231,9 @@ export function registerWizard(
       return undefined;
     }
     if (open.owner.id !== actorOf(context).id) {
-      await replyPrivately(
+      await deps.messenger.replyPrivately(
         context,
         `Only ${open.owner.name}, who started this wizard, can use its buttons. Type connect to start your own.`,
-        deps.config.bot.appId ?? '',
-        deps.logger,
       );
       return undefined;
     }

@@ -36,7 +36,7 @@ function parseCommandButton(data: unknown): CardDataResult<CommandButtonData> {
 export function registerMessageRouting(
   app: Application<TurnState>,
   router: CommandRouter,
-  deps: BotDeps,
+  deps: Pick<BotDeps, 'config' | 'logger'>,
 ): void {
   const run = async (context: TurnContext, state: TurnState, name: CommandName, args: string) => {
     noteTurnCommand(context, name);

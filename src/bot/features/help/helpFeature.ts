@@ -50,7 +50,7 @@ const SCOPE_TIPS = {
 export async function sendHelp(
   context: TurnContext,
   router: CommandRouter,
-  deps: BotDeps,
+  deps: Pick<BotDeps, 'config'>,
   hint = '',
 ): Promise<void> {
   const data = helpCardData(deps.config.inactivityDays, (name) => router.get(name) !== undefined, hint);
@@ -61,7 +61,14 @@ export async function sendHelp(
  * `help`, the welcome card posted once per conversation on install, and forgetting a
  * conversation when the bot is removed from it.
  */
-export function registerHelp(app: Application<TurnState>, router: CommandRouter, deps: BotDeps): void {
+/** What the help card and the welcome need. */
+export type HelpFeatureDeps = Pick<BotDeps, 'config' | 'store' | 'clock' | 'logger'>;
+
+export function registerHelp(
+  app: Application<TurnState>,
+  router: CommandRouter,
+  deps: HelpFeatureDeps,
+): void {
   router.register('help', async (context) => sendHelp(context, router, deps));
 
   const welcome = async (context: TurnContext) => {

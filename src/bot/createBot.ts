@@ -7,27 +7,29 @@ import { CommandRouter } from './commandRouter';
 import { AdminGroupMembership } from './adminGroup';
 import { registerConversationTracking } from './conversationTracking';
 import type { BotDeps } from './deps';
-import { registerHelp } from './features/help/helpFeature';
-import { registerMessageRouting } from './messageRouting';
-import { registerWizard } from './features/wizard/wizardFeature';
-import { registerConnectors } from './features/connectors/connectorsFeature';
+import { helpFeature, registerInstallEvents } from './features/help/helpFeature';
+import { registerMessageRouting, runCommandVerb } from './messageRouting';
+import { wizardFeature } from './features/wizard/wizardFeature';
+import { connectorsFeature } from './features/connectors/connectorsFeature';
 import { ConnectorLifecycle } from '../connectors/lifecycle';
+import type { Connector } from '../connectors/connector';
 import { createFlows } from '../dialogs/flows';
-import { registerNotifications } from './features/notices/noticesFeature';
+import { noticesFeature } from './features/notices/noticesFeature';
 import { ConsentHandover, consentReminderCards } from './features/consent/consentHandover';
-import { registerConsent, verifyConsent } from './features/consent/consentFeature';
-import { registerRoles } from './features/roles/rolesFeature';
+import { consentFeature, registerPeopleSearch, verifyConsent } from './features/consent/consentFeature';
+import { rolesFeature } from './features/roles/rolesFeature';
 import { AdapterTransport } from './proactiveTransport';
 import { ExpiryScanner } from '../notify/expiryScanner';
 import { ProactiveSender } from '../notify/proactiveSender';
 import { RateLimiter, realTiming } from '../notify/rateLimiter';
 import { createTurnErrorHandler } from './turnErrors';
-import { registerDiagnostics } from './features/diagnostics/diagnosticsFeature';
-import { registerActivityEvidence } from './features/connectors/activityEvidence';
-import { registerRevocationCheck } from './features/connectors/revocationFeature';
+import { diagnosticsFeature } from './features/diagnostics/diagnosticsFeature';
 import { Telemetry } from '../telemetry/telemetry';
 import { instrumentStore } from '../telemetry/instrumentStore';
 import { TurnTelemetryMiddleware } from './turnTelemetry';
+import { registerCardVerbs } from './cardVerbs';
+import type { FeatureTables } from './chatCommands';
+import type { CommandName } from './commandCatalog';
 
 /** The Bot Framework settings of the adapter; empty in anonymous local mode. */
 export function adapterSettings(config: Config): ConfigurationBotFrameworkAuthenticationOptions {
@@ -60,6 +62,10 @@ export interface Bot {
   app: Application<TurnState>;
   lifecycle: ConnectorLifecycle;
   scanner: ExpiryScanner;
+  /** The commands of every feature's table, each registered with the router. */
+  commands: readonly CommandName[];
+  /** The card verbs of every feature, each registered with the application. */
+  cardVerbs: readonly string[];
 }
 
 export function createBot(botDeps: BotDeps): Bot {
@@ -93,26 +99,26 @@ export function createBot(botDeps: BotDeps): Bot {
 
   const router = new CommandRouter();
   registerConversationTracking(app, deps);
-  registerHelp(app, router, deps);
+  registerInstallEvents(app, deps);
   const lifecycle = new ConnectorLifecycle(deps.store, deps.clock, deps.config.inactivityDays);
-  const handover = new ConsentHandover({
-    ...deps,
-    adapter,
-    lifecycle,
-    verifyConsent: (connector, actor) => verifyConsent({ ...deps, adapter, lifecycle }, connector, actor),
-  });
-  registerWizard(app, router, { ...deps, lifecycle, flows: createFlows({ ...deps, handover }) });
-  registerConsent(app, { ...deps, adapter, lifecycle });
-  registerConnectors(app, router, {
-    ...deps,
-    lifecycle,
-    verifyConsent: (connector, actor) => verifyConsent({ ...deps, adapter, lifecycle }, connector, actor),
-  });
-  registerRevocationCheck(app, { ...deps, lifecycle });
-  registerNotifications(app, router, { ...deps, lifecycle });
-  registerActivityEvidence(app, { ...deps, lifecycle });
-  registerRoles(app, router, { ...deps, adapter, globalAdmins: handover });
-  registerDiagnostics(app, router, { ...deps, lifecycle, adapter });
+  const consentDeps = { ...deps, adapter, lifecycle };
+  const checkConsent = (connector: Connector, actor: { id: string; name?: string }) =>
+    verifyConsent(consentDeps, connector, actor);
+  const handover = new ConsentHandover({ ...consentDeps, verifyConsent: checkConsent });
+  const features: FeatureTables[] = [
+    helpFeature(deps, router),
+    wizardFeature({ ...deps, lifecycle, flows: createFlows({ ...deps, handover }) }, router),
+    consentFeature(consentDeps),
+    connectorsFeature({ ...deps, lifecycle, verifyConsent: checkConsent }),
+    noticesFeature({ ...deps, lifecycle }, router),
+    rolesFeature({ ...deps, adapter, globalAdmins: handover }),
+    diagnosticsFeature({ ...deps, lifecycle, adapter }),
+  ];
+  const commands = features.flatMap((feature) => feature.commands);
+  const cardVerbs = [...features.flatMap((feature) => feature.verbs), runCommandVerb(router, deps)];
+  router.registerAll(commands);
+  registerCardVerbs(app, cardVerbs, deps.logger);
+  registerPeopleSearch(app, consentDeps);
   // Last: it answers whatever no feature claimed.
   registerMessageRouting(app, router, deps);
   const timing = deps.timing ?? realTiming;
@@ -133,5 +139,12 @@ export function createBot(botDeps: BotDeps): Bot {
   });
   // Every deauthorization, whoever noticed it, reaches the tenant's notice targets once.
   lifecycle.onDeauthorized(scanner);
-  return { adapter, app, lifecycle, scanner };
+  return {
+    adapter,
+    app,
+    lifecycle,
+    scanner,
+    commands: commands.map((command) => command.name),
+    cardVerbs: cardVerbs.map((verb) => verb.verb),
+  };
 }

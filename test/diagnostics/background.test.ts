@@ -1,7 +1,7 @@
 import type { TeamsAdapter, TurnState } from '@microsoft/teams-ai';
 import type { Activity, ConversationReference, TurnContext } from 'botbuilder';
 import { CommandRouter } from '../../src/bot/commandRouter';
-import { LiveCard, registerDiagnostics } from '../../src/bot/features/diagnostics/diagnosticsFeature';
+import { diagnosticsFeature, LiveCard } from '../../src/bot/features/diagnostics/diagnosticsFeature';
 import { loadConfig } from '../../src/config/config';
 import { ConnectorLifecycle } from '../../src/connectors/lifecycle';
 import type { Store } from '../../src/connectors/ports';
@@ -110,7 +110,7 @@ describe('a run longer than the turn', () => {
       },
     } as unknown as TeamsAdapter;
     const router = new CommandRouter();
-    registerDiagnostics(undefined as never, router, {
+    const diagnostics = diagnosticsFeature({
       config,
       store,
       logger,
@@ -122,6 +122,7 @@ describe('a run longer than the turn', () => {
       adapter,
       diagnostics: { inTurnBudgetMs: 50 },
     });
+    router.registerAll(diagnostics.commands);
 
     const turn = new FakeContext(ops, 'turn');
     await router.get('diagnose')!(turn as unknown as TurnContext, {} as TurnState, '');

@@ -1,5 +1,4 @@
 import type { Attachment, TurnContext } from 'botbuilder';
-import type { Application, TurnState } from '@microsoft/teams-ai';
 import type { MessageButton } from '../../../cards/messageCard';
 import { isGraphError } from '../../../graph/errors';
 import { isTargetKind, targetKindLabel, type TargetKind } from '../../../directoryRoles/requirements';
@@ -11,7 +10,7 @@ import { tenantIdOf } from '../../turnInfo';
 import { auditTurn } from '../../turnAudit';
 import type { RoleGrant } from './roleGrants';
 import { ROLES_VERBS, str, type RolesShared } from './rolesShared';
-import { recordVerb, registerCardVerbs } from '../../cardVerbs';
+import { recordVerb, type CardVerbs } from '../../cardVerbs';
 
 const grantText = (grant: RoleGrant): string =>
   grant.type === 'time-bound'
@@ -152,14 +151,10 @@ const removeGrants = async (shared: RolesShared, context: TurnContext, data: Rec
 };
 
 /** The "Remove these roles" button offered when a target connection is removed. */
-export function registerRoleGrantRemoval(app: Application<TurnState>, shared: RolesShared): void {
-  registerCardVerbs(
-    app,
-    [
-      recordVerb(ROLES_VERBS.removeGrants, async (context, _state, data) =>
-        removeGrants(shared, context, data),
-      ),
-    ],
-    shared.logger,
-  );
+export function roleGrantRemovalVerbs(shared: RolesShared): CardVerbs {
+  return [
+    recordVerb(ROLES_VERBS.removeGrants, async (context, _state, data) =>
+      removeGrants(shared, context, data),
+    ),
+  ];
 }

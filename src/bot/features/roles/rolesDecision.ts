@@ -1,5 +1,4 @@
 import { MessageFactory, type Attachment, type TurnContext } from 'botbuilder';
-import type { Application, TurnState } from '@microsoft/teams-ai';
 import { isGraphError } from '../../../graph/errors';
 import type { DirectoryRole } from '../../../directoryRoles/requirements';
 import { replaceCard } from '../../cardReplies';
@@ -9,7 +8,7 @@ import { approvalKey, decisionId, DECISION_LEASE_MS, type ApprovalRequest } from
 import { auditTurn } from '../../turnAudit';
 import { ROLES_VERBS, str, type RolesShared } from './rolesShared';
 import { readerDates } from '../../../util/readerDates';
-import { recordVerb, registerCardVerbs } from '../../cardVerbs';
+import { recordVerb, type CardVerbs } from '../../cardVerbs';
 
 /** Loads an approval request of this tenant for the clicker, who must be the addressed admin. */
 const loadRequest = async (shared: RolesShared, context: TurnContext, data: Record<string, unknown>) => {
@@ -191,15 +190,9 @@ const decide = async (
 };
 
 /** The approve and decline buttons of the approval card a global admin got. */
-export function registerRolesDecision(app: Application<TurnState>, shared: RolesShared): void {
-  registerCardVerbs(
-    app,
-    [recordVerb(ROLES_VERBS.approve, async (context, _state, data) => decide(shared, context, data, false))],
-    shared.logger,
-  );
-  registerCardVerbs(
-    app,
-    [recordVerb(ROLES_VERBS.decline, async (context, _state, data) => decide(shared, context, data, true))],
-    shared.logger,
-  );
+export function rolesDecisionVerbs(shared: RolesShared): CardVerbs {
+  return [
+    recordVerb(ROLES_VERBS.approve, (context, _state, data) => decide(shared, context, data, false)),
+    recordVerb(ROLES_VERBS.decline, (context, _state, data) => decide(shared, context, data, true)),
+  ];
 }

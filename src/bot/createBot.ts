@@ -1,29 +1,29 @@
 import { Application, type TurnState } from '@microsoft/teams-ai';
 import type { ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import type { Config } from '../config/config';
-import type { Connector } from '../connectors/connector';
-import type { ActorRef } from '../connectors/lifecycle';
 import { ConciergeAdapter } from './conciergeAdapter';
 import { ConversationTurns } from './conversationTurns';
 import { CommandRouter } from './commandRouter';
 import { registerConversationTracking } from './conversationTracking';
 import type { BotDeps } from './deps';
-import { registerHelp } from './features/help/helpFeature';
-import { registerMessageRouting } from './messageRouting';
-import { registerWizard } from './features/wizard/wizardFeature';
-import { registerConnectors } from './features/connectors/connectorsFeature';
+import { helpFeature, registerInstallEvents } from './features/help/helpFeature';
+import { registerMessageRouting, runCommandVerb } from './messageRouting';
+import { wizardFeature } from './features/wizard/wizardFeature';
+import { connectorsFeature } from './features/connectors/connectorsFeature';
+import type { Connector } from '../connectors/connector';
 import { createFlows } from '../dialogs/flows';
-import { registerNotifications } from './features/notices/noticesFeature';
+import { noticesFeature } from './features/notices/noticesFeature';
 import { ConsentHandover } from './features/consent/consentHandover';
-import { registerConsent, verifyConsent } from './features/consent/consentFeature';
-import { registerRoles } from './features/roles/rolesFeature';
+import { consentFeature, registerPeopleSearch, verifyConsent } from './features/consent/consentFeature';
+import { rolesFeature } from './features/roles/rolesFeature';
 import { createTurnErrorHandler } from './turnErrors';
-import { registerDiagnostics } from './features/diagnostics/diagnosticsFeature';
-import { registerActivityEvidence } from './features/connectors/activityEvidence';
-import { registerRevocationCheck } from './features/connectors/revocationFeature';
+import { diagnosticsFeature } from './features/diagnostics/diagnosticsFeature';
 import type { Telemetry } from '../telemetry/telemetry';
 import type { Logger } from '../util/logger';
 import { TurnTelemetryMiddleware } from './turnTelemetry';
+import { registerCardVerbs } from './cardVerbs';
+import type { FeatureTables } from './chatCommands';
+import type { CommandName } from './commandCatalog';
 
 /** The Bot Framework settings of the adapter; empty in anonymous local mode. */
 export function adapterSettings(config: Config): ConfigurationBotFrameworkAuthenticationOptions {
@@ -54,6 +54,10 @@ export function adapterSettings(config: Config): ConfigurationBotFrameworkAuthen
 export interface Bot {
   adapter: ConciergeAdapter;
   app: Application<TurnState>;
+  /** The commands of every feature's table, each registered with the router. */
+  commands: readonly CommandName[];
+  /** The card verbs of every feature, each registered with the application. */
+  cardVerbs: readonly string[];
 }
 
 /** The adapter every turn and every proactive message goes through, with the turn middleware. */
@@ -80,21 +84,33 @@ export function createBot(deps: BotDeps & { adapter: ConciergeAdapter; botAppId:
   app.error(createTurnErrorHandler(deps.logger));
 
   const router = new CommandRouter();
-  const { lifecycle, connectors, consent } = services;
-  const verify = (connector: Connector, actor: ActorRef) =>
-    verifyConsent({ ...deps, consent }, connector, actor);
   registerConversationTracking(app, deps);
-  registerHelp(app, router, deps);
-  const handover = new ConsentHandover({ ...deps, lifecycle, verifyConsent: verify });
-  registerWizard(app, router, { ...deps, connectors, lifecycle, flows: createFlows({ ...deps, handover }) });
-  registerConsent(app, { ...deps, connectors, consent });
-  registerConnectors(app, router, { ...deps, connectors, verifyConsent: verify });
-  registerRevocationCheck(app, { ...deps, connectors });
-  registerNotifications(app, router, { ...deps, connectors, lifecycle });
-  registerActivityEvidence(app, { ...deps, connectors });
-  registerRoles(app, router, { ...deps, globalAdmins: handover });
-  registerDiagnostics(app, router, { ...deps, connectors });
+  registerInstallEvents(app, deps);
+  const { lifecycle, connectors, consent } = services;
+  const consentDeps = { ...deps, connectors, consent };
+  const checkConsent = (connector: Connector, actor: { id: string; name?: string }) =>
+    verifyConsent(consentDeps, connector, actor);
+  const handover = new ConsentHandover({ ...deps, lifecycle, verifyConsent: checkConsent });
+  const features: FeatureTables[] = [
+    helpFeature(deps, router),
+    wizardFeature({ ...deps, connectors, lifecycle, flows: createFlows({ ...deps, handover }) }, router),
+    consentFeature(consentDeps),
+    connectorsFeature({ ...deps, connectors, verifyConsent: checkConsent }),
+    noticesFeature({ ...deps, connectors, lifecycle }, router),
+    rolesFeature({ ...deps, globalAdmins: handover }),
+    diagnosticsFeature({ ...deps, connectors }),
+  ];
+  const commands = features.flatMap((feature) => feature.commands);
+  const cardVerbs = [...features.flatMap((feature) => feature.verbs), runCommandVerb(router, deps)];
+  router.registerAll(commands);
+  registerCardVerbs(app, cardVerbs, deps.logger);
+  registerPeopleSearch(app, consentDeps);
   // Last: it answers whatever no feature claimed.
   registerMessageRouting(app, router, deps);
-  return { adapter, app };
+  return {
+    adapter,
+    app,
+    commands: commands.map((command) => command.name),
+    cardVerbs: cardVerbs.map((verb) => verb.verb),
+  };
 }

@@ -1,7 +1,7 @@
 import type { TurnState } from '@microsoft/teams-ai';
 import type { Activity, ConversationReference, TurnContext } from 'botbuilder';
 import { CommandRouter } from '../../src/bot/commandRouter';
-import { LiveCard, registerDiagnostics } from '../../src/bot/features/diagnostics/diagnosticsFeature';
+import { diagnosticsFeature, LiveCard } from '../../src/bot/features/diagnostics/diagnosticsFeature';
 import { loadConfig } from '../../src/config/config';
 import { ConnectorService } from '../../src/connectors/connectorService';
 import { ConnectorLifecycle } from '../../src/connectors/lifecycle';
@@ -107,7 +107,7 @@ describe('a run longer than the turn', () => {
       },
     };
     const router = new CommandRouter();
-    registerDiagnostics(undefined as never, router, {
+    const diagnostics = diagnosticsFeature({
       config,
       logger,
       clock,
@@ -121,6 +121,7 @@ describe('a run longer than the turn', () => {
       messenger,
       diagnostics: { inTurnBudgetMs: 50 },
     });
+    router.registerAll(diagnostics.commands);
 
     const turn = new FakeContext(ops, 'turn');
     await router.get('diagnose')!(turn as unknown as TurnContext, {} as TurnState, '');

@@ -1,5 +1,4 @@
 import type { TurnContext } from 'botbuilder';
-import type { Application, TurnState } from '@microsoft/teams-ai';
 import { suggestedTransferAt } from '../../../connectors/activityEvidence';
 import { clockStart, expiresAt, type Connector } from '../../../connectors/connector';
 import type { ConnectorService } from '../../../connectors/connectorService';
@@ -16,7 +15,7 @@ import type { DateFormatter } from '../../../util/dates';
 import type { BotDeps } from '../../deps';
 import { readerDates } from '../../../util/readerDates';
 import { actorOf, tenantIdOf } from '../../turnInfo';
-import { recordVerb, registerCardVerbs } from '../../cardVerbs';
+import { recordVerb, type CardVerbs } from '../../cardVerbs';
 
 /** Card verb of "Record a transfer on <date>" on the status card. */
 export const TRANSFER_AT_EVIDENCE_VERB = 'connectorTransferAtEvidence';
@@ -156,17 +155,10 @@ async function recordEvidencedTransfer(
 }
 
 /** The status card's "Record a transfer on <date>" button. */
-export function registerActivityEvidence(
-  app: Application<TurnState>,
-  deps: ActivityEvidenceFeatureDeps,
-): void {
-  registerCardVerbs(
-    app,
-    [
-      recordVerb(TRANSFER_AT_EVIDENCE_VERB, (context, _state, data) =>
-        recordEvidencedTransfer(deps, context, data),
-      ),
-    ],
-    deps.logger,
-  );
+export function activityEvidenceVerbs(deps: ActivityEvidenceFeatureDeps): CardVerbs {
+  return [
+    recordVerb(TRANSFER_AT_EVIDENCE_VERB, (context, _state, data) =>
+      recordEvidencedTransfer(deps, context, data),
+    ),
+  ];
 }

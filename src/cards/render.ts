@@ -79,26 +79,34 @@ export function bindCard<TData extends object>(
   template: CardTemplate<TData>,
   data: TData,
 ): Record<string, unknown> {
-  // User-typed text reaches the card only as bound data: the templating engine never
-  // evaluates expressions found inside data values, so "${...}" in a display name stays literal.
-  const raw = prepared(data, false);
-  if (changedByEscaping(data)) {
-    const parsed = template.parsed();
-    const escaped = parsed.expand({ $root: prepared(data, true) }) as unknown;
-    return withMarkdownEscaped(parsed.expand({ $root: raw }) as unknown, escaped) as Record<string, unknown>;
-  }
-  // Nothing to escape: the escaped card would be the raw one, so the template is expanded once.
   // Expanding is the costly part of a turn's card and a pure function of the data, so the last
   // few cards of each template are kept as JSON (a copy per use: callers may change theirs).
-  const key = JSON.stringify(raw);
+  const key = JSON.stringify(data, dataKey);
   let kept = boundCards.get(template);
   if (!kept) boundCards.set(template, (kept = new BoundedMap(BOUND_CARDS_KEPT)));
   let card = kept.get(key);
   if (card === undefined) {
-    card = JSON.stringify(template.parsed().expand({ $root: raw }));
+    card = JSON.stringify(expandCard(template.parsed(), data));
     kept.set(key, card);
   }
   return JSON.parse(card) as Record<string, unknown>;
+}
+
+/** Tells plain strings from {@link Markdown} in a cache key: they bind differently. */
+function dataKey(_key: string, value: unknown): unknown {
+  if (typeof value === 'string') return `s${value}`;
+  if (value instanceof Markdown) return `m${value.source}`;
+  return value;
+}
+
+function expandCard(parsed: ACData.Template, data: object): unknown {
+  // User-typed text reaches the card only as bound data: the templating engine never
+  // evaluates expressions found inside data values, so "${...}" in a display name stays literal.
+  const raw = parsed.expand({ $root: prepared(data, false) }) as unknown;
+  // Nothing to escape: the escaped card would be the raw one.
+  if (!changedByEscaping(data)) return raw;
+  const escaped = parsed.expand({ $root: prepared(data, true) }) as unknown;
+  return withMarkdownEscaped(raw, escaped);
 }
 
 /** True when some plain string in the data reads differently once escaped for markdown. */

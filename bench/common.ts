@@ -290,7 +290,8 @@ export async function liveHeap(server: ServerProcess, heapFile: string, timeoutM
   for (;;) {
     const now = read();
     if (now && now.collected > before.collected) return now.heapUsed;
-    if (performance.now() > deadline) throw new Error(`${server.name} did not report its heap after a collection`);
+    if (performance.now() > deadline)
+      throw new Error(`${server.name} did not report its heap after a collection`);
     await sleep(20);
   }
 }

@@ -261,3 +261,37 @@ export async function pool<T>(
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
+
+/** The preload that lets the bench read a server's heap (see heapProbe.ts), as NODE_OPTIONS. */
+export function heapProbeOptions(): string {
+  return `${process.env.BENCH_NODE_OPTIONS ?? ''} -r ${path.join(__dirname, 'heapProbe.js')}`.trim();
+}
+
+/**
+ * The live heap of a server started with {@link heapProbeOptions}: asks the probe for a full
+ * garbage collection (SIGUSR2) and reads the heap it writes after it.
+ */
+export async function liveHeap(server: ServerProcess, heapFile: string, timeoutMs = 10_000): Promise<number> {
+  const read = (): { heapUsed: number; collected: number } | undefined => {
+    try {
+      return JSON.parse(fs.readFileSync(heapFile, 'utf8')) as { heapUsed: number; collected: number };
+    } catch {
+      return undefined; // not written yet, or caught mid-write
+    }
+  };
+  const deadline = performance.now() + timeoutMs;
+  let before = read();
+  while (!before) {
+    if (performance.now() > deadline) throw new Error(`${server.name} wrote no heap reading to ${heapFile}`);
+    await sleep(50);
+    before = read();
+  }
+  server.child.kill('SIGUSR2');
+  for (;;) {
+    const now = read();
+    if (now && now.collected > before.collected) return now.heapUsed;
+    if (performance.now() > deadline)
+      throw new Error(`${server.name} did not report its heap after a collection`);
+    await sleep(20);
+  }
+}

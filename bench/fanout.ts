@@ -210,8 +210,8 @@ export async function runFanout(options: BenchOptions): Promise<Section> {
       bot: mb(hwm),
       baseline: '—',
       ratio: '—',
-      target: '< 300 MB',
-      verdict: atMost(hwm, 300 * 1024 * 1024 - 1),
+      target: '< 250 MB',
+      verdict: atMost(hwm, 250 * 1024 * 1024 - 1),
     },
   ];
   const notes = [

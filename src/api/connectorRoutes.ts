@@ -64,7 +64,7 @@ export function registerConnectorRoutes(
       if (req.body === undefined) {
         throw new ApiError(400, 'MissingBody', 'Send one connector or a list of connectors as JSON.');
       }
-      const items = parseImportBody(req.body);
+      const items = await parseImportBody(req.body);
       const results = await importConnectors(
         deps,
         tenantId,
@@ -82,7 +82,7 @@ export function registerConnectorRoutes(
     ...body,
     apiRoute(deps.logger, async (req) => {
       const tenantId = tenantIdOf(req);
-      const { at } = parseTransferBody(req.body);
+      const { at } = await parseTransferBody(req.body);
       const connector = await loadConnector(deps, tenantId, connectorIdOf(req));
       const updated = await deps.connectors.recordTransfer(
         connector,

@@ -1,5 +1,4 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { CONNECTOR_TYPE_IDS } from '../connectors/catalog';
 import type { ImportItem } from '../connectors/importService';
 import { MAX_DISPLAY_NAME } from '../connectors/lifecycle';
@@ -58,14 +57,32 @@ const transferSchema = {
   properties: { at: dateTime },
 };
 
-const ajv = new Ajv({ allErrors: true, strict: true });
-addFormats(ajv, ['date-time']);
+interface Validators {
+  importItem: ValidateFunction<ImportItem>;
+  importList: ValidateFunction<ImportItem[]>;
+  transfer: ValidateFunction<TransferBody>;
+}
 
-const validators = {
-  importItem: ajv.compile<ImportItem>(importItemSchema),
-  importList: ajv.compile<ImportItem[]>(importListSchema),
-  transfer: ajv.compile<TransferBody>(transferSchema),
-};
+let validators: Promise<Validators> | undefined;
+
+/**
+ * Compiled on the first body that needs them: a bot with the management API off never loads
+ * ajv, and one with it on does not pay for it at start-up.
+ */
+function loadValidators(): Promise<Validators> {
+  validators ??= Promise.all([import('ajv'), import('ajv-formats')]).then(
+    ([{ default: Ajv }, { default: addFormats }]) => {
+      const ajv = new Ajv({ allErrors: true, strict: true });
+      addFormats(ajv, ['date-time']);
+      return {
+        importItem: ajv.compile<ImportItem>(importItemSchema),
+        importList: ajv.compile<ImportItem[]>(importListSchema),
+        transfer: ajv.compile<TransferBody>(transferSchema),
+      };
+    },
+  );
+  return validators;
+}
 
 /** At most this many problems are listed in one 422 message. */
 const MAX_LISTED_ERRORS = 10;
@@ -99,11 +116,12 @@ function check<T>(validate: ValidateFunction<T>, body: unknown): T {
 }
 
 /** The import body as a list: one object or an array of 1..1000; 422 naming every bad field. */
-export function parseImportBody(body: unknown): ImportItem[] {
-  return Array.isArray(body) ? check(validators.importList, body) : [check(validators.importItem, body)];
+export async function parseImportBody(body: unknown): Promise<ImportItem[]> {
+  const { importList, importItem } = await loadValidators();
+  return Array.isArray(body) ? check(importList, body) : [check(importItem, body)];
 }
 
 /** The transfer body; no body at all means "now". */
-export function parseTransferBody(body: unknown): TransferBody {
-  return body === undefined ? {} : check(validators.transfer, body);
+export async function parseTransferBody(body: unknown): Promise<TransferBody> {
+  return body === undefined ? {} : check((await loadValidators()).transfer, body);
 }

@@ -1,4 +1,7 @@
-import { Application, type TurnState } from '@microsoft/teams-ai';
+// The module itself, not the package index: the index also loads teams-ai's AI half (OpenAI
+// client, GPT tokenizer and its tables), which this bot never uses.
+import { Application } from '@microsoft/teams-ai/lib/Application';
+import type { TurnState } from '@microsoft/teams-ai';
 import type { ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import type { Config } from '../config/config';
 import { ConciergeAdapter } from './conciergeAdapter';

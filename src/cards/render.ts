@@ -1,5 +1,6 @@
 import * as ACData from 'adaptivecards-templating';
 import { CardFactory, type Attachment } from 'botbuilder';
+import { BoundedMap } from '../util/boundedMap';
 import { escapeMarkdown, Markdown } from './markdown';
 
 /** A card layout (JSON template) tied to the shape of the data it is bound with. */
@@ -21,6 +22,12 @@ export function defineTemplate<TData>(name: string, json: object): CardTemplate<
   let parsed: ACData.Template | undefined;
   return { name, json, parsed: () => (parsed ??= new ACData.Template(json)) };
 }
+
+/** Cards bound per template that are kept for binding the same data again. */
+export const BOUND_CARDS_KEPT = 8;
+
+/** Recently bound cards, by template and the JSON of their data (see {@link bindCard}). */
+const boundCards = new WeakMap<CardTemplate<object>, BoundedMap<string, string>>();
 
 /**
  * Card data as the templating engine takes it: every {@link Markdown} turned into its source, and,
@@ -72,12 +79,43 @@ export function bindCard<TData extends object>(
   template: CardTemplate<TData>,
   data: TData,
 ): Record<string, unknown> {
+  // Expanding is the costly part of a turn's card and a pure function of the data, so the last
+  // few cards of each template are kept as JSON (a copy per use: callers may change theirs).
+  const key = JSON.stringify(data, dataKey);
+  let kept = boundCards.get(template);
+  if (!kept) boundCards.set(template, (kept = new BoundedMap(BOUND_CARDS_KEPT)));
+  let card = kept.get(key);
+  if (card === undefined) {
+    card = JSON.stringify(expandCard(template.parsed(), data));
+    kept.set(key, card);
+  }
+  return JSON.parse(card) as Record<string, unknown>;
+}
+
+/** Tells plain strings from {@link Markdown} in a cache key: they bind differently. */
+function dataKey(_key: string, value: unknown): unknown {
+  if (typeof value === 'string') return `s${value}`;
+  if (value instanceof Markdown) return `m${value.source}`;
+  return value;
+}
+
+function expandCard(parsed: ACData.Template, data: object): unknown {
   // User-typed text reaches the card only as bound data: the templating engine never
   // evaluates expressions found inside data values, so "${...}" in a display name stays literal.
-  const parsed = template.parsed();
   const raw = parsed.expand({ $root: prepared(data, false) }) as unknown;
+  // Nothing to escape: the escaped card would be the raw one.
+  if (!changedByEscaping(data)) return raw;
   const escaped = parsed.expand({ $root: prepared(data, true) }) as unknown;
-  return withMarkdownEscaped(raw, escaped) as Record<string, unknown>;
+  return withMarkdownEscaped(raw, escaped);
+}
+
+/** True when some plain string in the data reads differently once escaped for markdown. */
+function changedByEscaping(value: unknown): boolean {
+  if (typeof value === 'string') return escapeMarkdown(value) !== value;
+  if (value instanceof Markdown) return false;
+  if (Array.isArray(value)) return value.some(changedByEscaping);
+  if (value && typeof value === 'object') return Object.values(value).some(changedByEscaping);
+  return false;
 }
 
 /** A bound card as a Bot Framework attachment, ready to send. */

@@ -1,4 +1,4 @@
-import { ConfidentialClientApplication, LogLevel as MsalLogLevel } from '@azure/msal-node';
+import type { ConfidentialClientApplication } from '@azure/msal-node';
 import * as tls from 'node:tls';
 import { BoundedMap } from '../util/boundedMap';
 import type { Clock } from '../util/clock';
@@ -95,9 +95,11 @@ export class AppTokenProvider {
     this.cache.delete(normalizeTenantId(tenantId));
   }
 
-  private app(tenant: string): ConfidentialClientApplication {
+  private async app(tenant: string): Promise<ConfidentialClientApplication> {
     let app = this.apps.get(tenant);
     if (!app) {
+      // MSAL is loaded by the first token request, not at start-up.
+      const { ConfidentialClientApplication, LogLevel: MsalLogLevel } = await import('@azure/msal-node');
       const pinned = pinAuthority(this.options.authorityHost, tenant);
       const logger = this.logger;
       const ca = this.options.ca;
@@ -135,7 +137,9 @@ export class AppTokenProvider {
     let result;
     try {
       // Our cache decides when to refresh (by the injected clock), so MSAL's is bypassed.
-      result = await this.app(tenant).acquireTokenByClientCredential({
+      result = await (
+        await this.app(tenant)
+      ).acquireTokenByClientCredential({
         scopes: [this.scope],
         skipCache: true,
       });

@@ -1,11 +1,4 @@
-import {
-  AuthenticationHandler,
-  AuthenticationHandlerOptions,
-  Client,
-  GraphError as LibraryGraphError,
-  ResponseType,
-  TelemetryHandler,
-} from '@microsoft/microsoft-graph-client';
+import type { Client, GraphError as LibraryGraphError, Middleware } from '@microsoft/microsoft-graph-client';
 import * as https from 'node:https';
 import * as tls from 'node:tls';
 import { systemClock, type Clock } from '../util/clock';
@@ -16,6 +9,8 @@ import { GraphError } from './errors';
 import { HttpsTransport, parseRetryAfter, redactQuery, RetryMiddleware, TRANSPORT_ERROR } from './middleware';
 import { Telemetry } from '../telemetry/telemetry';
 import { defaultPermissionFor, type GraphPermission } from './graphPermissions';
+
+type GraphClientLibrary = typeof import('@microsoft/microsoft-graph-client');
 
 export interface GraphRequestOptions {
   /**
@@ -159,7 +154,11 @@ export class MsGraphGateway implements GraphGateway {
   private readonly origin: string;
   private readonly basePath: string;
   private readonly agent: https.Agent;
-  private readonly client?: Client;
+  /** The Graph client library and its client, loaded by the first Graph call (see {@link graphClient}). */
+  private client?: Promise<{ library: GraphClientLibrary; client: Client }>;
+  /** Ours, after the library's authentication and telemetry handlers; undefined when not configured. */
+  private readonly middleware?: Middleware[];
+  private readonly customHost: string;
   private readonly tokens?: AppTokenProvider;
 
   constructor(private readonly options: GraphGatewayOptions) {
@@ -207,24 +206,36 @@ export class MsGraphGateway implements GraphGateway {
         clock: this.clock,
         logger: this.logger,
       });
-      const auth = new AuthenticationHandler({
-        // Every request carries its tenant's token in AuthenticationHandlerOptions; this is a guard.
-        getAccessToken: () => Promise.reject(new Error('no tenant token given for this Graph request')),
-      });
-      const telemetry = new TelemetryHandler();
       const transport = new HttpsTransport(
         this.agent,
         options.timeoutMs ?? 30_000,
         options.telemetry ?? Telemetry.fromGlobals(),
       );
-      this.client = Client.initWithMiddleware({
-        middleware: [auth, telemetry, retry, transport],
+      this.middleware = [retry, transport];
+    }
+    this.customHost = endpoint.hostname.toLowerCase();
+  }
+
+  /**
+   * The Graph client, made on the first call: the library (and MSAL, see AppTokenProvider) is
+   * loaded then rather than at start-up, which most turns and many configurations never need.
+   */
+  private graphClient(): Promise<{ library: GraphClientLibrary; client: Client }> {
+    this.client ??= import('@microsoft/microsoft-graph-client').then((library) => {
+      const auth = new library.AuthenticationHandler({
+        // Every request carries its tenant's token in AuthenticationHandlerOptions; this is a guard.
+        getAccessToken: () => Promise.reject(new Error('no tenant token given for this Graph request')),
+      });
+      const client = library.Client.initWithMiddleware({
+        middleware: [auth, new library.TelemetryHandler(), ...this.middleware!],
         baseUrl: `${this.origin}${this.basePath}/`,
         defaultVersion: 'v1.0',
         // Tokens are attached only to these hosts (the library knows the public Graph hosts).
-        customHosts: new Set([endpoint.hostname.toLowerCase()]),
+        customHosts: new Set([this.customHost]),
       });
-    }
+      return { library, client };
+    });
+    return this.client;
   }
 
   missingSettings(): string[] {
@@ -434,7 +445,7 @@ export class MsGraphGateway implements GraphGateway {
     body: unknown,
     options: GraphRequestOptions,
   ): Promise<T> {
-    if (!this.configured || !this.client || !this.tokens) {
+    if (!this.configured || !this.middleware || !this.tokens) {
       throw new GraphError(
         'GRAPH_NOT_CONFIGURED',
         `Microsoft Graph is not configured: set ${this.missingSettings().join(' and ')} (or MicrosoftAppId and MicrosoftAppPassword) to the app registration used for Graph.`,
@@ -444,16 +455,17 @@ export class MsGraphGateway implements GraphGateway {
     const url = this.resolveUrl(method, path, options.version ?? 'v1.0');
     const shown = describePath(url, this.basePath);
     const permission = options.permission ?? defaultPermissionFor(method, shown);
+    const { library, client } = await this.graphClient();
     for (let attempt = 0; ; attempt++) {
       const token = await this.tokens.getToken(tenant);
       const started = Date.now();
       let response: Response;
       try {
-        const request = this.client
+        const request = client
           .api(url)
-          .responseType(ResponseType.RAW)
+          .responseType(library.ResponseType.RAW)
           .middlewareOptions([
-            new AuthenticationHandlerOptions({ getAccessToken: () => Promise.resolve(token) }),
+            new library.AuthenticationHandlerOptions({ getAccessToken: () => Promise.resolve(token) }),
           ]);
         if (options.headers) request.headers(options.headers);
         response = (

@@ -1,3 +1,5 @@
+import { BoundedMap } from './boundedMap';
+
 /**
  * How one reader sees dates on cards: in their own time zone and their locale's format when Teams
  * told us (the clientInfo entity), otherwise in UTC. Every date on a card names its zone, so a
@@ -46,12 +48,23 @@ function toDate(at: string | Date | undefined): Date | 'never' | 'unknown' {
   return Number.isNaN(date.getTime()) ? 'unknown' : date;
 }
 
-/** Year, month, day, hour and minute of `date` as read on a wall clock in `timeZone`. */
-function wallClock(
-  date: Date,
-  timeZone: string,
-): Record<'year' | 'month' | 'day' | 'hour' | 'minute', string> {
-  const parts = new Intl.DateTimeFormat('en-US', {
+type WallClock = Record<'year' | 'month' | 'day' | 'hour' | 'minute', string>;
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/** A wall clock in `timeZone`: UTC straight from the date, other zones through one Intl formatter. */
+function wallClockIn(timeZone: string): (date: Date) => WallClock {
+  if (timeZone === 'UTC') {
+    return (date) => ({
+      year: String(date.getUTCFullYear()),
+      month: pad2(date.getUTCMonth() + 1),
+      day: pad2(date.getUTCDate()),
+      hour: pad2(date.getUTCHours()),
+      minute: pad2(date.getUTCMinutes()),
+    });
+  }
+  // Building an Intl.DateTimeFormat costs far more than formatting with one: made once per zone.
+  const format = new Intl.DateTimeFormat('en-US', {
     timeZone,
     year: 'numeric',
     month: '2-digit',
@@ -59,14 +72,17 @@ function wallClock(
     hour: '2-digit',
     minute: '2-digit',
     hourCycle: 'h23',
-  }).formatToParts(date);
-  const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  return {
-    year: get('year'),
-    month: get('month'),
-    day: get('day'),
-    hour: get('hour'),
-    minute: get('minute'),
+  });
+  return (date) => {
+    const parts = format.formatToParts(date);
+    const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+    return {
+      year: get('year'),
+      month: get('month'),
+      day: get('day'),
+      hour: get('hour'),
+      minute: get('minute'),
+    };
   };
 }
 
@@ -75,6 +91,22 @@ function wallClock(
  * than failing: the caller decides whether to log it, see {@link readerPreferencesProblems}.
  */
 export function createDateFormatter(preferences: ReaderPreferences = {}): DateFormatter {
+  // Readers share a handful of zones and locales, and a formatter keeps no state between calls:
+  // one per pair serves every turn (Intl formatters are costly to build). Bounded, as the
+  // strings come from clients.
+  const key = `${preferences.timeZone ?? ''}\u0000${preferences.locale ?? ''}`;
+  let formatter = FORMATTERS.get(key);
+  if (!formatter) {
+    formatter = buildDateFormatter(preferences);
+    FORMATTERS.set(key, formatter);
+  }
+  return formatter;
+}
+
+/** Formatters made, by the preferences they were made for. */
+const FORMATTERS = new BoundedMap<string, DateFormatter>(256);
+
+function buildDateFormatter(preferences: ReaderPreferences): DateFormatter {
   const timeZone =
     preferences.timeZone && isTimeZone(preferences.timeZone)
       ? new Intl.DateTimeFormat('en', { timeZone: preferences.timeZone }).resolvedOptions().timeZone
@@ -89,6 +121,7 @@ export function createDateFormatter(preferences: ReaderPreferences = {}): DateFo
     ? new Intl.DateTimeFormat(locale, { timeZone: zone, dateStyle: 'medium' })
     : undefined;
   const suffix = utc ? ' UTC' : ` (${zone})`;
+  const wallClock = wallClockIn(zone);
 
   return {
     timeZone: zone,
@@ -97,14 +130,14 @@ export function createDateFormatter(preferences: ReaderPreferences = {}): DateFo
       const date = toDate(at);
       if (typeof date === 'string') return date;
       if (localDateTime) return `${localDateTime.format(date)}${suffix}`;
-      const w = wallClock(date, zone);
+      const w = wallClock(date);
       return `${w.year}-${w.month}-${w.day} ${w.hour}:${w.minute}${suffix}`;
     },
     date: (at) => {
       const date = toDate(at);
       if (typeof date === 'string') return date;
       if (localDate) return localDate.format(date);
-      const w = wallClock(date, zone);
+      const w = wallClock(date);
       return `${w.year}-${w.month}-${w.day}`;
     },
   };

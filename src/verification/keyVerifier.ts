@@ -1,4 +1,3 @@
-import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { CLOUD_HOSTS, type CloudName } from '../config/config';
 import { validateCredentials, type KeyConnectorTypeId } from '../connectors/credentials';
 
@@ -128,6 +127,9 @@ export class ServiceKeyVerifier implements KeyVerifier {
     const endpoint = values.blobEndpoint
       ? values.blobEndpoint.replace(/\/+$/, '')
       : defaultBlobEndpoint(accountName, cloud);
+    // Loaded by the first Azure Blob key check, not at start-up: most bots never run one, and
+    // the SDK is one of the larger imports. Outside the time limit, which is the service's.
+    const { BlobServiceClient, StorageSharedKeyCredential } = await import('@azure/storage-blob');
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), this.timeoutMs);
     try {

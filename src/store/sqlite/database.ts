@@ -152,3 +152,24 @@ export function openDatabase(dataDir: string): Database.Database {
   migrate.immediate();
   return db;
 }
+
+/**
+ * Makes `db.prepare` hand back one compiled statement per SQL text. The stores prepare their
+ * statements where they use them, and compiling one costs more than running most of them (a
+ * turn's state read and write, a page of connectors). The SQL texts are the stores' own
+ * constants, so the cache stays small; no store switches a statement's mode (pluck, raw,
+ * expand) or iterates one, which would make sharing it unsafe.
+ */
+export function reusePreparedStatements(db: Database.Database): Database.Database {
+  const prepare = db.prepare.bind(db);
+  const statements = new Map<string, Database.Statement>();
+  db.prepare = ((source: string) => {
+    let statement = statements.get(source);
+    if (!statement) {
+      statement = prepare(source);
+      statements.set(source, statement);
+    }
+    return statement;
+  }) as Database.Database['prepare'];
+  return db;
+}

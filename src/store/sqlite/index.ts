@@ -4,7 +4,7 @@ import { StoreUnavailableError } from '../../connectors/ports';
 import { SqliteAuditLog } from './auditLog';
 import { SqliteConnectorStore } from './connectorStore';
 import { SqliteConversationStore } from './conversationStore';
-import { DATABASE_FILE, openDatabase } from './database';
+import { DATABASE_FILE, openDatabase, reusePreparedStatements } from './database';
 import { SqliteSecretStore } from './secretStore';
 import { SqliteStateStorage } from './stateStorage';
 import { SqliteSubscriptionStore } from './subscriptionStore';
@@ -14,7 +14,7 @@ import { guardSqlite } from './errors';
 
 /** The embedded default store: one SQLite file under DATA_DIR. */
 export function createSqliteStore(dataDir: string): Store {
-  const db = openDatabase(dataDir);
+  const db = reusePreparedStatements(openDatabase(dataDir));
   return {
     kind: 'sqlite',
     location: path.join(dataDir, DATABASE_FILE),

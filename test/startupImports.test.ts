@@ -1,0 +1,65 @@
+/**
+ * Start-up loads what every configuration needs and no more (issue 18): the Graph client and the
+ * bot's own MSAL wait for the first Graph call, ajv for the first management API body, the
+ * Storage SDK for the first Azure Blob key check, and teams-ai's AI half (OpenAI client, GPT
+ * tokenizer) is never loaded. The compiled bot runs with a preloaded probe that writes, when the
+ * process exits, the files it had loaded from the repository's own node_modules.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { freePort, spawnBot, waitForHealth } from './harness/childBot';
+import { makeTempDir, removeTempDir } from './harness/testBot';
+
+const ROOT_MODULES = path.join(__dirname, '..', 'node_modules') + path.sep;
+
+const PROBE = `
+const fs = require('node:fs');
+process.on('exit', () => {
+  const loaded = new Set();
+  for (const file of Object.keys(require.cache)) {
+    if (!file.startsWith(process.env.ROOT_MODULES)) continue;
+    // The package at the top of the repository's node_modules (a nested copy counts as its parent's).
+    const m = /^((?:@[^/]+\\/)?[^/]+)\\//.exec(file.slice(process.env.ROOT_MODULES.length));
+    if (m) loaded.add(m[1]);
+  }
+  fs.writeFileSync(process.env.LOADED_PACKAGES_FILE, JSON.stringify([...loaded]));
+});
+`;
+
+const NOT_AT_START_UP = [
+  '@microsoft/microsoft-graph-client',
+  '@azure/msal-node',
+  'ajv',
+  'ajv-formats',
+  '@azure/storage-blob',
+  'openai',
+  'gpt-tokenizer',
+];
+
+let dir: string;
+beforeEach(() => {
+  dir = makeTempDir('imports-');
+});
+afterEach(() => removeTempDir(dir));
+
+test('a local bot with Graph and the management API configured loads them only when first used', async () => {
+  const probe = path.join(dir, 'probe.js');
+  const out = path.join(dir, 'loaded.json');
+  fs.writeFileSync(probe, PROBE);
+  const bot = spawnBot({
+    PORT: String(await freePort()),
+    DATA_DIR: path.join(dir, 'data'),
+    NODE_OPTIONS: `--require ${probe}`,
+    LOADED_PACKAGES_FILE: out,
+    ROOT_MODULES,
+    GRAPH_CLIENT_ID: '00000000-0000-4000-8000-0000000000aa',
+    GRAPH_CLIENT_SECRET: 'not-used-until-the-first-graph-call',
+    API_TOKEN: 'a-management-api-token-of-32-chars-or-more',
+  });
+  // A loaded machine starts the bot slowly; the test is about what it loads, not how fast.
+  expect((await waitForHealth(bot, 90_000)).status).toBe(200);
+  expect(await bot.stop()).toBe(0);
+  const loaded = JSON.parse(fs.readFileSync(out, 'utf8')) as string[];
+  expect(loaded).toEqual(expect.arrayContaining(['@microsoft/teams-ai', 'botbuilder', 'better-sqlite3']));
+  expect(loaded.filter((p) => NOT_AT_START_UP.includes(p))).toEqual([]);
+}, 120_000);

@@ -18,6 +18,7 @@ import { ConsentHandover, consentReminderCards } from './consentHandover';
 import { registerConsent, verifyConsent } from './consentFeature';
 import { registerRoles } from './roles';
 import { AdapterTransport } from './proactiveTransport';
+import { pacedReplies } from './connectorPacing';
 import { ExpiryScanner } from '../notify/expiryScanner';
 import { ProactiveSender } from '../notify/proactiveSender';
 import { RateLimiter, realTiming } from '../notify/rateLimiter';
@@ -77,6 +78,10 @@ export function createBot(botDeps: BotDeps): Bot {
     ),
   };
   const adapter = new ConciergeAdapter(adapterSettings(deps.config));
+  const timing = deps.timing ?? realTiming;
+  // Every Bot Connector attempt (notices, replies and their retries) is booked here as it leaves.
+  const limiter = new RateLimiter(deps.config.notifyRps, timing);
+  adapter.use(pacedReplies(limiter, deps.logger, { timing }));
   adapter.use(new TurnTelemetryMiddleware(telemetry));
   adapter.use(new ConversationTurns(deps.logger));
   const app = new Application<TurnState>({
@@ -115,12 +120,9 @@ export function createBot(botDeps: BotDeps): Bot {
   registerDiagnostics(app, router, { ...deps, lifecycle, adapter });
   // Last: it answers whatever no feature claimed.
   registerMessageRouting(app, router, deps);
-  const timing = deps.timing ?? realTiming;
   const sender = new ProactiveSender(
     new AdapterTransport(adapter, deps.config.bot.appId ?? ''),
-    // Booked at 90% of NOTIFY_RPS: botbuilder's connector client retries a 429 once on its own,
-    // outside this limiter, and an event-loop pause can release several booked sends together.
-    new RateLimiter(deps.config.notifyRps * 0.9, timing),
+    limiter,
     deps.logger,
     { timing, telemetry },
   );

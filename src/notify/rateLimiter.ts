@@ -75,6 +75,21 @@ export class RateLimiter {
     return turn;
   }
 
+  /**
+   * Books a send that goes out now whatever the windows say (a reply to a person, which is not
+   * made to wait behind notices), so that the sends that do wait leave room for it.
+   */
+  record(conversationId: string): void {
+    const now = this.timing.now();
+    const events = this.perConversation.get(conversationId) ?? [];
+    this.prune(events, now);
+    this.prune(this.global, now);
+    events.push(now);
+    this.global.push(now);
+    this.perConversation.set(conversationId, events);
+    if (this.perConversation.size > this.sweepAt) this.sweep(now);
+  }
+
   private async book(conversationId: string): Promise<void> {
     for (;;) {
       const now = this.timing.now();

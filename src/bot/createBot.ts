@@ -21,7 +21,7 @@ import { AdapterTransport } from './proactiveTransport';
 import { pacedReplies } from './connectorPacing';
 import { ExpiryScanner } from '../notify/expiryScanner';
 import { ProactiveSender } from '../notify/proactiveSender';
-import { RateLimiter, realTiming } from '../notify/rateLimiter';
+import { RateLimiter, TEAMS_CONVERSATION_LIMITS, realTiming } from '../notify/rateLimiter';
 import { createTurnErrorHandler } from './turnErrors';
 import { registerDiagnostics } from './diagnosticsFeature';
 import { registerActivityEvidence } from './activityEvidence';
@@ -79,8 +79,16 @@ export function createBot(botDeps: BotDeps): Bot {
   };
   const adapter = new ConciergeAdapter(adapterSettings(deps.config));
   const timing = deps.timing ?? realTiming;
-  // Every Bot Connector attempt (notices, replies and their retries) is booked here as it leaves.
-  const limiter = new RateLimiter(deps.config.notifyRps, timing);
+  // Every Bot Connector attempt (notices, replies and their retries) is booked here as it leaves,
+  // evenly spaced at 95% of NOTIFY_RPS: an attempt reaches Teams a little after it leaves, and
+  // with even spacing a delay of up to about 50 ms still cannot put more than NOTIFY_RPS
+  // attempts into any second Teams counts.
+  const limiter = new RateLimiter(
+    deps.config.notifyRps,
+    timing,
+    TEAMS_CONVERSATION_LIMITS,
+    1_000 / (deps.config.notifyRps * 0.95),
+  );
   adapter.use(pacedReplies(limiter, deps.logger, { timing }));
   adapter.use(new TurnTelemetryMiddleware(telemetry));
   adapter.use(new ConversationTurns(deps.logger));
@@ -128,6 +136,8 @@ export function createBot(botDeps: BotDeps): Bot {
   );
   const scanner = new ExpiryScanner({
     ...deps,
+    // Enough digests in flight to keep the limiter busy while some wait out a Retry-After.
+    concurrency: Math.min(64, Math.max(8, Math.ceil(deps.config.notifyRps))),
     leaseMs: deps.config.noticeLeaseSeconds * 1000,
     lifecycle,
     sender,

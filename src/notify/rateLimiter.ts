@@ -53,16 +53,22 @@ export class RateLimiter {
   private readonly longestWindow: number;
   private sweepAt = SWEEP_AT;
 
+  /**
+   * `globalSpacingMs`, when given, also keeps that long between any two sends, so they go out
+   * evenly rather than in bursts of `globalPerSecond` at the start of each window.
+   */
   constructor(
     globalPerSecond: number,
     private readonly timing: Timing = realTiming,
     private readonly conversationLimits: readonly WindowLimit[] = TEAMS_CONVERSATION_LIMITS,
+    globalSpacingMs?: number,
   ) {
     // A fractional rate (0.5/s) becomes one send per 2 s.
     this.globalLimits =
       globalPerSecond >= 1
         ? [{ max: Math.floor(globalPerSecond), windowMs: 1_000 }]
         : [{ max: 1, windowMs: Math.ceil(1_000 / globalPerSecond) }];
+    if (globalSpacingMs && globalSpacingMs > 0) this.globalLimits.push({ max: 1, windowMs: globalSpacingMs });
     this.longestWindow = Math.max(
       ...conversationLimits.map((l) => l.windowMs),
       ...this.globalLimits.map((l) => l.windowMs),

@@ -6,7 +6,7 @@
  * store whose ledger never saw the claims, so it cannot reuse their ETags) and then an audit
  * transaction of its own in the audit table.
  */
-import type { Store } from '../src/store/ports';
+import type { Store } from '../src/connectors/ports';
 
 export function legacyStore(store: Store, markingStore: Store): Store {
   const notices = store.notices;

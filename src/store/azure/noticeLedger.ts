@@ -1,5 +1,5 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
-import type { AuditEvent, NoticeKey, NoticeLedger, NoticeState, SentNotice } from '../ports';
+import type { AuditEvent, NoticeKey, NoticeLedger, NoticeState, SentNotice } from '../../connectors/ports';
 import { auditActions } from './auditLog';
 import { guard, ignoring, MAX_ATTEMPTS, unlessMissing } from './errors';
 import { httpStatusOf } from '../../util/httpStatus';

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { NoticeKey, NoticeLedger, NoticeState, SentNotice } from '../ports';
+import type { NoticeKey, NoticeLedger, NoticeState, SentNotice } from '../../connectors/ports';
 import { SqliteAuditLog } from './auditLog';
 
 function keyArgs(key: NoticeKey): [string, string, string, number, string] {

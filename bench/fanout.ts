@@ -14,6 +14,7 @@ import {
   BOT_ENTRY,
   QUIET_CRON,
   count,
+  cpuMsOf,
   freePort,
   log,
   memoryOf,
@@ -112,18 +113,21 @@ export async function runFanout(options: BenchOptions): Promise<Section> {
   let report: ScanReport;
   let scanMs: number;
   let hwm: number;
+  let cpuMs: number;
   try {
     await waitForHealthy(bot);
     log(
       `fan-out: POST /api/v1/scan (NOTIFY_RPS=${NOTIFY_RPS}, ${100 / THROTTLE_EVERY}% of first attempts 429)`,
     );
     const started = performance.now();
+    const cpuBefore = cpuMsOf(bot.child.pid!);
     const response = await fetch(`${bot.url}/api/v1/scan`, {
       method: 'POST',
       headers: { authorization: `Bearer ${API_TOKEN}` },
     });
     const body = await response.text();
     scanMs = performance.now() - started;
+    cpuMs = cpuMsOf(bot.child.pid!) - cpuBefore;
     if (response.status !== 200) throw new Error(`scan answered ${response.status}: ${body}`);
     report = JSON.parse(body) as ScanReport;
     hwm = memoryOf(bot.child.pid!).hwm;
@@ -229,6 +233,7 @@ export async function runFanout(options: BenchOptions): Promise<Section> {
   ];
   const fixedPeak = peakInFixedSeconds(times);
   const notes = [
+    `the bot's CPU time during the scan: ${(cpuMs / 1000).toFixed(1)} s over ${(scanMs / 1000).toFixed(1)} s (${(cpuMs / Math.max(1, times.length)).toFixed(1)} ms an attempt, all of the scan's work included): where that is near the wall time, the bot was short of CPU, not held back by its limiter`,
     `most attempts in one fixed second (1-s windows from the first attempt): ${fixedPeak}; the sliding figure in the table is the stricter`,
     `most first attempts (the ones the bot's rate limiter books) in any 1 s: ${firstPeak}`,
     `the stand-in answered ${refused} first attempts 429 (Retry-After: 1) of ${count(channels)} conversations; the scan report says ${count(report.sent)} sent, ${report.retried} retried, ${report.failed} failed, ${report.skipped} skipped; the ledger holds ${count(ledgerSent)} sent notices`,

@@ -233,7 +233,7 @@ export async function runFanout(options: BenchOptions): Promise<Section> {
   ];
   const fixedPeak = peakInFixedSeconds(times);
   const notes = [
-    `the bot's CPU time during the scan: ${(cpuMs / 1000).toFixed(1)} s over ${(scanMs / 1000).toFixed(1)} s (${(cpuMs / Math.max(1, times.length)).toFixed(1)} ms an attempt, all of the scan's work included): where that is near the wall time, the bot was short of CPU, not held back by its limiter`,
+    `the bot's CPU time during the scan: ${(cpuMs / 1000).toFixed(1)} s over ${(scanMs / 1000).toFixed(1)} s, ${Math.round((cpuMs / scanMs) * 100)}% of one core (${(cpuMs / Math.max(1, times.length)).toFixed(1)} ms an attempt, all of the scan's work included); NOTIFY_RPS attempts a second need about ${Math.round(((cpuMs / Math.max(1, times.length)) * NOTIFY_RPS) / 10)}% of a core: with less than that to be had on the machine (see the load average), the rate falls short for want of CPU, not because the limiter held sends back`,
     `most attempts in one fixed second (1-s windows from the first attempt): ${fixedPeak}; the sliding figure in the table is the stricter`,
     `most first attempts (the ones the bot's rate limiter books) in any 1 s: ${firstPeak}`,
     `the stand-in answered ${refused} first attempts 429 (Retry-After: 1) of ${count(channels)} conversations; the scan report says ${count(report.sent)} sent, ${report.retried} retried, ${report.failed} failed, ${report.skipped} skipped; the ledger holds ${count(ledgerSent)} sent notices`,

@@ -15,7 +15,7 @@ import { subscribe } from 'node:diagnostics_channel';
 import type { ClientRequest } from 'node:http';
 import { loadConfig } from '../src/config/config';
 import { ConnectorLifecycle } from '../src/connectors/lifecycle';
-import { ExpiryScanner, type ScanReport } from '../src/notify/expiryScanner';
+import { ExpiryScanner, scanConcurrency, type ScanReport } from '../src/notify/expiryScanner';
 import { ProactiveSender, type ProactiveTransport } from '../src/notify/proactiveSender';
 import { RateLimiter, realTiming } from '../src/notify/rateLimiter';
 import type { Store } from '../src/connectors/ports';
@@ -91,7 +91,15 @@ async function main(): Promise<void> {
   };
   // Teams' per-conversation windows kept; the global rate lifted so due sends do not set the pace.
   const sender = new ProactiveSender(transport, new RateLimiter(1_000_000, realTiming), logger);
-  const scanner = new ExpiryScanner({ config, store, lifecycle, sender, clock: systemClock, logger });
+  const scanner = new ExpiryScanner({
+    config,
+    store,
+    lifecycle,
+    sender,
+    clock: systemClock,
+    logger,
+    concurrency: scanConcurrency(config.notifyRps),
+  });
 
   const scans: ScanChildResult['scans'] = [];
   for (let i = 0; i < runs; i++) {

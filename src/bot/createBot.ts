@@ -19,7 +19,7 @@ import { registerConsent, verifyConsent } from './features/consent/consentFeatur
 import { registerRoles } from './features/roles/rolesFeature';
 import { AdapterTransport } from './proactiveTransport';
 import { pacedReplies } from './connectorPacing';
-import { ExpiryScanner } from '../notify/expiryScanner';
+import { ExpiryScanner, scanConcurrency } from '../notify/expiryScanner';
 import { ProactiveSender } from '../notify/proactiveSender';
 import { RateLimiter, TEAMS_CONVERSATION_LIMITS, realTiming } from '../notify/rateLimiter';
 import { createTurnErrorHandler } from './turnErrors';
@@ -136,8 +136,7 @@ export function createBot(botDeps: BotDeps): Bot {
   );
   const scanner = new ExpiryScanner({
     ...deps,
-    // Enough digests in flight to keep the limiter busy while some wait out a Retry-After.
-    concurrency: Math.min(64, Math.max(8, Math.ceil(deps.config.notifyRps))),
+    concurrency: scanConcurrency(deps.config.notifyRps),
     leaseMs: deps.config.noticeLeaseSeconds * 1000,
     lifecycle,
     sender,

@@ -15,6 +15,14 @@ import type { ProactiveSender } from './proactiveSender';
 import { Telemetry } from '../telemetry/telemetry';
 import { DEAUTHORIZED_THRESHOLD, dueThreshold } from './thresholds';
 
+/**
+ * Digests in flight at once for a global rate of `notifyRps`: enough to keep the limiter busy
+ * while some wait out a Retry-After or a slow store.
+ */
+export function scanConcurrency(notifyRps: number): number {
+  return Math.min(64, Math.max(8, Math.ceil(notifyRps)));
+}
+
 /** Most connectors one digest card lists with actions; Teams limits a card to about 28 KB. */
 export const DIGEST_MAX_ROWS = 15;
 

@@ -5,7 +5,7 @@ import type {
   SendRequest,
 } from '@azure/core-rest-pipeline';
 import type { Middleware, TurnContext } from 'botbuilder';
-import type { RateLimiter, Timing } from '../notify/rateLimiter';
+import type { RateLimiter, Timing } from './rateLimiter';
 import type { Logger } from '../util/logger';
 
 /**

@@ -26,8 +26,9 @@ interface Pipeline {
 
 /** The HTTP pipeline of the turn's connector client (botbuilder's compat client over core-client). */
 function pipelineOf(context: TurnContext): Pipeline | undefined {
-  const client = context.turnState.get(context.adapter.ConnectorClientKey) as
-    { client?: { pipeline?: Pipeline } } | undefined;
+  const key = context.adapter?.ConnectorClientKey;
+  if (!key) return undefined;
+  const client = context.turnState?.get(key) as { client?: { pipeline?: Pipeline } } | undefined;
   return client?.client?.pipeline;
 }
 

@@ -209,6 +209,17 @@ export function memoryOf(pid: number | 'self'): { rss: number; hwm: number } {
   return { rss: field('VmRSS'), hwm: field('VmHWM') };
 }
 
+/**
+ * CPU time a process has used, user and system, in milliseconds (/proc/<pid>/stat; clock ticks
+ * taken as 100 a second, Linux's USER_HZ).
+ */
+export function cpuMsOf(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start at state; utime and stime are 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** Pids of this process's children whose command line contains `needle` (from /proc). */
 export function childPids(needle: string): number[] {
   const pids: number[] = [];

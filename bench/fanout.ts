@@ -14,6 +14,7 @@ import {
   BOT_ENTRY,
   QUIET_CRON,
   count,
+  cpuMsOf,
   freePort,
   log,
   memoryOf,
@@ -53,6 +54,16 @@ function peakInWindow(times: number[], windowMs: number): number {
     peak = Math.max(peak, end - start + 1);
   }
   return peak;
+}
+
+/** The most events in one of the fixed 1-s windows counted from the first event. */
+function peakInFixedSeconds(times: number[]): number {
+  const perSecond = new Map<number, number>();
+  for (const t of times) {
+    const second = Math.floor((t - times[0]) / 1000);
+    perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
+  }
+  return Math.max(0, ...perSecond.values());
 }
 
 export async function runFanout(options: BenchOptions): Promise<Section> {
@@ -102,18 +113,21 @@ export async function runFanout(options: BenchOptions): Promise<Section> {
   let report: ScanReport;
   let scanMs: number;
   let hwm: number;
+  let cpuMs: number;
   try {
     await waitForHealthy(bot);
     log(
       `fan-out: POST /api/v1/scan (NOTIFY_RPS=${NOTIFY_RPS}, ${100 / THROTTLE_EVERY}% of first attempts 429)`,
     );
     const started = performance.now();
+    const cpuBefore = cpuMsOf(bot.child.pid!);
     const response = await fetch(`${bot.url}/api/v1/scan`, {
       method: 'POST',
       headers: { authorization: `Bearer ${API_TOKEN}` },
     });
     const body = await response.text();
     scanMs = performance.now() - started;
+    cpuMs = cpuMsOf(bot.child.pid!) - cpuBefore;
     if (response.status !== 200) throw new Error(`scan answered ${response.status}: ${body}`);
     report = JSON.parse(body) as ScanReport;
     hwm = memoryOf(bot.child.pid!).hwm;
@@ -174,23 +188,26 @@ export async function runFanout(options: BenchOptions): Promise<Section> {
       verdict: duplicates === 0 ? 'ok' : 'FAIL',
     },
     {
-      measure: 'achieved send rate: digests delivered per second / NOTIFY_RPS',
+      measure: 'digests delivered per second / NOTIFY_RPS (the 429s take their share of the limit)',
       bot: `${deliveredRate.toFixed(1)}/s`,
       baseline: `${NOTIFY_RPS}/s`,
       ratio: (deliveredRate / NOTIFY_RPS).toFixed(2),
-      target: '≤ 1.00',
-      verdict: atMost(Number((deliveredRate / NOTIFY_RPS).toFixed(2)), 1),
+      target: '—',
+      verdict: '',
     },
     {
-      measure: `attempts per second at the stand-in, 429s included (${count(times.length)}) / NOTIFY_RPS`,
+      measure: `achieved rate: attempts per second at the stand-in, 429s included (${count(times.length)}) / NOTIFY_RPS`,
       bot: `${rate.toFixed(1)}/s`,
       baseline: `${NOTIFY_RPS}/s`,
       ratio: (rate / NOTIFY_RPS).toFixed(2),
-      target: '≤ 1.00',
-      verdict: atMost(Number((rate / NOTIFY_RPS).toFixed(2)), 1),
+      target: '0.90–1.00',
+      verdict:
+        Number((rate / NOTIFY_RPS).toFixed(2)) >= 0.9
+          ? atMost(Number((rate / NOTIFY_RPS).toFixed(2)), 1)
+          : 'OVER',
     },
     {
-      measure: 'most attempts in any 1 s at the stand-in, 429s included',
+      measure: 'most attempts in any 1 s at the stand-in (sliding window: any 1,000 ms), 429s included',
       bot: String(peak),
       baseline: String(NOTIFY_RPS),
       ratio: ratio(peak, NOTIFY_RPS),
@@ -214,10 +231,13 @@ export async function runFanout(options: BenchOptions): Promise<Section> {
       verdict: atMost(hwm, 250 * 1024 * 1024 - 1),
     },
   ];
+  const fixedPeak = peakInFixedSeconds(times);
   const notes = [
+    `the bot's CPU time during the scan: ${(cpuMs / 1000).toFixed(1)} s over ${(scanMs / 1000).toFixed(1)} s, ${Math.round((cpuMs / scanMs) * 100)}% of one core (${(cpuMs / Math.max(1, times.length)).toFixed(1)} ms an attempt, all of the scan's work included); NOTIFY_RPS attempts a second need about ${Math.round(((cpuMs / Math.max(1, times.length)) * NOTIFY_RPS) / 10)}% of a core: with less than that to be had on the machine (see the load average), the rate falls short for want of CPU, not because the limiter held sends back`,
+    `most attempts in one fixed second (1-s windows from the first attempt): ${fixedPeak}; the sliding figure in the table is the stricter`,
     `most first attempts (the ones the bot's rate limiter books) in any 1 s: ${firstPeak}`,
     `the stand-in answered ${refused} first attempts 429 (Retry-After: 1) of ${count(channels)} conversations; the scan report says ${count(report.sent)} sent, ${report.retried} retried, ${report.failed} failed, ${report.skipped} skipped; the ledger holds ${count(ledgerSent)} sent notices`,
-    `attempts seen by the stand-in: ${count(times.length)} = ${count(channels)} digests + ${count(times.length - channels)} repeats (${report.retried} by the bot's sender${times.length - channels > report.retried ? `, ${times.length - channels - report.retried} inside botbuilder's connector client` : ''})`,
+    `attempts seen by the stand-in: ${count(times.length)} = ${count(channels)} digests + ${count(times.length - channels)} repeats (${report.retried} by the bot's sender through its rate limiter${times.length - channels > report.retried ? `, ${times.length - channels - report.retried} outside it` : ''})`,
   ];
   return { title: `Fan-out (${count(channels)} channels, ${count(expected)} connectors)`, rows, notes };
 }

@@ -5,15 +5,17 @@
  * measures the scan, not Teams. Prints one JSON line: each scan's duration, report and storage
  * requests (HTTP, so Azure only), and the peak RSS (sampled every 50 ms, and VmHWM at the end).
  *
- * Usage: node dist/bench/scanChild.js DATA_DIR RUNS [sqlite|azure]
+ * Usage: node dist/bench/scanChild.js DATA_DIR RUNS [sqlite|azure] [legacy]
  * With `azure` the store is the Azure Table/Blob adapter (createAzureStore, default prefix, as the
  * bot opens it) on the account of AZURE_STORAGE_CONNECTION_STRING, and DATA_DIR holds nothing.
+ * With `legacy` the store answers the scanner's batched calls with the previous release's
+ * requests, one per notice (see legacyStore.ts), to measure the old path on the same data.
  */
 import { subscribe } from 'node:diagnostics_channel';
 import type { ClientRequest } from 'node:http';
 import { loadConfig } from '../src/config/config';
 import { ConnectorLifecycle } from '../src/connectors/lifecycle';
-import { ExpiryScanner, type ScanReport } from '../src/notify/expiryScanner';
+import { ExpiryScanner, scanConcurrency, type ScanReport } from '../src/notify/expiryScanner';
 import { ProactiveSender, type ProactiveTransport } from '../src/notify/proactiveSender';
 import { RateLimiter, realTiming } from '../src/notify/rateLimiter';
 import type { Store } from '../src/connectors/ports';
@@ -52,7 +54,7 @@ subscribe('http.client.request.start', (message) => {
 });
 
 async function main(): Promise<void> {
-  const [dataDir, runsArg, kind = 'sqlite'] = process.argv.slice(2);
+  const [dataDir, runsArg, kind = 'sqlite', strategy = 'batched'] = process.argv.slice(2);
   const runs = Math.max(1, Number(runsArg ?? 1));
   let peak = 0;
   const sample = () => {
@@ -70,6 +72,10 @@ async function main(): Promise<void> {
     if (!connectionString) throw new Error('azure: AZURE_STORAGE_CONNECTION_STRING is not set');
     const { createAzureStore } = await import('../src/store/azure');
     store = await createAzureStore(connectionString, logger);
+    if (strategy === 'legacy') {
+      const { legacyStore } = await import('./legacyStore');
+      store = legacyStore(store, await createAzureStore(connectionString, logger));
+    }
   } else {
     const { createSqliteStore } = await import('../src/store/sqlite');
     store = createSqliteStore(config.dataDir);
@@ -85,7 +91,15 @@ async function main(): Promise<void> {
   };
   // Teams' per-conversation windows kept; the global rate lifted so due sends do not set the pace.
   const sender = new ProactiveSender(transport, new RateLimiter(1_000_000, realTiming), logger);
-  const scanner = new ExpiryScanner({ config, store, lifecycle, sender, clock: systemClock, logger });
+  const scanner = new ExpiryScanner({
+    config,
+    store,
+    lifecycle,
+    sender,
+    clock: systemClock,
+    logger,
+    concurrency: scanConcurrency(config.notifyRps),
+  });
 
   const scans: ScanChildResult['scans'] = [];
   for (let i = 0; i < runs; i++) {

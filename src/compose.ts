@@ -9,10 +9,10 @@ import { GraphConsentReader } from './diagnostics/consentReader';
 import type { GraphGateway } from './graph/graphGateway';
 import { createServer } from './http/server';
 import type { FetchJson } from './api/openIdKeys';
-import { ExpiryScanner } from './notify/expiryScanner';
+import { ExpiryScanner, scanConcurrency } from './notify/expiryScanner';
 import { adapterTransport, TeamsMessenger, type Messenger } from './notify/messenger';
 import { ProactiveSender } from './notify/proactiveSender';
-import { RateLimiter, realTiming, type Timing } from './notify/rateLimiter';
+import { RateLimiter, TEAMS_CONVERSATION_LIMITS, realTiming, type Timing } from './notify/rateLimiter';
 import type { SecretBox } from './secrets/secretBox';
 import type { Store } from './connectors/ports';
 import { instrumentStore } from './telemetry/instrumentStore';
@@ -69,18 +69,24 @@ export function compose(foundation: Foundation): Composition {
     consentReader: new GraphConsentReader(graph, config.connectorAppId),
   });
 
-  const adapter = createAdapter(config, telemetry, logger);
+  const timing = foundation.timing ?? realTiming;
+  // Every Bot Connector attempt (notices, replies and their retries) is booked here as it leaves,
+  // evenly spaced at 95% of NOTIFY_RPS: an attempt reaches Teams a little after it leaves, and
+  // with even spacing a delay of up to about 50 ms still cannot put more than NOTIFY_RPS
+  // attempts into any second Teams counts.
+  const limiter = new RateLimiter(
+    config.notifyRps,
+    timing,
+    TEAMS_CONVERSATION_LIMITS,
+    1_000 / (config.notifyRps * 0.95),
+  );
+  const adapter = createAdapter(config, telemetry, logger, { limiter, timing });
   // The one place the bot's app id is read for outbound messages (empty in anonymous mode).
   const botAppId = config.bot.appId ?? '';
-  const timing = foundation.timing ?? realTiming;
-  const sender = new ProactiveSender(
-    adapterTransport(adapter, botAppId),
-    // Booked at 90% of NOTIFY_RPS: botbuilder's connector client retries a 429 once on its own,
-    // outside this limiter, and an event-loop pause can release several booked sends together.
-    new RateLimiter(config.notifyRps * 0.9, timing),
-    logger,
-    { timing, telemetry },
-  );
+  const sender = new ProactiveSender(adapterTransport(adapter, botAppId), limiter, logger, {
+    timing,
+    telemetry,
+  });
   const messenger = new TeamsMessenger(adapter, botAppId, sender, logger);
 
   const scanner = new ExpiryScanner({
@@ -90,6 +96,7 @@ export function compose(foundation: Foundation): Composition {
     logger,
     telemetry,
     leaseMs: config.noticeLeaseSeconds * 1000,
+    concurrency: scanConcurrency(config.notifyRps),
     lifecycle: services.lifecycle,
     sender,
     consentReminders: consentReminderCards({ config }),

@@ -24,6 +24,8 @@ import { diagnosticsFeature } from './features/diagnostics/diagnosticsFeature';
 import type { Telemetry } from '../telemetry/telemetry';
 import type { Logger } from '../util/logger';
 import { TurnTelemetryMiddleware } from './turnTelemetry';
+import { pacedReplies } from '../notify/connectorPacing';
+import type { RateLimiter, Timing } from '../notify/rateLimiter';
 import { registerCardVerbs } from './cardVerbs';
 import type { FeatureTables } from './chatCommands';
 import type { CommandName } from './commandCatalog';
@@ -63,9 +65,18 @@ export interface Bot {
   cardVerbs: readonly string[];
 }
 
-/** The adapter every turn and every proactive message goes through, with the turn middleware. */
-export function createAdapter(config: Config, telemetry: Telemetry, logger: Logger): ConciergeAdapter {
+/**
+ * The adapter every turn and every proactive message goes through, with the turn middleware.
+ * Its Bot Connector requests are booked in `limiter` (the proactive sender's) as they leave.
+ */
+export function createAdapter(
+  config: Config,
+  telemetry: Telemetry,
+  logger: Logger,
+  pacing: { limiter: RateLimiter; timing: Timing },
+): ConciergeAdapter {
   const adapter = new ConciergeAdapter(adapterSettings(config));
+  adapter.use(pacedReplies(pacing.limiter, logger, { timing: pacing.timing }));
   adapter.use(new TurnTelemetryMiddleware(telemetry));
   adapter.use(new ConversationTurns(logger));
   return adapter;

@@ -7,13 +7,21 @@ import { clockStart, daysUntilExpiry, expiresAt, type Connector } from '../conne
 import type { ActorRef, ConnectorLifecycle, DeauthorizationListener } from '../connectors/lifecycle';
 import { describeState } from '../connectors/provenance';
 import type { Config } from '../config/config';
-import type { ConversationRecord, NoticeKey, Store } from '../connectors/ports';
+import type { ConversationRecord, NoticeKey, Store, Subscription } from '../connectors/ports';
 import { DAY_MS, type Clock } from '../util/clock';
 import { UTC_DATES } from '../util/dates';
 import type { Logger } from '../util/logger';
 import type { ProactiveSender } from './proactiveSender';
 import { Telemetry } from '../telemetry/telemetry';
 import { DEAUTHORIZED_THRESHOLD, dueThreshold } from './thresholds';
+
+/**
+ * Digests in flight at once for a global rate of `notifyRps`: enough to keep the limiter busy
+ * while some wait out a Retry-After or a slow store.
+ */
+export function scanConcurrency(notifyRps: number): number {
+  return Math.min(64, Math.max(8, Math.ceil(notifyRps)));
+}
 
 /** Most connectors one digest card lists with actions; Teams limits a card to about 28 KB. */
 export const DIGEST_MAX_ROWS = 15;
@@ -83,6 +91,15 @@ export const ADMIN_REMINDER_THRESHOLD = -1;
 export const REQUESTER_REMINDER_THRESHOLD = -2;
 
 const SCANNER_ACTOR = { id: 'scanner', name: 'expiry scanner' };
+
+function subscriptionTarget(s: Subscription): Target {
+  return {
+    key: `conversation:${s.conversationId}`,
+    tenantId: s.tenantId,
+    reference: s.reference,
+    subscriptionConversationId: s.conversationId,
+  };
+}
 
 /**
  * The expiry scanner: finds connectors near or past their inactivity limit through the expiry
@@ -198,6 +215,10 @@ export class ExpiryScanner implements DeauthorizationListener {
     }
   }
 
+  /**
+   * The notices due, by target. The index is read first; then the snoozes and subscriptions of
+   * every tenant with a notice due are read together (once per scan, not once per connector).
+   */
   private async collectDue(
     now: Date,
     report: ScanReport,
@@ -206,9 +227,7 @@ export class ExpiryScanner implements DeauthorizationListener {
     const horizon = new Date(
       now.getTime() - (config.inactivityDays - Math.max(...config.expiryNoticeDays)) * DAY_MS,
     );
-    const due = new Map<string, { target: Target; notices: DueNotice[] }>();
-    const subscriptionCache = new Map<string, Target[]>();
-    const personalCache = new Map<string, ConversationRecord | undefined>();
+    const found: DueNotice[] = [];
     let cursor: string | undefined;
     do {
       const page = await lifecycle.listExpiring(horizon, { limit: 1000, cursor });
@@ -217,30 +236,47 @@ export class ExpiryScanner implements DeauthorizationListener {
         report.connectorsChecked += 1;
         const periodStart = clockStart(connector)?.toISOString();
         if (!periodStart) continue;
-        let notice: DueNotice | undefined;
         if (lifecycle.isExpired(connector, now)) {
           const updated = await lifecycle.deauthorizeIfExpired(connector, SCANNER_ACTOR);
           report.deauthorized += 1;
-          notice = { connector: updated, threshold: DEAUTHORIZED_THRESHOLD, periodStart, daysLeft: 0 };
-        } else {
-          const daysLeft = daysUntilExpiry(connector, config.inactivityDays, now) ?? 0;
-          const threshold = dueThreshold(daysLeft, config.expiryNoticeDays);
-          if (threshold === undefined) continue;
-          const base = { tenantId: connector.tenantId, connectorId: connector.id, periodStart, threshold };
-          if (await store.notices.isSnoozed(base)) {
-            report.skipped += 1;
-            continue;
-          }
-          notice = { connector, threshold, periodStart, daysLeft };
+          found.push({ connector: updated, threshold: DEAUTHORIZED_THRESHOLD, periodStart, daysLeft: 0 });
+          continue;
         }
-        for (const target of await this.targetsFor(connector, subscriptionCache, personalCache)) {
-          report.noticesDue += 1;
-          const entry = due.get(target.key) ?? { target, notices: [] };
-          entry.notices.push(notice);
-          due.set(target.key, entry);
-        }
+        const daysLeft = daysUntilExpiry(connector, config.inactivityDays, now) ?? 0;
+        const threshold = dueThreshold(daysLeft, config.expiryNoticeDays);
+        if (threshold !== undefined) found.push({ connector, threshold, periodStart, daysLeft });
       }
     } while (cursor);
+
+    // A deauthorization is announced whatever was snoozed: snoozes hold back expiry thresholds.
+    const expiring = found.filter((n) => n.threshold !== DEAUTHORIZED_THRESHOLD);
+    const snoozed = await store.notices.areSnoozed(
+      expiring.map((n) => ({
+        tenantId: n.connector.tenantId,
+        connectorId: n.connector.id,
+        periodStart: n.periodStart,
+        threshold: n.threshold,
+      })),
+    );
+    const held = new Set(expiring.filter((_, i) => snoozed[i]));
+    report.skipped += held.size;
+    const notices = found.filter((n) => !held.has(n));
+    const subscriptions = await store.subscriptions.listByTenants([
+      ...new Set(notices.map((n) => n.connector.tenantId)),
+    ]);
+    const subscriptionCache = new Map<string, Target[]>();
+    for (const tenantId of new Set(notices.map((n) => n.connector.tenantId)))
+      subscriptionCache.set(tenantId, (subscriptions.get(tenantId) ?? []).map(subscriptionTarget));
+    const personalCache = new Map<string, ConversationRecord | undefined>();
+    const due = new Map<string, { target: Target; notices: DueNotice[] }>();
+    for (const notice of notices) {
+      for (const target of await this.targetsFor(notice.connector, subscriptionCache, personalCache)) {
+        report.noticesDue += 1;
+        const entry = due.get(target.key) ?? { target, notices: [] };
+        entry.notices.push(notice);
+        due.set(target.key, entry);
+      }
+    }
     return due;
   }
 
@@ -269,12 +305,7 @@ export class ExpiryScanner implements DeauthorizationListener {
     const { store } = this.deps;
     let subscribed = cache.get(connector.tenantId);
     if (!subscribed) {
-      subscribed = (await store.subscriptions.listByTenant(connector.tenantId)).map((s) => ({
-        key: `conversation:${s.conversationId}`,
-        tenantId: s.tenantId,
-        reference: s.reference,
-        subscriptionConversationId: s.conversationId,
-      }));
+      subscribed = (await store.subscriptions.listByTenant(connector.tenantId)).map(subscriptionTarget);
       cache.set(connector.tenantId, subscribed);
     }
     const targets = [...subscribed];
@@ -303,11 +334,9 @@ export class ExpiryScanner implements DeauthorizationListener {
       threshold: n.threshold,
       target: target.key,
     });
-    const claimed: DueNotice[] = [];
-    for (const notice of notices) {
-      if (await store.notices.claim(keyOf(notice), this.claimant, clock.now(), leaseMs)) claimed.push(notice);
-      else report.skipped += 1;
-    }
+    const answers = await store.notices.claimAll(notices.map(keyOf), this.claimant, clock.now(), leaseMs);
+    const claimed = notices.filter((_, i) => answers[i]);
+    report.skipped += notices.length - claimed.length;
     if (claimed.length === 0) return;
 
     const batches: DueNotice[][] = [];
@@ -321,13 +350,23 @@ export class ExpiryScanner implements DeauthorizationListener {
       const outcome = await this.deps.sender.send(target.reference, this.cardFor(batch));
       report.retried += outcome.retried;
       if (outcome.status === 'sent') {
-        for (const notice of batch) {
-          await store.notices.markSent(keyOf(notice), this.claimant, clock.now());
-          await this.deps.lifecycle.audit(notice.connector, SCANNER_ACTOR, 'notice.sent', {
-            target: target.key,
-            threshold: notice.threshold,
-          });
-        }
+        const at = clock.now();
+        await store.notices.markAllSent(
+          batch.map((notice) => ({
+            key: keyOf(notice),
+            audit: {
+              tenantId: notice.connector.tenantId,
+              connectorId: notice.connector.id,
+              at: at.toISOString(),
+              actor: SCANNER_ACTOR.id,
+              actorName: SCANNER_ACTOR.name,
+              action: 'notice.sent',
+              detail: { target: target.key, threshold: notice.threshold },
+            },
+          })),
+          this.claimant,
+          at,
+        );
         report.sent += batch.length;
         continue;
       }

@@ -7,6 +7,7 @@ import {
   type TurnContext,
 } from 'botbuilder';
 import type { Logger } from '../util/logger';
+import { bookDepartures } from './connectorPacing';
 import type { ProactiveSender, ProactiveTransport, SendOutcome } from './proactiveSender';
 
 /** Someone the bot writes to in their 1:1 chat. */
@@ -183,11 +184,13 @@ export class TeamsMessenger implements Messenger {
 
 /**
  * The proactive sender's transport: one activity as a new post in a stored conversation, through
- * the adapter (the sender paces and retries it).
+ * the adapter, as one request booked in the sender's rate limiter as it leaves (the connector
+ * client's own retry off: the sender paces and retries it).
  */
 export function adapterTransport(adapter: ConversationAdapter, botAppId: string): ProactiveTransport {
   return {
-    async send(reference, activity) {
+    booksDeparture: true,
+    async send(reference, activity, depart = async () => undefined) {
       // Without an activity id the message is a new post, not a reply to whatever was said last.
       const { activityId: _lastActivity, ...target } = reference;
       // An error thrown inside the continuation would go to the adapter's turn-error handler
@@ -198,6 +201,7 @@ export function adapterTransport(adapter: ConversationAdapter, botAppId: string)
         // replyToId; clearing it makes the notice a new post (sendToConversation).
         context.activity.id = undefined;
         try {
+          if (!bookDepartures(context, depart)) await depart();
           await context.sendActivity(activity);
         } catch (err) {
           failure = err;

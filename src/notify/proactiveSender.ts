@@ -7,7 +7,17 @@ import { RateLimiter, realTiming, type Timing } from './rateLimiter';
 
 /** Sends one activity into a stored conversation; implemented over the bot adapter. */
 export interface ProactiveTransport {
-  send(reference: Partial<ConversationReference>, activity: Partial<Activity>): Promise<void>;
+  /**
+   * True when `send` makes exactly one request and awaits `depart` right before it leaves the
+   * process (and retries nothing itself), so the rate limiter books the attempt where Teams
+   * counts it. Otherwise the sender books it before calling `send`.
+   */
+  readonly booksDeparture?: boolean;
+  send(
+    reference: Partial<ConversationReference>,
+    activity: Partial<Activity>,
+    depart?: () => Promise<void>,
+  ): Promise<void>;
 }
 
 /** How a proactive send ended. */
@@ -43,7 +53,8 @@ export function retryAfterMs(err: unknown, now: number = Date.now()): number | u
 }
 
 /**
- * Proactive sends within Teams' limits: the rate limiter before each attempt; a 429 waits
+ * Proactive sends within Teams' limits: the rate limiter books each attempt (where it leaves the
+ * process, when the transport can say so); a 429 waits
  * Retry-After; 5xx and network errors back off exponentially with jitter up to a bound;
  * 403 and 404 mean the bot was removed or the conversation is gone.
  */
@@ -98,11 +109,12 @@ export class ProactiveSender {
     let attempts = 0;
     let failures = 0;
     let throttled = 0;
+    const depart = () => this.limiter.acquire(conversationId);
     for (;;) {
-      await this.limiter.acquire(conversationId);
+      if (!this.transport.booksDeparture) await depart();
       attempts += 1;
       try {
-        await this.transport.send(reference, activity);
+        await this.transport.send(reference, activity, depart);
         return { status: 'sent', attempts, retried: attempts - 1 };
       } catch (err) {
         const status = httpStatusOf(err);

@@ -53,16 +53,22 @@ export class RateLimiter {
   private readonly longestWindow: number;
   private sweepAt = SWEEP_AT;
 
+  /**
+   * `globalSpacingMs`, when given, also keeps that long between any two sends, so they go out
+   * evenly rather than in bursts of `globalPerSecond` at the start of each window.
+   */
   constructor(
     globalPerSecond: number,
     private readonly timing: Timing = realTiming,
     private readonly conversationLimits: readonly WindowLimit[] = TEAMS_CONVERSATION_LIMITS,
+    globalSpacingMs?: number,
   ) {
     // A fractional rate (0.5/s) becomes one send per 2 s.
     this.globalLimits =
       globalPerSecond >= 1
         ? [{ max: Math.floor(globalPerSecond), windowMs: 1_000 }]
         : [{ max: 1, windowMs: Math.ceil(1_000 / globalPerSecond) }];
+    if (globalSpacingMs && globalSpacingMs > 0) this.globalLimits.push({ max: 1, windowMs: globalSpacingMs });
     this.longestWindow = Math.max(
       ...conversationLimits.map((l) => l.windowMs),
       ...this.globalLimits.map((l) => l.windowMs),
@@ -73,6 +79,21 @@ export class RateLimiter {
     const turn = this.queue.then(() => this.book(conversationId));
     this.queue = turn.catch(() => undefined);
     return turn;
+  }
+
+  /**
+   * Books a send that goes out now whatever the windows say (a reply to a person, which is not
+   * made to wait behind notices), so that the sends that do wait leave room for it.
+   */
+  record(conversationId: string): void {
+    const now = this.timing.now();
+    const events = this.perConversation.get(conversationId) ?? [];
+    this.prune(events, now);
+    this.prune(this.global, now);
+    events.push(now);
+    this.global.push(now);
+    this.perConversation.set(conversationId, events);
+    if (this.perConversation.size > this.sweepAt) this.sweep(now);
   }
 
   private async book(conversationId: string): Promise<void> {

@@ -43,4 +43,30 @@ describe('rate limiter', () => {
     for (let i = 0; i < 1801; i++) await limiter.acquire('busy');
     expect(timing.now()).toBeGreaterThanOrEqual(3_600_000);
   });
+
+  test('with a spacing, sends go out evenly instead of in bursts at the start of each second', async () => {
+    const timing = new VirtualTiming();
+    const limiter = new RateLimiter(30, timing, undefined, 1000 / 28.5);
+    const times: number[] = [];
+    for (let i = 0; i < 120; i++) {
+      await limiter.acquire(`conv-${i}`);
+      times.push(timing.now());
+    }
+    for (let i = 1; i < times.length; i++)
+      expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(1000 / 28.5 - 1e-9);
+    // Any window a little longer than a second (a send arriving late) still holds at most 30.
+    for (const t of times) expect(times.filter((u) => u >= t && u < t + 1050).length).toBeLessThanOrEqual(30);
+  });
+
+  test('a recorded send goes out at once and the waiting sends leave room for it', async () => {
+    const timing = new VirtualTiming();
+    const limiter = new RateLimiter(10, timing);
+    for (let i = 0; i < 5; i++) limiter.record(`reply-${i}`);
+    expect(timing.now()).toBe(0);
+    for (let i = 0; i < 5; i++) await limiter.acquire(`notice-${i}`);
+    expect(timing.now()).toBe(0);
+    // The eleventh send of the second waits for the window to move on.
+    await limiter.acquire('notice-5');
+    expect(timing.now()).toBeGreaterThanOrEqual(1000);
+  });
 });

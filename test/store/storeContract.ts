@@ -691,6 +691,20 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         await store.subscriptions.setPersonalOptOut(T1, 'user-1', false);
         expect(await store.subscriptions.isPersonalOptOut(T1, 'user-1')).toBe(false);
       });
+
+      it('lists the subscriptions of many tenants at once, as each tenant lists them', async () => {
+        // More tenants than the Azure adapter reads one query each, so its range read is used.
+        const tenants = Array.from({ length: 7 }, (_, i) => `${i}0000000-0000-4000-8000-00000000000${i}`);
+        for (const [i, tenantId] of tenants.entries())
+          for (let n = i % 3; n >= 0; n--)
+            await store.subscriptions.add(subscription(`19:t${i}c${n}@thread.tacv2`, { tenantId }));
+        const wanted = [...tenants.slice(1), T3, tenants[1]];
+        const found = await store.subscriptions.listByTenants(wanted);
+        expect([...found.keys()].sort()).toEqual(tenants.slice(1).sort());
+        for (const tenantId of tenants.slice(1))
+          expect(found.get(tenantId)).toEqual(await store.subscriptions.listByTenant(tenantId));
+        expect(await store.subscriptions.listByTenants([T3])).toEqual(new Map());
+      });
     });
 
     describe('targets (defined target connections)', () => {
@@ -797,6 +811,94 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.notices.state(key())).toBeUndefined();
         expect(await store.notices.claim(key(), 'scanner-b', later(2), LEASE)).toBe(true);
         expect(await store.notices.state(key())).toBe('claimed');
+      });
+
+      it('claims several notices at once, each decided as a single claim would be', async () => {
+        const keys = ['c-1', 'c-2', 'c-3'].map((connectorId) => key({ connectorId }));
+        await store.notices.claim(keys[1], 'scanner-b', t0, LEASE);
+        expect(await store.notices.claimAll(keys, 'scanner-a', later(1), LEASE)).toEqual([true, false, true]);
+        expect(await store.notices.claimAll(keys, 'scanner-c', later(2), LEASE)).toEqual([
+          false,
+          false,
+          false,
+        ]);
+        // After the lease every claim is free again; a sent one never is.
+        await store.notices.markSent(keys[0], 'scanner-a', later(3));
+        expect(await store.notices.claimAll(keys, 'scanner-c', later(LEASE + 2), LEASE)).toEqual([
+          false,
+          true,
+          true,
+        ]);
+      });
+
+      it('marks several notices sent with their audit events, listed with the rest of the log', async () => {
+        const audit = (connectorId: string, n: number): AuditEvent => ({
+          tenantId: T1,
+          connectorId,
+          at: later(n).toISOString(),
+          actor: 'scanner',
+          actorName: 'expiry scanner',
+          action: 'notice.sent',
+          detail: { n },
+        });
+        const keys = ['c-1', 'c-2'].map((connectorId) => key({ connectorId }));
+        expect(await store.notices.claimAll(keys, 'scanner-a', t0, LEASE)).toEqual([true, true]);
+        await store.audit.append({ ...audit('c-1', 0), action: 'before' });
+        await store.notices.markAllSent(
+          keys.map((k, i) => ({ key: k, audit: audit(k.connectorId, i + 1) })),
+          'scanner-a',
+          later(3),
+        );
+        await store.audit.append({ ...audit('c-2', 4), action: 'after' });
+        for (const k of keys) expect(await store.notices.state(k)).toBe('sent');
+        expect((await store.audit.list(T1)).map((e) => `${e.action} ${e.connectorId}`)).toEqual([
+          'after c-2',
+          'notice.sent c-2',
+          'notice.sent c-1',
+          'before c-1',
+        ]);
+        expect(await store.audit.list(T1, { connectorId: 'c-1' })).toEqual([
+          audit('c-1', 1),
+          { ...audit('c-1', 0), action: 'before' },
+        ]);
+        expect((await store.audit.list(T1, { limit: 2 })).map((e) => e.action)).toEqual([
+          'after',
+          'notice.sent',
+        ]);
+        expect(await store.audit.list(T2)).toEqual([]);
+      });
+
+      it('leaves a notice taken over meanwhile to its new claimant, and still records the send', async () => {
+        expect(await store.notices.claimAll([key()], 'scanner-a', t0, LEASE)).toEqual([true]);
+        expect(await store.notices.claim(key(), 'scanner-b', later(LEASE), LEASE)).toBe(true);
+        const event: AuditEvent = {
+          tenantId: T1,
+          connectorId: 'c-1',
+          at: later(LEASE + 1).toISOString(),
+          actor: 'scanner',
+          action: 'notice.sent',
+        };
+        await store.notices.markAllSent([{ key: key(), audit: event }], 'scanner-a', later(LEASE + 1));
+        expect(await store.notices.state(key())).toBe('claimed');
+        expect(await store.audit.list(T1, { connectorId: 'c-1' })).toEqual([event]);
+        await store.notices.markAllSent([{ key: key(), audit: event }], 'scanner-b', later(LEASE + 2));
+        expect(await store.notices.state(key())).toBe('sent');
+      });
+
+      it('answers snoozes of many notices at once', async () => {
+        const { target: _target, ...base } = key();
+        await store.notices.snooze(base, t0);
+        await store.notices.snooze({ ...base, tenantId: T2, threshold: 7 }, t0);
+        expect(
+          await store.notices.areSnoozed([
+            base,
+            { ...base, threshold: 7 },
+            { ...base, tenantId: T2, threshold: 7 },
+            { ...base, tenantId: T3 },
+            base,
+          ]),
+        ).toEqual([true, false, true, false, true]);
+        expect(await store.notices.areSnoozed([])).toEqual([]);
       });
 
       it('treats every part of the key as part of the identity', async () => {

@@ -1,7 +1,7 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
 import type { AuditEvent } from '../../connectors/ports';
-import { ALL, byConnectorPrefix } from './auditLog';
+import { ALL, NOTICE_AUDIT_ALL, byConnectorPrefix } from './auditLog';
 import { blobOptions, tableClient } from './clients';
 import { REC, SEC } from './connectorStore';
 import { guard } from './errors';
@@ -97,6 +97,7 @@ export class AzureImporter {
         connectors,
         secrets,
         audit,
+        noticeAudit,
         subscriptions,
         optOuts,
         notices,
@@ -108,9 +109,12 @@ export class AzureImporter {
         this.rows(this.tables.connectors, range(REC)),
         this.rows(this.tables.connectors, range(SEC)),
         this.rows(this.tables.audit, range(ALL)),
+        // The events of sent notices, written with the marks in the notices table.
+        this.rows(this.tables.notices, range(NOTICE_AUDIT_ALL)),
         this.rows(this.tables.subscriptions),
         this.rows(this.tables.optOuts),
-        this.rows(this.tables.notices, odata`state ne ${'released'}`),
+        // Ledger rows only (the notices table holds audit rows too, which have no state).
+        this.rows(this.tables.notices, odata`state eq ${'claimed'} or state eq ${'sent'}`),
         this.rows(this.tables.snoozes),
         this.rows(this.tables.targets),
         this.blobs(),
@@ -119,7 +123,7 @@ export class AzureImporter {
         conversations,
         connectors,
         secrets,
-        audit,
+        audit: audit + noticeAudit,
         subscriptions,
         optOuts,
         notices,

@@ -140,7 +140,7 @@ export async function createAzureStore(
     conversations: guardStore(new AzureConversationStore(tables.conversations), isUnavailable),
     connectors: guardStore(connectors, isUnavailable),
     secrets: guardStore(new AzureSecretStore(tables.connectors), isUnavailable),
-    audit: guardStore(new AzureAuditLog(tables.audit), isUnavailable),
+    audit: guardStore(new AzureAuditLog(tables.audit, tables.notices), isUnavailable),
     subscriptions: guardStore(
       new AzureSubscriptionStore(tables.subscriptions, tables.optOuts),
       isUnavailable,

@@ -1,8 +1,15 @@
-import { odata, type TableClient } from '@azure/data-tables';
-import type { NoticeKey, NoticeLedger, NoticeState } from '../../connectors/ports';
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+import type { AuditEvent, NoticeKey, NoticeLedger, NoticeState, SentNotice } from '../../connectors/ports';
+import { auditActions } from './auditLog';
 import { guard, ignoring, MAX_ATTEMPTS, unlessMissing } from './errors';
 import { httpStatusOf } from '../../util/httpStatus';
 import { escapeKey } from './keys';
+import { readPartitions } from './partitions';
+
+/** Operations in one entity-group transaction (the Table service's most). */
+const MAX_BATCH = 100;
+/** Claims whose ETag is remembered; past this the oldest are forgotten (and read again if marked). */
+const MAX_REMEMBERED = 10_000;
 
 interface NoticeRow {
   state: 'claimed' | 'sent' | 'released';
@@ -26,16 +33,55 @@ function snoozeKeysOf(key: Omit<NoticeKey, 'target'>) {
   };
 }
 
+interface Keys {
+  partitionKey: string;
+  rowKey: string;
+}
+
+/** A notice marked sent, with the ETag of its claim when this process still knows it. */
+interface Marked {
+  keys: Keys;
+  etag?: string;
+  audit: AuditEvent;
+}
+
+const idOf = (keys: Keys) => `${keys.partitionKey}/${keys.rowKey}`;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 /**
  * The notice ledger in Azure Table storage. A claim is a create-if-absent; taking over an expired
- * or released claim, marking it sent and releasing it are updates conditional on the ETag read,
- * so two replicas can never both hold a notice and a lost race is decided again from a fresh read.
+ * or released claim, marking it sent and releasing it are updates conditional on an ETag, so two
+ * replicas can never both hold a notice and a lost race is decided again from a fresh read. The
+ * ETag a claim got back is kept, so marking or releasing it needs no read unless someone else
+ * changed the row meanwhile (then the update fails on the ETag and the row is read).
  */
 export class AzureNoticeLedger implements NoticeLedger {
+  /** Claims this process made, by row: the claimant and the ETag the claim got back. */
+  private readonly claimed = new Map<string, { claimant: string; etag: string }>();
+
   constructor(
     private readonly table: TableClient,
     private readonly snoozes: TableClient,
   ) {}
+
+  private remember(keys: Keys, claimant: string, etag: string | undefined): void {
+    if (!etag) return;
+    this.claimed.set(idOf(keys), { claimant, etag });
+    if (this.claimed.size > MAX_REMEMBERED) this.claimed.delete(this.claimed.keys().next().value!);
+  }
+
+  /** The ETag of this claimant's claim of the row, if this process made it; forgotten either way. */
+  private takeClaim(keys: Keys, claimant: string): string | undefined {
+    const known = this.claimed.get(idOf(keys));
+    if (known?.claimant !== claimant) return undefined;
+    this.claimed.delete(idOf(keys));
+    return known.etag;
+  }
 
   claim(key: NoticeKey, claimant: string, now: Date, leaseMs: number): Promise<boolean> {
     return guard(async () => {
@@ -44,7 +90,7 @@ export class AzureNoticeLedger implements NoticeLedger {
       const claimed = { ...keys, state: 'claimed', claimant, claimedAt: at };
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         try {
-          await this.table.createEntity(claimed);
+          this.remember(keys, claimant, (await this.table.createEntity(claimed)).etag);
           return true;
         } catch (err) {
           if (httpStatusOf(err) !== 409) throw err;
@@ -54,7 +100,11 @@ export class AzureNoticeLedger implements NoticeLedger {
         const free = row.state === 'released' || (row.state === 'claimed' && row.claimedAt <= at - leaseMs);
         if (!free) return false;
         try {
-          await this.table.updateEntity(claimed, 'Replace', { etag: row.etag });
+          this.remember(
+            keys,
+            claimant,
+            (await this.table.updateEntity(claimed, 'Replace', { etag: row.etag })).etag,
+          );
           return true;
         } catch (err) {
           // Someone else changed it first: decide again from what is there now.
@@ -62,6 +112,82 @@ export class AzureNoticeLedger implements NoticeLedger {
         }
       }
       return false;
+    });
+  }
+
+  /**
+   * Claims several notices: the rows of one tenant created in one transaction (all or none), and
+   * when one of them exists already, each claimed on its own as {@link claim} does.
+   */
+  claimAll(keys: readonly NoticeKey[], claimant: string, now: Date, leaseMs: number): Promise<boolean[]> {
+    return guard(async () => {
+      const answers: boolean[] = [];
+      for (const group of chunks(keys, MAX_BATCH)) {
+        const rows = group.map((key) => ({
+          ...keysOf(key),
+          state: 'claimed',
+          claimant,
+          claimedAt: now.getTime(),
+        }));
+        const together = rows.every((row) => row.partitionKey === rows[0].partitionKey) && rows.length > 1;
+        if (together) {
+          try {
+            const result = await this.table.submitTransaction(rows.map((row) => ['create', row]));
+            rows.forEach((row, i) => this.remember(row, claimant, result.subResponses[i]?.etag));
+            answers.push(...rows.map(() => true));
+            continue;
+          } catch (err) {
+            // One of them is there already (claimed, sent or released): each is decided alone.
+            if (httpStatusOf(err) !== 409) throw err;
+          }
+        }
+        for (const key of group) answers.push(await this.claim(key, claimant, now, leaseMs));
+      }
+      return answers;
+    });
+  }
+
+  /**
+   * Marks notices sent with the ETags their claims got back, and writes their audit events in
+   * the same transaction (the events of a tenant's notices live in its partition of this table).
+   * A notice whose row changed since (its claim was taken over) is marked, if still this
+   * claimant's, after a fresh read, and its event written on its own.
+   */
+  markAllSent(sent: readonly SentNotice[], claimant: string, now: Date): Promise<void> {
+    return guard(async () => {
+      const change = { state: 'sent' as const, sentAt: now.getTime() };
+      const known: Marked[] = [];
+      const fallback: Marked[] = [];
+      for (const { key, audit } of sent) {
+        const keys = keysOf(key);
+        const etag = this.takeClaim(keys, claimant);
+        // An event of another tenant (none the scanner writes) cannot share the partition.
+        if (etag && escapeKey(audit.tenantId) === keys.partitionKey) known.push({ keys, etag, audit });
+        else fallback.push({ keys, audit });
+      }
+      const byTenant = new Map<string, Marked[]>();
+      for (const item of known)
+        byTenant.set(item.keys.partitionKey, [...(byTenant.get(item.keys.partitionKey) ?? []), item]);
+      // Three operations a notice at most: the mark, the event and its connector copy.
+      for (const group of [...byTenant.values()].flatMap((items) =>
+        chunks(items, Math.floor(MAX_BATCH / 3)),
+      )) {
+        const actions: TransactionAction[] = group.flatMap(({ keys, etag, audit }) => [
+          ['update', { ...keys, ...change }, 'Merge', { etag }] as TransactionAction,
+          ...auditActions(audit, true),
+        ]);
+        try {
+          await this.table.submitTransaction(actions);
+        } catch (err) {
+          const status = httpStatusOf(err);
+          if (status !== 412 && status !== 404) throw err;
+          fallback.push(...group);
+        }
+      }
+      for (const { keys, audit } of fallback) {
+        await this.transitionAt(keys, claimant, () => true, change);
+        await this.table.submitTransaction(auditActions(audit, true));
+      }
     });
   }
 
@@ -73,6 +199,25 @@ export class AzureNoticeLedger implements NoticeLedger {
     change: Partial<NoticeRow>,
   ): Promise<void> {
     const keys = keysOf(key);
+    const etag = this.takeClaim(keys, claimant);
+    if (etag) {
+      // Unchanged since this process claimed it: still this claimant's, still claimed.
+      try {
+        await this.table.updateEntity({ ...keys, ...change }, 'Merge', { etag });
+        return;
+      } catch (err) {
+        if (httpStatusOf(err) !== 412 && httpStatusOf(err) !== 404) throw err;
+      }
+    }
+    await this.transitionAt(keys, claimant, when, change);
+  }
+
+  private async transitionAt(
+    keys: Keys,
+    claimant: string,
+    when: (row: NoticeRow) => boolean,
+    change: Partial<NoticeRow>,
+  ): Promise<void> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const row = await unlessMissing(this.table.getEntity<NoticeRow>(keys.partitionKey, keys.rowKey));
       if (!row || row.claimant !== claimant || !when(row)) return;
@@ -98,6 +243,21 @@ export class AzureNoticeLedger implements NoticeLedger {
   snooze(key: Omit<NoticeKey, 'target'>, now: Date): Promise<void> {
     return guard(async () => {
       await ignoring([409], this.snoozes.createEntity({ ...snoozeKeysOf(key), at: now.getTime() }));
+    });
+  }
+
+  /** The snoozes of every tenant among `keys`, read together (see readPartitions). */
+  areSnoozed(keys: readonly Omit<NoticeKey, 'target'>[]): Promise<boolean[]> {
+    return guard(async () => {
+      const wanted = keys.map(snoozeKeysOf);
+      const rows = await readPartitions(
+        this.snoozes,
+        wanted.map((k) => k.partitionKey),
+        ['PartitionKey', 'RowKey'],
+      );
+      const snoozed = new Set<string>();
+      for (const list of rows.values()) for (const row of list) snoozed.add(idOf(row as Keys));
+      return wanted.map((k) => snoozed.has(idOf(k)));
     });
   }
 

@@ -3,6 +3,7 @@ import type { Subscription, SubscriptionStore } from '../../connectors/ports';
 import { guard, ignoring, unlessMissing } from './errors';
 import { httpStatusOf } from '../../util/httpStatus';
 import { escapeKey, packDoc, unpackDoc } from './keys';
+import { readPartitions } from './partitions';
 
 /** Byte order of UTF-8, as SQLite's ORDER BY on text. */
 function byConversationId(a: Subscription, b: Subscription): number {
@@ -66,6 +67,20 @@ export class AzureSubscriptionStore implements SubscriptionStore {
       for await (const row of this.table.listEntities({ queryOptions: { filter } }))
         found.push(unpackDoc<Subscription>(row));
       return found.sort(byConversationId);
+    });
+  }
+
+  listByTenants(tenantIds: readonly string[]): Promise<Map<string, Subscription[]>> {
+    return guard(async () => {
+      const tenantOf = new Map(tenantIds.map((id) => [escapeKey(id), id]));
+      const rows = await readPartitions(this.table, tenantOf.keys());
+      const found = new Map<string, Subscription[]>();
+      for (const [partitionKey, list] of rows)
+        found.set(
+          tenantOf.get(partitionKey)!,
+          list.map((row) => unpackDoc<Subscription>(row)).sort(byConversationId),
+        );
+      return found;
     });
   }
 

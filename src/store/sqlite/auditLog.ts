@@ -6,6 +6,11 @@ export class SqliteAuditLog implements AuditLog {
   constructor(private readonly db: Database.Database) {}
 
   async append(event: AuditEvent): Promise<void> {
+    this.appendNow(event);
+  }
+
+  /** The insert itself, synchronous, so that it can be part of another write's transaction. */
+  appendNow(event: AuditEvent): void {
     this.db
       .prepare('INSERT INTO audit (tenant_id, connector_id, at, doc) VALUES (?, ?, ?, ?)')
       .run(event.tenantId, event.connectorId ?? null, event.at, JSON.stringify(event));

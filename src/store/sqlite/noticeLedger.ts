@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { NoticeKey, NoticeLedger, NoticeState } from '../../connectors/ports';
+import type { NoticeKey, NoticeLedger, NoticeState, SentNotice } from '../../connectors/ports';
+import { SqliteAuditLog } from './auditLog';
 
 function keyArgs(key: NoticeKey): [string, string, string, number, string] {
   return [key.tenantId, key.connectorId, key.periodStart, key.threshold, key.target];
@@ -12,7 +13,11 @@ const WHERE_KEY = 'tenant_id = ? AND connector_id = ? AND period_start = ? AND t
  * file can never both hold a notice; an expired lease lets a live process take over.
  */
 export class SqliteNoticeLedger implements NoticeLedger {
-  constructor(private readonly db: Database.Database) {}
+  private readonly audit: SqliteAuditLog;
+
+  constructor(private readonly db: Database.Database) {
+    this.audit = new SqliteAuditLog(db);
+  }
 
   async claim(key: NoticeKey, claimant: string, now: Date, leaseMs: number): Promise<boolean> {
     const at = now.getTime();
@@ -38,6 +43,30 @@ export class SqliteNoticeLedger implements NoticeLedger {
       .run(now.getTime(), ...keyArgs(key), claimant);
   }
 
+  async claimAll(
+    keys: readonly NoticeKey[],
+    claimant: string,
+    now: Date,
+    leaseMs: number,
+  ): Promise<boolean[]> {
+    const answers: boolean[] = [];
+    for (const key of keys) answers.push(await this.claim(key, claimant, now, leaseMs));
+    return answers;
+  }
+
+  /** The marks and the audit rows in one SQLite transaction. */
+  async markAllSent(sent: readonly SentNotice[], claimant: string, now: Date): Promise<void> {
+    const mark = this.db.prepare(
+      `UPDATE notices SET state = 'sent', sent_at = ? WHERE ${WHERE_KEY} AND claimant = ?`,
+    );
+    this.db.transaction(() => {
+      for (const { key, audit } of sent) {
+        mark.run(now.getTime(), ...keyArgs(key), claimant);
+        this.audit.appendNow(audit);
+      }
+    })();
+  }
+
   async release(key: NoticeKey, claimant: string): Promise<void> {
     this.db
       .prepare(
@@ -60,6 +89,12 @@ export class SqliteNoticeLedger implements NoticeLedger {
         'SELECT 1 FROM notice_snoozes WHERE tenant_id = ? AND connector_id = ? AND period_start = ? AND threshold = ?',
       )
       .get(key.tenantId, key.connectorId, key.periodStart, key.threshold);
+  }
+
+  async areSnoozed(keys: readonly Omit<NoticeKey, 'target'>[]): Promise<boolean[]> {
+    const answers: boolean[] = [];
+    for (const key of keys) answers.push(await this.isSnoozed(key));
+    return answers;
   }
 
   async state(key: NoticeKey): Promise<NoticeState | undefined> {

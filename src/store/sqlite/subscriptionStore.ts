@@ -45,6 +45,15 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
     return rows.map((r) => JSON.parse(r.doc) as Subscription);
   }
 
+  async listByTenants(tenantIds: readonly string[]): Promise<Map<string, Subscription[]>> {
+    const found = new Map<string, Subscription[]>();
+    for (const tenantId of new Set(tenantIds)) {
+      const subscriptions = await this.listByTenant(tenantId);
+      if (subscriptions.length > 0) found.set(tenantId, subscriptions);
+    }
+    return found;
+  }
+
   async removeByTeam(tenantId: string, teamId: string): Promise<Subscription[]> {
     const remove = this.db.transaction(() => {
       const rows = this.db

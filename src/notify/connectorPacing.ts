@@ -1,0 +1,139 @@
+import type {
+  PipelinePolicy,
+  PipelineRequest,
+  PipelineResponse,
+  SendRequest,
+} from '@azure/core-rest-pipeline';
+import type { Middleware, TurnContext } from 'botbuilder';
+import type { RateLimiter, Timing } from './rateLimiter';
+import type { Logger } from '../util/logger';
+
+/**
+ * Bot Connector requests booked in the notices' rate limiter where they leave the process, and
+ * retried through it rather than by the connector client's own retry policy (which resends a 429
+ * outside any limiter, so Teams would see more than NOTIFY_RPS in a second).
+ */
+
+/** core-rest-pipeline's retry policy (429 after Retry-After, 5xx and network errors). */
+const CLIENT_RETRY = 'defaultRetryPolicy';
+const PACED_REPLIES = 'conciergePacedReplies';
+const DEPARTURE = 'conciergeDeparture';
+
+interface Pipeline {
+  addPolicy(policy: PipelinePolicy, options?: { afterPhase?: 'Sign' | 'Retry' }): void;
+  removePolicy(options: { name: string }): PipelinePolicy[];
+}
+
+/** The HTTP pipeline of the turn's connector client (botbuilder's compat client over core-client). */
+function pipelineOf(context: TurnContext): Pipeline | undefined {
+  const key = context.adapter?.ConnectorClientKey;
+  if (!key) return undefined;
+  const client = context.turnState?.get(key) as { client?: { pipeline?: Pipeline } } | undefined;
+  return client?.client?.pipeline;
+}
+
+/**
+ * For a proactive send: the client's retries and the reply pacing off, and `depart` awaited
+ * before the request leaves (the sender books the attempt there and retries it itself).
+ * False when the turn has no connector client to hook (then the caller books before sending).
+ */
+export function bookDepartures(context: TurnContext, depart: () => Promise<void>): boolean {
+  const pipeline = pipelineOf(context);
+  if (!pipeline) return false;
+  pipeline.removePolicy({ name: CLIENT_RETRY });
+  pipeline.removePolicy({ name: PACED_REPLIES });
+  pipeline.addPolicy(
+    {
+      name: DEPARTURE,
+      async sendRequest(request: PipelineRequest, next: SendRequest): Promise<PipelineResponse> {
+        await depart();
+        return next(request);
+      },
+    },
+    { afterPhase: 'Sign' },
+  );
+  return true;
+}
+
+export interface ReplyPacingOptions {
+  timing: Timing;
+  /** Most 429 answers tolerated for one request (as for notices). */
+  maxThrottled?: number;
+  /** Attempts for 5xx and network errors. */
+  maxAttempts?: number;
+  baseBackoffMs?: number;
+  random?: () => number;
+}
+
+/** Retry-After of a response as milliseconds: seconds or an HTTP date. */
+function retryAfter(response: PipelineResponse, now: number): number | undefined {
+  const raw = response.headers.get('retry-after');
+  if (!raw) return undefined;
+  if (/^\d+(\.\d+)?$/.test(raw.trim())) return Math.round(Number(raw) * 1000);
+  const date = Date.parse(raw);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/**
+ * Middleware: every Bot Connector request of a turn (replies, card updates) is booked in the
+ * limiter as it leaves, without waiting (a person is not made to wait behind notices); a 429
+ * waits Retry-After and a 5xx or network error backs off, and the retry then waits its turn in
+ * the limiter like a notice. Proactive sends replace this with {@link bookDepartures}.
+ */
+export function pacedReplies(limiter: RateLimiter, logger: Logger, options: ReplyPacingOptions): Middleware {
+  const maxThrottled = options.maxThrottled ?? 20;
+  const maxAttempts = options.maxAttempts ?? 4;
+  const base = options.baseBackoffMs ?? 500;
+  const random = options.random ?? Math.random;
+  return {
+    async onTurn(context, next) {
+      const pipeline = pipelineOf(context);
+      const conversationId = context.activity.conversation?.id ?? 'unknown';
+      if (pipeline) {
+        pipeline.removePolicy({ name: CLIENT_RETRY });
+        pipeline.addPolicy(
+          {
+            name: PACED_REPLIES,
+            async sendRequest(request, send) {
+              limiter.record(conversationId);
+              let throttled = 0;
+              let failures = 0;
+              for (;;) {
+                let response: PipelineResponse | undefined;
+                let failure: unknown;
+                try {
+                  response = await send(request);
+                } catch (err) {
+                  failure = err;
+                }
+                const status = response?.status ?? 0;
+                let wait: number;
+                if (response && status === 429) {
+                  if (++throttled > maxThrottled) return response;
+                  wait = retryAfter(response, Date.now()) ?? base * 2 ** Math.min(throttled, 6);
+                } else if (failure || status >= 500) {
+                  if (++failures >= maxAttempts) {
+                    if (response) return response;
+                    throw failure;
+                  }
+                  wait = base * 2 ** (failures - 1) * (0.5 + random() / 2);
+                } else {
+                  return response!;
+                }
+                logger.debug('reply throttled or failed; retrying through the rate limiter', {
+                  conversationId,
+                  status,
+                  waitMs: Math.round(wait),
+                });
+                await options.timing.sleep(wait);
+                await limiter.acquire(conversationId);
+              }
+            },
+          },
+          { afterPhase: 'Sign' },
+        );
+      }
+      await next();
+    },
+  };
+}

@@ -39,6 +39,8 @@ export const CONNECTORS_PAGE_SIZE = 20;
 const STATUS_COLORS: Record<Connector['status'], TextColor> = {
   authorized: 'Default',
   'awaiting-consent': 'Accent',
+  'consent-declined': 'Attention',
+  'consent-expired': 'Attention',
   authorizing: 'Accent',
   deauthorized: 'Attention',
 };
@@ -51,6 +53,10 @@ const AUDIT_TEXT: Record<string, string> = {
   'transfer.recorded': 'transfer recorded',
   'consent.requested': 'consent requested',
   'consent.verified': 'consent verified',
+  'consent.declined': 'consent declined',
+  'consent.expired': 'consent request expired',
+  'consent.forwarded': 'consent request forwarded',
+  'consent.reminded': 'consent reminder sent',
   'reauthorization.started': 'reauthorization started',
   'step.done': 'wizard step done',
   'notice.sent': 'expiry notice sent',

@@ -24,7 +24,7 @@ export async function sendToPerson(
   tenantId: string,
   member: { id: string; aadObjectId?: string; name?: string },
   activity: Partial<Activity> | string,
-  afterSend?: (privateContext: TurnContext) => Promise<void>,
+  afterSend?: (privateContext: TurnContext, activityId?: string) => Promise<void>,
 ): Promise<void> {
   const adapter = context.adapter as unknown as ConversationCreator;
   let failure: unknown;
@@ -42,8 +42,8 @@ export async function sendToPerson(
     } as ConversationParameters,
     async (privateContext) => {
       try {
-        await privateContext.sendActivity(activity);
-        if (afterSend) await afterSend(privateContext);
+        const sent = await privateContext.sendActivity(activity);
+        if (afterSend) await afterSend(privateContext, sent?.id);
       } catch (err) {
         failure = err;
       }

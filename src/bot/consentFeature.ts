@@ -16,6 +16,8 @@ import type { TeamsAdapter } from '@microsoft/teams-ai';
 import { markdown, md } from '../cards/markdown';
 import { isConsentAddressee } from './consentAddressee';
 import { replyPrivately } from './privateReply';
+import { checkReviewer } from './consentAuthorization';
+import { closeOnVerified } from './consentRequests';
 
 /** The Data.Query dataset of the people picker. */
 export const PEOPLE_DATASET = 'graph.microsoft.com/users';
@@ -70,6 +72,7 @@ export async function verifyConsent(
     };
   }
   const verified = await deps.lifecycle.recordConsentVerified(connector, actor);
+  await closeOnVerified(deps, verified, actor);
   const done = renderCard(
     wizardMessageCard,
     messageCardData({
@@ -148,6 +151,22 @@ export function registerConsent(app: Application<TurnState>, deps: ConsentFeatur
       const connector = await load(context, data.connectorId);
       if (!connector) return;
       const actor = actorOf(context);
+      // The card's request (an older one after Ask again is closed and says so), else the latest.
+      const requestId =
+        typeof data.requestId === 'string' && data.requestId ? data.requestId : connector.consent?.requestId;
+      const request = requestId
+        ? await deps.store.consentRequests.get(connector.tenantId, requestId)
+        : undefined;
+      if (request && request.connectorId === connector.id) {
+        const check = await checkReviewer(context, request, deps);
+        if (!check.allowed) {
+          deps.logger.warn('consent approval refused', { connectorId: connector.id, requestId: request.id });
+          await replyPrivately(context, check.message, deps.config.bot.appId ?? '', deps.logger);
+          return;
+        }
+        await answer(context, await verifyConsent(deps, connector, check.actor));
+        return;
+      }
       if (!(await isConsentAddressee(context, connector, deps))) {
         deps.logger.warn('consent reported by someone it was not sent to', { connectorId: connector.id });
         await replyPrivately(

@@ -8,8 +8,11 @@ import { CONSENT_VERBS } from '../cards/verbs';
 import { commandButton, messageCardData, wizardMessageCard, type MessageButton } from '../cards/wizardCards';
 import type { Connector } from '../connectors/connector';
 import {
+  approveConsentRequest,
+  closeVerifiedConsentRequest,
   openConsentRequest,
   reviewerNames,
+  reviewerOf,
   withReviewerCard,
   type ConsentRequest,
   type ConsentReviewer,
@@ -302,4 +305,54 @@ export async function saveRequest(
     if (err instanceof ConcurrencyError) return 'conflict';
     throw err;
   }
+}
+
+/**
+ * Consent was verified with Graph: the connector's open request is closed as approved, handled
+ * by whoever's click or check found it (a reviewer, or the requester's Check again), every
+ * reviewer's card turns to "handled by", and the decision is audited.
+ */
+export async function closeOnVerified(
+  deps: ConsentRequestDeps,
+  connector: Connector,
+  actor: { id: string; name?: string },
+): Promise<void> {
+  const id = connector.consent?.requestId;
+  if (!id) return;
+  const who = { id: actor.id, name: actor.name ?? actor.id };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const request = await deps.store.consentRequests.get(connector.tenantId, id);
+    if (!request || request.state !== 'open') return;
+    const now = deps.clock.now();
+    const moved = reviewerOf(request, who.id)
+      ? approveConsentRequest(request, who, now)
+      : closeVerifiedConsentRequest(request, who, now);
+    if (!moved.ok) return;
+    const saved = await saveRequest(deps, moved.request);
+    if (saved === 'conflict') continue;
+    await deps.lifecycle.audit(connector, who, 'consent.approved', {
+      requestId: saved.id,
+      reason: 'admin consent verified with Microsoft Graph',
+    });
+    await updateReviewerCards(deps, saved);
+    return;
+  }
+}
+
+/** Sends the request card to one more reviewer (a forward) and keeps it on the request. */
+export async function deliverToReviewer(
+  deps: ConsentRequestDeps,
+  context: TurnContext,
+  connector: Connector,
+  request: ConsentRequest,
+  reviewer: ConsentReviewer,
+): Promise<{ request: ConsentRequest; delivery?: ReviewerDelivery['delivery'] }> {
+  const card = consentRequestAttachment(deps, connector, request.requester.name, request);
+  const { delivery, sent } = await deliverOne(deps, context, connector, request, reviewer, card);
+  if (!sent?.conversationId || !sent.activityId) return { request, delivery };
+  const kept = await saveRequest(
+    deps,
+    withReviewerCard(request, { conversationId: sent.conversationId, activityId: sent.activityId }),
+  );
+  return { request: kept === 'conflict' ? request : kept, delivery };
 }

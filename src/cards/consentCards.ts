@@ -2,7 +2,7 @@ import consentHandledJson from './templates/consentHandled.json';
 import consentListJson from './templates/consentList.json';
 import type { CardText } from './markdown';
 import { defineTemplate } from './render';
-import type { BoxStyle } from './wizardCards';
+import type { BoxStyle } from './messageCard';
 
 /** Data of the card a reviewer's request turns into once someone decided (or it expired). */
 export interface ConsentHandledCardData {

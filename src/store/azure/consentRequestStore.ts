@@ -1,7 +1,7 @@
 import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
 import type { ConsentRequest, ConsentRequestState } from '../../connectors/consentRequest';
 import { httpStatusOf } from '../../util/httpStatus';
-import { ConcurrencyError, type ConsentRequestStore, type Page } from '../ports';
+import { ConcurrencyError, type ConsentRequestStore, type Page } from '../../connectors/ports';
 import { guard, unlessMissing } from './errors';
 import { escapeKey, packDoc, unpackDoc } from './keys';
 

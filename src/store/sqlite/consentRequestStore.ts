@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { ConsentRequest, ConsentRequestState } from '../../connectors/consentRequest';
-import { ConcurrencyError, type ConsentRequestStore, type Page } from '../ports';
+import { ConcurrencyError, type ConsentRequestStore, type Page } from '../../connectors/ports';
 
 const MAX_PAGE = 500;
 

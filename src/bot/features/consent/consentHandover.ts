@@ -1,0 +1,359 @@
+import { MessageFactory, TeamsInfo, type Attachment, TurnContext } from 'botbuilder';
+import type { TeamsAdapter } from '@microsoft/teams-ai';
+import { renderCard } from '../../../cards/render';
+import { consentCheckButton } from '../../../cards/wizardCards';
+import { messageCardData, messageCard } from '../../../cards/messageCard';
+import type { Connector } from '../../../connectors/connector';
+import type { ConnectorLifecycle } from '../../../connectors/lifecycle';
+import type {
+  ConsentAddressees,
+  ConsentCheckResult,
+  ConsentHandoverPort,
+  DirectoryPerson,
+  HandoverResult,
+  RoleReport,
+} from '../../../dialogs/flows/consentPort';
+import { RoleDirectory } from '../../../directoryRoles/directory';
+import type { GraphGateway } from '../../../graph/graphGateway';
+import { isGraphError } from '../../../graph/errors';
+import { GRAPH_PERMISSIONS } from '../../../graph/graphPermissions';
+import { GLOBAL_ADMINISTRATOR, SHAREPOINT_ADMINISTRATOR } from '../../../directoryRoles/requirements';
+import { GUID } from '../../../util/ids';
+import type { BotDeps } from '../../deps';
+import { consentRequestAttachment } from './consentRequestCard';
+import { openAndDeliver, resolveRoleReviewers } from './consentRequests';
+import type { ConsentReviewer } from '../../../connectors/consentRequest';
+import { UTC_DATES } from '../../../util/dates';
+import { readerDates } from '../../../util/readerDates';
+
+export { consentRequestAttachment } from './consentRequestCard';
+export { postWithMention, sendPersonalCard, type PersonalCardDeps, type SentCard } from './personalCards';
+
+interface GraphUser {
+  id: string;
+  displayName?: string;
+  userPrincipalName?: string;
+}
+
+export interface ConsentHandoverDeps extends BotDeps {
+  adapter: TeamsAdapter;
+  graph: GraphGateway;
+  lifecycle: ConnectorLifecycle;
+  /** The Graph consent check that records a passing consent (consentFeature's verifyConsent). */
+  verifyConsent(
+    connector: Connector,
+    actor: { id: string; name?: string },
+  ): Promise<
+    | { kind: 'verified'; connector: Connector }
+    | { kind: 'pending'; message: string; missing: { permission: string; allows: string }[] }
+    | { kind: 'unavailable'; message: string }
+  >;
+}
+
+/**
+ * Hands the admin consent of an Office 365 connector to a global admin (seed 000, steps 5 to 9):
+ * a proactive 1:1 card; if the bot is not installed for them, it installs itself with Graph and
+ * tries once more; failing that, it asks in the requester's conversation with an @mention.
+ */
+export class ConsentHandover implements ConsentHandoverPort {
+  constructor(private readonly deps: ConsentHandoverDeps) {}
+
+  graphMissingSettings(): string[] {
+    return this.deps.graph.configured ? [] : this.deps.graph.missingSettings();
+  }
+
+  async checkConsent(connector: Connector, actor: { id: string; name: string }): Promise<ConsentCheckResult> {
+    const outcome = await this.deps.verifyConsent(connector, actor);
+    if (outcome.kind === 'verified') {
+      return { kind: 'verified', connector: outcome.connector, message: '', missing: [] };
+    }
+    this.deps.logger.info('consent not verified at the end of the wizard', {
+      connectorId: connector.id,
+      outcome: outcome.kind,
+    });
+    return {
+      kind: outcome.kind,
+      connector,
+      message: outcome.message,
+      missing: outcome.kind === 'pending' ? outcome.missing : [],
+    };
+  }
+
+  async adminRolesOf(tenantId: string, userId: string): Promise<RoleReport> {
+    if (!this.deps.graph.configured) {
+      return {
+        kind: 'not-configured',
+        reason: `Microsoft Graph is not configured for this bot (set ${this.deps.graph.missingSettings().join(' and ')})`,
+      };
+    }
+    if (!GUID.test(userId)) {
+      return { kind: 'failed', reason: 'Teams did not give me your Microsoft Entra object id.' };
+    }
+    try {
+      const held = await new RoleDirectory(this.deps.graph).heldRoles(tenantId, userId);
+      return {
+        kind: 'known',
+        globalAdmin: held.tenantWide.includes(GLOBAL_ADMINISTRATOR.id),
+        sharePointAdmin: held.tenantWide.includes(SHAREPOINT_ADMINISTRATOR.id),
+      };
+    } catch (err) {
+      this.deps.logger.warn('could not read the admin roles for step 5', { error: err });
+      return { kind: 'failed', reason: (err as Error).message };
+    }
+  }
+
+  async listGlobalAdmins(tenantId: string): Promise<DirectoryPerson[]> {
+    // Global Administrator is the one role that can grant tenant-wide consent.
+    const assignments = await this.deps.graph.list<{ principalId: string }>(
+      tenantId,
+      `/roleManagement/directory/roleAssignments?$filter=roleDefinitionId eq '${GLOBAL_ADMINISTRATOR.id}'`,
+      { permission: GRAPH_PERMISSIONS.roleManagementRead, maxItems: 200 },
+    );
+    const people: DirectoryPerson[] = [];
+    for (const principalId of [...new Set(assignments.map((a) => a.principalId))].slice(0, 25)) {
+      try {
+        const user = await this.deps.graph.get<GraphUser>(
+          tenantId,
+          `/users/${encodeURIComponent(principalId)}?$select=id,displayName,userPrincipalName`,
+          { permission: GRAPH_PERMISSIONS.userRead },
+        );
+        people.push({
+          id: user.id,
+          name: user.displayName ?? user.userPrincipalName ?? principalId,
+          upn: user.userPrincipalName ?? '',
+        });
+      } catch (err) {
+        // A role held by a group or a service principal is no user to message; anything else
+        // (a refused permission, throttling) is for the caller to report.
+        if (!isGraphError(err, 'GRAPH_NOT_FOUND')) throw err;
+      }
+    }
+    return people;
+  }
+
+  async resolvePerson(
+    context: TurnContext,
+    tenantId: string,
+    idOrUpn: string,
+  ): Promise<DirectoryPerson | undefined> {
+    if (this.deps.graph.configured) {
+      try {
+        const user = await this.deps.graph.get<GraphUser>(
+          tenantId,
+          `/users/${encodeURIComponent(idOrUpn)}?$select=id,displayName,userPrincipalName`,
+          { permission: GRAPH_PERMISSIONS.userRead },
+        );
+        return { id: user.id, name: user.displayName ?? idOrUpn, upn: user.userPrincipalName ?? idOrUpn };
+      } catch (err) {
+        this.deps.logger.info('directory lookup failed', { error: err });
+      }
+    }
+    try {
+      // The Teams roster accepts an Entra object id or a UPN.
+      const member = await TeamsInfo.getMember(context, idOrUpn);
+      return {
+        id: member.aadObjectId,
+        name: member.name ?? idOrUpn,
+        upn: member.userPrincipalName ?? idOrUpn,
+      };
+    } catch {
+      return undefined;
+    }
+  }
+
+  reviewerRoleNames(): string[] {
+    return this.deps.config.consentReviewerRoles.map((r) => r.name);
+  }
+
+  async sendRequest(
+    context: TurnContext,
+    connector: Connector,
+    addressees: ConsentAddressees,
+    requester: { id: string; name: string },
+    cardActivityId?: string,
+  ): Promise<HandoverResult> {
+    const { logger, config } = this.deps;
+    const forward = `forward them the consent link ${config.adminConsentLink} and steps 6 to 9 below`;
+    let reviewers: ConsentReviewer[];
+    if (addressees.kind === 'roles') {
+      try {
+        reviewers = await resolveRoleReviewers(this.deps, connector.tenantId);
+      } catch (err) {
+        logger.warn('could not list the holders of the reviewer roles', { error: err });
+        return this.unsent(
+          connector,
+          requester,
+          context,
+          cardActivityId,
+          `I could not list who holds ${this.reviewerRoleNames().join(', ')}: ${(err as Error).message} Forward a global admin the consent link ${config.adminConsentLink} and steps 6 to 9 below, and click Check again once they have granted consent.`,
+        );
+      }
+      if (reviewers.length === 0) {
+        return this.unsent(
+          connector,
+          requester,
+          context,
+          cardActivityId,
+          `Microsoft Graph lists no user holding ${this.reviewerRoleNames().join(', ')} in your tenant, so I could not send the request. Forward a global admin the consent link ${config.adminConsentLink} and steps 6 to 9 below.`,
+        );
+      }
+    } else {
+      reviewers = addressees.people.map((p) => ({
+        id: p.id || undefined,
+        upn: p.upn || undefined,
+        name: p.name,
+        via: 'named' as const,
+      }));
+    }
+    const { request, deliveries } = await openAndDeliver(
+      this.deps,
+      context,
+      connector,
+      reviewers,
+      addressees.kind === 'roles' ? this.reviewerRoleNames() : [],
+      {
+        ...requester,
+        // The full id, as conversation tracking records it, so the reference is found again.
+        conversationId: context.activity.conversation.id,
+        cardActivityId,
+      },
+    );
+    const now = readerDates(context, logger).dateTime(this.deps.clock.now());
+    const label = (r: ConsentReviewer) => (r.upn && r.upn !== r.name ? `${r.name} (${r.upn})` : r.name);
+    const direct = deliveries.filter((d) => d.delivery === 'direct' || d.delivery === 'installed');
+    const mentioned = deliveries.filter((d) => d.delivery === 'mention');
+    const missed = deliveries.filter((d) => !d.delivery);
+    const sentences: string[] = [];
+    if (direct.length > 0) {
+      const installed = direct.some((d) => d.delivery === 'installed');
+      sentences.push(
+        `I sent the consent request to ${direct.map((d) => label(d.reviewer)).join(', ')} in a 1:1 chat on ${now}${installed ? ' (I installed myself for them first)' : ''}.`,
+      );
+    }
+    if (mentioned.length > 0) {
+      sentences.push(
+        `I could not reach ${mentioned.map((d) => label(d.reviewer)).join(', ')} in a 1:1 chat (I am not installed for them${config.teamsAppCatalogId ? ', and installing myself was refused' : ''}), so I posted the request here with an @mention. If they do not see it, ${forward}.`,
+      );
+    }
+    if (missed.length > 0) {
+      sentences.push(
+        `I could not find ${missed.map((d) => label(d.reviewer)).join(', ')} in Teams, so I could not send them the request: ${forward}, and click Check again once consent is granted. Only they can decide on it once they sign in to Teams.`,
+      );
+    }
+    if (direct.length + mentioned.length > 0) {
+      sentences.push(
+        `${request.reviewers.length > 1 ? 'The first of them to decide closes it for all. ' : ''}I will tell you here when consent is verified, declined or forwarded; the request expires on ${readerDates(context, logger).dateTime(request.expiresAt)}.`,
+      );
+    }
+    const delivery: HandoverResult['delivery'] = direct.some((d) => d.delivery === 'installed')
+      ? 'installed'
+      : direct.length > 0
+        ? 'direct'
+        : mentioned.length > 0
+          ? 'mention'
+          : undefined;
+    logger.info('consent request handed over', { connectorId: connector.id, delivery: delivery ?? 'none' });
+    const single = request.reviewers.length === 1 ? request.reviewers[0] : undefined;
+    const updated = await this.deps.lifecycle.recordConsentRequest(
+      connector,
+      {
+        requestedFrom: request.reviewers.map(label).join(', '),
+        requestedFromId: single?.id,
+        requestedFromUpn: single?.upn,
+        requestedBy: requester.id,
+        requesterConversationId: context.activity.conversation.id,
+        requesterCardActivityId: cardActivityId,
+        requestId: request.id,
+        delivery,
+      },
+      requester,
+    );
+    return { delivery, detail: sentences.join(' '), connector: updated };
+  }
+
+  /** Records a hand-over that reached nobody, so the connector still waits and says why. */
+  private async unsent(
+    connector: Connector,
+    requester: { id: string; name: string },
+    context: TurnContext,
+    cardActivityId: string | undefined,
+    detail: string,
+  ): Promise<HandoverResult> {
+    const updated = await this.deps.lifecycle.recordConsentRequest(
+      connector,
+      {
+        requestedFrom: `everyone holding ${this.reviewerRoleNames().join(', ')}`,
+        requestedBy: requester.id,
+        requesterConversationId: context.activity.conversation.id,
+        requesterCardActivityId: cardActivityId,
+      },
+      requester,
+    );
+    return { delivery: undefined, detail, connector: updated };
+  }
+}
+
+/** Tells the requester, in the conversation where the wizard ran, that consent is verified. */
+export async function notifyRequester(
+  deps: BotDeps & { adapter: TeamsAdapter },
+  connector: Connector,
+  attachment: Attachment,
+  text: string,
+): Promise<void> {
+  const consent = connector.consent;
+  if (!consent?.requesterConversationId) return;
+  const record = await deps.store.conversations.get(connector.tenantId, consent.requesterConversationId);
+  if (!record) return;
+  const { activityId: _last, ...reference } = record.reference;
+  await deps.adapter.continueConversationAsync(deps.config.bot.appId ?? '', reference, async (context) => {
+    context.activity.id = undefined;
+    let updated = false;
+    try {
+      if (consent.requesterCardActivityId) {
+        await context.updateActivity({
+          type: 'message',
+          id: consent.requesterCardActivityId,
+          attachments: [attachment],
+        });
+        updated = true;
+      }
+    } catch (err) {
+      deps.logger.warn('could not update the wizard card; posting it instead', { error: err });
+    }
+    try {
+      // The card itself only when it could not replace the wizard's card; the news either way.
+      await context.sendActivity(updated ? text : MessageFactory.attachment(attachment, text));
+    } catch (err) {
+      deps.logger.warn('could not tell the requester that consent is verified', { error: err });
+    }
+  });
+}
+
+/** The consent reminders the scanner sends: the request again to the admin, a nudge to the requester. */
+export function consentReminderCards(deps: Pick<BotDeps, 'config'>) {
+  return {
+    toAdmin(connector: Connector) {
+      return MessageFactory.attachment(
+        consentRequestAttachment(
+          deps,
+          connector,
+          connector.consent?.requestedBy ? 'A SharePoint admin' : 'An admin',
+        ),
+        `Reminder: the Office 365 Connector ${connector.displayName} is still waiting for your admin consent.`,
+      );
+    },
+    toRequester(connector: Connector) {
+      return MessageFactory.attachment(
+        renderCard(
+          messageCard,
+          messageCardData({
+            title: `Still waiting for admin consent: ${connector.displayName}`,
+            text: `${connector.consent?.requestedFrom ?? 'The global admin'} has not granted consent yet (asked ${UTC_DATES.dateTime(connector.consent?.requestedAt)}). Remind them, or forward the consent link ${deps.config.adminConsentLink} to another global admin.`,
+            style: 'warning',
+            buttons: [consentCheckButton(connector.id)],
+          }),
+        ),
+      );
+    },
+  };
+}

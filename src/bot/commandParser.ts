@@ -14,6 +14,7 @@ export const COMMAND_NAMES = [
   'transfer',
   'subscribe',
   'unsubscribe',
+  'consents',
   'cancel',
 ] as const;
 

@@ -16,6 +16,7 @@ import { createFlows } from '../dialogs/flows';
 import { registerNotifications } from './features/notices/noticesFeature';
 import { ConsentHandover, consentReminderCards } from './features/consent/consentHandover';
 import { registerConsent, verifyConsent } from './features/consent/consentFeature';
+import { registerConsentRequests } from './features/consent/consentDecisions';
 import { registerRoles } from './features/roles/rolesFeature';
 import { AdapterTransport } from './proactiveTransport';
 import { ExpiryScanner } from '../notify/expiryScanner';
@@ -103,6 +104,12 @@ export function createBot(botDeps: BotDeps): Bot {
   });
   registerWizard(app, router, { ...deps, lifecycle, flows: createFlows({ ...deps, handover }) });
   registerConsent(app, { ...deps, adapter, lifecycle });
+  registerConsentRequests(app, router, {
+    ...deps,
+    adapter,
+    lifecycle,
+    resolvePerson: (context, tenantId, idOrUpn) => handover.resolvePerson(context, tenantId, idOrUpn),
+  });
   registerConnectors(app, router, {
     ...deps,
     lifecycle,

@@ -34,6 +34,7 @@ import { actorOf, tenantIdOf } from '../../turnInfo';
 import type { DateFormatter } from '../../../util/dates';
 import { markdown, md } from '../../../cards/markdown';
 import { recordVerb, registerCardVerbs } from '../../cardVerbs';
+import { consentStatusView } from '../consent/consentStatus';
 
 /** Card verbs of the delete confirmation. */
 export const DELETE_VERB = 'connectorDelete';
@@ -176,19 +177,9 @@ export function registerConnectors(
         value: connector.keysVerified ? 'verified with the service' : 'format checked only (unverified)',
       });
     }
-    if (connector.type === 'office365') {
-      const consent = connector.consent;
-      facts.push({
-        title: 'Admin consent',
-        value: consent?.verifiedAt
-          ? `verified ${dates.dateTime(consent.verifiedAt)}`
-          : consent?.requestedFrom
-            ? `requested from ${consent.requestedFrom} ${dates.dateTime(consent.requestedAt)}`
-            : connector.status === 'awaiting-consent'
-              ? 'waiting for a global admin'
-              : 'not verified by the bot',
-      });
-    }
+    const consentView =
+      connector.type === 'office365' ? await consentStatusView(deps.store, connector, dates) : undefined;
+    if (consentView) facts.push({ title: 'Admin consent', value: consentView.fact });
     await context.sendActivity(
       MessageFactory.attachment(
         renderCard(connectorStatusCard, {
@@ -197,8 +188,13 @@ export function registerConnectors(
           displayName: connector.displayName,
           typeName: connectorType(connector.type).name,
           status: connector.status,
-          alert: connector.status === 'deauthorized' ? deauthorizedMessage(config.inactivityDays) : '',
+          alert:
+            connector.status === 'deauthorized'
+              ? deauthorizedMessage(config.inactivityDays)
+              : (consentView?.alert ?? ''),
           advice: reauthorizeAdvice(connector),
+          askAgain: connector.status === 'consent-declined' || connector.status === 'consent-expired',
+          consentRequests: connector.type === 'office365',
           facts,
           evidence: await activityEvidenceRow(deps, connector, dates),
           events: events.map((e) => ({

@@ -25,6 +25,10 @@ import {
   type ConsentRequestDeps,
 } from './consentRequests';
 import { replyPrivately } from '../../privateReply';
+import { recordVerb, registerCardVerbs } from '../../cardVerbs';
+import type { CommandRouter } from '../../commandRouter';
+import { askAgain } from './consentAskAgain';
+import { showConsents } from './consentList';
 import { tenantIdOf } from '../../turnInfo';
 
 export interface ConsentDecisionDeps extends ConsentRequestDeps {
@@ -240,15 +244,24 @@ export async function reviewRequest(
   }
 }
 
-/** The reviewer's Decline and Forward, and Review from the `consents` list. */
-export function registerConsentDecisions(app: Application<TurnState>, deps: ConsentDecisionDeps): void {
-  app.adaptiveCards.actionSubmit(CONSENT_VERBS.decline, (context, _state, data: CardData) =>
-    declineRequest(context, deps, data),
+/**
+ * The consent requests' card verbs (the reviewer's Decline and Forward, Review from the list,
+ * the requester's Ask again) and the `consents` command.
+ */
+export function registerConsentRequests(
+  app: Application<TurnState>,
+  router: CommandRouter,
+  deps: ConsentDecisionDeps,
+): void {
+  registerCardVerbs(
+    app,
+    [
+      recordVerb(CONSENT_VERBS.decline, (context, _state, data) => declineRequest(context, deps, data)),
+      recordVerb(CONSENT_VERBS.forward, (context, _state, data) => forwardRequest(context, deps, data)),
+      recordVerb(CONSENT_VERBS.review, (context, _state, data) => reviewRequest(context, deps, data)),
+      recordVerb(CONSENT_VERBS.askAgain, (context, _state, data) => askAgain(context, deps, data)),
+    ],
+    deps.logger,
   );
-  app.adaptiveCards.actionSubmit(CONSENT_VERBS.forward, (context, _state, data: CardData) =>
-    forwardRequest(context, deps, data),
-  );
-  app.adaptiveCards.actionSubmit(CONSENT_VERBS.review, (context, _state, data: CardData) =>
-    reviewRequest(context, deps, data),
-  );
+  router.register('consents', (context) => showConsents(context, deps));
 }

@@ -66,5 +66,10 @@ export const COMMAND_HELP: readonly CommandHelp[] = [
     description: 'In a channel: post expiry notices for this tenant here.',
   },
   { name: 'unsubscribe', usage: 'unsubscribe', description: 'Stop expiry notices here.' },
+  {
+    name: 'consents',
+    usage: 'consents',
+    description: 'Consent requests: open, declined, expired; who asked, who reviews, your actions.',
+  },
   { name: 'cancel', usage: 'cancel', description: 'Cancel the wizard that is open in this conversation.' },
 ];

@@ -136,7 +136,7 @@ export function createBot(botDeps: BotDeps): Bot {
     leaseMs: deps.config.noticeLeaseSeconds * 1000,
     lifecycle,
     sender,
-    consentReminders: consentReminderCards(deps),
+    consentReminders: consentReminderCards({ ...deps, adapter }),
   });
   // Every deauthorization, whoever noticed it, reaches the tenant's notice targets once.
   lifecycle.onDeauthorized(scanner);

@@ -21,8 +21,15 @@ import { GLOBAL_ADMINISTRATOR, SHAREPOINT_ADMINISTRATOR } from '../../../directo
 import { GUID } from '../../../util/ids';
 import type { BotDeps } from '../../deps';
 import { consentRequestAttachment } from './consentRequestCard';
-import { openAndDeliver, resolveRoleReviewers } from './consentRequests';
-import type { ConsentReviewer } from '../../../connectors/consentRequest';
+import {
+  closedForRequesterAttachment,
+  openAndDeliver,
+  resolveRoleReviewers,
+  tellRequester,
+  updateReviewerCards,
+} from './consentRequests';
+import { reviewerNames, type ConsentRequest, type ConsentReviewer } from '../../../connectors/consentRequest';
+import type { ConsentReminderCards } from '../../../notify/expiryScanner';
 import { UTC_DATES } from '../../../util/dates';
 import { readerDates } from '../../../util/readerDates';
 
@@ -329,30 +336,47 @@ export async function notifyRequester(
   });
 }
 
-/** The consent reminders the scanner sends: the request again to the admin, a nudge to the requester. */
-export function consentReminderCards(deps: Pick<BotDeps, 'config'>) {
+/**
+ * The consent reminders the scanner sends (the request again to each reviewer, a nudge to the
+ * requester) and what an expired request does: the requester is told with Ask again, and every
+ * reviewer's card turns to "expired".
+ */
+export function consentReminderCards(
+  deps: Pick<ConsentHandoverDeps, 'config' | 'graph' | 'adapter' | 'store' | 'logger'>,
+): ConsentReminderCards {
   return {
-    toAdmin(connector: Connector) {
+    toAdmin(connector: Connector, request?: ConsentRequest) {
       return MessageFactory.attachment(
         consentRequestAttachment(
           deps,
           connector,
-          connector.consent?.requestedBy ? 'A SharePoint admin' : 'An admin',
+          request?.requester.name ?? (connector.consent?.requestedBy ? 'A SharePoint admin' : 'An admin'),
+          request,
         ),
         `Reminder: the Office 365 Connector ${connector.displayName} is still waiting for your admin consent.`,
       );
     },
-    toRequester(connector: Connector) {
+    toRequester(connector: Connector, request?: ConsentRequest) {
+      const who = request ? reviewerNames(request) : (connector.consent?.requestedFrom ?? 'The global admin');
       return MessageFactory.attachment(
         renderCard(
           messageCard,
           messageCardData({
             title: `Still waiting for admin consent: ${connector.displayName}`,
-            text: `${connector.consent?.requestedFrom ?? 'The global admin'} has not granted consent yet (asked ${UTC_DATES.dateTime(connector.consent?.requestedAt)}). Remind them, or forward the consent link ${deps.config.adminConsentLink} to another global admin.`,
+            text: `${who} ${request && request.reviewers.length > 1 ? 'have' : 'has'} not granted consent yet (asked ${UTC_DATES.dateTime(connector.consent?.requestedAt)}${request ? `; the request expires on ${UTC_DATES.dateTime(request.expiresAt)}` : ''}). Remind them, or forward the consent link ${deps.config.adminConsentLink} to another global admin.`,
             style: 'warning',
             buttons: [consentCheckButton(connector.id)],
           }),
         ),
+      );
+    },
+    async expired(request: ConsentRequest) {
+      await updateReviewerCards(deps, request);
+      return tellRequester(
+        deps,
+        request,
+        `Your consent request for ${request.connectorName} expired without a decision.`,
+        closedForRequesterAttachment(request),
       );
     },
   };

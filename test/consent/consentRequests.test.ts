@@ -1,6 +1,7 @@
 import { makeUser, personalChat, type TeamsUser } from '../harness/activities';
 import { actionTitles, cardOf, cardText, type Card } from '../harness/cards';
-import { makeTempDir, removeTempDir, startHarness, TestClock } from '../harness/testBot';
+import { ConnectorStandIn } from '../harness/connectorStandIn';
+import { makeTempDir, removeTempDir, startHarness, startTestBot, TestClock } from '../harness/testBot';
 import { shownCard, TeamsClient } from '../harness/teamsClient';
 import { expectValidCard } from '../support/cardValidation';
 import {
@@ -187,7 +188,7 @@ describe('consent requests (reviewers, decisions, expiry, the consents list)', (
 
     h.standIn.reset();
     const again = await client.click(status, 'Ask again');
-    expect(String(again.replies[0].text)).toContain(
+    expect(again.replies.map((r) => String(r.text)).join('\n')).toContain(
       'I asked again for admin consent for Fabrikam destination',
     );
     expect((await connectorOf(h, tenant)).status).toBe('awaiting-consent');
@@ -214,7 +215,9 @@ describe('consent requests (reviewers, decisions, expiry, the consents list)', (
     const forwarded = await reviewerClient(h, tenant, admin).click(card, 'Forward the request', {
       forwardUpn: bob.userPrincipalName,
     });
-    expect(String(forwarded.replies[0].text)).toContain('You forwarded the consent request');
+    expect(forwarded.replies.map((r) => String(r.text)).join('\n')).toContain(
+      'You forwarded the consent request for Northwind destination to Bob Apps',
+    );
     const bobs = reviewerCard(h, bob);
     expect(cardText(bobs.card)).toContain('Adele Admin, Bob Apps');
     expect(
@@ -283,12 +286,15 @@ describe('consent request reminders and expiry across a restart', () => {
 
   test('each reviewer is reminded once, the requester once, and the request expires once, whatever restarts', async () => {
     const clock = new TestClock();
-    let h: Harness = await startHarness({
-      cloud,
-      dataDir,
-      clock,
-      env: { ...ENV, CONSENT_REQUEST_DAYS: '10' },
-    });
+    // One Bot Connector stand-in throughout, so that stored conversation references stay valid;
+    // only the bot process restarts, on the same data directory.
+    const standIn = new ConnectorStandIn();
+    await standIn.start();
+    const start = async (): Promise<Harness> => {
+      const bot = await startTestBot({ cloud, dataDir, clock, env: { ...ENV, CONSENT_REQUEST_DAYS: '10' } });
+      return { standIn, bot, stop: () => bot.stop() };
+    };
+    let h = await start();
     const { tenant, bob } = tenantWithReviewers(cloud, 'Woodgrove');
     const admin = tenant.admin!;
     const { client } = await handOver(h, tenant, 'Woodgrove destination', { addressees: 'roles' });
@@ -300,9 +306,10 @@ describe('consent request reminders and expiry across a restart', () => {
     expect((await h.bot.scanner.scan()).consentReminders).toBe(2);
     expect(String(h.standIn.posted(adeleChat)[0].text)).toContain('Reminder: the Office 365 Connector');
     expect(h.standIn.posted(bobChat)).toHaveLength(1);
-    await h.stop(true);
+    await h.stop();
+    h.standIn.reset();
 
-    h = await startHarness({ cloud, dataDir, clock, env: { ...ENV, CONSENT_REQUEST_DAYS: '10' } });
+    h = await start();
     expect((await h.bot.scanner.scan()).consentReminders).toBe(0);
     clock.set(new Date(clock.now().getTime() + 48 * HOUR));
     expect((await h.bot.scanner.scan()).consentReminders).toBe(1);
@@ -321,9 +328,9 @@ describe('consent request reminders and expiry across a restart', () => {
     const status = shownCard(await client.say('status woodgrove destination'));
     expect(cardText(status)).toContain('consent-expired');
     expect(actionTitles(status)).toContain('Ask again');
-    await h.stop(true);
+    await h.stop();
 
-    h = await startHarness({ cloud, dataDir, clock, env: { ...ENV, CONSENT_REQUEST_DAYS: '10' } });
+    h = await start();
     const after = await h.bot.scanner.scan();
     expect(after).toMatchObject({ consentExpired: 0, consentReminders: 0 });
     const audit = await auditApi(h, tenant);
@@ -332,6 +339,7 @@ describe('consent request reminders and expiry across a restart', () => {
       reason: 'no reviewer decided within 10 days',
     });
     expect(audit.filter((e) => e.action === 'consent.reminded')).toHaveLength(3);
-    await h.stop(true);
+    await h.stop();
+    await standIn.stop();
   }, 120_000);
 });

@@ -325,7 +325,9 @@ describe('consent request reminders and expiry across a restart', () => {
     expect(cardText(told[told.length - 1])).toContain('Consent request expired: Woodgrove destination');
     expect(actionTitles(told[told.length - 1])).toContain('Ask again');
     expect(cardText(updatesIn(h, adeleChat)[0])).toContain('Expired without a decision');
-    const status = shownCard(await client.say('status woodgrove destination'));
+    const sp = teamsUser(tenant.sharePointAdmin!);
+    const requester = new TeamsClient(h.bot.url, h.standIn, sp, personalChat(tenant.id, sp));
+    const status = shownCard(await requester.say('status woodgrove destination'));
     expect(cardText(status)).toContain('consent-expired');
     expect(actionTitles(status)).toContain('Ask again');
     await h.stop();

@@ -28,6 +28,7 @@ export async function checkReviewer(
   context: TurnContext,
   request: ConsentRequest,
   deps: { graph: GraphGateway; logger: Logger; store: { consentRequests: ConsentRequestStore } },
+  what: 'approve' | 'act' = 'act',
 ): Promise<ReviewerCheck> {
   if (request.state !== 'open') return { allowed: false, message: closedMessage(request) };
   const from = actorOf(context);
@@ -35,7 +36,10 @@ export async function checkReviewer(
   const actor = { id: from.aadObjectId ?? '', name: from.name };
   const refused: ReviewerCheck = {
     allowed: false,
-    message: `Only ${reviewerNames(request)} can act on this consent request. Nothing was changed.`,
+    message:
+      what === 'approve'
+        ? `Only ${reviewerNames(request)} can report this consent. Nothing was changed.`
+        : `Only ${reviewerNames(request)} can act on this consent request. Nothing was changed.`,
   };
   if (!actor.id) return refused;
   if (reviewerOf(request, actor.id)) return { allowed: true, request, actor };

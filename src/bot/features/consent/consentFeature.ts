@@ -162,9 +162,9 @@ export function registerConsent(app: Application<TurnState>, deps: ConsentFeatur
           ? await deps.store.consentRequests.get(connector.tenantId, requestId)
           : undefined;
         if (request && request.connectorId === connector.id) {
-          const check = await checkReviewer(context, request, deps);
+          const check = await checkReviewer(context, request, deps, 'approve');
           if (!check.allowed) {
-            deps.logger.warn('consent approval refused', {
+            deps.logger.warn('consent reported by someone it was not sent to', {
               connectorId: connector.id,
               requestId: request.id,
             });

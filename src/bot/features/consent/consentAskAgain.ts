@@ -2,8 +2,7 @@ import type { TurnContext } from 'botbuilder';
 import { readerDates } from '../../../util/readerDates';
 import { reviewerNames, type ConsentReviewer } from '../../../connectors/consentRequest';
 import { openAndDeliver, resolveRoleReviewers, type ConsentRequestDeps } from './consentRequests';
-import { canManage } from '../../managePermission';
-import { replyPrivately } from '../../privateReply';
+import type { ConnectorService } from '../../../connectors/connectorService';
 import { actorOf, tenantIdOf } from '../../turnInfo';
 
 /**
@@ -13,7 +12,7 @@ import { actorOf, tenantIdOf } from '../../turnInfo';
  */
 export async function askAgain(
   context: TurnContext,
-  deps: ConsentRequestDeps,
+  deps: ConsentRequestDeps & { connectors: Pick<ConnectorService, 'mayManage'> },
   data: Record<string, unknown>,
 ): Promise<void> {
   const id = typeof data.args === 'string' && data.args ? data.args : data.connectorId;
@@ -30,14 +29,9 @@ export async function askAgain(
     );
     return;
   }
-  const permission = await canManage(connector, context, deps);
+  const permission = await deps.connectors.mayManage(connector, actorOf(context));
   if (!permission.allowed) {
-    await replyPrivately(
-      context,
-      `${permission.reason} Nothing was changed.`,
-      deps.config.bot.appId ?? '',
-      deps.logger,
-    );
+    await deps.messenger.replyPrivately(context, `${permission.reason} Nothing was changed.`);
     return;
   }
   const [last] = await deps.store.consentRequests.listByTenant(tenantId, {

@@ -1,5 +1,4 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
-import type { Application, TurnState } from '@microsoft/teams-ai';
 import { md } from '../../../cards/markdown';
 import { readerDates } from '../../../util/readerDates';
 import { renderCard } from '../../../cards/render';
@@ -24,14 +23,17 @@ import {
   updateReviewerCards,
   type ConsentRequestDeps,
 } from './consentRequests';
-import { replyPrivately } from '../../privateReply';
-import { recordVerb, registerCardVerbs } from '../../cardVerbs';
-import type { CommandRouter } from '../../commandRouter';
+import { recordVerb } from '../../cardVerbs';
+import { chatCommand, type FeatureTables } from '../../chatCommands';
+import { CONSENT_COMMANDS } from './consentCommands';
 import { askAgain } from './consentAskAgain';
+import type { ConnectorService } from '../../../connectors/connectorService';
 import { showConsents } from './consentList';
 import { tenantIdOf } from '../../turnInfo';
 
 export interface ConsentDecisionDeps extends ConsentRequestDeps {
+  /** Who may ask again for a connector's consent (its creator, the admin group). */
+  connectors: Pick<ConnectorService, 'mayManage'>;
   /** Finds a person by Entra object id or UPN (Graph, else the Teams roster). */
   resolvePerson(
     context: TurnContext,
@@ -47,7 +49,7 @@ const text = (data: CardData, key: string, max: number) =>
 
 /** Answers only the clicker: a refusal or a mistake never shows in a shared conversation. */
 function privately(context: TurnContext, deps: ConsentDecisionDeps, message: string): Promise<void> {
-  return replyPrivately(context, message, deps.config.bot.appId ?? '', deps.logger);
+  return deps.messenger.replyPrivately(context, message);
 }
 
 /**
@@ -248,20 +250,14 @@ export async function reviewRequest(
  * The consent requests' card verbs (the reviewer's Decline and Forward, Review from the list,
  * the requester's Ask again) and the `consents` command.
  */
-export function registerConsentRequests(
-  app: Application<TurnState>,
-  router: CommandRouter,
-  deps: ConsentDecisionDeps,
-): void {
-  registerCardVerbs(
-    app,
-    [
+export function consentRequestsFeature(deps: ConsentDecisionDeps): FeatureTables {
+  return {
+    commands: [chatCommand(CONSENT_COMMANDS.consents, (context) => showConsents(context, deps))],
+    verbs: [
       recordVerb(CONSENT_VERBS.decline, (context, _state, data) => declineRequest(context, deps, data)),
       recordVerb(CONSENT_VERBS.forward, (context, _state, data) => forwardRequest(context, deps, data)),
       recordVerb(CONSENT_VERBS.review, (context, _state, data) => reviewRequest(context, deps, data)),
       recordVerb(CONSENT_VERBS.askAgain, (context, _state, data) => askAgain(context, deps, data)),
     ],
-    deps.logger,
-  );
-  router.register('consents', (context) => showConsents(context, deps));
+  };
 }

@@ -1,10 +1,8 @@
 import { MessageFactory, TeamsInfo, type Attachment, TurnContext } from 'botbuilder';
-import type { TeamsAdapter } from '@microsoft/teams-ai';
 import { renderCard } from '../../../cards/render';
 import { consentCheckButton } from '../../../cards/wizardCards';
 import { messageCardData, messageCard } from '../../../cards/messageCard';
 import type { Connector } from '../../../connectors/connector';
-import type { ConnectorLifecycle } from '../../../connectors/lifecycle';
 import type {
   ConsentAddressees,
   ConsentCheckResult,
@@ -14,7 +12,6 @@ import type {
   RoleReport,
 } from '../../../dialogs/flows/consentPort';
 import { RoleDirectory } from '../../../directoryRoles/directory';
-import type { GraphGateway } from '../../../graph/graphGateway';
 import { isGraphError } from '../../../graph/errors';
 import { GRAPH_PERMISSIONS } from '../../../graph/graphPermissions';
 import { GLOBAL_ADMINISTRATOR, SHAREPOINT_ADMINISTRATOR } from '../../../directoryRoles/requirements';
@@ -24,6 +21,7 @@ import { consentRequestAttachment } from './consentRequestCard';
 import {
   closedForRequesterAttachment,
   openAndDeliver,
+  type ConsentRequestDeps,
   resolveRoleReviewers,
   tellRequester,
   updateReviewerCards,
@@ -42,10 +40,12 @@ interface GraphUser {
   userPrincipalName?: string;
 }
 
-export interface ConsentHandoverDeps extends BotDeps {
-  adapter: TeamsAdapter;
-  graph: GraphGateway;
-  lifecycle: ConnectorLifecycle;
+export interface ConsentHandoverDeps extends Pick<
+  BotDeps,
+  'messenger' | 'graph' | 'config' | 'logger' | 'store' | 'clock'
+> {
+  /** Records how the consent request reached the reviewers, and audits its decisions. */
+  lifecycle: ConsentRequestDeps['lifecycle'];
   /** The Graph consent check that records a passing consent (consentFeature's verifyConsent). */
   verifyConsent(
     connector: Connector,
@@ -302,7 +302,7 @@ export class ConsentHandover implements ConsentHandoverPort {
 
 /** Tells the requester, in the conversation where the wizard ran, that consent is verified. */
 export async function notifyRequester(
-  deps: BotDeps & { adapter: TeamsAdapter },
+  deps: Pick<BotDeps, 'store' | 'logger' | 'messenger'>,
   connector: Connector,
   attachment: Attachment,
   text: string,
@@ -311,29 +311,26 @@ export async function notifyRequester(
   if (!consent?.requesterConversationId) return;
   const record = await deps.store.conversations.get(connector.tenantId, consent.requesterConversationId);
   if (!record) return;
-  const { activityId: _last, ...reference } = record.reference;
-  await deps.adapter.continueConversationAsync(deps.config.bot.appId ?? '', reference, async (context) => {
-    context.activity.id = undefined;
-    let updated = false;
+  let updated = false;
+  if (consent.requesterCardActivityId) {
     try {
-      if (consent.requesterCardActivityId) {
-        await context.updateActivity({
-          type: 'message',
-          id: consent.requesterCardActivityId,
-          attachments: [attachment],
-        });
-        updated = true;
-      }
+      await deps.messenger.updateCard(record.reference, consent.requesterCardActivityId, attachment);
+      updated = true;
     } catch (err) {
       deps.logger.warn('could not update the wizard card; posting it instead', { error: err });
     }
-    try {
-      // The card itself only when it could not replace the wizard's card; the news either way.
-      await context.sendActivity(updated ? text : MessageFactory.attachment(attachment, text));
-    } catch (err) {
-      deps.logger.warn('could not tell the requester that consent is verified', { error: err });
-    }
-  });
+  }
+  // The card itself only when it could not replace the wizard's card; the news either way.
+  const outcome = await deps.messenger.post(
+    record.reference,
+    updated ? { type: 'message', text } : MessageFactory.attachment(attachment, text),
+  );
+  if (outcome.status !== 'sent') {
+    deps.logger.warn('could not tell the requester that consent is verified', {
+      status: outcome.status,
+      error: outcome.error,
+    });
+  }
 }
 
 /**
@@ -342,7 +339,7 @@ export async function notifyRequester(
  * reviewer's card turns to "expired".
  */
 export function consentReminderCards(
-  deps: Pick<ConsentHandoverDeps, 'config' | 'graph' | 'adapter' | 'store' | 'logger'>,
+  deps: Pick<ConsentHandoverDeps, 'config' | 'graph' | 'messenger' | 'store' | 'logger'>,
 ): ConsentReminderCards {
   return {
     toAdmin(connector: Connector, request?: ConsentRequest) {

@@ -1,5 +1,4 @@
 import { MessageFactory, type Attachment, type TurnContext } from 'botbuilder';
-import type { TeamsAdapter } from '@microsoft/teams-ai';
 import { randomUUID } from 'node:crypto';
 import { consentHandledCard } from '../../../cards/consentCards';
 import { md } from '../../../cards/markdown';
@@ -31,10 +30,11 @@ import type { BotDeps } from '../../deps';
 /** Most holders of one role that get the request: a role with more members is usually a group's. */
 const MAX_PER_ROLE = 25;
 
-export interface ConsentRequestDeps extends BotDeps {
-  adapter: TeamsAdapter;
-  graph: GraphGateway;
-  lifecycle: ConnectorLifecycle;
+export interface ConsentRequestDeps extends Pick<
+  BotDeps,
+  'config' | 'store' | 'logger' | 'clock' | 'graph' | 'messenger'
+> {
+  lifecycle: Pick<ConnectorLifecycle, 'audit' | 'recordConsentRequest' | 'recordConsentClosed' | 'get'>;
 }
 
 /** The users holding one directory role (groups and service principals are skipped: nobody to message). */
@@ -202,7 +202,7 @@ export function handledAttachment(request: ConsentRequest, dates: DateFormatter 
  * closes it for all. A card that cannot be updated (the chat is gone) is logged and skipped.
  */
 export async function updateReviewerCards(
-  deps: Pick<ConsentRequestDeps, 'adapter' | 'store' | 'config' | 'logger'>,
+  deps: Pick<ConsentRequestDeps, 'messenger' | 'store' | 'logger'>,
   request: ConsentRequest,
   skipActivityId?: string,
 ): Promise<number> {
@@ -212,15 +212,8 @@ export async function updateReviewerCards(
     if (sent.activityId === skipActivityId) continue;
     const record = await deps.store.conversations.get(request.tenantId, sent.conversationId);
     if (!record) continue;
-    const { activityId: _last, ...reference } = record.reference;
     try {
-      await deps.adapter.continueConversationAsync(
-        deps.config.bot.appId ?? '',
-        reference,
-        async (context) => {
-          await context.updateActivity({ type: 'message', id: sent.activityId, attachments: [card] });
-        },
-      );
+      await deps.messenger.updateCard(record.reference, sent.activityId, card);
       updated += 1;
     } catch (err) {
       deps.logger.warn('could not update a reviewer’s consent card', { requestId: request.id, error: err });
@@ -231,7 +224,7 @@ export async function updateReviewerCards(
 
 /** Tells the requester, in the conversation where the wizard ran, what became of their request. */
 export async function tellRequester(
-  deps: Pick<ConsentRequestDeps, 'adapter' | 'store' | 'config' | 'logger'>,
+  deps: Pick<ConsentRequestDeps, 'messenger' | 'store' | 'logger'>,
   request: ConsentRequest,
   text: string,
   attachment: Attachment,
@@ -239,20 +232,14 @@ export async function tellRequester(
   if (!request.requester.conversationId) return false;
   const record = await deps.store.conversations.get(request.tenantId, request.requester.conversationId);
   if (!record) return false;
-  const { activityId: _last, ...reference } = record.reference;
-  try {
-    await deps.adapter.continueConversationAsync(deps.config.bot.appId ?? '', reference, async (context) => {
-      context.activity.id = undefined;
-      await context.sendActivity(MessageFactory.attachment(attachment, text));
-    });
-    return true;
-  } catch (err) {
-    deps.logger.warn('could not tell the requester about their consent request', {
-      requestId: request.id,
-      error: err,
-    });
-    return false;
-  }
+  const outcome = await deps.messenger.post(record.reference, MessageFactory.attachment(attachment, text));
+  if (outcome.status === 'sent') return true;
+  deps.logger.warn('could not tell the requester about their consent request', {
+    requestId: request.id,
+    status: outcome.status,
+    error: outcome.error,
+  });
+  return false;
 }
 
 /** The requester's "Ask again": a new request to the same reviewers. */
@@ -313,7 +300,9 @@ export async function saveRequest(
  * reviewer's card turns to "handled by", and the decision is audited.
  */
 export async function closeOnVerified(
-  deps: ConsentRequestDeps,
+  deps: Pick<ConsentRequestDeps, 'store' | 'clock' | 'messenger' | 'logger'> & {
+    lifecycle: Pick<ConnectorLifecycle, 'audit'>;
+  },
   connector: Connector,
   actor: { id: string; name?: string },
 ): Promise<void> {

@@ -3,10 +3,9 @@ import { GRAPH_PERMISSIONS } from '../../../graph/graphPermissions';
 import { httpStatusOf } from '../../../util/httpStatus';
 import { GUID } from '../../../util/ids';
 import type { BotDeps } from '../../deps';
-import { sendToPerson } from '../../personalChat';
 
 /** What sending a card to one person 1:1 needs. */
-export type PersonalCardDeps = Pick<BotDeps, 'graph' | 'config' | 'logger' | 'store' | 'clock'>;
+export type PersonalCardDeps = Pick<BotDeps, 'graph' | 'config' | 'logger' | 'store' | 'clock' | 'messenger'>;
 
 /**
  * Sends a card to one person (Entra object id) in a proactive 1:1 chat. When Teams answers that
@@ -67,9 +66,8 @@ async function sendDirect(
 ): Promise<'sent' | 'not-installed' | 'failed'> {
   let failure: unknown;
   try {
-    await sendToPerson(
+    await deps.messenger.sendToPerson(
       context,
-      deps.config.bot.appId ?? '',
       tenantId,
       { id: userId, aadObjectId: userId },
       MessageFactory.attachment(card),

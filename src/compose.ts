@@ -99,7 +99,7 @@ export function compose(foundation: Foundation): Composition {
     concurrency: scanConcurrency(config.notifyRps),
     lifecycle: services.lifecycle,
     sender,
-    consentReminders: consentReminderCards({ config }),
+    consentReminders: consentReminderCards({ config, graph: foundation.graph, messenger, store, logger }),
   });
   // Every deauthorization, whoever noticed it, reaches the tenant's notice targets once.
   services.lifecycle.onDeauthorized(scanner);

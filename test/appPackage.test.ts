@@ -31,6 +31,7 @@ const COMMANDS = [
   'transfer',
   'subscribe',
   'unsubscribe',
+  'consents',
 ];
 const SCOPES = ['personal', 'team', 'groupChat'];
 

@@ -1,4 +1,5 @@
 import { CONNECTORS_COMMANDS } from './features/connectors/connectorsCommands';
+import { CONSENT_COMMANDS } from './features/consent/consentCommands';
 import { DIAGNOSTICS_COMMANDS } from './features/diagnostics/diagnosticsCommands';
 import { HELP_COMMANDS } from './features/help/helpCommands';
 import { NOTICES_COMMANDS } from './features/notices/noticesCommands';
@@ -25,6 +26,7 @@ export const COMMAND_SPECS = [
   CONNECTORS_COMMANDS.transfer,
   NOTICES_COMMANDS.subscribe,
   NOTICES_COMMANDS.unsubscribe,
+  CONSENT_COMMANDS.consents,
   WIZARD_COMMANDS.cancel,
 ] as const;
 
@@ -39,4 +41,5 @@ export const FEATURE_COMMAND_TABLES = [
   DIAGNOSTICS_COMMANDS,
   ROLES_COMMANDS,
   NOTICES_COMMANDS,
+  CONSENT_COMMANDS,
 ] as const;

@@ -17,6 +17,7 @@ import type { Connector } from '../connectors/connector';
 import { createFlows } from '../dialogs/flows';
 import { noticesFeature } from './features/notices/noticesFeature';
 import { ConsentHandover } from './features/consent/consentHandover';
+import { consentRequestsFeature } from './features/consent/consentDecisions';
 import { consentFeature, registerPeopleSearch, verifyConsent } from './features/consent/consentFeature';
 import { rolesFeature } from './features/roles/rolesFeature';
 import { createTurnErrorHandler } from './turnErrors';
@@ -101,7 +102,7 @@ export function createBot(deps: BotDeps & { adapter: ConciergeAdapter; botAppId:
   registerConversationTracking(app, deps);
   registerInstallEvents(app, deps);
   const { lifecycle, connectors, consent } = services;
-  const consentDeps = { ...deps, connectors, consent };
+  const consentDeps = { ...deps, connectors, consent, lifecycle };
   const checkConsent = (connector: Connector, actor: { id: string; name?: string }) =>
     verifyConsent(consentDeps, connector, actor);
   const handover = new ConsentHandover({ ...deps, lifecycle, verifyConsent: checkConsent });
@@ -109,6 +110,12 @@ export function createBot(deps: BotDeps & { adapter: ConciergeAdapter; botAppId:
     helpFeature(deps, router),
     wizardFeature({ ...deps, connectors, lifecycle, flows: createFlows({ ...deps, handover }) }, router),
     consentFeature(consentDeps),
+    consentRequestsFeature({
+      ...deps,
+      connectors,
+      lifecycle,
+      resolvePerson: (context, tenantId, idOrUpn) => handover.resolvePerson(context, tenantId, idOrUpn),
+    }),
     connectorsFeature({ ...deps, connectors, verifyConsent: checkConsent }),
     noticesFeature({ ...deps, connectors, lifecycle }, router),
     rolesFeature({ ...deps, globalAdmins: handover }),

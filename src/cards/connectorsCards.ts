@@ -73,6 +73,10 @@ export interface ConnectorStatusCardData {
   alert: string;
   /** The seed's advice that reauthorizing is a good first step, for a connector with a problem. */
   advice: string;
+  /** Offers Ask again: the connector's consent request was declined or expired. */
+  askAgain: boolean;
+  /** Offers the `consents` list (Office 365 connectors, which hand consent over). */
+  consentRequests: boolean;
   facts: { title: string; value: string }[];
   evidence: ActivityEvidenceRow;
   consentWorkflow: ConsentWorkflowRow;

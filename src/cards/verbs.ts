@@ -6,5 +6,15 @@
 /** The verb of card buttons that run a chat command, e.g. the help card's "Show connectors". */
 export const RUN_COMMAND_VERB = 'command';
 
-/** Card verbs: the admin's "I have granted consent" and the requester's "Check again". */
-export const CONSENT_VERBS = { granted: 'consentGranted', check: 'consentCheck' } as const;
+/**
+ * Card verbs of the consent requests: the reviewer's "I have granted consent" (approve), Decline
+ * and Forward; the requester's "Check again" and "Ask again"; "Review" from the `consents` list.
+ */
+export const CONSENT_VERBS = {
+  granted: 'consentGranted',
+  check: 'consentCheck',
+  decline: 'consentDecline',
+  forward: 'consentForward',
+  askAgain: 'consentAskAgain',
+  review: 'consentReview',
+} as const;

@@ -79,6 +79,12 @@ export interface ConsentRequestCardData {
   steps: { text: CardText }[];
   links: { title: string; url: string }[];
   permissions: string;
+  /** The consent request the buttons act on; '' on cards without one (no Decline or Forward then). */
+  requestId: string;
+  /** Who may grant it, and why those roles: the seed names the global admin. */
+  rolesText: CardText | '';
+  /** Whether Forward offers a directory search (Graph configured). */
+  peoplePicker: boolean;
 }
 
 export const consentRequestCard = defineTemplate<ConsentRequestCardData>(

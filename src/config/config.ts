@@ -4,6 +4,12 @@ import * as path from 'node:path';
 import { GUID } from '../util/ids';
 import type { LogLevel } from '../util/logger';
 import { parseBlobEndpointRule, type BlobEndpointRule } from './blobEndpoints';
+import {
+  GLOBAL_ADMIN_REVIEWER_ROLE,
+  OPTIONAL_REVIEWER_ROLES,
+  reviewerRoleByName,
+  type ConsentReviewerRole,
+} from '../connectors/consentRequest';
 
 /** Microsoft clouds the bot can target; each picks its own login and Graph hosts. */
 export type CloudName = 'global' | 'usgovhigh' | 'dod' | 'china';
@@ -64,6 +70,13 @@ export interface Config {
   notifyRps: number;
   /** Hours after a consent request: first the reminder to the admin, then to the requester. */
   consentReminderHours: [number, number];
+  /**
+   * Roles whose holders may review consent requests: Global Administrator always, then those
+   * CONSENT_REVIEWER_ROLES adds.
+   */
+  consentReviewerRoles: ConsentReviewerRole[];
+  /** Days a consent request stays open before it expires (CONSENT_REQUEST_DAYS). */
+  consentRequestDays: number;
   adminGroupId?: string;
   teamsAppCatalogId?: string;
   /** 32-byte key, when given by SECRETS_KEY; otherwise a key file in DATA_DIR is used. */
@@ -131,6 +144,23 @@ export const CLOUD_HOSTS: Record<
 };
 
 type Env = Record<string, string | undefined>;
+
+/** CONSENT_REVIEWER_ROLES: comma-separated role names beside Global Administrator, each one known. */
+function consentReviewerRoles(env: Env): ConsentReviewerRole[] {
+  const roles = [GLOBAL_ADMIN_REVIEWER_ROLE];
+  for (const name of (read(env, 'CONSENT_REVIEWER_ROLES') ?? '').split(',').map((n) => n.trim())) {
+    if (!name) continue;
+    const role = reviewerRoleByName(name);
+    if (!role) {
+      throw new ConfigError(
+        'CONSENT_REVIEWER_ROLES',
+        `unknown role "${name}"; allowed: ${OPTIONAL_REVIEWER_ROLES.map((r) => r.name).join(', ')} (Global Administrator is always included)`,
+      );
+    }
+    if (!roles.includes(role)) roles.push(role);
+  }
+  return roles;
+}
 
 /** Returns the trimmed value, or undefined when the variable is unset or blank. */
 function read(env: Env, name: string): string | undefined {
@@ -459,6 +489,7 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
 
+  const reviewerRoles = consentReviewerRoles(env);
   const adminConsentLink = httpsUrl(env, 'ADMIN_CONSENT_LINK') ?? 'https://aka.ms/office365moverauth';
   const dataDir = path.resolve(read(env, 'DATA_DIR') ?? './data');
 
@@ -497,6 +528,8 @@ export function loadConfig(env: Env = process.env): Config {
     roleAssignmentDays: integer(env, 'ROLE_ASSIGNMENT_DAYS', 30, 1, 365),
     notifyRps: positiveNumber(env, 'NOTIFY_RPS', 30),
     consentReminderHours: [reminders[0], reminders[1]],
+    consentReviewerRoles: reviewerRoles,
+    consentRequestDays: integer(env, 'CONSENT_REQUEST_DAYS', 30, 1, 365),
     adminGroupId: guid(env, 'ADMIN_GROUP_ID'),
     teamsAppCatalogId: guid(env, 'TEAMS_APP_CATALOG_ID'),
     secretsKey: parseSecretsKey(env),

@@ -3,7 +3,8 @@ import type { ConnectorTypeId } from './catalog';
 import type { Provenance } from './provenance';
 
 /** Where a connector is in its life (DESIGN.md "Record"). */
-export type ConnectorStatus = 'authorizing' | 'awaiting-consent' | 'authorized' | 'deauthorized';
+export type ConnectorStatus =
+  'authorizing' | 'awaiting-consent' | 'consent-declined' | 'consent-expired' | 'authorized' | 'deauthorized';
 
 /** The admin-consent hand-over of an office365 connector. */
 export interface ConsentState {
@@ -25,6 +26,8 @@ export interface ConsentState {
   requesterConversationId?: string;
   /** The wizard card in the requester's conversation, updated to "done". */
   requesterCardActivityId?: string;
+  /** The consent request (reviewers, decision, deadline) of the latest hand-over. */
+  requestId?: string;
 }
 
 /** A connector: the link between the migration service and one cloud account. */

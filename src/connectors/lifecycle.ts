@@ -286,6 +286,39 @@ export class ConnectorLifecycle {
     return updated;
   }
 
+  /**
+   * A consent request closed without consent: declined by a reviewer, or expired. Only a
+   * connector still awaiting consent changes (one verified meanwhile stays authorized); the
+   * audit entry is written either way, with who closed it and why.
+   */
+  async recordConsentClosed(
+    tenantId: string,
+    connectorId: string,
+    status: Extract<ConnectorStatus, 'consent-declined' | 'consent-expired'>,
+    actor: ActorRef,
+    detail: Record<string, unknown>,
+  ): Promise<Connector | undefined> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const connector = await this.store.connectors.get(tenantId, connectorId);
+      if (!connector) return undefined;
+      if (connector.status !== 'awaiting-consent') return connector;
+      try {
+        const updated = await this.store.connectors.update({ ...connector, status, provenance: undefined });
+        await this.audit(
+          updated,
+          actor,
+          status === 'consent-declined' ? 'consent.declined' : 'consent.expired',
+          detail,
+        );
+        return updated;
+      } catch (err) {
+        // Changed since it was read (a Check again, a transfer): decide again on the fresh record.
+        if (!(err instanceof ConcurrencyError)) throw err;
+      }
+    }
+    throw new ConcurrencyError(`connector ${connectorId}`);
+  }
+
   /** Appends one event about a connector. */
   async audit(
     connector: Pick<Connector, 'tenantId' | 'id'>,

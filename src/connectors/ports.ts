@@ -1,6 +1,7 @@
 import type { Storage } from 'botbuilder';
 import type { ConversationReference } from 'botbuilder';
 import type { Connector } from './connector';
+import type { ConsentRequest, ConsentRequestState } from './consentRequest';
 
 /** A write lost a race: the record changed since it was read. */
 export class ConcurrencyError extends Error {
@@ -231,6 +232,22 @@ export interface TargetStore {
   remove(tenantId: string, id: string): Promise<boolean>;
 }
 
+/** Consent requests (the admin-consent workflow), per tenant. */
+export interface ConsentRequestStore {
+  /** Fails with ConcurrencyError when the id already exists in the tenant. */
+  create(request: ConsentRequest): Promise<ConsentRequest>;
+  get(tenantId: string, id: string): Promise<ConsentRequest | undefined>;
+  /** Writes the record if its version still matches the stored one; returns it with version + 1. */
+  update(request: ConsentRequest): Promise<ConsentRequest>;
+  /** A tenant's requests, newest first (at most `limit`, default 50), optionally of some states or one connector. */
+  listByTenant(
+    tenantId: string,
+    options?: { states?: ConsentRequestState[]; connectorId?: string; limit?: number },
+  ): Promise<ConsentRequest[]>;
+  /** Open requests of every tenant (for reminders and expiry), in pages. */
+  listOpen(options?: { limit?: number; cursor?: string }): Promise<Page<ConsentRequest>>;
+}
+
 /** Everything the bot keeps, behind one object so an adapter can be swapped whole. */
 export interface Store {
   /** Short name for logs and /healthz, e.g. "sqlite". */
@@ -246,6 +263,7 @@ export interface Store {
   readonly subscriptions: SubscriptionStore;
   readonly notices: NoticeLedger;
   readonly targets: TargetStore;
+  readonly consentRequests: ConsentRequestStore;
   /** Present where replicas share the store; SQLite leaves it out (one file, one process leads). */
   readonly scanLeadership?: ScanLeadership;
   /** Resolves when the store answers a read; rejects otherwise. */

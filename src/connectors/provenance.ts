@@ -44,7 +44,7 @@ export function reporterName(provenance: Extract<Provenance, { kind: 'reported' 
  * (it may never have been authorized).
  */
 export function legacyProvenance(connector: Connector): Provenance | undefined {
-  if (connector.status === 'awaiting-consent' || connector.status === 'authorizing') return undefined;
+  if (connector.status !== 'authorized' && connector.status !== 'deauthorized') return undefined;
   const at = connector.authorizedAt ?? connector.createdAt;
   if (connector.type === 'office365' && connector.consent?.verifiedAt) {
     return { kind: 'verified', method: 'graph-consent', at: connector.consent.verifiedAt };
@@ -74,6 +74,10 @@ export function describeState(
 ): string {
   const p = connector.provenance;
   if (connector.status === 'awaiting-consent') return 'awaiting-consent: admin consent not verified yet';
+  if (connector.status === 'consent-declined')
+    return 'consent-declined: a reviewer declined the admin consent request (reported by the reviewer)';
+  if (connector.status === 'consent-expired')
+    return 'consent-expired: the admin consent request expired without a decision';
   if (!p) return connector.status;
   const how =
     p.kind === 'verified'

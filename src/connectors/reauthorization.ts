@@ -37,6 +37,7 @@ export const NOT_A_NEW_CONNECTOR =
  * ('' when it has none). Waiting for consent is not such a problem: a global admin acts then.
  */
 export function reauthorizeAdvice(connector: Pick<Connector, 'status'>): string {
-  if (connector.status === 'authorized' || connector.status === 'awaiting-consent') return '';
+  // Waiting for, or refused, consent: a reviewer acts (or is asked again), not a reauthorization.
+  if (connector.status !== 'deauthorized' && connector.status !== 'authorizing') return '';
   return `${REAUTHORIZE_WHY} ${REAUTHORIZE_FIRST_STEP}`;
 }

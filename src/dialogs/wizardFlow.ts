@@ -29,8 +29,12 @@ export interface WizardState {
   /** Global admins found with Graph for the hand-over, or why they could not be listed. */
   globalAdmins?: { id: string; name: string; upn: string }[];
   globalAdminsUnavailable?: string;
-  /** The admin chosen for the hand-over. */
+  /** The admin chosen for the hand-over (the first, when several were typed). */
   consentAdmin?: { id?: string; name: string; upn: string };
+  /** Everyone the hand-over addresses by name (one or several). */
+  consentReviewers?: { id?: string; name: string; upn: string }[];
+  /** Set when the hand-over goes to everyone holding the reviewer roles (CONSENT_REVIEWER_ROLES). */
+  consentToRoles?: boolean;
   /** What Microsoft Graph reported about the person's admin roles when step 5 was reached. */
   graphRoles?: RoleReport;
   /** The consent check at the end of the global-admin path, for the final card. */

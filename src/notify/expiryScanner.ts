@@ -7,7 +7,14 @@ import { clockStart, daysUntilExpiry, expiresAt, type Connector } from '../conne
 import type { ActorRef, ConnectorLifecycle, DeauthorizationListener } from '../connectors/lifecycle';
 import { describeState } from '../connectors/provenance';
 import type { Config } from '../config/config';
-import type { ConversationRecord, NoticeKey, Store, Subscription } from '../connectors/ports';
+import { expireConsentRequest, isConsentRequestDue, type ConsentRequest } from '../connectors/consentRequest';
+import {
+  ConcurrencyError,
+  type ConversationRecord,
+  type NoticeKey,
+  type Store,
+  type Subscription,
+} from '../connectors/ports';
 import { DAY_MS, type Clock } from '../util/clock';
 import { UTC_DATES } from '../util/dates';
 import type { Logger } from '../util/logger';
@@ -45,6 +52,8 @@ export interface ScanReport {
   subscriptionsEnded: number;
   /** Consent reminders sent (to the admin after the first delay, to the requester after the second). */
   consentReminders: number;
+  /** Consent requests that reached CONSENT_REQUEST_DAYS without a decision and were closed as expired. */
+  consentExpired: number;
 }
 
 /** Where a notice goes: a subscribed conversation, or a creator's 1:1 chat. */
@@ -80,15 +89,25 @@ export interface ScannerDeps {
   telemetry?: Telemetry;
 }
 
-/** The reminders of an unanswered consent request: one to the global admin, then one to the requester. */
+/**
+ * The reminders of an unanswered consent request (one to each reviewer, then one to the
+ * requester), and what an expired request does in Teams (built by the bot layer).
+ */
 export interface ConsentReminderCards {
-  toAdmin(connector: Connector): Partial<Activity>;
-  toRequester(connector: Connector): Partial<Activity>;
+  toAdmin(connector: Connector, request?: ConsentRequest): Partial<Activity>;
+  toRequester(connector: Connector, request?: ConsentRequest): Partial<Activity>;
+  /**
+   * Tells the requester that the request expired and turns the reviewers' cards to "expired";
+   * false when the requester could not be reached (the expiry is retried by the next scan).
+   */
+  expired(request: ConsentRequest): Promise<boolean>;
 }
 
 /** Ledger thresholds of the two consent reminders (negative, so they never meet an expiry threshold). */
 export const ADMIN_REMINDER_THRESHOLD = -1;
 export const REQUESTER_REMINDER_THRESHOLD = -2;
+/** Ledger threshold of a consent request's expiry (target `request:<id>`). */
+export const CONSENT_EXPIRED_THRESHOLD = -3;
 
 const SCANNER_ACTOR = { id: 'scanner', name: 'expiry scanner' };
 
@@ -156,6 +175,7 @@ export class ExpiryScanner implements DeauthorizationListener {
       targets: 0,
       subscriptionsEnded: 0,
       consentReminders: 0,
+      consentExpired: 0,
     };
   }
 
@@ -182,7 +202,10 @@ export class ExpiryScanner implements DeauthorizationListener {
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, this.deps.concurrency ?? 8) }, worker));
-    if (this.deps.consentReminders) await this.remindConsent(now, report);
+    if (this.deps.consentReminders) {
+      await this.expireConsentRequests(now, report);
+      await this.remindConsent(now, report);
+    }
     report.finishedAt = clock.now().toISOString();
     logger.info('expiry scan finished', { ...report });
     return report;
@@ -409,18 +432,27 @@ export class ExpiryScanner implements DeauthorizationListener {
           reference?: Partial<ConversationReference>;
           target: string;
           card: () => Partial<Activity>;
+          reason: string;
         }[] = [];
-        if (consent.requestedFromId) {
-          const personal = await store.conversations.findPersonal(
-            connector.tenantId,
-            consent.requestedFromId,
-          );
+        const request = consent.requestId
+          ? await store.consentRequests.get(connector.tenantId, consent.requestId)
+          : undefined;
+        // A request already decided or expired reminds nobody.
+        if (request && request.state !== 'open') continue;
+        const reviewerIds = request
+          ? request.reviewers.flatMap((r) => (r.id ? [r.id] : []))
+          : consent.requestedFromId
+            ? [consent.requestedFromId]
+            : [];
+        for (const reviewerId of reviewerIds) {
+          const personal = await store.conversations.findPersonal(connector.tenantId, reviewerId);
           reminders.push({
             threshold: ADMIN_REMINDER_THRESHOLD,
             due: age >= adminHours * 3_600_000,
             reference: personal?.reference,
-            target: `person:${consent.requestedFromId}`,
-            card: () => cards.toAdmin(connector),
+            target: `person:${reviewerId}`,
+            card: () => cards.toAdmin(connector, request),
+            reason: `no decision ${adminHours} hours after the request`,
           });
         }
         if (consent.requesterConversationId) {
@@ -433,7 +465,8 @@ export class ExpiryScanner implements DeauthorizationListener {
             due: age >= requesterHours * 3_600_000,
             reference: requester?.reference,
             target: `conversation:${consent.requesterConversationId}`,
-            card: () => cards.toRequester(connector),
+            card: () => cards.toRequester(connector, request),
+            reason: `no decision ${requesterHours} hours after the request`,
           });
         }
         for (const reminder of reminders) {
@@ -451,6 +484,8 @@ export class ExpiryScanner implements DeauthorizationListener {
             await store.notices.markSent(key, this.claimant, clock.now());
             await this.deps.lifecycle.audit(connector, SCANNER_ACTOR, 'consent.reminded', {
               target: reminder.target,
+              requestId: request?.id,
+              reason: reminder.reason,
             });
             report.consentReminders += 1;
           } else {
@@ -459,6 +494,72 @@ export class ExpiryScanner implements DeauthorizationListener {
         }
       }
     } while (cursor);
+  }
+
+  /**
+   * Open consent requests past CONSENT_REQUEST_DAYS: each is claimed in the notice ledger (so one
+   * replica, once, across restarts), closed as expired, its connector set to consent-expired
+   * (audited with the reason), the requester told and the reviewers' cards updated. A failure
+   * before the request is written releases the claim, so the next scan tries again.
+   */
+  private async expireConsentRequests(now: Date, report: ScanReport): Promise<void> {
+    const { store, clock, logger } = this.deps;
+    const cards = this.deps.consentReminders!;
+    const leaseMs = this.deps.leaseMs ?? 10 * 60 * 1000;
+    const due: ConsentRequest[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.consentRequests.listOpen({ limit: 500, cursor });
+      cursor = page.next;
+      due.push(...page.items.filter((r) => isConsentRequestDue(r, now)));
+    } while (cursor);
+    for (const open of due) {
+      const key: NoticeKey = {
+        tenantId: open.tenantId,
+        connectorId: open.connectorId,
+        periodStart: open.createdAt,
+        threshold: CONSENT_EXPIRED_THRESHOLD,
+        target: `request:${open.id}`,
+      };
+      if (!(await store.notices.claim(key, this.claimant, clock.now(), leaseMs))) continue;
+      try {
+        const moved = expireConsentRequest(open, now);
+        if (!moved.ok) {
+          await store.notices.release(key, this.claimant);
+          continue;
+        }
+        let expired: ConsentRequest;
+        try {
+          expired = await store.consentRequests.update(moved.request);
+        } catch (err) {
+          // Decided at the same moment: the decision stands, and nothing expires.
+          await store.notices.release(key, this.claimant);
+          if (err instanceof ConcurrencyError) continue;
+          throw err;
+        }
+        await this.deps.lifecycle.recordConsentClosed(
+          expired.tenantId,
+          expired.connectorId,
+          'consent-expired',
+          SCANNER_ACTOR,
+          {
+            requestId: expired.id,
+            reason: `no reviewer decided within ${this.deps.config.consentRequestDays} days`,
+          },
+        );
+        report.consentExpired += 1;
+        // The request is closed either way; a requester who cannot be reached sees it in `status`.
+        if (!(await cards.expired(expired)))
+          logger.warn('requester not told that their consent request expired', { requestId: expired.id });
+        await store.notices.markSent(key, this.claimant, clock.now());
+      } catch (err) {
+        await store.notices.release(key, this.claimant);
+        logger.error('consent request expiry failed; left for the next scan', {
+          requestId: open.id,
+          error: err,
+        });
+      }
+    }
   }
 
   /** The bot was removed from a subscribed conversation (403/404): the subscription ends, audited. */

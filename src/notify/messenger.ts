@@ -40,7 +40,7 @@ export interface Messenger {
     tenantId: string,
     person: Person,
     activity: Partial<Activity> | string,
-    afterSend?: (privateContext: TurnContext) => Promise<void>,
+    afterSend?: (privateContext: TurnContext, activityId?: string) => Promise<void>,
   ): Promise<void>;
   /** Posts a new message into a stored conversation, retrying 429 and 5xx; 403/404 end as `gone`. */
   post(reference: Partial<ConversationReference>, activity: Partial<Activity>): Promise<SendOutcome>;
@@ -112,7 +112,7 @@ export class TeamsMessenger implements Messenger {
     tenantId: string,
     person: Person,
     activity: Partial<Activity> | string,
-    afterSend?: (privateContext: TurnContext) => Promise<void>,
+    afterSend?: (privateContext: TurnContext, activityId?: string) => Promise<void>,
   ): Promise<void> {
     // An error inside the send is rethrown here rather than reaching the adapter's turn-error
     // handler, which would answer the wrong person.
@@ -132,8 +132,8 @@ export class TeamsMessenger implements Messenger {
         } as ConversationParameters,
         async (privateContext) => {
           try {
-            await privateContext.sendActivity(activity);
-            if (afterSend) await afterSend(privateContext);
+            const sent = await privateContext.sendActivity(activity);
+            if (afterSend) await afterSend(privateContext, sent?.id);
           } catch (err) {
             failure = err;
           }

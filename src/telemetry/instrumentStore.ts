@@ -15,6 +15,7 @@ const PORTS = new Set<string | symbol>([
   'subscriptions',
   'notices',
   'targets',
+  'consentRequests',
 ]);
 
 /** A port whose async methods each run inside a `storage <port>.<method>` span. */

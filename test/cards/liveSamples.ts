@@ -130,6 +130,8 @@ export async function liveCardSamples(): Promise<CardSample[]> {
           status: behind.status,
           alert: '',
           advice: '',
+          askAgain: false,
+          consentRequests: true,
           facts: [
             { title: 'Status', value: describeState(behind, berlin.dateTime) },
             { title: 'Authorized', value: berlin.dateTime(behind.authorizedAt) },

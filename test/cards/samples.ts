@@ -14,6 +14,12 @@ import { stepCardData } from '../../src/dialogs/stepCardData';
 import type { FlowEnv, WizardState } from '../../src/dialogs/wizardFlow';
 import { diagnosticsCardSamples } from '../diagnostics/sampleFindings';
 import { consentRequestAttachment } from '../../src/bot/features/consent/consentHandover';
+import {
+  closedForRequesterAttachment,
+  handledAttachment,
+} from '../../src/bot/features/consent/consentRequests';
+import { consentListCard } from '../../src/cards/consentCards';
+import { openConsentRequest } from '../../src/connectors/consentRequest';
 import { connectorListCard, connectorStatusCard, deleteConfirmCard } from '../../src/cards/connectorsCards';
 import { deauthorizedNoticeCard, expiryDigestCard, subscriptionCard } from '../../src/cards/noticeCards';
 import { defineTemplate } from '../../src/cards/render';
@@ -441,6 +447,126 @@ export const CARD_SAMPLES: CardSample[] = [
   ...connectorsAndNoticeSamples(),
 ];
 
+/** The consent request as reviewers get it (several, roles), handled, the requester's outcome, the list, a declined status. */
+function consentRequestSamples(connector: Connector): CardSample[] {
+  const roleConfig = loadConfig({
+    CONNECTOR_APP_ID: '5e3ce6c0-2b1f-4285-8d4b-75ee78787346',
+    CONSENT_REVIEWER_ROLES:
+      'Privileged Role Administrator,Cloud Application Administrator,Application Administrator',
+  });
+  const opened = openConsentRequest(
+    {
+      id: '0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6',
+      tenantId: TENANT,
+      connectorId: connector.id,
+      connectorName: 'Contoso destination',
+      requester: { id: 'sam', name: 'Sam SharePoint', conversationId: 'a:1' },
+      reviewers: [
+        {
+          id: 'a1',
+          name: 'Adele Admin',
+          upn: 'adele@contoso.onmicrosoft.com',
+          via: 'role',
+          role: 'Global Administrator',
+        },
+        {
+          id: 'b2',
+          name: 'Bob App',
+          upn: 'bob@contoso.onmicrosoft.com',
+          via: 'role',
+          role: 'Cloud Application Administrator',
+        },
+        { name: 'carol@contoso.onmicrosoft.com', upn: 'carol@contoso.onmicrosoft.com', via: 'named' },
+      ],
+      roles: ['Global Administrator', 'Cloud Application Administrator'],
+    },
+    new Date('2026-03-02T09:00:00.000Z'),
+    30,
+  );
+  const declined = {
+    ...opened,
+    state: 'declined' as const,
+    reason: 'We do not grant Sites.Manage.All to third-party apps; use a site-scoped app instead.',
+    handledBy: { id: 'b2', name: 'Bob App', at: '2026-03-03T10:00:00.000Z' },
+  };
+  const expired = {
+    ...opened,
+    id: 'e',
+    state: 'expired' as const,
+    reason: 'no reviewer decided before the deadline',
+  };
+  const reviewerCard = consentRequestAttachment(
+    { config: roleConfig, graph: { configured: true } },
+    connector,
+    'Sam SharePoint',
+    opened,
+  ).content as object;
+  return [
+    sample(
+      'consent-request-reviewers',
+      defineTemplate<Record<string, never>>('consent-request', reviewerCard),
+      {},
+    ),
+    sample(
+      'consent-handled-declined',
+      defineTemplate<Record<string, never>>('consent-handled', handledAttachment(declined).content as object),
+      {},
+    ),
+    sample(
+      'consent-handled-expired',
+      defineTemplate<Record<string, never>>('consent-handled', handledAttachment(expired).content as object),
+      {},
+    ),
+    sample(
+      'consent-declined-requester',
+      defineTemplate<Record<string, never>>(
+        'message',
+        closedForRequesterAttachment(declined).content as object,
+      ),
+      {},
+    ),
+    sample('consent-list', consentListCard, {
+      title: 'Consent requests',
+      summary: '2 requests, newest first. Buttons show where you review a request or asked for it.',
+      rows: [
+        {
+          connectorName: 'Contoso destination',
+          stateText: 'open until 2026-04-01 09:00 UTC',
+          color: 'Accent',
+          facts: [
+            { title: 'Asked by', value: 'Sam SharePoint' },
+            { title: 'Reviewers', value: 'Adele Admin, Bob App, carol@contoso.onmicrosoft.com' },
+            { title: 'Age', value: '3 days (asked 2026-03-02 09:00 UTC)' },
+          ],
+          actions: [
+            {
+              title: 'Review Contoso destination',
+              style: 'positive',
+              verb: 'consentReview',
+              command: '',
+              args: connector.id,
+              connectorId: connector.id,
+              requestId: opened.id,
+            },
+          ],
+        },
+        {
+          connectorName: 'Fabrikam archive',
+          stateText: 'declined by Bob App',
+          color: 'Attention',
+          facts: [
+            { title: 'Asked by', value: 'Sam SharePoint' },
+            { title: 'Reviewers', value: 'Bob App' },
+            { title: 'Age', value: '12 days (asked 2026-02-21 09:00 UTC)' },
+            { title: 'Reason', value: declined.reason },
+          ],
+          actions: [],
+        },
+      ],
+    }),
+  ];
+}
+
 function connectorsAndNoticeSamples(): CardSample[] {
   const connector: Connector = {
     id: '7f0b7c1e-0d7e-4c55-9a55-2f3f4b8f1c22',
@@ -482,6 +608,7 @@ function connectorsAndNoticeSamples(): CardSample[] {
   });
   return [
     sample('consent-request', defineTemplate<Record<string, never>>('consent-request', consentJson), {}),
+    ...consentRequestSamples(connector),
     sample('connector-list', connectorListCard, {
       title: 'Connectors of this tenant',
       summary: 'Deauthorized after 90 days without a transfer. Red: under 30 days left.',
@@ -523,6 +650,8 @@ function connectorsAndNoticeSamples(): CardSample[] {
         'This connector was automatically deauthorized because it has not transferred any data in the last 90 days. Reauthorize it to use it again.',
       advice:
         'Reauthorizing a connector is sometimes necessary if we lose authorization or access to your cloud storage accounts or web servers. Reauthorizing is also a good first step in trying to resolve most issues with your connectors.',
+      askAgain: false,
+      consentRequests: false,
       facts: [
         {
           title: 'Status',

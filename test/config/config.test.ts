@@ -26,6 +26,8 @@ describe('configuration', () => {
     expect(config.notifyRps).toBe(30);
     expect(config.noticeLeaseSeconds).toBe(600);
     expect(config.consentReminderHours).toEqual([24, 72]);
+    expect(config.consentReviewerRoles.map((r) => r.name)).toEqual(['Global Administrator']);
+    expect(config.consentRequestDays).toBe(30);
     expect(config.apiToken).toBeUndefined();
     expect(config.apiEntraAuth).toBe(false);
     expect(config.roleAssignmentDays).toBe(30);
@@ -76,6 +78,10 @@ describe('configuration', () => {
     [{ NOTICE_LEASE_SECONDS: 'ten' }, 'NOTICE_LEASE_SECONDS'],
     [{ NOTIFY_RPS: '0' }, 'NOTIFY_RPS'],
     [{ CONSENT_REMINDER_HOURS: '72,24' }, 'CONSENT_REMINDER_HOURS'],
+    [{ CONSENT_REVIEWER_ROLES: 'SharePoint Administrator' }, 'CONSENT_REVIEWER_ROLES'],
+    [{ CONSENT_REVIEWER_ROLES: 'Application Administrator,Helpdesk' }, 'CONSENT_REVIEWER_ROLES'],
+    [{ CONSENT_REQUEST_DAYS: '0' }, 'CONSENT_REQUEST_DAYS'],
+    [{ CONSENT_REQUEST_DAYS: 'a month' }, 'CONSENT_REQUEST_DAYS'],
     [{ ADMIN_CONSENT_LINK: 'http://aka.ms/office365moverauth' }, 'ADMIN_CONSENT_LINK'],
     [{ GRAPH_ENDPOINT: 'graph' }, 'GRAPH_ENDPOINT'],
     [{ ADMIN_GROUP_ID: 'admins' }, 'ADMIN_GROUP_ID'],
@@ -317,5 +323,21 @@ describe('Azure identity and Key Vault settings', () => {
     expect(errorOf({ ...vault, SECRETS_KEY: KEY }).message).toBe(
       'SECRETS_KEY: set either it or SECRETS_KEY_VAULT_URL, not both',
     );
+  });
+});
+
+describe('consent reviewer roles', () => {
+  test('Global Administrator always comes first; the named roles follow once each, whatever the case', () => {
+    const config = loadConfig({
+      CONSENT_REVIEWER_ROLES:
+        'cloud application administrator, Privileged Role Administrator,Global Administrator',
+      CONSENT_REQUEST_DAYS: '14',
+    });
+    expect(config.consentReviewerRoles.map((r) => r.name)).toEqual([
+      'Global Administrator',
+      'Cloud Application Administrator',
+      'Privileged Role Administrator',
+    ]);
+    expect(config.consentRequestDays).toBe(14);
   });
 });

@@ -14,6 +14,7 @@ import {
   type TargetConnection,
 } from '../../src/connectors/ports';
 import { connectorRecord } from '../support/connectorFixtures';
+import { openConsentRequest, type ConsentRequest } from '../../src/connectors/consentRequest';
 
 export interface StoreUnderTest {
   store: Store;
@@ -750,6 +751,80 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           'office365:b',
         ]);
         expect(await store.targets.list(T3)).toEqual([]);
+      });
+    });
+
+    describe('consent requests', () => {
+      const request = (id: string, overrides: Partial<ConsentRequest> = {}): ConsentRequest => ({
+        ...openConsentRequest(
+          {
+            id,
+            tenantId: T1,
+            connectorId: 'c-1',
+            connectorName: 'Über café 👍',
+            requester: { id: 'user-1', name: 'Sam', conversationId: CHANNEL_ID },
+            reviewers: [{ id: 'admin-1', name: 'Adele', via: 'named' }],
+            roles: [],
+          },
+          new Date('2026-03-01T09:00:00.000Z'),
+          30,
+        ),
+        ...overrides,
+      });
+
+      it('creates once, reads back, and refuses a write from an older read', async () => {
+        const created = await store.consentRequests.create(request(ODD_ID));
+        expect(created.version).toBe(1);
+        await expect(store.consentRequests.create(request(ODD_ID))).rejects.toBeInstanceOf(ConcurrencyError);
+        expect(await store.consentRequests.get(T1, ODD_ID)).toEqual(created);
+        expect(await store.consentRequests.get(T2, ODD_ID)).toBeUndefined();
+        const declined = await store.consentRequests.update({ ...created, state: 'declined', reason: 'no' });
+        expect(declined.version).toBe(2);
+        await expect(store.consentRequests.update({ ...created, state: 'approved' })).rejects.toBeInstanceOf(
+          ConcurrencyError,
+        );
+        expect(await store.consentRequests.get(T1, ODD_ID)).toMatchObject({
+          state: 'declined',
+          reason: 'no',
+        });
+      });
+
+      it("lists a tenant's requests newest first, by state and connector", async () => {
+        await store.consentRequests.create(request('r-old', { createdAt: '2026-01-01T00:00:00.000Z' }));
+        await store.consentRequests.create(
+          request('r-new', { createdAt: '2026-03-01T00:00:00.000Z', connectorId: 'c-2' }),
+        );
+        const mid = await store.consentRequests.create(
+          request('r-mid', { createdAt: '2026-02-01T00:00:00.000Z' }),
+        );
+        await store.consentRequests.update({ ...mid, state: 'approved' });
+        await store.consentRequests.create(request('r-other', { tenantId: T2 }));
+        expect((await store.consentRequests.listByTenant(T1)).map((r) => r.id)).toEqual([
+          'r-new',
+          'r-mid',
+          'r-old',
+        ]);
+        expect(
+          (await store.consentRequests.listByTenant(T1, { states: ['open', 'declined'] })).map((r) => r.id),
+        ).toEqual(['r-new', 'r-old']);
+        expect(
+          (await store.consentRequests.listByTenant(T1, { connectorId: 'c-1' })).map((r) => r.id),
+        ).toEqual(['r-mid', 'r-old']);
+        expect((await store.consentRequests.listByTenant(T1, { limit: 1 })).map((r) => r.id)).toEqual([
+          'r-new',
+        ]);
+        expect(await store.consentRequests.listByTenant(T3)).toEqual([]);
+      });
+
+      it('pages through the open requests of every tenant', async () => {
+        for (let i = 0; i < 5; i++)
+          await store.consentRequests.create(request(`r-${i}`, { tenantId: i % 2 ? T1 : T2 }));
+        const closed = await store.consentRequests.create(request('r-closed'));
+        await store.consentRequests.update({ ...closed, state: 'expired' });
+        const pages = await allPages((cursor) => store.consentRequests.listOpen({ limit: 2, cursor }));
+        const ids = pages.flat().map((r) => `${r.tenantId}/${r.id}`);
+        expect(ids.sort()).toEqual([`${T2}/r-0`, `${T1}/r-1`, `${T2}/r-2`, `${T1}/r-3`, `${T2}/r-4`].sort());
+        expect(pages.every((p) => p.length <= 2)).toBe(true);
       });
     });
 

@@ -9,6 +9,9 @@ export interface DirectoryPerson {
   upn: string;
 }
 
+/** Who a consent request goes to: named people, or everyone holding the reviewer roles. */
+export type ConsentAddressees = { kind: 'people'; people: DirectoryPerson[] } | { kind: 'roles' };
+
 /** What happened when the consent request was handed to a global admin. */
 export interface HandoverResult {
   delivery?: 'direct' | 'installed' | 'mention';
@@ -51,14 +54,20 @@ export interface ConsentHandoverPort {
     tenantId: string,
     idOrUpn: string,
   ): Promise<DirectoryPerson | undefined>;
-  /** Sends the request to the admin 1:1, installing the app for them or @mentioning them when needed. */
+  /**
+   * Opens a consent request for the named people, or for everyone holding the reviewer roles,
+   * and sends each of them the card 1:1 (installing the app for them or @mentioning them when
+   * needed).
+   */
   sendRequest(
     context: TurnContext,
     connector: Connector,
-    admin: DirectoryPerson,
+    addressees: ConsentAddressees,
     requester: { id: string; name: string },
     cardActivityId?: string,
   ): Promise<HandoverResult>;
+  /** The names of the roles whose holders may review ("Global Administrator, …"). */
+  reviewerRoleNames(): string[];
   /** Checks the connector app's admin consent with Graph; records it (authorized) when it passes. */
   checkConsent(connector: Connector, actor: { id: string; name: string }): Promise<ConsentCheckResult>;
   /** The person's Global and SharePoint Administrator roles as Graph reports them. */

@@ -42,6 +42,8 @@ const ROLE_PAGE_BEFORE = 'o365-4';
 const GLOBAL_ADMIN_PAGES = ['o365-6', 'o365-7', 'o365-8', 'o365-9'];
 const NEW_CONNECTOR_PAGES = ['o365-1', 'o365-2', 'o365-3'];
 const SHARED_PAGES = [...NEW_CONNECTOR_PAGES, 'o365-4', ROLE_PAGE];
+/** Most people a hand-over names one by one; more go through the roles. */
+const MAX_NAMED_REVIEWERS = 10;
 
 /** The Office 365 Connector: the cloud, then the nine steps of seed 000, branching at step 5. */
 export class Office365Flow implements WizardFlow {
@@ -153,11 +155,12 @@ export class Office365Flow implements WizardFlow {
       state.consentCheck = { kind: check.kind, message: check.message, missing: check.missing };
       return check.connector;
     }
-    if (!state.consentAdmin) return connector;
+    const people = state.consentReviewers ?? (state.consentAdmin ? [state.consentAdmin] : []);
+    if (!state.consentToRoles && people.length === 0) return connector;
     const result = await this.handover.sendRequest(
       env.context,
       connector,
-      state.consentAdmin,
+      state.consentToRoles ? { kind: 'roles' } : { kind: 'people', people },
       state.owner,
       state.cardActivityId,
     );
@@ -241,15 +244,27 @@ export class Office365Flow implements WizardFlow {
       whoStyle: 'accent',
       heading: 'Send the consent request to a global admin',
       instruction:
-        'A SharePoint admin cannot grant tenant-wide consent: a global admin must do steps 6 to 9. Choose who, and I will send them the consent link and the steps in a 1:1 chat, and tell you when consent is verified.',
+        'A SharePoint admin cannot grant tenant-wide consent: a global admin must do steps 6 to 9. Choose who (one person, several, or everyone holding the roles that can grant it), and I will send each of them the consent link and the steps in a 1:1 chat. The first to decide closes the request for all, and I tell you the outcome here.',
       warnings: [],
       tips: state.globalAdminsUnavailable ? [{ text: state.globalAdminsUnavailable }] : [],
       facts,
       code: '',
       helpText:
         'If the global admin has not installed me, I install myself for them (when allowed), or post the request here with an @mention and tell you what to forward.',
-      choiceInputs:
-        admins.length > 0
+      choiceInputs: [
+        {
+          id: 'addressees',
+          label: 'Who reviews the request',
+          value: state.consentToRoles ? 'roles' : 'people',
+          choices: [
+            { title: 'The people I choose below', value: 'people' },
+            {
+              title: `Everyone holding: ${this.handover!.reviewerRoleNames().join(', ')}`,
+              value: 'roles',
+            },
+          ],
+        },
+        ...(admins.length > 0
           ? [
               {
                 id: 'adminId',
@@ -258,18 +273,22 @@ export class Office365Flow implements WizardFlow {
                 choices: admins.map((a) => ({ title: `${a.name} (${a.upn})`, value: a.id })),
               },
             ]
-          : [],
+          : []),
+      ],
       peoplePicker: this.handover!.graphMissingSettings().length === 0,
       textInputs: [
         {
           id: 'adminUpn',
-          label: admins.length > 0 ? 'Or type their account (UPN)' : 'Global admin account (UPN)',
+          label:
+            admins.length > 0
+              ? 'Or type their accounts (UPNs, separated by commas)'
+              : 'Global admin accounts (UPNs, separated by commas)',
           placeholder: 'admin@contoso.onmicrosoft.com',
           value: state.consentAdmin?.upn ?? '',
           style: 'email',
-          maxLength: 254,
-          isRequired: admins.length === 0,
-          errorMessage: 'The global admin’s account, such as admin@contoso.onmicrosoft.com.',
+          maxLength: 1000,
+          isRequired: false,
+          errorMessage: 'The global admins’ accounts, such as admin@contoso.onmicrosoft.com.',
         },
       ],
       buttons: [nextButton('Send the consent request')],
@@ -281,34 +300,63 @@ export class Office365Flow implements WizardFlow {
     value: Record<string, unknown>,
     env: FlowEnv,
   ): Promise<SubmitResult> {
-    const pick = (key: string) =>
-      typeof value[key] === 'string' ? (value[key] as string).trim().slice(0, 254) : '';
-    const typed = pick('adminUpn');
-    const chosen = typed || pick('adminSearch') || pick('adminId');
-    if (!chosen) return { kind: 'stay', notice: 'Choose a global admin, or type their account.' };
-    if (typed && cloudOfUpn(typed).kind === 'invalid') {
+    const pick = (key: string, max = 254) =>
+      typeof value[key] === 'string' ? (value[key] as string).trim().slice(0, max) : '';
+    if (pick('addressees') === 'roles') {
+      state.consentToRoles = true;
+      state.consentReviewers = undefined;
+      return {
+        kind: 'finish',
+        outcome: {
+          status: 'awaiting-consent',
+          cloud: state.cloud,
+          consentRequestedFrom: `everyone holding ${this.handover!.reviewerRoleNames().join(', ')}`,
+        },
+      };
+    }
+    state.consentToRoles = false;
+    const typed = pick('adminUpn', 1000)
+      .split(/[,;\s]+/)
+      .filter((u) => u.length > 0);
+    if (typed.length > MAX_NAMED_REVIEWERS) {
+      return {
+        kind: 'stay',
+        notice: `Name at most ${MAX_NAMED_REVIEWERS} people; for more, choose everyone holding the roles.`,
+      };
+    }
+    const bad = typed.find((u) => u.length > 254 || cloudOfUpn(u).kind === 'invalid');
+    if (bad !== undefined) {
       return { kind: 'stay', notice: 'That account name does not look like user@domain.' };
     }
-    const known = state.globalAdmins?.find((a) => a.id === chosen);
-    const person = known ?? (await this.handover!.resolvePerson(env.context, state.tenantId, chosen));
-    if (!person) {
-      if (!typed) return { kind: 'stay', notice: 'I could not find that person in your directory.' };
-      state.consentAdmin = { name: typed, upn: typed };
-    } else {
-      state.consentAdmin = { id: person.id || undefined, name: person.name, upn: person.upn };
+    const chosen = typed.length > 0 ? typed : [pick('adminSearch') || pick('adminId')].filter(Boolean);
+    if (chosen.length === 0) return { kind: 'stay', notice: 'Choose a global admin, or type their account.' };
+    const people: { id?: string; name: string; upn: string }[] = [];
+    for (const entry of chosen) {
+      const known = state.globalAdmins?.find((a) => a.id === entry);
+      const person = known ?? (await this.handover!.resolvePerson(env.context, state.tenantId, entry));
+      if (!person) {
+        if (typed.length === 0)
+          return { kind: 'stay', notice: 'I could not find that person in your directory.' };
+        // Kept by UPN: bound to an Entra object id on their first click, never open to anyone.
+        people.push({ name: entry, upn: entry });
+      } else {
+        people.push({ id: person.id || undefined, name: person.name, upn: person.upn });
+      }
     }
-    if (state.consentAdmin.id && state.consentAdmin.id === state.owner.id) {
+    if (people.some((p) => p.id && p.id === state.owner.id)) {
       return {
         kind: 'stay',
         notice: 'You chose yourself. If you are a global admin, go Back and continue with steps 6 to 9.',
       };
     }
+    state.consentReviewers = people;
+    state.consentAdmin = people[0];
     return {
       kind: 'finish',
       outcome: {
         status: 'awaiting-consent',
         cloud: state.cloud,
-        consentRequestedFrom: state.consentAdmin.name,
+        consentRequestedFrom: people.map((p) => p.name).join(', '),
       },
     };
   }

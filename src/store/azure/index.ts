@@ -16,6 +16,7 @@ import { ScanLease } from './scanLease';
 import { AzureStateStorage } from './stateStorage';
 import { AzureSubscriptionStore } from './subscriptionStore';
 import { AzureTargetStore } from './targetStore';
+import { AzureConsentRequestStore } from './consentRequestStore';
 
 export interface AzureStoreOptions {
   /**
@@ -50,6 +51,7 @@ export const TABLE_SUFFIXES = {
   snoozes: 'Snoozes',
   audit: 'Audit',
   targets: 'Targets',
+  consentRequests: 'ConsentRequests',
 } as const;
 
 /** The blob containers of a store: turn and dialog state, and the scan lease. */
@@ -65,7 +67,7 @@ export function checkPrefix(prefix: string): void {
 /**
  * The Azure store: Table storage for records (tables `<prefix>Connectors`, `<prefix>Expiry`,
  * `<prefix>Consent`, `<prefix>Conversations`, `<prefix>Subscriptions`, `<prefix>OptOuts`,
- * `<prefix>Notices`, `<prefix>Snoozes`, `<prefix>Audit`, `<prefix>Targets`), BlobsStorage in `<prefix>-bot-state` for turn and dialog
+ * `<prefix>Notices`, `<prefix>Snoozes`, `<prefix>Audit`, `<prefix>Targets`, `<prefix>ConsentRequests`), BlobsStorage in `<prefix>-bot-state` for turn and dialog
  * state, and a blob lease in `<prefix>-leases` for scan leadership. Creates what is missing;
  * rejects with StoreUnavailableError when the account cannot be reached, and, for a token
  * account, with StorageAccessDeniedError when a service refuses the identity (403).
@@ -91,6 +93,7 @@ export async function createAzureStore(
     snoozes: table('snoozes'),
     audit: table('audit'),
     targets: table('targets'),
+    consentRequests: table('consentRequests'),
   };
   const pipeline = blobOptions(options.transport);
   const blobService =
@@ -147,6 +150,7 @@ export async function createAzureStore(
     ),
     notices: guardStore(new AzureNoticeLedger(tables.notices, tables.snoozes), isUnavailable),
     targets: guardStore(new AzureTargetStore(tables.targets), isUnavailable),
+    consentRequests: guardStore(new AzureConsentRequestStore(tables.consentRequests), isUnavailable),
     scanLeadership: new ScanLease(leaseContainer, 'expiry-scanner', options.leaseSeconds ?? 30, logger),
     ping() {
       // One cheap read of a real table and of the state container; an absent entity is an

@@ -94,6 +94,20 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (tenant_id, id)
   );
   `,
+  `
+  CREATE TABLE consent_requests (
+    tenant_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    connector_id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+  );
+  CREATE INDEX consent_requests_by_tenant ON consent_requests (tenant_id, created_at);
+  CREATE INDEX consent_requests_open ON consent_requests (tenant_id, id) WHERE state = 'open';
+  `,
 ];
 
 /** The database file inside DATA_DIR. */

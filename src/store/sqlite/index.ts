@@ -10,6 +10,7 @@ import { SqliteStateStorage } from './stateStorage';
 import { SqliteSubscriptionStore } from './subscriptionStore';
 import { SqliteNoticeLedger } from './noticeLedger';
 import { SqliteTargetStore } from './targetStore';
+import { SqliteConsentRequestStore } from './consentRequestStore';
 import { guardSqlite } from './errors';
 
 /** The embedded default store: one SQLite file under DATA_DIR. */
@@ -26,6 +27,7 @@ export function createSqliteStore(dataDir: string): Store {
     subscriptions: guardSqlite(new SqliteSubscriptionStore(db)),
     notices: guardSqlite(new SqliteNoticeLedger(db)),
     targets: guardSqlite(new SqliteTargetStore(db)),
+    consentRequests: guardSqlite(new SqliteConsentRequestStore(db)),
     async ping() {
       try {
         // A real table, not only the schema version: a damaged file fails here.

@@ -45,7 +45,7 @@ export const CONNECTORS_COMMANDS = {
     aliases: [],
     usage: 'which <service>',
     description: 'Which connector serves a Microsoft service.',
-    manifest: { team: WHICH_MANIFEST, groupChat: WHICH_MANIFEST },
+    manifest: { team: WHICH_MANIFEST },
   },
   transfer: {
     name: 'transfer',
@@ -53,7 +53,7 @@ export const CONNECTORS_COMMANDS = {
     usage: 'transfer <name>',
     description: 'Record a data transfer now (restarts the 90-day clock).',
     manifest: {
-      personal: 'Record a data transfer for a connector now; this restarts its 90-day inactivity clock.',
+      groupChat: 'Record a data transfer for a connector now; this restarts its 90-day inactivity clock.',
     },
   },
 } as const satisfies Record<string, CommandSpec>;

@@ -36,6 +36,7 @@ import type { CardDataResult, CardVerb } from '../../cardVerbs';
 import { cardVerb, recordVerb } from '../../cardVerbs';
 import { chatCommand, type FeatureTables } from '../../chatCommands';
 import { CONNECTORS_COMMANDS } from './connectorsCommands';
+import { consentStatusView, type ConsentStatusView } from '../consent/consentStatus';
 
 /** Card verbs of the delete confirmation. */
 export const DELETE_VERB = 'connectorDelete';
@@ -47,6 +48,8 @@ export const CONNECTORS_PAGE_SIZE = 20;
 const STATUS_COLORS: Record<Connector['status'], TextColor> = {
   authorized: 'Default',
   'awaiting-consent': 'Accent',
+  'consent-declined': 'Attention',
+  'consent-expired': 'Attention',
   authorizing: 'Accent',
   deauthorized: 'Attention',
 };
@@ -59,6 +62,11 @@ const AUDIT_TEXT: Record<string, string> = {
   'transfer.recorded': 'transfer recorded',
   'consent.requested': 'consent requested',
   'consent.verified': 'consent verified',
+  'consent.approved': 'consent request approved',
+  'consent.declined': 'consent declined',
+  'consent.expired': 'consent request expired',
+  'consent.forwarded': 'consent request forwarded',
+  'consent.reminded': 'consent reminder sent',
   'reauthorization.started': 'reauthorization started',
   'step.done': 'wizard step done',
   'notice.sent': 'expiry notice sent',
@@ -172,6 +180,7 @@ function statusFacts(
   deps: ConnectorsFeatureDeps,
   connector: Connector,
   dates: DateFormatter,
+  consentView: ConsentStatusView | undefined,
 ): { title: string; value: string }[] {
   const { config, clock } = deps;
   const days = daysUntilExpiry(connector, config.inactivityDays, clock.now());
@@ -199,20 +208,8 @@ function statusFacts(
       value: connector.keysVerified ? 'verified with the service' : 'format checked only (unverified)',
     });
   }
-  if (connector.type === 'office365')
-    facts.push({ title: 'Admin consent', value: consentFact(connector, dates) });
+  if (consentView) facts.push({ title: 'Admin consent', value: consentView.fact });
   return facts;
-}
-
-function consentFact(connector: Connector, dates: DateFormatter): string {
-  const consent = connector.consent;
-  return consent?.verifiedAt
-    ? `verified ${dates.dateTime(consent.verifiedAt)}`
-    : consent?.requestedFrom
-      ? `requested from ${consent.requestedFrom} ${dates.dateTime(consent.requestedAt)}`
-      : connector.status === 'awaiting-consent'
-        ? 'waiting for a global admin'
-        : 'not verified by the bot';
 }
 
 async function sendStatusCard(
@@ -226,9 +223,10 @@ async function sendStatusCard(
   });
   const dates = readerDates(context, deps.logger);
   // Two independent Graph reads (Entra's sign-in report, its consent workflow): side by side.
-  const [evidence, consentWorkflow] = await Promise.all([
+  const [evidence, consentWorkflow, consentView] = await Promise.all([
     activityEvidenceRow(deps, connector, dates),
     consentWorkflowRow(context, deps, connector, dates),
+    connector.type === 'office365' ? consentStatusView(deps.store, connector, dates) : undefined,
   ]);
   await context.sendActivity(
     MessageFactory.attachment(
@@ -238,9 +236,14 @@ async function sendStatusCard(
         displayName: connector.displayName,
         typeName: connectorType(connector.type).name,
         status: connector.status,
-        alert: connector.status === 'deauthorized' ? deauthorizedMessage(deps.config.inactivityDays) : '',
+        alert:
+          connector.status === 'deauthorized'
+            ? deauthorizedMessage(deps.config.inactivityDays)
+            : (consentView?.alert ?? ''),
         advice: reauthorizeAdvice(connector),
-        facts: statusFacts(deps, connector, dates),
+        askAgain: connector.status === 'consent-declined' || connector.status === 'consent-expired',
+        consentRequests: connector.type === 'office365',
+        facts: statusFacts(deps, connector, dates, consentView),
         evidence,
         consentWorkflow,
         events: events.map((e) => ({

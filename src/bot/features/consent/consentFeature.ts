@@ -15,14 +15,19 @@ import { markdown, md } from '../../../cards/markdown';
 import { isConsentAddressee } from './consentAddressee';
 import { recordVerb } from '../../cardVerbs';
 import type { FeatureTables } from '../../chatCommands';
+import { checkReviewer } from './consentAuthorization';
+import type { ConnectorLifecycle } from '../../../connectors/lifecycle';
+import { closeOnVerified } from './consentRequests';
 
 /** The Data.Query dataset of the people picker. */
 export const PEOPLE_DATASET = 'graph.microsoft.com/users';
 
 export interface ConsentFeatureDeps extends Pick<
   BotDeps,
-  'config' | 'store' | 'logger' | 'graph' | 'messenger'
+  'config' | 'store' | 'logger' | 'graph' | 'messenger' | 'clock'
 > {
+  /** Audits the consent request's closing. */
+  lifecycle: Pick<ConnectorLifecycle, 'audit'>;
   /** Loads the connector a consent button names, deauthorized first when its 90 days are up. */
   connectors: Pick<ConnectorService, 'load'>;
   /** Checks and records the admin consent. */
@@ -38,13 +43,17 @@ export type ConsentCheckOutcome = ConsentOutcome;
  * wizard card to "done".
  */
 export async function verifyConsent(
-  deps: Pick<ConsentFeatureDeps, 'consent' | 'store' | 'logger' | 'messenger'>,
+  deps: Pick<
+    ConsentFeatureDeps,
+    'consent' | 'store' | 'logger' | 'messenger' | 'clock' | 'config' | 'lifecycle'
+  >,
   connector: Connector,
   actor: { id: string; name?: string },
 ): Promise<ConsentCheckOutcome> {
   const outcome = await deps.consent.verify(connector, actor);
   if (outcome.kind !== 'verified') return outcome;
   const verified = outcome.connector;
+  await closeOnVerified(deps, verified, actor);
   const done = renderCard(
     messageCard,
     messageCardData({
@@ -131,6 +140,23 @@ async function consentGranted(
 ): Promise<void> {
   const connector = await loadForConsent(deps, context, data.connectorId);
   if (!connector) return;
+  // The card's request (an older one after Ask again is closed and says so), else the latest.
+  const requestId =
+    typeof data.requestId === 'string' && data.requestId ? data.requestId : connector.consent?.requestId;
+  const request = requestId ? await deps.store.consentRequests.get(connector.tenantId, requestId) : undefined;
+  if (request && request.connectorId === connector.id) {
+    const check = await checkReviewer(context, request, deps, 'approve');
+    if (!check.allowed) {
+      deps.logger.warn('consent reported by someone it was not sent to', {
+        connectorId: connector.id,
+        requestId: request.id,
+      });
+      await deps.messenger.replyPrivately(context, check.message);
+      return;
+    }
+    await answerConsentCheck(context, await verifyConsent(deps, connector, check.actor));
+    return;
+  }
   if (!(await isConsentAddressee(context, connector, deps))) {
     deps.logger.warn('consent reported by someone it was not sent to', { connectorId: connector.id });
     await deps.messenger.replyPrivately(

@@ -1,13 +1,10 @@
 import { MessageFactory, TeamsInfo, type Attachment, TurnContext } from 'botbuilder';
 import { renderCard } from '../../../cards/render';
-import { consentCheckButton, consentRequestCard } from '../../../cards/wizardCards';
+import { consentCheckButton } from '../../../cards/wizardCards';
 import { messageCardData, messageCard } from '../../../cards/messageCard';
-import { OFFICE365_STEPS } from '../../../connectors/authorizationSteps';
 import type { Connector } from '../../../connectors/connector';
-import type { ConnectorLifecycle } from '../../../connectors/lifecycle';
-import { consentLinks } from '../../../connectors/consentLinks';
-import { REQUIRED_CONSENT_SCOPES } from '../../../diagnostics/consentCheck';
 import type {
+  ConsentAddressees,
   ConsentCheckResult,
   ConsentHandoverPort,
   DirectoryPerson,
@@ -18,12 +15,24 @@ import { RoleDirectory } from '../../../directoryRoles/directory';
 import { isGraphError } from '../../../graph/errors';
 import { GRAPH_PERMISSIONS } from '../../../graph/graphPermissions';
 import { GLOBAL_ADMINISTRATOR, SHAREPOINT_ADMINISTRATOR } from '../../../directoryRoles/requirements';
-import { httpStatusOf } from '../../../util/httpStatus';
 import { GUID } from '../../../util/ids';
 import type { BotDeps } from '../../deps';
+import { consentRequestAttachment } from './consentRequestCard';
+import {
+  closedForRequesterAttachment,
+  openAndDeliver,
+  type ConsentRequestDeps,
+  resolveRoleReviewers,
+  tellRequester,
+  updateReviewerCards,
+} from './consentRequests';
+import { reviewerNames, type ConsentRequest, type ConsentReviewer } from '../../../connectors/consentRequest';
+import type { ConsentReminderCards } from '../../../notify/expiryScanner';
 import { UTC_DATES } from '../../../util/dates';
 import { readerDates } from '../../../util/readerDates';
-import { markdown } from '../../../cards/markdown';
+
+export { consentRequestAttachment } from './consentRequestCard';
+export { postWithMention, sendPersonalCard, type PersonalCardDeps, type SentCard } from './personalCards';
 
 interface GraphUser {
   id: string;
@@ -35,8 +44,8 @@ export interface ConsentHandoverDeps extends Pick<
   BotDeps,
   'messenger' | 'graph' | 'config' | 'logger' | 'store' | 'clock'
 > {
-  /** Records how the consent request reached the global admin. */
-  lifecycle: Pick<ConnectorLifecycle, 'recordConsentRequest'>;
+  /** Records how the consent request reached the reviewers, and audits its decisions. */
+  lifecycle: ConsentRequestDeps['lifecycle'];
   /** The Graph consent check that records a passing consent (consentFeature's verifyConsent). */
   verifyConsent(
     connector: Connector,
@@ -46,33 +55,6 @@ export interface ConsentHandoverDeps extends Pick<
     | { kind: 'pending'; message: string; missing: { permission: string; allows: string }[] }
     | { kind: 'unavailable'; message: string }
   >;
-}
-
-/** The consent request card for one connector, as the admin receives it. */
-export function consentRequestAttachment(
-  deps: Pick<BotDeps, 'config'>,
-  connector: Connector,
-  requester: string,
-): Attachment {
-  const { facts, links } = consentLinks(
-    { cloud: connector.cloud as never, tenantId: connector.tenantId },
-    deps,
-  );
-  return renderCard(consentRequestCard, {
-    connectorId: connector.id,
-    connectorName: connector.displayName,
-    requester,
-    consentLink: deps.config.adminConsentLink,
-    facts: [
-      { title: 'Requested by', value: requester },
-      { title: 'Connector', value: connector.displayName },
-      { title: 'Tenant', value: connector.tenantId },
-      ...facts,
-    ],
-    steps: OFFICE365_STEPS.slice(5).map((s, i) => ({ text: markdown(`${i + 6}. ${s.instruction}`) })),
-    links,
-    permissions: REQUIRED_CONSENT_SCOPES.map((r) => r.permission).join('; '),
-  });
 }
 
 /**
@@ -186,151 +168,135 @@ export class ConsentHandover implements ConsentHandoverPort {
     }
   }
 
+  reviewerRoleNames(): string[] {
+    return this.deps.config.consentReviewerRoles.map((r) => r.name);
+  }
+
   async sendRequest(
     context: TurnContext,
     connector: Connector,
-    admin: DirectoryPerson,
+    addressees: ConsentAddressees,
     requester: { id: string; name: string },
     cardActivityId?: string,
   ): Promise<HandoverResult> {
     const { logger, config } = this.deps;
-    const card = consentRequestAttachment(this.deps, connector, requester.name);
-    const now = readerDates(context, logger).dateTime(this.deps.clock.now());
-    const base = {
-      requestedFrom: admin.upn && admin.upn !== admin.name ? `${admin.name} (${admin.upn})` : admin.name,
-      requestedFromId: admin.id,
-      requestedFromUpn: admin.upn || undefined,
-      requestedBy: requester.id,
-      // The full id, as conversation tracking records it, so the reference is found again.
-      requesterConversationId: context.activity.conversation.id,
-      requesterCardActivityId: cardActivityId,
-    };
-    let delivery: HandoverResult['delivery'] = admin.id
-      ? await sendPersonalCard(this.deps, context, connector.tenantId, admin.id, card)
-      : undefined;
-    let detail: string;
-    if (delivery) {
-      detail = `I sent the consent request to ${base.requestedFrom} in a 1:1 chat on ${now}${delivery === 'installed' ? ' (I installed myself for them first)' : ''}. I will tell you here when consent is verified.`;
-    } else if (admin.id) {
-      await postWithMention(
-        context,
-        { id: admin.id, name: admin.name },
-        card,
-        `${requester.name} needs a global admin to grant consent for the Office 365 Connector.`,
-      );
-      delivery = 'mention';
-      detail = `I could not reach ${base.requestedFrom} in a 1:1 chat (I am not installed for them${config.teamsAppCatalogId ? ', and installing myself was refused' : ''}), so I posted the request here with an @mention. If they do not see it, forward them the consent link ${config.adminConsentLink} and steps 6 to 9 below.`;
+    const forward = `forward them the consent link ${config.adminConsentLink} and steps 6 to 9 below`;
+    let reviewers: ConsentReviewer[];
+    if (addressees.kind === 'roles') {
+      try {
+        reviewers = await resolveRoleReviewers(this.deps, connector.tenantId);
+      } catch (err) {
+        logger.warn('could not list the holders of the reviewer roles', { error: err });
+        return this.unsent(
+          connector,
+          requester,
+          context,
+          cardActivityId,
+          `I could not list who holds ${this.reviewerRoleNames().join(', ')}: ${(err as Error).message} Forward a global admin the consent link ${config.adminConsentLink} and steps 6 to 9 below, and click Check again once they have granted consent.`,
+        );
+      }
+      if (reviewers.length === 0) {
+        return this.unsent(
+          connector,
+          requester,
+          context,
+          cardActivityId,
+          `Microsoft Graph lists no user holding ${this.reviewerRoleNames().join(', ')} in your tenant, so I could not send the request. Forward a global admin the consent link ${config.adminConsentLink} and steps 6 to 9 below.`,
+        );
+      }
     } else {
-      detail = `I could not find ${base.requestedFrom} in Teams, so I could not send the request. Forward them the consent link ${config.adminConsentLink} and steps 6 to 9 below, and click Check again once they have granted consent.`;
+      reviewers = addressees.people.map((p) => ({
+        id: p.id || undefined,
+        upn: p.upn || undefined,
+        name: p.name,
+        via: 'named' as const,
+      }));
     }
+    const { request, deliveries } = await openAndDeliver(
+      this.deps,
+      context,
+      connector,
+      reviewers,
+      addressees.kind === 'roles' ? this.reviewerRoleNames() : [],
+      {
+        ...requester,
+        // The full id, as conversation tracking records it, so the reference is found again.
+        conversationId: context.activity.conversation.id,
+        cardActivityId,
+      },
+    );
+    const now = readerDates(context, logger).dateTime(this.deps.clock.now());
+    const label = (r: ConsentReviewer) => (r.upn && r.upn !== r.name ? `${r.name} (${r.upn})` : r.name);
+    const direct = deliveries.filter((d) => d.delivery === 'direct' || d.delivery === 'installed');
+    const mentioned = deliveries.filter((d) => d.delivery === 'mention');
+    const missed = deliveries.filter((d) => !d.delivery);
+    const sentences: string[] = [];
+    if (direct.length > 0) {
+      const installed = direct.some((d) => d.delivery === 'installed');
+      sentences.push(
+        `I sent the consent request to ${direct.map((d) => label(d.reviewer)).join(', ')} in a 1:1 chat on ${now}${installed ? ' (I installed myself for them first)' : ''}.`,
+      );
+    }
+    if (mentioned.length > 0) {
+      sentences.push(
+        `I could not reach ${mentioned.map((d) => label(d.reviewer)).join(', ')} in a 1:1 chat (I am not installed for them${config.teamsAppCatalogId ? ', and installing myself was refused' : ''}), so I posted the request here with an @mention. If they do not see it, ${forward}.`,
+      );
+    }
+    if (missed.length > 0) {
+      sentences.push(
+        `I could not find ${missed.map((d) => label(d.reviewer)).join(', ')} in Teams, so I could not send them the request: ${forward}, and click Check again once consent is granted. Only they can decide on it once they sign in to Teams.`,
+      );
+    }
+    if (direct.length + mentioned.length > 0) {
+      sentences.push(
+        `${request.reviewers.length > 1 ? 'The first of them to decide closes it for all. ' : ''}I will tell you here when consent is verified, declined or forwarded; the request expires on ${readerDates(context, logger).dateTime(request.expiresAt)}.`,
+      );
+    }
+    const delivery: HandoverResult['delivery'] = direct.some((d) => d.delivery === 'installed')
+      ? 'installed'
+      : direct.length > 0
+        ? 'direct'
+        : mentioned.length > 0
+          ? 'mention'
+          : undefined;
     logger.info('consent request handed over', { connectorId: connector.id, delivery: delivery ?? 'none' });
+    const single = request.reviewers.length === 1 ? request.reviewers[0] : undefined;
     const updated = await this.deps.lifecycle.recordConsentRequest(
       connector,
-      { ...base, delivery },
+      {
+        requestedFrom: request.reviewers.map(label).join(', '),
+        requestedFromId: single?.id,
+        requestedFromUpn: single?.upn,
+        requestedBy: requester.id,
+        requesterConversationId: context.activity.conversation.id,
+        requesterCardActivityId: cardActivityId,
+        requestId: request.id,
+        delivery,
+      },
       requester,
     );
-    return { delivery, detail, connector: updated };
+    return { delivery, detail: sentences.join(' '), connector: updated };
   }
-}
 
-/** What sending a card to one person 1:1 needs. */
-export type PersonalCardDeps = Pick<BotDeps, 'messenger' | 'graph' | 'config' | 'logger' | 'store' | 'clock'>;
-
-/**
- * Sends a card to one person (Entra object id) in a proactive 1:1 chat. When Teams answers that
- * the bot is not installed for them (403/404), installs it with Graph (TEAMS_APP_CATALOG_ID) and
- * tries once more. Undefined when neither worked: the caller falls back, e.g. to
- * {@link postWithMention}. `what` names the card in the log line.
- */
-export async function sendPersonalCard(
-  deps: PersonalCardDeps,
-  context: TurnContext,
-  tenantId: string,
-  userId: string,
-  card: Attachment,
-  what = 'consent request',
-): Promise<'direct' | 'installed' | undefined> {
-  if (!GUID.test(userId)) return undefined;
-  const first = await sendDirect(deps, context, tenantId, userId, card, what);
-  if (first === 'sent') return 'direct';
-  if (first === 'not-installed' && (await installFor(deps, tenantId, userId))) {
-    if ((await sendDirect(deps, context, tenantId, userId, card, what)) === 'sent') return 'installed';
-  }
-  return undefined;
-}
-
-/** Posts a card in this turn's conversation, @mentioning the person it is for: "<at>name</at>, {text}". */
-export async function postWithMention(
-  context: TurnContext,
-  person: { id: string; name: string },
-  card: Attachment,
-  text: string,
-): Promise<void> {
-  const mention = {
-    type: 'mention',
-    text: `<at>${person.name}</at>`,
-    mentioned: { id: person.id, name: person.name },
-  };
-  const ask = MessageFactory.attachment(card, `${mention.text}, ${text}`);
-  ask.entities = [mention];
-  await context.sendActivity(ask);
-}
-
-/** One proactive 1:1 send; 'not-installed' for the 403/404 Teams answers when the bot is not installed for them. */
-async function sendDirect(
-  deps: PersonalCardDeps,
-  context: TurnContext,
-  tenantId: string,
-  userId: string,
-  card: Attachment,
-  what: string,
-): Promise<'sent' | 'not-installed' | 'failed'> {
-  let failure: unknown;
-  try {
-    await deps.messenger.sendToPerson(
-      context,
-      tenantId,
-      { id: userId, aadObjectId: userId },
-      MessageFactory.attachment(card),
-      async (privateContext) => {
-        // Kept so that reminders can reach the person in the same chat later.
-        await deps.store.conversations.upsert({
-          tenantId,
-          conversationId: privateContext.activity.conversation.id,
-          conversationType: 'personal',
-          reference: TurnContext.getConversationReference(privateContext.activity),
-          userId,
-          updatedAt: deps.clock.now().toISOString(),
-        });
-      },
-    );
-  } catch (err) {
-    failure = err;
-  }
-  if (!failure) return 'sent';
-  const status = httpStatusOf(failure);
-  deps.logger.warn(`${what} not delivered 1:1`, { status, error: failure });
-  return status === 403 || status === 404 ? 'not-installed' : 'failed';
-}
-
-/** Installs the bot for the person (Graph), when TEAMS_APP_CATALOG_ID is set and permitted. */
-async function installFor(deps: PersonalCardDeps, tenantId: string, userId: string): Promise<boolean> {
-  const { config, graph, logger } = deps;
-  if (!config.teamsAppCatalogId || !graph.configured) return false;
-  try {
-    await graph.post(
-      tenantId,
-      `/users/${encodeURIComponent(userId)}/teamwork/installedApps`,
+  /** Records a hand-over that reached nobody, so the connector still waits and says why. */
+  private async unsent(
+    connector: Connector,
+    requester: { id: string; name: string },
+    context: TurnContext,
+    cardActivityId: string | undefined,
+    detail: string,
+  ): Promise<HandoverResult> {
+    const updated = await this.deps.lifecycle.recordConsentRequest(
+      connector,
       {
-        'teamsApp@odata.bind': `${config.graphEndpoint}/v1.0/appCatalogs/teamsApps/${config.teamsAppCatalogId}`,
+        requestedFrom: `everyone holding ${this.reviewerRoleNames().join(', ')}`,
+        requestedBy: requester.id,
+        requesterConversationId: context.activity.conversation.id,
+        requesterCardActivityId: cardActivityId,
       },
-      { permission: GRAPH_PERMISSIONS.teamsAppInstallationForUser },
+      requester,
     );
-    logger.info('installed the app for a global admin', { tenantId, userId });
-    return true;
-  } catch (err) {
-    logger.warn('could not install the app for the global admin', { error: err });
-    return false;
+    return { delivery: undefined, detail, connector: updated };
   }
 }
 
@@ -367,30 +333,47 @@ export async function notifyRequester(
   }
 }
 
-/** The consent reminders the scanner sends: the request again to the admin, a nudge to the requester. */
-export function consentReminderCards(deps: Pick<BotDeps, 'config'>) {
+/**
+ * The consent reminders the scanner sends (the request again to each reviewer, a nudge to the
+ * requester) and what an expired request does: the requester is told with Ask again, and every
+ * reviewer's card turns to "expired".
+ */
+export function consentReminderCards(
+  deps: Pick<ConsentHandoverDeps, 'config' | 'graph' | 'messenger' | 'store' | 'logger'>,
+): ConsentReminderCards {
   return {
-    toAdmin(connector: Connector) {
+    toAdmin(connector: Connector, request?: ConsentRequest) {
       return MessageFactory.attachment(
         consentRequestAttachment(
           deps,
           connector,
-          connector.consent?.requestedBy ? 'A SharePoint admin' : 'An admin',
+          request?.requester.name ?? (connector.consent?.requestedBy ? 'A SharePoint admin' : 'An admin'),
+          request,
         ),
         `Reminder: the Office 365 Connector ${connector.displayName} is still waiting for your admin consent.`,
       );
     },
-    toRequester(connector: Connector) {
+    toRequester(connector: Connector, request?: ConsentRequest) {
+      const who = request ? reviewerNames(request) : (connector.consent?.requestedFrom ?? 'The global admin');
       return MessageFactory.attachment(
         renderCard(
           messageCard,
           messageCardData({
             title: `Still waiting for admin consent: ${connector.displayName}`,
-            text: `${connector.consent?.requestedFrom ?? 'The global admin'} has not granted consent yet (asked ${UTC_DATES.dateTime(connector.consent?.requestedAt)}). Remind them, or forward the consent link ${deps.config.adminConsentLink} to another global admin.`,
+            text: `${who} ${request && request.reviewers.length > 1 ? 'have' : 'has'} not granted consent yet (asked ${UTC_DATES.dateTime(connector.consent?.requestedAt)}${request ? `; the request expires on ${UTC_DATES.dateTime(request.expiresAt)}` : ''}). Remind them, or forward the consent link ${deps.config.adminConsentLink} to another global admin.`,
             style: 'warning',
             buttons: [consentCheckButton(connector.id)],
           }),
         ),
+      );
+    },
+    async expired(request: ConsentRequest) {
+      await updateReviewerCards(deps, request);
+      return tellRequester(
+        deps,
+        request,
+        `Your consent request for ${request.connectorName} expired without a decision.`,
+        closedForRequesterAttachment(request),
       );
     },
   };

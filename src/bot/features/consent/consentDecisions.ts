@@ -1,0 +1,263 @@
+import { MessageFactory, type TurnContext } from 'botbuilder';
+import { md } from '../../../cards/markdown';
+import { readerDates } from '../../../util/readerDates';
+import { renderCard } from '../../../cards/render';
+import { CONSENT_VERBS } from '../../../cards/verbs';
+import { consentCheckButton } from '../../../cards/wizardCards';
+import { messageCard, messageCardData } from '../../../cards/messageCard';
+import { cloudOfUpn } from '../../../connectors/clouds';
+import {
+  declineConsentRequest,
+  forwardConsentRequest,
+  reviewerOf,
+  type ConsentRequest,
+} from '../../../connectors/consentRequest';
+import type { DirectoryPerson } from '../../../dialogs/flows/consentPort';
+import { checkReviewer } from './consentAuthorization';
+import { consentRequestAttachment } from './consentRequestCard';
+import {
+  closedForRequesterAttachment,
+  deliverToReviewer,
+  saveRequest,
+  tellRequester,
+  updateReviewerCards,
+  type ConsentRequestDeps,
+} from './consentRequests';
+import { recordVerb } from '../../cardVerbs';
+import { chatCommand, type FeatureTables } from '../../chatCommands';
+import { CONSENT_COMMANDS } from './consentCommands';
+import { askAgain } from './consentAskAgain';
+import type { ConnectorService } from '../../../connectors/connectorService';
+import { showConsents } from './consentList';
+import { tenantIdOf } from '../../turnInfo';
+
+export interface ConsentDecisionDeps extends ConsentRequestDeps {
+  /** Who may ask again for a connector's consent (its creator, the admin group). */
+  connectors: Pick<ConnectorService, 'mayManage'>;
+  /** Finds a person by Entra object id or UPN (Graph, else the Teams roster). */
+  resolvePerson(
+    context: TurnContext,
+    tenantId: string,
+    idOrUpn: string,
+  ): Promise<DirectoryPerson | undefined>;
+}
+
+type CardData = Record<string, unknown>;
+
+const text = (data: CardData, key: string, max: number) =>
+  typeof data[key] === 'string' ? (data[key] as string).slice(0, max) : '';
+
+/** Answers only the clicker: a refusal or a mistake never shows in a shared conversation. */
+function privately(context: TurnContext, deps: ConsentDecisionDeps, message: string): Promise<void> {
+  return deps.messenger.replyPrivately(context, message);
+}
+
+/**
+ * The request a card names, from this turn's tenant (never from card data), with the clicker
+ * checked as one of its reviewers. Undefined after answering privately why not.
+ */
+async function reviewerRequest(
+  context: TurnContext,
+  deps: ConsentDecisionDeps,
+  data: CardData,
+): Promise<{ request: ConsentRequest; actor: { id: string; name: string } } | undefined> {
+  const id = text(data, 'requestId', 100);
+  const request = id ? await deps.store.consentRequests.get(tenantIdOf(context), id) : undefined;
+  if (!request) {
+    await privately(
+      context,
+      deps,
+      'That consent request does not exist in this tenant. Nothing was changed.',
+    );
+    return undefined;
+  }
+  const check = await checkReviewer(context, request, deps);
+  if (!check.allowed) {
+    deps.logger.warn('consent request action refused', { requestId: request.id, state: request.state });
+    await privately(context, deps, check.message);
+    return undefined;
+  }
+  return { request: check.request, actor: check.actor };
+}
+
+/** Decline: a reason is required; the connector becomes consent-declined and the requester is told why. */
+export async function declineRequest(
+  context: TurnContext,
+  deps: ConsentDecisionDeps,
+  data: CardData,
+): Promise<void> {
+  const found = await reviewerRequest(context, deps, data);
+  if (!found) return;
+  const moved = declineConsentRequest(
+    found.request,
+    found.actor,
+    text(data, 'declineReason', 2000),
+    deps.clock.now(),
+  );
+  if (!moved.ok) {
+    deps.logger.info('consent decline refused', { requestId: found.request.id, code: moved.code });
+    await privately(context, deps, `${moved.message} Nothing was changed.`);
+    return;
+  }
+  const saved = await saveRequest(deps, moved.request);
+  if (saved === 'conflict') {
+    await privately(
+      context,
+      deps,
+      'Someone else acted on this request at the same moment. Nothing was changed: look at it again.',
+    );
+    return;
+  }
+  await deps.lifecycle.recordConsentClosed(
+    saved.tenantId,
+    saved.connectorId,
+    'consent-declined',
+    found.actor,
+    {
+      requestId: saved.id,
+      reason: saved.reason,
+    },
+  );
+  await updateReviewerCards(deps, saved);
+  const told = await tellRequester(
+    deps,
+    saved,
+    `${found.actor.name} declined admin consent for ${saved.connectorName}: ${saved.reason}`,
+    closedForRequesterAttachment(saved, readerDates(context, deps.logger)),
+  );
+  await context.sendActivity(
+    `You declined the consent request for ${saved.connectorName}.${told ? ` I told ${saved.requester.name}, with your reason.` : ''}`,
+  );
+}
+
+/** Forward: another admin (people picker or typed UPN) becomes a reviewer and gets the card. */
+export async function forwardRequest(
+  context: TurnContext,
+  deps: ConsentDecisionDeps,
+  data: CardData,
+): Promise<void> {
+  const found = await reviewerRequest(context, deps, data);
+  if (!found) return;
+  const typed = text(data, 'forwardUpn', 300).trim();
+  const picked = text(data, 'forwardTo', 100).trim();
+  if (!typed && !picked) {
+    await privately(
+      context,
+      deps,
+      'Choose the admin to forward to, or type their account. Nothing was changed.',
+    );
+    return;
+  }
+  if (typed && (typed.length > 254 || cloudOfUpn(typed).kind === 'invalid')) {
+    await privately(context, deps, 'That account name does not look like user@domain. Nothing was changed.');
+    return;
+  }
+  const tenantId = tenantIdOf(context);
+  const person = await deps.resolvePerson(context, tenantId, typed || picked);
+  if (!person && !typed) {
+    await privately(context, deps, 'I could not find that person in your directory. Nothing was changed.');
+    return;
+  }
+  // A typed UPN nobody could resolve is kept as such: bound to an object id on their first click.
+  const to = person
+    ? { id: person.id || undefined, upn: person.upn || undefined, name: person.name }
+    : { upn: typed, name: typed };
+  const moved = forwardConsentRequest(found.request, found.actor, to, deps.clock.now());
+  if (!moved.ok) {
+    await privately(context, deps, `${moved.message} Nothing was changed.`);
+    return;
+  }
+  const saved = await saveRequest(deps, moved.request);
+  if (saved === 'conflict') {
+    await privately(
+      context,
+      deps,
+      'Someone else acted on this request at the same moment. Nothing was changed: look at it again.',
+    );
+    return;
+  }
+  const connector = await deps.lifecycle.get(saved.tenantId, saved.connectorId);
+  const reviewer = saved.reviewers[saved.reviewers.length - 1];
+  const delivery = connector
+    ? (await deliverToReviewer(deps, context, connector, saved, reviewer)).delivery
+    : undefined;
+  await deps.lifecycle.audit(
+    { tenantId: saved.tenantId, id: saved.connectorId },
+    found.actor,
+    'consent.forwarded',
+    {
+      requestId: saved.id,
+      to: reviewer.upn ?? reviewer.name,
+      toId: reviewer.id,
+      delivery: delivery ?? 'not delivered',
+    },
+  );
+  await tellRequester(
+    deps,
+    saved,
+    `${found.actor.name} forwarded your consent request for ${saved.connectorName} to ${reviewer.name}.`,
+    renderCard(
+      messageCard,
+      messageCardData({
+        title: `Consent request forwarded: ${saved.connectorName}`,
+        text: md`${found.actor.name} forwarded it to **${reviewer.name}**${reviewer.upn && reviewer.upn !== reviewer.name ? ` (${reviewer.upn})` : ''}, who can now decide on it too. I will tell you here when consent is verified or declined.`,
+        style: 'accent',
+        buttons: [consentCheckButton(saved.connectorId)],
+      }),
+    ),
+  );
+  const where =
+    delivery === 'mention'
+      ? 'I posted it here with an @mention (I am not installed for them).'
+      : delivery
+        ? 'I sent it to them in a 1:1 chat.'
+        : `I could not reach them in Teams: forward them the consent link ${deps.config.adminConsentLink}.`;
+  await context.sendActivity(
+    `You forwarded the consent request for ${saved.connectorName} to ${reviewer.name}. ${where}`,
+  );
+}
+
+/**
+ * "Review" from the `consents` list: the request card again, here, for a reviewer; kept on the
+ * request so that a decision elsewhere updates it too.
+ */
+export async function reviewRequest(
+  context: TurnContext,
+  deps: ConsentDecisionDeps,
+  data: CardData,
+): Promise<void> {
+  const found = await reviewerRequest(context, deps, data);
+  if (!found) return;
+  const connector = await deps.lifecycle.get(found.request.tenantId, found.request.connectorId);
+  if (!connector) {
+    await privately(context, deps, 'That connector no longer exists. Nothing was changed.');
+    return;
+  }
+  const card = consentRequestAttachment(deps, connector, found.request.requester.name, found.request);
+  const sent = await context.sendActivity(MessageFactory.attachment(card));
+  if (sent?.id && reviewerOf(found.request, found.actor.id)) {
+    await saveRequest(deps, {
+      ...found.request,
+      cards: [
+        ...found.request.cards,
+        { conversationId: context.activity.conversation.id, activityId: sent.id },
+      ],
+    });
+  }
+}
+
+/**
+ * The consent requests' card verbs (the reviewer's Decline and Forward, Review from the list,
+ * the requester's Ask again) and the `consents` command.
+ */
+export function consentRequestsFeature(deps: ConsentDecisionDeps): FeatureTables {
+  return {
+    commands: [chatCommand(CONSENT_COMMANDS.consents, (context) => showConsents(context, deps))],
+    verbs: [
+      recordVerb(CONSENT_VERBS.decline, (context, _state, data) => declineRequest(context, deps, data)),
+      recordVerb(CONSENT_VERBS.forward, (context, _state, data) => forwardRequest(context, deps, data)),
+      recordVerb(CONSENT_VERBS.review, (context, _state, data) => reviewRequest(context, deps, data)),
+      recordVerb(CONSENT_VERBS.askAgain, (context, _state, data) => askAgain(context, deps, data)),
+    ],
+  };
+}

@@ -1,0 +1,130 @@
+import { MessageFactory, type TurnContext } from 'botbuilder';
+import {
+  consentListCard,
+  type ConsentListAction,
+  type ConsentListCardData,
+} from '../../../cards/consentCards';
+import { readerDates } from '../../../util/readerDates';
+import { renderCard } from '../../../cards/render';
+import { CONSENT_VERBS } from '../../../cards/verbs';
+import {
+  consentRequestAgeDays,
+  reviewerNames,
+  reviewerOf,
+  unboundReviewer,
+  type ConsentRequest,
+} from '../../../connectors/consentRequest';
+import type { DateFormatter } from '../../../util/dates';
+import { clickerUpn } from './consentAddressee';
+import type { ConsentRequestDeps } from './consentRequests';
+import { actorOf, tenantIdOf } from '../../turnInfo';
+
+/** Rows the list shows; Teams limits a card to about 28 KB. */
+export const CONSENT_LIST_MAX = 15;
+
+type Row = ConsentListCardData['rows'][number];
+
+function action(
+  title: string,
+  verb: string,
+  request: ConsentRequest,
+  style: ConsentListAction['style'] = 'default',
+): ConsentListAction {
+  return {
+    title,
+    style,
+    verb,
+    command: '',
+    args: request.connectorId,
+    connectorId: request.connectorId,
+    requestId: request.id,
+  };
+}
+
+function stateText(request: ConsentRequest, dates: DateFormatter): string {
+  if (request.state === 'open') return `open until ${dates.dateTime(request.expiresAt)}`;
+  if (request.state === 'declined') return `declined by ${request.handledBy?.name ?? 'a reviewer'}`;
+  return `expired on ${dates.dateTime(request.expiresAt)} without a decision`;
+}
+
+function ageText(days: number): string {
+  return days === 0 ? 'asked today' : days === 1 ? '1 day' : `${days} days`;
+}
+
+/**
+ * The `consents` list: the tenant's open, declined and expired consent requests, newest first,
+ * with who asked, who reviews and how old each is. Actions only for the people they are for:
+ * Review for a reviewer of an open request, Check again or Ask again for the person who asked
+ * (on the newest request of a connector); everyone else reads.
+ */
+export async function showConsents(context: TurnContext, deps: ConsentRequestDeps): Promise<void> {
+  const tenantId = tenantIdOf(context);
+  const actor = actorOf(context);
+  const dates = readerDates(context, deps.logger);
+  const requests = await deps.store.consentRequests.listByTenant(tenantId, {
+    states: ['open', 'declined', 'expired'],
+    limit: CONSENT_LIST_MAX,
+  });
+  const now = deps.clock.now();
+  // Asked once, and only when a request still waits for a reviewer known by UPN alone.
+  let upn: string | undefined | null = null;
+  const upnOfViewer = async () =>
+    upn === null ? (upn = await clickerUpn(context, deps.graph, deps.logger)) : upn;
+  const newestPerConnector = new Set<string>();
+  const rows: Row[] = [];
+  for (const request of requests) {
+    const newest = !newestPerConnector.has(request.connectorId);
+    newestPerConnector.add(request.connectorId);
+    const objectId = actor.aadObjectId ?? '';
+    let reviews = request.state === 'open' && !!objectId && !!reviewerOf(request, objectId);
+    if (!reviews && request.state === 'open' && objectId && request.reviewers.some((r) => !r.id)) {
+      const viewerUpn = await upnOfViewer();
+      reviews = !!viewerUpn && !!unboundReviewer(request, viewerUpn);
+    }
+    const asked = !!objectId && request.requester.id === objectId;
+    const actions: ConsentListAction[] = [];
+    if (reviews)
+      actions.push(action(`Review ${request.connectorName}`, CONSENT_VERBS.review, request, 'positive'));
+    if (asked && newest && request.state === 'open')
+      actions.push(action(`Check again: ${request.connectorName}`, CONSENT_VERBS.check, request));
+    if (asked && newest && request.state !== 'open')
+      actions.push(
+        action(`Ask again: ${request.connectorName}`, CONSENT_VERBS.askAgain, request, 'positive'),
+      );
+    const facts = [
+      { title: 'Asked by', value: request.requester.name },
+      { title: 'Reviewers', value: reviewerNames(request) },
+      {
+        title: 'Age',
+        value: `${ageText(consentRequestAgeDays(request, now))} (asked ${dates.dateTime(request.createdAt)})`,
+      },
+    ];
+    if (request.roles.length > 0) facts.push({ title: 'Roles', value: request.roles.join(', ') });
+    if (request.forwards.length > 0)
+      facts.push({
+        title: 'Forwarded',
+        value: request.forwards.map((f) => `${f.from.name} to ${f.to.name}`).join('; '),
+      });
+    if (request.reason && request.state === 'declined')
+      facts.push({ title: 'Reason', value: request.reason });
+    rows.push({
+      connectorName: request.connectorName,
+      stateText: stateText(request, dates),
+      color: request.state === 'open' ? 'Accent' : 'Attention',
+      facts,
+      actions,
+    });
+  }
+  const canAct = rows.some((r) => r.actions.length > 0);
+  const summary =
+    rows.length === 0
+      ? 'No open, declined or expired consent requests in this tenant.'
+      : `${rows.length === 1 ? '1 request' : `${rows.length} requests`}, newest first${requests.length === CONSENT_LIST_MAX ? ` (the ${CONSENT_LIST_MAX} newest)` : ''}. ${
+          canAct
+            ? 'Buttons show where you review a request or asked for it.'
+            : 'You neither review nor asked for any of them, so the list is read-only for you.'
+        }`;
+  await context.sendActivity(
+    MessageFactory.attachment(renderCard(consentListCard, { title: 'Consent requests', summary, rows })),
+  );
+}

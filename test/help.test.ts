@@ -1,20 +1,16 @@
-import { personalChat, channel, groupChat, makeUser } from './harness/activities';
+import { personalChat, makeUser } from './harness/activities';
 import { cardText, actionTitles, cardOf } from './harness/cards';
-import { startHarness } from './harness/testBot';
-import { TeamsClient, lastCard } from './harness/teamsClient';
+import { lastCard } from './harness/teamsClient';
+import { useHarness } from './harness/useHarness';
 
 const TENANT = '11111111-1111-4111-8111-111111111111';
 
 describe('help and unknown text', () => {
-  let h: Awaited<ReturnType<typeof startHarness>>;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => h.stop());
+  const { h } = useHarness();
 
   test('help in personal chat answers with a card listing commands and connector types', async () => {
     const user = makeUser();
-    const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(TENANT, user));
+    const client = h.chat(user, 'personal', TENANT);
     const turn = await client.say('help');
     expect(turn.status).toBe(200);
     expect(turn.replies).toHaveLength(1);
@@ -28,7 +24,7 @@ describe('help and unknown text', () => {
 
   test('unknown text gets a hint and the help card, never silence', async () => {
     const user = makeUser();
-    const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(TENANT, user));
+    const client = h.chat(user, 'personal', TENANT);
     const turn = await client.say('make me a sandwich');
     expect(turn.replies).toHaveLength(1);
     const text = cardText(lastCard(turn));
@@ -38,7 +34,7 @@ describe('help and unknown text', () => {
 
   test('in a channel the @mention is stripped before the command is read', async () => {
     const user = makeUser();
-    const client = new TeamsClient(h.bot.url, h.standIn, user, channel(TENANT));
+    const client = h.chat(user, 'channel', TENANT);
     const turn = await client.say('HELP');
     const text = cardText(lastCard(turn));
     expect(text).not.toContain('I did not understand');
@@ -47,7 +43,7 @@ describe('help and unknown text', () => {
 
   test('a group chat is served too', async () => {
     const user = makeUser();
-    const client = new TeamsClient(h.bot.url, h.standIn, user, groupChat(TENANT));
+    const client = h.chat(user, 'groupChat', TENANT);
     const turn = await client.say('help');
     expect(cardText(cardOf(turn.replies[0]))).toContain('Commands');
   });
@@ -55,7 +51,7 @@ describe('help and unknown text', () => {
   test('the conversation reference is kept, written again only when it changes or an hour has passed', async () => {
     const user = makeUser();
     const conversation = personalChat(TENANT, user);
-    const client = new TeamsClient(h.bot.url, h.standIn, user, conversation);
+    const client = h.chat(user, conversation);
     await client.say('help');
     const first = await h.bot.store.conversations.get(TENANT, conversation.id);
     expect(first).toMatchObject({ conversationType: 'personal', userId: user.aadObjectId });

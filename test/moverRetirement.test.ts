@@ -1,9 +1,8 @@
-import { makeUser, personalChat } from './harness/activities';
+import { makeUser } from './harness/activities';
 import { actionsOf, cardOf, cardText, type Card } from './harness/cards';
-import { startHarness } from './harness/testBot';
-import { TeamsClient } from './harness/teamsClient';
 import { expectValidCard } from './support/cardValidation';
 import { CONNECTOR_TYPES, connectorType } from '../src/connectors/catalog';
+import { useHarness } from './harness/useHarness';
 
 const TENANT = '77777777-7777-4777-8777-777777777777';
 const TIMELINE = 'https://learn.microsoft.com/sharepointmigration/mover-retirement-timeline';
@@ -32,28 +31,24 @@ function expectRetirementNotice(card: Card): void {
 }
 
 describe("Mover's retirement on the welcome, help and picker cards", () => {
-  let h: Awaited<ReturnType<typeof startHarness>>;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => h.stop());
+  const { h } = useHarness();
 
   test('the welcome card posted on install', async () => {
     const user = makeUser();
-    const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(TENANT, user));
+    const client = h.chat(user, 'personal', TENANT);
     const turn = await client.install('add');
     expectRetirementNotice(cardOf(turn.replies[0]));
   });
 
   test('the help card', async () => {
     const user = makeUser();
-    const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(TENANT, user));
+    const client = h.chat(user, 'personal', TENANT);
     expectRetirementNotice(cardOf((await client.say('help')).replies[0]));
   });
 
   test('the connector picker, with where each type is supported today', async () => {
     const user = makeUser();
-    const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(TENANT, user));
+    const client = h.chat(user, 'personal', TENANT);
     const picker = cardOf((await client.say('connect')).replies[0]);
     expectRetirementNotice(picker);
     const text = cardText(picker);

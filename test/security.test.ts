@@ -4,7 +4,7 @@ import type { LookupFunction } from 'node:net';
 import { ConfigError, loadConfig } from '../src/config/config';
 import { installationUpdate, makeUser, message, personalChat, type Activity } from './harness/activities';
 import { postActivity } from './harness/teamsClient';
-import { makeTempDir, removeTempDir, startHarness } from './harness/testBot';
+import { makeTempDir, removeTempDir, startHarness, type Harness } from './harness/testBot';
 import { BOT_FRAMEWORK_ISSUER, startFakeOpenIdProvider, type FakeOpenIdProvider } from './support/fakeOpenId';
 import { installNetworkGuard, NetworkGuardError, type NetworkGuard } from './support/networkGuard';
 import { rawRequest } from './support/rawHttp';
@@ -17,8 +17,6 @@ const TENANT = '22222222-2222-4222-8222-222222222222';
 const REMOTE_SERVICE_URL = 'https://smba.trafficmanager.net/amer/';
 /** The Entra tenant the Bot Framework Emulator's tokens come from (botbuilder's emulator issuers). */
 const EMULATOR_TENANT = 'd6d49420-f39b-4df7-a1dc-d59a935871db';
-
-type Harness = Awaited<ReturnType<typeof startHarness>>;
 
 let guard: NetworkGuard;
 

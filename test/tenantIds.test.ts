@@ -1,8 +1,8 @@
-import { channel, makeUser, personalChat } from './harness/activities';
+import { makeUser } from './harness/activities';
 import { cardOf, cardText } from './harness/cards';
-import { postActivity, TeamsClient, type TurnResult } from './harness/teamsClient';
-import { startHarness } from './harness/testBot';
+import { postActivity, type TurnResult } from './harness/teamsClient';
 import { connectorRecord, seedConnectors } from './support/connectorFixtures';
+import { useHarness } from './harness/useHarness';
 
 /** One tenant, as stored (lower case) and as a channel or client might spell it. */
 const TENANT = 'abcdef01-2345-4678-9abc-def012345678';
@@ -15,13 +15,9 @@ function text(turn: TurnResult): string {
 }
 
 describe('tenant ids are lower-case GUIDs wherever they enter', () => {
-  let h: Awaited<ReturnType<typeof startHarness>>;
   const owner = makeUser('Megan Bowen', 'megan@contoso.onmicrosoft.com');
 
-  beforeAll(async () => {
-    h = await startHarness({ env: { API_TOKEN: TOKEN } });
-  });
-  afterAll(async () => h.stop());
+  const { h } = useHarness({ env: { API_TOKEN: TOKEN } });
 
   test('chat: a message whose channelData.tenant.id and conversation.tenantId are upper case sees the tenant’s connectors', async () => {
     await seedConnectors(h.bot.store, [
@@ -32,7 +28,7 @@ describe('tenant ids are lower-case GUIDs wherever they enter', () => {
         createdBy: owner.aadObjectId,
       }),
     ]);
-    const chat = new TeamsClient(h.bot.url, h.standIn, owner, personalChat(UPPER, owner));
+    const chat = h.chat(owner, 'personal', UPPER);
     expect(text(await chat.say('connectors'))).toContain('Lower-case Box');
     // The conversation reference is stored under the one spelling, tenant id included.
     const stored = await h.bot.store.conversations.get(TENANT, chat.conversation.id);
@@ -41,7 +37,7 @@ describe('tenant ids are lower-case GUIDs wherever they enter', () => {
   });
 
   test('chat: a channel subscribing in mixed case is stored under the lower-case tenant', async () => {
-    const team = new TeamsClient(h.bot.url, h.standIn, owner, channel(MIXED));
+    const team = h.chat(owner, 'channel', MIXED);
     expect(text(await team.say('subscribe'))).toContain('Expiry notices will post here');
     const subscriptions = await h.bot.store.subscriptions.listByTenant(TENANT);
     expect(subscriptions.map((s) => s.tenantId)).toEqual([TENANT]);
@@ -57,7 +53,7 @@ describe('tenant ids are lower-case GUIDs wherever they enter', () => {
         createdBy: owner.aadObjectId,
       }),
     ]);
-    const chat = new TeamsClient(h.bot.url, h.standIn, owner, personalChat(UPPER, owner));
+    const chat = h.chat(owner, 'personal', UPPER);
     const ask = await chat.say('delete card box');
     const confirm = cardOf(ask.replies[ask.replies.length - 1]);
     const done = await chat.click(confirm, 'Delete permanently', {}, String(ask.replies[0].id));
@@ -82,7 +78,7 @@ describe('tenant ids are lower-case GUIDs wherever they enter', () => {
       (c) => c.displayName === 'From the API',
     );
     expect(stored?.tenantId).toBe(TENANT);
-    const chat = new TeamsClient(h.bot.url, h.standIn, owner, personalChat(MIXED, owner));
+    const chat = h.chat(owner, 'personal', MIXED);
     expect(text(await chat.say('connectors'))).toContain('From the API');
   });
 
@@ -99,7 +95,7 @@ describe('tenant ids are lower-case GUIDs wherever they enter', () => {
       }),
     ],
   ])('an activity whose %s is not a GUID gets 400 and runs no handler', async (where, change) => {
-    const chat = new TeamsClient(h.bot.url, h.standIn, owner, personalChat(TENANT, owner));
+    const chat = h.chat(owner, 'personal', TENANT);
     const before = h.standIn.calls.length;
     const activity = change({
       type: 'message',

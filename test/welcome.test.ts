@@ -1,20 +1,15 @@
-import { channel, groupChat, makeUser, personalChat, teamGeneral } from './harness/activities';
+import { channel, makeUser, personalChat, teamGeneral } from './harness/activities';
 import { cardText, cardOf } from './harness/cards';
-import { startHarness } from './harness/testBot';
-import { TeamsClient } from './harness/teamsClient';
+import { useHarness } from './harness/useHarness';
 
 const TENANT = '22222222-2222-4222-8222-222222222222';
 
 describe('welcome card on install', () => {
-  let h: Awaited<ReturnType<typeof startHarness>>;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => h.stop());
+  const { h } = useHarness();
 
   test('personal install: posted once, although Teams sends installationUpdate and conversationUpdate', async () => {
     const user = makeUser();
-    const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(TENANT, user));
+    const client = h.chat(user, 'personal', TENANT);
     const first = await client.install('add');
     const second = await client.botAdded();
     const third = await client.install('add');
@@ -26,12 +21,12 @@ describe('welcome card on install', () => {
 
   test('group chat and team installs each get their own welcome with a tip for that scope', async () => {
     const user = makeUser();
-    const chat = new TeamsClient(h.bot.url, h.standIn, user, groupChat(TENANT));
+    const chat = h.chat(user, 'groupChat', TENANT);
     const chatTurn = await chat.botAdded();
     expect(cardText(cardOf(chatTurn.replies[0]))).toContain('In this chat, @mention me');
 
     const teamId = channel(TENANT).teamId!;
-    const team = new TeamsClient(h.bot.url, h.standIn, user, teamGeneral(TENANT, teamId));
+    const team = h.chat(user, teamGeneral(TENANT, teamId));
     const teamTurn = await team.install('add');
     expect(cardText(cardOf(teamTurn.replies[0]))).toContain('In this team, @mention me');
     expect((await team.botAdded()).replies).toHaveLength(0);
@@ -40,7 +35,7 @@ describe('welcome card on install', () => {
   test('the install stores the conversation reference; removing the bot forgets it and a reinstall welcomes again', async () => {
     const user = makeUser();
     const conversation = teamGeneral(TENANT, channel(TENANT).teamId!);
-    const team = new TeamsClient(h.bot.url, h.standIn, user, conversation);
+    const team = h.chat(user, conversation);
     await team.install('add');
     const stored = await h.bot.store.conversations.get(TENANT, conversation.id);
     expect(stored?.conversationType).toBe('channel');
@@ -55,7 +50,7 @@ describe('welcome card on install', () => {
   test('a welcome that Teams refuses is not marked as posted, so the next install event retries it', async () => {
     const user = makeUser();
     const conversation = personalChat(TENANT, user);
-    const client = new TeamsClient(h.bot.url, h.standIn, user, conversation);
+    const client = h.chat(user, conversation);
     // 403 is what Teams answers when the user blocked the bot; botbuilder does not retry it.
     const refused = { status: 403, body: { error: { code: 'BotDisabledByAdmin', message: 'blocked' } } };
     h.standIn.program('sendToConversation', refused, { times: 5 });

@@ -1,4 +1,4 @@
-import { channel, makeUser, personalChat, type TeamsUser } from '../harness/activities';
+import { makeUser, type TeamsUser } from '../harness/activities';
 import { actionTitles, cardOf, cardText } from '../harness/cards';
 import { startHarness } from '../harness/testBot';
 import { shownCard, TeamsClient } from '../harness/teamsClient';
@@ -18,7 +18,7 @@ describe('connectors say whether their state was verified or reported', () => {
   beforeAll(async () => {
     h = await startHarness({ env: { API_TOKEN: TOKEN } });
     ada = makeUser('Ada Lovelace', 'ada@contoso.onmicrosoft.com');
-    client = new TeamsClient(h.bot.url, h.standIn, ada, personalChat(TENANT, ada));
+    client = h.chat(ada, 'personal', TENANT);
   });
   afterAll(async () => h.stop());
 
@@ -82,7 +82,7 @@ describe('connectors say whether their state was verified or reported', () => {
   });
 
   test('the expiry digest says how each connector’s state is known', async () => {
-    const subscriber = new TeamsClient(h.bot.url, h.standIn, ada, channel(TENANT));
+    const subscriber = h.chat(ada, 'channel', TENANT);
     await subscriber.say('subscribe');
     h.standIn.reset();
     h.bot.clock.set(new Date(h.bot.clock.now().getTime() + 61 * DAY_MS));

@@ -1,31 +1,16 @@
 import { channel, makeUser, personalChat, type TeamsUser } from '../harness/activities';
 import { actionTitles, cardOf, cardText, openUrls } from '../harness/cards';
-import { startHarness } from '../harness/testBot';
 import { shownCard, TeamsClient } from '../harness/teamsClient';
 import { expectValidCard } from '../support/cardValidation';
-import {
-  reply,
-  startFakeMicrosoftCloud,
-  type FakeMicrosoftCloud,
-  type FakeTenant,
-} from '../support/fakeMicrosoftCloud';
+import { reply, type FakeTenant } from '../support/fakeMicrosoftCloud';
+import { useCloudHarness } from '../harness/useHarness';
 
 const CATALOG_APP = '3a2b1c0d-1111-4222-8333-444455556666';
 
 const shown = shownCard;
 
 describe('admin consent hand-over', () => {
-  let cloud: FakeMicrosoftCloud;
-  let h: Awaited<ReturnType<typeof startHarness>>;
-
-  beforeAll(async () => {
-    cloud = await startFakeMicrosoftCloud();
-    h = await startHarness({ cloud, env: { TEAMS_APP_CATALOG_ID: CATALOG_APP } });
-  });
-  afterAll(async () => {
-    await h.stop();
-    await cloud.stop();
-  });
+  const { cloud, h } = useCloudHarness({ env: { TEAMS_APP_CATALOG_ID: CATALOG_APP } });
   beforeEach(() => h.standIn.reset());
 
   /** A SharePoint admin of `tenant` runs the wizard to the hand-over card; returns it and their client. */
@@ -38,7 +23,7 @@ describe('admin consent hand-over', () => {
       upn: sp.userPrincipalName,
     };
     const conversation = where === 'channel' ? channel(tenant.id) : personalChat(tenant.id, user);
-    const client = new TeamsClient(h.bot.url, h.standIn, user, conversation);
+    const client = h.chat(user, conversation);
     const started = await client.say('connect office365');
     const id = String(started.replies[0].id);
     let turn = await client.click(shown(started), 'Next', { displayName: name }, id);
@@ -148,7 +133,7 @@ describe('admin consent hand-over', () => {
       aadObjectId: admin.id,
       upn: admin.userPrincipalName,
     };
-    const adminClient = new TeamsClient(h.bot.url, h.standIn, adminUser, personalChat(tenant.id, adminUser));
+    const adminClient = h.chat(adminUser, 'personal', tenant.id);
 
     const none = await adminClient.click(adminCard, 'I have granted consent');
     expect(cardText(cardOf(none.replies[0]))).toContain('No admin consent was granted yet');
@@ -196,10 +181,7 @@ describe('admin consent hand-over', () => {
     await client.click(card, 'Send the consent request', { adminId: tenant.admin!.id }, id);
     const adminCard = cardOf(h.standIn.posted(`a:1:personal-${tenant.admin!.id}`)[0]);
     const forger = makeUser('Mallory');
-    const forged = await new TeamsClient(h.bot.url, h.standIn, forger, personalChat(tenant.id, forger)).click(
-      adminCard,
-      'I have granted consent',
-    );
+    const forged = await h.chat(forger, 'personal', tenant.id).click(adminCard, 'I have granted consent');
     expect(forged.replies[0].text).toContain('Only Adele Admin');
     const [connector] = (await h.bot.store.connectors.list(tenant.id)).items;
     expect(connector.status).toBe('awaiting-consent');
@@ -263,10 +245,7 @@ describe('admin consent hand-over', () => {
       upn: admin.userPrincipalName,
     };
     h.standIn.reset();
-    await new TeamsClient(h.bot.url, h.standIn, adminUser, personalChat(tenant.id, adminUser)).click(
-      adminCard,
-      'I have granted consent',
-    );
+    await h.chat(adminUser, 'personal', tenant.id).click(adminCard, 'I have granted consent');
     expect(h.standIn.callsTo('updateActivity', client.conversation.id).map((c) => c.activityId)).toContain(
       id,
     );

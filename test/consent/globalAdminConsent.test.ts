@@ -1,15 +1,9 @@
 import { personalChat, type TeamsUser } from '../harness/activities';
 import { actionsOf, actionTitles, cardOf, cardText, type Card } from '../harness/cards';
-import { startHarness } from '../harness/testBot';
 import { shownCard, TeamsClient, type TurnResult as Turn } from '../harness/teamsClient';
 import { expectValidCard } from '../support/cardValidation';
-import {
-  reply,
-  startFakeMicrosoftCloud,
-  type FakeMicrosoftCloud,
-  type FakeTenant,
-  type FakeUser,
-} from '../support/fakeMicrosoftCloud';
+import { reply, type FakeTenant, type FakeUser } from '../support/fakeMicrosoftCloud';
+import { useCloudHarness } from '../harness/useHarness';
 
 const shown = shownCard;
 
@@ -23,17 +17,7 @@ function teamsUser(user: FakeUser): TeamsUser {
 }
 
 describe('Office 365: step 5 asks Graph, and the global-admin path waits for the consent check', () => {
-  let cloud: FakeMicrosoftCloud;
-  let h: Awaited<ReturnType<typeof startHarness>>;
-
-  beforeAll(async () => {
-    cloud = await startFakeMicrosoftCloud();
-    h = await startHarness({ cloud });
-  });
-  afterAll(async () => {
-    await h.stop();
-    await cloud.stop();
-  });
+  const { cloud, h } = useCloudHarness();
   beforeEach(() => h.standIn.reset());
 
   /** `user` of `tenant` runs the wizard to step 5; returns the step-5 card, their client and the card id. */

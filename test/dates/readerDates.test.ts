@@ -1,4 +1,4 @@
-import { channel, makeUser, personalChat } from '../harness/activities';
+import { makeUser } from '../harness/activities';
 import { cardOf, cardText, type Card } from '../harness/cards';
 import { startHarness } from '../harness/testBot';
 import { shownCard, TeamsClient } from '../harness/teamsClient';
@@ -15,7 +15,7 @@ describe('dates on cards are in the reader’s time zone and locale', () => {
 
   beforeAll(async () => {
     h = await startHarness();
-    chat = new TeamsClient(h.bot.url, h.standIn, owner, personalChat(TENANT, owner));
+    chat = h.chat(owner, 'personal', TENANT);
     // The clock is 2026-03-02 09:00 UTC; Berlin is UTC+1 in March.
     await seedConnectors(h.bot.store, [
       connectorRecord({
@@ -69,9 +69,7 @@ describe('dates on cards are in the reader’s time zone and locale', () => {
   });
 
   test('the expiry digest posted to a channel has no reader: UTC, and it says so', async () => {
-    const channelClient = new TeamsClient(h.bot.url, h.standIn, owner, channel(TENANT)).withClientInfo(
-      BERLIN,
-    );
+    const channelClient = h.chat(owner, 'channel', TENANT).withClientInfo(BERLIN);
     await channelClient.say('subscribe');
     h.standIn.reset();
     h.bot.clock.advanceDays(62);

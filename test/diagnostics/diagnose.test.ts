@@ -1,15 +1,11 @@
-import { groupChat, makeUser, personalChat, type TeamsUser } from '../harness/activities';
+import { makeUser, type TeamsUser } from '../harness/activities';
 import { actionsOf, cardOf, cardsOf, cardText, type Card, type CardAction } from '../harness/cards';
 import { startHarness } from '../harness/testBot';
 import { TeamsClient, type TurnResult } from '../harness/teamsClient';
 import { expectValidCard } from '../support/cardValidation';
 import { connectorRecord, seedConnectors } from '../support/connectorFixtures';
-import {
-  collection,
-  startFakeMicrosoftCloud,
-  type FakeMicrosoftCloud,
-  type FakeTenant,
-} from '../support/fakeMicrosoftCloud';
+import { collection, type FakeTenant } from '../support/fakeMicrosoftCloud';
+import { useCloudHarness, useHarness } from '../harness/useHarness';
 
 const DAY = 24 * 60 * 60 * 1000;
 const GRAPH_ROWS = [
@@ -66,17 +62,7 @@ function statuses(rows: Record<string, Row>): Record<string, string> {
 }
 
 describe('diagnose with Microsoft Graph (HTTPS fake of the token endpoint and Graph)', () => {
-  let cloud: FakeMicrosoftCloud;
-  let h: Awaited<ReturnType<typeof startHarness>>;
-
-  beforeAll(async () => {
-    cloud = await startFakeMicrosoftCloud();
-    h = await startHarness({ cloud });
-  });
-  afterAll(async () => {
-    await h.stop();
-    await cloud.stop();
-  });
+  const { cloud, h } = useCloudHarness();
   beforeEach(() => {
     h.standIn.reset();
     cloud.graph.reset();
@@ -96,7 +82,7 @@ describe('diagnose with Microsoft Graph (HTTPS fake of the token endpoint and Gr
     return {
       tenant,
       user,
-      client: new TeamsClient(h.bot.url, h.standIn, user, personalChat(tenant.id, user)),
+      client: h.chat(user, 'personal', tenant.id),
     };
   }
 
@@ -206,9 +192,7 @@ describe('diagnose with Microsoft Graph (HTTPS fake of the token endpoint and Gr
         id: 'grant-to-bot',
         clientId: tenant.servicePrincipals.find((sp) => sp.appId === cloud.clientId)!.id,
       });
-      const { rows } = await diagnose(
-        new TeamsClient(own.bot.url, own.standIn, user, personalChat(tenant.id, user)),
-      );
+      const { rows } = await diagnose(own.chat(user, 'personal', tenant.id));
       expect(rows['admin-consent'].status).toBe('⚠ Warning');
       expect(rows['admin-consent'].text).toContain(
         `Checked app: Connector Concierge (app id ${cloud.clientId}), as Microsoft Graph names it. This is the bot's own app id, not the connector app`,
@@ -325,7 +309,7 @@ describe('diagnose with Microsoft Graph (HTTPS fake of the token endpoint and Gr
   test('in a group chat the script (it names users) is not posted', async () => {
     const { tenant, user } = healthyTenant('Fourth Coffee');
     tenant.member!.drive = null;
-    const client = new TeamsClient(h.bot.url, h.standIn, user, groupChat(tenant.id));
+    const client = h.chat(user, 'groupChat', tenant.id);
     const { rows, final } = await diagnose(client);
     expect(rows['user-provisioning'].status).toBe('⚠ Warning');
     expect(JSON.stringify(final)).not.toContain('Request-SPOPersonalSite -UserEmails');
@@ -431,11 +415,7 @@ describe('diagnose with Microsoft Graph (HTTPS fake of the token endpoint and Gr
 });
 
 describe('diagnose without Graph credentials', () => {
-  let h: Awaited<ReturnType<typeof startHarness>>;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => h.stop());
+  const { h } = useHarness();
 
   test('runs the connector checks and says which settings enable the rest', async () => {
     const tenantId = '8d3f7a51-2c4e-4b6a-9e10-7f2a5c3b9d44';
@@ -448,9 +428,7 @@ describe('diagnose without Graph credentials', () => {
       }),
     ]);
     const user = makeUser();
-    const { rows, first } = await diagnose(
-      new TeamsClient(h.bot.url, h.standIn, user, personalChat(tenantId, user)),
-    );
+    const { rows, first } = await diagnose(h.chat(user, 'personal', tenantId));
     expect(Object.values(rowsOf(first)).every((r) => r.status === '… Checking')).toBe(true);
     const row = rows[`connector:${connector.id}`];
     expect(row.status).toBe('⚠ Warning');

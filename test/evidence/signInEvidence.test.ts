@@ -1,14 +1,10 @@
-import { makeUser, personalChat, type TeamsUser } from '../harness/activities';
+import { makeUser, type TeamsUser } from '../harness/activities';
 import { actionTitles, cardOf, cardText, findAction, type Card } from '../harness/cards';
-import { startHarness } from '../harness/testBot';
-import { shownCard, TeamsClient, type TurnResult } from '../harness/teamsClient';
-import {
-  startFakeMicrosoftCloud,
-  type FakeMicrosoftCloud,
-  type FakeTenant,
-} from '../support/fakeMicrosoftCloud';
+import { shownCard, type TurnResult } from '../harness/teamsClient';
+import { type FakeTenant } from '../support/fakeMicrosoftCloud';
 import { connectorRecord, seedConnectors } from '../support/connectorFixtures';
 import type { Connector } from '../../src/connectors/connector';
+import { useCloudHarness } from '../harness/useHarness';
 
 // The test clock starts at 2026-03-02 09:00 UTC; Berlin is UTC+1 then.
 const AUTHORIZED = '2026-01-05T09:00:00.000Z';
@@ -24,17 +20,7 @@ function lastCard(turn: TurnResult): Card {
 }
 
 describe('Microsoft Entra sign-in activity as evidence of use (global cloud)', () => {
-  let cloud: FakeMicrosoftCloud;
-  let h: Awaited<ReturnType<typeof startHarness>>;
-
-  beforeAll(async () => {
-    cloud = await startFakeMicrosoftCloud();
-    h = await startHarness({ cloud });
-  });
-  afterAll(async () => {
-    await h.stop();
-    await cloud.stop();
-  });
+  const { cloud, h } = useCloudHarness();
   beforeEach(() => cloud.graph.reset());
 
   async function setup(name: string, configure: (tenant: FakeTenant) => void = () => undefined) {
@@ -52,12 +38,7 @@ describe('Microsoft Entra sign-in activity as evidence of use (global cloud)', (
         consent: { verifiedAt: AUTHORIZED },
       } as Partial<Connector> & Pick<Connector, 'tenantId'>),
     ]);
-    const client = new TeamsClient(
-      h.bot.url,
-      h.standIn,
-      owner,
-      personalChat(tenant.id, owner),
-    ).withClientInfo(BERLIN);
+    const client = h.chat(owner, 'personal', tenant.id).withClientInfo(BERLIN);
     return { tenant, connector, client };
   }
 
@@ -187,17 +168,7 @@ describe('Microsoft Entra sign-in activity as evidence of use (global cloud)', (
 });
 
 describe('Microsoft Entra sign-in activity outside the global cloud', () => {
-  let cloud: FakeMicrosoftCloud;
-  let h: Awaited<ReturnType<typeof startHarness>>;
-
-  beforeAll(async () => {
-    cloud = await startFakeMicrosoftCloud();
-    h = await startHarness({ cloud, env: { CLOUD: 'usgovhigh' } });
-  });
-  afterAll(async () => {
-    await h.stop();
-    await cloud.stop();
-  });
+  const { cloud, h } = useCloudHarness({ env: { CLOUD: 'usgovhigh' } });
 
   test('status says the report is not available there, and Graph is not asked', async () => {
     const tenant = cloud.addTenant();
@@ -206,7 +177,7 @@ describe('Microsoft Entra sign-in activity outside the global cloud', () => {
     await seedConnectors(h.bot.store, [
       connectorRecord({ tenantId: tenant.id, displayName: 'Gov destination', createdBy: owner.aadObjectId }),
     ]);
-    const client = new TeamsClient(h.bot.url, h.standIn, owner, personalChat(tenant.id, owner));
+    const client = h.chat(owner, 'personal', tenant.id);
     const card = shownCard(await client.say('status Gov destination'));
     expect(cardText(card)).toContain(
       'Microsoft Entra’s sign-in activity report is not available in US Government GCC High: Microsoft offers it in the global cloud only.',

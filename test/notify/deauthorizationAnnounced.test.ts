@@ -1,4 +1,4 @@
-import { channel, makeUser, personalChat, type TeamsUser } from '../harness/activities';
+import { makeUser, type TeamsUser } from '../harness/activities';
 import { actionTitles, cardOf, cardText, type Card } from '../harness/cards';
 import { startHarness } from '../harness/testBot';
 import { TeamsClient } from '../harness/teamsClient';
@@ -39,8 +39,8 @@ describe('every deauthorization is announced once, whoever noticed it first', ()
   beforeEach(async () => {
     h = await startHarness({ timing: fastTiming, env: { API_TOKEN: TOKEN } });
     owner = makeUser('Ada Lovelace', 'ada@contoso.onmicrosoft.com');
-    ownerChat = new TeamsClient(h.bot.url, h.standIn, owner, personalChat(TENANT, owner));
-    channelClient = new TeamsClient(h.bot.url, h.standIn, owner, channel(TENANT));
+    ownerChat = h.chat(owner, 'personal', TENANT);
+    channelClient = h.chat(owner, 'channel', TENANT);
     await ownerChat.say('help');
     await channelClient.say('subscribe');
     h.standIn.reset();

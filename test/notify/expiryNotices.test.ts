@@ -1,4 +1,4 @@
-import { channel, makeUser, personalChat, teamGeneral, type TeamsUser } from '../harness/activities';
+import { channel, makeUser, teamGeneral, type TeamsUser } from '../harness/activities';
 import { actionTitles, cardOf, cardText, type Card } from '../harness/cards';
 import { startHarness, startTestBot, makeTempDir, removeTempDir, TestClock } from '../harness/testBot';
 import { TeamsClient } from '../harness/teamsClient';
@@ -35,8 +35,8 @@ describe('expiry notices', () => {
   beforeEach(async () => {
     h = await startHarness({ timing: fastTiming });
     owner = makeUser('Megan Bowen', 'megan@contoso.onmicrosoft.com');
-    ownerChat = new TeamsClient(h.bot.url, h.standIn, owner, personalChat(TENANT, owner));
-    channelClient = new TeamsClient(h.bot.url, h.standIn, owner, channel(TENANT));
+    ownerChat = h.chat(owner, 'personal', TENANT);
+    channelClient = h.chat(owner, 'channel', TENANT);
     await ownerChat.say('help');
     const subscribed = await channelClient.say('subscribe');
     expect(cardText(cardOf(subscribed.replies[0]))).toContain('Expiry notices will post here');
@@ -123,8 +123,7 @@ describe('expiry notices', () => {
   test('a 429 storm (every first attempt refused) still delivers every notice once', async () => {
     for (let i = 0; i < 5; i++) await seedAuthorizedNow(`Storm ${i}`);
     const extra = Array.from({ length: 4 }, () => channel(TENANT));
-    for (const conversation of extra)
-      await new TeamsClient(h.bot.url, h.standIn, owner, conversation).say('subscribe');
+    for (const conversation of extra) await h.chat(owner, conversation).say('subscribe');
     h.standIn.reset();
     const refusedOnce = new Set<string>();
     h.standIn.program(
@@ -179,7 +178,7 @@ describe('expiry notices', () => {
       ...channelClient.conversation,
       id: `${channelClient.conversation.channelId};messageid=42`,
     };
-    const turn = await new TeamsClient(h.bot.url, h.standIn, owner, laterThread).say('unsubscribe');
+    const turn = await h.chat(owner, laterThread).say('unsubscribe');
     expect(cardText(cardOf(turn.replies[0]))).toContain('Expiry notices stopped here');
     expect(
       await h.bot.store.subscriptions.get(TENANT, channelClient.conversation.channelId!),
@@ -190,7 +189,7 @@ describe('expiry notices', () => {
 
   test('removing the bot from a team ends that team’s subscriptions', async () => {
     const teamChannel = channel(TENANT);
-    await new TeamsClient(h.bot.url, h.standIn, owner, teamChannel).say('subscribe');
+    await h.chat(owner, teamChannel).say('subscribe');
     expect(await h.bot.store.subscriptions.get(TENANT, teamChannel.channelId!)).toBeDefined();
     await new TeamsClient(h.bot.url, h.standIn, owner, teamGeneral(TENANT, teamChannel.teamId!)).install(
       'remove',

@@ -1,6 +1,5 @@
 import { channel, makeUser } from '../harness/activities';
 import { startHarness } from '../harness/testBot';
-import { TeamsClient } from '../harness/teamsClient';
 import { connectorRecord, seedConnectors } from '../support/connectorFixtures';
 
 const TENANT = '99999999-9999-4999-8999-999999999999';
@@ -12,7 +11,7 @@ describe('POST /api/v1/scan', () => {
     try {
       const user = makeUser();
       const conversation = channel(TENANT);
-      await new TeamsClient(h.bot.url, h.standIn, user, conversation).say('subscribe');
+      await h.chat(user, conversation).say('subscribe');
       const then = new Date(h.bot.clock.now().getTime() - 80 * 24 * 60 * 60 * 1000).toISOString();
       await seedConnectors(h.bot.store, [
         connectorRecord({ tenantId: TENANT, createdAt: then, authorizedAt: then }),

@@ -1,14 +1,10 @@
-import { personalChat, type TeamsUser } from '../harness/activities';
+import { type TeamsUser } from '../harness/activities';
 import { actionTitles, cardOf, cardText, type Card } from '../harness/cards';
-import { startHarness } from '../harness/testBot';
 import { TeamsClient, type TurnResult } from '../harness/teamsClient';
 import { expectValidCard } from '../support/cardValidation';
 import { connectorRecord, seedConnectors } from '../support/connectorFixtures';
-import {
-  startFakeMicrosoftCloud,
-  type FakeMicrosoftCloud,
-  type FakeTenant,
-} from '../support/fakeMicrosoftCloud';
+import { type FakeTenant } from '../support/fakeMicrosoftCloud';
+import { useCloudHarness } from '../harness/useHarness';
 
 /** The card a turn showed: the updated one, else the last posted one. */
 function shown(turn: TurnResult): Card {
@@ -21,17 +17,7 @@ function shown(turn: TurnResult): Card {
 }
 
 describe('delete says what it does, and Check revocation asks Graph (HTTPS fake)', () => {
-  let cloud: FakeMicrosoftCloud;
-  let h: Awaited<ReturnType<typeof startHarness>>;
-
-  beforeAll(async () => {
-    cloud = await startFakeMicrosoftCloud();
-    h = await startHarness({ cloud });
-  });
-  afterAll(async () => {
-    await h.stop();
-    await cloud.stop();
-  });
+  const { cloud, h } = useCloudHarness();
 
   function adminOf(tenant: FakeTenant): { user: TeamsUser; client: TeamsClient } {
     const admin = tenant.admin!;
@@ -41,7 +27,7 @@ describe('delete says what it does, and Check revocation asks Graph (HTTPS fake)
       aadObjectId: admin.id,
       upn: admin.userPrincipalName,
     };
-    return { user, client: new TeamsClient(h.bot.url, h.standIn, user, personalChat(tenant.id, user)) };
+    return { user, client: h.chat(user, 'personal', tenant.id) };
   }
 
   /** `delete <name>`, then "Delete permanently"; returns the confirmation and the card after. */

@@ -1,4 +1,4 @@
-import { makeUser, personalChat, channel } from '../harness/activities';
+import { makeUser } from '../harness/activities';
 import { actionTitles, cardOf, cardText } from '../harness/cards';
 import { startHarness } from '../harness/testBot';
 import { TeamsClient, type TurnResult } from '../harness/teamsClient';
@@ -25,13 +25,13 @@ describe('connector registry commands', () => {
 
   beforeAll(async () => {
     h = await startHarness();
-    ownerChat = new TeamsClient(h.bot.url, h.standIn, owner, personalChat(TENANT_A, owner));
+    ownerChat = h.chat(owner, 'personal', TENANT_A);
   });
   afterAll(async () => h.stop());
 
   test('an empty tenant gets a card that offers connect', async () => {
     const user = makeUser();
-    const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(TENANT_B, user));
+    const client = h.chat(user, 'personal', TENANT_B);
     const turn = await client.say('connectors');
     expect(cardText(card(turn))).toContain('No connectors yet');
     expect(actionTitles(card(turn))).toContain('Connect a new connector');
@@ -135,7 +135,7 @@ describe('connector registry commands', () => {
         createdByName: owner.name,
       }),
     ]);
-    const client = new TeamsClient(h.bot.url, h.standIn, other, channel(TENANT_A));
+    const client = h.chat(other, 'channel', TENANT_A);
     const turn = await client.say('delete guarded');
     expect(turn.replies[0].text).toContain('Only Megan Bowen, who created it');
   });
@@ -196,7 +196,7 @@ describe('connector registry commands', () => {
       connectorRecord({ tenantId: TENANT_A, displayName: 'Tenant A only', createdBy: owner.aadObjectId }),
     ]);
     const intruder = makeUser();
-    const client = new TeamsClient(h.bot.url, h.standIn, intruder, personalChat(TENANT_B, intruder));
+    const client = h.chat(intruder, 'personal', TENANT_B);
     const status = await client.say('status Tenant A only');
     expect(cardText(card(status))).not.toContain(secret.id);
     expect(cardText(card(status))).toContain('This tenant has no connectors yet');

@@ -1,13 +1,9 @@
 import { actionTitles, cardOf, cardText, inputsOf } from '../harness/cards';
-import { startHarness } from '../harness/testBot';
 import type { TeamsClient } from '../harness/teamsClient';
-import {
-  DIRECTORY_ROLES,
-  startFakeMicrosoftCloud,
-  type FakeMicrosoftCloud,
-  type FakeTenant,
-} from '../support/fakeMicrosoftCloud';
-import { clientOf, factsOf, lastReplyCard, shown, turnText, type Harness } from './rolesDriver';
+import { DIRECTORY_ROLES, type FakeTenant } from '../support/fakeMicrosoftCloud';
+import { factsOf, lastReplyCard } from './rolesDriver';
+import { shown, turnText } from '../harness/chat';
+import { useCloudHarness } from '../harness/useHarness';
 
 const EXA = DIRECTORY_ROLES.exchangeAdministrator;
 const UA = DIRECTORY_ROLES.userAdministrator;
@@ -16,18 +12,8 @@ const SCHEDULE = '/roleManagement/directory/roleAssignmentScheduleRequests';
 const PERMANENT = '/roleManagement/directory/roleAssignments';
 
 describe('least privilege: time-bound role assignments, permanent only when confirmed, removal offered', () => {
-  let cloud: FakeMicrosoftCloud;
-  let h: Harness;
-
-  beforeAll(async () => {
-    cloud = await startFakeMicrosoftCloud();
-    // A week instead of the default 30 days: the setting reaches Graph and the cards.
-    h = await startHarness({ cloud, env: { ROLE_ASSIGNMENT_DAYS: '7' } });
-  });
-  afterAll(async () => {
-    await h.stop();
-    await cloud.stop();
-  });
+  // A week instead of the default 30 days: the setting reaches Graph and the cards.
+  const { cloud, h } = useCloudHarness({ env: { ROLE_ASSIGNMENT_DAYS: '7' } });
   beforeEach(() => h.standIn.reset());
 
   const holds = (tenant: FakeTenant, userId: string, roleId: string) =>
@@ -44,7 +30,7 @@ describe('least privilege: time-bound role assignments, permanent only when conf
     const tenant = cloud.addTenant({ displayName: 'Contoso' });
     tenant.grantPermission(WRITE);
     const sp = tenant.sharePointAdmin!;
-    const admin = clientOf(h, tenant, tenant.admin!);
+    const admin = h.chat(tenant.admin!, 'personal', tenant);
     const card = await openAssign(admin, sp.userPrincipalName);
     expect(cardText(card)).toContain('Each role is assigned for 7 days, until 2026-03-09 09:00 UTC');
 
@@ -70,7 +56,7 @@ describe('least privilege: time-bound role assignments, permanent only when conf
     expect(actionTitles(offer)).toEqual(['Remove these roles']);
 
     // Only a Global or Privileged Role Administrator may take roles away.
-    const refused = await clientOf(h, tenant, tenant.member!).click(offer, 'Remove these roles');
+    const refused = await h.chat(tenant.member!, 'personal', tenant).click(offer, 'Remove these roles');
     expect(refused.replies[0].text).toContain(
       'takes a Global Administrator or a Privileged Role Administrator',
     );
@@ -104,7 +90,7 @@ describe('least privilege: time-bound role assignments, permanent only when conf
     tenant.grantPermission(WRITE);
     tenant.entraIdP2 = false;
     const sp = tenant.sharePointAdmin!;
-    const admin = clientOf(h, tenant, tenant.admin!);
+    const admin = h.chat(tenant.admin!, 'personal', tenant);
     const card = await openAssign(admin, sp.userPrincipalName);
     expect(inputsOf(card).find((i) => i.id === 'permanentFallback')).toMatchObject({ value: 'false' });
 
@@ -157,7 +143,7 @@ describe('least privilege: time-bound role assignments, permanent only when conf
     tenant.grantPermission(WRITE);
     tenant.entraIdP2 = false;
     const sp = tenant.sharePointAdmin!;
-    const requester = clientOf(h, tenant, sp);
+    const requester = h.chat(sp, 'personal', tenant);
     const card = await openAssign(requester, sp.userPrincipalName);
     // The requester cannot confirm a permanent assignment: that is the approver's call.
     expect(inputsOf(card).find((i) => i.id === 'permanentFallback')).toBeUndefined();
@@ -166,7 +152,7 @@ describe('least privilege: time-bound role assignments, permanent only when conf
     expect(factsOf(approval).Duration).toBe(
       'for 7 days, until 2026-03-09 09:00 UTC (time-bound, ROLE_ASSIGNMENT_DAYS)',
     );
-    const decided = await clientOf(h, tenant, tenant.admin!).click(approval, 'Submit decisions', {
+    const decided = await h.chat(tenant.admin!, 'personal', tenant).click(approval, 'Submit decisions', {
       [`decision-${EXA}`]: 'approve',
       permanentFallback: 'true',
     });
@@ -178,7 +164,7 @@ describe('least privilege: time-bound role assignments, permanent only when conf
 
   test('removing a target whose roles the bot did not assign says so and offers nothing', async () => {
     const tenant = cloud.addTenant({ displayName: 'Alpine' });
-    const admin = clientOf(h, tenant, tenant.admin!);
+    const admin = h.chat(tenant.admin!, 'personal', tenant);
     await admin.say(`roles ${tenant.sharePointAdmin!.userPrincipalName}`);
     const removed = await admin.click(lastReplyCard(await admin.say('targets')), 'Remove');
     expect(turnText(removed)).toContain(

@@ -1,15 +1,11 @@
-import { makeUser, personalChat } from '../harness/activities';
+import { makeUser } from '../harness/activities';
 import { actionTitles, cardOf, cardText, inputsOf, type Card } from '../harness/cards';
-import { startHarness } from '../harness/testBot';
 import { TeamsClient } from '../harness/teamsClient';
 import { expectValidCard } from '../support/cardValidation';
-import {
-  DIRECTORY_ROLES,
-  startFakeMicrosoftCloud,
-  type FakeMicrosoftCloud,
-  type FakeTenant,
-} from '../support/fakeMicrosoftCloud';
-import { clientOf, factsOf, lastReplyCard, shown, turnText, type Harness } from './rolesDriver';
+import { DIRECTORY_ROLES, type FakeTenant } from '../support/fakeMicrosoftCloud';
+import { factsOf, lastReplyCard } from './rolesDriver';
+import { useCloudHarness } from '../harness/useHarness';
+import { shown, turnText } from '../harness/chat';
 
 const EXA = DIRECTORY_ROLES.exchangeAdministrator;
 const UA = DIRECTORY_ROLES.userAdministrator;
@@ -20,17 +16,7 @@ const UNTIL = '2026-04-01T09:00:00.000Z';
 const ASSIGNED = 'assigned: for 30 days, until 2026-04-01 09:00 UTC';
 
 describe('roles: assigning the missing roles', () => {
-  let cloud: FakeMicrosoftCloud;
-  let h: Harness;
-
-  beforeAll(async () => {
-    cloud = await startFakeMicrosoftCloud();
-    h = await startHarness({ cloud });
-  });
-  afterAll(async () => {
-    await h.stop();
-    await cloud.stop();
-  });
+  const { cloud, h } = useCloudHarness();
   beforeEach(() => h.standIn.reset());
 
   const holds = (tenant: FakeTenant, userId: string, roleId: string) =>
@@ -47,7 +33,7 @@ describe('roles: assigning the missing roles', () => {
     const tenant = cloud.addTenant({ displayName: 'Contoso' });
     tenant.grantPermission(WRITE);
     const sp = tenant.sharePointAdmin!;
-    const admin = clientOf(h, tenant, tenant.admin!);
+    const admin = h.chat(tenant.admin!, 'personal', tenant);
     const card = await openAssign(admin, sp.userPrincipalName);
     const text = cardText(card);
     expect(text).toContain('Assign missing roles to Sam SharePoint');
@@ -120,7 +106,7 @@ describe('roles: assigning the missing roles', () => {
   test('an allowed asker, but the app lacks RoleManagement.ReadWrite.Directory: the 403 is reported by name and audited', async () => {
     const tenant = cloud.addTenant({ displayName: 'Fabrikam' });
     const sp = tenant.sharePointAdmin!;
-    const admin = clientOf(h, tenant, tenant.admin!);
+    const admin = h.chat(tenant.admin!, 'personal', tenant);
     const card = await openAssign(admin, sp.userPrincipalName);
     const result = shown(await admin.click(card, 'Assign checked roles', { [`role-${UA}`]: 'true' }));
     const facts = factsOf(result);
@@ -148,7 +134,7 @@ describe('roles: assigning the missing roles', () => {
     tenant.grantPermission(WRITE);
     const sp = tenant.sharePointAdmin!;
     const admin = tenant.admin!;
-    const requester = clientOf(h, tenant, sp);
+    const requester = h.chat(sp, 'personal', tenant);
     const card = await openAssign(requester, sp.userPrincipalName);
     expect(cardText(card)).toContain(
       'Assigning directory roles takes a Global Administrator or a Privileged Role Administrator',
@@ -188,7 +174,7 @@ describe('roles: assigning the missing roles', () => {
     );
     expect(requested?.detail).toMatchObject({ approverId: admin.id, delivery: 'direct' });
 
-    const adminClient = clientOf(h, tenant, admin);
+    const adminClient = h.chat(admin, 'personal', tenant);
     // Every role needs a decision.
     const undecided = await adminClient.click(approval, 'Submit decisions', {
       [`decision-${EXA}`]: 'approve',
@@ -235,14 +221,14 @@ describe('roles: assigning the missing roles', () => {
     const tenant = cloud.addTenant({ displayName: 'Litware' });
     tenant.grantPermission(WRITE);
     const sp = tenant.sharePointAdmin!;
-    const requester = clientOf(h, tenant, sp);
+    const requester = h.chat(sp, 'personal', tenant);
     const card = await openAssign(requester, sp.userPrincipalName);
     await requester.click(card, 'Send for approval');
     const approval = cardOf(h.standIn.posted(`a:1:personal-${tenant.admin!.id}`)[0]);
     expect(inputsOf(approval).filter((i) => i.type === 'Input.ChoiceSet')).toHaveLength(1);
     h.standIn.reset();
     cloud.graph.requests.length = 0;
-    const declined = await clientOf(h, tenant, tenant.admin!).click(approval, 'Decline all');
+    const declined = await h.chat(tenant.admin!, 'personal', tenant).click(approval, 'Decline all');
     expect(factsOf(shown(declined))).toEqual({ 'Exchange Administrator': 'declined: by Adele Admin' });
     expect(cloud.graph.requestsTo(SCHEDULE, 'POST')).toHaveLength(0);
     expect(holds(tenant, sp.id, EXA)).toBe(false);
@@ -258,7 +244,7 @@ describe('roles: assigning the missing roles', () => {
     const tenant = cloud.addTenant({ displayName: 'Tailspin' });
     tenant.grantPermission(WRITE);
     const sp = tenant.sharePointAdmin!;
-    const requester = clientOf(h, tenant, sp);
+    const requester = h.chat(sp, 'personal', tenant);
     const card = await openAssign(requester, sp.userPrincipalName);
 
     // The requester names someone who is not a global admin (a forged choice): refused.
@@ -277,30 +263,27 @@ describe('roles: assigning the missing roles', () => {
     expect(bySelf.replies[0].text).toContain('Only Adele Admin can decide this request');
     // A stranger.
     const mallory = makeUser('Mallory');
-    const byStranger = await new TeamsClient(
-      h.bot.url,
-      h.standIn,
-      mallory,
-      personalChat(tenant.id, mallory),
-    ).click(approval, 'Submit decisions', decisions);
+    const byStranger = await h
+      .chat(mallory, 'personal', tenant.id)
+      .click(approval, 'Submit decisions', decisions);
     expect(byStranger.replies[0].text).toContain('Only Adele Admin can decide this request');
     // Another tenant's global admin.
     const other = cloud.addTenant({ displayName: 'Elsewhere' });
-    const byOtherTenant = await clientOf(h, other, other.admin!).click(
-      approval,
-      'Submit decisions',
-      decisions,
-    );
+    const byOtherTenant = await h
+      .chat(other.admin!, 'personal', other)
+      .click(approval, 'Submit decisions', decisions);
     expect(byOtherTenant.replies[0].text).toContain('does not exist in this tenant');
     expect(holds(tenant, sp.id, EXA)).toBe(false);
 
     // The addressed admin lost Global Administrator meanwhile: approving is refused.
     const adminRole = tenant.roleAssignments.findIndex((a) => a.principalId === tenant.admin!.id);
     const [removed] = tenant.roleAssignments.splice(adminRole, 1);
-    const demoted = await clientOf(h, tenant, tenant.admin!).click(approval, 'Submit decisions', decisions);
+    const demoted = await h
+      .chat(tenant.admin!, 'personal', tenant)
+      .click(approval, 'Submit decisions', decisions);
     expect(demoted.replies[0].text).toContain('no longer show Global Administrator');
     tenant.roleAssignments.push(removed);
-    await clientOf(h, tenant, tenant.admin!).click(approval, 'Submit decisions', decisions);
+    await h.chat(tenant.admin!, 'personal', tenant).click(approval, 'Submit decisions', decisions);
     expect(holds(tenant, sp.id, EXA)).toBe(true);
   });
 
@@ -314,7 +297,7 @@ describe('roles: assigning the missing roles', () => {
     tenant.roleAssignments.find((a) => a.principalId === tenant.admin!.id)!.principalId = gaGroup.id;
 
     const sp = tenant.sharePointAdmin!;
-    const requester = clientOf(h, tenant, sp);
+    const requester = h.chat(sp, 'personal', tenant);
     const card = await openAssign(requester, sp.userPrincipalName);
     expect(inputsOf(card).find((i) => i.id === 'approverId')).toBeUndefined();
     expect(inputsOf(card).find((i) => i.id === 'approverUpn')).toMatchObject({ type: 'Input.Text' });
@@ -327,20 +310,22 @@ describe('roles: assigning the missing roles', () => {
     await requester.click(card, 'Send for approval', { approverUpn: pra.userPrincipalName });
     const approval = cardOf(h.standIn.posted(`a:1:personal-${pra.id}`)[0]);
     expectValidCard(approval);
-    await clientOf(h, tenant, pra).click(approval, 'Submit decisions', { [`decision-${EXA}`]: 'approve' });
+    await h
+      .chat(pra, 'personal', tenant)
+      .click(approval, 'Submit decisions', { [`decision-${EXA}`]: 'approve' });
     expect(holds(tenant, sp.id, EXA)).toBe(true);
 
     // The Privileged Role Administrator assigns directly, too.
-    const own = await openAssign(clientOf(h, tenant, pra), tenant.member!.userPrincipalName);
+    const own = await openAssign(h.chat(pra, 'personal', tenant), tenant.member!.userPrincipalName);
     expect(cardText(own)).toContain('You are a Privileged Role Administrator');
-    const done = shown(await clientOf(h, tenant, pra).click(own, 'Assign checked roles'));
+    const done = shown(await h.chat(pra, 'personal', tenant).click(own, 'Assign checked roles'));
     expect(factsOf(done)).toEqual({ 'Exchange Administrator': ASSIGNED });
   });
 
   test('the asker unchecks every role: nothing happens; Cancel leaves the roles as they were', async () => {
     const tenant = cloud.addTenant({ displayName: 'Adatum' });
     tenant.grantPermission(WRITE);
-    const admin = clientOf(h, tenant, tenant.admin!);
+    const admin = h.chat(tenant.admin!, 'personal', tenant);
     const card: Card = await openAssign(admin, tenant.sharePointAdmin!.userPrincipalName);
     const none = await admin.click(card, 'Assign checked roles', { [`role-${EXA}`]: 'false' });
     expect(none.replies[0].text).toContain('No role was checked');

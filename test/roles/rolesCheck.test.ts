@@ -1,30 +1,17 @@
 import { GERMANY_CLOUD_CLOSED } from '../../src/connectors/clouds';
 import { actionTitles, actionsOf, cardText, inputsOf } from '../harness/cards';
-import { startHarness } from '../harness/testBot';
-import {
-  DIRECTORY_ROLES,
-  startFakeMicrosoftCloud,
-  type FakeMicrosoftCloud,
-} from '../support/fakeMicrosoftCloud';
-import { clientOf, factsOf, lastReplyCard, shown, turnText, type Harness } from './rolesDriver';
+import { DIRECTORY_ROLES } from '../support/fakeMicrosoftCloud';
+import { factsOf, lastReplyCard } from './rolesDriver';
+import { useCloudHarness } from '../harness/useHarness';
+import { shown, turnText } from '../harness/chat';
 
 describe('roles: the target connection check of an admin account', () => {
-  let cloud: FakeMicrosoftCloud;
-  let h: Harness;
-
-  beforeAll(async () => {
-    cloud = await startFakeMicrosoftCloud();
-    h = await startHarness({ cloud });
-  });
-  afterAll(async () => {
-    await h.stop();
-    await cloud.stop();
-  });
+  const { cloud, h } = useCloudHarness();
   beforeEach(() => h.standIn.reset());
 
   test('office365, the asker by default: a Global Administrator passes and the target connection is defined', async () => {
     const tenant = cloud.addTenant({ displayName: 'Contoso' });
-    const admin = clientOf(h, tenant, tenant.admin!);
+    const admin = h.chat(tenant.admin!, 'personal', tenant);
     const card = lastReplyCard(await admin.say('roles'));
     const text = cardText(card);
     expect(text).toContain('Roles of Adele Admin');
@@ -68,7 +55,9 @@ describe('roles: the target connection check of an admin account', () => {
 
   test('office365: a SharePoint Administrator passes; Global Administrator for consent is optional and assignable', async () => {
     const tenant = cloud.addTenant({ displayName: 'Fabrikam' });
-    const card = lastReplyCard(await clientOf(h, tenant, tenant.sharePointAdmin!).say('roles office365'));
+    const card = lastReplyCard(
+      await h.chat(tenant.sharePointAdmin!, 'personal', tenant).say('roles office365'),
+    );
     const text = cardText(card);
     expect(text).toContain('The check passed');
     expect(text).toContain('held as SharePoint Administrator');
@@ -80,7 +69,7 @@ describe('roles: the target connection check of an admin account', () => {
   test('office365: an account without roles fails: authorization is missing', async () => {
     const tenant = cloud.addTenant({ displayName: 'Northwind' });
     const card = lastReplyCard(
-      await clientOf(h, tenant, tenant.admin!).say('roles megan@northwind.onmicrosoft.com'),
+      await h.chat(tenant.admin!, 'personal', tenant).say('roles megan@northwind.onmicrosoft.com'),
     );
     const text = cardText(card);
     expect(text).toContain('Roles of Megan Member');
@@ -98,7 +87,7 @@ describe('roles: the target connection check of an admin account', () => {
   test('exchange: Exchange Administrator missing; User Administrator optional; public folders cannot be seen by Graph', async () => {
     const tenant = cloud.addTenant({ displayName: 'Litware' });
     const card = lastReplyCard(
-      await clientOf(h, tenant, tenant.admin!).say('roles spadmin@litware.onmicrosoft.com exchange'),
+      await h.chat(tenant.admin!, 'personal', tenant).say('roles spadmin@litware.onmicrosoft.com exchange'),
     );
     const text = cardText(card);
     expect(text).toContain('Missing Exchange Administrator: needed to access the target mailboxes.');
@@ -119,7 +108,7 @@ describe('roles: the target connection check of an admin account', () => {
     const tenant = cloud.addTenant({ displayName: 'Proseware' });
     const exo = tenant.addUser({ displayName: 'Erin Exchange', alias: 'erin' });
     tenant.assignRole(exo.id, DIRECTORY_ROLES.exchangeAdministrator);
-    const card = lastReplyCard(await clientOf(h, tenant, exo).say('roles mailbox'));
+    const card = lastReplyCard(await h.chat(exo, 'personal', tenant).say('roles mailbox'));
     expect(cardText(card)).toContain('The check passed');
     expect(cardText(card)).toContain('✓ **Exchange Administrator**: held as Exchange Administrator');
     const [target] = await h.bot.store.targets.list(tenant.id);
@@ -128,7 +117,7 @@ describe('roles: the target connection check of an admin account', () => {
 
   test('the target kind can be switched with the card’s choice', async () => {
     const tenant = cloud.addTenant({ displayName: 'Tailspin' });
-    const client = clientOf(h, tenant, tenant.sharePointAdmin!);
+    const client = h.chat(tenant.sharePointAdmin!, 'personal', tenant);
     const first = lastReplyCard(await client.say('roles'));
     expect(cardText(first)).toContain('The check passed');
     const again = shown(await client.click(first, 'Check again', { kind: 'exchange' }));
@@ -141,7 +130,7 @@ describe('roles: the target connection check of an admin account', () => {
     const user = tenant.addUser({ displayName: 'Scoped Sue', alias: 'sue' });
     tenant.assignRole(user.id, DIRECTORY_ROLES.exchangeAdministrator).directoryScopeId =
       '/administrativeUnits/5d4c3b2a-1f0e-4d9c-8b7a-695847362514';
-    const card = lastReplyCard(await clientOf(h, tenant, user).say('roles exchange'));
+    const card = lastReplyCard(await h.chat(user, 'personal', tenant).say('roles exchange'));
     expect(cardText(card)).toContain('Missing Exchange Administrator');
     expect(cardText(card)).toContain(
       'Assigned on a narrower scope only (an administrative unit or one object), which does not count: Exchange Administrator.',
@@ -158,7 +147,7 @@ describe('roles: the target connection check of an admin account', () => {
     });
     tenant.assignRole(user.id, DIRECTORY_ROLES.sharePointAdministrator);
     const card = lastReplyCard(
-      await clientOf(h, tenant, tenant.admin!).say('roles svc@adatum.onmicrosoft.com'),
+      await h.chat(tenant.admin!, 'personal', tenant).say('roles svc@adatum.onmicrosoft.com'),
     );
     const text = cardText(card);
     expect(text).toContain('The check failed');
@@ -171,7 +160,7 @@ describe('roles: the target connection check of an admin account', () => {
     const tenant = cloud.addTenant({ displayName: 'Cohovineyard' });
     cloud.graph.requests.length = 0;
     const card = lastReplyCard(
-      await clientOf(h, tenant, tenant.admin!).say('roles admin@cohovineyard.onmicrosoft.us'),
+      await h.chat(tenant.admin!, 'personal', tenant).say('roles admin@cohovineyard.onmicrosoft.us'),
     );
     const text = cardText(card);
     expect(text).toContain('The check failed: the account is in another cloud');
@@ -185,14 +174,14 @@ describe('roles: the target connection check of an admin account', () => {
 
   test('cloud: an Office 365 Germany account is told that cloud closed', async () => {
     const tenant = cloud.addTenant({ displayName: 'Margie' });
-    const turn = await clientOf(h, tenant, tenant.admin!).say('roles admin@margie.onmicrosoft.de');
+    const turn = await h.chat(tenant.admin!, 'personal', tenant).say('roles admin@margie.onmicrosoft.de');
     expect(cardText(lastReplyCard(turn))).toContain(GERMANY_CLOUD_CLOSED);
   });
 
   test('cloud: a custom-domain account is judged by its tenant’s initial domain', async () => {
     const tenant = cloud.addTenant({ displayName: 'Fourth', domain: 'fourthcoffee.onmicrosoft.us' });
     tenant.addUser({ displayName: 'Boss', alias: 'boss', userPrincipalName: 'boss@fourthcoffee.com' });
-    const turn = await clientOf(h, tenant, tenant.admin!).say('roles boss@fourthcoffee.com');
+    const turn = await h.chat(tenant.admin!, 'personal', tenant).say('roles boss@fourthcoffee.com');
     const text = cardText(lastReplyCard(turn));
     expect(text).toContain(
       'boss@fourthcoffee.com uses a custom domain; its tenant’s initial domain is fourthcoffee.onmicrosoft.us.',
@@ -203,7 +192,7 @@ describe('roles: the target connection check of an admin account', () => {
 
   test('an account the tenant does not have', async () => {
     const tenant = cloud.addTenant({ displayName: 'Lucerne' });
-    const turn = await clientOf(h, tenant, tenant.admin!).say('roles ghost@lucerne.onmicrosoft.com');
+    const turn = await h.chat(tenant.admin!, 'personal', tenant).say('roles ghost@lucerne.onmicrosoft.com');
     expect(cardText(lastReplyCard(turn))).toContain(
       'There is no account ghost@lucerne.onmicrosoft.com in this tenant',
     );
@@ -212,7 +201,7 @@ describe('roles: the target connection check of an admin account', () => {
   test('Graph refuses the role read: the card names RoleManagement.Read.Directory', async () => {
     const tenant = cloud.addTenant({ displayName: 'Trey' });
     tenant.denyPermission('RoleManagement.Read.Directory');
-    const card = lastReplyCard(await clientOf(h, tenant, tenant.admin!).say('roles'));
+    const card = lastReplyCard(await h.chat(tenant.admin!, 'personal', tenant).say('roles'));
     expect(cardText(card)).toContain('I could not check the account');
     expect(cardText(card)).toContain(
       'the app needs the application permission RoleManagement.Read.Directory with admin consent',
@@ -221,13 +210,13 @@ describe('roles: the target connection check of an admin account', () => {
 
   test('unknown words get the usage', async () => {
     const tenant = cloud.addTenant({ displayName: 'Blue Yonder' });
-    const turn = await clientOf(h, tenant, tenant.admin!).say('roles teams please');
+    const turn = await h.chat(tenant.admin!, 'personal', tenant).say('roles teams please');
     expect(turn.replies[0].text).toContain('roles [upn] [office365|exchange]');
   });
 
   test('targets lists each verified target; re-verify updates it, a failing one is flagged; removing needs the right person', async () => {
     const tenant = cloud.addTenant({ displayName: 'Alpine' });
-    const admin = clientOf(h, tenant, tenant.admin!);
+    const admin = h.chat(tenant.admin!, 'personal', tenant);
     const empty = lastReplyCard(await admin.say('targets'));
     expect(cardText(empty)).toContain('No target connection is defined yet');
 
@@ -264,7 +253,7 @@ describe('roles: the target connection check of an admin account', () => {
     expect((await h.bot.store.audit.list(tenant.id)).map((a) => a.action)).toContain('target.verify-failed');
 
     // Someone else (not the definer, not the account, not a global admin) cannot remove it.
-    const refused = await clientOf(h, tenant, tenant.member!).click(list, 'Remove');
+    const refused = await h.chat(tenant.member!, 'personal', tenant).click(list, 'Remove');
     expect(refused.replies[0].text).toContain('Nothing was changed');
     expect(await h.bot.store.targets.list(tenant.id)).toHaveLength(1);
 
@@ -278,7 +267,7 @@ describe('roles: the target connection check of an admin account', () => {
 
     // Another tenant cannot see or act on it.
     const other = cloud.addTenant({ displayName: 'Elsewhere' });
-    const foreign = await clientOf(h, other, other.admin!).click(list, 'Re-verify');
+    const foreign = await h.chat(other.admin!, 'personal', other).click(list, 'Re-verify');
     expect(foreign.replies[0].text).toContain('does not exist in this tenant');
   });
 });

@@ -1,23 +1,12 @@
-import { personalChat, type TeamsUser } from '../harness/activities';
+import { type TeamsUser } from '../harness/activities';
 import { cardText } from '../harness/cards';
-import { startHarness } from '../harness/testBot';
-import { shownCard, TeamsClient } from '../harness/teamsClient';
-import { startFakeMicrosoftCloud, type FakeMicrosoftCloud } from '../support/fakeMicrosoftCloud';
+import { shownCard } from '../harness/teamsClient';
+import { useCloudHarness } from '../harness/useHarness';
 
 const shown = shownCard;
 
 describe('a consent request addressed to a UPN that could not be resolved', () => {
-  let cloud: FakeMicrosoftCloud;
-  let h: Awaited<ReturnType<typeof startHarness>>;
-
-  beforeAll(async () => {
-    cloud = await startFakeMicrosoftCloud();
-    h = await startHarness({ cloud });
-  });
-  afterAll(async () => {
-    await h.stop();
-    await cloud.stop();
-  });
+  const { cloud, h } = useCloudHarness();
 
   test('only a person whose Entra UPN matches may report consent; others are refused privately', async () => {
     const tenant = cloud.addTenant({ displayName: 'Adatum' });
@@ -28,7 +17,7 @@ describe('a consent request addressed to a UPN that could not be resolved', () =
       aadObjectId: sp.id,
       upn: sp.userPrincipalName,
     };
-    const client = new TeamsClient(h.bot.url, h.standIn, requester, personalChat(tenant.id, requester));
+    const client = h.chat(requester, 'personal', tenant.id);
     const started = await client.say('connect office365');
     const id = String(started.replies[0].id);
     let turn = await client.click(shown(started), 'Next', { displayName: 'Adatum destination' }, id);
@@ -56,7 +45,7 @@ describe('a consent request addressed to a UPN that could not be resolved', () =
       aadObjectId: mallory.aadObjectId,
       userPrincipalName: mallory.upn,
     });
-    const malloryChat = new TeamsClient(h.bot.url, h.standIn, mallory, personalChat(tenant.id, mallory));
+    const malloryChat = h.chat(mallory, 'personal', tenant.id);
     const forged = await malloryChat.submitRaw({ verb: 'consentGranted', connectorId: connector.id });
     expect(forged.replies.map((r) => r.text)).toEqual([
       `Only ${ghostUpn} can report this consent. Nothing was changed.`,
@@ -68,7 +57,7 @@ describe('a consent request addressed to a UPN that could not be resolved', () =
       aadObjectId: '0b0b0b0b-0000-4000-8000-000000000003',
       upn: '',
     };
-    const strangerChat = new TeamsClient(h.bot.url, h.standIn, stranger, personalChat(tenant.id, stranger));
+    const strangerChat = h.chat(stranger, 'personal', tenant.id);
     const unknown = await strangerChat.submitRaw({ verb: 'consentGranted', connectorId: connector.id });
     expect(String(unknown.replies[0].text)).toContain(`Only ${ghostUpn} can report this consent`);
     expect((await h.bot.store.connectors.get(tenant.id, connector.id))?.status).toBe('awaiting-consent');
@@ -87,7 +76,7 @@ describe('a consent request addressed to a UPN that could not be resolved', () =
       aadObjectId: ghost.aadObjectId,
       userPrincipalName: ghostUpn.toUpperCase(),
     });
-    const ghostChat = new TeamsClient(h.bot.url, h.standIn, ghost, personalChat(tenant.id, ghost));
+    const ghostChat = h.chat(ghost, 'personal', tenant.id);
     const granted = await ghostChat.submitRaw({ verb: 'consentGranted', connectorId: connector.id });
     expect(
       granted.replies.some((r) =>

@@ -1,24 +1,13 @@
-import { makeUser, personalChat, submit, type TeamsUser } from '../harness/activities';
+import { makeUser, submit, type TeamsUser } from '../harness/activities';
 import { findAction, inputValues, type Card } from '../harness/cards';
-import { startHarness } from '../harness/testBot';
 import { postActivity, shownCard, TeamsClient } from '../harness/teamsClient';
 import { connectorRecord, seedConnectors } from '../support/connectorFixtures';
-import { startFakeMicrosoftCloud, type FakeMicrosoftCloud } from '../support/fakeMicrosoftCloud';
+import { useCloudHarness } from '../harness/useHarness';
 
 const FALSE_ERRORS = /something went wrong|changed at the same moment|Storage is unavailable/i;
 
 describe('two identical submits racing on one card', () => {
-  let cloud: FakeMicrosoftCloud;
-  let h: Awaited<ReturnType<typeof startHarness>>;
-
-  beforeAll(async () => {
-    cloud = await startFakeMicrosoftCloud();
-    h = await startHarness({ cloud });
-  });
-  afterAll(async () => {
-    await h.stop();
-    await cloud.stop();
-  });
+  const { cloud, h } = useCloudHarness();
 
   /**
    * Clicks `title` on `card` twice at once, as a double click does: two activities with the same
@@ -52,7 +41,7 @@ describe('two identical submits racing on one card', () => {
 
   function userOf(tenantId: string): { user: TeamsUser; client: TeamsClient } {
     const user = makeUser('Megan Bowen', 'megan@contoso.onmicrosoft.com');
-    return { user, client: new TeamsClient(h.bot.url, h.standIn, user, personalChat(tenantId, user)) };
+    return { user, client: h.chat(user, 'personal', tenantId) };
   }
 
   test('delete confirm: deleted once, the second click is told it is already done', async () => {

@@ -1,4 +1,4 @@
-import { channel, makeUser, personalChat } from '../harness/activities';
+import { makeUser } from '../harness/activities';
 import { cardOf, unescapeMarkdown, type Card } from '../harness/cards';
 import { startHarness } from '../harness/testBot';
 import { shownCard, TeamsClient } from '../harness/teamsClient';
@@ -28,7 +28,7 @@ describe('text from people never becomes card markup', () => {
       env: { API_TOKEN },
       timing: { now: () => performance.now(), sleep: async () => undefined },
     });
-    ownerChat = new TeamsClient(h.bot.url, h.standIn, owner, personalChat(TENANT, owner));
+    ownerChat = h.chat(owner, 'personal', TENANT);
   });
   afterAll(async () => h.stop());
 
@@ -54,7 +54,7 @@ describe('text from people never becomes card markup', () => {
   });
 
   test('the expiry digest shows a link-like display name literally', async () => {
-    const channelClient = new TeamsClient(h.bot.url, h.standIn, owner, channel(TENANT));
+    const channelClient = h.chat(owner, 'channel', TENANT);
     await channelClient.say('subscribe');
     const day = 24 * 60 * 60 * 1000;
     const then = new Date(h.bot.clock.now().getTime() - 61 * day).toISOString();

@@ -1,12 +1,13 @@
 import { actionTitles, cardOf, findAction, type Card } from '../harness/cards';
-import { makeTempDir, removeTempDir, startHarness, TestClock } from '../harness/testBot';
+import { makeTempDir, removeTempDir, startHarness, TestClock, type Harness } from '../harness/testBot';
 import {
   DIRECTORY_ROLES,
   startFakeMicrosoftCloud,
   type FakeMicrosoftCloud,
 } from '../support/fakeMicrosoftCloud';
-import { clientOf, factsOf, lastReplyCard, shown, type Harness } from '../roles/rolesDriver';
+import { factsOf, lastReplyCard } from '../roles/rolesDriver';
 import { approvalKey } from '../../src/bot/roles/rolesApproval';
+import { shown } from '../harness/chat';
 
 const EXA = DIRECTORY_ROLES.exchangeAdministrator;
 
@@ -30,7 +31,7 @@ describe('a roles approval interrupted by a crash', () => {
     const sp = tenant.sharePointAdmin!;
     const admin = tenant.admin!;
     let h: Harness = await startHarness({ cloud, dataDir, clock });
-    const requester = clientOf(h, tenant, sp);
+    const requester = h.chat(sp, 'personal', tenant);
     const check = lastReplyCard(await requester.say(`roles ${sp.userPrincipalName} exchange`));
     const assign = lastReplyCard(await requester.click(check, 'Assign missing roles'));
     await requester.click(assign, 'Send for approval');
@@ -51,7 +52,7 @@ describe('a roles approval interrupted by a crash', () => {
     await h.stop(true);
 
     h = await startHarness({ cloud, dataDir, clock });
-    const adminClient = clientOf(h, tenant, admin);
+    const adminClient = h.chat(admin, 'personal', tenant);
     const decisions = { [`decision-${EXA}`]: 'approve' };
     // Right after the restart the claim could still belong to a live replica: not "already decided".
     const early = await adminClient.click(approval, 'Submit decisions', decisions);

@@ -9,9 +9,9 @@ import {
   type DataPoint,
   type Histogram,
 } from '@opentelemetry/sdk-metrics';
-import { channel, makeUser, personalChat, type TeamsUser } from '../harness/activities';
+import { channel, makeUser, type TeamsUser } from '../harness/activities';
 import { startHarness } from '../harness/testBot';
-import { shownCard, TeamsClient } from '../harness/teamsClient';
+import { shownCard } from '../harness/teamsClient';
 import { connectorRecord, seedConnectors } from '../support/connectorFixtures';
 import { startFakeMicrosoftCloud, type FakeMicrosoftCloud } from '../support/fakeMicrosoftCloud';
 import type { Timing } from '../../src/notify/rateLimiter';
@@ -99,7 +99,7 @@ describe('telemetry with an exporter configured', () => {
       aadObjectId: sp.id,
       upn: sp.userPrincipalName,
     };
-    const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(tenant.id, user));
+    const client = h.chat(user, 'personal', tenant.id);
     const before = await exportedMetrics();
 
     const started = await client.say('connect office365');
@@ -143,12 +143,12 @@ describe('telemetry with an exporter configured', () => {
 
   test('a scan: one span with the sends inside; duration, connectors checked and notices sent, throttled and failed are counted', async () => {
     const owner = makeUser('Megan Bowen', 'megan@contoso.onmicrosoft.com');
-    const ownerChat = new TeamsClient(h.bot.url, h.standIn, owner, personalChat(TENANT, owner));
+    const ownerChat = h.chat(owner, 'personal', TENANT);
     const subscribed = channel(TENANT);
     const refusing = channel(TENANT);
     await ownerChat.say('help');
-    await new TeamsClient(h.bot.url, h.standIn, owner, subscribed).say('subscribe');
-    await new TeamsClient(h.bot.url, h.standIn, owner, refusing).say('subscribe');
+    await h.chat(owner, subscribed).say('subscribe');
+    await h.chat(owner, refusing).say('subscribe');
     const now = h.bot.clock.now().toISOString();
     await seedConnectors(h.bot.store, [
       connectorRecord({

@@ -1,7 +1,7 @@
 import { metrics, trace } from '@opentelemetry/api';
-import { channel, makeUser, personalChat } from '../harness/activities';
+import { makeUser } from '../harness/activities';
 import { startHarness } from '../harness/testBot';
-import { shownCard, TeamsClient } from '../harness/teamsClient';
+import { shownCard } from '../harness/teamsClient';
 import { connectorRecord, seedConnectors } from '../support/connectorFixtures';
 import { installNetworkGuard, type NetworkGuard } from '../support/networkGuard';
 import { loadConfig } from '../../src/config/config';
@@ -36,12 +36,12 @@ describe('telemetry without APPLICATIONINSIGHTS_CONNECTION_STRING or OTEL_EXPORT
     expect(handle.exporters).toBe('off');
 
     const user = makeUser('Megan Bowen', 'megan@contoso.onmicrosoft.com');
-    const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(TENANT, user));
+    const client = h.chat(user, 'personal', TENANT);
     const started = await client.say('connect office365');
     const id = String(started.replies[0].id);
     const named = await client.click(shownCard(started), 'Next', { displayName: 'Quiet connector' }, id);
     await client.click(shownCard(named), 'Next', { cloud: 'global', upn: user.upn }, id);
-    await new TeamsClient(h.bot.url, h.standIn, user, channel(TENANT)).say('subscribe');
+    await h.chat(user, 'channel', TENANT).say('subscribe');
     const now = h.bot.clock.now().toISOString();
     await seedConnectors(h.bot.store, [
       connectorRecord({

@@ -1,4 +1,4 @@
-import { makeUser, personalChat } from '../harness/activities';
+import { makeUser } from '../harness/activities';
 import { cardText, inputsOf, type Card } from '../harness/cards';
 import { startHarness } from '../harness/testBot';
 import { shownCard, TeamsClient } from '../harness/teamsClient';
@@ -57,7 +57,7 @@ describe('connectors authorized with keys', () => {
 
   test('Azure Blob keys are verified by listing containers, sealed, and never echoed', async () => {
     const user = makeUser();
-    const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(TENANT, user));
+    const client = h.chat(user, 'personal', TENANT);
     const { card, id } = await toKeysCard(client, 'azure-blob', 'Archive blobs');
     const secretInput = inputsOf(card).find((i) => i.id === 'accountKey');
     expect(secretInput).toMatchObject({ style: 'password', value: '' });
@@ -96,7 +96,7 @@ describe('connectors authorized with keys', () => {
 
   test('a wrong Azure key is refused with the reason, nothing is saved, and the key is not echoed', async () => {
     const user = makeUser();
-    const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(TENANT, user));
+    const client = h.chat(user, 'personal', TENANT);
     const { card, id } = await toKeysCard(client, 'azure-blob', 'Wrong key');
     const wrongKey = Buffer.alloc(64, 9).toString('base64');
     const turn = await client.click(
@@ -118,7 +118,7 @@ describe('connectors authorized with keys', () => {
 
   test('Amazon S3: the IAM policy is shown, a malformed key is refused by format, a valid one is saved unverified', async () => {
     const user = makeUser();
-    const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(TENANT, user));
+    const client = h.chat(user, 'personal', TENANT);
     const started = await client.say('connect amazon-s3');
     const id = String(started.replies[0].id);
     const prep = await client.click(shown(started), 'Next', { displayName: 'S3 source' }, id);
@@ -155,7 +155,7 @@ describe('connectors authorized with keys', () => {
 
   test('Google Cloud Storage takes an access key, a secret and a project id', async () => {
     const user = makeUser();
-    const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(TENANT, user));
+    const client = h.chat(user, 'personal', TENANT);
     const { card, id } = await toKeysCard(client, 'google-cloud-storage', 'GCS source');
     expect(inputsOf(card).map((i) => i.id)).toEqual(['accessKey', 'secret', 'projectId']);
     const done = await client.click(
@@ -191,7 +191,7 @@ describe('connectors authorized with keys', () => {
       ['a port of this machine that is not the allowed emulator', 'http://127.0.0.1:22/devstoreaccount1'],
     ])('%s (%s) is refused before anything is sent', async (_name, blobEndpoint) => {
       const user = makeUser();
-      const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(TENANT, user));
+      const client = h.chat(user, 'personal', TENANT);
       const { card, id } = await toKeysCard(client, 'azure-blob', `Endpoint ${randomUUID().slice(0, 8)}`);
       const attemptsBefore = guard.attempts.length;
       const turn = await client.click(
@@ -254,7 +254,7 @@ describe('a blob endpoint that does not answer as Azure Storage', () => {
     const notices: string[] = [];
     for (const port of [closedPort, resetPort, notAzurePort, notFoundPort]) {
       const user = makeUser();
-      const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(TENANT, user));
+      const client = h.chat(user, 'personal', TENANT);
       const started = await client.say('connect azure-blob');
       const id = String(started.replies[0].id);
       let turn = await client.click(shown(started), 'Next', { displayName: `Probe ${port}` }, id);

@@ -1,9 +1,10 @@
-import { channel, makeUser, personalChat } from '../harness/activities';
+import { makeUser } from '../harness/activities';
 import { actionTitles, cardText, openUrls } from '../harness/cards';
 import { startHarness } from '../harness/testBot';
 import { shownCard, TeamsClient } from '../harness/teamsClient';
 import { findAction } from '../harness/cards';
 import { clickOn, startWizard, type OnScreen } from './wizardDriver';
+import { useHarness } from '../harness/useHarness';
 
 const TENANT = '44444444-4444-4444-8444-444444444444';
 const CONNECTOR_APP = '5e3ce6c0-2b1f-4285-8d4b-75ee78787346';
@@ -11,11 +12,7 @@ const CONNECTOR_APP = '5e3ce6c0-2b1f-4285-8d4b-75ee78787346';
 const shown = shownCard;
 
 describe('Office 365 authorization wizard', () => {
-  let h: Awaited<ReturnType<typeof startHarness>>;
-  beforeAll(async () => {
-    h = await startHarness({ env: { CONNECTOR_APP_ID: CONNECTOR_APP } });
-  });
-  afterAll(async () => h.stop());
+  const { h } = useHarness({ env: { CONNECTOR_APP_ID: CONNECTOR_APP } });
 
   test('a global admin clicks through all nine steps; without Graph the connector is recorded awaiting consent', async () => {
     const user = makeUser('Megan Bowen', 'megan@contoso.onmicrosoft.com');
@@ -25,7 +22,7 @@ describe('Office 365 authorization wizard', () => {
       aadObjectId: user.aadObjectId,
       userPrincipalName: user.upn,
     });
-    const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(TENANT, user));
+    const client = h.chat(user, 'personal', TENANT);
     const started = await client.say('connect office365');
     expect(started.replies).toHaveLength(1);
     const cardId = String(started.replies[0].id);
@@ -99,7 +96,7 @@ describe('Office 365 authorization wizard', () => {
 
   test('Back returns to the previous step and Cancel ends the wizard without recording anything', async () => {
     const user = makeUser();
-    const client = new TeamsClient(h.bot.url, h.standIn, user, channel(TENANT));
+    const client = h.chat(user, 'channel', TENANT);
     let turn = await client.say('authorize office365');
     turn = await client.click(shown(turn), 'Next', { displayName: 'Back test' });
     turn = await client.click(shown(turn), 'Next');
@@ -115,7 +112,7 @@ describe('Office 365 authorization wizard', () => {
 
   test('two clicks on Finish at once record the connector once', async () => {
     const user = makeUser();
-    const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(TENANT, user));
+    const client = h.chat(user, 'personal', TENANT);
     const started = await client.say('connect box');
     const id = String(started.replies[0].id);
     let turn = await client.click(shown(started), 'Next', { displayName: 'Double click' }, id);
@@ -149,7 +146,7 @@ describe('Office 365 authorization wizard', () => {
     'in the %s cloud the direct admin-consent URL is %s/<tenant>/adminconsent?client_id=… without redirect_uri',
     async (cloud, host) => {
       const user = makeUser();
-      const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(TENANT, user));
+      const client = h.chat(user, 'personal', TENANT);
       const step6 = await globalAdminStep6(client, cloud, `Consent URL ${cloud}`);
       expect(cardText(step6.card)).toContain('Step 6 of 9');
       const expected = `${host}/${TENANT}/adminconsent?client_id=${CONNECTOR_APP}`;
@@ -166,12 +163,7 @@ describe('Office 365 authorization wizard', () => {
     });
     try {
       const user = makeUser();
-      const client = new TeamsClient(
-        withRedirect.bot.url,
-        withRedirect.standIn,
-        user,
-        personalChat(TENANT, user),
-      );
+      const client = withRedirect.chat(user, 'personal', TENANT);
       const step6 = await globalAdminStep6(client, 'china', 'Registered redirect');
       expect(findAction(step6.card, 'Grant admin consent directly').url).toBe(
         `https://login.chinacloudapi.cn/${TENANT}/adminconsent?client_id=${CONNECTOR_APP}&redirect_uri=${encodeURIComponent(redirect)}`,

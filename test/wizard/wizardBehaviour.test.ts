@@ -1,28 +1,26 @@
-import { channel, groupChat, makeUser, personalChat, type TeamsUser } from '../harness/activities';
+import { groupChat, makeUser, personalChat, type TeamsUser } from '../harness/activities';
 import { actionTitles, cardOf, cardText, inputsOf, openUrls } from '../harness/cards';
 import { ConnectorStandIn } from '../harness/connectorStandIn';
 import { TeamsClient } from '../harness/teamsClient';
 import { connectorRecord, seedConnectors } from '../support/connectorFixtures';
-import { makeTempDir, removeTempDir, startHarness, startTestBot, type TestBot } from '../harness/testBot';
+import { makeTempDir, removeTempDir, startTestBot, type Harness, type TestBot } from '../harness/testBot';
 import {
   authorizeSignIn,
   callsDuring,
   clickOn,
   newTenant,
   office365ToStep,
-  said,
-  shown,
   signInToFirstStep,
   startWizard,
   textBlocks,
   wizardData,
   type OnScreen,
 } from './wizardDriver';
+import { useHarness } from '../harness/useHarness';
+import { said, shown } from '../harness/chat';
 
 const CONNECTOR_APP = '5e3ce6c0-2b1f-4285-8d4b-75ee78787346';
 const CONSENT_LINK = 'https://aka.ms/office365moverauth';
-
-type Harness = Awaited<ReturnType<typeof startHarness>>;
 
 function memberOf(h: Harness, user: TeamsUser, upn = user.upn): void {
   h.standIn.addMember({
@@ -93,17 +91,13 @@ describe('a wizard survives a restart of the bot', () => {
 });
 
 describe('authorization wizards', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ env: { CONNECTOR_APP_ID: CONNECTOR_APP } });
-  });
-  afterAll(async () => h.stop());
+  const { h } = useHarness({ env: { CONNECTOR_APP_ID: CONNECTOR_APP } });
 
   describe('a second connect while a wizard is open', () => {
     test('asks Resume or Start over; Resume posts the current step again as a new message', async () => {
       const tenant = newTenant();
       const user = makeUser('Megan Bowen', 'megan@contoso.onmicrosoft.com');
-      const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(tenant, user));
+      const client = h.chat(user, 'personal', tenant);
       const step2 = await office365ToStep(client, 'Resumed', 2);
 
       const asked = await client.say('connect');
@@ -132,7 +126,7 @@ describe('authorization wizards', () => {
     test('Start over from connect box begins the Box wizard and the old card is then out of date', async () => {
       const tenant = newTenant();
       const user = makeUser();
-      const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(tenant, user));
+      const client = h.chat(user, 'personal', tenant);
       const step1 = await office365ToStep(client, 'Abandoned', 1);
 
       const asked = await client.say('connect box');
@@ -160,7 +154,7 @@ describe('authorization wizards', () => {
     test('reauthorize while another wizard is open: Start over reauthorizes the named connector', async () => {
       const tenant = newTenant();
       const user = makeUser();
-      const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(tenant, user));
+      const client = h.chat(user, 'personal', tenant);
       await authorizeSignIn(client, 'box', 'Archive Box');
       const open = await signInToFirstStep(client, 'dropbox', 'Half done');
 
@@ -179,7 +173,7 @@ describe('authorization wizards', () => {
     test('by the owner replaces the card with "Authorization cancelled" and audits wizard.cancelled', async () => {
       const tenant = newTenant();
       const owner = makeUser('Megan Bowen');
-      const client = new TeamsClient(h.bot.url, h.standIn, owner, channel(tenant));
+      const client = h.chat(owner, 'channel', tenant);
       const step1 = await signInToFirstStep(client, 'dropbox', 'Cancelled dropbox');
       const { wizardId } = wizardData(step1.card);
 
@@ -207,7 +201,7 @@ describe('authorization wizards', () => {
       const owner = makeUser('Megan Bowen');
       const other = makeUser('Alex Wilber', 'alex@contoso.onmicrosoft.com');
       const conversation = groupChat(tenant);
-      const client = new TeamsClient(h.bot.url, h.standIn, owner, conversation);
+      const client = h.chat(owner, conversation);
       const step1 = await signInToFirstStep(client, 'egnyte', 'Kept open');
 
       const { result: refused, calls } = await callsDuring(h.standIn, () => client.as(other).say('cancel'));
@@ -230,7 +224,7 @@ describe('authorization wizards', () => {
 
     test('with no wizard open says there is nothing to cancel', async () => {
       const user = makeUser();
-      const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(newTenant(), user));
+      const client = h.chat(user, 'personal', newTenant());
       const turn = await client.say('cancel');
       expect(said(turn)).toBe('There is no wizard open here, so there is nothing to cancel.');
       expect(turn.updates).toHaveLength(0);
@@ -242,7 +236,7 @@ describe('authorization wizards', () => {
       const tenant = newTenant();
       const user = makeUser('Gov Admin');
       memberOf(h, user, 'admin@fabrikam.onmicrosoft.us');
-      const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(tenant, user));
+      const client = h.chat(user, 'personal', tenant);
       const named = await clickOn(client, await startWizard(client, 'office365'), 'Next', {
         displayName: 'Gov tenant',
       });
@@ -286,7 +280,7 @@ describe('authorization wizards', () => {
     test('hands over: the connector awaits consent and the card shows the consent links and steps 6 to 9', async () => {
       const tenant = newTenant();
       const user = makeUser('Sharon Point');
-      const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(tenant, user));
+      const client = h.chat(user, 'personal', tenant);
       const step5 = await office365ToStep(client, 'Handed over', 5);
       expect(cardText(step5.card)).toContain('Step 5 of 9');
 
@@ -327,7 +321,7 @@ describe('authorization wizards', () => {
     test('in GCC High the direct admin-consent URL uses the US Government login host', async () => {
       const tenant = newTenant();
       const user = makeUser('Gov Admin');
-      const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(tenant, user));
+      const client = h.chat(user, 'personal', tenant);
       let screen = await clickOn(client, await startWizard(client, 'office365'), 'Next', {
         displayName: 'Gov hand-over',
       });
@@ -363,7 +357,7 @@ describe('authorization wizards', () => {
       async (type, name, who) => {
         const tenant = newTenant();
         const user = makeUser();
-        const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(tenant, user));
+        const client = h.chat(user, 'personal', tenant);
         const named = await startWizard(client, type);
         expect(textBlocks(named.card)).toContain(`Authorize the ${name}`);
         expect(cardText(named.card)).toContain('Give the connector a display name (optional)');
@@ -406,7 +400,7 @@ describe('authorization wizards', () => {
   describe('the connector picker', () => {
     test('connect alone shows the catalog grouped, and a type button starts that wizard', async () => {
       const user = makeUser();
-      const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(newTenant(), user));
+      const client = h.chat(user, 'personal', newTenant());
       const turn = await client.say('connect');
       const picker = cardOf(turn.replies[0]);
       const text = cardText(picker);
@@ -428,7 +422,7 @@ describe('authorization wizards', () => {
 
     test('connect with an unknown type says so and shows the picker', async () => {
       const user = makeUser();
-      const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(newTenant(), user));
+      const client = h.chat(user, 'personal', newTenant());
       const turn = await client.say('connect nonsense');
       expect(turn.replies).toHaveLength(2);
       expect(turn.replies[0].text).toBe('I do not know a connector type "nonsense". Pick one from the list:');
@@ -441,7 +435,7 @@ describe('authorization wizards', () => {
   test('a display name that looks like a template or a mention is shown and stored literally', async () => {
     const tenant = newTenant();
     const user = makeUser();
-    const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(tenant, user));
+    const client = h.chat(user, 'personal', tenant);
     const name = '${$root.secret} {{x}} <at>y</at>';
     const step1 = await signInToFirstStep(client, 'box', name);
     expect(textBlocks(step1.card)).toContain(`Connector: ${name}`);
@@ -457,7 +451,7 @@ describe('authorization wizards', () => {
     test('by the creator runs the wizard without the name card and renews the same connector', async () => {
       const tenant = newTenant();
       const creator = makeUser('Adele Vance');
-      const client = new TeamsClient(h.bot.url, h.standIn, creator, channel(tenant));
+      const client = h.chat(creator, 'channel', tenant);
       await authorizeSignIn(client, 'dropbox', 'Finance Dropbox');
       const [created] = (await h.bot.store.connectors.list(tenant)).items;
 
@@ -512,7 +506,7 @@ describe('authorization wizards', () => {
     test('Office 365: the menu steps, then the cloud and step 4 (sign in) on; steps 1 to 3 never show', async () => {
       const tenant = newTenant();
       const creator = makeUser('Adele Vance');
-      const client = new TeamsClient(h.bot.url, h.standIn, creator, personalChat(tenant, creator));
+      const client = h.chat(creator, 'personal', tenant);
       let screen = await office365ToStep(client, 'Contoso destination', 5);
       screen = await clickOn(client, screen, 'I am a global admin: continue');
       for (let step = 6; step <= 9; step++)
@@ -553,7 +547,7 @@ describe('authorization wizards', () => {
     test('a keys connector renews its keys after the menu steps', async () => {
       const tenant = newTenant();
       const creator = makeUser('Adele Vance');
-      const client = new TeamsClient(h.bot.url, h.standIn, creator, personalChat(tenant, creator));
+      const client = h.chat(creator, 'personal', tenant);
       await seedConnectors(h.bot.store, [
         connectorRecord({
           tenantId: tenant,
@@ -574,7 +568,7 @@ describe('authorization wizards', () => {
       const tenant = newTenant();
       const creator = makeUser('Adele Vance');
       const other = makeUser('Alex Wilber', 'alex@contoso.onmicrosoft.com');
-      const client = new TeamsClient(h.bot.url, h.standIn, creator, channel(tenant));
+      const client = h.chat(creator, 'channel', tenant);
       await authorizeSignIn(client, 'box', 'Legal Box');
 
       const refused = await client.as(other).say('reauthorize Legal Box');
@@ -589,7 +583,7 @@ describe('authorization wizards', () => {
     test('an unknown name answers with the closest names as Reauthorize buttons', async () => {
       const tenant = newTenant();
       const user = makeUser();
-      const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(tenant, user));
+      const client = h.chat(user, 'personal', tenant);
       await authorizeSignIn(client, 'egnyte', 'Design files');
       await authorizeSignIn(client, 'google-workspace', 'Sales drive');
 
@@ -612,7 +606,7 @@ describe('authorization wizards', () => {
   test('when updating the card fails with 404 the step is posted anew, and the next click updates the new card', async () => {
     const tenant = newTenant();
     const user = makeUser();
-    const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(tenant, user));
+    const client = h.chat(user, 'personal', tenant);
     const step1 = await signInToFirstStep(client, 'onedrive-consumer', 'Lost card');
 
     h.standIn.program('updateActivity', { status: 404, body: { error: { code: 'NotFound' } } });
@@ -636,16 +630,12 @@ describe('authorization wizards', () => {
 });
 
 describe('without CONNECTOR_APP_ID', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => h.stop());
+  const { h } = useHarness();
 
   test('the SharePoint hand-over card gives the consent link and says the direct URL is not available', async () => {
     const tenant = newTenant();
     const user = makeUser();
-    const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(tenant, user));
+    const client = h.chat(user, 'personal', tenant);
     const step5 = await office365ToStep(client, 'No app id', 5);
     const handover = await clickOn(client, step5, 'I am a SharePoint admin: hand over');
     const done = await clickOn(client, handover, 'Send the consent request', {

@@ -3,22 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { cardOf, findAction, unescapeMarkdown, type Card } from '../harness/cards';
 import type { ConnectorStandIn, RecordedCall } from '../harness/connectorStandIn';
 import type { TeamsClient, TurnResult } from '../harness/teamsClient';
+import { shown } from '../harness/chat';
 
 /** A tenant of its own, so that tests do not see each other's connectors and audit events. */
 export function newTenant(): string {
   return randomUUID();
-}
-
-/** The card the person sees after a turn: the updated one, else the newest posted one. */
-export function shown(turn: TurnResult): Card {
-  if (turn.updates.length > 0) return cardOf(turn.updates[turn.updates.length - 1].activity);
-  const withCard = turn.replies.filter((r) => Array.isArray(r.attachments) && r.attachments.length > 0);
-  return cardOf(withCard[withCard.length - 1]);
-}
-
-/** The plain text of every message the bot posted in the turn. */
-export function said(turn: TurnResult): string {
-  return turn.replies.map((r) => String(r.text ?? '')).join('\n');
 }
 
 /** The text of every TextBlock of a card as a person reads it, one entry each (exact comparisons). */

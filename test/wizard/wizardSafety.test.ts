@@ -1,26 +1,24 @@
 import * as activities from '../harness/activities';
 import { channel, groupChat, makeUser, personalChat, type TeamsConversation } from '../harness/activities';
 import { cardOf, cardText, inputsOf } from '../harness/cards';
-import { postActivity, TeamsClient, type TurnResult } from '../harness/teamsClient';
-import { startHarness } from '../harness/testBot';
+import { postActivity, type TurnResult } from '../harness/teamsClient';
 import {
   authorizeSignIn,
   callsDuring,
   clickOn,
   newTenant,
   office365ToStep,
-  said,
   signInToFirstStep,
   startWizard,
   wizardData,
 } from './wizardDriver';
+import { useHarness } from '../harness/useHarness';
+import { said } from '../harness/chat';
 
 const OUT_OF_DATE =
   'This card is out of date, so nothing was changed. Type connect to start again, or use the latest card.';
 const NOT_MINE =
   'This card is out of date or was not sent by me, so nothing was changed. Type help to start again.';
-
-type Harness = Awaited<ReturnType<typeof startHarness>>;
 
 /** A turn that only answered "out of date": one text message, no card changed. */
 function expectOutOfDate(turn: TurnResult, text = OUT_OF_DATE): void {
@@ -32,11 +30,7 @@ function expectOutOfDate(turn: TurnResult, text = OUT_OF_DATE): void {
 }
 
 describe('wizard safety', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => h.stop());
+  const { h } = useHarness();
 
   const auditActions = async (tenant: string) => (await h.bot.store.audit.list(tenant)).map((a) => a.action);
 
@@ -44,7 +38,7 @@ describe('wizard safety', () => {
     test('Next or Back on an earlier step after the wizard moved on is already done or out of date, and changes nothing', async () => {
       const tenant = newTenant();
       const user = makeUser();
-      const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(tenant, user));
+      const client = h.chat(user, 'personal', tenant);
       const step1 = await office365ToStep(client, 'Stale clicks', 1);
       const step2 = await clickOn(client, step1, 'Next');
       expect(cardText(step2.card)).toContain('Step 2 of 9');
@@ -66,7 +60,7 @@ describe('wizard safety', () => {
     test('a click after the wizard was cancelled is out of date', async () => {
       const tenant = newTenant();
       const user = makeUser();
-      const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(tenant, user));
+      const client = h.chat(user, 'personal', tenant);
       const step1 = await signInToFirstStep(client, 'box', 'Cancelled box');
       const cancelled = await clickOn(client, step1, 'Cancel');
       expect(cardText(cancelled.card)).toContain('Authorization cancelled');
@@ -80,7 +74,7 @@ describe('wizard safety', () => {
     test('a click after the wizard completed is out of date and records nothing more', async () => {
       const tenant = newTenant();
       const user = makeUser();
-      const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(tenant, user));
+      const client = h.chat(user, 'personal', tenant);
       const step1 = await signInToFirstStep(client, 'dropbox', 'Finished dropbox');
       const step2 = await clickOn(client, step1, 'Next');
       await clickOn(client, step2, 'I confirm I signed in and allowed access');
@@ -100,16 +94,11 @@ describe('wizard safety', () => {
       const tenant = newTenant();
       const user = makeUser();
       const conversation = personalChat(tenant, user);
-      const client = new TeamsClient(h.bot.url, h.standIn, user, conversation);
+      const client = h.chat(user, conversation);
       const step1 = await signInToFirstStep(client, 'egnyte', 'Tenant bound');
       const foreign: TeamsConversation = { ...conversation, tenantId: newTenant() };
 
-      const turn = await new TeamsClient(h.bot.url, h.standIn, user, foreign).click(
-        step1.card,
-        'Next',
-        {},
-        step1.cardId,
-      );
+      const turn = await h.chat(user, foreign).click(step1.card, 'Next', {}, step1.cardId);
       expectOutOfDate(turn);
       expect(cardText((await clickOn(client, step1, 'Next')).card)).toContain('Step 2 of 2');
     });
@@ -118,7 +107,7 @@ describe('wizard safety', () => {
   describe('a forged submit', () => {
     test('with an unknown verb is answered as not mine', async () => {
       const user = makeUser();
-      const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(newTenant(), user));
+      const client = h.chat(user, 'personal', newTenant());
       expectOutOfDate(await client.submitRaw({ verb: 'teleport', wizardId: 'x' }), NOT_MINE);
       expectOutOfDate(await client.submitRaw({ anything: 1 }), NOT_MINE);
     });
@@ -126,7 +115,7 @@ describe('wizard safety', () => {
     test('with verb wizard but no wizardId, page or move, or a random wizardId, changes nothing', async () => {
       const tenant = newTenant();
       const user = makeUser();
-      const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(tenant, user));
+      const client = h.chat(user, 'personal', tenant);
       const step1 = await signInToFirstStep(client, 'google-workspace', 'Forged clicks');
       const { wizardId, page } = wizardData(step1.card);
       expect(page).toBe('oauth-1');
@@ -153,7 +142,7 @@ describe('wizard safety', () => {
     test('with a display name over 80 characters shows the name card again with a notice and records nothing', async () => {
       const tenant = newTenant();
       const user = makeUser();
-      const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(tenant, user));
+      const client = h.chat(user, 'personal', tenant);
       const named = await startWizard(client, 'box');
       const { wizardId, page } = wizardData(named.card);
       expect(page).toBe('name');
@@ -190,7 +179,7 @@ describe('wizard safety', () => {
     test('with a 100 KB value is answered cleanly, and a body over the size limit is refused with 413', async () => {
       const tenant = newTenant();
       const user = makeUser();
-      const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(tenant, user));
+      const client = h.chat(user, 'personal', tenant);
       const named = await startWizard(client, 'dropbox');
       const { wizardId } = wizardData(named.card);
       const big = 'x'.repeat(100 * 1024);
@@ -235,7 +224,7 @@ describe('wizard safety', () => {
       const owner = makeUser('Megan Bowen');
       const other = makeUser('Alex Wilber', 'alex@contoso.onmicrosoft.com');
       const conversation = makeConversation(tenant);
-      const client = new TeamsClient(h.bot.url, h.standIn, owner, conversation);
+      const client = h.chat(owner, conversation);
       const step1 = await signInToFirstStep(client, 'box', 'Owned by Megan');
       const before = await auditActions(tenant);
 
@@ -277,7 +266,7 @@ describe('wizard safety', () => {
       const owner = makeUser('Megan Bowen');
       const other = makeUser('Alex Wilber', 'alex@contoso.onmicrosoft.com');
       const conversation = makeConversation(tenant);
-      const client = new TeamsClient(h.bot.url, h.standIn, owner, conversation);
+      const client = h.chat(owner, conversation);
       const step1 = await signInToFirstStep(client, 'dropbox', 'Owned by Megan');
 
       h.standIn.program('createConversation', { status: 403, body: { error: { code: 'Forbidden' } } });
@@ -309,7 +298,7 @@ describe('wizard safety', () => {
     const tenant = newTenant();
     const first = makeUser('Megan Bowen');
     const second = makeUser('Alex Wilber');
-    const client = new TeamsClient(h.bot.url, h.standIn, first, channel(tenant));
+    const client = h.chat(first, 'channel', tenant);
     await authorizeSignIn(client, 'box', 'First one');
     const next = await signInToFirstStep(client.as(second), 'egnyte', 'Second one');
     expect(cardText(next.card)).toContain('Step 1 of 2');

@@ -7,7 +7,7 @@ import { clockStart, daysUntilExpiry, expiresAt, type Connector } from '../conne
 import type { ActorRef, ConnectorLifecycle, DeauthorizationListener } from '../connectors/lifecycle';
 import { describeState } from '../connectors/provenance';
 import type { Config } from '../config/config';
-import type { ConversationRecord, NoticeKey, Store } from '../store/ports';
+import type { ConversationRecord, NoticeKey, Store } from '../connectors/ports';
 import { DAY_MS, type Clock } from '../util/clock';
 import { UTC_DATES } from '../util/dates';
 import type { Logger } from '../util/logger';

@@ -6,7 +6,7 @@ import {
   type FakeMicrosoftCloud,
 } from '../support/fakeMicrosoftCloud';
 import { factsOf, lastReplyCard } from '../roles/rolesDriver';
-import { approvalKey } from '../../src/bot/roles/rolesApproval';
+import { approvalKey } from '../../src/bot/features/roles/rolesApproval';
 import { shown } from '../harness/chat';
 
 const EXA = DIRECTORY_ROLES.exchangeAdministrator;

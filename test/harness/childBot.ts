@@ -11,8 +11,9 @@ const running = new Set<ChildBot>();
 
 // A child left running holds its pipes open in the jest worker, which then cannot exit
 // gracefully; so every test file that spawns bots stops the leftovers after its tests.
-if (typeof afterAll === 'function') {
-  afterAll(async () => {
+const afterAllHook = (globalThis as { afterAll?: (fn: () => Promise<void>) => void }).afterAll;
+if (afterAllHook) {
+  afterAllHook(async () => {
     await Promise.all([...running].map((bot) => bot.stop()));
   });
 }

@@ -92,8 +92,9 @@ let exitHookInstalled = false;
 
 // An emulator a suite left running (its afterAll never reached `stop()`, or a test failed before a
 // later start was stopped) would keep the jest worker alive; stop it after the file's tests.
-if (typeof afterAll === 'function') {
-  afterAll(async () => {
+const afterAllHook = (globalThis as { afterAll?: (fn: () => Promise<void>) => void }).afterAll;
+if (afterAllHook) {
+  afterAllHook(async () => {
     await Promise.all([...running.keys()].map((child) => kill(child)));
   });
 }

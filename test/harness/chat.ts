@@ -4,7 +4,6 @@
  * and `shown()` / `said()` read what the last turn put on screen. Card clicks go through
  * `TeamsClient.click`, so the way a click is posted (submit or Execute invoke) lives in one place.
  */
-import { randomUUID } from 'node:crypto';
 import { channel, groupChat, personalChat, type TeamsConversation, type TeamsUser } from './activities';
 import { cardOf, cardText, type Card } from './cards';
 import type { ConnectorStandIn } from './connectorStandIn';
@@ -51,13 +50,9 @@ export function turnText(turn: TurnResult): string {
   ].join('\n');
 }
 
-/**
- * A `TeamsClient` that remembers its last turn and which activity shows each card it was sent,
- * so a click on a card goes back to the activity that card came in (as in Teams).
- */
+/** A `TeamsClient` that remembers its last turn, so a test can read what it showed. */
 export class Chat extends TeamsClient {
   private lastTurn?: TurnResult;
-  private readonly cardIds = new WeakMap<Card, string>();
 
   override as(user: TeamsUser | DirectoryPerson): Chat {
     return new Chat(this.botUrl, this.standIn, teamsUserOf(user), this.conversation, this.clientInfo);
@@ -69,20 +64,8 @@ export class Chat extends TeamsClient {
 
   override async send(activity: Record<string, unknown>): Promise<TurnResult> {
     const turn = await super.send(activity);
-    for (const reply of turn.replies) if (hasCard(reply) && reply.id) this.remember(reply, String(reply.id));
-    for (const update of turn.updates) this.remember(update.activity, update.activityId);
     this.lastTurn = turn;
     return turn;
-  }
-
-  /** Clicks `title` on `card`; the click names the activity the card came in, when this chat saw it. */
-  override click(
-    card: Card,
-    title: string,
-    typed: Record<string, string> = {},
-    cardActivityId: string = this.cardIds.get(card) ?? randomUUID(),
-  ): Promise<TurnResult> {
-    return super.click(card, title, typed, cardActivityId);
   }
 
   /** The last turn; fails when nothing was sent yet. */
@@ -104,14 +87,6 @@ export class Chat extends TeamsClient {
   /** Everything the last turn showed, as text. */
   text(): string {
     return turnText(this.last);
-  }
-
-  private remember(activity: Record<string, unknown>, id: string): void {
-    try {
-      this.cardIds.set(cardOf(activity), id);
-    } catch {
-      // An activity without a card (a plain update) has nothing to remember.
-    }
   }
 }
 

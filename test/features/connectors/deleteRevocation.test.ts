@@ -6,6 +6,7 @@ import { seedConnectors } from '../../support/connectorFixtures';
 import { aConnector } from '../../support/builders';
 import { type FakeTenant } from '../../support/fakeMicrosoftCloud';
 import { useCloudHarness } from '../../harness/useHarness';
+import { teamsUserOf } from '../../harness/chat';
 
 /** The card a turn showed: the updated one, else the last posted one. */
 function shown(turn: TurnResult): Card {
@@ -22,12 +23,7 @@ describe('delete says what it does, and Check revocation asks Graph (HTTPS fake)
 
   function adminOf(tenant: FakeTenant): { user: TeamsUser; client: TeamsClient } {
     const admin = tenant.admin!;
-    const user: TeamsUser = {
-      id: `29:${admin.id}`,
-      name: admin.displayName,
-      aadObjectId: admin.id,
-      upn: admin.userPrincipalName,
-    };
+    const user: TeamsUser = teamsUserOf(admin);
     return { user, client: h.chat(user, 'personal', tenant.id) };
   }
 

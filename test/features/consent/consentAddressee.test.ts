@@ -2,6 +2,7 @@ import { type TeamsUser } from '../../harness/activities';
 import { cardText } from '../../harness/cards';
 import { shownCard } from '../../harness/teamsClient';
 import { useCloudHarness } from '../../harness/useHarness';
+import { teamsUserOf } from '../../harness/chat';
 
 const shown = shownCard;
 
@@ -11,12 +12,7 @@ describe('a consent request addressed to a UPN that could not be resolved', () =
   test('only a person whose Entra UPN matches may report consent; others are refused privately', async () => {
     const tenant = cloud.addTenant({ displayName: 'Adatum' });
     const sp = tenant.sharePointAdmin!;
-    const requester: TeamsUser = {
-      id: `29:${sp.id}`,
-      name: sp.displayName,
-      aadObjectId: sp.id,
-      upn: sp.userPrincipalName,
-    };
+    const requester: TeamsUser = teamsUserOf(sp);
     const client = h.chat(requester, 'personal', tenant.id);
     const started = await client.say('connect office365');
     const id = String(started.replies[0].id);

@@ -4,6 +4,7 @@ import { shownCard, TeamsClient } from '../../harness/teamsClient';
 import { expectValidCard } from '../../support/cardValidation';
 import { reply, type FakeTenant } from '../../support/fakeMicrosoftCloud';
 import { useCloudHarness } from '../../harness/useHarness';
+import { teamsUserOf } from '../../harness/chat';
 
 const CATALOG_APP = '3a2b1c0d-1111-4222-8333-444455556666';
 
@@ -16,12 +17,7 @@ describe('admin consent hand-over', () => {
   /** A SharePoint admin of `tenant` runs the wizard to the hand-over card; returns it and their client. */
   async function toHandover(tenant: FakeTenant, name: string, where: 'personal' | 'channel' = 'personal') {
     const sp = tenant.sharePointAdmin!;
-    const user: TeamsUser = {
-      id: `29:${sp.id}`,
-      name: sp.displayName,
-      aadObjectId: sp.id,
-      upn: sp.userPrincipalName,
-    };
+    const user: TeamsUser = teamsUserOf(sp);
     const conversation = where === 'channel' ? channel(tenant.id) : personalChat(tenant.id, user);
     const client = h.chat(user, conversation);
     const started = await client.say('connect office365');
@@ -127,12 +123,7 @@ describe('admin consent hand-over', () => {
     await client.click(card, 'Send the consent request', { adminId: tenant.admin!.id }, id);
     const adminCard = cardOf(h.standIn.posted(`a:1:personal-${tenant.admin!.id}`)[0]);
     const admin = tenant.admin!;
-    const adminUser: TeamsUser = {
-      id: `29:${admin.id}`,
-      name: admin.displayName,
-      aadObjectId: admin.id,
-      upn: admin.userPrincipalName,
-    };
+    const adminUser: TeamsUser = teamsUserOf(admin);
     const adminClient = h.chat(adminUser, 'personal', tenant.id);
 
     const none = await adminClient.click(adminCard, 'I have granted consent');
@@ -238,12 +229,7 @@ describe('admin consent hand-over', () => {
     await client.click(card, 'Send the consent request', { adminId: tenant.admin!.id }, id);
     const adminCard = cardOf(h.standIn.posted(`a:1:personal-${tenant.admin!.id}`)[0]);
     const admin = tenant.admin!;
-    const adminUser: TeamsUser = {
-      id: `29:${admin.id}`,
-      name: admin.displayName,
-      aadObjectId: admin.id,
-      upn: admin.userPrincipalName,
-    };
+    const adminUser: TeamsUser = teamsUserOf(admin);
     h.standIn.reset();
     await h.chat(adminUser, 'personal', tenant.id).click(adminCard, 'I have granted consent');
     expect(h.standIn.callsTo('updateActivity', client.conversation.id).map((c) => c.activityId)).toContain(

@@ -6,6 +6,7 @@ import { expectValidCard } from '../../support/cardValidation';
 import { connectorRecord, seedConnectors } from '../../support/connectorFixtures';
 import { collection, type FakeTenant } from '../../support/fakeMicrosoftCloud';
 import { useCloudHarness, useHarness } from '../../harness/useHarness';
+import { teamsUserOf } from '../../harness/chat';
 
 const DAY = 24 * 60 * 60 * 1000;
 const GRAPH_ROWS = [
@@ -73,12 +74,7 @@ describe('diagnose with Microsoft Graph (HTTPS fake of the token endpoint and Gr
     const tenant = cloud.addTenant({ displayName });
     tenant.member!.drive = { id: 'b!megan', driveType: 'business', name: 'OneDrive' };
     const admin = tenant.admin!;
-    const user: TeamsUser = {
-      id: `29:${admin.id}`,
-      name: admin.displayName,
-      aadObjectId: admin.id,
-      upn: admin.userPrincipalName,
-    };
+    const user: TeamsUser = teamsUserOf(admin);
     return {
       tenant,
       user,
@@ -180,12 +176,7 @@ describe('diagnose with Microsoft Graph (HTTPS fake of the token endpoint and Gr
     try {
       const tenant = cloud.addTenant({ displayName: 'Wrong app' });
       const admin = tenant.admin!;
-      const user: TeamsUser = {
-        id: `29:${admin.id}`,
-        name: admin.displayName,
-        aadObjectId: admin.id,
-        upn: admin.userPrincipalName,
-      };
+      const user: TeamsUser = teamsUserOf(admin);
       // The bot's own app holds a tenant-wide grant too: a check of the wrong app would pass.
       tenant.oauth2PermissionGrants.push({
         ...tenant.oauth2PermissionGrants[0],

@@ -16,6 +16,7 @@ import { seedConnectors } from '../../support/connectorFixtures';
 import { aConnector } from '../../support/builders';
 import { startFakeMicrosoftCloud, type FakeMicrosoftCloud } from '../../support/fakeMicrosoftCloud';
 import type { Timing } from '../../../src/notify/rateLimiter';
+import { teamsUserOf } from '../../harness/chat';
 
 // The SDK is registered globally before the bot is built, as src/index.ts does when an exporter
 // is configured; in-memory exporters stand in for Azure Monitor and OTLP.
@@ -94,12 +95,7 @@ describe('telemetry with an exporter configured', () => {
   test('a wizard run: each turn is a span by command, with its Graph and storage calls inside; turns, card actions and Graph calls are counted', async () => {
     const tenant = cloud.addTenant({ displayName: 'Contoso' });
     const sp = tenant.sharePointAdmin!;
-    const user: TeamsUser = {
-      id: `29:${sp.id}`,
-      name: sp.displayName,
-      aadObjectId: sp.id,
-      upn: sp.userPrincipalName,
-    };
+    const user: TeamsUser = teamsUserOf(sp);
     const client = h.chat(user, 'personal', tenant.id);
     const before = await exportedMetrics();
 

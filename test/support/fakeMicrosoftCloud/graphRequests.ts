@@ -5,6 +5,23 @@ import type { RecordedGraphRequest } from './graph';
 import { readRequestBody, sendJson } from './http';
 import { graphError, parseFilter, reply, type FakeGraphRequest, type GraphReply } from './odata';
 
+/** The decoded path of a Graph URL without its version (`/users/abc/drive`); an undecodable segment stays as sent. */
+function graphPathOf(url: URL, version: string): string {
+  return (
+    url.pathname
+      .slice(version.length + 1)
+      .split('/')
+      .map((s) => {
+        try {
+          return decodeURIComponent(s);
+        } catch {
+          return s;
+        }
+      })
+      .join('/') || '/'
+  );
+}
+
 /** Serves one Graph request for the tenant its token was issued for; resolves with the status sent. */
 export async function graphRequest(
   ctx: CloudContext,
@@ -20,18 +37,7 @@ export async function graphRequest(
   } catch {
     body = rawBody;
   }
-  const graphPath =
-    url.pathname
-      .slice(version.length + 1)
-      .split('/')
-      .map((s) => {
-        try {
-          return decodeURIComponent(s);
-        } catch {
-          return s;
-        }
-      })
-      .join('/') || '/';
+  const graphPath = graphPathOf(url, version);
   const authorization = req.headers.authorization;
   const record: RecordedGraphRequest = {
     at: new Date(),
@@ -132,18 +138,7 @@ async function batch(
     const url = new URL(
       `${outer.url.origin}/${outer.version}${relative.startsWith('/') ? '' : '/'}${relative}`,
     );
-    const path =
-      url.pathname
-        .slice(outer.version.length + 1)
-        .split('/')
-        .map((s) => {
-          try {
-            return decodeURIComponent(s);
-          } catch {
-            return s;
-          }
-        })
-        .join('/') || '/';
+    const path = graphPathOf(url, outer.version);
     if (ctx.graph.recording) {
       ctx.graph.requests.push({
         ...record,

@@ -1,14 +1,5 @@
-import { ConfigError, configWarnings, loadConfig } from '../../../src/config/config';
-
-function errorOf(env: Record<string, string>): ConfigError {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { configWarnings, loadConfig } from '../../../src/config/config';
+import { errorOf } from './configErrorOf';
 
 describe('configuration', () => {
   test('defaults follow DESIGN.md', () => {

@@ -1,14 +1,5 @@
-import { ConfigError, loadConfig } from '../../../src/config/config';
-
-function errorOf(env: Record<string, string>): ConfigError {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { loadConfig } from '../../../src/config/config';
+import { errorOf } from './configErrorOf';
 
 describe('telemetry settings', () => {
   test('off by default, with metrics every minute when on', () => {

@@ -1,6 +1,6 @@
 import { makeUser } from '../harness/activities';
 import { cardOf, unescapeMarkdown, type Card } from '../harness/cards';
-import { startHarness } from '../harness/testBot';
+import { startHarness, type Harness } from '../harness/testBot';
 import { shownCard, TeamsClient } from '../harness/teamsClient';
 import { connectorRecord, seedConnectors } from '../support/connectorFixtures';
 import { HOSTILE, hostileMarkup, markdownPlaces } from '../support/markdownCheck';
@@ -19,7 +19,7 @@ function expectLiteral(card: Card, shown: string): void {
 }
 
 describe('text from people never becomes card markup', () => {
-  let h: Awaited<ReturnType<typeof startHarness>>;
+  let h: Harness;
   const owner = makeUser(HOSTILE, 'megan@contoso.onmicrosoft.com');
   let ownerChat: TeamsClient;
 

@@ -1,6 +1,6 @@
 import { makeUser } from '../../harness/activities';
 import { actionTitles, cardOf, cardText } from '../../harness/cards';
-import { startHarness } from '../../harness/testBot';
+import { startHarness, type Harness } from '../../harness/testBot';
 import { TeamsClient, type TurnResult } from '../../harness/teamsClient';
 import { expectValidCard } from '../../support/cardValidation';
 import { connectorRecord, seedConnectors } from '../../support/connectorFixtures';
@@ -19,7 +19,7 @@ function card(turn: TurnResult) {
 }
 
 describe('connectors commands', () => {
-  let h: Awaited<ReturnType<typeof startHarness>>;
+  let h: Harness;
   const owner = makeUser('Megan Bowen', 'megan@contoso.onmicrosoft.com');
   const other = makeUser('Lee Gu', 'lee@contoso.onmicrosoft.com');
   let ownerChat: TeamsClient;

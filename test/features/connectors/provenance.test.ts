@@ -1,6 +1,6 @@
 import { makeUser, type TeamsUser } from '../../harness/activities';
 import { actionTitles, cardOf, cardText } from '../../harness/cards';
-import { startHarness } from '../../harness/testBot';
+import { startHarness, type Harness } from '../../harness/testBot';
 import { shownCard, TeamsClient } from '../../harness/teamsClient';
 import { expectValidCard } from '../../support/cardValidation';
 
@@ -11,7 +11,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const shown = shownCard;
 
 describe('connectors say whether their state was verified or reported', () => {
-  let h: Awaited<ReturnType<typeof startHarness>>;
+  let h: Harness;
   let ada: TeamsUser;
   let client: TeamsClient;
 

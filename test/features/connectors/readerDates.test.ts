@@ -1,6 +1,6 @@
 import { makeUser } from '../../harness/activities';
 import { cardOf, cardText, type Card } from '../../harness/cards';
-import { startHarness } from '../../harness/testBot';
+import { startHarness, type Harness } from '../../harness/testBot';
 import { shownCard, TeamsClient } from '../../harness/teamsClient';
 import { expectValidCard } from '../../support/cardValidation';
 import { connectorRecord, seedConnectors } from '../../support/connectorFixtures';
@@ -9,7 +9,7 @@ const TENANT = '9d1c2b3a-4e5f-4a6b-8c7d-0e1f2a3b4c5d';
 const BERLIN = { timezone: 'Europe/Berlin', locale: 'de-DE', country: 'DE', platform: 'Web' };
 
 describe('dates on cards are in the reader’s time zone and locale', () => {
-  let h: Awaited<ReturnType<typeof startHarness>>;
+  let h: Harness;
   const owner = makeUser('Megan Bowen', 'megan@contoso.onmicrosoft.com');
   let chat: TeamsClient;
 

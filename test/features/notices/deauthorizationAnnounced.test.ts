@@ -1,6 +1,6 @@
 import { makeUser, type TeamsUser } from '../../harness/activities';
 import { actionTitles, cardOf, cardText, type Card } from '../../harness/cards';
-import { startHarness } from '../../harness/testBot';
+import { startHarness, type Harness } from '../../harness/testBot';
 import { TeamsClient } from '../../harness/teamsClient';
 import type { ConnectorStandIn } from '../../harness/connectorStandIn';
 import { expectValidCard } from '../../support/cardValidation';
@@ -32,7 +32,7 @@ function deauthorizationNotices(standIn: ConnectorStandIn, conversationId: strin
 }
 
 describe('every deauthorization is announced once, whoever noticed it first', () => {
-  let h: Awaited<ReturnType<typeof startHarness>>;
+  let h: Harness;
   let owner: TeamsUser;
   let ownerChat: TeamsClient;
   let channelClient: TeamsClient;

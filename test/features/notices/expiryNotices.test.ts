@@ -1,6 +1,13 @@
 import { channel, makeUser, teamGeneral, type TeamsUser } from '../../harness/activities';
 import { actionTitles, cardOf, cardText, type Card } from '../../harness/cards';
-import { startHarness, startTestBot, makeTempDir, removeTempDir, TestClock } from '../../harness/testBot';
+import {
+  startHarness,
+  startTestBot,
+  makeTempDir,
+  removeTempDir,
+  TestClock,
+  type Harness,
+} from '../../harness/testBot';
 import { TeamsClient } from '../../harness/teamsClient';
 import { ConnectorStandIn } from '../../harness/connectorStandIn';
 import { expectValidCard } from '../../support/cardValidation';
@@ -28,7 +35,7 @@ function postedCards(standIn: ConnectorStandIn, conversationId: string): Card[] 
 }
 
 describe('expiry notices', () => {
-  let h: Awaited<ReturnType<typeof startHarness>>;
+  let h: Harness;
   let owner: TeamsUser;
   let ownerChat: TeamsClient;
   let channelClient: TeamsClient;

@@ -1,6 +1,6 @@
 import { makeUser } from '../../harness/activities';
 import { cardText, inputsOf, type Card } from '../../harness/cards';
-import { startHarness } from '../../harness/testBot';
+import { startHarness, type Harness } from '../../harness/testBot';
 import { shownCard, TeamsClient } from '../../harness/teamsClient';
 import { startAzurite, type AzuriteInstance } from '../../support/azurite';
 import { installNetworkGuard, type NetworkGuard } from '../../support/networkGuard';
@@ -17,7 +17,7 @@ const TENANT = '77777777-7777-4777-8777-777777777777';
 const shown = shownCard;
 
 describe('connectors authorized with keys', () => {
-  let h: Awaited<ReturnType<typeof startHarness>>;
+  let h: Harness;
   let azurite: AzuriteInstance;
 
   beforeAll(async () => {
@@ -214,7 +214,7 @@ describe('connectors authorized with keys', () => {
 });
 
 describe('a blob endpoint that does not answer as Azure Storage', () => {
-  let h: Awaited<ReturnType<typeof startHarness>>;
+  let h: Harness;
   const servers: (net.Server | http.Server)[] = [];
   let closedPort: number;
   let resetPort: number;

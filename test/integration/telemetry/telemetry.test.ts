@@ -10,7 +10,7 @@ import {
   type Histogram,
 } from '@opentelemetry/sdk-metrics';
 import { channel, makeUser, type TeamsUser } from '../../harness/activities';
-import { startHarness } from '../../harness/testBot';
+import { startHarness, type Harness } from '../../harness/testBot';
 import { shownCard } from '../../harness/teamsClient';
 import { seedConnectors } from '../../support/connectorFixtures';
 import { aConnector } from '../../support/builders';
@@ -40,7 +40,7 @@ describe('telemetry with an exporter configured', () => {
   const tracerProvider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spanExporter)] });
   const meterProvider = new MeterProvider({ readers: [reader] });
   let cloud: FakeMicrosoftCloud;
-  let h: Awaited<ReturnType<typeof startHarness>>;
+  let h: Harness;
 
   beforeAll(async () => {
     tracerProvider.register();

@@ -1,6 +1,6 @@
 import { metrics, trace } from '@opentelemetry/api';
 import { makeUser } from '../../harness/activities';
-import { startHarness } from '../../harness/testBot';
+import { startHarness, type Harness } from '../../harness/testBot';
 import { shownCard } from '../../harness/teamsClient';
 import { seedConnectors } from '../../support/connectorFixtures';
 import { aConnector } from '../../support/builders';
@@ -13,7 +13,7 @@ const TENANT = '66666666-6666-4666-8666-666666666666';
 
 describe('telemetry without APPLICATIONINSIGHTS_CONNECTION_STRING or OTEL_EXPORTER_OTLP_ENDPOINT', () => {
   let guard: NetworkGuard;
-  let h: Awaited<ReturnType<typeof startHarness>>;
+  let h: Harness;
 
   beforeAll(async () => {
     guard = installNetworkGuard();

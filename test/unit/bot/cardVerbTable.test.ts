@@ -14,7 +14,7 @@ import { WIZARD_CONTROL_VERB } from '../../../src/bot/features/wizard/wizardFeat
 import { ROLES_VERBS } from '../../../src/bot/features/roles/rolesShared';
 import { makeTempDir, removeTempDir, TestClock } from '../../harness/testBot';
 
-const SRC = path.join(__dirname, '../../src');
+const SRC = path.join(__dirname, '../../../src');
 const TEMPLATES = path.join(SRC, 'cards/templates');
 
 /** Every `verb` value in a JSON template, bound ones (`${verb}`) included. */

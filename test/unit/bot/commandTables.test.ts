@@ -20,7 +20,7 @@ interface ManifestCommandList {
 }
 
 const manifest = JSON.parse(
-  fs.readFileSync(path.join(__dirname, '../../appPackage/manifest.json'), 'utf8'),
+  fs.readFileSync(path.join(__dirname, '../../../appPackage/manifest.json'), 'utf8'),
 ) as { bots: { commandLists: ManifestCommandList[] }[] };
 
 const byTitle = (a: { title: string }, b: { title: string }) => a.title.localeCompare(b.title);

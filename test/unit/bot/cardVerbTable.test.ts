@@ -1,18 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { compose } from '../../../src/compose';
-import { loadConfig } from '../../../src/config/config';
-import { createSqliteStore } from '../../../src/store/sqlite';
-import { createLogger } from '../../../src/util/logger';
-import { SecretBox } from '../../../src/secrets/secretBox';
-import { loadSecretsKey } from '../../../src/secrets/secretsKey';
-import { createGraphGateway } from '../../../src/graph/createGraphGateway';
-import { ServiceKeyVerifier } from '../../../src/verification/keyVerifier';
 import { CONSENT_VERBS, RUN_COMMAND_VERB } from '../../../src/cards/verbs';
 import { REVOCATION_CHECK_VERB } from '../../../src/cards/revocationCards';
 import { WIZARD_CONTROL_VERB } from '../../../src/bot/features/wizard/wizardFeature';
 import { ROLES_VERBS } from '../../../src/bot/features/roles/rolesShared';
-import { makeTempDir, removeTempDir, TestClock } from '../../harness/testBot';
+import { composedBotTables } from './composedBot';
 
 const SRC = path.join(__dirname, '../../../src');
 const TEMPLATES = path.join(SRC, 'cards/templates');
@@ -66,29 +58,11 @@ function codeVerbExpressions(): { file: string; expression: string }[] {
 }
 
 describe('card verbs and their handlers', () => {
-  let dir: string;
   let registered: readonly string[];
 
-  beforeAll(() => {
-    dir = makeTempDir();
-    const config = loadConfig({ DATA_DIR: dir });
-    const logger = createLogger('error', () => undefined);
-    const store = createSqliteStore(config.dataDir);
-    const { bot } = compose({
-      config,
-      store,
-      logger,
-      clock: new TestClock(),
-      secretBox: new SecretBox(loadSecretsKey(config.secretsKey, config.dataDir)),
-      keyVerifier: new ServiceKeyVerifier({ timeoutMs: 1000 }),
-      graph: createGraphGateway(config, logger),
-      version: 'test',
-    });
-    registered = bot.cardVerbs;
-    return store.close();
+  beforeAll(async () => {
+    registered = (await composedBotTables()).cardVerbs;
   });
-
-  afterAll(() => removeTempDir(dir));
 
   it('registers each verb once', () => {
     expect(registered.length).toBeGreaterThan(10);

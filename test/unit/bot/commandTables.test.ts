@@ -1,18 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { compose } from '../../../src/compose';
 import { COMMAND_SPECS, FEATURE_COMMAND_TABLES } from '../../../src/bot/commandCatalog';
 import { parseCommand } from '../../../src/bot/commandParser';
 import type { ManifestScope } from '../../../src/bot/chatCommands';
 import { helpCardData } from '../../../src/bot/features/help/helpFeature';
-import { loadConfig } from '../../../src/config/config';
-import { createSqliteStore } from '../../../src/store/sqlite';
-import { createLogger } from '../../../src/util/logger';
-import { SecretBox } from '../../../src/secrets/secretBox';
-import { loadSecretsKey } from '../../../src/secrets/secretsKey';
-import { createGraphGateway } from '../../../src/graph/createGraphGateway';
-import { ServiceKeyVerifier } from '../../../src/verification/keyVerifier';
-import { makeTempDir, removeTempDir, TestClock } from '../../harness/testBot';
+import { composedBotTables } from './composedBot';
 
 interface ManifestCommandList {
   scopes: ManifestScope[];
@@ -64,28 +56,11 @@ describe('command tables', () => {
   });
 
   describe('in the bot', () => {
-    let dir: string;
     let registered: readonly string[];
 
-    beforeAll(() => {
-      dir = makeTempDir();
-      const config = loadConfig({ DATA_DIR: dir });
-      const logger = createLogger('error', () => undefined);
-      const store = createSqliteStore(config.dataDir);
-      registered = compose({
-        config,
-        store,
-        logger,
-        clock: new TestClock(),
-        secretBox: new SecretBox(loadSecretsKey(config.secretsKey, config.dataDir)),
-        keyVerifier: new ServiceKeyVerifier({ timeoutMs: 1000 }),
-        graph: createGraphGateway(config, logger),
-        version: 'test',
-      }).bot.commands;
-      return store.close();
+    beforeAll(async () => {
+      registered = (await composedBotTables()).commands;
     });
-
-    afterAll(() => removeTempDir(dir));
 
     it('has a handler for every command of the tables', () => {
       expect([...registered].sort()).toEqual([...names].sort());

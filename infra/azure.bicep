@@ -2,7 +2,7 @@
 // Azure Bot with the Teams channel, Storage (tables + containers the bot uses), Key Vault holding
 // the secrets key and the bot's client secret, and Application Insights for telemetry.
 // Deployed by `arm/deploy` in m365agents.yml; outputs are written back to env/.env.<env>.
-// test/deploy/infraDrift.test.ts checks the app settings below against src/config/config.ts.
+// test/integration/deploy/infraDrift.test.ts checks the app settings below against src/config/config.ts.
 
 @maxLength(20)
 @minLength(4)

@@ -1,8 +1,8 @@
 // npm run cards: one PNG per card sample, rendered as Teams renders it, plus an accessibility report.
 //
-// The samples are what the bot builds, not written copies: CARD_SAMPLES (test/cards/samples.ts) binds the real
+// The samples are what the bot builds, not written copies: CARD_SAMPLES (test/unit/cards/samples.ts) binds the real
 // builders (the wizard's steps from the catalog through the Office 365 flow and the step-card builder, the help
-// and picker data, the consent request), and liveCardSamples (test/cards/liveSamples.ts) runs every check of
+// and picker data, the consent request), and liveCardSamples (test/unit/cards/liveSamples.ts) runs every check of
 // `diagnose` against the local HTTPS fake of Microsoft Graph (real msal-node, graph-client and checks: the
 // permission table comes from the consent check) and reads the status card's Entra evidence the same way.
 // Every sample (new ones are picked up automatically) is bound with
@@ -57,8 +57,8 @@ pictureHostConfig.fontTypes.default.fontFamily = FONT_STACK;
 
 const require = createRequire(import.meta.url);
 require('./lib/register-ts.cjs');
-const { CARD_SAMPLES } = require('../test/cards/samples.ts');
-const { liveCardSamples } = require('../test/cards/liveSamples.ts');
+const { CARD_SAMPLES } = require('../test/unit/cards/samples.ts');
+const { liveCardSamples } = require('../test/unit/cards/liveSamples.ts');
 const { bindCard } = require('../src/cards/render.ts');
 
 const wanted = options.only ? new Set(options.only.split(',').map((s) => s.trim())) : undefined;

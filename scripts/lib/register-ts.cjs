@@ -1,6 +1,6 @@
 // Lets require() load the project's TypeScript sources (src/, test/) without a build: each .ts file is
 // transpiled on load with the project's TypeScript, type-only, like ts-jest with isolatedModules. Types are not
-// checked here (npm run lint does that). Used by scripts/render-cards.mjs to read test/cards/samples.ts.
+// checked here (npm run lint does that). Used by scripts/render-cards.mjs to read test/unit/cards/samples.ts.
 'use strict';
 
 const fs = require('node:fs');

@@ -3,6 +3,20 @@ import * as path from 'node:path';
 import * as net from 'node:net';
 
 const ROOT = path.join(__dirname, '..', '..');
+/** How long a bot may take to exit on SIGTERM (it forces its own exit after 3 s) before SIGKILL. */
+const STOP_GRACE_MS = 10_000;
+
+/** Bots not stopped yet: a test that fails before its `stop()` must not leave one running. */
+const running = new Set<ChildBot>();
+
+// A child left running holds its pipes open in the jest worker, which then cannot exit
+// gracefully; so every test file that spawns bots stops the leftovers after its tests.
+const afterAllHook = (globalThis as { afterAll?: (fn: () => Promise<void>) => void }).afterAll;
+if (afterAllHook) {
+  afterAllHook(async () => {
+    await Promise.all([...running].map((bot) => bot.stop()));
+  });
+}
 
 /** A free loopback port (asked of the OS, then released). */
 export async function freePort(): Promise<number> {
@@ -62,17 +76,25 @@ export function spawnBot(env: Record<string, string>, options: { root?: string }
   child.stdout!.on('data', collect(stdout));
   child.stderr!.on('data', collect(stderr));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return {
+  const bot: ChildBot = {
     process: child,
     url: `http://127.0.0.1:${env.PORT ?? '3978'}`,
     stdout,
     stderr,
     exited,
     async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+        await exited;
+        clearTimeout(timer);
+      }
       return exited;
     },
   };
+  running.add(bot);
+  void exited.then(() => running.delete(bot));
+  return bot;
 }
 
 /** Waits until GET /healthz answers (any status), or fails after `timeoutMs` (start-up takes 10 s and more on a loaded machine). */

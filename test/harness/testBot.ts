@@ -17,7 +17,9 @@ import { MsGraphGateway } from '../../src/graph/graphGateway';
 import { createGraphGateway } from '../../src/graph/createGraphGateway';
 import { httpsJson } from '../../src/api/openIdKeys';
 import type { FakeMicrosoftCloud } from '../support/fakeMicrosoftCloud';
+import { openChat, type Chat, type ChatKind, type DirectoryPerson } from './chat';
 import { ConnectorStandIn } from './connectorStandIn';
+import type { TeamsConversation, TeamsUser } from './activities';
 
 /** A clock tests move by hand. */
 export class TestClock implements Clock {
@@ -116,8 +118,24 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
   };
 }
 
+/** The bot and its Bot Connector stand-in, with the chat driver bound to them. */
+export interface Harness {
+  standIn: ConnectorStandIn;
+  bot: TestBot;
+  /**
+   * `user` in a conversation: their 1:1 chat, a new group chat or a new channel of `tenant`, or
+   * a given conversation (whose tenant it names itself).
+   */
+  chat(
+    user: TeamsUser | DirectoryPerson,
+    kind: ChatKind | TeamsConversation,
+    tenant?: string | { id: string },
+  ): Chat;
+  stop(keepData?: boolean): Promise<void>;
+}
+
 /** A stand-in and a bot, started together; `stop` ends both and removes the data dir. */
-export async function startHarness(options: TestBotOptions = {}) {
+export async function startHarness(options: TestBotOptions = {}): Promise<Harness> {
   const standIn = new ConnectorStandIn();
   await standIn.start();
   let bot: TestBot;
@@ -130,6 +148,7 @@ export async function startHarness(options: TestBotOptions = {}) {
   return {
     standIn,
     bot,
+    chat: (user, kind, tenant) => openChat(bot.url, standIn, user, kind, tenant),
     async stop(keepData = false) {
       await bot.stop();
       await standIn.stop();

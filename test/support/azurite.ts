@@ -90,6 +90,15 @@ const LISTENING = /Azurite (Blob|Queue|Table) service is successfully listening 
 const running = new Map<ChildProcess, string>();
 let exitHookInstalled = false;
 
+// An emulator a suite left running (its afterAll never reached `stop()`, or a test failed before a
+// later start was stopped) would keep the jest worker alive; stop it after the file's tests.
+const afterAllHook = (globalThis as { afterAll?: (fn: () => Promise<void>) => void }).afterAll;
+if (afterAllHook) {
+  afterAllHook(async () => {
+    await Promise.all([...running.keys()].map((child) => kill(child)));
+  });
+}
+
 function cleanUpOnExit(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;

@@ -1,0 +1,353 @@
+import { makeUser, personalChat, type TeamsUser } from '../../harness/activities';
+import { actionTitles, cardOf, cardText, type Card } from '../../harness/cards';
+import { ConnectorStandIn } from '../../harness/connectorStandIn';
+import { makeTempDir, removeTempDir, startHarness, startTestBot, TestClock } from '../../harness/testBot';
+import { shownCard, TeamsClient } from '../../harness/teamsClient';
+import { openChat } from '../../harness/chat';
+import { expectValidCard } from '../../support/cardValidation';
+import {
+  startFakeMicrosoftCloud,
+  type FakeMicrosoftCloud,
+  type FakeTenant,
+  type FakeUser,
+} from '../../support/fakeMicrosoftCloud';
+
+const CLOUD_APP_ADMIN = '158c047a-c907-4556-b7ef-446551a6b5f7';
+const TOKEN = 'consent-requests-api-token-0123456789';
+const ENV = { CONSENT_REVIEWER_ROLES: 'Cloud Application Administrator', API_TOKEN: TOKEN };
+const HOUR = 3_600_000;
+
+type Harness = Awaited<ReturnType<typeof startHarness>>;
+
+function teamsUser(user: FakeUser): TeamsUser {
+  return { id: `29:${user.id}`, name: user.displayName, aadObjectId: user.id, upn: user.userPrincipalName };
+}
+
+/** A tenant whose consent has not been granted yet, with a Cloud Application Administrator beside the global admin. */
+function tenantWithReviewers(cloud: FakeMicrosoftCloud, name: string) {
+  const tenant = cloud.addTenant({ displayName: name });
+  const grants = [...tenant.oauth2PermissionGrants];
+  tenant.oauth2PermissionGrants.length = 0;
+  const bob = tenant.addUser({ displayName: 'Bob Apps', alias: 'bob' });
+  tenant.assignRole(bob.id, CLOUD_APP_ADMIN);
+  return { tenant, bob, grant: () => tenant.oauth2PermissionGrants.push(...grants) };
+}
+
+/** The SharePoint admin runs the wizard to the hand-over and sends it with `values`. */
+async function handOver(h: Harness, tenant: FakeTenant, name: string, values: Record<string, string>) {
+  const sp = tenant.sharePointAdmin!;
+  const client = new TeamsClient(h.bot.url, h.standIn, teamsUser(sp), personalChat(tenant.id, teamsUser(sp)));
+  const started = await client.say('connect office365');
+  const id = String(started.replies[0].id);
+  let turn = await client.click(shownCard(started), 'Next', { displayName: name }, id);
+  turn = await client.click(shownCard(turn), 'Next', { cloud: 'global', upn: sp.userPrincipalName }, id);
+  for (let step = 1; step <= 4; step++) turn = await client.click(shownCard(turn), 'Next', {}, id);
+  turn = await client.click(shownCard(turn), 'I am a SharePoint admin: hand over', {}, id);
+  const sent = await client.click(shownCard(turn), 'Send the consent request', values, id);
+  return { client, sent: shownCard(sent) };
+}
+
+function reviewerClient(h: Harness, tenant: FakeTenant, user: FakeUser) {
+  return new TeamsClient(h.bot.url, h.standIn, teamsUser(user), personalChat(tenant.id, teamsUser(user)));
+}
+
+/** The request card a reviewer got 1:1, and its activity id there. */
+function reviewerCard(h: Harness, user: FakeUser): { card: Card; activityId: string; chat: string } {
+  const chat = `a:1:personal-${user.id}`;
+  const call = h.standIn.calls.find(
+    (c) =>
+      (c.route === 'sendToConversation' || c.route === 'replyToActivity') &&
+      c.conversationId === chat &&
+      c.status < 300,
+  );
+  if (!call) {
+    throw new Error(
+      `no card in ${chat}; calls: ${h.standIn.calls.map((c) => `${c.route} ${c.conversationId} ${c.status}`).join('; ')}`,
+    );
+  }
+  const card = cardOf(call.body);
+  expectValidCard(card);
+  return { card, activityId: String((call.answer as { id?: string }).id), chat };
+}
+
+function updatesIn(h: Harness, chat: string): Card[] {
+  return h.standIn.callsTo('updateActivity', chat).map((c) => cardOf(c.body));
+}
+
+async function connectorOf(h: Harness, tenant: FakeTenant) {
+  const [connector] = (await h.bot.store.connectors.list(tenant.id)).items;
+  return connector;
+}
+
+async function auditApi(h: Harness, tenant: FakeTenant) {
+  const res = await fetch(`${h.bot.url}/api/v1/tenants/${tenant.id}/audit?limit=50`, {
+    headers: { authorization: `Bearer ${TOKEN}` },
+  });
+  expect(res.status).toBe(200);
+  return (
+    (await res.json()) as {
+      items: { action: string; actorName?: string; detail?: Record<string, unknown> }[];
+    }
+  ).items;
+}
+
+describe('consent requests (reviewers, decisions, expiry, the consents list)', () => {
+  let cloud: FakeMicrosoftCloud;
+  let h: Harness;
+
+  beforeAll(async () => {
+    cloud = await startFakeMicrosoftCloud();
+    h = await startHarness({ cloud, env: ENV });
+  });
+  afterAll(async () => {
+    await h.stop();
+    await cloud.stop();
+  });
+  beforeEach(() => h.standIn.reset());
+
+  test('everyone holding the roles gets the request once; the first decision closes it for all', async () => {
+    const { tenant, bob, grant } = tenantWithReviewers(cloud, 'Contoso');
+    const admin = tenant.admin!;
+    const { client, sent } = await handOver(h, tenant, 'Contoso destination', { addressees: 'roles' });
+    expect(cardText(sent)).toContain('Adele Admin');
+    expect(cardText(sent)).toContain('Bob Apps');
+    expect(cardText(sent)).toContain('The first of them to decide closes it for all');
+    const adele = reviewerCard(h, admin);
+    const bobs = reviewerCard(h, bob);
+    expect(h.standIn.posted(adele.chat)).toHaveLength(1);
+    expect(h.standIn.posted(bobs.chat)).toHaveLength(1);
+    const text = cardText(bobs.card);
+    expect(text).toContain('The Office 365 Connector steps name a **global admin**');
+    expect(text).toContain('Cloud Application Administrator');
+    expect(text).toContain('grant tenant-wide admin consent to delegated permissions');
+    expect(actionTitles(bobs.card)).toEqual(
+      expect.arrayContaining(['I have granted consent', 'Decline…', 'Forward…']),
+    );
+
+    grant();
+    h.standIn.reset();
+    const decided = await reviewerClient(h, tenant, bob).click(bobs.card, 'I have granted consent');
+    expect(decided.replies.some((r) => String(r.text).includes('is verified with Microsoft Graph'))).toBe(
+      true,
+    );
+    expect((await connectorOf(h, tenant)).status).toBe('authorized');
+    const adeleUpdate = updatesIn(h, adele.chat);
+    expect(adeleUpdate).toHaveLength(1);
+    expectValidCard(adeleUpdate[0]);
+    expect(cardText(adeleUpdate[0])).toContain('Handled by Bob Apps: consent verified');
+    expect(h.standIn.posted(client.conversation.id).some((a) => String(a.text).includes('is verified'))).toBe(
+      true,
+    );
+
+    // Adele's old card no longer decides anything: she is told privately, nothing changes.
+    const late = await reviewerClient(h, tenant, admin).click(adele.card, 'Decline the request', {
+      declineReason: 'too late',
+    });
+    expect(String(late.replies[0].text)).toContain('already handled by Bob Apps');
+    expect((await connectorOf(h, tenant)).status).toBe('authorized');
+    const audit = await auditApi(h, tenant);
+    expect(audit.find((e) => e.action === 'consent.approved')).toMatchObject({
+      actorName: 'Bob Apps',
+      detail: { reason: 'admin consent verified with Microsoft Graph' },
+    });
+  });
+
+  test('decline needs a reason; with one the connector is consent-declined, the requester told why, and Ask again sends it anew', async () => {
+    const { tenant } = tenantWithReviewers(cloud, 'Fabrikam');
+    const admin = tenant.admin!;
+    const { client } = await handOver(h, tenant, 'Fabrikam destination', { adminId: admin.id, adminUpn: '' });
+    const { card } = reviewerCard(h, admin);
+    const adele = reviewerClient(h, tenant, admin);
+
+    const empty = await adele.click(card, 'Decline the request', { declineReason: '   ' });
+    expect(String(empty.replies[0].text)).toContain('Type a reason to decline');
+    expect((await connectorOf(h, tenant)).status).toBe('awaiting-consent');
+
+    h.standIn.reset();
+    const reason = 'Not for *this* app <b>please</b>';
+    await adele.click(card, 'Decline the request', { declineReason: reason });
+    const connector = await connectorOf(h, tenant);
+    expect(connector.status).toBe('consent-declined');
+    const told = h.standIn.posted(client.conversation.id).find((a) => String(a.text).includes('declined'));
+    expect(String(told?.text)).toContain(
+      `Adele Admin declined admin consent for Fabrikam destination: ${reason}`,
+    );
+    const toldCard = cardOf(told);
+    expectValidCard(toldCard);
+    expect(actionTitles(toldCard)).toContain('Ask again');
+
+    const status = shownCard(await client.say('status fabrikam destination'));
+    expect(cardText(status)).toContain('consent-declined');
+    expect(cardText(status)).toContain(reason);
+    expect(actionTitles(status)).toEqual(expect.arrayContaining(['Ask again', 'Consent requests']));
+    expect(cardText(shownCard(await client.say('connectors')))).toContain('consent-declined');
+    const audit = await auditApi(h, tenant);
+    expect(audit.find((e) => e.action === 'consent.declined')).toMatchObject({
+      actorName: 'Adele Admin',
+      detail: { reason },
+    });
+
+    h.standIn.reset();
+    const again = await client.click(status, 'Ask again');
+    expect(again.replies.map((r) => String(r.text)).join('\n')).toContain(
+      'I asked again for admin consent for Fabrikam destination',
+    );
+    expect((await connectorOf(h, tenant)).status).toBe('awaiting-consent');
+    expect(h.standIn.posted(`a:1:personal-${admin.id}`)).toHaveLength(1);
+  });
+
+  test('forward to another admin by UPN: they get the card, the requester is told to whom; a forged click changes nothing', async () => {
+    const { tenant, bob } = tenantWithReviewers(cloud, 'Northwind');
+    const admin = tenant.admin!;
+    const { client } = await handOver(h, tenant, 'Northwind destination', { adminId: admin.id });
+    const { card } = reviewerCard(h, admin);
+
+    const forger = makeUser('Mallory');
+    const forged = await new TeamsClient(h.bot.url, h.standIn, forger, personalChat(tenant.id, forger)).click(
+      card,
+      'Forward the request',
+      { forwardUpn: forger.upn },
+    );
+    expect(String(forged.replies[0].text)).toContain('Only Adele Admin can act on this consent request');
+    const [stillOpen] = await h.bot.store.consentRequests.listByTenant(tenant.id);
+    expect(stillOpen.reviewers.map((r) => r.name)).toEqual(['Adele Admin']);
+
+    h.standIn.reset();
+    const forwarded = await reviewerClient(h, tenant, admin).click(card, 'Forward the request', {
+      forwardUpn: bob.userPrincipalName,
+    });
+    expect(forwarded.replies.map((r) => String(r.text)).join('\n')).toContain(
+      'You forwarded the consent request for Northwind destination to Bob Apps',
+    );
+    const bobs = reviewerCard(h, bob);
+    expect(cardText(bobs.card)).toContain('Adele Admin, Bob Apps');
+    expect(
+      h.standIn
+        .posted(client.conversation.id)
+        .some((a) =>
+          String(a.text).includes(
+            'Adele Admin forwarded your consent request for Northwind destination to Bob Apps',
+          ),
+        ),
+    ).toBe(true);
+    const audit = await auditApi(h, tenant);
+    expect(audit.find((e) => e.action === 'consent.forwarded')).toMatchObject({
+      actorName: 'Adele Admin',
+      detail: { to: bob.userPrincipalName },
+    });
+    // Bob may now decide.
+    await reviewerClient(h, tenant, bob).click(bobs.card, 'Decline the request', {
+      declineReason: 'no budget',
+    });
+    expect((await connectorOf(h, tenant)).status).toBe('consent-declined');
+  });
+
+  test('the consents list: actions for a reviewer and the requester, read-only for anyone else', async () => {
+    const { tenant } = tenantWithReviewers(cloud, 'Litware');
+    const admin = tenant.admin!;
+    const { client } = await handOver(h, tenant, 'Litware destination', { adminId: admin.id });
+    const reviewerList = shownCard(await reviewerClient(h, tenant, admin).say('consents'));
+    expect(cardText(reviewerList)).toContain('Litware destination');
+    expect(cardText(reviewerList)).toContain('Sam SharePoint');
+    expect(cardText(reviewerList)).toContain('asked today');
+    expect(actionTitles(reviewerList)).toEqual(['Review Litware destination']);
+    const requesterList = shownCard(await client.say('consents'));
+    expect(actionTitles(requesterList)).toEqual(['Check again: Litware destination']);
+    const other = makeUser('Megan Member');
+    const otherList = shownCard(
+      await new TeamsClient(h.bot.url, h.standIn, other, personalChat(tenant.id, other)).say('consents'),
+    );
+    expect(cardText(otherList)).toContain('Litware destination');
+    expect(cardText(otherList)).toContain('the list is read-only for you');
+    expect(actionTitles(otherList)).toEqual([]);
+
+    // Review posts the request card again, with the reviewer's buttons.
+    const review = await reviewerClient(h, tenant, admin).click(reviewerList, 'Review Litware destination');
+    expect(actionTitles(shownCard(review))).toEqual(
+      expect.arrayContaining(['I have granted consent', 'Decline…', 'Forward…']),
+    );
+    // The status card offers the list too.
+    expect(actionTitles(shownCard(await client.say('status litware destination')))).toContain(
+      'Consent requests',
+    );
+  });
+});
+
+describe('consent request reminders and expiry across a restart', () => {
+  let cloud: FakeMicrosoftCloud;
+  const dataDir = makeTempDir();
+
+  beforeAll(async () => {
+    cloud = await startFakeMicrosoftCloud();
+  });
+  afterAll(async () => {
+    await cloud.stop();
+    removeTempDir(dataDir);
+  });
+
+  test('each reviewer is reminded once, the requester once, and the request expires once, whatever restarts', async () => {
+    const clock = new TestClock();
+    // One Bot Connector stand-in throughout, so that stored conversation references stay valid;
+    // only the bot process restarts, on the same data directory.
+    const standIn = new ConnectorStandIn();
+    await standIn.start();
+    const start = async (): Promise<Harness> => {
+      const bot = await startTestBot({ cloud, dataDir, clock, env: { ...ENV, CONSENT_REQUEST_DAYS: '10' } });
+      return {
+        standIn,
+        bot,
+        stop: () => bot.stop(),
+        chat: (user, kind, tenant) => openChat(bot.url, standIn, user, kind, tenant),
+      };
+    };
+    let h = await start();
+    const { tenant, bob } = tenantWithReviewers(cloud, 'Woodgrove');
+    const admin = tenant.admin!;
+    const { client } = await handOver(h, tenant, 'Woodgrove destination', { addressees: 'roles' });
+    const adeleChat = `a:1:personal-${admin.id}`;
+    const bobChat = `a:1:personal-${bob.id}`;
+    h.standIn.reset();
+
+    clock.set(new Date(clock.now().getTime() + 25 * HOUR));
+    expect((await h.bot.scanner.scan()).consentReminders).toBe(2);
+    expect(String(h.standIn.posted(adeleChat)[0].text)).toContain('Reminder: the Office 365 Connector');
+    expect(h.standIn.posted(bobChat)).toHaveLength(1);
+    await h.stop();
+    h.standIn.reset();
+
+    h = await start();
+    expect((await h.bot.scanner.scan()).consentReminders).toBe(0);
+    clock.set(new Date(clock.now().getTime() + 48 * HOUR));
+    expect((await h.bot.scanner.scan()).consentReminders).toBe(1);
+    expect(h.standIn.posted(client.conversation.id)).toHaveLength(1);
+    expect(h.standIn.posted(adeleChat)).toHaveLength(0);
+
+    // Day 10: the request expires; the requester is told and the reviewers' cards say so.
+    clock.advanceDays(8);
+    const expiring = await h.bot.scanner.scan();
+    expect(expiring.consentExpired).toBe(1);
+    expect((await connectorOf(h, tenant)).status).toBe('consent-expired');
+    const told = h.standIn.posted(client.conversation.id).map((a) => cardOf(a));
+    expect(cardText(told[told.length - 1])).toContain('Consent request expired: Woodgrove destination');
+    expect(actionTitles(told[told.length - 1])).toContain('Ask again');
+    expect(cardText(updatesIn(h, adeleChat)[0])).toContain('Expired without a decision');
+    const sp = teamsUser(tenant.sharePointAdmin!);
+    const requester = new TeamsClient(h.bot.url, h.standIn, sp, personalChat(tenant.id, sp));
+    const status = shownCard(await requester.say('status woodgrove destination'));
+    expect(cardText(status)).toContain('consent-expired');
+    expect(actionTitles(status)).toContain('Ask again');
+    await h.stop();
+
+    h = await start();
+    const after = await h.bot.scanner.scan();
+    expect(after).toMatchObject({ consentExpired: 0, consentReminders: 0 });
+    const audit = await auditApi(h, tenant);
+    expect(audit.filter((e) => e.action === 'consent.expired')).toHaveLength(1);
+    expect(audit.find((e) => e.action === 'consent.expired')?.detail).toMatchObject({
+      reason: 'no reviewer decided within 10 days',
+    });
+    expect(audit.filter((e) => e.action === 'consent.reminded')).toHaveLength(3);
+    await h.stop();
+    await standIn.stop();
+  }, 120_000);
+});

@@ -1,0 +1,67 @@
+import { personalChat, makeUser } from '../../harness/activities';
+import { cardText, actionTitles, cardOf } from '../../harness/cards';
+import { lastCard } from '../../harness/teamsClient';
+import { useHarness } from '../../harness/useHarness';
+
+const TENANT = '11111111-1111-4111-8111-111111111111';
+
+describe('help and unknown text', () => {
+  const { h } = useHarness();
+
+  test('help in personal chat answers with a card listing commands and connector types', async () => {
+    const user = makeUser();
+    const client = h.chat(user, 'personal', TENANT);
+    const turn = await client.say('help');
+    expect(turn.status).toBe(200);
+    expect(turn.replies).toHaveLength(1);
+    const text = cardText(lastCard(turn));
+    expect(text).toContain('help');
+    expect(text).toContain('office365');
+    expect(text).toContain('Which connector to use for each Microsoft service');
+    expect(text).toContain('azure-blob');
+    expect(actionTitles(lastCard(turn))).toContain('Connect a new connector');
+  });
+
+  test('unknown text gets a hint and the help card, never silence', async () => {
+    const user = makeUser();
+    const client = h.chat(user, 'personal', TENANT);
+    const turn = await client.say('make me a sandwich');
+    expect(turn.replies).toHaveLength(1);
+    const text = cardText(lastCard(turn));
+    expect(text).toContain('I did not understand "make me a sandwich"');
+    expect(text).toContain('Commands');
+  });
+
+  test('in a channel the @mention is stripped before the command is read', async () => {
+    const user = makeUser();
+    const client = h.chat(user, 'channel', TENANT);
+    const turn = await client.say('HELP');
+    const text = cardText(lastCard(turn));
+    expect(text).not.toContain('I did not understand');
+    expect(text).toContain('Commands');
+  });
+
+  test('a group chat is served too', async () => {
+    const user = makeUser();
+    const client = h.chat(user, 'groupChat', TENANT);
+    const turn = await client.say('help');
+    expect(cardText(cardOf(turn.replies[0]))).toContain('Commands');
+  });
+
+  test('the conversation reference is kept, written again only when it changes or an hour has passed', async () => {
+    const user = makeUser();
+    const conversation = personalChat(TENANT, user);
+    const client = h.chat(user, conversation);
+    await client.say('help');
+    const first = await h.bot.store.conversations.get(TENANT, conversation.id);
+    expect(first).toMatchObject({ conversationType: 'personal', userId: user.aadObjectId });
+    h.bot.clock.set(new Date(h.bot.clock.now().getTime() + 10 * 60 * 1000));
+    await client.say('help');
+    expect((await h.bot.store.conversations.get(TENANT, conversation.id))?.updatedAt).toBe(first?.updatedAt);
+    h.bot.clock.set(new Date(h.bot.clock.now().getTime() + 61 * 60 * 1000));
+    await client.say('help');
+    expect((await h.bot.store.conversations.get(TENANT, conversation.id))?.updatedAt).not.toBe(
+      first?.updatedAt,
+    );
+  });
+});

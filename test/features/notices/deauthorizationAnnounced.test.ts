@@ -1,0 +1,131 @@
+import { makeUser, type TeamsUser } from '../../harness/activities';
+import { actionTitles, cardOf, cardText, type Card } from '../../harness/cards';
+import { startHarness, type Harness } from '../../harness/testBot';
+import { TeamsClient } from '../../harness/teamsClient';
+import type { ConnectorStandIn } from '../../harness/connectorStandIn';
+import { expectValidCard } from '../../support/cardValidation';
+import { seedConnectors } from '../../support/connectorFixtures';
+import { aConnector } from '../../support/builders';
+import type { Timing } from '../../../src/notify/rateLimiter';
+
+const TENANT = '99999999-9999-4999-8999-999999999999';
+const TOKEN = 'api-token-'.padEnd(40, 'y');
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const fastTiming: Timing = {
+  now: () => performance.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 10))),
+};
+
+/** Deauthorization notices the bot posted into a conversation. */
+function deauthorizationNotices(standIn: ConnectorStandIn, conversationId: string, name: string): Card[] {
+  return standIn
+    .posted(conversationId)
+    .flatMap((a) => {
+      try {
+        return [cardOf(a)];
+      } catch {
+        return [];
+      }
+    })
+    .filter((c) => cardText(c).includes(`${name} was deauthorized`));
+}
+
+describe('every deauthorization is announced once, whoever noticed it first', () => {
+  let h: Harness;
+  let owner: TeamsUser;
+  let ownerChat: TeamsClient;
+  let channelClient: TeamsClient;
+
+  beforeEach(async () => {
+    h = await startHarness({ timing: fastTiming, env: { API_TOKEN: TOKEN } });
+    owner = makeUser('Ada Lovelace', 'ada@contoso.onmicrosoft.com');
+    ownerChat = h.chat(owner, 'personal', TENANT);
+    channelClient = h.chat(owner, 'channel', TENANT);
+    await ownerChat.say('help');
+    await channelClient.say('subscribe');
+    h.standIn.reset();
+  });
+  afterEach(async () => h.stop());
+
+  /** An authorized connector of the owner whose clock ran out `days` days ago. */
+  async function seedExpired(name: string, days = 95) {
+    const at = new Date(h.bot.clock.now().getTime() - days * DAY_MS).toISOString();
+    const [c] = await seedConnectors(h.bot.store, [
+      aConnector(TENANT).named(name).ofType('box').ownedBy(owner).authorizedAt(at).build(),
+    ]);
+    return c;
+  }
+
+  function expectAnnouncedOnce(name: string) {
+    const inChannel = deauthorizationNotices(h.standIn, channelClient.conversation.channelId!, name);
+    const inPersonal = deauthorizationNotices(h.standIn, ownerChat.conversation.id, name);
+    expect([inChannel.length, inPersonal.length]).toEqual([1, 1]);
+    expectValidCard(inChannel[0]);
+    expect(actionTitles(inChannel[0])).toContain('Reauthorize');
+  }
+
+  test('noticed by `connectors`: announced at once, and neither the scan nor a later status repeats it', async () => {
+    await seedExpired('Box archive');
+    const listed = await ownerChat.say('connectors');
+    expect(cardText(cardOf(listed.replies[0]))).toContain('deauthorized');
+    expectAnnouncedOnce('Box archive');
+    const report = await h.bot.scanner.scan();
+    expect(report.sent).toBe(0);
+    await ownerChat.say('status box archive');
+    await ownerChat.say('connectors');
+    expectAnnouncedOnce('Box archive');
+  });
+
+  test('noticed by `status`: announced once; the scan that runs next finds nothing to send', async () => {
+    await seedExpired('Box projects');
+    await channelClient.say('status box projects');
+    expectAnnouncedOnce('Box projects');
+    expect((await h.bot.scanner.scan()).sent).toBe(0);
+    expectAnnouncedOnce('Box projects');
+  });
+
+  test('noticed by the scan: announced once; a later listing does not announce it again', async () => {
+    await seedExpired('Box legal');
+    const report = await h.bot.scanner.scan();
+    expect(report.deauthorized).toBe(1);
+    await ownerChat.say('connectors');
+    await ownerChat.say('status box legal');
+    expectAnnouncedOnce('Box legal');
+  });
+
+  test('noticed by an API import of an already expired connector: the channel is told once', async () => {
+    const old = new Date(h.bot.clock.now().getTime() - 120 * DAY_MS).toISOString();
+    const res = await fetch(`${h.bot.url}/api/v1/tenants/${TENANT}/connectors`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'dropbox', displayName: 'Imported Dropbox', authorizedAt: old }),
+    });
+    expect(res.status).toBe(201);
+    const notices = () =>
+      deauthorizationNotices(h.standIn, channelClient.conversation.channelId!, 'Imported Dropbox');
+    expect(notices()).toHaveLength(1);
+    expect(actionTitles(notices()[0])).toContain('Reauthorize');
+    const listing = await fetch(`${h.bot.url}/api/v1/tenants/${TENANT}/connectors`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(listing.status).toBe(200);
+    expect((await h.bot.scanner.scan()).sent).toBe(0);
+    await channelClient.say('status imported dropbox');
+    expect(notices()).toHaveLength(1);
+  });
+
+  test('a reauthorized connector that expires again is a new deauthorization, announced again once', async () => {
+    const c = await seedExpired('Box again');
+    await ownerChat.say('status box again');
+    expectAnnouncedOnce('Box again');
+    const current = (await h.bot.store.connectors.get(TENANT, c.id))!;
+    // Reauthorized 91 days ago (a new clock period), and it ran out again.
+    const at = new Date(h.bot.clock.now().getTime() - 91 * DAY_MS).toISOString();
+    await h.bot.store.connectors.update({ ...current, status: 'authorized', authorizedAt: at });
+    await ownerChat.say('connectors');
+    const inChannel = deauthorizationNotices(h.standIn, channelClient.conversation.channelId!, 'Box again');
+    expect(inChannel).toHaveLength(2);
+    expect((await h.bot.scanner.scan()).sent).toBe(0);
+  });
+});

@@ -1,0 +1,341 @@
+import { makeUser } from '../../harness/activities';
+import { actionTitles, cardOf, cardText, inputsOf, type Card } from '../../harness/cards';
+import { TeamsClient } from '../../harness/teamsClient';
+import { expectValidCard } from '../../support/cardValidation';
+import { DIRECTORY_ROLES, type FakeTenant } from '../../support/fakeMicrosoftCloud';
+import { factsOf, lastReplyCard } from './rolesDriver';
+import { useCloudHarness } from '../../harness/useHarness';
+import { shown, turnText } from '../../harness/chat';
+
+const EXA = DIRECTORY_ROLES.exchangeAdministrator;
+const UA = DIRECTORY_ROLES.userAdministrator;
+const WRITE = 'RoleManagement.ReadWrite.Directory';
+const SCHEDULE = '/roleManagement/directory/roleAssignmentScheduleRequests';
+/** The harness clock starts 2026-03-02 09:00 UTC; roles last ROLE_ASSIGNMENT_DAYS (30) from then. */
+const UNTIL = '2026-04-01T09:00:00.000Z';
+const ASSIGNED = 'assigned: for 30 days, until 2026-04-01 09:00 UTC';
+
+describe('roles: assigning the missing roles', () => {
+  const { cloud, h } = useCloudHarness();
+  beforeEach(() => h.standIn.reset());
+
+  const holds = (tenant: FakeTenant, userId: string, roleId: string) =>
+    tenant.roleAssignments.some((a) => a.principalId === userId && a.roleDefinitionId === roleId);
+
+  /** The asker checks `upn` for an Exchange target and opens "Assign missing roles". */
+  async function openAssign(client: TeamsClient, upn: string) {
+    const check = lastReplyCard(await client.say(`roles ${upn} exchange`));
+    expect(actionTitles(check)).toContain('Assign missing roles');
+    return lastReplyCard(await client.click(check, 'Assign missing roles'));
+  }
+
+  test('an allowed asker (Global Administrator): a toggle per role, optional ones off; checked roles are assigned with Graph, each audited', async () => {
+    const tenant = cloud.addTenant({ displayName: 'Contoso' });
+    tenant.grantPermission(WRITE);
+    const sp = tenant.sharePointAdmin!;
+    const admin = h.chat(tenant.admin!, 'personal', tenant);
+    const card = await openAssign(admin, sp.userPrincipalName);
+    const text = cardText(card);
+    expect(text).toContain('Assign missing roles to Sam SharePoint');
+    expect(text).toContain('You are a Global Administrator: I assign the checked roles');
+    const toggles = inputsOf(card).filter((i) => i.type === 'Input.Toggle' && i.id !== 'permanentFallback');
+    expect(toggles.map((t) => [t.id, t.label, t.value])).toEqual([
+      [`role-${EXA}`, 'Exchange Administrator (required)', 'true'],
+      [`role-${UA}`, 'User Administrator (optional: only to create missing target accounts)', 'false'],
+    ]);
+    // Public folders: an Exchange role group; said so, not offered as a toggle.
+    expect(text).toContain('Not assignable with Microsoft Graph');
+    expect(text).toContain('Add-RoleGroupMember -Identity "Public Folder Management"');
+    expect(actionTitles(card)).toEqual(['Assign checked roles', 'Cancel']);
+    expect(text).toContain('Each role is assigned for 30 days, until 2026-04-01 09:00 UTC');
+    expect(inputsOf(card).find((i) => i.id === 'permanentFallback')).toMatchObject({
+      type: 'Input.Toggle',
+      value: 'false',
+    });
+
+    cloud.graph.requests.length = 0;
+    const done = await admin.click(card, 'Assign checked roles', { [`role-${UA}`]: 'true' }, 'assign-card');
+    const result = shown(done);
+    expect(done.updates[0].activityId).toBe('assign-card');
+    expect(cardText(result)).toContain('2 of 2 roles assigned to spadmin@contoso.onmicrosoft.com.');
+    expect(factsOf(result)).toEqual({
+      'Exchange Administrator': ASSIGNED,
+      'User Administrator': ASSIGNED,
+    });
+    // Time-bound (PIM), never a permanent assignment.
+    expect(cloud.graph.requestsTo('/roleManagement/directory/roleAssignments', 'POST')).toHaveLength(0);
+    const posts = cloud.graph.requestsTo(SCHEDULE, 'POST');
+    expect(posts.map((p) => p.body)).toEqual(
+      [EXA, UA].map((roleDefinitionId) =>
+        expect.objectContaining({
+          action: 'adminAssign',
+          principalId: sp.id,
+          roleDefinitionId,
+          directoryScopeId: '/',
+          scheduleInfo: {
+            startDateTime: '2026-03-02T09:00:00.000Z',
+            expiration: { type: 'afterDateTime', endDateTime: UNTIL },
+          },
+        }),
+      ),
+    );
+    expect(holds(tenant, sp.id, EXA) && holds(tenant, sp.id, UA)).toBe(true);
+    const audit = (await h.bot.store.audit.list(tenant.id)).filter((a) => a.action === 'role.assigned');
+    expect(audit).toHaveLength(2);
+    expect(audit[0]).toMatchObject({
+      actor: tenant.admin!.id,
+      detail: {
+        accountId: sp.id,
+        accountUpn: sp.userPrincipalName,
+        assignedAs: 'Global Administrator',
+        assignment: 'time-bound',
+        expiresAt: UNTIL,
+      },
+    });
+
+    // The check now passes and defines the target.
+    const again = lastReplyCard(await admin.say(`roles ${sp.userPrincipalName} exchange`));
+    expect(cardText(again)).toContain('The check passed');
+    const [target] = await h.bot.store.targets.list(tenant.id);
+    expect(target).toMatchObject({ kind: 'exchange', adminId: sp.id });
+    expect(target.roles).toEqual(
+      expect.arrayContaining(['SharePoint Administrator', 'Exchange Administrator', 'User Administrator']),
+    );
+  });
+
+  test('an allowed asker, but the app lacks RoleManagement.ReadWrite.Directory: the 403 is reported by name and audited', async () => {
+    const tenant = cloud.addTenant({ displayName: 'Fabrikam' });
+    const sp = tenant.sharePointAdmin!;
+    const admin = h.chat(tenant.admin!, 'personal', tenant);
+    const card = await openAssign(admin, sp.userPrincipalName);
+    const result = shown(await admin.click(card, 'Assign checked roles', { [`role-${UA}`]: 'true' }));
+    const facts = factsOf(result);
+    expect(facts['Exchange Administrator']).toContain(
+      'not assigned: Microsoft Graph refused POST /roleManagement/directory/roleAssignmentScheduleRequests: the app needs the application permission RoleManagement.ReadWrite.Directory with admin consent.',
+    );
+    expect(facts['User Administrator']).toBe(
+      'not tried: the same permission is missing (RoleManagement.ReadWrite.Directory)',
+    );
+    expect(cardText(result)).toContain('0 of 2 roles assigned');
+    expect(holds(tenant, sp.id, EXA)).toBe(false);
+    const failed = (await h.bot.store.audit.list(tenant.id)).find(
+      (a) => a.action === 'role.assignment-failed',
+    );
+    expect(failed?.detail).toMatchObject({
+      code: 'GRAPH_FORBIDDEN',
+      permission: WRITE,
+      status: 403,
+      roleName: 'Exchange Administrator',
+    });
+  });
+
+  test('a disallowed asker sends the roles to a global admin 1:1; the admin approves one and declines the other; the requester is told', async () => {
+    const tenant = cloud.addTenant({ displayName: 'Northwind' });
+    tenant.grantPermission(WRITE);
+    const sp = tenant.sharePointAdmin!;
+    const admin = tenant.admin!;
+    const requester = h.chat(sp, 'personal', tenant);
+    const card = await openAssign(requester, sp.userPrincipalName);
+    expect(cardText(card)).toContain(
+      'Assigning directory roles takes a Global Administrator or a Privileged Role Administrator',
+    );
+    const approverInput = inputsOf(card).find((i) => i.id === 'approverId');
+    expect(approverInput).toMatchObject({ type: 'Input.ChoiceSet', value: admin.id });
+    expect(JSON.stringify(approverInput)).toContain('Adele Admin (admin@northwind.onmicrosoft.com)');
+    expect(actionTitles(card)).toEqual(['Send for approval', 'Cancel']);
+
+    cloud.graph.requests.length = 0;
+    const sent = await requester.click(card, 'Send for approval', { [`role-${UA}`]: 'true' }, 'request-card');
+    expect(cloud.graph.requestsTo(SCHEDULE, 'POST')).toHaveLength(0);
+    expect(cardText(shown(sent))).toContain('I sent the request to Adele Admin in a 1:1 chat');
+    expect(h.standIn.callsTo('createConversation')[0].body).toMatchObject({
+      members: [{ id: admin.id }],
+      tenantId: tenant.id,
+    });
+    const approval = cardOf(h.standIn.posted(`a:1:personal-${admin.id}`)[0]);
+    expectValidCard(approval);
+    expect(cardText(approval)).toContain(
+      'Sam SharePoint asks you, as a global admin, to approve Microsoft Entra roles',
+    );
+    expect(cardText(approval)).toContain(
+      'Your account is not used for the migration, only to approve these roles',
+    );
+    expect(inputsOf(approval).map((i) => [i.id, i.label])).toEqual([
+      [`decision-${EXA}`, 'Exchange Administrator'],
+      [`decision-${UA}`, 'User Administrator'],
+      ['permanentFallback', 'Where time-bound assignment is unavailable'],
+    ]);
+    expect(factsOf(approval).Duration).toBe(
+      'for 30 days, until 2026-04-01 09:00 UTC (time-bound, ROLE_ASSIGNMENT_DAYS)',
+    );
+    expect(actionTitles(approval)).toEqual(['Submit decisions', 'Decline all']);
+    const requested = (await h.bot.store.audit.list(tenant.id)).find(
+      (a) => a.action === 'roles.approval-requested',
+    );
+    expect(requested?.detail).toMatchObject({ approverId: admin.id, delivery: 'direct' });
+
+    const adminClient = h.chat(admin, 'personal', tenant);
+    // Every role needs a decision.
+    const undecided = await adminClient.click(approval, 'Submit decisions', {
+      [`decision-${EXA}`]: 'approve',
+    });
+    expect(undecided.replies[0].text).toContain('Approve or decline every role');
+    expect(holds(tenant, sp.id, EXA)).toBe(false);
+
+    h.standIn.reset();
+    const decided = await adminClient.click(
+      approval,
+      'Submit decisions',
+      { [`decision-${EXA}`]: 'approve', [`decision-${UA}`]: 'decline' },
+      'approval-card',
+    );
+    expect(factsOf(shown(decided))).toEqual({
+      'Exchange Administrator': ASSIGNED,
+      'User Administrator': 'declined: by Adele Admin',
+    });
+    expect(holds(tenant, sp.id, EXA)).toBe(true);
+    expect(holds(tenant, sp.id, UA)).toBe(false);
+    const audit = await h.bot.store.audit.list(tenant.id);
+    expect(audit.find((a) => a.action === 'role.assigned')).toMatchObject({
+      actor: admin.id,
+      detail: { roleName: 'Exchange Administrator', approvedBy: admin.id, requestedBy: sp.id },
+    });
+    expect(audit.find((a) => a.action === 'role.declined')).toMatchObject({
+      actor: admin.id,
+      detail: { roleName: 'User Administrator' },
+    });
+    // The requester is told in the chat where they asked.
+    const told = h.standIn.posted(requester.conversation.id);
+    expect(told).toHaveLength(1);
+    expect(String(told[0].text)).toContain(
+      'Adele Admin decided on the roles for spadmin@northwind.onmicrosoft.com',
+    );
+    expect(factsOf(cardOf(told[0]))['Exchange Administrator']).toBe(ASSIGNED);
+
+    // A second click changes nothing.
+    const twice = await adminClient.click(approval, 'Decline all');
+    expect(twice.replies[0].text).toContain('already decided');
+  });
+
+  test('decline all: nothing is assigned, each role is audited as declined, the requester is told', async () => {
+    const tenant = cloud.addTenant({ displayName: 'Litware' });
+    tenant.grantPermission(WRITE);
+    const sp = tenant.sharePointAdmin!;
+    const requester = h.chat(sp, 'personal', tenant);
+    const card = await openAssign(requester, sp.userPrincipalName);
+    await requester.click(card, 'Send for approval');
+    const approval = cardOf(h.standIn.posted(`a:1:personal-${tenant.admin!.id}`)[0]);
+    expect(inputsOf(approval).filter((i) => i.type === 'Input.ChoiceSet')).toHaveLength(1);
+    h.standIn.reset();
+    cloud.graph.requests.length = 0;
+    const declined = await h.chat(tenant.admin!, 'personal', tenant).click(approval, 'Decline all');
+    expect(factsOf(shown(declined))).toEqual({ 'Exchange Administrator': 'declined: by Adele Admin' });
+    expect(cloud.graph.requestsTo(SCHEDULE, 'POST')).toHaveLength(0);
+    expect(holds(tenant, sp.id, EXA)).toBe(false);
+    const audit = await h.bot.store.audit.list(tenant.id);
+    expect(audit.filter((a) => a.action === 'role.declined')).toHaveLength(1);
+    expect(audit.some((a) => a.action === 'role.assigned')).toBe(false);
+    expect(
+      turnText({ ...declined, replies: h.standIn.posted(requester.conversation.id), updates: [] }),
+    ).toContain('Adele Admin declined the roles for spadmin@litware.onmicrosoft.com');
+  });
+
+  test('approver checks: only the addressed global admin decides; a forged approver is refused; another tenant sees nothing', async () => {
+    const tenant = cloud.addTenant({ displayName: 'Tailspin' });
+    tenant.grantPermission(WRITE);
+    const sp = tenant.sharePointAdmin!;
+    const requester = h.chat(sp, 'personal', tenant);
+    const card = await openAssign(requester, sp.userPrincipalName);
+
+    // The requester names someone who is not a global admin (a forged choice): refused.
+    const forgedChoice = await requester.click(card, 'Send for approval', { approverId: tenant.member!.id });
+    expect(forgedChoice.replies[0].text).toContain('not a global admin of this tenant');
+    const selfChoice = await requester.click(card, 'Send for approval', { approverId: sp.id });
+    expect(selfChoice.replies[0].text).toContain('not a global admin of this tenant');
+    expect(h.standIn.callsTo('createConversation')).toHaveLength(0);
+
+    await requester.click(card, 'Send for approval');
+    const approval = cardOf(h.standIn.posted(`a:1:personal-${tenant.admin!.id}`)[0]);
+    const decisions = { [`decision-${EXA}`]: 'approve' };
+
+    // The requester clicks the admin's card themselves.
+    const bySelf = await requester.click(approval, 'Submit decisions', decisions);
+    expect(bySelf.replies[0].text).toContain('Only Adele Admin can decide this request');
+    // A stranger.
+    const mallory = makeUser('Mallory');
+    const byStranger = await h
+      .chat(mallory, 'personal', tenant.id)
+      .click(approval, 'Submit decisions', decisions);
+    expect(byStranger.replies[0].text).toContain('Only Adele Admin can decide this request');
+    // Another tenant's global admin.
+    const other = cloud.addTenant({ displayName: 'Elsewhere' });
+    const byOtherTenant = await h
+      .chat(other.admin!, 'personal', other)
+      .click(approval, 'Submit decisions', decisions);
+    expect(byOtherTenant.replies[0].text).toContain('does not exist in this tenant');
+    expect(holds(tenant, sp.id, EXA)).toBe(false);
+
+    // The addressed admin lost Global Administrator meanwhile: approving is refused.
+    const adminRole = tenant.roleAssignments.findIndex((a) => a.principalId === tenant.admin!.id);
+    const [removed] = tenant.roleAssignments.splice(adminRole, 1);
+    const demoted = await h
+      .chat(tenant.admin!, 'personal', tenant)
+      .click(approval, 'Submit decisions', decisions);
+    expect(demoted.replies[0].text).toContain('no longer show Global Administrator');
+    tenant.roleAssignments.push(removed);
+    await h.chat(tenant.admin!, 'personal', tenant).click(approval, 'Submit decisions', decisions);
+    expect(holds(tenant, sp.id, EXA)).toBe(true);
+  });
+
+  test('a Privileged Role Administrator may assign; with no global admin to list, the approver is typed and must be able to assign', async () => {
+    const tenant = cloud.addTenant({ displayName: 'Wingtip' });
+    tenant.grantPermission(WRITE);
+    const pra = tenant.addUser({ displayName: 'Pat Privileged', alias: 'pat' });
+    tenant.assignRole(pra.id, DIRECTORY_ROLES.privilegedRoleAdministrator);
+    // The only Global Administrator assignment is a group's: no person to list.
+    const gaGroup = tenant.addGroup('Global admins', [tenant.admin!.id]);
+    tenant.roleAssignments.find((a) => a.principalId === tenant.admin!.id)!.principalId = gaGroup.id;
+
+    const sp = tenant.sharePointAdmin!;
+    const requester = h.chat(sp, 'personal', tenant);
+    const card = await openAssign(requester, sp.userPrincipalName);
+    expect(inputsOf(card).find((i) => i.id === 'approverId')).toBeUndefined();
+    expect(inputsOf(card).find((i) => i.id === 'approverUpn')).toMatchObject({ type: 'Input.Text' });
+    const notAdmin = await requester.click(card, 'Send for approval', {
+      approverUpn: 'megan@wingtip.onmicrosoft.com',
+    });
+    expect(notAdmin.replies[0].text).toContain(
+      'megan@wingtip.onmicrosoft.com is neither a Global Administrator nor a Privileged Role Administrator',
+    );
+    await requester.click(card, 'Send for approval', { approverUpn: pra.userPrincipalName });
+    const approval = cardOf(h.standIn.posted(`a:1:personal-${pra.id}`)[0]);
+    expectValidCard(approval);
+    await h
+      .chat(pra, 'personal', tenant)
+      .click(approval, 'Submit decisions', { [`decision-${EXA}`]: 'approve' });
+    expect(holds(tenant, sp.id, EXA)).toBe(true);
+
+    // The Privileged Role Administrator assigns directly, too.
+    const own = await openAssign(h.chat(pra, 'personal', tenant), tenant.member!.userPrincipalName);
+    expect(cardText(own)).toContain('You are a Privileged Role Administrator');
+    const done = shown(await h.chat(pra, 'personal', tenant).click(own, 'Assign checked roles'));
+    expect(factsOf(done)).toEqual({ 'Exchange Administrator': ASSIGNED });
+  });
+
+  test('the asker unchecks every role: nothing happens; Cancel leaves the roles as they were', async () => {
+    const tenant = cloud.addTenant({ displayName: 'Adatum' });
+    tenant.grantPermission(WRITE);
+    const admin = h.chat(tenant.admin!, 'personal', tenant);
+    const card: Card = await openAssign(admin, tenant.sharePointAdmin!.userPrincipalName);
+    const none = await admin.click(card, 'Assign checked roles', { [`role-${EXA}`]: 'false' });
+    expect(none.replies[0].text).toContain('No role was checked');
+    const cancelled = await admin.click(card, 'Cancel');
+    expect(cardText(shown(cancelled))).toContain('Nothing was assigned');
+    expect(
+      [
+        ...cloud.graph.requestsTo('/roleManagement/directory/roleAssignments', 'POST'),
+        ...cloud.graph.requestsTo(SCHEDULE, 'POST'),
+      ].filter((r) => r.tenantId === tenant.id),
+    ).toHaveLength(0);
+  });
+});

@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { createAzureStore } from '../../../src/store/azure';
+import { tableClient } from '../../../src/store/azure/clients';
+import { expiryKeys, STALE_ROW_GRACE_MS } from '../../../src/store/azure/connectorIndex';
+import { StoreUnavailableError, type Store } from '../../../src/connectors/ports';
+import { startAzurite, type AzuriteInstance } from '../../support/azurite';
+import { connectorRecord } from '../../support/connectorFixtures';
+import { aConnector } from '../../support/builders';
+import { describeStoreContract } from './storeContract';
+
+let azurite: AzuriteInstance;
+
+beforeAll(async () => {
+  azurite = await startAzurite({ services: ['blob', 'table'] });
+});
+afterAll(async () => {
+  await azurite?.stop();
+});
+
+/** Every store gets tables and containers of its own in the one emulator. */
+const freshPrefix = () => `t${randomBytes(5).toString('hex')}`;
+
+describeStoreContract('azure', async () => {
+  const store = await createAzureStore(azurite.connectionString, undefined, { prefix: freshPrefix() });
+  return { store, cleanup: () => store.close() };
+});
+
+describe('azure store', () => {
+  it('names the account, never the key', async () => {
+    const store = await createAzureStore(azurite.connectionString, undefined, { prefix: freshPrefix() });
+    expect(store.location).toBe('devstoreaccount1');
+    expect(store.location).not.toContain(azurite.accountKey);
+  });
+
+  it('shares data between two replicas on the same account and hands each notice to one', async () => {
+    const prefix = freshPrefix();
+    const [a, b] = await Promise.all([
+      createAzureStore(azurite.connectionString, undefined, { prefix }),
+      createAzureStore(azurite.connectionString, undefined, { prefix }),
+    ]);
+    const created = await a.connectors.create(aConnector('tenant-1').withId('c-1').build());
+    expect(await b.connectors.get('tenant-1', 'c-1')).toEqual(created);
+    const key = {
+      tenantId: 'tenant-1',
+      connectorId: 'c-1',
+      periodStart: '2026-01-01T00:00:00.000Z',
+      threshold: 14,
+      target: 'person:user-1',
+    };
+    const now = new Date('2026-03-01T00:00:00.000Z');
+    const claims = await Promise.all(
+      [a, b, a, b, a, b].map((store, i) => store.notices.claim(key, `replica-${i}`, now, 60_000)),
+    );
+    expect(claims.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('skips index rows a crashed writer left behind, and removes them once they are old', async () => {
+    const prefix = freshPrefix();
+    const store = await createAzureStore(azurite.connectionString, undefined, { prefix });
+    const expiry = tableClient(azurite.connectionString, `${prefix}Expiry`);
+    const live = await store.connectors.create(
+      connectorRecord({ tenantId: 'tenant-1', id: 'live', authorizedAt: '2026-01-10T00:00:00.000Z' }),
+    );
+    // A writer that put its new row and died before committing the record: the clock never moved.
+    const phantom = expiryKeys({ ...live, lastTransferAt: '2026-01-20T00:00:00.000Z' })!;
+    await expiry.createEntity({ ...phantom, t: 'tenant-1', i: 'live', at: Date.now() });
+    // A writer that deleted the record and died before removing the row, long ago.
+    const gone = expiryKeys(
+      connectorRecord({ tenantId: 'tenant-2', id: 'gone', authorizedAt: '2026-01-07' }),
+    )!;
+    await expiry.createEntity({ ...gone, t: 'tenant-2', i: 'gone', at: Date.now() - STALE_ROW_GRACE_MS - 1 });
+
+    const before = new Date('2026-02-01T00:00:00.000Z');
+    expect((await store.connectors.listExpiring(before)).items).toEqual([live]);
+    // With a page of one, the stale rows after it do not make a next page.
+    expect(await store.connectors.listExpiring(before, { limit: 1 })).toEqual({ items: [live] });
+    // The fresh one stays (its writer may still commit); the old one is gone.
+    await expect(expiry.getEntity(phantom.partitionKey, phantom.rowKey)).resolves.toBeDefined();
+    await expect(expiry.getEntity(gone.partitionKey, gone.rowKey)).rejects.toMatchObject({ statusCode: 404 });
+  });
+
+  describe('when Azure cannot be reached', () => {
+    let store: Store;
+    beforeAll(async () => {
+      store = await createAzureStore(azurite.connectionString, undefined, { prefix: freshPrefix() });
+      await azurite.stop();
+    });
+
+    it('fails ping and every kind of operation with StoreUnavailableError', async () => {
+      await expect(store.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(store.connectors.get('tenant-1', 'c-1')).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(store.conversations.claimWelcome('tenant-1', 'a:1', 'now')).rejects.toBeInstanceOf(
+        StoreUnavailableError,
+      );
+      await expect(store.state.read(['some/key'])).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(store.state.write({ 'some/key': { n: 1 } })).rejects.toBeInstanceOf(StoreUnavailableError);
+    }, 30_000);
+
+    it('refuses to start with StoreUnavailableError', async () => {
+      await expect(
+        createAzureStore(azurite.connectionString, undefined, { prefix: freshPrefix() }),
+      ).rejects.toBeInstanceOf(StoreUnavailableError);
+    }, 30_000);
+  });
+});

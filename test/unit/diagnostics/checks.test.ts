@@ -1,0 +1,309 @@
+import { checkAdminAccount, GLOBAL_ADMINISTRATOR_ROLE } from '../../../src/diagnostics/adminAccountCheck';
+import { adminConsentCheck } from '../../../src/diagnostics/adminConsentCheck';
+import { appAccessCheck, APP_ACCESS_ADVICE } from '../../../src/diagnostics/appAccessCheck';
+import type { Finding } from '../../../src/diagnostics/finding';
+import { connectorChecks, connectorFinding } from '../../../src/diagnostics/inactivityCheck';
+import { checkSpoLicense } from '../../../src/diagnostics/spoLicenseCheck';
+import { checkUserAssignment } from '../../../src/diagnostics/userAssignmentCheck';
+import { connectorRecord } from '../../support/connectorFixtures';
+import { ASKER, CONNECTOR_APP, diagnosticContext, NOW, TENANT } from './context';
+import { graphError, page, ScriptedGateway } from './fakeGateway';
+
+const DAY = 24 * 60 * 60 * 1000;
+const ENTERPRISE = '5dbe027f-2339-4123-9542-606e4d348a72';
+const STANDARD = 'c7699d2e-19aa-44de-8edf-1736da088ca1';
+
+function sku(plans: { id: string; name: string; status: string }[], capabilityStatus = 'Enabled') {
+  return {
+    skuPartNumber: 'ENTERPRISEPACK',
+    capabilityStatus,
+    consumedUnits: 3,
+    prepaidUnits: { enabled: 25 },
+    servicePlans: plans.map((p) => ({
+      servicePlanId: p.id,
+      servicePlanName: p.name,
+      provisioningStatus: p.status,
+    })),
+  };
+}
+
+function skus(...value: unknown[]) {
+  return new ScriptedGateway([[/^\/subscribedSkus$/, () => page(value)]]);
+}
+
+describe('SharePoint Online license', () => {
+  test('passes when SHAREPOINTENTERPRISE is provisioned (Success), naming the subscription', async () => {
+    const f = await checkSpoLicense(
+      skus(sku([{ id: ENTERPRISE, name: 'SHAREPOINTENTERPRISE', status: 'Success' }])),
+      TENANT,
+    );
+    expect(f.status).toBe('pass');
+    expect(f.found).toContain('SHAREPOINTENTERPRISE in ENTERPRISEPACK (25 licenses, 3 assigned)');
+  });
+
+  test('passes with SHAREPOINTSTANDARD (Business plans) too', async () => {
+    const f = await checkSpoLicense(
+      skus(sku([{ id: STANDARD, name: 'SHAREPOINTSTANDARD', status: 'Success' }])),
+      TENANT,
+    );
+    expect(f.status).toBe('pass');
+  });
+
+  test('fails with the seed’s "Tenant lacks SPO license" and its fix when no plan has SharePoint', async () => {
+    const f = await checkSpoLicense(
+      skus(sku([{ id: 'x', name: 'EXCHANGE_S_ENTERPRISE', status: 'Success' }])),
+      TENANT,
+    );
+    expect(f.status).toBe('fail');
+    expect(f.found).toContain('Tenant lacks SPO license');
+    expect(f.fix).toContain(
+      'You need to purchase a Microsoft 365 license for your Azure Active Directory tenant',
+    );
+  });
+
+  test('fails when the plan is Disabled, warns while it is still PendingProvisioning', async () => {
+    const disabled = await checkSpoLicense(
+      skus(sku([{ id: ENTERPRISE, name: 'SHAREPOINTENTERPRISE', status: 'Disabled' }])),
+      TENANT,
+    );
+    expect(disabled.status).toBe('fail');
+    expect(disabled.found).toContain('SHAREPOINTENTERPRISE in ENTERPRISEPACK is Disabled');
+    const pending = await checkSpoLicense(
+      skus(sku([{ id: ENTERPRISE, name: 'SHAREPOINTENTERPRISE', status: 'PendingProvisioning' }])),
+      TENANT,
+    );
+    expect(pending.status).toBe('warn');
+  });
+
+  test('a suspended subscription does not count, a subscription in its grace period warns', async () => {
+    const plans = [{ id: ENTERPRISE, name: 'SHAREPOINTENTERPRISE', status: 'Success' }];
+    expect((await checkSpoLicense(skus(sku(plans, 'Suspended')), TENANT)).status).toBe('fail');
+    expect((await checkSpoLicense(skus(sku(plans, 'Warning')), TENANT)).status).toBe('warn');
+  });
+});
+
+describe('admin consent', () => {
+  const sp = { id: 'sp-1', appId: CONNECTOR_APP, displayName: 'Office 365 Mover' };
+  const gateway = (grants: unknown[], principals: unknown[] = [sp]) =>
+    new ScriptedGateway([
+      [/^\/servicePrincipals$/, () => page(principals)],
+      [/^\/oauth2PermissionGrants$/, () => page(grants)],
+      [/^\/servicePrincipals\/sp-1\/appRoleAssignments$/, () => page([])],
+    ]);
+
+  test('shows the seed’s permission table in plain words, each granted or not', async () => {
+    const f = await adminConsentCheck.run(
+      gateway([
+        { clientId: 'sp-1', consentType: 'AllPrincipals', resourceId: 'g', scope: 'profile offline_access' },
+      ]),
+      TENANT,
+      diagnosticContext(),
+    );
+    expect(f.status).toBe('fail');
+    expect(f.details).toEqual([
+      expect.objectContaining({
+        title: 'Create, edit, and delete items and lists in all your site collections',
+        value: expect.stringMatching(
+          /^Not granted \(Sites\.Manage\.All\)\. Allows our app to: Create or delete/,
+        ),
+      }),
+      expect.objectContaining({ title: 'View your basic profile', value: expect.stringMatching(/^Granted/) }),
+      expect.objectContaining({
+        title: 'Maintain access to data you have given it access to',
+        value: expect.stringMatching(/^Granted/),
+      }),
+    ]);
+    expect(f.fix).toContain('Grant admin consent for Mover again');
+  });
+
+  test('passes with a tenant-wide grant of every scope', async () => {
+    const f = await adminConsentCheck.run(
+      gateway([
+        {
+          clientId: 'sp-1',
+          consentType: 'AllPrincipals',
+          resourceId: 'g',
+          scope: 'AllSites.Manage profile offline_access',
+        },
+      ]),
+      TENANT,
+      diagnosticContext(),
+    );
+    expect(f).toMatchObject({ status: 'pass', fix: '' });
+    expect(f.found).toContain('Admin consent is granted for the whole organization');
+  });
+
+  test('says the app is not in the tenant when it has no service principal', async () => {
+    const f = await adminConsentCheck.run(gateway([], []), TENANT, diagnosticContext());
+    expect(f.status).toBe('fail');
+    expect(f.found).toContain('no service principal');
+    expect(f.fix).toContain('authorizes the Office 365 connector first');
+  });
+});
+
+describe('user assignment required', () => {
+  const gateway = (required: boolean, assigned: unknown[]) =>
+    new ScriptedGateway([
+      [
+        /^\/servicePrincipals$/,
+        () => page([{ id: 'sp-1', displayName: 'Office 365 Mover', appRoleAssignmentRequired: required }]),
+      ],
+      [/^\/servicePrincipals\/sp-1\/appRoleAssignedTo$/, () => page(assigned)],
+    ]);
+
+  test('off: passes, with the seed’s tip to tighten security', async () => {
+    const f = await checkUserAssignment(gateway(false, []), TENANT, diagnosticContext());
+    expect(f.status).toBe('pass');
+    expect(f.fix).toContain('To tighten your security beyond administrators');
+  });
+
+  test('on, and the asker is assigned: passes', async () => {
+    const gw = gateway(true, [{ principalId: 'someone' }, { principalId: ASKER, principalType: 'User' }]);
+    const f = await checkUserAssignment(gw, TENANT, diagnosticContext());
+    expect(f.status).toBe('pass');
+    expect(f.found).toContain('you (Adele Vance) are assigned');
+  });
+
+  test('on, and the asker is not assigned: fails, saying groups are not checked', async () => {
+    const f = await checkUserAssignment(
+      gateway(true, [{ principalId: 'someone', principalType: 'User' }]),
+      TENANT,
+      diagnosticContext(),
+    );
+    expect(f.status).toBe('fail');
+    expect(f.found).toContain('you (Adele Vance) are not assigned to it, so you cannot use it');
+    expect(f.found).toContain('Assignment through a group is not checked');
+    expect(f.fix).toContain('Users and groups > Add user/group');
+  });
+
+  test('on, not assigned directly but groups are: a warning, since membership is not checked', async () => {
+    const f = await checkUserAssignment(
+      gateway(true, [{ principalId: 'g1', principalType: 'Group' }]),
+      TENANT,
+      diagnosticContext(),
+    );
+    expect(f.status).toBe('warn');
+    expect(f.found).toContain('1 group is assigned');
+  });
+});
+
+describe('global admin account provisioning', () => {
+  const user = (id: string, licensed: boolean) => ({
+    id,
+    userPrincipalName: `${id}@contoso.onmicrosoft.com`,
+    assignedLicenses: licensed ? [{ skuId: 'e3' }] : [],
+    assignedPlans: licensed
+      ? [{ servicePlanId: ENTERPRISE, service: 'SharePoint', capabilityStatus: 'Enabled' }]
+      : [],
+  });
+
+  test('without a designated admin it looks at the global admins (role 62e90394-…) and passes if one can authorize', async () => {
+    const gw = new ScriptedGateway([
+      [
+        /^\/roleManagement\/directory\/roleAssignments$/,
+        () => page([{ principalId: 'ga1' }, { principalId: 'ga2' }, { principalId: 'grp' }]),
+      ],
+      [/^\/users\/ga1$/, () => user('ga1', true)],
+      [/^\/users\/ga2$/, () => user('ga2', false)],
+      [/^\/users\/grp$/, () => Promise.reject(graphError('GRAPH_NOT_FOUND'))],
+      [/^\/users\/ga1\/drive$/, () => ({ id: 'd' })],
+    ]);
+    const f = await checkAdminAccount(gw, TENANT, diagnosticContext());
+    expect(gw.calls[0]).toBe(
+      `/roleManagement/directory/roleAssignments?$filter=roleDefinitionId eq '${GLOBAL_ADMINISTRATOR_ROLE}'`,
+    );
+    expect(f.status).toBe('pass');
+    expect(f.found).toContain(
+      'ga1@contoso.onmicrosoft.com: licensed (1 license), SharePoint Online enabled, Office 365 account provisioned',
+    );
+    expect(f.found).toContain('ga2@contoso.onmicrosoft.com: no Office 365 license');
+    expect(f.found).toContain('grp: not a user account');
+    expect(f.found).toContain('Authorize with ga1@contoso.onmicrosoft.com');
+  });
+
+  test('the admin an Office 365 connector’s consent was asked of is the one judged; not provisioned fails with the seed', async () => {
+    const connector = connectorRecord({
+      tenantId: TENANT,
+      consent: { requestedFromId: 'ga9', requestedFrom: 'Grace Admin' },
+      status: 'awaiting-consent',
+    });
+    const gw = new ScriptedGateway([
+      [/^\/users\/ga9$/, () => user('ga9', true)],
+      [/^\/users\/ga9\/drive$/, () => Promise.reject(graphError('GRAPH_NOT_FOUND'))],
+    ]);
+    const f = await checkAdminAccount(gw, TENANT, diagnosticContext({ connectors: [connector] }));
+    expect(gw.calls.some((c) => c.startsWith('/roleManagement'))).toBe(false);
+    expect(f.status).toBe('fail');
+    expect(f.found).toContain(
+      'ga9@contoso.onmicrosoft.com: licensed, but its Office 365 account is not provisioned',
+    );
+    expect(f.fix).toContain('Your global admin user must have an Office 365 account provisioned');
+  });
+});
+
+describe('connector inactivity', () => {
+  const ctx = diagnosticContext();
+  const at = (daysAgo: number) => new Date(NOW.getTime() - daysAgo * DAY).toISOString();
+
+  test('days since the last transfer and the day it is deauthorized', () => {
+    const c = connectorRecord({
+      tenantId: TENANT,
+      displayName: 'Finance',
+      authorizedAt: at(40),
+      lastTransferAt: at(10),
+    });
+    const f = connectorFinding(c, ctx);
+    expect(f.status).toBe('pass');
+    expect(f.found).toContain('10 days ago');
+    expect(f.found).toContain('deauthorized after 90 days without a transfer');
+    expect(f.found).toContain('(80 days left)');
+    expect(f.connector).toEqual({ id: c.id, displayName: 'Finance' });
+  });
+
+  test('under the first notice it warns; deauthorized it fails with the seeds’ words', () => {
+    const soon = connectorRecord({ tenantId: TENANT, authorizedAt: at(70) });
+    expect(connectorFinding(soon, ctx).status).toBe('warn');
+    const gone = connectorRecord({ tenantId: TENANT, status: 'deauthorized', authorizedAt: at(95) });
+    const f = connectorFinding(gone, ctx);
+    expect(f.status).toBe('fail');
+    expect(f.fix).toBe(
+      'This connector was automatically deauthorized because it has not transferred any data in the last 90 days. Reauthorize it to use it again. Reauthorizing is also a good first step in trying to resolve most issues with your connectors.',
+    );
+  });
+
+  test('the most pressing connectors get rows; the rest are summed up in one', async () => {
+    const connectors = Array.from({ length: 14 }, (_, i) =>
+      connectorRecord({ tenantId: TENANT, displayName: `C${i}`, authorizedAt: at(i) }),
+    );
+    const checks = connectorChecks(diagnosticContext({ connectors }), 'tenant');
+    expect(checks).toHaveLength(11);
+    expect(checks[0].title).toContain('C13');
+    const more = await checks[10].run(new ScriptedGateway(), TENANT, ctx);
+    expect(more.found).toContain('4 more connectors');
+  });
+});
+
+describe('App access error', () => {
+  const row = (id: string, status: Finding['status']): Finding => ({
+    id,
+    title: id,
+    status,
+    found: '',
+    fix: '',
+  });
+
+  test('shown (with the seed’s advice) when authorization failed', () => {
+    const f = appAccessCheck.derive([row('admin-consent', 'fail')], diagnosticContext());
+    expect(f.status).toBe('warn');
+    expect(f.fix).toContain(APP_ACCESS_ADVICE);
+    expect(f.fix).toContain('Incognito Window');
+  });
+
+  test('not shown when nothing failed', () => {
+    const f = appAccessCheck.derive(
+      [row('admin-consent', 'pass'), row('spo-license', 'pass')],
+      diagnosticContext(),
+    );
+    expect(f).toMatchObject({ status: 'pass', fix: '' });
+  });
+});

@@ -1,0 +1,88 @@
+import { ProactiveSender, retryAfterMs, type ProactiveTransport } from '../../../src/notify/proactiveSender';
+import { RateLimiter, type Timing } from '../../../src/notify/rateLimiter';
+import { createLogger } from '../../../src/util/logger';
+
+class VirtualTiming implements Timing {
+  current = 0;
+  sleeps: number[] = [];
+  now(): number {
+    return this.current;
+  }
+  async sleep(ms: number): Promise<void> {
+    this.sleeps.push(ms);
+    this.current += ms;
+  }
+}
+
+function httpError(status: number, retryAfter?: string): Error {
+  const err = new Error(`HTTP ${status}`) as Error & {
+    statusCode: number;
+    response: { headers: Map<string, string> };
+  };
+  err.statusCode = status;
+  err.response = { headers: new Map(retryAfter ? [['retry-after', retryAfter]] : []) };
+  return err;
+}
+
+function transport(answers: (Error | undefined)[]): ProactiveTransport & { calls: number } {
+  return {
+    calls: 0,
+    async send() {
+      const answer = answers[this.calls++];
+      if (answer) throw answer;
+    },
+  };
+}
+
+const reference = { conversation: { id: 'c1', isGroup: true, conversationType: 'channel', name: '' } };
+const logger = createLogger('error', () => undefined);
+
+describe('proactive sender', () => {
+  test('a 429 waits Retry-After (seconds) and then delivers', async () => {
+    const timing = new VirtualTiming();
+    const t = transport([httpError(429, '3'), undefined]);
+    const sender = new ProactiveSender(t, new RateLimiter(100, timing), logger, { timing });
+    const outcome = await sender.send(reference, { type: 'message', text: 'hi' });
+    expect(outcome).toMatchObject({ status: 'sent', attempts: 2, retried: 1 });
+    expect(timing.sleeps).toContain(3000);
+  });
+
+  test('Retry-After may be an HTTP date', () => {
+    const now = Date.parse('2026-03-02T09:00:00Z');
+    const err = httpError(429, 'Mon, 02 Mar 2026 09:00:05 GMT');
+    expect(retryAfterMs(err, now)).toBe(5000);
+  });
+
+  test('5xx and network errors back off exponentially with jitter, up to a bound, then fail', async () => {
+    const timing = new VirtualTiming();
+    const t = transport([
+      httpError(502),
+      httpError(503),
+      new Error('ECONNRESET'),
+      httpError(500),
+      httpError(500),
+    ]);
+    const sender = new ProactiveSender(t, new RateLimiter(100, timing), logger, {
+      timing,
+      maxAttempts: 5,
+      baseBackoffMs: 100,
+      random: () => 1,
+    });
+    const outcome = await sender.send(reference, { type: 'message' });
+    expect(outcome.status).toBe('failed');
+    expect(t.calls).toBe(5);
+    expect(timing.sleeps.filter((ms) => ms >= 100)).toEqual([100, 200, 400, 800]);
+  });
+
+  test('403 and 404 mean the conversation is gone: no retry', async () => {
+    for (const status of [403, 404]) {
+      const timing = new VirtualTiming();
+      const t = transport([httpError(status)]);
+      const outcome = await new ProactiveSender(t, new RateLimiter(100, timing), logger, { timing }).send(
+        reference,
+        {},
+      );
+      expect(outcome).toMatchObject({ status: 'gone', attempts: 1 });
+    }
+  });
+});

@@ -1,0 +1,72 @@
+import { RateLimiter, type Timing } from '../../../src/notify/rateLimiter';
+
+/** Virtual time: sleeping moves the clock, so limits can be checked without waiting. */
+class VirtualTiming implements Timing {
+  current = 0;
+  now(): number {
+    return this.current;
+  }
+  async sleep(ms: number): Promise<void> {
+    this.current += ms;
+  }
+}
+
+describe('rate limiter', () => {
+  test('keeps 7 a second, 60 per 30 seconds and 1,800 an hour per conversation', async () => {
+    const timing = new VirtualTiming();
+    const limiter = new RateLimiter(1000, timing);
+    const times: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      await limiter.acquire('conv-a');
+      times.push(timing.now());
+    }
+    for (let i = 0; i < times.length; i++) {
+      expect(times.filter((t) => t > times[i] - 1000 && t <= times[i]).length).toBeLessThanOrEqual(7);
+      expect(times.filter((t) => t > times[i] - 30_000 && t <= times[i]).length).toBeLessThanOrEqual(60);
+    }
+    // 200 messages need at least three full 30-second windows.
+    expect(times[199]).toBeGreaterThanOrEqual(90_000);
+  });
+
+  test('the global rate bounds sends across conversations, while conversations do not wait for each other', async () => {
+    const timing = new VirtualTiming();
+    const limiter = new RateLimiter(30, timing);
+    for (let i = 0; i < 300; i++) await limiter.acquire(`conv-${i}`);
+    // 300 sends at 30 a second take about 10 seconds.
+    expect(timing.now()).toBeGreaterThanOrEqual(9_000);
+    expect(timing.now()).toBeLessThan(11_000);
+  });
+
+  test('an hour-long burst into one conversation stops at 1,800', async () => {
+    const timing = new VirtualTiming();
+    const limiter = new RateLimiter(1000, timing);
+    for (let i = 0; i < 1801; i++) await limiter.acquire('busy');
+    expect(timing.now()).toBeGreaterThanOrEqual(3_600_000);
+  });
+
+  test('with a spacing, sends go out evenly instead of in bursts at the start of each second', async () => {
+    const timing = new VirtualTiming();
+    const limiter = new RateLimiter(30, timing, undefined, 1000 / 28.5);
+    const times: number[] = [];
+    for (let i = 0; i < 120; i++) {
+      await limiter.acquire(`conv-${i}`);
+      times.push(timing.now());
+    }
+    for (let i = 1; i < times.length; i++)
+      expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(1000 / 28.5 - 1e-9);
+    // Any window a little longer than a second (a send arriving late) still holds at most 30.
+    for (const t of times) expect(times.filter((u) => u >= t && u < t + 1050).length).toBeLessThanOrEqual(30);
+  });
+
+  test('a recorded send goes out at once and the waiting sends leave room for it', async () => {
+    const timing = new VirtualTiming();
+    const limiter = new RateLimiter(10, timing);
+    for (let i = 0; i < 5; i++) limiter.record(`reply-${i}`);
+    expect(timing.now()).toBe(0);
+    for (let i = 0; i < 5; i++) await limiter.acquire(`notice-${i}`);
+    expect(timing.now()).toBe(0);
+    // The eleventh send of the second waits for the window to move on.
+    await limiter.acquire('notice-5');
+    expect(timing.now()).toBeGreaterThanOrEqual(1000);
+  });
+});

@@ -7,8 +7,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { freePort, spawnBot, waitForHealth } from './harness/childBot';
-import { makeTempDir, removeTempDir } from './harness/testBot';
+import { freePort, spawnBot, waitForHealth } from '../harness/childBot';
+import { makeTempDir, removeTempDir } from '../harness/testBot';
 
 const ROOT_MODULES = path.join(__dirname, '..', 'node_modules') + path.sep;
 

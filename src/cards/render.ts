@@ -1,6 +1,7 @@
 import * as ACData from 'adaptivecards-templating';
 import { CardFactory, type Attachment } from 'botbuilder';
 import { escapeMarkdown, Markdown } from './markdown';
+import { forUniversalActions } from './universalActions';
 
 /** A card layout (JSON template) tied to the shape of the data it is bound with. */
 export interface CardTemplate<TData> {
@@ -77,7 +78,7 @@ export function bindCard<TData extends object>(
   const parsed = template.parsed();
   const raw = parsed.expand({ $root: prepared(data, false) }) as unknown;
   const escaped = parsed.expand({ $root: prepared(data, true) }) as unknown;
-  return withMarkdownEscaped(raw, escaped) as Record<string, unknown>;
+  return forUniversalActions(withMarkdownEscaped(raw, escaped) as Record<string, unknown>);
 }
 
 /** A bound card as a Bot Framework attachment, ready to send. */

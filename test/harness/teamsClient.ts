@@ -23,6 +23,48 @@ export interface TurnResult {
   replies: Activity[];
   /** Activities the bot updated (PUT) during the turn. */
   updates: { activityId: string; activity: Activity }[];
+  /** The Universal Actions answer of an Execute invoke, as Teams reads it; undefined otherwise. */
+  invoke?: InvokeAnswer;
+}
+
+/** The body of an `adaptiveCard/action` invoke response. */
+export interface InvokeAnswer {
+  statusCode: number;
+  type: string;
+  value: unknown;
+}
+
+const INVOKE_CARD = 'application/vnd.microsoft.card.adaptive';
+const INVOKE_MESSAGE = 'application/vnd.microsoft.activity.message';
+const INVOKE_ERROR = 'application/vnd.microsoft.error';
+
+function invokeAnswerOf(activity: Activity, body: unknown): InvokeAnswer | undefined {
+  if (activity.type !== 'invoke' || activity.name !== 'adaptiveCard/action') return undefined;
+  const answer = body as Partial<InvokeAnswer> | undefined;
+  if (!answer || typeof answer.type !== 'string' || typeof answer.statusCode !== 'number') return undefined;
+  return answer as InvokeAnswer;
+}
+
+/** The card an Execute was answered with (Teams swaps it in for the person); undefined if none. */
+export function answerCard(result: TurnResult): Card | undefined {
+  return result.invoke?.type === INVOKE_CARD ? (result.invoke.value as Card) : undefined;
+}
+
+/** The short message an Execute was answered with; undefined if it was answered otherwise. */
+export function answerMessage(result: TurnResult): string | undefined {
+  return result.invoke?.type === INVOKE_MESSAGE ? String(result.invoke.value) : undefined;
+}
+
+/** The error an Execute was answered with (status and sentence); undefined if it succeeded. */
+export function answerError(result: TurnResult): { statusCode: number; code: string; message: string } | undefined {
+  if (result.invoke?.type !== INVOKE_ERROR) return undefined;
+  const value = result.invoke.value as { code?: unknown; message?: unknown };
+  return { statusCode: result.invoke.statusCode, code: String(value.code), message: String(value.message) };
+}
+
+/** The ids Teams matches a card's `refresh.userIds` against: the chat id and the Entra MRI. */
+export function refreshIdsOf(user: TeamsUser): string[] {
+  return [user.id, `8:orgid:${user.aadObjectId}`];
 }
 
 /**
@@ -105,6 +147,7 @@ export class TeamsClient {
     return {
       status,
       body,
+      invoke: invokeAnswerOf(activity, body),
       replies: calls
         .filter((c) => (c.route === 'sendToConversation' || c.route === 'replyToActivity') && c.status < 300)
         .map((c) => ({ ...c.body!, id: (c.answer as { id?: string } | undefined)?.id })),
@@ -153,6 +196,40 @@ export class TeamsClient {
     throw new Error(`cannot click a ${action.type} (${title}) as a message; open its URL or card instead`);
   }
 
+  /**
+   * What this person's Teams client does when it shows `card`: when the card carries `refresh`
+   * and lists this person in `userIds` (or lists nobody), an automatic Execute with the refresh
+   * action. Undefined when Teams would send nothing for this person.
+   */
+  async open(card: Card, cardActivityId: string = randomUUID()): Promise<TurnResult | undefined> {
+    const refresh = card.refresh as
+      | { action?: { type?: string; verb?: string; data?: Record<string, unknown> }; userIds?: string[] }
+      | undefined;
+    if (!refresh?.action || refresh.action.type !== 'Action.Execute') return undefined;
+    if (Array.isArray(refresh.userIds) && refresh.userIds.length > 0) {
+      if (refresh.userIds.length > 60) throw new Error(`refresh lists ${refresh.userIds.length} users; Teams allows 60`);
+      if (!refreshIdsOf(this.user).some((id) => refresh.userIds!.includes(id))) return undefined;
+    }
+    return this.send(
+      activities.executeInvoke(
+        this.standIn.url,
+        this.conversation,
+        this.user,
+        String(refresh.action.verb),
+        { ...(refresh.action.data ?? {}) },
+        cardActivityId,
+        'automatic',
+      ),
+    );
+  }
+
+  /** Posts an Execute with exactly this verb and data, as a forged or hand-made client would. */
+  executeRaw(verb: string, data: Record<string, unknown>, replyToId?: string): Promise<TurnResult> {
+    return this.send(
+      activities.executeInvoke(this.standIn.url, this.conversation, this.user, verb, data, replyToId),
+    );
+  }
+
   /** Posts a card submit with exactly this value, as a forged or hand-made client would. */
   submitRaw(value: Record<string, unknown>, replyToId?: string): Promise<TurnResult> {
     return this.send(activities.submit(this.standIn.url, this.conversation, this.user, value, replyToId));
@@ -182,14 +259,15 @@ export function lastCard(result: TurnResult): Card {
 }
 
 /**
- * The card the person sees after a turn: the last card updated in place, else the last one
- * posted; validated for Teams on the way, since every card shown must be valid.
+ * The card the person sees after a turn: the card an Execute was answered with, else the last
+ * card updated in place, else the last one posted; validated for Teams on the way, since every card shown must be valid.
  */
 export function shownCard(result: TurnResult): Card {
   const card =
-    result.updates.length > 0
+    answerCard(result) ??
+    (result.updates.length > 0
       ? cardOf(result.updates[result.updates.length - 1].activity)
-      : cardOf(result.replies[result.replies.length - 1]);
+      : cardOf(result.replies[result.replies.length - 1]));
   expectValidCard(card);
   return card;
 }

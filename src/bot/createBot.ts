@@ -28,6 +28,9 @@ import { registerRevocationCheck } from './revocationFeature';
 import { Telemetry } from '../telemetry/telemetry';
 import { instrumentStore } from '../telemetry/instrumentStore';
 import { TurnTelemetryMiddleware } from './turnTelemetry';
+import { onExecute, registerUnknownVerbs } from './universalActions';
+import { registerLiveCards } from './features/liveCards';
+import { managerIds } from './features/liveCards/cardViewers';
 
 /** The Bot Framework settings of the adapter; empty in anonymous local mode. */
 export function adapterSettings(config: Config): ConfigurationBotFrameworkAuthenticationOptions {
@@ -90,6 +93,13 @@ export function createBot(botDeps: BotDeps): Bot {
     longRunningMessages: false,
   });
   app.error(createTurnErrorHandler(deps.logger));
+  // Until the features' verb table lands (reshape-1), their card verbs are served as Universal Actions here.
+  app.adaptiveCards.actionSubmit = (verb, handler) => {
+    for (const v of Array.isArray(verb) ? verb : [verb]) {
+      onExecute(app, v as string, (context, state, data) => handler(context, state, data as never), deps.logger);
+    }
+    return app;
+  };
 
   const router = new CommandRouter();
   registerConversationTracking(app, deps);
@@ -113,8 +123,10 @@ export function createBot(botDeps: BotDeps): Bot {
   registerActivityEvidence(app, { ...deps, lifecycle });
   registerRoles(app, router, { ...deps, adapter, globalAdmins: handover });
   registerDiagnostics(app, router, { ...deps, lifecycle, adapter });
-  // Last: it answers whatever no feature claimed.
+  registerLiveCards(app, deps);
+  // Last: they answer whatever no feature claimed.
   registerMessageRouting(app, router, deps);
+  registerUnknownVerbs(app, deps.logger);
   const timing = deps.timing ?? realTiming;
   const sender = new ProactiveSender(
     new AdapterTransport(adapter, deps.config.bot.appId ?? ''),
@@ -130,6 +142,7 @@ export function createBot(botDeps: BotDeps): Bot {
     lifecycle,
     sender,
     consentReminders: consentReminderCards(deps),
+    managerIds: (tenantId, connectors) => managerIds(deps, tenantId, connectors),
   });
   // Every deauthorization, whoever noticed it, reaches the tenant's notice targets once.
   lifecycle.onDeauthorized(scanner);

@@ -9,6 +9,7 @@ import type { CommandRouter } from './commandRouter';
 import type { BotDeps } from './deps';
 import { readerDates } from '../cards/readerDates';
 import { canManage } from './permissions';
+import { refuse } from './universalActions';
 import { auditTurn } from './turnAudit';
 import { actorOf, baseConversationId, conversationTypeOf, tenantIdOf } from './turnInfo';
 
@@ -130,14 +131,12 @@ export function registerNotifications(
     const id = typeof data.connectorId === 'string' ? data.connectorId : '';
     const connector = id ? await store.connectors.get(tenantIdOf(context), id) : undefined;
     if (!connector) {
-      await context.sendActivity(
-        'That connector does not exist in this tenant any more. Nothing was changed.',
-      );
+      await refuse(context, 404, 'That connector does not exist in this tenant any more. Nothing was changed.');
       return undefined;
     }
     const permission = await canManage(connector, context, deps);
     if (!permission.allowed) {
-      await context.sendActivity(permission.reason);
+      await refuse(context, 403, permission.reason);
       return undefined;
     }
     return connector;

@@ -1,7 +1,7 @@
 import type { Attachment, TurnContext } from 'botbuilder';
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import { randomUUID } from 'node:crypto';
-import { answeredCard } from '../cards/cardTurn';
+import { answeredCard, isCardExecute } from '../cards/cardTurn';
 import { CARD_DATA_VERSION } from '../cards/universalActions';
 import { ConcurrencyError } from '../store/ports';
 import type { Logger } from '../util/logger';
@@ -149,4 +149,18 @@ export function registerUnknownVerbs(app: Application<TurnState>, logger: Logger
       return '';
     },
   );
+}
+
+/**
+ * Refuses a click or command. In an Action.Execute the refusal is the invoke's error answer,
+ * which only the person who clicked sees and which ends the handler; a typed command gets it
+ * as a reply.
+ */
+export async function refuse(
+  context: TurnContext,
+  statusCode: CardActionError['statusCode'],
+  message: string,
+): Promise<void> {
+  if (isCardExecute(context)) throw new CardActionError(statusCode, message);
+  await context.sendActivity(message);
 }

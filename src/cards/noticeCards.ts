@@ -53,9 +53,18 @@ export interface ExpiryDigestCardData {
 
 export interface DeauthorizedNoticeCardData {
   id: string;
-  displayName: string;
+  /** "Finance was deauthorized", or what became of it since ("… was reauthorized", "… was deleted"). */
+  headline: string;
+  style: 'attention' | 'good' | 'default';
   text: string;
   facts: { title: string; value: string }[];
+  /** Whether this viewer gets the Reauthorize button (still deauthorized, and theirs to manage). */
+  canReauthorize: boolean;
+  /** "Ask the owner: …" with a Refresh button for a viewer who may not manage it; '' otherwise. */
+  askOwner: string;
+  /** "Current as of …" on a refreshed card; '' on the card as posted. */
+  asOf: string;
+  refresh: RefreshTarget;
 }
 
 export interface SubscriptionCardData {

@@ -2,11 +2,10 @@ import { MessageFactory, type Activity, type ConversationReference } from 'botbu
 import { randomUUID } from 'node:crypto';
 import { deauthorizedNoticeCard, expiryDigestCard } from '../cards/noticeCards';
 import { askOwnerText, digestView } from './digestView';
+import { deauthorizedView } from './deauthorizedView';
 import { renderCard } from '../cards/render';
-import { connectorType } from '../connectors/catalog';
 import { clockStart, daysUntilExpiry, type Connector } from '../connectors/connector';
 import type { ActorRef, ConnectorLifecycle, DeauthorizationListener } from '../connectors/lifecycle';
-import { describeState } from '../connectors/provenance';
 import type { Config } from '../config/config';
 import type { ConversationRecord, NoticeKey, Store } from '../store/ports';
 import { DAY_MS, type Clock } from '../util/clock';
@@ -81,6 +80,9 @@ export interface ScannerDeps {
 
 /** The verb of an expiry digest's refresh (served in src/bot/features/liveCards). */
 export const DIGEST_REFRESH_VERB = 'expiryDigestView';
+
+/** The verb of a deauthorization notice's refresh. */
+export const NOTICE_REFRESH_VERB = 'deauthorizedNoticeView';
 
 /** The reminders of an unanswered consent request: one to the global admin, then one to the requester. */
 export interface ConsentReminderCards {
@@ -460,27 +462,31 @@ export class ExpiryScanner implements DeauthorizationListener {
   private async cardFor(batch: DueNotice[], target: Target) {
     const { config } = this.deps;
     const first = batch[0];
+    // A personal chat is its creator's: the card they get is theirs to act on. In a channel the
+    // posted card is the read-only one; managers' clients refresh it into the view with buttons.
+    const personal = !target.subscriptionConversationId;
     if (first.threshold === DEAUTHORIZED_THRESHOLD) {
       const c = first.connector;
       return MessageFactory.attachment(
-        renderCard(deauthorizedNoticeCard, {
-          id: c.id,
-          displayName: c.displayName,
-          text: `Connectors are automatically deauthorized if they haven't transferred any data in the last ${config.inactivityDays} days. If you try to load a deauthorized connector, an error message appears, along with a prompt to reauthorize the connector.`,
-          facts: [
-            { title: 'Type', value: connectorType(c.type).name },
-            { title: 'Last transfer', value: UTC_DATES.dateTime(c.lastTransferAt) },
-            { title: 'Authorized', value: UTC_DATES.dateTime(c.authorizedAt) },
-            { title: 'Status', value: describeState(c, UTC_DATES.dateTime) },
-          ],
-        }),
+        renderCard(
+          deauthorizedNoticeCard,
+          deauthorizedView(c.id, c, undefined, {
+            inactivityDays: config.inactivityDays,
+            now: this.deps.clock.now(),
+            dates: UTC_DATES,
+            canManage: personal,
+            owner: askOwnerText(c, !!config.adminGroupId),
+            refresh: {
+              verb: NOTICE_REFRESH_VERB,
+              userIds: (await this.deps.managerIds?.(target.tenantId, [c])) ?? [],
+            },
+            refreshed: false,
+          }),
+        ),
       );
     }
     const shown = batch.slice(0, DIGEST_MAX_ROWS);
     const connectors = shown.map((n) => n.connector);
-    // A personal chat is its creator's: the card they get is theirs to act on. In a channel the
-    // posted card is the read-only one; managers' clients refresh it into the view with buttons.
-    const personal = !target.subscriptionConversationId;
     const userIds = (await this.deps.managerIds?.(target.tenantId, connectors)) ?? [];
     return MessageFactory.attachment(
       renderCard(

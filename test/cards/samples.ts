@@ -97,6 +97,19 @@ function office365Step(
 }
 
 /** A template with data a real turn would bind, used to validate and picture every card. */
+const DIGEST_RULE =
+  "Connectors are automatically deauthorized if they haven't transferred any data in the last 90 days. At zero days the connector is deauthorized: loading it shows an error and a prompt to reauthorize it. Record a transfer or reauthorize to restart the clock.";
+
+const DIGEST_REFRESH = {
+  verb: 'expiryDigestView',
+  userIds: ['8:orgid:2f1c7d0e-5b7a-4c53-9d55-0b8f1a6c3e21', '8:orgid:9a4e1b2c-3d5f-4e6a-8b7c-1d2e3f4a5b6c'],
+  rows: [
+    { id: 'a', periodStart: '2026-02-20T14:05:00.000Z', threshold: 7 },
+    { id: 'b', periodStart: '2026-03-13T09:00:00.000Z', threshold: 30 },
+  ],
+  hidden: 0,
+};
+
 export interface CardSample {
   name: string;
   template: CardTemplate<never>;
@@ -579,7 +592,7 @@ function registryAndNoticeSamples(): CardSample[] {
     ),
     sample('expiry-digest', expiryDigestCard, {
       title: '2 connectors expire soon',
-      rule: "Connectors are automatically deauthorized if they haven't transferred any data in the last 90 days. At zero days the connector is deauthorized: loading it shows an error and a prompt to reauthorize it. Record a transfer or reauthorize to restart the clock.",
+      rule: DIGEST_RULE,
       rows: [
         {
           id: 'a',
@@ -591,6 +604,8 @@ function registryAndNoticeSamples(): CardSample[] {
             'authorized, reported by Ada Lovelace on 2026-02-20 14:05 UTC, not verified · last transfer: 2026-02-20 14:05 UTC · deauthorized on 2026-05-21 14:05 UTC',
           periodStart: '2026-02-20T14:05:00.000Z',
           threshold: 7,
+          actions: 'all',
+          askOwner: '',
         },
         {
           id: 'b',
@@ -602,13 +617,58 @@ function registryAndNoticeSamples(): CardSample[] {
             'authorized, verified 2026-03-13 09:00 UTC by the Microsoft Graph consent check · last transfer: never · deauthorized on 2026-06-11 09:00 UTC',
           periodStart: '2026-03-13T09:00:00.000Z',
           threshold: 30,
+          actions: 'all',
+          askOwner: '',
         },
       ],
       more: '',
+      asOf: '',
+      readOnly: false,
+      refresh: DIGEST_REFRESH,
+    }),
+    // The same digest as a channel member who may not manage the connectors sees it, a week later:
+    // one connector was reauthorized, the other deauthorized.
+    sample('expiry-digest-read-only', expiryDigestCard, {
+      title: 'Expiry notice: nothing left counting down',
+      rule: DIGEST_RULE,
+      rows: [
+        {
+          id: 'a',
+          displayName: 'Finance Box',
+          typeName: 'Box Connector',
+          daysLeft: '90 days left',
+          color: 'Default',
+          detail:
+            'Reauthorized by Ada Lovelace on 2026-05-19 08:30 UTC. authorized, reported by Ada Lovelace on 2026-05-19 08:30 UTC, not verified · last transfer: 2026-02-20 14:05 UTC · deauthorized on 2026-08-17 08:30 UTC',
+          periodStart: '2026-02-20T14:05:00.000Z',
+          threshold: 7,
+          actions: 'none',
+          askOwner: '',
+        },
+        {
+          id: 'b',
+          displayName: 'Contoso destination',
+          typeName: 'Office 365 Connector',
+          daysLeft: 'deauthorized',
+          color: 'Attention',
+          detail:
+            'Deauthorized: its 90 days without a transfer ran out on 2026-06-11 09:00 UTC. deauthorized (was authorized, verified 2026-03-13 09:00 UTC by the Microsoft Graph consent check).',
+          periodStart: '2026-03-13T09:00:00.000Z',
+          threshold: 30,
+          actions: 'none',
+          askOwner:
+            'Ask the owner: Megan Bowen, who created it, or a member of the connector admins group to reauthorize it.',
+        },
+      ],
+      more: '',
+      asOf: 'Current as of 2026-06-12 10:00 UTC.',
+      readOnly: true,
+      refresh: DIGEST_REFRESH,
     }),
     sample('deauthorized-notice', deauthorizedNoticeCard, {
       id: 'a',
-      displayName: 'Archive blobs',
+      headline: 'Archive blobs was deauthorized',
+      style: 'attention',
       text: "Connectors are automatically deauthorized if they haven't transferred any data in the last 90 days.",
       facts: [
         { title: 'Last transfer', value: '2025-12-01 10:00 UTC' },
@@ -618,6 +678,27 @@ function registryAndNoticeSamples(): CardSample[] {
             'deauthorized (was authorized, reported by Ada Lovelace on 2025-09-02 09:00 UTC, not verified)',
         },
       ],
+      canReauthorize: true,
+      askOwner: '',
+      asOf: '',
+      refresh: { verb: 'deauthorizedNoticeView', userIds: ['8:orgid:2f1c7d0e-5b7a-4c53-9d55-0b8f1a6c3e21'] },
+    }),
+    sample('deauthorized-notice-reauthorized', deauthorizedNoticeCard, {
+      id: 'a',
+      headline: 'Archive blobs was reauthorized',
+      style: 'good',
+      text: 'Reauthorized by Ada Lovelace on 2026-03-03 08:00 UTC.',
+      facts: [
+        { title: 'Last transfer', value: '2025-12-01 10:00 UTC' },
+        {
+          title: 'Status',
+          value: 'authorized, reported by Ada Lovelace on 2026-03-03 08:00 UTC, not verified',
+        },
+      ],
+      canReauthorize: false,
+      askOwner: '',
+      asOf: 'Current as of 2026-03-04 09:00 UTC.',
+      refresh: { verb: 'deauthorizedNoticeView', userIds: ['8:orgid:2f1c7d0e-5b7a-4c53-9d55-0b8f1a6c3e21'] },
     }),
     sample('subscription', subscriptionCard, {
       title: 'Expiry notices will post here',

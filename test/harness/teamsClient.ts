@@ -5,6 +5,7 @@ import type { Activity, TeamsConversation, TeamsUser } from './activities';
 import { cardOf, findAction, inputValues, type Card } from './cards';
 import type { ConnectorStandIn } from './connectorStandIn';
 import { expectValidCard } from '../support/cardValidation';
+import { CARD_DATA_VERSION } from '../../src/cards/universalActions';
 
 /** The clientInfo entity a Teams client adds to the activities it sends. */
 export interface ClientInfo {
@@ -21,8 +22,12 @@ export interface TurnResult {
   body: unknown;
   /** Activities the bot posted during the turn, in order. */
   replies: Activity[];
-  /** Activities the bot updated (PUT) during the turn. */
-  updates: { activityId: string; activity: Activity }[];
+  /**
+   * Cards replaced in place during the turn, as the person sees them: messages the bot updated
+   * (`via: 'put'`, for everyone), then the card an Execute was answered with (`via: 'invoke'`:
+   * Teams swaps it in for the person who clicked, with no message update).
+   */
+  updates: { activityId: string; activity: Activity; via: 'put' | 'invoke' }[];
   /** The Universal Actions answer of an Execute invoke, as Teams reads it; undefined otherwise. */
   invoke?: InvokeAnswer;
 }
@@ -56,7 +61,9 @@ export function answerMessage(result: TurnResult): string | undefined {
 }
 
 /** The error an Execute was answered with (status and sentence); undefined if it succeeded. */
-export function answerError(result: TurnResult): { statusCode: number; code: string; message: string } | undefined {
+export function answerError(
+  result: TurnResult,
+): { statusCode: number; code: string; message: string } | undefined {
   if (result.invoke?.type !== INVOKE_ERROR) return undefined;
   const value = result.invoke.value as { code?: unknown; message?: unknown };
   return { statusCode: result.invoke.statusCode, code: String(value.code), message: String(value.message) };
@@ -144,16 +151,25 @@ export class TeamsClient {
     const before = this.standIn.calls.length;
     const { status, body } = await postActivity(this.botUrl, activity);
     const calls = this.standIn.calls.slice(before);
+    const invoke = invokeAnswerOf(activity, body);
+    const updates: TurnResult['updates'] = calls
+      .filter((c) => c.route === 'updateActivity' && c.status < 300)
+      .map((c) => ({ activityId: c.activityId!, activity: c.body!, via: 'put' as const }));
+    if (invoke?.type === INVOKE_CARD) {
+      updates.push({
+        activityId: String(activity.replyToId ?? ''),
+        activity: { type: 'message', attachments: [{ contentType: INVOKE_CARD, content: invoke.value }] },
+        via: 'invoke',
+      });
+    }
     return {
       status,
       body,
-      invoke: invokeAnswerOf(activity, body),
+      invoke,
       replies: calls
         .filter((c) => (c.route === 'sendToConversation' || c.route === 'replyToActivity') && c.status < 300)
         .map((c) => ({ ...c.body!, id: (c.answer as { id?: string } | undefined)?.id })),
-      updates: calls
-        .filter((c) => c.route === 'updateActivity' && c.status < 300)
-        .map((c) => ({ activityId: c.activityId!, activity: c.body! })),
+      updates,
     };
   }
 
@@ -207,7 +223,8 @@ export class TeamsClient {
       | undefined;
     if (!refresh?.action || refresh.action.type !== 'Action.Execute') return undefined;
     if (Array.isArray(refresh.userIds) && refresh.userIds.length > 0) {
-      if (refresh.userIds.length > 60) throw new Error(`refresh lists ${refresh.userIds.length} users; Teams allows 60`);
+      if (refresh.userIds.length > 60)
+        throw new Error(`refresh lists ${refresh.userIds.length} users; Teams allows 60`);
       if (!refreshIdsOf(this.user).some((id) => refresh.userIds!.includes(id))) return undefined;
     }
     return this.send(
@@ -230,8 +247,22 @@ export class TeamsClient {
     );
   }
 
-  /** Posts a card submit with exactly this value, as a forged or hand-made client would. */
+  /**
+   * Posts a card action with exactly this value, as a forged or hand-made client would: an
+   * Execute whose verb is `value.verb` and whose data is the rest, stamped with the current card
+   * data version unless `value` sets `cardVersion` itself.
+   */
   submitRaw(value: Record<string, unknown>, replyToId?: string): Promise<TurnResult> {
+    const { verb, ...data } = value;
+    return this.executeRaw(
+      typeof verb === 'string' ? verb : '',
+      { cardVersion: CARD_DATA_VERSION, ...data },
+      replyToId,
+    );
+  }
+
+  /** Posts an Action.Submit message with exactly this value, as a client of an old card would. */
+  legacySubmit(value: Record<string, unknown>, replyToId?: string): Promise<TurnResult> {
     return this.send(activities.submit(this.standIn.url, this.conversation, this.user, value, replyToId));
   }
 
@@ -259,15 +290,14 @@ export function lastCard(result: TurnResult): Card {
 }
 
 /**
- * The card the person sees after a turn: the card an Execute was answered with, else the last
- * card updated in place, else the last one posted; validated for Teams on the way, since every card shown must be valid.
+ * The card the person sees after a turn: the last card replaced in place (an Execute's answer
+ * comes last), else the last one posted; validated for Teams on the way, since every card shown must be valid.
  */
 export function shownCard(result: TurnResult): Card {
   const card =
-    answerCard(result) ??
-    (result.updates.length > 0
+    result.updates.length > 0
       ? cardOf(result.updates[result.updates.length - 1].activity)
-      : cardOf(result.replies[result.replies.length - 1]));
+      : cardOf(result.replies[result.replies.length - 1]);
   expectValidCard(card);
   return card;
 }

@@ -10,7 +10,7 @@
  */
 import { TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
 import type { Connector } from '../src/connectors/connector';
-import type { Store } from '../src/store/ports';
+import type { Store } from '../src/connectors/ports';
 import { createAzureStore, DEFAULT_PREFIX, TABLE_SUFFIXES } from '../src/store/azure';
 import { allowsHttp } from '../src/store/azure/clients';
 import { consentKeys, expiryKeys } from '../src/store/azure/connectorIndex';

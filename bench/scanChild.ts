@@ -16,7 +16,7 @@ import { ConnectorLifecycle } from '../src/connectors/lifecycle';
 import { ExpiryScanner, type ScanReport } from '../src/notify/expiryScanner';
 import { ProactiveSender, type ProactiveTransport } from '../src/notify/proactiveSender';
 import { RateLimiter, realTiming } from '../src/notify/rateLimiter';
-import type { Store } from '../src/store/ports';
+import type { Store } from '../src/connectors/ports';
 import { systemClock } from '../src/util/clock';
 import { createLogger } from '../src/util/logger';
 import { memoryOf } from './common';

@@ -6,9 +6,9 @@
 import Database from 'better-sqlite3';
 import * as path from 'node:path';
 import type { Connector } from '../src/connectors/connector';
-import type { Subscription } from '../src/store/ports';
+import type { Subscription } from '../src/connectors/ports';
 import { createSqliteStore } from '../src/store/sqlite';
-import { nameKey } from '../src/store/sqlite/connectorStore';
+import { nameKey } from '../src/store/names';
 import { DATABASE_FILE, openDatabase } from '../src/store/sqlite/database';
 import { DAY_MS } from '../src/util/clock';
 import { BOT } from '../test/harness/activities';

@@ -5,7 +5,7 @@ import { ConfigError, configWarnings, loadConfig } from './config/config';
 import { createServer } from './http/server';
 import { AzureStartup, StartupError } from './azure/startup';
 import { createSqliteStore } from './store/sqlite';
-import type { Store } from './store/ports';
+import type { Store } from './connectors/ports';
 import { systemClock } from './util/clock';
 import { SecretBox } from './secrets/secretBox';
 import { loadSecretsKey } from './secrets/secretsKey';

@@ -1,6 +1,6 @@
 import type { RequestHandler, Server } from 'restify';
 import type { Connector } from '../connectors/connector';
-import { ConcurrencyError } from '../store/ports';
+import { ConcurrencyError } from '../connectors/ports';
 import { apiActorOf } from './auth';
 import { connectorView } from './connectorView';
 import { API_ACTOR, type ApiDeps } from './deps';

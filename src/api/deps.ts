@@ -1,6 +1,6 @@
 import type { Config } from '../config/config';
 import type { ActorRef, ConnectorLifecycle } from '../connectors/lifecycle';
-import type { Store } from '../store/ports';
+import type { Store } from '../connectors/ports';
 import type { Clock } from '../util/clock';
 import type { Logger } from '../util/logger';
 import type { FetchJson } from './openIdKeys';

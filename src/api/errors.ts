@@ -1,6 +1,6 @@
 import type { Response } from 'restify';
 import { LifecycleError } from '../connectors/lifecycle';
-import { ConcurrencyError, StoreUnavailableError } from '../store/ports';
+import { ConcurrencyError, StoreUnavailableError } from '../connectors/ports';
 
 /** The JSON every failed API request answers with. */
 export interface ApiErrorBody {

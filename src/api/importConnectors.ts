@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Connector } from '../connectors/connector';
 import { BIDI_CONTROLS, type ActorRef } from '../connectors/lifecycle';
-import { ConcurrencyError } from '../store/ports';
+import { ConcurrencyError } from '../connectors/ports';
 import { API_ACTOR, type ApiDeps } from './deps';
 import { validationFailed, type ImportItem } from './schemas';
 

@@ -1,6 +1,6 @@
 import type { TokenCredential } from '@azure/identity';
 import type { Config } from '../config/config';
-import type { Store } from '../store/ports';
+import type { Store } from '../connectors/ports';
 import type { Logger } from '../util/logger';
 import { createAzureCredential, describeIdentity, type AzureTransport } from './identity';
 

@@ -1,5 +1,5 @@
 import type { GraphGateway } from '../graph/graphGateway';
-import { GRAPH_PERMISSIONS } from '../graph/permissions';
+import { GRAPH_PERMISSIONS } from '../graph/graphPermissions';
 import type { Clock } from '../util/clock';
 import { BoundedMap } from '../util/boundedMap';
 import type { Logger } from '../util/logger';

@@ -1,6 +1,6 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import { renderCard } from '../cards/render';
-import { commandButton, messageCardData, wizardMessageCard } from '../cards/wizardCards';
+import { commandButton, messageCardData, messageCard } from '../cards/messageCard';
 import type { Connector } from '../connectors/connector';
 import type { ConnectorLifecycle } from '../connectors/lifecycle';
 import type { CommandName } from './commandParser';
@@ -30,7 +30,7 @@ export async function resolveConnector(
   await context.sendActivity(
     MessageFactory.attachment(
       renderCard(
-        wizardMessageCard,
+        messageCard,
         messageCardData({
           title:
             match.kind === 'ambiguous'

@@ -7,28 +7,28 @@ import { CommandRouter } from './commandRouter';
 import { AdminGroupMembership } from './adminGroup';
 import { registerConversationTracking } from './conversationTracking';
 import type { BotDeps } from './deps';
-import { registerHelp } from './helpFeature';
+import { registerHelp } from './features/help/helpFeature';
 import { registerMessageRouting } from './messageRouting';
-import { registerWizard } from './wizardFeature';
-import { registerRegistry } from './registryFeature';
+import { registerWizard } from './features/wizard/wizardFeature';
+import { registerConnectors } from './features/connectors/connectorsFeature';
 import { ConnectorLifecycle } from '../connectors/lifecycle';
 import { createFlows } from '../dialogs/flows';
-import { registerNotifications } from './notifyFeature';
-import { ConsentHandover, consentReminderCards } from './consentHandover';
-import { registerConsent, verifyConsent } from './consentFeature';
-import { registerRoles } from './roles';
+import { registerNotifications } from './features/notices/noticesFeature';
+import { ConsentHandover, consentReminderCards } from './features/consent/consentHandover';
+import { registerConsent, verifyConsent } from './features/consent/consentFeature';
+import { registerRoles } from './features/roles/rolesFeature';
 import { AdapterTransport } from './proactiveTransport';
 import { ExpiryScanner } from '../notify/expiryScanner';
 import { ProactiveSender } from '../notify/proactiveSender';
 import { RateLimiter, realTiming } from '../notify/rateLimiter';
 import { createTurnErrorHandler } from './turnErrors';
-import { registerDiagnostics } from './diagnosticsFeature';
-import { registerActivityEvidence } from './activityEvidence';
-import { registerRevocationCheck } from './revocationFeature';
+import { registerDiagnostics } from './features/diagnostics/diagnosticsFeature';
+import { registerActivityEvidence } from './features/connectors/activityEvidence';
+import { registerRevocationCheck } from './features/connectors/revocationFeature';
 import { Telemetry } from '../telemetry/telemetry';
 import { instrumentStore } from '../telemetry/instrumentStore';
 import { TurnTelemetryMiddleware } from './turnTelemetry';
-import { onExecute, registerUnknownVerbs } from './universalActions';
+import { registerUnknownVerbs } from './universalActions';
 import { registerLiveCards } from './features/liveCards';
 import { managerIds } from './features/liveCards/cardViewers';
 
@@ -93,13 +93,6 @@ export function createBot(botDeps: BotDeps): Bot {
     longRunningMessages: false,
   });
   app.error(createTurnErrorHandler(deps.logger));
-  // Until the features' verb table lands (reshape-1), their card verbs are served as Universal Actions here.
-  app.adaptiveCards.actionSubmit = (verb, handler) => {
-    for (const v of Array.isArray(verb) ? verb : [verb]) {
-      onExecute(app, v as string, (context, state, data) => handler(context, state, data as never), deps.logger);
-    }
-    return app;
-  };
 
   const router = new CommandRouter();
   registerConversationTracking(app, deps);
@@ -113,7 +106,7 @@ export function createBot(botDeps: BotDeps): Bot {
   });
   registerWizard(app, router, { ...deps, lifecycle, flows: createFlows({ ...deps, handover }) });
   registerConsent(app, { ...deps, adapter, lifecycle });
-  registerRegistry(app, router, {
+  registerConnectors(app, router, {
     ...deps,
     lifecycle,
     verifyConsent: (connector, actor) => verifyConsent({ ...deps, adapter, lifecycle }, connector, actor),

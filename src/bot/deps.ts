@@ -1,5 +1,5 @@
 import type { Config } from '../config/config';
-import type { Store } from '../store/ports';
+import type { Store } from '../connectors/ports';
 import type { Clock } from '../util/clock';
 import type { Logger } from '../util/logger';
 import type { SecretBox } from '../secrets/secretBox';

@@ -4,13 +4,29 @@ import { RUN_COMMAND_VERB } from '../cards/verbs';
 import { COMMAND_NAMES, MAX_COMMAND_LENGTH, parseCommand, type CommandName } from './commandParser';
 import type { CommandRouter } from './commandRouter';
 import type { BotDeps } from './deps';
-import { sendHelp } from './helpFeature';
+import { sendHelp } from './features/help/helpFeature';
 import { noteTurnCommand } from './turnTelemetry';
+import { registerCardVerbs, type CardDataResult } from './cardVerbs';
 
 const HINT_TEXT_LIMIT = 80;
 
 function isCommandName(value: unknown): value is CommandName {
   return typeof value === 'string' && (COMMAND_NAMES as readonly string[]).includes(value);
+}
+
+/** A command button's data: a command this bot serves and the rest of its line. */
+interface CommandButtonData {
+  command: CommandName;
+  args: string;
+}
+
+function parseCommandButton(data: unknown): CardDataResult<CommandButtonData> {
+  const fields = (data ?? {}) as { command?: unknown; args?: unknown };
+  if (!isCommandName(fields.command)) {
+    return { error: 'That button asks for something I do not know. Type help for the commands.' };
+  }
+  const args = typeof fields.args === 'string' ? fields.args.slice(0, MAX_COMMAND_LENGTH) : '';
+  return { data: { command: fields.command, args } };
 }
 
 /**
@@ -32,23 +48,16 @@ export function registerMessageRouting(
     await handler(context, state, args);
   };
 
-  app.adaptiveCards.actionSubmit(
-    RUN_COMMAND_VERB,
-    async (context, state, data: { command?: unknown; args?: unknown }) => {
-      if (!isCommandName(data.command)) {
-        deps.logger.warn('card asked for an unknown command', { command: String(data.command).slice(0, 40) });
-        await context.sendActivity(
-          'That button asks for something I do not know. Type help for the commands.',
-        );
-        return;
-      }
-      await run(
-        context,
-        state,
-        data.command,
-        typeof data.args === 'string' ? data.args.slice(0, MAX_COMMAND_LENGTH) : '',
-      );
-    },
+  registerCardVerbs(
+    app,
+    [
+      {
+        verb: RUN_COMMAND_VERB,
+        parse: parseCommandButton,
+        handle: (context, state, data: CommandButtonData) => run(context, state, data.command, data.args),
+      },
+    ],
+    deps.logger,
   );
 
   app.activity(ActivityTypes.Message, async (context, state) => {

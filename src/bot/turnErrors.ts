@@ -1,6 +1,6 @@
 import type { TurnContext } from 'botbuilder';
 import { randomUUID } from 'node:crypto';
-import { ConcurrencyError, StoreUnavailableError } from '../store/ports';
+import { ConcurrencyError, StoreUnavailableError } from '../connectors/ports';
 import type { Logger } from '../util/logger';
 import { MissingTenantError } from './turnInfo';
 

@@ -1,5 +1,5 @@
 import type { TurnContext } from 'botbuilder';
-import type { ConversationRecord } from '../store/ports';
+import type { ConversationRecord } from '../connectors/ports';
 import { normalizeTenantId } from '../util/ids';
 
 /** Who is acting in this turn, as Teams says. */

@@ -3,7 +3,7 @@ import type { Application, TurnState } from '@microsoft/teams-ai';
 import { randomUUID } from 'node:crypto';
 import { answeredCard, isCardExecute } from '../cards/cardTurn';
 import { CARD_DATA_VERSION } from '../cards/universalActions';
-import { ConcurrencyError } from '../store/ports';
+import { ConcurrencyError } from '../connectors/ports';
 import type { Logger } from '../util/logger';
 import {
   cardResponse,
@@ -52,7 +52,10 @@ export interface ExecuteOptions {
 const MAX_FIELD = 200;
 
 /** Why this click's data cannot be served, or undefined when it can. */
-export function dataProblem(data: Record<string, unknown>, requires: readonly string[] = []): string | undefined {
+export function dataProblem(
+  data: Record<string, unknown>,
+  requires: readonly string[] = [],
+): string | undefined {
   if (data.cardVersion !== CARD_DATA_VERSION) {
     return 'This card comes from an earlier version of Connector Concierge, so nothing was changed. Type help to get a current card.';
   }
@@ -134,8 +137,7 @@ export function onExecute(
  */
 export function registerUnknownVerbs(app: Application<TurnState>, logger: Logger): void {
   app.adaptiveCards.actionExecute(
-    async (context) =>
-      context.activity.type === 'invoke' && context.activity.name === 'adaptiveCard/action',
+    async (context) => context.activity.type === 'invoke' && context.activity.name === 'adaptiveCard/action',
     async (context) => {
       const action = (context.activity.value as { action?: { verb?: unknown } } | undefined)?.action;
       logger.warn('card action with no handler', { verb: String(action?.verb ?? '').slice(0, 60) });

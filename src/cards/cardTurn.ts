@@ -27,7 +27,8 @@ export function cardActionData(context: TurnContext): Record<string, unknown> {
   if (!value || typeof value !== 'object') return {};
   if (isCardExecute(context)) {
     const action = value.action as { verb?: unknown; data?: unknown } | undefined;
-    const data = action?.data && typeof action.data === 'object' ? (action.data as Record<string, unknown>) : {};
+    const data =
+      action?.data && typeof action.data === 'object' ? (action.data as Record<string, unknown>) : {};
     return { ...data, verb: action?.verb };
   }
   return value;
@@ -39,7 +40,11 @@ export function cardActionData(context: TurnContext): Record<string, unknown> {
  * with no message update that a second click could race. False when the turn is not an Execute
  * on that card, so the caller updates or posts as before.
  */
-export function answerInPlace(context: TurnContext, attachment: Attachment, cardActivityId?: string): boolean {
+export function answerInPlace(
+  context: TurnContext,
+  attachment: Attachment,
+  cardActivityId?: string,
+): boolean {
   if (!isCardExecute(context)) return false;
   if (cardActivityId && cardActivityId !== context.activity.replyToId) return false;
   context.turnState.set(ANSWER_KEY, attachment);

@@ -2,7 +2,7 @@ import diagnosticsJson from './templates/diagnostics.json';
 import type { Finding, FindingStatus } from '../diagnostics/finding';
 import { provisioningScriptWithin } from '../diagnostics/provisioningScript';
 import { bindCard, defineTemplate } from './render';
-import type { TextColor } from './registryCards';
+import type { TextColor } from './connectorsCards';
 
 /** One finding on the card. */
 export interface DiagnosticsRow {

@@ -51,13 +51,3 @@ export function md(strings: TemplateStringsArray, ...values: (string | number | 
   });
   return Markdown.of(source);
 }
-
-/** The card text as markdown source: plain strings escaped. */
-export function markdownSource(text: CardText): string {
-  return text instanceof Markdown ? text.source : escapeMarkdown(text);
-}
-
-/** The card text as a person reads it where markdown is not rendered (fallback text, payloads). */
-export function plainText(text: CardText): string {
-  return text instanceof Markdown ? text.source : text;
-}

@@ -2,7 +2,7 @@ import expiryDigestJson from './templates/expiryDigest.json';
 import deauthorizedNoticeJson from './templates/deauthorizedNotice.json';
 import subscriptionJson from './templates/subscription.json';
 import { defineTemplate } from './render';
-import type { TextColor } from './registryCards';
+import type { TextColor } from './connectorsCards';
 
 /** One connector in an expiry digest. */
 export interface DigestRow {

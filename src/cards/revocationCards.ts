@@ -1,5 +1,5 @@
 import revocationCheckJson from './templates/revocationCheck.json';
-import type { BoxStyle } from './wizardCards';
+import type { BoxStyle } from './messageCard';
 import { defineTemplate } from './render';
 
 /** Card verb of "Check revocation", offered after an Office 365 connector is deleted. */

@@ -2,10 +2,10 @@ import rolesApprovalJson from './templates/rolesApproval.json';
 import rolesAssignJson from './templates/rolesAssign.json';
 import rolesCheckJson from './templates/rolesCheck.json';
 import targetsListJson from './templates/targetsList.json';
-import type { TextColor } from './registryCards';
+import type { TextColor } from './connectorsCards';
 import type { CardText } from './markdown';
 import { defineTemplate } from './render';
-import type { BoxStyle } from './wizardCards';
+import type { BoxStyle } from './messageCard';
 
 /** One role on the roles card: what it is, where it stands, why it is needed. */
 export interface RoleRow {

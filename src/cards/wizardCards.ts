@@ -1,14 +1,11 @@
 import wizardStepJson from './templates/wizardStep.json';
-import wizardMessageJson from './templates/wizardMessage.json';
 import connectorPickerJson from './templates/connectorPicker.json';
 import consentRequestJson from './templates/consentRequest.json';
 import type { RetirementNoticeData } from './helpCards';
 import type { CardText } from './markdown';
 import { defineTemplate } from './render';
-import { CONSENT_VERBS, RUN_COMMAND_VERB } from './verbs';
-
-/** Container styles the cards use for badges and notices. */
-export type BoxStyle = 'default' | 'emphasis' | 'good' | 'attention' | 'warning' | 'accent';
+import { CONSENT_VERBS } from './verbs';
+import type { BoxStyle, MessageButton } from './messageCard';
 
 /** A button of a wizard card; `move` is what the wizard does when it is clicked. */
 export interface WizardButton {
@@ -55,28 +52,6 @@ export interface WizardStepCardData {
   ownerName: string;
 }
 
-/** A button on a message card: runs a command, or moves a wizard. */
-export interface MessageButton {
-  title: string;
-  style: 'default' | 'positive' | 'destructive';
-  verb: string;
-  command: string;
-  args: string;
-  wizardId: string;
-  move: string;
-}
-
-/** Data of a short message card (wizard finished, cancelled, resume or start over, ...). */
-export interface WizardMessageCardData {
-  title: string;
-  text: CardText;
-  style: BoxStyle;
-  paragraphs: { text: CardText }[];
-  facts: { title: string; value: string }[];
-  links: { title: string; url: string }[];
-  buttons: MessageButton[];
-}
-
 /** Data of the card that asks which connector type to authorize. */
 export interface ConnectorPickerCardData {
   groups: {
@@ -89,28 +64,10 @@ export interface ConnectorPickerCardData {
 }
 
 export const wizardStepCard = defineTemplate<WizardStepCardData>('wizard-step', wizardStepJson);
-export const wizardMessageCard = defineTemplate<WizardMessageCardData>('wizard-message', wizardMessageJson);
 export const connectorPickerCard = defineTemplate<ConnectorPickerCardData>(
   'connector-picker',
   connectorPickerJson,
 );
-
-/** A message card with only the fields given; the rest empty. */
-export function messageCardData(
-  data: Partial<WizardMessageCardData> & Pick<WizardMessageCardData, 'title' | 'text'>,
-): WizardMessageCardData {
-  return { style: 'default', paragraphs: [], facts: [], links: [], buttons: [], ...data };
-}
-
-/** A button that runs a chat command. */
-export function commandButton(
-  title: string,
-  command: string,
-  args = '',
-  style: MessageButton['style'] = 'default',
-): MessageButton {
-  return { title, style, verb: RUN_COMMAND_VERB, command, args, wizardId: '', move: '' };
-}
 
 /** Data of the card a global admin receives: who asks, for what, and how to grant consent. */
 export interface ConsentRequestCardData {

@@ -2,13 +2,11 @@ import { Cron } from 'croner';
 import { isIP } from 'node:net';
 import * as path from 'node:path';
 import { GUID } from '../util/ids';
+import type { LogLevel } from '../util/logger';
 import { parseBlobEndpointRule, type BlobEndpointRule } from './blobEndpoints';
 
 /** Microsoft clouds the bot can target; each picks its own login and Graph hosts. */
 export type CloudName = 'global' | 'usgovhigh' | 'dod' | 'china';
-
-/** Log levels, most verbose first. */
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** Every setting the bot reads from its environment, validated and typed. */
 export interface Config {

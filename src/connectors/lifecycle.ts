@@ -1,4 +1,4 @@
-import { ConcurrencyError, type AuditLog, type ConnectorStore, type SecretStore } from '../store/ports';
+import { ConcurrencyError, type AuditLog, type ConnectorStore, type SecretStore } from './ports';
 import type { Clock } from '../util/clock';
 import type { ConnectorTypeId } from './catalog';
 import { expiresAt, type ConsentState, type Connector, type ConnectorStatus } from './connector';

@@ -84,9 +84,3 @@ export function describeState(
     ? `deauthorized (was authorized, ${how})`
     : `${connector.status}, ${how}`;
 }
-
-/** The short label of a list row: "verified", "reported" or "not verified yet". */
-export function provenanceLabel(connector: Pick<Connector, 'status' | 'provenance'>): string {
-  if (connector.status === 'awaiting-consent') return 'not verified yet';
-  return connector.provenance?.kind ?? '';
-}

@@ -1,7 +1,7 @@
 import { isGraphError } from '../graph/errors';
 import type { GraphGateway } from '../graph/graphGateway';
-import { GRAPH_PERMISSIONS } from '../graph/permissions';
-import { GLOBAL_ADMINISTRATOR } from '../roles/requirements';
+import { GRAPH_PERMISSIONS } from '../graph/graphPermissions';
+import { GLOBAL_ADMINISTRATOR } from '../directoryRoles/requirements';
 import { mapLimit } from './concurrency';
 import { odataString, plural, type DiagnosticCheck, type DiagnosticContext, type Finding } from './finding';
 import { SHAREPOINT_PLANS } from './spoLicenseCheck';

@@ -1,4 +1,4 @@
-import { GRAPH_PERMISSIONS } from '../graph/permissions';
+import { GRAPH_PERMISSIONS } from '../graph/graphPermissions';
 import { checkConsent, describeConsent, REQUIRED_CONSENT_SCOPES, type ConsentState } from './consentCheck';
 import type { DiagnosticCheck, DiagnosticContext, Finding } from './finding';
 

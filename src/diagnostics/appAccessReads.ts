@@ -1,5 +1,5 @@
 import type { GraphGateway } from '../graph/graphGateway';
-import { GRAPH_PERMISSIONS } from '../graph/permissions';
+import { GRAPH_PERMISSIONS } from '../graph/graphPermissions';
 import { odataString } from './finding';
 
 /** The connector app's service principal in one tenant, as Graph returns it. */

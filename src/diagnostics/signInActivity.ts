@@ -2,7 +2,7 @@ import type { CloudName } from '../config/config';
 import { cloudLabel } from '../connectors/clouds';
 import { isGraphError } from '../graph/errors';
 import type { GraphGateway, GraphPage } from '../graph/graphGateway';
-import { GRAPH_PERMISSIONS } from '../graph/permissions';
+import { GRAPH_PERMISSIONS } from '../graph/graphPermissions';
 
 /**
  * Microsoft's own caveat for the report (servicePrincipalSignInActivity, preview), so that

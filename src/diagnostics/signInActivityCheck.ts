@@ -1,6 +1,6 @@
 import { suggestedTransferAt } from '../connectors/activityEvidence';
 import { clockStart } from '../connectors/connector';
-import { GRAPH_PERMISSIONS } from '../graph/permissions';
+import { GRAPH_PERMISSIONS } from '../graph/graphPermissions';
 import type { DiagnosticCheck, DiagnosticContext, Finding } from './finding';
 import { listText } from './graphFailure';
 import { readSignInEvidence, SIGN_IN_REPORT_CAVEAT, SIGN_IN_REPORT_SCOPE } from './signInActivity';

@@ -1,5 +1,5 @@
 import type { GraphGateway } from '../graph/graphGateway';
-import { GRAPH_PERMISSIONS } from '../graph/permissions';
+import { GRAPH_PERMISSIONS } from '../graph/graphPermissions';
 import { count, type DiagnosticCheck, type Finding } from './finding';
 
 /** The SharePoint Online service plans (DESIGN.md "Microsoft Graph"). */

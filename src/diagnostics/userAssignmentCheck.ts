@@ -1,5 +1,5 @@
 import type { GraphGateway } from '../graph/graphGateway';
-import { GRAPH_PERMISSIONS } from '../graph/permissions';
+import { GRAPH_PERMISSIONS } from '../graph/graphPermissions';
 import { odataString, plural, type DiagnosticCheck, type DiagnosticContext, type Finding } from './finding';
 
 interface ServicePrincipal {

@@ -1,6 +1,6 @@
 import { GraphError } from '../graph/errors';
 import { GRAPH_BATCH_MAX, type GraphGateway, type GraphPage } from '../graph/graphGateway';
-import { GRAPH_PERMISSIONS } from '../graph/permissions';
+import { GRAPH_PERMISSIONS } from '../graph/graphPermissions';
 import { mapLimit } from './concurrency';
 import { count, plural, type DiagnosticCheck, type DiagnosticContext, type Finding } from './finding';
 import { ADMIN_URL_PLACEHOLDER, PERSONAL_SITE_BATCH, sharePointAdminUrl } from './provisioningScript';

@@ -1,4 +1,5 @@
-import type { BoxStyle, WizardStepCardData } from '../cards/wizardCards';
+import type { WizardStepCardData } from '../cards/wizardCards';
+import type { BoxStyle } from '../cards/messageCard';
 import type { ConnectorType } from '../connectors/catalog';
 import { nextButton, type PageView, type WizardState } from './wizardFlow';
 

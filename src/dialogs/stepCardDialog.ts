@@ -3,13 +3,8 @@ import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-di
 import { randomUUID } from 'node:crypto';
 import { renderCard } from '../cards/render';
 import { answerInPlace, cardActionData } from '../cards/cardTurn';
-import {
-  commandButton,
-  messageCardData,
-  wizardMessageCard,
-  wizardStepCard,
-  type BoxStyle,
-} from '../cards/wizardCards';
+import { wizardStepCard } from '../cards/wizardCards';
+import { commandButton, messageCardData, messageCard, type BoxStyle } from '../cards/messageCard';
 import type { Connector } from '../connectors/connector';
 import { STEP_ACTOR_LABELS } from '../connectors/authorizationSteps';
 import {
@@ -23,7 +18,7 @@ import { displayNameProblem, MAX_DISPLAY_NAME, type ConnectorLifecycle } from '.
 import type { Config } from '../config/config';
 import type { Clock } from '../util/clock';
 import type { Logger } from '../util/logger';
-import { readerDates } from '../cards/readerDates';
+import { readerDates } from '../util/readerDates';
 import { stepCardData } from './stepCardData';
 import { nextButton, type FlowEnv, type PageView, type WizardFlow, type WizardState } from './wizardFlow';
 import { markdown, md } from '../cards/markdown';
@@ -204,7 +199,7 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
         dc.context,
         state,
         renderCard(
-          wizardMessageCard,
+          messageCard,
           messageCardData({
             title: 'This connector no longer exists',
             text: 'It was deleted while you were reauthorizing it, so nothing was saved. Type connect to add it again.',
@@ -229,7 +224,7 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
     await showCard(
       dc.context,
       state,
-      renderCard(wizardMessageCard, this.flow.done(state, connector, env)),
+      renderCard(messageCard, this.flow.done(state, connector, env)),
       this.deps.logger,
     );
     this.deps.logger.info('wizard completed', {
@@ -252,7 +247,7 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
       context,
       state,
       renderCard(
-        wizardMessageCard,
+        messageCard,
         messageCardData({
           title: 'Authorization cancelled',
           text: `The ${this.flow.type.name} wizard was cancelled and nothing was saved.${state.reauthorize ? ' The connector keeps its current authorization.' : ''}`,
@@ -310,7 +305,7 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
         await showCard(
           context,
           state,
-          renderCard(wizardMessageCard, messageCardData({ title, text })),
+          renderCard(messageCard, messageCardData({ title, text })),
           this.deps.logger,
         );
       },

@@ -1,5 +1,6 @@
 import type { TurnContext } from 'botbuilder';
-import type { BoxStyle, WizardButton, WizardMessageCardData, WizardStepCardData } from '../cards/wizardCards';
+import type { WizardButton, WizardStepCardData } from '../cards/wizardCards';
+import type { BoxStyle, MessageCardData } from '../cards/messageCard';
 import type { Config } from '../config/config';
 import type { ConnectorType } from '../connectors/catalog';
 import type { Connector } from '../connectors/connector';
@@ -109,7 +110,7 @@ export interface WizardFlow {
   /** Runs once the connector is recorded, before the final card (e.g. hands consent to an admin). */
   afterRecord?(state: WizardState, connector: Connector, env: FlowEnv): Promise<Connector>;
   /** The card that replaces the wizard when it ends. */
-  done(state: WizardState, connector: Connector, env: FlowEnv): WizardMessageCardData;
+  done(state: WizardState, connector: Connector, env: FlowEnv): MessageCardData;
 }
 
 /** A Next button that submits the card's inputs. */

@@ -15,7 +15,7 @@ import { normalizeTenantId } from './authority';
 import { GraphError } from './errors';
 import { HttpsTransport, parseRetryAfter, redactQuery, RetryMiddleware, TRANSPORT_ERROR } from './middleware';
 import { Telemetry } from '../telemetry/telemetry';
-import { defaultPermissionFor, type GraphPermission } from './permissions';
+import { defaultPermissionFor, type GraphPermission } from './graphPermissions';
 
 export interface GraphRequestOptions {
   /**

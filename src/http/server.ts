@@ -1,7 +1,7 @@
 import * as restify from 'restify';
 import { registerApi, type ApiDeps } from '../api/registerApi';
 import type { Bot } from '../bot/createBot';
-import type { Store } from '../store/ports';
+import type { Store } from '../connectors/ports';
 import type { Logger } from '../util/logger';
 import { requireJsonContentType } from '../api/jsonBody';
 import { requireBotToken } from './botAuthentication';

@@ -7,7 +7,7 @@ import { renderCard } from '../cards/render';
 import { clockStart, daysUntilExpiry, type Connector } from '../connectors/connector';
 import type { ActorRef, ConnectorLifecycle, DeauthorizationListener } from '../connectors/lifecycle';
 import type { Config } from '../config/config';
-import type { ConversationRecord, NoticeKey, Store } from '../store/ports';
+import type { ConversationRecord, NoticeKey, Store } from '../connectors/ports';
 import { DAY_MS, type Clock } from '../util/clock';
 import { UTC_DATES } from '../util/dates';
 import type { Logger } from '../util/logger';

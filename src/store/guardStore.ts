@@ -1,4 +1,4 @@
-import { StoreUnavailableError } from './ports';
+import { StoreUnavailableError } from '../connectors/ports';
 
 /**
  * Wraps a store object so that every method throws (or rejects with) StoreUnavailableError for

@@ -1,5 +1,5 @@
 import { SpanKind } from '@opentelemetry/api';
-import type { Store } from '../store/ports';
+import type { Store } from '../connectors/ports';
 import type { Telemetry } from './telemetry';
 
 /**

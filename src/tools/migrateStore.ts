@@ -13,7 +13,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConcurrencyError, StoreUnavailableError, type Store } from '../store/ports';
+import { ConcurrencyError, StoreUnavailableError, type Store } from '../connectors/ports';
 import { createAzureStore, DEFAULT_PREFIX } from '../store/azure';
 import { accountName } from '../store/azure/clients';
 import { mapLimit } from '../store/azure/errors';

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import type { LogLevel } from '../config/config';
+import type { LogLevel } from './logger';
 import type { Logger } from './logger';
 
 type ConsoleMethod = 'error' | 'warn' | 'info' | 'log' | 'debug' | 'trace';

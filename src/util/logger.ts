@@ -1,4 +1,5 @@
-import type { LogLevel } from '../config/config';
+/** The levels LOG_LEVEL may name, least severe first. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 

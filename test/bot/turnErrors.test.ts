@@ -1,6 +1,6 @@
 import { turnErrorMessage } from '../../src/bot/turnErrors';
 import { MissingTenantError } from '../../src/bot/turnInfo';
-import { ConcurrencyError, StoreUnavailableError } from '../../src/store/ports';
+import { ConcurrencyError, StoreUnavailableError } from '../../src/connectors/ports';
 
 describe('what a person is told when a turn fails', () => {
   test('a storage outage asks them to try again in a minute', () => {

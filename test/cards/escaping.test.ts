@@ -3,7 +3,7 @@ import { bindCard } from '../../src/cards/render';
 import { unescapeMarkdown, type Card } from '../harness/cards';
 import { HOSTILE, hostileMarkup, markdownPlaces } from '../support/markdownCheck';
 import { CARD_SAMPLES } from './samples';
-import { consentRequestAttachment } from '../../src/bot/consentHandover';
+import { consentRequestAttachment } from '../../src/bot/features/consent/consentHandover';
 import { loadConfig } from '../../src/config/config';
 import { connectorRecord } from '../support/connectorFixtures';
 

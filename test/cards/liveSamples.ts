@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import { activityEvidenceRow } from '../../src/bot/activityEvidence';
+import { activityEvidenceRow } from '../../src/bot/features/connectors/activityEvidence';
 import { diagnosticsCard, diagnosticsCardData } from '../../src/cards/diagnosticsCards';
-import { connectorStatusCard, type ConnectorStatusCardData } from '../../src/cards/registryCards';
+import { connectorStatusCard, type ConnectorStatusCardData } from '../../src/cards/connectorsCards';
 import { loadConfig } from '../../src/config/config';
 import type { Connector } from '../../src/connectors/connector';
 import { describeState } from '../../src/connectors/provenance';

@@ -1,15 +1,10 @@
 import type { CardTemplate } from '../../src/cards/render';
 import { md } from '../../src/cards/markdown';
 import { helpCard, retirementNotice, welcomeCard } from '../../src/cards/helpCards';
-import { helpCardData } from '../../src/bot/helpFeature';
-import { pickerCardData } from '../../src/bot/wizardFeature';
-import {
-  connectorPickerCard,
-  consentCheckButton,
-  messageCardData,
-  wizardMessageCard,
-  wizardStepCard,
-} from '../../src/cards/wizardCards';
+import { helpCardData } from '../../src/bot/features/help/helpFeature';
+import { pickerCardData } from '../../src/bot/features/wizard/wizardFeature';
+import { connectorPickerCard, consentCheckButton, wizardStepCard } from '../../src/cards/wizardCards';
+import { messageCardData, messageCard } from '../../src/cards/messageCard';
 import { loadConfig } from '../../src/config/config';
 import { UTC_DATES } from '../../src/util/dates';
 import { consentLinks } from '../../src/connectors/consentLinks';
@@ -18,12 +13,12 @@ import { NAME_PAGE } from '../../src/dialogs/stepCardDialog';
 import { stepCardData } from '../../src/dialogs/stepCardData';
 import type { FlowEnv, WizardState } from '../../src/dialogs/wizardFlow';
 import { diagnosticsCardSamples } from '../diagnostics/sampleFindings';
-import { consentRequestAttachment } from '../../src/bot/consentHandover';
-import { connectorListCard, connectorStatusCard, deleteConfirmCard } from '../../src/cards/registryCards';
+import { consentRequestAttachment } from '../../src/bot/features/consent/consentHandover';
+import { connectorListCard, connectorStatusCard, deleteConfirmCard } from '../../src/cards/connectorsCards';
 import { deauthorizedNoticeCard, expiryDigestCard, subscriptionCard } from '../../src/cards/noticeCards';
 import { defineTemplate } from '../../src/cards/render';
 import { revocationCheckCard } from '../../src/cards/revocationCards';
-import { revocationCardData } from '../../src/bot/revocationFeature';
+import { revocationCardData } from '../../src/bot/features/connectors/revocationFeature';
 import { moverRetirementCardData } from '../../src/connectors/moverRetirement';
 import { connectorType } from '../../src/connectors/catalog';
 import type { Connector } from '../../src/connectors/connector';
@@ -33,8 +28,8 @@ import {
   rolesCheckCard,
   targetsListCard,
 } from '../../src/cards/rolesCards';
-import { APPROVER_NOTE, DIRECT_ASSIGNMENTS_NOTE, MFA_NOTE } from '../../src/roles/accountCheck';
-import { publicFolderHow, TARGET_KINDS } from '../../src/roles/requirements';
+import { APPROVER_NOTE, DIRECT_ASSIGNMENTS_NOTE, MFA_NOTE } from '../../src/directoryRoles/accountCheck';
+import { publicFolderHow, TARGET_KINDS } from '../../src/directoryRoles/requirements';
 
 const TENANT = '44444444-4444-4444-8444-444444444444';
 const config = loadConfig({ CONNECTOR_APP_ID: '5e3ce6c0-2b1f-4285-8d4b-75ee78787346' });
@@ -190,7 +185,7 @@ export const CARD_SAMPLES: CardSample[] = [
   }),
   sample(
     'wizard-done-consent-not-verified',
-    wizardMessageCard,
+    messageCard,
     messageCardData({
       title: 'Admin consent is not verified yet',
       text: 'Only user consent was given (for individual users), not admin consent for the organization. A global admin must select "Grant admin consent for Mover". Consent can take a few minutes to replicate; check again shortly.',
@@ -214,12 +209,12 @@ export const CARD_SAMPLES: CardSample[] = [
   ),
   sample(
     'wizard-done',
-    wizardMessageCard,
+    messageCard,
     office365.done(office365State('o365-9', [], { role: 'global' }), wizardConnector('authorized'), flowEnv),
   ),
   sample(
     'wizard-done-awaiting-consent',
-    wizardMessageCard,
+    messageCard,
     office365.done(
       office365State('o365-5', [], { role: 'sharepoint' }),
       wizardConnector('awaiting-consent'),
@@ -454,10 +449,10 @@ export const CARD_SAMPLES: CardSample[] = [
     rows: [],
   }),
   ...diagnosticsCardSamples(),
-  ...registryAndNoticeSamples(),
+  ...connectorsAndNoticeSamples(),
 ];
 
-function registryAndNoticeSamples(): CardSample[] {
+function connectorsAndNoticeSamples(): CardSample[] {
   const connector: Connector = {
     id: '7f0b7c1e-0d7e-4c55-9a55-2f3f4b8f1c22',
     tenantId: TENANT,

@@ -1,10 +1,10 @@
 import type { TeamsAdapter, TurnState } from '@microsoft/teams-ai';
 import type { Activity, ConversationReference, TurnContext } from 'botbuilder';
 import { CommandRouter } from '../../src/bot/commandRouter';
-import { LiveCard, registerDiagnostics } from '../../src/bot/diagnosticsFeature';
+import { LiveCard, registerDiagnostics } from '../../src/bot/features/diagnostics/diagnosticsFeature';
 import { loadConfig } from '../../src/config/config';
 import { ConnectorLifecycle } from '../../src/connectors/lifecycle';
-import type { Store } from '../../src/store/ports';
+import type { Store } from '../../src/connectors/ports';
 import { createSqliteStore } from '../../src/store/sqlite';
 import { createLogger } from '../../src/util/logger';
 import { cardsOf, cardText } from '../harness/cards';

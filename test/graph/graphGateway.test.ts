@@ -15,7 +15,7 @@ import { createGraphGateway } from '../../src/graph/createGraphGateway';
 import { GraphError } from '../../src/graph/errors';
 import { MsGraphGateway, type GraphGatewayOptions } from '../../src/graph/graphGateway';
 import { parseRetryAfter } from '../../src/graph/middleware';
-import { GRAPH_PERMISSIONS } from '../../src/graph/permissions';
+import { GRAPH_PERMISSIONS } from '../../src/graph/graphPermissions';
 import type { Clock } from '../../src/util/clock';
 import { createLogger } from '../../src/util/logger';
 import {

@@ -6,7 +6,7 @@ import type { Server } from 'restify';
 import { createBot } from '../../src/bot/createBot';
 import { loadConfig, type Config } from '../../src/config/config';
 import { createServer } from '../../src/http/server';
-import type { Store } from '../../src/store/ports';
+import type { Store } from '../../src/connectors/ports';
 import { createSqliteStore } from '../../src/store/sqlite';
 import type { Clock } from '../../src/util/clock';
 import { createLogger } from '../../src/util/logger';

@@ -5,7 +5,7 @@ import {
   licenceDetail,
   parseRolesArgs,
   type AccountFacts,
-} from '../../src/roles/accountCheck';
+} from '../../src/directoryRoles/accountCheck';
 import {
   assignableRoles,
   assignerRole,
@@ -16,7 +16,7 @@ import {
   PRIVILEGED_ROLE_ADMINISTRATOR,
   SHAREPOINT_ADMINISTRATOR,
   USER_ADMINISTRATOR,
-} from '../../src/roles/requirements';
+} from '../../src/directoryRoles/requirements';
 
 const states = (results: ReturnType<typeof evaluateRequirements>) =>
   Object.fromEntries(results.map((r) => [r.requirement.key, r.state]));

@@ -6,7 +6,7 @@ import {
   type FakeMicrosoftCloud,
 } from '../support/fakeMicrosoftCloud';
 import { clientOf, factsOf, lastReplyCard, shown, type Harness } from '../roles/rolesDriver';
-import { approvalKey } from '../../src/bot/roles/rolesApproval';
+import { approvalKey } from '../../src/bot/features/roles/rolesApproval';
 
 const EXA = DIRECTORY_ROLES.exchangeAdministrator;
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createAzureStore } from '../../src/store/azure';
 import { tableClient } from '../../src/store/azure/clients';
 import { expiryKeys, STALE_ROW_GRACE_MS } from '../../src/store/azure/connectorIndex';
-import { StoreUnavailableError, type Store } from '../../src/store/ports';
+import { StoreUnavailableError, type Store } from '../../src/connectors/ports';
 import { startAzurite, type AzuriteInstance } from '../support/azurite';
 import { connectorRecord } from '../support/connectorFixtures';
 import { describeStoreContract } from './storeContract';

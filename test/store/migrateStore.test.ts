@@ -12,7 +12,7 @@ import { connectorRecord } from '../support/connectorFixtures';
 import type { Connector } from '../../src/connectors/connector';
 import { SecretBox } from '../../src/secrets/secretBox';
 import { createAzureStore } from '../../src/store/azure';
-import type { AuditEvent, NoticeKey, Store, TargetConnection } from '../../src/store/ports';
+import type { AuditEvent, NoticeKey, Store, TargetConnection } from '../../src/connectors/ports';
 import { createSqliteStore } from '../../src/store/sqlite';
 import { migrateStore } from '../../src/tools/migrateStore';
 

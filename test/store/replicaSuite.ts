@@ -17,7 +17,7 @@ import { connectorRecord, seedConnectors } from '../support/connectorFixtures';
 import { clockStart, type Connector } from '../../src/connectors/connector';
 import { createAzureCredential } from '../../src/azure/identity';
 import { createAzureStore } from '../../src/store/azure';
-import type { NoticeKey, Store } from '../../src/store/ports';
+import type { NoticeKey, Store } from '../../src/connectors/ports';
 import { startFakeKeyVault, type FakeKeyVault } from '../support/fakeKeyVault';
 import { startFakeMicrosoftCloud, type FakeMicrosoftCloud } from '../support/fakeMicrosoftCloud';
 import { testTls, writeCaBundle } from '../support/tls';

@@ -1,5 +1,5 @@
 /**
- * The storage contract: every adapter of src/store/ports.ts must pass these tests (SQLite and
+ * The storage contract: every adapter of src/connectors/ports.ts must pass these tests (SQLite and
  * Azure call {@link describeStoreContract}). Each test gets a fresh, empty store.
  */
 import type { Connector } from '../../src/connectors/connector';
@@ -12,7 +12,7 @@ import {
   type Store,
   type Subscription,
   type TargetConnection,
-} from '../../src/store/ports';
+} from '../../src/connectors/ports';
 import { connectorRecord } from '../support/connectorFixtures';
 
 export interface StoreUnderTest {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Connector } from '../../src/connectors/connector';
-import type { Store } from '../../src/store/ports';
+import type { Store } from '../../src/connectors/ports';
 
 /** A connector record as the store holds it; override what a test cares about. */
 export function connectorRecord(overrides: Partial<Connector> & Pick<Connector, 'tenantId'>): Connector {

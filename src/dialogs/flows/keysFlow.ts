@@ -1,4 +1,4 @@
-import { commandButton, type WizardMessageCardData } from '../../cards/wizardCards';
+import { commandButton, type MessageCardData } from '../../cards/messageCard';
 import { connectorType } from '../../connectors/catalog';
 import { AMAZON_S3_IAM_POLICY, STEP_ACTOR_LABELS, type StepActor } from '../../connectors/authorizationSteps';
 import type { Connector } from '../../connectors/connector';
@@ -191,7 +191,7 @@ export class KeysFlow implements WizardFlow {
     };
   }
 
-  done(_state: WizardState, connector: Connector, env: FlowEnv): WizardMessageCardData {
+  done(_state: WizardState, connector: Connector, env: FlowEnv): MessageCardData {
     return {
       title: `${this.type.name} authorized`,
       text: connector.keysVerified

@@ -1,4 +1,4 @@
-import { commandButton, type WizardMessageCardData } from '../../cards/wizardCards';
+import { commandButton, type MessageCardData } from '../../cards/messageCard';
 import { connectorType, type ConnectorTypeId } from '../../connectors/catalog';
 import {
   APP_ACCESS_ERROR_ADVICE,
@@ -81,7 +81,7 @@ export class OAuthFlow implements WizardFlow {
     return { kind: 'next' };
   }
 
-  done(_state: unknown, connector: Connector, env: FlowEnv): WizardMessageCardData {
+  done(_state: unknown, connector: Connector, env: FlowEnv): MessageCardData {
     return {
       title: `${this.type.name} authorized`,
       text: md`**${connector.displayName}** is recorded as authorized on your word: I cannot check a sign-in to this service, so its state shows as reported, not verified. Our authorization is lost when you delete the connector, delete your account with us, or revoke our access through your cloud service's security settings.`,

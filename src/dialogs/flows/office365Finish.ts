@@ -1,4 +1,5 @@
-import { consentCheckButton, type WizardMessageCardData } from '../../cards/wizardCards';
+import { consentCheckButton } from '../../cards/wizardCards';
+import { type MessageCardData } from '../../cards/messageCard';
 import { consentLinks } from '../../connectors/consentLinks';
 import type { Connector } from '../../connectors/connector';
 import type { FlowEnv, WizardState } from '../wizardFlow';
@@ -14,7 +15,7 @@ export function consentNotVerifiedCard(
   connector: Connector,
   env: FlowEnv,
   facts: { title: string; value: string }[],
-): WizardMessageCardData {
+): MessageCardData {
   const check = state.consentCheck;
   const { facts: consentFacts, links } = consentLinks(state, env);
   const pending = check?.kind === 'pending';

@@ -1,5 +1,6 @@
 import { TeamsInfo } from 'botbuilder';
-import { commandButton, consentCheckButton, type WizardMessageCardData } from '../../cards/wizardCards';
+import { consentCheckButton } from '../../cards/wizardCards';
+import { commandButton, type MessageCardData } from '../../cards/messageCard';
 import { connectorType } from '../../connectors/catalog';
 import {
   APP_ACCESS_ERROR_ADVICE,
@@ -164,7 +165,7 @@ export class Office365Flow implements WizardFlow {
     return result.connector;
   }
 
-  done(state: WizardState, connector: Connector, env: FlowEnv): WizardMessageCardData {
+  done(state: WizardState, connector: Connector, env: FlowEnv): MessageCardData {
     const facts = [
       { title: 'Connector', value: connector.displayName },
       { title: 'Cloud', value: cloudLabel((connector.cloud as MicrosoftCloud) ?? 'global') },

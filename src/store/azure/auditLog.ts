@@ -1,6 +1,6 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { randomBytes } from 'node:crypto';
-import type { AuditEvent, AuditLog } from '../ports';
+import type { AuditEvent, AuditLog } from '../../connectors/ports';
 import { guard } from './errors';
 import { escapeKey, packDoc, prefixEnd, unpackDoc } from './keys';
 

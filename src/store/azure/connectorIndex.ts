@@ -1,6 +1,6 @@
 import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
 import { clockStart, type Connector } from '../../connectors/connector';
-import type { Page } from '../ports';
+import type { Page } from '../../connectors/ports';
 import { ignoring, mapLimit, unlessMissing } from './errors';
 import { dayBucket, decodeCursor, encodeCursor, orderedUniqueKey, padMs } from './keys';
 

@@ -1,7 +1,7 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { Connector } from '../../connectors/connector';
 import { upgradeConnector } from '../../connectors/provenance';
-import { ConcurrencyError, type ConnectorStore, type Page, type SecretStore } from '../ports';
+import { ConcurrencyError, type ConnectorStore, type Page, type SecretStore } from '../../connectors/ports';
 import { guard, ignoring, MAX_ATTEMPTS, settleAll, unlessMissing } from './errors';
 import { httpStatusOf } from '../../util/httpStatus';
 import { nameKey } from '../names';

@@ -1,5 +1,5 @@
 import { odata, type TableClient } from '@azure/data-tables';
-import type { ConversationRecord, ConversationStore } from '../ports';
+import type { ConversationRecord, ConversationStore } from '../../connectors/ports';
 import { guard, ignoring, MAX_ATTEMPTS, unlessMissing } from './errors';
 import { httpStatusOf } from '../../util/httpStatus';
 import { escapeKey } from './keys';

@@ -1,4 +1,4 @@
-import { StoreUnavailableError } from '../ports';
+import { StoreUnavailableError } from '../../connectors/ports';
 import { httpStatusOf } from '../../util/httpStatus';
 
 /**

@@ -1,6 +1,6 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
-import type { AuditEvent } from '../ports';
+import type { AuditEvent } from '../../connectors/ports';
 import { ALL, byConnectorPrefix } from './auditLog';
 import { blobOptions, tableClient } from './clients';
 import { REC, SEC } from './connectorStore';

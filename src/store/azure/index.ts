@@ -1,7 +1,7 @@
 import { BlobServiceClient } from '@azure/storage-blob';
 import { BlobsStorage } from 'botbuilder-azure-blobs';
 import type { Logger } from '../../util/logger';
-import type { Store } from '../ports';
+import type { Store } from '../../connectors/ports';
 import { AzureAuditLog } from './auditLog';
 import type { AzureTransport } from '../../azure/identity';
 import { deniedAs } from './access';
@@ -16,8 +16,6 @@ import { ScanLease } from './scanLease';
 import { AzureStateStorage } from './stateStorage';
 import { AzureSubscriptionStore } from './subscriptionStore';
 import { AzureTargetStore } from './targetStore';
-
-export { ScanLease } from './scanLease';
 
 export interface AzureStoreOptions {
   /**

@@ -1,5 +1,5 @@
 import { odata, type TableClient } from '@azure/data-tables';
-import type { NoticeKey, NoticeLedger, NoticeState } from '../ports';
+import type { NoticeKey, NoticeLedger, NoticeState } from '../../connectors/ports';
 import { guard, ignoring, MAX_ATTEMPTS, unlessMissing } from './errors';
 import { httpStatusOf } from '../../util/httpStatus';
 import { escapeKey } from './keys';

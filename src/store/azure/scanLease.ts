@@ -1,6 +1,6 @@
 import type { BlobLeaseClient, ContainerClient } from '@azure/storage-blob';
 import { randomUUID } from 'node:crypto';
-import type { ScanLeadership } from '../ports';
+import type { ScanLeadership } from '../../connectors/ports';
 import type { Logger } from '../../util/logger';
 import { guard, ignoring } from './errors';
 import { httpStatusOf } from '../../util/httpStatus';

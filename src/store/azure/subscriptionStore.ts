@@ -1,5 +1,5 @@
 import { odata, type TableClient } from '@azure/data-tables';
-import type { Subscription, SubscriptionStore } from '../ports';
+import type { Subscription, SubscriptionStore } from '../../connectors/ports';
 import { guard, ignoring, unlessMissing } from './errors';
 import { httpStatusOf } from '../../util/httpStatus';
 import { escapeKey, packDoc, unpackDoc } from './keys';

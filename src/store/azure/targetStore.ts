@@ -1,5 +1,5 @@
 import { odata, type TableClient } from '@azure/data-tables';
-import type { TargetConnection, TargetStore } from '../ports';
+import type { TargetConnection, TargetStore } from '../../connectors/ports';
 import { guard, ignoring, unlessMissing } from './errors';
 import { escapeKey, packDoc, unpackDoc } from './keys';
 

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { AuditEvent, AuditLog } from '../ports';
+import type { AuditEvent, AuditLog } from '../../connectors/ports';
 
 /** Append-only: this class has no update or delete. */
 export class SqliteAuditLog implements AuditLog {

@@ -1,10 +1,8 @@
 import type Database from 'better-sqlite3';
 import { clockStart, type Connector } from '../../connectors/connector';
 import { upgradeConnector } from '../../connectors/provenance';
-import { ConcurrencyError, type ConnectorStore, type Page } from '../ports';
+import { ConcurrencyError, type ConnectorStore, type Page } from '../../connectors/ports';
 import { nameKey } from '../names';
-
-export { nameKey } from '../names';
 
 const MAX_PAGE = 500;
 

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { ConversationRecord, ConversationStore } from '../ports';
+import type { ConversationRecord, ConversationStore } from '../../connectors/ports';
 
 interface Row {
   tenant_id: string;

@@ -1,5 +1,5 @@
 import { guardStore } from '../guardStore';
-import { StoreUnavailableError } from '../ports';
+import { StoreUnavailableError } from '../../connectors/ports';
 
 /**
  * SQLite result codes that mean the file cannot serve us: damaged, unreadable, full, locked

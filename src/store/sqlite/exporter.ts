@@ -2,7 +2,13 @@ import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Connector } from '../../connectors/connector';
-import type { AuditEvent, ConversationRecord, NoticeKey, Subscription, TargetConnection } from '../ports';
+import type {
+  AuditEvent,
+  ConversationRecord,
+  NoticeKey,
+  Subscription,
+  TargetConnection,
+} from '../../connectors/ports';
 import { DATABASE_FILE } from './database';
 
 /** The tables an export reads, in the order a copy should write them. */

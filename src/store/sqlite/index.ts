@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import type { Store } from '../ports';
-import { StoreUnavailableError } from '../ports';
+import type { Store } from '../../connectors/ports';
+import { StoreUnavailableError } from '../../connectors/ports';
 import { SqliteAuditLog } from './auditLog';
 import { SqliteConnectorStore } from './connectorStore';
 import { SqliteConversationStore } from './conversationStore';

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { NoticeKey, NoticeLedger, NoticeState } from '../ports';
+import type { NoticeKey, NoticeLedger, NoticeState } from '../../connectors/ports';
 
 function keyArgs(key: NoticeKey): [string, string, string, number, string] {
   return [key.tenantId, key.connectorId, key.periodStart, key.threshold, key.target];

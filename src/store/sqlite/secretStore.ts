@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { SecretStore } from '../ports';
+import type { SecretStore } from '../../connectors/ports';
 
 /** Sealed (already encrypted) connector secrets in SQLite. */
 export class SqliteSecretStore implements SecretStore {

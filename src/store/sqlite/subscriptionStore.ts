@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Subscription, SubscriptionStore } from '../ports';
+import type { Subscription, SubscriptionStore } from '../../connectors/ports';
 
 /** Notification targets and personal opt-outs in SQLite. */
 export class SqliteSubscriptionStore implements SubscriptionStore {

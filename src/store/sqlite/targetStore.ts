@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { TargetConnection, TargetStore } from '../ports';
+import type { TargetConnection, TargetStore } from '../../connectors/ports';
 
 /** Defined target connections in SQLite: one JSON document per (tenant, id). */
 export class SqliteTargetStore implements TargetStore {

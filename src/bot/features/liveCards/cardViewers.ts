@@ -1,8 +1,8 @@
 import type { TurnContext } from 'botbuilder';
 import type { Connector } from '../../../connectors/connector';
-import type { Store } from '../../../store/ports';
+import type { Store } from '../../../connectors/ports';
 import type { BotDeps } from '../../deps';
-import { canManage } from '../../permissions';
+import { canManage } from '../../managePermission';
 
 /** Teams shows a user-specific view to at most this many people per card. */
 export const MAX_REFRESH_USERS = 60;

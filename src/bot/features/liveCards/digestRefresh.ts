@@ -1,7 +1,7 @@
 import type { Attachment, TurnContext } from 'botbuilder';
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import { expiryDigestCard, type DigestRefreshData } from '../../../cards/noticeCards';
-import { readerDates } from '../../../cards/readerDates';
+import { readerDates } from '../../../util/readerDates';
 import { renderCard } from '../../../cards/render';
 import { askOwnerText, digestView, type DigestEntry } from '../../../notify/digestView';
 import { DIGEST_MAX_ROWS, DIGEST_REFRESH_VERB } from '../../../notify/expiryScanner';
@@ -35,7 +35,10 @@ export function digestRefreshData(data: Record<string, unknown>): DigestRefreshD
     Number.isInteger(hidden) &&
     hidden >= 0;
   if (!valid) {
-    throw new CardActionError(400, 'This card does not say which notices it shows, so there is nothing to refresh.');
+    throw new CardActionError(
+      400,
+      'This card does not say which notices it shows, so there is nothing to refresh.',
+    );
   }
   return { rows: rows as DigestRefreshData['rows'], hidden: hidden as number };
 }
@@ -44,7 +47,11 @@ export function digestRefreshData(data: Record<string, unknown>): DigestRefreshD
  * The digest as the person who opened it should see it now: one read of the tenant's
  * connectors, nothing written. Deleted connectors say by whom and when (the audit log).
  */
-async function digestNow(context: TurnContext, data: Record<string, unknown>, deps: BotDeps): Promise<Attachment> {
+async function digestNow(
+  context: TurnContext,
+  data: Record<string, unknown>,
+  deps: BotDeps,
+): Promise<Attachment> {
   const tenantId = tenantIdOf(context);
   const { rows, hidden } = digestRefreshData(data);
   const found = await readConnectors(
@@ -58,7 +65,10 @@ async function digestNow(context: TurnContext, data: Record<string, unknown>, de
     const deleted = connector ? undefined : await deletionOf(deps.store, tenantId, r.id);
     if (!connector && !deleted) {
       deps.logger.warn('digest refresh names a connector this tenant never had', { tenantId });
-      throw new CardActionError(404, 'This card names connectors that are not in your tenant, so it shows nothing.');
+      throw new CardActionError(
+        404,
+        'This card names connectors that are not in your tenant, so it shows nothing.',
+      );
     }
     entries.push({ ...r, connector, deleted });
   }

@@ -1,0 +1,141 @@
+import { ActivityTypes, MessageFactory, type TurnContext } from 'botbuilder';
+import type { Application, TurnState } from '@microsoft/teams-ai';
+import { CATALOG_GROUP_TITLES, CONNECTOR_TYPES, type CatalogGroup } from '../../../connectors/catalog';
+import { moverRetirementCardData } from '../../../connectors/moverRetirement';
+import { helpCard, retirementNotice, welcomeCard, type HelpCardData } from '../../../cards/helpCards';
+import { renderCard } from '../../../cards/render';
+import { COMMAND_HELP } from './commandList';
+import type { CommandName } from '../../commandParser';
+import type { CommandRouter } from '../../commandRouter';
+import type { BotDeps } from '../../deps';
+import { baseConversationId, conversationTypeOf, tenantIdOf } from '../../turnInfo';
+
+const GROUP_ORDER: CatalogGroup[] = ['microsoft', 'other-cloud', 'storage'];
+
+/** The help card's data; `hint` is the line shown above it for a message the bot did not understand. */
+export function helpCardData(
+  inactivityDays: number,
+  available: (name: CommandName) => boolean,
+  hint = '',
+): HelpCardData {
+  return {
+    title: 'Connector Concierge: commands',
+    hint,
+    inactivityDays,
+    commands: COMMAND_HELP.filter((c) => available(c.name)).map(({ usage, description }) => ({
+      usage,
+      description,
+    })),
+    connectorGroups: GROUP_ORDER.map((group) => ({
+      title: CATALOG_GROUP_TITLES[group],
+      types: CONNECTOR_TYPES.filter((t) => t.group === group).map(({ id, name, summary }) => ({
+        id,
+        name,
+        summary,
+      })),
+    })),
+    retirement: retirementNotice(moverRetirementCardData()),
+  };
+}
+
+const SCOPE_TIPS = {
+  personal:
+    'Here in our 1:1 chat you can run every command; I also send you the expiry notices of connectors you create.',
+  groupChat: 'In this chat, @mention me before a command. Type subscribe to get expiry notices here.',
+  channel:
+    'In this team, @mention me before a command. Type subscribe in a channel to get expiry notices there.',
+} as const;
+
+/** Sends the help card listing the commands the router serves, with an optional hint above it. */
+export async function sendHelp(
+  context: TurnContext,
+  router: CommandRouter,
+  deps: BotDeps,
+  hint = '',
+): Promise<void> {
+  const data = helpCardData(deps.config.inactivityDays, (name) => router.get(name) !== undefined, hint);
+  await context.sendActivity(MessageFactory.attachment(renderCard(helpCard, data)));
+}
+
+/**
+ * `help`, the welcome card posted once per conversation on install, and forgetting a
+ * conversation when the bot is removed from it.
+ */
+export function registerHelp(app: Application<TurnState>, router: CommandRouter, deps: BotDeps): void {
+  router.register('help', async (context) => sendHelp(context, router, deps));
+
+  const welcome = async (context: TurnContext) => {
+    const tenantId = tenantIdOf(context);
+    const conversationId = context.activity.conversation.id;
+    const type = conversationTypeOf(context);
+    // The conversation was just recorded by the turn middleware; the claim makes the card once-only
+    // even though Teams announces an install with both installationUpdate and conversationUpdate.
+    if (
+      !(await deps.store.conversations.claimWelcome(tenantId, conversationId, deps.clock.now().toISOString()))
+    ) {
+      return;
+    }
+    try {
+      const name = context.activity.from?.name;
+      await context.sendActivity(
+        MessageFactory.attachment(
+          renderCard(welcomeCard, {
+            greeting: `Thanks for adding me${name ? `, ${name}` : ''}. I help you authorize migration connectors into Microsoft 365 and keep them from expiring.`,
+            scopeTip: SCOPE_TIPS[type],
+            retirement: retirementNotice(moverRetirementCardData()),
+          }),
+        ),
+      );
+      deps.logger.info('welcome posted', { tenantId, conversationId, conversationType: type });
+    } catch (err) {
+      // Give the claim back so that the next install event can try again.
+      await deps.store.conversations.releaseWelcome(tenantId, conversationId);
+      throw err;
+    }
+  };
+
+  const forget = async (context: TurnContext) => {
+    const tenantId = tenantIdOf(context);
+    const conversationId = context.activity.conversation.id;
+    await deps.store.conversations.remove(tenantId, conversationId);
+    // Removing the bot from a team ends the subscriptions of all its channels.
+    const teamId = (context.activity.channelData as { team?: { id?: string } } | undefined)?.team?.id;
+    const ended = (teamId ? await deps.store.subscriptions.removeByTeam(tenantId, teamId) : []).map(
+      (s) => s.conversationId,
+    );
+    if (await deps.store.subscriptions.remove(tenantId, baseConversationId(conversationId))) {
+      ended.push(baseConversationId(conversationId));
+    }
+    for (const endedId of ended) {
+      await deps.store.audit.append({
+        tenantId,
+        at: deps.clock.now().toISOString(),
+        actor: context.activity.from?.aadObjectId ?? context.activity.from?.id ?? 'teams',
+        actorName: context.activity.from?.name,
+        action: 'subscription.ended',
+        detail: { conversationId: endedId, reason: 'bot removed' },
+      });
+    }
+    deps.logger.info('bot removed from conversation', {
+      tenantId,
+      conversationId,
+      subscriptionsEnded: ended.length,
+    });
+  };
+
+  const botWasAdded = (context: TurnContext) =>
+    (context.activity.membersAdded ?? []).some((m) => m.id === context.activity.recipient?.id);
+  const botWasRemoved = (context: TurnContext) =>
+    (context.activity.membersRemoved ?? []).some((m) => m.id === context.activity.recipient?.id);
+
+  app.activity(ActivityTypes.InstallationUpdate, async (context) => {
+    const action = String(context.activity.action ?? '').toLowerCase();
+    // add-upgrade and remove-upgrade are version changes of an installed app, not new installs.
+    if (action === 'add') await welcome(context);
+    else if (action === 'remove') await forget(context);
+  });
+  app.activity(ActivityTypes.ConversationUpdate, async (context) => {
+    if (botWasAdded(context)) await welcome(context);
+    else if (botWasRemoved(context)) await forget(context);
+  });
+}

@@ -1,0 +1,217 @@
+import type { TurnContext } from 'botbuilder';
+import { daysText } from '../../../util/format';
+import { UTC_DATES, type DateFormatter } from '../../../util/dates';
+import { commandButton } from '../../../cards/messageCard';
+import { isGraphError } from '../../../graph/errors';
+import { isTimeBoundUnavailable } from '../../../directoryRoles/directory';
+import { targetKindLabel, type DirectoryRole, type TargetKind } from '../../../directoryRoles/requirements';
+import { actorOf, tenantIdOf } from '../../turnInfo';
+import { auditTurn } from '../../turnAudit';
+import type { RolesShared } from './rolesShared';
+
+/** What happened to one role. */
+export interface RoleOutcome {
+  role: DirectoryRole;
+  result: 'assigned' | 'already held' | 'failed' | 'not tried' | 'declined';
+  detail?: string;
+}
+
+const OUTCOME_TEXT: Record<RoleOutcome['result'], string> = {
+  assigned: 'assigned',
+  'already held': 'already held: nothing to do',
+  failed: 'not assigned',
+  'not tried': 'not tried',
+  declined: 'declined',
+};
+
+/** How the roles of one submit are assigned. */
+export interface AssignmentTerms {
+  kind: TargetKind;
+  /** The approver confirmed a permanent assignment where the tenant cannot make time-bound ones. */
+  permanentFallback: boolean;
+}
+
+/** The card input where the approver confirms the permanent fallback. */
+export const PERMANENT_FALLBACK_INPUT = 'permanentFallback';
+
+/** True when the submitted card confirmed the permanent fallback. */
+export const permanentFallbackOf = (data: Record<string, unknown>): boolean =>
+  data[PERMANENT_FALLBACK_INPUT] === 'true' || data[PERMANENT_FALLBACK_INPUT] === true;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** "for 30 days, until …": how long a role assigned now lasts, for cards. */
+export const durationText = (shared: Pick<RolesShared, 'config' | 'clock'>, dates: DateFormatter): string => {
+  const days = shared.config.roleAssignmentDays;
+  const end = new Date(shared.clock.now().getTime() + days * DAY_MS).toISOString();
+  return `for ${daysText(days)}, until ${dates.dateTime(end)}`;
+};
+
+/** The outcome detail of a role left unassigned for want of PIM and of a confirmation. */
+const NOT_CONFIRMED_DETAIL =
+  'time-bound assignment is unavailable in this tenant, and permanent was not confirmed';
+
+/** Said on the results card when a role was not assigned for want of PIM and of a confirmation. */
+export const PERMANENT_NOT_CONFIRMED =
+  'This tenant cannot make time-bound role assignments (that takes Microsoft Entra ID P2), and a permanent assignment was not confirmed, so those roles were not assigned. To assign them permanently, ask again and check “Assign permanently if time-bound assignment is unavailable”.';
+
+/**
+ * Assigns roles one by one with Graph, skipping those already held, auditing each and recording
+ * what the bot assigned. Each is time-bound (ROLE_ASSIGNMENT_DAYS, through PIM); where the tenant
+ * has no PIM it is permanent only if the approver confirmed that on the card. After a 403 (the
+ * app lacks RoleManagement.ReadWrite.Directory) the rest are not tried.
+ */
+export const assignRoles = async (
+  shared: RolesShared,
+  context: TurnContext,
+  account: { id: string; upn: string },
+  roles: DirectoryRole[],
+  auditDetail: Record<string, unknown>,
+  terms: AssignmentTerms,
+): Promise<RoleOutcome[]> => {
+  const { directory, logger, clock, config, grants } = shared;
+  const tenantId = tenantIdOf(context);
+  const actor = actorOf(context);
+  let held: Set<string>;
+  try {
+    held = new Set((await directory.heldRoles(tenantId, account.id)).tenantWide);
+  } catch (err) {
+    if (!isGraphError(err)) throw err;
+    return roles.map((role) => ({ role, result: 'not tried' as const, detail: err.message }));
+  }
+  const outcomes: RoleOutcome[] = [];
+  let stop: string | undefined;
+  /** Set once Graph said this tenant has no PIM: the other roles skip the time-bound try. */
+  let noTimeBound: string | undefined;
+  for (const role of roles) {
+    const detail = {
+      ...auditDetail,
+      accountId: account.id,
+      accountUpn: account.upn,
+      roleId: role.id,
+      roleName: role.name,
+    };
+    if (held.has(role.id)) {
+      outcomes.push({ role, result: 'already held' });
+      continue;
+    }
+    if (stop) {
+      outcomes.push({ role, result: 'not tried', detail: stop });
+      continue;
+    }
+    const start = clock.now();
+    const end = new Date(start.getTime() + config.roleAssignmentDays * DAY_MS);
+    try {
+      if (!noTimeBound) {
+        try {
+          await directory.assignUntil(tenantId, account.id, role.id, {
+            start,
+            end,
+            justification: `Connector Concierge: ${targetKindLabel(terms.kind)} target connection, approved by ${actor.name}`,
+          });
+          outcomes.push({
+            role,
+            result: 'assigned',
+            detail: `for ${daysText(config.roleAssignmentDays)}, until ${UTC_DATES.dateTime(end)}`,
+          });
+          await grants.add(tenantId, account.id, {
+            roleId: role.id,
+            roleName: role.name,
+            kind: terms.kind,
+            type: 'time-bound',
+            assignedAt: start.toISOString(),
+            expiresAt: end.toISOString(),
+            assignedBy: actor.id,
+          });
+          await auditTurn(shared, context, 'role.assigned', {
+            ...detail,
+            assignment: 'time-bound',
+            expiresAt: end.toISOString(),
+          });
+          continue;
+        } catch (err) {
+          if (!isTimeBoundUnavailable(err)) throw err;
+          noTimeBound = (err as Error).message;
+          logger.info('time-bound role assignment unavailable in this tenant', { tenantId });
+        }
+      }
+      if (!terms.permanentFallback) {
+        outcomes.push({
+          role,
+          result: 'failed',
+          detail: NOT_CONFIRMED_DETAIL,
+        });
+        await auditTurn(shared, context, 'role.assignment-failed', {
+          ...detail,
+          code: 'TIME_BOUND_UNAVAILABLE',
+          graph: noTimeBound,
+        });
+        continue;
+      }
+      const assignmentId = await directory.assign(tenantId, account.id, role.id);
+      outcomes.push({
+        role,
+        result: 'assigned',
+        detail: 'permanently, as confirmed (time-bound assignment is unavailable in this tenant)',
+      });
+      await grants.add(tenantId, account.id, {
+        roleId: role.id,
+        roleName: role.name,
+        kind: terms.kind,
+        type: 'permanent',
+        assignedAt: start.toISOString(),
+        assignmentId,
+        assignedBy: actor.id,
+      });
+      await auditTurn(shared, context, 'role.assigned', { ...detail, assignment: 'permanent', assignmentId });
+    } catch (err) {
+      if (!isGraphError(err)) throw err;
+      outcomes.push({ role, result: 'failed', detail: err.message });
+      await auditTurn(shared, context, 'role.assignment-failed', {
+        ...detail,
+        code: err.code,
+        permission: err.permission,
+        status: err.status,
+      });
+      if (err.code === 'GRAPH_FORBIDDEN')
+        stop = `the same permission is missing (${err.permission ?? 'see above'})`;
+    }
+  }
+  logger.info('roles assigned', {
+    results: outcomes.map((o) => o.result),
+  });
+  return outcomes;
+};
+
+const outcomeFacts = (outcomes: RoleOutcome[]) =>
+  outcomes.map((o) => ({
+    title: o.role.name,
+    value: `${OUTCOME_TEXT[o.result]}${o.detail ? `: ${o.detail}` : ''}`,
+  }));
+
+/** The outcome of each role, with a button to check the account again. */
+export const resultsCard = (
+  shared: Pick<RolesShared, 'message'>,
+  title: string,
+  text: string,
+  outcomes: RoleOutcome[],
+  account: { upn: string },
+  kind: TargetKind,
+  paragraphs: string[] = [],
+) => {
+  const { message } = shared;
+  const failed = outcomes.some((o) => o.result === 'failed');
+  return message(title, text, failed ? 'warning' : 'good', {
+    facts: outcomeFacts(outcomes),
+    paragraphs: [
+      ...paragraphs,
+      ...(outcomes.some((o) => o.detail === NOT_CONFIRMED_DETAIL) ? [PERMANENT_NOT_CONFIRMED] : []),
+      ...(outcomes.some((o) => o.result === 'assigned')
+        ? [
+            'A new role can take a few minutes to apply. Check the account again to define its target connection.',
+          ]
+        : []),
+    ].map((p) => ({ text: p })),
+    buttons: [commandButton('Check again', 'roles', `${account.upn} ${kind}`, 'positive')],
+  });
+};

@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import type { TurnContext } from 'botbuilder';
+import { renderCard } from '../../../cards/render';
+import { rolesApprovalCard } from '../../../cards/rolesCards';
+import type { DirectoryPerson } from '../../../dialogs/flows/consentPort';
+import { isGraphError } from '../../../graph/errors';
+import { APPROVER_NOTE } from '../../../directoryRoles/accountCheck';
+import {
+  assignerRole,
+  requirementAssigning,
+  targetKindLabel,
+  type DirectoryRole,
+  type TargetKind,
+} from '../../../directoryRoles/requirements';
+import { postWithMention, sendPersonalCard } from '../consent/consentHandover';
+import { replaceCard } from '../../cardReplies';
+import { actorOf, tenantIdOf } from '../../turnInfo';
+import { durationText, type RoleOutcome } from './roleAssignment';
+import { auditTurn } from '../../turnAudit';
+import { str, type RolesShared } from './rolesShared';
+import { UTC_DATES } from '../../../util/dates';
+import { md } from '../../../cards/markdown';
+
+/** A request for a global admin to approve roles, kept in bot state until it is decided. */
+export interface ApprovalRequest {
+  id: string;
+  tenantId: string;
+  kind: TargetKind;
+  account: { id: string; upn: string; name: string };
+  roles: DirectoryRole[];
+  requester: { id: string; name: string };
+  /** Where the requester asked: they are told there when the admin decides. */
+  requesterConversationId: string;
+  approver: { id: string; name: string; upn: string };
+  createdAt: string;
+  status: 'pending' | 'deciding' | 'decided';
+  /** When a decision claimed the request; a claim older than {@link DECISION_LEASE_MS} died with its process. */
+  claimedAt?: string;
+  decidedAt?: string;
+  outcomes?: RoleOutcome[];
+  eTag?: string;
+}
+
+/**
+ * How long a decision may hold its claim. Assigning a few roles takes seconds; a claim older than
+ * this was left by a process that stopped (a crash, a restart) before it finished, so the admin
+ * may decide again. Assigning is idempotent (roles already held are skipped).
+ */
+export const DECISION_LEASE_MS = 10 * 60 * 1000;
+
+const STATE_PREFIX = 'roles-approval';
+export const approvalKey = (tenantId: string, id: string) => `${STATE_PREFIX}/${tenantId}/${id}`;
+
+/** Decision input ids carry the role template id. */
+export const decisionId = (role: DirectoryRole) => `decision-${role.id}`;
+
+/** The global admin the asker picked, confirmed with Graph to be one. */
+const resolveApprover = async (
+  shared: RolesShared,
+  context: TurnContext,
+  data: Record<string, unknown>,
+): Promise<DirectoryPerson | string> => {
+  const { directory } = shared;
+  const tenantId = tenantIdOf(context);
+  const pickedId = str(data.approverId, 64);
+  const typedUpn = str(data.approverUpn);
+  if (pickedId) {
+    const admins = await shared.globalAdmins.listGlobalAdmins(tenantId);
+    const admin = admins.find((a) => a.id === pickedId);
+    return admin ?? 'The person you chose is not a global admin of this tenant. Nothing was sent.';
+  }
+  if (typedUpn) {
+    const person = await directory.account(tenantId, typedUpn);
+    if (!person) return `There is no account ${typedUpn} in this tenant. Nothing was sent.`;
+    if (!assignerRole(person.roleIds)) {
+      return `${person.upn} is neither a Global Administrator nor a Privileged Role Administrator, so they cannot approve roles. Nothing was sent.`;
+    }
+    return { id: person.id, name: person.displayName, upn: person.upn };
+  }
+  return 'Choose the global admin who approves. Nothing was sent.';
+};
+
+/** Sends the chosen roles to a global admin to approve, and tells the asker where it went. */
+export const requestApproval = async (
+  shared: RolesShared,
+  context: TurnContext,
+  data: Record<string, unknown>,
+  what: {
+    kind: TargetKind;
+    account: { id: string; upn: string; displayName: string };
+    roles: DirectoryRole[];
+  },
+) => {
+  const { store, clock, logger, message } = shared;
+  const tenantId = tenantIdOf(context);
+  const asker = actorOf(context);
+  let approver: DirectoryPerson | string;
+  try {
+    approver = await resolveApprover(shared, context, data);
+  } catch (err) {
+    if (!isGraphError(err)) throw err;
+    await context.sendActivity(`I could not confirm the global admin: ${err.message}`);
+    return;
+  }
+  if (typeof approver === 'string') {
+    await context.sendActivity(approver);
+    return;
+  }
+  if (!approver.id || approver.id === asker.aadObjectId) {
+    await context.sendActivity('You cannot approve your own request. Choose another global admin.');
+    return;
+  }
+  const request: ApprovalRequest = {
+    id: randomUUID(),
+    tenantId,
+    kind: what.kind,
+    account: { id: what.account.id, upn: what.account.upn, name: what.account.displayName },
+    roles: what.roles,
+    requester: { id: asker.id, name: asker.name },
+    requesterConversationId: context.activity.conversation.id,
+    approver: { id: approver.id, name: approver.name, upn: approver.upn },
+    createdAt: clock.now().toISOString(),
+    status: 'pending',
+  };
+  await store.state.write({ [approvalKey(tenantId, request.id)]: { ...request, eTag: '*' } });
+  const card = renderCard(rolesApprovalCard, {
+    requestId: request.id,
+    title: `Approve directory roles for ${request.account.name}`,
+    text: md`${asker.name} asks you, as a global admin, to approve Microsoft Entra roles for **${request.account.upn}**, the admin account of a ${targetKindLabel(request.kind)} target connection. Approve or decline each role.`,
+    facts: [
+      { title: 'Requested by', value: asker.name },
+      { title: 'Admin account', value: `${request.account.name} (${request.account.upn})` },
+      { title: 'Target', value: targetKindLabel(request.kind) },
+      { title: 'Tenant', value: tenantId },
+      { title: 'Requested', value: UTC_DATES.dateTime(request.createdAt) },
+      { title: 'Duration', value: `${durationText(shared, UTC_DATES)} (time-bound, ROLE_ASSIGNMENT_DAYS)` },
+    ],
+    roles: request.roles.map((role) => ({
+      inputId: decisionId(role),
+      label: role.name,
+      why: whyOf(request.kind, role),
+    })),
+    note: APPROVER_NOTE,
+  });
+  const delivery = await sendPersonalCard(
+    shared,
+    context,
+    tenantId,
+    approver.id,
+    card,
+    'role approval request',
+  );
+  let detail: string;
+  if (delivery) {
+    detail = `I sent the request to ${approver.name} in a 1:1 chat${delivery === 'installed' ? ' (I installed myself for them first)' : ''}. I will tell you here when they decide.`;
+  } else {
+    await postWithMention(
+      context,
+      { id: approver.id, name: approver.name },
+      card,
+      `${asker.name} asks you to approve directory roles for ${request.account.upn}.`,
+    );
+    detail = `I could not reach ${approver.name} in a 1:1 chat, so I posted the request here with an @mention. I will tell you here when they decide.`;
+  }
+  await auditTurn(shared, context, 'roles.approval-requested', {
+    requestId: request.id,
+    kind: request.kind,
+    accountId: request.account.id,
+    accountUpn: request.account.upn,
+    roles: request.roles.map((r) => r.name),
+    approverId: approver.id,
+    delivery: delivery ?? 'mention',
+  });
+  await replaceCard(
+    context,
+    message(`Roles for ${request.account.name} sent for approval`, detail, 'accent', {
+      facts: request.roles.map((r) => ({ title: r.name, value: 'waiting for approval' })),
+    }),
+    logger,
+  );
+};
+
+const whyOf = (kind: TargetKind, role: DirectoryRole): string => {
+  const requirement = requirementAssigning(kind, role.id);
+  return requirement ? `Needed to ${requirement.purpose}. ${requirement.why}` : role.name;
+};

@@ -1,0 +1,205 @@
+import { MessageFactory, type Attachment, type TurnContext } from 'botbuilder';
+import type { Application, TurnState } from '@microsoft/teams-ai';
+import { isGraphError } from '../../../graph/errors';
+import type { DirectoryRole } from '../../../directoryRoles/requirements';
+import { replaceCard } from '../../cardReplies';
+import { actorOf, tenantIdOf } from '../../turnInfo';
+import { assignRoles, permanentFallbackOf, resultsCard, type RoleOutcome } from './roleAssignment';
+import { approvalKey, decisionId, DECISION_LEASE_MS, type ApprovalRequest } from './rolesApproval';
+import { auditTurn } from '../../turnAudit';
+import { ROLES_VERBS, str, type RolesShared } from './rolesShared';
+import { readerDates } from '../../../util/readerDates';
+import { recordVerb, registerCardVerbs } from '../../cardVerbs';
+
+/** Loads an approval request of this tenant for the clicker, who must be the addressed admin. */
+const loadRequest = async (shared: RolesShared, context: TurnContext, data: Record<string, unknown>) => {
+  const { store, logger } = shared;
+  const tenantId = tenantIdOf(context);
+  const id = str(data.requestId, 64);
+  const items = id ? await store.state.read([approvalKey(tenantId, id)]) : {};
+  const request = items[approvalKey(tenantId, id)] as ApprovalRequest | undefined;
+  if (!request) {
+    await context.sendActivity('That role request does not exist in this tenant. Nothing was changed.');
+    return undefined;
+  }
+  const actor = actorOf(context);
+  if (actor.id !== request.approver.id) {
+    logger.warn('role approval clicked by someone it was not sent to', { requestId: request.id });
+    await context.sendActivity(`Only ${request.approver.name} can decide this request. Nothing was changed.`);
+    return undefined;
+  }
+  if (request.status === 'deciding') {
+    const claimed = request.claimedAt ? new Date(request.claimedAt).getTime() : 0;
+    if (shared.clock.now().getTime() - claimed < DECISION_LEASE_MS) {
+      await context.sendActivity(
+        `This request is being decided right now (since ${readerDates(context, logger).dateTime(request.claimedAt)}). Nothing was changed.`,
+      );
+      return undefined;
+    }
+    // The decision that claimed it never finished (the process stopped): it is offered again.
+    logger.info('resuming a role decision that was interrupted', {
+      requestId: request.id,
+      claimedAt: request.claimedAt,
+    });
+    return request;
+  }
+  if (request.status !== 'pending') {
+    await context.sendActivity(
+      `This request was already decided${request.decidedAt ? ` on ${readerDates(context, logger).dateTime(request.decidedAt)}` : ''}. Nothing was changed.`,
+    );
+    return undefined;
+  }
+  return request;
+};
+
+/** Tells the requester, in the conversation where they asked, what the admin decided. */
+const tellRequester = async (
+  shared: RolesShared,
+  request: ApprovalRequest,
+  attachment: Attachment,
+  text: string,
+) => {
+  const { store, config, logger } = shared;
+  const record = await store.conversations.get(request.tenantId, request.requesterConversationId);
+  if (!record) return;
+  const { activityId: _last, ...reference } = record.reference;
+  try {
+    await shared.adapter.continueConversationAsync(config.bot.appId ?? '', reference, async (ctx) => {
+      await ctx.sendActivity(MessageFactory.attachment(attachment, text));
+    });
+  } catch (err) {
+    logger.warn('could not tell the requester about the role decision', { error: err });
+  }
+};
+
+const decide = async (
+  shared: RolesShared,
+  context: TurnContext,
+  data: Record<string, unknown>,
+  declineAll: boolean,
+) => {
+  const { store, clock, logger, askerAssigner } = shared;
+  const request = await loadRequest(shared, context, data);
+  if (!request) return;
+  const decisions = request.roles.map((role) => ({
+    role,
+    approve: !declineAll && data[decisionId(role)] === 'approve',
+    decided: declineAll || data[decisionId(role)] === 'approve' || data[decisionId(role)] === 'decline',
+  }));
+  if (decisions.some((d) => !d.decided)) {
+    await context.sendActivity('Approve or decline every role, then submit again. Nothing was changed yet.');
+    return;
+  }
+  const approver = actorOf(context);
+  if (decisions.some((d) => d.approve)) {
+    let assigner: DirectoryRole | undefined;
+    try {
+      assigner = await askerAssigner(context);
+    } catch (err) {
+      if (!isGraphError(err)) throw err;
+      await context.sendActivity(`I could not confirm your roles: ${err.message} Nothing was changed.`);
+      return;
+    }
+    if (!assigner) {
+      await context.sendActivity(
+        'Your direct role assignments no longer show Global Administrator or Privileged Role Administrator, so you cannot approve roles. Nothing was changed.',
+      );
+      return;
+    }
+  }
+  // Claim the request, so that a second click (or a second replica) cannot decide it again.
+  try {
+    await store.state.write({
+      [approvalKey(request.tenantId, request.id)]: {
+        ...request,
+        status: 'deciding',
+        claimedAt: clock.now().toISOString(),
+      },
+    });
+  } catch {
+    await context.sendActivity('This request is being decided already. Nothing was changed.');
+    return;
+  }
+  const base = { requestId: request.id, kind: request.kind, requestedBy: request.requester.id };
+  const approved = decisions.filter((d) => d.approve).map((d) => d.role);
+  const { eTag: _etag, claimedAt: _claimed, ...claimless } = request;
+  const stored: Omit<ApprovalRequest, 'eTag'> = { ...claimless, status: 'pending' };
+  const outcomes: RoleOutcome[] = [];
+  try {
+    if (approved.length > 0) {
+      const assigned = await assignRoles(
+        shared,
+        context,
+        request.account,
+        approved,
+        { ...base, approvedBy: approver.id },
+        { kind: request.kind, permanentFallback: permanentFallbackOf(data) },
+      );
+      outcomes.push(...assigned);
+    }
+    for (const d of decisions.filter((x) => !x.approve)) {
+      outcomes.push({ role: d.role, result: 'declined', detail: `by ${approver.name}` });
+      await auditTurn(shared, context, 'role.declined', {
+        ...base,
+        accountId: request.account.id,
+        accountUpn: request.account.upn,
+        roleId: d.role.id,
+        roleName: d.role.name,
+      });
+    }
+  } catch (err) {
+    // Give the claim back so that the admin can decide again; what was assigned is audited.
+    await store.state.write({ [approvalKey(request.tenantId, request.id)]: { ...stored, eTag: '*' } });
+    throw err;
+  }
+  const decidedAt = clock.now().toISOString();
+  await store.state.write({
+    [approvalKey(request.tenantId, request.id)]: {
+      ...stored,
+      status: 'decided',
+      decidedAt,
+      outcomes,
+      eTag: '*',
+    },
+  });
+  const summary = `${approver.name} ${approved.length === 0 ? 'declined' : 'decided on'} the roles for ${request.account.upn}.`;
+  await replaceCard(
+    context,
+    resultsCard(
+      shared,
+      `Your decision on roles for ${request.account.name}`,
+      summary,
+      outcomes,
+      request.account,
+      request.kind,
+    ),
+    logger,
+  );
+  await tellRequester(
+    shared,
+    request,
+    resultsCard(
+      shared,
+      `Roles for ${request.account.name}`,
+      summary,
+      outcomes,
+      request.account,
+      request.kind,
+    ),
+    summary,
+  );
+};
+
+/** The approve and decline buttons of the approval card a global admin got. */
+export function registerRolesDecision(app: Application<TurnState>, shared: RolesShared): void {
+  registerCardVerbs(
+    app,
+    [recordVerb(ROLES_VERBS.approve, async (context, _state, data) => decide(shared, context, data, false))],
+    shared.logger,
+  );
+  registerCardVerbs(
+    app,
+    [recordVerb(ROLES_VERBS.decline, async (context, _state, data) => decide(shared, context, data, true))],
+    shared.logger,
+  );
+}

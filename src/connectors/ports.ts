@@ -1,0 +1,225 @@
+import type { Storage } from 'botbuilder';
+import type { ConversationReference } from 'botbuilder';
+import type { Connector } from './connector';
+import type { TargetKind } from '../directoryRoles/requirements';
+
+/** A write lost a race: the record changed since it was read. */
+export class ConcurrencyError extends Error {
+  readonly code = 'STORE_CONFLICT';
+  constructor(what: string) {
+    super(`${what} was changed by someone else; read it again`);
+    this.name = 'ConcurrencyError';
+  }
+}
+
+/** The store could not be reached or read. */
+export class StoreUnavailableError extends Error {
+  readonly code = 'STORE_UNAVAILABLE';
+  constructor(cause: unknown) {
+    super(`storage is unavailable: ${(cause as Error)?.message ?? String(cause)}`);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+/** A conversation the bot has been in, kept so it can write there later. */
+export interface ConversationRecord {
+  tenantId: string;
+  conversationId: string;
+  conversationType: 'personal' | 'groupChat' | 'channel';
+  reference: Partial<ConversationReference>;
+  /** Set once when the welcome card was posted, so it is posted only once. */
+  welcomedAt?: string;
+  /** In a personal chat: the Entra object id of the person, so notices can reach them 1:1. */
+  userId?: string;
+  updatedAt: string;
+}
+
+export interface ConversationStore {
+  /** Inserts or refreshes the reference; never clears welcomedAt. */
+  upsert(record: Omit<ConversationRecord, 'welcomedAt'>): Promise<void>;
+  get(tenantId: string, conversationId: string): Promise<ConversationRecord | undefined>;
+  /** Marks the welcome as posted; true only for the caller that marked it first. */
+  claimWelcome(tenantId: string, conversationId: string, at: string): Promise<boolean>;
+  /** Gives the claim back when the welcome could not be posted. */
+  releaseWelcome(tenantId: string, conversationId: string): Promise<void>;
+  remove(tenantId: string, conversationId: string): Promise<void>;
+  /** The personal chat of a person with the bot, if they ever had one. */
+  findPersonal(tenantId: string, userId: string): Promise<ConversationRecord | undefined>;
+}
+
+/** A conversation that asked for this tenant's expiry notices (`subscribe`). */
+export interface Subscription {
+  tenantId: string;
+  conversationId: string;
+  conversationType: ConversationRecord['conversationType'];
+  reference: Partial<ConversationReference>;
+  /** The team of a channel, so that removing the bot from the team ends all its channels' subscriptions. */
+  teamId?: string;
+  createdBy: string;
+  createdAt: string;
+}
+
+export interface SubscriptionStore {
+  /** Adds or refreshes; true when it is new. */
+  add(subscription: Subscription): Promise<boolean>;
+  /** True when there was one to remove. */
+  remove(tenantId: string, conversationId: string): Promise<boolean>;
+  get(tenantId: string, conversationId: string): Promise<Subscription | undefined>;
+  listByTenant(tenantId: string): Promise<Subscription[]>;
+  /** Ends every subscription of a team (its channels share the team id prefix in `teamId`). */
+  removeByTeam(tenantId: string, teamId: string): Promise<Subscription[]>;
+  /** People who opted out of 1:1 notices for the connectors they created. */
+  setPersonalOptOut(tenantId: string, userId: string, optedOut: boolean): Promise<void>;
+  isPersonalOptOut(tenantId: string, userId: string): Promise<boolean>;
+}
+
+/** One notice: a connector, its inactivity period, a threshold (days left; 0 = deauthorized), a target. */
+export interface NoticeKey {
+  tenantId: string;
+  connectorId: string;
+  /** When the period began (the clock start); a transfer or reauthorization starts a new one. */
+  periodStart: string;
+  threshold: number;
+  /** "conversation:<id>" or "person:<id>". */
+  target: string;
+}
+
+export type NoticeState = 'claimed' | 'sent' | 'snoozed';
+
+export interface NoticeLedger {
+  /**
+   * Claims a notice for sending. True when this caller now holds it: it was never claimed, or
+   * its claim is older than `leaseMs` (the claimer died), or it was released.
+   */
+  claim(key: NoticeKey, claimant: string, now: Date, leaseMs: number): Promise<boolean>;
+  markSent(key: NoticeKey, claimant: string, now: Date): Promise<void>;
+  /** Gives a claim back so the next scan tries again. */
+  release(key: NoticeKey, claimant: string): Promise<void>;
+  /** Records that a threshold must not be sent (snooze), for every target. */
+  snooze(key: Omit<NoticeKey, 'target'>, now: Date): Promise<void>;
+  isSnoozed(key: Omit<NoticeKey, 'target'>): Promise<boolean>;
+  state(key: NoticeKey): Promise<NoticeState | undefined>;
+  /** How many notices were sent, for tests and benchmarks. */
+  countSent(): Promise<number>;
+}
+
+/** A page of results and the cursor for the next one. */
+export interface Page<T> {
+  items: T[];
+  next?: string;
+}
+
+export interface ConnectorStore {
+  /** Fails with ConcurrencyError when the id already exists in the tenant. */
+  create(connector: Connector): Promise<Connector>;
+  get(tenantId: string, id: string): Promise<Connector | undefined>;
+  list(tenantId: string, options?: { limit?: number; cursor?: string }): Promise<Page<Connector>>;
+  /** Writes the record if its version still matches the stored one; returns it with version + 1. */
+  update(connector: Connector): Promise<Connector>;
+  /** Deletes the connector and its stored secrets; false when it was not there. */
+  delete(tenantId: string, id: string): Promise<boolean>;
+  /**
+   * Live connectors (authorized or awaiting consent) of every tenant whose clock started at or
+   * before `clockStartBefore`, oldest first, from the expiry index: the scanner never reads the rest.
+   */
+  listExpiring(
+    clockStartBefore: Date,
+    options?: { limit?: number; cursor?: string },
+  ): Promise<Page<Connector>>;
+  /** Connectors of every tenant still waiting for admin consent (for the consent reminders). */
+  listAwaitingConsent(options?: { limit?: number; cursor?: string }): Promise<Page<Connector>>;
+}
+
+/** Encrypted connector secrets; the store never sees plaintext. */
+export interface SecretStore {
+  put(tenantId: string, connectorId: string, sealed: string): Promise<void>;
+  get(tenantId: string, connectorId: string): Promise<string | undefined>;
+}
+
+/** An entry in the append-only audit log. */
+export interface AuditEvent {
+  tenantId: string;
+  at: string;
+  /** Entra object id or a service name such as "scanner" or "api". */
+  actor: string;
+  actorName?: string;
+  action: string;
+  connectorId?: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface AuditLog {
+  append(event: AuditEvent): Promise<void>;
+  /** Newest first. */
+  list(tenantId: string, options?: { connectorId?: string; limit?: number }): Promise<AuditEvent[]>;
+}
+
+/**
+ * Elects the one replica that runs a scan when several share a store (Azure: a blob lease). The
+ * notice ledger keeps overlapping scans safe anyway; this only saves the duplicate work.
+ */
+export interface ScanLeadership {
+  /** Runs `fn` while this replica leads; resolves undefined without running it when another one does. */
+  runExclusive<T>(fn: () => Promise<T>): Promise<T | undefined>;
+}
+
+/**
+ * A defined target connection (seed 004's "Defined target server connections"): an admin account
+ * whose check (`roles`) passed for a target kind. Listed by `targets`; re-verified or removed there.
+ */
+export interface TargetConnection {
+  tenantId: string;
+  /** `${kind}:${adminId}`: one per target kind and admin account. */
+  id: string;
+  kind: TargetKind;
+  /** The cloud the check found (CLOUD's id, e.g. "global"). */
+  cloud: string;
+  /** The admin account's Entra object id, UPN and display name. */
+  adminId: string;
+  adminUpn: string;
+  adminName: string;
+  /** Directory role names the account held at the last passing check. */
+  roles: string[];
+  /** The last check that passed, and who ran it. */
+  verifiedAt: string;
+  verifiedBy: string;
+  verifiedByName?: string;
+  /** Set when a later check of the account failed (its first reason); cleared when one passes. */
+  failedAt?: string;
+  failure?: string;
+  createdAt: string;
+  createdBy: string;
+}
+
+/** Defined target connections, per tenant. Small: a tenant has a handful. */
+export interface TargetStore {
+  /** Inserts or replaces the target with the same tenant and id. */
+  put(target: TargetConnection): Promise<void>;
+  get(tenantId: string, id: string): Promise<TargetConnection | undefined>;
+  /** A tenant's targets, by id, at most 100. */
+  list(tenantId: string): Promise<TargetConnection[]>;
+  /** False when there was none. */
+  remove(tenantId: string, id: string): Promise<boolean>;
+}
+
+/** Everything the bot keeps, behind one object so an adapter can be swapped whole. */
+export interface Store {
+  /** Short name for logs and /healthz, e.g. "sqlite". */
+  readonly kind: string;
+  /** Where it lives, for the start-up line (a path, an account name). */
+  readonly location: string;
+  /** Turn and dialog state (botbuilder Storage). */
+  readonly state: Storage;
+  readonly conversations: ConversationStore;
+  readonly connectors: ConnectorStore;
+  readonly secrets: SecretStore;
+  readonly audit: AuditLog;
+  readonly subscriptions: SubscriptionStore;
+  readonly notices: NoticeLedger;
+  readonly targets: TargetStore;
+  /** Present where replicas share the store; SQLite leaves it out (one file, one process leads). */
+  readonly scanLeadership?: ScanLeadership;
+  /** Resolves when the store answers a read; rejects otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,221 @@
+import { makeUser, personalChat, channel } from '../harness/activities';
+import { actionTitles, cardOf, cardText } from '../harness/cards';
+import { startHarness } from '../harness/testBot';
+import { TeamsClient, type TurnResult } from '../harness/teamsClient';
+import { expectValidCard } from '../support/cardValidation';
+import { connectorRecord, seedConnectors } from '../support/connectorFixtures';
+
+const TENANT_A = '55555555-5555-4555-8555-555555555555';
+const TENANT_B = '66666666-6666-4666-8666-666666666666';
+
+function card(turn: TurnResult) {
+  const c =
+    turn.updates.length > 0
+      ? cardOf(turn.updates[0].activity)
+      : cardOf(turn.replies[turn.replies.length - 1]);
+  expectValidCard(c);
+  return c;
+}
+
+describe('connectors commands', () => {
+  let h: Awaited<ReturnType<typeof startHarness>>;
+  const owner = makeUser('Megan Bowen', 'megan@contoso.onmicrosoft.com');
+  const other = makeUser('Lee Gu', 'lee@contoso.onmicrosoft.com');
+  let ownerChat: TeamsClient;
+
+  beforeAll(async () => {
+    h = await startHarness();
+    ownerChat = new TeamsClient(h.bot.url, h.standIn, owner, personalChat(TENANT_A, owner));
+  });
+  afterAll(async () => h.stop());
+
+  test('an empty tenant gets a card that offers connect', async () => {
+    const user = makeUser();
+    const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(TENANT_B, user));
+    const turn = await client.say('connectors');
+    expect(cardText(card(turn))).toContain('No connectors yet');
+    expect(actionTitles(card(turn))).toContain('Connect a new connector');
+  });
+
+  test('connectors pages by 20 with "Show more" and flags those under the first notice threshold in red', async () => {
+    const now = h.bot.clock.now().getTime();
+    const day = 24 * 60 * 60 * 1000;
+    await seedConnectors(
+      h.bot.store,
+      Array.from({ length: 25 }, (_, i) =>
+        connectorRecord({
+          tenantId: TENANT_A,
+          displayName: `Bulk ${String(i).padStart(2, '0')}`,
+          createdBy: owner.aadObjectId,
+          createdByName: owner.name,
+          // Bulk 00 has 10 days left; the others 80.
+          authorizedAt: new Date(now - (i === 0 ? 80 : 10) * day).toISOString(),
+          createdAt: new Date(now - 100 * day).toISOString(),
+        }),
+      ),
+    );
+    const first = await ownerChat.say('connectors');
+    const page1 = card(first);
+    expect(JSON.stringify(page1).match(/"title":"Status"/g)).toHaveLength(20);
+    expect(cardText(page1)).toContain('Bulk 00');
+    expect(cardText(page1)).toContain('10 days left');
+    expect(JSON.stringify(page1)).toMatch(/"text":"10 days left","color":"Attention"/);
+    expect(JSON.stringify(page1)).toMatch(/"text":"80 days left","color":"Default"/);
+    const second = await ownerChat.click(page1, 'Show more');
+    expect(JSON.stringify(card(second)).match(/"title":"Status"/g)).toHaveLength(5);
+    expect(cardText(card(second))).toContain('Bulk 24');
+  });
+
+  test('status matches names case-insensitively and answers unknown or ambiguous names with the closest matches', async () => {
+    const exact = await ownerChat.say('status bulk 07');
+    expect(cardText(card(exact))).toContain('Bulk 07');
+    expect(cardText(card(exact))).toContain('Deauthorized on');
+    const unknown = await ownerChat.say('status Bolk 7x');
+    expect(cardText(card(unknown))).toContain('No connector is called "Bolk 7x"');
+    expect(actionTitles(card(unknown)).length).toBeGreaterThan(0);
+    const ambiguous = await ownerChat.say('status bulk');
+    expect(cardText(card(ambiguous))).toContain('Several connectors match "bulk"');
+  });
+
+  test('delete asks first (permanent, what it removes, where access is revoked); Keep it changes nothing; confirmed, it and its secrets are gone', async () => {
+    const [target] = await seedConnectors(h.bot.store, [
+      connectorRecord({
+        tenantId: TENANT_A,
+        displayName: 'Old Box',
+        type: 'box',
+        createdBy: owner.aadObjectId,
+      }),
+    ]);
+    await h.bot.store.secrets.put(TENANT_A, target.id, 'v1.sealed');
+    const ask = await ownerChat.say('delete old box');
+    const confirm = card(ask);
+    expect(cardText(confirm)).toContain('permanent and cannot be reversed');
+    expect(cardText(confirm)).toContain('removes the connector and its stored keys from this bot');
+    expect(cardText(confirm)).toContain("revokes the migration service's access");
+    const kept = await ownerChat.click(confirm, 'Keep it', {}, String(ask.replies[0].id));
+    expect(cardText(card(kept))).toContain('Nothing was deleted');
+    expect(await h.bot.store.connectors.get(TENANT_A, target.id)).toBeDefined();
+
+    const again = await ownerChat.say('delete Old Box');
+    const deleted = await ownerChat.click(card(again), 'Delete permanently', {}, String(again.replies[0].id));
+    expect(deleted.updates[0].activityId).toBe(String(again.replies[0].id));
+    expect(cardText(card(deleted))).toContain('Deleted Old Box');
+    expect(cardText(card(deleted))).toContain('security settings');
+    expect(await h.bot.store.connectors.get(TENANT_A, target.id)).toBeUndefined();
+    expect(await h.bot.store.secrets.get(TENANT_A, target.id)).toBeUndefined();
+    const audit = await h.bot.store.audit.list(TENANT_A, { connectorId: target.id });
+    expect(audit[0]).toMatchObject({ action: 'connector.deleted', actor: owner.aadObjectId });
+    // The same confirmation clicked again is stale: nothing left to delete.
+    const stale = await ownerChat.click(confirm, 'Delete permanently');
+    expect(stale.replies[0].text).toContain('does not exist in this tenant');
+  });
+
+  test('a confirmation made stale by a change to the connector deletes nothing', async () => {
+    await seedConnectors(h.bot.store, [
+      connectorRecord({
+        tenantId: TENANT_A,
+        displayName: 'Busy Dropbox',
+        type: 'dropbox',
+        createdBy: owner.aadObjectId,
+      }),
+    ]);
+    const ask = await ownerChat.say('delete busy dropbox');
+    await ownerChat.say('transfer busy dropbox');
+    const stale = await ownerChat.click(card(ask), 'Delete permanently');
+    expect(stale.replies[0].text).toContain('out of date');
+    expect((await ownerChat.say('status busy dropbox')).replies).toHaveLength(1);
+  });
+
+  test('only the creator may delete; others are told who can', async () => {
+    await seedConnectors(h.bot.store, [
+      connectorRecord({
+        tenantId: TENANT_A,
+        displayName: 'Guarded',
+        createdBy: owner.aadObjectId,
+        createdByName: owner.name,
+      }),
+    ]);
+    const client = new TeamsClient(h.bot.url, h.standIn, other, channel(TENANT_A));
+    const turn = await client.say('delete guarded');
+    expect(turn.replies[0].text).toContain('Only Megan Bowen, who created it');
+  });
+
+  test('rename explains that a display name cannot change and offers delete and add again', async () => {
+    const turn = await ownerChat.say('rename Guarded');
+    expect(cardText(card(turn))).toContain('must delete and re-add');
+    expect(actionTitles(card(turn))).toContain('Delete and add again');
+  });
+
+  test('a connector 90 days without a transfer is deauthorized when loaded, shows the seed error, and refuses transfers', async () => {
+    const day = 24 * 60 * 60 * 1000;
+    const old = new Date(h.bot.clock.now().getTime() - 91 * day).toISOString();
+    const [stale] = await seedConnectors(h.bot.store, [
+      connectorRecord({
+        tenantId: TENANT_A,
+        displayName: 'Dormant',
+        createdBy: owner.aadObjectId,
+        createdAt: old,
+        authorizedAt: old,
+      }),
+    ]);
+    const status = await ownerChat.say('status dormant');
+    expect(cardText(card(status))).toContain('automatically deauthorized');
+    // Seeds 002/003: the status of a failing connector says reauthorizing is a good first step.
+    expect(cardText(card(status))).toContain(
+      'Reauthorizing is also a good first step in trying to resolve most issues with your connectors.',
+    );
+    expect(actionTitles(card(status))).toContain('Reauthorize');
+    expect((await h.bot.store.connectors.get(TENANT_A, stale.id))?.status).toBe('deauthorized');
+    const audit = await h.bot.store.audit.list(TENANT_A, { connectorId: stale.id });
+    expect(audit.map((a) => a.action)).toContain('connector.deauthorized');
+    const transfer = await ownerChat.say('transfer dormant');
+    expect(transfer.replies[0].text).toContain('reauthorize it before recording transfers');
+  });
+
+  test('transfer restarts the 90-day clock', async () => {
+    const day = 24 * 60 * 60 * 1000;
+    const then = new Date(h.bot.clock.now().getTime() - 60 * day).toISOString();
+    const [c] = await seedConnectors(h.bot.store, [
+      connectorRecord({
+        tenantId: TENANT_A,
+        displayName: 'Active S3',
+        type: 'amazon-s3',
+        createdBy: owner.aadObjectId,
+        createdAt: then,
+        authorizedAt: then,
+      }),
+    ]);
+    const turn = await ownerChat.say('transfer active s3');
+    expect(turn.replies[0].text).toContain('Transfer recorded for Active S3');
+    const stored = await h.bot.store.connectors.get(TENANT_A, c.id);
+    expect(stored?.lastTransferAt).toBe(h.bot.clock.now().toISOString());
+  });
+
+  test('tenants never see each other’s connectors, by command or by forged card data', async () => {
+    const [secret] = await seedConnectors(h.bot.store, [
+      connectorRecord({ tenantId: TENANT_A, displayName: 'Tenant A only', createdBy: owner.aadObjectId }),
+    ]);
+    const intruder = makeUser();
+    const client = new TeamsClient(h.bot.url, h.standIn, intruder, personalChat(TENANT_B, intruder));
+    const status = await client.say('status Tenant A only');
+    expect(cardText(card(status))).not.toContain(secret.id);
+    expect(cardText(card(status))).toContain('This tenant has no connectors yet');
+    const forged = await client.submitRaw({
+      verb: 'connectorDelete',
+      connectorId: secret.id,
+      version: secret.version,
+      confirm: true,
+    });
+    expect(forged.replies[0].text).toContain('does not exist in this tenant');
+    expect(await h.bot.store.connectors.get(TENANT_A, secret.id)).toBeDefined();
+  });
+
+  test('which names the connector for a Microsoft service, from the seed table', async () => {
+    const turn = await ownerChat.say('which SharePoint Online');
+    expect(cardText(card(turn))).toContain('SharePoint Online: Office 365 Connector');
+    const all = await ownerChat.say('which');
+    expect(cardText(card(all))).toContain(
+      'OneDrive for Business (User): OneDrive for Business (User) Connector',
+    );
+  });
+});

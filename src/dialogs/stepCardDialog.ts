@@ -273,6 +273,14 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
     this.deps.logger.info('wizard cancelled', { wizardId: state.wizardId });
   }
 
+  /**
+   * Answers a click on the wizard's card with the page the wizard is on: the second of two quick
+   * clicks gets the current step instead of racing the first one's answer.
+   */
+  async showCurrent(context: TurnContext, state: WizardState): Promise<void> {
+    await this.show(context, state);
+  }
+
   /** Shows the current page again, as a new message (resume after `connect`). */
   async repost(context: TurnContext, state: WizardState): Promise<void> {
     state.cardActivityId = undefined;

@@ -28,6 +28,8 @@ import { actorOf, tenantIdOf } from '../../turnInfo';
 import { canManage } from '../../managePermission';
 import { resolveConnector } from '../../connectorResolver';
 import { recordVerb, registerCardVerbs } from '../../cardVerbs';
+import { refuse } from '../../universalActions';
+import { isCardExecute } from '../../../cards/cardTurn';
 
 /** Verb of the "Resume" / "Start over" buttons shown when a wizard is already open. */
 export const WIZARD_CONTROL_VERB = 'wizardControl';
@@ -231,11 +233,11 @@ export function registerWizard(
       return undefined;
     }
     if (open.owner.id !== actorOf(context).id) {
-      await replyPrivately(
+      // The invoke's error answer reaches the person who clicked alone.
+      await refuse(
         context,
+        403,
         `Only ${open.owner.name}, who started this wizard, can use its buttons. Type connect to start your own.`,
-        deps.config.bot.appId ?? '',
-        deps.logger,
       );
       return undefined;
     }
@@ -249,8 +251,14 @@ export function registerWizard(
         const open = await checkClick(context, state, data);
         if (!open) return;
         if (typeof data.page === 'string' && open.history.includes(data.page) && data.move === 'next') {
-          // The twin of a double click, or a click on a card Teams had not yet updated.
+          // The twin of a double click, or a click on a card Teams had not yet swapped: it is
+          // answered with the step the wizard is on, and nothing changes.
           deps.logger.info('wizard step clicked again', { page: data.page });
+          const wizard = dialogs.find((d) => d.id === wizardDialogId(open.type as ConnectorTypeId))!;
+          if (isCardExecute(context) && context.activity.replyToId === open.cardActivityId) {
+            await wizard.steps.showCurrent(context, open);
+            return;
+          }
           await context.sendActivity(
             'That step is already done, so nothing was changed. The wizard card shows the step you are on.',
           );

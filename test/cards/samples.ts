@@ -5,6 +5,8 @@ import { helpCardData } from '../../src/bot/features/help/helpFeature';
 import { pickerCardData } from '../../src/bot/features/wizard/wizardFeature';
 import { connectorPickerCard, consentCheckButton, wizardStepCard } from '../../src/cards/wizardCards';
 import { messageCardData, messageCard } from '../../src/cards/messageCard';
+import { WIZARD_CONTROL_VERB } from '../../src/bot/features/wizard/wizardFeature';
+import { ROLES_VERBS } from '../../src/bot/features/roles/rolesShared';
 import { loadConfig } from '../../src/config/config';
 import { UTC_DATES } from '../../src/util/dates';
 import { consentLinks } from '../../src/connectors/consentLinks';
@@ -205,6 +207,60 @@ export const CARD_SAMPLES: CardSample[] = [
       ],
       links: links.links,
       buttons: [consentCheckButton('7f0b7c1e-0d7e-4c55-9a55-2f3f4b8f1c22')],
+    }),
+  ),
+  sample(
+    'wizard-resume-or-restart',
+    messageCard,
+    messageCardData({
+      title: 'A wizard is already open here',
+      text: 'Megan Bowen started authorizing the Box Connector (Finance Box) and is at "Step 1 of 2: Sign in to Box". Resume it, or start over?',
+      buttons: [
+        {
+          title: 'Resume',
+          style: 'positive',
+          verb: WIZARD_CONTROL_VERB,
+          command: '',
+          args: '',
+          wizardId: 'w-1',
+          move: 'resume',
+        },
+        {
+          title: 'Start over',
+          style: 'destructive',
+          verb: WIZARD_CONTROL_VERB,
+          command: 'connect',
+          args: 'box',
+          wizardId: 'w-1',
+          move: 'restart',
+        },
+      ],
+    }),
+  ),
+  sample(
+    'roles-removal-offer',
+    messageCard,
+    messageCardData({
+      title: 'Remove the roles I assigned to admin@contoso.onmicrosoft.com?',
+      text: 'I assigned these directory roles to admin@contoso.onmicrosoft.com for the SharePoint target connection you removed. Remove them too if the account no longer needs them; roles I did not assign are not touched.',
+      style: 'warning',
+      facts: [
+        {
+          title: 'SharePoint Administrator',
+          value: 'assigned 2026-03-02 09:00 UTC, until 2026-04-01 09:00 UTC',
+        },
+      ],
+      buttons: [
+        {
+          title: 'Remove these roles',
+          style: 'destructive',
+          verb: ROLES_VERBS.removeGrants,
+          command: '',
+          args: 't-1',
+          wizardId: '',
+          move: '',
+        },
+      ],
     }),
   ),
   sample(

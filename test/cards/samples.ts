@@ -687,7 +687,7 @@ function connectorsAndNoticeSamples(): CardSample[] {
           id: 'a',
           displayName: 'Finance Box',
           typeName: 'Box Connector',
-          daysLeft: '90 days left',
+          daysLeft: '66 days left',
           color: 'Default',
           detail:
             'Reauthorized by Ada Lovelace on 2026-05-19 08:30 UTC. authorized, reported by Ada Lovelace on 2026-05-19 08:30 UTC, not verified · last transfer: 2026-02-20 14:05 UTC · deauthorized on 2026-08-17 08:30 UTC',

@@ -476,6 +476,7 @@ export const CARD_SAMPLES: CardSample[] = [
       },
     ],
     note: APPROVER_NOTE,
+    refresh: { verb: 'rolesApprovalView', userIds: ['8:orgid:9a4e1b2c-3d5f-4e6a-8b7c-1d2e3f4a5b6c'] },
   }),
   sample('targets-list', targetsListCard, {
     title: 'Defined target connections',

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { TurnContext } from 'botbuilder';
+import type { Attachment, TurnContext } from 'botbuilder';
 import { renderCard } from '../../../cards/render';
 import { rolesApprovalCard } from '../../../cards/rolesCards';
 import type { DirectoryPerson } from '../../../dialogs/flows/consentPort';
@@ -51,6 +51,9 @@ export const DECISION_LEASE_MS = 10 * 60 * 1000;
 const STATE_PREFIX = 'roles-approval';
 export const approvalKey = (tenantId: string, id: string) => `${STATE_PREFIX}/${tenantId}/${id}`;
 
+/** The verb of a roles approval card's refresh (src/bot/features/roles/rolesApprovalView.ts). */
+export const ROLES_APPROVAL_REFRESH_VERB = 'rolesApprovalView';
+
 /** Decision input ids carry the role template id. */
 export const decisionId = (role: DirectoryRole) => `decision-${role.id}`;
 
@@ -91,7 +94,7 @@ export const requestApproval = async (
     roles: DirectoryRole[];
   },
 ) => {
-  const { store, clock, logger, message } = shared;
+  const { store, clock } = shared;
   const tenantId = tenantIdOf(context);
   const asker = actorOf(context);
   let approver: DirectoryPerson | string;
@@ -123,12 +126,27 @@ export const requestApproval = async (
     status: 'pending',
   };
   await store.state.write({ [approvalKey(tenantId, request.id)]: { ...request, eTag: '*' } });
-  const card = renderCard(rolesApprovalCard, {
+  const card = approvalCard(shared, request);
+  const delivery = await sendPersonalCard(
+    shared,
+    context,
+    tenantId,
+    approver.id,
+    card,
+    'role approval request',
+  );
+  await afterRequest(shared, context, request, card, delivery);
+};
+
+/** The card a global admin approves roles on, for a request still open. */
+export const approvalCard = (shared: Pick<RolesShared, 'config' | 'clock'>, request: ApprovalRequest) => {
+  const { tenantId } = request;
+  return renderCard(rolesApprovalCard, {
     requestId: request.id,
     title: `Approve directory roles for ${request.account.name}`,
-    text: md`${asker.name} asks you, as a global admin, to approve Microsoft Entra roles for **${request.account.upn}**, the admin account of a ${targetKindLabel(request.kind)} target connection. Approve or decline each role.`,
+    text: md`${request.requester.name} asks you, as a global admin, to approve Microsoft Entra roles for **${request.account.upn}**, the admin account of a ${targetKindLabel(request.kind)} target connection. Approve or decline each role.`,
     facts: [
-      { title: 'Requested by', value: asker.name },
+      { title: 'Requested by', value: request.requester.name },
       { title: 'Admin account', value: `${request.account.name} (${request.account.upn})` },
       { title: 'Target', value: targetKindLabel(request.kind) },
       { title: 'Tenant', value: tenantId },
@@ -141,15 +159,21 @@ export const requestApproval = async (
       why: whyOf(request.kind, role),
     })),
     note: APPROVER_NOTE,
+    refresh: { verb: ROLES_APPROVAL_REFRESH_VERB, userIds: [`8:orgid:${request.approver.id}`] },
   });
-  const delivery = await sendPersonalCard(
-    shared,
-    context,
-    tenantId,
-    approver.id,
-    card,
-    'role approval request',
-  );
+};
+
+/** Tells the asker where the request went (a 1:1 chat, or an @mention here) and audits it. */
+const afterRequest = async (
+  shared: RolesShared,
+  context: TurnContext,
+  request: ApprovalRequest,
+  card: Attachment,
+  delivery: Awaited<ReturnType<typeof sendPersonalCard>>,
+) => {
+  const { logger, message } = shared;
+  const approver = request.approver;
+  const asker = actorOf(context);
   let detail: string;
   if (delivery) {
     detail = `I sent the request to ${approver.name} in a 1:1 chat${delivery === 'installed' ? ' (I installed myself for them first)' : ''}. I will tell you here when they decide.`;

@@ -4,6 +4,7 @@ import { registerRoleGrantRemoval } from './roleGrantRemoval';
 import { registerRolesAssign } from './rolesAssign';
 import { registerRolesCheck } from './rolesCheck';
 import { registerRolesDecision } from './rolesDecision';
+import { registerRolesApprovalView } from './rolesApprovalView';
 import { rolesShared, type RolesFeatureDeps } from './rolesShared';
 import { registerTargets } from './targetsFeature';
 
@@ -21,6 +22,7 @@ export function registerRoles(
   registerRolesCheck(app, router, shared);
   registerRolesAssign(app, shared);
   registerRolesDecision(app, shared);
+  registerRolesApprovalView(app, shared);
   registerTargets(app, router, shared);
   registerRoleGrantRemoval(app, shared);
 }

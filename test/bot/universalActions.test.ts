@@ -204,7 +204,10 @@ describe('refresh: the current state, from one read, with nothing written', () =
 
     expect(await memberInRoom.open(posted)).toBeUndefined();
     const before = await snapshot(h, TENANT);
-    const ownerView = shownCard((await ownerInRoom.open(posted))!);
+    const opened = (await ownerInRoom.open(posted))!;
+    // The managing view goes to the creator alone: no message update shows it to the channel.
+    expect(opened.updates.map((u) => u.via)).toEqual(['invoke']);
+    const ownerView = shownCard(opened);
     expect(actionTitles(ownerView)).toEqual(['Reauthorize']);
     const memberView = shownCard(await memberInRoom.click(posted, 'Refresh'));
     expect(actionTitles(memberView)).toEqual(['Refresh']);

@@ -1,4 +1,5 @@
 import { diagnosticsCard, diagnosticsCardData } from '../../src/cards/diagnosticsCards';
+import { CARD_DATA_VERSION } from '../../src/cards/universalActions';
 import { bindCard } from '../../src/cards/render';
 import type { Finding } from '../../src/diagnostics/finding';
 import { actionsOf, cardText } from '../harness/cards';
@@ -36,9 +37,10 @@ describe('the diagnostics card', () => {
     const actions = actionsOf(row(card, 'connector:5b0c'));
     expect(actions).toEqual([
       {
-        type: 'Action.Submit',
+        type: 'Action.Execute',
+        verb: 'command',
         title: 'Reauthorize',
-        data: { verb: 'command', command: 'reauthorize', args: 'Finance archive' },
+        data: { command: 'reauthorize', args: 'Finance archive', cardVersion: CARD_DATA_VERSION },
       },
     ]);
   });

@@ -1,6 +1,6 @@
 /**
  * Runs the expiry scanner over a seeded DATA_DIR in a process of its own, so that its memory is
- * measured per store size. Wired as createBot wires it (the real store, ConnectorLifecycle,
+ * measured per store size. Wired as src/compose.ts wires it (the real store, ConnectorLifecycle,
  * ProactiveSender and RateLimiter), except that the sender's transport only counts: the timing
  * measures the scan, not Teams. Prints one JSON line: each scan's duration, report and storage
  * requests (HTTP, so Azure only), and the peak RSS (sampled every 50 ms, and VmHWM at the end).

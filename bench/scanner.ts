@@ -319,7 +319,7 @@ export async function runScanner(options: BenchOptions): Promise<Section> {
     'Azurite: in-memory, on loopback, sharing the cores with the scanner process; it evaluates a query’s filter over every row of the table (no partition ranges, unlike Azure Table storage, which reads only the day partitions up to the horizon), so its 0-due scan grows with the expiry table, and every request is a local HTTP round trip — times on a real account differ (network latency per request, partition-range queries)',
   );
   notes.push(
-    'scanner wired as createBot wires it (real store: SQLite, or the Azure adapter on Azurite; lifecycle, ledger and audit writes, ProactiveSender with Teams’ per-conversation windows) except that the transport only counts and the global rate is lifted, so the time is the scan’s',
+    'scanner wired as src/compose.ts wires it (real store: SQLite, or the Azure adapter on Azurite; lifecycle, ledger and audit writes, ProactiveSender with Teams’ per-conversation windows) except that the transport only counts and the global rate is lifted, so the time is the scan’s',
   );
   return { title: 'Scanner scaling (baseline: the 10,000 scan)', rows, notes };
 }

@@ -1,8 +1,6 @@
-import { Cron } from 'croner';
 import pkg from '../package.json';
-import { createBot } from './bot/createBot';
+import { compose } from './compose';
 import { ConfigError, configWarnings, loadConfig } from './config/config';
-import { createServer } from './http/server';
 import { AzureStartup, StartupError } from './azure/startup';
 import { createSqliteStore } from './store/sqlite';
 import type { Store } from './connectors/ports';
@@ -20,7 +18,7 @@ function firstLine(err: unknown): string {
   return String((err as Error)?.message ?? err).split(/\r?\n/)[0];
 }
 
-/** Entry point: config → store → bot → server. Importing any other module runs nothing. */
+/** Entry point: config → telemetry → store → compose (services, bot, server, schedule) → listen. Importing any other module runs nothing. */
 async function main(): Promise<void> {
   let config;
   try {
@@ -86,16 +84,15 @@ async function main(): Promise<void> {
     process.stderr.write(`Configuration error: ${(err as Error).message}\n`);
     process.exit(1);
   }
-  const keyVerifier = new ServiceKeyVerifier();
-  const graph = createGraphGateway(config, logger);
-  const bot = createBot({ config, store, logger, clock: systemClock, secretBox, keyVerifier, graph });
-  const server = createServer({
-    bot,
+  const { server, schedule: startSchedule } = compose({
+    config,
     store,
     logger,
+    clock: systemClock,
+    secretBox,
+    keyVerifier: new ServiceKeyVerifier(),
+    graph: createGraphGateway(config, logger),
     version: pkg.version,
-    anonymous: config.anonymous,
-    api: { config, store, lifecycle: bot.lifecycle, clock: systemClock, logger, scanner: bot.scanner },
   });
 
   server.on('error', (err: NodeJS.ErrnoException) => {
@@ -119,17 +116,7 @@ async function main(): Promise<void> {
     });
   });
 
-  // protect: a scan still running when the next is due is not started twice.
-  const schedule = new Cron(
-    config.scanCron,
-    { protect: true, catch: (err) => logger.error('expiry scan failed', { error: err }) },
-    async () => {
-      // With replicas on one Azure store, the blob lease picks the one that scans; the ledger
-      // would keep an overlap harmless, the lease saves the duplicate work.
-      if (store.scanLeadership) await store.scanLeadership.runExclusive(() => bot.scanner.scan());
-      else await bot.scanner.scan();
-    },
-  );
+  const schedule = startSchedule();
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -21,7 +21,7 @@ export function registerAuditRoutes(server: Server, deps: ApiDeps, auth: Request
         throw new ApiError(400, 'InvalidQuery', 'connectorId must be a connector id (1 to 200 characters).');
       }
       // Events of a deleted connector stay listed: the log outlives what it describes.
-      const items = await deps.store.audit.list(tenantId, { connectorId, limit });
+      const items = await deps.audit.list(tenantId, { connectorId, limit });
       return { status: 200, body: { items } };
     }),
   );

@@ -1,6 +1,5 @@
 import type { RequestHandler, Server } from 'restify';
 import type { Connector } from '../connectors/connector';
-import { ConcurrencyError } from '../connectors/ports';
 import { apiActorOf } from './auth';
 import { connectorView } from './connectorView';
 import { API_ACTOR, type ApiDeps } from './deps';
@@ -14,10 +13,9 @@ import { parseImportBody, parseTransferBody } from './schemas';
 const DEFAULT_PAGE = 100;
 const MAX_PAGE = 500;
 
-/** Retries once when a concurrent write beat the deauthorize-on-load. */
 /** A tenant's connector, deauthorized first when it has expired; 404 when the tenant has no such id. */
 async function loadConnector(deps: ApiDeps, tenantId: string, id: string): Promise<Connector> {
-  const connector = await deps.lifecycle.load(tenantId, id, API_ACTOR);
+  const connector = await deps.connectors.load(tenantId, id, API_ACTOR);
   // Another tenant's id answers exactly like an id that never existed.
   if (!connector) throw new ApiError(404, 'NotFound', `No connector "${id}" in this tenant.`);
   return connector;
@@ -34,7 +32,7 @@ export function registerConnectorRoutes(
   body: RequestHandler[],
 ): void {
   const base = '/api/v1/tenants/:tid/connectors';
-  const view = (c: Connector) => connectorView(c, deps.lifecycle.inactivityDays, deps.clock.now());
+  const view = (c: Connector) => connectorView(c, deps.connectors.inactivityDays, deps.clock.now());
 
   server.get(
     base,
@@ -43,20 +41,8 @@ export function registerConnectorRoutes(
       const tenantId = tenantIdOf(req);
       const query = queryOf(req);
       const limit = limitOf(query, DEFAULT_PAGE, MAX_PAGE);
-      const page = await deps.store.connectors.list(tenantId, { limit, cursor: cursorOf(query) });
-      const items: Connector[] = [];
-      for (const listed of page.items) {
-        let current: Connector | undefined;
-        try {
-          current = await deps.lifecycle.deauthorizeIfExpired(listed, API_ACTOR);
-        } catch (err) {
-          if (!(err instanceof ConcurrencyError)) throw err;
-          current = await deps.lifecycle.load(tenantId, listed.id, API_ACTOR);
-        }
-        // Deleted between the listing and the update: it is gone, so it is not shown.
-        if (current) items.push(current);
-      }
-      return { status: 200, body: { items: items.map(view), next: page.next ?? null } };
+      const page = await deps.connectors.listPage(tenantId, API_ACTOR, { limit, cursor: cursorOf(query) });
+      return { status: 200, body: { items: page.items.map(view), next: page.next ?? null } };
     }),
   );
 
@@ -98,7 +84,7 @@ export function registerConnectorRoutes(
       const tenantId = tenantIdOf(req);
       const { at } = parseTransferBody(req.body);
       const connector = await loadConnector(deps, tenantId, connectorIdOf(req));
-      const updated = await deps.lifecycle.recordTransfer(
+      const updated = await deps.connectors.recordTransfer(
         connector,
         at ? new Date(at) : deps.clock.now(),
         apiActorOf(req),

@@ -1,141 +1,26 @@
-import { randomUUID } from 'node:crypto';
-import type { Connector } from '../connectors/connector';
-import { BIDI_CONTROLS, type ActorRef } from '../connectors/lifecycle';
-import { ConcurrencyError } from '../connectors/ports';
+import type { ActorRef } from '../connectors/lifecycle';
+import { ImportRejectedError, type ImportItem, type ImportResult } from '../connectors/importService';
 import { API_ACTOR, type ApiDeps } from './deps';
-import { validationFailed, type ImportItem } from './schemas';
-
-/** What happened to one imported connector. */
-export interface ImportResult {
-  id: string;
-  created: boolean;
-}
-
-/** Clock skew tolerated for "not in the future", as for transfers. */
-const FUTURE_TOLERANCE_MS = 60_000;
-
-const TIME_FIELDS = ['createdAt', 'authorizedAt', 'lastTransferAt'] as const;
+import { validationFailed } from './schemas';
 
 /**
- * The rules a schema cannot express, checked over the whole list before anything is written:
- * real dates, none in the future, nothing before creation, no blank name, no id twice.
- * Returns each problem with its JSON pointer.
- */
-function importProblems(items: ImportItem[], single: boolean, now: Date): string[] {
-  const problems: string[] = [];
-  const seen = new Map<string, number>();
-  items.forEach((item, index) => {
-    const at = single ? '' : `/${index}`;
-    if (item.displayName.trim() === '') problems.push(`${at}/displayName must not be blank`);
-    if (BIDI_CONTROLS.test(item.displayName))
-      problems.push(
-        `${at}/displayName must not contain bidirectional control characters (U+202A-U+202E, U+2066-U+2069)`,
-      );
-    for (const field of TIME_FIELDS) {
-      const value = item[field];
-      if (value === undefined) continue;
-      const time = new Date(value).getTime();
-      if (Number.isNaN(time)) problems.push(`${at}/${field} must be a real date and time`);
-      else if (time > now.getTime() + FUTURE_TOLERANCE_MS)
-        problems.push(`${at}/${field} must not be in the future`);
-    }
-    if (item.createdAt !== undefined) {
-      const created = new Date(item.createdAt).getTime();
-      for (const field of ['authorizedAt', 'lastTransferAt'] as const) {
-        const value = item[field];
-        if (value !== undefined && new Date(value).getTime() < created) {
-          problems.push(`${at}/${field} must not be before createdAt`);
-        }
-      }
-    }
-    if (item.id !== undefined) {
-      const first = seen.get(item.id);
-      if (first !== undefined) problems.push(`${at}/id repeats the id of /${first}`);
-      else seen.set(item.id, index);
-    }
-  });
-  return problems;
-}
-
-/**
- * The stored record of an imported connector. No creator (DESIGN.md: imported connectors have
- * none). createdAt defaults to the earliest time given, else now; an authorized or
- * awaiting-consent connector without authorizedAt counts as authorized when it was created, so
- * that its 90-day clock runs.
- */
-function toConnector(tenantId: string, item: ImportItem, now: Date): Connector {
-  const given = TIME_FIELDS.map((f) => item[f])
-    .filter((t): t is string => t !== undefined)
-    .map((t) => new Date(t).getTime());
-  const createdAt = new Date(item.createdAt ?? (given.length > 0 ? Math.min(...given) : now.getTime()));
-  const status = item.status ?? 'authorized';
-  const iso = (t: string | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
-  const authorizedAt =
-    iso(item.authorizedAt) ?? (status === 'deauthorized' ? undefined : createdAt.toISOString());
-  return {
-    id: item.id ?? randomUUID(),
-    tenantId,
-    type: item.type,
-    displayName: item.displayName.trim(),
-    status,
-    createdAt: createdAt.toISOString(),
-    authorizedAt,
-    lastTransferAt: iso(item.lastTransferAt),
-    // The bot checked none of it: an imported authorization is reported by the import.
-    provenance:
-      status === 'authorized' ? { kind: 'reported', by: API_ACTOR.id, at: now.toISOString() } : undefined,
-    version: 0,
-  };
-}
-
-/** Creates one connector unless its id is already taken in the tenant (then: unchanged). */
-async function importOne(deps: ApiDeps, connector: Connector, actor: ActorRef): Promise<ImportResult> {
-  if (await deps.store.connectors.get(connector.tenantId, connector.id)) {
-    return { id: connector.id, created: false };
-  }
-  let created: Connector;
-  try {
-    created = await deps.store.connectors.create(connector);
-  } catch (err) {
-    // The same id created by a concurrent request is the idempotent outcome, not a conflict.
-    if (
-      err instanceof ConcurrencyError &&
-      (await deps.store.connectors.get(connector.tenantId, connector.id))
-    ) {
-      return { id: connector.id, created: false };
-    }
-    throw err;
-  }
-  await deps.lifecycle.audit(created, actor, 'connector.imported', {
-    type: created.type,
-    displayName: created.displayName,
-    status: created.status,
-    createdAt: created.createdAt,
-    authorizedAt: created.authorizedAt,
-    lastTransferAt: created.lastTransferAt,
-  });
-  // An import whose clock already ran out is deauthorized now, audited, as loading it would.
-  await deps.lifecycle.deauthorizeIfExpired(created, API_ACTOR);
-  return { id: created.id, created: true };
-}
-
-/**
- * Imports connectors into a tenant, keeping their times so their 90-day clocks carry over.
- * The whole list is validated first (422, nothing written); a caller-given id already present
- * in the tenant is left unchanged and reported `created: false`, so a retried request is safe.
+ * Imports connectors into a tenant through the import service: a list that breaks a rule is
+ * answered 422 naming every problem, with nothing written.
  */
 export async function importConnectors(
-  deps: ApiDeps,
+  deps: Pick<ApiDeps, 'imports' | 'logger'>,
   tenantId: string,
   items: ImportItem[],
   single: boolean,
   actor: ActorRef = API_ACTOR,
 ): Promise<ImportResult[]> {
-  const now = deps.clock.now();
-  const problems = importProblems(items, single, now);
-  if (problems.length > 0) throw validationFailed(problems);
-  const results: ImportResult[] = [];
-  for (const item of items) results.push(await importOne(deps, toConnector(tenantId, item, now), actor));
+  let results: ImportResult[];
+  try {
+    results = await deps.imports.import(tenantId, items, single, { actor, via: API_ACTOR });
+  } catch (err) {
+    if (err instanceof ImportRejectedError) throw validationFailed(err.problems);
+    throw err;
+  }
   const created = results.filter((r) => r.created).length;
   deps.logger.info('api: connectors imported', {
     tenantId,

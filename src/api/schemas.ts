@@ -1,6 +1,7 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { CONNECTOR_TYPE_IDS } from '../connectors/catalog';
+import type { ImportItem } from '../connectors/importService';
 import { MAX_DISPLAY_NAME } from '../connectors/lifecycle';
 import { ApiError } from './errors';
 
@@ -13,16 +14,8 @@ export const CONNECTOR_ID_PATTERN = '^[A-Za-z0-9._:-]{1,100}$';
 /** Statuses an imported connector may have (a wizard in progress cannot be imported). */
 export const IMPORT_STATUSES = ['authorized', 'awaiting-consent', 'deauthorized'] as const;
 
-/** One connector as `POST /tenants/{tid}/connectors` takes it. */
-export interface ImportItem {
-  id?: string;
-  type: (typeof CONNECTOR_TYPE_IDS)[number];
-  displayName: string;
-  status?: (typeof IMPORT_STATUSES)[number];
-  createdAt?: string;
-  authorizedAt?: string;
-  lastTransferAt?: string;
-}
+/** One connector as `POST /tenants/{tid}/connectors` takes it: the domain's import item. */
+export type { ImportItem };
 
 /** The body of `POST /tenants/{tid}/connectors/{id}/transfers`. */
 export interface TransferBody {

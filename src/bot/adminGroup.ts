@@ -1,3 +1,4 @@
+import type { AdminGroupPort } from '../connectors/directoryPorts';
 import type { GraphGateway } from '../graph/graphGateway';
 import { GRAPH_PERMISSIONS } from '../graph/graphPermissions';
 import type { Clock } from '../util/clock';
@@ -14,7 +15,7 @@ export const MEMBERSHIP_CACHE_MS = 5 * 60 * 1000;
  * Membership of ADMIN_GROUP_ID (transitive, through Graph's checkMemberGroups), cached for a few
  * minutes per tenant and person so that a busy channel does not call Graph on every click.
  */
-export class AdminGroupMembership {
+export class AdminGroupMembership implements AdminGroupPort {
   private readonly cache = new BoundedMap<string, { member: boolean; until: number }>(MEMBERSHIP_CACHE_SIZE);
   private readonly rosters = new BoundedMap<string, { ids: string[]; until: number }>(1_000);
 
@@ -48,6 +49,11 @@ export class AdminGroupMembership {
       this.logger.warn('admin group members could not be listed', { error: err });
       return [];
     }
+  }
+
+  /** Whether ADMIN_GROUP_ID is set. */
+  get configured(): boolean {
+    return Boolean(this.groupId);
   }
 
   /** True when the person is in the group; false when not, when no group is set, or when Graph cannot say. */

@@ -34,6 +34,15 @@ export function cardRecord(data: unknown): CardDataResult<Record<string, unknown
   return { data: data as Record<string, unknown> };
 }
 
+/** A verb whose data `parse` types before `handle` sees it. */
+export function cardVerb<TData>(
+  verb: string,
+  parse: (data: unknown) => CardDataResult<TData>,
+  handle: (context: TurnContext, state: TurnState, data: TData) => Promise<void>,
+): CardVerb<TData> {
+  return { verb, parse, handle };
+}
+
 /** A verb whose handler reads the submitted fields itself. */
 export function recordVerb(
   verb: string,

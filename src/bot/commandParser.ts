@@ -1,33 +1,17 @@
-/** The chat commands of DESIGN.md. */
-export const COMMAND_NAMES = [
-  'help',
-  'connect',
-  'connectors',
-  'status',
-  'reauthorize',
-  'delete',
-  'rename',
-  'which',
-  'diagnose',
-  'roles',
-  'targets',
-  'transfer',
-  'subscribe',
-  'unsubscribe',
-  'cancel',
-] as const;
+import { COMMAND_SPECS, type CommandName } from './commandCatalog';
 
-export type CommandName = (typeof COMMAND_NAMES)[number];
+export type { CommandName };
+
+/** The chat commands of DESIGN.md, from the features' command tables. */
+export const COMMAND_NAMES: readonly CommandName[] = COMMAND_SPECS.map((spec) => spec.name);
 
 /** A parsed chat message: a known command and the rest of the line, or unknown text. */
 export type ParsedCommand = { name: CommandName; args: string } | { name: 'unknown'; text: string };
 
-const ALIASES: Record<string, CommandName> = {
-  authorize: 'connect',
-  '?': 'help',
-  list: 'connectors',
-  ls: 'connectors',
-};
+/** Other words for commands (`authorize` for `connect`), from the command tables. */
+const ALIASES: ReadonlyMap<string, CommandName> = new Map(
+  COMMAND_SPECS.flatMap((spec) => spec.aliases.map((alias): [string, CommandName] => [alias, spec.name])),
+);
 
 /** Longest text a command line may have; anything longer is not a command. */
 export const MAX_COMMAND_LENGTH = 500;
@@ -54,7 +38,7 @@ export function parseCommand(text: string | undefined): ParsedCommand {
   if (clean.length === 0 || clean.length > MAX_COMMAND_LENGTH) return { name: 'unknown', text: clean };
   const [first, ...rest] = clean.split(' ');
   const word = first.toLowerCase().replace(/^\//, '');
-  const name = ALIASES[word] ?? (COMMAND_NAMES as readonly string[]).find((c) => c === word);
+  const name = ALIASES.get(word) ?? COMMAND_NAMES.find((c) => c === word);
   if (!name) return { name: 'unknown', text: clean };
-  return { name: name as CommandName, args: rest.join(' ').trim() };
+  return { name, args: rest.join(' ').trim() };
 }

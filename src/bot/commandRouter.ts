@@ -1,9 +1,5 @@
-import type { TurnContext } from 'botbuilder';
-import type { TurnState } from '@microsoft/teams-ai';
-import type { CommandName } from './commandParser';
-
-/** Handles one chat command; `args` is the rest of the line after the command word. */
-export type CommandHandler = (context: TurnContext, state: TurnState, args: string) => Promise<void>;
+import type { ChatCommand, CommandHandler } from './chatCommands';
+import type { CommandName } from './commandCatalog';
 
 /**
  * Maps command names to the features that serve them, so that a typed command and a card
@@ -15,6 +11,11 @@ export class CommandRouter {
   register(name: CommandName, handler: CommandHandler): void {
     if (this.handlers.has(name)) throw new Error(`command ${name} is registered twice`);
     this.handlers.set(name, handler);
+  }
+
+  /** Registers the rows of command tables. */
+  registerAll(commands: readonly ChatCommand<CommandName>[]): void {
+    for (const command of commands) this.register(command.name, command.handler);
   }
 
   get(name: CommandName): CommandHandler | undefined {

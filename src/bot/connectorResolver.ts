@@ -2,7 +2,7 @@ import { MessageFactory, type TurnContext } from 'botbuilder';
 import { renderCard } from '../cards/render';
 import { commandButton, messageCardData, messageCard } from '../cards/messageCard';
 import type { Connector } from '../connectors/connector';
-import type { ConnectorLifecycle } from '../connectors/lifecycle';
+import type { ConnectorService } from '../connectors/connectorService';
 import type { CommandName } from './commandParser';
 import { tenantIdOf } from './turnInfo';
 
@@ -13,7 +13,7 @@ import { tenantIdOf } from './turnInfo';
  */
 export async function resolveConnector(
   context: TurnContext,
-  lifecycle: ConnectorLifecycle,
+  connectors: Pick<ConnectorService, 'findByName'>,
   command: CommandName,
   name: string,
 ): Promise<Connector | undefined> {
@@ -23,7 +23,7 @@ export async function resolveConnector(
     );
     return undefined;
   }
-  const match = await lifecycle.findByName(tenantIdOf(context), name);
+  const match = await connectors.findByName(tenantIdOf(context), name);
   if (match.kind === 'one') return match.item;
   const candidates = match.kind === 'ambiguous' ? match.items : match.suggestions;
   const verb = command.charAt(0).toUpperCase() + command.slice(1);

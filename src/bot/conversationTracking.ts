@@ -16,7 +16,10 @@ export const REFERENCE_REFRESH_MS = 60 * 60 * 1000;
  * other turns write only when what a later send needs (service URL, type, person) changed, or an
  * hour has passed, instead of one store write per click.
  */
-export function registerConversationTracking(app: Application<TurnState>, deps: BotDeps): void {
+export function registerConversationTracking(
+  app: Application<TurnState>,
+  deps: Pick<BotDeps, 'store' | 'clock'>,
+): void {
   const written = new BoundedMap<string, { signature: string; at: number }>(REFERENCES_REMEMBERED);
 
   app.turn('beforeTurn', async (context) => {

@@ -4,33 +4,28 @@ import type { Config } from '../config/config';
 import { ConciergeAdapter } from './conciergeAdapter';
 import { ConversationTurns } from './conversationTurns';
 import { CommandRouter } from './commandRouter';
-import { AdminGroupMembership } from './adminGroup';
 import { registerConversationTracking } from './conversationTracking';
 import type { BotDeps } from './deps';
-import { registerHelp } from './features/help/helpFeature';
-import { registerMessageRouting } from './messageRouting';
-import { registerWizard } from './features/wizard/wizardFeature';
-import { registerConnectors } from './features/connectors/connectorsFeature';
-import { ConnectorLifecycle } from '../connectors/lifecycle';
+import { helpFeature, registerInstallEvents } from './features/help/helpFeature';
+import { registerMessageRouting, runCommandVerb } from './messageRouting';
+import { wizardFeature } from './features/wizard/wizardFeature';
+import { connectorsFeature } from './features/connectors/connectorsFeature';
+import type { Connector } from '../connectors/connector';
 import { createFlows } from '../dialogs/flows';
-import { registerNotifications } from './features/notices/noticesFeature';
-import { ConsentHandover, consentReminderCards } from './features/consent/consentHandover';
-import { registerConsent, verifyConsent } from './features/consent/consentFeature';
-import { registerRoles } from './features/roles/rolesFeature';
-import { AdapterTransport } from './proactiveTransport';
-import { ExpiryScanner } from '../notify/expiryScanner';
-import { ProactiveSender } from '../notify/proactiveSender';
-import { RateLimiter, realTiming } from '../notify/rateLimiter';
+import { noticesFeature } from './features/notices/noticesFeature';
+import { ConsentHandover } from './features/consent/consentHandover';
+import { consentFeature, registerPeopleSearch, verifyConsent } from './features/consent/consentFeature';
+import { rolesFeature } from './features/roles/rolesFeature';
 import { createTurnErrorHandler } from './turnErrors';
-import { registerDiagnostics } from './features/diagnostics/diagnosticsFeature';
-import { registerActivityEvidence } from './features/connectors/activityEvidence';
-import { registerRevocationCheck } from './features/connectors/revocationFeature';
-import { Telemetry } from '../telemetry/telemetry';
-import { instrumentStore } from '../telemetry/instrumentStore';
+import { diagnosticsFeature } from './features/diagnostics/diagnosticsFeature';
+import type { Telemetry } from '../telemetry/telemetry';
+import type { Logger } from '../util/logger';
 import { TurnTelemetryMiddleware } from './turnTelemetry';
+import { registerCardVerbs } from './cardVerbs';
 import { registerUnknownVerbs } from './universalActions';
-import { registerLiveCards } from './features/liveCards';
-import { managerIds } from './features/liveCards/cardViewers';
+import { liveCardVerbs } from './features/liveCards';
+import type { FeatureTables } from './chatCommands';
+import type { CommandName } from './commandCatalog';
 
 /** The Bot Framework settings of the adapter; empty in anonymous local mode. */
 export function adapterSettings(config: Config): ConfigurationBotFrameworkAuthenticationOptions {
@@ -61,30 +56,26 @@ export function adapterSettings(config: Config): ConfigurationBotFrameworkAuthen
 export interface Bot {
   adapter: ConciergeAdapter;
   app: Application<TurnState>;
-  lifecycle: ConnectorLifecycle;
-  scanner: ExpiryScanner;
+  /** The commands of every feature's table, each registered with the router. */
+  commands: readonly CommandName[];
+  /** The card verbs of every feature, each registered with the application. */
+  cardVerbs: readonly string[];
 }
 
-export function createBot(botDeps: BotDeps): Bot {
-  const telemetry = botDeps.telemetry ?? Telemetry.fromGlobals();
-  const deps: BotDeps = {
-    ...botDeps,
-    telemetry,
-    // Every feature's store calls become spans of the turn or scan that makes them.
-    store: instrumentStore(botDeps.store, telemetry),
-    adminGroup: new AdminGroupMembership(
-      botDeps.config.adminGroupId,
-      botDeps.graph,
-      botDeps.clock,
-      botDeps.logger,
-    ),
-  };
-  const adapter = new ConciergeAdapter(adapterSettings(deps.config));
+/** The adapter every turn and every proactive message goes through, with the turn middleware. */
+export function createAdapter(config: Config, telemetry: Telemetry, logger: Logger): ConciergeAdapter {
+  const adapter = new ConciergeAdapter(adapterSettings(config));
   adapter.use(new TurnTelemetryMiddleware(telemetry));
-  adapter.use(new ConversationTurns(deps.logger));
+  adapter.use(new ConversationTurns(logger));
+  return adapter;
+}
+
+/** Registers every feature on an Application over `adapter`; the services come from the composition root. */
+export function createBot(deps: BotDeps & { adapter: ConciergeAdapter; botAppId: string }): Bot {
+  const { adapter, services } = deps;
   const app = new Application<TurnState>({
     adapter,
-    botAppId: deps.config.bot.appId ?? '',
+    botAppId: deps.botAppId,
     storage: deps.store.state,
     removeRecipientMention: true,
     // teams-ai keeps one typing timer per Application, which concurrent turns would share;
@@ -96,48 +87,37 @@ export function createBot(botDeps: BotDeps): Bot {
 
   const router = new CommandRouter();
   registerConversationTracking(app, deps);
-  registerHelp(app, router, deps);
-  const lifecycle = new ConnectorLifecycle(deps.store, deps.clock, deps.config.inactivityDays);
-  const handover = new ConsentHandover({
-    ...deps,
-    adapter,
-    lifecycle,
-    verifyConsent: (connector, actor) => verifyConsent({ ...deps, adapter, lifecycle }, connector, actor),
-  });
-  registerWizard(app, router, { ...deps, lifecycle, flows: createFlows({ ...deps, handover }) });
-  registerConsent(app, { ...deps, adapter, lifecycle });
-  registerConnectors(app, router, {
-    ...deps,
-    lifecycle,
-    verifyConsent: (connector, actor) => verifyConsent({ ...deps, adapter, lifecycle }, connector, actor),
-  });
-  registerRevocationCheck(app, { ...deps, lifecycle });
-  registerNotifications(app, router, { ...deps, lifecycle });
-  registerActivityEvidence(app, { ...deps, lifecycle });
-  registerRoles(app, router, { ...deps, adapter, globalAdmins: handover });
-  registerDiagnostics(app, router, { ...deps, lifecycle, adapter });
-  registerLiveCards(app, deps);
+  registerInstallEvents(app, deps);
+  const { lifecycle, connectors, consent } = services;
+  const consentDeps = { ...deps, connectors, consent };
+  const checkConsent = (connector: Connector, actor: { id: string; name?: string }) =>
+    verifyConsent(consentDeps, connector, actor);
+  const handover = new ConsentHandover({ ...deps, lifecycle, verifyConsent: checkConsent });
+  const features: FeatureTables[] = [
+    helpFeature(deps, router),
+    wizardFeature({ ...deps, connectors, lifecycle, flows: createFlows({ ...deps, handover }) }, router),
+    consentFeature(consentDeps),
+    connectorsFeature({ ...deps, connectors, verifyConsent: checkConsent }),
+    noticesFeature({ ...deps, connectors, lifecycle }, router),
+    rolesFeature({ ...deps, globalAdmins: handover }),
+    diagnosticsFeature({ ...deps, connectors }),
+  ];
+  const commands = features.flatMap((feature) => feature.commands);
+  const cardVerbs = [
+    ...features.flatMap((feature) => feature.verbs),
+    ...liveCardVerbs(deps),
+    runCommandVerb(router, deps),
+  ];
+  router.registerAll(commands);
+  registerCardVerbs(app, cardVerbs, deps.logger);
+  registerPeopleSearch(app, consentDeps);
   // Last: they answer whatever no feature claimed.
   registerMessageRouting(app, router, deps);
   registerUnknownVerbs(app, deps.logger);
-  const timing = deps.timing ?? realTiming;
-  const sender = new ProactiveSender(
-    new AdapterTransport(adapter, deps.config.bot.appId ?? ''),
-    // Booked at 90% of NOTIFY_RPS: botbuilder's connector client retries a 429 once on its own,
-    // outside this limiter, and an event-loop pause can release several booked sends together.
-    new RateLimiter(deps.config.notifyRps * 0.9, timing),
-    deps.logger,
-    { timing, telemetry },
-  );
-  const scanner = new ExpiryScanner({
-    ...deps,
-    leaseMs: deps.config.noticeLeaseSeconds * 1000,
-    lifecycle,
-    sender,
-    consentReminders: consentReminderCards(deps),
-    managerIds: (tenantId, connectors) => managerIds(deps, tenantId, connectors),
-  });
-  // Every deauthorization, whoever noticed it, reaches the tenant's notice targets once.
-  lifecycle.onDeauthorized(scanner);
-  return { adapter, app, lifecycle, scanner };
+  return {
+    adapter,
+    app,
+    commands: commands.map((command) => command.name),
+    cardVerbs: cardVerbs.map((verb) => verb.verb),
+  };
 }

@@ -4,12 +4,13 @@ import type { Clock } from '../util/clock';
 import type { Logger } from '../util/logger';
 import type { SecretBox } from '../secrets/secretBox';
 import type { KeyVerifier } from '../verification/keyVerifier';
-import type { Timing } from '../notify/rateLimiter';
+import type { ConnectorServices } from '../connectors/services';
+import type { Messenger } from '../notify/messenger';
 import type { GraphGateway } from '../graph/graphGateway';
 import type { AdminGroupMembership } from './adminGroup';
 import type { Telemetry } from '../telemetry/telemetry';
 
-/** What every feature of the bot is built from; tests hand in their own. */
+/** What the bot's features are built from (src/compose.ts builds it once). */
 export interface BotDeps {
   config: Config;
   store: Store;
@@ -22,9 +23,11 @@ export interface BotDeps {
   /** App-only Microsoft Graph for the conversation's tenant (may be unconfigured). */
   graph: GraphGateway;
   /** Members of ADMIN_GROUP_ID, who may manage any connector of their tenant. */
-  adminGroup?: AdminGroupMembership;
-  /** Waiting and monotonic time for proactive sends; tests pass a fast one. */
-  timing?: Timing;
-  /** Spans and metrics; built over the registered (by default no-op) providers when not given. */
-  telemetry?: Telemetry;
+  adminGroup: AdminGroupMembership;
+  /** Spans and metrics of turns and card actions. */
+  telemetry: Telemetry;
+  /** The domain services (connectors, imports, consent), built once by the composition root. */
+  services: ConnectorServices;
+  /** Every message that is not the reply to the current turn. */
+  messenger: Messenger;
 }

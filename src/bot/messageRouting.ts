@@ -6,7 +6,7 @@ import type { CommandRouter } from './commandRouter';
 import type { BotDeps } from './deps';
 import { sendHelp } from './features/help/helpFeature';
 import { noteTurnCommand } from './turnTelemetry';
-import { registerCardVerbs, type CardDataResult } from './cardVerbs';
+import { cardVerb, type CardDataResult, type CardVerb } from './cardVerbs';
 
 const HINT_TEXT_LIMIT = 80;
 
@@ -29,37 +29,39 @@ function parseCommandButton(data: unknown): CardDataResult<CommandButtonData> {
   return { data: { command: fields.command, args } };
 }
 
+async function runCommand(
+  router: CommandRouter,
+  deps: BotDeps,
+  context: TurnContext,
+  state: TurnState,
+  name: CommandName,
+  args: string,
+): Promise<void> {
+  noteTurnCommand(context, name);
+  const handler = router.get(name);
+  if (!handler) {
+    await sendHelp(context, router, deps, `I cannot do "${name}" yet. Here is what I can do:`);
+    return;
+  }
+  await handler(context, state, args);
+}
+
+/** The verb of card buttons that run a chat command: the same handler as the typed command. */
+export function runCommandVerb(router: CommandRouter, deps: BotDeps): CardVerb<CommandButtonData> {
+  return cardVerb(RUN_COMMAND_VERB, parseCommandButton, (context, state, data) =>
+    runCommand(router, deps, context, state, data.command, data.args),
+  );
+}
+
 /**
- * Routes typed commands and command buttons to their handlers. Registered after every feature's
- * card verbs, so it also answers card submits that no feature claimed (stale or forged cards).
+ * Routes typed commands to their handlers. Registered after every card verb, so it also answers
+ * card submits that no verb claimed (stale or forged cards).
  */
 export function registerMessageRouting(
   app: Application<TurnState>,
   router: CommandRouter,
   deps: BotDeps,
 ): void {
-  const run = async (context: TurnContext, state: TurnState, name: CommandName, args: string) => {
-    noteTurnCommand(context, name);
-    const handler = router.get(name);
-    if (!handler) {
-      await sendHelp(context, router, deps, `I cannot do "${name}" yet. Here is what I can do:`);
-      return;
-    }
-    await handler(context, state, args);
-  };
-
-  registerCardVerbs(
-    app,
-    [
-      {
-        verb: RUN_COMMAND_VERB,
-        parse: parseCommandButton,
-        handle: (context, state, data: CommandButtonData) => run(context, state, data.command, data.args),
-      },
-    ],
-    deps.logger,
-  );
-
   app.activity(ActivityTypes.Message, async (context, state) => {
     const value = context.activity.value as Record<string, unknown> | undefined;
     if (!context.activity.text && value && typeof value === 'object') {
@@ -80,6 +82,6 @@ export function registerMessageRouting(
       await sendHelp(context, router, deps, hint);
       return;
     }
-    await run(context, state, parsed.name, parsed.args);
+    await runCommand(router, deps, context, state, parsed.name, parsed.args);
   });
 }

@@ -1,4 +1,10 @@
-import { ConcurrencyError, type AuditLog, type ConnectorStore, type SecretStore } from './ports';
+import {
+  ConcurrencyError,
+  type AuditLog,
+  type ConnectorStore,
+  type Page,
+  type SecretStore,
+} from './ports';
 import type { Clock } from '../util/clock';
 import type { ConnectorTypeId } from './catalog';
 import { expiresAt, type ConsentState, type Connector, type ConnectorStatus } from './connector';
@@ -319,6 +325,22 @@ export class ConnectorLifecycle {
       cursor = page.next;
     } while (cursor);
     return all;
+  }
+
+  /**
+   * A page of live connectors of every tenant whose clock started at or before `clockStartBefore`
+   * (the expiry scan's reading; the store's expiry index keeps it from reading the rest).
+   */
+  async listExpiring(
+    clockStartBefore: Date,
+    options: { limit: number; cursor?: string },
+  ): Promise<Page<Connector>> {
+    return this.store.connectors.listExpiring(clockStartBefore, options);
+  }
+
+  /** A page of connectors of every tenant still waiting for admin consent (the consent reminders' reading). */
+  async listAwaitingConsent(options: { limit: number; cursor?: string }): Promise<Page<Connector>> {
+    return this.store.connectors.listAwaitingConsent(options);
   }
 
   /** Finds a tenant's connector by the name a person typed. */

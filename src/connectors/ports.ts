@@ -1,7 +1,6 @@
 import type { Storage } from 'botbuilder';
 import type { ConversationReference } from 'botbuilder';
 import type { Connector } from './connector';
-import type { TargetKind } from '../directoryRoles/requirements';
 
 /** A write lost a race: the record changed since it was read. */
 export class ConcurrencyError extends Error {
@@ -162,6 +161,12 @@ export interface ScanLeadership {
   /** Runs `fn` while this replica leads; resolves undefined without running it when another one does. */
   runExclusive<T>(fn: () => Promise<T>): Promise<T | undefined>;
 }
+
+/**
+ * The kinds of migration target an admin account is checked for. Declared beside the record that
+ * stores it; the role requirements of each kind live in directoryRoles/requirements.
+ */
+export type TargetKind = 'office365' | 'exchange';
 
 /**
  * A defined target connection (seed 004's "Defined target server connections"): an admin account

@@ -14,6 +14,7 @@ import {
   REAUTHORIZE_WHY,
   reauthorizeMenuSteps,
 } from '../connectors/reauthorization';
+import type { ConnectorService } from '../connectors/connectorService';
 import { displayNameProblem, MAX_DISPLAY_NAME, type ConnectorLifecycle } from '../connectors/lifecycle';
 import type { Config } from '../config/config';
 import type { Clock } from '../util/clock';
@@ -48,7 +49,10 @@ export interface WizardResult {
 
 export interface StepCardDeps {
   config: Config;
-  lifecycle: ConnectorLifecycle;
+  /** Records the end of the authorization (a new connector, or the renewed one). */
+  connectors: Pick<ConnectorService, 'completeAuthorization'>;
+  /** Audits each step and a cancellation. */
+  lifecycle: Pick<ConnectorLifecycle, 'audit'>;
   clock: Clock;
   logger: Logger;
 }
@@ -191,10 +195,12 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
       type: this.flow.type.id,
       displayName: state.displayName || this.defaultName(),
     };
-    const existing = state.reauthorize
-      ? await this.deps.lifecycle.get(state.tenantId, state.connectorId)
-      : undefined;
-    if (state.reauthorize && !existing) {
+    const completion = await this.deps.connectors.completeAuthorization(
+      outcome,
+      state.owner,
+      state.reauthorize,
+    );
+    if (completion.kind === 'gone') {
       await showCard(
         dc.context,
         state,
@@ -210,15 +216,7 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
       );
       return dc.endDialog({ status: 'cancelled' } satisfies WizardResult);
     }
-    // A finish that already recorded the connector (a double click, or a hand-over that failed
-    // after recording) is not recorded twice: the wizard picks up from the stored record.
-    const finishedBefore = existing
-      ? undefined
-      : await this.deps.lifecycle.get(state.tenantId, state.connectorId);
-    const recorded = existing
-      ? await this.deps.lifecycle.recordReauthorized(existing, outcome, state.owner)
-      : (finishedBefore ?? (await this.deps.lifecycle.recordNew(outcome, state.owner)));
-    const handedOver = finishedBefore?.consent?.requestedAt !== undefined;
+    const { connector: recorded, handedOver } = completion;
     const connector =
       this.flow.afterRecord && !handedOver ? await this.flow.afterRecord(state, recorded, env) : recorded;
     await showCard(

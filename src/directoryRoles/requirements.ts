@@ -2,6 +2,7 @@
  * What an admin account needs to be the account of a target connection (seed 004, CodeTwo's
  * target connection wizard, applied to this bot's connectors). Pure: no Teams, HTTP or Graph.
  */
+import type { TargetKind } from '../connectors/ports';
 
 /** A Microsoft Entra built-in directory role; `id` is its template id, the same in every tenant. */
 export interface DirectoryRole {
@@ -53,8 +54,8 @@ export function assignerRole(heldRoleIds: Iterable<string>): DirectoryRole | und
   return ROLE_ASSIGNERS.find((r) => held.has(r.id));
 }
 
-/** The kinds of target a connection check is for. */
-export type TargetKind = 'office365' | 'exchange';
+/** The kinds of target a connection check is for (declared with the stored connection). */
+export type { TargetKind };
 
 export const TARGET_KINDS: readonly { id: TargetKind; label: string }[] = [
   { id: 'office365', label: 'Office 365 (SharePoint Online and OneDrive)' },

@@ -223,7 +223,7 @@ export class ExpiryScanner implements DeauthorizationListener {
     const personalCache = new Map<string, ConversationRecord | undefined>();
     let cursor: string | undefined;
     do {
-      const page = await store.connectors.listExpiring(horizon, { limit: 1000, cursor });
+      const page = await lifecycle.listExpiring(horizon, { limit: 1000, cursor });
       cursor = page.next;
       for (const connector of page.items) {
         report.connectorsChecked += 1;
@@ -370,7 +370,7 @@ export class ExpiryScanner implements DeauthorizationListener {
     const leaseMs = this.deps.leaseMs ?? 10 * 60 * 1000;
     let cursor: string | undefined;
     do {
-      const page = await store.connectors.listAwaitingConsent({ limit: 500, cursor });
+      const page = await this.deps.lifecycle.listAwaitingConsent({ limit: 500, cursor });
       cursor = page.next;
       for (const connector of page.items) {
         const consent = connector.consent;

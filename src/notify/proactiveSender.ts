@@ -76,6 +76,16 @@ export class ProactiveSender {
     });
   }
 
+  /**
+   * Runs one send that is not a plain post (a new 1:1 chat, a card update, work continued in a
+   * conversation) inside the same rate limits, keyed by `conversationKey`; once, without retries,
+   * since such a send may not be safe to repeat. Errors are the caller's.
+   */
+  async paced<T>(conversationKey: string, send: () => Promise<T>): Promise<T> {
+    await this.limiter.acquire(conversationKey);
+    return send();
+  }
+
   private async attempt(
     reference: Partial<ConversationReference>,
     activity: Partial<Activity>,

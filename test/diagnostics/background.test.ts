@@ -1,8 +1,9 @@
-import type { TeamsAdapter, TurnState } from '@microsoft/teams-ai';
+import type { TurnState } from '@microsoft/teams-ai';
 import type { Activity, ConversationReference, TurnContext } from 'botbuilder';
 import { CommandRouter } from '../../src/bot/commandRouter';
-import { LiveCard, registerDiagnostics } from '../../src/bot/features/diagnostics/diagnosticsFeature';
+import { diagnosticsFeature, LiveCard } from '../../src/bot/features/diagnostics/diagnosticsFeature';
 import { loadConfig } from '../../src/config/config';
+import { ConnectorService } from '../../src/connectors/connectorService';
 import { ConnectorLifecycle } from '../../src/connectors/lifecycle';
 import type { Store } from '../../src/connectors/ports';
 import { createSqliteStore } from '../../src/store/sqlite';
@@ -98,30 +99,29 @@ describe('a run longer than the turn', () => {
     ]);
     const continued: ConversationReference[] = [];
     let proactive: Promise<void> | undefined;
-    const adapter = {
-      continueConversationAsync(
-        _appId: string,
-        reference: ConversationReference,
-        logic: (context: TurnContext) => Promise<void>,
-      ) {
-        continued.push(reference);
+    const messenger = {
+      continueIn(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>) {
+        continued.push(reference as ConversationReference);
         proactive = logic(new FakeContext(ops, 'proactive') as unknown as TurnContext);
         return proactive;
       },
-    } as unknown as TeamsAdapter;
+    };
     const router = new CommandRouter();
-    registerDiagnostics(undefined as never, router, {
+    const diagnostics = diagnosticsFeature({
       config,
-      store,
       logger,
       clock,
       graph,
-      secretBox: undefined as never,
-      keyVerifier: undefined as never,
-      lifecycle: new ConnectorLifecycle(store, clock, config.inactivityDays),
-      adapter,
+      connectors: new ConnectorService(
+        new ConnectorLifecycle(store, clock, config.inactivityDays),
+        store.connectors,
+        // No ADMIN_GROUP_ID: diagnostics never asks who may manage a connector.
+        { configured: false, isMember: async () => false },
+      ),
+      messenger,
       diagnostics: { inTurnBudgetMs: 50 },
     });
+    router.registerAll(diagnostics.commands);
 
     const turn = new FakeContext(ops, 'turn');
     await router.get('diagnose')!(turn as unknown as TurnContext, {} as TurnState, '');

@@ -2,10 +2,8 @@ import type { AddressInfo } from 'node:net';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Server } from 'restify';
-import { createBot } from '../../src/bot/createBot';
+import { compose } from '../../src/compose';
 import { loadConfig, type Config } from '../../src/config/config';
-import { createServer } from '../../src/http/server';
 import type { Store } from '../../src/connectors/ports';
 import { createSqliteStore } from '../../src/store/sqlite';
 import type { Clock } from '../../src/util/clock';
@@ -84,7 +82,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
   const graph = options.cloud
     ? new MsGraphGateway({ ...options.cloud.gatewayOptions(), logger, sleep: async () => undefined })
     : createGraphGateway(config, logger);
-  const bot = createBot({
+  const { server, scanner } = compose({
     graph,
     timing: options.timing,
     config,
@@ -93,23 +91,9 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     clock,
     secretBox,
     keyVerifier: new ServiceKeyVerifier({ timeoutMs: 5000 }),
-  });
-  const server: Server = createServer({
-    bot,
-    store,
-    logger,
     version: 'test',
-    anonymous: config.anonymous,
-    api: {
-      config,
-      store,
-      lifecycle: bot.lifecycle,
-      clock,
-      logger,
-      scanner: bot.scanner,
-      // The fake cloud's authority host serves tenants' OpenID keys under the test CA.
-      fetchJson: options.cloud ? httpsJson({ ca: options.cloud.ca }) : undefined,
-    },
+    // The fake cloud's authority host serves tenants' OpenID keys under the test CA.
+    fetchJson: options.cloud ? httpsJson({ ca: options.cloud.ca }) : undefined,
   });
   // Longer than fetch's own keep-alive (4 s), so the client always drops an idle connection first:
   // on a loaded machine a request could otherwise go out on a socket the server is just closing.
@@ -123,7 +107,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     clock,
     dataDir,
     logs,
-    scanner: bot.scanner,
+    scanner,
     async stop() {
       server.server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

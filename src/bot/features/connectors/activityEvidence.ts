@@ -1,8 +1,8 @@
 import type { TurnContext } from 'botbuilder';
-import type { Application, TurnState } from '@microsoft/teams-ai';
 import { suggestedTransferAt } from '../../../connectors/activityEvidence';
 import { clockStart, expiresAt, type Connector } from '../../../connectors/connector';
-import { LifecycleError, type ConnectorLifecycle } from '../../../connectors/lifecycle';
+import type { ConnectorService } from '../../../connectors/connectorService';
+import { LifecycleError } from '../../../connectors/lifecycle';
 import type { ActivityEvidenceRow } from '../../../cards/connectorsCards';
 import {
   readSignInEvidence,
@@ -13,10 +13,9 @@ import {
 import { DAY_MS } from '../../../util/clock';
 import type { DateFormatter } from '../../../util/dates';
 import type { BotDeps } from '../../deps';
-import { canManage } from '../../managePermission';
 import { readerDates } from '../../../util/readerDates';
 import { actorOf, tenantIdOf } from '../../turnInfo';
-import { recordVerb, registerCardVerbs } from '../../cardVerbs';
+import { recordVerb, type CardVerbs } from '../../cardVerbs';
 
 /** Card verb of "Record a transfer on <date>" on the status card. */
 export const TRANSFER_AT_EVIDENCE_VERB = 'connectorTransferAtEvidence';
@@ -81,8 +80,9 @@ export async function activityEvidenceRow(
   }
 }
 
-export interface ActivityEvidenceFeatureDeps extends BotDeps {
-  lifecycle: ConnectorLifecycle;
+export interface ActivityEvidenceFeatureDeps extends ActivityEvidenceDeps {
+  /** Loads the connector for someone who may manage it, and records the transfer. */
+  connectors: ConnectorService;
 }
 
 /**
@@ -94,21 +94,21 @@ async function recordEvidencedTransfer(
   context: TurnContext,
   data: Record<string, unknown>,
 ): Promise<void> {
-  const { logger, store, lifecycle, config } = deps;
+  const { logger, connectors, config } = deps;
   const tenantId = tenantIdOf(context);
   const id = typeof data.connectorId === 'string' ? data.connectorId : '';
-  const connector = id ? await store.connectors.get(tenantId, id) : undefined;
-  if (!connector) {
+  const lookup = await connectors.loadToManage(tenantId, id, actorOf(context));
+  if (lookup.kind === 'missing') {
     await context.sendActivity(
       'That connector does not exist in this tenant any more. Nothing was recorded.',
     );
     return;
   }
-  const permission = await canManage(connector, context, deps);
-  if (!permission.allowed) {
-    await context.sendActivity(permission.reason);
+  if (lookup.kind === 'refused') {
+    await context.sendActivity(lookup.reason);
     return;
   }
+  const { connector } = lookup;
   const at = typeof data.at === 'string' ? new Date(data.at) : new Date(Number.NaN);
   if (Number.isNaN(at.getTime())) {
     logger.warn('evidenced transfer without a valid date', { connectorId: connector.id });
@@ -137,7 +137,7 @@ async function recordEvidencedTransfer(
   }
   const dates = readerDates(context, logger);
   try {
-    const updated = await lifecycle.recordTransfer(connector, at, actorOf(context), {
+    const updated = await connectors.recordTransfer(connector, at, actorOf(context), {
       source: 'entra-sign-in-activity',
       appId: evidence.appId,
       lastSignInAt: evidence.lastSignInAt,
@@ -155,17 +155,10 @@ async function recordEvidencedTransfer(
 }
 
 /** The status card's "Record a transfer on <date>" button. */
-export function registerActivityEvidence(
-  app: Application<TurnState>,
-  deps: ActivityEvidenceFeatureDeps,
-): void {
-  registerCardVerbs(
-    app,
-    [
-      recordVerb(TRANSFER_AT_EVIDENCE_VERB, (context, _state, data) =>
-        recordEvidencedTransfer(deps, context, data),
-      ),
-    ],
-    deps.logger,
-  );
+export function activityEvidenceVerbs(deps: ActivityEvidenceFeatureDeps): CardVerbs {
+  return [
+    recordVerb(TRANSFER_AT_EVIDENCE_VERB, (context, _state, data) =>
+      recordEvidencedTransfer(deps, context, data),
+    ),
+  ];
 }

@@ -1,5 +1,4 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
-import type { Application, TurnState } from '@microsoft/teams-ai';
 import { daysText } from '../../../util/format';
 import {
   connectorListCard,
@@ -18,22 +17,24 @@ import {
   expiresAt,
   type Connector,
 } from '../../../connectors/connector';
-import { LifecycleError, type ConnectorLifecycle } from '../../../connectors/lifecycle';
+import type { ConnectorService } from '../../../connectors/connectorService';
+import { LifecycleError } from '../../../connectors/lifecycle';
 import { describeState } from '../../../connectors/provenance';
 import { reauthorizeAdvice } from '../../../connectors/reauthorization';
 import type { AuditEvent } from '../../../connectors/ports';
-import type { CommandRouter } from '../../commandRouter';
 import { resolveConnector } from '../../connectorResolver';
 import type { BotDeps } from '../../deps';
-import { canManage } from '../../managePermission';
 import { replaceCard } from '../../cardReplies';
-import { activityEvidenceRow } from './activityEvidence';
+import { activityEvidenceRow, activityEvidenceVerbs } from './activityEvidence';
 import { readerDates } from '../../../util/readerDates';
-import { revocationCheckButton } from './revocationFeature';
+import { revocationCheckButton, revocationVerbs } from './revocationFeature';
 import { actorOf, tenantIdOf } from '../../turnInfo';
 import type { DateFormatter } from '../../../util/dates';
 import { markdown, md } from '../../../cards/markdown';
-import { recordVerb, registerCardVerbs } from '../../cardVerbs';
+import type { CardDataResult, CardVerb } from '../../cardVerbs';
+import { cardVerb, recordVerb } from '../../cardVerbs';
+import { chatCommand, type FeatureTables } from '../../chatCommands';
+import { CONNECTORS_COMMANDS } from './connectorsCommands';
 
 /** Card verbs of the delete confirmation. */
 export const DELETE_VERB = 'connectorDelete';
@@ -62,8 +63,12 @@ const AUDIT_TEXT: Record<string, string> = {
   'notice.sent': 'expiry notice sent',
 };
 
-export interface ConnectorsFeatureDeps extends BotDeps {
-  lifecycle: ConnectorLifecycle;
+export interface ConnectorsFeatureDeps extends Pick<
+  BotDeps,
+  'config' | 'store' | 'logger' | 'clock' | 'graph'
+> {
+  /** Listing, loading, permissions, transfers and deletes, with the domain's rules. */
+  connectors: ConnectorService;
   /** Checks an Office 365 connector's admin consent with Graph (and records it when granted). */
   verifyConsent?(
     connector: Connector,
@@ -75,328 +80,392 @@ export interface ConnectorsFeatureDeps extends BotDeps {
  * Managing connectors by chat command: connectors, status, delete (confirmed), rename,
  * transfer, which. Loading a connector deauthorizes it when its 90 days are up.
  */
-export function registerConnectors(
-  app: Application<TurnState>,
-  router: CommandRouter,
-  deps: ConnectorsFeatureDeps,
-): void {
-  const { lifecycle, config, clock } = deps;
-  const firstNotice = Math.max(...config.expiryNoticeDays);
-
-  const row = (connector: Connector, dates: DateFormatter): ConnectorRow => {
-    const days = daysUntilExpiry(connector, config.inactivityDays, clock.now());
-    const deauthorized = connector.status === 'deauthorized';
-    return {
-      id: connector.id,
-      version: connector.version,
-      displayName: connector.displayName,
-      typeName: connectorType(connector.type).name,
-      status: connector.status,
-      statusColor: STATUS_COLORS[connector.status],
-      stateText: describeState(connector, dates.dateTime),
-      lastTransfer: dates.dateTime(connector.lastTransferAt),
-      daysLeft: deauthorized
-        ? 'reauthorize to use'
-        : days === undefined
-          ? 'no clock yet'
-          : `${daysText(days)} left`,
-      daysColor: deauthorized || (days !== undefined && days < firstNotice) ? 'Attention' : 'Default',
-    };
+export function connectorsFeature(deps: ConnectorsFeatureDeps): FeatureTables {
+  return {
+    commands: [
+      chatCommand(CONNECTORS_COMMANDS.connectors, (context, _state, args) =>
+        listConnectors(deps, context, args),
+      ),
+      chatCommand(CONNECTORS_COMMANDS.status, (context, _state, args) => showStatus(deps, context, args)),
+      chatCommand(CONNECTORS_COMMANDS.delete, (context, _state, args) => askToDelete(deps, context, args)),
+      chatCommand(CONNECTORS_COMMANDS.rename, (context, _state, args) => explainRename(deps, context, args)),
+      chatCommand(CONNECTORS_COMMANDS.transfer, (context, _state, args) =>
+        recordTransfer(deps, context, args),
+      ),
+      chatCommand(CONNECTORS_COMMANDS.which, (context, _state, args) => whichConnector(context, args)),
+    ],
+    verbs: [
+      deleteVerb(deps),
+      recordVerb(DELETE_CANCEL_VERB, (context) => deleteCancelled(deps, context)),
+      ...revocationVerbs(deps),
+      ...activityEvidenceVerbs(deps),
+    ],
   };
+}
 
-  router.register('connectors', async (context, _state, args) => {
-    const tenantId = tenantIdOf(context);
-    const actor = actorOf(context);
-    const cursor = args.startsWith('more ') ? args.slice(5).trim() : undefined;
-    const page = await deps.store.connectors.list(tenantId, { limit: CONNECTORS_PAGE_SIZE, cursor });
-    if (page.items.length === 0 && !cursor) {
-      await context.sendActivity(
-        MessageFactory.attachment(
-          renderCard(
-            messageCard,
-            messageCardData({
-              title: 'No connectors yet',
-              text: 'This tenant has no connectors. A connector is the link to your cloud storage accounts: authorize one to set up a transfer.',
-              buttons: [commandButton('Connect a new connector', 'connect', '', 'positive')],
-            }),
-          ),
-        ),
-      );
-      return;
-    }
-    const loaded = await Promise.all(page.items.map((c) => lifecycle.deauthorizeIfExpired(c, actor)));
+function connectorRow(deps: ConnectorsFeatureDeps, connector: Connector, dates: DateFormatter): ConnectorRow {
+  const { config, clock } = deps;
+  const firstNotice = Math.max(...config.expiryNoticeDays);
+  const days = daysUntilExpiry(connector, config.inactivityDays, clock.now());
+  const deauthorized = connector.status === 'deauthorized';
+  return {
+    id: connector.id,
+    version: connector.version,
+    displayName: connector.displayName,
+    typeName: connectorType(connector.type).name,
+    status: connector.status,
+    statusColor: STATUS_COLORS[connector.status],
+    stateText: describeState(connector, dates.dateTime),
+    lastTransfer: dates.dateTime(connector.lastTransferAt),
+    daysLeft: deauthorized
+      ? 'reauthorize to use'
+      : days === undefined
+        ? 'no clock yet'
+        : `${daysText(days)} left`,
+    daysColor: deauthorized || (days !== undefined && days < firstNotice) ? 'Attention' : 'Default',
+  };
+}
+
+/** `connectors [more <cursor>]`: one page of the tenant's connectors. */
+async function listConnectors(
+  deps: ConnectorsFeatureDeps,
+  context: TurnContext,
+  args: string,
+): Promise<void> {
+  const { config } = deps;
+  const tenantId = tenantIdOf(context);
+  const actor = actorOf(context);
+  const cursor = args.startsWith('more ') ? args.slice(5).trim() : undefined;
+  // Each listed connector is deauthorized first when its 90 days are up.
+  const page = await deps.connectors.listPage(tenantId, actor, { limit: CONNECTORS_PAGE_SIZE, cursor });
+  if (page.items.length === 0 && !cursor) {
     await context.sendActivity(
       MessageFactory.attachment(
-        renderCard(connectorListCard, {
-          title: cursor ? 'Connectors (continued)' : 'Connectors of this tenant',
-          summary: `Deauthorized after ${config.inactivityDays} days without a transfer. Red: under ${firstNotice} days left.`,
-          rows: loaded.map((c) => row(c, readerDates(context, deps.logger))),
-          buttons: page.next
-            ? [{ title: 'Show more', command: 'connectors', args: `more ${page.next}` }]
+        renderCard(
+          messageCard,
+          messageCardData({
+            title: 'No connectors yet',
+            text: 'This tenant has no connectors. A connector is the link to your cloud storage accounts: authorize one to set up a transfer.',
+            buttons: [commandButton('Connect a new connector', 'connect', '', 'positive')],
+          }),
+        ),
+      ),
+    );
+    return;
+  }
+  const firstNotice = Math.max(...config.expiryNoticeDays);
+  await context.sendActivity(
+    MessageFactory.attachment(
+      renderCard(connectorListCard, {
+        title: cursor ? 'Connectors (continued)' : 'Connectors of this tenant',
+        summary: `Deauthorized after ${config.inactivityDays} days without a transfer. Red: under ${firstNotice} days left.`,
+        rows: page.items.map((c) => connectorRow(deps, c, readerDates(context, deps.logger))),
+        buttons: page.next ? [{ title: 'Show more', command: 'connectors', args: `more ${page.next}` }] : [],
+      }),
+    ),
+  );
+}
+
+/** The status card's facts: state, type, dates, cloud, keys and consent. */
+function statusFacts(
+  deps: ConnectorsFeatureDeps,
+  connector: Connector,
+  dates: DateFormatter,
+): { title: string; value: string }[] {
+  const { config, clock } = deps;
+  const days = daysUntilExpiry(connector, config.inactivityDays, clock.now());
+  const expiry = expiresAt(connector, config.inactivityDays);
+  const facts = [
+    { title: 'Status', value: describeState(connector, dates.dateTime) },
+    { title: 'Type', value: connectorType(connector.type).name },
+    {
+      title: 'Created',
+      value: `${dates.dateTime(connector.createdAt)}${connector.createdByName ? ` by ${connector.createdByName}` : ' (imported)'}`,
+    },
+    { title: 'Authorized', value: dates.dateTime(connector.authorizedAt) },
+    { title: 'Last transfer', value: dates.dateTime(connector.lastTransferAt) },
+    {
+      title: connector.status === 'deauthorized' ? 'Deauthorized' : 'Deauthorized on',
+      value: expiry
+        ? `${dates.dateTime(expiry)}${days !== undefined && connector.status !== 'deauthorized' ? ` (${daysText(days)} left)` : ''}`
+        : 'no clock yet',
+    },
+  ];
+  if (connector.cloud) facts.push({ title: 'Cloud', value: cloudLabel(connector.cloud as MicrosoftCloud) });
+  if (connector.keysVerified !== undefined) {
+    facts.push({
+      title: 'Keys',
+      value: connector.keysVerified ? 'verified with the service' : 'format checked only (unverified)',
+    });
+  }
+  if (connector.type === 'office365')
+    facts.push({ title: 'Admin consent', value: consentFact(connector, dates) });
+  return facts;
+}
+
+function consentFact(connector: Connector, dates: DateFormatter): string {
+  const consent = connector.consent;
+  return consent?.verifiedAt
+    ? `verified ${dates.dateTime(consent.verifiedAt)}`
+    : consent?.requestedFrom
+      ? `requested from ${consent.requestedFrom} ${dates.dateTime(consent.requestedAt)}`
+      : connector.status === 'awaiting-consent'
+        ? 'waiting for a global admin'
+        : 'not verified by the bot';
+}
+
+async function sendStatusCard(
+  deps: ConnectorsFeatureDeps,
+  context: TurnContext,
+  connector: Connector,
+): Promise<void> {
+  const events: AuditEvent[] = await deps.store.audit.list(connector.tenantId, {
+    connectorId: connector.id,
+    limit: 5,
+  });
+  const dates = readerDates(context, deps.logger);
+  await context.sendActivity(
+    MessageFactory.attachment(
+      renderCard(connectorStatusCard, {
+        id: connector.id,
+        version: connector.version,
+        displayName: connector.displayName,
+        typeName: connectorType(connector.type).name,
+        status: connector.status,
+        alert: connector.status === 'deauthorized' ? deauthorizedMessage(deps.config.inactivityDays) : '',
+        advice: reauthorizeAdvice(connector),
+        facts: statusFacts(deps, connector, dates),
+        evidence: await activityEvidenceRow(deps, connector, dates),
+        events: events.map((e) => ({
+          at: dates.dateTime(e.at),
+          text: `${AUDIT_TEXT[e.action] ?? e.action}${e.actorName ? ` by ${e.actorName}` : e.actor === 'scanner' || e.actor === 'api' ? ` by ${e.actor}` : ''}`,
+        })),
+      }),
+    ),
+  );
+}
+
+/** `status <name>`: the status card, after checking a pending Office 365 consent with Graph. */
+async function showStatus(deps: ConnectorsFeatureDeps, context: TurnContext, args: string): Promise<void> {
+  const { connectors } = deps;
+  const found = await resolveConnector(context, connectors, 'status', args);
+  if (!found) return;
+  let current = await connectors.refresh(found, actorOf(context));
+  if (current.type === 'office365' && current.status === 'awaiting-consent' && deps.verifyConsent) {
+    const outcome = await deps.verifyConsent(current, actorOf(context));
+    if (outcome.connector) current = outcome.connector;
+    else if (outcome.message) await context.sendActivity(outcome.message);
+  }
+  await sendStatusCard(deps, context, current);
+}
+
+async function confirmDelete(
+  deps: ConnectorsFeatureDeps,
+  context: TurnContext,
+  connector: Connector,
+): Promise<void> {
+  const permission = await deps.connectors.mayManage(connector, actorOf(context));
+  if (!permission.allowed) {
+    await context.sendActivity(permission.reason);
+    return;
+  }
+  await context.sendActivity(
+    MessageFactory.attachment(
+      renderCard(deleteConfirmCard, {
+        id: connector.id,
+        version: connector.version,
+        displayName: connector.displayName,
+        typeName: connectorType(connector.type).name,
+        facts: [
+          { title: 'Type', value: connectorType(connector.type).name },
+          { title: 'Status', value: connector.status },
+          { title: 'Created', value: readerDates(context, deps.logger).dateTime(connector.createdAt) },
+        ],
+        revokeAccess: connectorType(connector.type).revokeAccess,
+      }),
+    ),
+  );
+}
+
+/** `delete <name>`: asks first, with the confirmation card. */
+async function askToDelete(deps: ConnectorsFeatureDeps, context: TurnContext, args: string): Promise<void> {
+  const found = await resolveConnector(context, deps.connectors, 'delete', args);
+  if (found) await confirmDelete(deps, context, found);
+}
+
+/** What the delete confirmation's buttons submit. */
+interface DeleteData {
+  connectorId: string;
+  confirm: boolean;
+  version: number;
+}
+
+function parseDeleteData(data: unknown): CardDataResult<DeleteData> {
+  const fields = (data ?? {}) as Record<string, unknown>;
+  return {
+    data: {
+      connectorId: typeof fields.connectorId === 'string' ? fields.connectorId : '',
+      confirm: fields.confirm === true,
+      version: Number(fields.version),
+    },
+  };
+}
+
+function deleteVerb(deps: ConnectorsFeatureDeps): CardVerb<DeleteData> {
+  return cardVerb(DELETE_VERB, parseDeleteData, (context, _state, data) =>
+    deleteConfirmed(deps, context, data),
+  );
+}
+
+/** The confirmation's Delete: checks the card is current and the clicker may manage it, then deletes. */
+async function deleteConfirmed(
+  deps: ConnectorsFeatureDeps,
+  context: TurnContext,
+  data: DeleteData,
+): Promise<void> {
+  const tenantId = tenantIdOf(context);
+  const connector = data.connectorId ? await deps.connectors.get(tenantId, data.connectorId) : undefined;
+  if (!connector) {
+    await context.sendActivity(
+      'That connector does not exist in this tenant (it may have been deleted already). Nothing was changed.',
+    );
+    return;
+  }
+  if (!data.confirm) {
+    await confirmDelete(deps, context, connector);
+    return;
+  }
+  if (data.version !== connector.version) {
+    await context.sendActivity(
+      'This confirmation is out of date: the connector changed since it was shown. Nothing was deleted; type delete again.',
+    );
+    return;
+  }
+  const permission = await deps.connectors.mayManage(connector, actorOf(context));
+  if (!permission.allowed) {
+    await context.sendActivity(permission.reason);
+    return;
+  }
+  await deps.connectors.delete(connector, actorOf(context));
+  await replaceCard(context, renderCard(messageCard, deletedCardData(connector)), deps.logger);
+}
+
+/** The card that replaces the confirmation: what this bot removed and what is left to do elsewhere. */
+function deletedCardData(connector: Connector) {
+  const type = connectorType(connector.type);
+  return messageCardData({
+    title: `Deleted ${connector.displayName} from this bot`,
+    text: 'The connector and its stored keys are removed from this bot. Access in the migration app and in your cloud service is not changed by this: finish there.',
+    style: 'good',
+    paragraphs: [
+      {
+        text: md`**In the migration app**: from the **Transfer Wizard**, for the **${type.name}**, select **Manage ▼**; to the right of **Connect**, select arrow ▼; select **Delete** and confirm. Deleting it there revokes the migration service's access to your cloud storage accounts.`,
+      },
+      { text: md`**In your cloud service**: ${markdown(type.revokeAccess)}` },
+      { text: 'To add a new connector, type connect.' },
+    ],
+    buttons: connector.type === 'office365' ? [revocationCheckButton()] : [],
+  });
+}
+
+async function deleteCancelled(deps: ConnectorsFeatureDeps, context: TurnContext): Promise<void> {
+  await replaceCard(
+    context,
+    renderCard(
+      messageCard,
+      messageCardData({ title: 'Nothing was deleted', text: 'The connector is kept as it was.' }),
+    ),
+    deps.logger,
+  );
+}
+
+/** `rename <name>`: why a display name cannot change, with delete and keep buttons. */
+async function explainRename(deps: ConnectorsFeatureDeps, context: TurnContext, args: string): Promise<void> {
+  const found = args ? await resolveConnector(context, deps.connectors, 'rename', args) : undefined;
+  await context.sendActivity(
+    MessageFactory.attachment(
+      renderCard(
+        messageCard,
+        messageCardData({
+          title: 'A connector’s display name cannot be changed',
+          text: 'You are unable to change the display name of a connector. If you want to rename it, you must delete and re-add the connector.',
+          style: 'warning',
+          paragraphs: found
+            ? [
+                {
+                  text: md`Deleting **${found.displayName}** is permanent; you then authorize a new connector with the name you want.`,
+                },
+              ]
+            : [],
+          buttons: found
+            ? [
+                commandButton('Delete and add again', 'delete', found.displayName, 'destructive'),
+                commandButton('Keep it', 'status', found.displayName),
+              ]
             : [],
         }),
       ),
-    );
-  });
+    ),
+  );
+}
 
-  const statusCard = async (context: TurnContext, connector: Connector) => {
-    const events: AuditEvent[] = await deps.store.audit.list(connector.tenantId, {
-      connectorId: connector.id,
-      limit: 5,
-    });
-    const days = daysUntilExpiry(connector, config.inactivityDays, clock.now());
-    const expiry = expiresAt(connector, config.inactivityDays);
-    const dates = readerDates(context, deps.logger);
-    const facts = [
-      { title: 'Status', value: describeState(connector, dates.dateTime) },
-      { title: 'Type', value: connectorType(connector.type).name },
-      {
-        title: 'Created',
-        value: `${dates.dateTime(connector.createdAt)}${connector.createdByName ? ` by ${connector.createdByName}` : ' (imported)'}`,
-      },
-      { title: 'Authorized', value: dates.dateTime(connector.authorizedAt) },
-      { title: 'Last transfer', value: dates.dateTime(connector.lastTransferAt) },
-      {
-        title: connector.status === 'deauthorized' ? 'Deauthorized' : 'Deauthorized on',
-        value: expiry
-          ? `${dates.dateTime(expiry)}${days !== undefined && connector.status !== 'deauthorized' ? ` (${daysText(days)} left)` : ''}`
-          : 'no clock yet',
-      },
-    ];
-    if (connector.cloud) facts.push({ title: 'Cloud', value: cloudLabel(connector.cloud as MicrosoftCloud) });
-    if (connector.keysVerified !== undefined) {
-      facts.push({
-        title: 'Keys',
-        value: connector.keysVerified ? 'verified with the service' : 'format checked only (unverified)',
-      });
-    }
-    if (connector.type === 'office365') {
-      const consent = connector.consent;
-      facts.push({
-        title: 'Admin consent',
-        value: consent?.verifiedAt
-          ? `verified ${dates.dateTime(consent.verifiedAt)}`
-          : consent?.requestedFrom
-            ? `requested from ${consent.requestedFrom} ${dates.dateTime(consent.requestedAt)}`
-            : connector.status === 'awaiting-consent'
-              ? 'waiting for a global admin'
-              : 'not verified by the bot',
-      });
-    }
+/** `transfer <name>`: records a transfer now, which restarts the inactivity clock. */
+async function recordTransfer(
+  deps: ConnectorsFeatureDeps,
+  context: TurnContext,
+  args: string,
+): Promise<void> {
+  const { connectors, config, clock } = deps;
+  const found = await resolveConnector(context, connectors, 'transfer', args);
+  if (!found) return;
+  const permission = await deps.connectors.mayManage(found, actorOf(context));
+  if (!permission.allowed) {
+    await context.sendActivity(permission.reason);
+    return;
+  }
+  try {
+    const updated = await connectors.recordTransfer(found, clock.now(), actorOf(context));
+    const expiry = expiresAt(updated, config.inactivityDays);
     await context.sendActivity(
-      MessageFactory.attachment(
-        renderCard(connectorStatusCard, {
-          id: connector.id,
-          version: connector.version,
-          displayName: connector.displayName,
-          typeName: connectorType(connector.type).name,
-          status: connector.status,
-          alert: connector.status === 'deauthorized' ? deauthorizedMessage(config.inactivityDays) : '',
-          advice: reauthorizeAdvice(connector),
-          facts,
-          evidence: await activityEvidenceRow(deps, connector, dates),
-          events: events.map((e) => ({
-            at: dates.dateTime(e.at),
-            text: `${AUDIT_TEXT[e.action] ?? e.action}${e.actorName ? ` by ${e.actorName}` : e.actor === 'scanner' || e.actor === 'api' ? ` by ${e.actor}` : ''}`,
-          })),
-        }),
-      ),
+      `Transfer recorded for ${updated.displayName}. The ${config.inactivityDays}-day clock restarted: it is now deauthorized on ${readerDates(context, deps.logger).dateTime(expiry)} unless it transfers again.`,
     );
-  };
-
-  router.register('status', async (context, _state, args) => {
-    const found = await resolveConnector(context, lifecycle, 'status', args);
-    if (!found) return;
-    let current = await lifecycle.deauthorizeIfExpired(found, actorOf(context));
-    if (current.type === 'office365' && current.status === 'awaiting-consent' && deps.verifyConsent) {
-      const outcome = await deps.verifyConsent(current, actorOf(context));
-      if (outcome.connector) current = outcome.connector;
-      else if (outcome.message) await context.sendActivity(outcome.message);
-    }
-    await statusCard(context, current);
-  });
-
-  const confirmDelete = async (context: TurnContext, connector: Connector) => {
-    const permission = await canManage(connector, context, deps);
-    if (!permission.allowed) {
-      await context.sendActivity(permission.reason);
+  } catch (err) {
+    if (err instanceof LifecycleError) {
+      await context.sendActivity(err.message);
       return;
     }
-    await context.sendActivity(
-      MessageFactory.attachment(
-        renderCard(deleteConfirmCard, {
-          id: connector.id,
-          version: connector.version,
-          displayName: connector.displayName,
-          typeName: connectorType(connector.type).name,
-          facts: [
-            { title: 'Type', value: connectorType(connector.type).name },
-            { title: 'Status', value: connector.status },
-            { title: 'Created', value: readerDates(context, deps.logger).dateTime(connector.createdAt) },
-          ],
-          revokeAccess: connectorType(connector.type).revokeAccess,
+    throw err;
+  }
+}
+
+/** `which <service>`: the connector for a Microsoft service, with connect buttons. */
+async function whichConnector(context: TurnContext, args: string): Promise<void> {
+  const wanted = args.toLowerCase();
+  const rows = MICROSOFT_SERVICE_CONNECTORS.filter(
+    (r) =>
+      !wanted ||
+      r.service.toLowerCase().includes(wanted) ||
+      wanted.split(' ').every((w) => r.service.toLowerCase().includes(w)),
+  );
+  const shown = rows.length > 0 ? rows : MICROSOFT_SERVICE_CONNECTORS;
+  await context.sendActivity(
+    MessageFactory.attachment(
+      renderCard(
+        messageCard,
+        messageCardData({
+          title: 'Which connector to use for each Microsoft service',
+          text:
+            rows.length > 0 || !wanted
+              ? 'Microsoft service → connector:'
+              : `I do not know the service "${args.slice(0, 60)}". These are the Microsoft services:`,
+          facts: shown.map((r) => ({ title: r.service, value: connectorType(r.connector).name })),
+          buttons: [...new Set(shown.map((r) => r.connector))]
+            .slice(0, 3)
+            .map((id) =>
+              commandButton(`Connect ${connectorType(id).name.replace(/ Connector$/, '')}`, 'connect', id),
+            ),
         }),
       ),
-    );
-  };
-
-  router.register('delete', async (context, _state, args) => {
-    const found = await resolveConnector(context, lifecycle, 'delete', args);
-    if (found) await confirmDelete(context, found);
-  });
-
-  registerCardVerbs(
-    app,
-    [
-      recordVerb(DELETE_VERB, async (context, _state, data) => {
-        const tenantId = tenantIdOf(context);
-        const id = typeof data.connectorId === 'string' ? data.connectorId : '';
-        const connector = id ? await deps.store.connectors.get(tenantId, id) : undefined;
-        if (!connector) {
-          await context.sendActivity(
-            'That connector does not exist in this tenant (it may have been deleted already). Nothing was changed.',
-          );
-          return;
-        }
-        if (data.confirm !== true) {
-          await confirmDelete(context, connector);
-          return;
-        }
-        if (Number(data.version) !== connector.version) {
-          await context.sendActivity(
-            'This confirmation is out of date: the connector changed since it was shown. Nothing was deleted; type delete again.',
-          );
-          return;
-        }
-        const permission = await canManage(connector, context, deps);
-        if (!permission.allowed) {
-          await context.sendActivity(permission.reason);
-          return;
-        }
-        await lifecycle.delete(connector, actorOf(context));
-        const type = connectorType(connector.type);
-        await replaceCard(
-          context,
-          renderCard(
-            messageCard,
-            messageCardData({
-              title: `Deleted ${connector.displayName} from this bot`,
-              text: 'The connector and its stored keys are removed from this bot. Access in the migration app and in your cloud service is not changed by this: finish there.',
-              style: 'good',
-              paragraphs: [
-                {
-                  text: md`**In the migration app**: from the **Transfer Wizard**, for the **${type.name}**, select **Manage ▼**; to the right of **Connect**, select arrow ▼; select **Delete** and confirm. Deleting it there revokes the migration service's access to your cloud storage accounts.`,
-                },
-                { text: md`**In your cloud service**: ${markdown(type.revokeAccess)}` },
-                { text: 'To add a new connector, type connect.' },
-              ],
-              buttons: connector.type === 'office365' ? [revocationCheckButton()] : [],
-            }),
-          ),
-          deps.logger,
-        );
-      }),
-    ],
-    deps.logger,
+    ),
   );
-
-  registerCardVerbs(
-    app,
-    [
-      recordVerb(DELETE_CANCEL_VERB, async (context) => {
-        await replaceCard(
-          context,
-          renderCard(
-            messageCard,
-            messageCardData({ title: 'Nothing was deleted', text: 'The connector is kept as it was.' }),
-          ),
-          deps.logger,
-        );
-      }),
-    ],
-    deps.logger,
-  );
-
-  router.register('rename', async (context, _state, args) => {
-    const found = args ? await resolveConnector(context, lifecycle, 'rename', args) : undefined;
-    await context.sendActivity(
-      MessageFactory.attachment(
-        renderCard(
-          messageCard,
-          messageCardData({
-            title: 'A connector’s display name cannot be changed',
-            text: 'You are unable to change the display name of a connector. If you want to rename it, you must delete and re-add the connector.',
-            style: 'warning',
-            paragraphs: found
-              ? [
-                  {
-                    text: md`Deleting **${found.displayName}** is permanent; you then authorize a new connector with the name you want.`,
-                  },
-                ]
-              : [],
-            buttons: found
-              ? [
-                  commandButton('Delete and add again', 'delete', found.displayName, 'destructive'),
-                  commandButton('Keep it', 'status', found.displayName),
-                ]
-              : [],
-          }),
-        ),
-      ),
-    );
-  });
-
-  router.register('transfer', async (context, _state, args) => {
-    const found = await resolveConnector(context, lifecycle, 'transfer', args);
-    if (!found) return;
-    const permission = await canManage(found, context, deps);
-    if (!permission.allowed) {
-      await context.sendActivity(permission.reason);
-      return;
-    }
-    try {
-      const updated = await lifecycle.recordTransfer(found, clock.now(), actorOf(context));
-      const expiry = expiresAt(updated, config.inactivityDays);
-      await context.sendActivity(
-        `Transfer recorded for ${updated.displayName}. The ${config.inactivityDays}-day clock restarted: it is now deauthorized on ${readerDates(context, deps.logger).dateTime(expiry)} unless it transfers again.`,
-      );
-    } catch (err) {
-      if (err instanceof LifecycleError) {
-        await context.sendActivity(err.message);
-        return;
-      }
-      throw err;
-    }
-  });
-
-  router.register('which', async (context, _state, args) => {
-    const wanted = args.toLowerCase();
-    const rows = MICROSOFT_SERVICE_CONNECTORS.filter(
-      (r) =>
-        !wanted ||
-        r.service.toLowerCase().includes(wanted) ||
-        wanted.split(' ').every((w) => r.service.toLowerCase().includes(w)),
-    );
-    const shown = rows.length > 0 ? rows : MICROSOFT_SERVICE_CONNECTORS;
-    await context.sendActivity(
-      MessageFactory.attachment(
-        renderCard(
-          messageCard,
-          messageCardData({
-            title: 'Which connector to use for each Microsoft service',
-            text:
-              rows.length > 0 || !wanted
-                ? 'Microsoft service → connector:'
-                : `I do not know the service "${args.slice(0, 60)}". These are the Microsoft services:`,
-            facts: shown.map((r) => ({ title: r.service, value: connectorType(r.connector).name })),
-            buttons: [...new Set(shown.map((r) => r.connector))]
-              .slice(0, 3)
-              .map((id) =>
-                commandButton(`Connect ${connectorType(id).name.replace(/ Connector$/, '')}`, 'connect', id),
-              ),
-          }),
-        ),
-      ),
-    );
-  });
 }

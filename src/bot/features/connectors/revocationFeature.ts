@@ -1,5 +1,4 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
-import type { Application, TurnState } from '@microsoft/teams-ai';
 import { readerDates } from '../../../util/readerDates';
 import { renderCard } from '../../../cards/render';
 import {
@@ -9,14 +8,15 @@ import {
 } from '../../../cards/revocationCards';
 import type { MessageButton } from '../../../cards/messageCard';
 import { CLOUD_HOSTS } from '../../../config/config';
-import type { ConnectorLifecycle } from '../../../connectors/lifecycle';
+import type { ConnectorService } from '../../../connectors/connectorService';
 import { checkRevocation, revocationSteps, type RevocationState } from '../../../diagnostics/revocationCheck';
 import type { BotDeps } from '../../deps';
 import { tenantIdOf } from '../../turnInfo';
-import { recordVerb, registerCardVerbs } from '../../cardVerbs';
+import { recordVerb, type CardVerbs } from '../../cardVerbs';
 
-export interface RevocationFeatureDeps extends BotDeps {
-  lifecycle: ConnectorLifecycle;
+export interface RevocationFeatureDeps extends Pick<BotDeps, 'config' | 'graph' | 'clock' | 'logger'> {
+  /** Names the tenant's other Office 365 connectors, which the grant also serves. */
+  connectors: Pick<ConnectorService, 'listStored'>;
 }
 
 /** The "Check revocation" button of the card shown after an Office 365 connector is deleted. */
@@ -118,7 +118,7 @@ export async function answerRevocationCheck(
   } else {
     try {
       const state = await checkRevocation(deps.graph, tenantId, appId);
-      const others = (await deps.lifecycle.all(tenantId))
+      const others = (await deps.connectors.listStored(tenantId))
         .filter((c) => c.type === 'office365')
         .map((c) => c.displayName);
       data = revocationCardData(state, {
@@ -137,10 +137,7 @@ export async function answerRevocationCheck(
   await context.sendActivity(MessageFactory.attachment(renderCard(revocationCheckCard, data)));
 }
 
-export function registerRevocationCheck(app: Application<TurnState>, deps: RevocationFeatureDeps): void {
-  registerCardVerbs(
-    app,
-    [recordVerb(REVOCATION_CHECK_VERB, async (context) => answerRevocationCheck(context, deps))],
-    deps.logger,
-  );
+/** The "Check revocation" button of the card shown after an Office 365 connector is deleted. */
+export function revocationVerbs(deps: RevocationFeatureDeps): CardVerbs {
+  return [recordVerb(REVOCATION_CHECK_VERB, (context) => answerRevocationCheck(context, deps))];
 }

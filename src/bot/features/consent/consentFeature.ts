@@ -5,72 +5,46 @@ import { CONSENT_VERBS } from '../../../cards/verbs';
 import { messageCardData, messageCard } from '../../../cards/messageCard';
 import { OFFICE365_CONNECT_DESTINATION } from '../../../connectors/authorizationSteps';
 import type { Connector } from '../../../connectors/connector';
-import type { ConnectorLifecycle } from '../../../connectors/lifecycle';
-import { checkConsent, describeConsent, type ConsentState } from '../../../diagnostics/consentCheck';
-import type { GraphGateway } from '../../../graph/graphGateway';
+import type { ConnectorService } from '../../../connectors/connectorService';
+import type { ConsentOutcome, ConsentService } from '../../../connectors/consentService';
 import { GRAPH_PERMISSIONS } from '../../../graph/graphPermissions';
 import { notifyRequester } from './consentHandover';
 import type { BotDeps } from '../../deps';
 import { actorOf, tenantIdOf } from '../../turnInfo';
-import type { TeamsAdapter } from '@microsoft/teams-ai';
 import { markdown, md } from '../../../cards/markdown';
 import { isConsentAddressee } from './consentAddressee';
-import { replyPrivately } from '../../privateReply';
-import { recordVerb, registerCardVerbs } from '../../cardVerbs';
+import { recordVerb } from '../../cardVerbs';
+import type { FeatureTables } from '../../chatCommands';
 
 /** The Data.Query dataset of the people picker. */
 export const PEOPLE_DATASET = 'graph.microsoft.com/users';
 
-export interface ConsentFeatureDeps extends BotDeps {
-  adapter: TeamsAdapter;
-  graph: GraphGateway;
-  lifecycle: ConnectorLifecycle;
+export interface ConsentFeatureDeps extends Pick<
+  BotDeps,
+  'config' | 'store' | 'logger' | 'graph' | 'messenger'
+> {
+  /** Loads the connector a consent button names, deauthorized first when its 90 days are up. */
+  connectors: Pick<ConnectorService, 'load'>;
+  /** Checks and records the admin consent. */
+  consent: ConsentService;
 }
 
 /** The outcome of checking a connector's consent with Graph. */
-export type ConsentCheckOutcome =
-  | { kind: 'verified'; connector: Connector }
-  | {
-      kind: 'pending';
-      state: ConsentState;
-      message: string;
-      missing: { permission: string; allows: string }[];
-    }
-  | { kind: 'unavailable'; message: string };
+export type ConsentCheckOutcome = ConsentOutcome;
 
 /**
- * Verifies an awaiting-consent connector with Microsoft Graph; when consent is there, records it,
- * tells the requester where the wizard ran and turns their wizard card to "done".
+ * Verifies an awaiting-consent connector's admin consent through the consent service; when
+ * consent is there (and recorded), tells the requester where the wizard ran and turns their
+ * wizard card to "done".
  */
 export async function verifyConsent(
-  deps: ConsentFeatureDeps,
+  deps: Pick<ConsentFeatureDeps, 'consent' | 'store' | 'logger' | 'messenger'>,
   connector: Connector,
   actor: { id: string; name?: string },
 ): Promise<ConsentCheckOutcome> {
-  if (!deps.config.connectorAppId) {
-    return { kind: 'unavailable', message: 'I cannot check consent: CONNECTOR_APP_ID is not configured.' };
-  }
-  if (!deps.graph.configured) {
-    return {
-      kind: 'unavailable',
-      message: `I cannot check consent with Microsoft Graph: set ${deps.graph.missingSettings().join(' and ')}.`,
-    };
-  }
-  let state: ConsentState;
-  try {
-    state = await checkConsent(deps.graph, connector.tenantId, deps.config.connectorAppId);
-  } catch (err) {
-    return { kind: 'unavailable', message: `I could not check consent: ${(err as Error).message}` };
-  }
-  if (state.kind !== 'granted') {
-    return {
-      kind: 'pending',
-      state,
-      message: `${describeConsent(state)} Consent can take a few minutes to replicate; check again shortly.`,
-      missing: state.kind === 'no-service-principal' ? [] : state.missing,
-    };
-  }
-  const verified = await deps.lifecycle.recordConsentVerified(connector, actor);
+  const outcome = await deps.consent.verify(connector, actor);
+  if (outcome.kind !== 'verified') return outcome;
+  const verified = outcome.connector;
   const done = renderCard(
     messageCard,
     messageCardData({
@@ -95,112 +69,133 @@ export async function verifyConsent(
   return { kind: 'verified', connector: verified };
 }
 
-/** The admin's and the requester's consent buttons, and the directory search of the people picker. */
-export function registerConsent(app: Application<TurnState>, deps: ConsentFeatureDeps): void {
-  const load = async (context: TurnContext, id: unknown) => {
-    // Loaded through the lifecycle, so a connector past its 90 days is deauthorized first and
-    // consent then authorizes it afresh, instead of keeping its stale clock.
-    const connector =
-      typeof id === 'string' && id
-        ? await deps.lifecycle.load(tenantIdOf(context), id, actorOf(context))
-        : undefined;
-    if (!connector || connector.type !== 'office365') {
-      await context.sendActivity('That connector does not exist in this tenant. Nothing was changed.');
-      return undefined;
-    }
-    if (connector.consent?.verifiedAt && connector.status === 'authorized') {
-      await context.sendActivity(`Admin consent for ${connector.displayName} is already verified.`);
-      return undefined;
-    }
-    return connector;
-  };
+/**
+ * The connector a consent button names, loaded through the connector service, so a connector past its
+ * 90 days is deauthorized first and consent then authorizes it afresh, instead of keeping its
+ * stale clock. Answers and returns undefined when there is nothing to verify.
+ */
+async function loadForConsent(
+  deps: ConsentFeatureDeps,
+  context: TurnContext,
+  id: unknown,
+): Promise<Connector | undefined> {
+  const connector =
+    typeof id === 'string' && id
+      ? await deps.connectors.load(tenantIdOf(context), id, actorOf(context))
+      : undefined;
+  if (!connector || connector.type !== 'office365') {
+    await context.sendActivity('That connector does not exist in this tenant. Nothing was changed.');
+    return undefined;
+  }
+  if (connector.consent?.verifiedAt && connector.status === 'authorized') {
+    await context.sendActivity(`Admin consent for ${connector.displayName} is already verified.`);
+    return undefined;
+  }
+  return connector;
+}
 
-  const answer = async (context: TurnContext, outcome: ConsentCheckOutcome) => {
-    if (outcome.kind === 'verified') {
-      const told = outcome.connector.consent?.requesterConversationId
-        ? ', and I told the person who asked'
-        : '';
-      await context.sendActivity(
-        `Thank you: admin consent for ${outcome.connector.displayName} is verified with Microsoft Graph${told}. It is authorized.`,
-      );
-      return;
-    }
+/** Tells the clicker what the consent check found. */
+async function answerConsentCheck(context: TurnContext, outcome: ConsentCheckOutcome): Promise<void> {
+  if (outcome.kind === 'verified') {
+    const told = outcome.connector.consent?.requesterConversationId
+      ? ', and I told the person who asked'
+      : '';
     await context.sendActivity(
-      MessageFactory.attachment(
-        renderCard(
-          messageCard,
-          messageCardData({
-            title: outcome.kind === 'pending' ? 'Consent is not there yet' : 'Consent could not be checked',
-            text: outcome.message,
-            style: 'warning',
-            paragraphs:
-              outcome.kind === 'pending' && outcome.state.kind !== 'no-service-principal'
-                ? outcome.state.missing.map((m) => ({ text: md`Missing: **${m.permission}** (${m.allows})` }))
-                : [],
-          }),
-        ),
-      ),
+      `Thank you: admin consent for ${outcome.connector.displayName} is verified with Microsoft Graph${told}. It is authorized.`,
     );
+    return;
+  }
+  await context.sendActivity(
+    MessageFactory.attachment(
+      renderCard(
+        messageCard,
+        messageCardData({
+          title: outcome.kind === 'pending' ? 'Consent is not there yet' : 'Consent could not be checked',
+          text: outcome.message,
+          style: 'warning',
+          paragraphs:
+            outcome.kind === 'pending'
+              ? outcome.missing.map((m) => ({ text: md`Missing: **${m.permission}** (${m.allows})` }))
+              : [],
+        }),
+      ),
+    ),
+  );
+}
+
+/** The admin's "I have granted consent": only the admin it was sent to may report it. */
+async function consentGranted(
+  deps: ConsentFeatureDeps,
+  context: TurnContext,
+  data: Record<string, unknown>,
+): Promise<void> {
+  const connector = await loadForConsent(deps, context, data.connectorId);
+  if (!connector) return;
+  if (!(await isConsentAddressee(context, connector, deps))) {
+    deps.logger.warn('consent reported by someone it was not sent to', { connectorId: connector.id });
+    await deps.messenger.replyPrivately(
+      context,
+      `Only ${connector.consent?.requestedFrom ?? 'the global admin it was sent to'} can report this consent. Nothing was changed.`,
+    );
+    return;
+  }
+  await answerConsentCheck(context, await verifyConsent(deps, connector, actorOf(context)));
+}
+
+/** The requester's "Check again". */
+async function consentCheck(
+  deps: ConsentFeatureDeps,
+  context: TurnContext,
+  data: Record<string, unknown>,
+): Promise<void> {
+  const connector = await loadForConsent(deps, context, data.args ?? data.connectorId);
+  if (!connector) return;
+  await answerConsentCheck(context, await verifyConsent(deps, connector, actorOf(context)));
+}
+
+/** The people picker's directory search (Data.Query), by display name or UPN prefix. */
+async function searchPeople(
+  deps: ConsentFeatureDeps,
+  context: TurnContext,
+  query: { parameters?: { queryText?: unknown }; count?: number },
+): Promise<{ title: string; value: string }[]> {
+  if (!deps.graph.configured) return [];
+  const text = String(query.parameters?.queryText ?? '')
+    .replace(/'/g, "''")
+    .slice(0, 64);
+  if (text.length < 1) return [];
+  // Percent-encoded, so that "R&D" or "#" stays part of the search text.
+  const literal = encodeURIComponent(text);
+  let users: { value: { id: string; displayName?: string; userPrincipalName?: string }[] };
+  try {
+    users = await deps.graph.get(
+      tenantIdOf(context),
+      `/users?$filter=startswith(displayName,'${literal}') or startswith(userPrincipalName,'${literal}')&$select=id,displayName,userPrincipalName&$top=${Math.min(query.count || 15, 25)}`,
+      { permission: GRAPH_PERMISSIONS.userRead },
+    );
+  } catch (err) {
+    // A typeahead runs on every keystroke: a failure empties the list instead of posting errors.
+    deps.logger.warn('directory search failed', { error: err });
+    return [];
+  }
+  return users.value.map((u) => ({
+    title: `${u.displayName ?? u.userPrincipalName} (${u.userPrincipalName ?? ''})`,
+    value: u.id,
+  }));
+}
+
+/** The admin's and the requester's consent buttons. */
+export function consentFeature(deps: ConsentFeatureDeps): FeatureTables {
+  return {
+    commands: [],
+    verbs: [
+      recordVerb(CONSENT_VERBS.granted, (context, _state, data) => consentGranted(deps, context, data)),
+      recordVerb(CONSENT_VERBS.check, (context, _state, data) => consentCheck(deps, context, data)),
+    ],
   };
+}
 
-  registerCardVerbs(
-    app,
-    [
-      recordVerb(CONSENT_VERBS.granted, async (context, _state, data) => {
-        const connector = await load(context, data.connectorId);
-        if (!connector) return;
-        const actor = actorOf(context);
-        if (!(await isConsentAddressee(context, connector, deps))) {
-          deps.logger.warn('consent reported by someone it was not sent to', { connectorId: connector.id });
-          await replyPrivately(
-            context,
-            `Only ${connector.consent?.requestedFrom ?? 'the global admin it was sent to'} can report this consent. Nothing was changed.`,
-            deps.config.bot.appId ?? '',
-            deps.logger,
-          );
-          return;
-        }
-        await answer(context, await verifyConsent(deps, connector, actor));
-      }),
-    ],
-    deps.logger,
-  );
-
-  registerCardVerbs(
-    app,
-    [
-      recordVerb(CONSENT_VERBS.check, async (context, _state, data) => {
-        const connector = await load(context, data.args ?? data.connectorId);
-        if (!connector) return;
-        await answer(context, await verifyConsent(deps, connector, actorOf(context)));
-      }),
-    ],
-    deps.logger,
-  );
-
-  app.adaptiveCards.search(PEOPLE_DATASET, async (context, _state, query) => {
-    if (!deps.graph.configured) return [];
-    const text = String(query.parameters?.queryText ?? '')
-      .replace(/'/g, "''")
-      .slice(0, 64);
-    if (text.length < 1) return [];
-    // Percent-encoded, so that "R&D" or "#" stays part of the search text.
-    const literal = encodeURIComponent(text);
-    let users: { value: { id: string; displayName?: string; userPrincipalName?: string }[] };
-    try {
-      users = await deps.graph.get(
-        tenantIdOf(context),
-        `/users?$filter=startswith(displayName,'${literal}') or startswith(userPrincipalName,'${literal}')&$select=id,displayName,userPrincipalName&$top=${Math.min(query.count || 15, 25)}`,
-        { permission: GRAPH_PERMISSIONS.userRead },
-      );
-    } catch (err) {
-      // A typeahead runs on every keystroke: a failure empties the list instead of posting errors.
-      deps.logger.warn('directory search failed', { error: err });
-      return [];
-    }
-    return users.value.map((u) => ({
-      title: `${u.displayName ?? u.userPrincipalName} (${u.userPrincipalName ?? ''})`,
-      value: u.id,
-    }));
-  });
+/** The directory search of the wizard's people picker. */
+export function registerPeopleSearch(app: Application<TurnState>, deps: ConsentFeatureDeps): void {
+  app.adaptiveCards.search(PEOPLE_DATASET, (context, _state, query) => searchPeople(deps, context, query));
 }

@@ -1,5 +1,4 @@
 import { MessageFactory, TeamsInfo, type Attachment, TurnContext } from 'botbuilder';
-import type { TeamsAdapter } from '@microsoft/teams-ai';
 import { renderCard } from '../../../cards/render';
 import { consentCheckButton, consentRequestCard } from '../../../cards/wizardCards';
 import { messageCardData, messageCard } from '../../../cards/messageCard';
@@ -16,14 +15,12 @@ import type {
   RoleReport,
 } from '../../../dialogs/flows/consentPort';
 import { RoleDirectory } from '../../../directoryRoles/directory';
-import type { GraphGateway } from '../../../graph/graphGateway';
 import { isGraphError } from '../../../graph/errors';
 import { GRAPH_PERMISSIONS } from '../../../graph/graphPermissions';
 import { GLOBAL_ADMINISTRATOR, SHAREPOINT_ADMINISTRATOR } from '../../../directoryRoles/requirements';
 import { httpStatusOf } from '../../../util/httpStatus';
 import { GUID } from '../../../util/ids';
 import type { BotDeps } from '../../deps';
-import { sendToPerson } from '../../personalChat';
 import { UTC_DATES } from '../../../util/dates';
 import { readerDates } from '../../../util/readerDates';
 import { markdown } from '../../../cards/markdown';
@@ -34,10 +31,12 @@ interface GraphUser {
   userPrincipalName?: string;
 }
 
-export interface ConsentHandoverDeps extends BotDeps {
-  adapter: TeamsAdapter;
-  graph: GraphGateway;
-  lifecycle: ConnectorLifecycle;
+export interface ConsentHandoverDeps extends Pick<
+  BotDeps,
+  'messenger' | 'graph' | 'config' | 'logger' | 'store' | 'clock'
+> {
+  /** Records how the consent request reached the global admin. */
+  lifecycle: Pick<ConnectorLifecycle, 'recordConsentRequest'>;
   /** The Graph consent check that records a passing consent (consentFeature's verifyConsent). */
   verifyConsent(
     connector: Connector,
@@ -235,10 +234,7 @@ export class ConsentHandover implements ConsentHandoverPort {
 }
 
 /** What sending a card to one person 1:1 needs. */
-export type PersonalCardDeps = Pick<
-  ConsentHandoverDeps,
-  'adapter' | 'graph' | 'config' | 'logger' | 'store' | 'clock'
->;
+export type PersonalCardDeps = Pick<BotDeps, 'messenger' | 'graph' | 'config' | 'logger' | 'store' | 'clock'>;
 
 /**
  * Sends a card to one person (Entra object id) in a proactive 1:1 chat. When Teams answers that
@@ -291,9 +287,8 @@ async function sendDirect(
 ): Promise<'sent' | 'not-installed' | 'failed'> {
   let failure: unknown;
   try {
-    await sendToPerson(
+    await deps.messenger.sendToPerson(
       context,
-      deps.config.bot.appId ?? '',
       tenantId,
       { id: userId, aadObjectId: userId },
       MessageFactory.attachment(card),
@@ -341,7 +336,7 @@ async function installFor(deps: PersonalCardDeps, tenantId: string, userId: stri
 
 /** Tells the requester, in the conversation where the wizard ran, that consent is verified. */
 export async function notifyRequester(
-  deps: BotDeps & { adapter: TeamsAdapter },
+  deps: Pick<BotDeps, 'store' | 'logger' | 'messenger'>,
   connector: Connector,
   attachment: Attachment,
   text: string,
@@ -350,29 +345,26 @@ export async function notifyRequester(
   if (!consent?.requesterConversationId) return;
   const record = await deps.store.conversations.get(connector.tenantId, consent.requesterConversationId);
   if (!record) return;
-  const { activityId: _last, ...reference } = record.reference;
-  await deps.adapter.continueConversationAsync(deps.config.bot.appId ?? '', reference, async (context) => {
-    context.activity.id = undefined;
-    let updated = false;
+  let updated = false;
+  if (consent.requesterCardActivityId) {
     try {
-      if (consent.requesterCardActivityId) {
-        await context.updateActivity({
-          type: 'message',
-          id: consent.requesterCardActivityId,
-          attachments: [attachment],
-        });
-        updated = true;
-      }
+      await deps.messenger.updateCard(record.reference, consent.requesterCardActivityId, attachment);
+      updated = true;
     } catch (err) {
       deps.logger.warn('could not update the wizard card; posting it instead', { error: err });
     }
-    try {
-      // The card itself only when it could not replace the wizard's card; the news either way.
-      await context.sendActivity(updated ? text : MessageFactory.attachment(attachment, text));
-    } catch (err) {
-      deps.logger.warn('could not tell the requester that consent is verified', { error: err });
-    }
-  });
+  }
+  // The card itself only when it could not replace the wizard's card; the news either way.
+  const outcome = await deps.messenger.post(
+    record.reference,
+    updated ? { type: 'message', text } : MessageFactory.attachment(attachment, text),
+  );
+  if (outcome.status !== 'sent') {
+    deps.logger.warn('could not tell the requester that consent is verified', {
+      status: outcome.status,
+      error: outcome.error,
+    });
+  }
 }
 
 /** The consent reminders the scanner sends: the request again to the admin, a nudge to the requester. */

@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { ActivityTypes, MessageFactory, TurnContext, type Attachment } from 'botbuilder';
-import type { Application, TeamsAdapter, TurnState } from '@microsoft/teams-ai';
 import { diagnosticsCard, diagnosticsCardData } from '../../../cards/diagnosticsCards';
 import { renderCard } from '../../../cards/render';
 import type { Connector } from '../../../connectors/connector';
-import type { ConnectorLifecycle } from '../../../connectors/lifecycle';
+import type { ConnectorService } from '../../../connectors/connectorService';
+import type { Messenger } from '../../../notify/messenger';
 import {
   DEFAULT_DIAGNOSTIC_LIMITS,
   type DiagnosticContext,
@@ -14,7 +14,8 @@ import {
 import { diagnosticPlan } from '../../../diagnostics/plan';
 import { pendingFindings, runDiagnostics } from '../../../diagnostics/runner';
 import type { Logger } from '../../../util/logger';
-import type { CommandRouter } from '../../commandRouter';
+import { chatCommand, type FeatureTables } from '../../chatCommands';
+import { DIAGNOSTICS_COMMANDS } from './diagnosticsCommands';
 import { resolveConnector } from '../../connectorResolver';
 import type { BotDeps } from '../../deps';
 import { readerDates } from '../../../util/readerDates';
@@ -34,10 +35,11 @@ export const DEFAULT_DIAGNOSTICS_OPTIONS: DiagnosticsOptions = {
   inTurnBudgetMs: 10_000,
 };
 
-export interface DiagnosticsFeatureDeps extends BotDeps {
-  lifecycle: ConnectorLifecycle;
+export interface DiagnosticsFeatureDeps extends Pick<BotDeps, 'config' | 'clock' | 'logger' | 'graph'> {
+  /** The connectors to check, deauthorized first when their 90 days are up. */
+  connectors: Pick<ConnectorService, 'findByName' | 'refresh' | 'listAll'>;
   /** For updating the card after the turn has ended; without it a run keeps the turn. */
-  adapter?: TeamsAdapter;
+  messenger?: Pick<Messenger, 'continueIn'>;
   diagnostics?: Partial<DiagnosticsOptions>;
 }
 
@@ -135,96 +137,123 @@ async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
 
 const BACKGROUND_NOTE = 'Still checking: this card updates as each check finishes.';
 
+/** The connectors a run checks: the one named, or all of the tenant's; undefined when the name matched none. */
+async function connectorsToDiagnose(
+  deps: DiagnosticsFeatureDeps,
+  context: TurnContext,
+  name: string,
+): Promise<Connector[] | undefined> {
+  const { connectors } = deps;
+  const actor = actorOf(context);
+  if (name) {
+    const found = await resolveConnector(context, connectors, 'diagnose', name);
+    if (!found) return undefined;
+    return [await connectors.refresh(found, actor)];
+  }
+  return connectors.listAll(tenantIdOf(context), actor);
+}
+
+function diagnosticContext(
+  deps: DiagnosticsFeatureDeps,
+  options: DiagnosticsOptions,
+  context: TurnContext,
+  connectors: Connector[],
+): DiagnosticContext {
+  const { config, clock, logger } = deps;
+  const actor = actorOf(context);
+  return {
+    connectorAppId: config.connectorAppId,
+    botAppIds: [config.bot.appId, config.graph.clientId].filter((id): id is string => id !== undefined),
+    adminConsentLink: config.adminConsentLink,
+    cloud: config.cloud,
+    inactivityDays: config.inactivityDays,
+    firstNoticeDays: Math.max(...config.expiryNoticeDays),
+    now: clock.now(),
+    dates: readerDates(context, logger),
+    asker: { aadObjectId: actor.aadObjectId, name: actor.name },
+    connectors,
+    limits: options,
+    elapsed: () => performance.now(),
+  };
+}
+
 /**
  * `diagnose` (every check for the tenant) and `diagnose <name>` (one connector): a typing
  * indicator, then one card with every check pending, updated in place as each finishes.
  */
-export function registerDiagnostics(
-  _app: Application<TurnState>,
-  router: CommandRouter,
+async function diagnose(
   deps: DiagnosticsFeatureDeps,
-): void {
-  const options: DiagnosticsOptions = { ...DEFAULT_DIAGNOSTICS_OPTIONS, ...deps.diagnostics };
-  const { lifecycle, config, clock, logger, graph } = deps;
+  options: DiagnosticsOptions,
+  context: TurnContext,
+  args: string,
+): Promise<void> {
+  const { clock, logger, graph } = deps;
+  await context.sendActivity({ type: ActivityTypes.Typing });
+  const tenantId = tenantIdOf(context);
+  const name = args.trim();
+  const connectors = await connectorsToDiagnose(deps, context, name);
+  if (!connectors) return;
+  const ctx = diagnosticContext(deps, options, context, connectors);
+  const scope = name ? 'connector' : 'tenant';
+  const plan = diagnosticPlan(ctx, scope);
+  const title = name ? `Troubleshooting ${connectors[0].displayName}` : 'Troubleshooting your connectors';
+  const privateDetails = conversationTypeOf(context) === 'personal';
+  let footer = '';
+  let current = pendingFindings(plan);
+  const render = (findings: Finding[], finishedAt?: string) =>
+    renderCard(diagnosticsCard, diagnosticsCardData(findings, { title, privateDetails, finishedAt, footer }));
 
-  router.register('diagnose', async (context, _state, args) => {
-    await context.sendActivity({ type: ActivityTypes.Typing });
-    const tenantId = tenantIdOf(context);
-    const actor = actorOf(context);
-    const name = args.trim();
-    let connectors: Connector[];
-    if (name) {
-      const found = await resolveConnector(context, lifecycle, 'diagnose', name);
-      if (!found) return;
-      connectors = [await lifecycle.deauthorizeIfExpired(found, actor)];
-    } else {
-      const all = await lifecycle.all(tenantId);
-      connectors = await Promise.all(all.map((c) => lifecycle.deauthorizeIfExpired(c, actor)));
-    }
-    const ctx: DiagnosticContext = {
-      connectorAppId: config.connectorAppId,
-      botAppIds: [config.bot.appId, config.graph.clientId].filter((id): id is string => id !== undefined),
-      adminConsentLink: config.adminConsentLink,
-      cloud: config.cloud,
-      inactivityDays: config.inactivityDays,
-      firstNoticeDays: Math.max(...config.expiryNoticeDays),
-      now: clock.now(),
-      dates: readerDates(context, logger),
-      asker: { aadObjectId: actor.aadObjectId, name: actor.name },
-      connectors,
-      limits: options,
-      elapsed: () => performance.now(),
-    };
-    const scope = name ? 'connector' : 'tenant';
-    const plan = diagnosticPlan(ctx, scope);
-    const title = name ? `Troubleshooting ${connectors[0].displayName}` : 'Troubleshooting your connectors';
-    const privateDetails = conversationTypeOf(context) === 'personal';
-    let footer = '';
-    let current = pendingFindings(plan);
-    const render = (findings: Finding[], finishedAt?: string) =>
-      renderCard(
-        diagnosticsCard,
-        diagnosticsCardData(findings, { title, privateDetails, finishedAt, footer }),
-      );
-
-    const card = new LiveCard(logger);
-    await card.post(context, render(current));
-    const started = performance.now();
-    const run = runDiagnostics(graph, tenantId, plan, ctx, {
-      logger,
-      onUpdate: (findings) => {
-        current = findings;
-        card.show(render(findings));
-      },
-    });
-    const finish = async (findings: Finding[]) => {
-      footer = '';
-      card.show(render(findings, ctx.dates.dateTime(clock.now())));
-      await card.settle();
-      logger.info('diagnostics finished', {
-        tenantId,
-        scope,
-        ms: Math.round(performance.now() - started),
-        checks: Object.fromEntries(findings.map((f) => [f.id, `${f.status} ${f.ms ?? 0}ms`])),
-      });
-    };
-
-    if (!deps.adapter || (await within(run, options.inTurnBudgetMs))) {
-      await finish(await run);
-      return;
-    }
-    // Past the turn's budget: say so on the card, let the turn end, and go on proactively.
-    footer = BACKGROUND_NOTE;
-    card.show(render(current));
-    await card.detach();
-    const reference = TurnContext.getConversationReference(context.activity);
-    logger.info('diagnostics continue in the background', { tenantId, scope });
-    void deps.adapter
-      .continueConversationAsync(config.bot.appId ?? '', reference, async (proactive) => {
-        card.attach(proactive);
-        await finish(await run);
-        await card.detach();
-      })
-      .catch((err: unknown) => logger.warn('diagnostics could not finish in the background', { error: err }));
+  const card = new LiveCard(logger);
+  await card.post(context, render(current));
+  const started = performance.now();
+  const run = runDiagnostics(graph, tenantId, plan, ctx, {
+    logger,
+    onUpdate: (findings) => {
+      current = findings;
+      card.show(render(findings));
+    },
   });
+  const finish = async (findings: Finding[]) => {
+    footer = '';
+    card.show(render(findings, ctx.dates.dateTime(clock.now())));
+    await card.settle();
+    logger.info('diagnostics finished', {
+      tenantId,
+      scope,
+      ms: Math.round(performance.now() - started),
+      checks: Object.fromEntries(findings.map((f) => [f.id, `${f.status} ${f.ms ?? 0}ms`])),
+    });
+  };
+
+  const messenger = deps.messenger;
+  if (!messenger || (await within(run, options.inTurnBudgetMs))) {
+    await finish(await run);
+    return;
+  }
+  // Past the turn's budget: say so on the card, let the turn end, and go on proactively.
+  footer = BACKGROUND_NOTE;
+  card.show(render(current));
+  await card.detach();
+  const reference = TurnContext.getConversationReference(context.activity);
+  logger.info('diagnostics continue in the background', { tenantId, scope });
+  void messenger
+    .continueIn(reference, async (proactive) => {
+      card.attach(proactive);
+      await finish(await run);
+      await card.detach();
+    })
+    .catch((err: unknown) => logger.warn('diagnostics could not finish in the background', { error: err }));
+}
+
+/** The troubleshooting command. */
+export function diagnosticsFeature(deps: DiagnosticsFeatureDeps): FeatureTables {
+  const options: DiagnosticsOptions = { ...DEFAULT_DIAGNOSTICS_OPTIONS, ...deps.diagnostics };
+  return {
+    commands: [
+      chatCommand(DIAGNOSTICS_COMMANDS.diagnose, (context, _state, args) =>
+        diagnose(deps, options, context, args),
+      ),
+    ],
+    verbs: [],
+  };
 }

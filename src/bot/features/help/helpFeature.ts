@@ -4,9 +4,10 @@ import { CATALOG_GROUP_TITLES, CONNECTOR_TYPES, type CatalogGroup } from '../../
 import { moverRetirementCardData } from '../../../connectors/moverRetirement';
 import { helpCard, retirementNotice, welcomeCard, type HelpCardData } from '../../../cards/helpCards';
 import { renderCard } from '../../../cards/render';
-import { COMMAND_HELP } from './commandList';
-import type { CommandName } from '../../commandParser';
+import { COMMAND_SPECS, type CommandName } from '../../commandCatalog';
 import type { CommandRouter } from '../../commandRouter';
+import { chatCommand, type FeatureTables } from '../../chatCommands';
+import { HELP_COMMANDS } from './helpCommands';
 import type { BotDeps } from '../../deps';
 import { baseConversationId, conversationTypeOf, tenantIdOf } from '../../turnInfo';
 
@@ -22,7 +23,7 @@ export function helpCardData(
     title: 'Connector Concierge: commands',
     hint,
     inactivityDays,
-    commands: COMMAND_HELP.filter((c) => available(c.name)).map(({ usage, description }) => ({
+    commands: COMMAND_SPECS.filter((c) => available(c.name)).map(({ usage, description }) => ({
       usage,
       description,
     })),
@@ -57,85 +58,90 @@ export async function sendHelp(
   await context.sendActivity(MessageFactory.attachment(renderCard(helpCard, data)));
 }
 
-/**
- * `help`, the welcome card posted once per conversation on install, and forgetting a
- * conversation when the bot is removed from it.
- */
-export function registerHelp(app: Application<TurnState>, router: CommandRouter, deps: BotDeps): void {
-  router.register('help', async (context) => sendHelp(context, router, deps));
-
-  const welcome = async (context: TurnContext) => {
-    const tenantId = tenantIdOf(context);
-    const conversationId = context.activity.conversation.id;
-    const type = conversationTypeOf(context);
-    // The conversation was just recorded by the turn middleware; the claim makes the card once-only
-    // even though Teams announces an install with both installationUpdate and conversationUpdate.
-    if (
-      !(await deps.store.conversations.claimWelcome(tenantId, conversationId, deps.clock.now().toISOString()))
-    ) {
-      return;
-    }
-    try {
-      const name = context.activity.from?.name;
-      await context.sendActivity(
-        MessageFactory.attachment(
-          renderCard(welcomeCard, {
-            greeting: `Thanks for adding me${name ? `, ${name}` : ''}. I help you authorize migration connectors into Microsoft 365 and keep them from expiring.`,
-            scopeTip: SCOPE_TIPS[type],
-            retirement: retirementNotice(moverRetirementCardData()),
-          }),
-        ),
-      );
-      deps.logger.info('welcome posted', { tenantId, conversationId, conversationType: type });
-    } catch (err) {
-      // Give the claim back so that the next install event can try again.
-      await deps.store.conversations.releaseWelcome(tenantId, conversationId);
-      throw err;
-    }
+/** `help`: the card listing the commands the router serves. */
+export function helpFeature(deps: BotDeps, router: CommandRouter): FeatureTables {
+  return {
+    commands: [chatCommand(HELP_COMMANDS.help, (context) => sendHelp(context, router, deps))],
+    verbs: [],
   };
+}
 
-  const forget = async (context: TurnContext) => {
-    const tenantId = tenantIdOf(context);
-    const conversationId = context.activity.conversation.id;
-    await deps.store.conversations.remove(tenantId, conversationId);
-    // Removing the bot from a team ends the subscriptions of all its channels.
-    const teamId = (context.activity.channelData as { team?: { id?: string } } | undefined)?.team?.id;
-    const ended = (teamId ? await deps.store.subscriptions.removeByTeam(tenantId, teamId) : []).map(
-      (s) => s.conversationId,
+/** The welcome card, posted once per conversation on install. */
+async function welcome(deps: BotDeps, context: TurnContext): Promise<void> {
+  const tenantId = tenantIdOf(context);
+  const conversationId = context.activity.conversation.id;
+  const type = conversationTypeOf(context);
+  // The conversation was just recorded by the turn middleware; the claim makes the card once-only
+  // even though Teams announces an install with both installationUpdate and conversationUpdate.
+  if (
+    !(await deps.store.conversations.claimWelcome(tenantId, conversationId, deps.clock.now().toISOString()))
+  ) {
+    return;
+  }
+  try {
+    const name = context.activity.from?.name;
+    await context.sendActivity(
+      MessageFactory.attachment(
+        renderCard(welcomeCard, {
+          greeting: `Thanks for adding me${name ? `, ${name}` : ''}. I help you authorize migration connectors into Microsoft 365 and keep them from expiring.`,
+          scopeTip: SCOPE_TIPS[type],
+          retirement: retirementNotice(moverRetirementCardData()),
+        }),
+      ),
     );
-    if (await deps.store.subscriptions.remove(tenantId, baseConversationId(conversationId))) {
-      ended.push(baseConversationId(conversationId));
-    }
-    for (const endedId of ended) {
-      await deps.store.audit.append({
-        tenantId,
-        at: deps.clock.now().toISOString(),
-        actor: context.activity.from?.aadObjectId ?? context.activity.from?.id ?? 'teams',
-        actorName: context.activity.from?.name,
-        action: 'subscription.ended',
-        detail: { conversationId: endedId, reason: 'bot removed' },
-      });
-    }
-    deps.logger.info('bot removed from conversation', {
+    deps.logger.info('welcome posted', { tenantId, conversationId, conversationType: type });
+  } catch (err) {
+    // Give the claim back so that the next install event can try again.
+    await deps.store.conversations.releaseWelcome(tenantId, conversationId);
+    throw err;
+  }
+}
+
+/** Forgets a conversation the bot was removed from, ending its subscriptions (a team's: all its channels'). */
+async function forget(deps: BotDeps, context: TurnContext): Promise<void> {
+  const tenantId = tenantIdOf(context);
+  const conversationId = context.activity.conversation.id;
+  await deps.store.conversations.remove(tenantId, conversationId);
+  // Removing the bot from a team ends the subscriptions of all its channels.
+  const teamId = (context.activity.channelData as { team?: { id?: string } } | undefined)?.team?.id;
+  const ended = (teamId ? await deps.store.subscriptions.removeByTeam(tenantId, teamId) : []).map(
+    (s) => s.conversationId,
+  );
+  if (await deps.store.subscriptions.remove(tenantId, baseConversationId(conversationId))) {
+    ended.push(baseConversationId(conversationId));
+  }
+  for (const endedId of ended) {
+    await deps.store.audit.append({
       tenantId,
-      conversationId,
-      subscriptionsEnded: ended.length,
+      at: deps.clock.now().toISOString(),
+      actor: context.activity.from?.aadObjectId ?? context.activity.from?.id ?? 'teams',
+      actorName: context.activity.from?.name,
+      action: 'subscription.ended',
+      detail: { conversationId: endedId, reason: 'bot removed' },
     });
-  };
+  }
+  deps.logger.info('bot removed from conversation', {
+    tenantId,
+    conversationId,
+    subscriptionsEnded: ended.length,
+  });
+}
 
-  const botWasAdded = (context: TurnContext) =>
-    (context.activity.membersAdded ?? []).some((m) => m.id === context.activity.recipient?.id);
-  const botWasRemoved = (context: TurnContext) =>
-    (context.activity.membersRemoved ?? []).some((m) => m.id === context.activity.recipient?.id);
+const botWasAdded = (context: TurnContext) =>
+  (context.activity.membersAdded ?? []).some((m) => m.id === context.activity.recipient?.id);
+const botWasRemoved = (context: TurnContext) =>
+  (context.activity.membersRemoved ?? []).some((m) => m.id === context.activity.recipient?.id);
 
+/** The welcome card on install, and forgetting a conversation when the bot is removed from it. */
+export function registerInstallEvents(app: Application<TurnState>, deps: BotDeps): void {
   app.activity(ActivityTypes.InstallationUpdate, async (context) => {
     const action = String(context.activity.action ?? '').toLowerCase();
     // add-upgrade and remove-upgrade are version changes of an installed app, not new installs.
-    if (action === 'add') await welcome(context);
-    else if (action === 'remove') await forget(context);
+    if (action === 'add') await welcome(deps, context);
+    else if (action === 'remove') await forget(deps, context);
   });
   app.activity(ActivityTypes.ConversationUpdate, async (context) => {
-    if (botWasAdded(context)) await welcome(context);
-    else if (botWasRemoved(context)) await forget(context);
+    if (botWasAdded(context)) await welcome(deps, context);
+    else if (botWasRemoved(context)) await forget(deps, context);
   });
 }

@@ -2,7 +2,7 @@ import type { TurnContext } from 'botbuilder';
 import type { Connector } from '../../../connectors/connector';
 import type { Store } from '../../../connectors/ports';
 import type { BotDeps } from '../../deps';
-import { canManage } from '../../managePermission';
+import { actorOf } from '../../turnInfo';
 
 /** Teams shows a user-specific view to at most this many people per card. */
 export const MAX_REFRESH_USERS = 60;
@@ -37,7 +37,8 @@ export async function manageableIds(
   connectors: Connector[],
   deps: BotDeps,
 ): Promise<Set<string>> {
-  const allowed = await Promise.all(connectors.map((c) => canManage(c, context, deps)));
+  const actor = actorOf(context);
+  const allowed = await Promise.all(connectors.map((c) => deps.services.connectors.mayManage(c, actor)));
   return new Set(connectors.filter((_c, i) => allowed[i].allowed).map((c) => c.id));
 }
 

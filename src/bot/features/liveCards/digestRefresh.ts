@@ -1,5 +1,4 @@
 import type { Attachment, TurnContext } from 'botbuilder';
-import type { Application, TurnState } from '@microsoft/teams-ai';
 import { expiryDigestCard, type DigestRefreshData } from '../../../cards/noticeCards';
 import { readerDates } from '../../../util/readerDates';
 import { renderCard } from '../../../cards/render';
@@ -7,7 +6,8 @@ import { askOwnerText, digestView, type DigestEntry } from '../../../notify/dige
 import { DIGEST_MAX_ROWS, DIGEST_REFRESH_VERB } from '../../../notify/expiryScanner';
 import type { BotDeps } from '../../deps';
 import { tenantIdOf } from '../../turnInfo';
-import { CardActionError, onExecute } from '../../universalActions';
+import { CardActionError } from '../../universalActions';
+import { recordVerb, type CardVerb } from '../../cardVerbs';
 import { deletionOf, manageableIds, managerIds, readConnectors } from './cardViewers';
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/;
@@ -91,7 +91,7 @@ async function digestNow(
   );
 }
 
-/** Serves the expiry digest's refresh (automatic when it is shown, or its Refresh button). */
-export function registerDigestRefresh(app: Application<TurnState>, deps: BotDeps): void {
-  onExecute(app, DIGEST_REFRESH_VERB, (context, _state, data) => digestNow(context, data, deps), deps.logger);
+/** The expiry digest's refresh verb (automatic when it is shown, or its Refresh button). */
+export function digestRefreshVerb(deps: BotDeps): CardVerb<Record<string, unknown>> {
+  return recordVerb(DIGEST_REFRESH_VERB, (context, _state, data) => digestNow(context, data, deps));
 }

@@ -1,13 +1,12 @@
-import type { Application, TurnState } from '@microsoft/teams-ai';
+import type { CardVerbs } from '../../cardVerbs';
 import type { BotDeps } from '../../deps';
-import { registerDigestRefresh } from './digestRefresh';
-import { registerNoticeRefresh } from './noticeRefresh';
+import { digestRefreshVerb } from './digestRefresh';
+import { noticeRefreshVerb } from './noticeRefresh';
 
 /**
  * Cards that stay current: the refresh verbs Teams calls when a card with `refresh` is shown.
  * Each reads the store once for its card and writes nothing.
  */
-export function registerLiveCards(app: Application<TurnState>, deps: BotDeps): void {
-  registerDigestRefresh(app, deps);
-  registerNoticeRefresh(app, deps);
+export function liveCardVerbs(deps: BotDeps): CardVerbs {
+  return [digestRefreshVerb(deps), noticeRefreshVerb(deps)];
 }

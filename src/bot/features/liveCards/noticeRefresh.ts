@@ -1,5 +1,4 @@
 import type { Attachment, TurnContext } from 'botbuilder';
-import type { Application, TurnState } from '@microsoft/teams-ai';
 import { deauthorizedNoticeCard } from '../../../cards/noticeCards';
 import { readerDates } from '../../../util/readerDates';
 import { renderCard } from '../../../cards/render';
@@ -7,9 +6,9 @@ import { deauthorizedView } from '../../../notify/deauthorizedView';
 import { askOwnerText } from '../../../notify/digestView';
 import { NOTICE_REFRESH_VERB } from '../../../notify/expiryScanner';
 import type { BotDeps } from '../../deps';
-import { canManage } from '../../managePermission';
-import { tenantIdOf } from '../../turnInfo';
-import { CardActionError, onExecute } from '../../universalActions';
+import { actorOf, tenantIdOf } from '../../turnInfo';
+import { CardActionError, dataProblem } from '../../universalActions';
+import { recordVerb, type CardVerb } from '../../cardVerbs';
 import { deletionOf, managerIds } from './cardViewers';
 
 /**
@@ -32,7 +31,9 @@ async function noticeNow(
       'This card names a connector that is not in your tenant, so it shows nothing.',
     );
   }
-  const allowed = connector ? (await canManage(connector, context, deps)).allowed : false;
+  const allowed = connector
+    ? (await deps.services.connectors.mayManage(connector, actorOf(context))).allowed
+    : false;
   return renderCard(
     deauthorizedNoticeCard,
     deauthorizedView(id, connector, deleted, {
@@ -50,15 +51,11 @@ async function noticeNow(
   );
 }
 
-/** Serves the deauthorization notice's refresh. */
-export function registerNoticeRefresh(app: Application<TurnState>, deps: BotDeps): void {
-  onExecute(
-    app,
-    NOTICE_REFRESH_VERB,
-    (context, _state, data) => noticeNow(context, data, deps),
-    deps.logger,
-    {
-      requires: ['connectorId'],
-    },
-  );
+/** The deauthorization notice's refresh verb. */
+export function noticeRefreshVerb(deps: BotDeps): CardVerb<Record<string, unknown>> {
+  return recordVerb(NOTICE_REFRESH_VERB, async (context, _state, data) => {
+    const problem = dataProblem(data, ['connectorId']);
+    if (problem) throw new CardActionError(400, problem);
+    return noticeNow(context, data, deps);
+  });
 }

@@ -1,18 +1,19 @@
 import { MessageFactory, TurnContext } from 'botbuilder';
-import type { Application, TurnState } from '@microsoft/teams-ai';
+import { refuse } from '../../universalActions';
 import { subscriptionCard } from '../../../cards/noticeCards';
 import { renderCard } from '../../../cards/render';
 import { clockStart, expiresAt, type Connector } from '../../../connectors/connector';
+import type { ConnectorService } from '../../../connectors/connectorService';
 import { LifecycleError, type ConnectorLifecycle } from '../../../connectors/lifecycle';
 import { nextThreshold } from '../../../notify/thresholds';
 import type { CommandRouter } from '../../commandRouter';
 import type { BotDeps } from '../../deps';
 import { readerDates } from '../../../util/readerDates';
-import { canManage } from '../../managePermission';
-import { refuse } from '../../universalActions';
 import { auditTurn } from '../../turnAudit';
 import { actorOf, baseConversationId, conversationTypeOf, tenantIdOf } from '../../turnInfo';
-import { recordVerb, registerCardVerbs } from '../../cardVerbs';
+import { recordVerb } from '../../cardVerbs';
+import { chatCommand, type FeatureTables } from '../../chatCommands';
+import { NOTICES_COMMANDS } from './noticesCommands';
 
 /** Card verbs of the expiry notices' buttons. */
 export const NOTICE_VERBS = {
@@ -21,209 +22,214 @@ export const NOTICE_VERBS = {
   snooze: 'noticeSnooze',
 } as const;
 
-export interface NotifyFeatureDeps extends BotDeps {
-  lifecycle: ConnectorLifecycle;
+export interface NotifyFeatureDeps extends Pick<BotDeps, 'config' | 'store' | 'clock' | 'logger'> {
+  /** Loads the connector a notice names, checks who may manage it, records transfers. */
+  connectors: ConnectorService;
+  /** Audits a snoozed notice. */
+  lifecycle: Pick<ConnectorLifecycle, 'audit'>;
+}
+
+/** A subscription card with the notice settings as facts. */
+function reply(
+  deps: NotifyFeatureDeps,
+  context: TurnContext,
+  title: string,
+  text: string,
+  style: 'good' | 'default' | 'warning',
+  buttons: { title: string; command: string }[] = [],
+) {
+  const { config } = deps;
+  return context.sendActivity(
+    MessageFactory.attachment(
+      renderCard(subscriptionCard, {
+        title,
+        text,
+        style,
+        facts: [
+          { title: 'Notices', value: `${config.expiryNoticeDays.join(', ')} days before deauthorization` },
+          { title: 'Deauthorized after', value: `${config.inactivityDays} days without a transfer` },
+        ],
+        buttons,
+      }),
+    ),
+  );
+}
+
+/** `subscribe`: posts this tenant's notices in the channel or group chat; in 1:1, undoes an opt-out. */
+async function subscribe(deps: NotifyFeatureDeps, context: TurnContext): Promise<void> {
+  const { store, clock } = deps;
+  const tenantId = tenantIdOf(context);
+  const actor = actorOf(context);
+  if (conversationTypeOf(context) === 'personal') {
+    await store.subscriptions.setPersonalOptOut(tenantId, actor.id, false);
+    await reply(
+      deps,
+      context,
+      'Subscribe is for channels and group chats',
+      'Type subscribe in a channel (after @mentioning me) or a group chat to post this tenant’s expiry notices there. Here in our 1:1 chat you always get the notices of the connectors you created, unless you type unsubscribe.',
+      'default',
+    );
+    return;
+  }
+  const conversationId = baseConversationId(context.activity.conversation.id);
+  const reference = TurnContext.getConversationReference(context.activity);
+  // Notices are new posts in the channel, not replies in the thread where someone subscribed.
+  delete reference.activityId;
+  reference.conversation = { ...reference.conversation!, id: conversationId };
+  const added = await store.subscriptions.add({
+    tenantId,
+    conversationId,
+    conversationType: conversationTypeOf(context),
+    reference,
+    teamId: (context.activity.channelData as { team?: { id?: string } } | undefined)?.team?.id,
+    createdBy: actor.id,
+    createdAt: clock.now().toISOString(),
+  });
+  await auditTurn(deps, context, 'subscription.added', { conversationId });
+  await reply(
+    deps,
+    context,
+    added ? 'Expiry notices will post here' : 'This conversation is already subscribed',
+    'I post one digest per scan here, listing this tenant’s connectors that are about to be deauthorized, with Reauthorize, Record a transfer and Snooze buttons.',
+    'good',
+    [{ title: 'Unsubscribe', command: 'unsubscribe' }],
+  );
+}
+
+/** `unsubscribe`: stops the notices here; in 1:1, opts out of one's own connectors' notices. */
+async function unsubscribe(deps: NotifyFeatureDeps, context: TurnContext): Promise<void> {
+  const { store } = deps;
+  const tenantId = tenantIdOf(context);
+  const actor = actorOf(context);
+  if (conversationTypeOf(context) === 'personal') {
+    await store.subscriptions.setPersonalOptOut(tenantId, actor.id, true);
+    await auditTurn(deps, context, 'notices.personal-opt-out', {});
+    await reply(
+      deps,
+      context,
+      'No more 1:1 expiry notices',
+      'I will no longer send you the expiry notices of the connectors you created. Channels that subscribed still get them. Type subscribe here to get them again.',
+      'default',
+      [{ title: 'Subscribe again', command: 'subscribe' }],
+    );
+    return;
+  }
+  const conversationId = baseConversationId(context.activity.conversation.id);
+  const removed = await store.subscriptions.remove(tenantId, conversationId);
+  if (removed) await auditTurn(deps, context, 'subscription.removed', { conversationId });
+  await reply(
+    deps,
+    context,
+    removed ? 'Expiry notices stopped here' : 'This conversation was not subscribed',
+    removed
+      ? 'This conversation no longer gets expiry notices.'
+      : 'There was nothing to stop. Type subscribe to get expiry notices here.',
+    'default',
+    [{ title: 'Subscribe', command: 'subscribe' }],
+  );
+}
+
+/** The connector a notice button names, in this tenant, if the person may manage it. */
+async function managed(
+  deps: NotifyFeatureDeps,
+  context: TurnContext,
+  data: Record<string, unknown>,
+): Promise<Connector | undefined> {
+  const id = typeof data.connectorId === 'string' ? data.connectorId : '';
+  const lookup = await deps.connectors.loadToManage(tenantIdOf(context), id, actorOf(context));
+  if (lookup.kind === 'missing') {
+    await refuse(context, 404, 'That connector does not exist in this tenant any more. Nothing was changed.');
+    return undefined;
+  }
+  if (lookup.kind === 'refused') {
+    await refuse(context, 403, lookup.reason);
+    return undefined;
+  }
+  return lookup.connector;
+}
+
+/** A notice's "Record a transfer": once per 90-day period the notice was about. */
+async function noticeTransfer(
+  deps: NotifyFeatureDeps,
+  context: TurnContext,
+  data: Record<string, unknown>,
+): Promise<void> {
+  const { clock, config } = deps;
+  const connector = await managed(deps, context, data);
+  if (!connector) return;
+  // A notice is about one 90-day period: once a transfer restarted the clock (a double click,
+  // or someone else in the channel), the notice's button has nothing left to do.
+  if (typeof data.periodStart === 'string' && data.periodStart !== clockStart(connector)?.toISOString()) {
+    await context.sendActivity(
+      `A transfer is already recorded for ${connector.displayName} since this notice (last transfer ${readerDates(context, deps.logger).dateTime(connector.lastTransferAt)}). Nothing was changed; type transfer ${connector.displayName} to record another.`,
+    );
+    return;
+  }
+  try {
+    const updated = await deps.connectors.recordTransfer(connector, clock.now(), actorOf(context));
+    await context.sendActivity(
+      `${actorOf(context).name} recorded a transfer for ${updated.displayName}: it is now deauthorized on ${readerDates(context, deps.logger).dateTime(expiresAt(updated, config.inactivityDays))} unless it transfers again.`,
+    );
+  } catch (err) {
+    if (err instanceof LifecycleError) {
+      await context.sendActivity(err.message);
+      return;
+    }
+    throw err;
+  }
+}
+
+/** A notice's "Snooze": skips the next notice of the same period. */
+async function noticeSnooze(
+  deps: NotifyFeatureDeps,
+  context: TurnContext,
+  data: Record<string, unknown>,
+): Promise<void> {
+  const { store, clock, lifecycle, config } = deps;
+  const connector = await managed(deps, context, data);
+  if (!connector) return;
+  const period = clockStart(connector)?.toISOString();
+  if (!period || data.periodStart !== period) {
+    await context.sendActivity(
+      `This notice is out of date: ${connector.displayName} transferred or was reauthorized since. Nothing was snoozed.`,
+    );
+    return;
+  }
+  const next = nextThreshold(Number(data.threshold), config.expiryNoticeDays);
+  if (next === undefined) {
+    await context.sendActivity(
+      `There is no later notice to snooze for ${connector.displayName}: the next thing that happens is deauthorization.`,
+    );
+    return;
+  }
+  await store.notices.snooze(
+    { tenantId: connector.tenantId, connectorId: connector.id, periodStart: period, threshold: next },
+    clock.now(),
+  );
+  await lifecycle.audit(connector, actorOf(context), 'notice.snoozed', { threshold: next });
+  await context.sendActivity(
+    `${actorOf(context).name} snoozed ${connector.displayName}: the ${next}-day notice will not be sent. Later notices still will.`,
+  );
 }
 
 /**
  * `subscribe` / `unsubscribe`, and the buttons of expiry notices, which work from the channel
- * the notice was posted in, for the people allowed to manage the connector.
+ * the notice was posted in, for the people allowed to manage the connector. "Reauthorize" runs
+ * the `reauthorize` command through the router.
  */
-export function registerNotifications(
-  app: Application<TurnState>,
-  router: CommandRouter,
-  deps: NotifyFeatureDeps,
-): void {
-  const { store, clock, lifecycle, config } = deps;
-
-  const reply = (
-    context: TurnContext,
-    title: string,
-    text: string,
-    style: 'good' | 'default' | 'warning',
-    buttons: { title: string; command: string }[] = [],
-  ) =>
-    context.sendActivity(
-      MessageFactory.attachment(
-        renderCard(subscriptionCard, {
-          title,
-          text,
-          style,
-          facts: [
-            { title: 'Notices', value: `${config.expiryNoticeDays.join(', ')} days before deauthorization` },
-            { title: 'Deauthorized after', value: `${config.inactivityDays} days without a transfer` },
-          ],
-          buttons,
-        }),
-      ),
-    );
-
-  router.register('subscribe', async (context) => {
-    const tenantId = tenantIdOf(context);
-    const actor = actorOf(context);
-    if (conversationTypeOf(context) === 'personal') {
-      await store.subscriptions.setPersonalOptOut(tenantId, actor.id, false);
-      await reply(
-        context,
-        'Subscribe is for channels and group chats',
-        'Type subscribe in a channel (after @mentioning me) or a group chat to post this tenant’s expiry notices there. Here in our 1:1 chat you always get the notices of the connectors you created, unless you type unsubscribe.',
-        'default',
-      );
-      return;
-    }
-    const conversationId = baseConversationId(context.activity.conversation.id);
-    const reference = TurnContext.getConversationReference(context.activity);
-    // Notices are new posts in the channel, not replies in the thread where someone subscribed.
-    delete reference.activityId;
-    reference.conversation = { ...reference.conversation!, id: conversationId };
-    const added = await store.subscriptions.add({
-      tenantId,
-      conversationId,
-      conversationType: conversationTypeOf(context),
-      reference,
-      teamId: (context.activity.channelData as { team?: { id?: string } } | undefined)?.team?.id,
-      createdBy: actor.id,
-      createdAt: clock.now().toISOString(),
-    });
-    await auditTurn(deps, context, 'subscription.added', { conversationId });
-    await reply(
-      context,
-      added ? 'Expiry notices will post here' : 'This conversation is already subscribed',
-      'I post one digest per scan here, listing this tenant’s connectors that are about to be deauthorized, with Reauthorize, Record a transfer and Snooze buttons.',
-      'good',
-      [{ title: 'Unsubscribe', command: 'unsubscribe' }],
-    );
-  });
-
-  router.register('unsubscribe', async (context) => {
-    const tenantId = tenantIdOf(context);
-    const actor = actorOf(context);
-    if (conversationTypeOf(context) === 'personal') {
-      await store.subscriptions.setPersonalOptOut(tenantId, actor.id, true);
-      await auditTurn(deps, context, 'notices.personal-opt-out', {});
-      await reply(
-        context,
-        'No more 1:1 expiry notices',
-        'I will no longer send you the expiry notices of the connectors you created. Channels that subscribed still get them. Type subscribe here to get them again.',
-        'default',
-        [{ title: 'Subscribe again', command: 'subscribe' }],
-      );
-      return;
-    }
-    const conversationId = baseConversationId(context.activity.conversation.id);
-    const removed = await store.subscriptions.remove(tenantId, conversationId);
-    if (removed) await auditTurn(deps, context, 'subscription.removed', { conversationId });
-    await reply(
-      context,
-      removed ? 'Expiry notices stopped here' : 'This conversation was not subscribed',
-      removed
-        ? 'This conversation no longer gets expiry notices.'
-        : 'There was nothing to stop. Type subscribe to get expiry notices here.',
-      'default',
-      [{ title: 'Subscribe', command: 'subscribe' }],
-    );
-  });
-
-  /** The connector a notice button names, in this tenant, if the person may manage it. */
-  const managed = async (
-    context: TurnContext,
-    data: Record<string, unknown>,
-  ): Promise<Connector | undefined> => {
-    const id = typeof data.connectorId === 'string' ? data.connectorId : '';
-    const connector = id ? await store.connectors.get(tenantIdOf(context), id) : undefined;
-    if (!connector) {
-      await refuse(
-        context,
-        404,
-        'That connector does not exist in this tenant any more. Nothing was changed.',
-      );
-      return undefined;
-    }
-    const permission = await canManage(connector, context, deps);
-    if (!permission.allowed) {
-      await refuse(context, 403, permission.reason);
-      return undefined;
-    }
-    return connector;
-  };
-
-  registerCardVerbs(
-    app,
-    [
+export function noticesFeature(deps: NotifyFeatureDeps, router: CommandRouter): FeatureTables {
+  return {
+    commands: [
+      chatCommand(NOTICES_COMMANDS.subscribe, (context) => subscribe(deps, context)),
+      chatCommand(NOTICES_COMMANDS.unsubscribe, (context) => unsubscribe(deps, context)),
+    ],
+    verbs: [
       recordVerb(NOTICE_VERBS.reauthorize, async (context, state, data) => {
-        const connector = await managed(context, data);
-        if (!connector) return;
-        await router.get('reauthorize')!(context, state, connector.displayName);
+        const connector = await managed(deps, context, data);
+        if (connector) await router.get('reauthorize')!(context, state, connector.displayName);
       }),
+      recordVerb(NOTICE_VERBS.transfer, (context, _state, data) => noticeTransfer(deps, context, data)),
+      recordVerb(NOTICE_VERBS.snooze, (context, _state, data) => noticeSnooze(deps, context, data)),
     ],
-    deps.logger,
-  );
-
-  registerCardVerbs(
-    app,
-    [
-      recordVerb(NOTICE_VERBS.transfer, async (context, _state, data) => {
-        const connector = await managed(context, data);
-        if (!connector) return;
-        // A notice is about one 90-day period: once a transfer restarted the clock (a double click,
-        // or someone else in the channel), the notice's button has nothing left to do.
-        if (
-          typeof data.periodStart === 'string' &&
-          data.periodStart !== clockStart(connector)?.toISOString()
-        ) {
-          await context.sendActivity(
-            `A transfer is already recorded for ${connector.displayName} since this notice (last transfer ${readerDates(context, deps.logger).dateTime(connector.lastTransferAt)}). Nothing was changed; type transfer ${connector.displayName} to record another.`,
-          );
-          return;
-        }
-        try {
-          const updated = await lifecycle.recordTransfer(connector, clock.now(), actorOf(context));
-          await context.sendActivity(
-            `${actorOf(context).name} recorded a transfer for ${updated.displayName}: it is now deauthorized on ${readerDates(context, deps.logger).dateTime(expiresAt(updated, config.inactivityDays))} unless it transfers again.`,
-          );
-        } catch (err) {
-          if (err instanceof LifecycleError) {
-            await context.sendActivity(err.message);
-            return;
-          }
-          throw err;
-        }
-      }),
-    ],
-    deps.logger,
-  );
-
-  registerCardVerbs(
-    app,
-    [
-      recordVerb(NOTICE_VERBS.snooze, async (context, _state, data) => {
-        const connector = await managed(context, data);
-        if (!connector) return;
-        const period = clockStart(connector)?.toISOString();
-        if (!period || data.periodStart !== period) {
-          await context.sendActivity(
-            `This notice is out of date: ${connector.displayName} transferred or was reauthorized since. Nothing was snoozed.`,
-          );
-          return;
-        }
-        const current = Number(data.threshold);
-        const next = nextThreshold(current, config.expiryNoticeDays);
-        if (next === undefined) {
-          await context.sendActivity(
-            `There is no later notice to snooze for ${connector.displayName}: the next thing that happens is deauthorization.`,
-          );
-          return;
-        }
-        await store.notices.snooze(
-          { tenantId: connector.tenantId, connectorId: connector.id, periodStart: period, threshold: next },
-          clock.now(),
-        );
-        await lifecycle.audit(connector, actorOf(context), 'notice.snoozed', { threshold: next });
-        await context.sendActivity(
-          `${actorOf(context).name} snoozed ${connector.displayName}: the ${next}-day notice will not be sent. Later notices still will.`,
-        );
-      }),
-    ],
-    deps.logger,
-  );
+  };
 }

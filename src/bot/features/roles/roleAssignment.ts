@@ -55,26 +55,121 @@ const NOT_CONFIRMED_DETAIL =
 export const PERMANENT_NOT_CONFIRMED =
   'This tenant cannot make time-bound role assignments (that takes Microsoft Entra ID P2), and a permanent assignment was not confirmed, so those roles were not assigned. To assign them permanently, ask again and check “Assign permanently if time-bound assignment is unavailable”.';
 
+/** One role's assignment: who, for whom, on what terms, with the detail its audit events carry. */
+interface RoleAssignmentRun {
+  shared: RolesShared;
+  context: TurnContext;
+  tenantId: string;
+  actor: { id: string; name: string };
+  account: { id: string; upn: string };
+  terms: AssignmentTerms;
+}
+
+/** A time-bound (PIM) assignment; `unavailable` (Graph's words) when this tenant cannot make one. */
+async function assignTimeBound(
+  run: RoleAssignmentRun,
+  role: DirectoryRole,
+  start: Date,
+  detail: Record<string, unknown>,
+): Promise<RoleOutcome | { unavailable: string }> {
+  const { directory, config, grants, logger } = run.shared;
+  const end = new Date(start.getTime() + config.roleAssignmentDays * DAY_MS);
+  try {
+    await directory.assignUntil(run.tenantId, run.account.id, role.id, {
+      start,
+      end,
+      justification: `Connector Concierge: ${targetKindLabel(run.terms.kind)} target connection, approved by ${run.actor.name}`,
+    });
+  } catch (err) {
+    if (!isTimeBoundUnavailable(err)) throw err;
+    logger.info('time-bound role assignment unavailable in this tenant', { tenantId: run.tenantId });
+    return { unavailable: (err as Error).message };
+  }
+  await grants.add(run.tenantId, run.account.id, {
+    roleId: role.id,
+    roleName: role.name,
+    kind: run.terms.kind,
+    type: 'time-bound',
+    assignedAt: start.toISOString(),
+    expiresAt: end.toISOString(),
+    assignedBy: run.actor.id,
+  });
+  await auditTurn(run.shared, run.context, 'role.assigned', {
+    ...detail,
+    assignment: 'time-bound',
+    expiresAt: end.toISOString(),
+  });
+  return {
+    role,
+    result: 'assigned',
+    detail: `for ${daysText(config.roleAssignmentDays)}, until ${UTC_DATES.dateTime(end)}`,
+  };
+}
+
+/** A permanent assignment, made only when the approver confirmed it on the card. */
+async function assignPermanent(
+  run: RoleAssignmentRun,
+  role: DirectoryRole,
+  start: Date,
+  detail: Record<string, unknown>,
+  noTimeBound: string,
+): Promise<RoleOutcome> {
+  const { directory, grants } = run.shared;
+  if (!run.terms.permanentFallback) {
+    await auditTurn(run.shared, run.context, 'role.assignment-failed', {
+      ...detail,
+      code: 'TIME_BOUND_UNAVAILABLE',
+      graph: noTimeBound,
+    });
+    return { role, result: 'failed', detail: NOT_CONFIRMED_DETAIL };
+  }
+  const assignmentId = await directory.assign(run.tenantId, run.account.id, role.id);
+  await grants.add(run.tenantId, run.account.id, {
+    roleId: role.id,
+    roleName: role.name,
+    kind: run.terms.kind,
+    type: 'permanent',
+    assignedAt: start.toISOString(),
+    assignmentId,
+    assignedBy: run.actor.id,
+  });
+  await auditTurn(run.shared, run.context, 'role.assigned', {
+    ...detail,
+    assignment: 'permanent',
+    assignmentId,
+  });
+  return {
+    role,
+    result: 'assigned',
+    detail: 'permanently, as confirmed (time-bound assignment is unavailable in this tenant)',
+  };
+}
+
 /**
  * Assigns roles one by one with Graph, skipping those already held, auditing each and recording
  * what the bot assigned. Each is time-bound (ROLE_ASSIGNMENT_DAYS, through PIM); where the tenant
  * has no PIM it is permanent only if the approver confirmed that on the card. After a 403 (the
  * app lacks RoleManagement.ReadWrite.Directory) the rest are not tried.
  */
-export const assignRoles = async (
+export async function assignRoles(
   shared: RolesShared,
   context: TurnContext,
   account: { id: string; upn: string },
   roles: DirectoryRole[],
   auditDetail: Record<string, unknown>,
   terms: AssignmentTerms,
-): Promise<RoleOutcome[]> => {
-  const { directory, logger, clock, config, grants } = shared;
-  const tenantId = tenantIdOf(context);
-  const actor = actorOf(context);
+): Promise<RoleOutcome[]> {
+  const run: RoleAssignmentRun = {
+    shared,
+    context,
+    tenantId: tenantIdOf(context),
+    actor: actorOf(context),
+    account,
+    terms,
+  };
   let held: Set<string>;
   try {
-    held = new Set((await directory.heldRoles(tenantId, account.id)).tenantWide);
+    held = new Set((await shared.directory.heldRoles(run.tenantId, account.id)).tenantWide);
   } catch (err) {
     if (!isGraphError(err)) throw err;
     return roles.map((role) => ({ role, result: 'not tried' as const, detail: err.message }));
@@ -99,71 +194,15 @@ export const assignRoles = async (
       outcomes.push({ role, result: 'not tried', detail: stop });
       continue;
     }
-    const start = clock.now();
-    const end = new Date(start.getTime() + config.roleAssignmentDays * DAY_MS);
+    const start = shared.clock.now();
     try {
-      if (!noTimeBound) {
-        try {
-          await directory.assignUntil(tenantId, account.id, role.id, {
-            start,
-            end,
-            justification: `Connector Concierge: ${targetKindLabel(terms.kind)} target connection, approved by ${actor.name}`,
-          });
-          outcomes.push({
-            role,
-            result: 'assigned',
-            detail: `for ${daysText(config.roleAssignmentDays)}, until ${UTC_DATES.dateTime(end)}`,
-          });
-          await grants.add(tenantId, account.id, {
-            roleId: role.id,
-            roleName: role.name,
-            kind: terms.kind,
-            type: 'time-bound',
-            assignedAt: start.toISOString(),
-            expiresAt: end.toISOString(),
-            assignedBy: actor.id,
-          });
-          await auditTurn(shared, context, 'role.assigned', {
-            ...detail,
-            assignment: 'time-bound',
-            expiresAt: end.toISOString(),
-          });
-          continue;
-        } catch (err) {
-          if (!isTimeBoundUnavailable(err)) throw err;
-          noTimeBound = (err as Error).message;
-          logger.info('time-bound role assignment unavailable in this tenant', { tenantId });
-        }
-      }
-      if (!terms.permanentFallback) {
-        outcomes.push({
-          role,
-          result: 'failed',
-          detail: NOT_CONFIRMED_DETAIL,
-        });
-        await auditTurn(shared, context, 'role.assignment-failed', {
-          ...detail,
-          code: 'TIME_BOUND_UNAVAILABLE',
-          graph: noTimeBound,
-        });
+      const timeBound = noTimeBound ? undefined : await assignTimeBound(run, role, start, detail);
+      if (timeBound && !('unavailable' in timeBound)) {
+        outcomes.push(timeBound);
         continue;
       }
-      const assignmentId = await directory.assign(tenantId, account.id, role.id);
-      outcomes.push({
-        role,
-        result: 'assigned',
-        detail: 'permanently, as confirmed (time-bound assignment is unavailable in this tenant)',
-      });
-      await grants.add(tenantId, account.id, {
-        roleId: role.id,
-        roleName: role.name,
-        kind: terms.kind,
-        type: 'permanent',
-        assignedAt: start.toISOString(),
-        assignmentId,
-        assignedBy: actor.id,
-      });
-      await auditTurn(shared, context, 'role.assigned', { ...detail, assignment: 'permanent', assignmentId });
+      noTimeBound ??= timeBound?.unavailable;
+      outcomes.push(await assignPermanent(run, role, start, detail, noTimeBound ?? ''));
     } catch (err) {
       if (!isGraphError(err)) throw err;
       outcomes.push({ role, result: 'failed', detail: err.message });
@@ -177,11 +216,9 @@ export const assignRoles = async (
         stop = `the same permission is missing (${err.permission ?? 'see above'})`;
     }
   }
-  logger.info('roles assigned', {
-    results: outcomes.map((o) => o.result),
-  });
+  shared.logger.info('roles assigned', { results: outcomes.map((o) => o.result) });
   return outcomes;
-};
+}
 
 const outcomeFacts = (outcomes: RoleOutcome[]) =>
   outcomes.map((o) => ({

@@ -1,5 +1,4 @@
 import type { Attachment, TurnContext } from 'botbuilder';
-import type { Application, TurnState } from '@microsoft/teams-ai';
 import type { MessageButton } from '../../../cards/messageCard';
 import { isGraphError } from '../../../graph/errors';
 import { isTargetKind, targetKindLabel, type TargetKind } from '../../../directoryRoles/requirements';
@@ -11,7 +10,7 @@ import { tenantIdOf } from '../../turnInfo';
 import { auditTurn } from '../../turnAudit';
 import type { RoleGrant } from './roleGrants';
 import { ROLES_VERBS, str, type RolesShared } from './rolesShared';
-import { recordVerb, registerCardVerbs } from '../../cardVerbs';
+import { recordVerb, type CardVerbs } from '../../cardVerbs';
 
 const grantText = (grant: RoleGrant): string =>
   grant.type === 'time-bound'
@@ -78,32 +77,14 @@ const removeGrant = async (shared: RolesShared, tenantId: string, adminId: strin
   }
 };
 
-const removeGrants = async (shared: RolesShared, context: TurnContext, data: Record<string, unknown>) => {
-  const { store, logger, askerAssigner, message } = shared;
-  const tenantId = tenantIdOf(context);
-  const [kind, adminId] = str(data.args, 120).split(':');
-  if (!isTargetKind(kind) || !GUID.test(adminId ?? '')) {
-    await context.sendActivity('That card does not name a target connection. Nothing was changed.');
-    return;
-  }
-  if (await store.targets.get(tenantId, `${kind}:${adminId}`)) {
-    await context.sendActivity(
-      'That target connection is defined again, so its roles stay. Nothing was changed.',
-    );
-    return;
-  }
-  try {
-    if (!(await askerAssigner(context))) {
-      await context.sendActivity(
-        'Removing directory roles takes a Global Administrator or a Privileged Role Administrator, and your direct role assignments show neither. Nothing was changed.',
-      );
-      return;
-    }
-  } catch (err) {
-    if (!isGraphError(err)) throw err;
-    await context.sendActivity(`I could not read who may remove roles: ${err.message} Nothing was changed.`);
-    return;
-  }
+/** Removes each grant with Graph, audits it, and forgets the ones that are gone. */
+async function removeEach(
+  shared: RolesShared,
+  context: TurnContext,
+  tenantId: string,
+  adminId: string,
+  kind: TargetKind,
+): Promise<Removal[]> {
   const grants = await grantsFor(shared, tenantId, adminId, kind);
   const removals: Removal[] = [];
   for (const grant of grants) {
@@ -130,7 +111,38 @@ const removeGrants = async (shared: RolesShared, context: TurnContext, data: Rec
     adminId,
     removals.filter((r) => r.result !== 'failed').map((r) => r.grant.roleId),
   );
-  logger.info('assigned roles removed', { results: removals.map((r) => r.result) });
+  shared.logger.info('assigned roles removed', { results: removals.map((r) => r.result) });
+  return removals;
+}
+
+/** "Remove these roles": for a target connection that is gone, by someone who may remove roles. */
+const removeGrants = async (shared: RolesShared, context: TurnContext, data: Record<string, unknown>) => {
+  const { store, logger, askerAssigner, message } = shared;
+  const tenantId = tenantIdOf(context);
+  const [kind, adminId] = str(data.args, 120).split(':');
+  if (!isTargetKind(kind) || !GUID.test(adminId ?? '')) {
+    await context.sendActivity('That card does not name a target connection. Nothing was changed.');
+    return;
+  }
+  if (await store.targets.get(tenantId, `${kind}:${adminId}`)) {
+    await context.sendActivity(
+      'That target connection is defined again, so its roles stay. Nothing was changed.',
+    );
+    return;
+  }
+  try {
+    if (!(await askerAssigner(context))) {
+      await context.sendActivity(
+        'Removing directory roles takes a Global Administrator or a Privileged Role Administrator, and your direct role assignments show neither. Nothing was changed.',
+      );
+      return;
+    }
+  } catch (err) {
+    if (!isGraphError(err)) throw err;
+    await context.sendActivity(`I could not read who may remove roles: ${err.message} Nothing was changed.`);
+    return;
+  }
+  const removals = await removeEach(shared, context, tenantId, adminId, kind);
   const failed = removals.some((r) => r.result === 'failed');
   await replaceCard(
     context,
@@ -152,14 +164,10 @@ const removeGrants = async (shared: RolesShared, context: TurnContext, data: Rec
 };
 
 /** The "Remove these roles" button offered when a target connection is removed. */
-export function registerRoleGrantRemoval(app: Application<TurnState>, shared: RolesShared): void {
-  registerCardVerbs(
-    app,
-    [
-      recordVerb(ROLES_VERBS.removeGrants, async (context, _state, data) =>
-        removeGrants(shared, context, data),
-      ),
-    ],
-    shared.logger,
-  );
+export function roleGrantRemovalVerbs(shared: RolesShared): CardVerbs {
+  return [
+    recordVerb(ROLES_VERBS.removeGrants, async (context, _state, data) =>
+      removeGrants(shared, context, data),
+    ),
+  ];
 }

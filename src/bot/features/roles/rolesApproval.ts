@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Attachment, TurnContext } from 'botbuilder';
 import { renderCard } from '../../../cards/render';
-import { rolesApprovalCard } from '../../../cards/rolesCards';
+import { rolesApprovalCard, type RolesApprovalCardData } from '../../../cards/rolesCards';
 import type { DirectoryPerson } from '../../../dialogs/flows/consentPort';
 import { isGraphError } from '../../../graph/errors';
 import { APPROVER_NOTE } from '../../../directoryRoles/accountCheck';
@@ -51,9 +51,6 @@ export const DECISION_LEASE_MS = 10 * 60 * 1000;
 const STATE_PREFIX = 'roles-approval';
 export const approvalKey = (tenantId: string, id: string) => `${STATE_PREFIX}/${tenantId}/${id}`;
 
-/** The verb of a roles approval card's refresh (src/bot/features/roles/rolesApprovalView.ts). */
-export const ROLES_APPROVAL_REFRESH_VERB = 'rolesApprovalView';
-
 /** Decision input ids carry the role template id. */
 export const decisionId = (role: DirectoryRole) => `decision-${role.id}`;
 
@@ -83,6 +80,75 @@ const resolveApprover = async (
   return 'Choose the global admin who approves. Nothing was sent.';
 };
 
+/** The approval card's data: who asks, for which account and target, and each role with why. */
+function approvalCardData(
+  shared: RolesShared,
+  request: ApprovalRequest,
+  askerName: string,
+): RolesApprovalCardData {
+  return {
+    requestId: request.id,
+    title: `Approve directory roles for ${request.account.name}`,
+    text: md`${askerName} asks you, as a global admin, to approve Microsoft Entra roles for **${request.account.upn}**, the admin account of a ${targetKindLabel(request.kind)} target connection. Approve or decline each role.`,
+    facts: [
+      { title: 'Requested by', value: askerName },
+      { title: 'Admin account', value: `${request.account.name} (${request.account.upn})` },
+      { title: 'Target', value: targetKindLabel(request.kind) },
+      { title: 'Tenant', value: request.tenantId },
+      { title: 'Requested', value: UTC_DATES.dateTime(request.createdAt) },
+      { title: 'Duration', value: `${durationText(shared, UTC_DATES)} (time-bound, ROLE_ASSIGNMENT_DAYS)` },
+    ],
+    roles: request.roles.map((role) => ({
+      inputId: decisionId(role),
+      label: role.name,
+      why: whyOf(request.kind, role),
+    })),
+    note: APPROVER_NOTE,
+    refresh: { verb: ROLES_APPROVAL_REFRESH_VERB, userIds: [`8:orgid:${request.approver.id}`] },
+  };
+}
+
+/** The card a global admin approves roles on, for a request still open. */
+export const approvalCard = (shared: RolesShared, request: ApprovalRequest) =>
+  renderCard(rolesApprovalCard, approvalCardData(shared, request, request.requester.name));
+
+/** The verb of a roles approval card's refresh (src/bot/features/roles/rolesApprovalView.ts). */
+export const ROLES_APPROVAL_REFRESH_VERB = 'rolesApprovalView';
+
+/** Sends the card to the approver in 1:1 (installing the bot for them if needed), else posts it here with an @mention. */
+async function deliverApproval(
+  shared: RolesShared,
+  context: TurnContext,
+  request: ApprovalRequest,
+  card: Attachment,
+): Promise<{ delivery: string | undefined; detail: string }> {
+  const { approver, requester } = request;
+  const delivery = await sendPersonalCard(
+    shared,
+    context,
+    request.tenantId,
+    approver.id,
+    card,
+    'role approval request',
+  );
+  if (delivery) {
+    return {
+      delivery,
+      detail: `I sent the request to ${approver.name} in a 1:1 chat${delivery === 'installed' ? ' (I installed myself for them first)' : ''}. I will tell you here when they decide.`,
+    };
+  }
+  await postWithMention(
+    context,
+    { id: approver.id, name: approver.name },
+    card,
+    `${requester.name} asks you to approve directory roles for ${request.account.upn}.`,
+  );
+  return {
+    delivery: undefined,
+    detail: `I could not reach ${approver.name} in a 1:1 chat, so I posted the request here with an @mention. I will tell you here when they decide.`,
+  };
+}
+
 /** Sends the chosen roles to a global admin to approve, and tells the asker where it went. */
 export const requestApproval = async (
   shared: RolesShared,
@@ -94,7 +160,7 @@ export const requestApproval = async (
     roles: DirectoryRole[];
   },
 ) => {
-  const { store, clock } = shared;
+  const { store, clock, logger, message } = shared;
   const tenantId = tenantIdOf(context);
   const asker = actorOf(context);
   let approver: DirectoryPerson | string;
@@ -126,66 +192,8 @@ export const requestApproval = async (
     status: 'pending',
   };
   await store.state.write({ [approvalKey(tenantId, request.id)]: { ...request, eTag: '*' } });
-  const card = approvalCard(shared, request);
-  const delivery = await sendPersonalCard(
-    shared,
-    context,
-    tenantId,
-    approver.id,
-    card,
-    'role approval request',
-  );
-  await afterRequest(shared, context, request, card, delivery);
-};
-
-/** The card a global admin approves roles on, for a request still open. */
-export const approvalCard = (shared: Pick<RolesShared, 'config' | 'clock'>, request: ApprovalRequest) => {
-  const { tenantId } = request;
-  return renderCard(rolesApprovalCard, {
-    requestId: request.id,
-    title: `Approve directory roles for ${request.account.name}`,
-    text: md`${request.requester.name} asks you, as a global admin, to approve Microsoft Entra roles for **${request.account.upn}**, the admin account of a ${targetKindLabel(request.kind)} target connection. Approve or decline each role.`,
-    facts: [
-      { title: 'Requested by', value: request.requester.name },
-      { title: 'Admin account', value: `${request.account.name} (${request.account.upn})` },
-      { title: 'Target', value: targetKindLabel(request.kind) },
-      { title: 'Tenant', value: tenantId },
-      { title: 'Requested', value: UTC_DATES.dateTime(request.createdAt) },
-      { title: 'Duration', value: `${durationText(shared, UTC_DATES)} (time-bound, ROLE_ASSIGNMENT_DAYS)` },
-    ],
-    roles: request.roles.map((role) => ({
-      inputId: decisionId(role),
-      label: role.name,
-      why: whyOf(request.kind, role),
-    })),
-    note: APPROVER_NOTE,
-    refresh: { verb: ROLES_APPROVAL_REFRESH_VERB, userIds: [`8:orgid:${request.approver.id}`] },
-  });
-};
-
-/** Tells the asker where the request went (a 1:1 chat, or an @mention here) and audits it. */
-const afterRequest = async (
-  shared: RolesShared,
-  context: TurnContext,
-  request: ApprovalRequest,
-  card: Attachment,
-  delivery: Awaited<ReturnType<typeof sendPersonalCard>>,
-) => {
-  const { logger, message } = shared;
-  const approver = request.approver;
-  const asker = actorOf(context);
-  let detail: string;
-  if (delivery) {
-    detail = `I sent the request to ${approver.name} in a 1:1 chat${delivery === 'installed' ? ' (I installed myself for them first)' : ''}. I will tell you here when they decide.`;
-  } else {
-    await postWithMention(
-      context,
-      { id: approver.id, name: approver.name },
-      card,
-      `${asker.name} asks you to approve directory roles for ${request.account.upn}.`,
-    );
-    detail = `I could not reach ${approver.name} in a 1:1 chat, so I posted the request here with an @mention. I will tell you here when they decide.`;
-  }
+  const card = renderCard(rolesApprovalCard, approvalCardData(shared, request, asker.name));
+  const { delivery, detail } = await deliverApproval(shared, context, request, card);
   await auditTurn(shared, context, 'roles.approval-requested', {
     requestId: request.id,
     kind: request.kind,

@@ -1,8 +1,8 @@
 import type { Attachment, TurnContext } from 'botbuilder';
-import type { Application, TurnState } from '@microsoft/teams-ai';
 import { readerDates } from '../../../util/readerDates';
 import { tenantIdOf } from '../../turnInfo';
-import { CardActionError, onExecute } from '../../universalActions';
+import { CardActionError, dataProblem } from '../../universalActions';
+import { recordVerb, type CardVerbs } from '../../cardVerbs';
 import { resultsCard } from './roleAssignment';
 import {
   approvalCard,
@@ -42,15 +42,13 @@ async function approvalNow(
   );
 }
 
-/** Serves the roles approval card's refresh (the approver's client runs it when the card is shown). */
-export function registerRolesApprovalView(app: Application<TurnState>, shared: RolesShared): void {
-  onExecute(
-    app,
-    ROLES_APPROVAL_REFRESH_VERB,
-    (context, _state, data) => approvalNow(shared, context, data),
-    shared.logger,
-    {
-      requires: ['requestId'],
-    },
-  );
+/** The roles approval card's refresh verb (the approver's client runs it when the card is shown). */
+export function rolesApprovalViewVerbs(shared: RolesShared): CardVerbs {
+  return [
+    recordVerb(ROLES_APPROVAL_REFRESH_VERB, async (context, _state, data) => {
+      const problem = dataProblem(data, ['requestId']);
+      if (problem) throw new CardActionError(400, problem);
+      return approvalNow(shared, context, data);
+    }),
+  ];
 }

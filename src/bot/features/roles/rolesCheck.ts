@@ -1,19 +1,19 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
-import type { Application, TurnState } from '@microsoft/teams-ai';
 import { renderCard } from '../../../cards/render';
 import { rolesCheckCard } from '../../../cards/rolesCards';
 import { parseRolesArgs, type AccountFindings } from '../../../directoryRoles/accountCheck';
 import { checkAdminAccount, type AccountCheck } from '../../../directoryRoles/directory';
 import { DEFAULT_TARGET_KIND, type TargetKind } from '../../../directoryRoles/requirements';
 import type { TargetConnection } from '../../../connectors/ports';
-import type { CommandRouter } from '../../commandRouter';
 import { replaceCard } from '../../cardReplies';
 import { actorOf, tenantIdOf } from '../../turnInfo';
 import { checkCardData } from './rolesCheckCard';
 import { auditTurn } from '../../turnAudit';
 import { kindOf, ROLES_VERBS, str, type RolesShared } from './rolesShared';
 import { readerDates } from '../../../util/readerDates';
-import { recordVerb, registerCardVerbs } from '../../cardVerbs';
+import { recordVerb } from '../../cardVerbs';
+import { chatCommand, type FeatureTables } from '../../chatCommands';
+import { ROLES_COMMANDS } from './rolesCommands';
 
 /** Saves (or refreshes) the target connection of a passing check. */
 const defineTarget = async (
@@ -118,12 +118,18 @@ export const runCheck = async (
 };
 
 /** `roles [upn] [office365|exchange]` and the check button of the roles card. */
-export function registerRolesCheck(
-  app: Application<TurnState>,
-  router: CommandRouter,
-  shared: RolesShared,
-): void {
-  router.register('roles', async (context, _state, args) => {
+export function rolesCheckTables(shared: RolesShared): FeatureTables {
+  return {
+    commands: [
+      chatCommand(ROLES_COMMANDS.roles, (context, _state, args) => checkRoles(shared, context, args)),
+    ],
+    verbs: [recordVerb(ROLES_VERBS.check, (context, _state, data) => checkAgain(shared, context, data))],
+  };
+}
+
+/** `roles [upn] [office365|exchange]`: the asker's account when no UPN is given. */
+async function checkRoles(shared: RolesShared, context: TurnContext, args: string): Promise<void> {
+  {
     const parsed = parseRolesArgs(args);
     if ('error' in parsed) {
       await context.sendActivity(parsed.error);
@@ -137,22 +143,19 @@ export function registerRolesCheck(
       return;
     }
     await runCheck(shared, context, subject, parsed.kind ?? DEFAULT_TARGET_KIND);
-  });
+  }
+}
 
-  registerCardVerbs(
-    app,
-    [
-      recordVerb(ROLES_VERBS.check, async (context, _state, data) => {
-        const subject = str(data.subject);
-        if (!subject) {
-          await context.sendActivity(
-            'That card does not say which account to check. Type roles to start again.',
-          );
-          return;
-        }
-        await runCheck(shared, context, subject, kindOf(data), 'replace');
-      }),
-    ],
-    shared.logger,
-  );
+/** The roles card's check button, for the account the card names. */
+async function checkAgain(
+  shared: RolesShared,
+  context: TurnContext,
+  data: Record<string, unknown>,
+): Promise<void> {
+  const subject = str(data.subject);
+  if (!subject) {
+    await context.sendActivity('That card does not say which account to check. Type roles to start again.');
+    return;
+  }
+  await runCheck(shared, context, subject, kindOf(data), 'replace');
 }

@@ -1,5 +1,4 @@
 import { MessageFactory, type Attachment, type TurnContext } from 'botbuilder';
-import type { Application, TurnState } from '@microsoft/teams-ai';
 import { isGraphError } from '../../../graph/errors';
 import type { DirectoryRole } from '../../../directoryRoles/requirements';
 import { replaceCard } from '../../cardReplies';
@@ -9,7 +8,7 @@ import { approvalKey, decisionId, DECISION_LEASE_MS, type ApprovalRequest } from
 import { auditTurn } from '../../turnAudit';
 import { ROLES_VERBS, str, type RolesShared } from './rolesShared';
 import { readerDates } from '../../../util/readerDates';
-import { recordVerb, registerCardVerbs } from '../../cardVerbs';
+import { recordVerb, type CardVerbs } from '../../cardVerbs';
 
 /** Loads an approval request of this tenant for the clicker, who must be the addressed admin. */
 const loadRequest = async (shared: RolesShared, context: TurnContext, data: Record<string, unknown>) => {
@@ -59,71 +58,72 @@ const tellRequester = async (
   attachment: Attachment,
   text: string,
 ) => {
-  const { store, config, logger } = shared;
+  const { store, logger, messenger } = shared;
   const record = await store.conversations.get(request.tenantId, request.requesterConversationId);
   if (!record) return;
-  const { activityId: _last, ...reference } = record.reference;
-  try {
-    await shared.adapter.continueConversationAsync(config.bot.appId ?? '', reference, async (ctx) => {
-      await ctx.sendActivity(MessageFactory.attachment(attachment, text));
+  const outcome = await messenger.post(record.reference, MessageFactory.attachment(attachment, text));
+  if (outcome.status !== 'sent') {
+    logger.warn('could not tell the requester about the role decision', {
+      status: outcome.status,
+      error: outcome.error,
     });
-  } catch (err) {
-    logger.warn('could not tell the requester about the role decision', { error: err });
   }
 };
 
-const decide = async (
+type Decision = { role: ApprovalRequest['roles'][number]; approve: boolean; decided: boolean };
+
+/** Whether the approver still holds a role that may assign roles; answers when not. */
+async function mayStillAssign(shared: RolesShared, context: TurnContext): Promise<boolean> {
+  let assigner: DirectoryRole | undefined;
+  try {
+    assigner = await shared.askerAssigner(context);
+  } catch (err) {
+    if (!isGraphError(err)) throw err;
+    await context.sendActivity(`I could not confirm your roles: ${err.message} Nothing was changed.`);
+    return false;
+  }
+  if (!assigner) {
+    await context.sendActivity(
+      'Your direct role assignments no longer show Global Administrator or Privileged Role Administrator, so you cannot approve roles. Nothing was changed.',
+    );
+    return false;
+  }
+  return true;
+}
+
+/** Claims the request, so that a second click (or a second replica) cannot decide it again. */
+async function claimRequest(
   shared: RolesShared,
   context: TurnContext,
-  data: Record<string, unknown>,
-  declineAll: boolean,
-) => {
-  const { store, clock, logger, askerAssigner } = shared;
-  const request = await loadRequest(shared, context, data);
-  if (!request) return;
-  const decisions = request.roles.map((role) => ({
-    role,
-    approve: !declineAll && data[decisionId(role)] === 'approve',
-    decided: declineAll || data[decisionId(role)] === 'approve' || data[decisionId(role)] === 'decline',
-  }));
-  if (decisions.some((d) => !d.decided)) {
-    await context.sendActivity('Approve or decline every role, then submit again. Nothing was changed yet.');
-    return;
-  }
-  const approver = actorOf(context);
-  if (decisions.some((d) => d.approve)) {
-    let assigner: DirectoryRole | undefined;
-    try {
-      assigner = await askerAssigner(context);
-    } catch (err) {
-      if (!isGraphError(err)) throw err;
-      await context.sendActivity(`I could not confirm your roles: ${err.message} Nothing was changed.`);
-      return;
-    }
-    if (!assigner) {
-      await context.sendActivity(
-        'Your direct role assignments no longer show Global Administrator or Privileged Role Administrator, so you cannot approve roles. Nothing was changed.',
-      );
-      return;
-    }
-  }
-  // Claim the request, so that a second click (or a second replica) cannot decide it again.
+  request: ApprovalRequest,
+): Promise<boolean> {
   try {
-    await store.state.write({
+    await shared.store.state.write({
       [approvalKey(request.tenantId, request.id)]: {
         ...request,
         status: 'deciding',
-        claimedAt: clock.now().toISOString(),
+        claimedAt: shared.clock.now().toISOString(),
       },
     });
+    return true;
   } catch {
     await context.sendActivity('This request is being decided already. Nothing was changed.');
-    return;
+    return false;
   }
+}
+
+/** Assigns the approved roles and audits the declined ones; gives the claim back if that fails. */
+async function carryOut(
+  shared: RolesShared,
+  context: TurnContext,
+  request: ApprovalRequest,
+  decisions: Decision[],
+  data: Record<string, unknown>,
+  stored: Omit<ApprovalRequest, 'eTag'>,
+): Promise<RoleOutcome[]> {
+  const approver = actorOf(context);
   const base = { requestId: request.id, kind: request.kind, requestedBy: request.requester.id };
   const approved = decisions.filter((d) => d.approve).map((d) => d.role);
-  const { eTag: _etag, claimedAt: _claimed, ...claimless } = request;
-  const stored: Omit<ApprovalRequest, 'eTag'> = { ...claimless, status: 'pending' };
   const outcomes: RoleOutcome[] = [];
   try {
     if (approved.length > 0) {
@@ -149,11 +149,23 @@ const decide = async (
     }
   } catch (err) {
     // Give the claim back so that the admin can decide again; what was assigned is audited.
-    await store.state.write({ [approvalKey(request.tenantId, request.id)]: { ...stored, eTag: '*' } });
+    await shared.store.state.write({ [approvalKey(request.tenantId, request.id)]: { ...stored, eTag: '*' } });
     throw err;
   }
-  const decidedAt = clock.now().toISOString();
-  await store.state.write({
+  return outcomes;
+}
+
+/** Records the decision, shows it on the admin's card and tells the requester. */
+async function reportDecision(
+  shared: RolesShared,
+  context: TurnContext,
+  request: ApprovalRequest,
+  stored: Omit<ApprovalRequest, 'eTag'>,
+  outcomes: RoleOutcome[],
+  approvedCount: number,
+): Promise<void> {
+  const decidedAt = shared.clock.now().toISOString();
+  await shared.store.state.write({
     [approvalKey(request.tenantId, request.id)]: {
       ...stored,
       status: 'decided',
@@ -162,44 +174,44 @@ const decide = async (
       eTag: '*',
     },
   });
-  const summary = `${approver.name} ${approved.length === 0 ? 'declined' : 'decided on'} the roles for ${request.account.upn}.`;
-  await replaceCard(
-    context,
-    resultsCard(
-      shared,
-      `Your decision on roles for ${request.account.name}`,
-      summary,
-      outcomes,
-      request.account,
-      request.kind,
-    ),
-    logger,
-  );
-  await tellRequester(
-    shared,
-    request,
-    resultsCard(
-      shared,
-      `Roles for ${request.account.name}`,
-      summary,
-      outcomes,
-      request.account,
-      request.kind,
-    ),
-    summary,
-  );
-};
+  const approver = actorOf(context);
+  const summary = `${approver.name} ${approvedCount === 0 ? 'declined' : 'decided on'} the roles for ${request.account.upn}.`;
+  const card = (title: string) =>
+    resultsCard(shared, title, summary, outcomes, request.account, request.kind);
+  await replaceCard(context, card(`Your decision on roles for ${request.account.name}`), shared.logger);
+  await tellRequester(shared, request, card(`Roles for ${request.account.name}`), summary);
+}
+
+/** The approval card's submit: every role approved or declined, then carried out once. */
+async function decide(
+  shared: RolesShared,
+  context: TurnContext,
+  data: Record<string, unknown>,
+  declineAll: boolean,
+): Promise<void> {
+  const request = await loadRequest(shared, context, data);
+  if (!request) return;
+  const decisions: Decision[] = request.roles.map((role) => ({
+    role,
+    approve: !declineAll && data[decisionId(role)] === 'approve',
+    decided: declineAll || data[decisionId(role)] === 'approve' || data[decisionId(role)] === 'decline',
+  }));
+  if (decisions.some((d) => !d.decided)) {
+    await context.sendActivity('Approve or decline every role, then submit again. Nothing was changed yet.');
+    return;
+  }
+  if (decisions.some((d) => d.approve) && !(await mayStillAssign(shared, context))) return;
+  if (!(await claimRequest(shared, context, request))) return;
+  const { eTag: _etag, claimedAt: _claimed, ...claimless } = request;
+  const stored: Omit<ApprovalRequest, 'eTag'> = { ...claimless, status: 'pending' };
+  const outcomes = await carryOut(shared, context, request, decisions, data, stored);
+  await reportDecision(shared, context, request, stored, outcomes, decisions.filter((d) => d.approve).length);
+}
 
 /** The approve and decline buttons of the approval card a global admin got. */
-export function registerRolesDecision(app: Application<TurnState>, shared: RolesShared): void {
-  registerCardVerbs(
-    app,
-    [recordVerb(ROLES_VERBS.approve, async (context, _state, data) => decide(shared, context, data, false))],
-    shared.logger,
-  );
-  registerCardVerbs(
-    app,
-    [recordVerb(ROLES_VERBS.decline, async (context, _state, data) => decide(shared, context, data, true))],
-    shared.logger,
-  );
+export function rolesDecisionVerbs(shared: RolesShared): CardVerbs {
+  return [
+    recordVerb(ROLES_VERBS.approve, (context, _state, data) => decide(shared, context, data, false)),
+    recordVerb(ROLES_VERBS.decline, (context, _state, data) => decide(shared, context, data, true)),
+  ];
 }

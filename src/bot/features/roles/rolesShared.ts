@@ -1,5 +1,4 @@
 import type { Attachment, TurnContext } from 'botbuilder';
-import type { TeamsAdapter } from '@microsoft/teams-ai';
 import { renderCard } from '../../../cards/render';
 import {
   messageCardData,
@@ -34,8 +33,10 @@ export const ROLES_VERBS = {
   removeGrants: 'targetRolesRemove',
 } as const;
 
-export interface RolesFeatureDeps extends BotDeps {
-  adapter: TeamsAdapter;
+export interface RolesFeatureDeps extends Pick<
+  BotDeps,
+  'config' | 'store' | 'logger' | 'clock' | 'graph' | 'messenger'
+> {
   /** The tenant's Global Administrators, as the consent hand-over lists them. */
   globalAdmins: Pick<ConsentHandoverPort, 'listGlobalAdmins'>;
 }

@@ -1,5 +1,4 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
-import type { Application, TurnState } from '@microsoft/teams-ai';
 import type { TextColor } from '../../../cards/connectorsCards';
 import { renderCard } from '../../../cards/render';
 import { targetsListCard, type TargetRow } from '../../../cards/rolesCards';
@@ -7,7 +6,8 @@ import { cloudLabel, isMicrosoftCloud } from '../../../connectors/clouds';
 import { isGraphError } from '../../../graph/errors';
 import { targetKindLabel } from '../../../directoryRoles/requirements';
 import type { TargetConnection } from '../../../connectors/ports';
-import type { CommandRouter } from '../../commandRouter';
+import { chatCommand, type FeatureTables } from '../../chatCommands';
+import { ROLES_COMMANDS } from './rolesCommands';
 import { replaceCard } from '../../cardReplies';
 import { actorOf, tenantIdOf } from '../../turnInfo';
 import { grantRemovalOffer } from './roleGrantRemoval';
@@ -16,7 +16,7 @@ import { auditTurn } from '../../turnAudit';
 import { ROLES_VERBS, str, type RolesShared } from './rolesShared';
 import type { DateFormatter } from '../../../util/dates';
 import { readerDates } from '../../../util/readerDates';
-import { recordVerb, registerCardVerbs } from '../../cardVerbs';
+import { recordVerb } from '../../cardVerbs';
 
 const targetRow = (target: TargetConnection, dates: DateFormatter): TargetRow => {
   const failing = !!target.failedAt;
@@ -47,93 +47,95 @@ const targetRow = (target: TargetConnection, dates: DateFormatter): TargetRow =>
   };
 };
 
-/** `targets`, the defined target connections, with their check-again and remove buttons. */
-export function registerTargets(
-  app: Application<TurnState>,
-  router: CommandRouter,
-  shared: RolesShared,
-): void {
-  const { store, logger, askerAssigner } = shared;
-
-  const targetsCard = async (context: TurnContext) => {
-    const targets = await store.targets.list(tenantIdOf(context));
-    return renderCard(targetsListCard, {
-      title: 'Defined target connections',
-      summary:
-        'Admin accounts whose target connection check passed: the right cloud, a licence and the roles the target needs.',
-      empty:
-        'No target connection is defined yet. Type roles (or roles <upn> exchange) to check an admin account: a check that passes defines its target connection.',
-      rows: targets.map((target) => targetRow(target, readerDates(context, logger))),
-    });
-  };
-
-  router.register('targets', async (context) => {
-    await context.sendActivity(MessageFactory.attachment(await targetsCard(context)));
+/** The targets card: every defined target connection of the tenant. */
+async function targetsCard(shared: RolesShared, context: TurnContext) {
+  const targets = await shared.store.targets.list(tenantIdOf(context));
+  return renderCard(targetsListCard, {
+    title: 'Defined target connections',
+    summary:
+      'Admin accounts whose target connection check passed: the right cloud, a licence and the roles the target needs.',
+    empty:
+      'No target connection is defined yet. Type roles (or roles <upn> exchange) to check an admin account: a check that passes defines its target connection.',
+    rows: targets.map((target) => targetRow(target, readerDates(context, shared.logger))),
   });
+}
 
-  const loadTarget = async (context: TurnContext, data: Record<string, unknown>) => {
-    const id = str(data.targetId, 120);
-    const target = id ? await store.targets.get(tenantIdOf(context), id) : undefined;
-    if (!target) {
-      await context.sendActivity(
-        'That target connection does not exist in this tenant (it may have been removed). Nothing was changed.',
-      );
+async function loadTarget(shared: RolesShared, context: TurnContext, data: Record<string, unknown>) {
+  const id = str(data.targetId, 120);
+  const target = id ? await shared.store.targets.get(tenantIdOf(context), id) : undefined;
+  if (!target) {
+    await context.sendActivity(
+      'That target connection does not exist in this tenant (it may have been removed). Nothing was changed.',
+    );
+  }
+  return target;
+}
+
+/** "Check again": the roles check of the target's admin account, then the refreshed targets card. */
+async function reverifyTarget(
+  shared: RolesShared,
+  context: TurnContext,
+  data: Record<string, unknown>,
+): Promise<void> {
+  const target = await loadTarget(shared, context, data);
+  if (!target) return;
+  if (!(await runCheck(shared, context, target.adminId, target.kind, 'send', target.id))) return;
+  await replaceCard(context, await targetsCard(shared, context), shared.logger);
+}
+
+/** "Remove": for whoever defined it, the admin account itself or a global admin; offers to remove granted roles. */
+async function removeTarget(
+  shared: RolesShared,
+  context: TurnContext,
+  data: Record<string, unknown>,
+): Promise<void> {
+  const { store, askerAssigner } = shared;
+  const target = await loadTarget(shared, context, data);
+  if (!target) return;
+  const actor = actorOf(context);
+  let allowed = actor.id === target.createdBy || actor.aadObjectId === target.adminId;
+  if (!allowed && shared.graph.configured) {
+    try {
+      allowed = (await askerAssigner(context)) !== undefined;
+    } catch (err) {
+      if (!isGraphError(err)) throw err;
     }
-    return target;
+  }
+  if (!allowed) {
+    await context.sendActivity(
+      `Only the person who defined the ${target.adminUpn} target connection, that admin account itself, or a global admin can remove it. Nothing was changed.`,
+    );
+    return;
+  }
+  await store.targets.remove(target.tenantId, target.id);
+  await auditTurn(shared, context, 'target.removed', {
+    targetId: target.id,
+    kind: target.kind,
+    adminUpn: target.adminUpn,
+  });
+  await replaceCard(context, await targetsCard(shared, context), shared.logger);
+  const offer = await grantRemovalOffer(shared, target);
+  await context.sendActivity(
+    offer
+      ? MessageFactory.attachment(
+          offer,
+          `Removed the ${targetKindLabel(target.kind)} target connection of ${target.adminUpn}.`,
+        )
+      : `Removed the ${targetKindLabel(target.kind)} target connection of ${target.adminUpn}. No role I assigned for it is still in effect, so its roles were not changed: remove them in the Microsoft Entra admin center if they are no longer needed.`,
+  );
+}
+
+/** `targets`, the defined target connections, with their check-again and remove buttons. */
+export function targetsTables(shared: RolesShared): FeatureTables {
+  return {
+    commands: [
+      chatCommand(ROLES_COMMANDS.targets, async (context) => {
+        await context.sendActivity(MessageFactory.attachment(await targetsCard(shared, context)));
+      }),
+    ],
+    verbs: [
+      recordVerb(ROLES_VERBS.reverify, (context, _state, data) => reverifyTarget(shared, context, data)),
+      recordVerb(ROLES_VERBS.remove, (context, _state, data) => removeTarget(shared, context, data)),
+    ],
   };
-
-  registerCardVerbs(
-    app,
-    [
-      recordVerb(ROLES_VERBS.reverify, async (context, _state, data) => {
-        const target = await loadTarget(context, data);
-        if (!target) return;
-        if (!(await runCheck(shared, context, target.adminId, target.kind, 'send', target.id))) return;
-        await replaceCard(context, await targetsCard(context), logger);
-      }),
-    ],
-    shared.logger,
-  );
-
-  registerCardVerbs(
-    app,
-    [
-      recordVerb(ROLES_VERBS.remove, async (context, _state, data) => {
-        const target = await loadTarget(context, data);
-        if (!target) return;
-        const actor = actorOf(context);
-        let allowed = actor.id === target.createdBy || actor.aadObjectId === target.adminId;
-        if (!allowed && shared.graph.configured) {
-          try {
-            allowed = (await askerAssigner(context)) !== undefined;
-          } catch (err) {
-            if (!isGraphError(err)) throw err;
-          }
-        }
-        if (!allowed) {
-          await context.sendActivity(
-            `Only the person who defined the ${target.adminUpn} target connection, that admin account itself, or a global admin can remove it. Nothing was changed.`,
-          );
-          return;
-        }
-        await store.targets.remove(target.tenantId, target.id);
-        await auditTurn(shared, context, 'target.removed', {
-          targetId: target.id,
-          kind: target.kind,
-          adminUpn: target.adminUpn,
-        });
-        await replaceCard(context, await targetsCard(context), logger);
-        const offer = await grantRemovalOffer(shared, target);
-        await context.sendActivity(
-          offer
-            ? MessageFactory.attachment(
-                offer,
-                `Removed the ${targetKindLabel(target.kind)} target connection of ${target.adminUpn}.`,
-              )
-            : `Removed the ${targetKindLabel(target.kind)} target connection of ${target.adminUpn}. No role I assigned for it is still in effect, so its roles were not changed: remove them in the Microsoft Entra admin center if they are no longer needed.`,
-        );
-      }),
-    ],
-    shared.logger,
-  );
 }

@@ -1,11 +1,13 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
+import { refuse } from '../../universalActions';
+import { isCardExecute } from '../../../cards/cardTurn';
 import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
-import type { Application, TurnState } from '@microsoft/teams-ai';
+import type { TurnState } from '@microsoft/teams-ai';
 // Not re-exported from the package index; it is the documented way to give dialogs teams-ai state.
 import { TurnStateProperty } from '@microsoft/teams-ai/lib/TurnStateProperty';
 import { renderCard } from '../../../cards/render';
 import { connectorPickerCard, type ConnectorPickerCardData } from '../../../cards/wizardCards';
-import { messageCardData, messageCard } from '../../../cards/messageCard';
+import { messageCardData, messageCard, type MessageButton } from '../../../cards/messageCard';
 import {
   CATALOG_GROUP_TITLES,
   connectorType,
@@ -17,19 +19,18 @@ import {
 } from '../../../connectors/catalog';
 import { moverRetirementCardData } from '../../../connectors/moverRetirement';
 import { retirementNotice } from '../../../cards/helpCards';
+import type { ConnectorService } from '../../../connectors/connectorService';
 import type { ConnectorLifecycle } from '../../../connectors/lifecycle';
 import { ConnectorWizardDialog, wizardDialogId } from '../../../dialogs/connectorWizardDialog';
 import { WIZARD_VERB, type WizardStartOptions } from '../../../dialogs/stepCardDialog';
 import type { WizardFlow, WizardState } from '../../../dialogs/wizardFlow';
 import type { CommandRouter } from '../../commandRouter';
+import { chatCommand, type FeatureTables } from '../../chatCommands';
+import { WIZARD_COMMANDS } from './wizardCommands';
 import type { BotDeps } from '../../deps';
-import { replyPrivately } from '../../privateReply';
 import { actorOf, tenantIdOf } from '../../turnInfo';
-import { canManage } from '../../managePermission';
 import { resolveConnector } from '../../connectorResolver';
-import { recordVerb, registerCardVerbs } from '../../cardVerbs';
-import { refuse } from '../../universalActions';
-import { isCardExecute } from '../../../cards/cardTurn';
+import { recordVerb } from '../../cardVerbs';
 
 /** Verb of the "Resume" / "Start over" buttons shown when a wizard is already open. */
 export const WIZARD_CONTROL_VERB = 'wizardControl';
@@ -59,8 +60,11 @@ export function pickerCardData(): ConnectorPickerCardData {
   };
 }
 
-export interface WizardFeatureDeps extends BotDeps {
-  lifecycle: ConnectorLifecycle;
+export interface WizardFeatureDeps extends Pick<BotDeps, 'config' | 'logger' | 'clock' | 'messenger'> {
+  /** Finds the connector to reauthorize, checks who may, and records the end of a wizard. */
+  connectors: ConnectorService;
+  /** Audits wizard starts, steps and cancellations. */
+  lifecycle: Pick<ConnectorLifecycle, 'audit'>;
   flows: WizardFlow[];
 }
 
@@ -72,31 +76,42 @@ function openWizard(dialogState: DialogState | undefined): WizardState | undefin
 }
 
 /**
- * The authorization wizards: `connect`, `reauthorize`, `cancel`, and the wizard card buttons.
- * Dialog state lives in the conversation's turn state, which the store keeps across restarts.
+ * The wizard dialogs of every connector type, and what the commands and buttons do with the one
+ * open in a conversation. Dialog state lives in the conversation's turn state, which the store
+ * keeps across restarts.
  */
-export function registerWizard(
-  app: Application<TurnState>,
-  router: CommandRouter,
-  deps: WizardFeatureDeps,
-): void {
-  const dialogs = deps.flows.map((flow) => new ConnectorWizardDialog(flow, deps));
+class Wizards {
+  private readonly dialogs: ConnectorWizardDialog[];
 
-  const dialogSetFor = (state: TurnState) => {
+  constructor(
+    readonly deps: WizardFeatureDeps,
+    /** `Start over` of a reauthorization runs `reauthorize <name>` again through the router. */
+    readonly router: CommandRouter,
+  ) {
+    this.dialogs = deps.flows.map((flow) => new ConnectorWizardDialog(flow, deps));
+  }
+
+  dialogContext(context: TurnContext, state: TurnState) {
     const set = new DialogSet(new TurnStateProperty<DialogState>(state, 'conversation', 'dialogState'));
-    dialogs.forEach((d) => set.add(d));
-    return set;
-  };
-  const currentWizard = (state: TurnState) =>
-    openWizard((state.conversation as { dialogState?: DialogState }).dialogState);
+    this.dialogs.forEach((d) => set.add(d));
+    return set.createContext(context);
+  }
 
-  const start = async (
+  current(state: TurnState): WizardState | undefined {
+    return openWizard((state.conversation as { dialogState?: DialogState }).dialogState);
+  }
+
+  dialogOf(open: WizardState): ConnectorWizardDialog {
+    return this.dialogs.find((d) => d.id === wizardDialogId(open.type as ConnectorTypeId))!;
+  }
+
+  async start(
     context: TurnContext,
     state: TurnState,
     type: ConnectorTypeId,
     existing?: WizardStartOptions['existing'],
-  ) => {
-    const dc = await dialogSetFor(state).createContext(context);
+  ): Promise<void> {
+    const dc = await this.dialogContext(context, state);
     await dc.cancelAllDialogs();
     const actor = actorOf(context);
     const options: WizardStartOptions = {
@@ -105,131 +120,34 @@ export function registerWizard(
       existing,
     };
     await dc.beginDialog(wizardDialogId(type), options);
-    await deps.lifecycle.audit(
-      { tenantId: options.tenantId, id: currentWizard(state)?.connectorId ?? '' },
+    await this.deps.lifecycle.audit(
+      { tenantId: options.tenantId, id: this.current(state)?.connectorId ?? '' },
       actor,
       existing ? 'reauthorization.started' : 'wizard.started',
       { type },
     );
-  };
+  }
 
-  const wizardOf = (open: WizardState) =>
-    dialogs.find((d) => d.id === wizardDialogId(open.type as ConnectorTypeId));
-
-  /** Asks whether to resume the open wizard or to start over with what was requested (`command args`). */
-  const askResumeOrRestart = async (
-    context: TurnContext,
-    open: WizardState,
-    requested: { command: 'connect' | 'reauthorize'; args: string },
-  ) => {
-    const at = wizardOf(open)?.steps.describePage(context, open) ?? open.page;
-    await context.sendActivity(
-      MessageFactory.attachment(
-        renderCard(
-          messageCard,
-          messageCardData({
-            title: 'A wizard is already open here',
-            text: `${open.owner.name} started authorizing the ${connectorType(open.type as ConnectorTypeId).name}${open.displayName ? ` (${open.displayName})` : ''} and is at "${at}". Resume it, or start over?`,
-            buttons: [
-              {
-                title: 'Resume',
-                style: 'positive',
-                verb: WIZARD_CONTROL_VERB,
-                command: '',
-                args: '',
-                wizardId: open.wizardId,
-                move: 'resume',
-              },
-              {
-                title: 'Start over',
-                style: 'destructive',
-                verb: WIZARD_CONTROL_VERB,
-                command: requested.command,
-                args: requested.args,
-                wizardId: open.wizardId,
-                move: 'restart',
-              },
-            ],
-          }),
-        ),
-      ),
-    );
-  };
-
-  router.register('connect', async (context, state, args) => {
-    const open = currentWizard(state);
-    if (!args) {
-      if (open) return askResumeOrRestart(context, open, { command: 'connect', args: '' });
-      await context.sendActivity(
-        MessageFactory.attachment(renderCard(connectorPickerCard, pickerCardData())),
-      );
-      return;
-    }
-    const type = findConnectorType(args);
-    if (!type) {
-      await context.sendActivity(
-        `I do not know a connector type "${args.slice(0, 60)}". Pick one from the list:`,
-      );
-      await context.sendActivity(
-        MessageFactory.attachment(renderCard(connectorPickerCard, pickerCardData())),
-      );
-      return;
-    }
-    if (open) return askResumeOrRestart(context, open, { command: 'connect', args: type.id });
-    await start(context, state, type.id);
-  });
-
-  router.register('reauthorize', async (context, state, args) => {
-    const connector = await resolveConnector(context, deps.lifecycle, 'reauthorize', args);
-    if (!connector) return;
-    const permission = await canManage(connector, context, deps);
-    if (!permission.allowed) {
-      await context.sendActivity(permission.reason);
-      return;
-    }
-    const open = currentWizard(state);
-    if (open)
-      return askResumeOrRestart(context, open, { command: 'reauthorize', args: connector.displayName });
-    await start(context, state, connector.type, { id: connector.id, displayName: connector.displayName });
-  });
-
-  router.register('cancel', async (context, state) => {
-    const open = currentWizard(state);
-    if (!open) {
-      await context.sendActivity('There is no wizard open here, so there is nothing to cancel.');
-      return;
-    }
-    if (open.owner.id !== actorOf(context).id) {
-      await replyPrivately(
-        context,
-        `Only ${open.owner.name}, who started this wizard, can cancel it.`,
-        deps.config.bot.appId ?? '',
-        deps.logger,
-      );
-      return;
-    }
-    const dc = await dialogSetFor(state).createContext(context);
-    const wizard = dialogs.find((d) => d.id === wizardDialogId(open.type as ConnectorTypeId))!;
-    await wizard.steps.showCancelled(context, open);
-    await dc.cancelAllDialogs();
-  });
-
-  const outOfDate = async (context: TurnContext, why: string) => {
-    deps.logger.info('stale or foreign wizard click', { why });
+  async outOfDate(context: TurnContext, why: string): Promise<void> {
+    this.deps.logger.info('stale or foreign wizard click', { why });
     await context.sendActivity(
       'This card is out of date, so nothing was changed. Type connect to start again, or use the latest card.',
     );
-  };
+  }
 
   /** Checks a wizard button click against the open wizard; answers and returns undefined when it does not fit. */
-  const checkClick = async (context: TurnContext, state: TurnState, data: Record<string, unknown>) => {
-    const open = currentWizard(state);
+  async checkClick(
+    context: TurnContext,
+    state: TurnState,
+    data: Record<string, unknown>,
+  ): Promise<WizardState | undefined> {
+    const open = this.current(state);
     if (!open || typeof data.wizardId !== 'string' || data.wizardId !== open.wizardId) {
-      await outOfDate(context, open ? 'another wizard' : 'no open wizard');
+      await this.outOfDate(context, open ? 'another wizard' : 'no open wizard');
       return undefined;
     }
     if (open.tenantId !== tenantIdOf(context)) {
-      await outOfDate(context, 'another tenant');
+      await this.outOfDate(context, 'another tenant');
       return undefined;
     }
     if (open.owner.id !== actorOf(context).id) {
@@ -242,75 +160,204 @@ export function registerWizard(
       return undefined;
     }
     return open;
+  }
+}
+
+/** A "Resume" or "Start over" button of the card shown when a wizard is already open. */
+function controlButton(
+  open: WizardState,
+  move: 'resume' | 'restart',
+  requested: { command: string; args: string },
+): MessageButton {
+  return {
+    title: move === 'resume' ? 'Resume' : 'Start over',
+    style: move === 'resume' ? 'positive' : 'destructive',
+    verb: WIZARD_CONTROL_VERB,
+    command: requested.command,
+    args: requested.args,
+    wizardId: open.wizardId,
+    move,
   };
+}
 
-  registerCardVerbs(
-    app,
-    [
-      recordVerb(WIZARD_VERB, async (context, state, data) => {
-        const open = await checkClick(context, state, data);
-        if (!open) return;
-        if (typeof data.page === 'string' && open.history.includes(data.page) && data.move === 'next') {
-          // The twin of a double click, or a click on a card Teams had not yet swapped: it is
-          // answered with the step the wizard is on, and nothing changes.
-          deps.logger.info('wizard step clicked again', { page: data.page });
-          const wizard = dialogs.find((d) => d.id === wizardDialogId(open.type as ConnectorTypeId))!;
-          if (isCardExecute(context) && context.activity.replyToId === open.cardActivityId) {
-            await wizard.steps.showCurrent(context, open);
-            return;
-          }
-          await context.sendActivity(
-            'That step is already done, so nothing was changed. The wizard card shows the step you are on.',
-          );
-          return;
-        }
-        if (data.page !== open.page || typeof data.move !== 'string') {
-          await outOfDate(context, 'old step');
-          return;
-        }
-        const dc = await dialogSetFor(state).createContext(context);
-        const result = await dc.continueDialog();
-        if (result.status === DialogTurnStatus.empty) await outOfDate(context, 'dialog stack empty');
-      }),
-    ],
-    deps.logger,
+/** Asks whether to resume the open wizard or to start over with what was requested (`command args`). */
+async function askResumeOrRestart(
+  wizards: Wizards,
+  context: TurnContext,
+  open: WizardState,
+  requested: { command: 'connect' | 'reauthorize'; args: string },
+): Promise<void> {
+  const at = wizards.dialogOf(open)?.steps.describePage(context, open) ?? open.page;
+  await context.sendActivity(
+    MessageFactory.attachment(
+      renderCard(
+        messageCard,
+        messageCardData({
+          title: 'A wizard is already open here',
+          text: `${open.owner.name} started authorizing the ${connectorType(open.type as ConnectorTypeId).name}${open.displayName ? ` (${open.displayName})` : ''} and is at "${at}". Resume it, or start over?`,
+          buttons: [
+            controlButton(open, 'resume', { command: '', args: '' }),
+            controlButton(open, 'restart', requested),
+          ],
+        }),
+      ),
+    ),
   );
+}
 
-  registerCardVerbs(
-    app,
-    [
-      recordVerb(WIZARD_CONTROL_VERB, async (context, state, data) => {
-        const open = await checkClick(context, state, data);
-        if (!open) return;
-        const dc = await dialogSetFor(state).createContext(context);
-        if (data.move === 'resume') {
-          const wizard = dialogs.find((d) => d.id === wizardDialogId(open.type as ConnectorTypeId))!;
-          await wizard.steps.repost(context, open);
-          return;
-        }
-        if (data.move === 'restart') {
-          // The old wizard's card says it was cancelled, and the cancellation is audited.
-          const wizard = dialogs.find((d) => d.id === wizardDialogId(open.type as ConnectorTypeId))!;
-          await wizard.steps.showCancelled(context, open);
-          await dc.cancelAllDialogs();
-          if (data.command === 'reauthorize' && typeof data.args === 'string' && data.args) {
-            // Runs `reauthorize <name>` again, so the connector and the permission are checked anew.
-            await router.get('reauthorize')!(context, state, data.args.slice(0, 200));
-            return;
-          }
-          const requested = typeof data.args === 'string' ? findConnectorType(data.args) : undefined;
-          if (!requested) {
-            await context.sendActivity(
-              MessageFactory.attachment(renderCard(connectorPickerCard, pickerCardData())),
-            );
-            return;
-          }
-          await start(context, state, requested.id);
-          return;
-        }
-        await outOfDate(context, 'unknown control');
-      }),
+async function sendPicker(context: TurnContext): Promise<void> {
+  await context.sendActivity(MessageFactory.attachment(renderCard(connectorPickerCard, pickerCardData())));
+}
+
+/** `connect [type]`: the picker, or the wizard of that type (asking first when one is open). */
+async function connect(
+  wizards: Wizards,
+  context: TurnContext,
+  state: TurnState,
+  args: string,
+): Promise<void> {
+  const open = wizards.current(state);
+  if (!args) {
+    if (open) return askResumeOrRestart(wizards, context, open, { command: 'connect', args: '' });
+    await sendPicker(context);
+    return;
+  }
+  const type = findConnectorType(args);
+  if (!type) {
+    await context.sendActivity(
+      `I do not know a connector type "${args.slice(0, 60)}". Pick one from the list:`,
+    );
+    await sendPicker(context);
+    return;
+  }
+  if (open) return askResumeOrRestart(wizards, context, open, { command: 'connect', args: type.id });
+  await wizards.start(context, state, type.id);
+}
+
+/** `reauthorize <name>`: the wizard again for a connector the asker may manage. */
+async function reauthorize(
+  wizards: Wizards,
+  context: TurnContext,
+  state: TurnState,
+  args: string,
+): Promise<void> {
+  const connector = await resolveConnector(context, wizards.deps.connectors, 'reauthorize', args);
+  if (!connector) return;
+  const permission = await wizards.deps.connectors.mayManage(connector, actorOf(context));
+  if (!permission.allowed) {
+    await context.sendActivity(permission.reason);
+    return;
+  }
+  const open = wizards.current(state);
+  if (open)
+    return askResumeOrRestart(wizards, context, open, {
+      command: 'reauthorize',
+      args: connector.displayName,
+    });
+  await wizards.start(context, state, connector.type, {
+    id: connector.id,
+    displayName: connector.displayName,
+  });
+}
+
+/** `cancel`: ends the open wizard, for the person who started it. */
+async function cancel(wizards: Wizards, context: TurnContext, state: TurnState): Promise<void> {
+  const open = wizards.current(state);
+  if (!open) {
+    await context.sendActivity('There is no wizard open here, so there is nothing to cancel.');
+    return;
+  }
+  if (open.owner.id !== actorOf(context).id) {
+    await wizards.deps.messenger.replyPrivately(
+      context,
+      `Only ${open.owner.name}, who started this wizard, can cancel it.`,
+    );
+    return;
+  }
+  const dc = await wizards.dialogContext(context, state);
+  await wizards.dialogOf(open).steps.showCancelled(context, open);
+  await dc.cancelAllDialogs();
+}
+
+/** A wizard step card's button: continues the open wizard's dialog when the card is its current one. */
+async function wizardStep(
+  wizards: Wizards,
+  context: TurnContext,
+  state: TurnState,
+  data: Record<string, unknown>,
+): Promise<void> {
+  const open = await wizards.checkClick(context, state, data);
+  if (!open) return;
+  if (typeof data.page === 'string' && open.history.includes(data.page) && data.move === 'next') {
+    // The twin of a double click, or a click on a card Teams had not yet swapped: it is answered
+    // with the step the wizard is on, and nothing changes.
+    wizards.deps.logger.info('wizard step clicked again', { page: data.page });
+    if (isCardExecute(context) && context.activity.replyToId === open.cardActivityId) {
+      await wizards.dialogOf(open).steps.showCurrent(context, open);
+      return;
+    }
+    await context.sendActivity(
+      'That step is already done, so nothing was changed. The wizard card shows the step you are on.',
+    );
+    return;
+  }
+  if (data.page !== open.page || typeof data.move !== 'string') {
+    await wizards.outOfDate(context, 'old step');
+    return;
+  }
+  const dc = await wizards.dialogContext(context, state);
+  const result = await dc.continueDialog();
+  if (result.status === DialogTurnStatus.empty) await wizards.outOfDate(context, 'dialog stack empty');
+}
+
+/** "Resume" or "Start over" on the card shown when a wizard was already open. */
+async function wizardControl(
+  wizards: Wizards,
+  context: TurnContext,
+  state: TurnState,
+  data: Record<string, unknown>,
+): Promise<void> {
+  const open = await wizards.checkClick(context, state, data);
+  if (!open) return;
+  const dc = await wizards.dialogContext(context, state);
+  if (data.move === 'resume') {
+    await wizards.dialogOf(open).steps.repost(context, open);
+    return;
+  }
+  if (data.move !== 'restart') {
+    await wizards.outOfDate(context, 'unknown control');
+    return;
+  }
+  // The old wizard's card says it was cancelled, and the cancellation is audited.
+  await wizards.dialogOf(open).steps.showCancelled(context, open);
+  await dc.cancelAllDialogs();
+  if (data.command === 'reauthorize' && typeof data.args === 'string' && data.args) {
+    // Runs `reauthorize <name>` again, so the connector and the permission are checked anew.
+    await wizards.router.get('reauthorize')!(context, state, data.args.slice(0, 200));
+    return;
+  }
+  const requested = typeof data.args === 'string' ? findConnectorType(data.args) : undefined;
+  if (!requested) {
+    await sendPicker(context);
+    return;
+  }
+  await wizards.start(context, state, requested.id);
+}
+
+/** The authorization wizards: `connect`, `reauthorize`, `cancel`, and the wizard card buttons. */
+export function wizardFeature(deps: WizardFeatureDeps, router: CommandRouter): FeatureTables {
+  const wizards = new Wizards(deps, router);
+  return {
+    commands: [
+      chatCommand(WIZARD_COMMANDS.connect, (context, state, args) => connect(wizards, context, state, args)),
+      chatCommand(WIZARD_COMMANDS.reauthorize, (context, state, args) =>
+        reauthorize(wizards, context, state, args),
+      ),
+      chatCommand(WIZARD_COMMANDS.cancel, (context, state) => cancel(wizards, context, state)),
     ],
-    deps.logger,
-  );
+    verbs: [
+      recordVerb(WIZARD_VERB, (context, state, data) => wizardStep(wizards, context, state, data)),
+      recordVerb(WIZARD_CONTROL_VERB, (context, state, data) => wizardControl(wizards, context, state, data)),
+    ],
+  };
 }

@@ -1,0 +1,145 @@
+import { Cron } from 'croner';
+import type { Server } from 'restify';
+import { AdminGroupMembership } from './bot/adminGroup';
+import { createAdapter, createBot, type Bot } from './bot/createBot';
+import { consentReminderCards } from './bot/features/consent/consentHandover';
+import type { Config } from './config/config';
+import { createConnectorServices, type ConnectorServices } from './connectors/services';
+import { GraphConsentReader } from './diagnostics/consentReader';
+import type { GraphGateway } from './graph/graphGateway';
+import { createServer } from './http/server';
+import type { FetchJson } from './api/openIdKeys';
+import { ExpiryScanner } from './notify/expiryScanner';
+import { managerIds } from './bot/features/liveCards/cardViewers';
+import { adapterTransport, TeamsMessenger, type Messenger } from './notify/messenger';
+import { ProactiveSender } from './notify/proactiveSender';
+import { RateLimiter, realTiming, type Timing } from './notify/rateLimiter';
+import type { SecretBox } from './secrets/secretBox';
+import type { Store } from './connectors/ports';
+import { instrumentStore } from './telemetry/instrumentStore';
+import { Telemetry } from './telemetry/telemetry';
+import type { Clock } from './util/clock';
+import type { Logger } from './util/logger';
+import type { KeyVerifier } from './verification/keyVerifier';
+
+/** What start-up has opened and checked before anything is composed (index.ts; tests hand in their own). */
+export interface Foundation {
+  config: Config;
+  store: Store;
+  logger: Logger;
+  clock: Clock;
+  secretBox: SecretBox;
+  keyVerifier: KeyVerifier;
+  graph: GraphGateway;
+  version: string;
+  /** Waiting and monotonic time for proactive sends; tests pass a fast one. */
+  timing?: Timing;
+  /** Spans and metrics; built over the registered (by default no-op) providers when not given. */
+  telemetry?: Telemetry;
+  /** How the API reads tenants' OpenID keys; node's https client by default. */
+  fetchJson?: FetchJson;
+}
+
+/** The running application: each part built once, here. */
+export interface Composition {
+  services: ConnectorServices;
+  messenger: Messenger;
+  scanner: ExpiryScanner;
+  bot: Bot;
+  server: Server;
+  /** Starts the expiry scan on SCAN_CRON; the caller stops it on shutdown. */
+  schedule(): Cron;
+}
+
+/**
+ * The composition root: config → store → domain services → sender and messenger → bot, server
+ * and scan schedule. Nothing else builds a service, so every adapter (chat, API, scheduler)
+ * shares the same rules and the same rate limits.
+ */
+export function compose(foundation: Foundation): Composition {
+  const { config, logger, clock, graph } = foundation;
+  const telemetry = foundation.telemetry ?? Telemetry.fromGlobals();
+  // Every store call becomes a span of the turn, request or scan that makes it.
+  const store = instrumentStore(foundation.store, telemetry);
+  const adminGroup = new AdminGroupMembership(config.adminGroupId, graph, clock, logger);
+  const services = createConnectorServices({
+    store,
+    clock,
+    inactivityDays: config.inactivityDays,
+    adminGroup,
+    consentReader: new GraphConsentReader(graph, config.connectorAppId),
+  });
+
+  const adapter = createAdapter(config, telemetry, logger);
+  // The one place the bot's app id is read for outbound messages (empty in anonymous mode).
+  const botAppId = config.bot.appId ?? '';
+  const timing = foundation.timing ?? realTiming;
+  const sender = new ProactiveSender(
+    adapterTransport(adapter, botAppId),
+    // Booked at 90% of NOTIFY_RPS: botbuilder's connector client retries a 429 once on its own,
+    // outside this limiter, and an event-loop pause can release several booked sends together.
+    new RateLimiter(config.notifyRps * 0.9, timing),
+    logger,
+    { timing, telemetry },
+  );
+  const messenger = new TeamsMessenger(adapter, botAppId, sender, logger);
+
+  const scanner = new ExpiryScanner({
+    config,
+    store,
+    clock,
+    logger,
+    telemetry,
+    leaseMs: config.noticeLeaseSeconds * 1000,
+    lifecycle: services.lifecycle,
+    sender,
+    consentReminders: consentReminderCards({ config }),
+    managerIds: (tenantId, connectors) => managerIds({ adminGroup }, tenantId, connectors),
+  });
+  // Every deauthorization, whoever noticed it, reaches the tenant's notice targets once.
+  services.lifecycle.onDeauthorized(scanner);
+
+  const bot = createBot({
+    ...foundation,
+    store,
+    telemetry,
+    adminGroup,
+    adapter,
+    botAppId,
+    services,
+    messenger,
+  });
+  const server = createServer({
+    bot,
+    // Health checks ask the store itself, outside any span.
+    store: foundation.store,
+    logger,
+    version: foundation.version,
+    anonymous: config.anonymous,
+    api: {
+      config,
+      connectors: services.connectors,
+      imports: services.imports,
+      audit: store.audit,
+      clock,
+      logger,
+      scanner,
+      fetchJson: foundation.fetchJson,
+    },
+  });
+
+  const schedule = () =>
+    // protect: a scan still running when the next is due is not started twice.
+    new Cron(
+      config.scanCron,
+      { protect: true, catch: (err) => logger.error('expiry scan failed', { error: err }) },
+      async () => {
+        // With replicas on one Azure store, the blob lease picks the one that scans; the ledger
+        // would keep an overlap harmless, the lease saves the duplicate work.
+        if (store.scanLeadership) await store.scanLeadership.runExclusive(() => scanner.scan());
+        else await scanner.scan();
+      },
+    );
+
+  return { services, messenger, scanner, bot, server, schedule };
+}

@@ -1,0 +1,34 @@
+import type { ConsentReader, ConsentReading } from '../connectors/directoryPorts';
+import type { GraphGateway } from '../graph/graphGateway';
+import { checkConsent, describeConsent } from './consentCheck';
+
+/** The connector app's admin consent as Microsoft Graph reports it (CONNECTOR_APP_ID's grants and roles). */
+export class GraphConsentReader implements ConsentReader {
+  constructor(
+    private readonly graph: GraphGateway,
+    private readonly connectorAppId: string | undefined,
+  ) {}
+
+  async read(tenantId: string): Promise<ConsentReading> {
+    if (!this.connectorAppId) {
+      return { kind: 'unavailable', message: 'I cannot check consent: CONNECTOR_APP_ID is not configured.' };
+    }
+    if (!this.graph.configured) {
+      return {
+        kind: 'unavailable',
+        message: `I cannot check consent with Microsoft Graph: set ${this.graph.missingSettings().join(' and ')}.`,
+      };
+    }
+    try {
+      const state = await checkConsent(this.graph, tenantId, this.connectorAppId);
+      if (state.kind === 'granted') return { kind: 'granted' };
+      return {
+        kind: 'pending',
+        message: `${describeConsent(state)} Consent can take a few minutes to replicate; check again shortly.`,
+        missing: state.kind === 'no-service-principal' ? [] : state.missing,
+      };
+    } catch (err) {
+      return { kind: 'unavailable', message: `I could not check consent: ${(err as Error).message}` };
+    }
+  }
+}

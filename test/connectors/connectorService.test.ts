@@ -1,0 +1,177 @@
+import { ConnectorService } from '../../src/connectors/connectorService';
+import type { Connector } from '../../src/connectors/connector';
+import {
+  ConnectorLifecycle,
+  LifecycleError,
+  type AuthorizationOutcome,
+} from '../../src/connectors/lifecycle';
+import { connectorRecord } from '../support/connectorFixtures';
+import {
+  FakeAdminGroup,
+  FixedClock,
+  InMemoryAudit,
+  InMemoryConnectors,
+  InMemorySecrets,
+} from './inMemoryPorts';
+
+const TENANT = 'tenant-a';
+const DAY = 24 * 60 * 60 * 1000;
+const alice = { id: 'alice-oid', name: 'Alice', aadObjectId: 'alice-oid' };
+const bob = { id: 'bob-oid', name: 'Bob', aadObjectId: 'bob-oid' };
+
+function setup(adminGroup = new FakeAdminGroup(false)) {
+  const clock = new FixedClock(new Date('2026-06-01T09:00:00.000Z'));
+  const connectors = new InMemoryConnectors();
+  const audit = new InMemoryAudit();
+  const secrets = new InMemorySecrets();
+  const announced: string[] = [];
+  const lifecycle = new ConnectorLifecycle({ connectors, secrets, audit }, clock, 90);
+  lifecycle.onDeauthorized({ deauthorized: async (c) => void announced.push(c.id) });
+  const service = new ConnectorService(lifecycle, connectors, adminGroup);
+  const seed = (overrides: Partial<Connector> = {}) =>
+    connectors.create(
+      connectorRecord({ tenantId: TENANT, createdBy: alice.id, createdByName: 'Alice', ...overrides }),
+    );
+  const daysAgo = (days: number) => new Date(clock.now().getTime() - days * DAY).toISOString();
+  return { clock, connectors, audit, secrets, announced, service, seed, daysAgo };
+}
+
+describe('ConnectorService listing', () => {
+  it('deauthorizes expired connectors of the page once, audited and announced once', async () => {
+    const t = setup();
+    const old = await t.seed({ authorizedAt: t.daysAgo(91), createdAt: t.daysAgo(91) });
+    const fresh = await t.seed({ authorizedAt: t.daysAgo(10), createdAt: t.daysAgo(10) });
+    const page = await t.service.listPage(TENANT, alice, { limit: 10 });
+    expect(page.items.map((c) => [c.id, c.status])).toEqual([
+      [old.id, 'deauthorized'],
+      [fresh.id, 'authorized'],
+    ]);
+    await t.service.listPage(TENANT, alice, { limit: 10 });
+    expect(t.audit.actions()).toEqual(['connector.deauthorized']);
+    expect(t.announced).toEqual([old.id]);
+  });
+
+  it('decides again on the fresh record when a transfer wins the race', async () => {
+    const t = setup();
+    const old = await t.seed({ authorizedAt: t.daysAgo(91), createdAt: t.daysAgo(91) });
+    const transferAt = t.clock.now().toISOString();
+    t.connectors.raceOnce(old.id, (c) => ({ ...c, lastTransferAt: transferAt }));
+    const [listed] = (await t.service.listPage(TENANT, alice, { limit: 10 })).items;
+    expect(listed.status).toBe('authorized');
+    expect(listed.lastTransferAt).toBe(transferAt);
+    expect(t.audit.actions()).toEqual([]);
+    expect(t.announced).toEqual([]);
+  });
+
+  it('pages with the store’s cursor', async () => {
+    const t = setup();
+    for (let i = 0; i < 3; i += 1) await t.seed();
+    const first = await t.service.listPage(TENANT, alice, { limit: 2 });
+    const second = await t.service.listPage(TENANT, alice, { limit: 2, cursor: first.next });
+    expect(first.items).toHaveLength(2);
+    expect(second.items).toHaveLength(1);
+    expect(second.next).toBeUndefined();
+  });
+
+  it('loads nothing from another tenant', async () => {
+    const t = setup();
+    const other = await t.seed({ tenantId: 'tenant-b' });
+    expect(await t.service.load(TENANT, other.id, alice)).toBeUndefined();
+    expect(await t.service.listAll(TENANT, alice)).toEqual([]);
+  });
+});
+
+describe('ConnectorService.loadToManage', () => {
+  it('hands the creator their connector without asking the directory', async () => {
+    const group = new FakeAdminGroup(true, []);
+    const t = setup(group);
+    const c = await t.seed();
+    expect(await t.service.loadToManage(TENANT, c.id, alice)).toMatchObject({ kind: 'allowed' });
+    expect(group.asked).toBe(0);
+  });
+
+  it('asks the admin group about someone else and lets a member in', async () => {
+    const group = new FakeAdminGroup(true, [bob.aadObjectId]);
+    const t = setup(group);
+    const c = await t.seed();
+    expect(await t.service.loadToManage(TENANT, c.id, bob)).toMatchObject({ kind: 'allowed' });
+    expect(group.asked).toBe(1);
+  });
+
+  it('refuses someone else with the reason, and finds nothing for an unknown id', async () => {
+    const t = setup();
+    const c = await t.seed();
+    expect(await t.service.loadToManage(TENANT, c.id, bob)).toEqual({
+      kind: 'refused',
+      connector: expect.objectContaining({ id: c.id }),
+      reason: `Only Alice, who created it, can manage "${c.displayName}".`,
+    });
+    expect(await t.service.loadToManage(TENANT, 'nope', alice)).toEqual({ kind: 'missing' });
+    expect(await t.service.loadToManage(TENANT, '', alice)).toEqual({ kind: 'missing' });
+  });
+});
+
+describe('ConnectorService.recordTransfer', () => {
+  it('restarts the clock and audits the transfer', async () => {
+    const t = setup();
+    const c = await t.seed({ authorizedAt: t.daysAgo(30), createdAt: t.daysAgo(30) });
+    const updated = await t.service.recordTransfer(c, t.clock.now(), alice);
+    expect(updated.lastTransferAt).toBe(t.clock.now().toISOString());
+    expect(t.audit.actions()).toEqual(['transfer.recorded']);
+  });
+
+  it('refuses an expired connector after deauthorizing it', async () => {
+    const t = setup();
+    const c = await t.seed({ authorizedAt: t.daysAgo(91), createdAt: t.daysAgo(91) });
+    await expect(t.service.recordTransfer(c, t.clock.now(), alice)).rejects.toThrow(LifecycleError);
+    expect(t.audit.actions()).toEqual(['connector.deauthorized']);
+  });
+});
+
+describe('ConnectorService.completeAuthorization', () => {
+  const outcome = (connectorId: string): AuthorizationOutcome => ({
+    tenantId: TENANT,
+    connectorId,
+    type: 'office365',
+    displayName: 'Finance',
+    status: 'authorized',
+  });
+
+  it('records a new connector once, however often the wizard finishes', async () => {
+    const t = setup();
+    const first = await t.service.completeAuthorization(outcome('c1'), alice, false);
+    const second = await t.service.completeAuthorization(outcome('c1'), alice, false);
+    expect(first).toMatchObject({ kind: 'recorded', handedOver: false, connector: { createdBy: alice.id } });
+    expect(second).toMatchObject({
+      kind: 'recorded',
+      handedOver: false,
+      connector: { id: 'c1', version: 1 },
+    });
+    expect(t.audit.actions()).toEqual(['connector.created']);
+  });
+
+  it('says a finish was handed over when consent was already requested', async () => {
+    const t = setup();
+    await t.seed({
+      id: 'c2',
+      status: 'awaiting-consent',
+      consent: { requestedAt: t.clock.now().toISOString() },
+    });
+    expect(await t.service.completeAuthorization(outcome('c2'), alice, false)).toMatchObject({
+      kind: 'recorded',
+      handedOver: true,
+    });
+  });
+
+  it('renews a reauthorized connector in place, or records nothing when it was deleted meanwhile', async () => {
+    const t = setup();
+    const c = await t.seed({ id: 'c3', status: 'deauthorized', authorizedAt: t.daysAgo(100) });
+    const renewed = await t.service.completeAuthorization(outcome(c.id), alice, true);
+    expect(renewed).toMatchObject({
+      kind: 'recorded',
+      connector: { id: c.id, status: 'authorized', authorizedAt: t.clock.now().toISOString() },
+    });
+    expect(await t.service.completeAuthorization(outcome('deleted'), alice, true)).toEqual({ kind: 'gone' });
+    expect(t.audit.actions()).toEqual(['connector.reauthorized']);
+  });
+});

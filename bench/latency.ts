@@ -6,7 +6,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
-import { makeUser, message, personalChat, submit, type Activity } from '../test/harness/activities';
+import {
+  channel,
+  executeInvoke,
+  makeUser,
+  message,
+  personalChat,
+  submit,
+  type Activity,
+} from '../test/harness/activities';
+import { CARD_DATA_VERSION } from '../src/cards/universalActions';
+import { DIGEST_MAX_ROWS, DIGEST_REFRESH_VERB } from '../src/notify/expiryScanner';
 import { cardOf, findAction, inputValues } from '../test/harness/cards';
 import { ConnectorStandIn, type ConnectorRoute, type RecordedCall } from '../test/harness/connectorStandIn';
 import {
@@ -30,7 +40,7 @@ import {
   type BenchOptions,
   type ServerProcess,
 } from './common';
-import { seedTenantConnectors } from './seed';
+import { connectorId, seedTenantConnectors } from './seed';
 import { atMost, mb, ms, ratio, type Row, type Section } from './table';
 
 const TENANT = '7e57be4c-0000-4000-8000-00000000be4c';
@@ -76,42 +86,57 @@ class ReplyWatch {
   }
 }
 
+/** How an answer reached the person: a Bot Connector call, or the invoke response (Universal Actions). */
+type AnswerRoute = ConnectorRoute | 'invoke';
+
 interface Sample {
   reply: number;
   http: number;
-  route: ConnectorRoute;
+  route: AnswerRoute;
 }
 
-async function post(url: string, activity: Activity): Promise<number> {
+async function post(url: string, activity: Activity): Promise<{ status: number; body: string }> {
   const response = await fetch(`${url}/api/messages`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(activity),
   });
-  await response.arrayBuffer();
-  return response.status;
+  return { status: response.status, body: await response.text() };
 }
 
-/** One timed turn. */
+/**
+ * One timed turn. A card action answered in its invoke response (Universal Actions) is done
+ * when the HTTP answer arrives, which must carry a card; anything else when its reply reaches
+ * the stand-in.
+ */
 async function timedTurn(
   server: ServerProcess,
   watch: ReplyWatch,
   conversationId: string,
   activity: Activity,
 ): Promise<Sample> {
-  const arrival = watch.expect(conversationId);
+  const isInvoke = activity.type === 'invoke';
+  const arrival = isInvoke ? undefined : watch.expect(conversationId);
   const started = performance.now();
-  const status = await post(server.url, activity);
+  const { status, body } = await post(server.url, activity);
   const answered = performance.now();
   if (status >= 300) throw new Error(`${server.name} answered ${status} to a turn in ${conversationId}`);
+  if (!arrival) {
+    const answer = JSON.parse(body || '{}') as { type?: string };
+    if (answer.type !== 'application/vnd.microsoft.card.adaptive')
+      throw new Error(`${server.name} answered an Execute without a card: ${body.slice(0, 200)}`);
+    return { reply: answered - started, http: answered - started, route: 'invoke' };
+  }
   const reply = await arrival;
   return { reply: reply.at - started, http: answered - started, route: reply.route };
 }
 
 interface Scenario {
   name: string;
-  /** The route the bot's answer must take (the echo bot always replies). */
-  botRoute: ConnectorRoute;
+  /** How the bot's answer must arrive (the echo bot always replies to a message). */
+  botRoute: AnswerRoute;
+  /** What is timed: a typed command, a wizard click, or a card's automatic refresh. */
+  kind: 'command' | 'wizard' | 'refresh';
   target?: number;
 }
 
@@ -127,12 +152,23 @@ interface Measured {
 }
 
 const SCENARIOS: Scenario[] = [
-  { name: '`help`', botRoute: 'replyToActivity', target: 1.25 },
-  { name: 'wizard step (Next: card update + state)', botRoute: 'updateActivity', target: 1.5 },
+  { name: '`help`', botRoute: 'replyToActivity', kind: 'command', target: 1.25 },
+  {
+    name: 'wizard step (Next: next step in the invoke answer + state)',
+    botRoute: 'invoke',
+    kind: 'wizard',
+    target: 1.5,
+  },
   {
     name: `\`connectors\` (${CONNECTORS_IN_TENANT} in the tenant)`,
     botRoute: 'replyToActivity',
+    kind: 'command',
     target: 1.5,
+  },
+  {
+    name: `expiry digest refresh (automatic Execute, ${DIGEST_MAX_ROWS} connectors)`,
+    botRoute: 'invoke',
+    kind: 'refresh',
   },
 ];
 
@@ -178,7 +214,39 @@ async function preparedWizard(
   const next = findAction(card, 'Next');
   const value = { ...inputValues(card, { displayName: 'x' }), ...(next.data as Record<string, unknown>) };
   const cardId = String((reply.answer as { id?: string }).id);
-  return { id: conversation.id, next: () => submit(standIn.url, conversation, user, value, cardId) };
+  return {
+    id: conversation.id,
+    next: () => executeInvoke(standIn.url, conversation, user, String(next.verb), value, cardId),
+  };
+}
+
+/**
+ * A channel member's client opening an expiry digest: the automatic refresh of a digest that
+ * lists the first DIGEST_MAX_ROWS seeded connectors. The echo bot gets a message instead.
+ */
+function digestViewer(standIn: ConnectorStandIn, isBot: boolean): Conversation {
+  const user = makeUser(`Bench ${randomUUID().slice(0, 4)}`, 'bench@contoso.onmicrosoft.com');
+  const room = channel(TENANT);
+  if (!isBot) return { id: room.id, next: () => message(standIn.url, room, user, 'refresh') };
+  const rows = Array.from({ length: DIGEST_MAX_ROWS }, (_, i) => ({
+    id: connectorId(0, i),
+    periodStart: '2026-01-01T00:00:00.000Z',
+    threshold: 30,
+  }));
+  const data = { cardVersion: CARD_DATA_VERSION, rows, hidden: 0 };
+  return {
+    id: room.id,
+    next: () =>
+      executeInvoke(
+        standIn.url,
+        room,
+        user,
+        DIGEST_REFRESH_VERB,
+        data,
+        `digest-${randomUUID()}`,
+        'automatic',
+      ),
+  };
 }
 
 /** A scenario made ready on one server: `run(n)` times n more turns at the chosen concurrency. */
@@ -201,7 +269,7 @@ async function prepare(
     into?.push(sample);
   };
 
-  if (scenario.botRoute === 'updateActivity') {
+  if (scenario.kind === 'wizard') {
     // One open wizard per timed click; each conversation is clicked once.
     const warmup = concurrency === 1 ? 20 : concurrency;
     const prepared: Conversation[] = [];
@@ -225,7 +293,9 @@ async function prepare(
   }
 
   const text = scenario.name.startsWith('`help`') ? 'help' : 'connectors';
-  const chats = Array.from({ length: concurrency }, () => chatFor(standIn.url, text));
+  const chats = Array.from({ length: concurrency }, () =>
+    scenario.kind === 'refresh' ? digestViewer(standIn, isBot) : chatFor(standIn.url, text),
+  );
   // Warm-up: every chat once (its first turn records the conversation), and 20 more at one.
   const warmupTurns = concurrency === 1 ? 20 : 1;
   await pool(chats, concurrency, async (c) => {
@@ -318,6 +388,7 @@ export async function runLatency(options: BenchOptions): Promise<Section> {
           turns,
         );
         const wrong = b.samples.filter((s) => s.route !== scenario.botRoute).length;
+        // The echo bot answers every scenario with a message reply.
         if (wrong > 0)
           notes.push(
             `${scenario.name}: ${wrong} bot turns answered by another route than ${scenario.botRoute}`,
@@ -396,7 +467,7 @@ export async function runLatency(options: BenchOptions): Promise<Section> {
       `live heap after a full collection: the bot ${mb(idleHeap.bot)} idle, ${mb(afterHeap.bot)} after the runs; the echo bot ${mb(idleHeap.echo)} idle, ${mb(afterHeap.echo)} after them`,
     );
     notes.push(
-      `latency is POST start → the stand-in receiving the reply; ${count(turnsAtOne)} timed turns at 1 (after 20 warm-up), ${count(
+      `latency is POST start → the stand-in receiving the reply, or the HTTP answer for a card action answered in its invoke response; ${count(turnsAtOne)} timed turns at 1 (after 20 warm-up), ${count(
         turnsAtFifty,
       )} at 50 (closed loop per conversation); client, stand-in and server share the 2 cores`,
     );

@@ -21,7 +21,8 @@ export function tenantId(index: number): string {
   return `00000000-0000-4000-8000-${index.toString(16).padStart(12, '0')}`;
 }
 
-function connectorId(tenantIndex: number, index: number): string {
+/** The id of the `index`th connector seeded for tenant `tenantIndex`. */
+export function connectorId(tenantIndex: number, index: number): string {
   return `${tenantIndex.toString(16).padStart(8, '0')}-0000-4000-8000-${index.toString(16).padStart(12, '0')}`;
 }
 

@@ -10,6 +10,7 @@ import type { GraphGateway } from './graph/graphGateway';
 import { createServer } from './http/server';
 import type { FetchJson } from './api/openIdKeys';
 import { ExpiryScanner, scanConcurrency } from './notify/expiryScanner';
+import { managerIds } from './bot/features/liveCards/cardViewers';
 import { adapterTransport, TeamsMessenger, type Messenger } from './notify/messenger';
 import { ProactiveSender } from './notify/proactiveSender';
 import { RateLimiter, TEAMS_CONVERSATION_LIMITS, realTiming, type Timing } from './notify/rateLimiter';
@@ -100,6 +101,7 @@ export function compose(foundation: Foundation): Composition {
     lifecycle: services.lifecycle,
     sender,
     consentReminders: consentReminderCards({ config, graph: foundation.graph, messenger, store, logger }),
+    managerIds: (tenantId, connectors) => managerIds({ adminGroup }, tenantId, connectors),
   });
   // Every deauthorization, whoever noticed it, reaches the tenant's notice targets once.
   services.lifecycle.onDeauthorized(scanner);

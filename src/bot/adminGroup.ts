@@ -17,6 +17,7 @@ export const MEMBERSHIP_CACHE_MS = 5 * 60 * 1000;
  */
 export class AdminGroupMembership implements AdminGroupPort {
   private readonly cache = new BoundedMap<string, { member: boolean; until: number }>(MEMBERSHIP_CACHE_SIZE);
+  private readonly rosters = new BoundedMap<string, { ids: string[]; until: number }>(1_000);
 
   constructor(
     private readonly groupId: string | undefined,
@@ -24,6 +25,31 @@ export class AdminGroupMembership implements AdminGroupPort {
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {}
+
+  /**
+   * Entra object ids of the group's direct members (at most `limit`), cached like membership:
+   * who a card's buttons are refreshed for. Empty when no group is set or Graph cannot say;
+   * members of nested groups are not listed but still pass {@link isMember}.
+   */
+  async members(tenantId: string, limit = 60): Promise<string[]> {
+    if (!this.groupId || !this.graph.configured) return [];
+    const now = this.clock.now().getTime();
+    const cached = this.rosters.get(tenantId);
+    if (cached && cached.until > now) return cached.ids.slice(0, limit);
+    try {
+      const answer = await this.graph.get<{ value: { id?: unknown }[] }>(
+        tenantId,
+        `/groups/${encodeURIComponent(this.groupId)}/members?$select=id&$top=${limit}`,
+        { permission: GRAPH_PERMISSIONS.directoryRead },
+      );
+      const ids = answer.value.map((m) => m.id).filter((id): id is string => typeof id === 'string');
+      this.rosters.set(tenantId, { ids, until: now + MEMBERSHIP_CACHE_MS });
+      return ids.slice(0, limit);
+    } catch (err) {
+      this.logger.warn('admin group members could not be listed', { error: err });
+      return [];
+    }
+  }
 
   /** Whether ADMIN_GROUP_ID is set. */
   get configured(): boolean {

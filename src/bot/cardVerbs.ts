@@ -1,19 +1,22 @@
 import type { TurnContext } from 'botbuilder';
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import type { Logger } from '../util/logger';
+import { CardActionError, onExecute, type CardAnswer } from './universalActions';
 
 /** What a verb's `parse` makes of a card's submitted data: the typed data, or why it is refused. */
 export type CardDataResult<TData> = { data: TData } | { error: string };
 
 /**
- * One card button's verb: how its submitted data is checked and what the click does. Cards are
- * data from the client (a stale card, a forged payload), so `parse` runs before `handle` and
- * refuses what it cannot use with a sentence the person can act on.
+ * One card button's verb: how its data is checked and what the click does. Cards are data from
+ * the client (a stale card, a forged payload), so `parse` runs before `handle` and refuses what
+ * it cannot use with a sentence the person can act on. `handle` answers the Action.Execute with
+ * a card (it replaces the one clicked, for that person), a short message, or nothing when it
+ * replied in the conversation itself (see {@link CardAnswer}).
  */
 export interface CardVerb<TData> {
   verb: string;
   parse(data: unknown): CardDataResult<TData>;
-  handle(context: TurnContext, state: TurnState, data: TData): Promise<void>;
+  handle(context: TurnContext, state: TurnState, data: TData): Promise<CardAnswer>;
 }
 
 /** A verb list of any data types; each verb's parse and handle agree on their own type. */
@@ -43,26 +46,28 @@ export function cardVerb<TData>(
 /** A verb whose handler reads the submitted fields itself. */
 export function recordVerb(
   verb: string,
-  handle: (context: TurnContext, state: TurnState, data: Record<string, unknown>) => Promise<void>,
+  handle: (context: TurnContext, state: TurnState, data: Record<string, unknown>) => Promise<CardAnswer>,
 ): CardVerb<Record<string, unknown>> {
   return { verb, parse: cardRecord, handle };
 }
 
 /**
- * Registers card verbs with the application: the one place that knows how a card click arrives
- * (today Action.Submit), so that moving to Action.Execute changes this function only. Refused
- * data is answered in the conversation and logged with the verb, never thrown.
+ * Registers card verbs with the application as Universal Actions (teams-ai's
+ * `actionExecute`): the one place that knows how a card click arrives. Every click is answered
+ * in its invoke response; refused data and failures are invoke errors with a plain sentence,
+ * logged with the verb (src/bot/universalActions.ts).
  */
 export function registerCardVerbs(app: Application<TurnState>, verbs: CardVerbs, logger: Logger): void {
   for (const verb of verbs) {
-    app.adaptiveCards.actionSubmit(verb.verb, async (context, state, data: unknown) => {
-      const parsed = verb.parse(data);
-      if ('error' in parsed) {
-        logger.warn('card data refused', { verb: verb.verb, reason: parsed.error });
-        await context.sendActivity(parsed.error);
-        return;
-      }
-      await verb.handle(context, state, parsed.data);
-    });
+    onExecute(
+      app,
+      verb.verb,
+      async (context, state, data) => {
+        const parsed = verb.parse(data);
+        if ('error' in parsed) throw new CardActionError(400, parsed.error);
+        return verb.handle(context, state, parsed.data);
+      },
+      logger,
+    );
   }
 }

@@ -28,6 +28,8 @@ import { TurnTelemetryMiddleware } from './turnTelemetry';
 import { pacedReplies } from '../notify/connectorPacing';
 import type { RateLimiter, Timing } from '../notify/rateLimiter';
 import { registerCardVerbs } from './cardVerbs';
+import { registerUnknownVerbs } from './universalActions';
+import { liveCardVerbs } from './features/liveCards';
 import type { FeatureTables } from './chatCommands';
 import type { CommandName } from './commandCatalog';
 
@@ -122,12 +124,17 @@ export function createBot(deps: BotDeps & { adapter: ConciergeAdapter; botAppId:
     diagnosticsFeature({ ...deps, connectors }),
   ];
   const commands = features.flatMap((feature) => feature.commands);
-  const cardVerbs = [...features.flatMap((feature) => feature.verbs), runCommandVerb(router, deps)];
+  const cardVerbs = [
+    ...features.flatMap((feature) => feature.verbs),
+    ...liveCardVerbs(deps),
+    runCommandVerb(router, deps),
+  ];
   router.registerAll(commands);
   registerCardVerbs(app, cardVerbs, deps.logger);
   registerPeopleSearch(app, consentDeps);
-  // Last: it answers whatever no feature claimed.
+  // Last: they answer whatever no feature claimed.
   registerMessageRouting(app, router, deps);
+  registerUnknownVerbs(app, deps.logger);
   return {
     adapter,
     app,

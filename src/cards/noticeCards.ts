@@ -14,6 +14,27 @@ export interface DigestRow {
   detail: string;
   periodStart: string;
   threshold: number;
+  /**
+   * The buttons this viewer gets: `all` (reauthorize, record a transfer, snooze) while the notice
+   * still applies, `reauthorize` once the connector is deauthorized, `none` for a viewer who may not
+   * manage it or when nothing is left to do.
+   */
+  actions: 'all' | 'reauthorize' | 'none';
+  /** "Ask Ada Lovelace, who created it, …" for a viewer who may not manage it; '' otherwise. */
+  askOwner: string;
+}
+
+/** Who a card's `refresh` runs for, and with which verb (Universal Actions). */
+export interface RefreshTarget {
+  verb: string;
+  /** Teams user MRIs whose clients refresh the card on their own when it is shown (at most 60). */
+  userIds: string[];
+}
+
+/** What the digest's refresh carries: the notices it showed, never their state. */
+export interface DigestRefreshData {
+  rows: { id: string; periodStart: string; threshold: number }[];
+  hidden: number;
 }
 
 export interface ExpiryDigestCardData {
@@ -23,13 +44,27 @@ export interface ExpiryDigestCardData {
   rows: DigestRow[];
   /** "and N more…" when the digest had to be cut to fit Teams' card size, else ''. */
   more: string;
+  /** "Current as of …" on a refreshed card; '' on the card as posted. */
+  asOf: string;
+  /** True when this viewer may not manage some row's connector: a Refresh button is shown. */
+  readOnly: boolean;
+  refresh: RefreshTarget & DigestRefreshData;
 }
 
 export interface DeauthorizedNoticeCardData {
   id: string;
-  displayName: string;
+  /** "Finance was deauthorized", or what became of it since ("… was reauthorized", "… was deleted"). */
+  headline: string;
+  style: 'attention' | 'good' | 'default';
   text: string;
   facts: { title: string; value: string }[];
+  /** Whether this viewer gets the Reauthorize button (still deauthorized, and theirs to manage). */
+  canReauthorize: boolean;
+  /** "Ask the owner: …" with a Refresh button for a viewer who may not manage it; '' otherwise. */
+  askOwner: string;
+  /** "Current as of …" on a refreshed card; '' on the card as posted. */
+  asOf: string;
+  refresh: RefreshTarget;
 }
 
 export interface SubscriptionCardData {

@@ -2,6 +2,7 @@ import * as ACData from 'adaptivecards-templating';
 import { CardFactory, type Attachment } from 'botbuilder';
 import { BoundedMap } from '../util/boundedMap';
 import { escapeMarkdown, Markdown } from './markdown';
+import { forUniversalActions } from './universalActions';
 
 /** A card layout (JSON template) tied to the shape of the data it is bound with. */
 export interface CardTemplate<TData> {
@@ -104,9 +105,9 @@ function expandCard(parsed: ACData.Template, data: object): unknown {
   // evaluates expressions found inside data values, so "${...}" in a display name stays literal.
   const raw = parsed.expand({ $root: prepared(data, false) }) as unknown;
   // Nothing to escape: the escaped card would be the raw one.
-  if (!changedByEscaping(data)) return raw;
+  if (!changedByEscaping(data)) return forUniversalActions(raw as Record<string, unknown>);
   const escaped = parsed.expand({ $root: prepared(data, true) }) as unknown;
-  return withMarkdownEscaped(raw, escaped);
+  return forUniversalActions(withMarkdownEscaped(raw, escaped) as Record<string, unknown>);
 }
 
 /** True when some plain string in the data reads differently once escaped for markdown. */

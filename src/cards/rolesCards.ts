@@ -72,6 +72,8 @@ export interface RolesApprovalCardData {
   facts: { title: string; value: string }[];
   roles: { inputId: string; label: string; why: string }[];
   note: string;
+  /** The approver's client refreshes the card when it is shown: a decided request says so. */
+  refresh: { verb: string; userIds: string[] };
 }
 
 /** One target connection on the "Defined target connections" card. */

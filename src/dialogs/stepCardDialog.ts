@@ -2,6 +2,7 @@ import { MessageFactory, type Attachment, type TurnContext } from 'botbuilder';
 import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
 import { randomUUID } from 'node:crypto';
 import { renderCard } from '../cards/render';
+import { answerInPlace, cardActionData } from '../cards/cardTurn';
 import { wizardStepCard } from '../cards/wizardCards';
 import { commandButton, messageCardData, messageCard, type BoxStyle } from '../cards/messageCard';
 import type { Connector } from '../connectors/connector';
@@ -56,13 +57,18 @@ export interface StepCardDeps {
   logger: Logger;
 }
 
-/** Sends a card, or updates the wizard's card in place; a failed update posts it anew. */
+/**
+ * Shows the wizard's next card: as the answer to a click on the wizard's card (Teams swaps it in
+ * with no message update, so a second quick click cannot race one), else by updating the card in
+ * place; a failed update, or no card yet, posts it anew.
+ */
 export async function showCard(
   context: TurnContext,
   state: WizardState,
   attachment: Attachment,
   logger: Logger,
 ): Promise<void> {
+  if (state.cardActivityId && answerInPlace(context, attachment, state.cardActivityId)) return;
   if (state.cardActivityId) {
     try {
       await context.updateActivity({ type: 'message', id: state.cardActivityId, attachments: [attachment] });
@@ -117,7 +123,7 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
 
   override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
     const state = dc.activeDialog!.state.wizard as WizardState;
-    const value = (dc.context.activity.value ?? {}) as Record<string, unknown>;
+    const value = cardActionData(dc.context);
     const move = typeof value.move === 'string' ? value.move : '';
     const env = this.env(dc.context, state);
 
@@ -263,6 +269,14 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
       },
     );
     this.deps.logger.info('wizard cancelled', { wizardId: state.wizardId });
+  }
+
+  /**
+   * Answers a click on the wizard's card with the page the wizard is on: the second of two quick
+   * clicks gets the current step instead of racing the first one's answer.
+   */
+  async showCurrent(context: TurnContext, state: WizardState): Promise<void> {
+    await this.show(context, state);
   }
 
   /** Shows the current page again, as a new message (resume after `connect`). */

@@ -1,11 +1,11 @@
 import { MessageFactory, type Activity, type ConversationReference } from 'botbuilder';
 import { randomUUID } from 'node:crypto';
-import { deauthorizedNoticeCard, expiryDigestCard, type DigestRow } from '../cards/noticeCards';
+import { deauthorizedNoticeCard, expiryDigestCard } from '../cards/noticeCards';
+import { askOwnerText, digestView } from './digestView';
+import { deauthorizedView } from './deauthorizedView';
 import { renderCard } from '../cards/render';
-import { connectorType } from '../connectors/catalog';
-import { clockStart, daysUntilExpiry, expiresAt, type Connector } from '../connectors/connector';
+import { clockStart, daysUntilExpiry, type Connector } from '../connectors/connector';
 import type { ActorRef, ConnectorLifecycle, DeauthorizationListener } from '../connectors/lifecycle';
-import { describeState } from '../connectors/provenance';
 import type { Config } from '../config/config';
 import { expireConsentRequest, isConsentRequestDue, type ConsentRequest } from '../connectors/consentRequest';
 import {
@@ -87,7 +87,19 @@ export interface ScannerDeps {
   consentReminders?: ConsentReminderCards;
   /** The scan's span, duration and connectors checked; the registered (by default no-op) providers otherwise. */
   telemetry?: Telemetry;
+  /**
+   * Who may manage these connectors, as Teams user MRIs for a card's `refresh.userIds` (at most
+   * 60): their clients fetch the view with buttons; everyone else keeps the read-only card.
+   * Without it a digest in a channel refreshes for nobody automatically.
+   */
+  managerIds?(tenantId: string, connectors: Connector[]): Promise<string[]>;
 }
+
+/** The verb of an expiry digest's refresh (served in src/bot/features/liveCards). */
+export const DIGEST_REFRESH_VERB = 'expiryDigestView';
+
+/** The verb of a deauthorization notice's refresh. */
+export const NOTICE_REFRESH_VERB = 'deauthorizedNoticeView';
 
 /**
  * The reminders of an unanswered consent request (one to each reviewer, then one to the
@@ -370,7 +382,7 @@ export class ExpiryScanner implements DeauthorizationListener {
     for (const gone of claimed.filter((n) => n.threshold === DEAUTHORIZED_THRESHOLD)) batches.push([gone]);
 
     for (const batch of batches) {
-      const outcome = await this.deps.sender.send(target.reference, this.cardFor(batch));
+      const outcome = await this.deps.sender.send(target.reference, await this.cardFor(batch, target));
       report.retried += outcome.retried;
       if (outcome.status === 'sent') {
         const at = clock.now();
@@ -587,43 +599,59 @@ export class ExpiryScanner implements DeauthorizationListener {
     });
   }
 
-  private cardFor(batch: DueNotice[]) {
+  private async cardFor(batch: DueNotice[], target: Target) {
     const { config } = this.deps;
     const first = batch[0];
+    // A personal chat is its creator's: the card they get is theirs to act on. In a channel the
+    // posted card is the read-only one; managers' clients refresh it into the view with buttons.
+    const personal = !target.subscriptionConversationId;
     if (first.threshold === DEAUTHORIZED_THRESHOLD) {
       const c = first.connector;
       return MessageFactory.attachment(
-        renderCard(deauthorizedNoticeCard, {
-          id: c.id,
-          displayName: c.displayName,
-          text: `Connectors are automatically deauthorized if they haven't transferred any data in the last ${config.inactivityDays} days. If you try to load a deauthorized connector, an error message appears, along with a prompt to reauthorize the connector.`,
-          facts: [
-            { title: 'Type', value: connectorType(c.type).name },
-            { title: 'Last transfer', value: UTC_DATES.dateTime(c.lastTransferAt) },
-            { title: 'Authorized', value: UTC_DATES.dateTime(c.authorizedAt) },
-            { title: 'Status', value: describeState(c, UTC_DATES.dateTime) },
-          ],
-        }),
+        renderCard(
+          deauthorizedNoticeCard,
+          deauthorizedView(c.id, c, undefined, {
+            inactivityDays: config.inactivityDays,
+            now: this.deps.clock.now(),
+            dates: UTC_DATES,
+            canManage: personal,
+            owner: askOwnerText(c, !!config.adminGroupId),
+            refresh: {
+              verb: NOTICE_REFRESH_VERB,
+              userIds: (await this.deps.managerIds?.(target.tenantId, [c])) ?? [],
+            },
+            refreshed: false,
+          }),
+        ),
       );
     }
-    const rows: DigestRow[] = batch.slice(0, DIGEST_MAX_ROWS).map((n) => ({
-      id: n.connector.id,
-      displayName: n.connector.displayName,
-      typeName: connectorType(n.connector.type).name,
-      daysLeft: n.daysLeft === 1 ? '1 day left' : `${n.daysLeft} days left`,
-      color: n.daysLeft <= 7 ? 'Attention' : 'Default',
-      detail: `${describeState(n.connector, UTC_DATES.dateTime)} · last transfer: ${UTC_DATES.dateTime(n.connector.lastTransferAt)} · deauthorized on ${UTC_DATES.dateTime(expiresAt(n.connector, config.inactivityDays))}`,
-      periodStart: n.periodStart,
-      threshold: n.threshold,
-    }));
-    const hidden = batch.length - rows.length;
+    const shown = batch.slice(0, DIGEST_MAX_ROWS);
+    const connectors = shown.map((n) => n.connector);
+    const userIds = (await this.deps.managerIds?.(target.tenantId, connectors)) ?? [];
     return MessageFactory.attachment(
-      renderCard(expiryDigestCard, {
-        title: batch.length === 1 ? 'A connector expires soon' : `${batch.length} connectors expire soon`,
-        rule: `Connectors are automatically deauthorized if they haven't transferred any data in the last ${config.inactivityDays} days. At zero days the connector is deauthorized: loading it shows an error and a prompt to reauthorize it. Record a transfer or reauthorize to restart the clock.`,
-        rows,
-        more: hidden > 0 ? `…and ${hidden} more. Type connectors to see them all.` : '',
-      }),
+      renderCard(
+        expiryDigestCard,
+        digestView(
+          shown.map((n) => ({
+            id: n.connector.id,
+            periodStart: n.periodStart,
+            threshold: n.threshold,
+            connector: n.connector,
+          })),
+          {
+            inactivityDays: config.inactivityDays,
+            now: this.deps.clock.now(),
+            dates: UTC_DATES,
+            viewer: {
+              canManage: () => personal,
+              owner: (c) => askOwnerText(c, !!config.adminGroupId),
+            },
+            refresh: { verb: DIGEST_REFRESH_VERB, userIds },
+            hidden: batch.length - shown.length,
+            refreshed: false,
+          },
+        ),
+      ),
     );
   }
 }

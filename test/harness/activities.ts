@@ -115,7 +115,10 @@ export function submit(
   return activity;
 }
 
-/** What Teams sends for an Action.Execute (Universal Actions). */
+/**
+ * What Teams sends for an Action.Execute (Universal Actions): `manual` for a click, `automatic`
+ * for the refresh a client runs when the card is shown.
+ */
 export function executeInvoke(
   serviceUrl: string,
   conversation: TeamsConversation,
@@ -123,10 +126,11 @@ export function executeInvoke(
   verb: string,
   data: Record<string, unknown>,
   replyToId?: string,
+  trigger: 'manual' | 'automatic' = 'manual',
 ): Activity {
   const activity = envelope(serviceUrl, conversation, from, 'invoke');
   activity.name = 'adaptiveCard/action';
-  activity.value = { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' };
+  activity.value = { action: { type: 'Action.Execute', id: '', verb, data }, trigger };
   if (replyToId) activity.replyToId = replyToId;
   return activity;
 }

@@ -30,10 +30,14 @@ function walk(node: unknown, visit: (n: Record<string, unknown>) => void): void 
   for (const value of Object.values(record)) walk(value, visit);
 }
 
-/** Every action on the card, including those in action sets, select actions and show-cards. */
+/**
+ * Every button on the card, including those in action sets, select actions and show-cards; not
+ * the `refresh` clause's action, which a client runs itself (see TeamsClient.open).
+ */
 export function actionsOf(card: Card): CardAction[] {
   const actions: CardAction[] = [];
-  walk(card, (n) => {
+  const { refresh: _refresh, ...shown } = card;
+  walk(shown, (n) => {
     if (typeof n.type === 'string' && n.type.startsWith('Action.')) actions.push(n as CardAction);
   });
   return actions;

@@ -5,6 +5,7 @@ import type { Activity, TeamsConversation, TeamsUser } from './activities';
 import { cardOf, findAction, inputValues, type Card } from './cards';
 import type { ConnectorStandIn } from './connectorStandIn';
 import { expectValidCard } from '../support/cardValidation';
+import { CARD_DATA_VERSION } from '../../src/cards/universalActions';
 
 /** The clientInfo entity a Teams client adds to the activities it sends. */
 export interface ClientInfo {
@@ -21,8 +22,56 @@ export interface TurnResult {
   body: unknown;
   /** Activities the bot posted during the turn, in order. */
   replies: Activity[];
-  /** Activities the bot updated (PUT) during the turn. */
-  updates: { activityId: string; activity: Activity }[];
+  /**
+   * Cards replaced in place during the turn, as the person sees them: messages the bot updated
+   * (`via: 'put'`, for everyone), then the card an Execute was answered with (`via: 'invoke'`:
+   * Teams swaps it in for the person who clicked, with no message update).
+   */
+  updates: { activityId: string; activity: Activity; via: 'put' | 'invoke' }[];
+  /** The Universal Actions answer of an Execute invoke, as Teams reads it; undefined otherwise. */
+  invoke?: InvokeAnswer;
+}
+
+/** The body of an `adaptiveCard/action` invoke response. */
+export interface InvokeAnswer {
+  statusCode: number;
+  type: string;
+  value: unknown;
+}
+
+const INVOKE_CARD = 'application/vnd.microsoft.card.adaptive';
+const INVOKE_MESSAGE = 'application/vnd.microsoft.activity.message';
+const INVOKE_ERROR = 'application/vnd.microsoft.error';
+
+function invokeAnswerOf(activity: Activity, body: unknown): InvokeAnswer | undefined {
+  if (activity.type !== 'invoke' || activity.name !== 'adaptiveCard/action') return undefined;
+  const answer = body as Partial<InvokeAnswer> | undefined;
+  if (!answer || typeof answer.type !== 'string' || typeof answer.statusCode !== 'number') return undefined;
+  return answer as InvokeAnswer;
+}
+
+/** The card an Execute was answered with (Teams swaps it in for the person); undefined if none. */
+export function answerCard(result: TurnResult): Card | undefined {
+  return result.invoke?.type === INVOKE_CARD ? (result.invoke.value as Card) : undefined;
+}
+
+/** The short message an Execute was answered with; undefined if it was answered otherwise. */
+export function answerMessage(result: TurnResult): string | undefined {
+  return result.invoke?.type === INVOKE_MESSAGE ? String(result.invoke.value) : undefined;
+}
+
+/** The error an Execute was answered with (status and sentence); undefined if it succeeded. */
+export function answerError(
+  result: TurnResult,
+): { statusCode: number; code: string; message: string } | undefined {
+  if (result.invoke?.type !== INVOKE_ERROR) return undefined;
+  const value = result.invoke.value as { code?: unknown; message?: unknown };
+  return { statusCode: result.invoke.statusCode, code: String(value.code), message: String(value.message) };
+}
+
+/** The ids Teams matches a card's `refresh.userIds` against: the chat id and the Entra MRI. */
+export function refreshIdsOf(user: TeamsUser): string[] {
+  return [user.id, `8:orgid:${user.aadObjectId}`];
 }
 
 /**
@@ -102,15 +151,25 @@ export class TeamsClient {
     const before = this.standIn.calls.length;
     const { status, body } = await postActivity(this.botUrl, activity);
     const calls = this.standIn.calls.slice(before);
+    const invoke = invokeAnswerOf(activity, body);
+    const updates: TurnResult['updates'] = calls
+      .filter((c) => c.route === 'updateActivity' && c.status < 300)
+      .map((c) => ({ activityId: c.activityId!, activity: c.body!, via: 'put' as const }));
+    if (invoke?.type === INVOKE_CARD) {
+      updates.push({
+        activityId: String(activity.replyToId ?? ''),
+        activity: { type: 'message', attachments: [{ contentType: INVOKE_CARD, content: invoke.value }] },
+        via: 'invoke',
+      });
+    }
     return {
       status,
       body,
+      invoke,
       replies: calls
         .filter((c) => (c.route === 'sendToConversation' || c.route === 'replyToActivity') && c.status < 300)
         .map((c) => ({ ...c.body!, id: (c.answer as { id?: string } | undefined)?.id })),
-      updates: calls
-        .filter((c) => c.route === 'updateActivity' && c.status < 300)
-        .map((c) => ({ activityId: c.activityId!, activity: c.body! })),
+      updates,
     };
   }
 
@@ -153,8 +212,57 @@ export class TeamsClient {
     throw new Error(`cannot click a ${action.type} (${title}) as a message; open its URL or card instead`);
   }
 
-  /** Posts a card submit with exactly this value, as a forged or hand-made client would. */
+  /**
+   * What this person's Teams client does when it shows `card`: when the card carries `refresh`
+   * and lists this person in `userIds` (or lists nobody), an automatic Execute with the refresh
+   * action. Undefined when Teams would send nothing for this person.
+   */
+  async open(card: Card, cardActivityId: string = randomUUID()): Promise<TurnResult | undefined> {
+    const refresh = card.refresh as
+      | { action?: { type?: string; verb?: string; data?: Record<string, unknown> }; userIds?: string[] }
+      | undefined;
+    if (!refresh?.action || refresh.action.type !== 'Action.Execute') return undefined;
+    if (Array.isArray(refresh.userIds) && refresh.userIds.length > 0) {
+      if (refresh.userIds.length > 60)
+        throw new Error(`refresh lists ${refresh.userIds.length} users; Teams allows 60`);
+      if (!refreshIdsOf(this.user).some((id) => refresh.userIds!.includes(id))) return undefined;
+    }
+    return this.send(
+      activities.executeInvoke(
+        this.standIn.url,
+        this.conversation,
+        this.user,
+        String(refresh.action.verb),
+        { ...(refresh.action.data ?? {}) },
+        cardActivityId,
+        'automatic',
+      ),
+    );
+  }
+
+  /** Posts an Execute with exactly this verb and data, as a forged or hand-made client would. */
+  executeRaw(verb: string, data: Record<string, unknown>, replyToId?: string): Promise<TurnResult> {
+    return this.send(
+      activities.executeInvoke(this.standIn.url, this.conversation, this.user, verb, data, replyToId),
+    );
+  }
+
+  /**
+   * Posts a card action with exactly this value, as a forged or hand-made client would: an
+   * Execute whose verb is `value.verb` and whose data is the rest, stamped with the current card
+   * data version unless `value` sets `cardVersion` itself.
+   */
   submitRaw(value: Record<string, unknown>, replyToId?: string): Promise<TurnResult> {
+    const { verb, ...data } = value;
+    return this.executeRaw(
+      typeof verb === 'string' ? verb : '',
+      { cardVersion: CARD_DATA_VERSION, ...data },
+      replyToId,
+    );
+  }
+
+  /** Posts an Action.Submit message with exactly this value, as a client of an old card would. */
+  legacySubmit(value: Record<string, unknown>, replyToId?: string): Promise<TurnResult> {
     return this.send(activities.submit(this.standIn.url, this.conversation, this.user, value, replyToId));
   }
 
@@ -182,8 +290,8 @@ export function lastCard(result: TurnResult): Card {
 }
 
 /**
- * The card the person sees after a turn: the last card updated in place, else the last one
- * posted; validated for Teams on the way, since every card shown must be valid.
+ * The card the person sees after a turn: the last card replaced in place (an Execute's answer
+ * comes last), else the last one posted; validated for Teams on the way, since every card shown must be valid.
  */
 export function shownCard(result: TurnResult): Card {
   const card =

@@ -101,7 +101,8 @@ describe('Microsoft Entra sign-in activity as evidence of use (global cloud)', (
       t.recordSignIn(cloud.connectorAppId, SEEN),
     );
     const card = shownCard(await client.say('status Forged'));
-    const data = findAction(card, 'Record a transfer on 25.02.2026').data as Record<string, unknown>;
+    const button = findAction(card, 'Record a transfer on 25.02.2026');
+    const data = { verb: button.verb, ...(button.data as Record<string, unknown>) };
     const forged = await client.submitRaw({ ...data, at: '2026-03-01T00:00:00Z' });
     expect(String(forged.replies[0].text)).toBe(
       'Microsoft Entra no longer reports activity of the connector app on that date. Nothing was recorded.',

@@ -148,7 +148,8 @@ describe('diagnose with Microsoft Graph (HTTPS fake of the token endpoint and Gr
     expect(rows[`connector:${connector.id}`].text).toContain('deauthorized after 90 days without a transfer');
     expect(rows[`connector:${connector.id}`].actions[0]).toMatchObject({
       title: 'Reauthorize',
-      data: { verb: 'command', command: 'reauthorize', args: 'Contoso destination' },
+      verb: 'command',
+      data: { command: 'reauthorize', args: 'Contoso destination' },
     });
     // One token for the tenant, then Graph only.
     expect(cloud.login.issued.filter((c) => c.tenant === tenant.id)).toHaveLength(1);

@@ -8,7 +8,7 @@ import {
   TestClock,
   type Harness,
 } from '../../harness/testBot';
-import { TeamsClient } from '../../harness/teamsClient';
+import { answerError, shownCard, TeamsClient } from '../../harness/teamsClient';
 import { ConnectorStandIn } from '../../harness/connectorStandIn';
 import { expectValidCard } from '../../support/cardValidation';
 import { connectorRecord, seedConnectors } from '../../support/connectorFixtures';
@@ -75,7 +75,18 @@ describe('expiry notices', () => {
     channelCards.forEach(expectValidCard);
     expect(cardText(channelCards[0])).toContain('30 days left');
     expect(cardText(channelCards[0])).toContain('automatically deauthorized');
-    expect(actionTitles(channelCards[0])).toEqual(['Reauthorize', 'Record a transfer', 'Snooze 7 days']);
+    // Posted read-only to the channel; the creator's client refreshes it into the view with buttons.
+    expect(actionTitles(channelCards[0])).toEqual(['Refresh']);
+    expect(cardText(channelCards[0])).toContain('Ask the owner: Megan Bowen, who created it,');
+    // Opened now, after the deauthorization, the 30-day notice says so and offers only Reauthorize.
+    const managerView = shownCard((await channelClient.open(channelCards[0]))!);
+    expect(actionTitles(managerView)).toEqual(['Reauthorize']);
+    expect(cardText(managerView)).toContain('Deauthorized: its 90 days without a transfer ran out on');
+    expect(actionTitles(postedCards(h.standIn, ownerChat.conversation.id)[0])).toEqual([
+      'Reauthorize',
+      'Record a transfer',
+      'Snooze 7 days',
+    ]);
     expect(cardText(channelCards[3])).toContain('1 day left');
     expect(cardText(channelCards[4])).toContain('Finance SharePoint was deauthorized');
     expect(postedCards(h.standIn, ownerChat.conversation.id)).toHaveLength(5);
@@ -202,7 +213,8 @@ describe('expiry notices', () => {
     await seedAuthorizedNow('Sleepy');
     h.bot.clock.advanceDays(60);
     await h.bot.scanner.scan();
-    const [digest] = postedCards(h.standIn, channelClient.conversation.channelId!);
+    const [posted] = postedCards(h.standIn, channelClient.conversation.channelId!);
+    const digest = shownCard((await channelClient.open(posted))!);
     const snoozed = await channelClient.click(digest, 'Snooze 7 days');
     expect(snoozed.replies[0].text).toContain('the 14-day notice will not be sent');
     h.bot.clock.advanceDays(16);
@@ -215,10 +227,15 @@ describe('expiry notices', () => {
     const c = await seedAuthorizedNow('Shared');
     h.bot.clock.advanceDays(60);
     await h.bot.scanner.scan();
-    const [digest] = postedCards(h.standIn, channelClient.conversation.channelId!);
+    const [posted] = postedCards(h.standIn, channelClient.conversation.channelId!);
     const stranger = channelClient.as(makeUser('Lee Gu', 'lee@contoso.onmicrosoft.com'));
+    // Teams refreshes the card for the creator only; the stranger keeps the read-only card.
+    expect(await stranger.open(posted)).toBeUndefined();
+    const digest = shownCard((await channelClient.open(posted))!);
+    // A forged click with the creator's button data changes nothing and is answered to the stranger alone.
     const refused = await stranger.click(digest, 'Record a transfer');
-    expect(refused.replies[0].text).toContain('Only Megan Bowen, who created it');
+    expect(answerError(refused)?.message).toContain('Only Megan Bowen, who created it');
+    expect(refused.replies).toHaveLength(0);
     expect((await h.bot.store.connectors.get(TENANT, c.id))?.lastTransferAt).toBeUndefined();
     const recorded = await channelClient.click(digest, 'Record a transfer');
     expect(recorded.replies[0].text).toContain('recorded a transfer for Shared');

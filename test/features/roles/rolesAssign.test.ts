@@ -175,6 +175,11 @@ describe('roles: assigning the missing roles', () => {
     expect(requested?.detail).toMatchObject({ approverId: admin.id, delivery: 'direct' });
 
     const adminClient = h.chat(admin, 'personal', tenant);
+    // Shown while open, the approver's refresh answers the card with its choices.
+    expect(actionTitles(shown((await adminClient.open(approval))!))).toEqual([
+      'Submit decisions',
+      'Decline all',
+    ]);
     // Every role needs a decision.
     const undecided = await adminClient.click(approval, 'Submit decisions', {
       [`decision-${EXA}`]: 'approve',
@@ -215,6 +220,16 @@ describe('roles: assigning the missing roles', () => {
     // A second click changes nothing.
     const twice = await adminClient.click(approval, 'Decline all');
     expect(twice.replies[0].text).toContain('already decided');
+
+    // Opened again (another device, a day later), the card says who handled it; the refresh writes nothing.
+    const auditBefore = (await h.bot.store.audit.list(tenant.id)).length;
+    const reopened = shown((await adminClient.open(approval))!);
+    expect(cardText(reopened)).toMatch(/Handled by Adele Admin on \d{4}-\d{2}-\d{2}/);
+    expect(factsOf(reopened)['User Administrator']).toBe('declined: by Adele Admin');
+    expect(actionTitles(reopened)).not.toContain('Submit decisions');
+    expect((await h.bot.store.audit.list(tenant.id)).length).toBe(auditBefore);
+    // Only the approver's client refreshes the card.
+    expect(await requester.open(approval)).toBeUndefined();
   });
 
   test('decline all: nothing is assigned, each role is audited as declined, the requester is told', async () => {

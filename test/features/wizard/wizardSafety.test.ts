@@ -1,7 +1,7 @@
 import * as activities from '../../harness/activities';
 import { channel, groupChat, makeUser, personalChat, type TeamsConversation } from '../../harness/activities';
 import { cardOf, cardText, inputsOf } from '../../harness/cards';
-import { postActivity, type TurnResult } from '../../harness/teamsClient';
+import { postActivity, type TurnResult, answerError } from '../../harness/teamsClient';
 import {
   authorizeSignIn,
   callsDuring,
@@ -13,12 +13,9 @@ import {
   wizardData,
 } from './wizardDriver';
 import { useHarness } from '../../harness/useHarness';
-import { said } from '../../harness/chat';
 
 const OUT_OF_DATE =
   'This card is out of date, so nothing was changed. Type connect to start again, or use the latest card.';
-const NOT_MINE =
-  'This card is out of date or was not sent by me, so nothing was changed. Type help to start again.';
 
 /** A turn that only answered "out of date": one text message, no card changed. */
 function expectOutOfDate(turn: TurnResult, text = OUT_OF_DATE): void {
@@ -28,6 +25,19 @@ function expectOutOfDate(turn: TurnResult, text = OUT_OF_DATE): void {
   expect(turn.replies[0].text).toBe(text);
   expect(turn.replies[0].attachments ?? []).toEqual([]);
 }
+
+/** A click answered with an invoke error alone: nothing posted, nothing replaced. */
+function expectRefusedToClicker(turn: TurnResult, message: string | RegExp): void {
+  expect(turn.status).toBe(200);
+  expect(turn.updates).toHaveLength(0);
+  expect(turn.replies).toHaveLength(0);
+  const error = answerError(turn);
+  expect(error).toBeDefined();
+  if (typeof message === 'string') expect(error!.message).toBe(message);
+  else expect(error!.message).toMatch(message);
+}
+
+const UNKNOWN_BUTTON = /not one I know.*nothing was changed/;
 
 describe('wizard safety', () => {
   const { h } = useHarness();
@@ -44,11 +54,11 @@ describe('wizard safety', () => {
       expect(cardText(step2.card)).toContain('Step 2 of 9');
       const before = await auditActions(tenant);
 
-      // Next again on a step already passed (a double click's twin) says so.
-      expectOutOfDate(
-        await client.click(step1.card, 'Next', {}, step1.cardId),
-        'That step is already done, so nothing was changed. The wizard card shows the step you are on.',
-      );
+      // Next again on a step already passed (a double click's twin) is answered with the current step.
+      const twin = await client.click(step1.card, 'Next', {}, step1.cardId);
+      expect(twin.replies).toHaveLength(0);
+      expect(twin.updates.map((u) => u.via)).toEqual(['invoke']);
+      expect(cardText(cardOf(twin.updates[0].activity))).toContain('Step 2 of 9');
       expectOutOfDate(await client.click(step1.card, 'Back', {}, step1.cardId));
       expect(await auditActions(tenant)).toEqual(before);
 
@@ -108,8 +118,8 @@ describe('wizard safety', () => {
     test('with an unknown verb is answered as not mine', async () => {
       const user = makeUser();
       const client = h.chat(user, 'personal', newTenant());
-      expectOutOfDate(await client.submitRaw({ verb: 'teleport', wizardId: 'x' }), NOT_MINE);
-      expectOutOfDate(await client.submitRaw({ anything: 1 }), NOT_MINE);
+      expectRefusedToClicker(await client.submitRaw({ verb: 'teleport', wizardId: 'x' }), UNKNOWN_BUTTON);
+      expectRefusedToClicker(await client.submitRaw({ anything: 1 }), UNKNOWN_BUTTON);
     });
 
     test('with verb wizard but no wizardId, page or move, or a random wizardId, changes nothing', async () => {
@@ -184,7 +194,7 @@ describe('wizard safety', () => {
       const { wizardId } = wizardData(named.card);
       const big = 'x'.repeat(100 * 1024);
 
-      expectOutOfDate(await client.submitRaw({ verb: big }, named.cardId), NOT_MINE);
+      expectRefusedToClicker(await client.submitRaw({ verb: big }, named.cardId), UNKNOWN_BUTTON);
       expectOutOfDate(await client.submitRaw({ verb: 'wizard', wizardId: big, page: 'name', move: 'next' }));
       const tooLong = await client.submitRaw(
         { verb: 'wizard', wizardId, page: 'name', move: 'next', displayName: big },
@@ -231,37 +241,27 @@ describe('wizard safety', () => {
       const { result: turn, calls } = await callsDuring(h.standIn, () =>
         client.as(other).click(step1.card, 'Next', {}, step1.cardId),
       );
-      expect(turn.status).toBe(200);
-      expect(turn.updates).toHaveLength(0);
-      const created = calls.filter((c) => c.route === 'createConversation');
-      expect(created).toHaveLength(1);
-      expect(created[0].body).toMatchObject({
-        isGroup: false,
-        members: [{ id: other.id, name: other.name }],
-        tenantId: tenant,
-      });
-      const privateChat = (created[0].answer as { id: string }).id;
-      const sent = calls.filter(
-        (c) => (c.route === 'sendToConversation' || c.route === 'replyToActivity') && c.status < 300,
-      );
-      expect(sent.map((c) => c.conversationId)).toEqual([privateChat]);
-      expect(sent[0].body?.text).toBe(
+      // The invoke's error answer: Teams shows it to the person who clicked, nobody else.
+      expectRefusedToClicker(
+        turn,
         'Only Megan Bowen, who started this wizard, can use its buttons. Type connect to start your own.',
       );
-      expect(calls.filter((c) => c.conversationId === conversation.id)).toEqual([]);
+      expect(calls).toEqual([]);
       expect(await auditActions(tenant)).toEqual(before);
 
       // Cancel is a button too: refused the same way.
       const cancel = await client.as(other).click(step1.card, 'Cancel', {}, step1.cardId);
-      expect(cancel.updates).toHaveLength(0);
-      expect(said(cancel)).toContain('Only Megan Bowen, who started this wizard, can use its buttons.');
+      expectRefusedToClicker(
+        cancel,
+        'Only Megan Bowen, who started this wizard, can use its buttons. Type connect to start your own.',
+      );
 
       const step2 = await clickOn(client, step1, 'Next');
       expect(step2.turn.updates.map((u) => u.activityId)).toEqual([step1.cardId]);
       expect(cardText(step2.card)).toContain('Step 2 of 2');
     });
 
-    test('when Teams refuses the private chat, the refusal is answered in the conversation with an @mention', async () => {
+    test('a typed cancel from them is refused in a private chat, or with an @mention when Teams refuses one', async () => {
       const tenant = newTenant();
       const owner = makeUser('Megan Bowen');
       const other = makeUser('Alex Wilber', 'alex@contoso.onmicrosoft.com');
@@ -269,17 +269,24 @@ describe('wizard safety', () => {
       const client = h.chat(owner, conversation);
       const step1 = await signInToFirstStep(client, 'dropbox', 'Owned by Megan');
 
+      const { calls: privately } = await callsDuring(h.standIn, () => client.as(other).say('cancel'));
+      const created = privately.filter((c) => c.route === 'createConversation');
+      expect(created).toHaveLength(1);
+      expect(created[0].body).toMatchObject({
+        isGroup: false,
+        members: [{ id: other.id, name: other.name }],
+      });
+      expect(privately.filter((c) => c.conversationId === conversation.id)).toEqual([]);
+
       h.standIn.program('createConversation', { status: 403, body: { error: { code: 'Forbidden' } } });
-      const { result: turn, calls } = await callsDuring(h.standIn, () =>
-        client.as(other).click(step1.card, 'Next', {}, step1.cardId),
-      );
+      const { result: turn, calls } = await callsDuring(h.standIn, () => client.as(other).say('cancel'));
       expect(calls.filter((c) => c.route === 'createConversation').map((c) => c.status)).toEqual([403]);
       expect(turn.updates).toHaveLength(0);
       expect(turn.replies).toHaveLength(1);
       const reply = turn.replies[0];
       expect(reply.conversation).toMatchObject({ id: conversation.id });
       expect(reply.text).toBe(
-        '<at>Alex Wilber</at> Only Megan Bowen, who started this wizard, can use its buttons. Type connect to start your own.',
+        '<at>Alex Wilber</at> Only Megan Bowen, who started this wizard, can cancel it.',
       );
       expect(reply.entities).toEqual([
         expect.objectContaining({

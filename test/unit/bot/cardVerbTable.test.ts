@@ -5,6 +5,8 @@ import { REVOCATION_CHECK_VERB } from '../../../src/cards/revocationCards';
 import { WIZARD_CONTROL_VERB } from '../../../src/bot/features/wizard/wizardFeature';
 import { ROLES_VERBS } from '../../../src/bot/features/roles/rolesShared';
 import { composedBotTables } from './composedBot';
+import { ROLES_APPROVAL_REFRESH_VERB } from '../../../src/bot/features/roles/rolesApproval';
+import { DIGEST_REFRESH_VERB, NOTICE_REFRESH_VERB } from '../../../src/notify/expiryScanner';
 
 const SRC = path.join(__dirname, '../../../src');
 const TEMPLATES = path.join(SRC, 'cards/templates');
@@ -46,6 +48,10 @@ const CODE_VERBS: Record<string, string> = {
   REVOCATION_CHECK_VERB,
   WIZARD_CONTROL_VERB,
   'ROLES_VERBS.removeGrants': ROLES_VERBS.removeGrants,
+  // The verbs of cards' `refresh` (Universal Actions), bound as `${refresh.verb}`.
+  DIGEST_REFRESH_VERB,
+  NOTICE_REFRESH_VERB,
+  ROLES_APPROVAL_REFRESH_VERB,
 };
 
 /** `verb: X` properties in src that build a button's data in code. */
@@ -85,8 +91,13 @@ describe('card verbs and their handlers', () => {
       .filter((e) => !(e.expression in CODE_VERBS))
       .map((e) => `${e.expression} in ${e.file}`);
     expect(unknown).toEqual([]);
-    // Code-built verbs reach the client through the message card's bound verb.
+    // Code-built verbs reach the client through the message card's bound verb, or a card's refresh.
     expect(templateVerbs().get('${verb}')).toEqual(['message.json']);
+    expect([...new Set(templateVerbs().get('${refresh.verb}'))].sort()).toEqual([
+      'deauthorizedNotice.json',
+      'expiryDigest.json',
+      'rolesApproval.json',
+    ]);
     expect(Object.values(CODE_VERBS).filter((verb) => !registered.includes(verb))).toEqual([]);
   });
 

@@ -4,6 +4,7 @@ import type { Finding } from '../../../src/diagnostics/finding';
 import { actionsOf, cardText } from '../../harness/cards';
 import { expectValidCard, TEAMS_CARD_PAYLOAD_LIMIT_BYTES } from '../../support/cardValidation';
 import { sampleFindings } from '../diagnostics/sampleFindings';
+import { CARD_DATA_VERSION } from '../../../src/cards/universalActions';
 
 const options = { title: 'Troubleshooting your connectors', privateDetails: true };
 
@@ -36,9 +37,10 @@ describe('the diagnostics card', () => {
     const actions = actionsOf(row(card, 'connector:5b0c'));
     expect(actions).toEqual([
       {
-        type: 'Action.Submit',
+        type: 'Action.Execute',
+        verb: 'command',
         title: 'Reauthorize',
-        data: { verb: 'command', command: 'reauthorize', args: 'Finance archive' },
+        data: { command: 'reauthorize', args: 'Finance archive', cardVersion: CARD_DATA_VERSION },
       },
     ]);
   });

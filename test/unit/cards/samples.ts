@@ -2,7 +2,7 @@ import type { CardTemplate } from '../../../src/cards/render';
 import { md } from '../../../src/cards/markdown';
 import { helpCard, retirementNotice, welcomeCard } from '../../../src/cards/helpCards';
 import { helpCardData } from '../../../src/bot/features/help/helpFeature';
-import { pickerCardData } from '../../../src/bot/features/wizard/wizardFeature';
+import { pickerCardData, WIZARD_CONTROL_VERB } from '../../../src/bot/features/wizard/wizardFeature';
 import { connectorPickerCard, consentCheckButton, wizardStepCard } from '../../../src/cards/wizardCards';
 import { messageCardData, messageCard } from '../../../src/cards/messageCard';
 import { loadConfig } from '../../../src/config/config';
@@ -12,6 +12,7 @@ import { Office365Flow } from '../../../src/dialogs/flows/office365Flow';
 import { NAME_PAGE } from '../../../src/dialogs/stepCardDialog';
 import { stepCardData } from '../../../src/dialogs/stepCardData';
 import type { FlowEnv, WizardState } from '../../../src/dialogs/wizardFlow';
+import { ROLES_VERBS } from '../../../src/bot/features/roles/rolesShared';
 import { diagnosticsCardSamples } from '../diagnostics/sampleFindings';
 import { consentRequestAttachment } from '../../../src/bot/features/consent/consentHandover';
 import {
@@ -104,6 +105,19 @@ function office365Step(
 }
 
 /** A template with data a real turn would bind, used to validate and picture every card. */
+const DIGEST_RULE =
+  "Connectors are automatically deauthorized if they haven't transferred any data in the last 90 days. At zero days the connector is deauthorized: loading it shows an error and a prompt to reauthorize it. Record a transfer or reauthorize to restart the clock.";
+
+const DIGEST_REFRESH = {
+  verb: 'expiryDigestView',
+  userIds: ['8:orgid:2f1c7d0e-5b7a-4c53-9d55-0b8f1a6c3e21', '8:orgid:9a4e1b2c-3d5f-4e6a-8b7c-1d2e3f4a5b6c'],
+  rows: [
+    { id: 'a', periodStart: '2026-02-20T14:05:00.000Z', threshold: 7 },
+    { id: 'b', periodStart: '2026-03-13T09:00:00.000Z', threshold: 30 },
+  ],
+  hidden: 0,
+};
+
 export interface CardSample {
   name: string;
   template: CardTemplate<never>;
@@ -204,6 +218,60 @@ export const CARD_SAMPLES: CardSample[] = [
       ],
       links: links.links,
       buttons: [consentCheckButton('7f0b7c1e-0d7e-4c55-9a55-2f3f4b8f1c22')],
+    }),
+  ),
+  sample(
+    'wizard-resume-or-restart',
+    messageCard,
+    messageCardData({
+      title: 'A wizard is already open here',
+      text: 'Megan Bowen started authorizing the Box Connector (Finance Box) and is at "Step 1 of 2: Sign in to Box". Resume it, or start over?',
+      buttons: [
+        {
+          title: 'Resume',
+          style: 'positive',
+          verb: WIZARD_CONTROL_VERB,
+          command: '',
+          args: '',
+          wizardId: 'w-1',
+          move: 'resume',
+        },
+        {
+          title: 'Start over',
+          style: 'destructive',
+          verb: WIZARD_CONTROL_VERB,
+          command: 'connect',
+          args: 'box',
+          wizardId: 'w-1',
+          move: 'restart',
+        },
+      ],
+    }),
+  ),
+  sample(
+    'roles-removal-offer',
+    messageCard,
+    messageCardData({
+      title: 'Remove the roles I assigned to admin@contoso.onmicrosoft.com?',
+      text: 'I assigned these directory roles to admin@contoso.onmicrosoft.com for the SharePoint target connection you removed. Remove them too if the account no longer needs them; roles I did not assign are not touched.',
+      style: 'warning',
+      facts: [
+        {
+          title: 'SharePoint Administrator',
+          value: 'assigned 2026-03-02 09:00 UTC, until 2026-04-01 09:00 UTC',
+        },
+      ],
+      buttons: [
+        {
+          title: 'Remove these roles',
+          style: 'destructive',
+          verb: ROLES_VERBS.removeGrants,
+          command: '',
+          args: 't-1',
+          wizardId: '',
+          move: '',
+        },
+      ],
     }),
   ),
   sample(
@@ -419,6 +487,7 @@ export const CARD_SAMPLES: CardSample[] = [
       },
     ],
     note: APPROVER_NOTE,
+    refresh: { verb: 'rolesApprovalView', userIds: ['8:orgid:9a4e1b2c-3d5f-4e6a-8b7c-1d2e3f4a5b6c'] },
   }),
   sample('targets-list', targetsListCard, {
     title: 'Defined target connections',
@@ -751,7 +820,7 @@ function connectorsAndNoticeSamples(): CardSample[] {
     ),
     sample('expiry-digest', expiryDigestCard, {
       title: '2 connectors expire soon',
-      rule: "Connectors are automatically deauthorized if they haven't transferred any data in the last 90 days. At zero days the connector is deauthorized: loading it shows an error and a prompt to reauthorize it. Record a transfer or reauthorize to restart the clock.",
+      rule: DIGEST_RULE,
       rows: [
         {
           id: 'a',
@@ -763,6 +832,8 @@ function connectorsAndNoticeSamples(): CardSample[] {
             'authorized, reported by Ada Lovelace on 2026-02-20 14:05 UTC, not verified · last transfer: 2026-02-20 14:05 UTC · deauthorized on 2026-05-21 14:05 UTC',
           periodStart: '2026-02-20T14:05:00.000Z',
           threshold: 7,
+          actions: 'all',
+          askOwner: '',
         },
         {
           id: 'b',
@@ -774,13 +845,58 @@ function connectorsAndNoticeSamples(): CardSample[] {
             'authorized, verified 2026-03-13 09:00 UTC by the Microsoft Graph consent check · last transfer: never · deauthorized on 2026-06-11 09:00 UTC',
           periodStart: '2026-03-13T09:00:00.000Z',
           threshold: 30,
+          actions: 'all',
+          askOwner: '',
         },
       ],
       more: '',
+      asOf: '',
+      readOnly: false,
+      refresh: DIGEST_REFRESH,
+    }),
+    // The same digest as a channel member who may not manage the connectors sees it, a week later:
+    // one connector was reauthorized, the other deauthorized.
+    sample('expiry-digest-read-only', expiryDigestCard, {
+      title: 'Expiry notice: nothing left counting down',
+      rule: DIGEST_RULE,
+      rows: [
+        {
+          id: 'a',
+          displayName: 'Finance Box',
+          typeName: 'Box Connector',
+          daysLeft: '66 days left',
+          color: 'Default',
+          detail:
+            'Reauthorized by Ada Lovelace on 2026-05-19 08:30 UTC. authorized, reported by Ada Lovelace on 2026-05-19 08:30 UTC, not verified · last transfer: 2026-02-20 14:05 UTC · deauthorized on 2026-08-17 08:30 UTC',
+          periodStart: '2026-02-20T14:05:00.000Z',
+          threshold: 7,
+          actions: 'none',
+          askOwner: '',
+        },
+        {
+          id: 'b',
+          displayName: 'Contoso destination',
+          typeName: 'Office 365 Connector',
+          daysLeft: 'deauthorized',
+          color: 'Attention',
+          detail:
+            'Deauthorized: its 90 days without a transfer ran out on 2026-06-11 09:00 UTC. deauthorized (was authorized, verified 2026-03-13 09:00 UTC by the Microsoft Graph consent check).',
+          periodStart: '2026-03-13T09:00:00.000Z',
+          threshold: 30,
+          actions: 'none',
+          askOwner:
+            'Ask the owner: Megan Bowen, who created it, or a member of the connector admins group to reauthorize it.',
+        },
+      ],
+      more: '',
+      asOf: 'Current as of 2026-06-12 10:00 UTC.',
+      readOnly: true,
+      refresh: DIGEST_REFRESH,
     }),
     sample('deauthorized-notice', deauthorizedNoticeCard, {
       id: 'a',
-      displayName: 'Archive blobs',
+      headline: 'Archive blobs was deauthorized',
+      style: 'attention',
       text: "Connectors are automatically deauthorized if they haven't transferred any data in the last 90 days.",
       facts: [
         { title: 'Last transfer', value: '2025-12-01 10:00 UTC' },
@@ -790,6 +906,27 @@ function connectorsAndNoticeSamples(): CardSample[] {
             'deauthorized (was authorized, reported by Ada Lovelace on 2025-09-02 09:00 UTC, not verified)',
         },
       ],
+      canReauthorize: true,
+      askOwner: '',
+      asOf: '',
+      refresh: { verb: 'deauthorizedNoticeView', userIds: ['8:orgid:2f1c7d0e-5b7a-4c53-9d55-0b8f1a6c3e21'] },
+    }),
+    sample('deauthorized-notice-reauthorized', deauthorizedNoticeCard, {
+      id: 'a',
+      headline: 'Archive blobs was reauthorized',
+      style: 'good',
+      text: 'Reauthorized by Ada Lovelace on 2026-03-03 08:00 UTC.',
+      facts: [
+        { title: 'Last transfer', value: '2025-12-01 10:00 UTC' },
+        {
+          title: 'Status',
+          value: 'authorized, reported by Ada Lovelace on 2026-03-03 08:00 UTC, not verified',
+        },
+      ],
+      canReauthorize: false,
+      askOwner: '',
+      asOf: 'Current as of 2026-03-04 09:00 UTC.',
+      refresh: { verb: 'deauthorizedNoticeView', userIds: ['8:orgid:2f1c7d0e-5b7a-4c53-9d55-0b8f1a6c3e21'] },
     }),
     sample('subscription', subscriptionCard, {
       title: 'Expiry notices will post here',

@@ -1,4 +1,5 @@
 import { MessageFactory, TurnContext } from 'botbuilder';
+import { refuse } from '../../universalActions';
 import { subscriptionCard } from '../../../cards/noticeCards';
 import { renderCard } from '../../../cards/render';
 import { clockStart, expiresAt, type Connector } from '../../../connectors/connector';
@@ -137,11 +138,11 @@ async function managed(
   const id = typeof data.connectorId === 'string' ? data.connectorId : '';
   const lookup = await deps.connectors.loadToManage(tenantIdOf(context), id, actorOf(context));
   if (lookup.kind === 'missing') {
-    await context.sendActivity('That connector does not exist in this tenant any more. Nothing was changed.');
+    await refuse(context, 404, 'That connector does not exist in this tenant any more. Nothing was changed.');
     return undefined;
   }
   if (lookup.kind === 'refused') {
-    await context.sendActivity(lookup.reason);
+    await refuse(context, 403, lookup.reason);
     return undefined;
   }
   return lookup.connector;

@@ -104,8 +104,16 @@ function approvalCardData(
       why: whyOf(request.kind, role),
     })),
     note: APPROVER_NOTE,
+    refresh: { verb: ROLES_APPROVAL_REFRESH_VERB, userIds: [`8:orgid:${request.approver.id}`] },
   };
 }
+
+/** The card a global admin approves roles on, for a request still open. */
+export const approvalCard = (shared: RolesShared, request: ApprovalRequest) =>
+  renderCard(rolesApprovalCard, approvalCardData(shared, request, request.requester.name));
+
+/** The verb of a roles approval card's refresh (src/bot/features/roles/rolesApprovalView.ts). */
+export const ROLES_APPROVAL_REFRESH_VERB = 'rolesApprovalView';
 
 /** Sends the card to the approver in 1:1 (installing the bot for them if needed), else posts it here with an @mention. */
 async function deliverApproval(

@@ -3,6 +3,7 @@ import { roleGrantRemovalVerbs } from './roleGrantRemoval';
 import { rolesAssignVerbs } from './rolesAssign';
 import { rolesCheckTables } from './rolesCheck';
 import { rolesDecisionVerbs } from './rolesDecision';
+import { rolesApprovalViewVerbs } from './rolesApprovalView';
 import { rolesShared, type RolesFeatureDeps } from './rolesShared';
 import { targetsTables } from './targetsFeature';
 
@@ -21,6 +22,7 @@ export function rolesFeature(deps: RolesFeatureDeps): FeatureTables {
       ...check.verbs,
       ...rolesAssignVerbs(shared),
       ...rolesDecisionVerbs(shared),
+      ...rolesApprovalViewVerbs(shared),
       ...targets.verbs,
       ...roleGrantRemovalVerbs(shared),
     ],

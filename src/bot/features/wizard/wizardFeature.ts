@@ -1,4 +1,6 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
+import { refuse } from '../../universalActions';
+import { isCardExecute } from '../../../cards/cardTurn';
 import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
 import type { TurnState } from '@microsoft/teams-ai';
 // Not re-exported from the package index; it is the documented way to give dialogs teams-ai state.
@@ -149,8 +151,10 @@ class Wizards {
       return undefined;
     }
     if (open.owner.id !== actorOf(context).id) {
-      await this.deps.messenger.replyPrivately(
+      // The invoke's error answer reaches the person who clicked alone.
+      await refuse(
         context,
+        403,
         `Only ${open.owner.name}, who started this wizard, can use its buttons. Type connect to start your own.`,
       );
       return undefined;
@@ -285,8 +289,13 @@ async function wizardStep(
   const open = await wizards.checkClick(context, state, data);
   if (!open) return;
   if (typeof data.page === 'string' && open.history.includes(data.page) && data.move === 'next') {
-    // The twin of a double click, or a click on a card Teams had not yet updated.
+    // The twin of a double click, or a click on a card Teams had not yet swapped: it is answered
+    // with the step the wizard is on, and nothing changes.
     wizards.deps.logger.info('wizard step clicked again', { page: data.page });
+    if (isCardExecute(context) && context.activity.replyToId === open.cardActivityId) {
+      await wizards.dialogOf(open).steps.showCurrent(context, open);
+      return;
+    }
     await context.sendActivity(
       'That step is already done, so nothing was changed. The wizard card shows the step you are on.',
     );

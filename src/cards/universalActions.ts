@@ -1,0 +1,43 @@
+/**
+ * What every Universal Action (Action.Execute) card shares: the version of the data the bot
+ * puts on its buttons, and the line an old Teams client shows instead of the card.
+ */
+
+/**
+ * Stamped on every Action.Execute (and refresh) the bot renders. A click carrying another
+ * number comes from a card an earlier release posted, whose data the handlers may no longer
+ * read the same way; it is refused rather than guessed at.
+ */
+export const CARD_DATA_VERSION = 2;
+
+/** Shown by clients too old for Action.Execute (Adaptive Cards 1.4+), after the card's own summary. */
+export const UPDATE_TEAMS_TEXT = 'Update Microsoft Teams to see this card and use its buttons.';
+
+type Json = Record<string, unknown>;
+
+function stamp(node: unknown): void {
+  if (Array.isArray(node)) {
+    node.forEach(stamp);
+    return;
+  }
+  if (!node || typeof node !== 'object') return;
+  const record = node as Json;
+  if (record.type === 'Action.Execute') {
+    const data = record.data && typeof record.data === 'object' ? (record.data as Json) : {};
+    record.data = { ...data, cardVersion: CARD_DATA_VERSION };
+  }
+  for (const value of Object.values(record)) stamp(value);
+}
+
+/**
+ * Prepares a bound card for Universal Actions: every Action.Execute's data (including the
+ * refresh action's) carries {@link CARD_DATA_VERSION}, and the fallback text asks an old client
+ * to update. Mutates and returns the card.
+ */
+export function forUniversalActions(card: Json): Json {
+  stamp(card);
+  const summary = typeof card.fallbackText === 'string' ? card.fallbackText.trim() : '';
+  const joined = /[.!?:]$/.test(summary) ? `${summary} ` : `${summary}. `;
+  card.fallbackText = summary ? `${joined}${UPDATE_TEAMS_TEXT}` : UPDATE_TEAMS_TEXT;
+  return card;
+}

@@ -1,0 +1,80 @@
+import type { DeauthorizedNoticeCardData, RefreshTarget } from '../cards/noticeCards';
+import { connectorType } from '../connectors/catalog';
+import type { Connector } from '../connectors/connector';
+import { describeState } from '../connectors/provenance';
+import type { DateFormatter } from '../util/dates';
+
+export interface DeauthorizedViewOptions {
+  inactivityDays: number;
+  now: Date;
+  dates: DateFormatter;
+  /** Whether this viewer may manage the connector (creator or admin group). */
+  canManage: boolean;
+  /** "Ask the owner: …", for a viewer who may not. */
+  owner: string;
+  refresh: RefreshTarget;
+  /** True on a refreshed card: it says when it was current. */
+  refreshed: boolean;
+}
+
+/** Who brought a connector back, from its provenance: "by Ada Lovelace on …" or how it was verified. */
+function reauthorizedText(connector: Connector, dates: DateFormatter): string {
+  const p = connector.provenance;
+  if (p?.kind === 'reported') return `Reauthorized by ${p.byName ?? p.by} on ${dates.dateTime(p.at)}.`;
+  return `Reauthorized: ${describeState(connector, dates.dateTime)}.`;
+}
+
+/**
+ * The deauthorization notice of connector `id` as this viewer should see it now: still
+ * deauthorized, reauthorized since (by whom), or deleted (by whom, when).
+ */
+export function deauthorizedView(
+  id: string,
+  connector: Connector | undefined,
+  deleted: { by: string; at: string } | undefined,
+  options: DeauthorizedViewOptions,
+): DeauthorizedNoticeCardData {
+  const { dates } = options;
+  const common = {
+    id,
+    refresh: options.refresh,
+    asOf: options.refreshed ? `Current as of ${dates.dateTime(options.now.toISOString())}.` : '',
+  };
+  if (!connector) {
+    return {
+      ...common,
+      headline: 'This deauthorized connector was deleted',
+      style: 'default',
+      text: deleted ? `Deleted by ${deleted.by} on ${dates.dateTime(deleted.at)}.` : 'It no longer exists.',
+      facts: [],
+      canReauthorize: false,
+      askOwner: '',
+    };
+  }
+  const facts = [
+    { title: 'Type', value: connectorType(connector.type).name },
+    { title: 'Last transfer', value: dates.dateTime(connector.lastTransferAt) },
+    { title: 'Authorized', value: dates.dateTime(connector.authorizedAt) },
+    { title: 'Status', value: describeState(connector, dates.dateTime) },
+  ];
+  if (connector.status !== 'deauthorized') {
+    return {
+      ...common,
+      headline: `${connector.displayName} was reauthorized`,
+      style: 'good',
+      text: reauthorizedText(connector, dates),
+      facts,
+      canReauthorize: false,
+      askOwner: '',
+    };
+  }
+  return {
+    ...common,
+    headline: `${connector.displayName} was deauthorized`,
+    style: 'attention',
+    text: `Connectors are automatically deauthorized if they haven't transferred any data in the last ${options.inactivityDays} days. If you try to load a deauthorized connector, an error message appears, along with a prompt to reauthorize the connector.`,
+    facts,
+    canReauthorize: options.canManage,
+    askOwner: options.canManage ? '' : `${options.owner} to reauthorize it.`,
+  };
+}

@@ -1,0 +1,144 @@
+import type { DigestRow, ExpiryDigestCardData, RefreshTarget } from '../cards/noticeCards';
+import { connectorType } from '../connectors/catalog';
+import { clockStart, daysUntilExpiry, expiresAt, type Connector } from '../connectors/connector';
+import { describeState } from '../connectors/provenance';
+import type { DateFormatter } from '../util/dates';
+
+/** One notice of a digest: the connector as it is now (undefined once deleted) and what was announced. */
+export interface DigestEntry {
+  id: string;
+  periodStart: string;
+  threshold: number;
+  connector: Connector | undefined;
+  /** For a deleted connector: who deleted it and when, from the audit log. */
+  deleted?: { by: string; at: string };
+}
+
+/** "Ask Ada Lovelace, who created it, or a connector admin": who a read-only viewer should turn to. */
+export function askOwnerText(connector: Connector, adminGroupSet: boolean): string {
+  const creator = connector.createdByName ? `${connector.createdByName}, who created it,` : undefined;
+  if (creator && adminGroupSet) return `Ask the owner: ${creator} or a member of the connector admins group`;
+  if (creator) return `Ask the owner: ${creator}`;
+  return adminGroupSet ? 'Ask the owner: a member of the connector admins group' : 'Ask the owner';
+}
+
+/** How one person sees the digest. */
+export interface DigestViewer {
+  /** Whether this viewer may act on the connector (creator or admin group). */
+  canManage(connector: Connector): boolean;
+  /** "Ask Ada Lovelace, who created it" for the rows they may not act on. */
+  owner(connector: Connector): string;
+}
+
+export interface DigestViewOptions {
+  inactivityDays: number;
+  now: Date;
+  dates: DateFormatter;
+  viewer: DigestViewer;
+  refresh: RefreshTarget;
+  /** Notices the posted card could not list (Teams' card size). */
+  hidden: number;
+  /** True on a refreshed card: it says when it was current. */
+  refreshed: boolean;
+}
+
+const rule = (inactivityDays: number) =>
+  `Connectors are automatically deauthorized if they haven't transferred any data in the last ${inactivityDays} days. At zero days the connector is deauthorized: loading it shows an error and a prompt to reauthorize it. Record a transfer or reauthorize to restart the clock.`;
+
+/** What restarted a connector's clock after the notice's period began, in words; '' if nothing did. */
+function restartedBy(connector: Connector, periodStart: string, dates: DateFormatter): string {
+  const start = clockStart(connector);
+  if (!start || start.getTime() <= new Date(periodStart).getTime()) return '';
+  const reauthorized =
+    connector.authorizedAt && new Date(connector.authorizedAt).getTime() === start.getTime();
+  if (reauthorized) {
+    const p = connector.provenance;
+    if (p?.kind === 'reported') return `Reauthorized by ${p.byName ?? p.by} on ${dates.dateTime(p.at)}.`;
+    return `Reauthorized on ${dates.dateTime(connector.authorizedAt)} (${describeState(connector, dates.dateTime)}).`;
+  }
+  return `A transfer was recorded on ${dates.dateTime(connector.lastTransferAt)}, so the clock restarted.`;
+}
+
+function row(entry: DigestEntry, options: DigestViewOptions): DigestRow {
+  const { dates, inactivityDays, now, viewer } = options;
+  const base = { id: entry.id, periodStart: entry.periodStart, threshold: entry.threshold };
+  const c = entry.connector;
+  if (!c) {
+    return {
+      ...base,
+      displayName: 'Deleted connector',
+      typeName: '',
+      daysLeft: 'deleted',
+      color: 'Default',
+      detail: entry.deleted
+        ? `Deleted by ${entry.deleted.by} on ${dates.dateTime(entry.deleted.at)}.`
+        : 'This connector no longer exists.',
+      actions: 'none',
+      askOwner: '',
+    };
+  }
+  const mayManage = viewer.canManage(c);
+  const askOwner = mayManage ? '' : `${viewer.owner(c)} to reauthorize it or record a transfer.`;
+  const typeName = connectorType(c.type).name;
+  const expiry = expiresAt(c, inactivityDays);
+  if (c.status === 'deauthorized') {
+    return {
+      ...base,
+      displayName: c.displayName,
+      typeName,
+      daysLeft: 'deauthorized',
+      color: 'Attention',
+      detail: `Deauthorized: its ${inactivityDays} days without a transfer ran out on ${dates.dateTime(expiry)}. ${describeState(c, dates.dateTime)}.`,
+      actions: mayManage ? 'reauthorize' : 'none',
+      askOwner: mayManage ? '' : `${viewer.owner(c)} to reauthorize it.`,
+    };
+  }
+  const days = daysUntilExpiry(c, inactivityDays, now) ?? 0;
+  const restarted = restartedBy(c, entry.periodStart, dates);
+  const detail = `${describeState(c, dates.dateTime)} · last transfer: ${dates.dateTime(c.lastTransferAt)} · deauthorized on ${dates.dateTime(expiry)}`;
+  return {
+    ...base,
+    displayName: c.displayName,
+    typeName,
+    daysLeft: days === 1 ? '1 day left' : `${days} days left`,
+    color: days <= 7 ? 'Attention' : 'Default',
+    detail: restarted ? `${restarted} ${detail}` : detail,
+    // Once the clock restarted, this notice's transfer and snooze no longer apply.
+    actions: !mayManage ? 'none' : restarted ? 'reauthorize' : 'all',
+    askOwner: restarted ? '' : askOwner,
+  };
+}
+
+/** The expiry digest as `viewer` should see it now. */
+export function digestView(entries: DigestEntry[], options: DigestViewOptions): ExpiryDigestCardData {
+  const rows = entries.map((e) => row(e, options));
+  const counting = entries.filter(
+    (e) =>
+      e.connector &&
+      e.connector.status !== 'deauthorized' &&
+      !restartedBy(e.connector, e.periodStart, options.dates),
+  ).length;
+  const total = entries.length + options.hidden;
+  const title = !options.refreshed
+    ? total === 1
+      ? 'A connector expires soon'
+      : `${total} connectors expire soon`
+    : counting === 0
+      ? 'Expiry notice: nothing left counting down'
+      : counting === 1
+        ? 'Expiry notice: 1 connector still expires soon'
+        : `Expiry notice: ${counting} connectors still expire soon`;
+  return {
+    title,
+    rule: rule(options.inactivityDays),
+    rows,
+    more: options.hidden > 0 ? `…and ${options.hidden} more. Type connectors to see them all.` : '',
+    asOf: options.refreshed ? `Current as of ${options.dates.dateTime(options.now.toISOString())}.` : '',
+    readOnly: entries.some((e) => e.connector && !options.viewer.canManage(e.connector)),
+    refresh: {
+      ...options.refresh,
+      rows: entries.map((e) => ({ id: e.id, periodStart: e.periodStart, threshold: e.threshold })),
+      hidden: options.hidden,
+    },
+  };
+}

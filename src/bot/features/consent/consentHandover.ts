@@ -321,15 +321,13 @@ export async function notifyRequester(
     }
   }
   // The card itself only when it could not replace the wizard's card; the news either way.
-  const outcome = await deps.messenger.post(
-    record.reference,
-    updated ? { type: 'message', text } : MessageFactory.attachment(attachment, text),
-  );
-  if (outcome.status !== 'sent') {
-    deps.logger.warn('could not tell the requester that consent is verified', {
-      status: outcome.status,
-      error: outcome.error,
+  // Once, without the sender's retries: the turn that verified consent waits for this.
+  try {
+    await deps.messenger.continueIn(record.reference, async (context) => {
+      await context.sendActivity(updated ? text : MessageFactory.attachment(attachment, text));
     });
+  } catch (err) {
+    deps.logger.warn('could not tell the requester that consent is verified', { error: err });
   }
 }
 

@@ -61,12 +61,13 @@ const tellRequester = async (
   const { store, logger, messenger } = shared;
   const record = await store.conversations.get(request.tenantId, request.requesterConversationId);
   if (!record) return;
-  const outcome = await messenger.post(record.reference, MessageFactory.attachment(attachment, text));
-  if (outcome.status !== 'sent') {
-    logger.warn('could not tell the requester about the role decision', {
-      status: outcome.status,
-      error: outcome.error,
+  // Once, without the sender's retries: the turn that decided waits for this.
+  try {
+    await messenger.continueIn(record.reference, async (ctx) => {
+      await ctx.sendActivity(MessageFactory.attachment(attachment, text));
     });
+  } catch (err) {
+    logger.warn('could not tell the requester about the role decision', { error: err });
   }
 };
 

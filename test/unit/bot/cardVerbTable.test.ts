@@ -45,6 +45,9 @@ function sourceFiles(dir: string): string[] {
 const CODE_VERBS: Record<string, string> = {
   RUN_COMMAND_VERB,
   'CONSENT_VERBS.check': CONSENT_VERBS.check,
+  'CONSENT_VERBS.askAgain': CONSENT_VERBS.askAgain,
+  // The `consents` list's Review buttons, bound into consentList.json's `${verb}`.
+  'CONSENT_VERBS.review': CONSENT_VERBS.review,
   REVOCATION_CHECK_VERB,
   WIZARD_CONTROL_VERB,
   'ROLES_VERBS.removeGrants': ROLES_VERBS.removeGrants,
@@ -92,7 +95,7 @@ describe('card verbs and their handlers', () => {
       .map((e) => `${e.expression} in ${e.file}`);
     expect(unknown).toEqual([]);
     // Code-built verbs reach the client through the message card's bound verb, or a card's refresh.
-    expect(templateVerbs().get('${verb}')).toEqual(['message.json']);
+    expect(templateVerbs().get('${verb}')?.sort()).toEqual(['consentList.json', 'message.json']);
     expect([...new Set(templateVerbs().get('${refresh.verb}'))].sort()).toEqual([
       'deauthorizedNotice.json',
       'expiryDigest.json',

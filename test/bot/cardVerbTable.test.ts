@@ -51,6 +51,9 @@ function sourceFiles(dir: string): string[] {
 const CODE_VERBS: Record<string, string> = {
   RUN_COMMAND_VERB,
   'CONSENT_VERBS.check': CONSENT_VERBS.check,
+  'CONSENT_VERBS.askAgain': CONSENT_VERBS.askAgain,
+  // The `consents` list's Review buttons, bound into consentList.json's `${verb}`.
+  'CONSENT_VERBS.review': CONSENT_VERBS.review,
   REVOCATION_CHECK_VERB,
   WIZARD_CONTROL_VERB,
   'ROLES_VERBS.removeGrants': ROLES_VERBS.removeGrants,
@@ -111,8 +114,8 @@ describe('card verbs and their handlers', () => {
       .filter((e) => !(e.expression in CODE_VERBS))
       .map((e) => `${e.expression} in ${e.file}`);
     expect(unknown).toEqual([]);
-    // Code-built verbs reach the client through the message card's bound verb.
-    expect(templateVerbs().get('${verb}')).toEqual(['message.json']);
+    // Code-built verbs reach the client through the message card's and the consents list's bound verb.
+    expect(templateVerbs().get('${verb}')?.sort()).toEqual(['consentList.json', 'message.json']);
     expect(Object.values(CODE_VERBS).filter((verb) => !registered.includes(verb))).toEqual([]);
   });
 

@@ -6,7 +6,7 @@ import { CARD_DATA_VERSION, UPDATE_TEAMS_TEXT } from '../../../src/cards/univers
 import { CARD_SAMPLES } from './samples';
 import { startTestBot, type TestBot } from '../../harness/testBot';
 
-const TEMPLATES = path.join(__dirname, '../../src/cards/templates');
+const TEMPLATES = path.join(__dirname, '../../../src/cards/templates');
 
 type Json = Record<string, unknown>;
 

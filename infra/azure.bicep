@@ -43,6 +43,7 @@ var tableNames = [
   'conciergeConnectors'
   'conciergeExpiry'
   'conciergeConsent'
+  'conciergeConsentRequests'
   'conciergeConversations'
   'conciergeSubscriptions'
   'conciergeOptOuts'

@@ -9,7 +9,7 @@ import {
   OPTIONAL_REVIEWER_ROLES,
   reviewerRoleByName,
   type ConsentReviewerRole,
-} from '../connectors/consentRequest';
+} from './consentReviewerRoles';
 
 /** Microsoft clouds the bot can target; each picks its own login and Graph hosts. */
 export type CloudName = 'global' | 'usgovhigh' | 'dod' | 'china';

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { freePort, spawnBot, waitForHealth } from '../harness/childBot';
 import { makeTempDir, removeTempDir } from '../harness/testBot';
 
-const ROOT_MODULES = path.join(__dirname, '..', 'node_modules') + path.sep;
+const ROOT_MODULES = path.join(__dirname, '..', '..', 'node_modules') + path.sep;
 
 const PROBE = `
 const fs = require('node:fs');

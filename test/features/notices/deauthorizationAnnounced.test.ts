@@ -6,6 +6,7 @@ import type { ConnectorStandIn } from '../../harness/connectorStandIn';
 import { expectValidCard } from '../../support/cardValidation';
 import { seedConnectors } from '../../support/connectorFixtures';
 import { aConnector } from '../../support/builders';
+import { shown } from '../../harness/chat';
 import type { Timing } from '../../../src/notify/rateLimiter';
 
 const TENANT = '99999999-9999-4999-8999-999999999999';
@@ -57,32 +58,36 @@ describe('every deauthorization is announced once, whoever noticed it first', ()
     return c;
   }
 
-  function expectAnnouncedOnce(name: string) {
+  async function expectAnnouncedOnce(name: string) {
     const inChannel = deauthorizationNotices(h.standIn, channelClient.conversation.channelId!, name);
     const inPersonal = deauthorizationNotices(h.standIn, ownerChat.conversation.id, name);
     expect([inChannel.length, inPersonal.length]).toEqual([1, 1]);
     expectValidCard(inChannel[0]);
-    expect(actionTitles(inChannel[0])).toContain('Reauthorize');
+    // A channel gets the read-only view; the owner's Teams refreshes it into the one with buttons.
+    expect(actionTitles(inChannel[0])).toEqual(['Refresh']);
+    const asOwnerSees = await channelClient.open(inChannel[0]);
+    expect(actionTitles(shown(asOwnerSees!))).toContain('Reauthorize');
+    expect(actionTitles(inPersonal[0])).toContain('Reauthorize');
   }
 
   test('noticed by `connectors`: announced at once, and neither the scan nor a later status repeats it', async () => {
     await seedExpired('Box archive');
     const listed = await ownerChat.say('connectors');
     expect(cardText(cardOf(listed.replies[0]))).toContain('deauthorized');
-    expectAnnouncedOnce('Box archive');
+    await expectAnnouncedOnce('Box archive');
     const report = await h.bot.scanner.scan();
     expect(report.sent).toBe(0);
     await ownerChat.say('status box archive');
     await ownerChat.say('connectors');
-    expectAnnouncedOnce('Box archive');
+    await expectAnnouncedOnce('Box archive');
   });
 
   test('noticed by `status`: announced once; the scan that runs next finds nothing to send', async () => {
     await seedExpired('Box projects');
     await channelClient.say('status box projects');
-    expectAnnouncedOnce('Box projects');
+    await expectAnnouncedOnce('Box projects');
     expect((await h.bot.scanner.scan()).sent).toBe(0);
-    expectAnnouncedOnce('Box projects');
+    await expectAnnouncedOnce('Box projects');
   });
 
   test('noticed by the scan: announced once; a later listing does not announce it again', async () => {
@@ -91,7 +96,7 @@ describe('every deauthorization is announced once, whoever noticed it first', ()
     expect(report.deauthorized).toBe(1);
     await ownerChat.say('connectors');
     await ownerChat.say('status box legal');
-    expectAnnouncedOnce('Box legal');
+    await expectAnnouncedOnce('Box legal');
   });
 
   test('noticed by an API import of an already expired connector: the channel is told once', async () => {
@@ -105,7 +110,8 @@ describe('every deauthorization is announced once, whoever noticed it first', ()
     const notices = () =>
       deauthorizationNotices(h.standIn, channelClient.conversation.channelId!, 'Imported Dropbox');
     expect(notices()).toHaveLength(1);
-    expect(actionTitles(notices()[0])).toContain('Reauthorize');
+    // The channel's read-only view; who may manage it gets the buttons when Teams refreshes it.
+    expect(actionTitles(notices()[0])).toEqual(['Refresh']);
     const listing = await fetch(`${h.bot.url}/api/v1/tenants/${TENANT}/connectors`, {
       headers: { authorization: `Bearer ${TOKEN}` },
     });
@@ -118,7 +124,7 @@ describe('every deauthorization is announced once, whoever noticed it first', ()
   test('a reauthorized connector that expires again is a new deauthorization, announced again once', async () => {
     const c = await seedExpired('Box again');
     await ownerChat.say('status box again');
-    expectAnnouncedOnce('Box again');
+    await expectAnnouncedOnce('Box again');
     const current = (await h.bot.store.connectors.get(TENANT, c.id))!;
     // Reauthorized 91 days ago (a new clock period), and it ran out again.
     const at = new Date(h.bot.clock.now().getTime() - 91 * DAY_MS).toISOString();

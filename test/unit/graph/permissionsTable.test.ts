@@ -4,7 +4,7 @@ import { GRAPH_PERMISSIONS } from '../../../src/graph/graphPermissions';
 
 /** The first-column names of the README's "Microsoft Graph permissions" table. */
 function documentedPermissions(): string[] {
-  const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
   const section = readme.split(/^### Microsoft Graph permissions$/m)[1]?.split(/^#{2,3} /m)[0] ?? '';
   return [...section.matchAll(/^\|\s*`([A-Za-z.]+)`\s*\|/gm)].map((m) => m[1]);
 }

@@ -43,27 +43,6 @@ export async function manageableIds(
 }
 
 /**
- * The tenant's connectors with these ids, in one store read (a page of the tenant's list); ids
- * beyond that page, which only a very large tenant has, are read one by one.
- */
-export async function readConnectors(
-  store: Store,
-  tenantId: string,
-  ids: string[],
-): Promise<Map<string, Connector>> {
-  const wanted = new Set(ids);
-  const page = await store.connectors.list(tenantId, { limit: 500 });
-  const found = new Map(page.items.filter((c) => wanted.has(c.id)).map((c) => [c.id, c] as const));
-  if (page.next) {
-    for (const id of ids.filter((i) => !found.has(i))) {
-      const connector = await store.connectors.get(tenantId, id);
-      if (connector) found.set(id, connector);
-    }
-  }
-  return found;
-}
-
-/**
  * Who deleted a connector and when, from the tenant's audit log; undefined when this tenant
  * never had it (the id is another tenant's or made up).
  */

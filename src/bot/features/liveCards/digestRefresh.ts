@@ -8,7 +8,7 @@ import type { BotDeps } from '../../deps';
 import { tenantIdOf } from '../../turnInfo';
 import { CardActionError } from '../../universalActions';
 import { recordVerb, type CardVerb } from '../../cardVerbs';
-import { deletionOf, manageableIds, managerIds, readConnectors } from './cardViewers';
+import { deletionOf, manageableIds, managerIds } from './cardViewers';
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/;
 
@@ -54,8 +54,7 @@ async function digestNow(
 ): Promise<Attachment> {
   const tenantId = tenantIdOf(context);
   const { rows, hidden } = digestRefreshData(data);
-  const found = await readConnectors(
-    deps.store,
+  const found = await deps.services.connectors.storedByIds(
     tenantId,
     rows.map((r) => r.id),
   );

@@ -22,7 +22,7 @@ async function noticeNow(
 ): Promise<Attachment> {
   const tenantId = tenantIdOf(context);
   const id = data.connectorId as string;
-  const connector = await deps.store.connectors.get(tenantId, id);
+  const connector = await deps.services.connectors.get(tenantId, id);
   const deleted = connector ? undefined : await deletionOf(deps.store, tenantId, id);
   if (!connector && !deleted) {
     deps.logger.warn('notice refresh names a connector this tenant never had', { tenantId });

@@ -9,7 +9,7 @@ import type { BotDeps } from './deps';
 type ConsentWorkflowDeps = Pick<BotDeps, 'graph' | 'config' | 'logger'>;
 
 /** The status card's section when there is none to show (not an Office 365 connector). */
-const NO_CONSENT_WORKFLOW: ConsentWorkflowRow = {
+export const NO_CONSENT_WORKFLOW: ConsentWorkflowRow = {
   text: '',
   facts: [],
   note: '',

@@ -81,6 +81,11 @@ export interface ConnectorStatusCardData {
   evidence: ActivityEvidenceRow;
   consentWorkflow: ConsentWorkflowRow;
   events: { at: string; text: string }[];
+  /**
+   * Teams user ids (MRIs) whose clients fetch the current card when it is shown (verb
+   * connectorStatusRefresh): the person in a personal chat, the people who may manage it elsewhere.
+   */
+  refreshUserIds: string[];
 }
 
 export interface DeleteConfirmCardData {

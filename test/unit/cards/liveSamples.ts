@@ -138,6 +138,7 @@ export async function liveCardSamples(): Promise<CardSample[]> {
             { title: 'Last transfer', value: berlin.dateTime(behind.lastTransferAt) },
           ],
           evidence,
+          refreshUserIds: [],
           consentWorkflow,
           events: [{ at: berlin.dateTime(behind.authorizedAt), text: 'created by Sam SharePoint' }],
         }),

@@ -734,6 +734,7 @@ function connectorsAndNoticeSamples(): CardSample[] {
         { title: 'Created', value: '2025-11-02 09:00 UTC by Sam SharePoint' },
         { title: 'Last transfer', value: '2025-12-01 10:00 UTC' },
       ],
+      refreshUserIds: ['8:orgid:00000000-0000-4000-8000-0000000000aa'],
       evidence: { text: '', note: '', at: '', buttonTitle: '' },
       consentWorkflow: { text: '', facts: [], note: '', linkTitle: '', linkUrl: '' },
       events: [
@@ -758,6 +759,7 @@ function connectorsAndNoticeSamples(): CardSample[] {
         },
         { title: 'Admin consent', value: 'verified 2026-03-01 09:00 UTC' },
       ],
+      refreshUserIds: [],
       evidence: { text: '', note: '', at: '', buttonTitle: '' },
       // What the bot shows when the Graph app holds neither permission (both reads answered 403).
       consentWorkflow: consentWorkflowRowOf(

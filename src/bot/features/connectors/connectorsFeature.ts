@@ -1,10 +1,13 @@
-import { MessageFactory, type TurnContext } from 'botbuilder';
+import { MessageFactory, type Attachment, type TurnContext } from 'botbuilder';
 import { daysText } from '../../../util/format';
 import {
   connectorListCard,
   connectorStatusCard,
   deleteConfirmCard,
+  type ActivityEvidenceRow,
   type ConnectorRow,
+  type ConnectorStatusCardData,
+  type ConsentWorkflowRow,
   type TextColor,
 } from '../../../cards/connectorsCards';
 import { renderCard } from '../../../cards/render';
@@ -25,17 +28,22 @@ import type { AuditEvent } from '../../../connectors/ports';
 import { resolveConnector } from '../../connectorResolver';
 import type { BotDeps } from '../../deps';
 import { replaceCard } from '../../cardReplies';
-import { activityEvidenceRow, activityEvidenceVerbs } from './activityEvidence';
-import { consentWorkflowRow } from '../../consentWorkflowReading';
+import { activityEvidenceRow, activityEvidenceVerbs, NO_EVIDENCE } from './activityEvidence';
+import { consentWorkflowRow, NO_CONSENT_WORKFLOW } from '../../consentWorkflowReading';
 import { readerDates } from '../../../util/readerDates';
 import { revocationCheckButton, revocationVerbs } from './revocationFeature';
-import { actorOf, tenantIdOf } from '../../turnInfo';
+import { actorOf, conversationTypeOf, tenantIdOf } from '../../turnInfo';
+import { CardActionError, dataProblem } from '../../universalActions';
+import { deletionOf, managerIds, userMri } from '../liveCards/cardViewers';
 import type { DateFormatter } from '../../../util/dates';
 import { markdown, md } from '../../../cards/markdown';
 import type { CardDataResult, CardVerb } from '../../cardVerbs';
 import { cardVerb, recordVerb } from '../../cardVerbs';
 import { chatCommand, type FeatureTables } from '../../chatCommands';
 import { CONNECTORS_COMMANDS } from './connectorsCommands';
+
+/** The status card's refresh verb: Teams asks for the card as it is now when it is shown. */
+export const STATUS_REFRESH_VERB = 'connectorStatusRefresh';
 import { consentStatusView, type ConsentStatusView } from '../consent/consentStatus';
 
 /** Card verbs of the delete confirmation. */
@@ -74,7 +82,7 @@ const AUDIT_TEXT: Record<string, string> = {
 
 export interface ConnectorsFeatureDeps extends Pick<
   BotDeps,
-  'config' | 'store' | 'logger' | 'clock' | 'graph'
+  'config' | 'store' | 'logger' | 'clock' | 'graph' | 'adminGroup'
 > {
   /** Listing, loading, permissions, transfers and deletes, with the domain's rules. */
   connectors: ConnectorService;
@@ -108,6 +116,7 @@ export function connectorsFeature(deps: ConnectorsFeatureDeps): FeatureTables {
       recordVerb(DELETE_CANCEL_VERB, (context) => deleteCancelled(deps, context)),
       ...revocationVerbs(deps),
       ...activityEvidenceVerbs(deps),
+      recordVerb(STATUS_REFRESH_VERB, (context, _state, data) => statusNow(deps, context, data)),
     ],
   };
 }
@@ -212,6 +221,57 @@ function statusFacts(
   return facts;
 }
 
+/** Who should see a status card as it is now: the person in a personal chat, else its managers. */
+async function statusRefreshUsers(
+  deps: ConnectorsFeatureDeps,
+  context: TurnContext,
+  connector: Connector,
+): Promise<string[]> {
+  if (conversationTypeOf(context) === 'personal') {
+    const actor = actorOf(context);
+    return actor.aadObjectId ? [userMri(actor.aadObjectId)] : [];
+  }
+  return managerIds(deps, connector.tenantId, [connector]);
+}
+
+/** The status card's data; Graph's readings and the audit events are passed in when read. */
+function statusCardData(
+  deps: ConnectorsFeatureDeps,
+  connector: Connector,
+  dates: DateFormatter,
+  read: {
+    events: AuditEvent[];
+    evidence: ActivityEvidenceRow;
+    consentWorkflow: ConsentWorkflowRow;
+    consentView: ConsentStatusView | undefined;
+    refreshUserIds: string[];
+  },
+): ConnectorStatusCardData {
+  const { consentView } = read;
+  return {
+    id: connector.id,
+    version: connector.version,
+    displayName: connector.displayName,
+    typeName: connectorType(connector.type).name,
+    status: connector.status,
+    alert:
+      connector.status === 'deauthorized'
+        ? deauthorizedMessage(deps.config.inactivityDays)
+        : (consentView?.alert ?? ''),
+    advice: reauthorizeAdvice(connector),
+    askAgain: connector.status === 'consent-declined' || connector.status === 'consent-expired',
+    consentRequests: connector.type === 'office365',
+    facts: statusFacts(deps, connector, dates, consentView),
+    evidence: read.evidence,
+    consentWorkflow: read.consentWorkflow,
+    events: read.events.map((e) => ({
+      at: dates.dateTime(e.at),
+      text: `${AUDIT_TEXT[e.action] ?? e.action}${e.actorName ? ` by ${e.actorName}` : e.actor === 'scanner' || e.actor === 'api' ? ` by ${e.actor}` : ''}`,
+    })),
+    refreshUserIds: read.refreshUserIds,
+  };
+}
+
 async function sendStatusCard(
   deps: ConnectorsFeatureDeps,
   context: TurnContext,
@@ -223,35 +283,71 @@ async function sendStatusCard(
   });
   const dates = readerDates(context, deps.logger);
   // Two independent Graph reads (Entra's sign-in report, its consent workflow): side by side.
-  const [evidence, consentWorkflow, consentView] = await Promise.all([
+  const [evidence, consentWorkflow, consentView, refreshUserIds] = await Promise.all([
     activityEvidenceRow(deps, connector, dates),
     consentWorkflowRow(context, deps, connector, dates),
     connector.type === 'office365' ? consentStatusView(deps.store, connector, dates) : undefined,
+    statusRefreshUsers(deps, context, connector),
   ]);
   await context.sendActivity(
     MessageFactory.attachment(
-      renderCard(connectorStatusCard, {
-        id: connector.id,
-        version: connector.version,
-        displayName: connector.displayName,
-        typeName: connectorType(connector.type).name,
-        status: connector.status,
-        alert:
-          connector.status === 'deauthorized'
-            ? deauthorizedMessage(deps.config.inactivityDays)
-            : (consentView?.alert ?? ''),
-        advice: reauthorizeAdvice(connector),
-        askAgain: connector.status === 'consent-declined' || connector.status === 'consent-expired',
-        consentRequests: connector.type === 'office365',
-        facts: statusFacts(deps, connector, dates, consentView),
-        evidence,
-        consentWorkflow,
-        events: events.map((e) => ({
-          at: dates.dateTime(e.at),
-          text: `${AUDIT_TEXT[e.action] ?? e.action}${e.actorName ? ` by ${e.actorName}` : e.actor === 'scanner' || e.actor === 'api' ? ` by ${e.actor}` : ''}`,
-        })),
-      }),
+      renderCard(
+        connectorStatusCard,
+        statusCardData(deps, connector, dates, {
+          events,
+          evidence,
+          consentWorkflow,
+          consentView,
+          refreshUserIds,
+        }),
+      ),
     ),
+  );
+}
+
+/**
+ * The status card as it is now, for Teams' refresh when someone opens it: one read of the
+ * connector (the audit log only once it is gone), nothing written, no Graph call. Graph's
+ * readings and the recent activity come with `status <name>`.
+ */
+async function statusNow(
+  deps: ConnectorsFeatureDeps,
+  context: TurnContext,
+  data: Record<string, unknown>,
+): Promise<Attachment> {
+  const problem = dataProblem(data, ['connectorId']);
+  if (problem) throw new CardActionError(400, problem);
+  const tenantId = tenantIdOf(context);
+  const id = data.connectorId as string;
+  const connector = await deps.connectors.get(tenantId, id);
+  if (!connector) {
+    const deleted = await deletionOf(deps.store, tenantId, id);
+    if (!deleted) {
+      throw new CardActionError(
+        404,
+        'This card names a connector that is not in your tenant, so it shows nothing.',
+      );
+    }
+    const dates = readerDates(context, deps.logger);
+    return renderCard(
+      messageCard,
+      messageCardData({
+        title: 'Connector deleted',
+        text: md`This connector was deleted by ${deleted.by} on ${dates.dateTime(deleted.at)}.`,
+        style: 'warning',
+      }),
+    );
+  }
+  const dates = readerDates(context, deps.logger);
+  return renderCard(
+    connectorStatusCard,
+    statusCardData(deps, connector, dates, {
+      events: [],
+      evidence: NO_EVIDENCE,
+      consentWorkflow: NO_CONSENT_WORKFLOW,
+      consentView: undefined,
+      refreshUserIds: await statusRefreshUsers(deps, context, connector),
+    }),
   );
 }
 

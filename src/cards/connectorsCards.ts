@@ -31,6 +31,11 @@ export interface ConnectorListCardData {
   rows: ConnectorRow[];
   /** "Show more" and the like: each runs a chat command. */
   buttons: { title: string; command: string; args: string }[];
+  /**
+   * What Teams sends back (verb connectorListRefresh) when the card is shown to one of `userIds`:
+   * the listed connectors' ids, the next page's cursor ('' for none) and which page it is.
+   */
+  refresh: { connectorIds: string[]; next: string; page: 'first' | 'more'; userIds: string[] };
 }
 
 /**

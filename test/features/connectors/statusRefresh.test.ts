@@ -4,7 +4,10 @@ import { startHarness } from '../../harness/testBot';
 import { answerError, shownCard, TeamsClient } from '../../harness/teamsClient';
 import { connectorRecord, seedConnectors } from '../../support/connectorFixtures';
 import { expectValidCard } from '../../support/cardValidation';
-import { STATUS_REFRESH_VERB } from '../../../src/bot/features/connectors/connectorsFeature';
+import {
+  LIST_REFRESH_VERB,
+  STATUS_REFRESH_VERB,
+} from '../../../src/bot/features/connectors/connectorsFeature';
 import { CARD_DATA_VERSION } from '../../../src/cards/universalActions';
 
 const TENANT = '3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f';
@@ -106,5 +109,38 @@ describe('the connector status card stays current', () => {
     expect(answerError(foreign)?.statusCode).toBe(404);
     const missing = await chat.executeRaw(STATUS_REFRESH_VERB, { cardVersion: CARD_DATA_VERSION });
     expect(answerError(missing)?.statusCode).toBe(400);
+  });
+
+  test('the connector list refreshes into each listed connector’s state now and names deletions', async () => {
+    const kept = await seed('Kept Box');
+    const gone = await seed('Gone Box');
+    const posted = shownCard(await chat.say('connectors'));
+    expect(refreshOf(posted).verb).toBe(LIST_REFRESH_VERB);
+    expect(refreshOf(posted).userIds).toEqual([`8:orgid:${owner.aadObjectId}`]);
+    const ask = await chat.say('delete Gone Box');
+    await chat.click(shownCard(ask), 'Delete permanently', {}, String(ask.replies[0].id));
+    h.bot.clock.advanceDays(91);
+    await h.bot.scanner.scan();
+    expect((await h.bot.store.connectors.get(TENANT, kept.id))?.status).toBe('deauthorized');
+    expect(await h.bot.store.connectors.get(TENANT, gone.id)).toBeUndefined();
+    const before = await snapshot(h, TENANT);
+    const now = shownCard((await chat.open(posted))!);
+    expectValidCard(now);
+    expect(cardText(now)).toContain('Kept Box');
+    expect(cardText(posted)).not.toContain('reauthorize to use');
+    expect(cardText(now)).toContain('reauthorize to use');
+    expect(cardText(now)).not.toContain('Gone Box');
+    expect(cardText(now)).toMatch(/A connector on this card was deleted by Megan Bowen on \d{4}-\d{2}-\d{2}/);
+    expect(await snapshot(h, TENANT)).toBe(before);
+    // In a channel only the people who may manage the listed connectors get the refreshed list.
+    const ownerInRoom = new TeamsClient(h.bot.url, h.standIn, owner, channel(TENANT));
+    const inRoom = shownCard(await ownerInRoom.say('connectors'));
+    expect(await ownerInRoom.as(member).open(inRoom)).toBeUndefined();
+    expect(cardText(shownCard((await ownerInRoom.open(inRoom))!))).toContain('Kept Box');
+    const bad = await chat.executeRaw(LIST_REFRESH_VERB, {
+      cardVersion: CARD_DATA_VERSION,
+      connectorIds: 'x',
+    });
+    expect(answerError(bad)?.statusCode).toBe(400);
   });
 });

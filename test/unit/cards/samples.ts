@@ -712,6 +712,12 @@ function connectorsAndNoticeSamples(): CardSample[] {
         ),
       ],
       buttons: [{ title: 'Show more', command: 'connectors', args: 'more abc' }],
+      refresh: {
+        connectorIds: [connector.id],
+        next: 'abc',
+        page: 'first',
+        userIds: ['8:orgid:00000000-0000-4000-8000-0000000000aa'],
+      },
     }),
     sample('connector-status', connectorStatusCard, {
       id: connector.id,

@@ -5,6 +5,7 @@ import {
   connectorStatusCard,
   deleteConfirmCard,
   type ActivityEvidenceRow,
+  type ConnectorListCardData,
   type ConnectorRow,
   type ConnectorStatusCardData,
   type ConsentWorkflowRow,
@@ -44,6 +45,8 @@ import { CONNECTORS_COMMANDS } from './connectorsCommands';
 
 /** The status card's refresh verb: Teams asks for the card as it is now when it is shown. */
 export const STATUS_REFRESH_VERB = 'connectorStatusRefresh';
+/** The connector list's refresh verb. */
+export const LIST_REFRESH_VERB = 'connectorListRefresh';
 import { consentStatusView, type ConsentStatusView } from '../consent/consentStatus';
 
 /** Card verbs of the delete confirmation. */
@@ -116,6 +119,7 @@ export function connectorsFeature(deps: ConnectorsFeatureDeps): FeatureTables {
       recordVerb(DELETE_CANCEL_VERB, (context) => deleteCancelled(deps, context)),
       ...revocationVerbs(deps),
       ...activityEvidenceVerbs(deps),
+      recordVerb(LIST_REFRESH_VERB, (context, _state, data) => listNow(deps, context, data)),
       recordVerb(STATUS_REFRESH_VERB, (context, _state, data) => statusNow(deps, context, data)),
     ],
   };
@@ -150,7 +154,6 @@ async function listConnectors(
   context: TurnContext,
   args: string,
 ): Promise<void> {
-  const { config } = deps;
   const tenantId = tenantIdOf(context);
   const actor = actorOf(context);
   const cursor = args.startsWith('more ') ? args.slice(5).trim() : undefined;
@@ -171,16 +174,87 @@ async function listConnectors(
     );
     return;
   }
-  const firstNotice = Math.max(...config.expiryNoticeDays);
   await context.sendActivity(
     MessageFactory.attachment(
-      renderCard(connectorListCard, {
-        title: cursor ? 'Connectors (continued)' : 'Connectors of this tenant',
-        summary: `Deauthorized after ${config.inactivityDays} days without a transfer. Red: under ${firstNotice} days left.`,
-        rows: page.items.map((c) => connectorRow(deps, c, readerDates(context, deps.logger))),
-        buttons: page.next ? [{ title: 'Show more', command: 'connectors', args: `more ${page.next}` }] : [],
-      }),
+      renderCard(
+        connectorListCard,
+        listCardData(deps, context, page.items, page.next ?? '', {
+          continued: !!cursor,
+          userIds: await refreshUsers(deps, context, page.items),
+          deletedNote: '',
+        }),
+      ),
     ),
+  );
+}
+
+function listCardData(
+  deps: ConnectorsFeatureDeps,
+  context: TurnContext,
+  connectors: Connector[],
+  next: string,
+  view: { continued: boolean; userIds: string[]; deletedNote: string },
+): ConnectorListCardData {
+  const { config } = deps;
+  const firstNotice = Math.max(...config.expiryNoticeDays);
+  const dates = readerDates(context, deps.logger);
+  return {
+    title: view.continued ? 'Connectors (continued)' : 'Connectors of this tenant',
+    summary: `Deauthorized after ${config.inactivityDays} days without a transfer. Red: under ${firstNotice} days left.${view.deletedNote}`,
+    rows: connectors.map((c) => connectorRow(deps, c, dates)),
+    buttons: next ? [{ title: 'Show more', command: 'connectors', args: `more ${next}` }] : [],
+    refresh: {
+      connectorIds: connectors.map((c) => c.id),
+      next,
+      page: view.continued ? 'more' : 'first',
+      userIds: view.userIds,
+    },
+  };
+}
+
+/**
+ * The connector list as it is now, for Teams' refresh: one read of the listed connectors as
+ * stored (the audit log only for those gone since), nothing written.
+ */
+async function listNow(
+  deps: ConnectorsFeatureDeps,
+  context: TurnContext,
+  data: Record<string, unknown>,
+): Promise<Attachment> {
+  const ids = data.connectorIds;
+  const next = typeof data.next === 'string' ? data.next : '';
+  if (
+    !Array.isArray(ids) ||
+    ids.length === 0 ||
+    ids.length > CONNECTORS_PAGE_SIZE ||
+    !ids.every((id) => typeof id === 'string' && id.length > 0 && id.length <= 100)
+  ) {
+    throw new CardActionError(400, 'This card does not say which connectors it lists, so it cannot refresh.');
+  }
+  const tenantId = tenantIdOf(context);
+  const found = await deps.connectors.storedByIds(tenantId, ids as string[]);
+  const gone = (ids as string[]).filter((id) => !found.has(id));
+  const deletions = (await Promise.all(gone.map((id) => deletionOf(deps.store, tenantId, id)))).filter(
+    (d): d is { by: string; at: string } => !!d,
+  );
+  if (found.size === 0 && deletions.length === 0) {
+    throw new CardActionError(
+      404,
+      'This card names connectors that are not in your tenant, so it shows nothing.',
+    );
+  }
+  const dates = readerDates(context, deps.logger);
+  const deletedNote = deletions
+    .map((d) => ` A connector on this card was deleted by ${d.by} on ${dates.dateTime(d.at)}.`)
+    .join('');
+  const connectors = (ids as string[]).flatMap((id) => found.get(id) ?? []);
+  return renderCard(
+    connectorListCard,
+    listCardData(deps, context, connectors, next, {
+      continued: data.page === 'more',
+      userIds: await refreshUsers(deps, context, connectors),
+      deletedNote,
+    }),
   );
 }
 
@@ -222,16 +296,16 @@ function statusFacts(
 }
 
 /** Who should see a status card as it is now: the person in a personal chat, else its managers. */
-async function statusRefreshUsers(
+async function refreshUsers(
   deps: ConnectorsFeatureDeps,
   context: TurnContext,
-  connector: Connector,
+  connectors: Connector[],
 ): Promise<string[]> {
   if (conversationTypeOf(context) === 'personal') {
     const actor = actorOf(context);
     return actor.aadObjectId ? [userMri(actor.aadObjectId)] : [];
   }
-  return managerIds(deps, connector.tenantId, [connector]);
+  return managerIds(deps, tenantIdOf(context), connectors);
 }
 
 /** The status card's data; Graph's readings and the audit events are passed in when read. */
@@ -287,7 +361,7 @@ async function sendStatusCard(
     activityEvidenceRow(deps, connector, dates),
     consentWorkflowRow(context, deps, connector, dates),
     connector.type === 'office365' ? consentStatusView(deps.store, connector, dates) : undefined,
-    statusRefreshUsers(deps, context, connector),
+    refreshUsers(deps, context, [connector]),
   ]);
   await context.sendActivity(
     MessageFactory.attachment(
@@ -346,7 +420,7 @@ async function statusNow(
       evidence: NO_EVIDENCE,
       consentWorkflow: NO_CONSENT_WORKFLOW,
       consentView: undefined,
-      refreshUserIds: await statusRefreshUsers(deps, context, connector),
+      refreshUserIds: await refreshUsers(deps, context, [connector]),
     }),
   );
 }

@@ -85,6 +85,43 @@ export interface ActivityEvidenceFeatureDeps extends ActivityEvidenceDeps {
   connectors: ConnectorService;
 }
 
+/** Why Entra's evidence no longer backs a transfer on the card's date. */
+function evidenceRefusal(evidence: SignInEvidence): string {
+  return evidence.kind === 'seen'
+    ? 'Microsoft Entra no longer reports activity of the connector app on that date.'
+    : evidence.kind === 'not-seen'
+      ? 'Microsoft Entra’s sign-in activity report no longer has a sign-in of the connector app.'
+      : evidence.reason;
+}
+
+/** Records the evidenced transfer through the lifecycle and tells the reader the new deadline. */
+async function recordTransferAt(
+  deps: ActivityEvidenceFeatureDeps,
+  context: TurnContext,
+  connector: Connector,
+  at: Date,
+  evidence: Extract<SignInEvidence, { kind: 'seen' }>,
+): Promise<void> {
+  const { logger, connectors, config } = deps;
+  const dates = readerDates(context, logger);
+  try {
+    const updated = await connectors.recordTransfer(connector, at, actorOf(context), {
+      source: 'entra-sign-in-activity',
+      appId: evidence.appId,
+      lastSignInAt: evidence.lastSignInAt,
+    });
+    await context.sendActivity(
+      `Transfer recorded for ${updated.displayName} on ${dates.dateTime(at)}, from Microsoft Entra’s sign-in activity report. The ${config.inactivityDays}-day clock restarted from then: it is now deauthorized on ${dates.dateTime(expiresAt(updated, config.inactivityDays))} unless it transfers again.`,
+    );
+  } catch (err) {
+    if (err instanceof LifecycleError) {
+      await context.sendActivity(`${err.message} Nothing was recorded.`);
+      return;
+    }
+    throw err;
+  }
+}
+
 /**
  * "Record a transfer on <date>": asks Entra again (the card's date is only what was shown), and
  * records the transfer through the lifecycle, with the evidence in the audit record.
@@ -94,7 +131,7 @@ async function recordEvidencedTransfer(
   context: TurnContext,
   data: Record<string, unknown>,
 ): Promise<void> {
-  const { logger, connectors, config } = deps;
+  const { logger, connectors } = deps;
   const tenantId = tenantIdOf(context);
   const id = typeof data.connectorId === 'string' ? data.connectorId : '';
   const lookup = await connectors.loadToManage(tenantId, id, actorOf(context));
@@ -125,33 +162,11 @@ async function recordEvidencedTransfer(
   }
   const evidence = await readEvidence(deps, tenantId);
   if (evidence.kind !== 'seen' || at.getTime() > new Date(evidence.lastSignInAt).getTime()) {
-    const reason =
-      evidence.kind === 'seen'
-        ? 'Microsoft Entra no longer reports activity of the connector app on that date.'
-        : evidence.kind === 'not-seen'
-          ? 'Microsoft Entra’s sign-in activity report no longer has a sign-in of the connector app.'
-          : evidence.reason;
     logger.warn('evidenced transfer not recorded', { connectorId: connector.id, kind: evidence.kind });
-    await context.sendActivity(`${reason} Nothing was recorded.`);
+    await context.sendActivity(`${evidenceRefusal(evidence)} Nothing was recorded.`);
     return;
   }
-  const dates = readerDates(context, logger);
-  try {
-    const updated = await connectors.recordTransfer(connector, at, actorOf(context), {
-      source: 'entra-sign-in-activity',
-      appId: evidence.appId,
-      lastSignInAt: evidence.lastSignInAt,
-    });
-    await context.sendActivity(
-      `Transfer recorded for ${updated.displayName} on ${dates.dateTime(at)}, from Microsoft Entra’s sign-in activity report. The ${config.inactivityDays}-day clock restarted from then: it is now deauthorized on ${dates.dateTime(expiresAt(updated, config.inactivityDays))} unless it transfers again.`,
-    );
-  } catch (err) {
-    if (err instanceof LifecycleError) {
-      await context.sendActivity(`${err.message} Nothing was recorded.`);
-      return;
-    }
-    throw err;
-  }
+  await recordTransferAt(deps, context, connector, at, evidence);
 }
 
 /** The status card's "Record a transfer on <date>" button. */

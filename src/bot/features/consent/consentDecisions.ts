@@ -130,14 +130,12 @@ export async function declineRequest(
   );
 }
 
-/** Forward: another admin (people picker or typed UPN) becomes a reviewer and gets the card. */
-export async function forwardRequest(
+/** The admin a forward names (picked or typed), or undefined once the clicker was told why not. */
+async function forwardTarget(
   context: TurnContext,
   deps: ConsentDecisionDeps,
   data: CardData,
-): Promise<void> {
-  const found = await reviewerRequest(context, deps, data);
-  if (!found) return;
+): Promise<{ id?: string; upn?: string; name: string } | undefined> {
   const typed = text(data, 'forwardUpn', 300).trim();
   const picked = text(data, 'forwardTo', 100).trim();
   if (!typed && !picked) {
@@ -146,22 +144,42 @@ export async function forwardRequest(
       deps,
       'Choose the admin to forward to, or type their account. Nothing was changed.',
     );
-    return;
+    return undefined;
   }
   if (typed && (typed.length > 254 || cloudOfUpn(typed).kind === 'invalid')) {
     await privately(context, deps, 'That account name does not look like user@domain. Nothing was changed.');
-    return;
+    return undefined;
   }
   const tenantId = tenantIdOf(context);
   const person = await deps.resolvePerson(context, tenantId, typed || picked);
   if (!person && !typed) {
     await privately(context, deps, 'I could not find that person in your directory. Nothing was changed.');
-    return;
+    return undefined;
   }
   // A typed UPN nobody could resolve is kept as such: bound to an object id on their first click.
-  const to = person
+  return person
     ? { id: person.id || undefined, upn: person.upn || undefined, name: person.name }
     : { upn: typed, name: typed };
+}
+
+/** How the forwarded request reached the new reviewer, for the one who forwarded it. */
+const forwardedWhere = (delivery: string | undefined, consentLink: string): string =>
+  delivery === 'mention'
+    ? 'I posted it here with an @mention (I am not installed for them).'
+    : delivery
+      ? 'I sent it to them in a 1:1 chat.'
+      : `I could not reach them in Teams: forward them the consent link ${consentLink}.`;
+
+/** Forward: another admin (people picker or typed UPN) becomes a reviewer and gets the card. */
+export async function forwardRequest(
+  context: TurnContext,
+  deps: ConsentDecisionDeps,
+  data: CardData,
+): Promise<void> {
+  const found = await reviewerRequest(context, deps, data);
+  if (!found) return;
+  const to = await forwardTarget(context, deps, data);
+  if (!to) return;
   const moved = forwardConsentRequest(found.request, found.actor, to, deps.clock.now());
   if (!moved.ok) {
     await privately(context, deps, `${moved.message} Nothing was changed.`);
@@ -206,14 +224,8 @@ export async function forwardRequest(
       }),
     ),
   );
-  const where =
-    delivery === 'mention'
-      ? 'I posted it here with an @mention (I am not installed for them).'
-      : delivery
-        ? 'I sent it to them in a 1:1 chat.'
-        : `I could not reach them in Teams: forward them the consent link ${deps.config.adminConsentLink}.`;
   await context.sendActivity(
-    `You forwarded the consent request for ${saved.connectorName} to ${reviewer.name}. ${where}`,
+    `You forwarded the consent request for ${saved.connectorName} to ${reviewer.name}. ${forwardedWhere(delivery, deps.config.adminConsentLink)}`,
   );
 }
 

@@ -22,6 +22,7 @@ import {
   closedForRequesterAttachment,
   openAndDeliver,
   type ConsentRequestDeps,
+  type ReviewerDelivery,
   resolveRoleReviewers,
   tellRequester,
   updateReviewerCards,
@@ -38,6 +39,51 @@ interface GraphUser {
   id: string;
   displayName?: string;
   userPrincipalName?: string;
+}
+
+const reviewerLabel = (r: ConsentReviewer) => (r.upn && r.upn !== r.name ? `${r.name} (${r.upn})` : r.name);
+
+/** What the requester is told about whom the request reached, and how. */
+function handoverSentences(
+  deliveries: ReviewerDelivery[],
+  request: ConsentRequest,
+  texts: { now: string; expires: string; forward: string; canInstall: boolean },
+): string[] {
+  const { now, expires, forward, canInstall } = texts;
+  const direct = deliveries.filter((d) => d.delivery === 'direct' || d.delivery === 'installed');
+  const mentioned = deliveries.filter((d) => d.delivery === 'mention');
+  const missed = deliveries.filter((d) => !d.delivery);
+  const sentences: string[] = [];
+  if (direct.length > 0) {
+    const installed = direct.some((d) => d.delivery === 'installed');
+    sentences.push(
+      `I sent the consent request to ${direct.map((d) => reviewerLabel(d.reviewer)).join(', ')} in a 1:1 chat on ${now}${installed ? ' (I installed myself for them first)' : ''}.`,
+    );
+  }
+  if (mentioned.length > 0) {
+    sentences.push(
+      `I could not reach ${mentioned.map((d) => reviewerLabel(d.reviewer)).join(', ')} in a 1:1 chat (I am not installed for them${canInstall ? ', and installing myself was refused' : ''}), so I posted the request here with an @mention. If they do not see it, ${forward}.`,
+    );
+  }
+  if (missed.length > 0) {
+    sentences.push(
+      `I could not find ${missed.map((d) => reviewerLabel(d.reviewer)).join(', ')} in Teams, so I could not send them the request: ${forward}, and click Check again once consent is granted. Only they can decide on it once they sign in to Teams.`,
+    );
+  }
+  if (direct.length + mentioned.length > 0) {
+    sentences.push(
+      `${request.reviewers.length > 1 ? 'The first of them to decide closes it for all. ' : ''}I will tell you here when consent is verified, declined or forwarded; the request expires on ${expires}.`,
+    );
+  }
+  return sentences;
+}
+
+/** How the request reached its reviewers, best first; undefined when it reached nobody. */
+function handoverDelivery(deliveries: ReviewerDelivery[]): HandoverResult['delivery'] {
+  if (deliveries.some((d) => d.delivery === 'installed')) return 'installed';
+  if (deliveries.some((d) => d.delivery === 'direct')) return 'direct';
+  if (deliveries.some((d) => d.delivery === 'mention')) return 'mention';
+  return undefined;
 }
 
 export interface ConsentHandoverDeps extends Pick<
@@ -172,6 +218,33 @@ export class ConsentHandover implements ConsentHandoverPort {
     return this.deps.config.consentReviewerRoles.map((r) => r.name);
   }
 
+  /** The reviewers to send the request to, or why there are none to send it to. */
+  private async reviewersFor(
+    connector: Connector,
+    addressees: ConsentAddressees,
+  ): Promise<ConsentReviewer[] | string> {
+    const { logger, config } = this.deps;
+    if (addressees.kind !== 'roles') {
+      return addressees.people.map((p) => ({
+        id: p.id || undefined,
+        upn: p.upn || undefined,
+        name: p.name,
+        via: 'named' as const,
+      }));
+    }
+    let reviewers: ConsentReviewer[];
+    try {
+      reviewers = await resolveRoleReviewers(this.deps, connector.tenantId);
+    } catch (err) {
+      logger.warn('could not list the holders of the reviewer roles', { error: err });
+      return `I could not list who holds ${this.reviewerRoleNames().join(', ')}: ${(err as Error).message} Forward a global admin the consent link ${config.adminConsentLink} and steps 6 to 9 below, and click Check again once they have granted consent.`;
+    }
+    if (reviewers.length === 0) {
+      return `Microsoft Graph lists no user holding ${this.reviewerRoleNames().join(', ')} in your tenant, so I could not send the request. Forward a global admin the consent link ${config.adminConsentLink} and steps 6 to 9 below.`;
+    }
+    return reviewers;
+  }
+
   async sendRequest(
     context: TurnContext,
     connector: Connector,
@@ -181,37 +254,9 @@ export class ConsentHandover implements ConsentHandoverPort {
   ): Promise<HandoverResult> {
     const { logger, config } = this.deps;
     const forward = `forward them the consent link ${config.adminConsentLink} and steps 6 to 9 below`;
-    let reviewers: ConsentReviewer[];
-    if (addressees.kind === 'roles') {
-      try {
-        reviewers = await resolveRoleReviewers(this.deps, connector.tenantId);
-      } catch (err) {
-        logger.warn('could not list the holders of the reviewer roles', { error: err });
-        return this.unsent(
-          connector,
-          requester,
-          context,
-          cardActivityId,
-          `I could not list who holds ${this.reviewerRoleNames().join(', ')}: ${(err as Error).message} Forward a global admin the consent link ${config.adminConsentLink} and steps 6 to 9 below, and click Check again once they have granted consent.`,
-        );
-      }
-      if (reviewers.length === 0) {
-        return this.unsent(
-          connector,
-          requester,
-          context,
-          cardActivityId,
-          `Microsoft Graph lists no user holding ${this.reviewerRoleNames().join(', ')} in your tenant, so I could not send the request. Forward a global admin the consent link ${config.adminConsentLink} and steps 6 to 9 below.`,
-        );
-      }
-    } else {
-      reviewers = addressees.people.map((p) => ({
-        id: p.id || undefined,
-        upn: p.upn || undefined,
-        name: p.name,
-        via: 'named' as const,
-      }));
-    }
+    const reviewers = await this.reviewersFor(connector, addressees);
+    if (typeof reviewers === 'string')
+      return this.unsent(connector, requester, context, cardActivityId, reviewers);
     const { request, deliveries } = await openAndDeliver(
       this.deps,
       context,
@@ -225,46 +270,20 @@ export class ConsentHandover implements ConsentHandoverPort {
         cardActivityId,
       },
     );
-    const now = readerDates(context, logger).dateTime(this.deps.clock.now());
-    const label = (r: ConsentReviewer) => (r.upn && r.upn !== r.name ? `${r.name} (${r.upn})` : r.name);
-    const direct = deliveries.filter((d) => d.delivery === 'direct' || d.delivery === 'installed');
-    const mentioned = deliveries.filter((d) => d.delivery === 'mention');
-    const missed = deliveries.filter((d) => !d.delivery);
-    const sentences: string[] = [];
-    if (direct.length > 0) {
-      const installed = direct.some((d) => d.delivery === 'installed');
-      sentences.push(
-        `I sent the consent request to ${direct.map((d) => label(d.reviewer)).join(', ')} in a 1:1 chat on ${now}${installed ? ' (I installed myself for them first)' : ''}.`,
-      );
-    }
-    if (mentioned.length > 0) {
-      sentences.push(
-        `I could not reach ${mentioned.map((d) => label(d.reviewer)).join(', ')} in a 1:1 chat (I am not installed for them${config.teamsAppCatalogId ? ', and installing myself was refused' : ''}), so I posted the request here with an @mention. If they do not see it, ${forward}.`,
-      );
-    }
-    if (missed.length > 0) {
-      sentences.push(
-        `I could not find ${missed.map((d) => label(d.reviewer)).join(', ')} in Teams, so I could not send them the request: ${forward}, and click Check again once consent is granted. Only they can decide on it once they sign in to Teams.`,
-      );
-    }
-    if (direct.length + mentioned.length > 0) {
-      sentences.push(
-        `${request.reviewers.length > 1 ? 'The first of them to decide closes it for all. ' : ''}I will tell you here when consent is verified, declined or forwarded; the request expires on ${readerDates(context, logger).dateTime(request.expiresAt)}.`,
-      );
-    }
-    const delivery: HandoverResult['delivery'] = direct.some((d) => d.delivery === 'installed')
-      ? 'installed'
-      : direct.length > 0
-        ? 'direct'
-        : mentioned.length > 0
-          ? 'mention'
-          : undefined;
+    const dates = readerDates(context, logger);
+    const sentences = handoverSentences(deliveries, request, {
+      now: dates.dateTime(this.deps.clock.now()),
+      expires: dates.dateTime(request.expiresAt),
+      forward,
+      canInstall: Boolean(config.teamsAppCatalogId),
+    });
+    const delivery = handoverDelivery(deliveries);
     logger.info('consent request handed over', { connectorId: connector.id, delivery: delivery ?? 'none' });
     const single = request.reviewers.length === 1 ? request.reviewers[0] : undefined;
     const updated = await this.deps.lifecycle.recordConsentRequest(
       connector,
       {
-        requestedFrom: request.reviewers.map(label).join(', '),
+        requestedFrom: request.reviewers.map(reviewerLabel).join(', '),
         requestedFromId: single?.id,
         requestedFromUpn: single?.upn,
         requestedBy: requester.id,

@@ -179,6 +179,27 @@ function diagnosticContext(
   };
 }
 
+/** Lets the turn end and finishes the card proactively in the same conversation. */
+async function finishInBackground(
+  messenger: Pick<Messenger, 'continueIn'>,
+  context: TurnContext,
+  card: LiveCard,
+  logger: Logger,
+  logFields: Record<string, unknown>,
+  finishRun: () => Promise<void>,
+): Promise<void> {
+  await card.detach();
+  const reference = TurnContext.getConversationReference(context.activity);
+  logger.info('diagnostics continue in the background', logFields);
+  void messenger
+    .continueIn(reference, async (proactive) => {
+      card.attach(proactive);
+      await finishRun();
+      await card.detach();
+    })
+    .catch((err: unknown) => logger.warn('diagnostics could not finish in the background', { error: err }));
+}
+
 /**
  * `diagnose` (every check for the tenant) and `diagnose <name>` (one connector): a typing
  * indicator, then one card with every check pending, updated in place as each finishes.
@@ -235,16 +256,9 @@ async function diagnose(
   // Past the turn's budget: say so on the card, let the turn end, and go on proactively.
   footer = BACKGROUND_NOTE;
   card.show(render(current));
-  await card.detach();
-  const reference = TurnContext.getConversationReference(context.activity);
-  logger.info('diagnostics continue in the background', { tenantId, scope });
-  void messenger
-    .continueIn(reference, async (proactive) => {
-      card.attach(proactive);
-      await finish(await run);
-      await card.detach();
-    })
-    .catch((err: unknown) => logger.warn('diagnostics could not finish in the background', { error: err }));
+  await finishInBackground(messenger, context, card, logger, { tenantId, scope }, async () =>
+    finish(await run),
+  );
 }
 
 /** The troubleshooting command. */

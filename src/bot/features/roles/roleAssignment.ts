@@ -145,6 +145,44 @@ async function assignPermanent(
   };
 }
 
+/** What one role's assignment tells the next ones. */
+interface AssignmentState {
+  /** Set after a 403: the other roles are not tried, for this reason. */
+  stop?: string;
+  /** Set once Graph said this tenant has no PIM: the other roles skip the time-bound try. */
+  noTimeBound?: string;
+}
+
+/**
+ * Assigns one role not yet held: time-bound first, permanent where the tenant has no PIM. A Graph
+ * failure is audited and becomes a 'failed' outcome; a 403 stops the roles after it.
+ */
+async function assignOne(
+  run: RoleAssignmentRun,
+  role: DirectoryRole,
+  detail: Record<string, unknown>,
+  state: AssignmentState,
+): Promise<RoleOutcome> {
+  const start = run.shared.clock.now();
+  try {
+    const timeBound = state.noTimeBound ? undefined : await assignTimeBound(run, role, start, detail);
+    if (timeBound && !('unavailable' in timeBound)) return timeBound;
+    state.noTimeBound ??= timeBound?.unavailable;
+    return await assignPermanent(run, role, start, detail, state.noTimeBound ?? '');
+  } catch (err) {
+    if (!isGraphError(err)) throw err;
+    await auditTurn(run.shared, run.context, 'role.assignment-failed', {
+      ...detail,
+      code: err.code,
+      permission: err.permission,
+      status: err.status,
+    });
+    if (err.code === 'GRAPH_FORBIDDEN')
+      state.stop = `the same permission is missing (${err.permission ?? 'see above'})`;
+    return { role, result: 'failed', detail: err.message };
+  }
+}
+
 /**
  * Assigns roles one by one with Graph, skipping those already held, auditing each and recording
  * what the bot assigned. Each is time-bound (ROLE_ASSIGNMENT_DAYS, through PIM); where the tenant
@@ -175,9 +213,7 @@ export async function assignRoles(
     return roles.map((role) => ({ role, result: 'not tried' as const, detail: err.message }));
   }
   const outcomes: RoleOutcome[] = [];
-  let stop: string | undefined;
-  /** Set once Graph said this tenant has no PIM: the other roles skip the time-bound try. */
-  let noTimeBound: string | undefined;
+  const state: AssignmentState = {};
   for (const role of roles) {
     const detail = {
       ...auditDetail,
@@ -190,31 +226,11 @@ export async function assignRoles(
       outcomes.push({ role, result: 'already held' });
       continue;
     }
-    if (stop) {
-      outcomes.push({ role, result: 'not tried', detail: stop });
+    if (state.stop) {
+      outcomes.push({ role, result: 'not tried', detail: state.stop });
       continue;
     }
-    const start = shared.clock.now();
-    try {
-      const timeBound = noTimeBound ? undefined : await assignTimeBound(run, role, start, detail);
-      if (timeBound && !('unavailable' in timeBound)) {
-        outcomes.push(timeBound);
-        continue;
-      }
-      noTimeBound ??= timeBound?.unavailable;
-      outcomes.push(await assignPermanent(run, role, start, detail, noTimeBound ?? ''));
-    } catch (err) {
-      if (!isGraphError(err)) throw err;
-      outcomes.push({ role, result: 'failed', detail: err.message });
-      await auditTurn(shared, context, 'role.assignment-failed', {
-        ...detail,
-        code: err.code,
-        permission: err.permission,
-        status: err.status,
-      });
-      if (err.code === 'GRAPH_FORBIDDEN')
-        stop = `the same permission is missing (${err.permission ?? 'see above'})`;
-    }
+    outcomes.push(await assignOne(run, role, detail, state));
   }
   shared.logger.info('roles assigned', { results: outcomes.map((o) => o.result) });
   return outcomes;

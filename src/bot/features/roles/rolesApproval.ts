@@ -149,6 +149,32 @@ async function deliverApproval(
   };
 }
 
+/** The global admin the asker chose, or undefined once the asker was told why it cannot be them. */
+async function approverOf(
+  shared: RolesShared,
+  context: TurnContext,
+  data: Record<string, unknown>,
+  askerObjectId: string | undefined,
+): Promise<(DirectoryPerson & { id: string }) | undefined> {
+  let approver: DirectoryPerson | string;
+  try {
+    approver = await resolveApprover(shared, context, data);
+  } catch (err) {
+    if (!isGraphError(err)) throw err;
+    await context.sendActivity(`I could not confirm the global admin: ${err.message}`);
+    return undefined;
+  }
+  if (typeof approver === 'string') {
+    await context.sendActivity(approver);
+    return undefined;
+  }
+  if (!approver.id || approver.id === askerObjectId) {
+    await context.sendActivity('You cannot approve your own request. Choose another global admin.');
+    return undefined;
+  }
+  return { ...approver, id: approver.id };
+}
+
 /** Sends the chosen roles to a global admin to approve, and tells the asker where it went. */
 export const requestApproval = async (
   shared: RolesShared,
@@ -163,22 +189,8 @@ export const requestApproval = async (
   const { store, clock, logger, message } = shared;
   const tenantId = tenantIdOf(context);
   const asker = actorOf(context);
-  let approver: DirectoryPerson | string;
-  try {
-    approver = await resolveApprover(shared, context, data);
-  } catch (err) {
-    if (!isGraphError(err)) throw err;
-    await context.sendActivity(`I could not confirm the global admin: ${err.message}`);
-    return;
-  }
-  if (typeof approver === 'string') {
-    await context.sendActivity(approver);
-    return;
-  }
-  if (!approver.id || approver.id === asker.aadObjectId) {
-    await context.sendActivity('You cannot approve your own request. Choose another global admin.');
-    return;
-  }
+  const approver = await approverOf(shared, context, data, asker.aadObjectId);
+  if (!approver) return;
   const request: ApprovalRequest = {
     id: randomUUID(),
     tenantId,

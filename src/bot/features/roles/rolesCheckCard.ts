@@ -40,33 +40,38 @@ export const roleRow = (result: RequirementResult, upn: string): RoleRow => {
   }
 };
 
-/** The roles card's data for a check of `subject` (an account id or UPN) against a `kind` target. */
-export const checkCardData = (
+type CheckedAccount = Extract<AccountCheck, { outcome: 'checked' }>;
+type UncheckedAccount = Exclude<AccountCheck, CheckedAccount>;
+
+const baseCardData = (
   shared: Pick<RolesShared, 'cloud' | 'clock'>,
-  check: AccountCheck,
   kind: TargetKind,
   subject: string,
-  defined: boolean,
   dates: DateFormatter,
+): RolesCheckCardData => ({
+  title: 'Target connection check',
+  subtitle: `${targetKindLabel(kind)} · ${cloudLabel(shared.cloud)} · checked ${dates.dateTime(shared.clock.now())}`,
+  verdict: '',
+  verdictStyle: 'attention',
+  problems: [],
+  facts: [],
+  present: [],
+  missing: [],
+  optional: [],
+  notes: [{ text: MFA_NOTE }],
+  subject,
+  kind,
+  kindChoices: KIND_CHOICES,
+  canAssign: false,
+  defined: false,
+});
+
+/** The card's data when the account could not be checked (Graph unavailable, another cloud, no such account). */
+const uncheckedCardData = (
+  base: RolesCheckCardData,
+  check: UncheckedAccount,
+  cloud: RolesShared['cloud'],
 ): RolesCheckCardData => {
-  const { cloud, clock } = shared;
-  const base: RolesCheckCardData = {
-    title: 'Target connection check',
-    subtitle: `${targetKindLabel(kind)} · ${cloudLabel(cloud)} · checked ${dates.dateTime(clock.now())}`,
-    verdict: '',
-    verdictStyle: 'attention',
-    problems: [],
-    facts: [],
-    present: [],
-    missing: [],
-    optional: [],
-    notes: [{ text: MFA_NOTE }],
-    subject,
-    kind,
-    kindChoices: KIND_CHOICES,
-    canAssign: false,
-    defined: false,
-  };
   switch (check.outcome) {
     case 'unavailable':
       return {
@@ -96,9 +101,16 @@ export const checkCardData = (
           },
         ],
       };
-    case 'checked':
-      break;
   }
+};
+
+/** The card's data for an account whose roles were read. */
+const checkedCardData = (
+  base: RolesCheckCardData,
+  check: CheckedAccount,
+  kind: TargetKind,
+  defined: boolean,
+): RolesCheckCardData => {
   const { findings, otherRoles, scopedRoles } = check;
   const { account, results } = findings;
   const notes = [{ text: DIRECT_ASSIGNMENTS_NOTE }];
@@ -134,4 +146,19 @@ export const checkCardData = (
     canAssign: assignableRoles(results).length > 0,
     defined,
   };
+};
+
+/** The roles card's data for a check of `subject` (an account id or UPN) against a `kind` target. */
+export const checkCardData = (
+  shared: Pick<RolesShared, 'cloud' | 'clock'>,
+  check: AccountCheck,
+  kind: TargetKind,
+  subject: string,
+  defined: boolean,
+  dates: DateFormatter,
+): RolesCheckCardData => {
+  const base = baseCardData(shared, kind, subject, dates);
+  return check.outcome === 'checked'
+    ? checkedCardData(base, check, kind, defined)
+    : uncheckedCardData(base, check, shared.cloud);
 };

@@ -99,15 +99,8 @@ export async function declineRequest(
     await privately(context, deps, `${moved.message} Nothing was changed.`);
     return;
   }
-  const saved = await saveRequest(deps, moved.request);
-  if (saved === 'conflict') {
-    await privately(
-      context,
-      deps,
-      'Someone else acted on this request at the same moment. Nothing was changed: look at it again.',
-    );
-    return;
-  }
+  const saved = await saveOrSayConflict(context, deps, moved.request);
+  if (!saved) return;
   await deps.lifecycle.recordConsentClosed(
     saved.tenantId,
     saved.connectorId,
@@ -185,15 +178,8 @@ export async function forwardRequest(
     await privately(context, deps, `${moved.message} Nothing was changed.`);
     return;
   }
-  const saved = await saveRequest(deps, moved.request);
-  if (saved === 'conflict') {
-    await privately(
-      context,
-      deps,
-      'Someone else acted on this request at the same moment. Nothing was changed: look at it again.',
-    );
-    return;
-  }
+  const saved = await saveOrSayConflict(context, deps, moved.request);
+  if (!saved) return;
   const connector = await deps.lifecycle.get(saved.tenantId, saved.connectorId);
   const reviewer = saved.reviewers[saved.reviewers.length - 1];
   const delivery = connector
@@ -272,4 +258,20 @@ export function consentRequestsFeature(deps: ConsentDecisionDeps): FeatureTables
       recordVerb(CONSENT_VERBS.askAgain, (context, _state, data) => askAgain(context, deps, data)),
     ],
   };
+}
+
+/** Saves a decided request; a concurrent change wins, and the clicker is told privately. */
+async function saveOrSayConflict(
+  context: Parameters<typeof privately>[0],
+  deps: Parameters<typeof saveRequest>[0] & Parameters<typeof privately>[1],
+  request: Parameters<typeof saveRequest>[1],
+): Promise<Exclude<Awaited<ReturnType<typeof saveRequest>>, 'conflict'> | undefined> {
+  const saved = await saveRequest(deps, request);
+  if (saved !== 'conflict') return saved;
+  await privately(
+    context,
+    deps,
+    'Someone else acted on this request at the same moment. Nothing was changed: look at it again.',
+  );
+  return undefined;
 }

@@ -1,6 +1,7 @@
 import { Cron } from 'croner';
 import type { Server } from 'restify';
 import { AdminGroupMembership } from './bot/adminGroup';
+import { TeamsUserIds } from './bot/teamsUserIds';
 import { createAdapter, createBot, type Bot } from './bot/createBot';
 import { consentReminderCards } from './bot/features/consent/consentHandover';
 import type { Config } from './config/config';
@@ -62,6 +63,8 @@ export function compose(foundation: Foundation): Composition {
   // Every store call becomes a span of the turn, request or scan that makes it.
   const store = instrumentStore(foundation.store, telemetry);
   const adminGroup = new AdminGroupMembership(config.adminGroupId, graph, clock, logger);
+  // One directory for chat and scanner: a person seen in any turn is refreshed for in notices too.
+  const teamsUserIds = new TeamsUserIds(store.conversations, clock);
   const services = createConnectorServices({
     store,
     clock,
@@ -101,7 +104,7 @@ export function compose(foundation: Foundation): Composition {
     lifecycle: services.lifecycle,
     sender,
     consentReminders: consentReminderCards({ config, graph: foundation.graph, messenger, store, logger }),
-    managerIds: (tenantId, connectors) => managerIds({ adminGroup }, tenantId, connectors),
+    managerIds: (tenantId, connectors) => managerIds({ adminGroup, teamsUserIds }, tenantId, connectors),
   });
   // Every deauthorization, whoever noticed it, reaches the tenant's notice targets once.
   services.lifecycle.onDeauthorized(scanner);
@@ -111,6 +114,7 @@ export function compose(foundation: Foundation): Composition {
     store,
     telemetry,
     adminGroup,
+    teamsUserIds,
     adapter,
     botAppId,
     services,

@@ -8,6 +8,7 @@ import { ConciergeAdapter } from './conciergeAdapter';
 import { ConversationTurns } from './conversationTurns';
 import { CommandRouter } from './commandRouter';
 import { registerConversationTracking } from './conversationTracking';
+import { registerTeamsUserIdLearning } from './teamsUserIds';
 import type { BotDeps } from './deps';
 import { helpFeature, registerInstallEvents } from './features/help/helpFeature';
 import { registerMessageRouting, runCommandVerb } from './messageRouting';
@@ -102,6 +103,7 @@ export function createBot(deps: BotDeps & { adapter: ConciergeAdapter; botAppId:
 
   const router = new CommandRouter();
   registerConversationTracking(app, deps);
+  registerTeamsUserIdLearning(app, deps.teamsUserIds);
   registerInstallEvents(app, deps);
   const { lifecycle, connectors, consent } = services;
   const consentDeps = { ...deps, connectors, consent, lifecycle };

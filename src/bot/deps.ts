@@ -9,6 +9,7 @@ import type { Messenger } from '../notify/messenger';
 import type { GraphGateway } from '../graph/graphGateway';
 import type { AdminGroupMembership } from './adminGroup';
 import type { Telemetry } from '../telemetry/telemetry';
+import type { TeamsUserIds } from './teamsUserIds';
 
 /** What the bot's features are built from (src/compose.ts builds it once). */
 export interface BotDeps {
@@ -24,6 +25,8 @@ export interface BotDeps {
   graph: GraphGateway;
   /** Members of ADMIN_GROUP_ID, who may manage any connector of their tenant. */
   adminGroup: AdminGroupMembership;
+  /** People's Teams ids (`29:…`), learned from what Teams sent, for cards' `refresh.userIds`. */
+  teamsUserIds: TeamsUserIds;
   /** Spans and metrics of turns and card actions. */
   telemetry: Telemetry;
   /** The domain services (connectors, imports, consent), built once by the composition root. */

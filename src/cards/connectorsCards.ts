@@ -23,6 +23,10 @@ export interface ConnectorRow {
   lastTransfer: string;
   daysLeft: string;
   daysColor: TextColor;
+  /** Whether this viewer gets the row's Reauthorize and Delete (creator or admin group). */
+  canManage: boolean;
+  /** "Ask the owner: …" for a viewer who may not manage it; '' otherwise. */
+  askOwner: string;
 }
 
 export interface ConnectorListCardData {
@@ -31,6 +35,8 @@ export interface ConnectorListCardData {
   rows: ConnectorRow[];
   /** "Show more" and the like: each runs a chat command. */
   buttons: { title: string; command: string; args: string }[];
+  /** True when this viewer may not manage some listed connector: a Refresh button is shown. */
+  readOnly: boolean;
   /**
    * What Teams sends back (verb connectorListRefresh) when the card is shown to one of `userIds`:
    * the listed connectors' ids, the next page's cursor ('' for none) and which page it is.
@@ -83,12 +89,20 @@ export interface ConnectorStatusCardData {
   /** Offers the `consents` list (Office 365 connectors, which hand consent over). */
   consentRequests: boolean;
   facts: { title: string; value: string }[];
+  /**
+   * Whether this viewer gets the buttons that change the connector (creator or admin group);
+   * without them the card has "Ask the owner" and a Refresh button.
+   */
+  canManage: boolean;
+  /** "Ask the owner: …, to reauthorize, record a transfer or delete it"; '' for a manager. */
+  askOwner: string;
   evidence: ActivityEvidenceRow;
   consentWorkflow: ConsentWorkflowRow;
   events: { at: string; text: string }[];
   /**
-   * Teams user ids (MRIs) whose clients fetch the current card when it is shown (verb
-   * connectorStatusRefresh): the person in a personal chat, the people who may manage it elsewhere.
+   * Teams user ids (`29:…`) whose clients fetch the current card, as it is for them, when it is
+   * shown (verb connectorStatusRefresh): the person in a personal chat, the people who may
+   * manage it elsewhere (at most 60).
    */
   refreshUserIds: string[];
 }

@@ -5,6 +5,7 @@ import { askOwnerText, digestView } from './digestView';
 import { deauthorizedView } from './deauthorizedView';
 import { renderCard } from '../cards/render';
 import { clockStart, daysUntilExpiry, type Connector } from '../connectors/connector';
+import { canManage } from '../connectors/management';
 import type { ActorRef, ConnectorLifecycle, DeauthorizationListener } from '../connectors/lifecycle';
 import type { Config } from '../config/config';
 import { expireConsentRequest, isConsentRequestDue, type ConsentRequest } from '../connectors/consentRequest';
@@ -88,7 +89,7 @@ export interface ScannerDeps {
   /** The scan's span, duration and connectors checked; the registered (by default no-op) providers otherwise. */
   telemetry?: Telemetry;
   /**
-   * Who may manage these connectors, as Teams user MRIs for a card's `refresh.userIds` (at most
+   * Who may manage these connectors, as Teams user ids (`29:…`) for a card's `refresh.userIds` (at most
    * 60): their clients fetch the view with buttons; everyone else keeps the read-only card.
    * Without it a digest in a channel refreshes for nobody automatically.
    */
@@ -605,6 +606,10 @@ export class ExpiryScanner implements DeauthorizationListener {
     // A personal chat is its creator's: the card they get is theirs to act on. In a channel the
     // posted card is the read-only one; managers' clients refresh it into the view with buttons.
     const personal = !target.subscriptionConversationId;
+    // A connector anyone of the tenant may manage (imported, no admin group) keeps its buttons.
+    const adminGroupSet = !!config.adminGroupId;
+    const everyone = (c: Connector) =>
+      canManage({ id: '' }, { connector: c, adminGroupSet, inAdminGroup: false }).allowed;
     if (first.threshold === DEAUTHORIZED_THRESHOLD) {
       const c = first.connector;
       return MessageFactory.attachment(
@@ -614,8 +619,8 @@ export class ExpiryScanner implements DeauthorizationListener {
             inactivityDays: config.inactivityDays,
             now: this.deps.clock.now(),
             dates: UTC_DATES,
-            canManage: personal,
-            owner: askOwnerText(c, !!config.adminGroupId),
+            canManage: personal || everyone(c),
+            owner: askOwnerText(c, adminGroupSet),
             refresh: {
               verb: NOTICE_REFRESH_VERB,
               userIds: (await this.deps.managerIds?.(target.tenantId, [c])) ?? [],
@@ -643,8 +648,8 @@ export class ExpiryScanner implements DeauthorizationListener {
             now: this.deps.clock.now(),
             dates: UTC_DATES,
             viewer: {
-              canManage: () => personal,
-              owner: (c) => askOwnerText(c, !!config.adminGroupId),
+              canManage: (c) => personal || everyone(c),
+              owner: (c) => askOwnerText(c, adminGroupSet),
             },
             refresh: { verb: DIGEST_REFRESH_VERB, userIds },
             hidden: batch.length - shown.length,

@@ -35,7 +35,8 @@ import { readerDates } from '../../../util/readerDates';
 import { revocationCheckButton, revocationVerbs } from './revocationFeature';
 import { actorOf, conversationTypeOf, tenantIdOf } from '../../turnInfo';
 import { CardActionError, dataProblem } from '../../universalActions';
-import { deletionOf, managerIds, userMri } from '../liveCards/cardViewers';
+import { deletionOf, everyoneMayManage, managerIds } from '../liveCards/cardViewers';
+import { askOwnerText } from '../../../notify/digestView';
 import type { DateFormatter } from '../../../util/dates';
 import { markdown, md } from '../../../cards/markdown';
 import type { CardDataResult, CardVerb } from '../../cardVerbs';
@@ -85,7 +86,7 @@ const AUDIT_TEXT: Record<string, string> = {
 
 export interface ConnectorsFeatureDeps extends Pick<
   BotDeps,
-  'config' | 'store' | 'logger' | 'clock' | 'graph' | 'adminGroup'
+  'config' | 'store' | 'logger' | 'clock' | 'graph' | 'adminGroup' | 'teamsUserIds'
 > {
   /** Listing, loading, permissions, transfers and deletes, with the domain's rules. */
   connectors: ConnectorService;
@@ -125,7 +126,43 @@ export function connectorsFeature(deps: ConnectorsFeatureDeps): FeatureTables {
   };
 }
 
-function connectorRow(deps: ConnectorsFeatureDeps, connector: Connector, dates: DateFormatter): ConnectorRow {
+/** Whether the reader of a card may change a connector: the buttons they get follow it. */
+type MayManage = (connector: Connector) => boolean;
+
+/**
+ * Who may change the connectors as the card is read. The card of a personal chat and every
+ * refresh answer go to one person, who gets their own view (the server still checks each
+ * click). A card posted in a channel or group chat is the one everyone sees, so it is the
+ * read-only view unless anyone of the tenant may manage the connector; the people who may get
+ * their view through the card's refresh (`userIds`).
+ */
+async function readerMayManage(
+  deps: ConnectorsFeatureDeps,
+  context: TurnContext,
+  connectors: Connector[],
+  card: 'posted' | 'answer',
+): Promise<MayManage> {
+  if (card === 'posted' && conversationTypeOf(context) !== 'personal') {
+    const groupSet = !!deps.config.adminGroupId;
+    return (c) => everyoneMayManage(c, groupSet);
+  }
+  const actor = actorOf(context);
+  const answers = await Promise.all(connectors.map((c) => deps.connectors.mayManage(c, actor)));
+  const allowed = new Set(connectors.filter((_c, i) => answers[i].allowed).map((c) => c.id));
+  return (c) => allowed.has(c.id);
+}
+
+/** "Ask the owner: …, who created it, to <what>." for a reader who may not manage it; else ''. */
+function askOwner(deps: ConnectorsFeatureDeps, connector: Connector, mayManage: boolean, what: string): string {
+  return mayManage ? '' : `${askOwnerText(connector, !!deps.config.adminGroupId)} to ${what}.`;
+}
+
+function connectorRow(
+  deps: ConnectorsFeatureDeps,
+  connector: Connector,
+  dates: DateFormatter,
+  mayManage: MayManage,
+): ConnectorRow {
   const { config, clock } = deps;
   const firstNotice = Math.max(...config.expiryNoticeDays);
   const days = daysUntilExpiry(connector, config.inactivityDays, clock.now());
@@ -145,6 +182,8 @@ function connectorRow(deps: ConnectorsFeatureDeps, connector: Connector, dates: 
         ? 'no clock yet'
         : `${daysText(days)} left`,
     daysColor: deauthorized || (days !== undefined && days < firstNotice) ? 'Attention' : 'Default',
+    canManage: mayManage(connector),
+    askOwner: askOwner(deps, connector, mayManage(connector), 'reauthorize or delete it'),
   };
 }
 
@@ -182,6 +221,7 @@ async function listConnectors(
           continued: !!cursor,
           userIds: await refreshUsers(deps, context, page.items),
           deletedNote: '',
+          mayManage: await readerMayManage(deps, context, page.items, 'posted'),
         }),
       ),
     ),
@@ -193,7 +233,7 @@ function listCardData(
   context: TurnContext,
   connectors: Connector[],
   next: string,
-  view: { continued: boolean; userIds: string[]; deletedNote: string },
+  view: { continued: boolean; userIds: string[]; deletedNote: string; mayManage: MayManage },
 ): ConnectorListCardData {
   const { config } = deps;
   const firstNotice = Math.max(...config.expiryNoticeDays);
@@ -201,8 +241,9 @@ function listCardData(
   return {
     title: view.continued ? 'Connectors (continued)' : 'Connectors of this tenant',
     summary: `Deauthorized after ${config.inactivityDays} days without a transfer. Red: under ${firstNotice} days left.${view.deletedNote}`,
-    rows: connectors.map((c) => connectorRow(deps, c, dates)),
+    rows: connectors.map((c) => connectorRow(deps, c, dates, view.mayManage)),
     buttons: next ? [{ title: 'Show more', command: 'connectors', args: `more ${next}` }] : [],
+    readOnly: connectors.some((c) => !view.mayManage(c)),
     refresh: {
       connectorIds: connectors.map((c) => c.id),
       next,
@@ -254,6 +295,7 @@ async function listNow(
       continued: data.page === 'more',
       userIds: await refreshUsers(deps, context, connectors),
       deletedNote,
+      mayManage: await readerMayManage(deps, context, connectors, 'answer'),
     }),
   );
 }
@@ -295,15 +337,19 @@ function statusFacts(
   return facts;
 }
 
-/** Who should see a status card as it is now: the person in a personal chat, else its managers. */
+/**
+ * Whose Teams clients fetch a connectors card as it is now, for them, when it is shown: the
+ * person of a personal chat (Teams' id for them is the sender's id), else the people who may
+ * manage the connectors (src/bot/features/liveCards/cardViewers.ts).
+ */
 async function refreshUsers(
   deps: ConnectorsFeatureDeps,
   context: TurnContext,
   connectors: Connector[],
 ): Promise<string[]> {
   if (conversationTypeOf(context) === 'personal') {
-    const actor = actorOf(context);
-    return actor.aadObjectId ? [userMri(actor.aadObjectId)] : [];
+    const sender = context.activity.from?.id;
+    return sender ? [sender] : [];
   }
   return managerIds(deps, tenantIdOf(context), connectors);
 }
@@ -319,9 +365,11 @@ function statusCardData(
     consentWorkflow: ConsentWorkflowRow;
     consentView: ConsentStatusView | undefined;
     refreshUserIds: string[];
+    mayManage: MayManage;
   },
 ): ConnectorStatusCardData {
   const { consentView } = read;
+  const canManage = read.mayManage(connector);
   return {
     id: connector.id,
     version: connector.version,
@@ -336,6 +384,8 @@ function statusCardData(
     askAgain: connector.status === 'consent-declined' || connector.status === 'consent-expired',
     consentRequests: connector.type === 'office365',
     facts: statusFacts(deps, connector, dates, consentView),
+    canManage,
+    askOwner: askOwner(deps, connector, canManage, 'reauthorize it, record a transfer or delete it'),
     evidence: read.evidence,
     consentWorkflow: read.consentWorkflow,
     events: read.events.map((e) => ({
@@ -357,11 +407,12 @@ async function sendStatusCard(
   });
   const dates = readerDates(context, deps.logger);
   // Two independent Graph reads (Entra's sign-in report, its consent workflow): side by side.
-  const [evidence, consentWorkflow, consentView, refreshUserIds] = await Promise.all([
+  const [evidence, consentWorkflow, consentView, refreshUserIds, mayManage] = await Promise.all([
     activityEvidenceRow(deps, connector, dates),
     consentWorkflowRow(context, deps, connector, dates),
     connector.type === 'office365' ? consentStatusView(deps.store, connector, dates) : undefined,
     refreshUsers(deps, context, [connector]),
+    readerMayManage(deps, context, [connector], 'posted'),
   ]);
   await context.sendActivity(
     MessageFactory.attachment(
@@ -373,6 +424,7 @@ async function sendStatusCard(
           consentWorkflow,
           consentView,
           refreshUserIds,
+          mayManage,
         }),
       ),
     ),
@@ -421,6 +473,7 @@ async function statusNow(
       consentWorkflow: NO_CONSENT_WORKFLOW,
       consentView: undefined,
       refreshUserIds: await refreshUsers(deps, context, [connector]),
+      mayManage: await readerMayManage(deps, context, [connector], 'answer'),
     }),
   );
 }

@@ -1,5 +1,6 @@
 import type { TurnContext } from 'botbuilder';
 import type { Connector } from '../../../connectors/connector';
+import { canManage } from '../../../connectors/management';
 import type { Store } from '../../../connectors/ports';
 import type { BotDeps } from '../../deps';
 import { actorOf } from '../../turnInfo';
@@ -7,28 +8,39 @@ import { actorOf } from '../../turnInfo';
 /** Teams shows a user-specific view to at most this many people per card. */
 export const MAX_REFRESH_USERS = 60;
 
-/** The Teams user MRI of an Entra user, as a card's `refresh.userIds` names people. */
-export function userMri(aadObjectId: string): string {
-  return `8:orgid:${aadObjectId}`;
-}
+/**
+ * Direct members of ADMIN_GROUP_ID considered for a card's `userIds`: more than fit, since only
+ * those the bot has seen in Teams can be named (src/bot/teamsUserIds.ts).
+ */
+export const ADMIN_CANDIDATES = 2 * MAX_REFRESH_USERS;
 
 /**
- * The people whose Teams clients should fetch the managing view of a card about `connectors`:
- * their creators, then direct members of ADMIN_GROUP_ID, at most {@link MAX_REFRESH_USERS}.
- * Anyone else allowed (a nested group member) uses the card's Refresh button; the server
- * checks every click whoever sends it.
+ * The people whose Teams clients should fetch the managing view of a card about `connectors`,
+ * as Teams user ids (`29:…`, see {@link TeamsUserIds}): their creators, then direct members of
+ * ADMIN_GROUP_ID, at most {@link MAX_REFRESH_USERS}. Anyone else allowed (a nested group member,
+ * someone the bot has not seen yet) uses the card's Refresh button; the server checks every
+ * click whoever sends it.
  */
 export async function managerIds(
-  deps: Pick<BotDeps, 'adminGroup'>,
+  deps: Pick<BotDeps, 'adminGroup' | 'teamsUserIds'>,
   tenantId: string,
   connectors: Connector[],
 ): Promise<string[]> {
-  const ids = new Set<string>();
-  for (const c of connectors) if (c.createdBy) ids.add(userMri(c.createdBy));
-  if (ids.size < MAX_REFRESH_USERS && deps.adminGroup) {
-    for (const id of await deps.adminGroup.members(tenantId, MAX_REFRESH_USERS)) ids.add(userMri(id));
+  const entraIds = new Set<string>();
+  for (const c of connectors) if (c.createdBy) entraIds.add(c.createdBy);
+  if (deps.adminGroup.configured) {
+    for (const id of await deps.adminGroup.members(tenantId, ADMIN_CANDIDATES)) entraIds.add(id);
   }
-  return [...ids].slice(0, MAX_REFRESH_USERS);
+  return deps.teamsUserIds.lookup(tenantId, [...entraIds], MAX_REFRESH_USERS);
+}
+
+/**
+ * Whether anyone of the tenant may manage the connector (no recorded creator while no admin group
+ * is set, DESIGN.md): then the card everyone sees may carry its buttons.
+ */
+export function everyoneMayManage(connector: Connector, adminGroupSet: boolean): boolean {
+  // The domain's rule, asked for a person who is neither its creator nor in the group.
+  return canManage({ id: '' }, { connector, adminGroupSet, inAdminGroup: false }).allowed;
 }
 
 /** Ids of the connectors the person of this turn may manage. */

@@ -1,0 +1,94 @@
+import type { TurnContext } from 'botbuilder';
+import type { Application, TurnState } from '@microsoft/teams-ai';
+import type { ConversationStore } from '../connectors/ports';
+import type { Clock } from '../util/clock';
+import { BoundedMap } from '../util/boundedMap';
+import { normalizeTenantId } from '../util/ids';
+
+/** People whose Teams id is remembered at once; the least recently used are forgotten first. */
+export const TEAMS_IDS_REMEMBERED = 10_000;
+
+/** How long "the bot has not seen this person" is trusted before the store is asked again. */
+export const UNSEEN_RETRY_MS = 10 * 60 * 1000;
+
+/**
+ * The Teams user ids (`29:…`, the bot's own id for a person) of Entra users, as a card's
+ * `refresh.userIds` must name them.
+ *
+ * Why `29:` ids and not `8:orgid:<Entra id>`: Microsoft's "Work with Universal Actions for
+ * Adaptive Cards" (section "User IDs in refresh") says userIds are user MRIs taken from
+ * `turnContext.Activity.From.Id` or the roster (`TeamsInfo.getMember(...).id`) and gives
+ * `29:1bSnHZ7Js2…` as the sample; the samples bot-sequential-flow-adaptive-cards
+ * (`userIds: allMembers.map(m => m.id)`) and bot-adaptivecards-user-specific-views
+ * (`context.activity.from.id`) and TeamsFx's workflow bot ("Auto-refresh to user-specific view":
+ * `[context.activity.from.id]`) do the same. No Microsoft source uses `8:orgid:`.
+ *
+ * A `29:` id cannot be computed from an Entra id, so it is learned from what Teams sends: the
+ * sender of every activity and members added to a conversation (remembered here, bounded), and
+ * the person of a stored personal conversation (the store, so another replica's knowledge and a
+ * restart do not lose it). Someone the bot has never seen is left out of `userIds`; they get
+ * the card everyone gets and its Refresh button, and the server checks every click anyway.
+ */
+export class TeamsUserIds {
+  private readonly known = new BoundedMap<string, { id?: string; until?: number }>(TEAMS_IDS_REMEMBERED);
+
+  constructor(
+    private readonly conversations: Pick<ConversationStore, 'findPersonal'>,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Remembers that Teams calls this Entra user `teamsId` in this tenant. */
+  learn(tenantId: string, aadObjectId: string | undefined, teamsId: string | undefined): void {
+    if (!aadObjectId || !teamsId?.startsWith('29:')) return;
+    this.known.set(`${tenantId}/${aadObjectId.toLowerCase()}`, { id: teamsId });
+  }
+
+  /** Learns the sender of this turn and anyone it adds to the conversation. */
+  learnFrom(context: TurnContext, tenantId: string): void {
+    const { from, membersAdded } = context.activity;
+    this.learn(tenantId, from?.aadObjectId, from?.id);
+    for (const member of membersAdded ?? []) this.learn(tenantId, member.aadObjectId, member.id);
+  }
+
+  /**
+   * The `29:` ids of the first `limit` Entra users the bot has seen, in order; unseen people are
+   * left out. A person not remembered costs one store read, then is remembered either way.
+   */
+  async lookup(tenantId: string, aadObjectIds: readonly string[], limit = Infinity): Promise<string[]> {
+    const ids = new Set<string>();
+    for (const aad of aadObjectIds) {
+      if (ids.size >= limit) break;
+      const id = await this.one(tenantId, aad);
+      if (id) ids.add(id);
+    }
+    return [...ids];
+  }
+
+  private async one(tenantId: string, aadObjectId: string): Promise<string | undefined> {
+    const key = `${tenantId}/${aadObjectId.toLowerCase()}`;
+    const now = this.clock.now().getTime();
+    const cached = this.known.get(key);
+    if (cached?.id) return cached.id;
+    if (cached?.until && cached.until > now) return undefined;
+    // The reference of the person's 1:1 with the bot names them as Teams does.
+    const personal = await this.conversations.findPersonal(tenantId, aadObjectId);
+    const teamsId = personal?.reference.user?.id;
+    if (teamsId?.startsWith('29:')) {
+      this.known.set(key, { id: teamsId });
+      return teamsId;
+    }
+    this.known.set(key, { until: now + UNSEEN_RETRY_MS });
+    return undefined;
+  }
+}
+
+/** Learns people's Teams ids from every activity, before any route runs. */
+export function registerTeamsUserIdLearning(app: Application<TurnState>, teamsUserIds: TeamsUserIds): void {
+  app.turn('beforeTurn', async (context) => {
+    const channelData = context.activity.channelData as { tenant?: { id?: unknown } } | undefined;
+    // A turn without a tenant is refused later (tenantIdOf); nothing is learned from it.
+    const tenantId = normalizeTenantId(channelData?.tenant?.id ?? context.activity.conversation?.tenantId);
+    if (tenantId) teamsUserIds.learnFrom(context, tenantId);
+    return true;
+  });
+}

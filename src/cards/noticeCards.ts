@@ -27,7 +27,10 @@ export interface DigestRow {
 /** Who a card's `refresh` runs for, and with which verb (Universal Actions). */
 export interface RefreshTarget {
   verb: string;
-  /** Teams user MRIs whose clients refresh the card on their own when it is shown (at most 60). */
+  /**
+   * Teams user ids (`29:…`, as `activity.from.id` names people) whose clients refresh the card on
+   * their own when it is shown (at most 60).
+   */
   userIds: string[];
 }
 

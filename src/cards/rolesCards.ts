@@ -72,8 +72,12 @@ export interface RolesApprovalCardData {
   facts: { title: string; value: string }[];
   roles: { inputId: string; label: string; why: string }[];
   note: string;
-  /** The approver's client refreshes the card when it is shown: a decided request says so. */
-  refresh: { verb: string; userIds: string[] };
+  /**
+   * The approver's client refreshes the card when it is shown: a decided request says so.
+   * `userIds` is the approver's Teams user id (`29:…`), or undefined (no `userIds`) while the bot
+   * has not seen them in Teams.
+   */
+  refresh: { verb: string; userIds: string[] | undefined };
 }
 
 /** One target connection on the "Defined target connections" card. */

@@ -15,6 +15,16 @@ export const UPDATE_TEAMS_TEXT = 'Update Microsoft Teams to see this card and us
 
 type Json = Record<string, unknown>;
 
+/**
+ * A `refresh` whose data named no `userIds` is left without them (binding leaves the unbound
+ * expression text): Teams then refreshes the card for every member of a conversation of at most
+ * 60, such as a person's 1:1 with the bot. `userIds: []` would turn automatic refresh off.
+ */
+function withoutUnboundUserIds(card: Json): void {
+  const refresh = card.refresh as Json | undefined;
+  if (refresh && 'userIds' in refresh && !Array.isArray(refresh.userIds)) delete refresh.userIds;
+}
+
 function stamp(node: unknown): void {
   if (Array.isArray(node)) {
     node.forEach(stamp);
@@ -31,11 +41,12 @@ function stamp(node: unknown): void {
 
 /**
  * Prepares a bound card for Universal Actions: every Action.Execute's data (including the
- * refresh action's) carries {@link CARD_DATA_VERSION}, and the fallback text asks an old client
- * to update. Mutates and returns the card.
+ * refresh action's) carries {@link CARD_DATA_VERSION}, a refresh without people has no
+ * `userIds`, and the fallback text asks an old client to update. Mutates and returns the card.
  */
 export function forUniversalActions(card: Json): Json {
   stamp(card);
+  withoutUnboundUserIds(card);
   const summary = typeof card.fallbackText === 'string' ? card.fallbackText.trim() : '';
   const joined = /[.!?:]$/.test(summary) ? `${summary} ` : `${summary}. `;
   card.fallbackText = summary ? `${joined}${UPDATE_TEAMS_TEXT}` : UPDATE_TEAMS_TEXT;

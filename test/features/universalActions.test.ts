@@ -200,7 +200,7 @@ describe('refresh: the current state, from one read, with nothing written', () =
     expect(actionTitles(posted)).toEqual(['Refresh']);
     expect(cardText(posted)).toContain('Ask the owner: Megan Bowen, who created it, to reauthorize it.');
     const refresh = posted.refresh as { userIds: string[] };
-    expect(refresh.userIds).toEqual([`8:orgid:${owner.aadObjectId}`]);
+    expect(refresh.userIds).toEqual([owner.id]);
 
     expect(await memberInRoom.open(posted)).toBeUndefined();
     const before = await snapshot(h, TENANT);

@@ -69,9 +69,13 @@ export function answerError(
   return { statusCode: result.invoke.statusCode, code: String(value.code), message: String(value.message) };
 }
 
-/** The ids Teams matches a card's `refresh.userIds` against: the chat id and the Entra MRI. */
+/**
+ * The ids Teams matches a card's `refresh.userIds` against: the person's Teams user id, the
+ * `29:…` id the bot gets as `activity.from.id` (Microsoft Learn, "Work with Universal Actions
+ * for Adaptive Cards", User IDs in refresh). An Entra id in any form does not match.
+ */
 export function refreshIdsOf(user: TeamsUser): string[] {
-  return [user.id, `8:orgid:${user.aadObjectId}`];
+  return [user.id];
 }
 
 /**
@@ -214,15 +218,16 @@ export class TeamsClient {
 
   /**
    * What this person's Teams client does when it shows `card`: when the card carries `refresh`
-   * and lists this person in `userIds` (or lists nobody), an automatic Execute with the refresh
-   * action. Undefined when Teams would send nothing for this person.
+   * and lists this person in `userIds` (or has no `userIds`: Teams then refreshes for every member
+   * of a conversation of at most 60), an automatic Execute with the refresh action. `userIds: []`
+   * turns automatic refresh off. Undefined when Teams would send nothing for this person.
    */
   async open(card: Card, cardActivityId: string = randomUUID()): Promise<TurnResult | undefined> {
     const refresh = card.refresh as
       | { action?: { type?: string; verb?: string; data?: Record<string, unknown> }; userIds?: string[] }
       | undefined;
     if (!refresh?.action || refresh.action.type !== 'Action.Execute') return undefined;
-    if (Array.isArray(refresh.userIds) && refresh.userIds.length > 0) {
+    if (Array.isArray(refresh.userIds)) {
       if (refresh.userIds.length > 60)
         throw new Error(`refresh lists ${refresh.userIds.length} users; Teams allows 60`);
       if (!refreshIdsOf(this.user).some((id) => refresh.userIds!.includes(id))) return undefined;

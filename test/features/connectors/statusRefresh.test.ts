@@ -59,7 +59,7 @@ describe('the connector status card stays current', () => {
     const posted = shownCard(await chat.say('status Team Box'));
     expect(refreshOf(posted)).toEqual({
       verb: STATUS_REFRESH_VERB,
-      userIds: [`8:orgid:${owner.aadObjectId}`],
+      userIds: [owner.id],
     });
     expect(cardText(posted)).not.toContain('automatically deauthorized');
     // Later the scanner deauthorizes it; the old card, opened again, says so.
@@ -80,7 +80,7 @@ describe('the connector status card stays current', () => {
     const room = channel(TENANT);
     const ownerInRoom = new TeamsClient(h.bot.url, h.standIn, owner, room);
     const posted = shownCard(await ownerInRoom.say('status Shared Box'));
-    expect(refreshOf(posted).userIds).toEqual([`8:orgid:${owner.aadObjectId}`]);
+    expect(refreshOf(posted).userIds).toEqual([owner.id]);
     expect(await ownerInRoom.as(member).open(posted)).toBeUndefined();
     expect(actionTitles(shownCard((await ownerInRoom.open(posted))!))).toContain('Delete');
   });
@@ -116,7 +116,7 @@ describe('the connector status card stays current', () => {
     const gone = await seed('Gone Box');
     const posted = shownCard(await chat.say('connectors'));
     expect(refreshOf(posted).verb).toBe(LIST_REFRESH_VERB);
-    expect(refreshOf(posted).userIds).toEqual([`8:orgid:${owner.aadObjectId}`]);
+    expect(refreshOf(posted).userIds).toEqual([owner.id]);
     const ask = await chat.say('delete Gone Box');
     await chat.click(shownCard(ask), 'Delete permanently', {}, String(ask.replies[0].id));
     h.bot.clock.advanceDays(91);

@@ -137,6 +137,8 @@ export async function liveCardSamples(): Promise<CardSample[]> {
             { title: 'Authorized', value: berlin.dateTime(behind.authorizedAt) },
             { title: 'Last transfer', value: berlin.dateTime(behind.lastTransferAt) },
           ],
+          canManage: true,
+          askOwner: '',
           evidence,
           refreshUserIds: [],
           consentWorkflow,

@@ -27,6 +27,7 @@ import {
   deleteConfirmCard,
 } from '../../../src/cards/connectorsCards';
 import { deauthorizedNoticeCard, expiryDigestCard, subscriptionCard } from '../../../src/cards/noticeCards';
+import { askOwnerText, digestView } from '../../../src/notify/digestView';
 import { defineTemplate } from '../../../src/cards/render';
 import { revocationCheckCard } from '../../../src/cards/revocationCards';
 import { revocationCardData } from '../../../src/bot/features/connectors/revocationFeature';
@@ -110,7 +111,7 @@ const DIGEST_RULE =
 
 const DIGEST_REFRESH = {
   verb: 'expiryDigestView',
-  userIds: ['8:orgid:2f1c7d0e-5b7a-4c53-9d55-0b8f1a6c3e21', '8:orgid:9a4e1b2c-3d5f-4e6a-8b7c-1d2e3f4a5b6c'],
+  userIds: ['29:1bSnHZ7Js2STWrgk6ScEErLk1Lp2zQuD5H2qQ960rtvstKp8tKLl-3r8b6DoW0QxZimuTxk_kupZ1DBMpvIQQUAZL-PNj0EORDvRZXy8kvWk', '29:1Qk3lM0vB8cYwN2sPq7RtUx4Zd9Ea6Fh1Gj5Kl-8Mn3Op0Qr6St2Uv9Wx4Yz7Ab1Cd5Ef8Gh2Ij6Kl0Mn3Op7Qr1St4Uv8Wx2Yz5Ab9C'],
   rows: [
     { id: 'a', periodStart: '2026-02-20T14:05:00.000Z', threshold: 7 },
     { id: 'b', periodStart: '2026-03-13T09:00:00.000Z', threshold: 30 },
@@ -487,7 +488,7 @@ export const CARD_SAMPLES: CardSample[] = [
       },
     ],
     note: APPROVER_NOTE,
-    refresh: { verb: 'rolesApprovalView', userIds: ['8:orgid:9a4e1b2c-3d5f-4e6a-8b7c-1d2e3f4a5b6c'] },
+    refresh: { verb: 'rolesApprovalView', userIds: ['29:1Qk3lM0vB8cYwN2sPq7RtUx4Zd9Ea6Fh1Gj5Kl-8Mn3Op0Qr6St2Uv9Wx4Yz7Ab1Cd5Ef8Gh2Ij6Kl0Mn3Op7Qr1St4Uv8Wx2Yz5Ab9C'] },
   }),
   sample('targets-list', targetsListCard, {
     title: 'Defined target connections',
@@ -518,6 +519,7 @@ export const CARD_SAMPLES: CardSample[] = [
   }),
   ...diagnosticsCardSamples(),
   ...connectorsAndNoticeSamples(),
+  ...userSpecificViewSamples(),
 ];
 
 /** The consent request as reviewers get it (several, roles), handled, the requester's outcome, the list, a declined status. */
@@ -663,6 +665,7 @@ function connectorsAndNoticeSamples(): CardSample[] {
     stateText: string,
     daysLeft: string,
     days: number,
+    askOwner = '',
   ) => ({
     id: `id-${displayName}`,
     version: 1,
@@ -678,6 +681,8 @@ function connectorsAndNoticeSamples(): CardSample[] {
     lastTransfer: '2026-02-20 14:05 UTC',
     daysLeft,
     daysColor: (days < 30 ? 'Attention' : 'Default') as 'Default' | 'Attention',
+    canManage: askOwner === '',
+    askOwner,
   });
   return [
     sample('consent-request', defineTemplate<Record<string, never>>('consent-request', consentJson), {}),
@@ -712,11 +717,12 @@ function connectorsAndNoticeSamples(): CardSample[] {
         ),
       ],
       buttons: [{ title: 'Show more', command: 'connectors', args: 'more abc' }],
+      readOnly: false,
       refresh: {
         connectorIds: [connector.id],
         next: 'abc',
         page: 'first',
-        userIds: ['8:orgid:00000000-0000-4000-8000-0000000000aa'],
+        userIds: ['29:1aAaaAAaAaaAaAaaAAaaAaaAaaAAaAaAaAAaAaaaAAaAaaAAAaaAaAaAaaAAaaAAaAaAaAaAAaAaaaAaAAaAaAAaAaaAaAaaAaA'],
       },
     }),
     sample('connector-status', connectorStatusCard, {
@@ -740,7 +746,9 @@ function connectorsAndNoticeSamples(): CardSample[] {
         { title: 'Created', value: '2025-11-02 09:00 UTC by Sam SharePoint' },
         { title: 'Last transfer', value: '2025-12-01 10:00 UTC' },
       ],
-      refreshUserIds: ['8:orgid:00000000-0000-4000-8000-0000000000aa'],
+      refreshUserIds: ['29:1aAaaAAaAaaAaAaaAAaaAaaAaaAAaAaAaAAaAaaaAAaAaaAAAaaAaAaAaaAAaaAAaAaAaAaAAaAaaaAaAAaAaAAaAaaAaAaaAaA'],
+      canManage: true,
+      askOwner: '',
       evidence: { text: '', note: '', at: '', buttonTitle: '' },
       consentWorkflow: { text: '', facts: [], note: '', linkTitle: '', linkUrl: '' },
       events: [
@@ -766,6 +774,8 @@ function connectorsAndNoticeSamples(): CardSample[] {
         { title: 'Admin consent', value: 'verified 2026-03-01 09:00 UTC' },
       ],
       refreshUserIds: [],
+      canManage: true,
+      askOwner: '',
       evidence: { text: '', note: '', at: '', buttonTitle: '' },
       // What the bot shows when the Graph app holds neither permission (both reads answered 403).
       consentWorkflow: consentWorkflowRowOf(
@@ -917,7 +927,7 @@ function connectorsAndNoticeSamples(): CardSample[] {
       canReauthorize: true,
       askOwner: '',
       asOf: '',
-      refresh: { verb: 'deauthorizedNoticeView', userIds: ['8:orgid:2f1c7d0e-5b7a-4c53-9d55-0b8f1a6c3e21'] },
+      refresh: { verb: 'deauthorizedNoticeView', userIds: ['29:1bSnHZ7Js2STWrgk6ScEErLk1Lp2zQuD5H2qQ960rtvstKp8tKLl-3r8b6DoW0QxZimuTxk_kupZ1DBMpvIQQUAZL-PNj0EORDvRZXy8kvWk'] },
     }),
     sample('deauthorized-notice-reauthorized', deauthorizedNoticeCard, {
       id: 'a',
@@ -934,7 +944,7 @@ function connectorsAndNoticeSamples(): CardSample[] {
       canReauthorize: false,
       askOwner: '',
       asOf: 'Current as of 2026-03-04 09:00 UTC.',
-      refresh: { verb: 'deauthorizedNoticeView', userIds: ['8:orgid:2f1c7d0e-5b7a-4c53-9d55-0b8f1a6c3e21'] },
+      refresh: { verb: 'deauthorizedNoticeView', userIds: ['29:1bSnHZ7Js2STWrgk6ScEErLk1Lp2zQuD5H2qQ960rtvstKp8tKLl-3r8b6DoW0QxZimuTxk_kupZ1DBMpvIQQUAZL-PNj0EORDvRZXy8kvWk'] },
     }),
     sample('subscription', subscriptionCard, {
       title: 'Expiry notices will post here',
@@ -942,6 +952,101 @@ function connectorsAndNoticeSamples(): CardSample[] {
       style: 'good',
       facts: [{ title: 'Notices', value: '30, 14, 7, 1 days before deauthorization' }],
       buttons: [{ title: 'Unsubscribe', command: 'unsubscribe' }],
+    }),
+  ];
+}
+
+/**
+ * The read-only views of the connector list and status card (what a channel sees as posted), and
+ * one expiry digest in its two views, bound by the bot's own digestView: as posted in a channel
+ * (everyone; read-only) and as a manager's Teams client refreshes it a moment later.
+ */
+function userSpecificViewSamples(): CardSample[] {
+  const managers = ['29:1bSnHZ7Js2STWrgk6ScEErLk1Lp2zQuD5H2qQ960rtvstKp8tKLl-3r8b6DoW0QxZimuTxk_kupZ1DBMpvIQQUAZL-PNj0EORDvRZXy8kvWk'];
+  const megan = { createdBy: '0b7c2f4e-8d0e-4a55-9a55-2f3f4b8f1c11', createdByName: 'Megan Bowen' };
+  const finance: Connector = {
+    id: '2f6d1a90-3c41-4b8e-9d2a-7e5f0c1b4a33',
+    tenantId: TENANT,
+    type: 'box',
+    displayName: 'Finance Box',
+    status: 'authorized',
+    ...megan,
+    createdAt: '2026-01-05T09:00:00.000Z',
+    authorizedAt: '2026-01-05T09:00:00.000Z',
+    lastTransferAt: '2026-02-15T14:05:00.000Z',
+    provenance: { kind: 'reported', by: megan.createdBy, byName: 'Megan Bowen', at: '2026-01-05T09:00:00.000Z' },
+    version: 3,
+  };
+  const archive: Connector = {
+    ...finance,
+    id: '8a3e5c77-1d2f-4e60-b9a4-0c6d7e8f9a11',
+    type: 'azure-blob',
+    displayName: 'Archive blobs',
+    lastTransferAt: '2026-02-08T10:00:00.000Z',
+  };
+  const now = new Date('2026-05-04T09:00:00.000Z');
+  const entries = [
+    { id: finance.id, periodStart: finance.lastTransferAt!, threshold: 14, connector: finance },
+    { id: archive.id, periodStart: archive.lastTransferAt!, threshold: 7, connector: archive },
+  ];
+  const digest = (canManage: boolean, refreshed: boolean) =>
+    digestView(entries, {
+      inactivityDays: 90,
+      now,
+      dates: UTC_DATES,
+      viewer: { canManage: () => canManage, owner: (c) => askOwnerText(c, true) },
+      refresh: { verb: 'expiryDigestView', userIds: managers },
+      hidden: 0,
+      refreshed,
+    });
+  const ask = 'Ask the owner: Megan Bowen, who created it, or a member of the connector admins group';
+  return [
+    sample('expiry-digest-posted', expiryDigestCard, digest(false, false)),
+    sample('expiry-digest-manager', expiryDigestCard, digest(true, true)),
+    sample('connector-list-read-only', connectorListCard, {
+      title: 'Connectors of this tenant',
+      summary: 'Deauthorized after 90 days without a transfer. Red: under 30 days left.',
+      rows: [
+        {
+          id: finance.id,
+          version: 3,
+          displayName: 'Finance Box',
+          typeName: 'Box Connector',
+          status: 'authorized',
+          statusColor: 'Default',
+          stateText: 'authorized, reported by Megan Bowen on 2026-01-05 09:00 UTC, not verified',
+          lastTransfer: '2026-02-15 14:05 UTC',
+          daysLeft: '12 days left',
+          daysColor: 'Attention',
+          canManage: false,
+          askOwner: `${ask} to reauthorize or delete it.`,
+        },
+      ],
+      buttons: [],
+      readOnly: true,
+      refresh: { connectorIds: [finance.id], next: '', page: 'first', userIds: managers },
+    }),
+    sample('connector-status-read-only', connectorStatusCard, {
+      id: finance.id,
+      version: 3,
+      displayName: 'Finance Box',
+      typeName: 'Box Connector',
+      status: 'authorized',
+      alert: '',
+      advice: '',
+      askAgain: false,
+      consentRequests: false,
+      facts: [
+        { title: 'Status', value: 'authorized, reported by Megan Bowen on 2026-01-05 09:00 UTC, not verified' },
+        { title: 'Created', value: '2026-01-05 09:00 UTC by Megan Bowen' },
+        { title: 'Last transfer', value: '2026-02-15 14:05 UTC' },
+      ],
+      canManage: false,
+      askOwner: `${ask} to reauthorize it, record a transfer or delete it.`,
+      evidence: { text: '', note: '', at: '', buttonTitle: '' },
+      consentWorkflow: { text: '', facts: [], note: '', linkTitle: '', linkUrl: '' },
+      events: [],
+      refreshUserIds: managers,
     }),
   ];
 }

@@ -85,6 +85,7 @@ function approvalCardData(
   shared: RolesShared,
   request: ApprovalRequest,
   askerName: string,
+  approverIds: string[],
 ): RolesApprovalCardData {
   return {
     requestId: request.id,
@@ -104,13 +105,25 @@ function approvalCardData(
       why: whyOf(request.kind, role),
     })),
     note: APPROVER_NOTE,
-    refresh: { verb: ROLES_APPROVAL_REFRESH_VERB, userIds: [`8:orgid:${request.approver.id}`] },
+    // No userIds when the bot has not seen the approver in Teams yet: in their 1:1 (the usual
+    // delivery) Teams then refreshes the card for its one member (src/cards/universalActions.ts).
+    refresh: {
+      verb: ROLES_APPROVAL_REFRESH_VERB,
+      userIds: approverIds.length > 0 ? approverIds : undefined,
+    },
   };
 }
 
+/** The approver's Teams user id (`29:…`) when the bot has seen them, for the card's refresh. */
+const approverTeamsIds = (shared: RolesShared, request: ApprovalRequest) =>
+  shared.teamsUserIds.lookup(request.tenantId, [request.approver.id]);
+
 /** The card a global admin approves roles on, for a request still open. */
-export const approvalCard = (shared: RolesShared, request: ApprovalRequest) =>
-  renderCard(rolesApprovalCard, approvalCardData(shared, request, request.requester.name));
+export const approvalCard = async (shared: RolesShared, request: ApprovalRequest) =>
+  renderCard(
+    rolesApprovalCard,
+    approvalCardData(shared, request, request.requester.name, await approverTeamsIds(shared, request)),
+  );
 
 /** The verb of a roles approval card's refresh (src/bot/features/roles/rolesApprovalView.ts). */
 export const ROLES_APPROVAL_REFRESH_VERB = 'rolesApprovalView';
@@ -204,7 +217,10 @@ export const requestApproval = async (
     status: 'pending',
   };
   await store.state.write({ [approvalKey(tenantId, request.id)]: { ...request, eTag: '*' } });
-  const card = renderCard(rolesApprovalCard, approvalCardData(shared, request, asker.name));
+  const card = renderCard(
+    rolesApprovalCard,
+    approvalCardData(shared, request, asker.name, await approverTeamsIds(shared, request)),
+  );
   const { delivery, detail } = await deliverApproval(shared, context, request, card);
   await auditTurn(shared, context, 'roles.approval-requested', {
     requestId: request.id,

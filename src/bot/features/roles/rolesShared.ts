@@ -35,7 +35,7 @@ export const ROLES_VERBS = {
 
 export interface RolesFeatureDeps extends Pick<
   BotDeps,
-  'config' | 'store' | 'logger' | 'clock' | 'graph' | 'messenger'
+  'config' | 'store' | 'logger' | 'clock' | 'graph' | 'messenger' | 'teamsUserIds'
 > {
   /** The tenant's Global Administrators, as the consent hand-over lists them. */
   globalAdmins: Pick<ConsentHandoverPort, 'listGlobalAdmins'>;

@@ -41,7 +41,13 @@ export interface ConnectorListCardData {
    * What Teams sends back (verb connectorListRefresh) when the card is shown to one of `userIds`:
    * the listed connectors' ids, the next page's cursor ('' for none) and which page it is.
    */
-  refresh: { connectorIds: string[]; next: string; page: 'first' | 'more'; userIds: string[] };
+  refresh: {
+    connectorIds: string[];
+    next: string;
+    page: 'first' | 'more';
+    /** As {@link ConnectorStatusCardData.refreshUserIds}. */
+    userIds: string[] | undefined;
+  };
 }
 
 /**
@@ -102,9 +108,10 @@ export interface ConnectorStatusCardData {
   /**
    * Teams user ids (`29:…`) whose clients fetch the current card, as it is for them, when it is
    * shown (verb connectorStatusRefresh): the person in a personal chat, the people who may
-   * manage it elsewhere (at most 60).
+   * manage it elsewhere (at most 60). Undefined when anyone of the tenant may manage it: no
+   * `userIds`, so Teams refreshes it for every member of a conversation of at most 60.
    */
-  refreshUserIds: string[];
+  refreshUserIds: string[] | undefined;
 }
 
 export interface DeleteConfirmCardData {

@@ -29,9 +29,10 @@ export interface RefreshTarget {
   verb: string;
   /**
    * Teams user ids (`29:…`, as `activity.from.id` names people) whose clients refresh the card on
-   * their own when it is shown (at most 60).
+   * their own when it is shown (at most 60). Undefined: no `userIds`, so Teams refreshes it for
+   * every member of a conversation of at most 60.
    */
-  userIds: string[];
+  userIds: string[] | undefined;
 }
 
 /** What the digest's refresh carries: the notices it showed, never their state. */

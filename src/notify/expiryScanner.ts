@@ -5,7 +5,6 @@ import { askOwnerText, digestView } from './digestView';
 import { deauthorizedView } from './deauthorizedView';
 import { renderCard } from '../cards/render';
 import { clockStart, daysUntilExpiry, type Connector } from '../connectors/connector';
-import { canManage } from '../connectors/management';
 import type { ActorRef, ConnectorLifecycle, DeauthorizationListener } from '../connectors/lifecycle';
 import type { Config } from '../config/config';
 import { expireConsentRequest, isConsentRequestDue, type ConsentRequest } from '../connectors/consentRequest';
@@ -91,9 +90,11 @@ export interface ScannerDeps {
   /**
    * Who may manage these connectors, as Teams user ids (`29:…`) for a card's `refresh.userIds` (at most
    * 60): their clients fetch the view with buttons; everyone else keeps the read-only card.
-   * Without it a digest in a channel refreshes for nobody automatically.
+   * Undefined when anyone of the tenant may manage one of them: the card then names nobody and
+   * Teams refreshes it for every member of a conversation of at most 60. Without this function
+   * a digest in a channel refreshes for nobody automatically.
    */
-  managerIds?(tenantId: string, connectors: Connector[]): Promise<string[]>;
+  managerIds?(tenantId: string, connectors: Connector[]): Promise<string[] | undefined>;
 }
 
 /** The verb of an expiry digest's refresh (served in src/bot/features/liveCards). */
@@ -600,16 +601,18 @@ export class ExpiryScanner implements DeauthorizationListener {
     });
   }
 
+  /** The card's `refresh.userIds`: nobody without {@link ScannerDeps.managerIds}. */
+  private async refreshUsers(tenantId: string, connectors: Connector[]): Promise<string[] | undefined> {
+    return this.deps.managerIds ? this.deps.managerIds(tenantId, connectors) : [];
+  }
+
   private async cardFor(batch: DueNotice[], target: Target) {
     const { config } = this.deps;
     const first = batch[0];
     // A personal chat is its creator's: the card they get is theirs to act on. In a channel the
     // posted card is the read-only one; managers' clients refresh it into the view with buttons.
     const personal = !target.subscriptionConversationId;
-    // A connector anyone of the tenant may manage (imported, no admin group) keeps its buttons.
     const adminGroupSet = !!config.adminGroupId;
-    const everyone = (c: Connector) =>
-      canManage({ id: '' }, { connector: c, adminGroupSet, inAdminGroup: false }).allowed;
     if (first.threshold === DEAUTHORIZED_THRESHOLD) {
       const c = first.connector;
       return MessageFactory.attachment(
@@ -619,11 +622,11 @@ export class ExpiryScanner implements DeauthorizationListener {
             inactivityDays: config.inactivityDays,
             now: this.deps.clock.now(),
             dates: UTC_DATES,
-            canManage: personal || everyone(c),
+            canManage: personal,
             owner: askOwnerText(c, adminGroupSet),
             refresh: {
               verb: NOTICE_REFRESH_VERB,
-              userIds: (await this.deps.managerIds?.(target.tenantId, [c])) ?? [],
+              userIds: await this.refreshUsers(target.tenantId, [c]),
             },
             refreshed: false,
           }),
@@ -632,7 +635,7 @@ export class ExpiryScanner implements DeauthorizationListener {
     }
     const shown = batch.slice(0, DIGEST_MAX_ROWS);
     const connectors = shown.map((n) => n.connector);
-    const userIds = (await this.deps.managerIds?.(target.tenantId, connectors)) ?? [];
+    const userIds = await this.refreshUsers(target.tenantId, connectors);
     return MessageFactory.attachment(
       renderCard(
         expiryDigestCard,
@@ -648,7 +651,7 @@ export class ExpiryScanner implements DeauthorizationListener {
             now: this.deps.clock.now(),
             dates: UTC_DATES,
             viewer: {
-              canManage: (c) => personal || everyone(c),
+              canManage: () => personal,
               owner: (c) => askOwnerText(c, adminGroupSet),
             },
             refresh: { verb: DIGEST_REFRESH_VERB, userIds },

@@ -35,7 +35,7 @@ import { readerDates } from '../../../util/readerDates';
 import { revocationCheckButton, revocationVerbs } from './revocationFeature';
 import { actorOf, conversationTypeOf, tenantIdOf } from '../../turnInfo';
 import { CardActionError, dataProblem } from '../../universalActions';
-import { deletionOf, everyoneMayManage, managerIds } from '../liveCards/cardViewers';
+import { deletionOf, managerIds } from '../liveCards/cardViewers';
 import { askOwnerText } from '../../../notify/digestView';
 import type { DateFormatter } from '../../../util/dates';
 import { markdown, md } from '../../../cards/markdown';
@@ -133,8 +133,7 @@ type MayManage = (connector: Connector) => boolean;
  * Who may change the connectors as the card is read. The card of a personal chat and every
  * refresh answer go to one person, who gets their own view (the server still checks each
  * click). A card posted in a channel or group chat is the one everyone sees, so it is the
- * read-only view unless anyone of the tenant may manage the connector; the people who may get
- * their view through the card's refresh (`userIds`).
+ * read-only view; the people who may manage get theirs through the card's refresh (`userIds`).
  */
 async function readerMayManage(
   deps: ConnectorsFeatureDeps,
@@ -142,10 +141,7 @@ async function readerMayManage(
   connectors: Connector[],
   card: 'posted' | 'answer',
 ): Promise<MayManage> {
-  if (card === 'posted' && conversationTypeOf(context) !== 'personal') {
-    const groupSet = !!deps.config.adminGroupId;
-    return (c) => everyoneMayManage(c, groupSet);
-  }
+  if (card === 'posted' && conversationTypeOf(context) !== 'personal') return () => false;
   const actor = actorOf(context);
   const answers = await Promise.all(connectors.map((c) => deps.connectors.mayManage(c, actor)));
   const allowed = new Set(connectors.filter((_c, i) => answers[i].allowed).map((c) => c.id));
@@ -233,7 +229,7 @@ function listCardData(
   context: TurnContext,
   connectors: Connector[],
   next: string,
-  view: { continued: boolean; userIds: string[]; deletedNote: string; mayManage: MayManage },
+  view: { continued: boolean; userIds: string[] | undefined; deletedNote: string; mayManage: MayManage },
 ): ConnectorListCardData {
   const { config } = deps;
   const firstNotice = Math.max(...config.expiryNoticeDays);
@@ -346,7 +342,7 @@ async function refreshUsers(
   deps: ConnectorsFeatureDeps,
   context: TurnContext,
   connectors: Connector[],
-): Promise<string[]> {
+): Promise<string[] | undefined> {
   if (conversationTypeOf(context) === 'personal') {
     const sender = context.activity.from?.id;
     return sender ? [sender] : [];
@@ -364,7 +360,7 @@ function statusCardData(
     evidence: ActivityEvidenceRow;
     consentWorkflow: ConsentWorkflowRow;
     consentView: ConsentStatusView | undefined;
-    refreshUserIds: string[];
+    refreshUserIds: string[] | undefined;
     mayManage: MayManage;
   },
 ): ConnectorStatusCardData {

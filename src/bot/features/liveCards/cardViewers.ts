@@ -19,13 +19,16 @@ export const ADMIN_CANDIDATES = 2 * MAX_REFRESH_USERS;
  * as Teams user ids (`29:…`, see {@link TeamsUserIds}): their creators, then direct members of
  * ADMIN_GROUP_ID, at most {@link MAX_REFRESH_USERS}. Anyone else allowed (a nested group member,
  * someone the bot has not seen yet) uses the card's Refresh button; the server checks every
- * click whoever sends it.
+ * click whoever sends it. Undefined when anyone of the tenant may manage one of the connectors
+ * (no recorded creator while no admin group is set): then nobody is named and Teams refreshes
+ * the card for every member of a conversation of at most 60, each getting their own view.
  */
 export async function managerIds(
   deps: Pick<BotDeps, 'adminGroup' | 'teamsUserIds'>,
   tenantId: string,
   connectors: Connector[],
-): Promise<string[]> {
+): Promise<string[] | undefined> {
+  if (connectors.some((c) => everyoneMayManage(c, deps.adminGroup.configured))) return undefined;
   const entraIds = new Set<string>();
   for (const c of connectors) if (c.createdBy) entraIds.add(c.createdBy);
   if (deps.adminGroup.configured) {
@@ -34,10 +37,7 @@ export async function managerIds(
   return deps.teamsUserIds.lookup(tenantId, [...entraIds], MAX_REFRESH_USERS);
 }
 
-/**
- * Whether anyone of the tenant may manage the connector (no recorded creator while no admin group
- * is set, DESIGN.md): then the card everyone sees may carry its buttons.
- */
+/** Whether anyone of the tenant may manage the connector (no recorded creator while no admin group is set, DESIGN.md). */
 export function everyoneMayManage(connector: Connector, adminGroupSet: boolean): boolean {
   // The domain's rule, asked for a person who is neither its creator nor in the group.
   return canManage({ id: '' }, { connector, adminGroupSet, inAdminGroup: false }).allowed;

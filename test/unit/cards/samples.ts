@@ -111,7 +111,10 @@ const DIGEST_RULE =
 
 const DIGEST_REFRESH = {
   verb: 'expiryDigestView',
-  userIds: ['29:1bSnHZ7Js2STWrgk6ScEErLk1Lp2zQuD5H2qQ960rtvstKp8tKLl-3r8b6DoW0QxZimuTxk_kupZ1DBMpvIQQUAZL-PNj0EORDvRZXy8kvWk', '29:1Qk3lM0vB8cYwN2sPq7RtUx4Zd9Ea6Fh1Gj5Kl-8Mn3Op0Qr6St2Uv9Wx4Yz7Ab1Cd5Ef8Gh2Ij6Kl0Mn3Op7Qr1St4Uv8Wx2Yz5Ab9C'],
+  userIds: [
+    '29:1bSnHZ7Js2STWrgk6ScEErLk1Lp2zQuD5H2qQ960rtvstKp8tKLl-3r8b6DoW0QxZimuTxk_kupZ1DBMpvIQQUAZL-PNj0EORDvRZXy8kvWk',
+    '29:1Qk3lM0vB8cYwN2sPq7RtUx4Zd9Ea6Fh1Gj5Kl-8Mn3Op0Qr6St2Uv9Wx4Yz7Ab1Cd5Ef8Gh2Ij6Kl0Mn3Op7Qr1St4Uv8Wx2Yz5Ab9C',
+  ],
   rows: [
     { id: 'a', periodStart: '2026-02-20T14:05:00.000Z', threshold: 7 },
     { id: 'b', periodStart: '2026-03-13T09:00:00.000Z', threshold: 30 },
@@ -488,7 +491,12 @@ export const CARD_SAMPLES: CardSample[] = [
       },
     ],
     note: APPROVER_NOTE,
-    refresh: { verb: 'rolesApprovalView', userIds: ['29:1Qk3lM0vB8cYwN2sPq7RtUx4Zd9Ea6Fh1Gj5Kl-8Mn3Op0Qr6St2Uv9Wx4Yz7Ab1Cd5Ef8Gh2Ij6Kl0Mn3Op7Qr1St4Uv8Wx2Yz5Ab9C'] },
+    refresh: {
+      verb: 'rolesApprovalView',
+      userIds: [
+        '29:1Qk3lM0vB8cYwN2sPq7RtUx4Zd9Ea6Fh1Gj5Kl-8Mn3Op0Qr6St2Uv9Wx4Yz7Ab1Cd5Ef8Gh2Ij6Kl0Mn3Op7Qr1St4Uv8Wx2Yz5Ab9C',
+      ],
+    },
   }),
   sample('targets-list', targetsListCard, {
     title: 'Defined target connections',
@@ -722,7 +730,9 @@ function connectorsAndNoticeSamples(): CardSample[] {
         connectorIds: [connector.id],
         next: 'abc',
         page: 'first',
-        userIds: ['29:1aAaaAAaAaaAaAaaAAaaAaaAaaAAaAaAaAAaAaaaAAaAaaAAAaaAaAaAaaAAaaAAaAaAaAaAAaAaaaAaAAaAaAAaAaaAaAaaAaA'],
+        userIds: [
+          '29:1aAaaAAaAaaAaAaaAAaaAaaAaaAAaAaAaAAaAaaaAAaAaaAAAaaAaAaAaaAAaaAAaAaAaAaAAaAaaaAaAAaAaAAaAaaAaAaaAaA',
+        ],
       },
     }),
     sample('connector-status', connectorStatusCard, {
@@ -746,7 +756,9 @@ function connectorsAndNoticeSamples(): CardSample[] {
         { title: 'Created', value: '2025-11-02 09:00 UTC by Sam SharePoint' },
         { title: 'Last transfer', value: '2025-12-01 10:00 UTC' },
       ],
-      refreshUserIds: ['29:1aAaaAAaAaaAaAaaAAaaAaaAaaAAaAaAaAAaAaaaAAaAaaAAAaaAaAaAaaAAaaAAaAaAaAaAAaAaaaAaAAaAaAAaAaaAaAaaAaA'],
+      refreshUserIds: [
+        '29:1aAaaAAaAaaAaAaaAAaaAaaAaaAAaAaAaAAaAaaaAAaAaaAAAaaAaAaAaaAAaaAAaAaAaAaAAaAaaaAaAAaAaAAaAaaAaAaaAaA',
+      ],
       canManage: true,
       askOwner: '',
       evidence: { text: '', note: '', at: '', buttonTitle: '' },
@@ -927,7 +939,12 @@ function connectorsAndNoticeSamples(): CardSample[] {
       canReauthorize: true,
       askOwner: '',
       asOf: '',
-      refresh: { verb: 'deauthorizedNoticeView', userIds: ['29:1bSnHZ7Js2STWrgk6ScEErLk1Lp2zQuD5H2qQ960rtvstKp8tKLl-3r8b6DoW0QxZimuTxk_kupZ1DBMpvIQQUAZL-PNj0EORDvRZXy8kvWk'] },
+      refresh: {
+        verb: 'deauthorizedNoticeView',
+        userIds: [
+          '29:1bSnHZ7Js2STWrgk6ScEErLk1Lp2zQuD5H2qQ960rtvstKp8tKLl-3r8b6DoW0QxZimuTxk_kupZ1DBMpvIQQUAZL-PNj0EORDvRZXy8kvWk',
+        ],
+      },
     }),
     sample('deauthorized-notice-reauthorized', deauthorizedNoticeCard, {
       id: 'a',
@@ -944,7 +961,12 @@ function connectorsAndNoticeSamples(): CardSample[] {
       canReauthorize: false,
       askOwner: '',
       asOf: 'Current as of 2026-03-04 09:00 UTC.',
-      refresh: { verb: 'deauthorizedNoticeView', userIds: ['29:1bSnHZ7Js2STWrgk6ScEErLk1Lp2zQuD5H2qQ960rtvstKp8tKLl-3r8b6DoW0QxZimuTxk_kupZ1DBMpvIQQUAZL-PNj0EORDvRZXy8kvWk'] },
+      refresh: {
+        verb: 'deauthorizedNoticeView',
+        userIds: [
+          '29:1bSnHZ7Js2STWrgk6ScEErLk1Lp2zQuD5H2qQ960rtvstKp8tKLl-3r8b6DoW0QxZimuTxk_kupZ1DBMpvIQQUAZL-PNj0EORDvRZXy8kvWk',
+        ],
+      },
     }),
     sample('subscription', subscriptionCard, {
       title: 'Expiry notices will post here',
@@ -962,7 +984,9 @@ function connectorsAndNoticeSamples(): CardSample[] {
  * (everyone; read-only) and as a manager's Teams client refreshes it a moment later.
  */
 function userSpecificViewSamples(): CardSample[] {
-  const managers = ['29:1bSnHZ7Js2STWrgk6ScEErLk1Lp2zQuD5H2qQ960rtvstKp8tKLl-3r8b6DoW0QxZimuTxk_kupZ1DBMpvIQQUAZL-PNj0EORDvRZXy8kvWk'];
+  const managers = [
+    '29:1bSnHZ7Js2STWrgk6ScEErLk1Lp2zQuD5H2qQ960rtvstKp8tKLl-3r8b6DoW0QxZimuTxk_kupZ1DBMpvIQQUAZL-PNj0EORDvRZXy8kvWk',
+  ];
   const megan = { createdBy: '0b7c2f4e-8d0e-4a55-9a55-2f3f4b8f1c11', createdByName: 'Megan Bowen' };
   const finance: Connector = {
     id: '2f6d1a90-3c41-4b8e-9d2a-7e5f0c1b4a33',
@@ -974,7 +998,12 @@ function userSpecificViewSamples(): CardSample[] {
     createdAt: '2026-01-05T09:00:00.000Z',
     authorizedAt: '2026-01-05T09:00:00.000Z',
     lastTransferAt: '2026-02-15T14:05:00.000Z',
-    provenance: { kind: 'reported', by: megan.createdBy, byName: 'Megan Bowen', at: '2026-01-05T09:00:00.000Z' },
+    provenance: {
+      kind: 'reported',
+      by: megan.createdBy,
+      byName: 'Megan Bowen',
+      at: '2026-01-05T09:00:00.000Z',
+    },
     version: 3,
   };
   const archive: Connector = {
@@ -1037,7 +1066,10 @@ function userSpecificViewSamples(): CardSample[] {
       askAgain: false,
       consentRequests: false,
       facts: [
-        { title: 'Status', value: 'authorized, reported by Megan Bowen on 2026-01-05 09:00 UTC, not verified' },
+        {
+          title: 'Status',
+          value: 'authorized, reported by Megan Bowen on 2026-01-05 09:00 UTC, not verified',
+        },
         { title: 'Created', value: '2026-01-05 09:00 UTC by Megan Bowen' },
         { title: 'Last transfer', value: '2026-02-15 14:05 UTC' },
       ],

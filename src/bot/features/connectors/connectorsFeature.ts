@@ -34,7 +34,7 @@ import { consentWorkflowRow, NO_CONSENT_WORKFLOW } from '../../consentWorkflowRe
 import { readerDates } from '../../../util/readerDates';
 import { revocationCheckButton, revocationVerbs } from './revocationFeature';
 import { actorOf, conversationTypeOf, tenantIdOf } from '../../turnInfo';
-import { CardActionError, dataProblem } from '../../universalActions';
+import { CardActionError, dataProblem, refuse } from '../../universalActions';
 import { deletionOf, managerIds } from '../liveCards/cardViewers';
 import { askOwnerText } from '../../../notify/digestView';
 import type { DateFormatter } from '../../../util/dates';
@@ -149,7 +149,12 @@ async function readerMayManage(
 }
 
 /** "Ask the owner: …, who created it, to <what>." for a reader who may not manage it; else ''. */
-function askOwner(deps: ConnectorsFeatureDeps, connector: Connector, mayManage: boolean, what: string): string {
+function askOwner(
+  deps: ConnectorsFeatureDeps,
+  connector: Connector,
+  mayManage: boolean,
+  what: string,
+): string {
   return mayManage ? '' : `${askOwnerText(connector, !!deps.config.adminGroupId)} to ${what}.`;
 }
 
@@ -494,10 +499,8 @@ async function confirmDelete(
   connector: Connector,
 ): Promise<void> {
   const permission = await deps.connectors.mayManage(connector, actorOf(context));
-  if (!permission.allowed) {
-    await context.sendActivity(permission.reason);
-    return;
-  }
+  // A click is refused to the person alone (the invoke's error), a typed command in the chat.
+  if (!permission.allowed) return refuse(context, 403, permission.reason);
   await context.sendActivity(
     MessageFactory.attachment(
       renderCard(deleteConfirmCard, {
@@ -571,10 +574,7 @@ async function deleteConfirmed(
     return;
   }
   const permission = await deps.connectors.mayManage(connector, actorOf(context));
-  if (!permission.allowed) {
-    await context.sendActivity(permission.reason);
-    return;
-  }
+  if (!permission.allowed) return refuse(context, 403, permission.reason);
   await deps.connectors.delete(connector, actorOf(context));
   await replaceCard(context, renderCard(messageCard, deletedCardData(connector)), deps.logger);
 }
@@ -648,10 +648,7 @@ async function recordTransfer(
   const found = await resolveConnector(context, connectors, 'transfer', args);
   if (!found) return;
   const permission = await deps.connectors.mayManage(found, actorOf(context));
-  if (!permission.allowed) {
-    await context.sendActivity(permission.reason);
-    return;
-  }
+  if (!permission.allowed) return refuse(context, 403, permission.reason);
   try {
     const updated = await connectors.recordTransfer(found, clock.now(), actorOf(context));
     const expiry = expiresAt(updated, config.inactivityDays);

@@ -1,0 +1,68 @@
+import type { ConversationRecord } from '../../../src/connectors/ports';
+import { TeamsUserIds, UNSEEN_RETRY_MS } from '../../../src/bot/teamsUserIds';
+
+const TENANT = '3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f';
+const ADA = '0b7c2f4e-8d0e-4a55-9a55-2f3f4b8f1c11';
+const LEE = '9a4e1b2c-3d5f-4e6a-8b7c-1d2e3f4a5b6c';
+
+/** A conversation store that knows personal chats by Entra id and counts its reads. */
+function personalChats(records: Record<string, string>) {
+  const reads: string[] = [];
+  return {
+    reads,
+    async findPersonal(tenantId: string, userId: string): Promise<ConversationRecord | undefined> {
+      reads.push(userId);
+      const teamsId = tenantId === TENANT ? records[userId] : undefined;
+      if (!teamsId) return undefined;
+      return {
+        tenantId,
+        conversationId: `a:1${userId}`,
+        conversationType: 'personal',
+        reference: { user: { id: teamsId, name: 'Someone', aadObjectId: userId } } as never,
+        userId,
+        updatedAt: '2026-03-01T09:00:00.000Z',
+      } as ConversationRecord;
+    },
+  };
+}
+
+describe('TeamsUserIds', () => {
+  let now = new Date('2026-03-01T09:00:00.000Z');
+  const clock = { now: () => now };
+
+  test('names people by the 29: id Teams sent, never by their Entra id', async () => {
+    const ids = new TeamsUserIds(personalChats({}), clock);
+    ids.learn(TENANT, ADA.toUpperCase(), '29:1adaOpaque');
+    ids.learn(TENANT, LEE, `8:orgid:${LEE}`);
+    expect(await ids.lookup(TENANT, [ADA, LEE])).toEqual(['29:1adaOpaque']);
+    // Another tenant's person with the same object id is not known there.
+    expect(await ids.lookup('9f8e7d6c-5b4a-4398-8765-43210fedcba9', [ADA])).toEqual([]);
+  });
+
+  test('finds a person through their stored 1:1 chat once, then remembers them', async () => {
+    const store = personalChats({ [LEE]: '29:1leeOpaque' });
+    const ids = new TeamsUserIds(store, clock);
+    expect(await ids.lookup(TENANT, [LEE])).toEqual(['29:1leeOpaque']);
+    expect(await ids.lookup(TENANT, [LEE])).toEqual(['29:1leeOpaque']);
+    expect(store.reads).toEqual([LEE]);
+  });
+
+  test('someone never seen is asked for again only after a while', async () => {
+    const records: Record<string, string> = {};
+    const store = personalChats(records);
+    const ids = new TeamsUserIds(store, clock);
+    expect(await ids.lookup(TENANT, [ADA])).toEqual([]);
+    records[ADA] = '29:1adaOpaque';
+    expect(await ids.lookup(TENANT, [ADA])).toEqual([]);
+    expect(store.reads).toHaveLength(1);
+    now = new Date(now.getTime() + UNSEEN_RETRY_MS + 1);
+    expect(await ids.lookup(TENANT, [ADA])).toEqual(['29:1adaOpaque']);
+  });
+
+  test('stops at the limit without reading the store for the rest', async () => {
+    const store = personalChats({ [ADA]: '29:1adaOpaque', [LEE]: '29:1leeOpaque' });
+    const ids = new TeamsUserIds(store, clock);
+    expect(await ids.lookup(TENANT, [ADA, LEE], 1)).toEqual(['29:1adaOpaque']);
+    expect(store.reads).toEqual([ADA]);
+  });
+});

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { channel, makeUser, personalChat, type TeamsUser } from '../../harness/activities';
 import { actionTitles, cardText, type Card } from '../../harness/cards';
 import { answerError, shownCard, TeamsClient } from '../../harness/teamsClient';
-import { useCloudHarness } from '../../harness/useHarness';
+import { useCloudHarness, useHarness } from '../../harness/useHarness';
 import { aConnector } from '../../support/builders';
 import { seedConnectors } from '../../support/connectorFixtures';
 import { expectValidCard } from '../../support/cardValidation';
@@ -174,5 +174,20 @@ describe('user-specific views of the connector list and status cards', () => {
     expect(actionTitles(theirs)).toEqual(['Refresh']);
     expect(cardText(theirs)).toContain(ASK_STATUS);
     expect(userIdsOf(theirs)).toEqual([member.id]);
+  });
+});
+
+describe('a connector anyone of the tenant may manage (imported, no ADMIN_GROUP_ID)', () => {
+  const { h } = useHarness();
+  const TENANT = '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b';
+
+  test('its posted card names nobody, so every member’s client refreshes it into the buttons', async () => {
+    await seedConnectors(h.bot.store, [aConnector(TENANT).named('Imported Box').ofType('box').build()]);
+    const room = new TeamsClient(h.bot.url, h.standIn, teamsPerson('Megan Bowen'), channel(TENANT));
+    const posted = shownCard(await room.say('status Imported Box'));
+    expect(actionTitles(posted)).toEqual(['Refresh']);
+    expect(posted.refresh).not.toHaveProperty('userIds');
+    const anyone = shownCard((await room.as(teamsPerson('Lee Gu')).open(posted))!);
+    expect(actionTitles(anyone)).toEqual(MANAGING);
   });
 });

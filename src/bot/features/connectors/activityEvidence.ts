@@ -16,6 +16,7 @@ import type { BotDeps } from '../../deps';
 import { readerDates } from '../../../util/readerDates';
 import { actorOf, tenantIdOf } from '../../turnInfo';
 import { recordVerb, type CardVerbs } from '../../cardVerbs';
+import { refuse } from '../../universalActions';
 
 /** Card verb of "Record a transfer on <date>" on the status card. */
 export const TRANSFER_AT_EVIDENCE_VERB = 'connectorTransferAtEvidence';
@@ -141,10 +142,8 @@ async function recordEvidencedTransfer(
     );
     return;
   }
-  if (lookup.kind === 'refused') {
-    await context.sendActivity(lookup.reason);
-    return;
-  }
+  // Refused to the person who clicked alone, not posted to the channel.
+  if (lookup.kind === 'refused') return refuse(context, 403, lookup.reason);
   const { connector } = lookup;
   const at = typeof data.at === 'string' ? new Date(data.at) : new Date(Number.NaN);
   if (Number.isNaN(at.getTime())) {

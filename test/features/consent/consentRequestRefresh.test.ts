@@ -5,6 +5,7 @@ import { answerError, shownCard } from '../../harness/teamsClient';
 import type { Harness } from '../../harness/testBot';
 import { useCloudHarness } from '../../harness/useHarness';
 import { expectValidCard } from '../../support/cardValidation';
+import { HOSTILE, hostileMarkup, markdownPlaces } from '../../support/markdownCheck';
 import type { FakeMicrosoftCloud, FakeTenant, FakeUser } from '../../support/fakeMicrosoftCloud';
 import { CONSENT_VERBS } from '../../../src/cards/verbs';
 import { CARD_DATA_VERSION } from '../../../src/cards/universalActions';
@@ -97,9 +98,7 @@ describe('the consent request card stays current (Universal Actions refresh)', (
     const card = requestCardOf(h, admin);
     const refresh = refreshOf(card);
     expect(refresh.verb).toBe(CONSENT_VERBS.view);
-    expect(refresh.userIds.sort()).toEqual(
-      [mri(admin), mri(bob), mri(tenant.sharePointAdmin!)].sort(),
-    );
+    expect(refresh.userIds.sort()).toEqual([mri(admin), mri(bob), mri(tenant.sharePointAdmin!)].sort());
     const before = await snapshot(h, tenant.id);
 
     const adele = h.chat(admin, 'personal', tenant);
@@ -168,16 +167,17 @@ describe('the consent request card stays current (Universal Actions refresh)', (
     const forwarded = await opened(adele, card);
     expect(cardText(forwarded)).toMatch(/to Bob Apps by Adele Admin on \d{4}-\d{2}-\d{2}/);
 
-    const reason = '**Never** [click here](https://evil.example) <b>no</b>';
+    const reason = `Not this app: ${HOSTILE}`;
     await h.chat(bob, 'personal', tenant).click(requestCardOf(h, bob), 'Decline the request', {
       declineReason: reason,
     });
     const before = await snapshot(h, tenant.id);
     const declined = await opened(adele, card);
-    const text = cardText(declined);
-    expect(text).toMatch(/Declined by Bob Apps on \d{4}-\d{2}-\d{2}/);
-    expect(text).toContain('\\*\\*Never\\*\\* \\[click here\\](https://evil.example) \\<b\\>no\\</b\\>');
-    expect(text).not.toContain('[click here](https://evil.example)');
+    expect(cardText(declined)).toMatch(
+      /Declined by Bob Apps on \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC: Not this app: \[Reauthorize here\]/,
+    );
+    expect(cardText(declined)).toContain(`Reason: ${reason}`);
+    expect(markdownPlaces(declined).flatMap(hostileMarkup)).toEqual([]);
     expect(actionTitles(declined)).toEqual(['Refresh', 'Show consent requests']);
     const requester = await opened(sam, card);
     expect(actionTitles(requester)).toEqual(['Ask again', 'Refresh', 'Show consent requests']);

@@ -1,10 +1,6 @@
 import type { TurnContext } from 'botbuilder';
 import { readerDates } from '../../../util/readerDates';
-import {
-  reviewerNames,
-  type ConsentRequest,
-  type ConsentReviewer,
-} from '../../../connectors/consentRequest';
+import { reviewerNames, type ConsentRequest, type ConsentReviewer } from '../../../connectors/consentRequest';
 import type { Connector } from '../../../connectors/connector';
 import {
   openAndDeliver,

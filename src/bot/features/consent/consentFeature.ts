@@ -150,7 +150,8 @@ async function rememberReport(
   const moved = reportConsentGranted(request, actor, check, deps.clock.now());
   if (!moved.ok) return;
   const saved = await saveRequest(deps, moved.request);
-  if (saved === 'conflict') deps.logger.info('consent report not kept: the request changed', { requestId: request.id });
+  if (saved === 'conflict')
+    deps.logger.info('consent report not kept: the request changed', { requestId: request.id });
 }
 
 /** The admin's "I have granted consent": only the admin it was sent to may report it. */

@@ -97,17 +97,18 @@ async function openView(
     return consentRequestAttachment(deps, connector, request.requester.name, request, dates);
   }
   const asked = actorOf(context).aadObjectId === request.requester.id;
-  return renderCard(
-    consentHandledCard,
-    waitingView(request, dates, { checkAgain: asked, askAgain: false }),
-  );
+  return renderCard(consentHandledCard, waitingView(request, dates, { checkAgain: asked, askAgain: false }));
 }
 
 /**
  * A consent request card as it stands now for the person who opened it, from one read of the
  * request and its connector (the audit log only once the connector is gone). Writes nothing.
  */
-async function requestNow(deps: ConsentRefreshDeps, context: TurnContext, data: CardData): Promise<Attachment> {
+async function requestNow(
+  deps: ConsentRefreshDeps,
+  context: TurnContext,
+  data: CardData,
+): Promise<Attachment> {
   const { request, connector } = await readRequest(deps, context, data);
   const dates = readerDates(context, deps.logger);
   if (!connector) {

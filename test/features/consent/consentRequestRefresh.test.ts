@@ -6,7 +6,12 @@ import type { Harness } from '../../harness/testBot';
 import { useCloudHarness } from '../../harness/useHarness';
 import { expectValidCard } from '../../support/cardValidation';
 import { HOSTILE, hostileMarkup, markdownPlaces } from '../../support/markdownCheck';
-import type { FakeMicrosoftCloud, FakeTenant, FakeUser } from '../../support/fakeMicrosoftCloud';
+import {
+  reply,
+  type FakeMicrosoftCloud,
+  type FakeTenant,
+  type FakeUser,
+} from '../../support/fakeMicrosoftCloud';
 import { CONSENT_VERBS } from '../../../src/cards/verbs';
 import { CARD_DATA_VERSION } from '../../../src/cards/universalActions';
 
@@ -119,6 +124,31 @@ describe('the consent request card stays current (Universal Actions refresh)', (
     expect(cardText(requester)).toContain('Waiting for Adele Admin, Bob Apps');
     expect(actionTitles(requester)).toEqual(['Check again', 'Refresh', 'Show consent requests']);
     expect(await snapshot(h, tenant.id)).toBe(before);
+  });
+
+  test('posted with an @mention where others read it, the card is read-only until a reviewer’s client refreshes it', async () => {
+    const { tenant, admin } = tenantWithReviewers(cloud, 'Proseware');
+    cloud.graph.on(
+      'POST',
+      '/users/{id}/teamwork/installedApps',
+      reply(403, { error: { code: 'Forbidden', message: 'no' } }),
+      { tenant: tenant.id },
+    );
+    h.standIn.program(
+      'createConversation',
+      { status: 403, body: { error: { code: 'Forbidden' } } },
+      { times: 5 },
+    );
+    const sam = await handOver(h, tenant, 'Proseware destination', { adminId: admin.id, adminUpn: '' });
+    const mention = h.standIn
+      .posted(sam.conversation.id)
+      .find((a) => String(a.text).includes('<at>Adele Admin</at>'));
+    const posted = cardOf(mention);
+    expectValidCard(posted);
+    expect(cardText(posted)).toContain('Waiting for Adele Admin');
+    expect(actionTitles(posted)).toEqual(['Refresh', 'Show consent requests']);
+    expect(actionTitles(await opened(sam.as(admin), posted))).toEqual(expect.arrayContaining(DECISIONS));
+    expect(await sam.as(makeUser('Megan Member')).open(posted)).toBeUndefined();
   });
 
   test('after another reviewer’s consent is verified, the card says handled by them and verified with Graph', async () => {

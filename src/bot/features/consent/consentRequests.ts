@@ -24,7 +24,7 @@ import { GRAPH_PERMISSIONS } from '../../../graph/graphPermissions';
 import { ConcurrencyError } from '../../../connectors/ports';
 import { UTC_DATES, type DateFormatter } from '../../../util/dates';
 import { consentRequestAttachment } from './consentRequestCard';
-import { closedView } from './consentRequestViews';
+import { ANYONE, closedView, waitingView } from './consentRequestViews';
 import { postWithMention, sendPersonalCard, type PersonalCardDeps, type SentCard } from './personalCards';
 import type { BotDeps } from '../../deps';
 
@@ -158,10 +158,12 @@ async function deliverOne(
     sent,
   );
   if (delivery) return { delivery, sent };
+  // Everyone in this conversation sees the posted card: it is the read-only view, and the
+  // reviewers' clients refresh it into the one with the decisions (consentRequestRefresh.ts).
   const activityId = await postWithMention(
     context,
     { id: reviewer.id, name: reviewer.name },
-    card,
+    renderCard(consentHandledCard, waitingView(request, UTC_DATES, ANYONE)),
     `${request.requester.name} needs a global admin to grant consent for the Office 365 Connector.`,
   );
   return { delivery: 'mention', sent: { conversationId: context.activity.conversation.id, activityId } };

@@ -10,12 +10,11 @@ import { CONSENT_VERBS } from '../../../cards/verbs';
 import {
   consentRequestAgeDays,
   reviewerNames,
-  reviewerOf,
-  unboundReviewer,
   type ConsentRequest,
 } from '../../../connectors/consentRequest';
 import type { DateFormatter } from '../../../util/dates';
 import { clickerUpn } from './consentAddressee';
+import { reviewsOpenRequest } from './consentAuthorization';
 import type { ConsentRequestDeps } from './consentRequests';
 import { actorOf, tenantIdOf } from '../../turnInfo';
 
@@ -66,16 +65,6 @@ function listViewer(context: TurnContext, deps: ConsentRequestDeps): ListViewer 
   };
 }
 
-/** Whether the viewer reviews this open request (by object id, or a UPN still to bind). */
-async function viewerReviews(request: ConsentRequest, viewer: ListViewer): Promise<boolean> {
-  const { objectId } = viewer;
-  if (request.state !== 'open' || !objectId) return false;
-  if (reviewerOf(request, objectId)) return true;
-  if (!request.reviewers.some((r) => !r.id)) return false;
-  const upn = await viewer.upn();
-  return !!upn && !!unboundReviewer(request, upn);
-}
-
 /** The buttons of one row: Review for a reviewer, Check again or Ask again for the requester. */
 async function rowActions(
   request: ConsentRequest,
@@ -83,7 +72,7 @@ async function rowActions(
   newest: boolean,
 ): Promise<ConsentListAction[]> {
   const actions: ConsentListAction[] = [];
-  if (await viewerReviews(request, viewer))
+  if (await reviewsOpenRequest(request, viewer.objectId, viewer.upn))
     actions.push(action(`Review ${request.connectorName}`, CONSENT_VERBS.review, request, 'positive'));
   const asked = !!viewer.objectId && request.requester.id === viewer.objectId;
   if (asked && newest && request.state === 'open')

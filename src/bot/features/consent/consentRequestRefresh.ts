@@ -4,7 +4,7 @@ import { renderCard } from '../../../cards/render';
 import { CONSENT_VERBS } from '../../../cards/verbs';
 import type { Connector } from '../../../connectors/connector';
 import type { ConnectorService } from '../../../connectors/connectorService';
-import { reviewerOf, unboundReviewer, type ConsentRequest } from '../../../connectors/consentRequest';
+import type { ConsentRequest } from '../../../connectors/consentRequest';
 import type { DateFormatter } from '../../../util/dates';
 import { readerDates } from '../../../util/readerDates';
 import { recordVerb, type CardVerb } from '../../cardVerbs';
@@ -12,6 +12,7 @@ import { actorOf, tenantIdOf } from '../../turnInfo';
 import { CardActionError, dataProblem } from '../../universalActions';
 import { deletionOf } from '../liveCards/cardViewers';
 import { clickerUpn } from './consentAddressee';
+import { reviewsOpenRequest } from './consentAuthorization';
 import { consentRequestAttachment } from './consentRequestCard';
 import type { ConsentRequestDeps } from './consentRequests';
 import { closedView, deletedView, replacedView, waitingView } from './consentRequestViews';
@@ -37,12 +38,10 @@ async function readRequest(
   data: CardData,
 ): Promise<{ request: ConsentRequest; connector: Connector | undefined }> {
   const tenantId = tenantIdOf(context);
-  const requestId = data.requestId as string;
+  // Both ids were checked as short non-empty strings (dataProblem) before this read.
   const [request, connector] = await Promise.all([
-    deps.store.consentRequests.get(tenantId, requestId),
-    typeof data.connectorId === 'string' && data.connectorId.length <= 200
-      ? deps.connectors.get(tenantId, data.connectorId)
-      : undefined,
+    deps.store.consentRequests.get(tenantId, data.requestId as string),
+    deps.connectors.get(tenantId, data.connectorId as string),
   ]);
   if (!request) {
     deps.logger.warn('consent request refresh names a request this tenant does not have', { tenantId });
@@ -64,20 +63,6 @@ async function readRequest(
   return { request, connector };
 }
 
-/** Whether the person looking may decide on an open request (by object id, or a UPN still to bind). */
-async function isReviewer(
-  deps: ConsentRefreshDeps,
-  context: TurnContext,
-  request: ConsentRequest,
-): Promise<boolean> {
-  const objectId = actorOf(context).aadObjectId ?? '';
-  if (!objectId) return false;
-  if (reviewerOf(request, objectId)) return true;
-  if (!request.reviewers.some((r) => !r.id)) return false;
-  const upn = await clickerUpn(context, deps.graph, deps.logger);
-  return !!upn && !!unboundReviewer(request, upn);
-}
-
 /** The open request as this person should see it: the reviewer's controls, or read-only. */
 async function openView(
   deps: ConsentRefreshDeps,
@@ -93,10 +78,11 @@ async function openView(
       replacedView(request, connector.consent?.requestedAt ?? request.createdAt, dates),
     );
   }
-  if (await isReviewer(deps, context, request)) {
+  const objectId = actorOf(context).aadObjectId ?? '';
+  if (await reviewsOpenRequest(request, objectId, () => clickerUpn(context, deps.graph, deps.logger))) {
     return consentRequestAttachment(deps, connector, request.requester.name, request, dates);
   }
-  const asked = actorOf(context).aadObjectId === request.requester.id;
+  const asked = !!objectId && objectId === request.requester.id;
   return renderCard(consentHandledCard, waitingView(request, dates, { checkAgain: asked, askAgain: false }));
 }
 

@@ -4,12 +4,23 @@ import type { CardText } from './markdown';
 import { defineTemplate } from './render';
 import type { BoxStyle } from './messageCard';
 
-/** Data of the card a reviewer's request turns into once someone decided (or it expired). */
+/**
+ * Data of a consent request as a card without the reviewer's controls: what a reviewer's card
+ * turns into once someone decided (or it expired), and the read-only view of an open request.
+ */
 export interface ConsentHandledCardData {
   title: string;
   text: CardText;
   style: BoxStyle;
   facts: { title: string; value: string }[];
+  /** The request the card's refresh and Refresh button read; '' for neither. */
+  requestId: string;
+  connectorId: string;
+  /** Teams user MRIs whose clients refresh the card when it is shown (at most 60). */
+  refreshUserIds: string[];
+  /** The requester's Check again (an open request) and Ask again (a closed one, the latest). */
+  checkAgain: boolean;
+  askAgain: boolean;
 }
 
 /** One button of a row of the `consents` list. */

@@ -8,7 +8,8 @@ export const RUN_COMMAND_VERB = 'command';
 
 /**
  * Card verbs of the consent requests: the reviewer's "I have granted consent" (approve), Decline
- * and Forward; the requester's "Check again" and "Ask again"; "Review" from the `consents` list.
+ * and Forward; the requester's "Check again" and "Ask again"; "Review" from the `consents` list;
+ * `view`, the request card's refresh (Teams runs it when the card is shown, or its Refresh button).
  */
 export const CONSENT_VERBS = {
   granted: 'consentGranted',
@@ -17,4 +18,5 @@ export const CONSENT_VERBS = {
   forward: 'consentForward',
   askAgain: 'consentAskAgain',
   review: 'consentReview',
+  view: 'consentRequestView',
 } as const;

@@ -85,6 +85,8 @@ export interface ConsentRequestCardData {
   rolesText: CardText | '';
   /** Whether Forward offers a directory search (Graph configured). */
   peoplePicker: boolean;
+  /** Teams user MRIs whose clients refresh the card into its current state when it is shown. */
+  refreshUserIds: string[];
 }
 
 export const consentRequestCard = defineTemplate<ConsentRequestCardData>(

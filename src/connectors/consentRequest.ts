@@ -45,6 +45,17 @@ export interface ReviewerCard {
   activityId: string;
 }
 
+/**
+ * A reviewer said they granted consent, and Microsoft Graph did not confirm it (yet): what the
+ * request's cards show until a check passes. Reported, never verified.
+ */
+export interface ConsentReport {
+  by: ConsentActor;
+  at: string;
+  /** What the Graph check found: consent still missing, or the check could not run. */
+  check: 'pending' | 'unavailable';
+}
+
 export interface ConsentRequest {
   id: string;
   tenantId: string;
@@ -61,6 +72,8 @@ export interface ConsentRequest {
   /** Who decided, and when; for `expired`, the deadline. */
   handledBy?: ConsentActor & { at: string };
   forwards: ConsentForward[];
+  /** The latest "I have granted consent" that Graph did not confirm, while the request is open. */
+  report?: ConsentReport;
   createdAt: string;
   expiresAt: string;
   cards: ReviewerCard[];
@@ -233,6 +246,22 @@ export function forwardConsentRequest(
       forwards: [...request.forwards, { from: actor, to: target, at: now.toISOString() }],
     },
   };
+}
+
+/**
+ * A reviewer reported granting consent and the Graph check did not confirm it: the request
+ * stays open (Graph is the evidence, not the click) and remembers who said so, when, and what
+ * the check found.
+ */
+export function reportConsentGranted(
+  request: ConsentRequest,
+  actor: ConsentActor,
+  check: ConsentReport['check'],
+  now: Date,
+): ConsentTransition {
+  const refused = refuseUnlessActing(request, actor);
+  if (refused) return refused;
+  return { ok: true, request: { ...request, report: { by: actor, at: now.toISOString(), check } } };
 }
 
 /** True when an open request has reached its deadline. */

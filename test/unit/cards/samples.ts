@@ -19,8 +19,14 @@ import {
   closedForRequesterAttachment,
   handledAttachment,
 } from '../../../src/bot/features/consent/consentRequests';
-import { consentListCard } from '../../../src/cards/consentCards';
-import { openConsentRequest } from '../../../src/connectors/consentRequest';
+import { consentHandledCard, consentListCard } from '../../../src/cards/consentCards';
+import { openConsentRequest, type ConsentRequest } from '../../../src/connectors/consentRequest';
+import {
+  closedView,
+  deletedView,
+  replacedView,
+  waitingView,
+} from '../../../src/bot/features/consent/consentRequestViews';
 import {
   connectorListCard,
   connectorStatusCard,
@@ -530,6 +536,65 @@ export const CARD_SAMPLES: CardSample[] = [
   ...userSpecificViewSamples(),
 ];
 
+/** The consent request card's refreshed views: read-only while open, verified, expired for the requester, replaced, deleted. */
+function consentRequestViewSamples(
+  opened: ConsentRequest,
+  declined: ConsentRequest,
+  expired: ConsentRequest,
+): CardSample[] {
+  const reviewerId = '6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5';
+  const live = {
+    ...opened,
+    reviewers: opened.reviewers.map((r, i) => (i === 0 ? { ...r, id: reviewerId } : r)),
+    forwards: [
+      {
+        from: { id: reviewerId, name: 'Adele Admin' },
+        to: { upn: 'carol@contoso.onmicrosoft.com', name: 'Carol', via: 'forwarded' as const },
+        at: '2026-03-02T12:00:00.000Z',
+      },
+    ],
+    report: {
+      by: { id: reviewerId, name: 'Adele Admin' },
+      at: '2026-03-02T13:00:00.000Z',
+      check: 'pending' as const,
+    },
+  };
+  const approved = {
+    ...live,
+    state: 'approved' as const,
+    report: undefined,
+    handledBy: { id: reviewerId, name: 'Adele Admin', at: '2026-03-02T14:00:00.000Z' },
+  };
+  return [
+    sample(
+      'consent-request-waiting',
+      consentHandledCard,
+      waitingView(live, UTC_DATES, { checkAgain: true, askAgain: false }),
+    ),
+    sample('consent-request-verified', consentHandledCard, closedView(approved)),
+    sample(
+      'consent-request-declined-requester-view',
+      consentHandledCard,
+      closedView(declined, UTC_DATES, { checkAgain: false, askAgain: true }),
+    ),
+    sample(
+      'consent-request-expired-requester-view',
+      consentHandledCard,
+      closedView(expired, UTC_DATES, { checkAgain: false, askAgain: true }),
+    ),
+    sample(
+      'consent-request-replaced',
+      consentHandledCard,
+      replacedView(live, '2026-03-05T09:00:00.000Z', UTC_DATES),
+    ),
+    sample(
+      'consent-request-connector-deleted',
+      consentHandledCard,
+      deletedView(live, { by: 'Megan Bowen', at: '2026-03-06T09:00:00.000Z' }, UTC_DATES),
+    ),
+  ];
+}
+
 /** The consent request as reviewers get it (several, roles), handled, the requester's outcome, the list, a declined status. */
 function consentRequestSamples(connector: Connector): CardSample[] {
   const roleConfig = loadConfig({
@@ -600,6 +665,7 @@ function consentRequestSamples(connector: Connector): CardSample[] {
       defineTemplate<Record<string, never>>('consent-handled', handledAttachment(expired).content as object),
       {},
     ),
+    ...consentRequestViewSamples(opened, declined, expired),
     sample(
       'consent-declined-requester',
       defineTemplate<Record<string, never>>(

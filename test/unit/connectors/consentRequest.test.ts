@@ -10,6 +10,7 @@ import {
   MAX_REASON,
   openConsentRequest,
   reviewerOf,
+  reportConsentGranted,
   reviewerRoleByName,
   type ConsentRequest,
 } from '../../../src/connectors/consentRequest';
@@ -52,6 +53,23 @@ describe('consent request transitions', () => {
     expect(r.reviewers.map((x) => x.name)).toEqual(['Adele', 'Bob', 'carol@contoso.example']);
     expect(r).toMatchObject({ state: 'open', expiresAt: days(30).toISOString(), forwards: [] });
     expect(() => openConsentRequest({ ...r, reviewers: [] }, t0, 30)).toThrow(/at least one reviewer/);
+  });
+
+  test('a reported grant Graph did not confirm keeps the request open and remembers who said so', () => {
+    const reported = ok(reportConsentGranted(request(), adele, 'pending', days(1)));
+    expect(reported).toMatchObject({
+      state: 'open',
+      report: { by: adele, at: days(1).toISOString(), check: 'pending' },
+    });
+    expect(reportConsentGranted(request(), mallory, 'pending', days(1))).toMatchObject({
+      ok: false,
+      code: 'NOT_REVIEWER',
+    });
+    const closed = ok(declineConsentRequest(reported, bob, 'no', days(2)));
+    expect(reportConsentGranted(closed, adele, 'unavailable', days(3))).toMatchObject({
+      ok: false,
+      code: 'NOT_OPEN',
+    });
   });
 
   test('the first decision closes it for every reviewer; later ones are refused', () => {

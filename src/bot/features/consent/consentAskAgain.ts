@@ -1,38 +1,45 @@
 import type { TurnContext } from 'botbuilder';
 import { readerDates } from '../../../util/readerDates';
-import { reviewerNames, type ConsentReviewer } from '../../../connectors/consentRequest';
-import { openAndDeliver, resolveRoleReviewers, type ConsentRequestDeps } from './consentRequests';
+import { reviewerNames, type ConsentRequest, type ConsentReviewer } from '../../../connectors/consentRequest';
+import type { Connector } from '../../../connectors/connector';
+import {
+  openAndDeliver,
+  resolveRoleReviewers,
+  type ConsentRequestDeps,
+  type ReviewerDelivery,
+} from './consentRequests';
 import type { ConnectorService } from '../../../connectors/connectorService';
 import { actorOf, tenantIdOf } from '../../turnInfo';
 
+type AskAgainDeps = ConsentRequestDeps & { connectors: Pick<ConnectorService, 'mayManage'> };
+
 /**
- * "Ask again" on a consent-declined or consent-expired connector: a new request to the same
- * reviewers as the last one (role holders read again from Graph), from whoever may manage the
- * connector; the connector waits for consent again.
+ * The connector an Ask again names and its last consent request, when it may be asked again by
+ * this person; undefined once they were told why not.
  */
-export async function askAgain(
+async function askAgainTarget(
   context: TurnContext,
-  deps: ConsentRequestDeps & { connectors: Pick<ConnectorService, 'mayManage'> },
+  deps: AskAgainDeps,
   data: Record<string, unknown>,
-): Promise<void> {
+): Promise<{ connector: Connector; last: ConsentRequest } | undefined> {
   const id = typeof data.args === 'string' && data.args ? data.args : data.connectorId;
   const tenantId = tenantIdOf(context);
   const connector =
     typeof id === 'string' && id ? await deps.lifecycle.get(tenantId, id.slice(0, 100)) : undefined;
   if (!connector || connector.type !== 'office365') {
     await context.sendActivity('That connector does not exist in this tenant. Nothing was changed.');
-    return;
+    return undefined;
   }
   if (connector.status !== 'consent-declined' && connector.status !== 'consent-expired') {
     await context.sendActivity(
       `${connector.displayName} is ${connector.status}: there is no declined or expired consent request to ask again.`,
     );
-    return;
+    return undefined;
   }
   const permission = await deps.connectors.mayManage(connector, actorOf(context));
   if (!permission.allowed) {
     await deps.messenger.replyPrivately(context, `${permission.reason} Nothing was changed.`);
-    return;
+    return undefined;
   }
   const [last] = await deps.store.consentRequests.listByTenant(tenantId, {
     connectorId: connector.id,
@@ -42,20 +49,59 @@ export async function askAgain(
     await context.sendActivity(
       `I have no earlier consent request for ${connector.displayName}. Type reauthorize ${connector.displayName} to hand it over again.`,
     );
-    return;
+    return undefined;
   }
-  let reviewers: ConsentReviewer[] = last.reviewers;
-  if (last.roles.length > 0) {
-    try {
-      // Role holders change: the roles are asked again, the named and forwarded people kept.
-      reviewers = [
-        ...last.reviewers.filter((r) => r.via !== 'role'),
-        ...(await resolveRoleReviewers(deps, tenantId)),
-      ];
-    } catch (err) {
-      deps.logger.warn('could not read the reviewer roles again; asking the same people', { error: err });
-    }
+  return { connector, last };
+}
+
+/** The last request's reviewers, with the role holders read again from Graph (they change). */
+async function reviewersAgain(
+  deps: AskAgainDeps,
+  tenantId: string,
+  last: ConsentRequest,
+): Promise<ConsentReviewer[]> {
+  if (last.roles.length === 0) return last.reviewers;
+  try {
+    // The roles are asked again, the named and forwarded people kept.
+    return [
+      ...last.reviewers.filter((r) => r.via !== 'role'),
+      ...(await resolveRoleReviewers(deps, tenantId)),
+    ];
+  } catch (err) {
+    deps.logger.warn('could not read the reviewer roles again; asking the same people', { error: err });
+    return last.reviewers;
   }
+}
+
+/** What the person who asked again is told: whom the request reached, whom not, and the deadline. */
+function askedAgainText(
+  context: TurnContext,
+  deps: AskAgainDeps,
+  connector: Connector,
+  request: ConsentRequest,
+  deliveries: ReviewerDelivery[],
+): string {
+  const reached = deliveries.filter((d) => d.delivery).map((d) => d.reviewer.name);
+  const missed = deliveries.filter((d) => !d.delivery).map((d) => d.reviewer.name);
+  return `I asked again for admin consent for ${connector.displayName}: the request went to ${
+    reached.join(', ') || 'nobody I could reach in Teams'
+  }${missed.length > 0 ? ` (not reached: ${missed.join(', ')}; forward them the consent link ${deps.config.adminConsentLink})` : ''}. It expires on ${readerDates(context, deps.logger).dateTime(request.expiresAt)}, and I will tell you here what they decide.`;
+}
+
+/**
+ * "Ask again" on a consent-declined or consent-expired connector: a new request to the same
+ * reviewers as the last one (role holders read again from Graph), from whoever may manage the
+ * connector; the connector waits for consent again.
+ */
+export async function askAgain(
+  context: TurnContext,
+  deps: AskAgainDeps,
+  data: Record<string, unknown>,
+): Promise<void> {
+  const target = await askAgainTarget(context, deps, data);
+  if (!target) return;
+  const { connector, last } = target;
+  const reviewers = await reviewersAgain(deps, connector.tenantId, last);
   const actor = actorOf(context);
   const { request, deliveries } = await openAndDeliver(deps, context, connector, reviewers, last.roles, {
     id: actor.id,
@@ -79,10 +125,5 @@ export async function askAgain(
     },
     actor,
   );
-  const missed = deliveries.filter((d) => !d.delivery).map((d) => d.reviewer.name);
-  await context.sendActivity(
-    `I asked again for admin consent for ${connector.displayName}: the request went to ${
-      reached.map((d) => d.reviewer.name).join(', ') || 'nobody I could reach in Teams'
-    }${missed.length > 0 ? ` (not reached: ${missed.join(', ')}; forward them the consent link ${deps.config.adminConsentLink})` : ''}. It expires on ${readerDates(context, deps.logger).dateTime(request.expiresAt)}, and I will tell you here what they decide.`,
-  );
+  await context.sendActivity(askedAgainText(context, deps, connector, request, deliveries));
 }

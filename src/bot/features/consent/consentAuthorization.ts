@@ -52,3 +52,19 @@ export async function checkReviewer(
   });
   return { allowed: true, request: bound, actor };
 }
+
+/**
+ * Whether the person with `objectId` reviews an open request: by object id, or as a reviewer
+ * known by UPN alone still to be bound, whose UPN `upnOf` reads (only then). Changes nothing.
+ */
+export async function reviewsOpenRequest(
+  request: ConsentRequest,
+  objectId: string,
+  upnOf: () => Promise<string | undefined>,
+): Promise<boolean> {
+  if (request.state !== 'open' || !objectId) return false;
+  if (reviewerOf(request, objectId)) return true;
+  if (!request.reviewers.some((r) => !r.id)) return false;
+  const upn = await upnOf();
+  return !!upn && !!unboundReviewer(request, upn);
+}

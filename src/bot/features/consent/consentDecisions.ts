@@ -29,11 +29,12 @@ import { CONSENT_COMMANDS } from './consentCommands';
 import { askAgain } from './consentAskAgain';
 import type { ConnectorService } from '../../../connectors/connectorService';
 import { showConsents } from './consentList';
+import { consentRequestViewVerb } from './consentRequestRefresh';
 import { tenantIdOf } from '../../turnInfo';
 
 export interface ConsentDecisionDeps extends ConsentRequestDeps {
-  /** Who may ask again for a connector's consent (its creator, the admin group). */
-  connectors: Pick<ConnectorService, 'mayManage'>;
+  /** Who may ask again for a connector's consent (its creator, the admin group); the refresh's read. */
+  connectors: Pick<ConnectorService, 'mayManage' | 'get'>;
   /** Finds a person by Entra object id or UPN (Graph, else the Teams roster). */
   resolvePerson(
     context: TurnContext,
@@ -246,7 +247,7 @@ export async function reviewRequest(
 
 /**
  * The consent requests' card verbs (the reviewer's Decline and Forward, Review from the list,
- * the requester's Ask again) and the `consents` command.
+ * the requester's Ask again, the request card's refresh) and the `consents` command.
  */
 export function consentRequestsFeature(deps: ConsentDecisionDeps): FeatureTables {
   return {
@@ -256,6 +257,7 @@ export function consentRequestsFeature(deps: ConsentDecisionDeps): FeatureTables
       recordVerb(CONSENT_VERBS.forward, (context, _state, data) => forwardRequest(context, deps, data)),
       recordVerb(CONSENT_VERBS.review, (context, _state, data) => reviewRequest(context, deps, data)),
       recordVerb(CONSENT_VERBS.askAgain, (context, _state, data) => askAgain(context, deps, data)),
+      consentRequestViewVerb(deps),
     ],
   };
 }

@@ -17,7 +17,12 @@ import { recordVerb } from '../../cardVerbs';
 import type { FeatureTables } from '../../chatCommands';
 import { checkReviewer } from './consentAuthorization';
 import type { ConnectorLifecycle } from '../../../connectors/lifecycle';
-import { closeOnVerified } from './consentRequests';
+import { closeOnVerified, saveRequest } from './consentRequests';
+import {
+  reportConsentGranted,
+  type ConsentReport,
+  type ConsentRequest,
+} from '../../../connectors/consentRequest';
 
 /** The Data.Query dataset of the people picker. */
 export const PEOPLE_DATASET = 'graph.microsoft.com/users';
@@ -132,6 +137,23 @@ async function answerConsentCheck(context: TurnContext, outcome: ConsentCheckOut
   );
 }
 
+/**
+ * Keeps a reviewer's "I have granted consent" that Graph did not confirm on the request, so its
+ * cards say who reported it and that the check is pending. A lost race is left to the winner.
+ */
+async function rememberReport(
+  deps: ConsentFeatureDeps,
+  request: ConsentRequest,
+  actor: { id: string; name: string },
+  check: ConsentReport['check'],
+): Promise<void> {
+  const moved = reportConsentGranted(request, actor, check, deps.clock.now());
+  if (!moved.ok) return;
+  const saved = await saveRequest(deps, moved.request);
+  if (saved === 'conflict')
+    deps.logger.info('consent report not kept: the request changed', { requestId: request.id });
+}
+
 /** The admin's "I have granted consent": only the admin it was sent to may report it. */
 async function consentGranted(
   deps: ConsentFeatureDeps,
@@ -154,7 +176,9 @@ async function consentGranted(
       await deps.messenger.replyPrivately(context, check.message);
       return;
     }
-    await answerConsentCheck(context, await verifyConsent(deps, connector, check.actor));
+    const outcome = await verifyConsent(deps, connector, check.actor);
+    if (outcome.kind !== 'verified') await rememberReport(deps, check.request, check.actor, outcome.kind);
+    await answerConsentCheck(context, outcome);
     return;
   }
   if (!(await isConsentAddressee(context, connector, deps))) {

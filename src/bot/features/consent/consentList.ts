@@ -10,12 +10,11 @@ import { CONSENT_VERBS } from '../../../cards/verbs';
 import {
   consentRequestAgeDays,
   reviewerNames,
-  reviewerOf,
-  unboundReviewer,
   type ConsentRequest,
 } from '../../../connectors/consentRequest';
 import type { DateFormatter } from '../../../util/dates';
 import { clickerUpn } from './consentAddressee';
+import { reviewsOpenRequest } from './consentAuthorization';
 import type { ConsentRequestDeps } from './consentRequests';
 import { actorOf, tenantIdOf } from '../../turnInfo';
 
@@ -51,6 +50,69 @@ function ageText(days: number): string {
   return days === 0 ? 'asked today' : days === 1 ? '1 day' : `${days} days`;
 }
 
+/** The person looking at the list: their object id, and their UPN, asked at most once. */
+interface ListViewer {
+  objectId: string;
+  upn(): Promise<string | undefined>;
+}
+
+function listViewer(context: TurnContext, deps: ConsentRequestDeps): ListViewer {
+  // Asked once, and only when a request still waits for a reviewer known by UPN alone.
+  let upn: Promise<string | undefined> | undefined;
+  return {
+    objectId: actorOf(context).aadObjectId ?? '',
+    upn: () => (upn ??= clickerUpn(context, deps.graph, deps.logger)),
+  };
+}
+
+/** The buttons of one row: Review for a reviewer, Check again or Ask again for the requester. */
+async function rowActions(
+  request: ConsentRequest,
+  viewer: ListViewer,
+  newest: boolean,
+): Promise<ConsentListAction[]> {
+  const actions: ConsentListAction[] = [];
+  if (await reviewsOpenRequest(request, viewer.objectId, viewer.upn))
+    actions.push(action(`Review ${request.connectorName}`, CONSENT_VERBS.review, request, 'positive'));
+  const asked = !!viewer.objectId && request.requester.id === viewer.objectId;
+  if (asked && newest && request.state === 'open')
+    actions.push(action(`Check again: ${request.connectorName}`, CONSENT_VERBS.check, request));
+  if (asked && newest && request.state !== 'open')
+    actions.push(action(`Ask again: ${request.connectorName}`, CONSENT_VERBS.askAgain, request, 'positive'));
+  return actions;
+}
+
+/** Who asked, who reviews, how old; roles, forwards and a decline's reason when there are any. */
+function rowFacts(request: ConsentRequest, dates: DateFormatter, now: Date): Row['facts'] {
+  const facts = [
+    { title: 'Asked by', value: request.requester.name },
+    { title: 'Reviewers', value: reviewerNames(request) },
+    {
+      title: 'Age',
+      value: `${ageText(consentRequestAgeDays(request, now))} (asked ${dates.dateTime(request.createdAt)})`,
+    },
+  ];
+  if (request.roles.length > 0) facts.push({ title: 'Roles', value: request.roles.join(', ') });
+  if (request.forwards.length > 0)
+    facts.push({
+      title: 'Forwarded',
+      value: request.forwards.map((f) => `${f.from.name} to ${f.to.name}`).join('; '),
+    });
+  if (request.reason && request.state === 'declined') facts.push({ title: 'Reason', value: request.reason });
+  return facts;
+}
+
+/** The line above the rows: how many, and whether this viewer may act on any. */
+function listSummary(rows: Row[], listed: number): string {
+  if (rows.length === 0) return 'No open, declined or expired consent requests in this tenant.';
+  const canAct = rows.some((r) => r.actions.length > 0);
+  return `${rows.length === 1 ? '1 request' : `${rows.length} requests`}, newest first${listed === CONSENT_LIST_MAX ? ` (the ${CONSENT_LIST_MAX} newest)` : ''}. ${
+    canAct
+      ? 'Buttons show where you review a request or asked for it.'
+      : 'You neither review nor asked for any of them, so the list is read-only for you.'
+  }`;
+}
+
 /**
  * The `consents` list: the tenant's open, declined and expired consent requests, newest first,
  * with who asked, who reviews and how old each is. Actions only for the people they are for:
@@ -58,73 +120,33 @@ function ageText(days: number): string {
  * (on the newest request of a connector); everyone else reads.
  */
 export async function showConsents(context: TurnContext, deps: ConsentRequestDeps): Promise<void> {
-  const tenantId = tenantIdOf(context);
-  const actor = actorOf(context);
   const dates = readerDates(context, deps.logger);
-  const requests = await deps.store.consentRequests.listByTenant(tenantId, {
+  const requests = await deps.store.consentRequests.listByTenant(tenantIdOf(context), {
     states: ['open', 'declined', 'expired'],
     limit: CONSENT_LIST_MAX,
   });
   const now = deps.clock.now();
-  // Asked once, and only when a request still waits for a reviewer known by UPN alone.
-  let upn: string | undefined | null = null;
-  const upnOfViewer = async () =>
-    upn === null ? (upn = await clickerUpn(context, deps.graph, deps.logger)) : upn;
+  const viewer = listViewer(context, deps);
   const newestPerConnector = new Set<string>();
   const rows: Row[] = [];
   for (const request of requests) {
     const newest = !newestPerConnector.has(request.connectorId);
     newestPerConnector.add(request.connectorId);
-    const objectId = actor.aadObjectId ?? '';
-    let reviews = request.state === 'open' && !!objectId && !!reviewerOf(request, objectId);
-    if (!reviews && request.state === 'open' && objectId && request.reviewers.some((r) => !r.id)) {
-      const viewerUpn = await upnOfViewer();
-      reviews = !!viewerUpn && !!unboundReviewer(request, viewerUpn);
-    }
-    const asked = !!objectId && request.requester.id === objectId;
-    const actions: ConsentListAction[] = [];
-    if (reviews)
-      actions.push(action(`Review ${request.connectorName}`, CONSENT_VERBS.review, request, 'positive'));
-    if (asked && newest && request.state === 'open')
-      actions.push(action(`Check again: ${request.connectorName}`, CONSENT_VERBS.check, request));
-    if (asked && newest && request.state !== 'open')
-      actions.push(
-        action(`Ask again: ${request.connectorName}`, CONSENT_VERBS.askAgain, request, 'positive'),
-      );
-    const facts = [
-      { title: 'Asked by', value: request.requester.name },
-      { title: 'Reviewers', value: reviewerNames(request) },
-      {
-        title: 'Age',
-        value: `${ageText(consentRequestAgeDays(request, now))} (asked ${dates.dateTime(request.createdAt)})`,
-      },
-    ];
-    if (request.roles.length > 0) facts.push({ title: 'Roles', value: request.roles.join(', ') });
-    if (request.forwards.length > 0)
-      facts.push({
-        title: 'Forwarded',
-        value: request.forwards.map((f) => `${f.from.name} to ${f.to.name}`).join('; '),
-      });
-    if (request.reason && request.state === 'declined')
-      facts.push({ title: 'Reason', value: request.reason });
     rows.push({
       connectorName: request.connectorName,
       stateText: stateText(request, dates),
       color: request.state === 'open' ? 'Accent' : 'Attention',
-      facts,
-      actions,
+      facts: rowFacts(request, dates, now),
+      actions: await rowActions(request, viewer, newest),
     });
   }
-  const canAct = rows.some((r) => r.actions.length > 0);
-  const summary =
-    rows.length === 0
-      ? 'No open, declined or expired consent requests in this tenant.'
-      : `${rows.length === 1 ? '1 request' : `${rows.length} requests`}, newest first${requests.length === CONSENT_LIST_MAX ? ` (the ${CONSENT_LIST_MAX} newest)` : ''}. ${
-          canAct
-            ? 'Buttons show where you review a request or asked for it.'
-            : 'You neither review nor asked for any of them, so the list is read-only for you.'
-        }`;
   await context.sendActivity(
-    MessageFactory.attachment(renderCard(consentListCard, { title: 'Consent requests', summary, rows })),
+    MessageFactory.attachment(
+      renderCard(consentListCard, {
+        title: 'Consent requests',
+        summary: listSummary(rows, requests.length),
+        rows,
+      }),
+    ),
   );
 }

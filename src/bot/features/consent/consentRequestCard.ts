@@ -9,8 +9,10 @@ import { consentLinks } from '../../../connectors/consentLinks';
 import { reviewerNames, type ConsentRequest } from '../../../connectors/consentRequest';
 import { REQUIRED_CONSENT_SCOPES } from '../../../diagnostics/consentCheck';
 import type { GraphGateway } from '../../../graph/graphGateway';
-import { UTC_DATES } from '../../../util/dates';
+import { UTC_DATES, type DateFormatter } from '../../../util/dates';
+import { GUID } from '../../../util/ids';
 import type { BotDeps } from '../../deps';
+import { MAX_REFRESH_USERS, userMri } from '../liveCards/cardViewers';
 
 /**
  * Why these people may decide, as the request card says it: the seed names the global admin;
@@ -28,12 +30,58 @@ export function reviewerRolesText(config: Pick<Config, 'consentReviewerRoles'>):
   );
 }
 
+/**
+ * Who a consent request card refreshes for when Teams shows it: the reviewers known by Entra
+ * object id, then the person who asked, at most {@link MAX_REFRESH_USERS}. Anyone else sees the
+ * card as it was sent, and its refresh answers them read-only.
+ */
+export function requestViewerIds(request: Pick<ConsentRequest, 'reviewers' | 'requester'>): string[] {
+  const ids = new Set<string>();
+  for (const r of request.reviewers) if (r.id && GUID.test(r.id)) ids.add(userMri(r.id));
+  if (GUID.test(request.requester.id)) ids.add(userMri(request.requester.id));
+  return [...ids].slice(0, MAX_REFRESH_USERS);
+}
+
+/** "Adele Admin to Bob Apps (2026-03-02 09:10 UTC)" for each forward, for a card's facts. */
+export function forwardFacts(
+  request: Pick<ConsentRequest, 'forwards'>,
+  dates: DateFormatter = UTC_DATES,
+): { title: string; value: string }[] {
+  return request.forwards.map((f) => ({
+    title: 'Forwarded',
+    value: `to ${f.to.name} by ${f.from.name} on ${dates.dateTime(f.at)}`,
+  }));
+}
+
+/**
+ * A reviewer's report that Graph did not confirm, as a fact: who said so and when, and that the
+ * consent is not verified. Empty without one.
+ */
+export function reportFacts(
+  request: Pick<ConsentRequest, 'report' | 'state'>,
+  dates: DateFormatter = UTC_DATES,
+): { title: string; value: string }[] {
+  const report = request.state === 'open' ? request.report : undefined;
+  if (!report) return [];
+  const found =
+    report.check === 'pending'
+      ? 'Microsoft Graph did not find the consent yet, so it is not verified'
+      : 'the Microsoft Graph check could not run, so it is not verified';
+  return [
+    {
+      title: 'Reported granted',
+      value: `by ${report.by.name} on ${dates.dateTime(report.at)}; ${found}`,
+    },
+  ];
+}
+
 /** The consent request card for one connector, as the admin receives it. */
 export function consentRequestAttachment(
   deps: Pick<BotDeps, 'config'> & { graph?: Pick<GraphGateway, 'configured'> },
   connector: Connector,
   requester: string,
   request?: ConsentRequest,
+  dates: DateFormatter = UTC_DATES,
 ): Attachment {
   const { facts, links } = consentLinks(
     { cloud: connector.cloud as never, tenantId: connector.tenantId },
@@ -51,7 +99,9 @@ export function consentRequestAttachment(
       ...(request
         ? [
             { title: 'Sent to', value: reviewerNames(request) },
-            { title: 'Expires', value: UTC_DATES.dateTime(request.expiresAt) },
+            ...forwardFacts(request, dates),
+            ...reportFacts(request, dates),
+            { title: 'Expires', value: dates.dateTime(request.expiresAt) },
           ]
         : []),
       ...facts,
@@ -62,5 +112,6 @@ export function consentRequestAttachment(
     requestId: request?.id ?? '',
     rolesText: request ? reviewerRolesText(deps.config) : '',
     peoplePicker: deps.graph?.configured ?? false,
+    refreshUserIds: request ? requestViewerIds(request) : [],
   });
 }

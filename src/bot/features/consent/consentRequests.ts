@@ -24,6 +24,7 @@ import { GRAPH_PERMISSIONS } from '../../../graph/graphPermissions';
 import { ConcurrencyError } from '../../../connectors/ports';
 import { UTC_DATES, type DateFormatter } from '../../../util/dates';
 import { consentRequestAttachment } from './consentRequestCard';
+import { ANYONE, closedView, waitingView } from './consentRequestViews';
 import { postWithMention, sendPersonalCard, type PersonalCardDeps, type SentCard } from './personalCards';
 import type { BotDeps } from '../../deps';
 
@@ -157,44 +158,23 @@ async function deliverOne(
     sent,
   );
   if (delivery) return { delivery, sent };
+  // Everyone in this conversation sees the posted card: it is the read-only view, and the
+  // reviewers' clients refresh it into the one with the decisions (consentRequestRefresh.ts).
   const activityId = await postWithMention(
     context,
     { id: reviewer.id, name: reviewer.name },
-    card,
+    renderCard(consentHandledCard, waitingView(request, UTC_DATES, ANYONE)),
     `${request.requester.name} needs a global admin to grant consent for the Office 365 Connector.`,
   );
   return { delivery: 'mention', sent: { conversationId: context.activity.conversation.id, activityId } };
 }
 
-/** The card every reviewer's request turns into once it is closed: who handled it, how, and why. */
+/**
+ * The card every reviewer's request turns into once it is closed: who handled it, how, and why.
+ * It keeps the request's refresh, so each person's client then shows their own view of it.
+ */
 export function handledAttachment(request: ConsentRequest, dates: DateFormatter = UTC_DATES): Attachment {
-  const by = request.handledBy;
-  const facts = [
-    { title: 'Connector', value: request.connectorName },
-    { title: 'Requested by', value: request.requester.name },
-    { title: 'Reviewers', value: reviewerNames(request) },
-  ];
-  if (by) facts.push({ title: 'Handled', value: `by ${by.name} on ${dates.dateTime(by.at)}` });
-  if (request.reason) facts.push({ title: 'Reason', value: request.reason });
-  const view =
-    request.state === 'approved'
-      ? {
-          title: `Handled by ${by?.name ?? 'a reviewer'}: consent verified`,
-          text: md`Admin consent for **${request.connectorName}** is verified with Microsoft Graph. Nothing more to do.`,
-          style: 'good' as const,
-        }
-      : request.state === 'declined'
-        ? {
-            title: `Handled by ${by?.name ?? 'a reviewer'}: declined`,
-            text: md`The consent request for **${request.connectorName}** was declined. The person who asked was told the reason.`,
-            style: 'attention' as const,
-          }
-        : {
-            title: 'Expired without a decision',
-            text: md`The consent request for **${request.connectorName}** expired on ${dates.dateTime(request.expiresAt)}. The person who asked can ask again.`,
-            style: 'warning' as const,
-          };
-  return renderCard(consentHandledCard, { ...view, facts });
+  return renderCard(consentHandledCard, closedView(request, dates));
 }
 
 /**

@@ -1,0 +1,272 @@
+import { makeUser } from '../../harness/activities';
+import { actionTitles, cardOf, cardText, type Card } from '../../harness/cards';
+import type { Chat, DirectoryPerson } from '../../harness/chat';
+import { answerError, shownCard } from '../../harness/teamsClient';
+import type { Harness } from '../../harness/testBot';
+import { useCloudHarness } from '../../harness/useHarness';
+import { expectValidCard } from '../../support/cardValidation';
+import { HOSTILE, hostileMarkup, markdownPlaces } from '../../support/markdownCheck';
+import {
+  reply,
+  type FakeMicrosoftCloud,
+  type FakeTenant,
+  type FakeUser,
+} from '../../support/fakeMicrosoftCloud';
+import { CONSENT_VERBS } from '../../../src/cards/verbs';
+import { CARD_DATA_VERSION } from '../../../src/cards/universalActions';
+
+const CLOUD_APP_ADMIN = '158c047a-c907-4556-b7ef-446551a6b5f7';
+const ENV = { CONSENT_REVIEWER_ROLES: 'Cloud Application Administrator' };
+const DECISIONS = ['I have granted consent', 'Decline…', 'Forward…'];
+
+/** A tenant whose consent is not granted yet, with a Cloud Application Administrator beside the global admin. */
+function tenantWithReviewers(cloud: FakeMicrosoftCloud, name: string) {
+  const tenant = cloud.addTenant({ displayName: name });
+  const grants = [...tenant.oauth2PermissionGrants];
+  tenant.oauth2PermissionGrants.length = 0;
+  const bob = tenant.addUser({ displayName: 'Bob Apps', alias: 'bob' });
+  tenant.assignRole(bob.id, CLOUD_APP_ADMIN);
+  return { tenant, admin: tenant.admin!, bob, grant: () => tenant.oauth2PermissionGrants.push(...grants) };
+}
+
+/** The SharePoint admin runs the wizard to the hand-over and sends it with `values`; their chat. */
+async function handOver(h: Harness, tenant: FakeTenant, name: string, values: Record<string, string>) {
+  const sam = h.chat(tenant.sharePointAdmin!, 'personal', tenant);
+  const started = await sam.say('connect office365');
+  const id = String(started.replies[0].id);
+  let turn = await sam.click(shownCard(started), 'Next', { displayName: name }, id);
+  const upn = tenant.sharePointAdmin!.userPrincipalName;
+  turn = await sam.click(shownCard(turn), 'Next', { cloud: 'global', upn }, id);
+  for (let step = 1; step <= 4; step++) turn = await sam.click(shownCard(turn), 'Next', {}, id);
+  turn = await sam.click(shownCard(turn), 'I am a SharePoint admin: hand over', {}, id);
+  await sam.click(shownCard(turn), 'Send the consent request', values, id);
+  return sam;
+}
+
+/** The request card a reviewer got in their 1:1 chat. */
+function requestCardOf(h: Harness, user: FakeUser): Card {
+  const chat = `a:1:personal-${user.id}`;
+  const call = h.standIn.calls.find(
+    (c) =>
+      (c.route === 'sendToConversation' || c.route === 'replyToActivity') &&
+      c.conversationId === chat &&
+      c.status < 300,
+  );
+  if (!call) throw new Error(`no request card in ${chat}`);
+  return cardOf(call.body);
+}
+
+function refreshOf(card: Card): { verb: string; data: Record<string, unknown>; userIds: string[] } {
+  const refresh = card.refresh as {
+    action: { verb: string; data: Record<string, unknown> };
+    userIds: string[];
+  };
+  return { verb: refresh.action.verb, data: refresh.action.data, userIds: refresh.userIds };
+}
+
+/** What the person sees once their Teams client refreshed `card` (it must refresh for them). */
+async function opened(chat: Chat, card: Card): Promise<Card> {
+  const turn = await chat.open(card);
+  if (!turn) throw new Error(`Teams would not refresh this card for ${chat.user.name}`);
+  const now = shownCard(turn);
+  expectValidCard(now);
+  return now;
+}
+
+/** The manual Refresh: the card's refresh action, clicked by someone its userIds leave out. */
+async function refreshedBy(chat: Chat, card: Card): Promise<Card> {
+  const { verb, data } = refreshOf(card);
+  const now = shownCard(await chat.executeRaw(verb, data));
+  expectValidCard(now);
+  return now;
+}
+
+/** Everything the bot keeps about the tenant's consent: requests, connectors, audit, as text. */
+async function snapshot(h: Harness, tenantId: string): Promise<string> {
+  const store = h.bot.store;
+  return JSON.stringify({
+    requests: await store.consentRequests.listByTenant(tenantId, { limit: 50 }),
+    connectors: (await store.connectors.list(tenantId, { limit: 50 })).items,
+    audit: await store.audit.list(tenantId, { limit: 500 }),
+  });
+}
+
+const mri = (user: DirectoryPerson) => `8:orgid:${user.id}`;
+
+describe('the consent request card stays current (Universal Actions refresh)', () => {
+  const { cloud, h } = useCloudHarness({ env: ENV });
+  beforeEach(() => h.standIn.reset());
+
+  test('a reviewer who opens it gets the decisions; anyone else a read-only view; nothing is written', async () => {
+    const { tenant, admin, bob } = tenantWithReviewers(cloud, 'Contoso');
+    const sam = await handOver(h, tenant, 'Contoso destination', { addressees: 'roles' });
+    const card = requestCardOf(h, admin);
+    const refresh = refreshOf(card);
+    expect(refresh.verb).toBe(CONSENT_VERBS.view);
+    expect(refresh.userIds.sort()).toEqual([mri(admin), mri(bob), mri(tenant.sharePointAdmin!)].sort());
+    const before = await snapshot(h, tenant.id);
+
+    const adele = h.chat(admin, 'personal', tenant);
+    expect(actionTitles(await opened(adele, card))).toEqual(expect.arrayContaining(DECISIONS));
+
+    const megan = h.chat(makeUser('Megan Member'), 'groupChat', tenant);
+    expect(await megan.open(card)).toBeUndefined();
+    const readOnly = await refreshedBy(megan, card);
+    expect(cardText(readOnly)).toContain('Waiting for Adele Admin, Bob Apps');
+    expect(actionTitles(readOnly)).toEqual(['Refresh', 'Show consent requests']);
+    // Its own Refresh button reads the request again, still read-only for Megan.
+    expect(actionTitles(shownCard(await megan.click(readOnly, 'Refresh')))).toEqual([
+      'Refresh',
+      'Show consent requests',
+    ]);
+
+    const requester = await opened(sam, card);
+    expect(cardText(requester)).toContain('Waiting for Adele Admin, Bob Apps');
+    expect(actionTitles(requester)).toEqual(['Check again', 'Refresh', 'Show consent requests']);
+    expect(await snapshot(h, tenant.id)).toBe(before);
+  });
+
+  test('posted with an @mention where others read it, the card is read-only until a reviewer’s client refreshes it', async () => {
+    const { tenant, admin } = tenantWithReviewers(cloud, 'Proseware');
+    cloud.graph.on(
+      'POST',
+      '/users/{id}/teamwork/installedApps',
+      reply(403, { error: { code: 'Forbidden', message: 'no' } }),
+      { tenant: tenant.id },
+    );
+    h.standIn.program(
+      'createConversation',
+      { status: 403, body: { error: { code: 'Forbidden' } } },
+      { times: 5 },
+    );
+    const sam = await handOver(h, tenant, 'Proseware destination', { adminId: admin.id, adminUpn: '' });
+    const mention = h.standIn
+      .posted(sam.conversation.id)
+      .find((a) => String(a.text).includes('<at>Adele Admin</at>'));
+    const posted = cardOf(mention);
+    expectValidCard(posted);
+    expect(cardText(posted)).toContain('Waiting for Adele Admin');
+    expect(actionTitles(posted)).toEqual(['Refresh', 'Show consent requests']);
+    expect(actionTitles(await opened(sam.as(admin), posted))).toEqual(expect.arrayContaining(DECISIONS));
+    expect(await sam.as(makeUser('Megan Member')).open(posted)).toBeUndefined();
+  });
+
+  test('after another reviewer’s consent is verified, the card says handled by them and verified with Graph', async () => {
+    const { tenant, admin, bob, grant } = tenantWithReviewers(cloud, 'Fabrikam');
+    await handOver(h, tenant, 'Fabrikam destination', { addressees: 'roles' });
+    const adeleCard = requestCardOf(h, admin);
+    const bobs = h.chat(bob, 'personal', tenant);
+
+    // Bob reports consent before granting it: reported, not verified, and the card says so.
+    await bobs.click(requestCardOf(h, bob), 'I have granted consent');
+    const adele = h.chat(admin, 'personal', tenant);
+    const reported = await opened(adele, adeleCard);
+    expect(cardText(reported)).toMatch(
+      /Reported granted.*by Bob Apps on \d{4}-\d{2}-\d{2}.*Microsoft Graph did not find the consent yet, so it is not verified/s,
+    );
+    expect(cardText(reported)).not.toContain('Consent verified');
+    expect(actionTitles(reported)).toEqual(expect.arrayContaining(DECISIONS));
+
+    grant();
+    await bobs.click(requestCardOf(h, bob), 'I have granted consent');
+    const before = await snapshot(h, tenant.id);
+    const now = await opened(adele, adeleCard);
+    expect(cardText(now)).toContain('Handled by Bob Apps: consent verified');
+    expect(cardText(now)).toMatch(/Consent verified on \d{4}-\d{2}-\d{2}.*\(checked with Microsoft Graph\)/);
+    expect(actionTitles(now)).toEqual(['Refresh', 'Show consent requests']);
+    expect(await snapshot(h, tenant.id)).toBe(before);
+  });
+
+  test('consent verified by the requester’s Check again: every card says handled by them, verified', async () => {
+    const { tenant, admin, grant } = tenantWithReviewers(cloud, 'Adatum');
+    const sam = await handOver(h, tenant, 'Adatum destination', { adminId: admin.id, adminUpn: '' });
+    const card = requestCardOf(h, admin);
+    grant();
+    await sam.click(await opened(sam, card), 'Check again');
+    const now = await opened(h.chat(admin, 'personal', tenant), card);
+    expect(cardText(now)).toContain(`Handled by ${tenant.sharePointAdmin!.displayName}: consent verified`);
+    expect(cardText(now)).toContain('(checked with Microsoft Graph)');
+  });
+
+  test('declined: the reason shows as typed (escaped), Ask again only for the requester; forwards are named', async () => {
+    const { tenant, admin, bob } = tenantWithReviewers(cloud, 'Litware');
+    const sam = await handOver(h, tenant, 'Litware destination', { adminId: admin.id, adminUpn: '' });
+    const card = requestCardOf(h, admin);
+    const adele = h.chat(admin, 'personal', tenant);
+    await adele.click(card, 'Forward the request', { forwardUpn: bob.userPrincipalName });
+    const forwarded = await opened(adele, card);
+    expect(cardText(forwarded)).toMatch(/to Bob Apps by Adele Admin on \d{4}-\d{2}-\d{2}/);
+
+    const reason = `Not this app: ${HOSTILE}`;
+    await h.chat(bob, 'personal', tenant).click(requestCardOf(h, bob), 'Decline the request', {
+      declineReason: reason,
+    });
+    const before = await snapshot(h, tenant.id);
+    const declined = await opened(adele, card);
+    expect(cardText(declined)).toMatch(
+      /Declined by Bob Apps on \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC: Not this app: \[Reauthorize here\]/,
+    );
+    expect(cardText(declined)).toContain(`Reason: ${reason}`);
+    expect(markdownPlaces(declined).flatMap(hostileMarkup)).toEqual([]);
+    expect(actionTitles(declined)).toEqual(['Refresh', 'Show consent requests']);
+    const requester = await opened(sam, card);
+    expect(actionTitles(requester)).toEqual(['Ask again', 'Refresh', 'Show consent requests']);
+    expect(await snapshot(h, tenant.id)).toBe(before);
+  });
+
+  test('a deleted connector: the card says who deleted it and when, and writes nothing', async () => {
+    const { tenant, admin } = tenantWithReviewers(cloud, 'Northwind');
+    const sam = await handOver(h, tenant, 'Northwind destination', { adminId: admin.id, adminUpn: '' });
+    const card = requestCardOf(h, admin);
+    const ask = await sam.say('delete Northwind destination');
+    await sam.click(shownCard(ask), 'Delete permanently', {}, String(ask.replies[0].id));
+    expect((await h.bot.store.connectors.list(tenant.id)).items).toHaveLength(0);
+    const before = await snapshot(h, tenant.id);
+    const now = await opened(h.chat(admin, 'personal', tenant), card);
+    expect(cardText(now)).toMatch(
+      new RegExp(`deleted by ${tenant.sharePointAdmin!.displayName} on \\d{4}-\\d{2}-\\d{2}`),
+    );
+    expect(actionTitles(now)).not.toEqual(expect.arrayContaining(['I have granted consent']));
+    expect(await snapshot(h, tenant.id)).toBe(before);
+  });
+
+  test('forged, foreign or garbled refresh data gets an invoke error and changes nothing', async () => {
+    const { tenant, admin } = tenantWithReviewers(cloud, 'Woodgrove');
+    await handOver(h, tenant, 'Woodgrove destination', { adminId: admin.id, adminUpn: '' });
+    const { data } = refreshOf(requestCardOf(h, admin));
+    const other = cloud.addTenant({ displayName: 'Elsewhere' });
+    const before = await snapshot(h, tenant.id);
+
+    const foreign = await h.chat(other.admin!, 'personal', other).executeRaw(CONSENT_VERBS.view, data);
+    expect(answerError(foreign)).toMatchObject({ statusCode: 404 });
+    expect(answerError(foreign)?.message).toContain('not in your tenant');
+
+    const adele = h.chat(admin, 'personal', tenant);
+    const swapped = await adele.executeRaw(CONSENT_VERBS.view, { ...data, connectorId: 'someone-else' });
+    expect(answerError(swapped)?.statusCode).toBe(400);
+    const missing = await adele.executeRaw(CONSENT_VERBS.view, { cardVersion: CARD_DATA_VERSION });
+    expect(answerError(missing)?.statusCode).toBe(400);
+    const unknown = await adele.executeRaw(CONSENT_VERBS.view, { ...data, requestId: 'made-up' });
+    expect(answerError(unknown)?.statusCode).toBe(404);
+    const old = await adele.executeRaw(CONSENT_VERBS.view, { ...data, cardVersion: 1 });
+    expect(answerError(old)?.message).toContain('earlier version');
+    expect(await snapshot(h, tenant.id)).toBe(before);
+  });
+
+  // Last: it moves the shared clock past every request's deadline.
+  test('expired: the card says when, with Ask again for the requester only', async () => {
+    const { tenant, admin } = tenantWithReviewers(cloud, 'Tailspin');
+    const sam = await handOver(h, tenant, 'Tailspin destination', { adminId: admin.id, adminUpn: '' });
+    const card = requestCardOf(h, admin);
+    h.bot.clock.advanceDays(31);
+    await h.bot.scanner.scan();
+    const before = await snapshot(h, tenant.id);
+    const reviewer = await opened(h.chat(admin, 'personal', tenant), card);
+    expect(cardText(reviewer)).toMatch(/Expired on \d{4}-\d{2}-\d{2}/);
+    expect(actionTitles(reviewer)).toEqual(['Refresh', 'Show consent requests']);
+    const requester = await opened(sam, card);
+    expect(cardText(requester)).toContain('You can ask again.');
+    expect(actionTitles(requester)).toEqual(['Ask again', 'Refresh', 'Show consent requests']);
+    expect(await snapshot(h, tenant.id)).toBe(before);
+  });
+});

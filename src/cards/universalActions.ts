@@ -32,9 +32,11 @@ function stamp(node: unknown): void {
 /**
  * Prepares a bound card for Universal Actions: every Action.Execute's data (including the
  * refresh action's) carries {@link CARD_DATA_VERSION}, and the fallback text asks an old client
- * to update. Mutates and returns the card.
+ * to update; a `refresh` its `$when` left out is removed. Mutates and returns the card.
  */
 export function forUniversalActions(card: Json): Json {
+  // A `refresh` whose `$when` is false is left as null by the templating engine; no refresh is meant.
+  if (card.refresh === null) delete card.refresh;
   stamp(card);
   const summary = typeof card.fallbackText === 'string' ? card.fallbackText.trim() : '';
   const joined = /[.!?:]$/.test(summary) ? `${summary} ` : `${summary}. `;

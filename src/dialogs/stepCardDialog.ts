@@ -40,6 +40,9 @@ export const REAUTHORIZE_PAGE = 'reauthorize';
 /** The card verb of every wizard button. */
 export const WIZARD_VERB = 'wizard';
 
+/** The card verb of a wizard card's `refresh` and of its read-only view's Refresh button. */
+export const WIZARD_VIEW_VERB = 'wizardView';
+
 /** How a wizard is started. */
 export interface WizardStartOptions {
   tenantId: string;
@@ -52,6 +55,8 @@ export interface WizardStartOptions {
 export interface WizardResult {
   status: 'completed' | 'cancelled';
   connector?: Connector;
+  /** Set when a reauthorization ended because its connector had been deleted meanwhile. */
+  connectorDeleted?: true;
 }
 
 export interface StepCardDeps {
@@ -62,29 +67,40 @@ export interface StepCardDeps {
   lifecycle: Pick<ConnectorLifecycle, 'audit'>;
   clock: Clock;
   logger: Logger;
+  /** The Teams ids a card's `refresh.userIds` names the wizard's starter by. */
+  refreshIdsOf(owner: WizardState['owner']): string[];
+}
+
+/** True in a channel or group chat, where people other than the wizard's starter see its cards. */
+export function isSharedConversation(context: TurnContext): boolean {
+  const conversation = context.activity.conversation;
+  const type = conversation?.conversationType;
+  return type === 'channel' || type === 'groupChat' || !!conversation?.isGroup;
 }
 
 /**
  * Shows the wizard's next card: as the answer to a click on the wizard's card (Teams swaps it in
  * with no message update, so a second quick click cannot race one), else by updating the card in
- * place; a failed update, or no card yet, posts it anew.
+ * place; a failed update, or no card yet, posts it anew. `forEveryone` is what an update or a
+ * post shows when it differs from the clicker's answer (the read-only view of a shared chat).
  */
 export async function showCard(
   context: TurnContext,
   state: WizardState,
   attachment: Attachment,
   logger: Logger,
+  forEveryone: Attachment = attachment,
 ): Promise<void> {
   if (state.cardActivityId && answerInPlace(context, attachment, state.cardActivityId)) return;
   if (state.cardActivityId) {
     try {
-      await context.updateActivity({ type: 'message', id: state.cardActivityId, attachments: [attachment] });
+      await context.updateActivity({ type: 'message', id: state.cardActivityId, attachments: [forEveryone] });
       return;
     } catch (err) {
       logger.warn('wizard card update failed; posting it anew', { error: err, wizardId: state.wizardId });
     }
   }
-  const response = await context.sendActivity(MessageFactory.attachment(attachment));
+  const response = await context.sendActivity(MessageFactory.attachment(forEveryone));
   state.cardActivityId = response?.id;
 }
 
@@ -281,7 +297,7 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
       ),
       this.deps.logger,
     );
-    return dc.endDialog({ status: 'cancelled' } satisfies WizardResult);
+    return dc.endDialog({ status: 'cancelled', connectorDeleted: true } satisfies WizardResult);
   }
 
   /** Ends the wizard and replaces its card; nothing is recorded. */
@@ -330,6 +346,15 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
     await this.show(context, state);
   }
 
+  /**
+   * The current page as `viewer` should see it now, for a refresh: the controls for the person
+   * who started the wizard, the read-only view for anyone else. Renders only; nothing is sent
+   * or changed.
+   */
+  viewCard(context: TurnContext, state: WizardState, viewer: { id: string }): Attachment {
+    return this.stepCard(context, state, this.viewOf(context, state), viewer.id === state.owner.id);
+  }
+
   /** Shows the current page again, as a new message (resume after `connect`). */
   async repost(context: TurnContext, state: WizardState): Promise<void> {
     state.cardActivityId = undefined;
@@ -376,11 +401,33 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
     noticeStyle: BoxStyle = 'attention',
   ): Promise<void> {
     const view = this.viewOf(context, state);
-    await showCard(
-      context,
-      state,
-      renderCard(wizardStepCard, stepCardData(this.flow.type, state, view, notice, noticeStyle)),
-      this.deps.logger,
+    const controls = this.stepCard(context, state, view, true, notice, noticeStyle);
+    // In a channel or group chat the posted card is the read-only view; the starter's client
+    // fetches the controls through its refresh, and their clicks are answered with the controls.
+    const forEveryone = isSharedConversation(context)
+      ? this.stepCard(context, state, view, false, notice, noticeStyle)
+      : controls;
+    await showCard(context, state, controls, this.deps.logger, forEveryone);
+  }
+
+  /** A step card with the controls or read-only, for the conversation of this turn. */
+  private stepCard(
+    context: TurnContext,
+    state: WizardState,
+    view: PageView,
+    controls: boolean,
+    notice = '',
+    noticeStyle: BoxStyle = 'attention',
+  ): Attachment {
+    const shared = isSharedConversation(context);
+    const audience = {
+      shared,
+      controls,
+      refreshUserIds: shared ? this.deps.refreshIdsOf(state.owner) : [],
+    };
+    return renderCard(
+      wizardStepCard,
+      stepCardData(this.flow.type, state, view, notice, noticeStyle, audience),
     );
   }
 

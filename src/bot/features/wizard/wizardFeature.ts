@@ -35,15 +35,9 @@ import { WIZARD_COMMANDS } from './wizardCommands';
 import type { BotDeps } from '../../deps';
 import { actorOf, tenantIdOf } from '../../turnInfo';
 import { resolveConnector } from '../../connectorResolver';
-import { recordVerb, type CardVerb } from '../../cardVerbs';
+import { cardVerb, recordVerb } from '../../cardVerbs';
 import { userMri } from '../liveCards/cardViewers';
-import {
-  recordWizardEnd,
-  wizardView,
-  wizardViewData,
-  type WizardViewData,
-  type WizardViews,
-} from './wizardViews';
+import { recordWizardEnd, wizardView, wizardViewData, type WizardViews } from './wizardViews';
 
 /** Verb of the "Resume" / "Start over" buttons shown when a wizard is already open. */
 export const WIZARD_CONTROL_VERB = 'wizardControl';
@@ -386,11 +380,9 @@ export function wizardFeature(deps: WizardFeatureDeps, router: CommandRouter): F
     verbs: [
       recordVerb(WIZARD_VERB, (context, state, data) => wizardStep(wizards, context, state, data)),
       recordVerb(WIZARD_CONTROL_VERB, (context, state, data) => wizardControl(wizards, context, state, data)),
-      {
-        verb: WIZARD_VIEW_VERB,
-        parse: wizardViewData,
-        handle: (context, state, data) => wizardView(wizards, context, state, data),
-      } satisfies CardVerb<WizardViewData>,
+      cardVerb(WIZARD_VIEW_VERB, wizardViewData, (context, state, data) =>
+        wizardView(wizards, context, state, data),
+      ),
     ],
   };
 }

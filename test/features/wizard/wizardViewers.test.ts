@@ -89,6 +89,7 @@ describe('who sees a wizard card’s controls', () => {
 
     // A Next made up from the card's data: refused to him alone, nothing changes.
     const before = await dialogState(megan.conversation);
+    expect(before).toContain(wizardData(step1.card).wizardId);
     const forged = await alex.submitRaw(
       { verb: 'wizard', ...wizardData(step1.card), move: 'next' },
       posted.cardId,

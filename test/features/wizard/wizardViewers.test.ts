@@ -70,7 +70,7 @@ describe('who sees a wizard card’s controls', () => {
     expect(step1.turn.updates.map((u) => u.via)).toEqual(['invoke']);
   });
 
-  test('someone else gets the read-only view naming the starter, and their forged Next changes nothing', async () => {
+  test('someone else gets the read-only view naming the starter, and their forged clicks change nothing', async () => {
     const tenant = newTenant();
     const megan = h.chat(makeUser('Megan Bowen'), 'channel', tenant);
     const alex = megan.as(makeUser('Alex Wilber', 'alex@contoso.onmicrosoft.com'));
@@ -98,17 +98,25 @@ describe('who sees a wizard card’s controls', () => {
     expect(forged.replies).toHaveLength(0);
     expect(forged.updates).toHaveLength(0);
     expect(await dialogState(megan.conversation)).toBe(before);
-    const cancel = await alex.submitRaw(
-      { verb: 'wizard', ...wizardData(step1.card), move: 'cancel' },
-      posted.cardId,
+
+    // Finish, Back and Cancel of the last step, clicked on a copy of Megan's controls: the same.
+    const step2 = await clickOn(megan, step1, 'Next');
+    const atStep2 = await dialogState(megan.conversation);
+    for (const title of ['I confirm I signed in and allowed access', 'Back', 'Cancel']) {
+      const refused = await alex.click(step2.card, title, {}, posted.cardId);
+      expect(answerError(refused)).toMatchObject({ statusCode: 403, message: REFUSED });
+      expect(refused.replies).toHaveLength(0);
+      expect(await dialogState(megan.conversation)).toBe(atStep2);
+    }
+    expect((await h.bot.store.connectors.list(tenant)).items).toEqual([]);
+    expect(cardText(answered(await alex.click(posted.card, 'Refresh', {}, posted.cardId)))).toContain(
+      'Step 2 of 2',
     );
-    expect(answerError(cancel)?.message).toBe(REFUSED);
-    expect(await dialogState(megan.conversation)).toBe(before);
 
     // Refreshing writes nothing either.
     await alex.click(posted.card, 'Refresh', {}, posted.cardId);
     await megan.open(posted.card, posted.cardId);
-    expect(await dialogState(megan.conversation)).toBe(before);
+    expect(await dialogState(megan.conversation)).toBe(atStep2);
   });
 
   test('after Cancel or the last step, a refresh says so truthfully', async () => {

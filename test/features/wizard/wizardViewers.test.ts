@@ -146,6 +146,23 @@ describe('who sees a wizard card’s controls', () => {
     expect(cardText(finished)).toMatch(/Megan Bowen finished the Box Connector wizard for "Team Box" on /);
   });
 
+  test('a refresh for a wizard this conversation never had, or without its ids, shows nothing of another', async () => {
+    const megan = h.chat(makeUser('Megan Bowen'), 'channel', newTenant());
+    const { posted } = await startInChannel(megan);
+    const unknown = await megan.submitRaw(
+      { verb: 'wizardView', wizardId: '0b5e4c1e-0d7e-4c55-9a55-2f3f4b8f1c99', page: 'name' },
+      posted.cardId,
+    );
+    expect(cardText(answered(unknown))).toContain(
+      'This wizard is no longer open in this conversation. Type connect to start one.',
+    );
+    const bare = await megan.submitRaw({ verb: 'wizardView', page: 'name' }, posted.cardId);
+    expect(answerError(bare)).toMatchObject({
+      statusCode: 400,
+      message: 'This card does not say which wizard it shows, so there is nothing to refresh.',
+    });
+  });
+
   test('in a personal chat the card has the controls and no refresh, as before', async () => {
     const megan = h.chat(makeUser('Megan Bowen'), 'personal', newTenant());
     await megan.say('connect box');

@@ -38,7 +38,7 @@ export function cardRecord(data: unknown): CardDataResult<Record<string, unknown
 export function cardVerb<TData>(
   verb: string,
   parse: (data: unknown) => CardDataResult<TData>,
-  handle: (context: TurnContext, state: TurnState, data: TData) => Promise<void>,
+  handle: (context: TurnContext, state: TurnState, data: TData) => Promise<CardAnswer>,
 ): CardVerb<TData> {
   return { verb, parse, handle };
 }

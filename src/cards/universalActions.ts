@@ -41,9 +41,9 @@ function stamp(node: unknown): void {
 
 /**
  * Prepares a bound card for Universal Actions: every Action.Execute's data (including the
-   * refresh action's) carries {@link CARD_DATA_VERSION}, a refresh without people has no
-   * `userIds`, and the fallback text asks an old client to update; a refresh its template left
-   * out is removed. Mutates and returns the card.
+ * refresh action's) carries {@link CARD_DATA_VERSION}, a refresh without people has no
+ * `userIds`, and the fallback text asks an old client to update; a refresh its template left
+ * out is removed. Mutates and returns the card.
  */
 export function forUniversalActions(card: Json): Json {
   // A template's `$when` leaves a dropped refresh as null; Teams wants an object or nothing.

@@ -50,6 +50,16 @@ export interface WizardStepCardData {
   buttons: WizardButton[];
   helpText: CardText;
   ownerName: string;
+  /**
+   * In a channel or group chat: the card carries `refresh` for `refreshUserIds` (the person who
+   * started the wizard), whose Teams client then fetches the view with the controls.
+   */
+  shared: boolean;
+  refreshUserIds: string[];
+  /** Inputs and the wizard's buttons are shown; off in the read-only view everyone else sees. */
+  controls: boolean;
+  /** The read-only view's line naming who may use the controls; '' with the controls. */
+  viewerNote: string;
 }
 
 /** Data of the card that asks which connector type to authorize. */

@@ -21,7 +21,14 @@ import type { Clock } from '../util/clock';
 import type { Logger } from '../util/logger';
 import { readerDates } from '../util/readerDates';
 import { stepCardData } from './stepCardData';
-import { nextButton, type FlowEnv, type PageView, type WizardFlow, type WizardState } from './wizardFlow';
+import {
+  nextButton,
+  type FlowEnv,
+  type PageView,
+  type SubmitResult,
+  type WizardFlow,
+  type WizardState,
+} from './wizardFlow';
 import { markdown, md } from '../cards/markdown';
 
 /** The page every wizard starts with: the optional display name. */
@@ -32,6 +39,9 @@ export const REAUTHORIZE_PAGE = 'reauthorize';
 
 /** The card verb of every wizard button. */
 export const WIZARD_VERB = 'wizard';
+
+/** The card verb of a wizard card's `refresh` and of its read-only view's Refresh button. */
+export const WIZARD_VIEW_VERB = 'wizardView';
 
 /** How a wizard is started. */
 export interface WizardStartOptions {
@@ -45,6 +55,8 @@ export interface WizardStartOptions {
 export interface WizardResult {
   status: 'completed' | 'cancelled';
   connector?: Connector;
+  /** Set when a reauthorization ended because its connector had been deleted meanwhile. */
+  connectorDeleted?: true;
 }
 
 export interface StepCardDeps {
@@ -55,29 +67,40 @@ export interface StepCardDeps {
   lifecycle: Pick<ConnectorLifecycle, 'audit'>;
   clock: Clock;
   logger: Logger;
+  /** The Teams ids a card's `refresh.userIds` names the wizard's starter by. */
+  refreshIdsOf(owner: WizardState['owner']): string[];
+}
+
+/** True in a channel or group chat, where people other than the wizard's starter see its cards. */
+export function isSharedConversation(context: TurnContext): boolean {
+  const conversation = context.activity.conversation;
+  const type = conversation?.conversationType;
+  return type === 'channel' || type === 'groupChat' || !!conversation?.isGroup;
 }
 
 /**
  * Shows the wizard's next card: as the answer to a click on the wizard's card (Teams swaps it in
  * with no message update, so a second quick click cannot race one), else by updating the card in
- * place; a failed update, or no card yet, posts it anew.
+ * place; a failed update, or no card yet, posts it anew. `forEveryone` is what an update or a
+ * post shows when it differs from the clicker's answer (the read-only view of a shared chat).
  */
 export async function showCard(
   context: TurnContext,
   state: WizardState,
   attachment: Attachment,
   logger: Logger,
+  forEveryone: Attachment = attachment,
 ): Promise<void> {
   if (state.cardActivityId && answerInPlace(context, attachment, state.cardActivityId)) return;
   if (state.cardActivityId) {
     try {
-      await context.updateActivity({ type: 'message', id: state.cardActivityId, attachments: [attachment] });
+      await context.updateActivity({ type: 'message', id: state.cardActivityId, attachments: [forEveryone] });
       return;
     } catch (err) {
       logger.warn('wizard card update failed; posting it anew', { error: err, wizardId: state.wizardId });
     }
   }
-  const response = await context.sendActivity(MessageFactory.attachment(attachment));
+  const response = await context.sendActivity(MessageFactory.attachment(forEveryone));
   state.cardActivityId = response?.id;
 }
 
@@ -128,37 +151,62 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
     const env = this.env(dc.context, state);
 
     if (move === 'cancel') return this.cancel(dc, state);
-    if (move === 'back') {
-      const previous = state.history.pop();
-      if (previous) state.page = previous;
-      await this.show(dc.context, state);
+    if (move === 'back') return this.goBack(dc, state);
+    if (state.page === NAME_PAGE) return this.submitName(dc, state, value);
+    if (state.page === REAUTHORIZE_PAGE) return this.leaveReauthorizeMenu(dc, state, move);
+    return this.submitPage(dc, state, move, value, env);
+  }
+
+  /** Back: the page before this one, as it was left. */
+  private async goBack(dc: DialogContext, state: WizardState): Promise<DialogTurnResult> {
+    const previous = state.history.pop();
+    if (previous) state.page = previous;
+    await this.show(dc.context, state);
+    return Dialog.EndOfTurn;
+  }
+
+  /** The display-name page: a name the rules refuse keeps the page, with why. */
+  private async submitName(
+    dc: DialogContext,
+    state: WizardState,
+    value: Record<string, unknown>,
+  ): Promise<DialogTurnResult> {
+    const name = typeof value.displayName === 'string' ? value.displayName.trim() : '';
+    const problem = displayNameProblem(name);
+    if (problem) {
+      this.deps.logger.info('display name refused', { wizardId: state.wizardId, problem });
+      await this.show(dc.context, state, problem, 'attention');
       return Dialog.EndOfTurn;
     }
+    state.displayName = name;
+    this.advance(state, this.pagesOf(state)[0]);
+    await this.show(dc.context, state);
+    return Dialog.EndOfTurn;
+  }
 
-    if (state.page === NAME_PAGE) {
-      const name = typeof value.displayName === 'string' ? value.displayName.trim() : '';
-      const problem = displayNameProblem(name);
-      if (problem) {
-        this.deps.logger.info('display name refused', { wizardId: state.wizardId, problem });
-        await this.show(dc.context, state, problem, 'attention');
-        return Dialog.EndOfTurn;
-      }
-      state.displayName = name;
-      this.advance(state, this.pagesOf(state)[0]);
-      await this.show(dc.context, state);
+  /** The reauthorization's menu page offers only Next. */
+  private async leaveReauthorizeMenu(
+    dc: DialogContext,
+    state: WizardState,
+    move: string,
+  ): Promise<DialogTurnResult> {
+    if (move !== 'next') {
+      await dc.context.sendActivity('That button is not on the current step, so nothing was changed.');
       return Dialog.EndOfTurn;
     }
+    this.advance(state, this.pagesOf(state)[0]);
+    await this.show(dc.context, state);
+    return Dialog.EndOfTurn;
+  }
 
-    if (state.page === REAUTHORIZE_PAGE) {
-      if (move !== 'next') {
-        await dc.context.sendActivity('That button is not on the current step, so nothing was changed.');
-        return Dialog.EndOfTurn;
-      }
-      this.advance(state, this.pagesOf(state)[0]);
-      await this.show(dc.context, state);
-      return Dialog.EndOfTurn;
-    }
-
+  /** A flow page's button: the flow decides whether to stay, go on, or finish. */
+  private async submitPage(
+    dc: DialogContext,
+    state: WizardState,
+    move: string,
+    value: Record<string, unknown>,
+    env: FlowEnv,
+  ): Promise<DialogTurnResult> {
     const offered = (this.flow.view(state, state.page, env).buttons ?? [nextButton()]).map((b) => b.move);
     if (!offered.includes(move)) {
       // A move the current card does not offer comes from a forged or foreign card.
@@ -170,26 +218,42 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
       await this.show(dc.context, state, result.notice, result.noticeStyle ?? 'attention');
       return Dialog.EndOfTurn;
     }
-    if (result.kind === 'next') {
-      const pages = this.pagesOf(state);
-      const following = result.page ?? pages[pages.indexOf(state.page) + 1];
-      if (!following) throw new Error(`wizard ${state.type} has no page after ${state.page}`);
-      await this.deps.lifecycle.audit(
-        { tenantId: state.tenantId, id: state.connectorId },
-        state.owner,
-        'step.done',
-        {
-          wizardId: state.wizardId,
-          page: state.page,
-        },
-      );
-      this.advance(state, following);
-      await this.show(dc.context, state, result.notice ?? '', result.noticeStyle ?? 'attention');
-      return Dialog.EndOfTurn;
-    }
+    if (result.kind === 'next') return this.nextPage(dc, state, result);
+    return this.finish(dc, state, result.outcome, env);
+  }
 
+  /** Goes on to the page the flow named (or the following one), auditing the step done. */
+  private async nextPage(
+    dc: DialogContext,
+    state: WizardState,
+    result: Extract<SubmitResult, { kind: 'next' }>,
+  ): Promise<DialogTurnResult> {
+    const pages = this.pagesOf(state);
+    const following = result.page ?? pages[pages.indexOf(state.page) + 1];
+    if (!following) throw new Error(`wizard ${state.type} has no page after ${state.page}`);
+    await this.deps.lifecycle.audit(
+      { tenantId: state.tenantId, id: state.connectorId },
+      state.owner,
+      'step.done',
+      {
+        wizardId: state.wizardId,
+        page: state.page,
+      },
+    );
+    this.advance(state, following);
+    await this.show(dc.context, state, result.notice ?? '', result.noticeStyle ?? 'attention');
+    return Dialog.EndOfTurn;
+  }
+
+  /** Records the authorization and replaces the wizard with its final card. */
+  private async finish(
+    dc: DialogContext,
+    state: WizardState,
+    flowOutcome: Extract<SubmitResult, { kind: 'finish' }>['outcome'],
+    env: FlowEnv,
+  ): Promise<DialogTurnResult> {
     const outcome = {
-      ...result.outcome,
+      ...flowOutcome,
       tenantId: state.tenantId,
       connectorId: state.connectorId,
       type: this.flow.type.id,
@@ -200,22 +264,7 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
       state.owner,
       state.reauthorize,
     );
-    if (completion.kind === 'gone') {
-      await showCard(
-        dc.context,
-        state,
-        renderCard(
-          messageCard,
-          messageCardData({
-            title: 'This connector no longer exists',
-            text: 'It was deleted while you were reauthorizing it, so nothing was saved. Type connect to add it again.',
-            style: 'warning',
-          }),
-        ),
-        this.deps.logger,
-      );
-      return dc.endDialog({ status: 'cancelled' } satisfies WizardResult);
-    }
+    if (completion.kind === 'gone') return this.connectorGone(dc, state);
     const { connector: recorded, handedOver } = completion;
     const connector =
       this.flow.afterRecord && !handedOver ? await this.flow.afterRecord(state, recorded, env) : recorded;
@@ -231,6 +280,24 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
       status: connector.status,
     });
     return dc.endDialog({ status: 'completed', connector } satisfies WizardResult);
+  }
+
+  /** The connector being reauthorized was deleted meanwhile: nothing is saved. */
+  private async connectorGone(dc: DialogContext, state: WizardState): Promise<DialogTurnResult> {
+    await showCard(
+      dc.context,
+      state,
+      renderCard(
+        messageCard,
+        messageCardData({
+          title: 'This connector no longer exists',
+          text: 'It was deleted while you were reauthorizing it, so nothing was saved. Type connect to add it again.',
+          style: 'warning',
+        }),
+      ),
+      this.deps.logger,
+    );
+    return dc.endDialog({ status: 'cancelled', connectorDeleted: true } satisfies WizardResult);
   }
 
   /** Ends the wizard and replaces its card; nothing is recorded. */
@@ -279,6 +346,15 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
     await this.show(context, state);
   }
 
+  /**
+   * The current page as `viewer` should see it now, for a refresh: the controls for the person
+   * who started the wizard, the read-only view for anyone else. Renders only; nothing is sent
+   * or changed.
+   */
+  viewCard(context: TurnContext, state: WizardState, viewer: { id: string }): Attachment {
+    return this.stepCard(context, state, this.viewOf(context, state), viewer.id === state.owner.id);
+  }
+
   /** Shows the current page again, as a new message (resume after `connect`). */
   async repost(context: TurnContext, state: WizardState): Promise<void> {
     state.cardActivityId = undefined;
@@ -325,11 +401,33 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
     noticeStyle: BoxStyle = 'attention',
   ): Promise<void> {
     const view = this.viewOf(context, state);
-    await showCard(
-      context,
-      state,
-      renderCard(wizardStepCard, stepCardData(this.flow.type, state, view, notice, noticeStyle)),
-      this.deps.logger,
+    const controls = this.stepCard(context, state, view, true, notice, noticeStyle);
+    // In a channel or group chat the posted card is the read-only view; the starter's client
+    // fetches the controls through its refresh, and their clicks are answered with the controls.
+    const forEveryone = isSharedConversation(context)
+      ? this.stepCard(context, state, view, false, notice, noticeStyle)
+      : controls;
+    await showCard(context, state, controls, this.deps.logger, forEveryone);
+  }
+
+  /** A step card with the controls or read-only, for the conversation of this turn. */
+  private stepCard(
+    context: TurnContext,
+    state: WizardState,
+    view: PageView,
+    controls: boolean,
+    notice = '',
+    noticeStyle: BoxStyle = 'attention',
+  ): Attachment {
+    const shared = isSharedConversation(context);
+    const audience = {
+      shared,
+      controls,
+      refreshUserIds: shared ? this.deps.refreshIdsOf(state.owner) : [],
+    };
+    return renderCard(
+      wizardStepCard,
+      stepCardData(this.flow.type, state, view, notice, noticeStyle, audience),
     );
   }
 

@@ -22,7 +22,9 @@ describe('admin consent hand-over', () => {
     const client = h.chat(user, conversation);
     const started = await client.say('connect office365');
     const id = String(started.replies[0].id);
-    let turn = await client.click(shown(started), 'Next', { displayName: name }, id);
+    // In a channel the posted card is read-only; the starter's client fetches the controls.
+    const opened = (await client.open(shown(started), id)) ?? started;
+    let turn = await client.click(shown(opened), 'Next', { displayName: name }, id);
     turn = await client.click(shown(turn), 'Next', { cloud: 'global', upn: sp.userPrincipalName }, id);
     for (let step = 1; step <= 4; step++) turn = await client.click(shown(turn), 'Next', {}, id);
     turn = await client.click(shown(turn), 'I am a SharePoint admin: hand over', {}, id);

@@ -98,13 +98,16 @@ describe('Office 365 authorization wizard', () => {
     const user = makeUser();
     const client = h.chat(user, 'channel', TENANT);
     let turn = await client.say('authorize office365');
-    turn = await client.click(shown(turn), 'Next', { displayName: 'Back test' });
-    turn = await client.click(shown(turn), 'Next');
-    turn = await client.click(shown(turn), 'Next');
+    // In a channel the posted card is read-only; the starter's client fetches the controls.
+    const id = String(turn.replies[0].id);
+    turn = (await client.open(shown(turn), id))!;
+    turn = await client.click(shown(turn), 'Next', { displayName: 'Back test' }, id);
+    turn = await client.click(shown(turn), 'Next', {}, id);
+    turn = await client.click(shown(turn), 'Next', {}, id);
     expect(cardText(shown(turn))).toContain('Step 2 of 9');
-    turn = await client.click(shown(turn), 'Back');
+    turn = await client.click(shown(turn), 'Back', {}, id);
     expect(cardText(shown(turn))).toContain('Step 1 of 9');
-    turn = await client.click(shown(turn), 'Cancel');
+    turn = await client.click(shown(turn), 'Cancel', {}, id);
     expect(cardText(shown(turn))).toContain('Authorization cancelled');
     const list = await h.bot.store.connectors.list(TENANT);
     expect(list.items.find((c) => c.displayName === 'Back test')).toBeUndefined();

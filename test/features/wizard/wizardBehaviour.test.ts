@@ -13,6 +13,7 @@ import {
   office365ToStep,
   signInToFirstStep,
   startWizard,
+  starterView,
   textBlocks,
   wizardData,
   type OnScreen,
@@ -459,7 +460,10 @@ describe('authorization wizards', () => {
       h.bot.clock.advanceDays(10);
       const started = await client.say('reauthorize finance dropbox');
       expect(started.replies).toHaveLength(1);
-      const menu: OnScreen = { card: cardOf(started.replies[0]), cardId: String(started.replies[0].id) };
+      const menu: OnScreen = await starterView(client, {
+        card: cardOf(started.replies[0]),
+        cardId: String(started.replies[0].id),
+      });
       expect(textBlocks(menu.card)).toContain('Reauthorize the Dropbox Connector');
       expect(textBlocks(menu.card)).toContain('Connector: Finance Dropbox');
       expect(inputsOf(menu.card)).toEqual([]);

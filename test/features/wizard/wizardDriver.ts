@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { cardOf, findAction, unescapeMarkdown, type Card } from '../../harness/cards';
 import type { ConnectorStandIn, RecordedCall } from '../../harness/connectorStandIn';
-import type { TeamsClient, TurnResult } from '../../harness/teamsClient';
+import { answerCard, type TeamsClient, type TurnResult } from '../../harness/teamsClient';
 
 /** A tenant of its own, so that tests do not see each other's connectors and audit events. */
 export function newTenant(): string {
@@ -55,11 +55,25 @@ export interface OnScreen {
   cardId: string;
 }
 
-/** Starts `connect <type>`; the name card is posted as a new message. */
+/**
+ * Starts `connect <type>`; the name card is posted as a new message. In a channel or group chat
+ * the posted card is read-only and the starter's Teams client fetches the controls through its
+ * refresh, as `starterView` does.
+ */
 export async function startWizard(client: TeamsClient, type: string): Promise<OnScreen> {
   const turn = await client.say(`connect ${type}`);
   const reply = turn.replies[turn.replies.length - 1];
-  return { card: cardOf(reply), cardId: String(reply.id) };
+  return starterView(client, { card: cardOf(reply), cardId: String(reply.id) });
+}
+
+/**
+ * What the starter sees of a posted wizard card: the card its automatic refresh answers with
+ * when the card has a refresh for them (channels, group chats), else the card as posted.
+ */
+export async function starterView(client: TeamsClient, posted: OnScreen): Promise<OnScreen> {
+  const refreshed = await client.open(posted.card, posted.cardId);
+  const card = refreshed && answerCard(refreshed);
+  return card ? { card, cardId: posted.cardId } : posted;
 }
 
 /** Clicks a button of the card on screen; the card is updated in place. */

@@ -111,6 +111,22 @@ function office365Step(
   );
 }
 
+/** The same step in a channel: the starter's view with the controls, or everyone else's read-only one. */
+function office365SharedStep(name: string, page: string, history: string[], controls: boolean): CardSample {
+  const state = office365State(page, history, {
+    owner: { id: 'b1c2d3e4-0d7e-4c55-9a55-2f3f4b8f1c33', name: 'Megan Bowen' },
+  });
+  return sample(
+    name,
+    wizardStepCard,
+    stepCardData(office365.type, state, office365.view(state, page, flowEnv), '', 'attention', {
+      shared: true,
+      controls,
+      refreshUserIds: ['8:orgid:b1c2d3e4-0d7e-4c55-9a55-2f3f4b8f1c33'],
+    }),
+  );
+}
+
 /** A template with data a real turn would bind, used to validate and picture every card. */
 const DIGEST_RULE =
   "Connectors are automatically deauthorized if they haven't transferred any data in the last 90 days. At zero days the connector is deauthorized: loading it shows an error and a prompt to reauthorize it. Record a transfer or reauthorize to restart the clock.";
@@ -160,6 +176,8 @@ export const CARD_SAMPLES: CardSample[] = [
   // The wizard's cards from the real flow (the catalog's steps) and the real step-card builder.
   office365Step('wizard-step-cloud', 'cloud', [NAME_PAGE], { upn: 'admin@contoso.onmicrosoft.de' }),
   office365Step('wizard-step-4', 'o365-4', [NAME_PAGE, 'cloud', 'o365-1', 'o365-2', 'o365-3']),
+  office365SharedStep('wizard-step-cloud-channel-starter', 'cloud', [NAME_PAGE], true),
+  office365SharedStep('wizard-step-cloud-channel-others', 'cloud', [NAME_PAGE], false),
   office365Step('wizard-step-5', 'o365-5', [NAME_PAGE, 'cloud', 'o365-1', 'o365-2', 'o365-3', 'o365-4']),
   office365Step(
     'wizard-step-consent',
@@ -205,6 +223,10 @@ export const CARD_SAMPLES: CardSample[] = [
     ],
     helpText: 'If you encounter an error on authorization, try signing out of any Microsoft accounts.',
     ownerName: 'Sam SharePoint',
+    shared: false,
+    refreshUserIds: [],
+    controls: true,
+    viewerNote: '',
   }),
   sample(
     'wizard-done-consent-not-verified',

@@ -22,7 +22,12 @@ import { retirementNotice } from '../../../cards/helpCards';
 import type { ConnectorService } from '../../../connectors/connectorService';
 import type { ConnectorLifecycle } from '../../../connectors/lifecycle';
 import { ConnectorWizardDialog, wizardDialogId } from '../../../dialogs/connectorWizardDialog';
-import { WIZARD_VERB, type WizardStartOptions } from '../../../dialogs/stepCardDialog';
+import {
+  WIZARD_VERB,
+  WIZARD_VIEW_VERB,
+  type WizardResult,
+  type WizardStartOptions,
+} from '../../../dialogs/stepCardDialog';
 import type { WizardFlow, WizardState } from '../../../dialogs/wizardFlow';
 import type { CommandRouter } from '../../commandRouter';
 import { chatCommand, type FeatureTables } from '../../chatCommands';
@@ -30,7 +35,9 @@ import { WIZARD_COMMANDS } from './wizardCommands';
 import type { BotDeps } from '../../deps';
 import { actorOf, tenantIdOf } from '../../turnInfo';
 import { resolveConnector } from '../../connectorResolver';
-import { recordVerb } from '../../cardVerbs';
+import { cardVerb, recordVerb } from '../../cardVerbs';
+import { userMri } from '../liveCards/cardViewers';
+import { recordWizardEnd, wizardView, wizardViewData, type WizardViews } from './wizardViews';
 
 /** Verb of the "Resume" / "Start over" buttons shown when a wizard is already open. */
 export const WIZARD_CONTROL_VERB = 'wizardControl';
@@ -80,15 +87,31 @@ function openWizard(dialogState: DialogState | undefined): WizardState | undefin
  * open in a conversation. Dialog state lives in the conversation's turn state, which the store
  * keeps across restarts.
  */
-class Wizards {
+class Wizards implements WizardViews {
   private readonly dialogs: ConnectorWizardDialog[];
+  readonly logger: WizardFeatureDeps['logger'];
 
   constructor(
     readonly deps: WizardFeatureDeps,
     /** `Start over` of a reauthorization runs `reauthorize <name>` again through the router. */
     readonly router: CommandRouter,
   ) {
-    this.dialogs = deps.flows.map((flow) => new ConnectorWizardDialog(flow, deps));
+    // A shared chat's wizard card refreshes for its starter, named as the other live cards name people.
+    const stepDeps = { ...deps, refreshIdsOf: (owner: WizardState['owner']) => [userMri(owner.id)] };
+    this.dialogs = deps.flows.map((flow) => new ConnectorWizardDialog(flow, stepDeps));
+    this.logger = deps.logger;
+  }
+
+  viewCard(context: TurnContext, open: WizardState) {
+    return this.dialogOf(open).steps.viewCard(context, open, actorOf(context));
+  }
+
+  /** Ends the open wizard as cancelled: its card says so, the cancellation is audited and remembered. */
+  async cancelOpen(context: TurnContext, state: TurnState, open: WizardState): Promise<void> {
+    const dc = await this.dialogContext(context, state);
+    await this.dialogOf(open).steps.showCancelled(context, open);
+    await dc.cancelAllDialogs();
+    recordWizardEnd(state, open, { status: 'cancelled' }, this.deps.clock);
   }
 
   dialogContext(context: TurnContext, state: TurnState) {
@@ -274,9 +297,7 @@ async function cancel(wizards: Wizards, context: TurnContext, state: TurnState):
     );
     return;
   }
-  const dc = await wizards.dialogContext(context, state);
-  await wizards.dialogOf(open).steps.showCancelled(context, open);
-  await dc.cancelAllDialogs();
+  await wizards.cancelOpen(context, state, open);
 }
 
 /** A wizard step card's button: continues the open wizard's dialog when the card is its current one. */
@@ -308,6 +329,9 @@ async function wizardStep(
   const dc = await wizards.dialogContext(context, state);
   const result = await dc.continueDialog();
   if (result.status === DialogTurnStatus.empty) await wizards.outOfDate(context, 'dialog stack empty');
+  if (result.status === DialogTurnStatus.complete) {
+    recordWizardEnd(state, open, result.result as WizardResult, wizards.deps.clock);
+  }
 }
 
 /** "Resume" or "Start over" on the card shown when a wizard was already open. */
@@ -319,7 +343,6 @@ async function wizardControl(
 ): Promise<void> {
   const open = await wizards.checkClick(context, state, data);
   if (!open) return;
-  const dc = await wizards.dialogContext(context, state);
   if (data.move === 'resume') {
     await wizards.dialogOf(open).steps.repost(context, open);
     return;
@@ -329,8 +352,7 @@ async function wizardControl(
     return;
   }
   // The old wizard's card says it was cancelled, and the cancellation is audited.
-  await wizards.dialogOf(open).steps.showCancelled(context, open);
-  await dc.cancelAllDialogs();
+  await wizards.cancelOpen(context, state, open);
   if (data.command === 'reauthorize' && typeof data.args === 'string' && data.args) {
     // Runs `reauthorize <name>` again, so the connector and the permission are checked anew.
     await wizards.router.get('reauthorize')!(context, state, data.args.slice(0, 200));
@@ -358,6 +380,9 @@ export function wizardFeature(deps: WizardFeatureDeps, router: CommandRouter): F
     verbs: [
       recordVerb(WIZARD_VERB, (context, state, data) => wizardStep(wizards, context, state, data)),
       recordVerb(WIZARD_CONTROL_VERB, (context, state, data) => wizardControl(wizards, context, state, data)),
+      cardVerb(WIZARD_VIEW_VERB, wizardViewData, (context, state, data) =>
+        wizardView(wizards, context, state, data),
+      ),
     ],
   };
 }

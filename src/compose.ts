@@ -103,7 +103,14 @@ export function compose(foundation: Foundation): Composition {
     concurrency: scanConcurrency(config.notifyRps),
     lifecycle: services.lifecycle,
     sender,
-    consentReminders: consentReminderCards({ config, graph: foundation.graph, messenger, store, logger }),
+    consentReminders: consentReminderCards({
+      config,
+      graph: foundation.graph,
+      messenger,
+      store,
+      logger,
+      teamsUserIds,
+    }),
     managerIds: (tenantId, connectors) => managerIds({ adminGroup, teamsUserIds }, tenantId, connectors),
   });
   // Every deauthorization, whoever noticed it, reaches the tenant's notice targets once.

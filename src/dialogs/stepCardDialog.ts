@@ -46,7 +46,8 @@ export const WIZARD_VIEW_VERB = 'wizardView';
 /** How a wizard is started. */
 export interface WizardStartOptions {
   tenantId: string;
-  owner: { id: string; name: string };
+  /** `teamsId`: the starter's Teams id (`29:…`), which a shared chat's step card names in refresh.userIds. */
+  owner: { id: string; name: string; teamsId?: string };
   /** Set when reauthorizing: the existing connector keeps its id and display name. */
   existing?: Pick<Connector, 'id' | 'displayName'>;
 }

@@ -15,7 +15,8 @@ export interface WizardState {
   wizardId: string;
   type: string;
   tenantId: string;
-  owner: { id: string; name: string };
+  /** `teamsId`: the starter's Teams id (`29:…`), which a shared chat's step card names in refresh.userIds. */
+  owner: { id: string; name: string; teamsId?: string };
   /** Id the connector gets (or has, when reauthorizing). */
   connectorId: string;
   reauthorize: boolean;

@@ -48,7 +48,7 @@ describe('who sees a wizard card’s controls', () => {
     expect(actionTitles(posted.card)).toEqual(['Refresh', 'Help']);
     expect(posted.card.refresh).toMatchObject({
       action: { type: 'Action.Execute', verb: 'wizardView', data: { page: 'name' } },
-      userIds: [`8:orgid:${owner.aadObjectId}`],
+      userIds: [owner.id],
     });
 
     // The starter's client refreshes on its own and gets the controls, still refreshing for them.

@@ -1,6 +1,7 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import { md } from '../../../cards/markdown';
 import { readerDates } from '../../../util/readerDates';
+import { UTC_DATES } from '../../../util/dates';
 import { renderCard } from '../../../cards/render';
 import { CONSENT_VERBS } from '../../../cards/verbs';
 import { consentCheckButton } from '../../../cards/wizardCards';
@@ -14,7 +15,7 @@ import {
 } from '../../../connectors/consentRequest';
 import type { DirectoryPerson } from '../../../dialogs/flows/consentPort';
 import { checkReviewer } from './consentAuthorization';
-import { consentRequestAttachment } from './consentRequestCard';
+import { consentRequestAttachment, requestViewerIds } from './consentRequestCard';
 import {
   closedForRequesterAttachment,
   deliverToReviewer,
@@ -232,7 +233,14 @@ export async function reviewRequest(
     await privately(context, deps, 'That connector no longer exists. Nothing was changed.');
     return;
   }
-  const card = consentRequestAttachment(deps, connector, found.request.requester.name, found.request);
+  const card = consentRequestAttachment(
+    deps,
+    connector,
+    found.request.requester.name,
+    found.request,
+    UTC_DATES,
+    await requestViewerIds(deps.teamsUserIds, found.request),
+  );
   const sent = await context.sendActivity(MessageFactory.attachment(card));
   if (sent?.id && reviewerOf(found.request, found.actor.id)) {
     await saveRequest(deps, {

@@ -29,7 +29,7 @@ export const PEOPLE_DATASET = 'graph.microsoft.com/users';
 
 export interface ConsentFeatureDeps extends Pick<
   BotDeps,
-  'config' | 'store' | 'logger' | 'graph' | 'messenger' | 'clock'
+  'config' | 'store' | 'logger' | 'graph' | 'messenger' | 'clock' | 'teamsUserIds'
 > {
   /** Audits the consent request's closing. */
   lifecycle: Pick<ConnectorLifecycle, 'audit'>;
@@ -50,7 +50,7 @@ export type ConsentCheckOutcome = ConsentOutcome;
 export async function verifyConsent(
   deps: Pick<
     ConsentFeatureDeps,
-    'consent' | 'store' | 'logger' | 'messenger' | 'clock' | 'config' | 'lifecycle'
+    'consent' | 'store' | 'logger' | 'messenger' | 'clock' | 'config' | 'lifecycle' | 'teamsUserIds'
   >,
   connector: Connector,
   actor: { id: string; name?: string },

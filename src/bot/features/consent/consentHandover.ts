@@ -88,7 +88,7 @@ function handoverDelivery(deliveries: ReviewerDelivery[]): HandoverResult['deliv
 
 export interface ConsentHandoverDeps extends Pick<
   BotDeps,
-  'messenger' | 'graph' | 'config' | 'logger' | 'store' | 'clock'
+  'messenger' | 'graph' | 'config' | 'logger' | 'store' | 'clock' | 'teamsUserIds'
 > {
   /** Records how the consent request reached the reviewers, and audits its decisions. */
   lifecycle: ConsentRequestDeps['lifecycle'];
@@ -356,7 +356,7 @@ export async function notifyRequester(
  * reviewer's card turns to "expired".
  */
 export function consentReminderCards(
-  deps: Pick<ConsentHandoverDeps, 'config' | 'graph' | 'messenger' | 'store' | 'logger'>,
+  deps: Pick<ConsentHandoverDeps, 'config' | 'graph' | 'messenger' | 'store' | 'logger' | 'teamsUserIds'>,
 ): ConsentReminderCards {
   return {
     toAdmin(connector: Connector, request?: ConsentRequest) {

@@ -12,7 +12,8 @@ import type { GraphGateway } from '../../../graph/graphGateway';
 import { UTC_DATES, type DateFormatter } from '../../../util/dates';
 import { GUID } from '../../../util/ids';
 import type { BotDeps } from '../../deps';
-import { MAX_REFRESH_USERS, userMri } from '../liveCards/cardViewers';
+import type { TeamsUserIds } from '../../teamsUserIds';
+import { MAX_REFRESH_USERS } from '../liveCards/cardViewers';
 
 /**
  * Why these people may decide, as the request card says it: the seed names the global admin;
@@ -31,15 +32,19 @@ export function reviewerRolesText(config: Pick<Config, 'consentReviewerRoles'>):
 }
 
 /**
- * Who a consent request card refreshes for when Teams shows it: the reviewers known by Entra
- * object id, then the person who asked, at most {@link MAX_REFRESH_USERS}. Anyone else sees the
- * card as it was sent, and its refresh answers them read-only.
+ * Who a consent request card refreshes for when Teams shows it, as Teams user ids (`29:…`, see
+ * TeamsUserIds): the reviewers known by Entra object id, then the person who asked, at most
+ * {@link MAX_REFRESH_USERS}. Anyone else, or anyone the bot has not met in Teams yet, sees the
+ * card as it was sent and its Refresh button, whose answer is their own view.
  */
-export function requestViewerIds(request: Pick<ConsentRequest, 'reviewers' | 'requester'>): string[] {
-  const ids = new Set<string>();
-  for (const r of request.reviewers) if (r.id && GUID.test(r.id)) ids.add(userMri(r.id));
-  if (GUID.test(request.requester.id)) ids.add(userMri(request.requester.id));
-  return [...ids].slice(0, MAX_REFRESH_USERS);
+export async function requestViewerIds(
+  teamsUserIds: Pick<TeamsUserIds, 'lookup'>,
+  request: Pick<ConsentRequest, 'tenantId' | 'reviewers' | 'requester'>,
+): Promise<string[]> {
+  const entraIds = [...request.reviewers.map((r) => r.id), request.requester.id].filter(
+    (id): id is string => !!id && GUID.test(id),
+  );
+  return teamsUserIds.lookup(request.tenantId, entraIds, MAX_REFRESH_USERS);
 }
 
 /** "Adele Admin to Bob Apps (2026-03-02 09:10 UTC)" for each forward, for a card's facts. */
@@ -82,6 +87,8 @@ export function consentRequestAttachment(
   requester: string,
   request?: ConsentRequest,
   dates: DateFormatter = UTC_DATES,
+  /** Teams ids whose clients refresh the card ({@link requestViewerIds}); none in a 1:1 chat. */
+  refreshUserIds: string[] = [],
 ): Attachment {
   const { facts, links } = consentLinks(
     { cloud: connector.cloud as never, tenantId: connector.tenantId },
@@ -112,6 +119,6 @@ export function consentRequestAttachment(
     requestId: request?.id ?? '',
     rolesText: request ? reviewerRolesText(deps.config) : '',
     peoplePicker: deps.graph?.configured ?? false,
-    refreshUserIds: request ? requestViewerIds(request) : [],
+    refreshUserIds: request ? refreshUserIds : [],
   });
 }

@@ -13,13 +13,13 @@ import { CardActionError, dataProblem } from '../../universalActions';
 import { deletionOf } from '../liveCards/cardViewers';
 import { clickerUpn } from './consentAddressee';
 import { reviewsOpenRequest } from './consentAuthorization';
-import { consentRequestAttachment } from './consentRequestCard';
+import { consentRequestAttachment, requestViewerIds } from './consentRequestCard';
 import type { ConsentRequestDeps } from './consentRequests';
 import { closedView, deletedView, replacedView, waitingView } from './consentRequestViews';
 
 export interface ConsentRefreshDeps extends Pick<
   ConsentRequestDeps,
-  'config' | 'store' | 'logger' | 'graph'
+  'config' | 'store' | 'logger' | 'graph' | 'teamsUserIds'
 > {
   /** Reads the request's connector as stored (nothing deauthorized or written on the way). */
   connectors: Pick<ConnectorService, 'get'>;
@@ -71,19 +71,23 @@ async function openView(
   connector: Connector,
   dates: DateFormatter,
 ): Promise<Attachment> {
+  const viewers = await requestViewerIds(deps.teamsUserIds, request);
   const latest = connector.consent?.requestId;
   if (latest && latest !== request.id) {
-    return renderCard(
-      consentHandledCard,
-      replacedView(request, connector.consent?.requestedAt ?? request.createdAt, dates),
-    );
+    return renderCard(consentHandledCard, {
+      ...replacedView(request, connector.consent?.requestedAt ?? request.createdAt, dates),
+      refreshUserIds: viewers,
+    });
   }
   const objectId = actorOf(context).aadObjectId ?? '';
   if (await reviewsOpenRequest(request, objectId, () => clickerUpn(context, deps.graph, deps.logger))) {
-    return consentRequestAttachment(deps, connector, request.requester.name, request, dates);
+    return consentRequestAttachment(deps, connector, request.requester.name, request, dates, viewers);
   }
   const asked = !!objectId && objectId === request.requester.id;
-  return renderCard(consentHandledCard, waitingView(request, dates, { checkAgain: asked, askAgain: false }));
+  return renderCard(consentHandledCard, {
+    ...waitingView(request, dates, { checkAgain: asked, askAgain: false }),
+    refreshUserIds: viewers,
+  });
 }
 
 /**
@@ -104,13 +108,13 @@ async function requestNow(
   if (request.state === 'open') return openView(deps, context, request, connector, dates);
   const asked = actorOf(context).aadObjectId === request.requester.id;
   const stillClosed = connector.status === 'consent-declined' || connector.status === 'consent-expired';
-  return renderCard(
-    consentHandledCard,
-    closedView(request, dates, {
+  return renderCard(consentHandledCard, {
+    ...closedView(request, dates, {
       checkAgain: false,
       askAgain: asked && stillClosed && connector.consent?.requestId === request.id,
     }),
-  );
+    refreshUserIds: await requestViewerIds(deps.teamsUserIds, request),
+  });
 }
 
 /** The consent request card's refresh verb (automatic when the card is shown, or its Refresh button). */

@@ -2,7 +2,7 @@ import type { ConsentHandledCardData } from '../../../cards/consentCards';
 import { markdown, md } from '../../../cards/markdown';
 import { reviewerNames, type ConsentRequest } from '../../../connectors/consentRequest';
 import { UTC_DATES, type DateFormatter } from '../../../util/dates';
-import { forwardFacts, reportFacts, requestViewerIds } from './consentRequestCard';
+import { forwardFacts, reportFacts } from './consentRequestCard';
 
 /** What the person looking at a consent request card may do with it, beside reading it. */
 export interface RequestViewer {
@@ -34,7 +34,8 @@ function live(
     ...view,
     requestId: request.id,
     connectorId: request.connectorId,
-    refreshUserIds: requestViewerIds(request),
+    // Named by the sender, who can look up Teams ids (requestViewerIds); none until then.
+    refreshUserIds: [],
     ...viewer,
   };
 }

@@ -23,7 +23,7 @@ import type { GraphGateway } from '../../../graph/graphGateway';
 import { GRAPH_PERMISSIONS } from '../../../graph/graphPermissions';
 import { ConcurrencyError } from '../../../connectors/ports';
 import { UTC_DATES, type DateFormatter } from '../../../util/dates';
-import { consentRequestAttachment } from './consentRequestCard';
+import { consentRequestAttachment, requestViewerIds } from './consentRequestCard';
 import { ANYONE, closedView, waitingView } from './consentRequestViews';
 import { postWithMention, sendPersonalCard, type PersonalCardDeps, type SentCard } from './personalCards';
 import type { BotDeps } from '../../deps';
@@ -33,7 +33,7 @@ const MAX_PER_ROLE = 25;
 
 export interface ConsentRequestDeps extends Pick<
   BotDeps,
-  'config' | 'store' | 'logger' | 'clock' | 'graph' | 'messenger'
+  'config' | 'store' | 'logger' | 'clock' | 'graph' | 'messenger' | 'teamsUserIds'
 > {
   lifecycle: Pick<ConnectorLifecycle, 'audit' | 'recordConsentRequest' | 'recordConsentClosed' | 'get'>;
 }
@@ -117,7 +117,8 @@ export async function openAndDeliver(
       deps.config.consentRequestDays,
     ),
   );
-  const card = consentRequestAttachment(deps, connector, requester.name, request);
+  const viewers = await requestViewerIds(deps.teamsUserIds, request);
+  const card = consentRequestAttachment(deps, connector, requester.name, request, UTC_DATES, viewers);
   const deliveries: ReviewerDelivery[] = [];
   for (const reviewer of request.reviewers) {
     const { delivery, sent } = await deliverOne(deps, context, connector, request, reviewer, card);
@@ -163,7 +164,10 @@ async function deliverOne(
   const activityId = await postWithMention(
     context,
     { id: reviewer.id, name: reviewer.name },
-    renderCard(consentHandledCard, waitingView(request, UTC_DATES, ANYONE)),
+    renderCard(consentHandledCard, {
+      ...waitingView(request, UTC_DATES, ANYONE),
+      refreshUserIds: await requestViewerIds(deps.teamsUserIds, request),
+    }),
     `${request.requester.name} needs a global admin to grant consent for the Office 365 Connector.`,
   );
   return { delivery: 'mention', sent: { conversationId: context.activity.conversation.id, activityId } };
@@ -173,8 +177,12 @@ async function deliverOne(
  * The card every reviewer's request turns into once it is closed: who handled it, how, and why.
  * It keeps the request's refresh, so each person's client then shows their own view of it.
  */
-export function handledAttachment(request: ConsentRequest, dates: DateFormatter = UTC_DATES): Attachment {
-  return renderCard(consentHandledCard, closedView(request, dates));
+export function handledAttachment(
+  request: ConsentRequest,
+  dates: DateFormatter = UTC_DATES,
+  refreshUserIds: string[] = [],
+): Attachment {
+  return renderCard(consentHandledCard, { ...closedView(request, dates), refreshUserIds });
 }
 
 /**
@@ -182,11 +190,11 @@ export function handledAttachment(request: ConsentRequest, dates: DateFormatter 
  * closes it for all. A card that cannot be updated (the chat is gone) is logged and skipped.
  */
 export async function updateReviewerCards(
-  deps: Pick<ConsentRequestDeps, 'messenger' | 'store' | 'logger'>,
+  deps: Pick<ConsentRequestDeps, 'messenger' | 'store' | 'logger' | 'teamsUserIds'>,
   request: ConsentRequest,
   skipActivityId?: string,
 ): Promise<number> {
-  const card = handledAttachment(request);
+  const card = handledAttachment(request, UTC_DATES, await requestViewerIds(deps.teamsUserIds, request));
   let updated = 0;
   for (const sent of request.cards) {
     if (sent.activityId === skipActivityId) continue;
@@ -280,7 +288,7 @@ export async function saveRequest(
  * reviewer's card turns to "handled by", and the decision is audited.
  */
 export async function closeOnVerified(
-  deps: Pick<ConsentRequestDeps, 'store' | 'clock' | 'messenger' | 'logger'> & {
+  deps: Pick<ConsentRequestDeps, 'store' | 'clock' | 'messenger' | 'logger' | 'teamsUserIds'> & {
     lifecycle: Pick<ConnectorLifecycle, 'audit'>;
   },
   connector: Connector,
@@ -316,7 +324,8 @@ export async function deliverToReviewer(
   request: ConsentRequest,
   reviewer: ConsentReviewer,
 ): Promise<{ request: ConsentRequest; delivery?: ReviewerDelivery['delivery'] }> {
-  const card = consentRequestAttachment(deps, connector, request.requester.name, request);
+  const viewers = await requestViewerIds(deps.teamsUserIds, request);
+  const card = consentRequestAttachment(deps, connector, request.requester.name, request, UTC_DATES, viewers);
   const { delivery, sent } = await deliverOne(deps, context, connector, request, reviewer, card);
   if (!sent?.conversationId || !sent.activityId) return { request, delivery };
   const kept = await saveRequest(

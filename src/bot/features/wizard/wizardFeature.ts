@@ -36,7 +36,6 @@ import type { BotDeps } from '../../deps';
 import { actorOf, tenantIdOf } from '../../turnInfo';
 import { resolveConnector } from '../../connectorResolver';
 import { cardVerb, recordVerb } from '../../cardVerbs';
-import { userMri } from '../liveCards/cardViewers';
 import { recordWizardEnd, wizardView, wizardViewData, type WizardViews } from './wizardViews';
 
 /** Verb of the "Resume" / "Start over" buttons shown when a wizard is already open. */
@@ -96,8 +95,12 @@ class Wizards implements WizardViews {
     /** `Start over` of a reauthorization runs `reauthorize <name>` again through the router. */
     readonly router: CommandRouter,
   ) {
-    // A shared chat's wizard card refreshes for its starter, named as the other live cards name people.
-    const stepDeps = { ...deps, refreshIdsOf: (owner: WizardState['owner']) => [userMri(owner.id)] };
+    // A shared chat's wizard card refreshes for its starter alone, by the Teams id Teams gave
+    // when they started it; a wizard stored before that was kept has none, so only Refresh.
+    const stepDeps = {
+      ...deps,
+      refreshIdsOf: (owner: WizardState['owner']) => (owner.teamsId ? [owner.teamsId] : []),
+    };
     this.dialogs = deps.flows.map((flow) => new ConnectorWizardDialog(flow, stepDeps));
     this.logger = deps.logger;
   }
@@ -139,7 +142,7 @@ class Wizards implements WizardViews {
     const actor = actorOf(context);
     const options: WizardStartOptions = {
       tenantId: tenantIdOf(context),
-      owner: { id: actor.id, name: actor.name },
+      owner: { id: actor.id, name: actor.name, teamsId: context.activity.from?.id },
       existing,
     };
     await dc.beginDialog(wizardDialogId(type), options);

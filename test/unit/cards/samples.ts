@@ -114,7 +114,11 @@ function office365Step(
 /** The same step in a channel: the starter's view with the controls, or everyone else's read-only one. */
 function office365SharedStep(name: string, page: string, history: string[], controls: boolean): CardSample {
   const state = office365State(page, history, {
-    owner: { id: 'b1c2d3e4-0d7e-4c55-9a55-2f3f4b8f1c33', name: 'Megan Bowen' },
+    owner: {
+      id: 'b1c2d3e4-0d7e-4c55-9a55-2f3f4b8f1c33',
+      name: 'Megan Bowen',
+      teamsId: '29:1bSnHZ7Js2-megan',
+    },
   });
   return sample(
     name,
@@ -122,7 +126,7 @@ function office365SharedStep(name: string, page: string, history: string[], cont
     stepCardData(office365.type, state, office365.view(state, page, flowEnv), '', 'attention', {
       shared: true,
       controls,
-      refreshUserIds: ['8:orgid:b1c2d3e4-0d7e-4c55-9a55-2f3f4b8f1c33'],
+      refreshUserIds: ['29:1bSnHZ7Js2-megan'],
     }),
   );
 }

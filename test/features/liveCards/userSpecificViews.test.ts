@@ -129,6 +129,21 @@ describe('user-specific views of the connector list and status cards', () => {
     expect((await h.bot.store.connectors.get(tenant.id, c.id))?.version).toBe(c.version);
   });
 
+  test('a non-manager’s forged Reauthorize is refused to them alone and starts no wizard', async () => {
+    const tenant = tenantWithAdmins();
+    await seedBox(tenant.id, 'Guarded Box');
+    const creatorInRoom = new TeamsClient(h.bot.url, h.standIn, creator, channel(tenant.id));
+    const posted = shownCard(await creatorInRoom.say('status Guarded Box'));
+    const creatorView = shownCard((await creatorInRoom.open(posted))!);
+    const before = await snapshot(tenant.id);
+
+    const clicked = await creatorInRoom.as(member).click(creatorView, 'Reauthorize');
+    expect(answerError(clicked)?.statusCode).toBe(403);
+    expect(answerError(clicked)?.message).toContain('Only Megan Bowen, who created it');
+    expect(clicked.replies).toHaveLength(0);
+    expect(await snapshot(tenant.id)).toBe(before);
+  });
+
   test('refresh.userIds names at most 60 people, by the Teams ids the bot was sent, and leaves out those it never saw', async () => {
     const group = Array.from({ length: 75 }, () => randomUUID());
     const tenant = tenantWithAdmins(group);

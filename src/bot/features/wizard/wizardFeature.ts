@@ -270,10 +270,8 @@ async function reauthorize(
   const connector = await resolveConnector(context, wizards.deps.connectors, 'reauthorize', args);
   if (!connector) return;
   const permission = await wizards.deps.connectors.mayManage(connector, actorOf(context));
-  if (!permission.allowed) {
-    await context.sendActivity(permission.reason);
-    return;
-  }
+  // A Reauthorize click is refused to the clicker alone (the invoke's error), as Delete is.
+  if (!permission.allowed) return refuse(context, 403, permission.reason);
   const open = wizards.current(state);
   if (open)
     return askResumeOrRestart(wizards, context, open, {

@@ -104,7 +104,7 @@ export function waitingView(
     request,
     {
       title: `Waiting for ${reviewerNames(request)}`,
-      text: md`${request.requester.name} asked on ${dates.dateTime(request.createdAt)} for admin consent for **${request.connectorName}**. Only the reviewers can grant or decline it; the request expires on ${dates.dateTime(request.expiresAt)}.`,
+      text: md`${request.requester.name} asked on ${dates.dateTime(request.createdAt)} for admin consent for **${request.connectorName}**. Only the reviewers can decide on it here; the request expires on ${dates.dateTime(request.expiresAt)}.`,
       style: 'accent',
       facts: [
         ...baseFacts(request),

@@ -281,4 +281,17 @@ describe('the consent request card stays current (Universal Actions refresh)', (
     expect(actionTitles(requester)).toEqual(['Ask again', 'Refresh', 'Show consent requests']);
     expect(await snapshot(h, tenant.id)).toBe(before);
   });
+  test('Review clicked in a channel posts the read-only view there; the reviewer’s client refreshes it into the decisions', async () => {
+    const { tenant, admin } = tenantWithReviewers(cloud, 'Coho');
+    await handOver(h, tenant, 'Coho destination', { adminId: admin.id, adminUpn: '' });
+    const adeleInChannel = h.chat(admin, 'channel', tenant);
+    const list = shownCard(await adeleInChannel.say('consents'));
+    const posted = shownCard(await adeleInChannel.click(list, 'Review Coho destination'));
+    expectValidCard(posted);
+    expect(cardText(posted)).toContain('Waiting for Adele Admin');
+    expect(actionTitles(posted)).not.toEqual(expect.arrayContaining(['I have granted consent']));
+    expect(refreshOf(posted).userIds).toContain(mri(admin));
+    expect(actionTitles(await opened(adeleInChannel, posted))).toEqual(expect.arrayContaining(DECISIONS));
+    expect(await adeleInChannel.as(makeUser('Megan Member')).open(posted)).toBeUndefined();
+  });
 });

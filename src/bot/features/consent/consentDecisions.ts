@@ -16,6 +16,8 @@ import {
 import type { DirectoryPerson } from '../../../dialogs/flows/consentPort';
 import { checkReviewer } from './consentAuthorization';
 import { consentRequestAttachment, requestViewerIds } from './consentRequestCard';
+import { ANYONE, waitingView } from './consentRequestViews';
+import { consentHandledCard } from '../../../cards/consentCards';
 import {
   closedForRequesterAttachment,
   deliverToReviewer,
@@ -31,7 +33,7 @@ import { askAgain } from './consentAskAgain';
 import type { ConnectorService } from '../../../connectors/connectorService';
 import { showConsents } from './consentList';
 import { consentRequestViewVerb } from './consentRequestRefresh';
-import { tenantIdOf } from '../../turnInfo';
+import { conversationTypeOf, tenantIdOf } from '../../turnInfo';
 
 export interface ConsentDecisionDeps extends ConsentRequestDeps {
   /** Who may ask again for a connector's consent (its creator, the admin group); the refresh's read. */
@@ -233,14 +235,23 @@ export async function reviewRequest(
     await privately(context, deps, 'That connector no longer exists. Nothing was changed.');
     return;
   }
-  const card = consentRequestAttachment(
-    deps,
-    connector,
-    found.request.requester.name,
-    found.request,
-    UTC_DATES,
-    await requestViewerIds(deps.teamsUserIds, found.request),
-  );
+  const viewers = await requestViewerIds(deps.teamsUserIds, found.request);
+  // Where others read along, the posted card is the read-only view and the reviewers' clients
+  // refresh it into the decisions; in a 1:1 chat its only reader is the reviewer.
+  const card =
+    conversationTypeOf(context) === 'personal'
+      ? consentRequestAttachment(
+          deps,
+          connector,
+          found.request.requester.name,
+          found.request,
+          UTC_DATES,
+          viewers,
+        )
+      : renderCard(consentHandledCard, {
+          ...waitingView(found.request, UTC_DATES, ANYONE),
+          refreshUserIds: viewers,
+        });
   const sent = await context.sendActivity(MessageFactory.attachment(card));
   if (sent?.id && reviewerOf(found.request, found.actor.id)) {
     await saveRequest(deps, {

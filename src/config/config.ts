@@ -384,17 +384,20 @@ function blobEndpointRules(env: Env, cloud: CloudName, anonymous: boolean): Blob
   });
 }
 
-/**
- * Reads and validates the whole configuration once. Throws {@link ConfigError} on the first
- * mistake, naming the variable.
- */
-export function loadConfig(env: Env = process.env): Config {
+/** PORT and HOST: where the bot listens. */
+function listenAddress(env: Env): Pick<Config, 'port' | 'host'> {
   const port = integer(env, 'PORT', 3978, 1, 65535);
   const host = read(env, 'HOST') ?? '127.0.0.1';
   if (isIP(host) === 0 && host !== 'localhost' && !/^[a-z0-9.-]+$/i.test(host)) {
     throw new ConfigError('HOST', `expected an IP address or host name, got "${host}"`);
   }
+  return { port, host };
+}
 
+type BotCredentials = Omit<Config['bot'], 'openIdMetadataUrl'>;
+
+/** The Bot Framework app: without MicrosoftAppId the bot runs anonymously, on loopback only. */
+function botCredentials(env: Env, host: string): BotCredentials {
   const appId = guid(env, 'MicrosoftAppId');
   const appPassword = read(env, 'MicrosoftAppPassword');
   const appTenantId = guid(env, 'MicrosoftAppTenantId');
@@ -420,7 +423,16 @@ export function loadConfig(env: Env = process.env): Config {
   if (!anonymous && appType === 'SingleTenant' && appTenantId === undefined) {
     throw new ConfigError('MicrosoftAppTenantId', 'required when MicrosoftAppType is SingleTenant');
   }
+  return { appId, appPassword, appTenantId, appType };
+}
 
+type StorageSettings = Pick<
+  Config,
+  'azureStorageConnectionString' | 'azureStorageUrls' | 'azureIdentity' | 'secretsKeyVault'
+>;
+
+/** Azure Storage (connection string or URLs), the identity it is reached with, and the secrets key's vault. */
+function storageSettings(env: Env): StorageSettings {
   const connectionString = read(env, 'AZURE_STORAGE_CONNECTION_STRING');
   if (
     connectionString !== undefined &&
@@ -444,10 +456,11 @@ export function loadConfig(env: Env = process.env): Config {
       );
     }
   }
+  return { azureStorageConnectionString: connectionString, azureStorageUrls, azureIdentity, secretsKeyVault };
+}
 
-  const cloud = oneOf(env, 'CLOUD', ['global', 'usgovhigh', 'dod', 'china'] as const, 'global');
-  const hosts = CLOUD_HOSTS[cloud];
-
+/** INACTIVITY_DAYS and EXPIRY_NOTICE_DAYS: every notice day distinct and before deauthorization. */
+function expirySchedule(env: Env): Pick<Config, 'inactivityDays' | 'expiryNoticeDays'> {
   const inactivityDays = integer(env, 'INACTIVITY_DAYS', 90, 1, 3650);
   const expiryNoticeDays = integerList(env, 'EXPIRY_NOTICE_DAYS', '30,14,7,1');
   if (new Set(expiryNoticeDays).size !== expiryNoticeDays.length) {
@@ -460,19 +473,28 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
   expiryNoticeDays.sort((a, b) => b - a);
+  return { inactivityDays, expiryNoticeDays };
+}
 
+function scanCronExpression(env: Env): string {
   const scanCron = read(env, 'SCAN_CRON') ?? '0 * * * *';
   try {
     new Cron(scanCron, { paused: true }).stop();
   } catch (err) {
     throw new ConfigError('SCAN_CRON', `not a valid cron expression: ${(err as Error).message}`);
   }
+  return scanCron;
+}
 
+function apiTokenSetting(env: Env): string | undefined {
   const apiToken = read(env, 'API_TOKEN');
   if (apiToken !== undefined && apiToken.length < 16) {
     throw new ConfigError('API_TOKEN', 'must be at least 16 characters');
   }
+  return apiToken;
+}
 
+function apiEntraAuthSetting(env: Env, anonymous: boolean): boolean {
   const entraAuthSetting = oneOf(env, 'API_ENTRA_AUTH', ['on', 'off'] as const, anonymous ? 'off' : 'on');
   if (entraAuthSetting === 'on' && anonymous) {
     throw new ConfigError(
@@ -480,7 +502,10 @@ export function loadConfig(env: Env = process.env): Config {
       "on needs MicrosoftAppId: the tokens are issued for the bot's app",
     );
   }
+  return entraAuthSetting === 'on';
+}
 
+function consentReminderHours(env: Env): Config['consentReminderHours'] {
   const reminders = integerList(env, 'CONSENT_REMINDER_HOURS', '24,72');
   if (reminders.length !== 2 || reminders[0] >= reminders[1]) {
     throw new ConfigError(
@@ -488,46 +513,70 @@ export function loadConfig(env: Env = process.env): Config {
       'expected two increasing hours: admin reminder, requester reminder',
     );
   }
+  return [reminders[0], reminders[1]];
+}
 
+type GraphSettings = Pick<
+  Config,
+  'authorityHost' | 'graphEndpoint' | 'graph' | 'connectorAppId' | 'consentRedirectUri'
+>;
+
+/** Login and Graph hosts (the cloud's own unless overridden) and the apps Graph is called for. */
+function graphSettings(env: Env, cloud: CloudName, bot: BotCredentials): GraphSettings {
+  const hosts = CLOUD_HOSTS[cloud];
+  return {
+    authorityHost: httpsUrl(env, 'AZURE_AUTHORITY_HOST') ?? hosts.authorityHost,
+    graphEndpoint: httpsUrl(env, 'GRAPH_ENDPOINT') ?? hosts.graphEndpoint,
+    graph: {
+      clientId: guid(env, 'GRAPH_CLIENT_ID') ?? bot.appId,
+      clientSecret: read(env, 'GRAPH_CLIENT_SECRET') ?? bot.appPassword,
+    },
+    connectorAppId: guid(env, 'CONNECTOR_APP_ID') ?? bot.appId,
+    consentRedirectUri: redirectUri(env, 'CONSENT_REDIRECT_URI'),
+  };
+}
+
+/**
+ * Reads and validates the whole configuration once. Throws {@link ConfigError} on the first
+ * mistake, naming the variable.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  // The order of these reads is the order mistakes are reported in: the first one throws.
+  const { port, host } = listenAddress(env);
+  const credentials = botCredentials(env, host);
+  const anonymous = credentials.appId === undefined;
+  const storage = storageSettings(env);
+  const cloud = oneOf(env, 'CLOUD', ['global', 'usgovhigh', 'dod', 'china'] as const, 'global');
+  const { inactivityDays, expiryNoticeDays } = expirySchedule(env);
+  const scanCron = scanCronExpression(env);
+  const apiToken = apiTokenSetting(env);
+  const apiEntraAuth = apiEntraAuthSetting(env, anonymous);
+  const reminderHours = consentReminderHours(env);
   const reviewerRoles = consentReviewerRoles(env);
   const adminConsentLink = httpsUrl(env, 'ADMIN_CONSENT_LINK') ?? 'https://aka.ms/office365moverauth';
   const dataDir = path.resolve(read(env, 'DATA_DIR') ?? './data');
+  const openIdMetadataUrl = httpsUrl(env, 'BOT_OPENID_METADATA_URL', { loopbackHttp: true });
+  const graph = graphSettings(env, cloud, credentials);
 
   return {
     port,
     host,
     anonymous,
-    bot: {
-      appId,
-      appPassword,
-      appTenantId,
-      appType,
-      openIdMetadataUrl: httpsUrl(env, 'BOT_OPENID_METADATA_URL', { loopbackHttp: true }),
-    },
+    bot: { ...credentials, openIdMetadataUrl },
     dataDir,
-    azureStorageConnectionString: connectionString,
-    azureStorageUrls,
-    azureIdentity,
-    secretsKeyVault,
+    ...storage,
     cloud,
-    authorityHost: httpsUrl(env, 'AZURE_AUTHORITY_HOST') ?? hosts.authorityHost,
-    graphEndpoint: httpsUrl(env, 'GRAPH_ENDPOINT') ?? hosts.graphEndpoint,
-    graph: {
-      clientId: guid(env, 'GRAPH_CLIENT_ID') ?? appId,
-      clientSecret: read(env, 'GRAPH_CLIENT_SECRET') ?? appPassword,
-    },
-    connectorAppId: guid(env, 'CONNECTOR_APP_ID') ?? appId,
-    consentRedirectUri: redirectUri(env, 'CONSENT_REDIRECT_URI'),
+    ...graph,
     adminConsentLink,
     inactivityDays,
     expiryNoticeDays,
     scanCron,
     noticeLeaseSeconds: integer(env, 'NOTICE_LEASE_SECONDS', 600, 5, 86_400),
     apiToken,
-    apiEntraAuth: entraAuthSetting === 'on',
+    apiEntraAuth,
     roleAssignmentDays: integer(env, 'ROLE_ASSIGNMENT_DAYS', 30, 1, 365),
     notifyRps: positiveNumber(env, 'NOTIFY_RPS', 30),
-    consentReminderHours: [reminders[0], reminders[1]],
+    consentReminderHours: reminderHours,
     consentReviewerRoles: reviewerRoles,
     consentRequestDays: integer(env, 'CONSENT_REQUEST_DAYS', 30, 1, 365),
     adminGroupId: guid(env, 'ADMIN_GROUP_ID'),

@@ -1,6 +1,7 @@
 import { Cron } from 'croner';
 import type { Server } from 'restify';
 import { AdminGroupMembership } from './bot/adminGroup';
+import type { ConciergeAdapter } from './bot/conciergeAdapter';
 import { createAdapter, createBot, type Bot } from './bot/createBot';
 import { consentReminderCards } from './bot/features/consent/consentHandover';
 import type { Config } from './config/config';
@@ -51,26 +52,15 @@ export interface Composition {
   schedule(): Cron;
 }
 
-/**
- * The composition root: config → store → domain services → sender and messenger → bot, server
- * and scan schedule. Nothing else builds a service, so every adapter (chat, API, scheduler)
- * shares the same rules and the same rate limits.
- */
-export function compose(foundation: Foundation): Composition {
-  const { config, logger, clock, graph } = foundation;
-  const telemetry = foundation.telemetry ?? Telemetry.fromGlobals();
-  // Every store call becomes a span of the turn, request or scan that makes it.
-  const store = instrumentStore(foundation.store, telemetry);
-  const adminGroup = new AdminGroupMembership(config.adminGroupId, graph, clock, logger);
-  const services = createConnectorServices({
-    store,
-    clock,
-    inactivityDays: config.inactivityDays,
-    adminGroup,
-    consentReader: new GraphConsentReader(graph, config.connectorAppId),
-  });
+/** The outbound path: the adapter, and the sender and messenger that share its rate limits. */
+interface Outbound {
+  adapter: ConciergeAdapter;
+  botAppId: string;
+  sender: ProactiveSender;
+  messenger: Messenger;
+}
 
-  const timing = foundation.timing ?? realTiming;
+function createOutbound(config: Config, telemetry: Telemetry, logger: Logger, timing: Timing): Outbound {
   // Every Bot Connector attempt (notices, replies and their retries) is booked here as it leaves,
   // evenly spaced at 95% of NOTIFY_RPS: an attempt reaches Teams a little after it leaves, and
   // with even spacing a delay of up to about 50 ms still cannot put more than NOTIFY_RPS
@@ -89,8 +79,21 @@ export function compose(foundation: Foundation): Composition {
     telemetry,
   });
   const messenger = new TeamsMessenger(adapter, botAppId, sender, logger);
+  return { adapter, botAppId, sender, messenger };
+}
 
-  const scanner = new ExpiryScanner({
+/** What the expiry scanner is built from, all made earlier by compose(). */
+interface ScannerParts extends Foundation {
+  telemetry: Telemetry;
+  services: ConnectorServices;
+  sender: ProactiveSender;
+  messenger: Messenger;
+  adminGroup: AdminGroupMembership;
+}
+
+function createScanner(parts: ScannerParts): ExpiryScanner {
+  const { config, store, clock, logger, telemetry, services, sender, messenger, adminGroup } = parts;
+  return new ExpiryScanner({
     config,
     store,
     clock,
@@ -100,9 +103,52 @@ export function compose(foundation: Foundation): Composition {
     concurrency: scanConcurrency(config.notifyRps),
     lifecycle: services.lifecycle,
     sender,
-    consentReminders: consentReminderCards({ config, graph: foundation.graph, messenger, store, logger }),
+    consentReminders: consentReminderCards({ config, graph: parts.graph, messenger, store, logger }),
     managerIds: (tenantId, connectors) => managerIds({ adminGroup }, tenantId, connectors),
   });
+}
+
+/** Starts the expiry scan on SCAN_CRON. */
+function scanSchedule(config: Config, store: Store, scanner: ExpiryScanner, logger: Logger): Cron {
+  // protect: a scan still running when the next is due is not started twice.
+  return new Cron(
+    config.scanCron,
+    { protect: true, catch: (err) => logger.error('expiry scan failed', { error: err }) },
+    async () => {
+      // With replicas on one Azure store, the blob lease picks the one that scans; the ledger
+      // would keep an overlap harmless, the lease saves the duplicate work.
+      if (store.scanLeadership) await store.scanLeadership.runExclusive(() => scanner.scan());
+      else await scanner.scan();
+    },
+  );
+}
+
+/**
+ * The composition root: config → store → domain services → sender and messenger → bot, server
+ * and scan schedule. Nothing else builds a service, so every adapter (chat, API, scheduler)
+ * shares the same rules and the same rate limits.
+ */
+export function compose(foundation: Foundation): Composition {
+  const { config, logger, clock, graph } = foundation;
+  const telemetry = foundation.telemetry ?? Telemetry.fromGlobals();
+  // Every store call becomes a span of the turn, request or scan that makes it.
+  const store = instrumentStore(foundation.store, telemetry);
+  const adminGroup = new AdminGroupMembership(config.adminGroupId, graph, clock, logger);
+  const services = createConnectorServices({
+    store,
+    clock,
+    inactivityDays: config.inactivityDays,
+    adminGroup,
+    consentReader: new GraphConsentReader(graph, config.connectorAppId),
+  });
+  const { adapter, botAppId, sender, messenger } = createOutbound(
+    config,
+    telemetry,
+    logger,
+    foundation.timing ?? realTiming,
+  );
+
+  const scanner = createScanner({ ...foundation, store, telemetry, services, sender, messenger, adminGroup });
   // Every deauthorization, whoever noticed it, reaches the tenant's notice targets once.
   services.lifecycle.onDeauthorized(scanner);
 
@@ -134,19 +180,6 @@ export function compose(foundation: Foundation): Composition {
       fetchJson: foundation.fetchJson,
     },
   });
-
-  const schedule = () =>
-    // protect: a scan still running when the next is due is not started twice.
-    new Cron(
-      config.scanCron,
-      { protect: true, catch: (err) => logger.error('expiry scan failed', { error: err }) },
-      async () => {
-        // With replicas on one Azure store, the blob lease picks the one that scans; the ledger
-        // would keep an overlap harmless, the lease saves the duplicate work.
-        if (store.scanLeadership) await store.scanLeadership.runExclusive(() => scanner.scan());
-        else await scanner.scan();
-      },
-    );
-
+  const schedule = () => scanSchedule(config, store, scanner, logger);
   return { services, messenger, scanner, bot, server, schedule };
 }

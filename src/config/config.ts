@@ -1,7 +1,6 @@
 import { Cron } from 'croner';
 import { isIP } from 'node:net';
 import * as path from 'node:path';
-import { GUID } from '../util/ids';
 import type { LogLevel } from '../util/logger';
 import { parseBlobEndpointRule, type BlobEndpointRule } from './blobEndpoints';
 import {
@@ -10,6 +9,21 @@ import {
   reviewerRoleByName,
   type ConsentReviewerRole,
 } from './consentReviewerRoles';
+import {
+  ConfigError,
+  guid,
+  httpsUrl,
+  integer,
+  integerList,
+  isLoopbackHost,
+  oneOf,
+  positiveNumber,
+  read,
+  redirectUri,
+  type Env,
+} from './envValues';
+
+export { ConfigError, isLoopbackHost };
 
 /** Microsoft clouds the bot can target; each picks its own login and Graph hosts. */
 export type CloudName = 'global' | 'usgovhigh' | 'dod' | 'china';
@@ -100,18 +114,6 @@ export interface TelemetryConfig {
   metricExportIntervalMs: number;
 }
 
-/** A configuration mistake: names the variable so the operator can fix it. */
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
-  constructor(
-    readonly variable: string,
-    detail: string,
-  ) {
-    super(`${variable}: ${detail}`);
-    this.name = 'ConfigError';
-  }
-}
-
 /** Login and Graph hosts per national cloud (Microsoft Graph national cloud deployments). */
 export const CLOUD_HOSTS: Record<
   CloudName,
@@ -143,8 +145,6 @@ export const CLOUD_HOSTS: Record<
   },
 };
 
-type Env = Record<string, string | undefined>;
-
 /** CONSENT_REVIEWER_ROLES: comma-separated role names beside Global Administrator, each one known. */
 function consentReviewerRoles(env: Env): ConsentReviewerRole[] {
   const roles = [GLOBAL_ADMIN_REVIEWER_ROLE];
@@ -160,107 +160,6 @@ function consentReviewerRoles(env: Env): ConsentReviewerRole[] {
     if (!roles.includes(role)) roles.push(role);
   }
   return roles;
-}
-
-/** Returns the trimmed value, or undefined when the variable is unset or blank. */
-function read(env: Env, name: string): string | undefined {
-  const value = env[name];
-  if (value === undefined) return undefined;
-  const trimmed = value.trim();
-  return trimmed === '' ? undefined : trimmed;
-}
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = read(env, name);
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `expected a whole number, got "${raw}"`);
-  const value = Number(raw);
-  if (value < min || value > max)
-    throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
-  return value;
-}
-
-function positiveNumber(env: Env, name: string, fallback: number): number {
-  const raw = read(env, name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!/^\d+(\.\d+)?$/.test(raw) || !(value > 0)) {
-    throw new ConfigError(name, `expected a positive number, got "${raw}"`);
-  }
-  return value;
-}
-
-function integerList(env: Env, name: string, fallback: string): number[] {
-  const raw = read(env, name) ?? fallback;
-  const parts = raw.split(',').map((p) => p.trim());
-  if (parts.some((p) => !/^\d+$/.test(p) || Number(p) <= 0)) {
-    throw new ConfigError(name, `expected a comma-separated list of positive whole numbers, got "${raw}"`);
-  }
-  return parts.map(Number);
-}
-
-function guid(env: Env, name: string): string | undefined {
-  const raw = read(env, name);
-  if (raw !== undefined && !GUID.test(raw)) {
-    throw new ConfigError(name, `expected a GUID such as 00000000-0000-0000-0000-000000000000, got "${raw}"`);
-  }
-  return raw;
-}
-
-/**
- * An absolute https URL, without trailing slashes. `loopbackHttp` also accepts plain http on
- * loopback, for documents that tests serve themselves.
- */
-function httpsUrl(env: Env, name: string, options: { loopbackHttp?: boolean } = {}): string | undefined {
-  const raw = read(env, name);
-  if (raw === undefined) return undefined;
-  const expected = options.loopbackHttp ? 'an https:// URL (http:// only on loopback)' : 'an https:// URL';
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(name, `expected ${expected}, got "${raw}"`);
-  }
-  const loopbackHttp =
-    options.loopbackHttp && url.protocol === 'http:' && isLoopbackHost(url.hostname.replace(/^\[|\]$/g, ''));
-  if (url.protocol !== 'https:' && !loopbackHttp)
-    throw new ConfigError(name, `expected ${expected}, got "${raw}"`);
-  return raw.replace(/\/+$/, '');
-}
-
-/**
- * A redirect URI as registered on an app: absolute https, no fragment, kept exactly as typed
- * (Entra compares redirect URIs character for character, trailing slash included).
- */
-function redirectUri(env: Env, name: string): string | undefined {
-  const raw = read(env, name);
-  if (raw === undefined) return undefined;
-  let url: URL | undefined;
-  try {
-    url = new URL(raw);
-  } catch {
-    url = undefined;
-  }
-  if (!url || url.protocol !== 'https:' || url.hash !== '' || /\s/.test(raw)) {
-    throw new ConfigError(name, `expected an https:// redirect URI without a #fragment, got "${raw}"`);
-  }
-  return raw;
-}
-
-function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
-  const raw = read(env, name);
-  if (raw === undefined) return fallback;
-  const match = allowed.find((a) => a.toLowerCase() === raw.toLowerCase());
-  if (!match) throw new ConfigError(name, `expected one of ${allowed.join(', ')}, got "${raw}"`);
-  return match;
-}
-
-/** True for addresses that only this machine can reach. */
-export function isLoopbackHost(host: string): boolean {
-  if (host === 'localhost') return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  if (isIP(host) === 6) return host === '::1';
-  return false;
 }
 
 /** A secrets key as SECRETS_KEY (or its Key Vault secret) holds it: 32 bytes in base64; undefined if not. */

@@ -2,6 +2,7 @@ import { Cron } from 'croner';
 import type { Server } from 'restify';
 import { AdminGroupMembership } from './bot/adminGroup';
 import { TeamsUserIds } from './bot/teamsUserIds';
+import type { ConciergeAdapter } from './bot/conciergeAdapter';
 import { createAdapter, createBot, type Bot } from './bot/createBot';
 import { consentReminderCards } from './bot/features/consent/consentHandover';
 import type { Config } from './config/config';
@@ -52,6 +53,86 @@ export interface Composition {
   schedule(): Cron;
 }
 
+/** The outbound path: the adapter, and the sender and messenger that share its rate limits. */
+interface Outbound {
+  adapter: ConciergeAdapter;
+  botAppId: string;
+  sender: ProactiveSender;
+  messenger: Messenger;
+}
+
+function createOutbound(config: Config, telemetry: Telemetry, logger: Logger, timing: Timing): Outbound {
+  // Every Bot Connector attempt (notices, replies and their retries) is booked here as it leaves,
+  // evenly spaced at 95% of NOTIFY_RPS: an attempt reaches Teams a little after it leaves, and
+  // with even spacing a delay of up to about 50 ms still cannot put more than NOTIFY_RPS
+  // attempts into any second Teams counts.
+  const limiter = new RateLimiter(
+    config.notifyRps,
+    timing,
+    TEAMS_CONVERSATION_LIMITS,
+    1_000 / (config.notifyRps * 0.95),
+  );
+  const adapter = createAdapter(config, telemetry, logger, { limiter, timing });
+  // The one place the bot's app id is read for outbound messages (empty in anonymous mode).
+  const botAppId = config.bot.appId ?? '';
+  const sender = new ProactiveSender(adapterTransport(adapter, botAppId), limiter, logger, {
+    timing,
+    telemetry,
+  });
+  const messenger = new TeamsMessenger(adapter, botAppId, sender, logger);
+  return { adapter, botAppId, sender, messenger };
+}
+
+/** What the expiry scanner is built from, all made earlier by compose(). */
+interface ScannerParts extends Foundation {
+  telemetry: Telemetry;
+  services: ConnectorServices;
+  sender: ProactiveSender;
+  messenger: Messenger;
+  adminGroup: AdminGroupMembership;
+  teamsUserIds: TeamsUserIds;
+}
+
+function createScanner(parts: ScannerParts): ExpiryScanner {
+  const { config, store, clock, logger, telemetry, services, sender, messenger, adminGroup, teamsUserIds } =
+    parts;
+  return new ExpiryScanner({
+    config,
+    store,
+    clock,
+    logger,
+    telemetry,
+    leaseMs: config.noticeLeaseSeconds * 1000,
+    concurrency: scanConcurrency(config.notifyRps),
+    lifecycle: services.lifecycle,
+    sender,
+    consentReminders: consentReminderCards({
+      config,
+      graph: parts.graph,
+      messenger,
+      store,
+      logger,
+      teamsUserIds,
+    }),
+    managerIds: (tenantId, connectors) => managerIds({ adminGroup, teamsUserIds }, tenantId, connectors),
+  });
+}
+
+/** Starts the expiry scan on SCAN_CRON. */
+function scanSchedule(config: Config, store: Store, scanner: ExpiryScanner, logger: Logger): Cron {
+  // protect: a scan still running when the next is due is not started twice.
+  return new Cron(
+    config.scanCron,
+    { protect: true, catch: (err) => logger.error('expiry scan failed', { error: err }) },
+    async () => {
+      // With replicas on one Azure store, the blob lease picks the one that scans; the ledger
+      // would keep an overlap harmless, the lease saves the duplicate work.
+      if (store.scanLeadership) await store.scanLeadership.runExclusive(() => scanner.scan());
+      else await scanner.scan();
+    },
+  );
+}
+
 /**
  * The composition root: config → store → domain services → sender and messenger → bot, server
  * and scan schedule. Nothing else builds a service, so every adapter (chat, API, scheduler)
@@ -72,61 +153,20 @@ export function compose(foundation: Foundation): Composition {
     adminGroup,
     consentReader: new GraphConsentReader(graph, config.connectorAppId),
   });
-
-  const timing = foundation.timing ?? realTiming;
-  // Every Bot Connector attempt (notices, replies and their retries) is booked here as it leaves,
-  // evenly spaced at 95% of NOTIFY_RPS: an attempt reaches Teams a little after it leaves, and
-  // with even spacing a delay of up to about 50 ms still cannot put more than NOTIFY_RPS
-  // attempts into any second Teams counts.
-  const limiter = new RateLimiter(
-    config.notifyRps,
-    timing,
-    TEAMS_CONVERSATION_LIMITS,
-    1_000 / (config.notifyRps * 0.95),
-  );
-  const adapter = createAdapter(config, telemetry, logger, { limiter, timing });
-  // The one place the bot's app id is read for outbound messages (empty in anonymous mode).
-  const botAppId = config.bot.appId ?? '';
-  const sender = new ProactiveSender(adapterTransport(adapter, botAppId), limiter, logger, {
-    timing,
-    telemetry,
-  });
-  const messenger = new TeamsMessenger(adapter, botAppId, sender, logger);
-
-  const scanner = new ExpiryScanner({
+  const { adapter, botAppId, sender, messenger } = createOutbound(
     config,
-    store,
-    clock,
-    logger,
     telemetry,
-    leaseMs: config.noticeLeaseSeconds * 1000,
-    concurrency: scanConcurrency(config.notifyRps),
-    lifecycle: services.lifecycle,
-    sender,
-    consentReminders: consentReminderCards({
-      config,
-      graph: foundation.graph,
-      messenger,
-      store,
-      logger,
-      teamsUserIds,
-    }),
-    managerIds: (tenantId, connectors) => managerIds({ adminGroup, teamsUserIds }, tenantId, connectors),
-  });
+    logger,
+    foundation.timing ?? realTiming,
+  );
+
+  // What the scanner and the bot both use, built once so they share caches and limits.
+  const shared = { ...foundation, store, telemetry, services, messenger, adminGroup, teamsUserIds };
+  const scanner = createScanner({ ...shared, sender });
   // Every deauthorization, whoever noticed it, reaches the tenant's notice targets once.
   services.lifecycle.onDeauthorized(scanner);
 
-  const bot = createBot({
-    ...foundation,
-    store,
-    telemetry,
-    adminGroup,
-    teamsUserIds,
-    adapter,
-    botAppId,
-    services,
-    messenger,
-  });
+  const bot = createBot({ ...shared, adapter, botAppId });
   const server = createServer({
     bot,
     // Health checks ask the store itself, outside any span.
@@ -145,19 +185,6 @@ export function compose(foundation: Foundation): Composition {
       fetchJson: foundation.fetchJson,
     },
   });
-
-  const schedule = () =>
-    // protect: a scan still running when the next is due is not started twice.
-    new Cron(
-      config.scanCron,
-      { protect: true, catch: (err) => logger.error('expiry scan failed', { error: err }) },
-      async () => {
-        // With replicas on one Azure store, the blob lease picks the one that scans; the ledger
-        // would keep an overlap harmless, the lease saves the duplicate work.
-        if (store.scanLeadership) await store.scanLeadership.runExclusive(() => scanner.scan());
-        else await scanner.scan();
-      },
-    );
-
+  const schedule = () => scanSchedule(config, store, scanner, logger);
   return { services, messenger, scanner, bot, server, schedule };
 }

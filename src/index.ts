@@ -1,6 +1,8 @@
 import pkg from '../package.json';
 import { compose } from './compose';
-import { ConfigError, configWarnings, loadConfig } from './config/config';
+import type { Cron } from 'croner';
+import type { Server } from 'restify';
+import { ConfigError, configWarnings, loadConfig, type Config } from './config/config';
 import { AzureStartup, StartupError } from './azure/startup';
 import { createSqliteStore } from './store/sqlite';
 import type { Store } from './connectors/ports';
@@ -9,7 +11,7 @@ import { SecretBox } from './secrets/secretBox';
 import { loadSecretsKey } from './secrets/secretsKey';
 import { ServiceKeyVerifier } from './verification/keyVerifier';
 import { createGraphGateway } from './graph/createGraphGateway';
-import { createLogger } from './util/logger';
+import { createLogger, type Logger } from './util/logger';
 import { routeConsoleToLogger } from './util/libraryConsole';
 import { startTelemetry, type TelemetryHandle } from './telemetry/startTelemetry';
 
@@ -18,11 +20,10 @@ function firstLine(err: unknown): string {
   return String((err as Error)?.message ?? err).split(/\r?\n/)[0];
 }
 
-/** Entry point: config → telemetry → store → compose (services, bot, server, schedule) → listen. Importing any other module runs nothing. */
-async function main(): Promise<void> {
-  let config;
+/** Exits with the variable named when the configuration has a mistake. */
+function loadConfigOrExit(): Config {
   try {
-    config = loadConfig(process.env);
+    return loadConfig(process.env);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`Configuration error: ${err.message}\n`);
@@ -30,18 +31,19 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel);
-  // botbuilder writes refused tokens to stderr with console.error (stacks, signing keys).
-  routeConsoleToLogger(logger);
+}
+
+function logConfigWarnings(config: Config, logger: Logger): void {
   for (const warning of configWarnings(config, process.env)) {
     logger.warn(`Configuration warning: ${warning.variable} ${warning.message}`, {
       variable: warning.variable,
     });
   }
-  // Before anything that makes spans or metrics: they bind to the providers registered here.
-  let telemetry: TelemetryHandle;
+}
+
+async function startTelemetryOrExit(config: Config, logger: Logger): Promise<TelemetryHandle> {
   try {
-    telemetry = await startTelemetry(config.telemetry, logger, {
+    return await startTelemetry(config.telemetry, logger, {
       name: 'connector-concierge',
       version: pkg.version,
     });
@@ -51,6 +53,13 @@ async function main(): Promise<void> {
     );
     process.exit(1);
   }
+}
+
+/** The Azure store when configured, else SQLite in DATA_DIR; with the Key Vault's secrets key, if any. */
+async function openStoreOrExit(
+  config: Config,
+  logger: Logger,
+): Promise<{ store: Store; vaultKey: Buffer | undefined }> {
   const azure = new AzureStartup(config);
   let vaultKey: Buffer | undefined;
   let azureStore: Store | undefined;
@@ -63,38 +72,35 @@ async function main(): Promise<void> {
     );
     process.exit(1);
   }
-  let store: Store;
-  if (azureStore) {
-    store = azureStore;
-  } else {
-    try {
-      store = createSqliteStore(config.dataDir);
-    } catch (err) {
-      process.stderr.write(
-        `Storage error: DATA_DIR: cannot open the store in ${config.dataDir}: ${(err as Error).message}\n`,
-      );
-      process.exit(1);
-    }
-  }
-
-  let secretBox: SecretBox;
+  if (azureStore) return { store: azureStore, vaultKey };
   try {
-    secretBox = new SecretBox(loadSecretsKey(vaultKey ?? config.secretsKey, config.dataDir));
+    return { store: createSqliteStore(config.dataDir), vaultKey };
+  } catch (err) {
+    process.stderr.write(
+      `Storage error: DATA_DIR: cannot open the store in ${config.dataDir}: ${(err as Error).message}\n`,
+    );
+    process.exit(1);
+  }
+}
+
+function openSecretBoxOrExit(config: Config, vaultKey: Buffer | undefined): SecretBox {
+  try {
+    return new SecretBox(loadSecretsKey(vaultKey ?? config.secretsKey, config.dataDir));
   } catch (err) {
     process.stderr.write(`Configuration error: ${(err as Error).message}\n`);
     process.exit(1);
   }
-  const { server, schedule: startSchedule } = compose({
-    config,
-    store,
-    logger,
-    clock: systemClock,
-    secretBox,
-    keyVerifier: new ServiceKeyVerifier(),
-    graph: createGraphGateway(config, logger),
-    version: pkg.version,
-  });
+}
 
+interface Running {
+  config: Config;
+  logger: Logger;
+  store: Store;
+  telemetry: TelemetryHandle;
+  server: Server;
+}
+
+function listen({ config, logger, store, telemetry, server }: Running): void {
   server.on('error', (err: NodeJS.ErrnoException) => {
     process.stderr.write(
       `Start-up error: PORT: cannot listen on ${config.host}:${config.port}: ${err.code ?? err.message}\n`,
@@ -115,9 +121,10 @@ async function main(): Promise<void> {
       version: pkg.version,
     });
   });
+}
 
-  const schedule = startSchedule();
-
+/** SIGINT and SIGTERM stop the scan, close the server, the store and telemetry, then exit. */
+function stopOnSignals({ logger, store, telemetry, server }: Running, schedule: Cron): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -133,6 +140,33 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** Entry point: config → telemetry → store → compose (services, bot, server, schedule) → listen. Importing any other module runs nothing. */
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger(config.logLevel);
+  // botbuilder writes refused tokens to stderr with console.error (stacks, signing keys).
+  routeConsoleToLogger(logger);
+  logConfigWarnings(config, logger);
+  // Before anything that makes spans or metrics: they bind to the providers registered here.
+  const telemetry = await startTelemetryOrExit(config, logger);
+  const { store, vaultKey } = await openStoreOrExit(config, logger);
+  const secretBox = openSecretBoxOrExit(config, vaultKey);
+  const { server, schedule: startSchedule } = compose({
+    config,
+    store,
+    logger,
+    clock: systemClock,
+    secretBox,
+    keyVerifier: new ServiceKeyVerifier(),
+    graph: createGraphGateway(config, logger),
+    version: pkg.version,
+  });
+
+  const running: Running = { config, logger, store, telemetry, server };
+  listen(running);
+  stopOnSignals(running, startSchedule());
   process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', { error: reason }));
 }
 

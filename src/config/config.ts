@@ -1,7 +1,6 @@
 import { Cron } from 'croner';
 import { isIP } from 'node:net';
 import * as path from 'node:path';
-import { GUID } from '../util/ids';
 import type { LogLevel } from '../util/logger';
 import { parseBlobEndpointRule, type BlobEndpointRule } from './blobEndpoints';
 import {
@@ -10,6 +9,21 @@ import {
   reviewerRoleByName,
   type ConsentReviewerRole,
 } from './consentReviewerRoles';
+import {
+  ConfigError,
+  guid,
+  httpsUrl,
+  integer,
+  integerList,
+  isLoopbackHost,
+  oneOf,
+  positiveNumber,
+  read,
+  redirectUri,
+  type Env,
+} from './envValues';
+
+export { ConfigError, isLoopbackHost };
 
 /** Microsoft clouds the bot can target; each picks its own login and Graph hosts. */
 export type CloudName = 'global' | 'usgovhigh' | 'dod' | 'china';
@@ -100,18 +114,6 @@ export interface TelemetryConfig {
   metricExportIntervalMs: number;
 }
 
-/** A configuration mistake: names the variable so the operator can fix it. */
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
-  constructor(
-    readonly variable: string,
-    detail: string,
-  ) {
-    super(`${variable}: ${detail}`);
-    this.name = 'ConfigError';
-  }
-}
-
 /** Login and Graph hosts per national cloud (Microsoft Graph national cloud deployments). */
 export const CLOUD_HOSTS: Record<
   CloudName,
@@ -143,8 +145,6 @@ export const CLOUD_HOSTS: Record<
   },
 };
 
-type Env = Record<string, string | undefined>;
-
 /** CONSENT_REVIEWER_ROLES: comma-separated role names beside Global Administrator, each one known. */
 function consentReviewerRoles(env: Env): ConsentReviewerRole[] {
   const roles = [GLOBAL_ADMIN_REVIEWER_ROLE];
@@ -160,107 +160,6 @@ function consentReviewerRoles(env: Env): ConsentReviewerRole[] {
     if (!roles.includes(role)) roles.push(role);
   }
   return roles;
-}
-
-/** Returns the trimmed value, or undefined when the variable is unset or blank. */
-function read(env: Env, name: string): string | undefined {
-  const value = env[name];
-  if (value === undefined) return undefined;
-  const trimmed = value.trim();
-  return trimmed === '' ? undefined : trimmed;
-}
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = read(env, name);
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `expected a whole number, got "${raw}"`);
-  const value = Number(raw);
-  if (value < min || value > max)
-    throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
-  return value;
-}
-
-function positiveNumber(env: Env, name: string, fallback: number): number {
-  const raw = read(env, name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!/^\d+(\.\d+)?$/.test(raw) || !(value > 0)) {
-    throw new ConfigError(name, `expected a positive number, got "${raw}"`);
-  }
-  return value;
-}
-
-function integerList(env: Env, name: string, fallback: string): number[] {
-  const raw = read(env, name) ?? fallback;
-  const parts = raw.split(',').map((p) => p.trim());
-  if (parts.some((p) => !/^\d+$/.test(p) || Number(p) <= 0)) {
-    throw new ConfigError(name, `expected a comma-separated list of positive whole numbers, got "${raw}"`);
-  }
-  return parts.map(Number);
-}
-
-function guid(env: Env, name: string): string | undefined {
-  const raw = read(env, name);
-  if (raw !== undefined && !GUID.test(raw)) {
-    throw new ConfigError(name, `expected a GUID such as 00000000-0000-0000-0000-000000000000, got "${raw}"`);
-  }
-  return raw;
-}
-
-/**
- * An absolute https URL, without trailing slashes. `loopbackHttp` also accepts plain http on
- * loopback, for documents that tests serve themselves.
- */
-function httpsUrl(env: Env, name: string, options: { loopbackHttp?: boolean } = {}): string | undefined {
-  const raw = read(env, name);
-  if (raw === undefined) return undefined;
-  const expected = options.loopbackHttp ? 'an https:// URL (http:// only on loopback)' : 'an https:// URL';
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(name, `expected ${expected}, got "${raw}"`);
-  }
-  const loopbackHttp =
-    options.loopbackHttp && url.protocol === 'http:' && isLoopbackHost(url.hostname.replace(/^\[|\]$/g, ''));
-  if (url.protocol !== 'https:' && !loopbackHttp)
-    throw new ConfigError(name, `expected ${expected}, got "${raw}"`);
-  return raw.replace(/\/+$/, '');
-}
-
-/**
- * A redirect URI as registered on an app: absolute https, no fragment, kept exactly as typed
- * (Entra compares redirect URIs character for character, trailing slash included).
- */
-function redirectUri(env: Env, name: string): string | undefined {
-  const raw = read(env, name);
-  if (raw === undefined) return undefined;
-  let url: URL | undefined;
-  try {
-    url = new URL(raw);
-  } catch {
-    url = undefined;
-  }
-  if (!url || url.protocol !== 'https:' || url.hash !== '' || /\s/.test(raw)) {
-    throw new ConfigError(name, `expected an https:// redirect URI without a #fragment, got "${raw}"`);
-  }
-  return raw;
-}
-
-function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
-  const raw = read(env, name);
-  if (raw === undefined) return fallback;
-  const match = allowed.find((a) => a.toLowerCase() === raw.toLowerCase());
-  if (!match) throw new ConfigError(name, `expected one of ${allowed.join(', ')}, got "${raw}"`);
-  return match;
-}
-
-/** True for addresses that only this machine can reach. */
-export function isLoopbackHost(host: string): boolean {
-  if (host === 'localhost') return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  if (isIP(host) === 6) return host === '::1';
-  return false;
 }
 
 /** A secrets key as SECRETS_KEY (or its Key Vault secret) holds it: 32 bytes in base64; undefined if not. */
@@ -384,17 +283,20 @@ function blobEndpointRules(env: Env, cloud: CloudName, anonymous: boolean): Blob
   });
 }
 
-/**
- * Reads and validates the whole configuration once. Throws {@link ConfigError} on the first
- * mistake, naming the variable.
- */
-export function loadConfig(env: Env = process.env): Config {
+/** PORT and HOST: where the bot listens. */
+function listenAddress(env: Env): Pick<Config, 'port' | 'host'> {
   const port = integer(env, 'PORT', 3978, 1, 65535);
   const host = read(env, 'HOST') ?? '127.0.0.1';
   if (isIP(host) === 0 && host !== 'localhost' && !/^[a-z0-9.-]+$/i.test(host)) {
     throw new ConfigError('HOST', `expected an IP address or host name, got "${host}"`);
   }
+  return { port, host };
+}
 
+type BotCredentials = Omit<Config['bot'], 'openIdMetadataUrl'>;
+
+/** The Bot Framework app: without MicrosoftAppId the bot runs anonymously, on loopback only. */
+function botCredentials(env: Env, host: string): BotCredentials {
   const appId = guid(env, 'MicrosoftAppId');
   const appPassword = read(env, 'MicrosoftAppPassword');
   const appTenantId = guid(env, 'MicrosoftAppTenantId');
@@ -420,7 +322,16 @@ export function loadConfig(env: Env = process.env): Config {
   if (!anonymous && appType === 'SingleTenant' && appTenantId === undefined) {
     throw new ConfigError('MicrosoftAppTenantId', 'required when MicrosoftAppType is SingleTenant');
   }
+  return { appId, appPassword, appTenantId, appType };
+}
 
+type StorageSettings = Pick<
+  Config,
+  'azureStorageConnectionString' | 'azureStorageUrls' | 'azureIdentity' | 'secretsKeyVault'
+>;
+
+/** Azure Storage (connection string or URLs), the identity it is reached with, and the secrets key's vault. */
+function storageSettings(env: Env): StorageSettings {
   const connectionString = read(env, 'AZURE_STORAGE_CONNECTION_STRING');
   if (
     connectionString !== undefined &&
@@ -444,10 +355,11 @@ export function loadConfig(env: Env = process.env): Config {
       );
     }
   }
+  return { azureStorageConnectionString: connectionString, azureStorageUrls, azureIdentity, secretsKeyVault };
+}
 
-  const cloud = oneOf(env, 'CLOUD', ['global', 'usgovhigh', 'dod', 'china'] as const, 'global');
-  const hosts = CLOUD_HOSTS[cloud];
-
+/** INACTIVITY_DAYS and EXPIRY_NOTICE_DAYS: every notice day distinct and before deauthorization. */
+function expirySchedule(env: Env): Pick<Config, 'inactivityDays' | 'expiryNoticeDays'> {
   const inactivityDays = integer(env, 'INACTIVITY_DAYS', 90, 1, 3650);
   const expiryNoticeDays = integerList(env, 'EXPIRY_NOTICE_DAYS', '30,14,7,1');
   if (new Set(expiryNoticeDays).size !== expiryNoticeDays.length) {
@@ -460,19 +372,28 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
   expiryNoticeDays.sort((a, b) => b - a);
+  return { inactivityDays, expiryNoticeDays };
+}
 
+function scanCronExpression(env: Env): string {
   const scanCron = read(env, 'SCAN_CRON') ?? '0 * * * *';
   try {
     new Cron(scanCron, { paused: true }).stop();
   } catch (err) {
     throw new ConfigError('SCAN_CRON', `not a valid cron expression: ${(err as Error).message}`);
   }
+  return scanCron;
+}
 
+function apiTokenSetting(env: Env): string | undefined {
   const apiToken = read(env, 'API_TOKEN');
   if (apiToken !== undefined && apiToken.length < 16) {
     throw new ConfigError('API_TOKEN', 'must be at least 16 characters');
   }
+  return apiToken;
+}
 
+function apiEntraAuthSetting(env: Env, anonymous: boolean): boolean {
   const entraAuthSetting = oneOf(env, 'API_ENTRA_AUTH', ['on', 'off'] as const, anonymous ? 'off' : 'on');
   if (entraAuthSetting === 'on' && anonymous) {
     throw new ConfigError(
@@ -480,7 +401,10 @@ export function loadConfig(env: Env = process.env): Config {
       "on needs MicrosoftAppId: the tokens are issued for the bot's app",
     );
   }
+  return entraAuthSetting === 'on';
+}
 
+function consentReminderHours(env: Env): Config['consentReminderHours'] {
   const reminders = integerList(env, 'CONSENT_REMINDER_HOURS', '24,72');
   if (reminders.length !== 2 || reminders[0] >= reminders[1]) {
     throw new ConfigError(
@@ -488,46 +412,70 @@ export function loadConfig(env: Env = process.env): Config {
       'expected two increasing hours: admin reminder, requester reminder',
     );
   }
+  return [reminders[0], reminders[1]];
+}
 
+type GraphSettings = Pick<
+  Config,
+  'authorityHost' | 'graphEndpoint' | 'graph' | 'connectorAppId' | 'consentRedirectUri'
+>;
+
+/** Login and Graph hosts (the cloud's own unless overridden) and the apps Graph is called for. */
+function graphSettings(env: Env, cloud: CloudName, bot: BotCredentials): GraphSettings {
+  const hosts = CLOUD_HOSTS[cloud];
+  return {
+    authorityHost: httpsUrl(env, 'AZURE_AUTHORITY_HOST') ?? hosts.authorityHost,
+    graphEndpoint: httpsUrl(env, 'GRAPH_ENDPOINT') ?? hosts.graphEndpoint,
+    graph: {
+      clientId: guid(env, 'GRAPH_CLIENT_ID') ?? bot.appId,
+      clientSecret: read(env, 'GRAPH_CLIENT_SECRET') ?? bot.appPassword,
+    },
+    connectorAppId: guid(env, 'CONNECTOR_APP_ID') ?? bot.appId,
+    consentRedirectUri: redirectUri(env, 'CONSENT_REDIRECT_URI'),
+  };
+}
+
+/**
+ * Reads and validates the whole configuration once. Throws {@link ConfigError} on the first
+ * mistake, naming the variable.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  // The order of these reads is the order mistakes are reported in: the first one throws.
+  const { port, host } = listenAddress(env);
+  const credentials = botCredentials(env, host);
+  const anonymous = credentials.appId === undefined;
+  const storage = storageSettings(env);
+  const cloud = oneOf(env, 'CLOUD', ['global', 'usgovhigh', 'dod', 'china'] as const, 'global');
+  const { inactivityDays, expiryNoticeDays } = expirySchedule(env);
+  const scanCron = scanCronExpression(env);
+  const apiToken = apiTokenSetting(env);
+  const apiEntraAuth = apiEntraAuthSetting(env, anonymous);
+  const reminderHours = consentReminderHours(env);
   const reviewerRoles = consentReviewerRoles(env);
   const adminConsentLink = httpsUrl(env, 'ADMIN_CONSENT_LINK') ?? 'https://aka.ms/office365moverauth';
   const dataDir = path.resolve(read(env, 'DATA_DIR') ?? './data');
+  const openIdMetadataUrl = httpsUrl(env, 'BOT_OPENID_METADATA_URL', { loopbackHttp: true });
+  const graph = graphSettings(env, cloud, credentials);
 
   return {
     port,
     host,
     anonymous,
-    bot: {
-      appId,
-      appPassword,
-      appTenantId,
-      appType,
-      openIdMetadataUrl: httpsUrl(env, 'BOT_OPENID_METADATA_URL', { loopbackHttp: true }),
-    },
+    bot: { ...credentials, openIdMetadataUrl },
     dataDir,
-    azureStorageConnectionString: connectionString,
-    azureStorageUrls,
-    azureIdentity,
-    secretsKeyVault,
+    ...storage,
     cloud,
-    authorityHost: httpsUrl(env, 'AZURE_AUTHORITY_HOST') ?? hosts.authorityHost,
-    graphEndpoint: httpsUrl(env, 'GRAPH_ENDPOINT') ?? hosts.graphEndpoint,
-    graph: {
-      clientId: guid(env, 'GRAPH_CLIENT_ID') ?? appId,
-      clientSecret: read(env, 'GRAPH_CLIENT_SECRET') ?? appPassword,
-    },
-    connectorAppId: guid(env, 'CONNECTOR_APP_ID') ?? appId,
-    consentRedirectUri: redirectUri(env, 'CONSENT_REDIRECT_URI'),
+    ...graph,
     adminConsentLink,
     inactivityDays,
     expiryNoticeDays,
     scanCron,
     noticeLeaseSeconds: integer(env, 'NOTICE_LEASE_SECONDS', 600, 5, 86_400),
     apiToken,
-    apiEntraAuth: entraAuthSetting === 'on',
+    apiEntraAuth,
     roleAssignmentDays: integer(env, 'ROLE_ASSIGNMENT_DAYS', 30, 1, 365),
     notifyRps: positiveNumber(env, 'NOTIFY_RPS', 30),
-    consentReminderHours: [reminders[0], reminders[1]],
+    consentReminderHours: reminderHours,
     consentReviewerRoles: reviewerRoles,
     consentRequestDays: integer(env, 'CONSENT_REQUEST_DAYS', 30, 1, 365),
     adminGroupId: guid(env, 'ADMIN_GROUP_ID'),

@@ -26,6 +26,80 @@ export function pendingFindings(plan: DiagnosticPlan): Finding[] {
   return [...plan.checks, ...plan.derived].map(pendingFinding);
 }
 
+/** One run of a plan: its rows as they stand, and the sign-in refusal that stops Graph checks. */
+class DiagnosticRun {
+  readonly findings: Finding[];
+  private readonly position: Map<string, number>;
+  private blocked: unknown;
+
+  constructor(
+    private readonly graph: GraphGateway,
+    private readonly tenantId: string,
+    plan: DiagnosticPlan,
+    private readonly ctx: DiagnosticContext,
+    private readonly options: RunOptions,
+  ) {
+    this.findings = pendingFindings(plan);
+    this.position = new Map(this.findings.map((f, i) => [f.id, i]));
+  }
+
+  async publish(): Promise<void> {
+    try {
+      await this.options.onUpdate?.(this.findings.map((f) => ({ ...f })));
+    } catch (err) {
+      this.options.logger?.warn('diagnostics update failed', { error: err });
+    }
+  }
+
+  /** Takes checks off the shared queue until it is empty, publishing each row as it finishes. */
+  async work(queue: DiagnosticCheck[]): Promise<void> {
+    for (let check = queue.shift(); check; check = queue.shift()) {
+      const started = this.ctx.elapsed();
+      const finding = await this.runOne(check);
+      this.set(check.id, { ...finding, id: check.id, ms: Math.round(this.ctx.elapsed() - started) });
+      await this.publish();
+    }
+  }
+
+  set(id: string, finding: Finding): void {
+    this.findings[this.position.get(id) as number] = finding;
+  }
+
+  private async runOne(check: DiagnosticCheck): Promise<Finding> {
+    const { graph, ctx } = this;
+    const missing = {
+      graph: check.needsGraph && !graph.configured ? graph.missingSettings() : [],
+      other: check.missingSettings?.(ctx) ?? [],
+    };
+    if (missing.graph.length > 0 || missing.other.length > 0) return notConfiguredFinding(check, missing);
+    if (check.needsGraph && this.blocked !== undefined) return failedFinding(check, this.blocked);
+    try {
+      return await check.run(graph, this.tenantId, { ...ctx, progress: this.progressOf(check) });
+    } catch (err) {
+      if (blocksGraph(err)) this.blocked ??= err;
+      this.options.logger?.warn('diagnostic check could not run', {
+        check: check.id,
+        tenantId: this.tenantId,
+        error: err,
+      });
+      return failedFinding(check, err);
+    }
+  }
+
+  /** A long check's progress: shown in its pending row, at most every PROGRESS_INTERVAL_MS. */
+  private progressOf(check: DiagnosticCheck): (found: string) => void {
+    let lastProgress = Number.NEGATIVE_INFINITY;
+    return (found: string) => {
+      const now = this.ctx.elapsed();
+      const i = this.position.get(check.id) as number;
+      if (now - lastProgress < PROGRESS_INTERVAL_MS || this.findings[i].status !== 'pending') return;
+      lastProgress = now;
+      this.findings[i] = { ...this.findings[i], found };
+      void this.publish();
+    };
+  }
+}
+
 /**
  * Runs a plan's checks, `ctx.limits.checkConcurrency` at a time (long ones first), then its
  * derived rows. A check that lacks settings is not run: its row says which settings enable it.
@@ -40,62 +114,14 @@ export async function runDiagnostics(
   ctx: DiagnosticContext,
   options: RunOptions = {},
 ): Promise<Finding[]> {
-  const findings = pendingFindings(plan);
-  const position = new Map(findings.map((f, i) => [f.id, i]));
+  const run = new DiagnosticRun(graph, tenantId, plan, ctx, options);
   const queue = [...plan.checks].sort((a, b) => Number(!!b.slow) - Number(!!a.slow));
-  let blocked: unknown;
-
-  const publish = async () => {
-    try {
-      await options.onUpdate?.(findings.map((f) => ({ ...f })));
-    } catch (err) {
-      options.logger?.warn('diagnostics update failed', { error: err });
-    }
-  };
-
-  const runOne = async (check: DiagnosticCheck): Promise<Finding> => {
-    const missing = {
-      graph: check.needsGraph && !graph.configured ? graph.missingSettings() : [],
-      other: check.missingSettings?.(ctx) ?? [],
-    };
-    if (missing.graph.length > 0 || missing.other.length > 0) return notConfiguredFinding(check, missing);
-    if (check.needsGraph && blocked !== undefined) return failedFinding(check, blocked);
-    let lastProgress = Number.NEGATIVE_INFINITY;
-    const progress = (found: string) => {
-      const now = ctx.elapsed();
-      const i = position.get(check.id) as number;
-      if (now - lastProgress < PROGRESS_INTERVAL_MS || findings[i].status !== 'pending') return;
-      lastProgress = now;
-      findings[i] = { ...findings[i], found };
-      void publish();
-    };
-    try {
-      return await check.run(graph, tenantId, { ...ctx, progress });
-    } catch (err) {
-      if (blocksGraph(err)) blocked ??= err;
-      options.logger?.warn('diagnostic check could not run', { check: check.id, tenantId, error: err });
-      return failedFinding(check, err);
-    }
-  };
-
-  const worker = async () => {
-    for (let check = queue.shift(); check; check = queue.shift()) {
-      const started = ctx.elapsed();
-      const finding = await runOne(check);
-      findings[position.get(check.id) as number] = {
-        ...finding,
-        id: check.id,
-        ms: Math.round(ctx.elapsed() - started),
-      };
-      await publish();
-    }
-  };
   const workers = Math.max(1, Math.min(ctx.limits.checkConcurrency, queue.length));
-  await Promise.all(Array.from({ length: workers }, worker));
+  await Promise.all(Array.from({ length: workers }, () => run.work(queue)));
 
   for (const derived of plan.derived) {
-    findings[position.get(derived.id) as number] = { ...derived.derive(findings, ctx), id: derived.id };
+    run.set(derived.id, { ...derived.derive(run.findings, ctx), id: derived.id });
   }
-  if (plan.derived.length > 0 || plan.checks.length === 0) await publish();
-  return findings;
+  if (plan.derived.length > 0 || plan.checks.length === 0) await run.publish();
+  return run.findings;
 }

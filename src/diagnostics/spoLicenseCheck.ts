@@ -35,12 +35,15 @@ export const spoLicenseCheck: DiagnosticCheck = {
   run: (graph, tenantId) => checkSpoLicense(graph, tenantId),
 };
 
-export async function checkSpoLicense(graph: GraphGateway, tenantId: string): Promise<Finding> {
-  const skus = await graph.list<SubscribedSku>(tenantId, '/subscribedSkus', {
-    permission: GRAPH_PERMISSIONS.organizationRead,
-    maxItems: 1_000,
-  });
-  const plans = skus.flatMap((sku) =>
+/** A SharePoint Online service plan in one of the tenant's subscriptions. */
+interface SpoPlan {
+  sku: SubscribedSku;
+  name: string;
+  status: string;
+}
+
+function sharePointPlans(skus: SubscribedSku[]): SpoPlan[] {
+  return skus.flatMap((sku) =>
     (sku.servicePlans ?? [])
       .filter((p) => p.servicePlanId && SHAREPOINT_PLANS[p.servicePlanId.toLowerCase()])
       .map((p) => ({
@@ -49,21 +52,33 @@ export async function checkSpoLicense(graph: GraphGateway, tenantId: string): Pr
         status: p.provisioningStatus ?? 'unknown',
       })),
   );
+}
+
+const where = (p: SpoPlan) => `${p.name} in ${p.sku.skuPartNumber ?? 'a subscription'}`;
+
+/** SharePoint Online works; a warning when every subscription holding it is in its grace period. */
+function provisionedFinding(base: Pick<Finding, 'id' | 'title'>, working: SpoPlan[]): Finding {
+  const first = working[0];
+  const seats = first.sku.prepaidUnits?.enabled;
+  const grace = working.every((p) => String(p.sku.capabilityStatus).toLowerCase() === 'warning');
+  return {
+    ...base,
+    status: grace ? 'warn' : 'pass',
+    found: `SharePoint Online is provisioned: ${working.map(where).join(', ')}${seats !== undefined ? ` (${count(seats)} licenses, ${count(first.sku.consumedUnits ?? 0)} assigned)` : ''}.${grace ? ' The subscription is in its grace period (capabilityStatus Warning) and stops working when it ends.' : ''}`,
+    fix: grace ? 'Renew the subscription in the Microsoft 365 admin center (Billing) before it ends.' : '',
+  };
+}
+
+export async function checkSpoLicense(graph: GraphGateway, tenantId: string): Promise<Finding> {
+  const skus = await graph.list<SubscribedSku>(tenantId, '/subscribedSkus', {
+    permission: GRAPH_PERMISSIONS.organizationRead,
+    maxItems: 1_000,
+  });
+  const plans = sharePointPlans(skus);
   const base = { id: spoLicenseCheck.id, title: spoLicenseCheck.title };
-  const where = (p: (typeof plans)[number]) => `${p.name} in ${p.sku.skuPartNumber ?? 'a subscription'}`;
   const live = plans.filter((p) => LIVE_SKU.has(String(p.sku.capabilityStatus ?? 'Enabled').toLowerCase()));
   const working = live.filter((p) => p.status === 'Success');
-  if (working.length > 0) {
-    const first = working[0];
-    const seats = first.sku.prepaidUnits?.enabled;
-    const grace = working.every((p) => String(p.sku.capabilityStatus).toLowerCase() === 'warning');
-    return {
-      ...base,
-      status: grace ? 'warn' : 'pass',
-      found: `SharePoint Online is provisioned: ${working.map(where).join(', ')}${seats !== undefined ? ` (${count(seats)} licenses, ${count(first.sku.consumedUnits ?? 0)} assigned)` : ''}.${grace ? ' The subscription is in its grace period (capabilityStatus Warning) and stops working when it ends.' : ''}`,
-      fix: grace ? 'Renew the subscription in the Microsoft 365 admin center (Billing) before it ends.' : '',
-    };
-  }
+  if (working.length > 0) return provisionedFinding(base, working);
   if (plans.length === 0) {
     return {
       ...base,

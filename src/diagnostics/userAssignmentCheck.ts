@@ -73,13 +73,32 @@ export async function checkUserAssignment(
       fix: `Check in the Azure portal (Enterprise applications > ${sp.displayName ?? 'Office 365 Mover'} > Users and groups) that the migrator users who may use the app are assigned.`,
     };
   }
-  const me = asker.aadObjectId.toLowerCase();
+  const assignments = await readAssignments(graph, tenantId, sp.id, asker.aadObjectId);
+  return assignmentFinding(base, sp, asker.name, assignments);
+}
+
+/** What the app's assignments say about the asker, as far as they were read. */
+interface AskerAssignments {
+  direct: boolean;
+  /** Groups assigned to the app (the asker may be in one; not checked). */
+  groups: number;
+  read: number;
+}
+
+/** Reads the app's assignments until the asker is found among them, or MAX_ASSIGNMENTS_READ. */
+async function readAssignments(
+  graph: GraphGateway,
+  tenantId: string,
+  servicePrincipalId: string,
+  askerObjectId: string,
+): Promise<AskerAssignments> {
+  const me = askerObjectId.toLowerCase();
   let direct = false;
   let groups = 0;
   let read = 0;
   for await (const page of graph.getAllPages<Assignment>(
     tenantId,
-    `/servicePrincipals/${encodeURIComponent(sp.id)}/appRoleAssignedTo?$select=principalId,principalType&$top=999`,
+    `/servicePrincipals/${encodeURIComponent(servicePrincipalId)}/appRoleAssignedTo?$select=principalId,principalType&$top=999`,
     { permission: GRAPH_PERMISSIONS.applicationRead, maxItems: MAX_ASSIGNMENTS_READ },
   )) {
     read += page.length;
@@ -87,13 +106,23 @@ export async function checkUserAssignment(
     groups += page.filter((a) => a.principalType === 'Group').length;
     if (direct) break;
   }
+  return { direct, groups, read };
+}
+
+function assignmentFinding(
+  base: Pick<Finding, 'id' | 'title'>,
+  sp: ServicePrincipal,
+  askerName: string,
+  { direct, groups, read }: AskerAssignments,
+): Finding {
+  const app = `the ${sp.displayName ?? 'Office 365 Mover'} app`;
   const assign = `An admin assigns you in the Azure portal: Enterprise applications > ${sp.displayName ?? 'Office 365 Mover'} > Users and groups > Add user/group. Or, if every user may use it, turn off User assignment required in its Properties.`;
   const groupNote = 'Assignment through a group is not checked here.';
   if (direct) {
     return {
       ...base,
       status: 'pass',
-      found: `User assignment required is on for ${app}, and you (${asker.name}) are assigned to it.`,
+      found: `User assignment required is on for ${app}, and you (${askerName}) are assigned to it.`,
       fix: '',
     };
   }
@@ -101,14 +130,14 @@ export async function checkUserAssignment(
     return {
       ...base,
       status: 'warn',
-      found: `User assignment required is on for ${app}, and you (${asker.name}) are not assigned to it directly. ${plural(groups, 'group is', 'groups are')} assigned: ${groupNote} If you are not in one of them, you cannot use the app.`,
+      found: `User assignment required is on for ${app}, and you (${askerName}) are not assigned to it directly. ${plural(groups, 'group is', 'groups are')} assigned: ${groupNote} If you are not in one of them, you cannot use the app.`,
       fix: assign,
     };
   }
   return {
     ...base,
     status: 'fail',
-    found: `User assignment required is on for ${app}, and you (${asker.name}) are not assigned to it, so you cannot use it${read >= MAX_ASSIGNMENTS_READ ? ` (I read the first ${plural(read, 'assignment')})` : ''}. ${groupNote}`,
+    found: `User assignment required is on for ${app}, and you (${askerName}) are not assigned to it, so you cannot use it${read >= MAX_ASSIGNMENTS_READ ? ` (I read the first ${plural(read, 'assignment')})` : ''}. ${groupNote}`,
     fix: assign,
   };
 }

@@ -5,7 +5,7 @@ import { systemClock, type Clock } from '../util/clock';
 import type { Logger } from '../util/logger';
 import { AppTokenProvider } from './appTokens';
 import { normalizeTenantId } from './authority';
-import { GraphError } from './errors';
+import { GraphError, type GraphErrorDetails } from './errors';
 import { HttpsTransport, parseRetryAfter, redactQuery, RetryMiddleware, TRANSPORT_ERROR } from './middleware';
 import { Telemetry } from '../telemetry/telemetry';
 import { defaultPermissionFor, type GraphPermission } from './graphPermissions';
@@ -268,7 +268,6 @@ export class MsGraphGateway implements GraphGateway {
     }
     const answers = new Map<string, GraphBatchResponse>();
     const maxRetries = this.options.maxRetries ?? 3;
-    const maxDelayMs = this.options.maxRetryDelayMs ?? 60_000;
     const baseDelayMs = this.options.retryBaseDelayMs ?? 1_000;
     const sleep = this.options.sleep ?? realSleep;
     let pending = [...requests];
@@ -291,28 +290,7 @@ export class MsGraphGateway implements GraphGateway {
         await sleep(baseDelayMs * 2 ** attempt);
         continue;
       }
-      const byId = new Map((reply?.responses ?? []).map((r) => [String(r.id), r]));
-      const retry: GraphBatchRequest[] = [];
-      let waitMs = 0;
-      for (const req of pending) {
-        const answer = byId.get(req.id);
-        if (!answer) {
-          throw new GraphError(
-            'GRAPH_ERROR',
-            `Microsoft Graph left request ${req.id} of a $batch unanswered.`,
-            { method: 'POST', path: '/$batch' },
-          );
-        }
-        const transient = answer.status === 429 || answer.status === 503 || answer.status === 504;
-        const asked = parseRetryAfter(headerOf(answer, 'retry-after'), this.clock.now());
-        const delay = asked ?? baseDelayMs * 2 ** attempt;
-        if (transient && attempt < maxRetries && delay <= maxDelayMs) {
-          retry.push(req);
-          waitMs = Math.max(waitMs, delay);
-        } else {
-          answers.set(req.id, answer);
-        }
-      }
+      const { retry, waitMs } = this.fileBatchAnswers(pending, reply, attempt, answers);
       if (retry.length > 0) {
         this.logger.info('graph batch requests throttled; retrying them', {
           tenantId,
@@ -325,6 +303,44 @@ export class MsGraphGateway implements GraphGateway {
       pending = retry;
     }
     return answers;
+  }
+
+  /**
+   * Files each answer of one $batch attempt in `answers`, except throttled ones still worth
+   * waiting for: those are returned to retry, with the longest wait any of them asked for.
+   */
+  private fileBatchAnswers(
+    pending: readonly GraphBatchRequest[],
+    reply: { responses?: GraphBatchResponse[] },
+    attempt: number,
+    answers: Map<string, GraphBatchResponse>,
+  ): { retry: GraphBatchRequest[]; waitMs: number } {
+    const maxRetries = this.options.maxRetries ?? 3;
+    const maxDelayMs = this.options.maxRetryDelayMs ?? 60_000;
+    const baseDelayMs = this.options.retryBaseDelayMs ?? 1_000;
+    const byId = new Map((reply?.responses ?? []).map((r) => [String(r.id), r]));
+    const retry: GraphBatchRequest[] = [];
+    let waitMs = 0;
+    for (const req of pending) {
+      const answer = byId.get(req.id);
+      if (!answer) {
+        throw new GraphError(
+          'GRAPH_ERROR',
+          `Microsoft Graph left request ${req.id} of a $batch unanswered.`,
+          { method: 'POST', path: '/$batch' },
+        );
+      }
+      const transient = answer.status === 429 || answer.status === 503 || answer.status === 504;
+      const asked = parseRetryAfter(headerOf(answer, 'retry-after'), this.clock.now());
+      const delay = asked ?? baseDelayMs * 2 ** attempt;
+      if (transient && attempt < maxRetries && delay <= maxDelayMs) {
+        retry.push(req);
+        waitMs = Math.max(waitMs, delay);
+      } else {
+        answers.set(req.id, answer);
+      }
+    }
+    return { retry, waitMs };
   }
 
   async *getAllPages<T>(
@@ -534,54 +550,84 @@ export class MsGraphGateway implements GraphGateway {
       parsed?.error?.innerError?.['request-id'] ?? response.headers.get('request-id') ?? undefined;
     const details = { status, graphCode, requestId, method, path: shown };
     const said = graphCode ? ` (${graphCode}${graphMessage ? `: ${graphMessage}` : ''})` : '';
-    let error: GraphError;
-    if (status === 403) {
-      error = permission
-        ? new GraphError(
-            'GRAPH_FORBIDDEN',
-            `Microsoft Graph refused ${method} ${shown}: the app needs the application permission ${permission} with admin consent.`,
-            { ...details, permission },
-          )
-        : new GraphError(
-            'GRAPH_FORBIDDEN',
-            `Microsoft Graph refused ${method} ${shown}${said}: the app lacks an application permission (or its admin consent) for this call.`,
-            details,
-          );
-    } else if (status === 404) {
-      error = new GraphError(
-        'GRAPH_NOT_FOUND',
-        `Microsoft Graph found nothing at ${method} ${shown}${said}.`,
-        details,
-      );
-    } else if (status === 401) {
-      error = new GraphError(
-        'GRAPH_AUTH_FAILED',
-        `Microsoft Graph refused the app's token for tenant ${tenant} on ${method} ${shown}${said}. Check GRAPH_ENDPOINT and CLOUD match AZURE_AUTHORITY_HOST.`,
-        details,
-      );
-    } else if (status === 429) {
-      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.clock.now());
-      error = new GraphError(
-        'GRAPH_THROTTLED',
-        `Microsoft Graph is throttling the app (${method} ${shown})${retryAfterMs !== undefined ? `; it asks to wait ${Math.ceil(retryAfterMs / 1000)} s` : ''}. Try again later.`,
-        { ...details, retryAfterMs },
-      );
-    } else if (status >= 500) {
-      error = new GraphError(
-        'GRAPH_UNAVAILABLE',
-        `Microsoft Graph is unavailable (${status} on ${method} ${shown}). Try again later.`,
-        { ...details, retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), this.clock.now()) },
-      );
-    } else {
-      error = new GraphError(
-        'GRAPH_ERROR',
-        `Microsoft Graph refused ${method} ${shown} with ${status}${said}.`,
-        details,
-      );
-    }
+    const error = refusalError(status, {
+      method,
+      shown,
+      tenant,
+      permission,
+      said,
+      details,
+      retryAfterMs: () => parseRetryAfter(response.headers.get('retry-after'), this.clock.now()),
+    });
     this.logger.warn('graph call refused', { tenantId: tenant, ...error.toLogFields() });
     return error;
   }
+}
+
+/** What a refused Graph call is reported with. */
+interface Refusal {
+  method: string;
+  /** The path as logs may show it (query redacted). */
+  shown: string;
+  tenant: string;
+  permission: string | undefined;
+  /** Graph's own error code and message, as " (code: message)", or ''. */
+  said: string;
+  details: GraphErrorDetails;
+  /** Read only for the statuses that may carry a Retry-After. */
+  retryAfterMs: () => number | undefined;
+}
+
+/** The GraphError for an HTTP status Graph refused a call with. */
+function refusalError(status: number, refusal: Refusal): GraphError {
+  const { method, shown, tenant, permission, said, details } = refusal;
+  if (status === 403) {
+    return permission
+      ? new GraphError(
+          'GRAPH_FORBIDDEN',
+          `Microsoft Graph refused ${method} ${shown}: the app needs the application permission ${permission} with admin consent.`,
+          { ...details, permission },
+        )
+      : new GraphError(
+          'GRAPH_FORBIDDEN',
+          `Microsoft Graph refused ${method} ${shown}${said}: the app lacks an application permission (or its admin consent) for this call.`,
+          details,
+        );
+  }
+  if (status === 404) {
+    return new GraphError(
+      'GRAPH_NOT_FOUND',
+      `Microsoft Graph found nothing at ${method} ${shown}${said}.`,
+      details,
+    );
+  }
+  if (status === 401) {
+    return new GraphError(
+      'GRAPH_AUTH_FAILED',
+      `Microsoft Graph refused the app's token for tenant ${tenant} on ${method} ${shown}${said}. Check GRAPH_ENDPOINT and CLOUD match AZURE_AUTHORITY_HOST.`,
+      details,
+    );
+  }
+  if (status === 429) {
+    const retryAfterMs = refusal.retryAfterMs();
+    return new GraphError(
+      'GRAPH_THROTTLED',
+      `Microsoft Graph is throttling the app (${method} ${shown})${retryAfterMs !== undefined ? `; it asks to wait ${Math.ceil(retryAfterMs / 1000)} s` : ''}. Try again later.`,
+      { ...details, retryAfterMs },
+    );
+  }
+  if (status >= 500) {
+    return new GraphError(
+      'GRAPH_UNAVAILABLE',
+      `Microsoft Graph is unavailable (${status} on ${method} ${shown}). Try again later.`,
+      { ...details, retryAfterMs: refusal.retryAfterMs() },
+    );
+  }
+  return new GraphError(
+    'GRAPH_ERROR',
+    `Microsoft Graph refused ${method} ${shown} with ${status}${said}.`,
+    details,
+  );
 }
 
 function headerOf(answer: GraphBatchResponse, name: string): string | undefined {

@@ -117,6 +117,16 @@ export interface ConsentReminderCards {
   expired(request: ConsentRequest): Promise<boolean>;
 }
 
+/** One consent reminder a scan may send: to a reviewer, or to the requester. */
+interface ConsentReminder {
+  threshold: number;
+  due: boolean;
+  reference?: Partial<ConversationReference>;
+  target: string;
+  card: () => Partial<Activity>;
+  reason: string;
+}
+
 /** Ledger thresholds of the two consent reminders (negative, so they never meet an expiry threshold). */
 export const ADMIN_REMINDER_THRESHOLD = -1;
 export const REQUESTER_REMINDER_THRESHOLD = -2;
@@ -428,10 +438,7 @@ export class ExpiryScanner implements DeauthorizationListener {
    * through the same ledger as the expiry notices.
    */
   private async remindConsent(now: Date, report: ScanReport): Promise<void> {
-    const { store, config, clock } = this.deps;
-    const cards = this.deps.consentReminders!;
-    const [adminHours, requesterHours] = config.consentReminderHours;
-    const leaseMs = this.deps.leaseMs ?? 10 * 60 * 1000;
+    const { store } = this.deps;
     let cursor: string | undefined;
     do {
       const page = await this.deps.lifecycle.listAwaitingConsent({ limit: 500, cursor });
@@ -440,74 +447,93 @@ export class ExpiryScanner implements DeauthorizationListener {
         const consent = connector.consent;
         if (!consent?.requestedAt || consent.verifiedAt) continue;
         const age = now.getTime() - new Date(consent.requestedAt).getTime();
-        const reminders: {
-          threshold: number;
-          due: boolean;
-          reference?: Partial<ConversationReference>;
-          target: string;
-          card: () => Partial<Activity>;
-          reason: string;
-        }[] = [];
         const request = consent.requestId
           ? await store.consentRequests.get(connector.tenantId, consent.requestId)
           : undefined;
         // A request already decided or expired reminds nobody.
         if (request && request.state !== 'open') continue;
-        const reviewerIds = request
-          ? request.reviewers.flatMap((r) => (r.id ? [r.id] : []))
-          : consent.requestedFromId
-            ? [consent.requestedFromId]
-            : [];
-        for (const reviewerId of reviewerIds) {
-          const personal = await store.conversations.findPersonal(connector.tenantId, reviewerId);
-          reminders.push({
-            threshold: ADMIN_REMINDER_THRESHOLD,
-            due: age >= adminHours * 3_600_000,
-            reference: personal?.reference,
-            target: `person:${reviewerId}`,
-            card: () => cards.toAdmin(connector, request),
-            reason: `no decision ${adminHours} hours after the request`,
-          });
-        }
-        if (consent.requesterConversationId) {
-          const requester = await store.conversations.get(
-            connector.tenantId,
-            consent.requesterConversationId,
-          );
-          reminders.push({
-            threshold: REQUESTER_REMINDER_THRESHOLD,
-            due: age >= requesterHours * 3_600_000,
-            reference: requester?.reference,
-            target: `conversation:${consent.requesterConversationId}`,
-            card: () => cards.toRequester(connector, request),
-            reason: `no decision ${requesterHours} hours after the request`,
-          });
-        }
-        for (const reminder of reminders) {
-          if (!reminder.due || !reminder.reference) continue;
-          const key: NoticeKey = {
-            tenantId: connector.tenantId,
-            connectorId: connector.id,
-            periodStart: consent.requestedAt,
-            threshold: reminder.threshold,
-            target: reminder.target,
-          };
-          if (!(await store.notices.claim(key, this.claimant, clock.now(), leaseMs))) continue;
-          const outcome = await this.deps.sender.send(reminder.reference, reminder.card());
-          if (outcome.status === 'sent') {
-            await store.notices.markSent(key, this.claimant, clock.now());
-            await this.deps.lifecycle.audit(connector, SCANNER_ACTOR, 'consent.reminded', {
-              target: reminder.target,
-              requestId: request?.id,
-              reason: reminder.reason,
-            });
-            report.consentReminders += 1;
-          } else {
-            await store.notices.release(key, this.claimant);
-          }
-        }
+        const reminders = await this.consentReminders(connector, consent, request, age);
+        for (const reminder of reminders)
+          await this.sendConsentReminder(connector, consent.requestedAt, request, reminder, report);
       }
     } while (cursor);
+  }
+
+  /** One reminder per reviewer (in their 1:1 chat), then one to the requester's conversation. */
+  private async consentReminders(
+    connector: Connector,
+    consent: NonNullable<Connector['consent']>,
+    request: ConsentRequest | undefined,
+    age: number,
+  ): Promise<ConsentReminder[]> {
+    const { store, config } = this.deps;
+    const cards = this.deps.consentReminders!;
+    const [adminHours, requesterHours] = config.consentReminderHours;
+    const reminders: ConsentReminder[] = [];
+    const reviewerIds = request
+      ? request.reviewers.flatMap((r) => (r.id ? [r.id] : []))
+      : consent.requestedFromId
+        ? [consent.requestedFromId]
+        : [];
+    for (const reviewerId of reviewerIds) {
+      const personal = await store.conversations.findPersonal(connector.tenantId, reviewerId);
+      reminders.push({
+        threshold: ADMIN_REMINDER_THRESHOLD,
+        due: age >= adminHours * 3_600_000,
+        reference: personal?.reference,
+        target: `person:${reviewerId}`,
+        card: () => cards.toAdmin(connector, request),
+        reason: `no decision ${adminHours} hours after the request`,
+      });
+    }
+    if (consent.requesterConversationId) {
+      const requester = await store.conversations.get(connector.tenantId, consent.requesterConversationId);
+      reminders.push({
+        threshold: REQUESTER_REMINDER_THRESHOLD,
+        due: age >= requesterHours * 3_600_000,
+        reference: requester?.reference,
+        target: `conversation:${consent.requesterConversationId}`,
+        card: () => cards.toRequester(connector, request),
+        reason: `no decision ${requesterHours} hours after the request`,
+      });
+    }
+    return reminders;
+  }
+
+  /**
+   * Sends a reminder that is due, where its person or conversation is known: claimed in the
+   * ledger, then audited; a failed send frees the claim.
+   */
+  private async sendConsentReminder(
+    connector: Connector,
+    requestedAt: string,
+    request: ConsentRequest | undefined,
+    reminder: ConsentReminder,
+    report: ScanReport,
+  ): Promise<void> {
+    if (!reminder.due || !reminder.reference) return;
+    const { store, clock } = this.deps;
+    const leaseMs = this.deps.leaseMs ?? 10 * 60 * 1000;
+    const key: NoticeKey = {
+      tenantId: connector.tenantId,
+      connectorId: connector.id,
+      periodStart: requestedAt,
+      threshold: reminder.threshold,
+      target: reminder.target,
+    };
+    if (!(await store.notices.claim(key, this.claimant, clock.now(), leaseMs))) return;
+    const outcome = await this.deps.sender.send(reminder.reference, reminder.card());
+    if (outcome.status === 'sent') {
+      await store.notices.markSent(key, this.claimant, clock.now());
+      await this.deps.lifecycle.audit(connector, SCANNER_ACTOR, 'consent.reminded', {
+        target: reminder.target,
+        requestId: request?.id,
+        reason: reminder.reason,
+      });
+      report.consentReminders += 1;
+    } else {
+      await store.notices.release(key, this.claimant);
+    }
   }
 
   /**

@@ -1,4 +1,7 @@
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
+import type { Resource } from '@opentelemetry/resources';
+import type { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import type { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { TelemetryConfig } from '../config/config';
 import type { Logger } from '../util/logger';
 
@@ -30,6 +33,89 @@ function diagLogger(logger: Logger): DiagLogger {
   };
 }
 
+/** The OTLP/HTTP span processor and metric reader, when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+interface OtlpPipelines {
+  spanProcessors: BatchSpanProcessor[];
+  metricReaders: PeriodicExportingMetricReader[];
+}
+
+async function otlpPipelines(config: TelemetryConfig): Promise<OtlpPipelines> {
+  const { BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
+  const { PeriodicExportingMetricReader } = await import('@opentelemetry/sdk-metrics');
+  const interval = config.metricExportIntervalMs;
+  const spanProcessors: BatchSpanProcessor[] = [];
+  const metricReaders: PeriodicExportingMetricReader[] = [];
+  if (config.otlpEndpoint) {
+    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
+    const { OTLPMetricExporter } = await import('@opentelemetry/exporter-metrics-otlp-http');
+    spanProcessors.push(
+      new BatchSpanProcessor(new OTLPTraceExporter({ url: `${config.otlpEndpoint}/v1/traces` })),
+    );
+    metricReaders.push(
+      new PeriodicExportingMetricReader({
+        exporter: new OTLPMetricExporter({ url: `${config.otlpEndpoint}/v1/metrics` }),
+        exportIntervalMillis: interval,
+        exportTimeoutMillis: Math.min(interval, 30_000),
+      }),
+    );
+  }
+  return { spanProcessors, metricReaders };
+}
+
+/** The Azure Monitor distro, carrying the OTLP pipelines too when both exporters are set. */
+async function startAzureMonitor(
+  config: TelemetryConfig,
+  connectionString: string,
+  resource: Resource,
+  { spanProcessors, metricReaders }: OtlpPipelines,
+): Promise<TelemetryHandle> {
+  const { useAzureMonitor, shutdownAzureMonitor } = await import('@azure/monitor-opentelemetry');
+  useAzureMonitor({
+    azureMonitorExporterOptions: { connectionString },
+    resource,
+    spanProcessors,
+    metricReaders,
+    enableLiveMetrics: false,
+    instrumentationOptions: {
+      http: { enabled: false },
+      azureSdk: { enabled: false },
+      mongoDb: { enabled: false },
+      mySql: { enabled: false },
+      postgreSql: { enabled: false },
+      redis: { enabled: false },
+      redis4: { enabled: false },
+      bunyan: { enabled: false },
+      winston: { enabled: false },
+      console: { enabled: false },
+    },
+  });
+  return {
+    exporters: config.otlpEndpoint ? 'azure-monitor,otlp' : 'azure-monitor',
+    shutdown: () => shutdownAzureMonitor(),
+  };
+}
+
+/** Only OTLP: the SDK's own tracer and meter providers, registered as the global ones. */
+async function startOtlpProviders(
+  resource: Resource,
+  { spanProcessors, metricReaders }: OtlpPipelines,
+): Promise<TelemetryHandle> {
+  const { NodeTracerProvider } = await import('@opentelemetry/sdk-trace-node');
+  const { MeterProvider } = await import('@opentelemetry/sdk-metrics');
+  const { metrics } = await import('@opentelemetry/api');
+  const tracerProvider = new NodeTracerProvider({ resource, spanProcessors });
+  // register() also installs the AsyncLocalStorage context manager that nests spans.
+  tracerProvider.register();
+  const meterProvider = new MeterProvider({ resource, readers: metricReaders });
+  metrics.setGlobalMeterProvider(meterProvider);
+  return {
+    exporters: 'otlp',
+    async shutdown() {
+      await Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()]);
+    },
+  };
+}
+
 /**
  * Registers the OpenTelemetry SDK as the global tracer and meter providers when an exporter is
  * configured: the Azure Monitor distro for APPLICATIONINSIGHTS_CONNECTION_STRING, OTLP/HTTP
@@ -50,69 +136,13 @@ export async function startTelemetry(
   diag.setLogger(diagLogger(logger), DiagLogLevel.WARN);
 
   const { resourceFromAttributes } = await import('@opentelemetry/resources');
-  const { BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
-  const { PeriodicExportingMetricReader } = await import('@opentelemetry/sdk-metrics');
   const resource = resourceFromAttributes({
     'service.name': service.name,
     'service.version': service.version,
   });
-  const interval = config.metricExportIntervalMs;
-  const spanProcessors = [];
-  const metricReaders = [];
-  if (config.otlpEndpoint) {
-    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
-    const { OTLPMetricExporter } = await import('@opentelemetry/exporter-metrics-otlp-http');
-    spanProcessors.push(
-      new BatchSpanProcessor(new OTLPTraceExporter({ url: `${config.otlpEndpoint}/v1/traces` })),
-    );
-    metricReaders.push(
-      new PeriodicExportingMetricReader({
-        exporter: new OTLPMetricExporter({ url: `${config.otlpEndpoint}/v1/metrics` }),
-        exportIntervalMillis: interval,
-        exportTimeoutMillis: Math.min(interval, 30_000),
-      }),
-    );
-  }
-
+  const pipelines = await otlpPipelines(config);
   if (config.applicationInsightsConnectionString) {
-    const { useAzureMonitor, shutdownAzureMonitor } = await import('@azure/monitor-opentelemetry');
-    useAzureMonitor({
-      azureMonitorExporterOptions: { connectionString: config.applicationInsightsConnectionString },
-      resource,
-      spanProcessors,
-      metricReaders,
-      enableLiveMetrics: false,
-      instrumentationOptions: {
-        http: { enabled: false },
-        azureSdk: { enabled: false },
-        mongoDb: { enabled: false },
-        mySql: { enabled: false },
-        postgreSql: { enabled: false },
-        redis: { enabled: false },
-        redis4: { enabled: false },
-        bunyan: { enabled: false },
-        winston: { enabled: false },
-        console: { enabled: false },
-      },
-    });
-    return {
-      exporters: config.otlpEndpoint ? 'azure-monitor,otlp' : 'azure-monitor',
-      shutdown: () => shutdownAzureMonitor(),
-    };
+    return startAzureMonitor(config, config.applicationInsightsConnectionString, resource, pipelines);
   }
-
-  const { NodeTracerProvider } = await import('@opentelemetry/sdk-trace-node');
-  const { MeterProvider } = await import('@opentelemetry/sdk-metrics');
-  const { metrics } = await import('@opentelemetry/api');
-  const tracerProvider = new NodeTracerProvider({ resource, spanProcessors });
-  // register() also installs the AsyncLocalStorage context manager that nests spans.
-  tracerProvider.register();
-  const meterProvider = new MeterProvider({ resource, readers: metricReaders });
-  metrics.setGlobalMeterProvider(meterProvider);
-  return {
-    exporters: 'otlp',
-    async shutdown() {
-      await Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()]);
-    },
-  };
+  return startOtlpProviders(resource, pipelines);
 }

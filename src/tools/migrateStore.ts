@@ -123,41 +123,69 @@ type Outcome = 'copied' | 'skipped';
 /** Copies one record create-if-absent; what it did. */
 type Copier<K extends ExportTable> = (row: ExportRows[K]) => Promise<Outcome>;
 
-function copiers(target: Store, importer: AzureImporter): { [K in ExportTable]: Copier<K> } {
-  return {
-    async conversations(record) {
-      const existing = await target.conversations.get(record.tenantId, record.conversationId);
-      let outcome: Outcome = 'skipped';
-      if (!existing) {
-        const { welcomedAt: _welcomedAt, ...rest } = record;
-        await target.conversations.upsert(rest);
-        outcome = 'copied';
-      }
-      // The welcome was posted: mark it so (an interrupted copy may have left the record without it).
-      if (record.welcomedAt && !existing?.welcomedAt) {
-        await target.conversations.claimWelcome(record.tenantId, record.conversationId, record.welcomedAt);
-        outcome = 'copied';
-      }
-      return outcome;
-    },
+type Copiers = { [K in ExportTable]: Copier<K> };
 
-    async connectors(connector) {
-      // create() starts at version 1; each update() adds one, up to the source's version, so that
-      // cards and API clients holding a version keep working. A rerun (or the rest of an
-      // interrupted one) finds the record and only finishes what is missing.
-      let current;
-      try {
-        current = await target.connectors.create(connector);
-      } catch (err) {
-        if (!(err instanceof ConcurrencyError)) throw err;
-        current = await target.connectors.get(connector.tenantId, connector.id);
-        if (!current) throw err;
-        if (current.version >= connector.version) return 'skipped';
-      }
-      while (current.version < connector.version)
-        current = await target.connectors.update({ ...connector, version: current.version });
-      return 'copied';
-    },
+async function copyConversation(target: Store, record: ExportRows['conversations']): Promise<Outcome> {
+  const existing = await target.conversations.get(record.tenantId, record.conversationId);
+  let outcome: Outcome = 'skipped';
+  if (!existing) {
+    const { welcomedAt: _welcomedAt, ...rest } = record;
+    await target.conversations.upsert(rest);
+    outcome = 'copied';
+  }
+  // The welcome was posted: mark it so (an interrupted copy may have left the record without it).
+  if (record.welcomedAt && !existing?.welcomedAt) {
+    await target.conversations.claimWelcome(record.tenantId, record.conversationId, record.welcomedAt);
+    outcome = 'copied';
+  }
+  return outcome;
+}
+
+async function copyConnector(target: Store, connector: ExportRows['connectors']): Promise<Outcome> {
+  // create() starts at version 1; each update() adds one, up to the source's version, so that
+  // cards and API clients holding a version keep working. A rerun (or the rest of an
+  // interrupted one) finds the record and only finishes what is missing.
+  let current;
+  try {
+    current = await target.connectors.create(connector);
+  } catch (err) {
+    if (!(err instanceof ConcurrencyError)) throw err;
+    current = await target.connectors.get(connector.tenantId, connector.id);
+    if (!current) throw err;
+    if (current.version >= connector.version) return 'skipped';
+  }
+  while (current.version < connector.version)
+    current = await target.connectors.update({ ...connector, version: current.version });
+  return 'copied';
+}
+
+async function copyNotice(target: Store, notice: ExportRows['notices']): Promise<Outcome> {
+  const sentAt = new Date(notice.sentAt ?? notice.claimedAt);
+  // An infinite lease: a claim already in the copy is never taken over, only created.
+  if (await target.notices.claim(notice.key, notice.claimant, new Date(notice.claimedAt), Infinity)) {
+    if (notice.state === 'sent') await target.notices.markSent(notice.key, notice.claimant, sentAt);
+    return 'copied';
+  }
+  // An interrupted copy may have claimed it and stopped before marking it sent.
+  if (notice.state === 'sent' && (await target.notices.state(notice.key)) === 'claimed') {
+    await target.notices.markSent(notice.key, notice.claimant, sentAt);
+    if ((await target.notices.state(notice.key)) === 'sent') return 'copied';
+  }
+  return 'skipped';
+}
+
+async function copyBotState(target: Store, { key, doc }: ExportRows['botState']): Promise<Outcome> {
+  const found = await target.state.read([key]);
+  if (found[key] !== undefined) return 'skipped';
+  // No eTag: a plain write. The source's eTags mean nothing to blobs; the bot gets new ones.
+  await target.state.write({ [key]: doc });
+  return 'copied';
+}
+
+function copiers(target: Store, importer: AzureImporter): Copiers {
+  return {
+    conversations: (record) => copyConversation(target, record),
+    connectors: (connector) => copyConnector(target, connector),
 
     async secrets(secret) {
       if ((await target.secrets.get(secret.tenantId, secret.connectorId)) !== undefined) return 'skipped';
@@ -182,20 +210,7 @@ function copiers(target: Store, importer: AzureImporter): { [K in ExportTable]: 
       return 'copied';
     },
 
-    async notices(notice) {
-      const sentAt = new Date(notice.sentAt ?? notice.claimedAt);
-      // An infinite lease: a claim already in the copy is never taken over, only created.
-      if (await target.notices.claim(notice.key, notice.claimant, new Date(notice.claimedAt), Infinity)) {
-        if (notice.state === 'sent') await target.notices.markSent(notice.key, notice.claimant, sentAt);
-        return 'copied';
-      }
-      // An interrupted copy may have claimed it and stopped before marking it sent.
-      if (notice.state === 'sent' && (await target.notices.state(notice.key)) === 'claimed') {
-        await target.notices.markSent(notice.key, notice.claimant, sentAt);
-        if ((await target.notices.state(notice.key)) === 'sent') return 'copied';
-      }
-      return 'skipped';
-    },
+    notices: (notice) => copyNotice(target, notice),
 
     async snoozes({ key, at }) {
       if (await target.notices.isSnoozed(key)) return 'skipped';
@@ -209,13 +224,7 @@ function copiers(target: Store, importer: AzureImporter): { [K in ExportTable]: 
       return 'copied';
     },
 
-    async botState({ key, doc }) {
-      const found = await target.state.read([key]);
-      if (found[key] !== undefined) return 'skipped';
-      // No eTag: a plain write. The source's eTags mean nothing to blobs; the bot gets new ones.
-      await target.state.write({ [key]: doc });
-      return 'copied';
-    },
+    botState: (row) => copyBotState(target, row),
   };
 }
 
@@ -273,12 +282,93 @@ function firstLine(err: unknown): string {
   return String((err as Error)?.message ?? err).split(/\r?\n/)[0];
 }
 
+function fail(io: MigrateIo, reason: string): number {
+  io.stderr.write(`migrate-store: ${reason}\n`);
+  return 1;
+}
+
+interface Tally {
+  source: number;
+  copied: number;
+  skipped: number;
+}
+
+/** Copies every row of one table, page by page, with its progress bar. */
+async function copyTable<K extends ExportTable>(
+  source: SqliteExport,
+  table: K,
+  copiers: Copiers,
+  io: MigrateIo,
+): Promise<Tally> {
+  const copy: Copier<K> = copiers[table];
+  const total = source.count(table);
+  const bar = new ProgressBar(io, LABELS[table], total);
+  const tally = { source: total, copied: 0, skipped: 0 };
+  let done = 0;
+  bar.update(0);
+  for (const page of source.pages(table, PAGE_SIZE)) {
+    const outcomes = await mapLimit(page, CONCURRENCY, async (row) => {
+      const outcome = await copy(row);
+      done += 1;
+      bar.update(done);
+      return outcome;
+    });
+    for (const outcome of outcomes) tally[outcome] += 1;
+  }
+  bar.finish(done, `  ${tally.copied} copied, ${tally.skipped} already there`);
+  return tally;
+}
+
+/** Both sides' counts after the copy. */
+interface Counts {
+  tallies: Record<ExportTable, Tally>;
+  inAzure: Awaited<ReturnType<AzureImporter['count']>>;
+  sentInSource: number;
+  sentInCopy: number;
+}
+
+/** Prints the table of counts; exit 0 when every count matches, else 1 with what differs. */
+function reportCounts(
+  io: MigrateIo,
+  source: SqliteExport,
+  account: string,
+  prefix: string,
+  keyNote: string,
+  counts: Counts,
+): number {
+  const { tallies, inAzure, sentInSource, sentInCopy } = counts;
+  const rows = EXPORT_TABLES.map((table) => ({
+    label: LABELS[table],
+    ...tallies[table],
+    azure: inAzure[table],
+  }));
+  const lines = [
+    `Copied ${source.file} to Azure Storage account ${account} (tables ${prefix}*, containers ${prefix}-*).`,
+    `${'table'.padEnd(14)} ${'sqlite'.padStart(7)} ${'azure'.padStart(7)} ${'copied'.padStart(7)} ${'skipped'.padStart(7)}`,
+    ...rows.map(
+      (r) =>
+        `${r.label.padEnd(14)} ${String(r.source).padStart(7)} ${String(r.azure).padStart(7)} ${String(r.copied).padStart(7)} ${String(r.skipped).padStart(7)}`,
+    ),
+    `${'notices sent'.padEnd(14)} ${String(sentInSource).padStart(7)} ${String(sentInCopy).padStart(7)}`,
+    keyNote,
+  ];
+  const differ = rows
+    .filter((r) => r.source !== r.azure)
+    .map((r) => `${r.label} (sqlite ${r.source}, azure ${r.azure})`);
+  if (sentInSource !== sentInCopy) differ.push(`notices sent (sqlite ${sentInSource}, azure ${sentInCopy})`);
+  lines.push(differ.length === 0 ? 'Every count matches.' : 'Counts differ.');
+  io.stdout.write(lines.join('\n') + '\n');
+  if (differ.length > 0) {
+    const extra = rows.some((r) => r.azure > r.source)
+      ? ' (the Azure store holds records the SQLite store does not: copy into a store no bot has used yet)'
+      : '';
+    return fail(io, `counts differ: ${differ.join('; ')}${extra}`);
+  }
+  return 0;
+}
+
 /** Runs the tool; resolves with the exit code. Never throws. */
 export async function migrateStore(argv: string[], env: NodeJS.ProcessEnv, io: MigrateIo): Promise<number> {
-  const fail = (reason: string) => {
-    io.stderr.write(`migrate-store: ${reason}\n`);
-    return 1;
-  };
   let source: SqliteExport | undefined;
   try {
     const options = parseArgs(argv);
@@ -287,7 +377,8 @@ export async function migrateStore(argv: string[], env: NodeJS.ProcessEnv, io: M
       return 0;
     }
     const connectionString = env.AZURE_STORAGE_CONNECTION_STRING?.trim();
-    if (!connectionString) return fail('--to azure reads AZURE_STORAGE_CONNECTION_STRING, which is not set');
+    if (!connectionString)
+      return fail(io, '--to azure reads AZURE_STORAGE_CONNECTION_STRING, which is not set');
     const account = accountName(connectionString);
 
     source = new SqliteExport(options.from);
@@ -297,68 +388,28 @@ export async function migrateStore(argv: string[], env: NodeJS.ProcessEnv, io: M
     try {
       target = await createAzureStore(connectionString, undefined, { prefix: options.prefix });
     } catch (err) {
-      return fail(`cannot open the Azure store in account ${account}: ${firstLine(err)}`);
+      return fail(io, `cannot open the Azure store in account ${account}: ${firstLine(err)}`);
     }
     const importer = new AzureImporter(connectionString, options.prefix);
     const copy = copiers(target, importer);
 
-    const counts = {} as Record<ExportTable, { source: number; copied: number; skipped: number }>;
-    for (const table of EXPORT_TABLES) {
-      const total = source.count(table);
-      const bar = new ProgressBar(io, LABELS[table], total);
-      const tally = { source: total, copied: 0, skipped: 0 };
-      let done = 0;
-      bar.update(0);
-      for (const page of source.pages(table, PAGE_SIZE)) {
-        const outcomes = await mapLimit(page as ExportRows[typeof table][], CONCURRENCY, async (row) => {
-          const outcome = await (copy[table] as Copier<typeof table>)(row);
-          done += 1;
-          bar.update(done);
-          return outcome;
-        });
-        for (const outcome of outcomes) tally[outcome] += 1;
-      }
-      bar.finish(done, `  ${tally.copied} copied, ${tally.skipped} already there`);
-      counts[table] = tally;
-    }
+    const tallies = {} as Record<ExportTable, Tally>;
+    for (const table of EXPORT_TABLES) tallies[table] = await copyTable(source, table, copy, io);
 
-    const copied = await importer.count();
+    const inAzure = await importer.count();
     const sentInSource = source.countSent();
     const sentInCopy = await target.notices.countSent();
-
-    const rows = EXPORT_TABLES.map((table) => ({
-      label: LABELS[table],
-      ...counts[table],
-      azure: copied[table],
-    }));
-    const lines = [
-      `Copied ${source.file} to Azure Storage account ${account} (tables ${options.prefix}*, containers ${options.prefix}-*).`,
-      `${'table'.padEnd(14)} ${'sqlite'.padStart(7)} ${'azure'.padStart(7)} ${'copied'.padStart(7)} ${'skipped'.padStart(7)}`,
-      ...rows.map(
-        (r) =>
-          `${r.label.padEnd(14)} ${String(r.source).padStart(7)} ${String(r.azure).padStart(7)} ${String(r.copied).padStart(7)} ${String(r.skipped).padStart(7)}`,
-      ),
-      `${'notices sent'.padEnd(14)} ${String(sentInSource).padStart(7)} ${String(sentInCopy).padStart(7)}`,
-      keyNote,
-    ];
-    const differ = rows
-      .filter((r) => r.source !== r.azure)
-      .map((r) => `${r.label} (sqlite ${r.source}, azure ${r.azure})`);
-    if (sentInSource !== sentInCopy)
-      differ.push(`notices sent (sqlite ${sentInSource}, azure ${sentInCopy})`);
-    lines.push(differ.length === 0 ? 'Every count matches.' : 'Counts differ.');
-    io.stdout.write(lines.join('\n') + '\n');
-    if (differ.length > 0) {
-      const extra = rows.some((r) => r.azure > r.source)
-        ? ' (the Azure store holds records the SQLite store does not: copy into a store no bot has used yet)'
-        : '';
-      return fail(`counts differ: ${differ.join('; ')}${extra}`);
-    }
-    return 0;
+    return reportCounts(io, source, account, options.prefix, keyNote, {
+      tallies,
+      inAzure,
+      sentInSource,
+      sentInCopy,
+    });
   } catch (err) {
-    if (err instanceof MigrateError) return fail(err.message);
-    if (err instanceof StoreUnavailableError) return fail(`Azure Storage is unavailable: ${firstLine(err)}`);
-    return fail(firstLine(err));
+    if (err instanceof MigrateError) return fail(io, err.message);
+    if (err instanceof StoreUnavailableError)
+      return fail(io, `Azure Storage is unavailable: ${firstLine(err)}`);
+    return fail(io, firstLine(err));
   } finally {
     source?.close();
   }

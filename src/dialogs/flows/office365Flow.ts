@@ -45,6 +45,23 @@ const SHARED_PAGES = [...NEW_CONNECTOR_PAGES, 'o365-4', ROLE_PAGE];
 /** Most people a hand-over names one by one; more go through the roles. */
 const MAX_NAMED_REVIEWERS = 10;
 
+type Reviewer = NonNullable<WizardState['consentReviewers']>[number];
+
+/** A submitted text field, trimmed and cut to `max` characters; '' when absent. */
+function pickField(value: Record<string, unknown>, key: string, max = 254): string {
+  return typeof value[key] === 'string' ? (value[key] as string).trim().slice(0, max) : '';
+}
+
+/** Why the typed reviewer accounts cannot be used, or undefined when they can. */
+function typedAccountsProblem(typed: string[]): string | undefined {
+  if (typed.length > MAX_NAMED_REVIEWERS) {
+    return `Name at most ${MAX_NAMED_REVIEWERS} people; for more, choose everyone holding the roles.`;
+  }
+  const bad = typed.find((u) => u.length > 254 || cloudOfUpn(u).kind === 'invalid');
+  if (bad !== undefined) return 'That account name does not look like user@domain.';
+  return undefined;
+}
+
 /** The Office 365 Connector: the cloud, then the nine steps of seed 000, branching at step 5. */
 export class Office365Flow implements WizardFlow {
   readonly type = connectorType('office365');
@@ -300,9 +317,7 @@ export class Office365Flow implements WizardFlow {
     value: Record<string, unknown>,
     env: FlowEnv,
   ): Promise<SubmitResult> {
-    const pick = (key: string, max = 254) =>
-      typeof value[key] === 'string' ? (value[key] as string).trim().slice(0, max) : '';
-    if (pick('addressees') === 'roles') {
+    if (pickField(value, 'addressees') === 'roles') {
       state.consentToRoles = true;
       state.consentReviewers = undefined;
       return {
@@ -315,34 +330,16 @@ export class Office365Flow implements WizardFlow {
       };
     }
     state.consentToRoles = false;
-    const typed = pick('adminUpn', 1000)
+    const typed = pickField(value, 'adminUpn', 1000)
       .split(/[,;\s]+/)
       .filter((u) => u.length > 0);
-    if (typed.length > MAX_NAMED_REVIEWERS) {
-      return {
-        kind: 'stay',
-        notice: `Name at most ${MAX_NAMED_REVIEWERS} people; for more, choose everyone holding the roles.`,
-      };
-    }
-    const bad = typed.find((u) => u.length > 254 || cloudOfUpn(u).kind === 'invalid');
-    if (bad !== undefined) {
-      return { kind: 'stay', notice: 'That account name does not look like user@domain.' };
-    }
-    const chosen = typed.length > 0 ? typed : [pick('adminSearch') || pick('adminId')].filter(Boolean);
+    const mistyped = typedAccountsProblem(typed);
+    if (mistyped) return { kind: 'stay', notice: mistyped };
+    const picked = [pickField(value, 'adminSearch') || pickField(value, 'adminId')].filter(Boolean);
+    const chosen = typed.length > 0 ? typed : picked;
     if (chosen.length === 0) return { kind: 'stay', notice: 'Choose a global admin, or type their account.' };
-    const people: { id?: string; name: string; upn: string }[] = [];
-    for (const entry of chosen) {
-      const known = state.globalAdmins?.find((a) => a.id === entry);
-      const person = known ?? (await this.handover!.resolvePerson(env.context, state.tenantId, entry));
-      if (!person) {
-        if (typed.length === 0)
-          return { kind: 'stay', notice: 'I could not find that person in your directory.' };
-        // Kept by UPN: bound to an Entra object id on their first click, never open to anyone.
-        people.push({ name: entry, upn: entry });
-      } else {
-        people.push({ id: person.id || undefined, name: person.name, upn: person.upn });
-      }
-    }
+    const people = await this.reviewersOf(state, env, chosen, typed.length > 0);
+    if (!people) return { kind: 'stay', notice: 'I could not find that person in your directory.' };
     if (people.some((p) => p.id && p.id === state.owner.id)) {
       return {
         kind: 'stay',
@@ -359,6 +356,31 @@ export class Office365Flow implements WizardFlow {
         consentRequestedFrom: people.map((p) => p.name).join(', '),
       },
     };
+  }
+
+  /**
+   * The reviewers for the chosen ids or accounts; undefined when a person picked from the list or
+   * the search is not in the directory.
+   */
+  private async reviewersOf(
+    state: WizardState,
+    env: FlowEnv,
+    chosen: string[],
+    typed: boolean,
+  ): Promise<Reviewer[] | undefined> {
+    const people: Reviewer[] = [];
+    for (const entry of chosen) {
+      const known = state.globalAdmins?.find((a) => a.id === entry);
+      const person = known ?? (await this.handover!.resolvePerson(env.context, state.tenantId, entry));
+      if (!person) {
+        if (!typed) return undefined;
+        // Kept by UPN: bound to an Entra object id on their first click, never open to anyone.
+        people.push({ name: entry, upn: entry });
+      } else {
+        people.push({ id: person.id || undefined, name: person.name, upn: person.upn });
+      }
+    }
+    return people;
   }
 
   private cloudView(state: WizardState): PageView {

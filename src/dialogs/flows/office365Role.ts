@@ -29,30 +29,34 @@ export function reportedRoles(report: Extract<RoleReport, { kind: 'known' }>): s
   return held.length > 0 ? held.join(' and ') : 'neither Global Administrator nor SharePoint Administrator';
 }
 
-/** What step 5 adds for Graph's answer: a fact, a line on it, and the buttons, the suggested one first. */
-export function roleChoice(report: RoleReport | undefined): {
+/** The lines step 5 shows about Graph's answer. */
+interface RoleNotes {
   facts: { title: string; value: string }[];
   tips: { text: string }[];
   warnings: { text: string }[];
-  buttons: WizardButton[];
-} {
-  const suggested = suggestedRole(report);
+}
+
+/** Both branches' buttons, the suggested one first and emphasized. */
+function roleButtons(suggested: Office365Role | undefined): WizardButton[] {
   const order: Office365Role[] =
     suggested === 'sharepoint' ? ['sharepoint', 'global'] : ['global', 'sharepoint'];
-  const buttons = order.map((role) => ({
+  return order.map((role) => ({
     ...BUTTONS[role],
     // Without Graph's answer the first branch keeps the emphasis it always had.
     style: (suggested ? role === suggested : role === 'global')
       ? ('positive' as const)
       : ('default' as const),
   }));
-  if (!report) return { facts: [], tips: [], warnings: [], buttons };
+}
+
+/** What Graph said of the asker's roles, or why it could not say. */
+function roleNotes(report: RoleReport | undefined): RoleNotes {
+  if (!report) return { facts: [], tips: [], warnings: [] };
   if (report.kind === 'not-configured') {
     return {
       facts: [],
       tips: [{ text: `I cannot check your admin role: ${report.reason}. Tell me which admin you are.` }],
       warnings: [],
-      buttons,
     };
   }
   if (report.kind === 'failed') {
@@ -64,7 +68,6 @@ export function roleChoice(report: RoleReport | undefined): {
           text: `I could not verify your admin role with Microsoft Graph: ${report.reason} Tell me which admin you are.`,
         },
       ],
-      buttons,
     };
   }
   const roles = reportedRoles(report);
@@ -78,7 +81,6 @@ export function roleChoice(report: RoleReport | undefined): {
         },
       ],
       warnings: [],
-      buttons,
     };
   }
   return {
@@ -95,8 +97,12 @@ export function roleChoice(report: RoleReport | undefined): {
             text: 'Steps 1 to 5 need a global or SharePoint admin: without either role, ask one to run this wizard.',
           },
         ],
-    buttons,
   };
+}
+
+/** What step 5 adds for Graph's answer: a fact, a line on it, and the buttons, the suggested one first. */
+export function roleChoice(report: RoleReport | undefined): RoleNotes & { buttons: WizardButton[] } {
+  return { ...roleNotes(report), buttons: roleButtons(suggestedRole(report)) };
 }
 
 /** A sentence for the next card when the branch chosen contradicts Graph's answer; undefined otherwise. */

@@ -1,4 +1,5 @@
-import { BlobServiceClient } from '@azure/storage-blob';
+import type { TableClient } from '@azure/data-tables';
+import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { BlobsStorage } from 'botbuilder-azure-blobs';
 import type { Logger } from '../../util/logger';
 import type { Store } from '../../connectors/ports';
@@ -64,25 +65,13 @@ export function checkPrefix(prefix: string): void {
   if (!/^[a-z][a-z0-9]{2,40}$/.test(prefix)) throw new Error(`invalid Azure store prefix "${prefix}"`);
 }
 
-/**
- * The Azure store: Table storage for records (tables `<prefix>Connectors`, `<prefix>Expiry`,
- * `<prefix>Consent`, `<prefix>Conversations`, `<prefix>Subscriptions`, `<prefix>OptOuts`,
- * `<prefix>Notices`, `<prefix>Snoozes`, `<prefix>Audit`, `<prefix>Targets`, `<prefix>ConsentRequests`), BlobsStorage in `<prefix>-bot-state` for turn and dialog
- * state, and a blob lease in `<prefix>-leases` for scan leadership. Creates what is missing;
- * rejects with StoreUnavailableError when the account cannot be reached, and, for a token
- * account, with StorageAccessDeniedError when a service refuses the identity (403).
- * `account` is a connection string or the service URLs with a token credential.
- */
-export async function createAzureStore(
-  account: StorageAccount,
-  logger?: Logger,
-  options: AzureStoreOptions = {},
-): Promise<Store> {
-  const prefix = options.prefix ?? DEFAULT_PREFIX;
-  checkPrefix(prefix);
+type StoreTables = Record<keyof typeof TABLE_SUFFIXES, TableClient>;
+
+/** Clients for every table of the store (nothing is sent yet). */
+function storeTables(account: StorageAccount, prefix: string, transport?: AzureTransport): StoreTables {
   const table = (kind: keyof typeof TABLE_SUFFIXES) =>
-    tableClient(account, `${prefix}${TABLE_SUFFIXES[kind]}`, options.transport);
-  const tables = {
+    tableClient(account, `${prefix}${TABLE_SUFFIXES[kind]}`, transport);
+  return {
     connectors: table('connectors'),
     expiry: table('expiry'),
     consent: table('consent'),
@@ -95,7 +84,17 @@ export async function createAzureStore(
     targets: table('targets'),
     consentRequests: table('consentRequests'),
   };
-  const pipeline = blobOptions(options.transport);
+}
+
+/** The store's blob side: the state and lease containers, and BlobsStorage over the state one. */
+interface StoreBlobs {
+  stateContainer: ContainerClient;
+  leaseContainer: ContainerClient;
+  blobs: BlobsStorage;
+}
+
+function storeBlobs(account: StorageAccount, prefix: string, transport?: AzureTransport): StoreBlobs {
+  const pipeline = blobOptions(transport);
   const blobService =
     typeof account === 'string'
       ? BlobServiceClient.fromConnectionString(account, pipeline)
@@ -114,7 +113,15 @@ export async function createAzureStore(
           stateContainer.url,
           account.credential,
         );
+  return { stateContainer, leaseContainer, blobs };
+}
 
+/** Creates the tables and containers that are missing. */
+async function createMissing(
+  account: StorageAccount,
+  tables: StoreTables,
+  blobSide: StoreBlobs,
+): Promise<void> {
   // A 403 to a token means a missing role: said so at start-up, naming it.
   const denied =
     typeof account === 'string'
@@ -127,13 +134,51 @@ export async function createAzureStore(
   await guard(async () => {
     await settleAll([
       ...Object.values(tables).map((t) => denied('table', t.createTable())),
-      denied('blob', stateContainer.createIfNotExists()),
-      denied('blob', leaseContainer.createIfNotExists()),
+      denied('blob', blobSide.stateContainer.createIfNotExists()),
+      denied('blob', blobSide.leaseContainer.createIfNotExists()),
     ]);
     // BlobsStorage creates its container on first use and keeps that promise, a failed one too;
     // using it once here, while the container is known to exist, settles it for good.
-    await denied('blob', blobs.read([]));
+    await denied('blob', blobSide.blobs.read([]));
   });
+}
+
+/**
+ * One cheap read of a real table and of the state container; an absent entity is an answer, an
+ * absent table is a damaged store.
+ */
+function pingStorage(connectorsTable: TableClient, stateContainer: ContainerClient): Promise<void> {
+  return guard(async () => {
+    const abortSignal = AbortSignal.timeout(PING_TIMEOUT_MS);
+    await settleAll([
+      connectorsTable.getEntity('~ping', '~ping', { abortSignal }).catch((err) => {
+        if (httpStatusOf(err) !== 404 || isMissingContainer(err)) throw err;
+      }),
+      stateContainer.getProperties({ abortSignal }),
+    ]);
+  });
+}
+
+/**
+ * The Azure store: Table storage for records (tables `<prefix>Connectors`, `<prefix>Expiry`,
+ * `<prefix>Consent`, `<prefix>Conversations`, `<prefix>Subscriptions`, `<prefix>OptOuts`,
+ * `<prefix>Notices`, `<prefix>Snoozes`, `<prefix>Audit`, `<prefix>Targets`, `<prefix>ConsentRequests`), BlobsStorage in `<prefix>-bot-state` for turn and dialog
+ * state, and a blob lease in `<prefix>-leases` for scan leadership. Creates what is missing;
+ * rejects with StoreUnavailableError when the account cannot be reached, and, for a token
+ * account, with StorageAccessDeniedError when a service refuses the identity (403).
+ * `account` is a connection string or the service URLs with a token credential.
+ */
+export async function createAzureStore(
+  account: StorageAccount,
+  logger?: Logger,
+  options: AzureStoreOptions = {},
+): Promise<Store> {
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  checkPrefix(prefix);
+  const tables = storeTables(account, prefix, options.transport);
+  const blobSide = storeBlobs(account, prefix, options.transport);
+  const { stateContainer, leaseContainer, blobs } = blobSide;
+  await createMissing(account, tables, blobSide);
 
   const connectors = new AzureConnectorStore(tables.connectors, tables.expiry, tables.consent);
   return {
@@ -152,19 +197,7 @@ export async function createAzureStore(
     targets: guardStore(new AzureTargetStore(tables.targets), isUnavailable),
     consentRequests: guardStore(new AzureConsentRequestStore(tables.consentRequests), isUnavailable),
     scanLeadership: new ScanLease(leaseContainer, 'expiry-scanner', options.leaseSeconds ?? 30, logger),
-    ping() {
-      // One cheap read of a real table and of the state container; an absent entity is an
-      // answer, an absent table is a damaged store.
-      return guard(async () => {
-        const abortSignal = AbortSignal.timeout(PING_TIMEOUT_MS);
-        await settleAll([
-          tables.connectors.getEntity('~ping', '~ping', { abortSignal }).catch((err) => {
-            if (httpStatusOf(err) !== 404 || isMissingContainer(err)) throw err;
-          }),
-          stateContainer.getProperties({ abortSignal }),
-        ]);
-      });
-    },
+    ping: () => pingStorage(tables.connectors, stateContainer),
     async close() {
       // HTTP clients hold no connection that needs closing.
     },

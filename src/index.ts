@@ -1,5 +1,5 @@
 import pkg from '../package.json';
-import { compose } from './compose';
+import { loadDialogsIndexOnDemand } from './bot/dialogsOnDemand';
 import { ConfigError, configWarnings, loadConfig } from './config/config';
 import { AzureStartup, StartupError } from './azure/startup';
 import { createSqliteStore } from './store/sqlite';
@@ -20,6 +20,8 @@ function firstLine(err: unknown): string {
 
 /** Entry point: config → telemetry → store → compose (services, bot, server, schedule) → listen. Importing any other module runs nothing. */
 async function main(): Promise<void> {
+  // Before the bot's modules are loaded: teams-ai's sign-in module would load the dialogs index.
+  loadDialogsIndexOnDemand();
   let config;
   try {
     config = loadConfig(process.env);
@@ -84,6 +86,7 @@ async function main(): Promise<void> {
     process.stderr.write(`Configuration error: ${(err as Error).message}\n`);
     process.exit(1);
   }
+  const { compose } = await import('./compose');
   const { server, schedule: startSchedule } = compose({
     config,
     store,

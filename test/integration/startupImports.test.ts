@@ -1,10 +1,12 @@
 /**
  * Start-up loads what every configuration needs and no more (issue 18): the Graph client and the
  * bot's own MSAL wait for the first Graph call, ajv for the first management API body, the
- * Storage SDK for the first Azure Blob key check, and teams-ai's AI half (OpenAI client, GPT
- * tokenizer) is never loaded. The compiled bot runs with a preloaded probe that writes, when the
+ * Storage SDK for the first Azure Blob key check, botbuilder-dialogs' index (its prompts and the
+ * text recognizers) until something other than the bot's wizard asks for it, and teams-ai's AI
+ * half (OpenAI client, GPT tokenizer) is never loaded. The compiled bot runs with a preloaded probe that writes, when the
  * process exits, the files it had loaded from the repository's own node_modules.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { freePort, spawnBot, waitForHealth } from '../harness/childBot';
@@ -34,6 +36,7 @@ const NOT_AT_START_UP = [
   '@azure/storage-blob',
   'openai',
   'gpt-tokenizer',
+  '@microsoft/recognizers-text-suite',
 ];
 
 let dir: string;
@@ -63,3 +66,40 @@ test('a local bot with Graph and the management API configured loads them only w
   expect(loaded).toEqual(expect.arrayContaining(['@microsoft/teams-ai', 'botbuilder', 'better-sqlite3']));
   expect(loaded.filter((p) => NOT_AT_START_UP.includes(p))).toEqual([]);
 }, 120_000);
+
+test('the dialogs index, deferred, is the real one the moment anything asks for more than Dialog', () => {
+  // In a process of its own: the stand-in lives in Node's module cache, which jest replaces.
+  const script = `
+    const { loadDialogsIndexOnDemand } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'dist', 'src', 'bot', 'dialogsOnDemand.js'))});
+    const recognizers = () => Object.keys(require.cache).filter((f) => f.includes('recognizers-text')).length;
+    const seen = { deferred: loadDialogsIndexOnDemand() };
+    require('@microsoft/teams-ai/lib/Application');
+    seen.afterApplication = recognizers();
+    const dialogs = require('botbuilder-dialogs');
+    seen.sameDialog = dialogs.Dialog === require('botbuilder-dialogs/lib/dialog').Dialog;
+    seen.afterDialog = recognizers();
+    seen.prompt = typeof dialogs.OAuthPrompt;
+    seen.afterPrompt = recognizers() > 0;
+    seen.samePrompt = require('botbuilder-dialogs').OAuthPrompt === dialogs.OAuthPrompt;
+    seen.sameSet = dialogs.DialogSet === require('botbuilder-dialogs/lib/dialogSet').DialogSet;
+    seen.againDeferred = loadDialogsIndexOnDemand();
+    process.stdout.write(JSON.stringify(seen));
+  `;
+  const seen = JSON.parse(
+    execFileSync(process.execPath, ['--disable-warning=DEP0111', '-e', script], {
+      cwd: path.join(__dirname, '..', '..'),
+      encoding: 'utf8',
+    }),
+  );
+  expect(seen).toEqual({
+    deferred: true,
+    afterApplication: 0,
+    sameDialog: true,
+    afterDialog: 0,
+    prompt: 'function',
+    afterPrompt: true,
+    samePrompt: true,
+    sameSet: true,
+    againDeferred: false,
+  });
+}, 60_000);

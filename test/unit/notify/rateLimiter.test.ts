@@ -76,7 +76,8 @@ describe('rate limiter', () => {
     const rate = ((times.length - 1) * 1000) / (times[times.length - 1] - times[0]);
     // Spacing each send from when it actually left would lose 1-20 ms a send (about 24/s).
     expect(rate).toBeGreaterThan(27.5);
-    for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(spacing / 2);
+    for (let i = 1; i < times.length; i++)
+      expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(spacing / 2);
     for (const t of times) expect(times.filter((u) => u >= t && u < t + 1000).length).toBeLessThanOrEqual(29);
   });
 

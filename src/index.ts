@@ -1,5 +1,5 @@
 import pkg from '../package.json';
-import { loadDialogsIndexOnDemand } from './bot/dialogsOnDemand';
+import { deferUnusedTeamsAiModules } from './bot/onDemandModules';
 import { ConfigError, configWarnings, loadConfig } from './config/config';
 import { AzureStartup, StartupError } from './azure/startup';
 import { createSqliteStore } from './store/sqlite';
@@ -20,8 +20,8 @@ function firstLine(err: unknown): string {
 
 /** Entry point: config → telemetry → store → compose (services, bot, server, schedule) → listen. Importing any other module runs nothing. */
 async function main(): Promise<void> {
-  // Before the bot's modules are loaded: teams-ai's sign-in module would load the dialogs index.
-  loadDialogsIndexOnDemand();
+  // Before the bot's modules are loaded, which would load these.
+  deferUnusedTeamsAiModules();
   let config;
   try {
     config = loadConfig(process.env);

@@ -1,5 +1,6 @@
-import * as ACData from 'adaptivecards-templating';
+import type * as ACData from 'adaptivecards-templating';
 import { CardFactory, type Attachment } from 'botbuilder';
+import { createRequire } from 'node:module';
 import { BoundedMap } from '../util/boundedMap';
 import { escapeMarkdown, Markdown } from './markdown';
 import { forUniversalActions } from './universalActions';
@@ -18,10 +19,21 @@ export interface CardTemplate<TData> {
   readonly _data?: TData;
 }
 
+const load = createRequire(__filename);
+let engine: typeof ACData | undefined;
+
+/**
+ * The templating engine (with adaptive-expressions and its ANTLR parser, a fifth of the bot's
+ * start-up) is loaded with the first card rather than when the process starts.
+ */
+function templating(): typeof ACData {
+  return (engine ??= load('adaptivecards-templating') as typeof ACData);
+}
+
 /** Declares a template; the JSON stays data, never concatenated with user text. */
 export function defineTemplate<TData>(name: string, json: object): CardTemplate<TData> {
   let parsed: ACData.Template | undefined;
-  return { name, json, parsed: () => (parsed ??= new ACData.Template(json)) };
+  return { name, json, parsed: () => (parsed ??= new (templating().Template)(json)) };
 }
 
 /** Cards bound per template that are kept for binding the same data again. */

@@ -1,4 +1,4 @@
-// From its module, not the package index (see src/bot/dialogsOnDemand.ts).
+// From its module, not the package index (see src/bot/onDemandModules.ts).
 import { ComponentDialog } from 'botbuilder-dialogs/lib/componentDialog';
 import type { ConnectorTypeId } from '../connectors/catalog';
 import { StepCardDialog, type StepCardDeps } from './stepCardDialog';

@@ -1,5 +1,5 @@
 import { MessageFactory, type Attachment, type TurnContext } from 'botbuilder';
-// From their modules, not the package index (see src/bot/dialogsOnDemand.ts).
+// From their modules, not the package index (see src/bot/onDemandModules.ts).
 import { Dialog, type DialogTurnResult } from 'botbuilder-dialogs/lib/dialog';
 import type { DialogContext } from 'botbuilder-dialogs/lib/dialogContext';
 import { randomUUID } from 'node:crypto';

@@ -67,22 +67,27 @@ test('a local bot with Graph and the management API configured loads them only w
   expect(loaded.filter((p) => NOT_AT_START_UP.includes(p))).toEqual([]);
 }, 120_000);
 
-test('the dialogs index, deferred, is the real one the moment anything asks for more than Dialog', () => {
-  // In a process of its own: the stand-in lives in Node's module cache, which jest replaces.
+test("teams-ai's unused modules load when first used, and are then the real ones", () => {
+  // In a process of its own: the stand-ins live in Node's module cache, which jest replaces.
   const script = `
-    const { loadDialogsIndexOnDemand } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'dist', 'src', 'bot', 'dialogsOnDemand.js'))});
-    const recognizers = () => Object.keys(require.cache).filter((f) => f.includes('recognizers-text')).length;
-    const seen = { deferred: loadDialogsIndexOnDemand() };
-    require('@microsoft/teams-ai/lib/Application');
-    seen.afterApplication = recognizers();
+    const { deferUnusedTeamsAiModules } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'dist', 'src', 'bot', 'onDemandModules.js'))});
+    const { MemoryStorage } = require('botbuilder');
+    const loaded = (part) => Object.keys(require.cache).filter((f) => f.includes(part)).length;
+    const seen = { deferred: deferUnusedTeamsAiModules().length };
+    const { Application } = require('@microsoft/teams-ai/lib/Application');
+    new Application({ storage: new MemoryStorage() });
+    seen.recognizers = loaded('recognizers-text');
+    seen.msal = loaded('teams-ai/node_modules/@azure/msal-node/');
+    seen.planners = loaded('teams-ai/lib/planners/');
     const dialogs = require('botbuilder-dialogs');
     seen.sameDialog = dialogs.Dialog === require('botbuilder-dialogs/lib/dialog').Dialog;
-    seen.afterDialog = recognizers();
+    seen.recognizersAfterDialog = loaded('recognizers-text');
     seen.prompt = typeof dialogs.OAuthPrompt;
-    seen.afterPrompt = recognizers() > 0;
+    seen.recognizersAfterPrompt = loaded('recognizers-text') > 0;
     seen.samePrompt = require('botbuilder-dialogs').OAuthPrompt === dialogs.OAuthPrompt;
     seen.sameSet = dialogs.DialogSet === require('botbuilder-dialogs/lib/dialogSet').DialogSet;
-    seen.againDeferred = loadDialogsIndexOnDemand();
+    seen.ai = typeof require('@microsoft/teams-ai/lib/AI').AI;
+    seen.againDeferred = deferUnusedTeamsAiModules().length;
     process.stdout.write(JSON.stringify(seen));
   `;
   const seen = JSON.parse(
@@ -92,14 +97,17 @@ test('the dialogs index, deferred, is the real one the moment anything asks for 
     }),
   );
   expect(seen).toEqual({
-    deferred: true,
-    afterApplication: 0,
+    deferred: 3,
+    recognizers: 0,
+    msal: 1,
+    planners: 0,
     sameDialog: true,
-    afterDialog: 0,
+    recognizersAfterDialog: 0,
     prompt: 'function',
-    afterPrompt: true,
+    recognizersAfterPrompt: true,
     samePrompt: true,
     sameSet: true,
-    againDeferred: false,
+    ai: 'function',
+    againDeferred: 0,
   });
 }, 60_000);

@@ -1,7 +1,7 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import { refuse } from '../../universalActions';
 import { isCardExecute } from '../../../cards/cardTurn';
-// From their modules, not the package index (see src/bot/dialogsOnDemand.ts).
+// From their modules, not the package index (see src/bot/onDemandModules.ts).
 import { DialogTurnStatus } from 'botbuilder-dialogs/lib/dialog';
 import type { DialogState } from 'botbuilder-dialogs/lib/dialogContext';
 import { DialogSet } from 'botbuilder-dialogs/lib/dialogSet';

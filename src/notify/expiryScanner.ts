@@ -622,6 +622,7 @@ export class ExpiryScanner implements DeauthorizationListener {
             },
             refreshed: false,
           }),
+          { once: true },
         ),
       );
     }
@@ -651,6 +652,7 @@ export class ExpiryScanner implements DeauthorizationListener {
             refreshed: false,
           },
         ),
+        { once: true },
       ),
     );
   }

@@ -44,10 +44,11 @@ const SWEEP_AT = 1_000;
  * How much of its lateness a send that woke late may make up on the next one, as a share of the
  * spacing. Timers fire late (a millisecond's granularity, and a busy event loop), and spacing
  * each send from the moment it actually went out would lose that time on every send; keeping
- * the schedule instead makes it up, but never by more than half a spacing, so no two sends come
- * closer than half a spacing and any second still holds no more sends than the spacing allows.
+ * the schedule instead makes it up, but never by more than a quarter of a spacing, so no two sends
+ * come closer than three quarters of one and any second still holds no more sends than the
+ * spacing allows, with room left for a send that reaches Teams a little later than it left.
  */
-const CATCH_UP = 0.5;
+const CATCH_UP = 0.25;
 
 /**
  * Sliding-window limiter: a per-conversation set of windows plus one global window of

@@ -1,5 +1,5 @@
 import pkg from '../package.json';
-import { compose } from './compose';
+import { deferUnusedTeamsAiModules } from './bot/onDemandModules';
 import type { Cron } from 'croner';
 import type { Server } from 'restify';
 import { ConfigError, configWarnings, loadConfig, type Config } from './config/config';
@@ -144,6 +144,8 @@ function stopOnSignals({ logger, store, telemetry, server }: Running, schedule: 
 
 /** Entry point: config → telemetry → store → compose (services, bot, server, schedule) → listen. Importing any other module runs nothing. */
 async function main(): Promise<void> {
+  // Before the bot's modules are loaded, which would load these.
+  deferUnusedTeamsAiModules();
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
   // botbuilder writes refused tokens to stderr with console.error (stacks, signing keys).
@@ -153,6 +155,7 @@ async function main(): Promise<void> {
   const telemetry = await startTelemetryOrExit(config, logger);
   const { store, vaultKey } = await openStoreOrExit(config, logger);
   const secretBox = openSecretBoxOrExit(config, vaultKey);
+  const { compose } = await import('./compose');
   const { server, schedule: startSchedule } = compose({
     config,
     store,

@@ -1,5 +1,6 @@
-import * as ACData from 'adaptivecards-templating';
+import type * as ACData from 'adaptivecards-templating';
 import { CardFactory, type Attachment } from 'botbuilder';
+import { createRequire } from 'node:module';
 import { BoundedMap } from '../util/boundedMap';
 import { escapeMarkdown, Markdown } from './markdown';
 import { forUniversalActions } from './universalActions';
@@ -18,10 +19,21 @@ export interface CardTemplate<TData> {
   readonly _data?: TData;
 }
 
+const load = createRequire(__filename);
+let engine: typeof ACData | undefined;
+
+/**
+ * The templating engine (with adaptive-expressions and its ANTLR parser, a fifth of the bot's
+ * start-up) is loaded with the first card rather than when the process starts.
+ */
+function templating(): typeof ACData {
+  return (engine ??= load('adaptivecards-templating') as typeof ACData);
+}
+
 /** Declares a template; the JSON stays data, never concatenated with user text. */
 export function defineTemplate<TData>(name: string, json: object): CardTemplate<TData> {
   let parsed: ACData.Template | undefined;
-  return { name, json, parsed: () => (parsed ??= new ACData.Template(json)) };
+  return { name, json, parsed: () => (parsed ??= new (templating().Template)(json)) };
 }
 
 /** Cards bound per template that are kept for binding the same data again. */
@@ -79,7 +91,11 @@ function withMarkdownEscaped(raw: unknown, escaped: unknown): unknown {
 export function bindCard<TData extends object>(
   template: CardTemplate<TData>,
   data: TData,
+  options: BindOptions = {},
 ): Record<string, unknown> {
+  // A card bound once (a notice for one conversation) is neither looked up nor kept: keeping it
+  // would only hold its JSON past the young generation (see BindOptions).
+  if (options.once) return expandCard(template.parsed(), data) as Record<string, unknown>;
   // Expanding is the costly part of a turn's card and a pure function of the data, so the last
   // few cards of each template are kept as JSON (a copy per use: callers may change theirs).
   const key = JSON.stringify(data, dataKey);
@@ -91,6 +107,16 @@ export function bindCard<TData extends object>(
     kept.set(key, card);
   }
   return JSON.parse(card) as Record<string, unknown>;
+}
+
+/** How a card is bound. */
+export interface BindOptions {
+  /**
+   * The data is bound this once (an expiry digest for one conversation), so the card is not
+   * kept for binding the same data again: during a fan-out, keeping each digest's JSON for the
+   * next few bindings only carried it, and the copies, into V8's old generation.
+   */
+  once?: boolean;
 }
 
 /** Tells plain strings from {@link Markdown} in a cache key: they bind differently. */
@@ -120,6 +146,10 @@ function changedByEscaping(value: unknown): boolean {
 }
 
 /** A bound card as a Bot Framework attachment, ready to send. */
-export function renderCard<TData extends object>(template: CardTemplate<TData>, data: TData): Attachment {
-  return CardFactory.adaptiveCard(bindCard(template, data));
+export function renderCard<TData extends object>(
+  template: CardTemplate<TData>,
+  data: TData,
+  options?: BindOptions,
+): Attachment {
+  return CardFactory.adaptiveCard(bindCard(template, data, options));
 }

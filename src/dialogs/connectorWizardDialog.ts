@@ -1,4 +1,5 @@
-import { ComponentDialog } from 'botbuilder-dialogs';
+// From its module, not the package index (see src/bot/onDemandModules.ts).
+import { ComponentDialog } from 'botbuilder-dialogs/lib/componentDialog';
 import type { ConnectorTypeId } from '../connectors/catalog';
 import { StepCardDialog, type StepCardDeps } from './stepCardDialog';
 import type { WizardFlow } from './wizardFlow';

@@ -1,5 +1,7 @@
 import { MessageFactory, type Attachment, type TurnContext } from 'botbuilder';
-import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
+// From their modules, not the package index (see src/bot/onDemandModules.ts).
+import { Dialog, type DialogTurnResult } from 'botbuilder-dialogs/lib/dialog';
+import type { DialogContext } from 'botbuilder-dialogs/lib/dialogContext';
 import { randomUUID } from 'node:crypto';
 import { renderCard } from '../cards/render';
 import { answerInPlace, cardActionData } from '../cards/cardTurn';

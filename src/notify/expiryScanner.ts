@@ -656,6 +656,7 @@ export class ExpiryScanner implements DeauthorizationListener {
             },
             refreshed: false,
           }),
+          { once: true },
         ),
       );
     }
@@ -685,6 +686,7 @@ export class ExpiryScanner implements DeauthorizationListener {
             refreshed: false,
           },
         ),
+        { once: true },
       ),
     );
   }

@@ -41,6 +41,16 @@ function waitFor(events: number[], limits: readonly WindowLimit[], now: number):
 const SWEEP_AT = 1_000;
 
 /**
+ * How much of its lateness a send that woke late may make up on the next one, as a share of the
+ * spacing. Timers fire late (a millisecond's granularity, and a busy event loop), and spacing
+ * each send from the moment it actually went out would lose that time on every send; keeping
+ * the schedule instead makes it up, but never by more than a quarter of a spacing, so no two sends
+ * come closer than three quarters of one and any second still holds no more sends than the
+ * spacing allows, with room left for a send that reaches Teams a little later than it left.
+ */
+const CATCH_UP = 0.25;
+
+/**
  * Sliding-window limiter: a per-conversation set of windows plus one global window of
  * `globalPerSecond`. `acquire` resolves when a send may go out, and books it.
  */
@@ -51,28 +61,28 @@ export class RateLimiter {
   /** Serialises bookings so concurrent senders cannot both take the last slot. */
   private queue: Promise<void> = Promise.resolve();
   private readonly longestWindow: number;
+  private readonly globalWindow: number;
   private sweepAt = SWEEP_AT;
+  /** With a spacing: when the next send is due on the even schedule. */
+  private nextSlot = -Infinity;
 
   /**
-   * `globalSpacingMs`, when given, also keeps that long between any two sends, so they go out
-   * evenly rather than in bursts of `globalPerSecond` at the start of each window.
+   * `globalSpacingMs`, when given, also spaces sends evenly on a schedule of one per that many
+   * milliseconds, rather than in bursts of `globalPerSecond` at the start of each window.
    */
   constructor(
     globalPerSecond: number,
     private readonly timing: Timing = realTiming,
     private readonly conversationLimits: readonly WindowLimit[] = TEAMS_CONVERSATION_LIMITS,
-    globalSpacingMs?: number,
+    private readonly globalSpacingMs: number = 0,
   ) {
     // A fractional rate (0.5/s) becomes one send per 2 s.
     this.globalLimits =
       globalPerSecond >= 1
         ? [{ max: Math.floor(globalPerSecond), windowMs: 1_000 }]
         : [{ max: 1, windowMs: Math.ceil(1_000 / globalPerSecond) }];
-    if (globalSpacingMs && globalSpacingMs > 0) this.globalLimits.push({ max: 1, windowMs: globalSpacingMs });
-    this.longestWindow = Math.max(
-      ...conversationLimits.map((l) => l.windowMs),
-      ...this.globalLimits.map((l) => l.windowMs),
-    );
+    this.globalWindow = this.globalLimits[0].windowMs;
+    this.longestWindow = Math.max(...conversationLimits.map((l) => l.windowMs), this.globalWindow);
   }
 
   acquire(conversationId: string): Promise<void> {
@@ -86,35 +96,45 @@ export class RateLimiter {
    * made to wait behind notices), so that the sends that do wait leave room for it.
    */
   record(conversationId: string): void {
-    const now = this.timing.now();
-    const events = this.perConversation.get(conversationId) ?? [];
-    this.prune(events, now);
-    this.prune(this.global, now);
-    events.push(now);
-    this.global.push(now);
-    this.perConversation.set(conversationId, events);
-    if (this.perConversation.size > this.sweepAt) this.sweep(now);
+    this.take(conversationId, this.timing.now(), false);
   }
 
   private async book(conversationId: string): Promise<void> {
-    for (;;) {
+    for (let waited = false; ; waited = true) {
       const now = this.timing.now();
       const events = this.perConversation.get(conversationId) ?? [];
-      this.prune(events, now);
-      this.prune(this.global, now);
+      this.prune(events, now, this.longestWindow);
+      this.prune(this.global, now, this.globalWindow);
       const wait = Math.max(
         waitFor(events, this.conversationLimits, now),
         waitFor(this.global, this.globalLimits, now),
+        this.nextSlot - now,
       );
       if (wait <= 0) {
-        events.push(now);
-        this.global.push(now);
-        this.perConversation.set(conversationId, events);
-        if (this.perConversation.size > this.sweepAt) this.sweep(now);
+        this.take(conversationId, now, waited);
         return;
       }
       await this.timing.sleep(wait);
     }
+  }
+
+  /**
+   * Books a send at `now` in its conversation, the global window and the schedule. A send that
+   * waited for its slot keeps the schedule (up to {@link CATCH_UP} of a spacing late); one that
+   * did not wait starts it afresh, after its own slot and any slot already taken.
+   */
+  private take(conversationId: string, now: number, waited: boolean): void {
+    const events = this.perConversation.get(conversationId) ?? [];
+    this.prune(events, now, this.longestWindow);
+    this.prune(this.global, now, this.globalWindow);
+    events.push(now);
+    this.global.push(now);
+    this.perConversation.set(conversationId, events);
+    if (this.globalSpacingMs > 0) {
+      const from = waited ? now - this.globalSpacingMs * CATCH_UP : now;
+      this.nextSlot = Math.max(this.nextSlot, from) + this.globalSpacingMs;
+    }
+    if (this.perConversation.size > this.sweepAt) this.sweep(now);
   }
 
   /** Conversations with sends inside the longest window (the others are forgotten). */
@@ -134,8 +154,9 @@ export class RateLimiter {
     this.sweepAt = Math.max(SWEEP_AT, this.perConversation.size * 2);
   }
 
-  private prune(events: number[], now: number): void {
-    const cutoff = now - this.longestWindow;
+  /** Drops the events older than `windowMs` (the global list keeps one window, not an hour). */
+  private prune(events: number[], now: number, windowMs: number): void {
+    const cutoff = now - windowMs;
     let drop = 0;
     while (drop < events.length && events[drop] <= cutoff) drop++;
     if (drop > 0) events.splice(0, drop);

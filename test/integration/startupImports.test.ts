@@ -1,10 +1,12 @@
 /**
  * Start-up loads what every configuration needs and no more (issue 18): the Graph client and the
  * bot's own MSAL wait for the first Graph call, ajv for the first management API body, the
- * Storage SDK for the first Azure Blob key check, and teams-ai's AI half (OpenAI client, GPT
- * tokenizer) is never loaded. The compiled bot runs with a preloaded probe that writes, when the
+ * Storage SDK for the first Azure Blob key check, botbuilder-dialogs' index (its prompts and the
+ * text recognizers) until something other than the bot's wizard asks for it, and teams-ai's AI
+ * half (OpenAI client, GPT tokenizer) is never loaded. The compiled bot runs with a preloaded probe that writes, when the
  * process exits, the files it had loaded from the repository's own node_modules.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { freePort, spawnBot, waitForHealth } from '../harness/childBot';
@@ -34,6 +36,7 @@ const NOT_AT_START_UP = [
   '@azure/storage-blob',
   'openai',
   'gpt-tokenizer',
+  '@microsoft/recognizers-text-suite',
 ];
 
 let dir: string;
@@ -63,3 +66,48 @@ test('a local bot with Graph and the management API configured loads them only w
   expect(loaded).toEqual(expect.arrayContaining(['@microsoft/teams-ai', 'botbuilder', 'better-sqlite3']));
   expect(loaded.filter((p) => NOT_AT_START_UP.includes(p))).toEqual([]);
 }, 120_000);
+
+test("teams-ai's unused modules load when first used, and are then the real ones", () => {
+  // In a process of its own: the stand-ins live in Node's module cache, which jest replaces.
+  const script = `
+    const { deferUnusedTeamsAiModules } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'dist', 'src', 'bot', 'onDemandModules.js'))});
+    const { MemoryStorage } = require('botbuilder');
+    const loaded = (part) => Object.keys(require.cache).filter((f) => f.includes(part)).length;
+    const seen = { deferred: deferUnusedTeamsAiModules().length };
+    const { Application } = require('@microsoft/teams-ai/lib/Application');
+    new Application({ storage: new MemoryStorage() });
+    seen.recognizers = loaded('recognizers-text');
+    seen.msal = loaded('teams-ai/node_modules/@azure/msal-node/');
+    seen.planners = loaded('teams-ai/lib/planners/');
+    const dialogs = require('botbuilder-dialogs');
+    seen.sameDialog = dialogs.Dialog === require('botbuilder-dialogs/lib/dialog').Dialog;
+    seen.recognizersAfterDialog = loaded('recognizers-text');
+    seen.prompt = typeof dialogs.OAuthPrompt;
+    seen.recognizersAfterPrompt = loaded('recognizers-text') > 0;
+    seen.samePrompt = require('botbuilder-dialogs').OAuthPrompt === dialogs.OAuthPrompt;
+    seen.sameSet = dialogs.DialogSet === require('botbuilder-dialogs/lib/dialogSet').DialogSet;
+    seen.ai = typeof require('@microsoft/teams-ai/lib/AI').AI;
+    seen.againDeferred = deferUnusedTeamsAiModules().length;
+    process.stdout.write(JSON.stringify(seen));
+  `;
+  const seen = JSON.parse(
+    execFileSync(process.execPath, ['--disable-warning=DEP0111', '-e', script], {
+      cwd: path.join(__dirname, '..', '..'),
+      encoding: 'utf8',
+    }),
+  );
+  expect(seen).toEqual({
+    deferred: 3,
+    recognizers: 0,
+    msal: 1,
+    planners: 0,
+    sameDialog: true,
+    recognizersAfterDialog: 0,
+    prompt: 'function',
+    recognizersAfterPrompt: true,
+    samePrompt: true,
+    sameSet: true,
+    ai: 'function',
+    againDeferred: 0,
+  });
+}, 60_000);

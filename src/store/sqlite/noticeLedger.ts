@@ -20,7 +20,10 @@ export class SqliteNoticeLedger implements NoticeLedger {
   }
 
   async claim(key: NoticeKey, claimant: string, now: Date, leaseMs: number): Promise<boolean> {
-    const at = now.getTime();
+    return this.claimNow(key, claimant, now.getTime(), leaseMs);
+  }
+
+  private claimNow(key: NoticeKey, claimant: string, at: number, leaseMs: number): boolean {
     const inserted = this.db
       .prepare(
         `INSERT INTO notices (tenant_id, connector_id, period_start, threshold, target, state, claimant, claimed_at)
@@ -43,15 +46,18 @@ export class SqliteNoticeLedger implements NoticeLedger {
       .run(now.getTime(), ...keyArgs(key), claimant);
   }
 
+  /**
+   * Each notice claimed as {@link claim} does, all in one SQLite transaction: one commit (and WAL
+   * sync) for a digest's notices instead of one each.
+   */
   async claimAll(
     keys: readonly NoticeKey[],
     claimant: string,
     now: Date,
     leaseMs: number,
   ): Promise<boolean[]> {
-    const answers: boolean[] = [];
-    for (const key of keys) answers.push(await this.claim(key, claimant, now, leaseMs));
-    return answers;
+    const at = now.getTime();
+    return this.db.transaction(() => keys.map((key) => this.claimNow(key, claimant, at, leaseMs)))();
   }
 
   /** The marks and the audit rows in one SQLite transaction. */

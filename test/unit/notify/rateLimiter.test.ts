@@ -58,6 +58,29 @@ describe('rate limiter', () => {
     for (const t of times) expect(times.filter((u) => u >= t && u < t + 1050).length).toBeLessThanOrEqual(30);
   });
 
+  test('timers that fire late do not slow the schedule, and no second holds more than the spacing allows', async () => {
+    // Every sleep overshoots by 1 to 8 ms, as timers do on a busy event loop.
+    const timing = new VirtualTiming();
+    let late = 0;
+    timing.sleep = async (ms: number) => {
+      late = (late * 7 + 3) % 8;
+      timing.current += ms + 1 + late;
+    };
+    const spacing = 1000 / 28.5;
+    const limiter = new RateLimiter(30, timing, undefined, spacing);
+    const times: number[] = [];
+    for (let i = 0; i < 600; i++) {
+      await limiter.acquire(`conv-${i}`);
+      times.push(timing.now());
+    }
+    const rate = ((times.length - 1) * 1000) / (times[times.length - 1] - times[0]);
+    // Spacing each send from when it actually left would lose 1-8 ms a send (about 26.5/s).
+    expect(rate).toBeGreaterThan(28);
+    for (let i = 1; i < times.length; i++)
+      expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(spacing * 0.75);
+    for (const t of times) expect(times.filter((u) => u >= t && u < t + 1000).length).toBeLessThanOrEqual(29);
+  });
+
   test('a recorded send goes out at once and the waiting sends leave room for it', async () => {
     const timing = new VirtualTiming();
     const limiter = new RateLimiter(10, timing);

@@ -1,7 +1,10 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import { refuse } from '../../universalActions';
 import { isCardExecute } from '../../../cards/cardTurn';
-import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
+// From their modules, not the package index (see src/bot/onDemandModules.ts).
+import { DialogTurnStatus } from 'botbuilder-dialogs/lib/dialog';
+import type { DialogState } from 'botbuilder-dialogs/lib/dialogContext';
+import { DialogSet } from 'botbuilder-dialogs/lib/dialogSet';
 import type { TurnState } from '@microsoft/teams-ai';
 // Not re-exported from the package index; it is the documented way to give dialogs teams-ai state.
 import { TurnStateProperty } from '@microsoft/teams-ai/lib/TurnStateProperty';

@@ -1,0 +1,72 @@
+import Module, { createRequire } from 'node:module';
+import * as path from 'node:path';
+
+/** Loads a module synchronously, as a static import would, but when called. */
+const load = createRequire(__filename);
+
+type Exports = Record<PropertyKey, unknown>;
+
+/**
+ * Puts a stand-in for the module at `file` into Node's module cache: the names in `early` come
+ * from where they are defined (for code that uses them as it loads), and any other use of the
+ * module loads the real one, which from then on is what the cache and the stand-in hand out. The
+ * values are the same either way, so nothing behaves differently; the module is only loaded
+ * later, if ever. False when the module was loaded already (then there is nothing to defer).
+ */
+export function loadOnDemand(file: string, early: Record<string, () => unknown> = {}): boolean {
+  if (load.cache[file]) return false;
+  let real: Exports | undefined;
+  const loaded = (): Exports => {
+    if (!real) {
+      delete load.cache[file];
+      real = load(file) as Exports;
+    }
+    return real;
+  };
+  const standIn = new Proxy<Exports>(
+    {},
+    {
+      get: (_target, name) =>
+        !real && typeof name === 'string' && early[name] ? early[name]() : loaded()[name],
+      has: (_target, name) => name in loaded(),
+      ownKeys: () => Reflect.ownKeys(loaded()),
+      // A module's exports may be getters that cannot be reconfigured; the stand-in's copies can be.
+      getOwnPropertyDescriptor: (_target, name) => {
+        const found = Reflect.getOwnPropertyDescriptor(loaded(), name);
+        return found && { value: loaded()[name], enumerable: found.enumerable, configurable: true };
+      },
+    },
+  );
+  const cached = new Module(file);
+  cached.filename = file;
+  cached.loaded = true;
+  cached.exports = standIn;
+  load.cache[file] = cached;
+  return true;
+}
+
+/**
+ * teams-ai's `Application` loads, as it loads, modules this bot never uses, since it configures
+ * neither sign-in nor AI:
+ * - its sign-in module loads botbuilder-dialogs' package index, with every prompt and the
+ *   Recognizers-Text culture models (about 17 MB of heap and a fifth of start-up), and its own
+ *   copy of MSAL. A sign-in prompt extends `Dialog` as its module loads, so that one name comes
+ *   from its own module; the bot's wizard imports what it uses from the dialog modules directly.
+ * - its AI module loads the planners' actions and the content-safety moderators.
+ * These wait for their first use instead. Called by the entry file before the bot's modules load;
+ * returns the modules deferred (none when they were loaded already).
+ */
+export function deferUnusedTeamsAiModules(): string[] {
+  const signIn = createRequire(load.resolve('@microsoft/teams-ai/lib/authentication/Authentication'));
+  const deferred = [
+    {
+      file: load.resolve('botbuilder-dialogs'),
+      early: {
+        Dialog: () => (load('botbuilder-dialogs/lib/dialog') as { Dialog: unknown }).Dialog,
+      },
+    },
+    { file: signIn.resolve('@azure/msal-node') },
+    { file: load.resolve('@microsoft/teams-ai/lib/AI') },
+  ].filter(({ file, early }) => loadOnDemand(file, early));
+  return deferred.map(({ file }) => path.relative(process.cwd(), file));
+}

@@ -8,5 +8,6 @@ module.exports = {
   },
   testTimeout: 30000,
   maxWorkers: 2,
+  workerGracefulExitTimeout: 5000,
   globalSetup: '<rootDir>/test/globalSetup.js',
 };

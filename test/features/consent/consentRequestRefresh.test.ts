@@ -14,20 +14,10 @@ import {
 } from '../../support/fakeMicrosoftCloud';
 import { CONSENT_VERBS } from '../../../src/cards/verbs';
 import { CARD_DATA_VERSION } from '../../../src/cards/universalActions';
+import { tenantWithReviewers } from '../../support/consentTenants';
 
-const CLOUD_APP_ADMIN = '158c047a-c907-4556-b7ef-446551a6b5f7';
 const ENV = { CONSENT_REVIEWER_ROLES: 'Cloud Application Administrator' };
 const DECISIONS = ['I have granted consent', 'Decline…', 'Forward…'];
-
-/** A tenant whose consent is not granted yet, with a Cloud Application Administrator beside the global admin. */
-function tenantWithReviewers(cloud: FakeMicrosoftCloud, name: string) {
-  const tenant = cloud.addTenant({ displayName: name });
-  const grants = [...tenant.oauth2PermissionGrants];
-  tenant.oauth2PermissionGrants.length = 0;
-  const bob = tenant.addUser({ displayName: 'Bob Apps', alias: 'bob' });
-  tenant.assignRole(bob.id, CLOUD_APP_ADMIN);
-  return { tenant, admin: tenant.admin!, bob, grant: () => tenant.oauth2PermissionGrants.push(...grants) };
-}
 
 /** The SharePoint admin runs the wizard to the hand-over and sends it with `values`; their chat. */
 async function handOver(

@@ -11,8 +11,8 @@ import {
   type FakeTenant,
   type FakeUser,
 } from '../../support/fakeMicrosoftCloud';
+import { tenantWithReviewers } from '../../support/consentTenants';
 
-const CLOUD_APP_ADMIN = '158c047a-c907-4556-b7ef-446551a6b5f7';
 const TOKEN = 'consent-requests-api-token-0123456789';
 const ENV = { CONSENT_REVIEWER_ROLES: 'Cloud Application Administrator', API_TOKEN: TOKEN };
 const HOUR = 3_600_000;
@@ -21,16 +21,6 @@ type Harness = Awaited<ReturnType<typeof startHarness>>;
 
 function teamsUser(user: FakeUser): TeamsUser {
   return { id: `29:${user.id}`, name: user.displayName, aadObjectId: user.id, upn: user.userPrincipalName };
-}
-
-/** A tenant whose consent has not been granted yet, with a Cloud Application Administrator beside the global admin. */
-function tenantWithReviewers(cloud: FakeMicrosoftCloud, name: string) {
-  const tenant = cloud.addTenant({ displayName: name });
-  const grants = [...tenant.oauth2PermissionGrants];
-  tenant.oauth2PermissionGrants.length = 0;
-  const bob = tenant.addUser({ displayName: 'Bob Apps', alias: 'bob' });
-  tenant.assignRole(bob.id, CLOUD_APP_ADMIN);
-  return { tenant, bob, grant: () => tenant.oauth2PermissionGrants.push(...grants) };
 }
 
 /** The SharePoint admin runs the wizard to the hand-over and sends it with `values`. */

@@ -2,7 +2,10 @@ import type { Connector } from '../../../connectors/connector';
 import type { ConnectorService } from '../../../connectors/connectorService';
 import type { BotDeps } from '../../deps';
 
-/** What the connectors feature's commands and card verbs use; each module picks from it. */
+/**
+ * What the connectors feature's commands and card verbs use: the list, status, manage and
+ * guidance modules share it.
+ */
 export interface ConnectorsFeatureDeps extends Pick<
   BotDeps,
   'config' | 'store' | 'logger' | 'clock' | 'graph' | 'adminGroup' | 'teamsUserIds'

@@ -7,7 +7,11 @@ import { resolveConnector } from '../../connectorResolver';
 import type { ConnectorsFeatureDeps } from './connectorsDeps';
 
 /** `rename <name>`: why a display name cannot change, with delete and keep buttons. */
-export async function explainRename(deps: ConnectorsFeatureDeps, context: TurnContext, args: string): Promise<void> {
+export async function explainRename(
+  deps: ConnectorsFeatureDeps,
+  context: TurnContext,
+  args: string,
+): Promise<void> {
   const found = args ? await resolveConnector(context, deps.connectors, 'rename', args) : undefined;
   await context.sendActivity(
     MessageFactory.attachment(

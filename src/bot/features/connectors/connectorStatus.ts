@@ -215,7 +215,11 @@ export async function statusNow(
 }
 
 /** `status <name>`: the status card, after checking a pending Office 365 consent with Graph. */
-export async function showStatus(deps: ConnectorsFeatureDeps, context: TurnContext, args: string): Promise<void> {
+export async function showStatus(
+  deps: ConnectorsFeatureDeps,
+  context: TurnContext,
+  args: string,
+): Promise<void> {
   const { connectors } = deps;
   const found = await resolveConnector(context, connectors, 'status', args);
   if (!found) return;

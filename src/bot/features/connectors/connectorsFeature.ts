@@ -6,7 +6,13 @@ import { LIST_REFRESH_VERB, listConnectors, listNow } from './connectorList';
 import { CONNECTORS_COMMANDS } from './connectorsCommands';
 import type { ConnectorsFeatureDeps } from './connectorsDeps';
 import { showStatus, STATUS_REFRESH_VERB, statusNow } from './connectorStatus';
-import { askToDelete, DELETE_CANCEL_VERB, deleteCancelled, deleteVerb, recordTransfer } from './manageConnector';
+import {
+  askToDelete,
+  DELETE_CANCEL_VERB,
+  deleteCancelled,
+  deleteVerb,
+  recordTransfer,
+} from './manageConnector';
 import { revocationVerbs } from './revocationFeature';
 
 /**

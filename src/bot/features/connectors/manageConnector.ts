@@ -46,7 +46,11 @@ async function confirmDelete(
 }
 
 /** `delete <name>`: asks first, with the confirmation card. */
-export async function askToDelete(deps: ConnectorsFeatureDeps, context: TurnContext, args: string): Promise<void> {
+export async function askToDelete(
+  deps: ConnectorsFeatureDeps,
+  context: TurnContext,
+  args: string,
+): Promise<void> {
   const found = await resolveConnector(context, deps.connectors, 'delete', args);
   if (found) await confirmDelete(deps, context, found);
 }

@@ -4,10 +4,8 @@ import { startHarness } from '../../harness/testBot';
 import { answerError, shownCard, TeamsClient } from '../../harness/teamsClient';
 import { connectorRecord, seedConnectors } from '../../support/connectorFixtures';
 import { expectValidCard } from '../../support/cardValidation';
-import {
-  LIST_REFRESH_VERB,
-  STATUS_REFRESH_VERB,
-} from '../../../src/bot/features/connectors/connectorsFeature';
+import { LIST_REFRESH_VERB } from '../../../src/bot/features/connectors/connectorList';
+import { STATUS_REFRESH_VERB } from '../../../src/bot/features/connectors/connectorStatus';
 import { CARD_DATA_VERSION } from '../../../src/cards/universalActions';
 
 const TENANT = '3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f';

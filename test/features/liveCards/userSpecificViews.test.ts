@@ -7,7 +7,7 @@ import { aConnector } from '../../support/builders';
 import { seedConnectors } from '../../support/connectorFixtures';
 import { expectValidCard } from '../../support/cardValidation';
 import { reply } from '../../support/fakeMicrosoftCloud';
-import { DELETE_VERB } from '../../../src/bot/features/connectors/connectorsFeature';
+import { DELETE_VERB } from '../../../src/bot/features/connectors/manageConnector';
 import { CARD_DATA_VERSION } from '../../../src/cards/universalActions';
 
 const ADMIN_GROUP = 'a11dcafe-0000-4000-8000-0000000000b2';

@@ -1,0 +1,167 @@
+import { MessageFactory, type TurnContext } from 'botbuilder';
+import { deleteConfirmCard } from '../../../cards/connectorsCards';
+import { renderCard } from '../../../cards/render';
+import { messageCardData, messageCard } from '../../../cards/messageCard';
+import { markdown, md } from '../../../cards/markdown';
+import { connectorType } from '../../../connectors/catalog';
+import { expiresAt, type Connector } from '../../../connectors/connector';
+import { LifecycleError } from '../../../connectors/lifecycle';
+import { readerDates } from '../../../util/readerDates';
+import { resolveConnector } from '../../connectorResolver';
+import { replaceCard } from '../../cardReplies';
+import { actorOf, tenantIdOf } from '../../turnInfo';
+import { refuse } from '../../universalActions';
+import { cardVerb, type CardDataResult, type CardVerb } from '../../cardVerbs';
+import type { ConnectorsFeatureDeps } from './connectorsDeps';
+import { revocationCheckButton } from './revocationFeature';
+
+/** Card verbs of the delete confirmation. */
+export const DELETE_VERB = 'connectorDelete';
+export const DELETE_CANCEL_VERB = 'connectorDeleteCancel';
+
+async function confirmDelete(
+  deps: ConnectorsFeatureDeps,
+  context: TurnContext,
+  connector: Connector,
+): Promise<void> {
+  const permission = await deps.connectors.mayManage(connector, actorOf(context));
+  // A click is refused to the person alone (the invoke's error), a typed command in the chat.
+  if (!permission.allowed) return refuse(context, 403, permission.reason);
+  await context.sendActivity(
+    MessageFactory.attachment(
+      renderCard(deleteConfirmCard, {
+        id: connector.id,
+        version: connector.version,
+        displayName: connector.displayName,
+        typeName: connectorType(connector.type).name,
+        facts: [
+          { title: 'Type', value: connectorType(connector.type).name },
+          { title: 'Status', value: connector.status },
+          { title: 'Created', value: readerDates(context, deps.logger).dateTime(connector.createdAt) },
+        ],
+        revokeAccess: connectorType(connector.type).revokeAccess,
+      }),
+    ),
+  );
+}
+
+/** `delete <name>`: asks first, with the confirmation card. */
+export async function askToDelete(
+  deps: ConnectorsFeatureDeps,
+  context: TurnContext,
+  args: string,
+): Promise<void> {
+  const found = await resolveConnector(context, deps.connectors, 'delete', args);
+  if (found) await confirmDelete(deps, context, found);
+}
+
+/** What the delete confirmation's buttons submit. */
+interface DeleteData {
+  connectorId: string;
+  confirm: boolean;
+  version: number;
+}
+
+function parseDeleteData(data: unknown): CardDataResult<DeleteData> {
+  const fields = (data ?? {}) as Record<string, unknown>;
+  return {
+    data: {
+      connectorId: typeof fields.connectorId === 'string' ? fields.connectorId : '',
+      confirm: fields.confirm === true,
+      version: Number(fields.version),
+    },
+  };
+}
+
+/** The confirmation's Delete button, with its submitted data checked before the handler runs. */
+export function deleteVerb(deps: ConnectorsFeatureDeps): CardVerb<DeleteData> {
+  return cardVerb(DELETE_VERB, parseDeleteData, (context, _state, data) =>
+    deleteConfirmed(deps, context, data),
+  );
+}
+
+/** The confirmation's Delete: checks the card is current and the clicker may manage it, then deletes. */
+async function deleteConfirmed(
+  deps: ConnectorsFeatureDeps,
+  context: TurnContext,
+  data: DeleteData,
+): Promise<void> {
+  const tenantId = tenantIdOf(context);
+  const connector = data.connectorId ? await deps.connectors.get(tenantId, data.connectorId) : undefined;
+  if (!connector) {
+    await context.sendActivity(
+      'That connector does not exist in this tenant (it may have been deleted already). Nothing was changed.',
+    );
+    return;
+  }
+  if (!data.confirm) {
+    await confirmDelete(deps, context, connector);
+    return;
+  }
+  if (data.version !== connector.version) {
+    await context.sendActivity(
+      'This confirmation is out of date: the connector changed since it was shown. Nothing was deleted; type delete again.',
+    );
+    return;
+  }
+  const permission = await deps.connectors.mayManage(connector, actorOf(context));
+  if (!permission.allowed) return refuse(context, 403, permission.reason);
+  await deps.connectors.delete(connector, actorOf(context));
+  await replaceCard(context, renderCard(messageCard, deletedCardData(connector)), deps.logger);
+}
+
+/** The card that replaces the confirmation: what this bot removed and what is left to do elsewhere. */
+function deletedCardData(connector: Connector) {
+  const type = connectorType(connector.type);
+  return messageCardData({
+    title: `Deleted ${connector.displayName} from this bot`,
+    text: 'The connector and its stored keys are removed from this bot. Access in the migration app and in your cloud service is not changed by this: finish there.',
+    style: 'good',
+    paragraphs: [
+      {
+        text: md`**In the migration app**: from the **Transfer Wizard**, for the **${type.name}**, select **Manage ▼**; to the right of **Connect**, select arrow ▼; select **Delete** and confirm. Deleting it there revokes the migration service's access to your cloud storage accounts.`,
+      },
+      { text: md`**In your cloud service**: ${markdown(type.revokeAccess)}` },
+      { text: 'To add a new connector, type connect.' },
+    ],
+    buttons: connector.type === 'office365' ? [revocationCheckButton()] : [],
+  });
+}
+
+/** The confirmation's Cancel: the card says nothing was deleted. */
+export async function deleteCancelled(deps: ConnectorsFeatureDeps, context: TurnContext): Promise<void> {
+  await replaceCard(
+    context,
+    renderCard(
+      messageCard,
+      messageCardData({ title: 'Nothing was deleted', text: 'The connector is kept as it was.' }),
+    ),
+    deps.logger,
+  );
+}
+
+/** `transfer <name>`: records a transfer now, which restarts the inactivity clock. */
+export async function recordTransfer(
+  deps: ConnectorsFeatureDeps,
+  context: TurnContext,
+  args: string,
+): Promise<void> {
+  const { connectors, config, clock } = deps;
+  const found = await resolveConnector(context, connectors, 'transfer', args);
+  if (!found) return;
+  const permission = await deps.connectors.mayManage(found, actorOf(context));
+  if (!permission.allowed) return refuse(context, 403, permission.reason);
+  try {
+    const updated = await connectors.recordTransfer(found, clock.now(), actorOf(context));
+    const expiry = expiresAt(updated, config.inactivityDays);
+    await context.sendActivity(
+      `Transfer recorded for ${updated.displayName}. The ${config.inactivityDays}-day clock restarted: it is now deauthorized on ${readerDates(context, deps.logger).dateTime(expiry)} unless it transfers again.`,
+    );
+  } catch (err) {
+    if (err instanceof LifecycleError) {
+      await context.sendActivity(err.message);
+      return;
+    }
+    throw err;
+  }
+}

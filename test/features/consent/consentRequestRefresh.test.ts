@@ -6,12 +6,7 @@ import type { Harness } from '../../harness/testBot';
 import { useCloudHarness } from '../../harness/useHarness';
 import { expectValidCard } from '../../support/cardValidation';
 import { HOSTILE, hostileMarkup, markdownPlaces } from '../../support/markdownCheck';
-import {
-  reply,
-  type FakeMicrosoftCloud,
-  type FakeTenant,
-  type FakeUser,
-} from '../../support/fakeMicrosoftCloud';
+import { reply, type FakeTenant, type FakeUser } from '../../support/fakeMicrosoftCloud';
 import { CONSENT_VERBS } from '../../../src/cards/verbs';
 import { CARD_DATA_VERSION } from '../../../src/cards/universalActions';
 import { tenantWithReviewers } from '../../support/consentTenants';

@@ -1,4 +1,7 @@
-import type { FakeMicrosoftCloud } from './fakeMicrosoftCloud';
+import { cardOf, type Card } from '../harness/cards';
+import type { Harness } from '../harness/testBot';
+import { expectValidCard } from './cardValidation';
+import type { FakeMicrosoftCloud, FakeUser } from './fakeMicrosoftCloud';
 
 /** The Cloud Application Administrator role template: it may grant tenant-wide admin consent too. */
 export const CLOUD_APP_ADMIN = '158c047a-c907-4556-b7ef-446551a6b5f7';
@@ -14,4 +17,23 @@ export function tenantWithReviewers(cloud: FakeMicrosoftCloud, name: string) {
   const bob = tenant.addUser({ displayName: 'Bob Apps', alias: 'bob' });
   tenant.assignRole(bob.id, CLOUD_APP_ADMIN);
   return { tenant, admin: tenant.admin!, bob, grant: () => tenant.oauth2PermissionGrants.push(...grants) };
+}
+
+/** The request card a reviewer got 1:1, and its activity id there. */
+export function reviewerCard(h: Harness, user: FakeUser): { card: Card; activityId: string; chat: string } {
+  const chat = `a:1:personal-${user.id}`;
+  const call = h.standIn.calls.find(
+    (c) =>
+      (c.route === 'sendToConversation' || c.route === 'replyToActivity') &&
+      c.conversationId === chat &&
+      c.status < 300,
+  );
+  if (!call) {
+    throw new Error(
+      `no card in ${chat}; calls: ${h.standIn.calls.map((c) => `${c.route} ${c.conversationId} ${c.status}`).join('; ')}`,
+    );
+  }
+  const card = cardOf(call.body);
+  expectValidCard(card);
+  return { card, activityId: String((call.answer as { id?: string }).id), chat };
 }

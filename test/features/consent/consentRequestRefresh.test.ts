@@ -9,7 +9,7 @@ import { HOSTILE, hostileMarkup, markdownPlaces } from '../../support/markdownCh
 import { reply, type FakeTenant, type FakeUser } from '../../support/fakeMicrosoftCloud';
 import { CONSENT_VERBS } from '../../../src/cards/verbs';
 import { CARD_DATA_VERSION } from '../../../src/cards/universalActions';
-import { tenantWithReviewers } from '../../support/consentTenants';
+import { reviewerCard, tenantWithReviewers } from '../../support/consentTenants';
 
 const ENV = { CONSENT_REVIEWER_ROLES: 'Cloud Application Administrator' };
 const DECISIONS = ['I have granted consent', 'Decline…', 'Forward…'];
@@ -36,19 +36,6 @@ async function handOver(
   turn = await sam.click(shownCard(turn), 'I am a SharePoint admin: hand over', {}, id);
   await sam.click(shownCard(turn), 'Send the consent request', values, id);
   return sam;
-}
-
-/** The request card a reviewer got in their 1:1 chat. */
-function requestCardOf(h: Harness, user: FakeUser): Card {
-  const chat = `a:1:personal-${user.id}`;
-  const call = h.standIn.calls.find(
-    (c) =>
-      (c.route === 'sendToConversation' || c.route === 'replyToActivity') &&
-      c.conversationId === chat &&
-      c.status < 300,
-  );
-  if (!call) throw new Error(`no request card in ${chat}`);
-  return cardOf(call.body);
 }
 
 function refreshOf(card: Card): { verb: string; data: Record<string, unknown>; userIds: string[] } {
@@ -95,7 +82,7 @@ describe('the consent request card stays current (Universal Actions refresh)', (
   test('a reviewer who opens it gets the decisions; anyone else a read-only view; nothing is written', async () => {
     const { tenant, admin, bob } = tenantWithReviewers(cloud, 'Contoso');
     const sam = await handOver(h, tenant, 'Contoso destination', { addressees: 'roles' }, [admin, bob]);
-    const card = requestCardOf(h, admin);
+    const card = reviewerCard(h, admin).card;
     const refresh = refreshOf(card);
     expect(refresh.verb).toBe(CONSENT_VERBS.view);
     expect(refresh.userIds.sort()).toEqual([mri(admin), mri(bob), mri(tenant.sharePointAdmin!)].sort());
@@ -151,11 +138,11 @@ describe('the consent request card stays current (Universal Actions refresh)', (
   test('after another reviewer’s consent is verified, the card says handled by them and verified with Graph', async () => {
     const { tenant, admin, bob, grant } = tenantWithReviewers(cloud, 'Fabrikam');
     await handOver(h, tenant, 'Fabrikam destination', { addressees: 'roles' }, [admin, bob]);
-    const adeleCard = requestCardOf(h, admin);
+    const adeleCard = reviewerCard(h, admin).card;
     const bobs = h.chat(bob, 'personal', tenant);
 
     // Bob reports consent before granting it: reported, not verified, and the card says so.
-    await bobs.click(requestCardOf(h, bob), 'I have granted consent');
+    await bobs.click(reviewerCard(h, bob).card, 'I have granted consent');
     const adele = h.chat(admin, 'personal', tenant);
     const reported = await opened(adele, adeleCard);
     expect(cardText(reported)).toMatch(
@@ -165,7 +152,7 @@ describe('the consent request card stays current (Universal Actions refresh)', (
     expect(actionTitles(reported)).toEqual(expect.arrayContaining(DECISIONS));
 
     grant();
-    await bobs.click(requestCardOf(h, bob), 'I have granted consent');
+    await bobs.click(reviewerCard(h, bob).card, 'I have granted consent');
     const before = await snapshot(h, tenant.id);
     const now = await opened(adele, adeleCard);
     expect(cardText(now)).toContain('Handled by Bob Apps: consent verified');
@@ -177,7 +164,7 @@ describe('the consent request card stays current (Universal Actions refresh)', (
   test('consent verified by the requester’s Check again: every card says handled by them, verified', async () => {
     const { tenant, admin, grant } = tenantWithReviewers(cloud, 'Adatum');
     const sam = await handOver(h, tenant, 'Adatum destination', { adminId: admin.id, adminUpn: '' });
-    const card = requestCardOf(h, admin);
+    const card = reviewerCard(h, admin).card;
     grant();
     await sam.click(await opened(sam, card), 'Check again');
     const now = await opened(h.chat(admin, 'personal', tenant), card);
@@ -188,14 +175,14 @@ describe('the consent request card stays current (Universal Actions refresh)', (
   test('declined: the reason shows as typed (escaped), Ask again only for the requester; forwards are named', async () => {
     const { tenant, admin, bob } = tenantWithReviewers(cloud, 'Litware');
     const sam = await handOver(h, tenant, 'Litware destination', { adminId: admin.id, adminUpn: '' });
-    const card = requestCardOf(h, admin);
+    const card = reviewerCard(h, admin).card;
     const adele = h.chat(admin, 'personal', tenant);
     await adele.click(card, 'Forward the request', { forwardUpn: bob.userPrincipalName });
     const forwarded = await opened(adele, card);
     expect(cardText(forwarded)).toMatch(/to Bob Apps by Adele Admin on \d{4}-\d{2}-\d{2}/);
 
     const reason = `Not this app: ${HOSTILE}`;
-    await h.chat(bob, 'personal', tenant).click(requestCardOf(h, bob), 'Decline the request', {
+    await h.chat(bob, 'personal', tenant).click(reviewerCard(h, bob).card, 'Decline the request', {
       declineReason: reason,
     });
     const before = await snapshot(h, tenant.id);
@@ -214,7 +201,7 @@ describe('the consent request card stays current (Universal Actions refresh)', (
   test('a deleted connector: the card says who deleted it and when, and writes nothing', async () => {
     const { tenant, admin } = tenantWithReviewers(cloud, 'Northwind');
     const sam = await handOver(h, tenant, 'Northwind destination', { adminId: admin.id, adminUpn: '' });
-    const card = requestCardOf(h, admin);
+    const card = reviewerCard(h, admin).card;
     const ask = await sam.say('delete Northwind destination');
     await sam.click(shownCard(ask), 'Delete permanently', {}, String(ask.replies[0].id));
     expect((await h.bot.store.connectors.list(tenant.id)).items).toHaveLength(0);
@@ -230,7 +217,7 @@ describe('the consent request card stays current (Universal Actions refresh)', (
   test('forged, foreign or garbled refresh data gets an invoke error and changes nothing', async () => {
     const { tenant, admin } = tenantWithReviewers(cloud, 'Woodgrove');
     await handOver(h, tenant, 'Woodgrove destination', { adminId: admin.id, adminUpn: '' });
-    const { data } = refreshOf(requestCardOf(h, admin));
+    const { data } = refreshOf(reviewerCard(h, admin).card);
     const other = cloud.addTenant({ displayName: 'Elsewhere' });
     const before = await snapshot(h, tenant.id);
 
@@ -254,7 +241,7 @@ describe('the consent request card stays current (Universal Actions refresh)', (
   test('expired: the card says when, with Ask again for the requester only', async () => {
     const { tenant, admin } = tenantWithReviewers(cloud, 'Tailspin');
     const sam = await handOver(h, tenant, 'Tailspin destination', { adminId: admin.id, adminUpn: '' });
-    const card = requestCardOf(h, admin);
+    const card = reviewerCard(h, admin).card;
     h.bot.clock.advanceDays(31);
     await h.bot.scanner.scan();
     const before = await snapshot(h, tenant.id);

@@ -11,7 +11,7 @@ import {
   type FakeTenant,
   type FakeUser,
 } from '../../support/fakeMicrosoftCloud';
-import { tenantWithReviewers } from '../../support/consentTenants';
+import { reviewerCard, tenantWithReviewers } from '../../support/consentTenants';
 
 const TOKEN = 'consent-requests-api-token-0123456789';
 const ENV = { CONSENT_REVIEWER_ROLES: 'Cloud Application Administrator', API_TOKEN: TOKEN };
@@ -39,25 +39,6 @@ async function handOver(h: Harness, tenant: FakeTenant, name: string, values: Re
 
 function reviewerClient(h: Harness, tenant: FakeTenant, user: FakeUser) {
   return new TeamsClient(h.bot.url, h.standIn, teamsUser(user), personalChat(tenant.id, teamsUser(user)));
-}
-
-/** The request card a reviewer got 1:1, and its activity id there. */
-function reviewerCard(h: Harness, user: FakeUser): { card: Card; activityId: string; chat: string } {
-  const chat = `a:1:personal-${user.id}`;
-  const call = h.standIn.calls.find(
-    (c) =>
-      (c.route === 'sendToConversation' || c.route === 'replyToActivity') &&
-      c.conversationId === chat &&
-      c.status < 300,
-  );
-  if (!call) {
-    throw new Error(
-      `no card in ${chat}; calls: ${h.standIn.calls.map((c) => `${c.route} ${c.conversationId} ${c.status}`).join('; ')}`,
-    );
-  }
-  const card = cardOf(call.body);
-  expectValidCard(card);
-  return { card, activityId: String((call.answer as { id?: string }).id), chat };
 }
 
 function updatesIn(h: Harness, chat: string): Card[] {

@@ -15,9 +15,8 @@ import {
 } from '../../../connectors/consentRequest';
 import type { DirectoryPerson } from '../../../dialogs/flows/consentPort';
 import { checkReviewer } from './consentAuthorization';
-import { consentRequestAttachment, requestViewerIds } from './consentRequestCard';
+import { consentRequestAttachment, requestViewCard, requestViewerIds } from './consentRequestCard';
 import { ANYONE, waitingView } from './consentRequestViews';
-import { consentHandledCard } from '../../../cards/consentCards';
 import {
   closedForRequesterAttachment,
   deliverToReviewer,
@@ -248,10 +247,7 @@ export async function reviewRequest(
           UTC_DATES,
           viewers,
         )
-      : renderCard(consentHandledCard, {
-          ...waitingView(found.request, UTC_DATES, ANYONE),
-          refreshUserIds: viewers,
-        });
+      : requestViewCard(waitingView(found.request, UTC_DATES, ANYONE), viewers);
   const sent = await context.sendActivity(MessageFactory.attachment(card));
   if (sent?.id && reviewerOf(found.request, found.actor.id)) {
     await saveRequest(deps, {

@@ -2,6 +2,7 @@ import type { Attachment } from 'botbuilder';
 import { markdown, type Markdown } from '../../../cards/markdown';
 import { renderCard } from '../../../cards/render';
 import { consentRequestCard } from '../../../cards/wizardCards';
+import { consentHandledCard, type ConsentHandledCardData } from '../../../cards/consentCards';
 import type { Config } from '../../../config/config';
 import { OFFICE365_STEPS } from '../../../connectors/authorizationSteps';
 import type { Connector } from '../../../connectors/connector';
@@ -121,4 +122,12 @@ export function consentRequestAttachment(
     peoplePicker: deps.graph?.configured ?? false,
     refreshUserIds: request ? refreshUserIds : [],
   });
+}
+
+/**
+ * A consent request without the reviewer's controls (a closed, waiting or replaced view) as a
+ * card whose refresh names `refreshUserIds` ({@link requestViewerIds}).
+ */
+export function requestViewCard(view: ConsentHandledCardData, refreshUserIds: string[]): Attachment {
+  return renderCard(consentHandledCard, { ...view, refreshUserIds });
 }

@@ -13,7 +13,7 @@ import { CardActionError, dataProblem } from '../../universalActions';
 import { deletionOf } from '../liveCards/cardViewers';
 import { clickerUpn } from './consentAddressee';
 import { reviewsOpenRequest } from './consentAuthorization';
-import { consentRequestAttachment, requestViewerIds } from './consentRequestCard';
+import { consentRequestAttachment, requestViewCard, requestViewerIds } from './consentRequestCard';
 import type { ConsentRequestDeps } from './consentRequests';
 import { closedView, deletedView, replacedView, waitingView } from './consentRequestViews';
 
@@ -74,20 +74,17 @@ async function openView(
   const viewers = await requestViewerIds(deps.teamsUserIds, request);
   const latest = connector.consent?.requestId;
   if (latest && latest !== request.id) {
-    return renderCard(consentHandledCard, {
-      ...replacedView(request, connector.consent?.requestedAt ?? request.createdAt, dates),
-      refreshUserIds: viewers,
-    });
+    return requestViewCard(
+      replacedView(request, connector.consent?.requestedAt ?? request.createdAt, dates),
+      viewers,
+    );
   }
   const objectId = actorOf(context).aadObjectId ?? '';
   if (await reviewsOpenRequest(request, objectId, () => clickerUpn(context, deps.graph, deps.logger))) {
     return consentRequestAttachment(deps, connector, request.requester.name, request, dates, viewers);
   }
   const asked = !!objectId && objectId === request.requester.id;
-  return renderCard(consentHandledCard, {
-    ...waitingView(request, dates, { checkAgain: asked, askAgain: false }),
-    refreshUserIds: viewers,
-  });
+  return requestViewCard(waitingView(request, dates, { checkAgain: asked, askAgain: false }), viewers);
 }
 
 /**
@@ -108,13 +105,13 @@ async function requestNow(
   if (request.state === 'open') return openView(deps, context, request, connector, dates);
   const asked = actorOf(context).aadObjectId === request.requester.id;
   const stillClosed = connector.status === 'consent-declined' || connector.status === 'consent-expired';
-  return renderCard(consentHandledCard, {
-    ...closedView(request, dates, {
+  return requestViewCard(
+    closedView(request, dates, {
       checkAgain: false,
       askAgain: asked && stillClosed && connector.consent?.requestId === request.id,
     }),
-    refreshUserIds: await requestViewerIds(deps.teamsUserIds, request),
-  });
+    await requestViewerIds(deps.teamsUserIds, request),
+  );
 }
 
 /** The consent request card's refresh verb (automatic when the card is shown, or its Refresh button). */

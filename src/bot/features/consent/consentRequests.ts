@@ -1,6 +1,5 @@
 import { MessageFactory, type Attachment, type TurnContext } from 'botbuilder';
 import { randomUUID } from 'node:crypto';
-import { consentHandledCard } from '../../../cards/consentCards';
 import { md } from '../../../cards/markdown';
 import { renderCard } from '../../../cards/render';
 import { CONSENT_VERBS } from '../../../cards/verbs';
@@ -23,7 +22,7 @@ import type { GraphGateway } from '../../../graph/graphGateway';
 import { GRAPH_PERMISSIONS } from '../../../graph/graphPermissions';
 import { ConcurrencyError } from '../../../connectors/ports';
 import { UTC_DATES, type DateFormatter } from '../../../util/dates';
-import { consentRequestAttachment, requestViewerIds } from './consentRequestCard';
+import { consentRequestAttachment, requestViewCard, requestViewerIds } from './consentRequestCard';
 import { ANYONE, closedView, waitingView } from './consentRequestViews';
 import { postWithMention, sendPersonalCard, type PersonalCardDeps, type SentCard } from './personalCards';
 import type { BotDeps } from '../../deps';
@@ -164,10 +163,10 @@ async function deliverOne(
   const activityId = await postWithMention(
     context,
     { id: reviewer.id, name: reviewer.name },
-    renderCard(consentHandledCard, {
-      ...waitingView(request, UTC_DATES, ANYONE),
-      refreshUserIds: await requestViewerIds(deps.teamsUserIds, request),
-    }),
+    requestViewCard(
+      waitingView(request, UTC_DATES, ANYONE),
+      await requestViewerIds(deps.teamsUserIds, request),
+    ),
     `${request.requester.name} needs a global admin to grant consent for the Office 365 Connector.`,
   );
   return { delivery: 'mention', sent: { conversationId: context.activity.conversation.id, activityId } };
@@ -182,7 +181,7 @@ export function handledAttachment(
   dates: DateFormatter = UTC_DATES,
   refreshUserIds: string[] = [],
 ): Attachment {
-  return renderCard(consentHandledCard, { ...closedView(request, dates), refreshUserIds });
+  return requestViewCard(closedView(request, dates), refreshUserIds);
 }
 
 /**

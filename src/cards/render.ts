@@ -15,6 +15,11 @@ export interface CardTemplate<TData> {
    * between calls, so one parsed template serves every turn.
    */
   readonly parsed: () => ACData.Template;
+  /**
+   * Where the data holds the people whose clients refresh the card (`refresh.userIds` of the
+   * card), when the template uses that field there and nowhere else; see {@link bindCard}.
+   */
+  readonly viewersPath?: readonly string[];
   /** Phantom field: keeps TData in the type so that a template only binds its own data. */
   readonly _data?: TData;
 }
@@ -33,7 +38,26 @@ function templating(): typeof ACData {
 /** Declares a template; the JSON stays data, never concatenated with user text. */
 export function defineTemplate<TData>(name: string, json: object): CardTemplate<TData> {
   let parsed: ACData.Template | undefined;
-  return { name, json, parsed: () => (parsed ??= new (templating().Template)(json)) };
+  return {
+    name,
+    json,
+    parsed: () => (parsed ??= new (templating().Template)(json)),
+    viewersPath: viewersPathOf(json),
+  };
+}
+
+const WHOLE_PATH = /^\$\{([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\}$/;
+
+/**
+ * The data path bound to the card's `refresh.userIds` ("${refresh.userIds}" → refresh, userIds),
+ * when the template names that path exactly once: then no `$when` or text depends on it, and the
+ * rest of the card is the same whoever it is refreshed for.
+ */
+function viewersPathOf(json: object): string[] | undefined {
+  const refresh = (json as { refresh?: { userIds?: unknown } }).refresh;
+  const match = typeof refresh?.userIds === 'string' ? WHOLE_PATH.exec(refresh.userIds) : null;
+  if (!match) return undefined;
+  return JSON.stringify(json).split(match[1]).length === 2 ? match[1].split('.') : undefined;
 }
 
 /** Cards bound per template that are kept for binding the same data again. */
@@ -96,17 +120,52 @@ export function bindCard<TData extends object>(
   // A card bound once (a notice for one conversation) is neither looked up nor kept: keeping it
   // would only hold its JSON past the young generation (see BindOptions).
   if (options.once) return expandCard(template.parsed(), data) as Record<string, unknown>;
-  // Expanding is the costly part of a turn's card and a pure function of the data, so the last
-  // few cards of each template are kept as JSON (a copy per use: callers may change theirs).
-  const key = JSON.stringify(data, dataKey);
+  // Expanding is the costly part of a turn's card (milliseconds for a page of 20 connectors) and
+  // a pure function of the data, so the last few cards of each template are kept as JSON (a
+  // copy per use: callers may change theirs). Who the card refreshes for is left out of what is
+  // kept and set on the copy: otherwise each person's `connectors` in their 1:1 chat would
+  // expand the same page again.
+  const path = template.viewersPath;
+  const shared = path ? withoutValueAt(data, path) : data;
+  const key = JSON.stringify(shared, dataKey);
   let kept = boundCards.get(template);
   if (!kept) boundCards.set(template, (kept = new BoundedMap(BOUND_CARDS_KEPT)));
-  let card = kept.get(key);
-  if (card === undefined) {
-    card = JSON.stringify(expandCard(template.parsed(), data));
-    kept.set(key, card);
+  const json = kept.get(key);
+  let card: Record<string, unknown>;
+  if (json === undefined) {
+    card = expandCard(template.parsed(), shared) as Record<string, unknown>;
+    kept.set(key, JSON.stringify(card));
+  } else {
+    card = JSON.parse(json) as Record<string, unknown>;
   }
-  return JSON.parse(card) as Record<string, unknown>;
+  if (path) withRefreshUserIds(card, valueAt(data, path));
+  return card;
+}
+
+function valueAt(data: object, path: readonly string[]): unknown {
+  let value: unknown = data;
+  for (const key of path) value = isObject(value) ? value[key] : undefined;
+  return value;
+}
+
+/** A shallow copy of the data along `path`, with the value at its end left out. */
+function withoutValueAt(data: object, path: readonly string[]): object {
+  const [key, ...rest] = path;
+  const value = (data as Json)[key];
+  if (value === undefined) return data;
+  if (rest.length === 0) return { ...data, [key]: undefined };
+  return isObject(value) ? { ...data, [key]: withoutValueAt(value, rest) } : data;
+}
+
+/**
+ * The card's refresh as the template binds it with these people: a list of ids is copied in;
+ * anything else leaves no `userIds` (see forUniversalActions).
+ */
+function withRefreshUserIds(card: Json, userIds: unknown): void {
+  const refresh = card.refresh;
+  if (!isObject(refresh)) return;
+  if (Array.isArray(userIds)) refresh.userIds = [...(userIds as unknown[])];
+  else delete refresh.userIds;
 }
 
 /** How a card is bound. */

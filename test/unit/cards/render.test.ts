@@ -1,0 +1,84 @@
+import { bindCard, defineTemplate } from '../../../src/cards/render';
+import { md } from '../../../src/cards/markdown';
+import { connectorListCard } from '../../../src/cards/connectorsCards';
+import { wizardStepCard } from '../../../src/cards/wizardCards';
+
+interface PageData {
+  title: string;
+  rows: { name: string }[];
+  refresh: { ids: string[]; userIds: string[] | undefined };
+}
+
+const pageTemplate = () =>
+  defineTemplate<PageData>('render-test-page', {
+    type: 'AdaptiveCard',
+    version: '1.5',
+    refresh: {
+      action: { type: 'Action.Execute', verb: 'pageRefresh', data: { ids: '${refresh.ids}' } },
+      userIds: '${refresh.userIds}',
+    },
+    body: [
+      { type: 'TextBlock', text: '${title}', wrap: true },
+      { type: 'TextBlock', $data: '${rows}', text: '${name}', wrap: true },
+    ],
+  });
+
+const page = (userIds: string[] | undefined, title = 'Connectors of this tenant'): PageData => ({
+  title,
+  rows: [{ name: 'Finance *Box*' }, { name: 'Team site 001' }],
+  refresh: { ids: ['a', 'b'], userIds },
+});
+
+describe('bindCard', () => {
+  it('gives each reader of a kept card their own refresh userIds, as binding afresh would', () => {
+    const template = pageTemplate();
+    for (const userIds of [['29:ada'], ['29:grace', '29:alan'], ['29:ada'], [], undefined]) {
+      const kept = bindCard(template, page(userIds));
+      expect(kept).toEqual(bindCard(template, page(userIds), { once: true }));
+      const refresh = kept.refresh as Record<string, unknown>;
+      if (userIds) expect(refresh.userIds).toEqual(userIds);
+      else expect(refresh).not.toHaveProperty('userIds');
+    }
+  });
+
+  it('binds the rest of the card from the data, not from a card kept for other data', () => {
+    const template = pageTemplate();
+    bindCard(template, page(['29:ada']));
+    const other = bindCard(template, page(['29:ada'], 'Connectors (continued)'));
+    expect((other.body as { text: string }[])[0].text).toBe('Connectors (continued)');
+    expect((other.body as { text: string }[])[1].text).toBe('Finance \\*Box\\*');
+  });
+
+  it('hands out copies: a change to one card does not reach the next reader', () => {
+    const template = pageTemplate();
+    const first = bindCard(template, page(['29:ada']));
+    (first.refresh as { userIds: string[] }).userIds.push('29:mallory');
+    (first.body as { text: string }[])[0].text = 'changed';
+    const second = bindCard(template, page(['29:ada']));
+    expect((second.refresh as { userIds: string[] }).userIds).toEqual(['29:ada']);
+    expect((second.body as { text: string }[])[0].text).toBe('Connectors of this tenant');
+  });
+
+  it('keeps the viewers in the data when the template also reads them elsewhere', () => {
+    const template = defineTemplate<{ viewers: string[]; note: ReturnType<typeof md> }>('render-test-when', {
+      type: 'AdaptiveCard',
+      version: '1.5',
+      refresh: { action: { type: 'Action.Execute', verb: 'r' }, userIds: '${viewers}' },
+      body: [
+        { type: 'TextBlock', $when: '${count(viewers) > 1}', text: 'Shared view' },
+        { type: 'TextBlock', text: '${note}' },
+      ],
+    });
+    expect(template.viewersPath).toBeUndefined();
+    const one = bindCard(template, { viewers: ['29:ada'], note: md`**One**` });
+    const two = bindCard(template, { viewers: ['29:ada', '29:alan'], note: md`**One**` });
+    expect(one.body as unknown[]).toHaveLength(1);
+    expect(two.body as unknown[]).toHaveLength(2);
+    expect((two.refresh as { userIds: string[] }).userIds).toEqual(['29:ada', '29:alan']);
+  });
+
+  it('finds the viewers of the connector list and the wizard step in their data', () => {
+    expect(connectorListCard.viewersPath).toEqual(['refresh', 'userIds']);
+    expect(wizardStepCard.viewersPath).toEqual(['refreshUserIds']);
+  });
+});

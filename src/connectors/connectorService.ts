@@ -33,7 +33,7 @@ export type AuthorizationCompletion =
 export class ConnectorService {
   constructor(
     private readonly lifecycle: ConnectorLifecycle,
-    private readonly connectors: Pick<ConnectorStore, 'list'>,
+    private readonly connectors: Pick<ConnectorStore, 'list' | 'getMany'>,
     private readonly adminGroup: AdminGroupPort,
   ) {}
 
@@ -84,20 +84,11 @@ export class ConnectorService {
 
   /**
    * The tenant's connectors with these ids as stored, nothing written (for views that must not
-   * change anything): one page of the list, then one read per id beyond it, which only a very
-   * large tenant needs.
+   * change anything): a card's ids read by key, whatever the size of the tenant.
    */
   async storedByIds(tenantId: string, ids: readonly string[]): Promise<Map<string, Connector>> {
-    const wanted = new Set(ids);
-    const page = await this.connectors.list(tenantId, { limit: 500 });
-    const found = new Map(page.items.filter((c) => wanted.has(c.id)).map((c) => [c.id, c] as const));
-    if (page.next) {
-      for (const id of ids.filter((i) => !found.has(i))) {
-        const connector = await this.lifecycle.get(tenantId, id);
-        if (connector) found.set(id, connector);
-      }
-    }
-    return found;
+    const found = await this.connectors.getMany(tenantId, ids);
+    return new Map(found.map((c) => [c.id, c] as const));
   }
 
   /** A tenant's connector by the name a person typed. */

@@ -133,10 +133,18 @@ export interface Page<T> {
   next?: string;
 }
 
+/** The most ids one {@link ConnectorStore.getMany} reads: a card's connectors, never a whole tenant. */
+export const MAX_GET_MANY = 100;
+
 export interface ConnectorStore {
   /** Fails with ConcurrencyError when the id already exists in the tenant. */
   create(connector: Connector): Promise<Connector>;
   get(tenantId: string, id: string): Promise<Connector | undefined>;
+  /**
+   * The tenant's connectors with these ids (at most {@link MAX_GET_MANY}), in no set order; ids
+   * that are not in the tenant are left out.
+   */
+  getMany(tenantId: string, ids: readonly string[]): Promise<Connector[]>;
   list(tenantId: string, options?: { limit?: number; cursor?: string }): Promise<Page<Connector>>;
   /** Writes the record if its version still matches the stored one; returns it with version + 1. */
   update(connector: Connector): Promise<Connector>;

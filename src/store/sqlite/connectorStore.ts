@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { clockStart, type Connector } from '../../connectors/connector';
 import { upgradeConnector } from '../../connectors/provenance';
-import { ConcurrencyError, type ConnectorStore, type Page } from '../../connectors/ports';
+import { ConcurrencyError, MAX_GET_MANY, type ConnectorStore, type Page } from '../../connectors/ports';
 import { nameKey } from '../names';
 
 const MAX_PAGE = 500;
@@ -78,6 +78,16 @@ export class SqliteConnectorStore implements ConnectorStore {
       .prepare('SELECT doc FROM connectors WHERE tenant_id = ? AND id = ?')
       .get(tenantId, id) as { doc: string } | undefined;
     return row ? parseConnector(row.doc) : undefined;
+  }
+
+  async getMany(tenantId: string, ids: readonly string[]): Promise<Connector[]> {
+    if (ids.length > MAX_GET_MANY) throw new RangeError(`at most ${MAX_GET_MANY} connectors at a time`);
+    if (ids.length === 0) return [];
+    // One statement for any number of ids: the ids travel as one JSON array, each a primary-key lookup.
+    const rows = this.db
+      .prepare('SELECT doc FROM connectors WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))')
+      .all(tenantId, JSON.stringify(ids)) as { doc: string }[];
+    return rows.map((r) => parseConnector(r.doc));
   }
 
   async list(tenantId: string, options: { limit?: number; cursor?: string } = {}): Promise<Page<Connector>> {

@@ -349,6 +349,21 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect((await store.connectors.list(T3)).items).toEqual([]);
       });
 
+      it('gets several connectors of a tenant by id, leaving out other tenants and unknown ids', async () => {
+        const ids = Array.from({ length: 20 }, (_, i) => `m-${String(i).padStart(2, '0')}`);
+        const created = await Promise.all(
+          ids.map((id, i) => store.connectors.create(aConnector(T1).withId(id).named(`Site ${i}`).build())),
+        );
+        await store.connectors.create(aConnector(T2).withId('t2-only').build());
+        await store.connectors.create(aConnector(T1).withId(ODD_ID).named('Odd').build());
+        const wanted = [...ids.slice(0, 17).reverse(), 'm-03', 't2-only', 'unknown', ODD_ID];
+        const found = await store.connectors.getMany(T1, wanted);
+        expect(found.map((c) => c.id).sort()).toEqual([...ids.slice(0, 17), ODD_ID].sort());
+        expect(found.find((c) => c.id === 'm-05')).toEqual(created[5]);
+        expect(await store.connectors.getMany(T2, ids)).toEqual([]);
+        expect(await store.connectors.getMany(T1, [])).toEqual([]);
+      });
+
       it('updates with the current version and refuses a stale or unknown one', async () => {
         const created = await store.connectors.create(aConnector(T1).withId('c-1').build());
         const updated = await store.connectors.update({ ...created, displayName: 'Renamed' });

@@ -44,6 +44,12 @@ export class InMemoryConnectors implements ConnectorStore {
     const found = this.records.get(this.key(tenantId, id));
     return found && { ...found };
   }
+  async getMany(tenantId: string, ids: readonly string[]): Promise<Connector[]> {
+    return [...new Set(ids)].flatMap((id) => {
+      const found = this.records.get(this.key(tenantId, id));
+      return found ? [{ ...found }] : [];
+    });
+  }
   async list(tenantId: string, options: { limit?: number; cursor?: string } = {}): Promise<Page<Connector>> {
     const all = [...this.records.values()].filter((c) => c.tenantId === tenantId);
     const start = Number(options.cursor ?? 0);

@@ -127,7 +127,7 @@ export function bindCard<TData extends object>(
   // expand the same page again.
   const path = template.viewersPath;
   const shared = path ? withoutValueAt(data, path) : data;
-  const key = JSON.stringify(shared, dataKey);
+  const key = cacheKey(shared);
   let kept = boundCards.get(template);
   if (!kept) boundCards.set(template, (kept = new BoundedMap(BOUND_CARDS_KEPT)));
   const json = kept.get(key);
@@ -176,6 +176,24 @@ export interface BindOptions {
    * next few bindings only carried it, and the copies, into V8's old generation.
    */
   once?: boolean;
+}
+
+/**
+ * The data as a cache key. Plain strings and {@link Markdown} bind differently, so data holding
+ * Markdown is keyed with each string tagged; data without (most cards) by its plain JSON, which
+ * is several times faster. The leading letter keeps the two kinds of key apart.
+ */
+function cacheKey(data: object): string {
+  return hasMarkdown(data) ? `m${JSON.stringify(data, dataKey)}` : `p${JSON.stringify(data)}`;
+}
+
+function hasMarkdown(value: unknown): boolean {
+  if (value instanceof Markdown) return true;
+  if (Array.isArray(value)) return value.some(hasMarkdown);
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) if (hasMarkdown(v)) return true;
+  }
+  return false;
 }
 
 /** Tells plain strings from {@link Markdown} in a cache key: they bind differently. */

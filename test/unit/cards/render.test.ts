@@ -70,11 +70,59 @@ describe('bindCard', () => {
       ],
     });
     expect(template.viewersPath).toBeUndefined();
-    const one = bindCard(template, { viewers: ['29:ada'], note: md`**One**` });
-    const two = bindCard(template, { viewers: ['29:ada', '29:alan'], note: md`**One**` });
+    const one = bindCard(template, {
+      viewers: ['29:ada'],
+      note: md`
+**One**
+      `,
+    });
+    const two = bindCard(template, {
+      viewers: ['29:ada', '29:alan'],
+      note: md`
+**One**
+      `,
+    });
     expect(one.body as unknown[]).toHaveLength(1);
     expect(two.body as unknown[]).toHaveLength(2);
     expect((two.refresh as { userIds: string[] }).userIds).toEqual(['29:ada', '29:alan']);
+  });
+
+  it("tells the bot's markdown from the same text typed by a person", () => {
+    const template = defineTemplate<{ a: string | ReturnType<typeof md>; b: string | ReturnType<typeof md> }>(
+      'render-test-markdown',
+      {
+        type: 'AdaptiveCard',
+        version: '1.5',
+        body: [
+          { type: 'TextBlock', text: '${a}' },
+          { type: 'TextBlock', text: '${b}' },
+        ],
+      },
+    );
+    const texts = (card: Record<string, unknown>) => (card.body as { text: string }[]).map((b) => b.text);
+    expect(
+      texts(
+        bindCard(template, {
+          a: md`
+**bold**
+          `,
+          b: 'x',
+        }),
+      ),
+    ).toEqual(['**bold**', 'x']);
+    expect(texts(bindCard(template, { a: '**bold**', b: 'x' }))).toEqual(['\\*\\*bold\\*\\*', 'x']);
+    // Plain strings that look like the tagged key of other data still get their own card.
+    expect(
+      texts(
+        bindCard(template, {
+          a: 's*x*',
+          b: md`
+_y_
+          `,
+        }),
+      ),
+    ).toEqual(['s\\*x\\*', '*y*']);
+    expect(texts(bindCard(template, { a: 'ss*x*', b: 'm*y*' }))).toEqual(['ss\\*x\\*', 'm\\*y\\*']);
   });
 
   it('finds the viewers of the connector list and the wizard step in their data', () => {

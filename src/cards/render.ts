@@ -63,8 +63,10 @@ function viewersPathOf(json: object): string[] | undefined {
 /** Cards bound per template that are kept for binding the same data again. */
 export const BOUND_CARDS_KEPT = 8;
 
-/** Recently bound cards, by template and the JSON of their data (see {@link bindCard}). */
-const boundCards = new WeakMap<CardTemplate<object>, BoundedMap<string, string>>();
+type Card = Record<string, unknown>;
+
+/** Recently bound cards (frozen), by template and the JSON of their data (see {@link sharedCard}). */
+const boundCards = new WeakMap<CardTemplate<object>, BoundedMap<string, Card>>();
 
 /**
  * Card data as the templating engine takes it: every {@link Markdown} turned into its source, and,
@@ -108,38 +110,56 @@ function withMarkdownEscaped(raw: unknown, escaped: unknown): unknown {
 }
 
 /**
- * The Adaptive Card JSON of a template bound with its data. This is where text from people and
- * Graph is escaped for markdown: plain strings are shown literally wherever a client would
- * render markdown; only {@link Markdown} values (the bot's own wording) keep their markup.
+ * The Adaptive Card JSON of a template bound with its data, a copy the caller may change. This
+ * is where text from people and Graph is escaped for markdown: plain strings are shown literally
+ * wherever a client would render markdown; only {@link Markdown} values (the bot's own wording)
+ * keep their markup.
  */
 export function bindCard<TData extends object>(
   template: CardTemplate<TData>,
   data: TData,
   options: BindOptions = {},
 ): Record<string, unknown> {
+  const card = sharedCard(template, data, options);
+  return options.once ? card : (JSON.parse(JSON.stringify(card)) as Card);
+}
+
+/**
+ * The bound card as {@link bindCard} makes it, frozen and shared with everyone who binds the same
+ * data (unless bound `once`). Expanding is the costly part of a turn's card (milliseconds for a
+ * page of 20 connectors) and a pure function of the data, so the last few cards of each template
+ * are kept; a card sent as it is needs no copy of its own. Who the card refreshes for is left out
+ * of what is kept and set on a shallow copy: otherwise each person's `connectors` in their 1:1
+ * chat would expand the same page again.
+ */
+function sharedCard<TData extends object>(
+  template: CardTemplate<TData>,
+  data: TData,
+  options: BindOptions,
+): Card {
   // A card bound once (a notice for one conversation) is neither looked up nor kept: keeping it
   // would only hold its JSON past the young generation (see BindOptions).
-  if (options.once) return expandCard(template.parsed(), data) as Record<string, unknown>;
-  // Expanding is the costly part of a turn's card (milliseconds for a page of 20 connectors) and
-  // a pure function of the data, so the last few cards of each template are kept as JSON (a
-  // copy per use: callers may change theirs). Who the card refreshes for is left out of what is
-  // kept and set on the copy: otherwise each person's `connectors` in their 1:1 chat would
-  // expand the same page again.
+  if (options.once) return expandCard(template.parsed(), data) as Card;
   const path = template.viewersPath;
   const shared = path ? withoutValueAt(data, path) : data;
   const key = cacheKey(shared);
   let kept = boundCards.get(template);
   if (!kept) boundCards.set(template, (kept = new BoundedMap(BOUND_CARDS_KEPT)));
-  const json = kept.get(key);
-  let card: Record<string, unknown>;
-  if (json === undefined) {
-    card = expandCard(template.parsed(), shared) as Record<string, unknown>;
-    kept.set(key, JSON.stringify(card));
-  } else {
-    card = JSON.parse(json) as Record<string, unknown>;
+  let card = kept.get(key);
+  if (card === undefined) {
+    card = deepFreeze(expandCard(template.parsed(), shared)) as Card;
+    kept.set(key, card);
   }
-  if (path) withRefreshUserIds(card, valueAt(data, path));
-  return card;
+  return path ? withRefreshUserIds(card, valueAt(data, path)) : card;
+}
+
+/** Freezes a card all the way down, so that a change to a shared one fails where it is made. */
+function deepFreeze(value: unknown): unknown {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 function valueAt(data: object, path: readonly string[]): unknown {
@@ -158,14 +178,14 @@ function withoutValueAt(data: object, path: readonly string[]): object {
 }
 
 /**
- * The card's refresh as the template binds it with these people: a list of ids is copied in;
- * anything else leaves no `userIds` (see forUniversalActions).
+ * The shared card with its refresh as the template binds it for these people: a list of ids is
+ * copied in; anything else leaves no `userIds` (see forUniversalActions), as the shared card has.
  */
-function withRefreshUserIds(card: Json, userIds: unknown): void {
+function withRefreshUserIds(card: Card, userIds: unknown): Card {
   const refresh = card.refresh;
-  if (!isObject(refresh)) return;
-  if (Array.isArray(userIds)) refresh.userIds = [...(userIds as unknown[])];
-  else delete refresh.userIds;
+  if (!isObject(refresh) || !Array.isArray(userIds)) return card;
+  const forViewers = Object.freeze({ ...refresh, userIds: Object.freeze([...(userIds as unknown[])]) });
+  return Object.freeze({ ...card, refresh: forViewers });
 }
 
 /** How a card is bound. */
@@ -222,11 +242,15 @@ function changedByEscaping(value: unknown): boolean {
   return false;
 }
 
-/** A bound card as a Bot Framework attachment, ready to send. */
+/**
+ * A bound card as a Bot Framework attachment, ready to send. Its content may be shared with
+ * other turns and is frozen: a caller that wants to change a card binds its own with {@link bindCard}.
+ */
 export function renderCard<TData extends object>(
   template: CardTemplate<TData>,
   data: TData,
-  options?: BindOptions,
+  options: BindOptions = {},
 ): Attachment {
-  return CardFactory.adaptiveCard(bindCard(template, data, options));
+  // Sent as it is (serialized, never changed), so the shared card goes out without a copy.
+  return CardFactory.adaptiveCard(sharedCard(template, data, options));
 }

@@ -1,5 +1,5 @@
-import { bindCard, defineTemplate } from '../../../src/cards/render';
-import { md } from '../../../src/cards/markdown';
+import { bindCard, defineTemplate, renderCard } from '../../../src/cards/render';
+import { markdown } from '../../../src/cards/markdown';
 import { connectorListCard } from '../../../src/cards/connectorsCards';
 import { wizardStepCard } from '../../../src/cards/wizardCards';
 
@@ -59,28 +59,42 @@ describe('bindCard', () => {
     expect((second.body as { text: string }[])[0].text).toBe('Connectors of this tenant');
   });
 
+  it('sends one frozen card for the same data, each reader with their own refresh userIds', () => {
+    const template = pageTemplate();
+    const ada = renderCard(template, page(['29:ada'])).content as Record<string, unknown>;
+    const alan = renderCard(template, page(['29:alan'])).content as Record<string, unknown>;
+    expect(ada.body).toBe(alan.body);
+    expect((ada.refresh as { userIds: string[] }).userIds).toEqual(['29:ada']);
+    expect((alan.refresh as { userIds: string[] }).userIds).toEqual(['29:alan']);
+    expect(alan).toEqual(bindCard(template, page(['29:alan']), { once: true }));
+    expect(() => {
+      (ada.body as { text: string }[])[0].text = 'changed';
+    }).toThrow(TypeError);
+    expect(() => (ada.refresh as { userIds: string[] }).userIds.push('29:mallory')).toThrow(TypeError);
+    expect(renderCard(template, page(undefined)).content.refresh).not.toHaveProperty('userIds');
+  });
+
   it('keeps the viewers in the data when the template also reads them elsewhere', () => {
-    const template = defineTemplate<{ viewers: string[]; note: ReturnType<typeof md> }>('render-test-when', {
-      type: 'AdaptiveCard',
-      version: '1.5',
-      refresh: { action: { type: 'Action.Execute', verb: 'r' }, userIds: '${viewers}' },
-      body: [
-        { type: 'TextBlock', $when: '${count(viewers) > 1}', text: 'Shared view' },
-        { type: 'TextBlock', text: '${note}' },
-      ],
-    });
+    const template = defineTemplate<{ viewers: string[]; note: ReturnType<typeof markdown> }>(
+      'render-test-when',
+      {
+        type: 'AdaptiveCard',
+        version: '1.5',
+        refresh: { action: { type: 'Action.Execute', verb: 'r' }, userIds: '${viewers}' },
+        body: [
+          { type: 'TextBlock', $when: '${count(viewers) > 1}', text: 'Shared view' },
+          { type: 'TextBlock', text: '${note}' },
+        ],
+      },
+    );
     expect(template.viewersPath).toBeUndefined();
     const one = bindCard(template, {
       viewers: ['29:ada'],
-      note: md`
-**One**
-      `,
+      note: markdown('**One**'),
     });
     const two = bindCard(template, {
       viewers: ['29:ada', '29:alan'],
-      note: md`
-**One**
-      `,
+      note: markdown('**One**'),
     });
     expect(one.body as unknown[]).toHaveLength(1);
     expect(two.body as unknown[]).toHaveLength(2);
@@ -88,24 +102,22 @@ describe('bindCard', () => {
   });
 
   it("tells the bot's markdown from the same text typed by a person", () => {
-    const template = defineTemplate<{ a: string | ReturnType<typeof md>; b: string | ReturnType<typeof md> }>(
-      'render-test-markdown',
-      {
-        type: 'AdaptiveCard',
-        version: '1.5',
-        body: [
-          { type: 'TextBlock', text: '${a}' },
-          { type: 'TextBlock', text: '${b}' },
-        ],
-      },
-    );
+    const template = defineTemplate<{
+      a: string | ReturnType<typeof markdown>;
+      b: string | ReturnType<typeof markdown>;
+    }>('render-test-markdown', {
+      type: 'AdaptiveCard',
+      version: '1.5',
+      body: [
+        { type: 'TextBlock', text: '${a}' },
+        { type: 'TextBlock', text: '${b}' },
+      ],
+    });
     const texts = (card: Record<string, unknown>) => (card.body as { text: string }[]).map((b) => b.text);
     expect(
       texts(
         bindCard(template, {
-          a: md`
-**bold**
-          `,
+          a: markdown('**bold**'),
           b: 'x',
         }),
       ),
@@ -116,9 +128,7 @@ describe('bindCard', () => {
       texts(
         bindCard(template, {
           a: 's*x*',
-          b: md`
-_y_
-          `,
+          b: markdown('*y*'),
         }),
       ),
     ).toEqual(['s\\*x\\*', '*y*']);

@@ -107,11 +107,13 @@ export class SqliteConnectorStore implements ConnectorStore {
             )
             .all(tenantId, limit + 1)
     ) as { k: string; doc: string }[];
-    const items = rows.slice(0, limit).map((r) => parseConnector(r.doc));
-    const last = items[items.length - 1];
+    const page = rows.slice(0, limit);
+    const items = page.map((r) => parseConnector(r.doc));
+    const last = page[page.length - 1];
+    // The cursor carries the stored sort key, the one the next page's query compares with.
     return {
       items,
-      next: rows.length > limit && last ? encodeCursor(nameKey(last.displayName), last.id) : undefined,
+      next: rows.length > limit && last ? encodeCursor(last.k, items[items.length - 1].id) : undefined,
     };
   }
 

@@ -25,6 +25,7 @@ import { retirementNotice } from '../../../cards/helpCards';
 import type { ConnectorService } from '../../../connectors/connectorService';
 import type { ConnectorLifecycle } from '../../../connectors/lifecycle';
 import { ConnectorWizardDialog, wizardDialogId } from '../../../dialogs/connectorWizardDialog';
+import { DialogStateConfiguration } from '../../../dialogs/dialogStateConfiguration';
 import {
   WIZARD_VERB,
   WIZARD_VIEW_VERB,
@@ -91,6 +92,7 @@ function openWizard(dialogState: DialogState | undefined): WizardState | undefin
  */
 class Wizards implements WizardViews {
   private readonly dialogs: ConnectorWizardDialog[];
+  private readonly stateConfiguration = new DialogStateConfiguration();
   readonly logger: WizardFeatureDeps['logger'];
 
   constructor(
@@ -120,10 +122,11 @@ class Wizards implements WizardViews {
     recordWizardEnd(state, open, { status: 'cancelled' }, this.deps.clock);
   }
 
-  dialogContext(context: TurnContext, state: TurnState) {
+  async dialogContext(context: TurnContext, state: TurnState) {
     const set = new DialogSet(new TurnStateProperty<DialogState>(state, 'conversation', 'dialogState'));
     this.dialogs.forEach((d) => set.add(d));
-    return set.createContext(context);
+    this.stateConfiguration.prepare(context);
+    return this.stateConfiguration.keep(await set.createContext(context));
   }
 
   current(state: TurnState): WizardState | undefined {

@@ -69,7 +69,10 @@ export class ConciergeAdapter extends TeamsAdapter {
     return super.processActivity(this.clients.shareConnectors(result), activity, logic);
   }
 
-  private async authenticateActivity(authHeader: string, activity: Activity): Promise<AuthenticateRequestResult> {
+  private async authenticateActivity(
+    authHeader: string,
+    activity: Activity,
+  ): Promise<AuthenticateRequestResult> {
     try {
       return await this.botFrameworkAuthentication.authenticateRequest(activity, authHeader);
     } catch (err) {

@@ -141,7 +141,7 @@ function scanSchedule(config: Config, store: Store, scanner: ExpiryScanner, logg
 export function compose(foundation: Foundation): Composition {
   const { config, logger, clock, graph } = foundation;
   const telemetry = foundation.telemetry ?? Telemetry.fromGlobals();
-  // Every store call becomes a span of the turn, request or scan that makes it.
+  // With tracing on, every store call becomes a span of the turn, request or scan that makes it.
   const store = instrumentStore(foundation.store, telemetry);
   const adminGroup = new AdminGroupMembership(config.adminGroupId, graph, clock, logger);
   // One directory for chat and scanner: a person seen in any turn is refreshed for in notices too.

@@ -1,7 +1,14 @@
 // Not the package index, which loads teams-ai's AI half too (see createBot.ts).
 import { TeamsAdapter } from '@microsoft/teams-ai/lib/TeamsAdapter';
-import { StatusCodes, type Activity, type InvokeResponse, type TurnContext } from 'botbuilder';
+import {
+  StatusCodes,
+  type Activity,
+  type ConfigurationBotFrameworkAuthenticationOptions,
+  type InvokeResponse,
+  type TurnContext,
+} from 'botbuilder';
 import { AuthenticationError, type AuthenticateRequestResult } from 'botframework-connector';
+import { TurnClients } from './turnClients';
 
 /** Errors of the JWT library that mean "this token is not valid", not "the bot failed". */
 const TOKEN_ERRORS = new Set(['JsonWebTokenError', 'NotBeforeError', 'TokenExpiredError']);
@@ -20,6 +27,14 @@ export class TokenRefusedError extends Error {
  * not yet valid) through as 500, which would tell a caller the token was almost right.
  */
 export class ConciergeAdapter extends TeamsAdapter {
+  /** Connector and user-token clients shared by incoming turns instead of made for each. */
+  private readonly clients = new TurnClients();
+
+  constructor(settings?: ConfigurationBotFrameworkAuthenticationOptions) {
+    super(settings);
+    this.clients.shareUserTokenClients(this.botFrameworkAuthentication);
+  }
+
   /**
    * Checks an Authorization header before the request body is read: the signature, issuer,
    * audience (this bot's app id) and lifetime of a Bot Framework or Emulator token. The claims
@@ -47,17 +62,24 @@ export class ConciergeAdapter extends TeamsAdapter {
     activity: Activity,
     logic: (context: TurnContext) => Promise<void>,
   ): Promise<InvokeResponse | undefined> {
-    if (typeof authHeaderOrResult !== 'string')
-      return super.processActivity(authHeaderOrResult, activity, logic);
-    let result: AuthenticateRequestResult;
+    const result =
+      typeof authHeaderOrResult === 'string'
+        ? await this.authenticateActivity(authHeaderOrResult, activity)
+        : authHeaderOrResult;
+    return super.processActivity(this.clients.shareConnectors(result), activity, logic);
+  }
+
+  private async authenticateActivity(
+    authHeader: string,
+    activity: Activity,
+  ): Promise<AuthenticateRequestResult> {
     try {
-      result = await this.botFrameworkAuthentication.authenticateRequest(activity, authHeaderOrResult);
+      return await this.botFrameworkAuthentication.authenticateRequest(activity, authHeader);
     } catch (err) {
       if (err instanceof Error && TOKEN_ERRORS.has(err.name)) {
         throw new AuthenticationError(`Unauthorized: ${err.message}`, StatusCodes.UNAUTHORIZED);
       }
       throw err;
     }
-    return super.processActivity(result, activity, logic);
   }
 }

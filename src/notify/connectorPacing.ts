@@ -74,64 +74,82 @@ function retryAfter(response: PipelineResponse, now: number): number | undefined
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-/**
- * Middleware: every Bot Connector request of a turn (replies, card updates) is booked in the
- * limiter as it leaves, without waiting (a person is not made to wait behind notices); a 429
- * waits Retry-After and a 5xx or network error backs off, and the retry then waits its turn in
- * the limiter like a notice. Proactive sends replace this with {@link bookDepartures}.
- */
-export function pacedReplies(limiter: RateLimiter, logger: Logger, options: ReplyPacingOptions): Middleware {
+/** The conversation a Bot Connector request addresses (`…/v3/conversations/{id}/…`), if any. */
+export function conversationOfRequest(url: string): string | undefined {
+  const encoded = /\/v3\/conversations\/([^/?#]+)/.exec(url)?.[1];
+  if (!encoded) return undefined;
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return encoded;
+  }
+}
+
+/** The policy that books, paces and retries each request; it holds nothing of a turn. */
+function pacingPolicy(limiter: RateLimiter, logger: Logger, options: ReplyPacingOptions): PipelinePolicy {
   const maxThrottled = options.maxThrottled ?? 20;
   const maxAttempts = options.maxAttempts ?? 4;
   const base = options.baseBackoffMs ?? 500;
   const random = options.random ?? Math.random;
   return {
+    name: PACED_REPLIES,
+    async sendRequest(request, send) {
+      const conversationId = conversationOfRequest(request.url) ?? 'unknown';
+      limiter.record(conversationId);
+      let throttled = 0;
+      let failures = 0;
+      for (;;) {
+        let response: PipelineResponse | undefined;
+        let failure: unknown;
+        try {
+          response = await send(request);
+        } catch (err) {
+          failure = err;
+        }
+        const status = response?.status ?? 0;
+        let wait: number;
+        if (response && status === 429) {
+          if (++throttled > maxThrottled) return response;
+          wait = retryAfter(response, Date.now()) ?? base * 2 ** Math.min(throttled, 6);
+        } else if (failure || status >= 500) {
+          if (++failures >= maxAttempts) {
+            if (response) return response;
+            throw failure;
+          }
+          wait = base * 2 ** (failures - 1) * (0.5 + random() / 2);
+        } else {
+          return response!;
+        }
+        logger.debug('reply throttled or failed; retrying through the rate limiter', {
+          conversationId,
+          status,
+          waitMs: Math.round(wait),
+        });
+        await options.timing.sleep(wait);
+        await limiter.acquire(conversationId);
+      }
+    },
+  };
+}
+
+/**
+ * Middleware: every Bot Connector request of a turn (replies, card updates) is booked in the
+ * limiter as it leaves, by the conversation it addresses, without waiting (a person is not made
+ * to wait behind notices); a 429 waits Retry-After and a 5xx or network error backs off, and the
+ * retry then waits its turn in the limiter like a notice. Incoming turns share their connector
+ * client (src/bot/turnClients.ts), so the policy goes into a pipeline once. Proactive sends
+ * replace it with {@link bookDepartures}.
+ */
+export function pacedReplies(limiter: RateLimiter, logger: Logger, options: ReplyPacingOptions): Middleware {
+  const policy = pacingPolicy(limiter, logger, options);
+  const paced = new WeakSet<Pipeline>();
+  return {
     async onTurn(context, next) {
       const pipeline = pipelineOf(context);
-      const conversationId = context.activity.conversation?.id ?? 'unknown';
-      if (pipeline) {
+      if (pipeline && !paced.has(pipeline)) {
         pipeline.removePolicy({ name: CLIENT_RETRY });
-        pipeline.addPolicy(
-          {
-            name: PACED_REPLIES,
-            async sendRequest(request, send) {
-              limiter.record(conversationId);
-              let throttled = 0;
-              let failures = 0;
-              for (;;) {
-                let response: PipelineResponse | undefined;
-                let failure: unknown;
-                try {
-                  response = await send(request);
-                } catch (err) {
-                  failure = err;
-                }
-                const status = response?.status ?? 0;
-                let wait: number;
-                if (response && status === 429) {
-                  if (++throttled > maxThrottled) return response;
-                  wait = retryAfter(response, Date.now()) ?? base * 2 ** Math.min(throttled, 6);
-                } else if (failure || status >= 500) {
-                  if (++failures >= maxAttempts) {
-                    if (response) return response;
-                    throw failure;
-                  }
-                  wait = base * 2 ** (failures - 1) * (0.5 + random() / 2);
-                } else {
-                  return response!;
-                }
-                logger.debug('reply throttled or failed; retrying through the rate limiter', {
-                  conversationId,
-                  status,
-                  waitMs: Math.round(wait),
-                });
-                await options.timing.sleep(wait);
-                await limiter.acquire(conversationId);
-              }
-            },
-          },
-          { afterPhase: 'Sign' },
-        );
+        pipeline.addPolicy(policy, { afterPhase: 'Sign' });
+        paced.add(pipeline);
       }
       await next();
     },

@@ -47,9 +47,11 @@ function instrumentPort<T extends object>(port: T, name: string, system: string,
 /**
  * The same store with a span around every port call, so a turn's or a scan's trace shows its
  * storage reads and writes. Every port method is async (see `ports.ts`), so wrapping one in an
- * async span changes nothing for its callers.
+ * async span changes nothing for its callers. With tracing off the store itself is returned:
+ * the spans would all be no-op ones, and the proxies cost every store call of every turn.
  */
 export function instrumentStore(store: Store, telemetry: Telemetry): Store {
+  if (!telemetry.tracing) return store;
   const ports = new Map<string | symbol, unknown>();
   return new Proxy(store, {
     // `target` as the receiver, and methods bound to it: adapters may keep private fields.

@@ -1,6 +1,7 @@
 import {
   context,
   metrics,
+  ProxyTracerProvider,
   SpanKind,
   SpanStatusCode,
   trace,
@@ -25,6 +26,11 @@ export type NoticeOutcome = 'sent' | 'throttled' | 'failed' | 'gone';
  * every call below costs a few function calls and exports nothing.
  */
 export class Telemetry {
+  /**
+   * False when no tracing SDK was registered before this was made (telemetry off): every span
+   * would be a no-op one, so per-call wrappers (instrumentStore) can be left out.
+   */
+  readonly tracing: boolean;
   private readonly tracer: Tracer;
   private readonly turns: Counter;
   private readonly turnDuration: Histogram;
@@ -36,6 +42,9 @@ export class Telemetry {
 
   constructor(meterProvider: MeterProvider, tracerProvider: TracerProvider) {
     this.tracer = tracerProvider.getTracer(INSTRUMENTATION_SCOPE);
+    this.tracing =
+      !(tracerProvider instanceof ProxyTracerProvider) ||
+      tracerProvider.getDelegateTracer(INSTRUMENTATION_SCOPE) !== undefined;
     const meter = meterProvider.getMeter(INSTRUMENTATION_SCOPE);
     this.turns = meter.createCounter('concierge.turns', {
       description: 'Turns handled, by command (or card action, or activity type) and outcome',

@@ -2,46 +2,62 @@ import type Database from 'better-sqlite3';
 import type { Storage, StoreItems } from 'botbuilder';
 import { randomUUID } from 'node:crypto';
 
+type Entry = [string, Record<string, unknown>];
+
 /**
  * botbuilder Storage over SQLite, with the same eTag rules as botbuilder's MemoryStorage:
  * a write carrying an eTag other than "*" must match the stored one.
  */
 export class SqliteStateStorage implements Storage {
-  constructor(private readonly db: Database.Database) {}
+  /** Made once: better-sqlite3 builds a wrapper per `transaction()` call, and every turn reads and most write. */
+  private readonly readAll: (keys: string[]) => StoreItems;
+  private readonly writeAll: Database.Transaction<(entries: Entry[]) => void>;
+
+  constructor(private readonly db: Database.Database) {
+    // One read transaction for the keys of a turn (its conversation and user state): the WAL's
+    // read lock is taken once rather than once per key.
+    this.readAll = db.transaction((keys: string[]) => {
+      const select = this.db.prepare('SELECT etag, doc FROM bot_state WHERE key = ?');
+      const items: StoreItems = {};
+      for (const key of keys) {
+        const row = select.get(key) as { etag: string; doc: string } | undefined;
+        if (row) items[key] = { ...JSON.parse(row.doc), eTag: row.etag };
+      }
+      return items;
+    });
+    this.writeAll = db.transaction((entries: Entry[]) => {
+      for (const [key, item] of entries) this.writeOne(key, item);
+    });
+  }
 
   async read(keys: string[]): Promise<StoreItems> {
-    const select = this.db.prepare('SELECT etag, doc FROM bot_state WHERE key = ?');
-    const items: StoreItems = {};
-    for (const key of keys) {
-      const row = select.get(key) as { etag: string; doc: string } | undefined;
-      if (row) items[key] = { ...JSON.parse(row.doc), eTag: row.etag };
-    }
-    return items;
+    return this.readAll(keys);
   }
 
   async write(changes: StoreItems): Promise<void> {
-    const select = this.db.prepare('SELECT etag FROM bot_state WHERE key = ?');
-    const upsert = this.db.prepare(
-      'INSERT INTO bot_state (key, etag, doc) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET etag = excluded.etag, doc = excluded.doc',
-    );
-    const writeAll = this.db.transaction((entries: [string, Record<string, unknown>][]) => {
-      for (const [key, item] of entries) {
-        const { eTag, ...doc } = item as { eTag?: string };
-        if (eTag && eTag !== '*') {
-          const current = select.get(key) as { etag: string } | undefined;
-          if (!current || current.etag !== eTag) {
-            throw new Error(`Storage: error writing "${key}" due to eTag conflict.`);
-          }
-        }
-        upsert.run(key, randomUUID(), JSON.stringify(doc));
-      }
-    });
-    writeAll.immediate(Object.entries(changes));
+    this.writeAll.immediate(Object.entries(changes));
   }
 
   async delete(keys: string[]): Promise<void> {
     const remove = this.db.prepare('DELETE FROM bot_state WHERE key = ?');
     const removeAll = this.db.transaction((list: string[]) => list.forEach((key) => remove.run(key)));
     removeAll(keys);
+  }
+
+  /** An eTag other than "*" updates only the row that still has it (no row, or another eTag, is a conflict). */
+  private writeOne(key: string, item: Record<string, unknown>): void {
+    const { eTag, ...doc } = item as { eTag?: string };
+    if (eTag && eTag !== '*') {
+      const updated = this.db
+        .prepare('UPDATE bot_state SET etag = ?, doc = ? WHERE key = ? AND etag = ?')
+        .run(randomUUID(), JSON.stringify(doc), key, eTag);
+      if (updated.changes !== 1) throw new Error(`Storage: error writing "${key}" due to eTag conflict.`);
+      return;
+    }
+    this.db
+      .prepare(
+        'INSERT INTO bot_state (key, etag, doc) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET etag = excluded.etag, doc = excluded.doc',
+      )
+      .run(key, randomUUID(), JSON.stringify(doc));
   }
 }

@@ -6,8 +6,6 @@ import { DialogTurnStatus } from 'botbuilder-dialogs/lib/dialog';
 import type { DialogState } from 'botbuilder-dialogs/lib/dialogContext';
 import { DialogSet } from 'botbuilder-dialogs/lib/dialogSet';
 import type { TurnState } from '@microsoft/teams-ai';
-// Not re-exported from the package index; it is the documented way to give dialogs teams-ai state.
-import { TurnStateProperty } from '@microsoft/teams-ai/lib/TurnStateProperty';
 import { renderCard } from '../../../cards/render';
 import { connectorPickerCard, type ConnectorPickerCardData } from '../../../cards/wizardCards';
 import { messageCardData, messageCard, type MessageButton } from '../../../cards/messageCard';
@@ -25,6 +23,8 @@ import { retirementNotice } from '../../../cards/helpCards';
 import type { ConnectorService } from '../../../connectors/connectorService';
 import type { ConnectorLifecycle } from '../../../connectors/lifecycle';
 import { ConnectorWizardDialog, wizardDialogId } from '../../../dialogs/connectorWizardDialog';
+import { DialogStateConfiguration } from '../../../dialogs/dialogStateConfiguration';
+import { DIALOG_STATE, dialogStateProperty } from '../../../dialogs/dialogStateProperty';
 import {
   WIZARD_VERB,
   WIZARD_VIEW_VERB,
@@ -91,6 +91,7 @@ function openWizard(dialogState: DialogState | undefined): WizardState | undefin
  */
 class Wizards implements WizardViews {
   private readonly dialogs: ConnectorWizardDialog[];
+  private readonly stateConfiguration = new DialogStateConfiguration();
   readonly logger: WizardFeatureDeps['logger'];
 
   constructor(
@@ -120,14 +121,15 @@ class Wizards implements WizardViews {
     recordWizardEnd(state, open, { status: 'cancelled' }, this.deps.clock);
   }
 
-  dialogContext(context: TurnContext, state: TurnState) {
-    const set = new DialogSet(new TurnStateProperty<DialogState>(state, 'conversation', 'dialogState'));
+  async dialogContext(context: TurnContext, state: TurnState) {
+    const set = new DialogSet(dialogStateProperty(state.conversation as Record<string, unknown>));
     this.dialogs.forEach((d) => set.add(d));
-    return set.createContext(context);
+    this.stateConfiguration.prepare(context);
+    return this.stateConfiguration.keep(await set.createContext(context));
   }
 
   current(state: TurnState): WizardState | undefined {
-    return openWizard((state.conversation as { dialogState?: DialogState }).dialogState);
+    return openWizard((state.conversation as Record<string, DialogState | undefined>)[DIALOG_STATE]);
   }
 
   dialogOf(open: WizardState): ConnectorWizardDialog {

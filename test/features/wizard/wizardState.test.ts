@@ -1,0 +1,58 @@
+import { BOT, makeUser } from '../../harness/activities';
+import { cardText } from '../../harness/cards';
+import type { TeamsClient } from '../../harness/teamsClient';
+import { useHarness } from '../../harness/useHarness';
+import { clickOn, newTenant, startWizard, wizardData } from './wizardDriver';
+
+/** teams-ai's storage key of a conversation's state. */
+function conversationKey(client: TeamsClient): string {
+  return `msteams/${BOT.id}/conversations/${client.conversation.id}`;
+}
+
+describe('what a wizard keeps in conversation state', () => {
+  const { h } = useHarness();
+
+  async function storedDialogState(client: TeamsClient): Promise<Record<string, unknown>> {
+    const key = conversationKey(client);
+    const items = await h.bot.store.state.read([key]);
+    return (items[key] as { dialogState: Record<string, unknown> }).dialogState;
+  }
+
+  test('only the dialog stack: nothing of the turn (its activity, the adapter) is stored with it', async () => {
+    const client = h.chat(makeUser(), 'personal', newTenant());
+    const name = await startWizard(client, 'box');
+    const stored = await storedDialogState(client);
+    expect(Object.keys(stored)).toEqual(['dialogStack']);
+    expect(JSON.stringify(stored)).toContain(wizardData(name.card).wizardId);
+    await clickOn(client, name, 'Next', { displayName: 'Kept lean' });
+    expect(Object.keys(await storedDialogState(client))).toEqual(['dialogStack']);
+  });
+
+  test('a dialog state stored by an earlier release, with the turn around its stack, goes on and is cut back', async () => {
+    const client = h.chat(makeUser(), 'personal', newTenant());
+    const name = await startWizard(client, 'box');
+    // What an earlier release stored: teams-ai's TurnStateProperty took the TurnContext for the
+    // default value, so the context's fields were saved around the dialog stack.
+    const key = conversationKey(client);
+    const items = await h.bot.store.state.read([key]);
+    const state = items[key] as { dialogState: Record<string, unknown> };
+    state.dialogState = {
+      _respondedRef: { responded: true },
+      _turnState: {},
+      _activity: {
+        type: 'message',
+        text: 'connect box',
+        from: { id: client.user.id, name: client.user.name },
+      },
+      _adapter: { botFrameworkAuthConfig: {} },
+      ...state.dialogState,
+    };
+    await h.bot.store.state.write({ [key]: state });
+
+    const step = await clickOn(client, name, 'Next', { displayName: 'Migrated' });
+    expect(wizardData(step.card).wizardId).toBe(wizardData(name.card).wizardId);
+    expect(cardText(step.card)).not.toContain('out of date');
+    expect(wizardData(step.card).page).not.toBe(wizardData(name.card).page);
+    expect(Object.keys(await storedDialogState(client))).toEqual(['dialogStack']);
+  });
+});

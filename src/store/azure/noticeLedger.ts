@@ -1,7 +1,7 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
-import type { AuditEvent, NoticeKey, NoticeLedger, NoticeState, SentNotice } from '../../connectors/ports';
+import type { NoticeKey, NoticeLedger, NoticeState, SentNotice } from '../../connectors/ports';
 import { auditActions } from './auditLog';
-import { guard, ignoring, MAX_ATTEMPTS, unlessMissing } from './errors';
+import { guard, ignoring, mapLimit, MAX_ATTEMPTS, unlessMissing } from './errors';
 import { httpStatusOf } from '../../util/httpStatus';
 import { escapeKey } from './keys';
 import { readPartitions } from './partitions';
@@ -18,12 +18,44 @@ interface NoticeRow {
   sentAt?: number;
 }
 
-/** PartitionKey = tenant; RowKey = connector|period start|threshold|target, each part escaped. */
+/**
+ * Partitions the ledger rows are spread over. A scan's notices are mostly of different tenants
+ * (one digest each), so claims and marks are grouped across tenants: a transaction can only hold
+ * rows of one partition, and with few partitions a scan of 1,000 notices claims them in a few
+ * dozen transactions instead of 1,000 inserts. A partition takes a scan's writes easily: they
+ * come at about the send rate.
+ */
+export const LEDGER_PARTITIONS = 4;
+/** Starts every ledger partition key; an escaped tenant (no "|") never does. */
+export const LEDGER_PARTITION_PREFIX = '~n|';
+
+/** The ledger partition of a tenant (its escaped id), the same in every process. */
+function ledgerPartition(escapedTenant: string): string {
+  let hash = 0;
+  for (let i = 0; i < escapedTenant.length; i++) hash = (hash * 31 + escapedTenant.charCodeAt(i)) >>> 0;
+  return `${LEDGER_PARTITION_PREFIX}${hash % LEDGER_PARTITIONS}`;
+}
+
+/**
+ * PartitionKey = one of {@link LEDGER_PARTITIONS} partitions by tenant; RowKey = tenant|connector|
+ * period start|threshold|target, each part escaped (escaped parts never contain "|").
+ */
 function keysOf(key: NoticeKey) {
+  const tenant = escapeKey(key.tenantId);
   return {
-    partitionKey: escapeKey(key.tenantId),
-    rowKey: [key.connectorId, key.periodStart, String(key.threshold), key.target].map(escapeKey).join('|'),
+    partitionKey: ledgerPartition(tenant),
+    rowKey: [tenant, key.connectorId, key.periodStart, String(key.threshold), key.target]
+      .map((part, i) => (i === 0 ? part : escapeKey(part)))
+      .join('|'),
   };
+}
+
+/**
+ * Where a row of the earlier layout (PartitionKey = escaped tenant, RowKey = the rest of the key)
+ * lives now: the same key, so the same notice.
+ */
+export function ledgerKeysOfTenantRow(partitionKey: string, rowKey: string): Keys {
+  return { partitionKey: ledgerPartition(partitionKey), rowKey: `${partitionKey}|${rowKey}` };
 }
 
 function snoozeKeysOf(key: Omit<NoticeKey, 'target'>) {
@@ -38,12 +70,15 @@ interface Keys {
   rowKey: string;
 }
 
-/** A notice marked sent, with the ETag of its claim when this process still knows it. */
+/** A notice to mark sent, with the ETag its claim got back. */
 interface Marked {
   keys: Keys;
-  etag?: string;
-  audit: AuditEvent;
+  etag: string;
 }
+
+/** Ledger partitions written at once by one call; audit transactions and single marks at once. */
+const PARTITION_CONCURRENCY = LEDGER_PARTITIONS;
+const WRITE_CONCURRENCY = 8;
 
 const idOf = (keys: Keys) => `${keys.partitionKey}/${keys.rowKey}`;
 
@@ -51,6 +86,17 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
+}
+
+/** Items grouped by ledger partition, in groups of at most one transaction. */
+function byPartition<T extends { keys: Keys }>(items: readonly T[]): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(item.keys.partitionKey) ?? [];
+    group.push(item);
+    groups.set(item.keys.partitionKey, group);
+  }
+  return [...groups.values()].flatMap((group) => chunks(group, MAX_BATCH));
 }
 
 /**
@@ -116,78 +162,87 @@ export class AzureNoticeLedger implements NoticeLedger {
   }
 
   /**
-   * Claims several notices: the rows of one tenant created in one transaction (all or none), and
-   * when one of them exists already, each claimed on its own as {@link claim} does.
+   * Claims several notices, of any tenants: the rows of one ledger partition created in
+   * transactions of up to 100 (all or none), and where one of them exists already, each of that
+   * transaction claimed on its own as {@link claim} does.
    */
   claimAll(keys: readonly NoticeKey[], claimant: string, now: Date, leaseMs: number): Promise<boolean[]> {
     return guard(async () => {
-      const answers: boolean[] = [];
-      for (const group of chunks(keys, MAX_BATCH)) {
-        const rows = group.map((key) => ({
-          ...keysOf(key),
+      const answers: boolean[] = new Array<boolean>(keys.length).fill(false);
+      const groups = byPartition(keys.map((key, index) => ({ keys: keysOf(key), key, index })));
+      await mapLimit(groups, PARTITION_CONCURRENCY, async (group) => {
+        const rows = group.map((item) => ({
+          ...item.keys,
           state: 'claimed',
           claimant,
           claimedAt: now.getTime(),
         }));
-        const together = rows.every((row) => row.partitionKey === rows[0].partitionKey) && rows.length > 1;
-        if (together) {
+        if (rows.length > 1) {
           try {
             const result = await this.table.submitTransaction(rows.map((row) => ['create', row]));
             rows.forEach((row, i) => this.remember(row, claimant, result.subResponses[i]?.etag));
-            answers.push(...rows.map(() => true));
-            continue;
+            for (const item of group) answers[item.index] = true;
+            return;
           } catch (err) {
             // One of them is there already (claimed, sent or released): each is decided alone.
             if (httpStatusOf(err) !== 409) throw err;
           }
         }
-        for (const key of group) answers.push(await this.claim(key, claimant, now, leaseMs));
-      }
+        for (const item of group) answers[item.index] = await this.claim(item.key, claimant, now, leaseMs);
+      });
       return answers;
     });
   }
 
   /**
-   * Marks notices sent with the ETags their claims got back, and writes their audit events in
-   * the same transaction (the events of a tenant's notices live in its partition of this table).
-   * A notice whose row changed since (its claim was taken over) is marked, if still this
-   * claimant's, after a fresh read, and its event written on its own.
+   * Marks notices sent, of any tenants, and writes their audit events. The events go first, a
+   * transaction per tenant (they live in its partition of this table, where the audit log reads
+   * them), so a notice marked sent always has its event; a crash between the two leaves the
+   * claim to expire and the notice to be sent (and audited) again. Then the marks, with the
+   * ETags the claims got back, in transactions of up to 100 per ledger partition; a notice whose
+   * row changed since (its claim was taken over) is marked, if still this claimant's, after a
+   * fresh read.
    */
   markAllSent(sent: readonly SentNotice[], claimant: string, now: Date): Promise<void> {
     return guard(async () => {
+      const byTenant = new Map<string, TransactionAction[][]>();
+      for (const { audit } of sent) {
+        const partition = escapeKey(audit.tenantId);
+        byTenant.set(partition, [...(byTenant.get(partition) ?? []), auditActions(audit, true)]);
+      }
+      // Two rows an event at most (the event and its connector copy).
+      const auditBatches = [...byTenant.values()].flatMap((events) =>
+        chunks(events, MAX_BATCH / 2).map((group) => group.flat()),
+      );
+      await mapLimit(auditBatches, WRITE_CONCURRENCY, (actions) => this.table.submitTransaction(actions));
+
       const change = { state: 'sent' as const, sentAt: now.getTime() };
       const known: Marked[] = [];
-      const fallback: Marked[] = [];
-      for (const { key, audit } of sent) {
+      const fallback: Keys[] = [];
+      for (const { key } of sent) {
         const keys = keysOf(key);
         const etag = this.takeClaim(keys, claimant);
-        // An event of another tenant (none the scanner writes) cannot share the partition.
-        if (etag && escapeKey(audit.tenantId) === keys.partitionKey) known.push({ keys, etag, audit });
-        else fallback.push({ keys, audit });
+        if (etag) known.push({ keys, etag });
+        else fallback.push(keys);
       }
-      const byTenant = new Map<string, Marked[]>();
-      for (const item of known)
-        byTenant.set(item.keys.partitionKey, [...(byTenant.get(item.keys.partitionKey) ?? []), item]);
-      // Three operations a notice at most: the mark, the event and its connector copy.
-      for (const group of [...byTenant.values()].flatMap((items) =>
-        chunks(items, Math.floor(MAX_BATCH / 3)),
-      )) {
-        const actions: TransactionAction[] = group.flatMap(({ keys, etag, audit }) => [
-          ['update', { ...keys, ...change }, 'Merge', { etag }] as TransactionAction,
-          ...auditActions(audit, true),
+      await mapLimit(byPartition(known), PARTITION_CONCURRENCY, async (group) => {
+        const actions: TransactionAction[] = group.map(({ keys, etag }) => [
+          'update',
+          { ...keys, ...change },
+          'Merge',
+          { etag },
         ]);
         try {
           await this.table.submitTransaction(actions);
         } catch (err) {
           const status = httpStatusOf(err);
           if (status !== 412 && status !== 404) throw err;
-          fallback.push(...group);
+          fallback.push(...group.map((item) => item.keys));
         }
-      }
-      for (const { keys, audit } of fallback) {
-        await this.transitionAt(keys, claimant, () => true, change);
-        await this.table.submitTransaction(auditActions(audit, true));
-      }
+      });
+      await mapLimit(fallback, WRITE_CONCURRENCY, (keys) =>
+        this.transitionAt(keys, claimant, () => true, change),
+      );
     });
   }
 

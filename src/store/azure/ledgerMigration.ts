@@ -2,19 +2,18 @@ import { odata, type TableClient, type TransactionAction } from '@azure/data-tab
 import type { Logger } from '../../util/logger';
 import { httpStatusOf } from '../../util/httpStatus';
 import { ignoring, unlessMissing } from './errors';
-import { LEDGER_PARTITION_PREFIX, ledgerKeysOfTenantRow } from './noticeLedger';
+import { LEDGER_PARTITION_PREFIX, ledgerKeysOfTenantRow } from './ledgerKeys';
 
 /** Written once every ledger row of the earlier layout is in the cross-tenant partitions. */
 const DONE = { partitionKey: `${LEDGER_PARTITION_PREFIX}layout`, rowKey: 'cross-tenant' };
 const MAX_BATCH = 100;
 
-interface LedgerRow {
-  partitionKey: string;
-  rowKey: string;
-  state: string;
-  claimant?: string;
-  claimedAt?: number;
-  sentAt?: number;
+type Row = Record<string, unknown> & { partitionKey: string; rowKey: string };
+
+/** A row's own properties, without the service's ETag and timestamp. */
+function propertiesOf(row: Row): Record<string, unknown> {
+  const { partitionKey: _pk, rowKey: _rk, etag: _etag, timestamp: _ts, ...props } = row;
+  return props;
 }
 
 /** Runs `actions` as one transaction, and each on its own (ignoring `statuses`) if it fails on one of them. */
@@ -37,31 +36,28 @@ async function submitEach(
   }
 }
 
-function grouped(rows: LedgerRow[], keyOf: (row: LedgerRow) => string): LedgerRow[][] {
-  const groups = new Map<string, LedgerRow[]>();
+function grouped(rows: Row[], keyOf: (row: Row) => string): Row[][] {
+  const groups = new Map<string, Row[]>();
   for (const row of rows) groups.set(keyOf(row), [...(groups.get(keyOf(row)) ?? []), row]);
   return [...groups.values()].flatMap((group) => {
-    const out: LedgerRow[][] = [];
+    const out: Row[][] = [];
     for (let i = 0; i < group.length; i += MAX_BATCH) out.push(group.slice(i, i + MAX_BATCH));
     return out;
   });
 }
 
-/** Copies one page of tenant-partition ledger rows to their new keys (a row already there wins), then deletes them. */
-async function movePage(table: TableClient, rows: LedgerRow[]): Promise<void> {
+/** Copies one page of tenant-partition rows to their new keys (a row already there wins), then deletes them. */
+async function movePage(table: TableClient, rows: Row[]): Promise<void> {
   const copies = grouped(
-    rows.map((row) => ({ ...row, ...ledgerKeysOfTenantRow(row.partitionKey, row.rowKey) })),
+    rows.map((row) => ({ ...propertiesOf(row), ...ledgerKeysOfTenantRow(row.partitionKey, row.rowKey) })),
     (row) => row.partitionKey,
   );
-  for (const group of copies) {
-    const actions = group.map(
-      ({ partitionKey, rowKey, state, claimant, claimedAt, sentAt }): TransactionAction => [
-        'create',
-        { partitionKey, rowKey, state, claimant, claimedAt, ...(sentAt === undefined ? {} : { sentAt }) },
-      ],
+  for (const group of copies)
+    await submitEach(
+      table,
+      group.map((row): TransactionAction => ['create', row]),
+      [409],
     );
-    await submitEach(table, actions, [409]);
-  }
   for (const group of grouped(rows, (row) => row.partitionKey)) {
     const actions = group.map(({ partitionKey, rowKey }): TransactionAction => [
       'delete',
@@ -72,29 +68,28 @@ async function movePage(table: TableClient, rows: LedgerRow[]): Promise<void> {
 }
 
 /**
- * Moves the notice ledger of the earlier layout (a tenant's claims in the tenant's partition,
- * beside the audit rows of its sent notices) into the cross-tenant ledger partitions, keeping
- * each notice's state, claimant and times, once per table: a store opening after the move reads
- * one row. Safe to run in several processes at once and to run again after a crash: a copy never
- * replaces a row already at the new key (a claim made there is newer), and the rows of the
- * earlier layout are deleted only once copied. Processes of the earlier release must be stopped
- * first: their claims in the old layout are not seen by this one.
+ * Moves the notice ledger of the earlier layout (a tenant's claims and the events of its sent
+ * notices in the tenant's own partition) into the shared ledger partitions (ledgerKeys.ts),
+ * keeping every row's properties under the same key behind its tenant; once per table: a store
+ * opening after the move reads one row. Safe to run in several processes at once and to run
+ * again after a crash: a copy never replaces a row already at the new key (a claim made there
+ * is newer), and the rows of the earlier layout are deleted only once copied. Processes of the
+ * earlier release must be stopped first: claims they make in the old layout are not seen here.
  */
 export async function migrateNoticeLedger(table: TableClient, logger?: Logger): Promise<number> {
   if (await unlessMissing(table.getEntity(DONE.partitionKey, DONE.rowKey))) return 0;
   let moved = 0;
-  const filter = odata`state eq ${'claimed'} or state eq ${'sent'} or state eq ${'released'}`;
+  // Every partition but the ledger's ("~n|…"): tenants' partitions of the earlier layout.
+  const filter = odata`PartitionKey lt ${LEDGER_PARTITION_PREFIX} or PartitionKey ge ${'~n}'}`;
   for await (const page of table
-    .listEntities<LedgerRow>({ queryOptions: { filter } })
+    .listEntities<Row>({ queryOptions: { filter } })
     .byPage({ maxPageSize: 1000 })) {
-    const rows = page.filter(
-      (row) => !String(row.partitionKey).startsWith(LEDGER_PARTITION_PREFIX),
-    ) as LedgerRow[];
+    const rows = (page as Row[]).filter((row) => !row.partitionKey.startsWith(LEDGER_PARTITION_PREFIX));
     if (rows.length === 0) continue;
     await movePage(table, rows);
     moved += rows.length;
   }
   await table.upsertEntity({ ...DONE, at: Date.now(), moved });
-  if (moved > 0) logger?.info('notice ledger moved to cross-tenant partitions', { notices: moved });
+  if (moved > 0) logger?.info('notice ledger moved to shared ledger partitions', { rows: moved });
   return moved;
 }

@@ -1,10 +1,11 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
-import type { NoticeKey, NoticeLedger, NoticeState, SentNotice } from '../../connectors/ports';
-import { auditActions } from './auditLog';
+import type { AuditEvent, NoticeKey, NoticeLedger, NoticeState, SentNotice } from '../../connectors/ports';
+import { noticeAuditActions } from './auditLog';
 import { guard, ignoring, mapLimit, MAX_ATTEMPTS, unlessMissing } from './errors';
 import { httpStatusOf } from '../../util/httpStatus';
 import { escapeKey } from './keys';
 import { readPartitions } from './partitions';
+import { LEDGER_PARTITIONS, ledgerPartition } from './ledgerKeys';
 
 /** Operations in one entity-group transaction (the Table service's most). */
 const MAX_BATCH = 100;
@@ -19,26 +20,8 @@ interface NoticeRow {
 }
 
 /**
- * Partitions the ledger rows are spread over. A scan's notices are mostly of different tenants
- * (one digest each), so claims and marks are grouped across tenants: a transaction can only hold
- * rows of one partition, and with few partitions a scan of 1,000 notices claims them in a few
- * dozen transactions instead of 1,000 inserts. A partition takes a scan's writes easily: they
- * come at about the send rate.
- */
-export const LEDGER_PARTITIONS = 4;
-/** Starts every ledger partition key; an escaped tenant (no "|") never does. */
-export const LEDGER_PARTITION_PREFIX = '~n|';
-
-/** The ledger partition of a tenant (its escaped id), the same in every process. */
-function ledgerPartition(escapedTenant: string): string {
-  let hash = 0;
-  for (let i = 0; i < escapedTenant.length; i++) hash = (hash * 31 + escapedTenant.charCodeAt(i)) >>> 0;
-  return `${LEDGER_PARTITION_PREFIX}${hash % LEDGER_PARTITIONS}`;
-}
-
-/**
- * PartitionKey = one of {@link LEDGER_PARTITIONS} partitions by tenant; RowKey = tenant|connector|
- * period start|threshold|target, each part escaped (escaped parts never contain "|").
+ * PartitionKey = the tenant's ledger partition (see ledgerKeys.ts); RowKey = tenant|connector|
+ * period start|threshold|target, each part escaped.
  */
 function keysOf(key: NoticeKey) {
   const tenant = escapeKey(key.tenantId);
@@ -48,14 +31,6 @@ function keysOf(key: NoticeKey) {
       .map((part, i) => (i === 0 ? part : escapeKey(part)))
       .join('|'),
   };
-}
-
-/**
- * Where a row of the earlier layout (PartitionKey = escaped tenant, RowKey = the rest of the key)
- * lives now: the same key, so the same notice.
- */
-export function ledgerKeysOfTenantRow(partitionKey: string, rowKey: string): Keys {
-  return { partitionKey: ledgerPartition(partitionKey), rowKey: `${partitionKey}|${rowKey}` };
 }
 
 function snoozeKeysOf(key: Omit<NoticeKey, 'target'>) {
@@ -70,14 +45,14 @@ interface Keys {
   rowKey: string;
 }
 
-/** A notice to mark sent, with the ETag its claim got back. */
+/** A notice to mark sent with its audit event, and the ETag of its claim when this process knows it. */
 interface Marked {
   keys: Keys;
-  etag: string;
+  etag?: string;
+  audit: AuditEvent;
 }
 
-/** Ledger partitions written at once by one call; audit transactions and single marks at once. */
-const PARTITION_CONCURRENCY = LEDGER_PARTITIONS;
+/** Notices marked at once, each on its own, when their claims' ETags are not known. */
 const WRITE_CONCURRENCY = 8;
 
 const idOf = (keys: Keys) => `${keys.partitionKey}/${keys.rowKey}`;
@@ -88,15 +63,15 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-/** Items grouped by ledger partition, in groups of at most one transaction. */
-function byPartition<T extends { keys: Keys }>(items: readonly T[]): T[][] {
+/** Items grouped by ledger partition, in groups of at most `size` (one transaction). */
+function byPartition<T extends { keys: Keys }>(items: readonly T[], size = MAX_BATCH): T[][] {
   const groups = new Map<string, T[]>();
   for (const item of items) {
     const group = groups.get(item.keys.partitionKey) ?? [];
     group.push(item);
     groups.set(item.keys.partitionKey, group);
   }
-  return [...groups.values()].flatMap((group) => chunks(group, MAX_BATCH));
+  return [...groups.values()].flatMap((group) => chunks(group, size));
 }
 
 /**
@@ -170,7 +145,7 @@ export class AzureNoticeLedger implements NoticeLedger {
     return guard(async () => {
       const answers: boolean[] = new Array<boolean>(keys.length).fill(false);
       const groups = byPartition(keys.map((key, index) => ({ keys: keysOf(key), key, index })));
-      await mapLimit(groups, PARTITION_CONCURRENCY, async (group) => {
+      await mapLimit(groups, LEDGER_PARTITIONS, async (group) => {
         const rows = group.map((item) => ({
           ...item.keys,
           state: 'claimed',
@@ -195,50 +170,47 @@ export class AzureNoticeLedger implements NoticeLedger {
   }
 
   /**
-   * Marks notices sent, of any tenants, and writes their audit events. The events go first, a
-   * transaction per tenant (they live in its partition of this table, where the audit log reads
-   * them), so a notice marked sent always has its event; a crash between the two leaves the
-   * claim to expire and the notice to be sent (and audited) again. Then the marks, with the
-   * ETags the claims got back, in transactions of up to 100 per ledger partition; a notice whose
-   * row changed since (its claim was taken over) is marked, if still this claimant's, after a
-   * fresh read.
+   * Marks notices sent, of any tenants, with the ETags their claims got back, and writes their
+   * audit events in the same transactions: a notice and its event share the tenant's ledger
+   * partition, and a transaction holds up to 33 notices of a partition (three rows each). A
+   * notice whose row changed since (its claim was taken over) is marked, if still this
+   * claimant's, after a fresh read, and its event written all the same (the message went out).
    */
   markAllSent(sent: readonly SentNotice[], claimant: string, now: Date): Promise<void> {
     return guard(async () => {
-      const byTenant = new Map<string, TransactionAction[][]>();
-      for (const { audit } of sent) {
-        const partition = escapeKey(audit.tenantId);
-        byTenant.set(partition, [...(byTenant.get(partition) ?? []), auditActions(audit, true)]);
-      }
-      // Two rows an event at most (the event and its connector copy).
-      const auditBatches = [...byTenant.values()].flatMap((events) =>
-        chunks(events, MAX_BATCH / 2).map((group) => group.flat()),
-      );
-      await mapLimit(auditBatches, WRITE_CONCURRENCY, (actions) => this.table.submitTransaction(actions));
-
       const change = { state: 'sent' as const, sentAt: now.getTime() };
-      const known: Marked[] = [];
-      const fallback: Keys[] = [];
-      for (const { key } of sent) {
+      const marks: Marked[] = sent.map(({ key, audit }) => {
         const keys = keysOf(key);
-        const etag = this.takeClaim(keys, claimant);
-        if (etag) known.push({ keys, etag });
-        else fallback.push(keys);
-      }
-      await mapLimit(byPartition(known), PARTITION_CONCURRENCY, async (group) => {
-        const actions: TransactionAction[] = group.map(({ keys, etag }) => [
-          'update',
-          { ...keys, ...change },
-          'Merge',
-          { etag },
-        ]);
-        try {
-          await this.table.submitTransaction(actions);
-        } catch (err) {
-          const status = httpStatusOf(err);
-          if (status !== 412 && status !== 404) throw err;
-          fallback.push(...group.map((item) => item.keys));
+        return { keys, etag: this.takeClaim(keys, claimant), audit };
+      });
+      const groups = byPartition(marks, Math.floor(MAX_BATCH / 3));
+      const fallback: Keys[] = [];
+      await mapLimit(groups, LEDGER_PARTITIONS, async (group) => {
+        // An event in another tenant's partition than its notice (none the scanner writes) goes alone.
+        const together = (m: Marked) => ledgerPartition(escapeKey(m.audit.tenantId)) === m.keys.partitionKey;
+        const apart = group.filter((m) => !together(m));
+        const actions = (withMarks: boolean): TransactionAction[] =>
+          group
+            .filter(together)
+            .flatMap(({ keys, etag, audit }) => [
+              ...(withMarks && etag
+                ? [['update', { ...keys, ...change }, 'Merge', { etag }] as TransactionAction]
+                : []),
+              ...noticeAuditActions(audit),
+            ]);
+        if (apart.length < group.length) {
+          try {
+            await this.table.submitTransaction(actions(true));
+            fallback.push(...group.filter((m) => together(m) && !m.etag).map((m) => m.keys));
+          } catch (err) {
+            const status = httpStatusOf(err);
+            if (status !== 412 && status !== 404) throw err;
+            await this.table.submitTransaction(actions(false));
+            fallback.push(...group.filter(together).map((m) => m.keys));
+          }
         }
+        for (const m of apart) await this.table.submitTransaction(noticeAuditActions(m.audit));
+        fallback.push(...apart.map((m) => m.keys));
       });
       await mapLimit(fallback, WRITE_CONCURRENCY, (keys) =>
         this.transitionAt(keys, claimant, () => true, change),

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { createAzureStore } from '../../../src/store/azure';
-import { auditActions } from '../../../src/store/azure/auditLog';
 import { tableClient } from '../../../src/store/azure/clients';
 import { escapeKey } from '../../../src/store/azure/keys';
 import type { AuditEvent, NoticeKey } from '../../../src/connectors/ports';
@@ -125,8 +124,19 @@ describe('azure notice ledger of the earlier layout', () => {
     await notices.createEntity(
       legacyRow(oddTenant, { state: 'sent', claimant: 'old', claimedAt, sentAt: claimedAt }),
     );
+    // The event of the sent notice, beside it as the earlier release wrote it, and its connector copy.
     const event = sentEvent(sent, 'old');
-    await notices.submitTransaction(auditActions(event, true));
+    const time = '8225146399999-999999-0a0b0c0d';
+    await notices.submitTransaction([
+      [
+        'create',
+        { partitionKey: escapeKey(sent.tenantId), rowKey: `~a|${time}`, doc: JSON.stringify(event) },
+      ],
+      [
+        'create',
+        { partitionKey: escapeKey(sent.tenantId), rowKey: `~c|c-sent|${time}`, doc: JSON.stringify(event) },
+      ],
+    ]);
 
     const store = await createAzureStore(azurite.connectionString, undefined, { prefix });
     const now = new Date(claimedAt + 1);
@@ -145,7 +155,12 @@ describe('azure notice ledger of the earlier layout', () => {
       const { partitionKey, rowKey } = legacyRow(k, {});
       await expect(notices.getEntity(partitionKey, rowKey)).rejects.toMatchObject({ statusCode: 404 });
     }
+    for (const rowKey of [`~a|${time}`, `~c|c-sent|${time}`])
+      await expect(notices.getEntity(escapeKey(sent.tenantId), rowKey)).rejects.toMatchObject({
+        statusCode: 404,
+      });
     expect(await store.audit.list(sent.tenantId)).toEqual([event]);
+    expect(await store.audit.list(sent.tenantId, { connectorId: 'c-sent' })).toEqual([event]);
 
     // Opening again moves nothing and changes nothing.
     const again = await createAzureStore(azurite.connectionString, undefined, { prefix });

@@ -18,6 +18,7 @@ import {
 } from '../connectors/ports';
 import { DAY_MS, type Clock } from '../util/clock';
 import { UTC_DATES } from '../util/dates';
+import { GroupCommit } from '../util/groupCommit';
 import type { Logger } from '../util/logger';
 import type { ProactiveSender } from './proactiveSender';
 import { Telemetry } from '../telemetry/telemetry';
@@ -72,28 +73,6 @@ interface DueNotice {
   periodStart: string;
   daysLeft: number;
 }
-
-/** A target and its notices due. */
-interface DueDelivery {
-  target: Target;
-  notices: DueNotice[];
-}
-
-function noticeKey(target: Target, n: DueNotice): NoticeKey {
-  return {
-    tenantId: n.connector.tenantId,
-    connectorId: n.connector.id,
-    periodStart: n.periodStart,
-    threshold: n.threshold,
-    target: target.key,
-  };
-}
-
-/**
- * Targets whose notices are claimed together, then sent, then marked sent together. A window
- * is sent well within a claim's lease at any NOTIFY_RPS the scanner paces to.
- */
-export const CLAIM_WINDOW = 100;
 
 export interface ScannerDeps {
   config: Config;
@@ -177,7 +156,23 @@ export class ExpiryScanner implements DeauthorizationListener {
   /** Names this process in the ledger's claims. */
   readonly claimant = `scanner-${randomUUID()}`;
 
-  constructor(private readonly deps: ScannerDeps) {}
+  /**
+   * Claims and "sent" marks of the digests in flight, written together (group commit): the
+   * ledger takes the notices of many tenants in one write, so concurrent digests share writes
+   * instead of making one each. A digest still waits for its own claim before it is sent and
+   * for its own mark before its worker takes the next target.
+   */
+  private readonly claims: GroupCommit<NoticeKey, boolean>;
+  private readonly marks: GroupCommit<SentNotice>;
+
+  constructor(private readonly deps: ScannerDeps) {
+    const { store, clock } = deps;
+    const leaseMs = deps.leaseMs ?? 10 * 60 * 1000;
+    this.claims = new GroupCommit((keys) =>
+      store.notices.claimAll(keys, this.claimant, clock.now(), leaseMs),
+    );
+    this.marks = new GroupCommit((sent) => store.notices.markAllSent(sent, this.claimant, clock.now()));
+  }
 
   private inFlight?: Promise<ScanReport>;
 
@@ -238,14 +233,17 @@ export class ExpiryScanner implements DeauthorizationListener {
       checked: report.connectorsChecked,
     });
 
+    const queue = [...due.values()];
     let done = 0;
-    const targets = [...due.values()];
-    for (let i = 0; i < targets.length; i += CLAIM_WINDOW) {
-      const window = targets.slice(i, i + CLAIM_WINDOW);
-      await this.deliver(window, report);
-      done += window.length;
-      logger.info('expiry scan: progress', { targetsDone: done, of: due.size, sent: report.sent });
-    }
+    const worker = async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        await this.deliver(next.target, next.notices, report);
+        done += 1;
+        if (done % 100 === 0)
+          logger.info('expiry scan: progress', { targetsDone: done, of: due.size, sent: report.sent });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, this.deps.concurrency ?? 8) }, worker));
     if (this.deps.consentReminders) {
       await this.expireConsentRequests(now, report);
       await this.remindConsent(now, report);
@@ -269,10 +267,7 @@ export class ExpiryScanner implements DeauthorizationListener {
     try {
       const targets = await this.targetsFor(connector, new Map(), new Map());
       const notice: DueNotice = { connector, threshold: DEAUTHORIZED_THRESHOLD, periodStart, daysLeft: 0 };
-      await this.deliver(
-        targets.map((target) => ({ target, notices: [notice] })),
-        report,
-      );
+      for (const target of targets) await this.deliver(target, [notice], report);
       this.deps.logger.info('deauthorization announced', {
         connectorId: connector.id,
         noticedBy: actor.id,
@@ -289,7 +284,10 @@ export class ExpiryScanner implements DeauthorizationListener {
    * The notices due, by target. The index is read first; then the snoozes and subscriptions of
    * every tenant with a notice due are read together (once per scan, not once per connector).
    */
-  private async collectDue(now: Date, report: ScanReport): Promise<Map<string, DueDelivery>> {
+  private async collectDue(
+    now: Date,
+    report: ScanReport,
+  ): Promise<Map<string, { target: Target; notices: DueNotice[] }>> {
     const { config, store, lifecycle } = this.deps;
     const horizon = new Date(
       now.getTime() - (config.inactivityDays - Math.max(...config.expiryNoticeDays)) * DAY_MS,
@@ -335,7 +333,7 @@ export class ExpiryScanner implements DeauthorizationListener {
     for (const tenantId of new Set(notices.map((n) => n.connector.tenantId)))
       subscriptionCache.set(tenantId, (subscriptions.get(tenantId) ?? []).map(subscriptionTarget));
     const personalCache = new Map<string, ConversationRecord | undefined>();
-    const due = new Map<string, DueDelivery>();
+    const due = new Map<string, { target: Target; notices: DueNotice[] }>();
     for (const notice of notices) {
       for (const target of await this.targetsFor(notice.connector, subscriptionCache, personalCache)) {
         report.noticesDue += 1;
@@ -391,49 +389,20 @@ export class ExpiryScanner implements DeauthorizationListener {
     return targets;
   }
 
-  /**
-   * Delivers the notices of a window of targets: all claimed at once (the ledger groups the
-   * claims of many tenants into few writes), sent target by target (`concurrency` at once), and
-   * the sent ones marked at once with their audit events.
-   */
-  private async deliver(window: DueDelivery[], report: ScanReport): Promise<void> {
-    const { store, clock } = this.deps;
-    const leaseMs = this.deps.leaseMs ?? 10 * 60 * 1000;
-    const keys = window.flatMap(({ target, notices }) => notices.map((n) => noticeKey(target, n)));
-    const answers = await store.notices.claimAll(keys, this.claimant, clock.now(), leaseMs);
-    let at = 0;
-    const queue: DueDelivery[] = [];
-    for (const { target, notices } of window) {
-      const claimed = notices.filter((_, i) => answers[at + i]);
-      at += notices.length;
-      report.skipped += notices.length - claimed.length;
-      if (claimed.length > 0) queue.push({ target, notices: claimed });
-    }
-    const sent: SentNotice[] = [];
-    const worker = async () => {
-      for (let next = queue.shift(); next; next = queue.shift())
-        await this.sendClaimed(next.target, next.notices, report, sent);
-    };
-    try {
-      await Promise.all(Array.from({ length: Math.max(1, this.deps.concurrency ?? 8) }, worker));
-    } finally {
-      // What went out is marked even when another send of the window failed unexpectedly.
-      if (sent.length > 0) await store.notices.markAllSent(sent, this.claimant, clock.now());
-    }
-  }
-
-  /**
-   * Sends a target its claimed notices (a digest of the expiring ones, then each deauthorization
-   * on its own); what went out is added to `sent` with its audit event, a failed send frees its
-   * claims.
-   */
-  private async sendClaimed(
-    target: Target,
-    claimed: DueNotice[],
-    report: ScanReport,
-    sent: SentNotice[],
-  ): Promise<void> {
+  private async deliver(target: Target, notices: DueNotice[], report: ScanReport): Promise<void> {
     const { store, clock, logger } = this.deps;
+    const keyOf = (n: DueNotice): NoticeKey => ({
+      tenantId: n.connector.tenantId,
+      connectorId: n.connector.id,
+      periodStart: n.periodStart,
+      threshold: n.threshold,
+      target: target.key,
+    });
+    const answers = await this.claims.add(notices.map(keyOf));
+    const claimed = notices.filter((_, i) => answers[i]);
+    report.skipped += notices.length - claimed.length;
+    if (claimed.length === 0) return;
+
     const batches: DueNotice[][] = [];
     const expiring = claimed
       .filter((n) => n.threshold !== DEAUTHORIZED_THRESHOLD)
@@ -445,24 +414,25 @@ export class ExpiryScanner implements DeauthorizationListener {
       const outcome = await this.deps.sender.send(target.reference, await this.cardFor(batch, target));
       report.retried += outcome.retried;
       if (outcome.status === 'sent') {
-        const at = clock.now().toISOString();
-        for (const notice of batch)
-          sent.push({
-            key: noticeKey(target, notice),
+        const at = clock.now();
+        await this.marks.add(
+          batch.map((notice) => ({
+            key: keyOf(notice),
             audit: {
               tenantId: notice.connector.tenantId,
               connectorId: notice.connector.id,
-              at,
+              at: at.toISOString(),
               actor: SCANNER_ACTOR.id,
               actorName: SCANNER_ACTOR.name,
               action: 'notice.sent',
               detail: { target: target.key, threshold: notice.threshold },
             },
-          });
+          })),
+        );
         report.sent += batch.length;
         continue;
       }
-      for (const notice of batch) await store.notices.release(noticeKey(target, notice), this.claimant);
+      for (const notice of batch) await store.notices.release(keyOf(notice), this.claimant);
       if (outcome.status === 'gone') {
         await this.endTarget(target, outcome.error ?? 'gone');
         report.subscriptionsEnded += target.subscriptionConversationId ? 1 : 0;

@@ -49,6 +49,8 @@ interface Keys {
 interface Marked {
   keys: Keys;
   etag?: string;
+  /** False for a notice given again in the same call: its event is written, its row changed once. */
+  mark: boolean;
   audit: AuditEvent;
 }
 
@@ -144,7 +146,12 @@ export class AzureNoticeLedger implements NoticeLedger {
   claimAll(keys: readonly NoticeKey[], claimant: string, now: Date, leaseMs: number): Promise<boolean[]> {
     return guard(async () => {
       const answers: boolean[] = new Array<boolean>(keys.length).fill(false);
-      const groups = byPartition(keys.map((key, index) => ({ keys: keysOf(key), key, index })));
+      // A notice asked for twice (two callers' requests written together) is claimed once, for the first.
+      const seen = new Set<string>();
+      const wanted = keys
+        .map((key, index) => ({ keys: keysOf(key), key, index }))
+        .filter((item) => !seen.has(idOf(item.keys)) && !!seen.add(idOf(item.keys)));
+      const groups = byPartition(wanted);
       await mapLimit(groups, LEDGER_PARTITIONS, async (group) => {
         const rows = group.map((item) => ({
           ...item.keys,
@@ -179,9 +186,13 @@ export class AzureNoticeLedger implements NoticeLedger {
   markAllSent(sent: readonly SentNotice[], claimant: string, now: Date): Promise<void> {
     return guard(async () => {
       const change = { state: 'sent' as const, sentAt: now.getTime() };
+      const marked = new Set<string>();
       const marks: Marked[] = sent.map(({ key, audit }) => {
         const keys = keysOf(key);
-        return { keys, etag: this.takeClaim(keys, claimant), audit };
+        // A notice given twice is marked once (one row cannot change twice in a transaction).
+        const first = !marked.has(idOf(keys));
+        marked.add(idOf(keys));
+        return { keys, etag: first ? this.takeClaim(keys, claimant) : undefined, mark: first, audit };
       });
       const groups = byPartition(marks, Math.floor(MAX_BATCH / 3));
       const fallback: Keys[] = [];
@@ -201,16 +212,16 @@ export class AzureNoticeLedger implements NoticeLedger {
         if (apart.length < group.length) {
           try {
             await this.table.submitTransaction(actions(true));
-            fallback.push(...group.filter((m) => together(m) && !m.etag).map((m) => m.keys));
+            fallback.push(...group.filter((m) => together(m) && m.mark && !m.etag).map((m) => m.keys));
           } catch (err) {
             const status = httpStatusOf(err);
             if (status !== 412 && status !== 404) throw err;
             await this.table.submitTransaction(actions(false));
-            fallback.push(...group.filter(together).map((m) => m.keys));
+            fallback.push(...group.filter((m) => together(m) && m.mark).map((m) => m.keys));
           }
         }
         for (const m of apart) await this.table.submitTransaction(noticeAuditActions(m.audit));
-        fallback.push(...apart.map((m) => m.keys));
+        fallback.push(...apart.filter((m) => m.mark).map((m) => m.keys));
       });
       await mapLimit(fallback, WRITE_CONCURRENCY, (keys) =>
         this.transitionAt(keys, claimant, () => true, change),

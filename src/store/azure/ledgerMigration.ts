@@ -4,7 +4,7 @@ import { httpStatusOf } from '../../util/httpStatus';
 import { ignoring, unlessMissing } from './errors';
 import { LEDGER_PARTITION_PREFIX, ledgerKeysOfTenantRow } from './ledgerKeys';
 
-/** Written once every ledger row of the earlier layout is in the cross-tenant partitions. */
+/** Written once every row of the earlier layout is in the shared ledger partition. */
 const DONE = { partitionKey: `${LEDGER_PARTITION_PREFIX}layout`, rowKey: 'cross-tenant' };
 const MAX_BATCH = 100;
 

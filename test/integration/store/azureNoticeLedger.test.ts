@@ -95,6 +95,23 @@ describe('azure notice ledger across tenants', () => {
   });
 });
 
+describe('azure notice ledger, one call for callers written together', () => {
+  it('claims a notice asked for twice once, and marks it once with both events', async () => {
+    const store = await createAzureStore(azurite.connectionString, undefined, { prefix: freshPrefix() });
+    const [k1, k2] = [key(1), key(2)];
+    expect(await store.notices.claimAll([k1, k2, k1], 'scanner-a', t0, LEASE)).toEqual([true, true, false]);
+    const events = [sentEvent(k1, 'first'), sentEvent(k2, 'scanner-a'), sentEvent(k1, 'second')];
+    await store.notices.markAllSent(
+      [k1, k2, k1].map((k, i) => ({ key: k, audit: events[i] })),
+      'scanner-a',
+      later(2),
+    );
+    expect(await store.notices.state(k1)).toBe('sent');
+    expect(await store.notices.state(k2)).toBe('sent');
+    expect((await store.audit.list(k1.tenantId)).map((e) => e.actorName).sort()).toEqual(['first', 'second']);
+  });
+});
+
 describe('azure notice ledger of the earlier layout', () => {
   /** A row as the earlier release wrote it: in the tenant's partition of the notices table. */
   function legacyRow(k: NoticeKey, row: Record<string, unknown>) {

@@ -336,7 +336,7 @@ export async function runScanner(options: BenchOptions): Promise<Section> {
   for (const r of azure) {
     const legacy = r.dueLegacy.scans[0];
     notes.push(
-      `${azureLabel(r)}: the same 1% scan with the previous release's requests (bench/legacyStore.ts: a snooze read per due connector, a subscriptions query per tenant, a claim per notice, a read and an update to mark it, an audit transaction; run first, then the ledger emptied): ${ms(legacy.ms)}, sent ${count(legacy.report.sent)} notices with ${requestSummary(legacy.requests)}`,
+      `${azureLabel(r)}: the same 1% scan with the previous release's requests (bench/legacyStore.ts: a snooze read per due connector, a subscriptions query per tenant, a claim per notice, a read and an update to mark it, an audit transaction; run first, then the ledger emptied): ${ms(legacy.ms)} (scanner CPU ${ms(legacy.cpuMs)}), sent ${count(legacy.report.sent)} notices with ${requestSummary(legacy.requests)}`,
     );
     const scan = r.due.scans[0];
     const report = scan.report;
@@ -352,7 +352,7 @@ export async function runScanner(options: BenchOptions): Promise<Section> {
       `${azureLabel(r)}: bulk load ${ms(r.load.ms)} (${count(r.load.rows)} rows — record, name copy and expiry index row per connector, one subscription per tenant — in ${count(r.load.transactions)} transactions of up to 100 rows, ${count(Math.round(rowsPerS))} rows/s); loader rows identical to the adapter's own writes (sample connectors, connector, expiry and consent tables); through the adapter listExpiring found ${count(r.probe.found)} of ${count(r.probe.expected)} connectors at most 57 days old, ${r.dueFound.before} due after the load and ${count(r.dueFound.after)} of ${count(r.dueCount)} after 1% was made due (in ${ms(r.makeDueMs)})`,
     );
     notes.push(
-      `${azureLabel(r)}: 0-due scans: median ${ms(azureZeroMs(r))}, first ${ms(r.none.scans[0].ms)}, slowest ${ms(Math.max(...r.none.scans.map((s) => s.ms)))}, ${requestSummary(r.none.scans[r.none.scans.length - 1].requests)} each; 1% scan ${ms(scan.ms)}: read ${count(report.connectorsChecked)} connectors from the index, sent ${count(report.sent)} notices in ${count(r.due.sends)} digests (${((scan.ms / Math.max(1, report.sent)) * 1000).toFixed(0)} µs a notice) with ${requestSummary(scan.requests)}; peak RSS ${mb(Math.max(r.none.vmHwm, r.none.peakRssSampled))} with none due, ${mb(Math.max(r.due.vmHwm, r.due.peakRssSampled))} with 1% due; Azurite's own peak RSS ${mb(r.azuriteHwm)}`,
+      `${azureLabel(r)}: 0-due scans: median ${ms(azureZeroMs(r))}, first ${ms(r.none.scans[0].ms)}, slowest ${ms(Math.max(...r.none.scans.map((s) => s.ms)))}, ${requestSummary(r.none.scans[r.none.scans.length - 1].requests)} each; 1% scan ${ms(scan.ms)} (scanner CPU ${ms(scan.cpuMs)}): read ${count(report.connectorsChecked)} connectors from the index, sent ${count(report.sent)} notices in ${count(r.due.sends)} digests (${((scan.ms / Math.max(1, report.sent)) * 1000).toFixed(0)} µs a notice) with ${requestSummary(scan.requests)}; peak RSS ${mb(Math.max(r.none.vmHwm, r.none.peakRssSampled))} with none due, ${mb(Math.max(r.due.vmHwm, r.due.peakRssSampled))} with 1% due; Azurite's own peak RSS ${mb(r.azuriteHwm)}`,
     );
   }
   notes.push(

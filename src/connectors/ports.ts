@@ -112,12 +112,13 @@ export interface NoticeLedger {
   /** isSnoozed for many keys at once (answers in the keys' order), reading each tenant at most once. */
   areSnoozed(keys: readonly Omit<NoticeKey, 'target'>[]): Promise<boolean[]>;
   /**
-   * claim for several notices of one tenant (answers in the keys' order): one write where the
-   * store can make it, each notice decided as claim decides it otherwise.
+   * claim for several notices, of any tenants (answers in the keys' order; a key given twice is
+   * claimed for its first place only): one write where the store can make it, each notice
+   * decided as claim decides it otherwise.
    */
   claimAll(keys: readonly NoticeKey[], claimant: string, now: Date, leaseMs: number): Promise<boolean[]>;
   /**
-   * markSent for several notices of one tenant, each with the audit event of its send, appended
+   * markSent for several notices, of any tenants, each with the audit event of its send, appended
    * even where the notice is no longer the claimant's (the message went out); the marks and the
    * events are one write where the store allows it.
    */

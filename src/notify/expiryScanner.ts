@@ -12,11 +12,13 @@ import {
   ConcurrencyError,
   type ConversationRecord,
   type NoticeKey,
+  type SentNotice,
   type Store,
   type Subscription,
 } from '../connectors/ports';
 import { DAY_MS, type Clock } from '../util/clock';
 import { UTC_DATES } from '../util/dates';
+import { GroupCommit } from '../util/groupCommit';
 import type { Logger } from '../util/logger';
 import type { ProactiveSender } from './proactiveSender';
 import { Telemetry } from '../telemetry/telemetry';
@@ -154,7 +156,23 @@ export class ExpiryScanner implements DeauthorizationListener {
   /** Names this process in the ledger's claims. */
   readonly claimant = `scanner-${randomUUID()}`;
 
-  constructor(private readonly deps: ScannerDeps) {}
+  /**
+   * Claims and "sent" marks of the digests in flight, written together (group commit): the
+   * ledger takes the notices of many tenants in one write, so concurrent digests share writes
+   * instead of making one each. A digest still waits for its own claim before it is sent and
+   * for its own mark before its worker takes the next target.
+   */
+  private readonly claims: GroupCommit<NoticeKey, boolean>;
+  private readonly marks: GroupCommit<SentNotice>;
+
+  constructor(private readonly deps: ScannerDeps) {
+    const { store, clock } = deps;
+    const leaseMs = deps.leaseMs ?? 10 * 60 * 1000;
+    this.claims = new GroupCommit((keys) =>
+      store.notices.claimAll(keys, this.claimant, clock.now(), leaseMs),
+    );
+    this.marks = new GroupCommit((sent) => store.notices.markAllSent(sent, this.claimant, clock.now()));
+  }
 
   private inFlight?: Promise<ScanReport>;
 
@@ -373,7 +391,6 @@ export class ExpiryScanner implements DeauthorizationListener {
 
   private async deliver(target: Target, notices: DueNotice[], report: ScanReport): Promise<void> {
     const { store, clock, logger } = this.deps;
-    const leaseMs = this.deps.leaseMs ?? 10 * 60 * 1000;
     const keyOf = (n: DueNotice): NoticeKey => ({
       tenantId: n.connector.tenantId,
       connectorId: n.connector.id,
@@ -381,7 +398,7 @@ export class ExpiryScanner implements DeauthorizationListener {
       threshold: n.threshold,
       target: target.key,
     });
-    const answers = await store.notices.claimAll(notices.map(keyOf), this.claimant, clock.now(), leaseMs);
+    const answers = await this.claims.add(notices.map(keyOf));
     const claimed = notices.filter((_, i) => answers[i]);
     report.skipped += notices.length - claimed.length;
     if (claimed.length === 0) return;
@@ -398,7 +415,7 @@ export class ExpiryScanner implements DeauthorizationListener {
       report.retried += outcome.retried;
       if (outcome.status === 'sent') {
         const at = clock.now();
-        await store.notices.markAllSent(
+        await this.marks.add(
           batch.map((notice) => ({
             key: keyOf(notice),
             audit: {
@@ -411,8 +428,6 @@ export class ExpiryScanner implements DeauthorizationListener {
               detail: { target: target.key, threshold: notice.threshold },
             },
           })),
-          this.claimant,
-          at,
         );
         report.sent += batch.length;
         continue;

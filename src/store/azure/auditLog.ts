@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { AuditEvent, AuditLog } from '../../connectors/ports';
 import { guard } from './errors';
 import { escapeKey, packDoc, prefixEnd, unpackDoc } from './keys';
+import { ledgerPartition } from './ledgerKeys';
 
 export const ALL = 'a|';
 const BY_CONNECTOR = 'c|';
@@ -28,35 +29,54 @@ function invertedTime(): string {
 }
 
 /**
- * Where audit rows live in the notices table: the events of sent notices are written there, in
- * the same entity-group transaction as the mark, under "~a|" and "~c|<connector>|". A notice row's
- * key starts with an escaped connector id, in which "~" is followed by "~", "|" or an upper-case
- * hex digit, never by a lower-case letter, so the ranges never meet a notice.
+ * The events of sent notices are in the notices table, in the tenant's ledger partition, written
+ * in the same entity-group transaction as the marks (see ledgerKeys.ts): "<tenant>|~a|<time>" and
+ * "<tenant>|~c|<connector>|<time>".
  */
-export const NOTICE_AUDIT_ALL = '~a|';
-const NOTICE_AUDIT_BY_CONNECTOR = '~c|';
-const noticeAuditByConnector = (connectorId: string) =>
-  `${NOTICE_AUDIT_BY_CONNECTOR}${escapeKey(connectorId)}|`;
+function noticeAuditAll(escapedTenant: string): string {
+  return `${escapedTenant}|~a|`;
+}
+const noticeAuditByConnector = (escapedTenant: string, connectorId: string) =>
+  `${escapedTenant}|~c|${escapeKey(connectorId)}|`;
 
 /** Both rows of an event (the tenant's "all" row and the connector's copy), as transaction creates. */
-export function auditActions(event: AuditEvent, inNotices = false): TransactionAction[] {
+export function auditActions(event: AuditEvent): TransactionAction[] {
   const partitionKey = escapeKey(event.tenantId);
   const time = invertedTime();
   const doc = packDoc(event);
-  const all = inNotices ? NOTICE_AUDIT_ALL : ALL;
-  const actions: TransactionAction[] = [['create', { partitionKey, rowKey: all + time, ...doc }]];
-  if (event.connectorId) {
-    const copy = inNotices ? noticeAuditByConnector(event.connectorId) : byConnectorPrefix(event.connectorId);
-    actions.push(['create', { partitionKey, rowKey: copy + time, ...doc }]);
-  }
+  const actions: TransactionAction[] = [['create', { partitionKey, rowKey: ALL + time, ...doc }]];
+  if (event.connectorId)
+    actions.push(['create', { partitionKey, rowKey: byConnectorPrefix(event.connectorId) + time, ...doc }]);
   return actions;
+}
+
+/** The rows of the event of a sent notice, in its tenant's ledger partition, as transaction creates. */
+export function noticeAuditActions(event: AuditEvent): TransactionAction[] {
+  const tenant = escapeKey(event.tenantId);
+  const partitionKey = ledgerPartition(tenant);
+  const time = invertedTime();
+  const doc = packDoc(event);
+  const actions: TransactionAction[] = [
+    ['create', { partitionKey, rowKey: noticeAuditAll(tenant) + time, ...doc }],
+  ];
+  if (event.connectorId)
+    actions.push([
+      'create',
+      { partitionKey, rowKey: noticeAuditByConnector(tenant, event.connectorId) + time, ...doc },
+    ]);
+  return actions;
+}
+
+/** Whether a notices-table row is the event of a sent notice (not its connector copy, not a ledger row). */
+export function isNoticeAuditEvent(rowKey: string): boolean {
+  return /^[^|]*\|~a\|/.test(rowKey);
 }
 
 /**
  * Append-only audit log: PartitionKey = tenant; every event is one row under "a|" and, when it
  * names a connector, a copy under "c|<connector>|", written in one transaction, so both "the
  * tenant's latest" and "this connector's latest" are range reads of `limit` rows. The events of
- * sent notices are in the notices table (see {@link NOTICE_AUDIT_ALL}); a list reads both tables
+ * sent notices are in the notices table (see {@link noticeAuditActions}); a list reads both tables
  * and merges them by time.
  */
 export class AzureAuditLog implements AuditLog {
@@ -75,12 +95,13 @@ export class AzureAuditLog implements AuditLog {
     return guard(async () => {
       const limit = Math.min(Math.max(options.limit ?? 50, 1), 1000);
       const prefix = options.connectorId ? byConnectorPrefix(options.connectorId) : ALL;
-      const reads = [latest(this.table, tenantId, prefix, limit)];
+      const reads = [latest(this.table, escapeKey(tenantId), prefix, limit)];
       if (this.notices) {
+        const tenant = escapeKey(tenantId);
         const inNotices = options.connectorId
-          ? noticeAuditByConnector(options.connectorId)
-          : NOTICE_AUDIT_ALL;
-        reads.push(latest(this.notices, tenantId, inNotices, limit));
+          ? noticeAuditByConnector(tenant, options.connectorId)
+          : noticeAuditAll(tenant);
+        reads.push(latest(this.notices, ledgerPartition(tenant), inNotices, limit));
       }
       const rows = (await Promise.all(reads)).flat();
       // The time part (after the prefix) orders rows newest first, whichever table holds them.
@@ -90,14 +111,14 @@ export class AzureAuditLog implements AuditLog {
   }
 }
 
-/** The first `limit` rows under `prefix` in a tenant's partition, with their time keys. */
+/** The first `limit` rows under `prefix` in a partition, with their time keys. */
 async function latest(
   table: TableClient,
-  tenantId: string,
+  partitionKey: string,
   prefix: string,
   limit: number,
 ): Promise<{ time: string; event: AuditEvent }[]> {
-  const filter = odata`PartitionKey eq ${escapeKey(tenantId)} and RowKey gt ${prefix} and RowKey lt ${prefixEnd(prefix)}`;
+  const filter = odata`PartitionKey eq ${partitionKey} and RowKey gt ${prefix} and RowKey lt ${prefixEnd(prefix)}`;
   const rows: { time: string; event: AuditEvent }[] = [];
   for await (const page of table.listEntities({ queryOptions: { filter } }).byPage({ maxPageSize: limit })) {
     for (const row of page)

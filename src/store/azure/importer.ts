@@ -1,7 +1,7 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
 import type { AuditEvent } from '../../connectors/ports';
-import { ALL, NOTICE_AUDIT_ALL, byConnectorPrefix } from './auditLog';
+import { ALL, byConnectorPrefix, isNoticeAuditEvent } from './auditLog';
 import { blobOptions, tableClient } from './clients';
 import { REC, SEC } from './connectorStore';
 import { guard } from './errors';
@@ -109,8 +109,8 @@ export class AzureImporter {
         this.rows(this.tables.connectors, range(REC)),
         this.rows(this.tables.connectors, range(SEC)),
         this.rows(this.tables.audit, range(ALL)),
-        // The events of sent notices, written with the marks in the notices table.
-        this.rows(this.tables.notices, range(NOTICE_AUDIT_ALL)),
+        // The events of sent notices, written with the marks in the notices table (not their copies).
+        this.rows(this.tables.notices, undefined, isNoticeAuditEvent),
         this.rows(this.tables.subscriptions),
         this.rows(this.tables.optOuts),
         // Ledger rows only (the notices table holds audit rows too, which have no state).
@@ -134,13 +134,18 @@ export class AzureImporter {
     });
   }
 
-  private async rows(table: TableClient, filter?: string): Promise<number> {
+  private async rows(
+    table: TableClient,
+    filter?: string,
+    keep?: (rowKey: string) => boolean,
+  ): Promise<number> {
     let count = 0;
     const pages = table
-      .listEntities({ queryOptions: { filter, select: ['PartitionKey'] } })
+      .listEntities({ queryOptions: { filter, select: ['PartitionKey', 'RowKey'] } })
       .byPage({ maxPageSize: 1000 });
     try {
-      for await (const page of pages) count += page.length;
+      for await (const page of pages)
+        count += keep ? page.filter((row) => keep(row.rowKey as string)).length : page.length;
     } catch (err) {
       if (httpStatusOf(err) === 404) return 0;
       throw err;

@@ -4,6 +4,7 @@ import { BlobsStorage } from 'botbuilder-azure-blobs';
 import type { Logger } from '../../util/logger';
 import type { Store } from '../../connectors/ports';
 import { AzureAuditLog } from './auditLog';
+import { migrateNoticeLedger } from './ledgerMigration';
 import type { AzureTransport } from '../../azure/identity';
 import { deniedAs } from './access';
 import { accountOf, blobOptions, tableClient, type StorageAccount } from './clients';
@@ -179,6 +180,7 @@ export async function createAzureStore(
   const blobSide = storeBlobs(account, prefix, options.transport);
   const { stateContainer, leaseContainer, blobs } = blobSide;
   await createMissing(account, tables, blobSide);
+  await guard(() => migrateNoticeLedger(tables.notices, logger));
 
   const connectors = new AzureConnectorStore(tables.connectors, tables.expiry, tables.consent);
   return {

@@ -1,10 +1,11 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { AuditEvent, NoticeKey, NoticeLedger, NoticeState, SentNotice } from '../../connectors/ports';
-import { auditActions } from './auditLog';
-import { guard, ignoring, MAX_ATTEMPTS, unlessMissing } from './errors';
+import { noticeAuditActions } from './auditLog';
+import { guard, ignoring, mapLimit, MAX_ATTEMPTS, unlessMissing } from './errors';
 import { httpStatusOf } from '../../util/httpStatus';
 import { escapeKey } from './keys';
 import { readPartitions } from './partitions';
+import { LEDGER_PARTITIONS, ledgerPartition } from './ledgerKeys';
 
 /** Operations in one entity-group transaction (the Table service's most). */
 const MAX_BATCH = 100;
@@ -18,11 +19,17 @@ interface NoticeRow {
   sentAt?: number;
 }
 
-/** PartitionKey = tenant; RowKey = connector|period start|threshold|target, each part escaped. */
+/**
+ * PartitionKey = the tenant's ledger partition (see ledgerKeys.ts); RowKey = tenant|connector|
+ * period start|threshold|target, each part escaped.
+ */
 function keysOf(key: NoticeKey) {
+  const tenant = escapeKey(key.tenantId);
   return {
-    partitionKey: escapeKey(key.tenantId),
-    rowKey: [key.connectorId, key.periodStart, String(key.threshold), key.target].map(escapeKey).join('|'),
+    partitionKey: ledgerPartition(tenant),
+    rowKey: [tenant, key.connectorId, key.periodStart, String(key.threshold), key.target]
+      .map((part, i) => (i === 0 ? part : escapeKey(part)))
+      .join('|'),
   };
 }
 
@@ -38,12 +45,17 @@ interface Keys {
   rowKey: string;
 }
 
-/** A notice marked sent, with the ETag of its claim when this process still knows it. */
+/** A notice to mark sent with its audit event, and the ETag of its claim when this process knows it. */
 interface Marked {
   keys: Keys;
   etag?: string;
+  /** False for a notice given again in the same call: its event is written, its row changed once. */
+  mark: boolean;
   audit: AuditEvent;
 }
+
+/** Notices marked at once, each on its own, when their claims' ETags are not known. */
+const WRITE_CONCURRENCY = 8;
 
 const idOf = (keys: Keys) => `${keys.partitionKey}/${keys.rowKey}`;
 
@@ -51,6 +63,17 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
+}
+
+/** Items grouped by ledger partition, in groups of at most `size` (one transaction). */
+function byPartition<T extends { keys: Keys }>(items: readonly T[], size = MAX_BATCH): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(item.keys.partitionKey) ?? [];
+    group.push(item);
+    groups.set(item.keys.partitionKey, group);
+  }
+  return [...groups.values()].flatMap((group) => chunks(group, size));
 }
 
 /**
@@ -116,78 +139,93 @@ export class AzureNoticeLedger implements NoticeLedger {
   }
 
   /**
-   * Claims several notices: the rows of one tenant created in one transaction (all or none), and
-   * when one of them exists already, each claimed on its own as {@link claim} does.
+   * Claims several notices, of any tenants: the rows of one ledger partition created in
+   * transactions of up to 100 (all or none), and where one of them exists already, each of that
+   * transaction claimed on its own as {@link claim} does.
    */
   claimAll(keys: readonly NoticeKey[], claimant: string, now: Date, leaseMs: number): Promise<boolean[]> {
     return guard(async () => {
-      const answers: boolean[] = [];
-      for (const group of chunks(keys, MAX_BATCH)) {
-        const rows = group.map((key) => ({
-          ...keysOf(key),
+      const answers: boolean[] = new Array<boolean>(keys.length).fill(false);
+      // A notice asked for twice (two callers' requests written together) is claimed once, for the first.
+      const seen = new Set<string>();
+      const wanted = keys
+        .map((key, index) => ({ keys: keysOf(key), key, index }))
+        .filter((item) => !seen.has(idOf(item.keys)) && !!seen.add(idOf(item.keys)));
+      const groups = byPartition(wanted);
+      await mapLimit(groups, LEDGER_PARTITIONS, async (group) => {
+        const rows = group.map((item) => ({
+          ...item.keys,
           state: 'claimed',
           claimant,
           claimedAt: now.getTime(),
         }));
-        const together = rows.every((row) => row.partitionKey === rows[0].partitionKey) && rows.length > 1;
-        if (together) {
+        if (rows.length > 1) {
           try {
             const result = await this.table.submitTransaction(rows.map((row) => ['create', row]));
             rows.forEach((row, i) => this.remember(row, claimant, result.subResponses[i]?.etag));
-            answers.push(...rows.map(() => true));
-            continue;
+            for (const item of group) answers[item.index] = true;
+            return;
           } catch (err) {
             // One of them is there already (claimed, sent or released): each is decided alone.
             if (httpStatusOf(err) !== 409) throw err;
           }
         }
-        for (const key of group) answers.push(await this.claim(key, claimant, now, leaseMs));
-      }
+        for (const item of group) answers[item.index] = await this.claim(item.key, claimant, now, leaseMs);
+      });
       return answers;
     });
   }
 
   /**
-   * Marks notices sent with the ETags their claims got back, and writes their audit events in
-   * the same transaction (the events of a tenant's notices live in its partition of this table).
-   * A notice whose row changed since (its claim was taken over) is marked, if still this
-   * claimant's, after a fresh read, and its event written on its own.
+   * Marks notices sent, of any tenants, with the ETags their claims got back, and writes their
+   * audit events in the same transactions: a notice and its event share the tenant's ledger
+   * partition, and a transaction holds up to 33 notices of a partition (three rows each). A
+   * notice whose row changed since (its claim was taken over) is marked, if still this
+   * claimant's, after a fresh read, and its event written all the same (the message went out).
    */
   markAllSent(sent: readonly SentNotice[], claimant: string, now: Date): Promise<void> {
     return guard(async () => {
       const change = { state: 'sent' as const, sentAt: now.getTime() };
-      const known: Marked[] = [];
-      const fallback: Marked[] = [];
-      for (const { key, audit } of sent) {
+      const marked = new Set<string>();
+      const marks: Marked[] = sent.map(({ key, audit }) => {
         const keys = keysOf(key);
-        const etag = this.takeClaim(keys, claimant);
-        // An event of another tenant (none the scanner writes) cannot share the partition.
-        if (etag && escapeKey(audit.tenantId) === keys.partitionKey) known.push({ keys, etag, audit });
-        else fallback.push({ keys, audit });
-      }
-      const byTenant = new Map<string, Marked[]>();
-      for (const item of known)
-        byTenant.set(item.keys.partitionKey, [...(byTenant.get(item.keys.partitionKey) ?? []), item]);
-      // Three operations a notice at most: the mark, the event and its connector copy.
-      for (const group of [...byTenant.values()].flatMap((items) =>
-        chunks(items, Math.floor(MAX_BATCH / 3)),
-      )) {
-        const actions: TransactionAction[] = group.flatMap(({ keys, etag, audit }) => [
-          ['update', { ...keys, ...change }, 'Merge', { etag }] as TransactionAction,
-          ...auditActions(audit, true),
-        ]);
-        try {
-          await this.table.submitTransaction(actions);
-        } catch (err) {
-          const status = httpStatusOf(err);
-          if (status !== 412 && status !== 404) throw err;
-          fallback.push(...group);
+        // A notice given twice is marked once (one row cannot change twice in a transaction).
+        const first = !marked.has(idOf(keys));
+        marked.add(idOf(keys));
+        return { keys, etag: first ? this.takeClaim(keys, claimant) : undefined, mark: first, audit };
+      });
+      const groups = byPartition(marks, Math.floor(MAX_BATCH / 3));
+      const fallback: Keys[] = [];
+      await mapLimit(groups, LEDGER_PARTITIONS, async (group) => {
+        // An event in another tenant's partition than its notice (none the scanner writes) goes alone.
+        const together = (m: Marked) => ledgerPartition(escapeKey(m.audit.tenantId)) === m.keys.partitionKey;
+        const apart = group.filter((m) => !together(m));
+        const actions = (withMarks: boolean): TransactionAction[] =>
+          group
+            .filter(together)
+            .flatMap(({ keys, etag, audit }) => [
+              ...(withMarks && etag
+                ? [['update', { ...keys, ...change }, 'Merge', { etag }] as TransactionAction]
+                : []),
+              ...noticeAuditActions(audit),
+            ]);
+        if (apart.length < group.length) {
+          try {
+            await this.table.submitTransaction(actions(true));
+            fallback.push(...group.filter((m) => together(m) && m.mark && !m.etag).map((m) => m.keys));
+          } catch (err) {
+            const status = httpStatusOf(err);
+            if (status !== 412 && status !== 404) throw err;
+            await this.table.submitTransaction(actions(false));
+            fallback.push(...group.filter((m) => together(m) && m.mark).map((m) => m.keys));
+          }
         }
-      }
-      for (const { keys, audit } of fallback) {
-        await this.transitionAt(keys, claimant, () => true, change);
-        await this.table.submitTransaction(auditActions(audit, true));
-      }
+        for (const m of apart) await this.table.submitTransaction(noticeAuditActions(m.audit));
+        fallback.push(...apart.filter((m) => m.mark).map((m) => m.keys));
+      });
+      await mapLimit(fallback, WRITE_CONCURRENCY, (keys) =>
+        this.transitionAt(keys, claimant, () => true, change),
+      );
     });
   }
 

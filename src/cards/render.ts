@@ -139,7 +139,7 @@ function sharedCard<TData extends object>(
 ): Card {
   // A card bound once (a notice for one conversation) is neither looked up nor kept: keeping it
   // would only hold its JSON past the young generation (see BindOptions).
-  if (options.once) return expandCard(template.parsed(), data) as Card;
+  if (options.once) return expandCard(template, data) as Card;
   const path = template.viewersPath;
   const shared = path ? withoutValueAt(data, path) : data;
   const key = cacheKey(shared);
@@ -147,7 +147,7 @@ function sharedCard<TData extends object>(
   if (!kept) boundCards.set(template, (kept = new BoundedMap(BOUND_CARDS_KEPT)));
   let card = kept.get(key);
   if (card === undefined) {
-    card = deepFreeze(expandCard(template.parsed(), shared)) as Card;
+    card = deepFreeze(expandCard(template, shared)) as Card;
     kept.set(key, card);
   }
   return path ? withRefreshUserIds(card, valueAt(data, path)) : card;
@@ -223,14 +223,152 @@ function dataKey(_key: string, value: unknown): unknown {
   return value;
 }
 
-function expandCard(parsed: ACData.Template, data: object): unknown {
+function expandCard(template: CardTemplate<object>, data: object): unknown {
+  const parsed = template.parsed();
+  if (singlePass(template.json)) {
+    const card = expandedOnce(parsed, data);
+    if (card !== undefined) return forUniversalActions(card as Record<string, unknown>);
+  }
+  return forUniversalActions(expandedTwice(parsed, data) as Record<string, unknown>);
+}
+
+/**
+ * The card bound with raw data, with the markdown places taken from the card bound with escaped
+ * data (see {@link withMarkdownEscaped}): two expansions when some string reads differently escaped.
+ */
+function expandedTwice(parsed: ACData.Template, data: object): unknown {
   // User-typed text reaches the card only as bound data: the templating engine never
   // evaluates expressions found inside data values, so "${...}" in a display name stays literal.
   const raw = parsed.expand({ $root: prepared(data, false) }) as unknown;
   // Nothing to escape: the escaped card would be the raw one.
-  if (!changedByEscaping(data)) return forUniversalActions(raw as Record<string, unknown>);
+  if (!changedByEscaping(data)) return raw;
   const escaped = parsed.expand({ $root: prepared(data, true) }) as unknown;
-  return forUniversalActions(withMarkdownEscaped(raw, escaped) as Record<string, unknown>);
+  return withMarkdownEscaped(raw, escaped);
+}
+
+/** Marks a data string that escaping changes, by its index: private-use characters no text holds. */
+const TOKEN_START = '\uE000';
+const TOKEN_END = '\uE001';
+const TOKEN = /\uE000(\d+)\uE001/g;
+
+/**
+ * The same card as {@link expandedTwice} from one expansion, or undefined when this data needs
+ * the two. Each string that escaping changes is bound as a token; after expanding, a token in a
+ * markdown place becomes the escaped string and anywhere else the string as typed. That is the
+ * two-expansion card only when the template uses such strings just as whole values, inside text,
+ * or compared with a literal escaping keeps (see {@link singlePass}); a list put into text is
+ * joined with commas, each token in place of its string.
+ */
+function expandedOnce(parsed: ACData.Template, data: object): unknown {
+  const strings: string[] = [];
+  const bound = tokenized(data, strings);
+  if (bound === undefined) return undefined;
+  const card = parsed.expand({ $root: bound }) as unknown;
+  if (strings.length === 0) return card;
+  untokenize(card, strings, strings.map(escapeMarkdown));
+  return card;
+}
+
+/** The data as bound in one pass (see {@link expandedOnce}); undefined if some text holds a token character. */
+function tokenized(value: unknown, strings: string[]): unknown {
+  if (typeof value === 'string') {
+    if (value.includes(TOKEN_START) || value.includes(TOKEN_END)) return undefined;
+    if (escapeMarkdown(value) === value) return value;
+    strings.push(value);
+    return `${TOKEN_START}${strings.length - 1}${TOKEN_END}`;
+  }
+  if (value instanceof Markdown) return tokenized(value.source, []) === undefined ? undefined : value.source;
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    for (const item of value) {
+      const bound = tokenized(item, strings);
+      if (bound === undefined && item !== undefined) return undefined;
+      out.push(bound);
+    }
+    return out;
+  }
+  if (value && typeof value === 'object') {
+    const out: Json = {};
+    for (const [key, item] of Object.entries(value)) {
+      const bound = tokenized(item, strings);
+      if (bound === undefined && item !== undefined) return undefined;
+      out[key] = bound;
+    }
+    return out;
+  }
+  return value;
+}
+
+/**
+ * Puts the strings back in place of their tokens (escaped in TextBlock text and FactSet facts,
+ * as typed elsewhere), changing the card.
+ */
+function untokenize(node: unknown, strings: string[], escaped: string[], markdown = false): void {
+  const values = node as Json | unknown[];
+  for (const key of Object.keys(values)) {
+    const value = (values as Json)[key];
+    if (typeof value === 'string') {
+      if (!value.includes(TOKEN_START)) continue;
+      const texts = markdown || isMarkdownPlace(node, key, value) ? escaped : strings;
+      (values as Json)[key] = value.replace(TOKEN, (_token, index: string) => texts[Number(index)]);
+    } else if (value && typeof value === 'object') {
+      untokenize(value, strings, escaped, markdown || isMarkdownPlace(node, key, value));
+    }
+  }
+}
+
+/** The places a client renders as markdown, as {@link withMarkdownEscaped} takes them. */
+function isMarkdownPlace(node: unknown, key: string, value: unknown): boolean {
+  if (!isObject(node)) return false;
+  return (
+    (node.type === 'TextBlock' && key === 'text') ||
+    (node.type === 'FactSet' && key === 'facts' && Array.isArray(value))
+  );
+}
+
+/** Whether each template can be bound in one pass, by its JSON. */
+const singlePassTemplates = new WeakMap<object, boolean>();
+
+function singlePass(json: object): boolean {
+  let known = singlePassTemplates.get(json);
+  if (known === undefined) singlePassTemplates.set(json, (known = usesStringsPlainly(json, '')));
+  return known;
+}
+
+const PATH = String.raw`\$?[A-Za-z_][\w$]*(?:\.[A-Za-z_$][\w$]*)*`;
+/** Expressions where a string escaping changes acts as one escaping keeps would (see {@link singlePass}). */
+const PLAIN_TERM = new RegExp(
+  String.raw`^(?:!?${PATH}|${PATH} (?:==|!=) '([^'\\]*)'|count\(${PATH}\) (?:==|!=|>|<|>=|<=) \d+)$`,
+);
+const EXPRESSION = /\$\{([^{}]*)\}/g;
+
+/**
+ * True when every `${…}` of the template is a data path, a path compared with a literal that
+ * escaping keeps, a count compared with a number, or these joined with && or ||: then a token
+ * stands where its string would in every value and every `$when`, and a card's shape and its
+ * `type`s do not depend on which strings are tokens.
+ */
+function usesStringsPlainly(node: unknown, key: string): boolean {
+  if (typeof node === 'string') {
+    const expressions = [...node.matchAll(EXPRESSION)];
+    if (expressions.length === 0) return !node.includes('${');
+    if (key === 'type' || node.replace(EXPRESSION, '').includes('${')) return false;
+    return expressions.every(([, body]) => body.split(/ && | \|\| /).every(plainTerm));
+  }
+  if (Array.isArray(node)) return node.every((item) => usesStringsPlainly(item, key));
+  if (isObject(node)) {
+    return Object.entries(node).every(
+      ([name, value]) => !name.includes('${') && usesStringsPlainly(value, name),
+    );
+  }
+  return true;
+}
+
+function plainTerm(term: string): boolean {
+  const match = PLAIN_TERM.exec(term.trim());
+  if (!match) return false;
+  const literal = match[1];
+  return literal === undefined || (escapeMarkdown(literal) === literal && !literal.includes(TOKEN_START));
 }
 
 /** True when some plain string in the data reads differently once escaped for markdown. */

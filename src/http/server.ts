@@ -7,6 +7,7 @@ import { requireJsonContentType } from '../api/jsonBody';
 import { requireBotToken } from './botAuthentication';
 import { checkActivity, normalizeTenantIds } from './activityGuard';
 import { requireLoopbackHost } from './hostGuard';
+import { readActivityBody } from './activityBody';
 
 /** Largest activity accepted; Teams' own message limit is about 28 KB plus envelope. */
 const MAX_ACTIVITY_BYTES = 256 * 1024;
@@ -25,11 +26,14 @@ export interface ServerDeps {
 export function createServer(deps: ServerDeps): restify.Server {
   const server = restify.createServer({ name: 'connector-concierge', handleUncaughtExceptions: false });
   // Per route, not server.use(): the management API reads its bodies with its own limit.
-  const activityBody = restify.plugins.bodyParser({
-    maxBodySize: MAX_ACTIVITY_BYTES,
-    mapParams: false,
-    rejectUnknown: true,
-  });
+  const activityBody = [
+    readActivityBody(MAX_ACTIVITY_BYTES),
+    ...restify.plugins.bodyParser({
+      maxBodySize: MAX_ACTIVITY_BYTES,
+      mapParams: false,
+      rejectUnknown: true,
+    }),
+  ];
 
   // Anonymous mode serves whoever reaches the port: every route checks Host (DNS rebinding).
   if (deps.anonymous) server.pre(requireLoopbackHost(deps.logger));

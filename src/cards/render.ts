@@ -338,18 +338,20 @@ function singlePass(json: object): boolean {
 const PATH = String.raw`\$?[A-Za-z_][\w$]*(?:\.[A-Za-z_$][\w$]*)*`;
 /** Expressions where a string escaping changes acts as one escaping keeps would (see {@link singlePass}). */
 const PLAIN_TERM = new RegExp(
-  String.raw`^(?:!?${PATH}|${PATH} (?:==|!=) '([^'\\]*)'|count\(${PATH}\) (?:==|!=|>|<|>=|<=) \d+)$`,
+  String.raw`^(?:!?${PATH}|${PATH} (?:==|!=) '([^'\\]*)'|count\(${PATH}\) (?:==|!=|>|<|>=|<=) 0)$`,
 );
 const EXPRESSION = /\$\{([^{}]*)\}/g;
 
 /**
  * True when every `${…}` of the template is a data path, a path compared with a literal that
- * escaping keeps, a count compared with a number, or these joined with && or ||: then a token
+ * escaping keeps, a count compared with 0 (a string's count is its length, which a token does not
+ * keep; its emptiness it does), or these joined with && or ||: then a token
  * stands where its string would in every value and every `$when`, and a card's shape and its
  * `type`s do not depend on which strings are tokens.
  */
 function usesStringsPlainly(node: unknown, key: string): boolean {
   if (typeof node === 'string') {
+    if (node.includes(TOKEN_START) || node.includes(TOKEN_END)) return false;
     const expressions = [...node.matchAll(EXPRESSION)];
     if (expressions.length === 0) return !node.includes('${');
     if (key === 'type' || node.replace(EXPRESSION, '').includes('${')) return false;

@@ -99,7 +99,7 @@ describe('bindCard in one pass', () => {
     }
   });
 
-  it('binds a template with other expressions, or a list written into text, as the two-pass binding did', () => {
+  it('binds a template with other expressions, a string counted, or a list written into text, as the two-pass binding did', () => {
     const json = {
       type: 'AdaptiveCard',
       version: '1.5',
@@ -114,9 +114,16 @@ describe('bindCard in one pass', () => {
       ...json,
       body: json.body.slice(1),
     });
-    for (const name of ['a*b', 'a_b', 'plain']) {
+    const countJson = {
+      type: 'AdaptiveCard',
+      version: '1.5',
+      body: [{ type: 'TextBlock', $when: '${count(name) > 3}', text: 'Long: ${name}', wrap: true }],
+    };
+    const counted = defineTemplate<{ name: string }>('one-pass-count', countJson);
+    for (const name of ['a*b', 'a_b', 'a*bc', 'plain']) {
       const data = { name, ids: ['x_1', 'y"2', 'z\\3'] };
       expect(bound(other, data)).toBe(referenceCard(json, data));
+      expect(bound(counted, { name })).toBe(referenceCard(countJson, { name }));
       expect(bound(listOnly, { ids: data.ids })).toBe(referenceCard(listOnly.json, { ids: data.ids }));
     }
   });

@@ -20,6 +20,17 @@ export function escapeMarkdown(text: string): string {
     );
 }
 
+const HAS_INLINE = /[\\`*_~[\]<>]/;
+const HAS_LINE_START = /^\s*(?:[#>+-]|\d+[.)])/m;
+
+/**
+ * Whether {@link escapeMarkdown} would change the text, without building the escaped copy: every
+ * match of either pattern gains a backslash, so the text changes exactly when one matches.
+ */
+export function needsEscaping(text: string): boolean {
+  return HAS_INLINE.test(text) || HAS_LINE_START.test(text);
+}
+
 /** Markdown written by the bot, bound into cards as it is. Made only by {@link markdown} and {@link md}. */
 export class Markdown {
   private constructor(readonly source: string) {}

@@ -2,7 +2,7 @@ import type * as ACData from 'adaptivecards-templating';
 import { CardFactory, type Attachment } from 'botbuilder';
 import { createRequire } from 'node:module';
 import { BoundedMap } from '../util/boundedMap';
-import { escapeMarkdown, Markdown } from './markdown';
+import { escapeMarkdown, Markdown, needsEscaping } from './markdown';
 import { forUniversalActions } from './universalActions';
 
 /** A card layout (JSON template) tied to the shape of the data it is bound with. */
@@ -273,7 +273,7 @@ function expandedOnce(parsed: ACData.Template, data: object): unknown {
 function tokenized(value: unknown, strings: string[]): unknown {
   if (typeof value === 'string') {
     if (value.includes(TOKEN_START) || value.includes(TOKEN_END)) return undefined;
-    if (escapeMarkdown(value) === value) return value;
+    if (!needsEscaping(value)) return value;
     strings.push(value);
     return `${TOKEN_START}${strings.length - 1}${TOKEN_END}`;
   }
@@ -370,12 +370,12 @@ function plainTerm(term: string): boolean {
   const match = PLAIN_TERM.exec(term.trim());
   if (!match) return false;
   const literal = match[1];
-  return literal === undefined || (escapeMarkdown(literal) === literal && !literal.includes(TOKEN_START));
+  return literal === undefined || (!needsEscaping(literal) && !literal.includes(TOKEN_START));
 }
 
 /** True when some plain string in the data reads differently once escaped for markdown. */
 function changedByEscaping(value: unknown): boolean {
-  if (typeof value === 'string') return escapeMarkdown(value) !== value;
+  if (typeof value === 'string') return needsEscaping(value);
   if (value instanceof Markdown) return false;
   if (Array.isArray(value)) return value.some(changedByEscaping);
   if (value && typeof value === 'object') return Object.values(value).some(changedByEscaping);

@@ -29,10 +29,11 @@ export type OutgoingActivity = Partial<Activity> | (() => Partial<Activity> | Pr
 
 /**
  * Sends prepared and waiting for their slot at once, by default: enough that the limiter always
- * has one ready (building a digest and serializing it takes a few milliseconds, a slot at 30/s
- * comes every 35), few enough that their cards and request bodies die young.
+ * has one ready even on a busy machine (a digest takes a few milliseconds of CPU to build and
+ * serialize; eight slots at 30/s are 280 ms), and few enough that a fan-out no longer holds a
+ * built card in each of its workers.
  */
-export const PREPARED_SENDS = 4;
+export const PREPARED_SENDS = 8;
 
 /** How a proactive send ended. */
 export interface SendOutcome {

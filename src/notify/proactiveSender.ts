@@ -104,7 +104,9 @@ export class ProactiveSender {
       let outcome: SendOutcome;
       try {
         const built = typeof activity === 'function' ? await activity() : activity;
-        outcome = await this.attempt(reference, built, release);
+        // Handed on a timer turn after the booking, once this request has been written: building
+        // the next card in between would hold back a departure the limiter has already booked.
+        outcome = await this.attempt(reference, built, () => void this.timing.sleep(0).then(release));
       } finally {
         release();
       }

@@ -4,7 +4,10 @@ import { BoundedMap } from '../util/boundedMap';
 import type { BotDeps } from './deps';
 import { actorOf, conversationTypeOf, tenantIdOf } from './turnInfo';
 
-/** Conversations whose last written reference is remembered. */
+/**
+ * Conversations whose last written reference is remembered: about 330 bytes each (measured with
+ * Teams-length ids), 3.3 MB when full; a conversation forgotten costs one store write on its next turn.
+ */
 export const REFERENCES_REMEMBERED = 10_000;
 
 /** How long an unchanged reference is not written again (card clicks and typeaheads are frequent). */
@@ -28,8 +31,10 @@ export function registerConversationTracking(
     const conversationType = conversationTypeOf(context);
     // A personal chat is how expiry notices reach a connector's creator 1:1.
     const userId = conversationType === 'personal' ? actorOf(context).aadObjectId : undefined;
-    const key = `${tenantId}/${activity.conversation.id}`;
-    const signature = `${activity.serviceUrl}|${conversationType}|${userId ?? ''}`;
+    // Joined into flat strings: a template literal would keep a chain of the activity's strings
+    // alive in each of up to REFERENCES_REMEMBERED entries.
+    const key = [tenantId, activity.conversation.id].join('/');
+    const signature = [activity.serviceUrl, conversationType, userId ?? ''].join('|');
     const now = deps.clock.now().getTime();
     const installEvent =
       activity.type === ActivityTypes.InstallationUpdate ||

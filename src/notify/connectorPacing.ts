@@ -33,6 +33,17 @@ function pipelineOf(context: TurnContext): Pipeline | undefined {
 }
 
 /**
+ * Sets Content-Length of a serialized (string) body from its byte count. Without it the HTTP
+ * client learns the length by encoding the whole body into a Buffer it then drops, a second
+ * copy of every outbound card.
+ */
+function withContentLength(request: PipelineRequest): PipelineRequest {
+  if (typeof request.body === 'string' && !request.headers.has('Content-Length'))
+    request.headers.set('Content-Length', Buffer.byteLength(request.body));
+  return request;
+}
+
+/**
  * For a proactive send: the client's retries and the reply pacing off, and `depart` awaited
  * before the request leaves (the sender books the attempt there and retries it itself).
  * False when the turn has no connector client to hook (then the caller books before sending).
@@ -47,7 +58,7 @@ export function bookDepartures(context: TurnContext, depart: () => Promise<void>
       name: DEPARTURE,
       async sendRequest(request: PipelineRequest, next: SendRequest): Promise<PipelineResponse> {
         await depart();
-        return next(request);
+        return next(withContentLength(request));
       },
     },
     { afterPhase: 'Sign' },
@@ -96,6 +107,7 @@ function pacingPolicy(limiter: RateLimiter, logger: Logger, options: ReplyPacing
     async sendRequest(request, send) {
       const conversationId = conversationOfRequest(request.url) ?? 'unknown';
       limiter.record(conversationId);
+      withContentLength(request);
       let throttled = 0;
       let failures = 0;
       for (;;) {

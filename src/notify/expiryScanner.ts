@@ -411,7 +411,8 @@ export class ExpiryScanner implements DeauthorizationListener {
     for (const gone of claimed.filter((n) => n.threshold === DEAUTHORIZED_THRESHOLD)) batches.push([gone]);
 
     for (const batch of batches) {
-      const outcome = await this.deps.sender.send(target.reference, await this.cardFor(batch, target));
+      // Built once the send is admitted, not while it waits behind the others.
+      const outcome = await this.deps.sender.send(target.reference, () => this.cardFor(batch, target));
       report.retried += outcome.retried;
       if (outcome.status === 'sent') {
         const at = clock.now();

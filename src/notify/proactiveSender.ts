@@ -3,6 +3,7 @@ import type { Activity, ConversationReference } from 'botbuilder';
 import { Telemetry } from '../telemetry/telemetry';
 import { httpStatusOf } from '../util/httpStatus';
 import type { Logger } from '../util/logger';
+import { PreparedSends } from './preparedSends';
 import { RateLimiter, realTiming, type Timing } from './rateLimiter';
 
 /** Sends one activity into a stored conversation; implemented over the bot adapter. */
@@ -19,6 +20,20 @@ export interface ProactiveTransport {
     depart?: () => Promise<void>,
   ): Promise<void>;
 }
+
+/**
+ * What to send: the activity, or a function that builds it once the send is admitted (see
+ * {@link SenderOptions.prepared}), so a card is not built long before its slot.
+ */
+export type OutgoingActivity = Partial<Activity> | (() => Partial<Activity> | Promise<Partial<Activity>>);
+
+/**
+ * Sends prepared and waiting for their slot at once, by default: enough that the limiter always
+ * has one ready even on a busy machine (a digest takes a few milliseconds of CPU to build and
+ * serialize; eight slots at 30/s are 280 ms), and few enough that a fan-out no longer holds a
+ * built card in each of its workers.
+ */
+export const PREPARED_SENDS = 8;
 
 /** How a proactive send ended. */
 export interface SendOutcome {
@@ -40,6 +55,8 @@ export interface SenderOptions {
   random?: () => number;
   /** Spans of sends and counts of their outcomes; the registered (by default no-op) providers otherwise. */
   telemetry?: Telemetry;
+  /** Most sends prepared and not yet departed (default {@link PREPARED_SENDS}); the rest wait first. */
+  prepared?: number;
 }
 
 /** Retry-After as milliseconds: a number of seconds or an HTTP date. */
@@ -62,6 +79,7 @@ export class ProactiveSender {
   private readonly timing: Timing;
   private readonly random: () => number;
   private readonly telemetry: Telemetry;
+  private readonly preparedSends: PreparedSends;
 
   constructor(
     private readonly transport: ProactiveTransport,
@@ -72,12 +90,26 @@ export class ProactiveSender {
     this.timing = options.timing ?? realTiming;
     this.random = options.random ?? Math.random;
     this.telemetry = options.telemetry ?? Telemetry.fromGlobals();
+    this.preparedSends = new PreparedSends(options.prepared ?? PREPARED_SENDS);
   }
 
-  /** One message, inside a `notice send` span that records how it ended and after how many attempts. */
-  send(reference: Partial<ConversationReference>, activity: Partial<Activity>): Promise<SendOutcome> {
+  /**
+   * One message, inside a `notice send` span that records how it ended and after how many
+   * attempts. It waits its turn among the prepared sends before the activity is built (when given
+   * as a function) and leaves their number once its first attempt is booked.
+   */
+  send(reference: Partial<ConversationReference>, activity: OutgoingActivity): Promise<SendOutcome> {
     return this.telemetry.inSpan('notice send', { kind: SpanKind.CLIENT }, async (span) => {
-      const outcome = await this.attempt(reference, activity);
+      const release = await this.preparedSends.admit();
+      let outcome: SendOutcome;
+      try {
+        const built = typeof activity === 'function' ? await activity() : activity;
+        // Handed on a timer turn after the booking, once this request has been written: building
+        // the next card in between would hold back a departure the limiter has already booked.
+        outcome = await this.attempt(reference, built, () => void this.timing.sleep(0).then(release));
+      } finally {
+        release();
+      }
       span.setAttributes({
         'concierge.send.outcome': outcome.status,
         'concierge.send.attempts': outcome.attempts,
@@ -100,6 +132,7 @@ export class ProactiveSender {
   private async attempt(
     reference: Partial<ConversationReference>,
     activity: Partial<Activity>,
+    booked: () => void,
   ): Promise<SendOutcome> {
     const conversationId = reference.conversation?.id ?? 'unknown';
     const maxAttempts = this.options.maxAttempts ?? 5;
@@ -109,7 +142,10 @@ export class ProactiveSender {
     let attempts = 0;
     let failures = 0;
     let throttled = 0;
-    const depart = () => this.limiter.acquire(conversationId);
+    const depart = async () => {
+      await this.limiter.acquire(conversationId);
+      booked();
+    };
     for (;;) {
       if (!this.transport.booksDeparture) await depart();
       attempts += 1;

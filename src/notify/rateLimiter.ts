@@ -55,13 +55,19 @@ const CATCH_UP = 0.25;
  * `globalPerSecond`. `acquire` resolves when a send may go out, and books it.
  */
 export class RateLimiter {
-  private readonly perConversation = new Map<string, number[]>();
+  /**
+   * Send times per conversation, oldest first: a number for a conversation's only send (most
+   * conversations: one notice, one reply), a list otherwise, never longer than the largest window
+   * limit (only the latest that many sends can hold one back).
+   */
+  private readonly perConversation = new Map<string, number | number[]>();
   private readonly global: number[] = [];
   private readonly globalLimits: WindowLimit[];
   /** Serialises bookings so concurrent senders cannot both take the last slot. */
   private queue: Promise<void> = Promise.resolve();
   private readonly longestWindow: number;
   private readonly globalWindow: number;
+  private readonly mostKept: number;
   private sweepAt = SWEEP_AT;
   /** With a spacing: when the next send is due on the even schedule. */
   private nextSlot = -Infinity;
@@ -83,12 +89,28 @@ export class RateLimiter {
         : [{ max: 1, windowMs: Math.ceil(1_000 / globalPerSecond) }];
     this.globalWindow = this.globalLimits[0].windowMs;
     this.longestWindow = Math.max(...conversationLimits.map((l) => l.windowMs), this.globalWindow);
+    this.mostKept = Math.max(1, ...conversationLimits.map((l) => l.max));
   }
 
-  acquire(conversationId: string): Promise<void> {
-    const turn = this.queue.then(() => this.book(conversationId));
-    this.queue = turn.catch(() => undefined);
-    return turn;
+  /**
+   * Resolves when a send may go out, and books it. The conversation's own windows are waited out
+   * before joining the queue, so that one conversation at its limit (a busy chat past 1,800
+   * messages in the hour) does not hold back the sends queued behind it for other conversations.
+   */
+  async acquire(conversationId: string): Promise<void> {
+    for (;;) {
+      const own = waitFor(this.eventsOf(conversationId), this.conversationLimits, this.timing.now());
+      if (own > 0) {
+        await this.timing.sleep(own);
+        continue;
+      }
+      const turn = this.queue.then(() => this.book(conversationId));
+      this.queue = turn.then(
+        () => undefined,
+        () => undefined,
+      );
+      if (await turn) return;
+    }
   }
 
   /**
@@ -99,23 +121,31 @@ export class RateLimiter {
     this.take(conversationId, this.timing.now(), false);
   }
 
-  private async book(conversationId: string): Promise<void> {
+  /**
+   * Books a send once the global window and the schedule allow it; false when a send booked
+   * meanwhile closed the conversation's own windows (the sender then waits outside the queue).
+   */
+  private async book(conversationId: string): Promise<boolean> {
     for (let waited = false; ; waited = true) {
       const now = this.timing.now();
-      const events = this.perConversation.get(conversationId) ?? [];
-      this.prune(events, now, this.longestWindow);
+      if (waitFor(this.eventsOf(conversationId), this.conversationLimits, now) > 0) return false;
       this.prune(this.global, now, this.globalWindow);
-      const wait = Math.max(
-        waitFor(events, this.conversationLimits, now),
-        waitFor(this.global, this.globalLimits, now),
-        this.nextSlot - now,
-      );
+      const wait = Math.max(waitFor(this.global, this.globalLimits, now), this.nextSlot - now);
       if (wait <= 0) {
         this.take(conversationId, now, waited);
-        return;
+        return true;
       }
       await this.timing.sleep(wait);
     }
+  }
+
+  /** The conversation's send times inside the longest window, oldest first. */
+  private eventsOf(conversationId: string): number[] {
+    const kept = this.perConversation.get(conversationId);
+    if (kept === undefined) return [];
+    const events = typeof kept === 'number' ? [kept] : kept;
+    this.prune(events, this.timing.now(), this.longestWindow);
+    return events;
   }
 
   /**
@@ -124,12 +154,13 @@ export class RateLimiter {
    * did not wait starts it afresh, after its own slot and any slot already taken.
    */
   private take(conversationId: string, now: number, waited: boolean): void {
-    const events = this.perConversation.get(conversationId) ?? [];
+    const events = this.eventsOf(conversationId);
     this.prune(events, now, this.longestWindow);
     this.prune(this.global, now, this.globalWindow);
     events.push(now);
+    if (events.length > this.mostKept) events.splice(0, events.length - this.mostKept);
     this.global.push(now);
-    this.perConversation.set(conversationId, events);
+    this.perConversation.set(conversationId, events.length === 1 ? events[0] : events);
     if (this.globalSpacingMs > 0) {
       const from = waited ? now - this.globalSpacingMs * CATCH_UP : now;
       this.nextSlot = Math.max(this.nextSlot, from) + this.globalSpacingMs;
@@ -148,8 +179,9 @@ export class RateLimiter {
    */
   private sweep(now: number): void {
     const cutoff = now - this.longestWindow;
-    for (const [id, events] of this.perConversation) {
-      if (events.length === 0 || events[events.length - 1] <= cutoff) this.perConversation.delete(id);
+    for (const [id, kept] of this.perConversation) {
+      const last = typeof kept === 'number' ? kept : kept[kept.length - 1];
+      if (last === undefined || last <= cutoff) this.perConversation.delete(id);
     }
     this.sweepAt = Math.max(SWEEP_AT, this.perConversation.size * 2);
   }

@@ -85,4 +85,53 @@ describe('proactive sender', () => {
       expect(outcome).toMatchObject({ status: 'gone', attempts: 1 });
     }
   });
+
+  test('an activity given as a function is built only once the send is admitted among the prepared ones', async () => {
+    const timing = new VirtualTiming();
+    const built: string[] = [];
+    const departed: string[] = [];
+    let letGo: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (letGo = resolve));
+    const booking: ProactiveTransport = {
+      booksDeparture: true,
+      async send(_reference, activity, depart) {
+        // The first send stays before its departure until the test lets it go.
+        if (activity.text === 'first') await held;
+        await depart!();
+        departed.push(String(activity.text));
+      },
+    };
+    const sender = new ProactiveSender(booking, new RateLimiter(100, timing), logger, {
+      timing,
+      prepared: 1,
+    });
+    const build = (text: string) => () => {
+      built.push(text);
+      return { type: 'message', text };
+    };
+    const first = sender.send(reference, build('first'));
+    const second = sender.send({ conversation: { ...reference.conversation, id: 'c2' } }, build('second'));
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    expect(built).toEqual(['first']);
+    letGo();
+    await Promise.all([first, second]);
+    expect(built).toEqual(['first', 'second']);
+    expect(departed).toEqual(['first', 'second']);
+  });
+
+  test('a send whose activity cannot be built frees its place for the next', async () => {
+    const timing = new VirtualTiming();
+    const sender = new ProactiveSender(transport([undefined]), new RateLimiter(100, timing), logger, {
+      timing,
+      prepared: 1,
+    });
+    await expect(
+      sender.send(reference, () => {
+        throw new Error('no card');
+      }),
+    ).rejects.toThrow('no card');
+    await expect(sender.send(reference, { type: 'message', text: 'next' })).resolves.toMatchObject({
+      status: 'sent',
+    });
+  });
 });

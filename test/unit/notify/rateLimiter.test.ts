@@ -11,6 +11,26 @@ class VirtualTiming implements Timing {
   }
 }
 
+/** Time that moves only when the test says: sleepers wake once their deadline has passed. */
+class SteppedTiming implements Timing {
+  current = 0;
+  private sleepers: { until: number; wake: () => void }[] = [];
+  now(): number {
+    return this.current;
+  }
+  sleep(ms: number): Promise<void> {
+    return new Promise((wake) => this.sleepers.push({ until: this.current + ms, wake }));
+  }
+  /** Moves the clock and wakes whoever is due, letting their continuations run. */
+  async advance(ms: number): Promise<void> {
+    this.current += ms;
+    const due = this.sleepers.filter((s) => s.until <= this.current);
+    this.sleepers = this.sleepers.filter((s) => s.until > this.current);
+    for (const s of due) s.wake();
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+  }
+}
+
 describe('rate limiter', () => {
   test('keeps 7 a second, 60 per 30 seconds and 1,800 an hour per conversation', async () => {
     const timing = new VirtualTiming();
@@ -91,5 +111,29 @@ describe('rate limiter', () => {
     // The eleventh send of the second waits for the window to move on.
     await limiter.acquire('notice-5');
     expect(timing.now()).toBeGreaterThanOrEqual(1000);
+  });
+
+  test('a conversation at its hourly limit does not hold back sends to other conversations', async () => {
+    const timing = new SteppedTiming();
+    const limiter = new RateLimiter(10_000, timing);
+    // Replies are booked as they leave, so a busy chat can pass 1,800 in the hour.
+    for (let i = 0; i < 1_800; i++) limiter.record('busy-chat');
+    const done: string[] = [];
+    const busy = limiter.acquire('busy-chat').then(() => done.push('busy-chat'));
+    const other = limiter.acquire('quiet-chat').then(() => done.push('quiet-chat'));
+    await timing.advance(0);
+    expect(done).toEqual(['quiet-chat']);
+    await timing.advance(3_600_000);
+    await Promise.all([busy, other]);
+    expect(done).toEqual(['quiet-chat', 'busy-chat']);
+  });
+
+  test('a conversation with more sends than its largest window still keeps every limit', async () => {
+    const timing = new VirtualTiming();
+    const limiter = new RateLimiter(10_000, timing);
+    for (let i = 0; i < 5_000; i++) limiter.record('busy-chat');
+    // The hour's 1,800 were passed at once: the next send waits the hour out.
+    await limiter.acquire('busy-chat');
+    expect(timing.now()).toBeGreaterThanOrEqual(3_600_000);
   });
 });

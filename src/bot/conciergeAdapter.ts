@@ -7,7 +7,11 @@ import {
   type InvokeResponse,
   type TurnContext,
 } from 'botbuilder';
-import { AuthenticationError, type AuthenticateRequestResult } from 'botframework-connector';
+import {
+  AuthenticationError,
+  type AuthenticateRequestResult,
+  type ClaimsIdentity,
+} from 'botframework-connector';
 import { TurnClients } from './turnClients';
 
 /** Errors of the JWT library that mean "this token is not valid", not "the bot failed". */
@@ -33,6 +37,19 @@ export class ConciergeAdapter extends TeamsAdapter {
   constructor(settings?: ConfigurationBotFrameworkAuthenticationOptions) {
     super(settings);
     this.clients.shareUserTokenClients(this.botFrameworkAuthentication);
+    this.clients.shareProactiveConnectors(this.botFrameworkAuthentication);
+  }
+
+  /** A proactive turn (a notice, a card update) on a shared connector client. */
+  protected override processProactive(
+    claimsIdentity: ClaimsIdentity,
+    continuationActivity: Partial<Activity>,
+    audience: string | undefined,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<void> {
+    return this.clients.proactively(() =>
+      super.processProactive(claimsIdentity, continuationActivity, audience, logic),
+    );
   }
 
   /**

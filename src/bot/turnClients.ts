@@ -7,6 +7,7 @@ import {
   type ConnectorFactory,
   type UserTokenClient,
 } from 'botframework-connector';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { BoundedMap } from '../util/boundedMap';
 
 /** Clients kept per kind: one per service URL the channel uses (a few regional ones for Teams). */
@@ -22,8 +23,8 @@ function appIdOf(identity: ClaimsIdentity): string {
  * anything of the turn (the credentials cache their token, the pipelines are stateless), so
  * incoming turns share one per bot app id, service URL and audience. Reply pacing is installed
  * in a shared pipeline once and books each request by the conversation in its URL
- * (src/notify/connectorPacing.ts). Proactive turns keep a client of their own, since
- * `bookDepartures` rewires its pipeline for one send.
+ * (src/notify/connectorPacing.ts). Proactive turns share them too: a proactive send finds its
+ * departure hook by async context (`withDepartures`), not in a pipeline rewired for it.
  */
 export class TurnClients {
   private readonly connectors = new BoundedMap<string, Promise<ConnectorClient>>(CLIENTS_REMEMBERED);
@@ -33,14 +34,36 @@ export class TurnClients {
   shareConnectors(result: AuthenticateRequestResult): AuthenticateRequestResult {
     const factory = result.connectorFactory;
     if (!factory) return result;
-    const appId = appIdOf(result.claimsIdentity);
-    const shared: ConnectorFactory = {
+    return { ...result, connectorFactory: this.shared(appIdOf(result.claimsIdentity), factory) };
+  }
+
+  private shared(appId: string, factory: ConnectorFactory): ConnectorFactory {
+    return {
       create: (serviceUrl: string, audience?: string) =>
         this.reuse(this.connectors, `${appId}\n${audience ?? ''}\n${serviceUrl}`, () =>
           factory.create(serviceUrl, audience),
         ),
     };
-    return { ...result, connectorFactory: shared };
+  }
+
+  /** Marks the connector factories made while a proactive turn starts. */
+  private readonly proactive = new AsyncLocalStorage<true>();
+
+  /**
+   * Makes the connector factories `auth` creates for proactive turns (see {@link proactively})
+   * hand out shared clients; other callers (creating a conversation) keep a client of their own.
+   */
+  shareProactiveConnectors(auth: BotFrameworkAuthentication): void {
+    const create = auth.createConnectorFactory.bind(auth);
+    auth.createConnectorFactory = (identity: ClaimsIdentity) => {
+      const factory = create(identity);
+      return this.proactive.getStore() ? this.shared(appIdOf(identity), factory) : factory;
+    };
+  }
+
+  /** Runs the start of a proactive turn, whose connector factory then hands out shared clients. */
+  proactively<T>(start: () => T): T {
+    return this.proactive.run(true, start);
   }
 
   /** Makes `auth` hand out one user-token client per bot app id (its other settings are fixed). */

@@ -5,6 +5,7 @@ import type {
   SendRequest,
 } from '@azure/core-rest-pipeline';
 import type { Middleware, TurnContext } from 'botbuilder';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { RateLimiter, Timing } from './rateLimiter';
 import type { Logger } from '../util/logger';
 
@@ -44,26 +45,52 @@ function withContentLength(request: PipelineRequest): PipelineRequest {
 }
 
 /**
- * For a proactive send: the client's retries and the reply pacing off, and `depart` awaited
- * before the request leaves (the sender books the attempt there and retries it itself).
- * False when the turn has no connector client to hook (then the caller books before sending).
+ * The departure hook of the proactive send whose request is being made, by async context: a
+ * connector client (and its pipeline) is shared by every send, so each request finds its own
+ * send's hook here instead of a policy being added to a pipeline for it.
  */
-export function bookDepartures(context: TurnContext, depart: () => Promise<void>): boolean {
+const departures = new AsyncLocalStorage<() => Promise<void>>();
+
+/** Pipelines that already carry the departure policy. */
+const departing = new WeakSet<Pipeline>();
+
+/**
+ * Awaits the hook of the send it runs in, if any, right before the request leaves, and sends it
+ * once: the sender books the attempt there and retries it itself. Without a hook the request
+ * goes on unchanged.
+ */
+const departurePolicy: PipelinePolicy = {
+  name: DEPARTURE,
+  async sendRequest(request: PipelineRequest, next: SendRequest): Promise<PipelineResponse> {
+    const depart = departures.getStore();
+    if (!depart) return next(request);
+    await depart();
+    return next(withContentLength(request));
+  },
+};
+
+/**
+ * Runs a proactive send with `depart` awaited before each request it makes leaves the process,
+ * the client's retries off (the sender paces and retries it). The pipeline gets the departure
+ * policy once, so a shared client serves every send. When the turn has no connector client to
+ * hook, `depart` is awaited before `send` starts.
+ */
+export async function withDepartures<T>(
+  context: TurnContext,
+  depart: () => Promise<void>,
+  send: () => Promise<T>,
+): Promise<T> {
   const pipeline = pipelineOf(context);
-  if (!pipeline) return false;
-  pipeline.removePolicy({ name: CLIENT_RETRY });
-  pipeline.removePolicy({ name: PACED_REPLIES });
-  pipeline.addPolicy(
-    {
-      name: DEPARTURE,
-      async sendRequest(request: PipelineRequest, next: SendRequest): Promise<PipelineResponse> {
-        await depart();
-        return next(withContentLength(request));
-      },
-    },
-    { afterPhase: 'Sign' },
-  );
-  return true;
+  if (!pipeline) {
+    await depart();
+    return send();
+  }
+  if (!departing.has(pipeline)) {
+    pipeline.removePolicy({ name: CLIENT_RETRY });
+    pipeline.addPolicy(departurePolicy, { afterPhase: 'Sign' });
+    departing.add(pipeline);
+  }
+  return departures.run(depart, send);
 }
 
 export interface ReplyPacingOptions {
@@ -105,6 +132,8 @@ function pacingPolicy(limiter: RateLimiter, logger: Logger, options: ReplyPacing
   return {
     name: PACED_REPLIES,
     async sendRequest(request, send) {
+      // A proactive send's request is booked and retried by its sender (the departure policy).
+      if (departures.getStore()) return send(request);
       const conversationId = conversationOfRequest(request.url) ?? 'unknown';
       limiter.record(conversationId);
       withContentLength(request);
@@ -149,8 +178,8 @@ function pacingPolicy(limiter: RateLimiter, logger: Logger, options: ReplyPacing
  * limiter as it leaves, by the conversation it addresses, without waiting (a person is not made
  * to wait behind notices); a 429 waits Retry-After and a 5xx or network error backs off, and the
  * retry then waits its turn in the limiter like a notice. Incoming turns share their connector
- * client (src/bot/turnClients.ts), so the policy goes into a pipeline once. Proactive sends
- * replace it with {@link bookDepartures}.
+ * client with proactive sends (src/bot/turnClients.ts), so the policy goes into a pipeline once;
+ * it leaves the requests of a proactive send to {@link withDepartures}.
  */
 export function pacedReplies(limiter: RateLimiter, logger: Logger, options: ReplyPacingOptions): Middleware {
   const policy = pacingPolicy(limiter, logger, options);

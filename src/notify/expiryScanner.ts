@@ -233,14 +233,18 @@ export class ExpiryScanner implements DeauthorizationListener {
       checked: report.connectorsChecked,
     });
 
+    // The queue is the only reference to each target's notices (their connectors are most of the
+    // scan's live heap): a digest's data becomes garbage once its worker moves on, so the heap
+    // shrinks as the scan goes instead of holding every connector to its end.
     const queue = [...due.values()];
+    due.clear();
     let done = 0;
     const worker = async () => {
       for (let next = queue.shift(); next; next = queue.shift()) {
         await this.deliver(next.target, next.notices, report);
         done += 1;
         if (done % 100 === 0)
-          logger.info('expiry scan: progress', { targetsDone: done, of: due.size, sent: report.sent });
+          logger.info('expiry scan: progress', { targetsDone: done, of: report.targets, sent: report.sent });
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, this.deps.concurrency ?? 8) }, worker));

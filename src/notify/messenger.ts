@@ -7,7 +7,7 @@ import {
   type TurnContext,
 } from 'botbuilder';
 import type { Logger } from '../util/logger';
-import { bookDepartures } from './connectorPacing';
+import { withDepartures } from './connectorPacing';
 import type { ProactiveSender, ProactiveTransport, SendOutcome } from './proactiveSender';
 
 /** Someone the bot writes to in their 1:1 chat. */
@@ -201,8 +201,7 @@ export function adapterTransport(adapter: ConversationAdapter, botAppId: string)
         // replyToId; clearing it makes the notice a new post (sendToConversation).
         context.activity.id = undefined;
         try {
-          if (!bookDepartures(context, depart)) await depart();
-          await context.sendActivity(activity);
+          await withDepartures(context, depart, () => context.sendActivity(activity));
         } catch (err) {
           failure = err;
         }

@@ -5,8 +5,10 @@ import type { Server } from 'restify';
 import { ConciergeAdapter } from '../../../src/bot/conciergeAdapter';
 import { createServer } from '../../../src/http/server';
 import { pacedReplies } from '../../../src/notify/connectorPacing';
+import { adapterTransport } from '../../../src/notify/messenger';
 import { RateLimiter, realTiming } from '../../../src/notify/rateLimiter';
 import { createSqliteStore } from '../../../src/store/sqlite';
+import { httpStatusOf } from '../../../src/util/httpStatus';
 import { createLogger } from '../../../src/util/logger';
 import { makeUser, personalChat } from '../../harness/activities';
 import { ConnectorStandIn } from '../../harness/connectorStandIn';
@@ -104,24 +106,63 @@ describe('connector clients of incoming and proactive turns', () => {
     booked.mockRestore();
   });
 
-  test('a proactive turn gets a connector client of its own, which its send may rewire', async () => {
-    seen.length = 0;
-    const user = makeUser('Cem');
-    const chat = new TeamsClient(url, standIn, user, personalChat(TENANT, user));
-    await chat.say('hello');
-    let proactive: unknown;
-    await adapter.continueConversationAsync(
-      '',
-      {
-        channelId: 'msteams',
-        serviceUrl: standIn.url,
-        conversation: { id: chat.conversation.id, isGroup: false, conversationType: 'personal', name: '' },
-      },
-      async (context) => {
-        proactive = clientsOf(context).connector;
-      },
+  const proactiveTo = (conversationId: string) => ({
+    channelId: 'msteams',
+    serviceUrl: standIn.url,
+    conversation: { id: conversationId, isGroup: false, conversationType: 'personal', name: '' },
+  });
+
+  test('proactive turns share one connector client', async () => {
+    const clients: unknown[] = [];
+    for (const name of ['Cem', 'Dan']) {
+      const user = makeUser(name);
+      const chat = new TeamsClient(url, standIn, user, personalChat(TENANT, user));
+      await adapter.continueConversationAsync('', proactiveTo(chat.conversation.id), async (context) => {
+        clients.push(clientsOf(context).connector);
+      });
+    }
+    expect(clients[0]).toBeDefined();
+    expect(clients[1]).toBe(clients[0]);
+  });
+
+  test('each proactive send awaits its own departure once and its 429 is not retried by the client', async () => {
+    const transport = adapterTransport(adapter, '');
+    const booked = jest.spyOn(limiter, 'record');
+    const [fay, gus] = [makeUser('Fay'), makeUser('Gus')];
+    const chats = [fay, gus].map((user) => new TeamsClient(url, standIn, user, personalChat(TENANT, user)));
+    const [refused, accepted] = chats.map((chat) => chat.conversation.id);
+    standIn.program(
+      'sendToConversation',
+      () => ({ status: 429, headers: { 'Retry-After': '1' }, body: { error: { code: 'Throttled' } } }),
+      { match: (call) => call.conversationId === refused },
     );
-    expect(proactive).toBeDefined();
-    expect(proactive).not.toBe(seen[0].connector);
+    const departed: string[] = [];
+    const sends = [refused, accepted].map((id) =>
+      transport
+        .send(proactiveTo(id), { type: 'message', text: `to ${id}` }, async () => {
+          departed.push(id);
+        })
+        .then(
+          () => 'sent',
+          (err: unknown) => httpStatusOf(err),
+        ),
+    );
+    expect(await Promise.all(sends)).toEqual([429, 'sent']);
+    expect(departed.sort()).toEqual([refused, accepted].sort());
+    // The 429 went back to the sender (which retries through its limiter), not round the client's retry.
+    expect(standIn.callsTo('sendToConversation', refused)).toHaveLength(1);
+    expect(standIn.callsTo('sendToConversation', accepted)).toHaveLength(1);
+    // Booked by the sender at departure, not a second time by the reply pacing.
+    expect(booked).not.toHaveBeenCalled();
+    booked.mockRestore();
+    let shared: unknown;
+    await adapter.continueConversationAsync('', proactiveTo(accepted), async (context) => {
+      shared = clientsOf(context).connector;
+    });
+    const pipeline = (shared as { client: { pipeline: { getOrderedPolicies(): { name: string }[] } } }).client
+      .pipeline;
+    const names = pipeline.getOrderedPolicies().map((policy) => policy.name);
+    expect(names.filter((name) => name === 'conciergeDeparture')).toHaveLength(1);
+    expect(names).not.toContain('defaultRetryPolicy');
   });
 });

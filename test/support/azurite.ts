@@ -7,6 +7,7 @@
  * emulator also exits when this process exits (an `exit` hook) or dies without running hooks (the child
  * watches its stdin pipe, which closes with its parent), so a crashed or killed test run leaves nothing behind.
  */
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
@@ -287,3 +288,24 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     },
   };
 }
+
+/**
+ * Starts one emulator for the test file (beforeAll) and stops it after (afterAll); the returned
+ * function gives the running instance inside tests.
+ */
+export function useAzurite(options: AzuriteOptions = {}): () => AzuriteInstance {
+  let azurite: AzuriteInstance | undefined;
+  beforeAll(async () => {
+    azurite = await startAzurite(options);
+  });
+  afterAll(async () => {
+    await azurite?.stop();
+  });
+  return () => {
+    if (!azurite) throw new Error('Azurite is not running: useAzurite() gives it inside tests only');
+    return azurite;
+  };
+}
+
+/** A table and container prefix of its own, so that every store shares the one emulator safely. */
+export const freshPrefix = (letter = 't'): string => `${letter}${randomBytes(5).toString('hex')}`;

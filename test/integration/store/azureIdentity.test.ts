@@ -3,12 +3,11 @@
  * `--oauth basic` (it checks each bearer token's audience, issuer and lifetime), tokens from the
  * fake sign-in service through @azure/identity's ClientSecretCredential and AZURE_AUTHORITY_HOST.
  */
-import { randomBytes } from 'node:crypto';
 import { createAzureCredential } from '../../../src/azure/identity';
 import { createAzureStore } from '../../../src/store/azure';
 import { StorageAccessDeniedError } from '../../../src/store/azure/access';
 import type { TokenAccount } from '../../../src/store/azure/clients';
-import { startAzurite, type AzuriteInstance } from '../../support/azurite';
+import { freshPrefix, startAzurite, type AzuriteInstance } from '../../support/azurite';
 import { aConnector } from '../../support/builders';
 import {
   startFakeMicrosoftCloud,
@@ -48,8 +47,6 @@ afterAll(async () => {
   await azurite?.stop();
   await cloud?.stop();
 });
-
-const freshPrefix = () => `t${randomBytes(5).toString('hex')}`;
 
 describeStoreContract('azure', async () => {
   const store = await createAzureStore(account, undefined, { prefix: freshPrefix(), transport });

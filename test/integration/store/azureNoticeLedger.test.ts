@@ -1,20 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { createAzureStore } from '../../../src/store/azure';
 import { tableClient } from '../../../src/store/azure/clients';
 import { escapeKey } from '../../../src/store/azure/keys';
 import type { AuditEvent, NoticeKey } from '../../../src/connectors/ports';
-import { startAzurite, type AzuriteInstance } from '../../support/azurite';
+import { freshPrefix, useAzurite } from '../../support/azurite';
 
-let azurite: AzuriteInstance;
+const azurite = useAzurite({ services: ['blob', 'table'] });
 
-beforeAll(async () => {
-  azurite = await startAzurite({ services: ['blob', 'table'] });
-});
-afterAll(async () => {
-  await azurite?.stop();
-});
-
-const freshPrefix = () => `t${randomBytes(5).toString('hex')}`;
 const LEASE = 60_000;
 const t0 = new Date('2026-03-01T00:00:00.000Z');
 const later = (ms: number) => new Date(t0.getTime() + ms);
@@ -45,8 +36,8 @@ describe('azure notice ledger across tenants', () => {
   it('gives each notice of many tenants to one of two replicas claiming them all at once', async () => {
     const prefix = freshPrefix();
     const [a, b] = await Promise.all([
-      createAzureStore(azurite.connectionString, undefined, { prefix }),
-      createAzureStore(azurite.connectionString, undefined, { prefix }),
+      createAzureStore(azurite().connectionString, undefined, { prefix }),
+      createAzureStore(azurite().connectionString, undefined, { prefix }),
     ]);
     const keys = Array.from({ length: 40 }, (_, i) => key(i % 20, `c-${i}`));
     // One notice held already, by a third scanner: neither replica gets it.
@@ -81,7 +72,7 @@ describe('azure notice ledger across tenants', () => {
   });
 
   it('marks a notice taken over meanwhile only for its new claimant, and still audits the send', async () => {
-    const store = await createAzureStore(azurite.connectionString, undefined, { prefix: freshPrefix() });
+    const store = await createAzureStore(azurite().connectionString, undefined, { prefix: freshPrefix() });
     const keys = [key(1), key(2), key(3)];
     expect(await store.notices.claimAll(keys, 'scanner-a', t0, LEASE)).toEqual([true, true, true]);
     expect(await store.notices.claim(keys[1], 'scanner-b', later(LEASE), LEASE)).toBe(true);
@@ -97,7 +88,7 @@ describe('azure notice ledger across tenants', () => {
 
 describe('azure notice ledger, one call for callers written together', () => {
   it('claims a notice asked for twice once, and marks it once with both events', async () => {
-    const store = await createAzureStore(azurite.connectionString, undefined, { prefix: freshPrefix() });
+    const store = await createAzureStore(azurite().connectionString, undefined, { prefix: freshPrefix() });
     const [k1, k2] = [key(1), key(2)];
     expect(await store.notices.claimAll([k1, k2, k1], 'scanner-a', t0, LEASE)).toEqual([true, true, false]);
     const events = [sentEvent(k1, 'first'), sentEvent(k2, 'scanner-a'), sentEvent(k1, 'second')];
@@ -124,8 +115,8 @@ describe('azure notice ledger of the earlier layout', () => {
 
   it('is moved when the store opens: sent stays sent, a live claim stays held, released is free', async () => {
     const prefix = freshPrefix();
-    (await createAzureStore(azurite.connectionString, undefined, { prefix })).close();
-    const notices = tableClient(azurite.connectionString, `${prefix}Notices`);
+    (await createAzureStore(azurite().connectionString, undefined, { prefix })).close();
+    const notices = tableClient(azurite().connectionString, `${prefix}Notices`);
     // The table as the earlier release left it: no record of a move, its rows in tenant partitions.
     await notices.deleteEntity('~n|layout', 'cross-tenant');
     const sent = key(1, 'c-sent');
@@ -155,7 +146,7 @@ describe('azure notice ledger of the earlier layout', () => {
       ],
     ]);
 
-    const store = await createAzureStore(azurite.connectionString, undefined, { prefix });
+    const store = await createAzureStore(azurite().connectionString, undefined, { prefix });
     const now = new Date(claimedAt + 1);
     expect(await store.notices.state(sent)).toBe('sent');
     expect(await store.notices.state(oddTenant)).toBe('sent');
@@ -180,7 +171,7 @@ describe('azure notice ledger of the earlier layout', () => {
     expect(await store.audit.list(sent.tenantId, { connectorId: 'c-sent' })).toEqual([event]);
 
     // Opening again moves nothing and changes nothing.
-    const again = await createAzureStore(azurite.connectionString, undefined, { prefix });
+    const again = await createAzureStore(azurite().connectionString, undefined, { prefix });
     expect(await again.notices.state(held)).toBe('claimed');
     expect(await again.notices.countSent()).toBe(2);
   });

@@ -1,42 +1,31 @@
-import { randomBytes } from 'node:crypto';
 import { createAzureStore } from '../../../src/store/azure';
 import { tableClient } from '../../../src/store/azure/clients';
 import { expiryKeys, STALE_ROW_GRACE_MS } from '../../../src/store/azure/connectorIndex';
 import { StoreUnavailableError, type Store } from '../../../src/connectors/ports';
-import { startAzurite, type AzuriteInstance } from '../../support/azurite';
+import { freshPrefix, useAzurite } from '../../support/azurite';
 import { connectorRecord } from '../../support/connectorFixtures';
 import { aConnector } from '../../support/builders';
 import { describeStoreContract } from './storeContract';
 
-let azurite: AzuriteInstance;
-
-beforeAll(async () => {
-  azurite = await startAzurite({ services: ['blob', 'table'] });
-});
-afterAll(async () => {
-  await azurite?.stop();
-});
-
-/** Every store gets tables and containers of its own in the one emulator. */
-const freshPrefix = () => `t${randomBytes(5).toString('hex')}`;
+const azurite = useAzurite({ services: ['blob', 'table'] });
 
 describeStoreContract('azure', async () => {
-  const store = await createAzureStore(azurite.connectionString, undefined, { prefix: freshPrefix() });
+  const store = await createAzureStore(azurite().connectionString, undefined, { prefix: freshPrefix() });
   return { store, cleanup: () => store.close() };
 });
 
 describe('azure store', () => {
   it('names the account, never the key', async () => {
-    const store = await createAzureStore(azurite.connectionString, undefined, { prefix: freshPrefix() });
+    const store = await createAzureStore(azurite().connectionString, undefined, { prefix: freshPrefix() });
     expect(store.location).toBe('devstoreaccount1');
-    expect(store.location).not.toContain(azurite.accountKey);
+    expect(store.location).not.toContain(azurite().accountKey);
   });
 
   it('shares data between two replicas on the same account and hands each notice to one', async () => {
     const prefix = freshPrefix();
     const [a, b] = await Promise.all([
-      createAzureStore(azurite.connectionString, undefined, { prefix }),
-      createAzureStore(azurite.connectionString, undefined, { prefix }),
+      createAzureStore(azurite().connectionString, undefined, { prefix }),
+      createAzureStore(azurite().connectionString, undefined, { prefix }),
     ]);
     const created = await a.connectors.create(aConnector('tenant-1').withId('c-1').build());
     expect(await b.connectors.get('tenant-1', 'c-1')).toEqual(created);
@@ -56,8 +45,8 @@ describe('azure store', () => {
 
   it('skips index rows a crashed writer left behind, and removes them once they are old', async () => {
     const prefix = freshPrefix();
-    const store = await createAzureStore(azurite.connectionString, undefined, { prefix });
-    const expiry = tableClient(azurite.connectionString, `${prefix}Expiry`);
+    const store = await createAzureStore(azurite().connectionString, undefined, { prefix });
+    const expiry = tableClient(azurite().connectionString, `${prefix}Expiry`);
     const live = await store.connectors.create(
       connectorRecord({ tenantId: 'tenant-1', id: 'live', authorizedAt: '2026-01-10T00:00:00.000Z' }),
     );
@@ -82,8 +71,8 @@ describe('azure store', () => {
   describe('when Azure cannot be reached', () => {
     let store: Store;
     beforeAll(async () => {
-      store = await createAzureStore(azurite.connectionString, undefined, { prefix: freshPrefix() });
-      await azurite.stop();
+      store = await createAzureStore(azurite().connectionString, undefined, { prefix: freshPrefix() });
+      await azurite().stop();
     });
 
     it('fails ping and every kind of operation with StoreUnavailableError', async () => {
@@ -98,7 +87,7 @@ describe('azure store', () => {
 
     it('refuses to start with StoreUnavailableError', async () => {
       await expect(
-        createAzureStore(azurite.connectionString, undefined, { prefix: freshPrefix() }),
+        createAzureStore(azurite().connectionString, undefined, { prefix: freshPrefix() }),
       ).rejects.toBeInstanceOf(StoreUnavailableError);
     }, 30_000);
   });

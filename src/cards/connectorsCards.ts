@@ -100,6 +100,11 @@ export interface ConnectorStatusCardData {
    * without them the card has "Ask the owner" and a Refresh button.
    */
   canManage: boolean;
+  /**
+   * Offers Record a transfer: a manager viewing a connector that is not deauthorized (the
+   * lifecycle refuses a transfer once the inactivity rule has deauthorized it).
+   */
+  canRecordTransfer: boolean;
   /** "Ask the owner: …, to reauthorize, record a transfer or delete it"; '' for a manager. */
   askOwner: string;
   evidence: ActivityEvidenceRow;

@@ -77,6 +77,31 @@ export function expiresAt(
   return start ? new Date(start.getTime() + inactivityDays * DAY_MS) : undefined;
 }
 
+/**
+ * Whether the inactivity rule has deauthorized the connector by `now` (seeds 002/003: no transfer
+ * for the inactivity period), whether or not anything has recorded it yet.
+ */
+export function isPastInactivityLimit(
+  connector: Pick<Connector, 'status' | 'lastTransferAt' | 'authorizedAt'>,
+  inactivityDays: number,
+  now: Date,
+): boolean {
+  if (connector.status !== 'authorized' && connector.status !== 'awaiting-consent') return false;
+  const expiry = expiresAt(connector, inactivityDays);
+  return expiry !== undefined && now.getTime() >= expiry.getTime();
+}
+
+/**
+ * The connector as the inactivity rule makes it at `now`, for views that write nothing: one whose
+ * period ran out reads as deauthorized before the next change records it, so a card never shows
+ * "0 days left" or offers a transfer the rule would refuse.
+ */
+export function asRuleMakesIt(connector: Connector, inactivityDays: number, now: Date): Connector {
+  return isPastInactivityLimit(connector, inactivityDays, now)
+    ? { ...connector, status: 'deauthorized' }
+    : connector;
+}
+
 /** Whole days left before deauthorization (0 when due or past), or undefined without a clock. */
 export function daysUntilExpiry(
   connector: Pick<Connector, 'lastTransferAt' | 'authorizedAt'>,

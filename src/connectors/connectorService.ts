@@ -83,12 +83,19 @@ export class ConnectorService {
   }
 
   /**
-   * The tenant's connectors with these ids as stored, nothing written (for views that must not
-   * change anything): a card's ids read by key, whatever the size of the tenant.
+   * The tenant's connectors with these ids as the inactivity rule makes them now, nothing written
+   * (for card refreshes, which must not change anything): a card's ids read by key, whatever the
+   * size of the tenant.
    */
-  async storedByIds(tenantId: string, ids: readonly string[]): Promise<Map<string, Connector>> {
+  async currentByIds(tenantId: string, ids: readonly string[]): Promise<Map<string, Connector>> {
     const found = await this.connectors.getMany(tenantId, ids);
-    return new Map(found.map((c) => [c.id, c] as const));
+    return new Map(found.map((c) => [c.id, this.lifecycle.asOfNow(c)] as const));
+  }
+
+  /** One connector as the inactivity rule makes it now, nothing written; undefined in another tenant. */
+  async current(tenantId: string, id: string): Promise<Connector | undefined> {
+    const connector = await this.lifecycle.get(tenantId, id);
+    return connector && this.lifecycle.asOfNow(connector);
   }
 
   /** A tenant's connector by the name a person typed. */

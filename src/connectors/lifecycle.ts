@@ -1,7 +1,14 @@
 import { ConcurrencyError, type AuditLog, type ConnectorStore, type Page, type SecretStore } from './ports';
 import type { Clock } from '../util/clock';
 import type { ConnectorTypeId } from './catalog';
-import { expiresAt, type ConsentState, type Connector, type ConnectorStatus } from './connector';
+import {
+  asRuleMakesIt,
+  expiresAt,
+  isPastInactivityLimit,
+  type ConsentState,
+  type Connector,
+  type ConnectorStatus,
+} from './connector';
 import { matchByName, type NameMatch } from './nameMatching';
 import type { Provenance, VerificationMethod } from './provenance';
 
@@ -90,9 +97,12 @@ export class ConnectorLifecycle {
 
   /** True when the connector has reached its inactivity limit (seeds 002/003: 90 days). */
   isExpired(connector: Connector, now: Date = this.clock.now()): boolean {
-    if (connector.status !== 'authorized' && connector.status !== 'awaiting-consent') return false;
-    const expiry = expiresAt(connector, this.inactivityDays);
-    return expiry !== undefined && now.getTime() >= expiry.getTime();
+    return isPastInactivityLimit(connector, this.inactivityDays, now);
+  }
+
+  /** The connector as the inactivity rule makes it now, nothing written (for read-only views). */
+  asOfNow(connector: Connector): Connector {
+    return asRuleMakesIt(connector, this.inactivityDays, this.clock.now());
   }
 
   /**

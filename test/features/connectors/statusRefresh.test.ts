@@ -141,4 +141,26 @@ describe('the connector status card stays current', () => {
     });
     expect(answerError(bad)?.statusCode).toBe(400);
   });
+
+  test('a connector whose 90 days ran out reads as deauthorized on every refresh before anything records it, writing nothing', async () => {
+    const c = await seed('Quiet Box');
+    const status = shownCard(await chat.say('status Quiet Box'));
+    const list = shownCard(await chat.say('connectors'));
+    expect(actionTitles(status)).toContain('Record a transfer');
+    // The period ran out, but no scan, command or click has loaded the connector since.
+    h.bot.clock.advanceDays(91);
+    const before = await snapshot(h, TENANT);
+    expect((await h.bot.store.connectors.get(TENANT, c.id))?.status).toBe('authorized');
+
+    const statusNow = shownCard((await chat.open(status))!);
+    expectValidCard(statusNow);
+    expect(cardText(statusNow)).toContain('automatically deauthorized');
+    expect(cardText(statusNow)).not.toMatch(/\b0 days left/);
+    expect(actionTitles(statusNow)).not.toContain('Record a transfer');
+    const listNow = shownCard((await chat.open(list))!);
+    expectValidCard(listNow);
+    expect(cardText(listNow)).toContain('reauthorize to use');
+    expect(cardText(listNow)).not.toMatch(/\b0 days left/);
+    expect(await snapshot(h, TENANT)).toBe(before);
+  });
 });

@@ -244,6 +244,27 @@ describe('expiry notices', () => {
     expect((await h.bot.scanner.scan()).sent).toBe(2);
   });
 
+  test('a digest opened after a connector’s 90 days ran out shows it deauthorized, with Reauthorize only, before anything records it', async () => {
+    const c = await seedAuthorizedNow('Lapsing');
+    h.bot.clock.advanceDays(85);
+    await h.bot.scanner.scan();
+    const [posted] = postedCards(h.standIn, channelClient.conversation.channelId!);
+    const soon = shownCard((await channelClient.open(posted))!);
+    expect(cardText(soon)).toContain('5 days left');
+    expect(actionTitles(soon)).toContain('Record a transfer');
+    h.bot.clock.advanceDays(6);
+    const stored = await h.bot.store.connectors.get(TENANT, c.id);
+    expect(stored?.status).toBe('authorized');
+    const lapsed = shownCard((await channelClient.open(posted))!);
+    expectValidCard(lapsed);
+    expect(cardText(lapsed)).toContain('Deauthorized: its 90 days without a transfer ran out on');
+    expect(cardText(lapsed)).not.toMatch(/\b0 days left/);
+    expect(actionTitles(lapsed)).not.toContain('Record a transfer');
+    expect(actionTitles(lapsed)).toContain('Reauthorize');
+    // The refresh wrote nothing: the next scan records the deauthorization.
+    expect(await h.bot.store.connectors.get(TENANT, c.id)).toEqual(stored);
+  });
+
   test('subscribe in a personal chat explains it is for channels; unsubscribe there opts out of 1:1 notices', async () => {
     const explained = await ownerChat.say('subscribe');
     expect(cardText(cardOf(explained.replies[0]))).toContain('Subscribe is for channels and group chats');

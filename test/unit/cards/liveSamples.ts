@@ -138,6 +138,7 @@ export async function liveCardSamples(): Promise<CardSample[]> {
             { title: 'Last transfer', value: berlin.dateTime(behind.lastTransferAt) },
           ],
           canManage: true,
+          canRecordTransfer: behind.status !== 'deauthorized',
           askOwner: '',
           evidence,
           refreshUserIds: [],

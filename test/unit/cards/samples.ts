@@ -852,6 +852,7 @@ function connectorsAndNoticeSamples(): CardSample[] {
         '29:1aAaaAAaAaaAaAaaAAaaAaaAaaAAaAaAaAAaAaaaAAaAaaAAAaaAaAaAaaAAaaAAaAaAaAaAAaAaaaAaAAaAaAAaAaaAaAaaAaA',
       ],
       canManage: true,
+      canRecordTransfer: false,
       askOwner: '',
       evidence: { text: '', note: '', at: '', buttonTitle: '' },
       consentWorkflow: { text: '', facts: [], note: '', linkTitle: '', linkUrl: '' },
@@ -879,6 +880,7 @@ function connectorsAndNoticeSamples(): CardSample[] {
       ],
       refreshUserIds: [],
       canManage: true,
+      canRecordTransfer: true,
       askOwner: '',
       evidence: { text: '', note: '', at: '', buttonTitle: '' },
       // What the bot shows when the Graph app holds neither permission (both reads answered 403).
@@ -1166,6 +1168,7 @@ function userSpecificViewSamples(): CardSample[] {
         { title: 'Last transfer', value: '2026-02-15 14:05 UTC' },
       ],
       canManage: false,
+      canRecordTransfer: false,
       askOwner: `${ask} to reauthorize it, record a transfer or delete it.`,
       evidence: { text: '', note: '', at: '', buttonTitle: '' },
       consentWorkflow: { text: '', facts: [], note: '', linkTitle: '', linkUrl: '' },

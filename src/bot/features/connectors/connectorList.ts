@@ -150,7 +150,7 @@ export async function listNow(
     throw new CardActionError(400, 'This card does not say which connectors it lists, so it cannot refresh.');
   }
   const tenantId = tenantIdOf(context);
-  const found = await deps.connectors.storedByIds(tenantId, ids as string[]);
+  const found = await deps.connectors.currentByIds(tenantId, ids as string[]);
   const gone = (ids as string[]).filter((id) => !found.has(id));
   const deletions = (await Promise.all(gone.map((id) => deletionOf(deps.store, tenantId, id)))).filter(
     (d): d is { by: string; at: string } => !!d,

@@ -121,7 +121,15 @@ function statusCardData(
     consentRequests: connector.type === 'office365',
     facts: statusFacts(deps, connector, dates, consentView),
     canManage,
-    askOwner: askOwner(deps, connector, canManage, 'reauthorize it, record a transfer or delete it'),
+    canRecordTransfer: canManage && connector.status !== 'deauthorized',
+    askOwner: askOwner(
+      deps,
+      connector,
+      canManage,
+      connector.status === 'deauthorized'
+        ? 'reauthorize or delete it'
+        : 'reauthorize it, record a transfer or delete it',
+    ),
     evidence: read.evidence,
     consentWorkflow: read.consentWorkflow,
     events: read.events.map((e) => ({
@@ -181,7 +189,7 @@ export async function statusNow(
   if (problem) throw new CardActionError(400, problem);
   const tenantId = tenantIdOf(context);
   const id = data.connectorId as string;
-  const connector = await deps.connectors.get(tenantId, id);
+  const connector = await deps.connectors.current(tenantId, id);
   if (!connector) {
     const deleted = await deletionOf(deps.store, tenantId, id);
     if (!deleted) {

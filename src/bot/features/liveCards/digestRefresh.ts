@@ -54,7 +54,7 @@ async function digestNow(
 ): Promise<Attachment> {
   const tenantId = tenantIdOf(context);
   const { rows, hidden } = digestRefreshData(data);
-  const found = await deps.services.connectors.storedByIds(
+  const found = await deps.services.connectors.currentByIds(
     tenantId,
     rows.map((r) => r.id),
   );

@@ -1,7 +1,7 @@
 import { makeUser, personalChat } from '../../harness/activities';
 import { TeamsClient } from '../../harness/teamsClient';
 import { startHarness } from '../../harness/testBot';
-import { cardText } from '../../harness/cards';
+import { cardOf, cardText } from '../../harness/cards';
 import { connectorRecord, seedConnectors } from '../../support/connectorFixtures';
 
 const TENANT = '77777777-7777-4777-8777-777777777777';
@@ -57,6 +57,6 @@ describe('Bot Connector attempts of a turn', () => {
       .filter((c) => c.conversationId === client.conversation.id);
     expect(attempts.map((c) => c.status)).toEqual([429, 200]);
     for (const attempt of attempts) expect(JSON.stringify(attempt.body)).toContain(name);
-    expect(cardText(turn.replies.at(-1)!.attachments![0].content as never)).toContain(name);
+    expect(cardText(cardOf(turn.replies.at(-1)!))).toContain(name);
   });
 });

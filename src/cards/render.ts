@@ -143,14 +143,62 @@ function sharedCard<TData extends object>(
   const path = template.viewersPath;
   const shared = path ? withoutValueAt(data, path) : data;
   const key = cacheKey(shared);
-  let kept = boundCards.get(template);
-  if (!kept) boundCards.set(template, (kept = new BoundedMap(BOUND_CARDS_KEPT)));
+  const kept = keptCards(template);
   let card = kept.get(key);
   if (card === undefined) {
     card = deepFreeze(expandCard(template, shared)) as Card;
     kept.set(key, card);
   }
   return path ? withRefreshUserIds(card, valueAt(data, path)) : card;
+}
+
+function keptCards(template: CardTemplate<object>): BoundedMap<string, Card> {
+  let kept = boundCards.get(template);
+  if (!kept) boundCards.set(template, (kept = new BoundedMap(BOUND_CARDS_KEPT)));
+  return kept;
+}
+
+/**
+ * A card named by what it is made of rather than by its data, for a feature whose card data
+ * costs more to build (and to key by its JSON) than its inputs take to name: a page of 20
+ * connectors is tens of kilobytes of data from a few kilobytes of records.
+ */
+export interface KeyedCard<TData> {
+  /**
+   * Names everything the card shows except who it refreshes for: two calls with equal keys must
+   * bind equal data. The feature that builds the data builds its key beside it (the records as
+   * stored, the reader's date format, what the clock changes on the card, the reader's rights).
+   */
+  key: string;
+  /** The card data, built only when no card is kept under the key. */
+  data: () => TData;
+  /**
+   * Who the card refreshes for, set on each copy as {@link bindCard} sets the data's own; only
+   * for a template that names them in one place (see {@link CardTemplate.viewersPath}).
+   */
+  viewers: unknown;
+}
+
+/**
+ * {@link renderCard} for a card given by {@link KeyedCard}: the kept card bound from the same
+ * key is sent again without building its data.
+ */
+export function renderKeyedCard<TData extends object>(
+  template: CardTemplate<TData>,
+  keyed: KeyedCard<TData>,
+): Attachment {
+  const path = template.viewersPath;
+  // Without one place for the viewers, they would be bound into the card the key names.
+  if (!path) throw new Error(`card ${template.name} does not name its viewers in one place: render its data`);
+  // 'k' keeps these keys apart from the data keys ('m', 'p') of the same template.
+  const key = `k${keyed.key}`;
+  const kept = keptCards(template);
+  let card = kept.get(key);
+  if (card === undefined) {
+    card = deepFreeze(expandCard(template, withoutValueAt(keyed.data(), path))) as Card;
+    kept.set(key, card);
+  }
+  return CardFactory.adaptiveCard(withRefreshUserIds(card, keyed.viewers));
 }
 
 /** Freezes a card all the way down, so that a change to a shared one fails where it is made. */

@@ -62,10 +62,12 @@ export interface Connector {
  * authorization, since reauthorizing restarts the clock too. Never authorized: no clock.
  */
 export function clockStart(connector: Pick<Connector, 'lastTransferAt' | 'authorizedAt'>): Date | undefined {
-  const times = [connector.lastTransferAt, connector.authorizedAt]
-    .filter((t): t is string => typeof t === 'string')
-    .map((t) => new Date(t).getTime());
-  return times.length > 0 ? new Date(Math.max(...times)) : undefined;
+  // Read for every listed, scanned and shown connector: no arrays for two values.
+  const { lastTransferAt, authorizedAt } = connector;
+  const transfer = typeof lastTransferAt === 'string' ? Date.parse(lastTransferAt) : undefined;
+  const authorized = typeof authorizedAt === 'string' ? Date.parse(authorizedAt) : undefined;
+  if (transfer === undefined) return authorized === undefined ? undefined : new Date(authorized);
+  return new Date(authorized === undefined ? transfer : Math.max(transfer, authorized));
 }
 
 /** When the connector is deauthorized for inactivity: clock start + inactivityDays. */

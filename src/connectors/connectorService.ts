@@ -52,6 +52,8 @@ export class ConnectorService {
     options: { limit: number; cursor?: string },
   ): Promise<Page<Connector>> {
     const page = await this.connectors.list(tenantId, options);
+    // A page seldom holds an expired connector: checked first, the rest cost no promise each.
+    if (!page.items.some((c) => this.lifecycle.isExpired(c))) return page;
     const items = await Promise.all(page.items.map((c) => this.lifecycle.deauthorizeIfExpired(c, actor)));
     return { items, next: page.next };
   }

@@ -1,6 +1,8 @@
 import { makeUser, personalChat } from '../../harness/activities';
 import { TeamsClient } from '../../harness/teamsClient';
 import { startHarness } from '../../harness/testBot';
+import { cardOf, cardText } from '../../harness/cards';
+import { connectorRecord, seedConnectors } from '../../support/connectorFixtures';
 
 const TENANT = '77777777-7777-4777-8777-777777777777';
 
@@ -37,5 +39,24 @@ describe('Bot Connector attempts of a turn', () => {
       expect(attempts[i].at - attempts[i - 1].at).toBeGreaterThanOrEqual(190);
     expect(turn.replies).toHaveLength(1);
     expect(JSON.stringify(turn.replies[0])).not.toMatch(/something went wrong/i);
+  });
+
+  test('a reply of text beyond ASCII goes out as its UTF-8 bytes and arrives whole, resent after a 429 too', async () => {
+    const user = makeUser();
+    const client = new TeamsClient(h.bot.url, h.standIn, user, personalChat(TENANT, user));
+    const name = 'Überweisungen – Zürich 📁 経理';
+    await seedConnectors(h.bot.store, [connectorRecord({ tenantId: TENANT, displayName: name })]);
+    h.standIn.program(
+      'replyToActivity',
+      { status: 429, headers: { 'Retry-After': '0.1' }, body: { error: { code: 'Throttled' } } },
+      { times: 1, match: (c) => c.conversationId === client.conversation.id },
+    );
+    const turn = await client.say('connectors');
+    const attempts = h.standIn
+      .callsTo('replyToActivity')
+      .filter((c) => c.conversationId === client.conversation.id);
+    expect(attempts.map((c) => c.status)).toEqual([429, 200]);
+    for (const attempt of attempts) expect(JSON.stringify(attempt.body)).toContain(name);
+    expect(cardText(cardOf(turn.replies.at(-1)!))).toContain(name);
   });
 });

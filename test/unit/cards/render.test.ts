@@ -1,4 +1,4 @@
-import { bindCard, defineTemplate, renderCard } from '../../../src/cards/render';
+import { bindCard, defineTemplate, renderCard, renderKeyedCard } from '../../../src/cards/render';
 import { markdown } from '../../../src/cards/markdown';
 import { connectorListCard } from '../../../src/cards/connectorsCards';
 import { wizardStepCard } from '../../../src/cards/wizardCards';
@@ -138,5 +138,67 @@ describe('bindCard', () => {
   it('finds the viewers of the connector list and the wizard step in their data', () => {
     expect(connectorListCard.viewersPath).toEqual(['refresh', 'userIds']);
     expect(wizardStepCard.viewersPath).toEqual(['refreshUserIds']);
+  });
+});
+
+describe('renderKeyedCard', () => {
+  it('builds the data only when no card is kept under the key, and sends each reader their own userIds', () => {
+    const template = pageTemplate();
+    const built: string[] = [];
+    const keyed = (key: string, title: string, userIds: string[] | undefined) => ({
+      key,
+      data: () => {
+        built.push(key);
+        return page(userIds, title);
+      },
+      viewers: userIds,
+    });
+    const ada = renderKeyedCard(template, keyed('list-1', 'Connectors of this tenant', ['29:ada'])).content;
+    const alan = renderKeyedCard(template, keyed('list-1', 'Connectors of this tenant', ['29:alan'])).content;
+    expect(built).toEqual(['list-1']);
+    expect(alan.body).toBe(ada.body);
+    expect(alan).toEqual(bindCard(template, page(['29:alan']), { once: true }));
+    expect(ada).toEqual(bindCard(template, page(['29:ada']), { once: true }));
+    const everyone = renderKeyedCard(
+      template,
+      keyed('list-1', 'Connectors of this tenant', undefined),
+    ).content;
+    expect(everyone.refresh).not.toHaveProperty('userIds');
+
+    const other = renderKeyedCard(template, keyed('list-2', 'Connectors (continued)', ['29:ada'])).content;
+    expect(built).toEqual(['list-1', 'list-2']);
+    expect((other.body as { text: string }[])[0].text).toBe('Connectors (continued)');
+    expect(() => {
+      (other.body as { text: string }[])[0].text = 'changed';
+    }).toThrow(TypeError);
+  });
+
+  it('keeps keyed cards apart from cards kept by their data', () => {
+    const template = pageTemplate();
+    const data = page(['29:ada']);
+    renderCard(template, data);
+    let built = 0;
+    const keyed = renderKeyedCard(template, {
+      key: `p${JSON.stringify({ ...data, refresh: { ...data.refresh, userIds: undefined } })}`,
+      data: () => {
+        built += 1;
+        return page(['29:ada'], 'Another title');
+      },
+      viewers: ['29:ada'],
+    }).content;
+    expect(built).toBe(1);
+    expect((keyed.body as { text: string }[])[0].text).toBe('Another title');
+  });
+
+  it('refuses a template that binds its viewers in more than one place', () => {
+    const template = defineTemplate<{ viewers: string[] }>('render-test-keyed-viewers', {
+      type: 'AdaptiveCard',
+      version: '1.5',
+      refresh: { action: { type: 'Action.Execute', verb: 'x' }, userIds: '${viewers}' },
+      body: [{ type: 'TextBlock', text: '${join(viewers, ", ")}' }],
+    });
+    expect(() =>
+      renderKeyedCard(template, { key: 'k', data: () => ({ viewers: ['29:ada'] }), viewers: ['29:ada'] }),
+    ).toThrow(/does not name its viewers in one place/);
   });
 });

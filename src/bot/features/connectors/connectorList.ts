@@ -6,7 +6,7 @@ import {
   type ConnectorRow,
   type TextColor,
 } from '../../../cards/connectorsCards';
-import { renderCard } from '../../../cards/render';
+import { renderCard, renderKeyedCard } from '../../../cards/render';
 import { commandButton, messageCardData, messageCard } from '../../../cards/messageCard';
 import { connectorType } from '../../../connectors/catalog';
 import { daysUntilExpiry, type Connector } from '../../../connectors/connector';
@@ -34,15 +34,21 @@ const STATUS_COLORS: Record<Connector['status'], TextColor> = {
   deauthorized: 'Attention',
 };
 
+/** A listed connector with what this reader sees of it now. */
+interface ListedConnector {
+  connector: Connector;
+  /** Whole days left (see daysUntilExpiry), the one thing on a row that the clock changes. */
+  days: number | undefined;
+  canManage: boolean;
+}
+
 function connectorRow(
   deps: ConnectorsFeatureDeps,
-  connector: Connector,
+  listed: ListedConnector,
   dates: DateFormatter,
-  mayManage: MayManage,
 ): ConnectorRow {
-  const { config, clock } = deps;
-  const firstNotice = Math.max(...config.expiryNoticeDays);
-  const days = daysUntilExpiry(connector, config.inactivityDays, clock.now());
+  const { connector, days, canManage } = listed;
+  const firstNotice = Math.max(...deps.config.expiryNoticeDays);
   const deauthorized = connector.status === 'deauthorized';
   return {
     id: connector.id,
@@ -59,8 +65,8 @@ function connectorRow(
         ? 'no clock yet'
         : `${daysText(days)} left`,
     daysColor: deauthorized || (days !== undefined && days < firstNotice) ? 'Attention' : 'Default',
-    canManage: mayManage(connector),
-    askOwner: askOwner(deps, connector, mayManage(connector), 'reauthorize or delete it'),
+    canManage,
+    askOwner: askOwner(deps, connector, canManage, 'reauthorize or delete it'),
   };
 }
 
@@ -92,37 +98,93 @@ export async function listConnectors(
   }
   await context.sendActivity(
     MessageFactory.attachment(
-      renderCard(
-        connectorListCard,
-        listCardData(deps, context, page.items, page.next ?? '', {
-          continued: !!cursor,
-          userIds: await refreshUsers(deps, context, page.items),
-          deletedNote: '',
-          mayManage: await readerMayManage(deps, context, page.items, 'posted'),
-        }),
-      ),
+      listCard(deps, context, page.items, page.next ?? '', {
+        continued: !!cursor,
+        userIds: await refreshUsers(deps, context, page.items),
+        deletedNote: '',
+        mayManage: await readerMayManage(deps, context, page.items, 'posted'),
+      }),
     ),
   );
 }
 
-function listCardData(
+interface ListView {
+  continued: boolean;
+  userIds: string[] | undefined;
+  deletedNote: string;
+  mayManage: MayManage;
+}
+
+/**
+ * The list card as this reader sees it now. Its data is built only when no card is kept under
+ * its key (listCardKey): a page read again unchanged, by the same reader, the same day, sends
+ * the card bound last time.
+ */
+function listCard(
   deps: ConnectorsFeatureDeps,
   context: TurnContext,
   connectors: Connector[],
   next: string,
-  view: { continued: boolean; userIds: string[] | undefined; deletedNote: string; mayManage: MayManage },
+  view: ListView,
+): Attachment {
+  const dates = readerDates(context, deps.logger);
+  const now = deps.clock.now();
+  const listed = connectors.map((connector) => ({
+    connector,
+    days: daysUntilExpiry(connector, deps.config.inactivityDays, now),
+    canManage: view.mayManage(connector),
+  }));
+  return renderKeyedCard(connectorListCard, {
+    key: listCardKey(deps, dates, listed, next, view),
+    data: () => listCardData(deps, dates, listed, next, view),
+    viewers: view.userIds,
+  });
+}
+
+/**
+ * Everything the list card shows but who it refreshes for: each record whole, as stored (so any
+ * change gives another card, a connector deleted and imported again under its id included),
+ * its days left and whether this reader may manage it, the reader's date format, the page and
+ * the settings the card states.
+ */
+export function listCardKey(
+  deps: Pick<ConnectorsFeatureDeps, 'config'>,
+  dates: DateFormatter,
+  listed: ListedConnector[],
+  next: string,
+  view: Omit<ListView, 'userIds' | 'mayManage'>,
+): string {
+  const { config } = deps;
+  return JSON.stringify([
+    config.inactivityDays,
+    config.expiryNoticeDays,
+    !!config.adminGroupId,
+    dates.timeZone,
+    dates.locale ?? null,
+    view.continued,
+    next,
+    view.deletedNote,
+    listed.map((l) => [l.days ?? null, l.canManage, l.connector]),
+  ]);
+}
+
+function listCardData(
+  deps: ConnectorsFeatureDeps,
+  dates: DateFormatter,
+  listed: ListedConnector[],
+  next: string,
+  view: ListView,
 ): ConnectorListCardData {
   const { config } = deps;
   const firstNotice = Math.max(...config.expiryNoticeDays);
-  const dates = readerDates(context, deps.logger);
   return {
     title: view.continued ? 'Connectors (continued)' : 'Connectors of this tenant',
     summary: `Deauthorized after ${config.inactivityDays} days without a transfer. Red: under ${firstNotice} days left.${view.deletedNote}`,
-    rows: connectors.map((c) => connectorRow(deps, c, dates, view.mayManage)),
+    rows: listed.map((l) => connectorRow(deps, l, dates)),
     buttons: next ? [{ title: 'Show more', command: 'connectors', args: `more ${next}` }] : [],
-    readOnly: connectors.some((c) => !view.mayManage(c)),
+    readOnly: listed.some((l) => !l.canManage),
     refresh: {
-      connectorIds: connectors.map((c) => c.id),
+      connectorIds: listed.map((l) => l.connector.id),
       next,
       page: view.continued ? 'more' : 'first',
       userIds: view.userIds,
@@ -166,13 +228,10 @@ export async function listNow(
     .map((d) => ` A connector on this card was deleted by ${d.by} on ${dates.dateTime(d.at)}.`)
     .join('');
   const connectors = (ids as string[]).flatMap((id) => found.get(id) ?? []);
-  return renderCard(
-    connectorListCard,
-    listCardData(deps, context, connectors, next, {
-      continued: data.page === 'more',
-      userIds: await refreshUsers(deps, context, connectors),
-      deletedNote,
-      mayManage: await readerMayManage(deps, context, connectors, 'answer'),
-    }),
-  );
+  return listCard(deps, context, connectors, next, {
+    continued: data.page === 'more',
+    userIds: await refreshUsers(deps, context, connectors),
+    deletedNote,
+    mayManage: await readerMayManage(deps, context, connectors, 'answer'),
+  });
 }

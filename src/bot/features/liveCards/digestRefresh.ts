@@ -1,8 +1,14 @@
 import type { Attachment, TurnContext } from 'botbuilder';
 import { expiryDigestCard, type DigestRefreshData } from '../../../cards/noticeCards';
 import { readerDates } from '../../../util/readerDates';
-import { renderCard } from '../../../cards/render';
-import { askOwnerText, digestView, type DigestEntry } from '../../../notify/digestView';
+import { renderKeyedCard } from '../../../cards/render';
+import { daysUntilExpiry } from '../../../connectors/connector';
+import {
+  askOwnerText,
+  digestView,
+  type DigestEntry,
+  type DigestViewOptions,
+} from '../../../notify/digestView';
 import { DIGEST_MAX_ROWS, DIGEST_REFRESH_VERB } from '../../../notify/expiryScanner';
 import type { BotDeps } from '../../deps';
 import { tenantIdOf } from '../../turnInfo';
@@ -73,21 +79,59 @@ async function digestNow(
   }
   const connectors = [...found.values()];
   const manageable = await manageableIds(context, connectors, deps);
-  return renderCard(
-    expiryDigestCard,
-    digestView(entries, {
-      inactivityDays: deps.config.inactivityDays,
-      now: deps.clock.now(),
-      dates: readerDates(context, deps.logger),
-      viewer: {
-        canManage: (c) => manageable.has(c.id),
-        owner: (c) => askOwnerText(c, !!deps.config.adminGroupId),
-      },
-      refresh: { verb: DIGEST_REFRESH_VERB, userIds: await managerIds(deps, tenantId, connectors) },
-      hidden,
-      refreshed: true,
+  const adminGroupSet = !!deps.config.adminGroupId;
+  const options: DigestViewOptions = {
+    inactivityDays: deps.config.inactivityDays,
+    now: deps.clock.now(),
+    dates: readerDates(context, deps.logger),
+    viewer: {
+      canManage: (c) => manageable.has(c.id),
+      owner: (c) => askOwnerText(c, adminGroupSet),
+    },
+    refresh: { verb: DIGEST_REFRESH_VERB, userIds: await managerIds(deps, tenantId, connectors) },
+    hidden,
+    refreshed: true,
+  };
+  return renderKeyedCard(expiryDigestCard, {
+    key: digestCardKey(entries, options, adminGroupSet),
+    data: () => digestView(entries, options),
+    viewers: options.refresh.userIds,
+  });
+}
+
+/**
+ * Everything {@link digestView} shows but who the card refreshes for: each notice with its
+ * connector whole, as stored (or who deleted it), its days left and whether this reader may act
+ * on it; the reader's date format and the minute the card says it is current as of; the
+ * settings the card states. Who to ask follows from the connector and whether an admin group is set.
+ */
+export function digestCardKey(
+  entries: DigestEntry[],
+  options: DigestViewOptions,
+  adminGroupSet: boolean,
+): string {
+  const { dates, inactivityDays, now, viewer } = options;
+  return JSON.stringify([
+    inactivityDays,
+    adminGroupSet,
+    dates.timeZone,
+    dates.locale ?? null,
+    options.refreshed ? dates.dateTime(now) : null,
+    options.hidden,
+    options.refresh.verb,
+    entries.map((e) => {
+      const c = e.connector;
+      return [
+        e.id,
+        e.periodStart,
+        e.threshold,
+        e.deleted ?? null,
+        c ?? null,
+        c ? (daysUntilExpiry(c, inactivityDays, now) ?? null) : null,
+        c ? viewer.canManage(c) : null,
+      ];
     }),
-  );
+  ]);
 }
 
 /** The expiry digest's refresh verb (automatic when it is shown, or its Refresh button). */

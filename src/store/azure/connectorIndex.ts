@@ -134,9 +134,7 @@ export class ConnectorIndex {
    */
   async *byTenant(filter: string): AsyncIterable<TenantExpiring> {
     const byTenant = new Map<string, KeptRow[]>();
-    const rows = this.table.listEntities<IndexRow>({
-      queryOptions: { filter, select: ['PartitionKey', 'RowKey', 't', 'i', 'at'] },
-    });
+    const rows = this.table.listEntities<IndexRow>({ queryOptions: { filter } });
     for await (const row of rows) {
       const kept: KeptRow = {
         partitionKey: row.partitionKey as string,

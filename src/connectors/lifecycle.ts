@@ -1,4 +1,11 @@
-import { ConcurrencyError, type AuditLog, type ConnectorStore, type Page, type SecretStore } from './ports';
+import {
+  ConcurrencyError,
+  type AuditLog,
+  type ConnectorStore,
+  type Page,
+  type SecretStore,
+  type TenantExpiring,
+} from './ports';
 import type { Clock } from '../util/clock';
 import type { ConnectorTypeId } from './catalog';
 import {
@@ -373,6 +380,11 @@ export class ConnectorLifecycle {
     options: { limit: number; cursor?: string },
   ): Promise<Page<Connector>> {
     return this.store.connectors.listExpiring(clockStartBefore, options);
+  }
+
+  /** The same connectors as {@link listExpiring}, a tenant at a time (the expiry scan's reading). */
+  expiringByTenant(clockStartBefore: Date): AsyncIterable<TenantExpiring> {
+    return this.store.connectors.expiringByTenant(clockStartBefore);
   }
 
   /** A page of connectors of every tenant still waiting for admin consent (the consent reminders' reading). */

@@ -159,8 +159,21 @@ export interface ConnectorStore {
     clockStartBefore: Date,
     options?: { limit?: number; cursor?: string },
   ): Promise<Page<Connector>>;
+  /**
+   * The connectors {@link listExpiring} gives, a tenant at a time: each tenant once (tenants in no
+   * set order) with all of its connectors, oldest first. The caller holds one tenant's records
+   * instead of every tenant's; the store keeps no more than ids and index keys of the others.
+   */
+  expiringByTenant(clockStartBefore: Date): AsyncIterable<TenantExpiring>;
   /** Connectors of every tenant still waiting for admin consent (for the consent reminders). */
   listAwaitingConsent(options?: { limit?: number; cursor?: string }): Promise<Page<Connector>>;
+}
+
+/** One tenant's connectors from {@link ConnectorStore.expiringByTenant}. */
+export interface TenantExpiring {
+  tenantId: string;
+  /** Never empty. */
+  connectors: Connector[];
 }
 
 /** Encrypted connector secrets; the store never sees plaintext. */

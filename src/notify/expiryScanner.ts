@@ -19,6 +19,7 @@ import {
 import { DAY_MS, type Clock } from '../util/clock';
 import { UTC_DATES } from '../util/dates';
 import { GroupCommit } from '../util/groupCommit';
+import { Handoff } from './handoff';
 import type { Logger } from '../util/logger';
 import type { ProactiveSender } from './proactiveSender';
 import { Telemetry } from '../telemetry/telemetry';
@@ -73,6 +74,18 @@ interface DueNotice {
   periodStart: string;
   daysLeft: number;
 }
+
+/** A target and its notices, as the scan hands them to a worker. */
+interface DueTarget {
+  target: Target;
+  notices: DueNotice[];
+}
+
+/**
+ * Connectors a scan reads before it hands their targets on (whole tenants, so a slice may hold
+ * more): enough that a slice's snoozes and subscriptions take a few requests, not one a tenant.
+ */
+const SLICE_CONNECTORS = 500;
 
 export interface ScannerDeps {
   config: Config;
@@ -225,29 +238,35 @@ export class ExpiryScanner implements DeauthorizationListener {
     const { clock, logger } = this.deps;
     const now = clock.now();
     const report = this.emptyReport();
-    const due = await this.collectDue(now, report);
-    report.targets = due.size;
+    const concurrency = Math.max(1, this.deps.concurrency ?? 8);
+    // Reading runs ahead of sending by at most a slice and this many targets: a target's notices
+    // (its connectors are most of the scan's heap) are read shortly before its digest goes out
+    // and are garbage once it has, so the heap holds a few tenants' connectors, not every one.
+    const handoff = new Handoff<DueTarget>(concurrency);
+    let done = 0;
+    const worker = async () => {
+      try {
+        for (let next = await handoff.take(); next; next = await handoff.take()) {
+          await this.deliver(next.target, next.notices, report);
+          done += 1;
+          if (done % 100 === 0)
+            logger.info('expiry scan: progress', { targetsDone: done, sent: report.sent });
+        }
+      } catch (err) {
+        handoff.fail(err);
+        throw err;
+      }
+    };
+    const workers = Array.from({ length: concurrency }, worker);
+    const reading = this.readDue(now, report, (due) => handoff.put(due)).finally(() => handoff.close());
+    const outcomes = await Promise.allSettled([reading, ...workers]);
+    const failed = outcomes.find((o) => o.status === 'rejected');
+    if (failed) throw failed.reason;
     logger.info('expiry scan: notices due', {
-      targets: due.size,
+      targets: report.targets,
       noticesDue: report.noticesDue,
       checked: report.connectorsChecked,
     });
-
-    // The queue is the only reference to each target's notices (their connectors are most of the
-    // scan's live heap): a digest's data becomes garbage once its worker moves on, so the heap
-    // shrinks as the scan goes instead of holding every connector to its end.
-    const queue = [...due.values()];
-    due.clear();
-    let done = 0;
-    const worker = async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) {
-        await this.deliver(next.target, next.notices, report);
-        done += 1;
-        if (done % 100 === 0)
-          logger.info('expiry scan: progress', { targetsDone: done, of: report.targets, sent: report.sent });
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, this.deps.concurrency ?? 8) }, worker));
     if (this.deps.consentReminders) {
       await this.expireConsentRequests(now, report);
       await this.remindConsent(now, report);
@@ -285,38 +304,60 @@ export class ExpiryScanner implements DeauthorizationListener {
   }
 
   /**
-   * The notices due, by target. The index is read first; then the snoozes and subscriptions of
-   * every tenant with a notice due are read together (once per scan, not once per connector).
+   * Reads the notices due, tenant by tenant from the expiry index, and hands each target its
+   * notices. Tenants are gathered into slices of about {@link SLICE_CONNECTORS} connectors whose
+   * snoozes and subscriptions are read together (once per tenant and scan, a few requests a slice).
    */
-  private async collectDue(
-    now: Date,
-    report: ScanReport,
-  ): Promise<Map<string, { target: Target; notices: DueNotice[] }>> {
-    const { config, store, lifecycle } = this.deps;
+  private async readDue(now: Date, report: ScanReport, hand: (due: DueTarget) => Promise<void>) {
+    const { config, lifecycle } = this.deps;
     const horizon = new Date(
       now.getTime() - (config.inactivityDays - Math.max(...config.expiryNoticeDays)) * DAY_MS,
     );
-    const found: DueNotice[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await lifecycle.listExpiring(horizon, { limit: 1000, cursor });
-      cursor = page.next;
-      for (const connector of page.items) {
-        report.connectorsChecked += 1;
-        const periodStart = clockStart(connector)?.toISOString();
-        if (!periodStart) continue;
-        if (lifecycle.isExpired(connector, now)) {
-          const updated = await lifecycle.deauthorizeIfExpired(connector, SCANNER_ACTOR);
-          report.deauthorized += 1;
-          found.push({ connector: updated, threshold: DEAUTHORIZED_THRESHOLD, periodStart, daysLeft: 0 });
-          continue;
-        }
-        const daysLeft = daysUntilExpiry(connector, config.inactivityDays, now) ?? 0;
-        const threshold = dueThreshold(daysLeft, config.expiryNoticeDays);
-        if (threshold !== undefined) found.push({ connector, threshold, periodStart, daysLeft });
+    let slice: DueNotice[] = [];
+    for await (const tenant of lifecycle.expiringByTenant(horizon)) {
+      for (const connector of tenant.connectors) {
+        const notice = await this.dueNotice(connector, now, report);
+        if (notice) slice.push(notice);
       }
-    } while (cursor);
+      if (slice.length >= SLICE_CONNECTORS) {
+        const full = slice;
+        slice = [];
+        await this.handSlice(full, report, hand);
+      }
+    }
+    if (slice.length > 0) await this.handSlice(slice, report, hand);
+  }
 
+  /** The notice a connector from the index is due, if any; an expired one is deauthorized first. */
+  private async dueNotice(
+    connector: Connector,
+    now: Date,
+    report: ScanReport,
+  ): Promise<DueNotice | undefined> {
+    const { config, lifecycle } = this.deps;
+    report.connectorsChecked += 1;
+    const periodStart = clockStart(connector)?.toISOString();
+    if (!periodStart) return undefined;
+    if (lifecycle.isExpired(connector, now)) {
+      const updated = await lifecycle.deauthorizeIfExpired(connector, SCANNER_ACTOR);
+      report.deauthorized += 1;
+      return { connector: updated, threshold: DEAUTHORIZED_THRESHOLD, periodStart, daysLeft: 0 };
+    }
+    const daysLeft = daysUntilExpiry(connector, config.inactivityDays, now) ?? 0;
+    const threshold = dueThreshold(daysLeft, config.expiryNoticeDays);
+    return threshold === undefined ? undefined : { connector, threshold, periodStart, daysLeft };
+  }
+
+  /**
+   * The notices of whole tenants, by target: snoozes and subscriptions of the slice's tenants
+   * are read together, then each target is handed its notices (all of its tenant's).
+   */
+  private async handSlice(
+    found: DueNotice[],
+    report: ScanReport,
+    hand: (due: DueTarget) => Promise<void>,
+  ): Promise<void> {
+    const { store } = this.deps;
     // A deauthorization is announced whatever was snoozed: snoozes hold back expiry thresholds.
     const expiring = found.filter((n) => n.threshold !== DEAUTHORIZED_THRESHOLD);
     const snoozed = await store.notices.areSnoozed(
@@ -330,14 +371,13 @@ export class ExpiryScanner implements DeauthorizationListener {
     const held = new Set(expiring.filter((_, i) => snoozed[i]));
     report.skipped += held.size;
     const notices = found.filter((n) => !held.has(n));
-    const subscriptions = await store.subscriptions.listByTenants([
-      ...new Set(notices.map((n) => n.connector.tenantId)),
-    ]);
+    const tenants = [...new Set(notices.map((n) => n.connector.tenantId))];
+    const subscriptions = await store.subscriptions.listByTenants(tenants);
     const subscriptionCache = new Map<string, Target[]>();
-    for (const tenantId of new Set(notices.map((n) => n.connector.tenantId)))
+    for (const tenantId of tenants)
       subscriptionCache.set(tenantId, (subscriptions.get(tenantId) ?? []).map(subscriptionTarget));
     const personalCache = new Map<string, ConversationRecord | undefined>();
-    const due = new Map<string, { target: Target; notices: DueNotice[] }>();
+    const due = new Map<string, DueTarget>();
     for (const notice of notices) {
       for (const target of await this.targetsFor(notice.connector, subscriptionCache, personalCache)) {
         report.noticesDue += 1;
@@ -346,7 +386,13 @@ export class ExpiryScanner implements DeauthorizationListener {
         due.set(target.key, entry);
       }
     }
-    return due;
+    report.targets += due.size;
+    // Handed one by one and forgotten here, so a delivered target's notices can be collected.
+    for (const key of [...due.keys()]) {
+      const entry = due.get(key)!;
+      due.delete(key);
+      await hand(entry);
+    }
   }
 
   /** The creator's 1:1 chat unless they opted out; looked up once per person and scan. */

@@ -19,8 +19,22 @@ export function guardStore<T extends object>(target: T, isUnavailable: (err: unk
           throw mapError(err);
         }
         if (result instanceof Promise) return result.catch((err: unknown) => Promise.reject(mapError(err)));
+        if (isAsyncIterable(result)) return guardIterable(result, mapError);
         return result;
       };
     },
   });
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+/** A listing read as it is iterated fails the same way as a method's promise. */
+async function* guardIterable<T>(source: AsyncIterable<T>, mapError: (err: unknown) => unknown) {
+  try {
+    yield* source;
+  } catch (err) {
+    throw mapError(err);
+  }
 }

@@ -18,6 +18,27 @@ const PORTS = new Set<string | symbol>([
   'consentRequests',
 ]);
 
+/** Port methods that return an async iterable rather than a promise: each step is a span. */
+const LISTINGS = new Set<string>(['expiringByTenant']);
+
+/** Each step of a listing (a tenant's records read, say) inside its own span. */
+async function* spannedSteps<T>(
+  source: AsyncIterable<T>,
+  inSpan: (step: () => Promise<IteratorResult<T>>) => Promise<IteratorResult<T>>,
+) {
+  const iterator = source[Symbol.asyncIterator]();
+  let done = false;
+  try {
+    while (!done) {
+      const next = await inSpan(() => iterator.next());
+      done = !!next.done;
+      if (!next.done) yield next.value;
+    }
+  } finally {
+    if (!done) await iterator.return?.();
+  }
+}
+
 /** A port whose async methods each run inside a `storage <port>.<method>` span. */
 function instrumentPort<T extends object>(port: T, name: string, system: string, telemetry: Telemetry): T {
   const wrapped = new Map<string | symbol, unknown>();
@@ -28,15 +49,19 @@ function instrumentPort<T extends object>(port: T, name: string, system: string,
       let method = wrapped.get(prop);
       if (!method) {
         const original = value as (...args: unknown[]) => Promise<unknown>;
-        method = (...args: unknown[]) =>
+        const inSpan = <R>(fn: () => Promise<R>) =>
           telemetry.inSpan(
             `storage ${name}.${prop}`,
             {
               kind: SpanKind.CLIENT,
               attributes: { 'db.system.name': system, 'db.operation.name': `${name}.${prop}` },
             },
-            () => original.apply(target, args),
+            fn,
           );
+        method = LISTINGS.has(prop)
+          ? (...args: unknown[]) =>
+              spannedSteps(original.apply(target, args) as unknown as AsyncIterable<unknown>, inSpan)
+          : (...args: unknown[]) => inSpan(() => original.apply(target, args));
         wrapped.set(prop, method);
       }
       return method;
@@ -47,7 +72,7 @@ function instrumentPort<T extends object>(port: T, name: string, system: string,
 /**
  * The same store with a span around every port call, so a turn's or a scan's trace shows its
  * storage reads and writes. Every port method is async (see `ports.ts`), so wrapping one in an
- * async span changes nothing for its callers. With tracing off the store itself is returned:
+ * async span changes nothing for its callers; a listing read as it is iterated gets a span per step. With tracing off the store itself is returned:
  * the spans would all be no-op ones, and the proxies cost every store call of every turn.
  */
 export function instrumentStore(store: Store, telemetry: Telemetry): Store {

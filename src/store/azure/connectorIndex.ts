@@ -1,6 +1,6 @@
-import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
+import { odata, type TableClient } from '@azure/data-tables';
 import { clockStart, type Connector } from '../../connectors/connector';
-import type { Page } from '../../connectors/ports';
+import type { Page, TenantExpiring } from '../../connectors/ports';
 import { ignoring, mapLimit, unlessMissing } from './errors';
 import { dayBucket, decodeCursor, encodeCursor, orderedUniqueKey, padMs } from './keys';
 
@@ -26,6 +26,9 @@ interface IndexRow {
   /** When the row was written (ms), for the grace period of stale rows. */
   at: number;
 }
+
+/** A row as read: what {@link ConnectorIndex.byTenant} keeps of one until its tenant's turn. */
+type KeptRow = IndexRow & Partial<IndexKeys> & { etag: string };
 
 const same = (a: IndexKeys | undefined, b: IndexKeys | undefined) =>
   a?.partitionKey === b?.partitionKey && a?.rowKey === b?.rowKey;
@@ -123,8 +126,38 @@ export class ConnectorIndex {
     };
   }
 
+  /**
+   * The connectors whose rows match `filter`, a tenant at a time, each checked against its record
+   * as {@link page} checks it. The rows are read first and only their keys kept (a few dozen bytes
+   * each); a tenant's records are read when its turn comes, so the caller's heap holds one
+   * tenant's connectors, not every tenant's.
+   */
+  async *byTenant(filter: string): AsyncIterable<TenantExpiring> {
+    const byTenant = new Map<string, KeptRow[]>();
+    const rows = this.table.listEntities<IndexRow>({ queryOptions: { filter } });
+    for await (const row of rows) {
+      const kept: KeptRow = {
+        partitionKey: row.partitionKey as string,
+        rowKey: row.rowKey as string,
+        etag: row.etag,
+        t: row.t,
+        i: row.i,
+        at: Number(row.at ?? 0),
+      };
+      const list = byTenant.get(kept.t);
+      if (list) list.push(kept);
+      else byTenant.set(kept.t, [kept]);
+    }
+    for (const [tenantId, kept] of byTenant) {
+      byTenant.delete(tenantId);
+      const checked = await mapLimit(kept, READ_CONCURRENCY, (row) => this.check(row));
+      const connectors = checked.filter((c): c is Connector => c !== undefined);
+      if (connectors.length > 0) yield { tenantId, connectors };
+    }
+  }
+
   /** The connector a row stands for, or undefined when its record does not point there (any more). */
-  private async check(row: TableEntityResult<IndexRow>): Promise<Connector | undefined> {
+  private async check(row: KeptRow): Promise<Connector | undefined> {
     const keys = { partitionKey: row.partitionKey as string, rowKey: row.rowKey as string };
     const record = await this.readRecord(row.t, row.i);
     if (record && same(this.keysOf(record.connector), keys)) return record.connector;
@@ -177,6 +210,12 @@ export function listExpiring(
       validCursor: (rowKey) => EXPIRY_ROW_KEY.test(rowKey),
     },
   );
+}
+
+/** listExpiring's connectors a tenant at a time. */
+export function expiringByTenant(index: ConnectorIndex, before: Date): AsyncIterable<TenantExpiring> {
+  const beforeMs = before.getTime();
+  return index.byTenant(odata`PartitionKey le ${dayBucket(beforeMs)} and RowKey lt ${padMs(beforeMs + 1)}`);
 }
 
 const AWAITING_CONSENT = 'awaiting-consent';

@@ -7,11 +7,19 @@ import {
   type ConnectorStore,
   type Page,
   type SecretStore,
+  type TenantExpiring,
 } from '../../connectors/ports';
 import { guard, ignoring, MAX_ATTEMPTS, settleAll, unlessMissing } from './errors';
 import { httpStatusOf } from '../../util/httpStatus';
 import { nameKey } from '../names';
-import { ConnectorIndex, consentKeys, expiryKeys, listAwaitingConsent, listExpiring } from './connectorIndex';
+import {
+  ConnectorIndex,
+  consentKeys,
+  expiringByTenant,
+  expiryKeys,
+  listAwaitingConsent,
+  listExpiring,
+} from './connectorIndex';
 import {
   decodeCursor,
   encodeCursor,
@@ -218,6 +226,10 @@ export class AzureConnectorStore implements ConnectorStore {
     options: { limit?: number; cursor?: string } = {},
   ): Promise<Page<Connector>> {
     return guard(() => listExpiring(this.expiry, clockStartBefore, options));
+  }
+
+  expiringByTenant(clockStartBefore: Date): AsyncIterable<TenantExpiring> {
+    return expiringByTenant(this.expiry, clockStartBefore);
   }
 
   listAwaitingConsent(options: { limit?: number; cursor?: string } = {}): Promise<Page<Connector>> {

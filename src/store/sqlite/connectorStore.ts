@@ -1,7 +1,13 @@
 import type Database from 'better-sqlite3';
 import { clockStart, type Connector } from '../../connectors/connector';
 import { upgradeConnector } from '../../connectors/provenance';
-import { ConcurrencyError, MAX_GET_MANY, type ConnectorStore, type Page } from '../../connectors/ports';
+import {
+  ConcurrencyError,
+  MAX_GET_MANY,
+  type ConnectorStore,
+  type Page,
+  type TenantExpiring,
+} from '../../connectors/ports';
 import { nameKey } from '../names';
 
 const MAX_PAGE = 500;
@@ -171,6 +177,28 @@ export class SqliteConnectorStore implements ConnectorStore {
           ? Buffer.from(JSON.stringify([last.c, last.t, last.id])).toString('base64url')
           : undefined,
     };
+  }
+
+  async *expiringByTenant(clockStartBefore: Date): AsyncIterable<TenantExpiring> {
+    const before = clockStartBefore.getTime();
+    // The tenants come from the clock index's due entries alone (no record is read); then each
+    // tenant's records through the (tenant, clock) index.
+    const tenants = this.db
+      .prepare(
+        `SELECT DISTINCT tenant_id AS t FROM connectors INDEXED BY connectors_by_clock
+         WHERE clock_start IS NOT NULL AND clock_start <= ? ORDER BY tenant_id`,
+      )
+      .all(before) as { t: string }[];
+    for (const { t: tenantId } of tenants) {
+      const rows = this.db
+        .prepare(
+          `SELECT doc FROM connectors INDEXED BY connectors_by_tenant_clock
+           WHERE tenant_id = ? AND clock_start IS NOT NULL AND clock_start <= ? ORDER BY clock_start, id`,
+        )
+        .all(tenantId, before) as { doc: string }[];
+      // A tenant whose last due connector changed since the tenants were read has nothing to give.
+      if (rows.length > 0) yield { tenantId, connectors: rows.map((r) => parseConnector(r.doc)) };
+    }
   }
 
   async listAwaitingConsent(options: { limit?: number; cursor?: string } = {}): Promise<Page<Connector>> {

@@ -108,6 +108,10 @@ const MIGRATIONS: string[] = [
   CREATE INDEX consent_requests_by_tenant ON consent_requests (tenant_id, created_at);
   CREATE INDEX consent_requests_open ON consent_requests (tenant_id, id) WHERE state = 'open';
   `,
+  // The expiry scan reads a tenant's due connectors at a time (expiringByTenant).
+  `
+  CREATE INDEX connectors_by_tenant_clock ON connectors (tenant_id, clock_start, id) WHERE clock_start IS NOT NULL;
+  `,
 ];
 
 /** The database file inside DATA_DIR. */

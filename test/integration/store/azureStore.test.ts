@@ -68,6 +68,29 @@ describe('azure store', () => {
     await expect(expiry.getEntity(gone.partitionKey, gone.rowKey)).rejects.toMatchObject({ statusCode: 404 });
   });
 
+  it('skips and removes stale index rows a tenant at a time as listExpiring does', async () => {
+    const prefix = freshPrefix();
+    const store = await createAzureStore(azurite().connectionString, undefined, { prefix });
+    const expiry = tableClient(azurite().connectionString, `${prefix}Expiry`);
+    const live = await store.connectors.create(
+      connectorRecord({ tenantId: 'tenant-1', id: 'live', authorizedAt: '2026-01-10T00:00:00.000Z' }),
+    );
+    const phantom = expiryKeys({ ...live, lastTransferAt: '2026-01-20T00:00:00.000Z' })!;
+    await expiry.createEntity({ ...phantom, t: 'tenant-1', i: 'live', at: Date.now() });
+    const gone = expiryKeys(
+      connectorRecord({ tenantId: 'tenant-2', id: 'gone', authorizedAt: '2026-01-07' }),
+    )!;
+    await expiry.createEntity({ ...gone, t: 'tenant-2', i: 'gone', at: Date.now() - STALE_ROW_GRACE_MS - 1 });
+
+    const slices = [];
+    for await (const slice of store.connectors.expiringByTenant(new Date('2026-02-01T00:00:00.000Z')))
+      slices.push(slice);
+    // The phantom row's connector is given once, from the row its record points at; tenant-2 had only a stale row.
+    expect(slices).toEqual([{ tenantId: 'tenant-1', connectors: [live] }]);
+    await expect(expiry.getEntity(phantom.partitionKey, phantom.rowKey)).resolves.toBeDefined();
+    await expect(expiry.getEntity(gone.partitionKey, gone.rowKey)).rejects.toMatchObject({ statusCode: 404 });
+  });
+
   describe('when Azure cannot be reached', () => {
     let store: Store;
     beforeAll(async () => {
@@ -83,6 +106,13 @@ describe('azure store', () => {
       );
       await expect(store.state.read(['some/key'])).rejects.toBeInstanceOf(StoreUnavailableError);
       await expect(store.state.write({ 'some/key': { n: 1 } })).rejects.toBeInstanceOf(StoreUnavailableError);
+    }, 30_000);
+
+    it('fails the expiry listing read a tenant at a time with StoreUnavailableError', async () => {
+      const read = async () => {
+        for await (const slice of store.connectors.expiringByTenant(new Date())) void slice;
+      };
+      await expect(read()).rejects.toBeInstanceOf(StoreUnavailableError);
     }, 30_000);
 
     it('refuses to start with StoreUnavailableError', async () => {

@@ -1,7 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import Database from 'better-sqlite3';
 import { createSqliteStore } from '../../../src/store/sqlite';
+import { DATABASE_FILE } from '../../../src/store/sqlite/database';
+import { connectorRecord } from '../../support/connectorFixtures';
 import { describeStoreContract } from './storeContract';
 
 describeStoreContract('sqlite', async () => {
@@ -24,6 +27,50 @@ describe('sqlite store', () => {
       expect(store.scanLeadership).toBeUndefined();
     } finally {
       void store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("adds the expiry scan's (tenant, clock) index to a database of the previous release on open", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'store-contract-'));
+    try {
+      const first = createSqliteStore(dir);
+      for (const [tenantId, id] of [
+        ['tenant-2', 'b'],
+        ['tenant-1', 'a'],
+        ['tenant-2', 'c'],
+      ])
+        await first.connectors.create(
+          connectorRecord({ tenantId, id, authorizedAt: '2026-01-10T00:00:00.000Z' }),
+        );
+      await first.close();
+      // The file as the previous release left it: no index, its schema version one lower.
+      const old = new Database(path.join(dir, DATABASE_FILE));
+      const version = (old.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number }).v;
+      old.exec(
+        `DROP INDEX connectors_by_tenant_clock; DELETE FROM schema_version WHERE version = ${version}`,
+      );
+      old.close();
+
+      const store = createSqliteStore(dir);
+      try {
+        const slices = [];
+        for await (const slice of store.connectors.expiringByTenant(new Date('2026-02-01T00:00:00.000Z')))
+          slices.push([slice.tenantId, slice.connectors.map((c) => c.id)]);
+        expect(slices).toEqual([
+          ['tenant-1', ['a']],
+          ['tenant-2', ['b', 'c']],
+        ]);
+      } finally {
+        await store.close();
+      }
+      const reopened = new Database(path.join(dir, DATABASE_FILE), { readonly: true });
+      const index = reopened
+        .prepare(`SELECT sql FROM sqlite_master WHERE name = 'connectors_by_tenant_clock'`)
+        .get() as { sql: string } | undefined;
+      reopened.close();
+      expect(index?.sql).toMatch(/ON connectors \(tenant_id, clock_start, id\)/);
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });

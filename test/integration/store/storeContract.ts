@@ -518,6 +518,93 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       });
     });
 
+    describe('expiringByTenant (the expiry index, a tenant at a time)', () => {
+      const before = new Date('2026-02-01T00:00:00.000Z');
+      const at = (day: string) => `2026-${day}T08:00:00.000Z`;
+
+      async function seed(): Promise<Record<string, Connector>> {
+        const specs: Connector[] = [
+          connectorRecord({ tenantId: T1, id: 'a', authorizedAt: at('01-01') }),
+          connectorRecord({
+            tenantId: T1,
+            id: 'b',
+            status: 'awaiting-consent',
+            authorizedAt: at('01-02'),
+            lastTransferAt: at('01-05'),
+          }),
+          connectorRecord({ tenantId: T1, id: 'c', status: 'deauthorized', authorizedAt: at('01-01') }),
+          connectorRecord({ tenantId: T1, id: 'tie', authorizedAt: at('01-03') }),
+          connectorRecord({ tenantId: T2, id: 'd', authorizedAt: at('01-03') }),
+          connectorRecord({ tenantId: T2, id: 'f', authorizedAt: at('02-20') }),
+          connectorRecord({ tenantId: T3, id: 'g', authorizedAt: at('01-02') }),
+          connectorRecord({ tenantId: T3, id: 'h', authorizedAt: before.toISOString() }),
+          connectorRecord({ tenantId: T3, id: 'old', authorizedAt: '2025-06-01T00:00:00.000Z' }),
+          connectorRecord({ tenantId: 'tenant-4', id: 'late', authorizedAt: at('03-01') }),
+        ];
+        const created: Record<string, Connector> = {};
+        for (const c of specs) created[c.id] = await store.connectors.create(c);
+        return created;
+      }
+
+      /** Tenant → its connectors' ids as given; `during` runs after the first tenant came. */
+      async function byTenant(during?: (first: string) => Promise<void>): Promise<Map<string, string[]>> {
+        const found = new Map<string, string[]>();
+        for await (const slice of store.connectors.expiringByTenant(before)) {
+          expect(found.has(slice.tenantId)).toBe(false);
+          expect(slice.connectors.every((c) => c.tenantId === slice.tenantId)).toBe(true);
+          found.set(
+            slice.tenantId,
+            slice.connectors.map((c) => c.id),
+          );
+          if (found.size === 1) await during?.(slice.tenantId);
+        }
+        return found;
+      }
+
+      it("gives listExpiring's connectors, each tenant once with all of its own, oldest first", async () => {
+        await seed();
+        const found = await byTenant();
+        expect(Object.fromEntries(found)).toEqual({
+          [T1]: ['a', 'tie', 'b'],
+          [T2]: ['d'],
+          [T3]: ['old', 'g', 'h'],
+        });
+        const listed = (await store.connectors.listExpiring(before)).items;
+        expect([...found.values()].flat().sort()).toEqual(listed.map((c) => c.id).sort());
+        await expect(byTenantAt(new Date('2020-01-01'))).resolves.toEqual([]);
+      });
+
+      async function byTenantAt(bound: Date): Promise<string[]> {
+        const tenants: string[] = [];
+        for await (const slice of store.connectors.expiringByTenant(bound)) tenants.push(slice.tenantId);
+        return tenants;
+      }
+
+      it("reads a tenant's records at its turn: changes made meanwhile show, moved and deauthorized ones drop out", async () => {
+        const seeded = await seed();
+        const found = await byTenant(async (first) => {
+          // Changes in the two tenants still to come, made after the first one was given.
+          const rest = [T1, T2, T3].filter((t) => t !== first);
+          const inTenant = (t: string) => Object.values(seeded).filter((c) => c.tenantId === t);
+          const [renamed, moved, stopped] = [
+            inTenant(rest[0])[0],
+            inTenant(rest[1])[0],
+            inTenant(rest[1]).find((c, i) => i > 0 && c.status !== 'deauthorized'),
+          ];
+          await store.connectors.update({ ...renamed, displayName: 'Renamed meanwhile' });
+          await store.connectors.update({ ...moved, lastTransferAt: at('03-01') });
+          if (stopped) await store.connectors.update({ ...stopped, status: 'deauthorized' });
+        });
+        const after = (await store.connectors.listExpiring(before)).items;
+        const renamedNow = after.find((c) => c.displayName === 'Renamed meanwhile');
+        expect(renamedNow).toBeDefined();
+        // What the listing gave is what the store holds now, tenant by tenant.
+        const expected = new Map<string, string[]>();
+        for (const c of after) expected.set(c.tenantId, [...(expected.get(c.tenantId) ?? []), c.id]);
+        expect(Object.fromEntries(found)).toEqual(Object.fromEntries(expected));
+      });
+    });
+
     describe('listAwaitingConsent (the consent index)', () => {
       const awaiting = (tenantId: string, id: string) =>
         connectorRecord({ tenantId, id, status: 'awaiting-consent', consent: { requestedFrom: 'admin@x' } });

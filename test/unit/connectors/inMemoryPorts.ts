@@ -6,6 +6,7 @@ import {
   type AuditLog,
   type ConnectorStore,
   type Page,
+  type TenantExpiring,
   type SecretStore,
 } from '../../../src/connectors/ports';
 import type { Clock } from '../../../src/util/clock';
@@ -79,6 +80,9 @@ export class InMemoryConnectors implements ConnectorStore {
     return this.records.delete(this.key(tenantId, id));
   }
   async listExpiring(): Promise<Page<Connector>> {
+    throw new Error('not used by the connector services');
+  }
+  expiringByTenant(): AsyncIterable<TenantExpiring> {
     throw new Error('not used by the connector services');
   }
   async listAwaitingConsent(): Promise<Page<Connector>> {

@@ -5,6 +5,7 @@ import { createSqliteStore } from '../../../src/store/sqlite';
 import { instrumentStore } from '../../../src/telemetry/instrumentStore';
 import { Telemetry } from '../../../src/telemetry/telemetry';
 import { makeTempDir, removeTempDir } from '../../harness/testBot';
+import { connectorRecord } from '../../support/connectorFixtures';
 
 describe('storage spans', () => {
   let dir: string;
@@ -39,6 +40,23 @@ describe('storage spans', () => {
       'storage state.write',
       'storage state.read',
     ]);
+    await provider.shutdown();
+  });
+
+  test('the expiry listing read a tenant at a time is a span per tenant, with the records as the store gives them', async () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const instrumented = instrumentStore(store, new Telemetry(metrics.getMeterProvider(), provider));
+    for (const tenantId of ['tenant-1', 'tenant-2'])
+      await store.connectors.create(connectorRecord({ tenantId, authorizedAt: '2026-01-10T00:00:00.000Z' }));
+    const tenants: string[] = [];
+    for await (const slice of instrumented.connectors.expiringByTenant(new Date('2026-02-01T00:00:00.000Z')))
+      tenants.push(slice.tenantId);
+    expect(tenants).toEqual(['tenant-1', 'tenant-2']);
+    // Two tenants read and the step that found no more.
+    expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual(
+      Array(3).fill('storage connectors.expiringByTenant'),
+    );
     await provider.shutdown();
   });
 

@@ -249,6 +249,26 @@ function digestViewer(standIn: ConnectorStandIn, isBot: boolean): Conversation {
   };
 }
 
+/**
+ * One turn of each kind on one server, untimed (a wizard also gets its `connect box`): what the
+ * first use of each feature loads, before the live heap is read again.
+ */
+async function warmUpOnce(
+  server: ServerProcess,
+  standIn: ConnectorStandIn,
+  watch: ReplyWatch,
+  isBot: boolean,
+): Promise<void> {
+  for (const c of [
+    chatFor(standIn.url, 'help'),
+    await preparedWizard(server, standIn, watch, isBot),
+    chatFor(standIn.url, 'connectors'),
+    digestViewer(standIn, isBot),
+  ])
+    await timedTurn(server, watch, c.id, c.next());
+  standIn.calls.length = 0;
+}
+
 /** A scenario made ready on one server: `run(n)` times n more turns at the chosen concurrency. */
 interface Runner {
   run(turns: number): Promise<Measured>;
@@ -375,6 +395,9 @@ export async function runLatency(options: BenchOptions): Promise<Section> {
     await Promise.all([waitForHealthy(bot), waitForHealthy(echo)]);
     await sleep(IDLE_SETTLE_MS);
     const idleHeap = { bot: await liveHeap(bot, heapFiles.bot), echo: await liveHeap(echo, heapFiles.echo) };
+    await warmUpOnce(bot, standIn, watch, true);
+    await warmUpOnce(echo, standIn, watch, false);
+    const warmHeap = { bot: await liveHeap(bot, heapFiles.bot), echo: await liveHeap(echo, heapFiles.echo) };
     for (const scenario of SCENARIOS) {
       for (const concurrency of [1, 50]) {
         const turns = concurrency === 1 ? turnsAtOne : turnsAtFifty;
@@ -463,6 +486,9 @@ export async function runLatency(options: BenchOptions): Promise<Section> {
       target: `≤ ${HEAP_GROWTH_TARGET}×`,
       verdict: atMost(afterHeap.bot / idleHeap.bot, HEAP_GROWTH_TARGET),
     });
+    notes.push(
+      `live heap after one turn of each kind: the bot ${mb(warmHeap.bot)}, the echo bot ${mb(warmHeap.echo)}`,
+    );
     notes.push(
       `live heap after a full collection: the bot ${mb(idleHeap.bot)} idle, ${mb(afterHeap.bot)} after the runs; the echo bot ${mb(idleHeap.echo)} idle, ${mb(afterHeap.echo)} after them`,
     );

@@ -70,3 +70,22 @@ export function deferUnusedTeamsAiModules(): string[] {
   ].filter(({ file, early }) => loadOnDemand(file, early));
   return deferred.map(({ file }) => path.relative(process.cwd(), file));
 }
+
+/**
+ * botframework-connector's auth index loads, as it loads, the clients of credentials this bot
+ * may not use: MSAL (for an app id with a password or certificate: the first token), Azure
+ * Identity with its own MSAL (managed identity only) and axios (bot-to-bot calls only). About
+ * 6 MB of live heap that a local bot never uses, and V8 lets the old generation grow to several
+ * times the live heap before a full collection, so it weighs on the peak memory several times.
+ * They load when first used instead. Called with {@link deferUnusedTeamsAiModules}.
+ */
+export function deferUnusedConnectorModules(): string[] {
+  const auth = createRequire(load.resolve('botframework-connector/lib/auth/index'));
+  const deferred = [
+    { file: auth.resolve('@azure/msal-node') },
+    { file: auth.resolve('@azure/identity') },
+    // `__importDefault` asks whether axios is an ES module as it loads; it is not.
+    { file: auth.resolve('axios'), early: { __esModule: () => undefined } },
+  ].filter(({ file, early }) => loadOnDemand(file, early));
+  return deferred.map(({ file }) => path.relative(process.cwd(), file));
+}

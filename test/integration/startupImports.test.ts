@@ -2,7 +2,8 @@
  * Start-up loads what every configuration needs and no more (issue 18): the Graph client and the
  * bot's own MSAL wait for the first Graph call, ajv for the first management API body, the
  * Storage SDK for the first Azure Blob key check, botbuilder-dialogs' index (its prompts and the
- * text recognizers) until something other than the bot's wizard asks for it, and teams-ai's AI
+ * text recognizers) until something other than the bot's wizard asks for it, botframework-connector's
+ * MSAL, Azure Identity and axios until a credential or bot-to-bot call needs them, and teams-ai's AI
  * half (OpenAI client, GPT tokenizer) is never loaded. The compiled bot runs with a preloaded probe that writes, when the
  * process exits, the files it had loaded from the repository's own node_modules.
  */
@@ -37,6 +38,8 @@ const NOT_AT_START_UP = [
   'openai',
   'gpt-tokenizer',
   '@microsoft/recognizers-text-suite',
+  '@azure/identity',
+  'axios',
 ];
 
 let dir: string;
@@ -108,6 +111,55 @@ test("teams-ai's unused modules load when first used, and are then the real ones
     samePrompt: true,
     sameSet: true,
     ai: 'function',
+    againDeferred: 0,
+  });
+}, 60_000);
+
+test("botframework-connector's credential clients load when first used, and are then the real ones", () => {
+  // In a process of its own, as above.
+  const script = `
+    const { deferUnusedConnectorModules } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'dist', 'src', 'bot', 'onDemandModules.js'))});
+    const auth = require('node:module').createRequire(require.resolve('botframework-connector/lib/auth/index'));
+    // A stand-in sits in the module cache too, but loads nothing; the real module loads others.
+    const real = (name) => (require.cache[auth.resolve(name)]?.children.length ?? 0) > 0;
+    const seen = { deferred: deferUnusedConnectorModules().length };
+    const connector = require('botframework-connector');
+    require('botbuilder');
+    seen.atLoad = { msal: real('@azure/msal-node'), identity: real('@azure/identity'), axios: real('axios') };
+    const credentials = new connector.MsalAppCredentials(
+      '00000000-0000-4000-8000-0000000000aa',
+      'a password',
+      'https://login.microsoftonline.com/botframework.com',
+    );
+    const msal = auth('@azure/msal-node');
+    seen.msal = real('@azure/msal-node');
+    seen.realMsal = credentials.clientApplication instanceof msal.ConfidentialClientApplication;
+    const identity = auth('@azure/identity');
+    const provider = new connector.JwtTokenProviderFactory().createAzureServiceTokenProvider('00000000-0000-4000-8000-0000000000aa');
+    seen.realIdentity = provider instanceof identity.DefaultAzureCredential;
+    const { BotFrameworkClientImpl } = require('botframework-connector/lib/auth/botFrameworkClientImpl');
+    const client = new BotFrameworkClientImpl(new connector.PasswordServiceClientCredentialFactory('', ''), 'https://login.example');
+    seen.axios = real('axios');
+    seen.axiosCreate = typeof auth('axios').create;
+    seen.client = typeof client.postActivity;
+    seen.againDeferred = deferUnusedConnectorModules().length;
+    process.stdout.write(JSON.stringify(seen));
+  `;
+  const seen = JSON.parse(
+    execFileSync(process.execPath, ['--disable-warning=DEP0111', '-e', script], {
+      cwd: path.join(__dirname, '..', '..'),
+      encoding: 'utf8',
+    }),
+  );
+  expect(seen).toEqual({
+    deferred: 3,
+    atLoad: { msal: false, identity: false, axios: false },
+    msal: true,
+    realMsal: true,
+    realIdentity: true,
+    axios: true,
+    axiosCreate: 'function',
+    client: 'function',
     againDeferred: 0,
   });
 }, 60_000);

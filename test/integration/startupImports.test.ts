@@ -17,10 +17,13 @@ const ROOT_MODULES = path.join(__dirname, '..', '..', 'node_modules') + path.sep
 
 const PROBE = `
 const fs = require('node:fs');
+const { isProxy } = require('node:util').types;
 process.on('exit', () => {
   const loaded = new Set();
   for (const file of Object.keys(require.cache)) {
     if (!file.startsWith(process.env.ROOT_MODULES)) continue;
+    // A stand-in for a module loaded on demand (src/bot/onDemandModules.ts) has loaded nothing yet.
+    if (isProxy(require.cache[file].exports)) continue;
     // The package at the top of the repository's node_modules (a nested copy counts as its parent's).
     const m = /^((?:@[^/]+\\/)?[^/]+)\\//.exec(file.slice(process.env.ROOT_MODULES.length));
     if (m) loaded.add(m[1]);

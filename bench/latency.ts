@@ -372,8 +372,10 @@ const signedMb = (bytes: number) => `${bytes < 0 ? '−' : '+'}${Math.abs(bytes 
 
 /**
  * What the live heap grew by from one reading to the next, split into what the probe can name:
- * modules loaded (their source text, which V8 keeps as strings), V8's compiled code and bytecode,
- * and the rest (objects: what those modules build as they load, caches, connections, state).
+ * modules loaded (their files: V8 keeps the source text as strings), V8's compiled code and
+ * bytecode with their metadata, and the rest: objects, those that modules build as they load and
+ * those of caches, connections and state, and what V8 keeps beside the code (feedback vectors,
+ * hidden classes), which heap snapshots show but `getHeapCodeStatistics` does not count.
  */
 function growth(from: HeapReading, to: HeapReading): string {
   const all = to.heapUsed - from.heapUsed;

@@ -3,7 +3,9 @@
  * bot's own MSAL wait for the first Graph call, ajv for the first management API body, the
  * Storage SDK for the first Azure Blob key check, botbuilder-dialogs' index (its prompts and the
  * text recognizers) until something other than the bot's wizard asks for it, botframework-connector's
- * MSAL, Azure Identity and axios until a credential or bot-to-bot call needs them, and teams-ai's AI
+ * MSAL, Azure Identity and axios until a credential or bot-to-bot call needs them, botbuilder's
+ * streaming transport and HTML parser and restify's SPDY and HTTP Signature modules until a
+ * feature that uses them does, and teams-ai's AI
  * half (OpenAI client, GPT tokenizer) is never loaded. The compiled bot runs with a preloaded probe that writes, when the
  * process exits, the files it had loaded from the repository's own node_modules.
  */
@@ -43,6 +45,12 @@ const NOT_AT_START_UP = [
   '@microsoft/recognizers-text-suite',
   '@azure/identity',
   'axios',
+  // botframework-streaming's request handler loads (botbuilder extends it); its index and WebSocket server do not.
+  'ws',
+  'htmlparser2',
+  'spdy',
+  'http-signature',
+  'sshpk',
 ];
 
 let dir: string;
@@ -118,14 +126,14 @@ test("teams-ai's unused modules load when first used, and are then the real ones
   });
 }, 60_000);
 
-test("botframework-connector's credential clients load when first used, and are then the real ones", () => {
+test("the Bot Framework SDK's and restify's unused modules load when first used, and are then the real ones", () => {
   // In a process of its own, as above.
   const script = `
-    const { deferUnusedConnectorModules } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'dist', 'src', 'bot', 'onDemandModules.js'))});
+    const { deferUnusedFrameworkModules } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'dist', 'src', 'bot', 'onDemandModules.js'))});
     const auth = require('node:module').createRequire(require.resolve('botframework-connector/lib/auth/index'));
     // A stand-in sits in the module cache too, but loads nothing; the real module loads others.
     const real = (name) => (require.cache[auth.resolve(name)]?.children.length ?? 0) > 0;
-    const seen = { deferred: deferUnusedConnectorModules().length };
+    const seen = { deferred: deferUnusedFrameworkModules().length };
     const connector = require('botframework-connector');
     require('botbuilder');
     seen.atLoad = { msal: real('@azure/msal-node'), identity: real('@azure/identity'), axios: real('axios') };
@@ -145,7 +153,23 @@ test("botframework-connector's credential clients load when first used, and are 
     seen.axios = real('axios');
     seen.axiosCreate = typeof auth('axios').create;
     seen.client = typeof client.postActivity;
-    seen.againDeferred = deferUnusedConnectorModules().length;
+    const bb = require('node:module').createRequire(require.resolve('botbuilder'));
+    const restify = require('node:module').createRequire(require.resolve('restify'));
+    const plugins = require('node:module').createRequire(restify.resolve('./plugins/authorization'));
+    seen.others = {
+      streaming: (require.cache[bb.resolve('botframework-streaming')]?.children.length ?? 0) > 0,
+      html: (require.cache[bb.resolve('htmlparser2')]?.children.length ?? 0) > 0,
+      spdy: (require.cache[restify.resolve('spdy')]?.children.length ?? 0) > 0,
+      signature: (require.cache[plugins.resolve('http-signature')]?.children.length ?? 0) > 0,
+    };
+    // CloudAdapter extends the request handler as it loads, taken from its own module: the real one's.
+    const streaming = bb('botframework-streaming');
+    seen.sameHandler = bb('botframework-streaming/lib/requestHandler').RequestHandler === streaming.RequestHandler;
+    seen.streaming = typeof streaming.WebSocketServer;
+    seen.html = typeof bb('htmlparser2').parseDocument;
+    seen.spdy = typeof restify('spdy').createServer;
+    seen.signature = typeof plugins('http-signature').parseRequest;
+    seen.againDeferred = deferUnusedFrameworkModules().length;
     process.stdout.write(JSON.stringify(seen));
   `;
   const seen = JSON.parse(
@@ -155,7 +179,7 @@ test("botframework-connector's credential clients load when first used, and are 
     }),
   );
   expect(seen).toEqual({
-    deferred: 3,
+    deferred: 7,
     atLoad: { msal: false, identity: false, axios: false },
     msal: true,
     realMsal: true,
@@ -163,6 +187,12 @@ test("botframework-connector's credential clients load when first used, and are 
     axios: true,
     axiosCreate: 'function',
     client: 'function',
+    others: { streaming: false, html: false, spdy: false, signature: false },
+    sameHandler: true,
+    streaming: 'function',
+    html: 'function',
+    spdy: 'function',
+    signature: 'function',
     againDeferred: 0,
   });
 }, 60_000);

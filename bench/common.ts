@@ -302,9 +302,9 @@ export async function liveHeapReading(
   heapFile: string,
   timeoutMs = 10_000,
 ): Promise<HeapReading> {
-  const read = (): (HeapReading & { collected: number }) | undefined => {
+  const read = (): { collected: number; collection?: HeapReading } | undefined => {
     try {
-      return JSON.parse(fs.readFileSync(heapFile, 'utf8')) as HeapReading & { collected: number };
+      return JSON.parse(fs.readFileSync(heapFile, 'utf8')) as { collected: number; collection?: HeapReading };
     } catch {
       return undefined; // not written yet, or caught mid-write
     }
@@ -319,7 +319,7 @@ export async function liveHeapReading(
   server.child.kill('SIGUSR2');
   for (;;) {
     const now = read();
-    if (now && now.collected > before.collected) return now;
+    if (now?.collection && now.collected > before.collected) return now.collection;
     if (performance.now() > deadline)
       throw new Error(`${server.name} did not report its heap after a collection`);
     await sleep(20);

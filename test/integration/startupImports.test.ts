@@ -2,12 +2,13 @@
  * Start-up loads what every configuration needs and no more (issue 18): the Graph client and the
  * bot's own MSAL wait for the first Graph call, ajv for the first management API body, the
  * Storage SDK for the first Azure Blob key check, botbuilder-dialogs' index (its prompts and the
- * text recognizers) until something other than the bot's wizard asks for it, botframework-connector's
- * MSAL, Azure Identity and axios until a credential or bot-to-bot call needs them, botbuilder's
- * streaming transport and HTML parser and restify's SPDY and HTTP Signature modules until a
- * feature that uses them does, and teams-ai's AI
- * half (OpenAI client, GPT tokenizer) is never loaded. The compiled bot runs with a preloaded probe that writes, when the
- * process exits, the files it had loaded from the repository's own node_modules.
+ * text recognizers) until something other than the bot's wizard asks for it,
+ * botframework-connector's MSAL, Azure Identity, axios and node-fetch until a credential, a
+ * bot-to-bot call or a token check needs them, botbuilder's streaming transport and HTML parser
+ * and restify's SPDY and HTTP Signature modules until a feature that uses them does, and
+ * teams-ai's AI half (OpenAI client, GPT tokenizer) is never loaded. The compiled bot runs with a
+ * preloaded probe that writes, when the process exits, the files it had loaded from the
+ * repository's own node_modules.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -51,6 +52,10 @@ const NOT_AT_START_UP = [
   'spdy',
   'http-signature',
   'sshpk',
+  'node-fetch',
+  'cross-fetch',
+  'whatwg-url',
+  'tr46',
 ];
 
 let dir: string;
@@ -169,6 +174,13 @@ test("the Bot Framework SDK's and restify's unused modules load when first used,
     seen.html = typeof bb('htmlparser2').parseDocument;
     seen.spdy = typeof restify('spdy').createServer;
     seen.signature = typeof plugins('http-signature').parseRequest;
+    // As TypeScript's __importDefault reads them (the OpenID metadata and the Emulator client).
+    const importDefault = (mod) => (mod && mod.__esModule ? mod : { default: mod });
+    const connectorRequire = require('node:module').createRequire(require.resolve('botframework-connector/lib/emulatorApiClient'));
+    seen.fetchAtLoad = { nodeFetch: real('node-fetch'), crossFetch: (require.cache[connectorRequire.resolve('cross-fetch')]?.children.length ?? 0) > 0 };
+    seen.fetch = typeof importDefault(auth('node-fetch')).default;
+    seen.crossFetch = typeof importDefault(connectorRequire('cross-fetch')).default;
+    seen.fetchLoaded = { nodeFetch: real('node-fetch'), crossFetch: (require.cache[connectorRequire.resolve('cross-fetch')]?.children.length ?? 0) > 0 };
     seen.againDeferred = deferUnusedFrameworkModules().length;
     process.stdout.write(JSON.stringify(seen));
   `;
@@ -179,7 +191,7 @@ test("the Bot Framework SDK's and restify's unused modules load when first used,
     }),
   );
   expect(seen).toEqual({
-    deferred: 7,
+    deferred: 9,
     atLoad: { msal: false, identity: false, axios: false },
     msal: true,
     realMsal: true,
@@ -193,6 +205,10 @@ test("the Bot Framework SDK's and restify's unused modules load when first used,
     html: 'function',
     spdy: 'function',
     signature: 'function',
+    fetchAtLoad: { nodeFetch: false, crossFetch: false },
+    fetch: 'function',
+    crossFetch: 'function',
+    fetchLoaded: { nodeFetch: true, crossFetch: true },
     againDeferred: 0,
   });
 }, 60_000);

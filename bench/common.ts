@@ -278,14 +278,33 @@ export function heapProbeOptions(): string {
   return `${process.env.BENCH_NODE_OPTIONS ?? ''} -r ${path.join(__dirname, 'heapProbe.js')}`.trim();
 }
 
+/** A reading of {@link heapProbeOptions}' probe taken right after a full garbage collection. */
+export interface HeapReading {
+  heapUsed: number;
+  /** Modules in the module cache, and the bytes of their files. */
+  modules: number;
+  moduleSource: number;
+  /** V8's compiled code and bytecode, with their metadata (`v8.getHeapCodeStatistics()`). */
+  code: number;
+}
+
 /**
  * The live heap of a server started with {@link heapProbeOptions}: asks the probe for a full
  * garbage collection (SIGUSR2) and reads the heap it writes after it.
  */
 export async function liveHeap(server: ServerProcess, heapFile: string, timeoutMs = 10_000): Promise<number> {
-  const read = (): { heapUsed: number; collected: number } | undefined => {
+  return (await liveHeapReading(server, heapFile, timeoutMs)).heapUsed;
+}
+
+/** {@link liveHeap} with what the probe says of the code the heap holds. */
+export async function liveHeapReading(
+  server: ServerProcess,
+  heapFile: string,
+  timeoutMs = 10_000,
+): Promise<HeapReading> {
+  const read = (): { collected: number; collection?: HeapReading } | undefined => {
     try {
-      return JSON.parse(fs.readFileSync(heapFile, 'utf8')) as { heapUsed: number; collected: number };
+      return JSON.parse(fs.readFileSync(heapFile, 'utf8')) as { collected: number; collection?: HeapReading };
     } catch {
       return undefined; // not written yet, or caught mid-write
     }
@@ -300,7 +319,7 @@ export async function liveHeap(server: ServerProcess, heapFile: string, timeoutM
   server.child.kill('SIGUSR2');
   for (;;) {
     const now = read();
-    if (now && now.collected > before.collected) return now.heapUsed;
+    if (now?.collection && now.collected > before.collected) return now.collection;
     if (performance.now() > deadline)
       throw new Error(`${server.name} did not report its heap after a collection`);
     await sleep(20);

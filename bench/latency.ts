@@ -27,7 +27,7 @@ import {
   MB,
   freePort,
   heapProbeOptions,
-  liveHeap,
+  liveHeapReading,
   log,
   memoryOf,
   percentile,
@@ -38,6 +38,7 @@ import {
   tempDir,
   waitForHealthy,
   type BenchOptions,
+  type HeapReading,
   type ServerProcess,
 } from './common';
 import { connectorId, seedTenantConnectors } from './seed';
@@ -249,6 +250,26 @@ function digestViewer(standIn: ConnectorStandIn, isBot: boolean): Conversation {
   };
 }
 
+/**
+ * One turn of each kind on one server, untimed (a wizard also gets its `connect box`): what the
+ * first use of each feature loads, before the live heap is read again.
+ */
+async function warmUpOnce(
+  server: ServerProcess,
+  standIn: ConnectorStandIn,
+  watch: ReplyWatch,
+  isBot: boolean,
+): Promise<void> {
+  for (const c of [
+    chatFor(standIn.url, 'help'),
+    await preparedWizard(server, standIn, watch, isBot),
+    chatFor(standIn.url, 'connectors'),
+    digestViewer(standIn, isBot),
+  ])
+    await timedTurn(server, watch, c.id, c.next());
+  standIn.calls.length = 0;
+}
+
 /** A scenario made ready on one server: `run(n)` times n more turns at the chosen concurrency. */
 interface Runner {
   run(turns: number): Promise<Measured>;
@@ -346,6 +367,33 @@ async function measurePair(
   return total;
 }
 
+/** MB with a sign, for growth. */
+const signedMb = (bytes: number) => `${bytes < 0 ? '−' : '+'}${Math.abs(bytes / MB).toFixed(1)} MB`;
+
+/**
+ * What the live heap grew by from one reading to the next, split into what the probe can name:
+ * modules loaded (their files: V8 keeps the source text as strings), V8's compiled code and
+ * bytecode with their metadata, and the rest: objects, those that modules build as they load and
+ * those of caches, connections and state, and what V8 keeps beside the code (feedback vectors,
+ * hidden classes), which heap snapshots show but `getHeapCodeStatistics` does not count.
+ */
+function growth(from: HeapReading, to: HeapReading): string {
+  const all = to.heapUsed - from.heapUsed;
+  const code = to.code - from.code;
+  const source = to.moduleSource - from.moduleSource;
+  const modules = `${count(to.modules - from.modules)} more modules, files ${signedMb(source)}`;
+  return `${signedMb(all)} [${modules}; code and bytecode ${signedMb(code)}; the rest ${signedMb(all - code - source)}]`;
+}
+
+function heapGrowthNote(who: string, idle: HeapReading, warm: HeapReading, after: HeapReading): string {
+  return `live heap of ${who} after a full collection: ${mb(idle.heapUsed)} idle after start-up, ${mb(
+    warm.heapUsed,
+  )} after one untimed turn of each kind: ${growth(idle, warm)}; ${mb(after.heapUsed)} after the runs: ${growth(
+    warm,
+    after,
+  )}`;
+}
+
 export async function runLatency(options: BenchOptions): Promise<Section> {
   const small = options.size === 'small';
   const turnsAtOne = small ? 60 : 200;
@@ -369,12 +417,19 @@ export async function runLatency(options: BenchOptions): Promise<Section> {
     BENCH_HEAP_FILE: heapFiles.echo,
     NODE_OPTIONS: heapProbeOptions(),
   });
+  const liveHeaps = async () => ({
+    bot: await liveHeapReading(bot, heapFiles.bot),
+    echo: await liveHeapReading(echo, heapFiles.echo),
+  });
   const rows: Row[] = [];
   const notes: string[] = [];
   try {
     await Promise.all([waitForHealthy(bot), waitForHealthy(echo)]);
     await sleep(IDLE_SETTLE_MS);
-    const idleHeap = { bot: await liveHeap(bot, heapFiles.bot), echo: await liveHeap(echo, heapFiles.echo) };
+    const idleHeap = await liveHeaps();
+    await warmUpOnce(bot, standIn, watch, true);
+    await warmUpOnce(echo, standIn, watch, false);
+    const warmHeap = await liveHeaps();
     for (const scenario of SCENARIOS) {
       for (const concurrency of [1, 50]) {
         const turns = concurrency === 1 ? turnsAtOne : turnsAtFifty;
@@ -454,18 +509,26 @@ export async function runLatency(options: BenchOptions): Promise<Section> {
       target: `< ${PEAK_RSS_TARGET_MB} MB`,
       verdict: atMost(botMemory.hwm, PEAK_RSS_TARGET_MB * MB - 1),
     });
-    const afterHeap = { bot: await liveHeap(bot, heapFiles.bot), echo: await liveHeap(echo, heapFiles.echo) };
+    const afterHeap = await liveHeaps();
     rows.push({
       measure: 'live heap after the runs (bot) vs idle before them (baseline), full GC each',
-      bot: mb(afterHeap.bot),
-      baseline: mb(idleHeap.bot),
-      ratio: ratio(afterHeap.bot, idleHeap.bot),
+      bot: mb(afterHeap.bot.heapUsed),
+      baseline: mb(idleHeap.bot.heapUsed),
+      ratio: ratio(afterHeap.bot.heapUsed, idleHeap.bot.heapUsed),
       target: `≤ ${HEAP_GROWTH_TARGET}×`,
-      verdict: atMost(afterHeap.bot / idleHeap.bot, HEAP_GROWTH_TARGET),
+      verdict: atMost(afterHeap.bot.heapUsed / idleHeap.bot.heapUsed, HEAP_GROWTH_TARGET),
     });
-    notes.push(
-      `live heap after a full collection: the bot ${mb(idleHeap.bot)} idle, ${mb(afterHeap.bot)} after the runs; the echo bot ${mb(idleHeap.echo)} idle, ${mb(afterHeap.echo)} after them`,
-    );
+    rows.push({
+      measure:
+        'live heap after the runs (bot) vs idle after one warm-up turn of each kind (baseline), full GC each; informational',
+      bot: mb(afterHeap.bot.heapUsed),
+      baseline: mb(warmHeap.bot.heapUsed),
+      ratio: ratio(afterHeap.bot.heapUsed, warmHeap.bot.heapUsed),
+      target: '—',
+      verdict: '',
+    });
+    notes.push(heapGrowthNote('the bot', idleHeap.bot, warmHeap.bot, afterHeap.bot));
+    notes.push(heapGrowthNote('the echo bot', idleHeap.echo, warmHeap.echo, afterHeap.echo));
     notes.push(
       `latency is POST start → the stand-in receiving the reply, or the HTTP answer for a card action answered in its invoke response; ${count(turnsAtOne)} timed turns at 1 (after 20 warm-up), ${count(
         turnsAtFifty,

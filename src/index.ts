@@ -1,5 +1,5 @@
 import pkg from '../package.json';
-import { deferUnusedTeamsAiModules } from './bot/onDemandModules';
+import { deferUnusedFrameworkModules, deferUnusedTeamsAiModules } from './bot/onDemandModules';
 import type { Cron } from 'croner';
 import type { Server } from 'restify';
 import { ConfigError, configWarnings, loadConfig, type Config } from './config/config';
@@ -146,6 +146,7 @@ function stopOnSignals({ logger, store, telemetry, server }: Running, schedule: 
 async function main(): Promise<void> {
   // Before the bot's modules are loaded, which would load these.
   deferUnusedTeamsAiModules();
+  deferUnusedFrameworkModules();
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
   // botbuilder writes refused tokens to stderr with console.error (stacks, signing keys).

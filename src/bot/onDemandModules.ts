@@ -70,3 +70,51 @@ export function deferUnusedTeamsAiModules(): string[] {
   ].filter(({ file, early }) => loadOnDemand(file, early));
   return deferred.map(({ file }) => path.relative(process.cwd(), file));
 }
+
+/**
+ * The Bot Framework SDK and restify load, as they load, modules for features this bot does not
+ * use or uses only in some configurations:
+ * - botframework-connector: MSAL (for an app id with a password or certificate: the first
+ *   token), Azure Identity with its own MSAL (managed identity only), axios (bot-to-bot calls
+ *   only), node-fetch (token validation's OpenID metadata) and cross-fetch (the Emulator);
+ * - botbuilder: the streaming transport with its WebSocket server (Direct Line ASE and named
+ *   pipes; its CloudAdapter extends the request handler class as it loads, which comes from its
+ *   own module) and the HTML parser of the speak middleware;
+ * - restify: SPDY (HTTP/2 when the server is made with `spdy` options) and HTTP Signature
+ *   parsing (an Authorization header of that scheme).
+ * About 10 MB of live heap that a local bot never uses, and V8 lets the old generation grow to up
+ * to four times the live heap before a full collection, so it weighs on the peak memory several
+ * times. They load when first used instead. Called with {@link deferUnusedTeamsAiModules}.
+ */
+export function deferUnusedFrameworkModules(): string[] {
+  const auth = createRequire(load.resolve('botframework-connector/lib/auth/index'));
+  const connector = createRequire(load.resolve('botframework-connector/lib/emulatorApiClient'));
+  const botbuilder = createRequire(load.resolve('botbuilder'));
+  const restify = createRequire(load.resolve('restify'));
+  const plugins = createRequire(restify.resolve('./plugins/authorization'));
+  const deferred: { file: string; early?: Record<string, () => unknown> }[] = [
+    { file: auth.resolve('@azure/msal-node') },
+    { file: auth.resolve('@azure/identity') },
+    // `__importDefault` asks whether axios is an ES module as it loads; it is not.
+    { file: auth.resolve('axios'), early: { __esModule: () => undefined } },
+    // node-fetch (with its URL parser and Unicode tables) serves the OpenID metadata of token
+    // validation, with an app id; cross-fetch, which loads it, only the Emulator's OAuth cards.
+    // Both are read through `default`, so `__importDefault` must take each for an ES module.
+    { file: auth.resolve('node-fetch'), early: { __esModule: () => true } },
+    { file: connector.resolve('cross-fetch'), early: { __esModule: () => true } },
+    {
+      file: botbuilder.resolve('botframework-streaming'),
+      early: {
+        RequestHandler: () =>
+          (botbuilder('botframework-streaming/lib/requestHandler') as { RequestHandler: unknown })
+            .RequestHandler,
+      },
+    },
+    { file: botbuilder.resolve('htmlparser2') },
+    { file: restify.resolve('spdy') },
+    { file: plugins.resolve('http-signature') },
+  ];
+  return deferred
+    .filter(({ file, early }) => loadOnDemand(file, early))
+    .map(({ file }) => path.relative(process.cwd(), file));
+}

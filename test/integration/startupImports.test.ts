@@ -2,9 +2,13 @@
  * Start-up loads what every configuration needs and no more (issue 18): the Graph client and the
  * bot's own MSAL wait for the first Graph call, ajv for the first management API body, the
  * Storage SDK for the first Azure Blob key check, botbuilder-dialogs' index (its prompts and the
- * text recognizers) until something other than the bot's wizard asks for it, and teams-ai's AI
- * half (OpenAI client, GPT tokenizer) is never loaded. The compiled bot runs with a preloaded probe that writes, when the
- * process exits, the files it had loaded from the repository's own node_modules.
+ * text recognizers) until something other than the bot's wizard asks for it,
+ * botframework-connector's MSAL, Azure Identity, axios and node-fetch until a credential, a
+ * bot-to-bot call or a token check needs them, botbuilder's streaming transport and HTML parser
+ * and restify's SPDY and HTTP Signature modules until a feature that uses them does, and
+ * teams-ai's AI half (OpenAI client, GPT tokenizer) is never loaded. The compiled bot runs with a
+ * preloaded probe that writes, when the process exits, the files it had loaded from the
+ * repository's own node_modules.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -16,10 +20,13 @@ const ROOT_MODULES = path.join(__dirname, '..', '..', 'node_modules') + path.sep
 
 const PROBE = `
 const fs = require('node:fs');
+const { isProxy } = require('node:util').types;
 process.on('exit', () => {
   const loaded = new Set();
   for (const file of Object.keys(require.cache)) {
     if (!file.startsWith(process.env.ROOT_MODULES)) continue;
+    // A stand-in for a module loaded on demand (src/bot/onDemandModules.ts) has loaded nothing yet.
+    if (isProxy(require.cache[file].exports)) continue;
     // The package at the top of the repository's node_modules (a nested copy counts as its parent's).
     const m = /^((?:@[^/]+\\/)?[^/]+)\\//.exec(file.slice(process.env.ROOT_MODULES.length));
     if (m) loaded.add(m[1]);
@@ -37,6 +44,18 @@ const NOT_AT_START_UP = [
   'openai',
   'gpt-tokenizer',
   '@microsoft/recognizers-text-suite',
+  '@azure/identity',
+  'axios',
+  // botframework-streaming's request handler loads (botbuilder extends it); its index and WebSocket server do not.
+  'ws',
+  'htmlparser2',
+  'spdy',
+  'http-signature',
+  'sshpk',
+  'node-fetch',
+  'cross-fetch',
+  'whatwg-url',
+  'tr46',
 ];
 
 let dir: string;
@@ -108,6 +127,88 @@ test("teams-ai's unused modules load when first used, and are then the real ones
     samePrompt: true,
     sameSet: true,
     ai: 'function',
+    againDeferred: 0,
+  });
+}, 60_000);
+
+test("the Bot Framework SDK's and restify's unused modules load when first used, and are then the real ones", () => {
+  // In a process of its own, as above.
+  const script = `
+    const { deferUnusedFrameworkModules } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'dist', 'src', 'bot', 'onDemandModules.js'))});
+    const auth = require('node:module').createRequire(require.resolve('botframework-connector/lib/auth/index'));
+    // A stand-in sits in the module cache too, but loads nothing; the real module loads others.
+    const real = (name) => (require.cache[auth.resolve(name)]?.children.length ?? 0) > 0;
+    const seen = { deferred: deferUnusedFrameworkModules().length };
+    const connector = require('botframework-connector');
+    require('botbuilder');
+    seen.atLoad = { msal: real('@azure/msal-node'), identity: real('@azure/identity'), axios: real('axios') };
+    const credentials = new connector.MsalAppCredentials(
+      '00000000-0000-4000-8000-0000000000aa',
+      'a password',
+      'https://login.microsoftonline.com/botframework.com',
+    );
+    const msal = auth('@azure/msal-node');
+    seen.msal = real('@azure/msal-node');
+    seen.realMsal = credentials.clientApplication instanceof msal.ConfidentialClientApplication;
+    const identity = auth('@azure/identity');
+    const provider = new connector.JwtTokenProviderFactory().createAzureServiceTokenProvider('00000000-0000-4000-8000-0000000000aa');
+    seen.realIdentity = provider instanceof identity.DefaultAzureCredential;
+    const { BotFrameworkClientImpl } = require('botframework-connector/lib/auth/botFrameworkClientImpl');
+    const client = new BotFrameworkClientImpl(new connector.PasswordServiceClientCredentialFactory('', ''), 'https://login.example');
+    seen.axios = real('axios');
+    seen.axiosCreate = typeof auth('axios').create;
+    seen.client = typeof client.postActivity;
+    const bb = require('node:module').createRequire(require.resolve('botbuilder'));
+    const restify = require('node:module').createRequire(require.resolve('restify'));
+    const plugins = require('node:module').createRequire(restify.resolve('./plugins/authorization'));
+    seen.others = {
+      streaming: (require.cache[bb.resolve('botframework-streaming')]?.children.length ?? 0) > 0,
+      html: (require.cache[bb.resolve('htmlparser2')]?.children.length ?? 0) > 0,
+      spdy: (require.cache[restify.resolve('spdy')]?.children.length ?? 0) > 0,
+      signature: (require.cache[plugins.resolve('http-signature')]?.children.length ?? 0) > 0,
+    };
+    // CloudAdapter extends the request handler as it loads, taken from its own module: the real one's.
+    const streaming = bb('botframework-streaming');
+    seen.sameHandler = bb('botframework-streaming/lib/requestHandler').RequestHandler === streaming.RequestHandler;
+    seen.streaming = typeof streaming.WebSocketServer;
+    seen.html = typeof bb('htmlparser2').parseDocument;
+    seen.spdy = typeof restify('spdy').createServer;
+    seen.signature = typeof plugins('http-signature').parseRequest;
+    // As TypeScript's __importDefault reads them (the OpenID metadata and the Emulator client).
+    const importDefault = (mod) => (mod && mod.__esModule ? mod : { default: mod });
+    const connectorRequire = require('node:module').createRequire(require.resolve('botframework-connector/lib/emulatorApiClient'));
+    seen.fetchAtLoad = { nodeFetch: real('node-fetch'), crossFetch: (require.cache[connectorRequire.resolve('cross-fetch')]?.children.length ?? 0) > 0 };
+    seen.fetch = typeof importDefault(auth('node-fetch')).default;
+    seen.crossFetch = typeof importDefault(connectorRequire('cross-fetch')).default;
+    seen.fetchLoaded = { nodeFetch: real('node-fetch'), crossFetch: (require.cache[connectorRequire.resolve('cross-fetch')]?.children.length ?? 0) > 0 };
+    seen.againDeferred = deferUnusedFrameworkModules().length;
+    process.stdout.write(JSON.stringify(seen));
+  `;
+  const seen = JSON.parse(
+    execFileSync(process.execPath, ['--disable-warning=DEP0111', '-e', script], {
+      cwd: path.join(__dirname, '..', '..'),
+      encoding: 'utf8',
+    }),
+  );
+  expect(seen).toEqual({
+    deferred: 9,
+    atLoad: { msal: false, identity: false, axios: false },
+    msal: true,
+    realMsal: true,
+    realIdentity: true,
+    axios: true,
+    axiosCreate: 'function',
+    client: 'function',
+    others: { streaming: false, html: false, spdy: false, signature: false },
+    sameHandler: true,
+    streaming: 'function',
+    html: 'function',
+    spdy: 'function',
+    signature: 'function',
+    fetchAtLoad: { nodeFetch: false, crossFetch: false },
+    fetch: 'function',
+    crossFetch: 'function',
+    fetchLoaded: { nodeFetch: true, crossFetch: true },
     againDeferred: 0,
   });
 }, 60_000);

@@ -27,8 +27,8 @@ function cardVerb(context: TurnContext): string | undefined {
 
 /**
  * botbuilder middleware that wraps each turn in a span (active for the whole turn, so Graph and
- * storage spans nest under it) and counts it by command, with its latency. Telemetry off makes
- * this a handful of no-op calls.
+ * storage spans nest under it) and counts it by command, with its latency. Without a tracing SDK
+ * there is no span; with no metrics SDK either (telemetry off) the counting is no-op calls.
  */
 export class TurnTelemetryMiddleware implements Middleware {
   constructor(
@@ -46,6 +46,9 @@ export class TurnTelemetryMiddleware implements Middleware {
     const fallback = verb ? 'card-action' : String(context.activity.type ?? 'unknown');
     let outcome: 'ok' | 'error' = 'ok';
     try {
+      // Without a tracing SDK the span would be a no-op one: the turn runs without that layer
+      // (a context copy and two more promises per turn), and is still counted below.
+      if (!this.telemetry.tracing) return await next();
       await this.telemetry.inSpan(
         'turn',
         {

@@ -140,6 +140,11 @@ function sharedCard<TData extends object>(
   // A card bound once (a notice for one conversation) is neither looked up nor kept: keeping it
   // would only hold its JSON past the young generation (see BindOptions).
   if (options.once) return expandCard(template, data) as Card;
+  const values = options.slots && slotValues(template, data, options.slots);
+  if (values) {
+    const slotted = { ...data, ...Object.fromEntries(options.slots!.map((name, i) => [name, slot(i)])) };
+    return filled(sharedCard(template, slotted, {}), values, false) as Card;
+  }
   const path = template.viewersPath;
   const shared = path ? withoutValueAt(data, path) : data;
   const key = cacheKey(shared);
@@ -201,6 +206,85 @@ export function renderKeyedCard<TData extends object>(
   return CardFactory.adaptiveCard(withRefreshUserIds(card, keyed.viewers));
 }
 
+/** Stands for a slot's value in a kept card: private-use characters, apart from the escaping tokens. */
+const SLOT_START = '\uE002';
+const SLOT_END = '\uE003';
+const SLOT = /\uE002(\d+)\uE003/g;
+const slot = (index: number) => `${SLOT_START}${index}${SLOT_END}`;
+
+interface SlotValues {
+  raw: string[];
+  escaped: string[];
+}
+
+/**
+ * The values of the slots as typed and escaped, or undefined when this data or template cannot
+ * use them: a value that is not a non-empty string, or holds a placeholder character.
+ */
+function slotValues(
+  template: CardTemplate<object>,
+  data: object,
+  names: readonly string[],
+): SlotValues | undefined {
+  const raw: string[] = [];
+  for (const name of names) {
+    const value = (data as Json)[name];
+    if (typeof value !== 'string' || value === '' || /[\uE000-\uE003]/.test(value)) return undefined;
+    raw.push(value);
+  }
+  return slotsUsable(template.json, names) ? { raw, escaped: raw.map(escapeMarkdown) } : undefined;
+}
+
+/** Whether each template shows each set of slot fields only as they are, by its JSON. */
+const usableSlots = new WeakMap<object, Map<string, boolean>>();
+
+/**
+ * True when every `${…}` of the template that names a slot field is that field alone
+ * (`${name}` or `${$root.name}`): then the field's value lands in the card unchanged, in a whole
+ * value or in text, wherever the placeholder does, and no `$when`, count or comparison depends on it.
+ */
+function slotsUsable(json: object, names: readonly string[]): boolean {
+  let known = usableSlots.get(json);
+  if (!known) usableSlots.set(json, (known = new Map()));
+  const key = names.join(',');
+  let usable = known.get(key);
+  if (usable === undefined) {
+    const text = JSON.stringify(json);
+    usable = names.every((name) => {
+      const mention = new RegExp(String.raw`(^|[^\w$])${name.replace(/[$]/g, '\\$')}(?![\w$])`);
+      return [...text.matchAll(EXPRESSION)].every(
+        ([, body]) => !mention.test(body) || body === name || body === `$root.${name}`,
+      );
+    });
+    known.set(key, usable);
+  }
+  return usable;
+}
+
+/**
+ * The kept card with the slots' values in place (escaped in TextBlock text and FactSet facts, as
+ * typed elsewhere): the objects holding a placeholder are copied, the rest shared, all frozen.
+ */
+function filled(node: unknown, values: SlotValues, markdown: boolean): unknown {
+  if (typeof node === 'string') {
+    if (!node.includes(SLOT_START)) return node;
+    const texts = markdown ? values.escaped : values.raw;
+    return node.replace(SLOT, (_slot, index: string) => texts[Number(index)]);
+  }
+  if (!node || typeof node !== 'object') return node;
+  const from = node as Json;
+  let copy: Json | undefined;
+  for (const key of Object.keys(from)) {
+    const value = from[key];
+    const next = filled(value, values, markdown || isMarkdownPlace(node, key, value));
+    if (next !== value) {
+      copy ??= (Array.isArray(node) ? [...(node as unknown[])] : { ...from }) as Json;
+      copy[key] = next;
+    }
+  }
+  return copy ? Object.freeze(copy) : node;
+}
+
 /** Freezes a card all the way down, so that a change to a shared one fails where it is made. */
 function deepFreeze(value: unknown): unknown {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -244,6 +328,14 @@ export interface BindOptions {
    * next few bindings only carried it, and the copies, into V8's old generation.
    */
   once?: boolean;
+  /**
+   * Top-level string fields that set cards otherwise alike apart (a wizard's id and its starter's
+   * name on every step card): the card is expanded and kept with a placeholder in each, and each
+   * binding puts its own values in, escaped where a client renders markdown and as typed
+   * elsewhere. Used only where the template shows those fields as they are (see
+   * {@link slotsUsable}); otherwise the card is bound as without them.
+   */
+  slots?: readonly string[];
 }
 
 /**

@@ -108,6 +108,12 @@ export async function showCard(
 }
 
 /**
+ * What sets one wizard's step card apart from another's on the same page: bound into a kept
+ * expansion of the page rather than expanding the page again for each wizard.
+ */
+const STEP_CARD_SLOTS = ['wizardId', 'ownerName'] as const;
+
+/**
  * The step-card mechanism every connector wizard shares: one card per page, updated in place,
  * with Next, Back and Cancel; the type's flow supplies the pages.
  */
@@ -431,6 +437,7 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
     return renderCard(
       wizardStepCard,
       stepCardData(this.flow.type, state, view, notice, noticeStyle, audience),
+      { slots: STEP_CARD_SLOTS },
     );
   }
 

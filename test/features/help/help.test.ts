@@ -32,6 +32,21 @@ describe('help and unknown text', () => {
     expect(text).toContain('Commands');
   });
 
+  test('help after a hinted card and before one: each `help` is the plain card, each hint its own', async () => {
+    const client = h.chat(makeUser(), 'personal', TENANT);
+    const hinted = await client.say('brew coffee');
+    const first = await client.say('help');
+    const second = await h.chat(makeUser(), 'channel', TENANT).say('help');
+    const later = await client.say('make tea');
+    expect(cardText(lastCard(hinted))).toContain('I did not understand "brew coffee"');
+    for (const plain of [first, second]) {
+      expect(cardText(lastCard(plain))).not.toContain('I did not understand');
+      expect(JSON.stringify(lastCard(plain))).toBe(JSON.stringify(lastCard(first)));
+    }
+    expect(cardText(lastCard(later))).toContain('I did not understand "make tea"');
+    expect(cardText(lastCard(later))).not.toContain('brew coffee');
+  });
+
   test('in a channel the @mention is stripped before the command is read', async () => {
     const user = makeUser();
     const client = h.chat(user, 'channel', TENANT);

@@ -1,4 +1,4 @@
-import { ActivityTypes, MessageFactory, type TurnContext } from 'botbuilder';
+import { ActivityTypes, MessageFactory, type Attachment, type TurnContext } from 'botbuilder';
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import { CATALOG_GROUP_TITLES, CONNECTOR_TYPES, type CatalogGroup } from '../../../connectors/catalog';
 import { moverRetirementCardData } from '../../../connectors/moverRetirement';
@@ -54,14 +54,26 @@ export async function sendHelp(
   deps: BotDeps,
   hint = '',
 ): Promise<void> {
+  await context.sendActivity(MessageFactory.attachment(helpAttachment(router, deps, hint)));
+}
+
+function helpAttachment(router: CommandRouter, deps: BotDeps, hint = ''): Attachment {
   const data = helpCardData(deps.config.inactivityDays, (name) => router.get(name) !== undefined, hint);
-  await context.sendActivity(MessageFactory.attachment(renderCard(helpCard, data)));
+  return renderCard(helpCard, data);
 }
 
 /** `help`: the card listing the commands the router serves. */
 export function helpFeature(deps: BotDeps, router: CommandRouter): FeatureTables {
+  // Without a hint the card is the same for every `help` once the router's commands are
+  // registered (before the first turn): its data is built and bound once, not on every turn.
+  let plain: Attachment | undefined;
+  const sendPlainHelp = async (context: TurnContext) => {
+    plain ??= helpAttachment(router, deps);
+    // A wrapper of its own for each message; the card in it is frozen and shared.
+    await context.sendActivity(MessageFactory.attachment({ ...plain }));
+  };
   return {
-    commands: [chatCommand(HELP_COMMANDS.help, (context) => sendHelp(context, router, deps))],
+    commands: [chatCommand(HELP_COMMANDS.help, sendPlainHelp)],
     verbs: [],
   };
 }

@@ -1,0 +1,106 @@
+import { bindCard, defineTemplate, renderCard, type CardTemplate } from '../../../src/cards/render';
+import { wizardStepCard, type WizardStepCardData } from '../../../src/cards/wizardCards';
+import { CARD_SAMPLES } from './samples';
+
+// Slots (BindOptions.slots): one kept expansion of a card for every wizard on the same page, each
+// binding with its own wizard id and starter's name. The card must be the one bound without slots.
+
+const SLOTS = ['wizardId', 'ownerName'];
+
+const HOSTILE = [
+  '*bold* _it_ [Reauthorize here](https://evil.example) `code` \\ back',
+  '# Heading\n- bullet\n> quote',
+  '<b>bold</b> <script>alert("x")</script> &amp; "quoted"',
+  '${title} ${$root.wizardId} ${count(facts)}',
+  'private \uE002 0\uE003 slot and \uE000 0\uE001 token',
+  'Megan Bowen',
+];
+
+const WIZARD_SAMPLES = CARD_SAMPLES.filter((s) => (s.template as unknown) === wizardStepCard);
+
+const json = (template: CardTemplate<object>, data: object, slots?: string[]) =>
+  JSON.stringify(bindCard(template, data, slots ? { slots } : {}));
+
+/** Counts the expansions of a template while `run` runs. */
+function expansions(template: CardTemplate<object>, run: () => void): number {
+  const parsed = template.parsed();
+  const spy = jest.spyOn(parsed, 'expand');
+  try {
+    run();
+    return spy.mock.calls.length;
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+describe('bindCard with slots', () => {
+  test('there are wizard step samples to check', () => {
+    expect(WIZARD_SAMPLES.length).toBeGreaterThan(3);
+  });
+
+  it.each(WIZARD_SAMPLES.map((s) => [s.name, s] as const))(
+    'binds %s byte for byte as without slots, for hostile ids and names',
+    (_name, sample) => {
+      const template = sample.template as CardTemplate<object>;
+      for (const [i, text] of HOSTILE.entries()) {
+        const data = {
+          ...(sample.data as WizardStepCardData),
+          wizardId: i % 2 ? text : `wizard-${i}`,
+          ownerName: text,
+        };
+        expect(json(template, data, SLOTS)).toBe(json(template, data));
+      }
+    },
+  );
+
+  test('wizards on the same page share one expansion, each card with its own id and escaped name', () => {
+    const page = WIZARD_SAMPLES[0].data as WizardStepCardData;
+    const first = { ...page, wizardId: 'w-first-1', ownerName: '*Adele* Vance' };
+    const second = { ...page, wizardId: 'w-second-2', ownerName: 'Megan [Bowen](https://evil.example)' };
+    const cards: string[] = [];
+    const count = expansions(wizardStepCard as CardTemplate<object>, () => {
+      renderCard(wizardStepCard, { ...first, title: 'A page seen once' }, { slots: SLOTS });
+      for (const data of [first, second, first]) {
+        cards.push(JSON.stringify(renderCard(wizardStepCard, data, { slots: SLOTS }).content));
+      }
+    });
+    expect(count).toBe(2);
+    expect(cards[0]).toBe(cards[2]);
+    expect(cards[0]).toContain('w-first-1');
+    expect(cards[0]).toContain('Only \\\\*Adele\\\\* Vance, who started');
+    expect(cards[1]).toContain('w-second-2');
+    expect(cards[1]).toContain('Only Megan \\\\[Bowen\\\\](https://evil.example), who started');
+    expect(cards[1]).not.toContain('w-first-1');
+    expect(cards[1]).not.toMatch(/[\uE000-\uE003]/);
+  });
+
+  test('a field the template tests or compares is bound as without slots, each card expanded', () => {
+    const template = defineTemplate<{ who: string; id: string }>('slots-compared', {
+      type: 'AdaptiveCard',
+      version: '1.5',
+      body: [
+        { type: 'TextBlock', text: 'Hello ${who}' },
+        { type: 'TextBlock', $when: "${who == 'Megan'}", text: 'Welcome back' },
+        { type: 'TextBlock', text: '${id}' },
+      ],
+    }) as CardTemplate<object>;
+    for (const who of ['Megan', 'Adele *A*']) {
+      const data = { who, id: `id-${who}` };
+      const count = expansions(template, () => {
+        expect(json(template, data, ['who', 'id'])).toBe(json(template, data));
+      });
+      expect(count).toBe(1);
+    }
+    expect(json(template, { who: 'Megan', id: 'x' }, ['who', 'id'])).toContain('Welcome back');
+  });
+
+  test('an empty value, or one holding a placeholder character, is bound as without slots', () => {
+    const page = WIZARD_SAMPLES[0].data as WizardStepCardData;
+    for (const ownerName of ['', 'a \uE002 0\uE003 b', 'c \uE000 1\uE001 d']) {
+      const data = { ...page, wizardId: 'w-odd', ownerName };
+      expect(json(wizardStepCard as CardTemplate<object>, data, SLOTS)).toBe(
+        json(wizardStepCard as CardTemplate<object>, data),
+      );
+    }
+  });
+});

@@ -86,6 +86,16 @@ test('a local bot with Graph and the management API configured loads them only w
   expect(loaded.filter((p) => NOT_AT_START_UP.includes(p))).toEqual([]);
 }, 120_000);
 
+/** Runs a script in a fresh Node process from the project root and parses what it wrote as JSON. */
+function runProbe(script: string): Record<string, unknown> {
+  return JSON.parse(
+    execFileSync(process.execPath, ['--disable-warning=DEP0111', '-e', script], {
+      cwd: path.join(__dirname, '..', '..'),
+      encoding: 'utf8',
+    }),
+  ) as Record<string, unknown>;
+}
+
 test("teams-ai's unused modules load when first used, and are then the real ones", () => {
   // In a process of its own: the stand-ins live in Node's module cache, which jest replaces.
   const script = `
@@ -109,12 +119,7 @@ test("teams-ai's unused modules load when first used, and are then the real ones
     seen.againDeferred = deferUnusedTeamsAiModules().length;
     process.stdout.write(JSON.stringify(seen));
   `;
-  const seen = JSON.parse(
-    execFileSync(process.execPath, ['--disable-warning=DEP0111', '-e', script], {
-      cwd: path.join(__dirname, '..', '..'),
-      encoding: 'utf8',
-    }),
-  );
+  const seen = runProbe(script);
   expect(seen).toEqual({
     deferred: 3,
     recognizers: 0,
@@ -184,12 +189,7 @@ test("the Bot Framework SDK's and restify's unused modules load when first used,
     seen.againDeferred = deferUnusedFrameworkModules().length;
     process.stdout.write(JSON.stringify(seen));
   `;
-  const seen = JSON.parse(
-    execFileSync(process.execPath, ['--disable-warning=DEP0111', '-e', script], {
-      cwd: path.join(__dirname, '..', '..'),
-      encoding: 'utf8',
-    }),
-  );
+  const seen = runProbe(script);
   expect(seen).toEqual({
     deferred: 9,
     atLoad: { msal: false, identity: false, axios: false },

@@ -43,22 +43,29 @@ describe('azure store', () => {
     expect(claims.filter(Boolean)).toHaveLength(1);
   });
 
-  it('skips index rows a crashed writer left behind, and removes them once they are old', async () => {
+  /**
+   * A store whose expiry index holds, beside a live connector's row, the rows of two writers that
+   * crashed: one put a new row and died before committing the record (the clock never moved), one
+   * deleted the record and died before removing its row, long ago.
+   */
+  async function storeWithStaleIndexRows() {
     const prefix = freshPrefix();
     const store = await createAzureStore(azurite().connectionString, undefined, { prefix });
     const expiry = tableClient(azurite().connectionString, `${prefix}Expiry`);
     const live = await store.connectors.create(
       connectorRecord({ tenantId: 'tenant-1', id: 'live', authorizedAt: '2026-01-10T00:00:00.000Z' }),
     );
-    // A writer that put its new row and died before committing the record: the clock never moved.
     const phantom = expiryKeys({ ...live, lastTransferAt: '2026-01-20T00:00:00.000Z' })!;
     await expiry.createEntity({ ...phantom, t: 'tenant-1', i: 'live', at: Date.now() });
-    // A writer that deleted the record and died before removing the row, long ago.
     const gone = expiryKeys(
       connectorRecord({ tenantId: 'tenant-2', id: 'gone', authorizedAt: '2026-01-07' }),
     )!;
     await expiry.createEntity({ ...gone, t: 'tenant-2', i: 'gone', at: Date.now() - STALE_ROW_GRACE_MS - 1 });
+    return { store, expiry, live, phantom, gone };
+  }
 
+  it('skips index rows a crashed writer left behind, and removes them once they are old', async () => {
+    const { store, expiry, live, phantom, gone } = await storeWithStaleIndexRows();
     const before = new Date('2026-02-01T00:00:00.000Z');
     expect((await store.connectors.listExpiring(before)).items).toEqual([live]);
     // With a page of one, the stale rows after it do not make a next page.
@@ -69,19 +76,7 @@ describe('azure store', () => {
   });
 
   it('skips and removes stale index rows a tenant at a time as listExpiring does', async () => {
-    const prefix = freshPrefix();
-    const store = await createAzureStore(azurite().connectionString, undefined, { prefix });
-    const expiry = tableClient(azurite().connectionString, `${prefix}Expiry`);
-    const live = await store.connectors.create(
-      connectorRecord({ tenantId: 'tenant-1', id: 'live', authorizedAt: '2026-01-10T00:00:00.000Z' }),
-    );
-    const phantom = expiryKeys({ ...live, lastTransferAt: '2026-01-20T00:00:00.000Z' })!;
-    await expiry.createEntity({ ...phantom, t: 'tenant-1', i: 'live', at: Date.now() });
-    const gone = expiryKeys(
-      connectorRecord({ tenantId: 'tenant-2', id: 'gone', authorizedAt: '2026-01-07' }),
-    )!;
-    await expiry.createEntity({ ...gone, t: 'tenant-2', i: 'gone', at: Date.now() - STALE_ROW_GRACE_MS - 1 });
-
+    const { store, expiry, live, phantom, gone } = await storeWithStaleIndexRows();
     const slices = [];
     for await (const slice of store.connectors.expiringByTenant(new Date('2026-02-01T00:00:00.000Z')))
       slices.push(slice);

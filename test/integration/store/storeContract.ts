@@ -44,6 +44,38 @@ async function allPages<T>(fetch: (cursor?: string) => Promise<Page<T>>): Promis
   return pages;
 }
 
+/** The bound the expiry index tests list up to, and a day of 2026 at 08:00 UTC. */
+const before = new Date('2026-02-01T00:00:00.000Z');
+const at = (day: string) => `2026-${day}T08:00:00.000Z`;
+
+/**
+ * Live and not-live connectors of three tenants for the expiry index tests (clocks from
+ * authorizedAt or lastTransferAt), then `more`; returns them by id as stored.
+ */
+async function seedExpiryIndex(store: Store, more: Connector[]): Promise<Record<string, Connector>> {
+  const specs: Connector[] = [
+    connectorRecord({ tenantId: T1, id: 'a', authorizedAt: at('01-01') }),
+    connectorRecord({
+      tenantId: T1,
+      id: 'b',
+      status: 'awaiting-consent',
+      authorizedAt: at('01-02'),
+      lastTransferAt: at('01-05'),
+    }),
+    connectorRecord({ tenantId: T1, id: 'c', status: 'deauthorized', authorizedAt: at('01-01') }),
+    connectorRecord({ tenantId: T1, id: 'tie', authorizedAt: at('01-03') }),
+    connectorRecord({ tenantId: T2, id: 'd', authorizedAt: at('01-03') }),
+    connectorRecord({ tenantId: T2, id: 'f', authorizedAt: at('02-20') }),
+    connectorRecord({ tenantId: T3, id: 'g', authorizedAt: at('01-02') }),
+    connectorRecord({ tenantId: T3, id: 'h', authorizedAt: before.toISOString() }),
+    connectorRecord({ tenantId: T3, id: 'old', authorizedAt: '2025-06-01T00:00:00.000Z' }),
+    ...more,
+  ];
+  const created: Record<string, Connector> = {};
+  for (const c of specs) created[c.id] = await store.connectors.create(c);
+  return created;
+}
+
 export function describeStoreContract(name: string, makeStore: () => Promise<StoreUnderTest>): void {
   describe(`${name} store contract`, () => {
     let store: Store;
@@ -432,33 +464,11 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     });
 
     describe('listExpiring (the expiry index)', () => {
-      const before = new Date('2026-02-01T00:00:00.000Z');
-      const at = (day: string) => `2026-${day}T08:00:00.000Z`;
-
-      /** Live and not-live connectors of three tenants; clocks from authorizedAt or lastTransferAt. */
-      async function seed(): Promise<Record<string, Connector>> {
-        const specs: Connector[] = [
-          connectorRecord({ tenantId: T1, id: 'a', authorizedAt: at('01-01') }),
-          connectorRecord({
-            tenantId: T1,
-            id: 'b',
-            status: 'awaiting-consent',
-            authorizedAt: at('01-02'),
-            lastTransferAt: at('01-05'),
-          }),
-          connectorRecord({ tenantId: T1, id: 'c', status: 'deauthorized', authorizedAt: at('01-01') }),
-          connectorRecord({ tenantId: T1, id: 'tie', authorizedAt: at('01-03') }),
-          connectorRecord({ tenantId: T2, id: 'd', authorizedAt: at('01-03') }),
+      /** Live and not-live connectors of three tenants, and one that never had a clock. */
+      const seed = () =>
+        seedExpiryIndex(store, [
           connectorRecord({ tenantId: T2, id: 'e', status: 'authorizing', authorizedAt: undefined }),
-          connectorRecord({ tenantId: T2, id: 'f', authorizedAt: at('02-20') }),
-          connectorRecord({ tenantId: T3, id: 'g', authorizedAt: at('01-02') }),
-          connectorRecord({ tenantId: T3, id: 'h', authorizedAt: before.toISOString() }),
-          connectorRecord({ tenantId: T3, id: 'old', authorizedAt: '2025-06-01T00:00:00.000Z' }),
-        ];
-        const created: Record<string, Connector> = {};
-        for (const c of specs) created[c.id] = await store.connectors.create(c);
-        return created;
-      }
+        ]);
 
       const ids = async (limit = 100) =>
         (await allPages((cursor) => store.connectors.listExpiring(before, { limit, cursor })))
@@ -519,32 +529,11 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     });
 
     describe('expiringByTenant (the expiry index, a tenant at a time)', () => {
-      const before = new Date('2026-02-01T00:00:00.000Z');
-      const at = (day: string) => `2026-${day}T08:00:00.000Z`;
-
-      async function seed(): Promise<Record<string, Connector>> {
-        const specs: Connector[] = [
-          connectorRecord({ tenantId: T1, id: 'a', authorizedAt: at('01-01') }),
-          connectorRecord({
-            tenantId: T1,
-            id: 'b',
-            status: 'awaiting-consent',
-            authorizedAt: at('01-02'),
-            lastTransferAt: at('01-05'),
-          }),
-          connectorRecord({ tenantId: T1, id: 'c', status: 'deauthorized', authorizedAt: at('01-01') }),
-          connectorRecord({ tenantId: T1, id: 'tie', authorizedAt: at('01-03') }),
-          connectorRecord({ tenantId: T2, id: 'd', authorizedAt: at('01-03') }),
-          connectorRecord({ tenantId: T2, id: 'f', authorizedAt: at('02-20') }),
-          connectorRecord({ tenantId: T3, id: 'g', authorizedAt: at('01-02') }),
-          connectorRecord({ tenantId: T3, id: 'h', authorizedAt: before.toISOString() }),
-          connectorRecord({ tenantId: T3, id: 'old', authorizedAt: '2025-06-01T00:00:00.000Z' }),
+      /** The same connectors, and a fourth tenant whose only one is not due. */
+      const seed = () =>
+        seedExpiryIndex(store, [
           connectorRecord({ tenantId: 'tenant-4', id: 'late', authorizedAt: at('03-01') }),
-        ];
-        const created: Record<string, Connector> = {};
-        for (const c of specs) created[c.id] = await store.connectors.create(c);
-        return created;
-      }
+        ]);
 
       /** Tenant → its connectors' ids as given; `during` runs after the first tenant came. */
       async function byTenant(during?: (first: string) => Promise<void>): Promise<Map<string, string[]>> {

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { makeTempDir, removeTempDir } from '../../harness/testBot';
-import { startAzurite, type AzuriteInstance } from '../../support/azurite';
+import { freshPrefix as prefixWith, useAzurite } from '../../support/azurite';
 import { connectorRecord } from '../../support/connectorFixtures';
 import type { Connector } from '../../../src/connectors/connector';
 import { SecretBox } from '../../../src/secrets/secretBox';
@@ -23,17 +23,11 @@ const CHANNEL = '19:a1b2c3d4e5f6@thread.tacv2';
 const PERSONAL = 'a:1odd/id#with?chars';
 const KEY = randomBytes(32);
 
-let azurite: AzuriteInstance;
+const emulator = useAzurite({ services: ['blob', 'table'] });
 const dirs: string[] = [];
-const freshPrefix = () => `m${randomBytes(5).toString('hex')}`;
+const freshPrefix = () => prefixWith('m');
 
-beforeAll(async () => {
-  azurite = await startAzurite({ services: ['blob', 'table'] });
-});
-afterAll(async () => {
-  await azurite?.stop();
-  dirs.forEach(removeTempDir);
-});
+afterAll(() => dirs.forEach(removeTempDir));
 
 function tempDir(): string {
   const dir = makeTempDir('migrate-');
@@ -271,7 +265,7 @@ test('copies every record to Azure with a progress bar, verifies the counts, and
 
   const prefix = freshPrefix();
   const env = {
-    AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
+    AZURE_STORAGE_CONNECTION_STRING: emulator().connectionString,
     SECRETS_KEY: KEY.toString('base64'),
   };
   const args = ['--from', `sqlite:${dataDir}`, '--to', 'azure', '--prefix', prefix];
@@ -295,9 +289,9 @@ test('copies every record to Azure with a progress bar, verifies the counts, and
   );
   // The account is named, its key never.
   expect(first.stdout + first.stderr).toContain('devstoreaccount1');
-  expect(first.stdout + first.stderr).not.toContain(azurite.accountKey);
+  expect(first.stdout + first.stderr).not.toContain(emulator().accountKey);
 
-  const azure = await createAzureStore(azurite.connectionString, undefined, { prefix });
+  const azure = await createAzureStore(emulator().connectionString, undefined, { prefix });
   expect(await readAll(azure, seeded)).toEqual(expected);
   // The sealed secret still opens (with the same key) on the copy.
   expect(
@@ -334,7 +328,7 @@ test('finishes what an interrupted copy left half done', async () => {
   await sqlite.close();
 
   const prefix = freshPrefix();
-  const azure = await createAzureStore(azurite.connectionString, undefined, { prefix });
+  const azure = await createAzureStore(emulator().connectionString, undefined, { prefix });
   // Stopped after creating a connector (version 1 of 4), after claiming a notice it had not yet
   // marked sent, and after writing a conversation but not its welcome.
   await azure.connectors.create(seeded.connectors[0]);
@@ -342,7 +336,7 @@ test('finishes what an interrupted copy left half done', async () => {
   const { welcomedAt: _welcomedAt, ...conversation } = expected.conversations[0]!;
   await azure.conversations.upsert(conversation);
 
-  const env = { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString };
+  const env = { AZURE_STORAGE_CONNECTION_STRING: emulator().connectionString };
   const run = await runHere(['--from', `sqlite:${dataDir}`, '--to', 'azure', '--prefix', prefix], env);
   expect(run.stderr).not.toContain('migrate-store:');
   expect(run.code).toBe(0);
@@ -359,7 +353,7 @@ test('refuses what would go wrong, with one line and exit 1', async () => {
   await sqlite.close();
   const prefix = freshPrefix();
   const args = ['--from', `sqlite:${dataDir}`, '--to', 'azure', '--prefix', prefix];
-  const env = { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString };
+  const env = { AZURE_STORAGE_CONNECTION_STRING: emulator().connectionString };
 
   const oneLine = (run: { code: number; stderr: string }) => {
     expect(run.code).toBe(1);
@@ -368,7 +362,7 @@ test('refuses what would go wrong, with one line and exit 1', async () => {
   };
   expect(oneLine(await runHere(args, {}))).toContain('AZURE_STORAGE_CONNECTION_STRING, which is not set');
   expect(
-    oneLine(await runHere(['--from', `sqlite:${dataDir}`, '--to', azurite.connectionString], env)),
+    oneLine(await runHere(['--from', `sqlite:${dataDir}`, '--to', emulator().connectionString], env)),
   ).toContain('would show in the process list');
   expect(oneLine(await runHere(['--from', dataDir, '--to', 'azure'], env))).toContain(
     '--from must be sqlite:',
@@ -379,7 +373,7 @@ test('refuses what would go wrong, with one line and exit 1', async () => {
   // Another key than the one that sealed the secrets: nothing is copied.
   const wrongKey = await runHere(args, { ...env, SECRETS_KEY: randomBytes(32).toString('base64') });
   expect(oneLine(wrongKey)).toContain('SECRETS_KEY does not open the sealed secrets');
-  const azure = await createAzureStore(azurite.connectionString, undefined, { prefix });
+  const azure = await createAzureStore(emulator().connectionString, undefined, { prefix });
   expect(await azure.connectors.get(T1, seeded.connectors[0].id)).toBeUndefined();
 
   // A store a bot already used: the counts cannot match, and the tool says so.

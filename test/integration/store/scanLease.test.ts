@@ -3,18 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createAzureStore } from '../../../src/store/azure';
 import { MIN_LEASE_SECONDS, ScanLease } from '../../../src/store/azure/scanLease';
-import { startAzurite, type AzuriteInstance } from '../../support/azurite';
+import { freshPrefix, useAzurite } from '../../support/azurite';
 
-let azurite: AzuriteInstance;
+const azurite = useAzurite({ services: ['blob', 'table'] });
 let container: ContainerClient;
 
 beforeAll(async () => {
-  azurite = await startAzurite({ services: ['blob', 'table'] });
-  container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient('leases');
+  container = BlobServiceClient.fromConnectionString(azurite().connectionString).getContainerClient('leases');
   await container.createIfNotExists();
-});
-afterAll(async () => {
-  await azurite?.stop();
 });
 
 const blobName = () => `scanner-${randomBytes(4).toString('hex')}`;
@@ -43,10 +39,10 @@ describe('scan lease (blob lease leadership)', () => {
   });
 
   it('runs a scan on exactly one of two replicas and releases the lease afterwards', async () => {
-    const prefix = `t${randomBytes(5).toString('hex')}`;
+    const prefix = freshPrefix();
     const replicas = await Promise.all([
-      createAzureStore(azurite.connectionString, undefined, { prefix, leaseSeconds: MIN_LEASE_SECONDS }),
-      createAzureStore(azurite.connectionString, undefined, { prefix, leaseSeconds: MIN_LEASE_SECONDS }),
+      createAzureStore(azurite().connectionString, undefined, { prefix, leaseSeconds: MIN_LEASE_SECONDS }),
+      createAzureStore(azurite().connectionString, undefined, { prefix, leaseSeconds: MIN_LEASE_SECONDS }),
     ]);
     let runs = 0;
     const scan = async () => {

@@ -147,20 +147,20 @@ function sharedCard<TData extends object>(
   }
   const path = template.viewersPath;
   const shared = path ? withoutValueAt(data, path) : data;
-  const key = cacheKey(shared);
-  const kept = keptCards(template);
-  let card = kept.get(key);
-  if (card === undefined) {
-    card = deepFreeze(expandCard(template, shared)) as Card;
-    kept.set(key, card);
-  }
+  const card = keptExpansion(template, cacheKey(shared), () => shared);
   return path ? withRefreshUserIds(card, valueAt(data, path)) : card;
 }
 
-function keptCards(template: CardTemplate<object>): BoundedMap<string, Card> {
+/** The card kept for the template under `key`, expanded from `data()` and kept when there is none. */
+function keptExpansion(template: CardTemplate<object>, key: string, data: () => object): Card {
   let kept = boundCards.get(template);
   if (!kept) boundCards.set(template, (kept = new BoundedMap(BOUND_CARDS_KEPT)));
-  return kept;
+  let card = kept.get(key);
+  if (card === undefined) {
+    card = deepFreeze(expandCard(template, data())) as Card;
+    kept.set(key, card);
+  }
+  return card;
 }
 
 /**
@@ -196,13 +196,7 @@ export function renderKeyedCard<TData extends object>(
   // Without one place for the viewers, they would be bound into the card the key names.
   if (!path) throw new Error(`card ${template.name} does not name its viewers in one place: render its data`);
   // 'k' keeps these keys apart from the data keys ('m', 'p') of the same template.
-  const key = `k${keyed.key}`;
-  const kept = keptCards(template);
-  let card = kept.get(key);
-  if (card === undefined) {
-    card = deepFreeze(expandCard(template, withoutValueAt(keyed.data(), path))) as Card;
-    kept.set(key, card);
-  }
+  const card = keptExpansion(template, `k${keyed.key}`, () => withoutValueAt(keyed.data(), path));
   return CardFactory.adaptiveCard(withRefreshUserIds(card, keyed.viewers));
 }
 

@@ -51,9 +51,20 @@ const REPLY_TIMEOUT_MS = 15_000;
 const IDLE_SETTLE_MS = 1000;
 const REPLY_ROUTES: ConnectorRoute[] = ['replyToActivity', 'sendToConversation', 'updateActivity'];
 
-/** Resolves, per conversation, when the stand-in receives the next reply there. */
+/** A reply as the stand-in received it: when, by which route, and the call (its body parsed if read). */
+interface Arrival {
+  at: number;
+  route: ConnectorRoute;
+  call: RecordedCall;
+}
+
+/**
+ * Resolves, per conversation, when the stand-in receives the next reply there. It is the only
+ * reader of the stand-in's calls, which therefore keeps none (see StandInOptions.keepCalls).
+ */
 class ReplyWatch {
-  private readonly pending = new Map<string, (arrival: { at: number; route: ConnectorRoute }) => void>();
+  private readonly pending = new Map<string, (arrival: Arrival) => void>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
 
   constructor(standIn: ConnectorStandIn) {
     for (const route of REPLY_ROUTES) {
@@ -63,7 +74,8 @@ class ReplyWatch {
           const resolve = this.pending.get(call.conversationId ?? '');
           if (resolve) {
             this.pending.delete(call.conversationId!);
-            resolve({ at: performance.now(), route: call.route });
+            this.timers.delete(call.conversationId!);
+            resolve({ at: performance.now(), route: call.route, call });
           }
           return undefined; // the stand-in's usual answer
         },
@@ -72,7 +84,7 @@ class ReplyWatch {
     }
   }
 
-  expect(conversationId: string): Promise<{ at: number; route: ConnectorRoute }> {
+  expect(conversationId: string): Promise<Arrival> {
     if (this.pending.has(conversationId)) throw new Error(`two turns at once in ${conversationId}`);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -83,7 +95,15 @@ class ReplyWatch {
         clearTimeout(timer);
         resolve(arrival);
       });
+      this.timers.set(conversationId, timer);
     });
+  }
+
+  /** Stops waiting in a conversation whose turn failed (its promise then never settles). */
+  forget(conversationId: string): void {
+    clearTimeout(this.timers.get(conversationId));
+    this.timers.delete(conversationId);
+    this.pending.delete(conversationId);
   }
 }
 
@@ -105,6 +125,51 @@ async function post(url: string, activity: Activity): Promise<{ status: number; 
   return { status: response.status, body: await response.text() };
 }
 
+/** A turn answered by a reply at the stand-in: when it started, its HTTP answer, its reply. */
+interface Replied {
+  started: number;
+  answered: number;
+  arrival: Arrival;
+}
+
+/**
+ * Posts a turn whose answer is a reply at the stand-in. A failed POST ends the wait and says how
+ * it failed; a reply that never comes says how the POST was answered and what the server logged.
+ */
+async function postForReply(
+  server: ServerProcess,
+  watch: ReplyWatch,
+  conversationId: string,
+  activity: Activity,
+): Promise<Replied> {
+  const arrival = watch.expect(conversationId);
+  // Awaited below; without this a wait that times out before the POST is answered would be unhandled.
+  arrival.catch(() => undefined);
+  const started = performance.now();
+  let answer: { status: number; body: string };
+  try {
+    answer = await post(server.url, activity);
+  } catch (error) {
+    watch.forget(conversationId);
+    throw error;
+  }
+  const answered = performance.now();
+  if (answer.status >= 300) {
+    watch.forget(conversationId);
+    throw new Error(
+      `${server.name} answered ${answer.status} to a turn in ${conversationId}: ${answer.body.slice(0, 200)}`,
+    );
+  }
+  try {
+    return { started, answered, arrival: await arrival };
+  } catch (error) {
+    const logged = server.output.join('').slice(-1500);
+    throw new Error(
+      `${(error as Error).message} (its POST was answered ${answer.status} after ${ms(answered - started)}); ${server.name} last logged: ${logged}`,
+    );
+  }
+}
+
 /**
  * One timed turn. A card action answered in its invoke response (Universal Actions) is done
  * when the HTTP answer arrives, which must carry a card; anything else when its reply reaches
@@ -116,20 +181,18 @@ async function timedTurn(
   conversationId: string,
   activity: Activity,
 ): Promise<Sample> {
-  const isInvoke = activity.type === 'invoke';
-  const arrival = isInvoke ? undefined : watch.expect(conversationId);
+  if (activity.type !== 'invoke') {
+    const { started, answered, arrival } = await postForReply(server, watch, conversationId, activity);
+    return { reply: arrival.at - started, http: answered - started, route: arrival.route };
+  }
   const started = performance.now();
   const { status, body } = await post(server.url, activity);
   const answered = performance.now();
   if (status >= 300) throw new Error(`${server.name} answered ${status} to a turn in ${conversationId}`);
-  if (!arrival) {
-    const answer = JSON.parse(body || '{}') as { type?: string };
-    if (answer.type !== 'application/vnd.microsoft.card.adaptive')
-      throw new Error(`${server.name} answered an Execute without a card: ${body.slice(0, 200)}`);
-    return { reply: answered - started, http: answered - started, route: 'invoke' };
-  }
-  const reply = await arrival;
-  return { reply: reply.at - started, http: answered - started, route: reply.route };
+  const answer = JSON.parse(body || '{}') as { type?: string };
+  if (answer.type !== 'application/vnd.microsoft.card.adaptive')
+    throw new Error(`${server.name} answered an Execute without a card: ${body.slice(0, 200)}`);
+  return { reply: answered - started, http: answered - started, route: 'invoke' };
 }
 
 interface Scenario {
@@ -205,12 +268,15 @@ async function preparedWizard(
       next: () => submit(standIn.url, conversation, user, value, `activity-${randomUUID()}`),
     };
   }
-  await timedTurn(server, watch, conversation.id, message(standIn.url, conversation, user, 'connect box'));
-  const posted = standIn.calls.filter(
-    (c) => c.conversationId === conversation.id && c.route === 'replyToActivity' && c.status < 300,
+  const { arrival } = await postForReply(
+    server,
+    watch,
+    conversation.id,
+    message(standIn.url, conversation, user, 'connect box'),
   );
-  const reply = posted[posted.length - 1];
-  if (!reply) throw new Error(`connect box posted nothing in ${conversation.id}`);
+  const reply = arrival.call;
+  if (reply.route !== 'replyToActivity' || reply.status >= 300)
+    throw new Error(`connect box got ${reply.route} (${reply.status}) in ${conversation.id}, not a reply`);
   const card = cardOf(reply.body);
   const next = findAction(card, 'Next');
   const value = { ...inputValues(card, { displayName: 'x' }), ...(next.data as Record<string, unknown>) };
@@ -267,7 +333,6 @@ async function warmUpOnce(
     digestViewer(standIn, isBot),
   ])
     await timedTurn(server, watch, c.id, c.next());
-  standIn.calls.length = 0;
 }
 
 /** A scenario made ready on one server: `run(n)` times n more turns at the chosen concurrency. */
@@ -302,7 +367,6 @@ async function prepare(
       },
     );
     await pool(prepared.splice(0, warmup), concurrency, (c) => timed(c));
-    standIn.calls.length = 0;
     return {
       async run(n) {
         const samples: Sample[] = [];
@@ -322,7 +386,6 @@ async function prepare(
   await pool(chats, concurrency, async (c) => {
     for (let i = 0; i < warmupTurns; i++) await timed(c);
   });
-  standIn.calls.length = 0;
   return {
     async run(n) {
       const samples: Sample[] = [];
@@ -361,7 +424,6 @@ async function measurePair(
       const m = await runner.run(n);
       total[which].samples.push(...m.samples);
       total[which].wallMs += m.wallMs;
-      standIn.calls.length = 0;
     }
   }
   return total;
@@ -398,7 +460,7 @@ export async function runLatency(options: BenchOptions): Promise<Section> {
   const small = options.size === 'small';
   const turnsAtOne = small ? 60 : 200;
   const turnsAtFifty = small ? 200 : 1000;
-  const standIn = new ConnectorStandIn();
+  const standIn = new ConnectorStandIn({ keepCalls: false });
   await standIn.start();
   const watch = new ReplyWatch(standIn);
   const dataDir = tempDir('latency');

@@ -24,7 +24,7 @@ export interface RecordedCall {
   activityId?: string;
   memberId?: string;
   teamId?: string;
-  /** The JSON body, for calls that carry one. */
+  /** The JSON body, for calls that carry one (parsed when first read). */
   body?: Record<string, unknown>;
   /** The status the stand-in answered with. */
   status: number;
@@ -112,17 +112,31 @@ export interface StandInMember {
   email?: string;
 }
 
+export interface StandInOptions {
+  /**
+   * Whether answered calls are kept in `calls` (default true). A benchmark that watches calls
+   * through programmed rules turns it off: the real service runs on other machines, so what it
+   * holds must not weigh on the garbage collector of the process that times the bot.
+   */
+  keepCalls?: boolean;
+}
+
 /**
  * A local stand-in for Teams' Bot Connector service (the activity's serviceUrl). It records
  * what the bot sends and answers like the service does, unless a test programs another answer.
  */
 export class ConnectorStandIn {
   readonly calls: RecordedCall[] = [];
+  private readonly keepCalls: boolean;
   private readonly rules: Rule[] = [];
   private readonly members = new Map<string, StandInMember>();
   private readonly waiters = new Set<() => void>();
   private server?: http.Server;
   private baseUrl = '';
+
+  constructor(options: StandInOptions = {}) {
+    this.keepCalls = options.keepCalls ?? true;
+  }
 
   /** The serviceUrl to put in activities. */
   get url(): string {
@@ -239,18 +253,12 @@ export class ConnectorStandIn {
     route.keys.forEach((key, i) => {
       (call as unknown as Record<string, string>)[key] = decodeURIComponent(match[i + 1]);
     });
-    if (raw) {
-      try {
-        call.body = JSON.parse(raw);
-      } catch {
-        call.body = { unparsable: raw };
-      }
-    }
+    if (raw) withLazyBody(call, raw);
     const answer = this.programmedAnswer(call) ?? this.defaultAnswer(call);
     if (answer.delayMs) await new Promise((r) => setTimeout(r, answer.delayMs));
     call.status = answer.status;
     call.answer = answer.body;
-    this.calls.push(call);
+    if (this.keepCalls) this.calls.push(call);
     res.writeHead(answer.status, { 'content-type': 'application/json', ...(answer.headers ?? {}) });
     res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
     for (const waiter of [...this.waiters]) waiter();
@@ -299,4 +307,29 @@ export class ConnectorStandIn {
         return { status: 200, body: { id: call.teamId, name: 'Migration team', aadGroupId: randomUUID() } };
     }
   }
+}
+
+/**
+ * Parses the body on first read: a rule that only looks at the route and ids costs no parse, as a
+ * service on another machine costs the bot none. Read or not, it is the same object.
+ */
+function withLazyBody(call: RecordedCall, raw: string): void {
+  let parsed: Record<string, unknown> | undefined;
+  Object.defineProperty(call, 'body', {
+    enumerable: true,
+    configurable: true,
+    get() {
+      if (!parsed) {
+        try {
+          parsed = JSON.parse(raw) as Record<string, unknown>;
+        } catch {
+          parsed = { unparsable: raw };
+        }
+      }
+      return parsed;
+    },
+    set(value: Record<string, unknown>) {
+      parsed = value;
+    },
+  });
 }

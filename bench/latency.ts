@@ -24,6 +24,7 @@ import {
   ECHO_ENTRY,
   QUIET_CRON,
   count,
+  cpuMsOf,
   MB,
   freePort,
   heapProbeOptions,
@@ -213,6 +214,8 @@ interface Conversation {
 interface Measured {
   samples: Sample[];
   wallMs: number;
+  /** CPU time (user and system) the server process used over its timed rounds. */
+  cpuMs: number;
 }
 
 const SCENARIOS: Scenario[] = [
@@ -337,7 +340,7 @@ async function warmUpOnce(
 
 /** A scenario made ready on one server: `run(n)` times n more turns at the chosen concurrency. */
 interface Runner {
-  run(turns: number): Promise<Measured>;
+  run(turns: number): Promise<Omit<Measured, 'cpuMs'>>;
 }
 
 /** Readies one scenario on one server at one concurrency, warm-up included. */
@@ -414,14 +417,20 @@ async function measurePair(
   const bot = await prepare(servers.bot, standIn, watch, scenario, true, concurrency, turns);
   const echo = await prepare(servers.echo, standIn, watch, scenario, false, concurrency, turns);
   const rounds = concurrency === 1 ? 10 : 4;
-  const total = { bot: { samples: [] as Sample[], wallMs: 0 }, echo: { samples: [] as Sample[], wallMs: 0 } };
+  const total = {
+    bot: { samples: [] as Sample[], wallMs: 0, cpuMs: 0 },
+    echo: { samples: [] as Sample[], wallMs: 0, cpuMs: 0 },
+  };
   for (let r = 0; r < rounds; r++) {
     const n = Math.round(((r + 1) * turns) / rounds) - Math.round((r * turns) / rounds);
     for (const [which, runner] of [
       ['bot', bot],
       ['echo', echo],
     ] as const) {
+      const pid = servers[which].child.pid!;
+      const cpuBefore = cpuMsOf(pid);
       const m = await runner.run(n);
+      total[which].cpuMs += cpuMsOf(pid) - cpuBefore;
       total[which].samples.push(...m.samples);
       total[which].wallMs += m.wallMs;
     }
@@ -547,6 +556,17 @@ export async function runLatency(options: BenchOptions): Promise<Section> {
             verdict: '',
           });
         }
+        // CPU per turn does not depend on what else the machine runs, as wall-clock ratios do.
+        const bc = b.cpuMs / b.samples.length;
+        const ec = e.cpuMs / e.samples.length;
+        rows.push({
+          measure: `${label}: CPU per turn (the process's user + system time over its timed rounds ÷ turns)`,
+          bot: ms(bc),
+          baseline: ms(ec),
+          ratio: ratio(bc, ec),
+          target: '—',
+          verdict: '',
+        });
         const httpP50 = percentile(
           b.samples.map((s) => s.http),
           50,

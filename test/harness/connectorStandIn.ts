@@ -231,7 +231,7 @@ export class ConnectorStandIn {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const raw = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
     const route = ROUTES.find((r) => r.method === req.method && r.pattern.test(url.pathname));
     if (!route) {
       res.writeHead(404, { 'content-type': 'application/json' });
@@ -253,7 +253,7 @@ export class ConnectorStandIn {
     route.keys.forEach((key, i) => {
       (call as unknown as Record<string, string>)[key] = decodeURIComponent(match[i + 1]);
     });
-    if (raw) withLazyBody(call, raw);
+    if (raw.length > 0) withLazyBody(call, raw);
     const answer = this.programmedAnswer(call) ?? this.defaultAnswer(call);
     if (answer.delayMs) await new Promise((r) => setTimeout(r, answer.delayMs));
     call.status = answer.status;
@@ -310,10 +310,10 @@ export class ConnectorStandIn {
 }
 
 /**
- * Parses the body on first read: a rule that only looks at the route and ids costs no parse, as a
- * service on another machine costs the bot none. Read or not, it is the same object.
+ * Decodes and parses the body on first read: a rule that only looks at the route and ids costs no
+ * parse, as a service on another machine costs the bot none. Read or not, it is the same object.
  */
-function withLazyBody(call: RecordedCall, raw: string): void {
+function withLazyBody(call: RecordedCall, raw: Buffer): void {
   let parsed: Record<string, unknown> | undefined;
   Object.defineProperty(call, 'body', {
     enumerable: true,
@@ -321,9 +321,9 @@ function withLazyBody(call: RecordedCall, raw: string): void {
     get() {
       if (!parsed) {
         try {
-          parsed = JSON.parse(raw) as Record<string, unknown>;
+          parsed = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
         } catch {
-          parsed = { unparsable: raw };
+          parsed = { unparsable: raw.toString('utf8') };
         }
       }
       return parsed;

@@ -161,3 +161,55 @@ describe('test harness', () => {
     expect(standIn.callsTo('createConversation')[0].body).toMatchObject({ tenantId: TENANT });
   });
 });
+
+describe('Bot Connector stand-in on its own', () => {
+  const send = (standIn: ConnectorStandIn, body: string) =>
+    fetch(`${standIn.url}v3/conversations/c%3A1/activities`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+
+  test('keeps calls by default, each body parsed as sent (an unparsable one as its text)', async () => {
+    const standIn = new ConnectorStandIn();
+    await standIn.start();
+    try {
+      const activity = { type: 'message', text: 'grüße ✓ '.repeat(5000) };
+      expect((await send(standIn, JSON.stringify(activity))).status).toBe(200);
+      expect((await send(standIn, '{not json')).status).toBe(200);
+      expect(standIn.calls.map((c) => [c.route, c.conversationId])).toEqual([
+        ['sendToConversation', 'c:1'],
+        ['sendToConversation', 'c:1'],
+      ]);
+      expect(standIn.calls[0].body).toEqual(activity);
+      expect(standIn.calls[0].body).toBe(standIn.calls[0].body);
+      expect(standIn.calls[1].body).toEqual({ unparsable: '{not json' });
+      expect(standIn.posted('c:1')).toEqual([activity, { unparsable: '{not json' }]);
+    } finally {
+      await standIn.stop();
+    }
+  });
+
+  test('with keepCalls off it answers as usual and shows each call to the rules, keeping none', async () => {
+    const standIn = new ConnectorStandIn({ keepCalls: false });
+    await standIn.start();
+    try {
+      const seen: unknown[] = [];
+      standIn.program(
+        'sendToConversation',
+        (call) => {
+          seen.push([call.route, call.conversationId, call.body]);
+          return undefined;
+        },
+        { times: Infinity },
+      );
+      const answer = await send(standIn, JSON.stringify({ type: 'message', text: 'hi' }));
+      expect(answer.status).toBe(200);
+      expect((await answer.json()) as { id?: string }).toEqual({ id: expect.stringMatching(/^activity-/) });
+      expect(seen).toEqual([['sendToConversation', 'c:1', { type: 'message', text: 'hi' }]]);
+      expect(standIn.calls).toEqual([]);
+    } finally {
+      await standIn.stop();
+    }
+  });
+});

@@ -1,5 +1,9 @@
 import pkg from '../package.json';
-import { deferUnusedFrameworkModules, deferUnusedTeamsAiModules } from './bot/onDemandModules';
+import {
+  deferUnusedFrameworkModules,
+  deferUnusedTeamsAiModules,
+  deferUnusedTemplatingModules,
+} from './bot/onDemandModules';
 import type { Cron } from 'croner';
 import type { Server } from 'restify';
 import { ConfigError, configWarnings, loadConfig, type Config } from './config/config';
@@ -147,6 +151,7 @@ async function main(): Promise<void> {
   // Before the bot's modules are loaded, which would load these.
   deferUnusedTeamsAiModules();
   deferUnusedFrameworkModules();
+  deferUnusedTemplatingModules();
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
   // botbuilder writes refused tokens to stderr with console.error (stacks, signing keys).

@@ -1,6 +1,6 @@
 import { ActivityTypes, TurnContext } from 'botbuilder';
 import type { Application, TurnState } from '@microsoft/teams-ai';
-import { BoundedMap } from '../util/boundedMap';
+import { RecentMap } from '../util/recentMap';
 import type { BotDeps } from './deps';
 import { actorOf, conversationTypeOf, tenantIdOf } from './turnInfo';
 
@@ -9,6 +9,13 @@ import { actorOf, conversationTypeOf, tenantIdOf } from './turnInfo';
  * Teams-length ids), 3.3 MB when full; a conversation forgotten costs one store write on its next turn.
  */
 export const REFERENCES_REMEMBERED = 10_000;
+
+/**
+ * How long a conversation with no turn stays remembered (up to twice this): the clicks and
+ * typeaheads this spares writes for come seconds apart, and a conversation that went quiet costs
+ * one store write when it wakes, rather than 330 bytes for every conversation of the last hour.
+ */
+export const REFERENCE_KEPT_IDLE_MS = 2 * 60 * 1000;
 
 /** How long an unchanged reference is not written again (card clicks and typeaheads are frequent). */
 export const REFERENCE_REFRESH_MS = 60 * 60 * 1000;
@@ -23,7 +30,11 @@ export function registerConversationTracking(
   app: Application<TurnState>,
   deps: Pick<BotDeps, 'store' | 'clock'>,
 ): void {
-  const written = new BoundedMap<string, { signature: string; at: number }>(REFERENCES_REMEMBERED);
+  const written = new RecentMap<string, { signature: string; at: number }>(
+    REFERENCE_KEPT_IDLE_MS,
+    REFERENCES_REMEMBERED,
+    () => deps.clock.now().getTime(),
+  );
 
   app.turn('beforeTurn', async (context) => {
     const tenantId = tenantIdOf(context);

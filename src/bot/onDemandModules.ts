@@ -13,7 +13,11 @@ type Exports = Record<PropertyKey, unknown>;
  * values are the same either way, so nothing behaves differently; the module is only loaded
  * later, if ever. False when the module was loaded already (then there is nothing to defer).
  */
-export function loadOnDemand(file: string, early: Record<string, () => unknown> = {}): boolean {
+export function loadOnDemand(
+  file: string,
+  early: Record<string, () => unknown> = {},
+  callable = false,
+): boolean {
   if (load.cache[file]) return false;
   let real: Exports | undefined;
   const loaded = (): Exports => {
@@ -23,20 +27,21 @@ export function loadOnDemand(file: string, early: Record<string, () => unknown> 
     }
     return real;
   };
-  const standIn = new Proxy<Exports>(
-    {},
-    {
-      get: (_target, name) =>
-        !real && typeof name === 'string' && early[name] ? early[name]() : loaded()[name],
-      has: (_target, name) => name in loaded(),
-      ownKeys: () => Reflect.ownKeys(loaded()),
-      // A module's exports may be getters that cannot be reconfigured; the stand-in's copies can be.
-      getOwnPropertyDescriptor: (_target, name) => {
-        const found = Reflect.getOwnPropertyDescriptor(loaded(), name);
-        return found && { value: loaded()[name], enumerable: found.enumerable, configurable: true };
-      },
+  // A module whose export is a function (called, never constructed) needs a stand-in that can be called.
+  const target: Exports = callable ? ((() => undefined) as unknown as Exports) : {};
+  const standIn = new Proxy<Exports>(target, {
+    apply: (_target, self, args) =>
+      Reflect.apply(loaded() as unknown as (...a: unknown[]) => unknown, self, args),
+    get: (_target, name) =>
+      !real && typeof name === 'string' && early[name] ? early[name]() : loaded()[name],
+    has: (_target, name) => name in loaded(),
+    ownKeys: () => Reflect.ownKeys(loaded()),
+    // A module's exports may be getters that cannot be reconfigured; the stand-in's copies can be.
+    getOwnPropertyDescriptor: (_target, name) => {
+      const found = Reflect.getOwnPropertyDescriptor(loaded(), name);
+      return found && { value: loaded()[name], enumerable: found.enumerable, configurable: true };
     },
-  );
+  });
   const cached = new Module(file);
   cached.filename = file;
   cached.loaded = true;
@@ -116,5 +121,29 @@ export function deferUnusedFrameworkModules(): string[] {
   ];
   return deferred
     .filter(({ file, early }) => loadOnDemand(file, early))
+    .map(({ file }) => path.relative(process.cwd(), file));
+}
+
+/**
+ * adaptive-expressions, which the templating engine loads with the first card, loads as it
+ * loads the libraries of expression functions the bot's card templates do not call (about 1.4 MB
+ * of live heap and a hundred modules, kept for the life of the process): lodash's deep equality
+ * (`==` between two objects), uuid (`newGuid`), fast-xml-parser (`xml`), JSPath (`jPath`) and the
+ * Timex parser (the `isDefinite`, `isDuration`… family and the viable-date functions). They load
+ * when an expression first calls them instead. Its big-integer is used as it loads, and stays.
+ * Called with {@link deferUnusedTeamsAiModules}.
+ */
+export function deferUnusedTemplatingModules(): string[] {
+  const expressions = createRequire(load.resolve('adaptive-expressions'));
+  // `__importDefault` and `__importStar` ask whether each is an ES module as its users load.
+  const deferred: { file: string; early?: Record<string, () => unknown>; callable?: boolean }[] = [
+    { file: expressions.resolve('lodash/isEqual'), early: { __esModule: () => undefined }, callable: true },
+    { file: expressions.resolve('uuid') },
+    { file: expressions.resolve('fast-xml-parser') },
+    { file: expressions.resolve('jspath'), early: { __esModule: () => true } },
+    { file: expressions.resolve('@microsoft/recognizers-text-data-types-timex-expression') },
+  ];
+  return deferred
+    .filter(({ file, early, callable }) => loadOnDemand(file, early, callable))
     .map(({ file }) => path.relative(process.cwd(), file));
 }

@@ -4,12 +4,20 @@ import type { ConversationStore } from '../connectors/ports';
 import type { Clock } from '../util/clock';
 import { BoundedMap } from '../util/boundedMap';
 import { normalizeTenantId } from '../util/ids';
+import { RecentMap } from '../util/recentMap';
+import { conversationTypeOf } from './turnInfo';
 
 /** People whose Teams id is remembered at once; the least recently used are forgotten first. */
 export const TEAMS_IDS_REMEMBERED = 10_000;
 
 /** How long "the bot has not seen this person" is trusted before the store is asked again. */
 export const UNSEEN_RETRY_MS = 10 * 60 * 1000;
+
+/**
+ * How long an answer the store can give again (a person seen in their 1:1 chat, a store read)
+ * stays remembered without being used (up to twice this); then it costs one store read.
+ */
+export const REREADABLE_KEPT_IDLE_MS = 2 * 60 * 1000;
 
 /**
  * The Teams user ids (`29:…`, the bot's own id for a person) of Entra users, as a card's
@@ -31,27 +39,55 @@ export const UNSEEN_RETRY_MS = 10 * 60 * 1000;
  */
 export class TeamsUserIds {
   /**
-   * By {@link personKey}: the `29:` id, or until when "not seen" holds. A string or a number
-   * rather than an object, and keys joined flat: about 240 bytes a person (measured with
-   * Teams-length ids), 2.4 MB when full.
+   * By {@link personKey}, the `29:` ids only the turns that showed them know (a sender in a
+   * channel or group chat, a member added). A string rather than an object, and keys joined
+   * flat: about 240 bytes a person (measured with Teams-length ids), 2.4 MB when full.
    */
-  private readonly known = new BoundedMap<string, string | number>(TEAMS_IDS_REMEMBERED);
+  private readonly known = new BoundedMap<string, string>(TEAMS_IDS_REMEMBERED);
+  /**
+   * By {@link personKey}, what the store can tell again: the `29:` id of someone seen in their
+   * 1:1 chat (whose reference conversation tracking has stored before this learns it) or read
+   * from the store, or until when "not seen" holds. Forgotten once unused for a while, so it
+   * does not grow with every person of the last hours.
+   */
+  private readonly rereadable: RecentMap<string, string | number>;
 
   constructor(
     private readonly conversations: Pick<ConversationStore, 'findPersonal'>,
     private readonly clock: Clock,
-  ) {}
-
-  /** Remembers that Teams calls this Entra user `teamsId` in this tenant. */
-  learn(tenantId: string, aadObjectId: string | undefined, teamsId: string | undefined): void {
-    if (!aadObjectId || !teamsId?.startsWith('29:')) return;
-    this.known.set(personKey(tenantId, aadObjectId), teamsId);
+  ) {
+    this.rereadable = new RecentMap(REREADABLE_KEPT_IDLE_MS, TEAMS_IDS_REMEMBERED, () =>
+      clock.now().getTime(),
+    );
   }
 
-  /** Learns the sender of this turn and anyone it adds to the conversation. */
+  /**
+   * Remembers that Teams calls this Entra user `teamsId` in this tenant; `inStore` when their
+   * 1:1 chat's stored reference names them so (then it may be forgotten and read again).
+   */
+  learn(
+    tenantId: string,
+    aadObjectId: string | undefined,
+    teamsId: string | undefined,
+    inStore = false,
+  ): void {
+    if (!aadObjectId || !teamsId?.startsWith('29:')) return;
+    const key = personKey(tenantId, aadObjectId);
+    if (inStore) {
+      this.known.delete(key);
+      this.rereadable.set(key, teamsId);
+    } else if (this.rereadable.get(key) !== teamsId) {
+      this.known.set(key, teamsId);
+    }
+  }
+
+  /**
+   * Learns the sender of this turn and anyone it adds to the conversation. The sender of a 1:1
+   * chat is in the store: conversation tracking, which runs first, stored that chat's reference.
+   */
   learnFrom(context: TurnContext, tenantId: string): void {
     const { from, membersAdded } = context.activity;
-    this.learn(tenantId, from?.aadObjectId, from?.id);
+    this.learn(tenantId, from?.aadObjectId, from?.id, conversationTypeOf(context) === 'personal');
     for (const member of membersAdded ?? []) this.learn(tenantId, member.aadObjectId, member.id);
   }
 
@@ -72,17 +108,17 @@ export class TeamsUserIds {
   private async one(tenantId: string, aadObjectId: string): Promise<string | undefined> {
     const key = personKey(tenantId, aadObjectId);
     const now = this.clock.now().getTime();
-    const cached = this.known.get(key);
+    const cached = this.known.get(key) ?? this.rereadable.get(key);
     if (typeof cached === 'string') return cached;
     if (cached !== undefined && cached > now) return undefined;
     // The reference of the person's 1:1 with the bot names them as Teams does.
     const personal = await this.conversations.findPersonal(tenantId, aadObjectId);
     const teamsId = personal?.reference.user?.id;
     if (teamsId?.startsWith('29:')) {
-      this.known.set(key, teamsId);
+      this.rereadable.set(key, teamsId);
       return teamsId;
     }
-    this.known.set(key, now + UNSEEN_RETRY_MS);
+    this.rereadable.set(key, now + UNSEEN_RETRY_MS);
     return undefined;
   }
 }

@@ -6,7 +6,8 @@
  * botframework-connector's MSAL, Azure Identity, axios and node-fetch until a credential, a
  * bot-to-bot call or a token check needs them, botbuilder's streaming transport and HTML parser
  * and restify's SPDY and HTTP Signature modules until a feature that uses them does, and
- * teams-ai's AI half (OpenAI client, GPT tokenizer) is never loaded. The compiled bot runs with a
+ * teams-ai's AI half (OpenAI client, GPT tokenizer) is never loaded; the libraries of expression
+ * functions the card templates never call wait for an expression that calls them. The compiled bot runs with a
  * preloaded probe that writes, when the process exits, the files it had loaded from the
  * repository's own node_modules.
  */
@@ -209,6 +210,51 @@ test("the Bot Framework SDK's and restify's unused modules load when first used,
     fetch: 'function',
     crossFetch: 'function',
     fetchLoaded: { nodeFetch: true, crossFetch: true },
+    againDeferred: 0,
+  });
+}, 60_000);
+
+test("the expression functions' libraries the card templates never call load when an expression first calls them", () => {
+  // In a process of its own, as above.
+  const script = `
+    const { deferUnusedTemplatingModules } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'dist', 'src', 'bot', 'onDemandModules.js'))});
+    const { isProxy } = require('node:util').types;
+    const fs = require('node:fs');
+    const path = require('node:path');
+    const standIns = () => Object.keys(require.cache).filter((f) => isProxy(require.cache[f].exports)).length;
+    const seen = { deferred: deferUnusedTemplatingModules().length };
+    const { Template } = require('adaptivecards-templating');
+    const templates = ${JSON.stringify(path.join(__dirname, '..', '..', 'src', 'cards', 'templates'))};
+    for (const file of fs.readdirSync(templates).filter((f) => f.endsWith('.json'))) {
+      new Template(JSON.parse(fs.readFileSync(path.join(templates, file), 'utf8'))).expand({ $root: {} });
+    }
+    const card = new Template({ type: 'AdaptiveCard', body: [{ type: 'TextBlock', text: '\${name}', $when: "\${note != ''}" }, { type: 'TextBlock', text: '\${count(items)} items' }] })
+      .expand({ $root: { name: 'Ada', note: 'x', items: [1, 2] } });
+    seen.card = card.body.map((b) => b.text);
+    seen.afterCards = standIns();
+    const { Expression } = require('adaptive-expressions');
+    const value = (e) => Expression.parse(e).tryEvaluate({}).value;
+    seen.equal = value(\`json('{"a":[1,{"b":2}]}') == json('{"a":[1,{"b":2}]}')\`);
+    seen.unequal = value(\`json('{"a":1}') == json('{"a":2}')\`);
+    seen.guid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value('newGuid()'));
+    seen.xml = value(\`xml(json('{"p":{"n":"x"}}'))\`).includes('<n>x</n>');
+    seen.jPath = value(\`jPath(json('{"a":[{"b":1},{"b":2}]}'), '.a.b')\`);
+    seen.duration = value("isDuration('PT30M')");
+    seen.afterCalls = standIns();
+    seen.againDeferred = deferUnusedTemplatingModules().length;
+    process.stdout.write(JSON.stringify(seen));
+  `;
+  expect(runProbe(script)).toEqual({
+    deferred: 5,
+    card: ['Ada', '2 items'],
+    afterCards: 5,
+    equal: true,
+    unequal: false,
+    guid: true,
+    xml: true,
+    jPath: [1, 2],
+    duration: true,
+    afterCalls: 0,
     againDeferred: 0,
   });
 }, 60_000);

@@ -2,6 +2,7 @@ import { personalChat, makeUser } from '../../harness/activities';
 import { cardText, actionTitles, cardOf } from '../../harness/cards';
 import { lastCard } from '../../harness/teamsClient';
 import { useHarness } from '../../harness/useHarness';
+import { REFERENCE_KEPT_IDLE_MS } from '../../../src/bot/conversationTracking';
 
 const TENANT = '11111111-1111-4111-8111-111111111111';
 
@@ -63,20 +64,29 @@ describe('help and unknown text', () => {
     expect(cardText(cardOf(turn.replies[0]))).toContain('Commands');
   });
 
-  test('the conversation reference is kept, written again only when it changes or an hour has passed', async () => {
+  test('the conversation reference is kept, written again when it changes, after an hour, or when a quiet conversation wakes', async () => {
     const user = makeUser();
     const conversation = personalChat(TENANT, user);
     const client = h.chat(user, conversation);
+    const later = (ms: number) => h.bot.clock.set(new Date(h.bot.clock.now().getTime() + ms));
+    const updatedAt = async () => (await h.bot.store.conversations.get(TENANT, conversation.id))?.updatedAt;
     await client.say('help');
     const first = await h.bot.store.conversations.get(TENANT, conversation.id);
     expect(first).toMatchObject({ conversationType: 'personal', userId: user.aadObjectId });
-    h.bot.clock.set(new Date(h.bot.clock.now().getTime() + 10 * 60 * 1000));
+    // A conversation going on (turns less than the kept idle time apart) writes nothing more...
+    for (let waited = 0; waited < 60 * 60 * 1000 - REFERENCE_KEPT_IDLE_MS; waited += REFERENCE_KEPT_IDLE_MS) {
+      later(REFERENCE_KEPT_IDLE_MS);
+      await client.say('help');
+      expect(await updatedAt()).toBe(first?.updatedAt);
+    }
+    // ...until an hour has passed.
+    later(REFERENCE_KEPT_IDLE_MS);
     await client.say('help');
-    expect((await h.bot.store.conversations.get(TENANT, conversation.id))?.updatedAt).toBe(first?.updatedAt);
-    h.bot.clock.set(new Date(h.bot.clock.now().getTime() + 61 * 60 * 1000));
+    const second = await updatedAt();
+    expect(second).not.toBe(first?.updatedAt);
+    // A conversation quiet for long enough is forgotten, and written again when it wakes.
+    later(2 * REFERENCE_KEPT_IDLE_MS + 1);
     await client.say('help');
-    expect((await h.bot.store.conversations.get(TENANT, conversation.id))?.updatedAt).not.toBe(
-      first?.updatedAt,
-    );
+    expect(await updatedAt()).not.toBe(second);
   });
 });

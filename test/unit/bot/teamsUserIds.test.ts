@@ -1,5 +1,5 @@
 import type { ConversationRecord } from '../../../src/connectors/ports';
-import { TeamsUserIds, UNSEEN_RETRY_MS } from '../../../src/bot/teamsUserIds';
+import { REREADABLE_KEPT_IDLE_MS, TeamsUserIds, UNSEEN_RETRY_MS } from '../../../src/bot/teamsUserIds';
 
 const TENANT = '3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f';
 const ADA = '0b7c2f4e-8d0e-4a55-9a55-2f3f4b8f1c11';
@@ -57,6 +57,24 @@ describe('TeamsUserIds', () => {
     expect(store.reads).toHaveLength(1);
     now = new Date(now.getTime() + UNSEEN_RETRY_MS + 1);
     expect(await ids.lookup(TENANT, [ADA])).toEqual(['29:1adaOpaque']);
+  });
+
+  test('someone seen in their 1:1 is forgotten once idle and read again from the store; someone seen only in a channel is kept', async () => {
+    const store = personalChats({ [ADA]: '29:1adaOpaque' });
+    const ids = new TeamsUserIds(store, clock);
+    const turn = (aadObjectId: string, id: string, conversationType: string) =>
+      ({ activity: { from: { id, aadObjectId }, conversation: { id: 'c', conversationType } } }) as never;
+    ids.learnFrom(turn(ADA, '29:1adaOpaque', 'personal'), TENANT);
+    ids.learnFrom(turn(LEE, '29:1leeOpaque', 'channel'), TENANT);
+    expect(await ids.lookup(TENANT, [ADA, LEE])).toEqual(['29:1adaOpaque', '29:1leeOpaque']);
+    expect(store.reads).toEqual([]);
+    now = new Date(now.getTime() + 2 * REREADABLE_KEPT_IDLE_MS + 1);
+    expect(await ids.lookup(TENANT, [ADA, LEE])).toEqual(['29:1adaOpaque', '29:1leeOpaque']);
+    // Only the 1:1 chat's person is read again: no store holds what a channel turn showed.
+    expect(store.reads).toEqual([ADA]);
+    // Used now, so remembered again.
+    expect(await ids.lookup(TENANT, [ADA])).toEqual(['29:1adaOpaque']);
+    expect(store.reads).toEqual([ADA]);
   });
 
   test('stops at the limit without reading the store for the rest', async () => {

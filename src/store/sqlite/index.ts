@@ -16,11 +16,10 @@ import { guardSqlite } from './errors';
 /** The embedded default store: one SQLite file under DATA_DIR. */
 export function createSqliteStore(dataDir: string): Store {
   const db = reusePreparedStatements(openDatabase(dataDir));
-  const state = new SqliteStateStorage(db);
   return {
     kind: 'sqlite',
     location: path.join(dataDir, DATABASE_FILE),
-    state: guardSqlite(state),
+    state: guardSqlite(new SqliteStateStorage(db)),
     conversations: guardSqlite(new SqliteConversationStore(db)),
     connectors: guardSqlite(new SqliteConnectorStore(db)),
     secrets: guardSqlite(new SqliteSecretStore(db)),
@@ -39,8 +38,6 @@ export function createSqliteStore(dataDir: string): Store {
       }
     },
     async close() {
-      // A turn's state write waits for its group's commit, which needs the database open.
-      await state.settled();
       if (db.open) db.close();
     },
   };

@@ -94,7 +94,7 @@ describe('ConciergeAdapter.processHttp', () => {
       { method: 'POST', headers: {}, body: activity({ timestamp: '2026-12-06T04:00:00.000Z' }) },
       res,
       async (context) => {
-        seen.push(context.activity.timestamp, context.activity.rawTimestamp);
+        seen.push(context.activity.timestamp, (context.activity as { rawTimestamp?: string }).rawTimestamp);
       },
     );
     expect(seen).toEqual([new Date('2026-12-06T04:00:00.000Z'), '2026-12-06T04:00:00.000Z']);

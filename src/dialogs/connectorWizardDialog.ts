@@ -1,6 +1,9 @@
 // From its module, not the package index (see src/bot/onDemandModules.ts).
 import { ComponentDialog } from 'botbuilder-dialogs/lib/componentDialog';
+import type { DialogTurnResult } from 'botbuilder-dialogs/lib/dialog';
+import type { DialogContext } from 'botbuilder-dialogs/lib/dialogContext';
 import type { ConnectorTypeId } from '../connectors/catalog';
+import { continueActiveDialog } from './continueActiveDialog';
 import { StepCardDialog, type StepCardDeps } from './stepCardDialog';
 import type { WizardFlow } from './wizardFlow';
 
@@ -23,5 +26,10 @@ export class ConnectorWizardDialog extends ComponentDialog {
     this.steps = new StepCardDialog(`${wizardDialogId(flow.type.id)}:steps`, flow, deps);
     this.addDialog(this.steps);
     this.initialDialogId = this.steps.id;
+  }
+
+  /** The step-card dialog continues without a dialog event first (see continueActiveDialog). */
+  protected override onContinueDialog(innerDC: DialogContext): Promise<DialogTurnResult> {
+    return continueActiveDialog(innerDC);
   }
 }

@@ -53,7 +53,9 @@ export function createServer(deps: ServerDeps): restify.Server {
     }
     normalizeTenantIds(req.body as Record<string, unknown>);
     try {
-      await deps.bot.adapter.process(req, res, (context) => deps.bot.app.run(context).then(() => undefined));
+      await deps.bot.adapter.processHttp(req, res, (context) =>
+        deps.bot.app.run(context).then(() => undefined),
+      );
     } catch (err) {
       deps.logger.error('activity processing failed', { error: err });
       if (!res.headersSent)

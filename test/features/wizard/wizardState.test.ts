@@ -1,3 +1,5 @@
+import { Dialog } from 'botbuilder-dialogs/lib/dialog';
+import { DialogContainer } from 'botbuilder-dialogs/lib/dialogContainer';
 import { BOT, makeUser } from '../../harness/activities';
 import { cardText } from '../../harness/cards';
 import type { TeamsClient } from '../../harness/teamsClient';
@@ -54,5 +56,22 @@ describe('what a wizard keeps in conversation state', () => {
     expect(cardText(step.card)).not.toContain('out of date');
     expect(wizardData(step.card).page).not.toBe(wizardData(name.card).page);
     expect(Object.keys(await storedDialogState(client))).toEqual(['dialogStack']);
+  });
+
+  test('a step goes on to the next page without raising a dialog event (no wizard dialog handles one)', async () => {
+    const client = h.chat(makeUser(), 'personal', newTenant());
+    const name = await startWizard(client, 'box');
+    const events = [
+      jest.spyOn(Dialog.prototype, 'onDialogEvent'),
+      jest.spyOn(DialogContainer.prototype, 'onDialogEvent'),
+    ];
+    try {
+      const step = await clickOn(client, name, 'Next', { displayName: 'No events' });
+      expect(wizardData(step.card).wizardId).toBe(wizardData(name.card).wizardId);
+      expect(wizardData(step.card).page).not.toBe(wizardData(name.card).page);
+      for (const spy of events) expect(spy).not.toHaveBeenCalled();
+    } finally {
+      events.forEach((spy) => spy.mockRestore());
+    }
   });
 });

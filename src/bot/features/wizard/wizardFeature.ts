@@ -23,6 +23,7 @@ import { retirementNotice } from '../../../cards/helpCards';
 import type { ConnectorService } from '../../../connectors/connectorService';
 import type { ConnectorLifecycle } from '../../../connectors/lifecycle';
 import { ConnectorWizardDialog, wizardDialogId } from '../../../dialogs/connectorWizardDialog';
+import { continueActiveDialog } from '../../../dialogs/continueActiveDialog';
 import { DialogStateConfiguration } from '../../../dialogs/dialogStateConfiguration';
 import { DIALOG_STATE, dialogStateProperty } from '../../../dialogs/dialogStateProperty';
 import {
@@ -333,7 +334,7 @@ async function wizardStep(
     return;
   }
   const dc = await wizards.dialogContext(context, state);
-  const result = await dc.continueDialog();
+  const result = await continueActiveDialog(dc);
   if (result.status === DialogTurnStatus.empty) await wizards.outOfDate(context, 'dialog stack empty');
   if (result.status === DialogTurnStatus.complete) {
     recordWizardEnd(state, open, result.result as WizardResult, wizards.deps.clock);

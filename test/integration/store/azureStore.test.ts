@@ -3,6 +3,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createAzureStore } from '../../../src/store/azure';
 import { tableClient } from '../../../src/store/azure/clients';
 import { expiryKeys, STALE_ROW_GRACE_MS } from '../../../src/store/azure/connectorIndex';
+import { escapeKey } from '../../../src/store/azure/keys';
 import { StoreUnavailableError, type Store } from '../../../src/connectors/ports';
 import { freshPrefix, useAzurite } from '../../support/azurite';
 import { connectorRecord } from '../../support/connectorFixtures';
@@ -151,6 +152,29 @@ describe('azure store', () => {
     }
     expect(readWhileFirstHeld).toBe(8);
     expect(ahead).toEqual(atItsTurn);
+    await store.close();
+  });
+
+  it('gives the tenants in the order of their partition keys, whatever the order of their clocks', async () => {
+    const prefix = freshPrefix();
+    const store = await createAzureStore(azurite().connectionString, undefined, { prefix });
+    // Later tenants (by key) have the older clocks, so the index rows come in the opposite order.
+    const tenants = ['tenant-a', 'tenant-b', 'Tenant c', 'tenant-d'];
+    for (const [i, tenantId] of tenants.entries())
+      await store.connectors.create(
+        connectorRecord({
+          tenantId,
+          id: 'x',
+          authorizedAt: `2026-01-${String(20 - i).padStart(2, '0')}T00:00:00.000Z`,
+        }),
+      );
+    const given: string[] = [];
+    for await (const slice of store.connectors.expiringByTenant(new Date('2026-02-01T00:00:00.000Z'), {
+      readAhead: 2,
+    }))
+      given.push(slice.tenantId);
+    expect(given).toEqual([...tenants].sort((a, b) => (escapeKey(a) < escapeKey(b) ? -1 : 1)));
+    expect(given).not.toEqual([...tenants].reverse());
     await store.close();
   });
 

@@ -179,7 +179,12 @@ export class ConnectorIndex {
         reading = undefined;
         const after = nextGroup();
         // With read-ahead the next group is read while the caller handles this one; without, at its turn.
-        if (readAhead > 0 && after.length > 0) reading = this.checkGroup(after);
+        if (readAhead > 0 && after.length > 0) {
+          reading = this.checkGroup(after);
+          // Awaited once the caller asks for the next tenant: a read failing before then is not
+          // an unhandled rejection (which would end the process), it fails that request.
+          reading.catch(() => undefined);
+        }
         for (const tenant of checked) if (tenant.connectors.length > 0) yield tenant;
         if (readAhead === 0 && after.length > 0) reading = this.checkGroup(after);
       }

@@ -133,7 +133,7 @@ export class ConnectorIndex {
    * tenant's connectors, not every tenant's. With `readAhead`, the records of the next tenants,
    * up to that many rows, are read while the caller handles the tenants before them: each read is
    * a round trip, and a scan whose tenants have a due connector or two each would otherwise wait
-   * for them one at a time. The heap then holds at most twice `readAhead` rows' connectors.
+   * for them one at a time. The heap then holds about twice `readAhead` rows' connectors.
    */
   async *byTenant(filter: string, readAhead = 0): AsyncIterable<TenantExpiring> {
     const byTenant = new Map<string, KeptRow[]>();

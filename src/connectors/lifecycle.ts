@@ -383,8 +383,8 @@ export class ConnectorLifecycle {
   }
 
   /** The same connectors as {@link listExpiring}, a tenant at a time (the expiry scan's reading). */
-  expiringByTenant(clockStartBefore: Date): AsyncIterable<TenantExpiring> {
-    return this.store.connectors.expiringByTenant(clockStartBefore);
+  expiringByTenant(clockStartBefore: Date, options?: { readAhead?: number }): AsyncIterable<TenantExpiring> {
+    return this.store.connectors.expiringByTenant(clockStartBefore, options);
   }
 
   /** A page of connectors of every tenant still waiting for admin consent (the consent reminders' reading). */

@@ -160,11 +160,15 @@ export interface ConnectorStore {
     options?: { limit?: number; cursor?: string },
   ): Promise<Page<Connector>>;
   /**
-   * The connectors {@link listExpiring} gives, a tenant at a time: each tenant once (tenants in no
-   * set order) with all of its connectors, oldest first. The caller holds one tenant's records
+   * The connectors {@link listExpiring} gives, a tenant at a time: each tenant once, in the order
+   * of the keys the store files tenants under (so consecutive tenants are one range of a table
+   * partitioned by tenant), with all of its connectors, oldest first. The caller holds one tenant's records
    * instead of every tenant's; the store keeps no more than ids and index keys of the others.
+   * `readAhead`: a store whose reads are round trips may read the records of the next tenants, up
+   * to about that many connectors, before their turn, so that they arrive while the caller handles
+   * the tenants before them (0, the default: each tenant's at its turn). Others ignore it.
    */
-  expiringByTenant(clockStartBefore: Date): AsyncIterable<TenantExpiring>;
+  expiringByTenant(clockStartBefore: Date, options?: { readAhead?: number }): AsyncIterable<TenantExpiring>;
   /** Connectors of every tenant still waiting for admin consent (for the consent reminders). */
   listAwaitingConsent(options?: { limit?: number; cursor?: string }): Promise<Page<Connector>>;
 }

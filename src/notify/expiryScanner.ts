@@ -84,8 +84,21 @@ interface DueTarget {
 /**
  * Connectors a scan reads before it hands their targets on (whole tenants, so a slice may hold
  * more): enough that a slice's snoozes and subscriptions take a few requests, not one a tenant.
+ * Small enough that the next slice is read while the last targets of this one are delivered
+ * (the reader waits only for room in the handoff): on Azure, reading and delivering each wait
+ * on the storage service, and a slice of 500 left the workers idle while it was read. The
+ * stores give tenants in key order, so a slice's tenants are one short range of the
+ * subscriptions and snoozes, and smaller slices read no row twice.
  */
-const SLICE_CONNECTORS = 500;
+const SLICE_CONNECTORS = 100;
+
+/**
+ * Connectors whose records the store may read before their tenant's turn (see
+ * ConnectorStore.expiringByTenant): on Azure each is a round trip, and most tenants of a scan
+ * have one due connector, so reading them one tenant at a time left both the scanner and the
+ * storage service waiting on each other. A few dozen records of heap.
+ */
+const READ_AHEAD = 64;
 
 export interface ScannerDeps {
   config: Config;
@@ -314,7 +327,7 @@ export class ExpiryScanner implements DeauthorizationListener {
       now.getTime() - (config.inactivityDays - Math.max(...config.expiryNoticeDays)) * DAY_MS,
     );
     let slice: DueNotice[] = [];
-    for await (const tenant of lifecycle.expiringByTenant(horizon)) {
+    for await (const tenant of lifecycle.expiringByTenant(horizon, { readAhead: READ_AHEAD })) {
       for (const connector of tenant.connectors) {
         const notice = await this.dueNotice(connector, now, report);
         if (notice) slice.push(notice);

@@ -2,7 +2,7 @@ import { odata, type TableClient } from '@azure/data-tables';
 import { clockStart, type Connector } from '../../connectors/connector';
 import type { Page, TenantExpiring } from '../../connectors/ports';
 import { ignoring, mapLimit, unlessMissing } from './errors';
-import { dayBucket, decodeCursor, encodeCursor, orderedUniqueKey, padMs } from './keys';
+import { dayBucket, decodeCursor, encodeCursor, escapeKey, orderedUniqueKey, padMs } from './keys';
 
 /** Where a connector sits in an index; undefined when the index does not hold it. */
 export interface IndexKeys {
@@ -130,9 +130,12 @@ export class ConnectorIndex {
    * The connectors whose rows match `filter`, a tenant at a time, each checked against its record
    * as {@link page} checks it. The rows are read first and only their keys kept (a few dozen bytes
    * each); a tenant's records are read when its turn comes, so the caller's heap holds one
-   * tenant's connectors, not every tenant's.
+   * tenant's connectors, not every tenant's. With `readAhead`, the records of the next tenants,
+   * up to that many rows, are read while the caller handles the tenants before them: each read is
+   * a round trip, and a scan whose tenants have a due connector or two each would otherwise wait
+   * for them one at a time. The heap then holds about twice `readAhead` rows' connectors.
    */
-  async *byTenant(filter: string): AsyncIterable<TenantExpiring> {
+  async *byTenant(filter: string, readAhead = 0): AsyncIterable<TenantExpiring> {
     const byTenant = new Map<string, KeptRow[]>();
     const rows = this.table.listEntities<IndexRow>({ queryOptions: { filter } });
     for await (const row of rows) {
@@ -148,12 +151,58 @@ export class ConnectorIndex {
       if (list) list.push(kept);
       else byTenant.set(kept.t, [kept]);
     }
-    for (const [tenantId, kept] of byTenant) {
-      byTenant.delete(tenantId);
-      const checked = await mapLimit(kept, READ_CONCURRENCY, (row) => this.check(row));
-      const connectors = checked.filter((c): c is Connector => c !== undefined);
-      if (connectors.length > 0) yield { tenantId, connectors };
+    // In the order of their partitions: consecutive tenants are then one short range of every table
+    // partitioned by tenant, so a caller reading their subscriptions or snoozes together (the
+    // scanner, a slice at a time) reads each of those rows once per scan, not once per slice.
+    const tenants = [...byTenant.keys()]
+      .map((tenantId) => ({ tenantId, key: escapeKey(tenantId) }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .values();
+    // The next tenants whose rows make up `readAhead` (at least one tenant), taken off the map.
+    const nextGroup = (): [string, KeptRow[]][] => {
+      const group: [string, KeptRow[]][] = [];
+      for (let rows = 0; group.length === 0 || rows < readAhead;) {
+        const next = tenants.next();
+        if (next.done) break;
+        const { tenantId } = next.value;
+        const kept = byTenant.get(tenantId)!;
+        byTenant.delete(tenantId);
+        group.push([tenantId, kept]);
+        rows += kept.length;
+      }
+      return group;
+    };
+    let reading: Promise<TenantExpiring[]> | undefined = this.checkGroup(nextGroup());
+    try {
+      while (reading) {
+        const checked = await reading;
+        reading = undefined;
+        const after = nextGroup();
+        // With read-ahead the next group is read while the caller handles this one; without, at its turn.
+        if (readAhead > 0 && after.length > 0) {
+          reading = this.checkGroup(after);
+          // Awaited once the caller asks for the next tenant: a read failing before then is not
+          // an unhandled rejection (which would end the process), it fails that request.
+          reading.catch(() => undefined);
+        }
+        for (const tenant of checked) if (tenant.connectors.length > 0) yield tenant;
+        if (readAhead === 0 && after.length > 0) reading = this.checkGroup(after);
+      }
+    } finally {
+      // A caller that stops early leaves no read running unobserved.
+      await reading?.catch(() => undefined);
     }
+  }
+
+  /** The connectors of a few tenants' rows, checked against their records, READ_CONCURRENCY at a time. */
+  private async checkGroup(group: [string, KeptRow[]][]): Promise<TenantExpiring[]> {
+    const rows = group.flatMap(([, kept]) => kept);
+    const checked = await mapLimit(rows, READ_CONCURRENCY, (row) => this.check(row));
+    let at = 0;
+    return group.map(([tenantId, kept]) => ({
+      tenantId,
+      connectors: checked.slice(at, (at += kept.length)).filter((c): c is Connector => c !== undefined),
+    }));
   }
 
   /** The connector a row stands for, or undefined when its record does not point there (any more). */
@@ -212,10 +261,17 @@ export function listExpiring(
   );
 }
 
-/** listExpiring's connectors a tenant at a time. */
-export function expiringByTenant(index: ConnectorIndex, before: Date): AsyncIterable<TenantExpiring> {
+/** listExpiring's connectors a tenant at a time (see {@link ConnectorIndex.byTenant} for `readAhead`). */
+export function expiringByTenant(
+  index: ConnectorIndex,
+  before: Date,
+  readAhead = 0,
+): AsyncIterable<TenantExpiring> {
   const beforeMs = before.getTime();
-  return index.byTenant(odata`PartitionKey le ${dayBucket(beforeMs)} and RowKey lt ${padMs(beforeMs + 1)}`);
+  return index.byTenant(
+    odata`PartitionKey le ${dayBucket(beforeMs)} and RowKey lt ${padMs(beforeMs + 1)}`,
+    readAhead,
+  );
 }
 
 const AWAITING_CONSENT = 'awaiting-consent';

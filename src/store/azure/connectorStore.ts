@@ -228,8 +228,11 @@ export class AzureConnectorStore implements ConnectorStore {
     return guard(() => listExpiring(this.expiry, clockStartBefore, options));
   }
 
-  expiringByTenant(clockStartBefore: Date): AsyncIterable<TenantExpiring> {
-    return expiringByTenant(this.expiry, clockStartBefore);
+  expiringByTenant(
+    clockStartBefore: Date,
+    options: { readAhead?: number } = {},
+  ): AsyncIterable<TenantExpiring> {
+    return expiringByTenant(this.expiry, clockStartBefore, options.readAhead);
   }
 
   listAwaitingConsent(options: { limit?: number; cursor?: string } = {}): Promise<Page<Connector>> {

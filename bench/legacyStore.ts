@@ -4,7 +4,8 @@
  * store call at a time — a snooze read per due connector, a subscriptions query per tenant, a
  * claim per notice, and to mark a notice sent a read and a conditional update (through a second
  * store whose ledger never saw the claims, so it cannot reuse their ETags) and then an audit
- * transaction of its own in the audit table.
+ * transaction of its own in the audit table. The due connectors' records are read one tenant at a
+ * time, as the previous release's listing did (no read-ahead of the next tenants' records).
  */
 import type { Store } from '../src/connectors/ports';
 
@@ -15,7 +16,11 @@ export function legacyStore(store: Store, markingStore: Store): Store {
     ...store,
     state: store.state,
     conversations: store.conversations,
-    connectors: store.connectors,
+    connectors: Object.assign(Object.create(store.connectors) as typeof store.connectors, {
+      expiringByTenant(clockStartBefore: Date) {
+        return store.connectors.expiringByTenant(clockStartBefore);
+      },
+    }),
     secrets: store.secrets,
     audit: store.audit,
     targets: store.targets,

@@ -51,6 +51,16 @@ const SWEEP_AT = 1_000;
 const CATCH_UP = 0.25;
 
 /**
+ * How much longer than a second the global window is: a send reaches Teams a little after it
+ * left (its body still to write, the network, the far end's own queue), so sends that left more
+ * than a second apart can arrive less than one apart, and a second at Teams would then hold one
+ * more than the limit. Counting each second as 1,050 ms at departure keeps that second within the
+ * limit while arrival times wander up to 50 ms; on the even schedule (one send per 35 ms at 95% of
+ * 30/s) it costs nothing, as 30 spacings already take longer than that.
+ */
+const ARRIVAL_MARGIN_MS = 50;
+
+/**
  * Sliding-window limiter: a per-conversation set of windows plus one global window of
  * `globalPerSecond`. `acquire` resolves when a send may go out, and books it.
  */
@@ -85,7 +95,7 @@ export class RateLimiter {
     // A fractional rate (0.5/s) becomes one send per 2 s.
     this.globalLimits =
       globalPerSecond >= 1
-        ? [{ max: Math.floor(globalPerSecond), windowMs: 1_000 }]
+        ? [{ max: Math.floor(globalPerSecond), windowMs: 1_000 + ARRIVAL_MARGIN_MS }]
         : [{ max: 1, windowMs: Math.ceil(1_000 / globalPerSecond) }];
     this.globalWindow = this.globalLimits[0].windowMs;
     this.longestWindow = Math.max(...conversationLimits.map((l) => l.windowMs), this.globalWindow);

@@ -103,6 +103,11 @@ export class ProactiveSender {
       const release = await this.preparedSends.admit();
       let outcome: SendOutcome;
       try {
+        // Built on a timer turn of its own: sends admitted together would otherwise build their
+        // cards in one run of promise jobs, and Node writes a booked request to its socket only once
+        // that run is over (the write waits on process.nextTick), so a send booked first could
+        // leave after several cards' work and reach Teams in the next second's count.
+        await this.timing.sleep(0);
         const built = typeof activity === 'function' ? await activity() : activity;
         // Handed on a timer turn after the booking, once this request has been written: building
         // the next card in between would hold back a departure the limiter has already booked.

@@ -119,6 +119,53 @@ describe('proactive sender', () => {
     expect(departed).toEqual(['first', 'second']);
   });
 
+  test('a send that starts while another is being booked builds its card only after that one is written', async () => {
+    // Real timers: what matters is Node's order of timers, promise jobs and process.nextTick.
+    const timing: Timing = {
+      now: () => performance.now(),
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    };
+    const events: string[] = [];
+    let second: Promise<unknown> | undefined;
+    const booking: ProactiveTransport = {
+      booksDeparture: true,
+      async send(_reference, activity, depart) {
+        await depart!();
+        events.push(`booked ${activity.text}`);
+        // The next digest's send starts in the same run of promise jobs (its claim came back in
+        // the same batch as this one's)...
+        if (activity.text === 'first')
+          second = sender.send({ conversation: { ...reference.conversation, id: 'c2' } }, build('second'));
+        // ...while Node's http client writes this request to its socket on process.nextTick, once
+        // that run of promise jobs is over.
+        await new Promise<void>((resolve) =>
+          process.nextTick(() => {
+            events.push(`written ${activity.text}`);
+            resolve();
+          }),
+        );
+      },
+    };
+    const sender = new ProactiveSender(booking, new RateLimiter(1000, timing), logger, {
+      timing,
+      prepared: 4,
+    });
+    const build = (text: string) => () => {
+      events.push(`built ${text}`);
+      return { type: 'message', text };
+    };
+    await sender.send(reference, build('first'));
+    await second;
+    expect(events).toEqual([
+      'built first',
+      'booked first',
+      'written first',
+      'built second',
+      'booked second',
+      'written second',
+    ]);
+  });
+
   test('a send whose activity cannot be built frees its place for the next', async () => {
     const timing = new VirtualTiming();
     const sender = new ProactiveSender(transport([undefined]), new RateLimiter(100, timing), logger, {

@@ -64,19 +64,21 @@ interface Arrival {
  * reader of the stand-in's calls, which therefore keeps none (see StandInOptions.keepCalls).
  */
 class ReplyWatch {
-  private readonly pending = new Map<string, (arrival: Arrival) => void>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Per conversation: what to call with the reply, and the timer that gives up on it. */
+  private readonly pending = new Map<
+    string,
+    { resolve: (arrival: Arrival) => void; timer: NodeJS.Timeout }
+  >();
 
   constructor(standIn: ConnectorStandIn) {
     for (const route of REPLY_ROUTES) {
       standIn.program(
         route,
         (call: RecordedCall) => {
-          const resolve = this.pending.get(call.conversationId ?? '');
-          if (resolve) {
-            this.pending.delete(call.conversationId!);
-            this.timers.delete(call.conversationId!);
-            resolve({ at: performance.now(), route: call.route, call });
+          const waiter = this.pending.get(call.conversationId ?? '');
+          if (waiter) {
+            this.forget(call.conversationId!);
+            waiter.resolve({ at: performance.now(), route: call.route, call });
           }
           return undefined; // the stand-in's usual answer
         },
@@ -92,18 +94,13 @@ class ReplyWatch {
         this.pending.delete(conversationId);
         reject(new Error(`no reply in ${conversationId} within ${REPLY_TIMEOUT_MS} ms`));
       }, REPLY_TIMEOUT_MS);
-      this.pending.set(conversationId, (arrival) => {
-        clearTimeout(timer);
-        resolve(arrival);
-      });
-      this.timers.set(conversationId, timer);
+      this.pending.set(conversationId, { resolve, timer });
     });
   }
 
-  /** Stops waiting in a conversation whose turn failed (its promise then never settles). */
+  /** Stops waiting in a conversation (its promise then never settles unless already settled). */
   forget(conversationId: string): void {
-    clearTimeout(this.timers.get(conversationId));
-    this.timers.delete(conversationId);
+    clearTimeout(this.pending.get(conversationId)?.timer);
     this.pending.delete(conversationId);
   }
 }

@@ -25,6 +25,7 @@ import {
   freePort,
   liveHeap,
   log,
+  median,
   memoryOf,
   removeDir,
   sleep,
@@ -52,13 +53,6 @@ interface Sample {
   /** The median of the readings taken every half second since the previous minute mark. */
   rssMedian: number;
   heapUsed: number;
-}
-
-function median(values: readonly number[]): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 function channelOf(t: number): string {

@@ -58,19 +58,7 @@ function decodeExpiryCursor(cursor: string): [number, string, string] | undefine
 
 /** Connector records in SQLite; the clock_start column feeds the expiry scanner's index. */
 export class SqliteConnectorStore implements ConnectorStore {
-  /**
-   * The reads every list, status and digest turn makes, compiled once: SQLite parses and plans a
-   * statement on each prepare, a third to a half of what running the page read then costs.
-   */
-  private readonly statements = new Map<string, Database.Statement>();
-
   constructor(private readonly db: Database.Database) {}
-
-  private statement(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
-    return statement;
-  }
 
   async create(connector: Connector): Promise<Connector> {
     const stored = { ...connector, version: 1 };
@@ -92,10 +80,9 @@ export class SqliteConnectorStore implements ConnectorStore {
   }
 
   async get(tenantId: string, id: string): Promise<Connector | undefined> {
-    const row = this.statement('SELECT doc FROM connectors WHERE tenant_id = ? AND id = ?').get(
-      tenantId,
-      id,
-    ) as { doc: string } | undefined;
+    const row = this.db
+      .prepare('SELECT doc FROM connectors WHERE tenant_id = ? AND id = ?')
+      .get(tenantId, id) as { doc: string } | undefined;
     return row ? parseConnector(row.doc) : undefined;
   }
 
@@ -103,9 +90,9 @@ export class SqliteConnectorStore implements ConnectorStore {
     if (ids.length > MAX_GET_MANY) throw new RangeError(`at most ${MAX_GET_MANY} connectors at a time`);
     if (ids.length === 0) return [];
     // One statement for any number of ids: the ids travel as one JSON array, each a primary-key lookup.
-    const rows = this.statement(
-      'SELECT doc FROM connectors WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))',
-    ).all(tenantId, JSON.stringify(ids)) as { doc: string }[];
+    const rows = this.db
+      .prepare('SELECT doc FROM connectors WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))')
+      .all(tenantId, JSON.stringify(ids)) as { doc: string }[];
     return rows.map((r) => parseConnector(r.doc));
   }
 
@@ -114,13 +101,17 @@ export class SqliteConnectorStore implements ConnectorStore {
     const after = options.cursor ? decodeCursor(options.cursor) : undefined;
     const rows = (
       after
-        ? this.statement(
-            `SELECT display_name_key AS k, doc FROM connectors WHERE tenant_id = ? AND (display_name_key, id) > (?, ?)
-             ORDER BY display_name_key, id LIMIT ?`,
-          ).all(tenantId, after[0], after[1], limit + 1)
-        : this.statement(
-            'SELECT display_name_key AS k, doc FROM connectors WHERE tenant_id = ? ORDER BY display_name_key, id LIMIT ?',
-          ).all(tenantId, limit + 1)
+        ? this.db
+            .prepare(
+              `SELECT display_name_key AS k, doc FROM connectors WHERE tenant_id = ? AND (display_name_key, id) > (?, ?)
+               ORDER BY display_name_key, id LIMIT ?`,
+            )
+            .all(tenantId, after[0], after[1], limit + 1)
+        : this.db
+            .prepare(
+              'SELECT display_name_key AS k, doc FROM connectors WHERE tenant_id = ? ORDER BY display_name_key, id LIMIT ?',
+            )
+            .all(tenantId, limit + 1)
     ) as { k: string; doc: string }[];
     const page = rows.slice(0, limit);
     const items = page.map((r) => parseConnector(r.doc));

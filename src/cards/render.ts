@@ -192,12 +192,42 @@ export function renderKeyedCard<TData extends object>(
   template: CardTemplate<TData>,
   keyed: KeyedCard<TData>,
 ): Attachment {
+  return CardFactory.adaptiveCard(withRefreshUserIds(keptKeyedCard(template, keyed), keyed.viewers));
+}
+
+/** The kept card of a {@link KeyedCard}, without its viewers. */
+function keptKeyedCard<TData extends object>(template: CardTemplate<TData>, keyed: KeyedCard<TData>): Card {
   const path = template.viewersPath;
   // Without one place for the viewers, they would be bound into the card the key names.
   if (!path) throw new Error(`card ${template.name} does not name its viewers in one place: render its data`);
   // 'k' keeps these keys apart from the data keys ('m', 'p') of the same template.
-  const card = keptExpansion(template, `k${keyed.key}`, () => withoutValueAt(keyed.data(), path));
-  return CardFactory.adaptiveCard(withRefreshUserIds(card, keyed.viewers));
+  return keptExpansion(template, `k${keyed.key}`, () => withoutValueAt(keyed.data(), path));
+}
+
+/** Bytes of a kept card's JSON, measured the first time they are asked for. */
+const keptBytes = new WeakMap<Card, number>();
+
+const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+
+/**
+ * {@link renderKeyedCard} with the bytes of the card's JSON as sent, for a feature that must
+ * keep its card under Teams' limit: the kept card is measured once, and each call adds only
+ * what its viewers add, so an unchanged card is not serialized again to be measured.
+ */
+export function renderMeasuredKeyedCard<TData extends object>(
+  template: CardTemplate<TData>,
+  keyed: KeyedCard<TData>,
+): { attachment: Attachment; bytes: number } {
+  const kept = keptKeyedCard(template, keyed);
+  let bytes = keptBytes.get(kept);
+  if (bytes === undefined) keptBytes.set(kept, (bytes = jsonBytes(kept)));
+  const card = withRefreshUserIds(kept, keyed.viewers);
+  if (card !== kept) {
+    // The viewers go last into a refresh that has its action and, kept, no userIds of its own.
+    const added = (card.refresh as Json).userIds;
+    bytes = 'userIds' in (kept.refresh as Json) ? jsonBytes(card) : bytes + ',"userIds":'.length + jsonBytes(added);
+  }
+  return { attachment: CardFactory.adaptiveCard(card), bytes };
 }
 
 /** Stands for a slot's value in a kept card: private-use characters, apart from the escaping tokens. */

@@ -6,7 +6,8 @@ import {
   type ConnectorRow,
   type TextColor,
 } from '../../../cards/connectorsCards';
-import { renderCard, renderKeyedCard } from '../../../cards/render';
+import { CARD_BYTES_BUDGET } from '../../../cards/diagnosticsCards';
+import { renderCard, renderMeasuredKeyedCard } from '../../../cards/render';
 import { commandButton, messageCardData, messageCard } from '../../../cards/messageCard';
 import { connectorType } from '../../../connectors/catalog';
 import { daysUntilExpiry, type Connector } from '../../../connectors/connector';
@@ -80,7 +81,7 @@ export async function listConnectors(
   const actor = actorOf(context);
   const cursor = args.startsWith('more ') ? args.slice(5).trim() : undefined;
   // Each listed connector is deauthorized first when its 90 days are up.
-  const page = await deps.connectors.listPage(tenantId, actor, { limit: CONNECTORS_PAGE_SIZE, cursor });
+  let page = await deps.connectors.listPage(tenantId, actor, { limit: CONNECTORS_PAGE_SIZE, cursor });
   if (page.items.length === 0 && !cursor) {
     await context.sendActivity(
       MessageFactory.attachment(
@@ -96,16 +97,25 @@ export async function listConnectors(
     );
     return;
   }
-  await context.sendActivity(
-    MessageFactory.attachment(
-      listCard(deps, context, page.items, page.next ?? '', {
-        continued: !!cursor,
-        userIds: await refreshUsers(deps, context, page.items),
-        deletedNote: '',
-        mayManage: await readerMayManage(deps, context, page.items, 'posted'),
-      }),
-    ),
-  );
+  for (;;) {
+    const card = listCard(deps, context, page.items, page.next ?? '', {
+      continued: !!cursor,
+      userIds: await refreshUsers(deps, context, page.items),
+      deletedNote: '',
+      mayManage: await readerMayManage(deps, context, page.items, 'posted'),
+    });
+    const rows = page.items.length;
+    if (card.bytes <= CARD_BYTES_BUDGET || rows === 1) {
+      await context.sendActivity(MessageFactory.attachment(card.attachment));
+      return;
+    }
+    // Long names, a reader who may not manage and up to 60 people to refresh for can make 20
+    // rows more than Teams takes: the page is read again with fewer rows, and "Show more" goes
+    // on after the last one shown.
+    const fewer = Math.max(1, Math.min(rows - 1, Math.floor((rows * CARD_BYTES_BUDGET) / card.bytes)));
+    deps.logger.info('connector list page cut to fit a Teams card', { rows, fewer, bytes: card.bytes });
+    page = await deps.connectors.listPage(tenantId, actor, { limit: fewer, cursor });
+  }
 }
 
 interface ListView {
@@ -126,7 +136,7 @@ function listCard(
   connectors: Connector[],
   next: string,
   view: ListView,
-): Attachment {
+): { attachment: Attachment; bytes: number } {
   const dates = readerDates(context, deps.logger);
   const now = deps.clock.now();
   const listed = connectors.map((connector) => ({
@@ -134,7 +144,7 @@ function listCard(
     days: daysUntilExpiry(connector, deps.config.inactivityDays, now),
     canManage: view.mayManage(connector),
   }));
-  return renderKeyedCard(connectorListCard, {
+  return renderMeasuredKeyedCard(connectorListCard, {
     key: listCardKey(deps, dates, listed, next, view),
     data: () => listCardData(deps, dates, listed, next, view),
     viewers: view.userIds,
@@ -233,5 +243,5 @@ export async function listNow(
     userIds: await refreshUsers(deps, context, connectors),
     deletedNote,
     mayManage: await readerMayManage(deps, context, connectors, 'answer'),
-  });
+  }).attachment;
 }

@@ -225,7 +225,8 @@ export function renderMeasuredKeyedCard<TData extends object>(
   if (card !== kept) {
     // The viewers go last into a refresh that has its action and, kept, no userIds of its own.
     const added = (card.refresh as Json).userIds;
-    bytes = 'userIds' in (kept.refresh as Json) ? jsonBytes(card) : bytes + ',"userIds":'.length + jsonBytes(added);
+    bytes =
+      'userIds' in (kept.refresh as Json) ? jsonBytes(card) : bytes + ',"userIds":'.length + jsonBytes(added);
   }
   return { attachment: CardFactory.adaptiveCard(card), bytes };
 }

@@ -1,4 +1,10 @@
-import { bindCard, defineTemplate, renderCard, renderKeyedCard } from '../../../src/cards/render';
+import {
+  bindCard,
+  defineTemplate,
+  renderCard,
+  renderKeyedCard,
+  renderMeasuredKeyedCard,
+} from '../../../src/cards/render';
 import { markdown } from '../../../src/cards/markdown';
 import { connectorListCard } from '../../../src/cards/connectorsCards';
 import { wizardStepCard } from '../../../src/cards/wizardCards';
@@ -171,6 +177,25 @@ describe('renderKeyedCard', () => {
     expect(() => {
       (other.body as { text: string }[])[0].text = 'changed';
     }).toThrow(TypeError);
+  });
+
+  it("measures a keyed card as sent: the kept card once, each reader's userIds on top", () => {
+    const template = pageTemplate();
+    let built = 0;
+    const measured = (userIds: string[] | undefined) =>
+      renderMeasuredKeyedCard(template, {
+        key: 'measured-1',
+        data: () => {
+          built += 1;
+          return page(userIds, 'Connectors of "this" tenant ü');
+        },
+        viewers: userIds,
+      });
+    for (const userIds of [['29:ada'], ['29:alan', '29:grace'], undefined, [], ['29:ada']]) {
+      const { attachment, bytes } = measured(userIds);
+      expect(bytes).toBe(Buffer.byteLength(JSON.stringify(attachment.content)));
+    }
+    expect(built).toBe(1);
   });
 
   it('keeps keyed cards apart from cards kept by their data', () => {

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { createSqliteStore } from '../../../src/store/sqlite';
-import { DATABASE_FILE } from '../../../src/store/sqlite/database';
+import { DATABASE_FILE, PAGE_CACHE_KIB, openDatabase } from '../../../src/store/sqlite/database';
 import { connectorRecord } from '../../support/connectorFixtures';
 import { describeStoreContract } from './storeContract';
 
@@ -27,6 +27,17 @@ describe('sqlite store', () => {
       expect(store.scanLeadership).toBeUndefined();
     } finally {
       void store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("bounds the page cache of its connection below better-sqlite3's 16 MB default, so memory does not grow with the file", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'store-contract-'));
+    const db = openDatabase(dir);
+    try {
+      expect(db.pragma('cache_size', { simple: true })).toBe(-PAGE_CACHE_KIB);
+    } finally {
+      db.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -21,6 +21,7 @@ import type { Store } from './connectors/ports';
 import { instrumentStore } from './telemetry/instrumentStore';
 import { Telemetry } from './telemetry/telemetry';
 import type { Clock } from './util/clock';
+import { unrefLater } from './util/later';
 import type { Logger } from './util/logger';
 import type { KeyVerifier } from './verification/keyVerifier';
 
@@ -71,6 +72,7 @@ function createOutbound(config: Config, telemetry: Telemetry, logger: Logger, ti
     timing,
     TEAMS_CONVERSATION_LIMITS,
     1_000 / (config.notifyRps * 0.95),
+    unrefLater,
   );
   const adapter = createAdapter(config, telemetry, logger, { limiter, timing });
   // The one place the bot's app id is read for outbound messages (empty in anonymous mode).

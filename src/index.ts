@@ -162,6 +162,8 @@ async function main(): Promise<void> {
   const { store, vaultKey } = await openStoreOrExit(config, logger);
   const secretBox = openSecretBoxOrExit(config, vaultKey);
   const { compose } = await import('./compose');
+  // After deferUnusedTemplatingModules, which must see the engine's libraries before it loads.
+  (await import('./cards/render')).loadTemplatingEngine();
   const { server, schedule: startSchedule } = compose({
     config,
     store,

@@ -1,6 +1,7 @@
 import { ActivityTypes, TurnContext } from 'botbuilder';
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import { RecentMap } from '../util/recentMap';
+import { unrefLater, type Later } from '../util/later';
 import type { BotDeps } from './deps';
 import { actorOf, conversationTypeOf, tenantIdOf } from './turnInfo';
 
@@ -29,11 +30,14 @@ export const REFERENCE_REFRESH_MS = 60 * 60 * 1000;
 export function registerConversationTracking(
   app: Application<TurnState>,
   deps: Pick<BotDeps, 'store' | 'clock'>,
+  later: Later = unrefLater,
 ): void {
+  // Emptied on a timer once traffic stops: every entry can be written again from the turn.
   const written = new RecentMap<string, { signature: string; at: number }>(
     REFERENCE_KEPT_IDLE_MS,
     REFERENCES_REMEMBERED,
     () => deps.clock.now().getTime(),
+    later,
   );
 
   app.turn('beforeTurn', async (context) => {

@@ -5,6 +5,7 @@ import type { Clock } from '../util/clock';
 import { BoundedMap } from '../util/boundedMap';
 import { normalizeTenantId } from '../util/ids';
 import { RecentMap } from '../util/recentMap';
+import { unrefLater, type Later } from '../util/later';
 import { conversationTypeOf } from './turnInfo';
 
 /** People whose Teams id is remembered at once; the least recently used are forgotten first. */
@@ -55,9 +56,14 @@ export class TeamsUserIds {
   constructor(
     private readonly conversations: Pick<ConversationStore, 'findPersonal'>,
     private readonly clock: Clock,
+    later: Later = unrefLater,
   ) {
-    this.rereadable = new RecentMap(REREADABLE_KEPT_IDLE_MS, TEAMS_IDS_REMEMBERED, () =>
-      clock.now().getTime(),
+    // Emptied on a timer once traffic stops: the store gives every entry again.
+    this.rereadable = new RecentMap(
+      REREADABLE_KEPT_IDLE_MS,
+      TEAMS_IDS_REMEMBERED,
+      () => clock.now().getTime(),
+      later,
     );
   }
 

@@ -1,4 +1,5 @@
 /** Teams' limits for a bot's proactive messages, kept before sending instead of learnt from 429s. */
+import type { Later } from '../util/later';
 
 /** One sliding window: at most `max` sends per `windowMs`. */
 export interface WindowLimit {
@@ -81,16 +82,20 @@ export class RateLimiter {
   private sweepAt = SWEEP_AT;
   /** With a spacing: when the next send is due on the even schedule. */
   private nextSlot = -Infinity;
+  private sweepScheduled = false;
 
   /**
    * `globalSpacingMs`, when given, also spaces sends evenly on a schedule of one per that many
    * milliseconds, rather than in bursts of `globalPerSecond` at the start of each window.
+   * `later`, when given, also sweeps on a timer while any conversation is tracked, so that once
+   * sends stop the windows are let go when they can no longer hold one back (an hour later).
    */
   constructor(
     globalPerSecond: number,
     private readonly timing: Timing = realTiming,
     private readonly conversationLimits: readonly WindowLimit[] = TEAMS_CONVERSATION_LIMITS,
     private readonly globalSpacingMs: number = 0,
+    private readonly later?: Later,
   ) {
     // A fractional rate (0.5/s) becomes one send per 2 s.
     this.globalLimits =
@@ -176,6 +181,18 @@ export class RateLimiter {
       this.nextSlot = Math.max(this.nextSlot, from) + this.globalSpacingMs;
     }
     if (this.perConversation.size > this.sweepAt) this.sweep(now);
+    this.scheduleSweep();
+  }
+
+  /** One pending timer at most, a longest window after the last sweep, none once nothing is tracked. */
+  private scheduleSweep(): void {
+    if (!this.later || this.sweepScheduled || this.perConversation.size === 0) return;
+    this.sweepScheduled = true;
+    this.later(this.longestWindow, () => {
+      this.sweepScheduled = false;
+      this.sweep(this.timing.now());
+      this.scheduleSweep();
+    });
   }
 
   /** Conversations with sends inside the longest window (the others are forgotten). */

@@ -1,3 +1,5 @@
+import type { Later } from './later';
+
 /**
  * A Map of what was used recently: an entry read or written in the last `keepMs` stays, one left
  * unused for between `keepMs` and twice that is forgotten, and at most `maxSize` are kept (the
@@ -6,18 +8,21 @@
  * as activity moves on, instead of filling up with every conversation of the last hours.
  *
  * Two generations instead of a time per entry: entries used in the current period, and those
- * used in the one before it only. No timer: the periods turn as the map is used, so an idle bot
- * keeps its last entries until its next turn.
+ * used in the one before it only. The periods turn as the map is used and, given `later`, on a
+ * timer while the map holds anything, so that when traffic stops the map empties within two to
+ * three periods instead of keeping its last entries until the next turn (no timer while empty).
  */
 export class RecentMap<K, V> {
   private current = new Map<K, V>();
   private previous = new Map<K, V>();
   private periodStart: number;
+  private turnScheduled = false;
 
   constructor(
     readonly keepMs: number,
     readonly maxSize: number,
     private readonly now: () => number,
+    private readonly later?: Later,
   ) {
     if (!(keepMs > 0)) throw new RangeError('keepMs must be positive');
     if (!Number.isInteger(maxSize) || maxSize < 1) throw new RangeError('maxSize must be a positive integer');
@@ -64,6 +69,18 @@ export class RecentMap<K, V> {
       const older = this.previous.size > 0 ? this.previous : this.current;
       older.delete(older.keys().next().value as K);
     }
+    this.scheduleTurn();
+  }
+
+  /** One pending timer at most, and none once the map is empty. */
+  private scheduleTurn(): void {
+    if (!this.later || this.turnScheduled || this.size === 0) return;
+    this.turnScheduled = true;
+    this.later(this.keepMs, () => {
+      this.turnScheduled = false;
+      this.turn();
+      this.scheduleTurn();
+    });
   }
 
   /** Starts a new period once `keepMs` has passed; after two, nothing is left of the old ones. */

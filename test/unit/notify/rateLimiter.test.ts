@@ -154,4 +154,40 @@ describe('rate limiter', () => {
     await limiter.acquire('busy-chat');
     expect(timing.now()).toBeGreaterThanOrEqual(3_600_000);
   });
+
+  test('once sends stop, conversations are let go when their windows can no longer hold a send back', async () => {
+    const timing = new VirtualTiming();
+    const timers: { ms: number; run: () => void }[] = [];
+    const limiter = new RateLimiter(10_000, timing, undefined, 0, (ms, run) => timers.push({ ms, run }));
+    for (let i = 0; i < 1_800; i++) limiter.record('busy-chat');
+    limiter.record('quiet-chat');
+    // One timer for the whole limiter, an hour (the longest window) away.
+    expect(timers.map((t) => t.ms)).toEqual([3_600_000]);
+    timing.current = 1_800_000;
+    limiter.record('late-chat');
+    timing.current = 3_600_000;
+    timers.shift()!.run();
+    // busy-chat and quiet-chat are an hour old; late-chat could still be held back.
+    expect(limiter.trackedConversations).toBe(1);
+    expect(timers.length).toBe(1);
+    timing.current = 7_200_000;
+    timers.shift()!.run();
+    expect(limiter.trackedConversations).toBe(0);
+    expect(timers).toEqual([]);
+    // A conversation let go starts afresh: its hour's 1,800 sends were an hour ago.
+    await limiter.acquire('busy-chat');
+    expect(timing.now()).toBe(7_200_000);
+  });
+
+  test('within the hour, the sweep keeps every window a send could still be held back by', async () => {
+    const timing = new VirtualTiming();
+    const timers: (() => void)[] = [];
+    const limiter = new RateLimiter(10_000, timing, undefined, 0, (_ms, run) => timers.push(run));
+    for (let i = 0; i < 1_800; i++) limiter.record('busy-chat');
+    timing.current = 3_599_000;
+    timers.shift()!();
+    expect(limiter.trackedConversations).toBe(1);
+    await limiter.acquire('busy-chat');
+    expect(timing.now()).toBeGreaterThanOrEqual(3_600_000);
+  });
 });

@@ -78,4 +78,49 @@ describe('RecentMap', () => {
     expect(() => new RecentMap(0, 10, clock)).toThrow(RangeError);
     expect(() => new RecentMap(KEEP_MS, 0, clock)).toThrow(RangeError);
   });
+
+  describe('with a timer', () => {
+    let timers: { ms: number; run: () => void }[];
+    const later = (ms: number, run: () => void) => timers.push({ ms, run });
+    const fire = () => {
+      const [timer] = timers.splice(0, 1);
+      now += timer.ms;
+      timer.run();
+    };
+    beforeEach(() => {
+      timers = [];
+    });
+
+    test('empties once traffic stops, without waiting for a next use', () => {
+      const map = new RecentMap<string, number>(KEEP_MS, 100, clock, later);
+      map.set('a', 1);
+      map.set('b', 2);
+      // One timer for the map, however many entries.
+      expect(timers.map((t) => t.ms)).toEqual([KEEP_MS]);
+      fire();
+      // Unused for one period: still there, and read back without a store call.
+      expect(map.size).toBe(2);
+      fire();
+      expect(map.size).toBe(0);
+      // Nothing left to forget, so no timer.
+      expect(timers).toEqual([]);
+    });
+
+    test('keeps what is still used, and arms again when filled after emptying', () => {
+      const map = new RecentMap<string, number>(KEEP_MS, 100, clock, later);
+      map.set('busy', 1);
+      map.set('idle', 2);
+      fire();
+      expect(map.get('busy')).toBe(1);
+      fire();
+      expect(map.get('idle')).toBeUndefined();
+      expect(map.get('busy')).toBe(1);
+      fire();
+      fire();
+      expect(map.size).toBe(0);
+      expect(timers).toEqual([]);
+      map.set('again', 3);
+      expect(timers.length).toBe(1);
+    });
+  });
 });

@@ -141,13 +141,14 @@ function sharedCard<TData extends object>(
   // would only hold its JSON past the young generation (see BindOptions).
   if (options.once) return expandCard(template, data) as Card;
   const values = options.slots && slotValues(template, data, options.slots);
-  if (values) {
-    const slotted = { ...data, ...Object.fromEntries(options.slots!.map((name, i) => [name, slot(i)])) };
-    return filled(sharedCard(template, slotted, {}), values, false) as Card;
-  }
+  const slotted = values
+    ? { ...data, ...Object.fromEntries(options.slots!.map((name, i) => [name, slot(i)])) }
+    : data;
   const path = template.viewersPath;
-  const shared = path ? withoutValueAt(data, path) : data;
-  const card = keptExpansion(template, cacheKey(shared), () => shared);
+  const shared = path ? withoutValueAt(slotted, path) : slotted;
+  const kept = keptExpansion(template, cacheKey(shared), () => shared);
+  // The slots are filled in the kept card, before the viewers are set: the viewers' ids are no slot.
+  const card = values ? filled(kept, values) : kept;
   return path ? withRefreshUserIds(card, valueAt(data, path)) : card;
 }
 
@@ -256,27 +257,55 @@ function slotsUsable(json: object, names: readonly string[]): boolean {
 }
 
 /**
+ * Where a kept card holds slot placeholders: under each key, the places below it, or for a text
+ * whether a client renders it as markdown. Found once per kept card, so that filling a card
+ * copies only the objects along these paths instead of walking the whole card on every binding.
+ */
+type SlotPlaces = Map<string, SlotPlaces | boolean>;
+
+/** The slot places of each kept card; null for a card without a placeholder. */
+const slotPlacesOf = new WeakMap<object, SlotPlaces | null>();
+
+const HAS_SLOT = /\uE002\d+\uE003/;
+
+/** The places under `node` that hold a placeholder, or undefined when none does. */
+function slotPlaces(node: unknown, markdown: boolean): SlotPlaces | undefined {
+  if (!node || typeof node !== 'object') return undefined;
+  let places: SlotPlaces | undefined;
+  for (const key of Object.keys(node)) {
+    const value = (node as Json)[key];
+    const inMarkdown = markdown || isMarkdownPlace(node, key, value);
+    if (typeof value === 'string') {
+      if (HAS_SLOT.test(value)) (places ??= new Map()).set(key, inMarkdown);
+    } else {
+      const below = slotPlaces(value, inMarkdown);
+      if (below) (places ??= new Map()).set(key, below);
+    }
+  }
+  return places;
+}
+
+/**
  * The kept card with the slots' values in place (escaped in TextBlock text and FactSet facts, as
  * typed elsewhere): the objects holding a placeholder are copied, the rest shared, all frozen.
  */
-function filled(node: unknown, values: SlotValues, markdown: boolean): unknown {
-  if (typeof node === 'string') {
-    if (!node.includes(SLOT_START)) return node;
-    const texts = markdown ? values.escaped : values.raw;
-    return node.replace(SLOT, (_slot, index: string) => texts[Number(index)]);
-  }
-  if (!node || typeof node !== 'object') return node;
-  const from = node as Json;
-  let copy: Json | undefined;
-  for (const key of Object.keys(from)) {
-    const value = from[key];
-    const next = filled(value, values, markdown || isMarkdownPlace(node, key, value));
-    if (next !== value) {
-      copy ??= (Array.isArray(node) ? [...(node as unknown[])] : { ...from }) as Json;
-      copy[key] = next;
+function filled(card: Card, values: SlotValues): Card {
+  let places = slotPlacesOf.get(card);
+  if (places === undefined) slotPlacesOf.set(card, (places = slotPlaces(card, false) ?? null));
+  return places ? (filledAt(card, places, values) as Card) : card;
+}
+
+function filledAt(node: object, places: SlotPlaces, values: SlotValues): object {
+  const copy = (Array.isArray(node) ? [...(node as unknown[])] : { ...node }) as Json;
+  for (const [key, place] of places) {
+    const value = copy[key];
+    if (typeof place !== 'boolean') copy[key] = filledAt(value as object, place, values);
+    else {
+      const texts = place ? values.escaped : values.raw;
+      copy[key] = (value as string).replace(SLOT, (_slot, index: string) => texts[Number(index)]);
     }
   }
-  return copy ? Object.freeze(copy) : node;
+  return Object.freeze(copy);
 }
 
 /** Freezes a card all the way down, so that a change to a shared one fails where it is made. */

@@ -362,21 +362,23 @@ export interface BindOptions {
 }
 
 /**
- * The data as a cache key. Plain strings and {@link Markdown} bind differently, so data holding
- * Markdown is keyed with each string tagged; data without (most cards) by its plain JSON, which
- * is several times faster. The leading letter keeps the two kinds of key apart.
+ * The data as a cache key. Plain strings and {@link Markdown} bind differently. A Markdown's JSON
+ * is `{"source":…}`, so the plain JSON tells the two apart when no other object of the data could
+ * read the same (one with a `source` field, or a `toJSON` of its own): such data, nearly all, is
+ * keyed by its plain JSON, with no call back per value. Otherwise each string is tagged as
+ * Markdown or plain. The leading letter keeps the two kinds of key apart.
  */
 function cacheKey(data: object): string {
-  return hasMarkdown(data) ? `m${JSON.stringify(data, dataKey)}` : `p${JSON.stringify(data)}`;
+  return jsonTellsMarkdown(data) ? `p${JSON.stringify(data)}` : `m${JSON.stringify(data, dataKey)}`;
 }
 
-function hasMarkdown(value: unknown): boolean {
-  if (value instanceof Markdown) return true;
-  if (Array.isArray(value)) return value.some(hasMarkdown);
-  if (value && typeof value === 'object') {
-    for (const v of Object.values(value)) if (hasMarkdown(v)) return true;
-  }
-  return false;
+/** True when nothing in the data but a {@link Markdown} can serialize as `{"source":…}`. */
+function jsonTellsMarkdown(value: unknown): boolean {
+  if (!value || typeof value !== 'object' || value instanceof Markdown) return true;
+  if (Array.isArray(value)) return value.every(jsonTellsMarkdown);
+  if ('source' in value || typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+  for (const v of Object.values(value)) if (!jsonTellsMarkdown(v)) return false;
+  return true;
 }
 
 /** Tells plain strings from {@link Markdown} in a cache key: they bind differently. */

@@ -257,32 +257,45 @@ function slotsUsable(json: object, names: readonly string[]): boolean {
 }
 
 /**
- * Where a kept card holds slot placeholders: under each key, the places below it, or for a text
- * whether a client renders it as markdown. Found once per kept card, so that filling a card
- * copies only the objects along these paths instead of walking the whole card on every binding.
+ * Where a kept card holds slot placeholders: an object or array on the way to one, as a shallow
+ * copy that is not frozen (V8 copies a frozen object several times slower), with the places below
+ * it under their keys; for a text, its parts around the placeholders (the slots' indexes at odd
+ * positions) and whether a client renders it as markdown. Found once per kept
+ * card, so that filling a card copies only the objects along these paths instead of walking the
+ * whole card on every binding.
  */
-type SlotPlaces = Map<string, SlotPlaces | boolean>;
+interface SlotPath {
+  base: Json | unknown[];
+  places: Map<string, SlotPath | SlotText>;
+}
 
-/** The slot places of each kept card; null for a card without a placeholder. */
-const slotPlacesOf = new WeakMap<object, SlotPlaces | null>();
+interface SlotText {
+  parts: string[];
+  markdown: boolean;
+}
+
+/** The slot paths of each kept card; null for a card without a placeholder. */
+const slotPathsOf = new WeakMap<object, SlotPath | null>();
 
 const HAS_SLOT = /\uE002\d+\uE003/;
 
 /** The places under `node` that hold a placeholder, or undefined when none does. */
-function slotPlaces(node: unknown, markdown: boolean): SlotPlaces | undefined {
+function slotPath(node: unknown, markdown: boolean): SlotPath | undefined {
   if (!node || typeof node !== 'object') return undefined;
-  let places: SlotPlaces | undefined;
+  let places: SlotPath['places'] | undefined;
   for (const key of Object.keys(node)) {
     const value = (node as Json)[key];
     const inMarkdown = markdown || isMarkdownPlace(node, key, value);
     if (typeof value === 'string') {
-      if (HAS_SLOT.test(value)) (places ??= new Map()).set(key, inMarkdown);
+      if (HAS_SLOT.test(value))
+        (places ??= new Map()).set(key, { parts: value.split(SLOT), markdown: inMarkdown });
     } else {
-      const below = slotPlaces(value, inMarkdown);
+      const below = slotPath(value, inMarkdown);
       if (below) (places ??= new Map()).set(key, below);
     }
   }
-  return places;
+  if (!places) return undefined;
+  return { base: Array.isArray(node) ? [...(node as unknown[])] : { ...(node as Json) }, places };
 }
 
 /**
@@ -290,19 +303,21 @@ function slotPlaces(node: unknown, markdown: boolean): SlotPlaces | undefined {
  * typed elsewhere): the objects holding a placeholder are copied, the rest shared, all frozen.
  */
 function filled(card: Card, values: SlotValues): Card {
-  let places = slotPlacesOf.get(card);
-  if (places === undefined) slotPlacesOf.set(card, (places = slotPlaces(card, false) ?? null));
-  return places ? (filledAt(card, places, values) as Card) : card;
+  let path = slotPathsOf.get(card);
+  if (path === undefined) slotPathsOf.set(card, (path = slotPath(card, false) ?? null));
+  return path ? (filledAt(path, values) as Card) : card;
 }
 
-function filledAt(node: object, places: SlotPlaces, values: SlotValues): object {
-  const copy = (Array.isArray(node) ? [...(node as unknown[])] : { ...node }) as Json;
+function filledAt({ base, places }: SlotPath, values: SlotValues): object {
+  const copy = (Array.isArray(base) ? base.slice() : { ...base }) as Json;
   for (const [key, place] of places) {
-    const value = copy[key];
-    if (typeof place !== 'boolean') copy[key] = filledAt(value as object, place, values);
+    if ('places' in place) copy[key] = filledAt(place, values);
     else {
-      const texts = place ? values.escaped : values.raw;
-      copy[key] = (value as string).replace(SLOT, (_slot, index: string) => texts[Number(index)]);
+      const texts = place.markdown ? values.escaped : values.raw;
+      const { parts } = place;
+      let text = parts[0];
+      for (let i = 1; i < parts.length; i += 2) text += texts[Number(parts[i])] + parts[i + 1];
+      copy[key] = text;
     }
   }
   return Object.freeze(copy);

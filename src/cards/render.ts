@@ -150,13 +150,14 @@ function sharedCard<TData extends object>(
   // would only hold its JSON past the young generation (see BindOptions).
   if (options.once) return expandCard(template, data) as Card;
   const values = options.slots && slotValues(template, data, options.slots);
-  if (values) {
-    const slotted = { ...data, ...Object.fromEntries(options.slots!.map((name, i) => [name, slot(i)])) };
-    return filled(sharedCard(template, slotted, {}), values, false) as Card;
-  }
+  const slotted = values
+    ? { ...data, ...Object.fromEntries(options.slots!.map((name, i) => [name, slot(i)])) }
+    : data;
   const path = template.viewersPath;
-  const shared = path ? withoutValueAt(data, path) : data;
-  const card = keptExpansion(template, cacheKey(shared), () => shared);
+  const shared = path ? withoutValueAt(slotted, path) : slotted;
+  const kept = keptExpansion(template, cacheKey(shared), () => shared);
+  // The slots are filled in the kept card, before the viewers are set: the viewers' ids are no slot.
+  const card = values ? filled(kept, values) : kept;
   return path ? withRefreshUserIds(card, valueAt(data, path)) : card;
 }
 
@@ -296,27 +297,70 @@ function slotsUsable(json: object, names: readonly string[]): boolean {
 }
 
 /**
+ * Where a kept card holds slot placeholders: an object or array on the way to one, as a shallow
+ * copy that is not frozen (V8 copies a frozen object several times slower), with the places below
+ * it under their keys; for a text, its parts around the placeholders (the slots' indexes at odd
+ * positions) and whether a client renders it as markdown. Found once per kept
+ * card, so that filling a card copies only the objects along these paths instead of walking the
+ * whole card on every binding.
+ */
+interface SlotPath {
+  base: Json | unknown[];
+  places: Map<string, SlotPath | SlotText>;
+}
+
+interface SlotText {
+  parts: string[];
+  markdown: boolean;
+}
+
+/** The slot paths of each kept card; null for a card without a placeholder. */
+const slotPathsOf = new WeakMap<object, SlotPath | null>();
+
+const HAS_SLOT = /\uE002\d+\uE003/;
+
+/** The places under `node` that hold a placeholder, or undefined when none does. */
+function slotPath(node: unknown, markdown: boolean): SlotPath | undefined {
+  if (!node || typeof node !== 'object') return undefined;
+  let places: SlotPath['places'] | undefined;
+  for (const key of Object.keys(node)) {
+    const value = (node as Json)[key];
+    const inMarkdown = markdown || isMarkdownPlace(node, key, value);
+    if (typeof value === 'string') {
+      if (HAS_SLOT.test(value))
+        (places ??= new Map()).set(key, { parts: value.split(SLOT), markdown: inMarkdown });
+    } else {
+      const below = slotPath(value, inMarkdown);
+      if (below) (places ??= new Map()).set(key, below);
+    }
+  }
+  if (!places) return undefined;
+  return { base: Array.isArray(node) ? [...(node as unknown[])] : { ...(node as Json) }, places };
+}
+
+/**
  * The kept card with the slots' values in place (escaped in TextBlock text and FactSet facts, as
  * typed elsewhere): the objects holding a placeholder are copied, the rest shared, all frozen.
  */
-function filled(node: unknown, values: SlotValues, markdown: boolean): unknown {
-  if (typeof node === 'string') {
-    if (!node.includes(SLOT_START)) return node;
-    const texts = markdown ? values.escaped : values.raw;
-    return node.replace(SLOT, (_slot, index: string) => texts[Number(index)]);
-  }
-  if (!node || typeof node !== 'object') return node;
-  const from = node as Json;
-  let copy: Json | undefined;
-  for (const key of Object.keys(from)) {
-    const value = from[key];
-    const next = filled(value, values, markdown || isMarkdownPlace(node, key, value));
-    if (next !== value) {
-      copy ??= (Array.isArray(node) ? [...(node as unknown[])] : { ...from }) as Json;
-      copy[key] = next;
+function filled(card: Card, values: SlotValues): Card {
+  let path = slotPathsOf.get(card);
+  if (path === undefined) slotPathsOf.set(card, (path = slotPath(card, false) ?? null));
+  return path ? (filledAt(path, values) as Card) : card;
+}
+
+function filledAt({ base, places }: SlotPath, values: SlotValues): object {
+  const copy = (Array.isArray(base) ? base.slice() : { ...base }) as Json;
+  for (const [key, place] of places) {
+    if ('places' in place) copy[key] = filledAt(place, values);
+    else {
+      const texts = place.markdown ? values.escaped : values.raw;
+      const { parts } = place;
+      let text = parts[0];
+      for (let i = 1; i < parts.length; i += 2) text += texts[Number(parts[i])] + parts[i + 1];
+      copy[key] = text;
     }
   }
-  return copy ? Object.freeze(copy) : node;
+  return Object.freeze(copy);
 }
 
 /** Freezes a card all the way down, so that a change to a shared one fails where it is made. */
@@ -373,21 +417,23 @@ export interface BindOptions {
 }
 
 /**
- * The data as a cache key. Plain strings and {@link Markdown} bind differently, so data holding
- * Markdown is keyed with each string tagged; data without (most cards) by its plain JSON, which
- * is several times faster. The leading letter keeps the two kinds of key apart.
+ * The data as a cache key. Plain strings and {@link Markdown} bind differently. A Markdown's JSON
+ * is `{"source":…}`, so the plain JSON tells the two apart when no other object of the data could
+ * read the same (one with a `source` field, or a `toJSON` of its own): such data, nearly all, is
+ * keyed by its plain JSON, with no call back per value. Otherwise each string is tagged as
+ * Markdown or plain. The leading letter keeps the two kinds of key apart.
  */
 function cacheKey(data: object): string {
-  return hasMarkdown(data) ? `m${JSON.stringify(data, dataKey)}` : `p${JSON.stringify(data)}`;
+  return jsonTellsMarkdown(data) ? `p${JSON.stringify(data)}` : `m${JSON.stringify(data, dataKey)}`;
 }
 
-function hasMarkdown(value: unknown): boolean {
-  if (value instanceof Markdown) return true;
-  if (Array.isArray(value)) return value.some(hasMarkdown);
-  if (value && typeof value === 'object') {
-    for (const v of Object.values(value)) if (hasMarkdown(v)) return true;
-  }
-  return false;
+/** True when nothing in the data but a {@link Markdown} can serialize as `{"source":…}`. */
+function jsonTellsMarkdown(value: unknown): boolean {
+  if (!value || typeof value !== 'object' || value instanceof Markdown) return true;
+  if (Array.isArray(value)) return value.every(jsonTellsMarkdown);
+  if ('source' in value || typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+  for (const v of Object.values(value)) if (!jsonTellsMarkdown(v)) return false;
+  return true;
 }
 
 /** Tells plain strings from {@link Markdown} in a cache key: they bind differently. */

@@ -104,3 +104,74 @@ describe('bindCard with slots', () => {
     }
   });
 });
+
+describe('slot places', () => {
+  interface Nested {
+    id: string;
+    who: string;
+    detailed: boolean;
+    refreshUserIds: string[];
+  }
+  const template = defineTemplate<Nested>('slots-nested', {
+    type: 'AdaptiveCard',
+    version: '1.5',
+    refresh: {
+      action: { type: 'Action.Execute', verb: 'nestedRefresh', data: { id: '${id}' } },
+      userIds: '${refreshUserIds}',
+    },
+    body: [
+      { type: 'FactSet', facts: [{ title: 'Started by', value: '${who}' }] },
+      { type: 'TextBlock', $when: '${detailed}', text: 'Details for ${who}' },
+      { type: 'Input.Text', id: 'name', value: '${who}' },
+      { type: 'TextBlock', text: 'Steps are saved as you go.' },
+    ],
+    actions: [
+      {
+        type: 'Action.ShowCard',
+        title: 'More',
+        card: {
+          type: 'AdaptiveCard',
+          body: [{ type: 'Container', items: [{ type: 'TextBlock', text: 'Only ${who} (${id})' }] }],
+          actions: [{ type: 'Action.Execute', verb: 'go', data: { id: '${id}', who: '${who}' } }],
+        },
+      },
+    ],
+  }) as CardTemplate<object>;
+  const slots = ['id', 'who'];
+
+  it('escapes a slot in nested markdown places, keeps it as typed elsewhere, in every kept card', () => {
+    const cases: Nested[] = [
+      { id: 'w-1', who: '*Adele* Vance', detailed: false, refreshUserIds: ['29:ada'] },
+      { id: 'w-2', who: 'Megan [Bowen](https://evil.example)', detailed: true, refreshUserIds: ['29:meg'] },
+      { id: 'w-3', who: '# Alex\n- W', detailed: false, refreshUserIds: [] },
+      { id: 'w-4', who: 'Lee <b>Gu</b>', detailed: true, refreshUserIds: ['29:lee', '29:gu'] },
+    ];
+    // Twice round: the second binds each from a kept card whose slot places are already known.
+    for (const data of [...cases, ...cases]) {
+      expect(json(template, data, slots)).toBe(json(template, data));
+    }
+    const card = bindCard(template, cases[1], { slots });
+    expect(JSON.stringify(card)).toContain('"value":"Megan \\\\[Bowen\\\\](https://evil.example)"');
+    expect(JSON.stringify(card)).toContain(
+      '"text":"Details for Megan \\\\[Bowen\\\\](https://evil.example)"',
+    );
+    expect(JSON.stringify(card)).toContain('"who":"Megan [Bowen](https://evil.example)"');
+    expect((card.refresh as { userIds: string[] }).userIds).toEqual(['29:meg']);
+    expect((card.refresh as { action: { data: { id: string } } }).action.data.id).toBe('w-2');
+  });
+
+  it('shares the parts of a kept card without a slot and freezes what it sends', () => {
+    const data = { id: 'w-5', who: 'Nestor', detailed: true, refreshUserIds: ['29:n'] };
+    const one = renderCard(template, data, { slots }).content as Record<string, unknown>;
+    const two = renderCard(template, { ...data, id: 'w-6', who: 'Patti' }, { slots }).content as Record<
+      string,
+      unknown
+    >;
+    expect(Object.isFrozen(one)).toBe(true);
+    expect(Object.isFrozen((one.body as object[])[0])).toBe(true);
+    expect((one.body as object[])[2]).not.toBe((two.body as object[])[2]);
+    expect((one.body as object[])[3]).toBe((two.body as object[])[3]);
+    expect(JSON.stringify(two)).not.toContain('w-5');
+    expect(JSON.stringify(two)).not.toContain('Nestor');
+  });
+});

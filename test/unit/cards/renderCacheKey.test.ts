@@ -1,21 +1,11 @@
 import { bindCard, defineTemplate, type CardTemplate } from '../../../src/cards/render';
 import { markdown } from '../../../src/cards/markdown';
+import { expansions } from '../../support/cardExpansions';
 
 // Kept cards are found by a key of their data: two data that bind differently must never share
 // a kept card, however alike their JSON reads.
 
 const texts = (card: Record<string, unknown>) => (card.body as { text?: string }[]).map((b) => b.text);
-
-/** Counts the expansions of a template while `run` runs. */
-function expansions(template: CardTemplate<object>, run: () => void): number {
-  const spy = jest.spyOn(template.parsed(), 'expand');
-  try {
-    run();
-    return spy.mock.calls.length;
-  } finally {
-    spy.mockRestore();
-  }
-}
 
 describe('kept cards by data', () => {
   const template = () =>

@@ -1,6 +1,7 @@
 import { bindCard, defineTemplate, renderCard, type CardTemplate } from '../../../src/cards/render';
 import { wizardStepCard, type WizardStepCardData } from '../../../src/cards/wizardCards';
 import { CARD_SAMPLES } from './samples';
+import { expansions } from '../../support/cardExpansions';
 
 // Slots (BindOptions.slots): one kept expansion of a card for every wizard on the same page, each
 // binding with its own wizard id and starter's name. The card must be the one bound without slots.
@@ -20,18 +21,6 @@ const WIZARD_SAMPLES = CARD_SAMPLES.filter((s) => (s.template as unknown) === wi
 
 const json = (template: CardTemplate<object>, data: object, slots?: string[]) =>
   JSON.stringify(bindCard(template, data, slots ? { slots } : {}));
-
-/** Counts the expansions of a template while `run` runs. */
-function expansions(template: CardTemplate<object>, run: () => void): number {
-  const parsed = template.parsed();
-  const spy = jest.spyOn(parsed, 'expand');
-  try {
-    run();
-    return spy.mock.calls.length;
-  } finally {
-    spy.mockRestore();
-  }
-}
 
 describe('bindCard with slots', () => {
   test('there are wizard step samples to check', () => {

@@ -317,8 +317,6 @@ interface SlotText {
 /** The slot paths of each kept card; null for a card without a placeholder. */
 const slotPathsOf = new WeakMap<object, SlotPath | null>();
 
-const HAS_SLOT = /\uE002\d+\uE003/;
-
 /** The places under `node` that hold a placeholder, or undefined when none does. */
 function slotPath(node: unknown, markdown: boolean): SlotPath | undefined {
   if (!node || typeof node !== 'object') return undefined;
@@ -327,7 +325,7 @@ function slotPath(node: unknown, markdown: boolean): SlotPath | undefined {
     const value = (node as Json)[key];
     const inMarkdown = markdown || isMarkdownPlace(node, key, value);
     if (typeof value === 'string') {
-      if (HAS_SLOT.test(value))
+      if (value.includes(SLOT_START))
         (places ??= new Map()).set(key, { parts: value.split(SLOT), markdown: inMarkdown });
     } else {
       const below = slotPath(value, inMarkdown);

@@ -1,5 +1,5 @@
 /** Teams' limits for a bot's proactive messages, kept before sending instead of learnt from 429s. */
-import type { Later } from '../util/later';
+import { tidyWhileHolding, type Later } from '../util/later';
 
 /** One sliding window: at most `max` sends per `windowMs`. */
 export interface WindowLimit {
@@ -82,7 +82,8 @@ export class RateLimiter {
   private sweepAt = SWEEP_AT;
   /** With a spacing: when the next send is due on the even schedule. */
   private nextSlot = -Infinity;
-  private sweepScheduled = false;
+  /** Sweeps a longest window after the last sweep while any conversation is tracked. */
+  private readonly sweepLater: () => void;
 
   /**
    * `globalSpacingMs`, when given, also spaces sends evenly on a schedule of one per that many
@@ -95,7 +96,7 @@ export class RateLimiter {
     private readonly timing: Timing = realTiming,
     private readonly conversationLimits: readonly WindowLimit[] = TEAMS_CONVERSATION_LIMITS,
     private readonly globalSpacingMs: number = 0,
-    private readonly later?: Later,
+    later?: Later,
   ) {
     // A fractional rate (0.5/s) becomes one send per 2 s.
     this.globalLimits =
@@ -105,6 +106,12 @@ export class RateLimiter {
     this.globalWindow = this.globalLimits[0].windowMs;
     this.longestWindow = Math.max(...conversationLimits.map((l) => l.windowMs), this.globalWindow);
     this.mostKept = Math.max(1, ...conversationLimits.map((l) => l.max));
+    this.sweepLater = tidyWhileHolding(
+      later,
+      this.longestWindow,
+      () => this.perConversation.size > 0,
+      () => this.sweep(this.timing.now()),
+    );
   }
 
   /**
@@ -181,18 +188,7 @@ export class RateLimiter {
       this.nextSlot = Math.max(this.nextSlot, from) + this.globalSpacingMs;
     }
     if (this.perConversation.size > this.sweepAt) this.sweep(now);
-    this.scheduleSweep();
-  }
-
-  /** One pending timer at most, a longest window after the last sweep, none once nothing is tracked. */
-  private scheduleSweep(): void {
-    if (!this.later || this.sweepScheduled || this.perConversation.size === 0) return;
-    this.sweepScheduled = true;
-    this.later(this.longestWindow, () => {
-      this.sweepScheduled = false;
-      this.sweep(this.timing.now());
-      this.scheduleSweep();
-    });
+    this.sweepLater();
   }
 
   /** Conversations with sends inside the longest window (the others are forgotten). */

@@ -23,7 +23,6 @@ export class GroupCommit<I, O = void> {
   }
 
   private async flush(): Promise<void> {
-    this.writing = true;
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0);
       try {

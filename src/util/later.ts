@@ -8,3 +8,27 @@ export type Later = (ms: number, run: () => void) => void;
 export const unrefLater: Later = (ms, run) => {
   setTimeout(run, ms).unref();
 };
+
+/**
+ * A clean-up that runs every `ms` while `holds()` says there is something to clean: call the
+ * returned function after adding an entry. One timer is pending at most, and none once the
+ * holder is empty, so an idle holder costs no wake-ups. Without `later`, it never runs.
+ */
+export function tidyWhileHolding(
+  later: Later | undefined,
+  ms: number,
+  holds: () => boolean,
+  tidy: () => void,
+): () => void {
+  let pending = false;
+  const schedule = (): void => {
+    if (!later || pending || !holds()) return;
+    pending = true;
+    later(ms, () => {
+      pending = false;
+      tidy();
+      schedule();
+    });
+  };
+  return schedule;
+}

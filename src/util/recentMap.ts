@@ -1,4 +1,4 @@
-import type { Later } from './later';
+import { tidyWhileHolding, type Later } from './later';
 
 /**
  * A Map of what was used recently: an entry read or written in the last `keepMs` stays, one left
@@ -16,17 +16,24 @@ export class RecentMap<K, V> {
   private current = new Map<K, V>();
   private previous = new Map<K, V>();
   private periodStart: number;
-  private turnScheduled = false;
+  /** Turns the periods on a timer while the map holds anything (see {@link tidyWhileHolding}). */
+  private readonly turnLater: () => void;
 
   constructor(
     readonly keepMs: number,
     readonly maxSize: number,
     private readonly now: () => number,
-    private readonly later?: Later,
+    later?: Later,
   ) {
     if (!(keepMs > 0)) throw new RangeError('keepMs must be positive');
     if (!Number.isInteger(maxSize) || maxSize < 1) throw new RangeError('maxSize must be a positive integer');
     this.periodStart = now();
+    this.turnLater = tidyWhileHolding(
+      later,
+      keepMs,
+      () => this.size > 0,
+      () => this.turn(),
+    );
   }
 
   get size(): number {
@@ -69,18 +76,7 @@ export class RecentMap<K, V> {
       const older = this.previous.size > 0 ? this.previous : this.current;
       older.delete(older.keys().next().value as K);
     }
-    this.scheduleTurn();
-  }
-
-  /** One pending timer at most, and none once the map is empty. */
-  private scheduleTurn(): void {
-    if (!this.later || this.turnScheduled || this.size === 0) return;
-    this.turnScheduled = true;
-    this.later(this.keepMs, () => {
-      this.turnScheduled = false;
-      this.turn();
-      this.scheduleTurn();
-    });
+    this.turnLater();
   }
 
   /** Starts a new period once `keepMs` has passed; after two, nothing is left of the old ones. */

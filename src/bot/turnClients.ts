@@ -13,6 +13,24 @@ import { BoundedMap } from '../util/boundedMap';
 /** Clients kept per kind: one per service URL the channel uses (a few regional ones for Teams). */
 export const CLIENTS_REMEMBERED = 32;
 
+/**
+ * core-rest-pipeline's form-data policy asks `typeof FormData` of every request's body, and
+ * Node's `FormData` global loads Node's whole fetch implementation (undici, about 0.9 MB of live
+ * heap kept for the life of the process) the first time it is read. The Bot Connector is only
+ * ever sent JSON, so the shared clients' pipelines go without it.
+ */
+const FORM_DATA_POLICY = 'formDataPolicy';
+
+/** The pipeline inside botbuilder's compat client (over core-client), which keeps it private. */
+interface WithPipeline {
+  client?: { pipeline?: { removePolicy(options: { name: string }): unknown } };
+}
+
+function withoutFormData(client: ConnectorClient): ConnectorClient {
+  (client as unknown as WithPipeline).client?.pipeline?.removePolicy({ name: FORM_DATA_POLICY });
+  return client;
+}
+
 function appIdOf(identity: ClaimsIdentity): string {
   return JwtTokenValidation.getAppIdFromClaims(identity.claims) ?? '';
 }
@@ -41,7 +59,7 @@ export class TurnClients {
     return {
       create: (serviceUrl: string, audience?: string) =>
         this.reuse(this.connectors, `${appId}\n${audience ?? ''}\n${serviceUrl}`, () =>
-          factory.create(serviceUrl, audience),
+          factory.create(serviceUrl, audience).then(withoutFormData),
         ),
     };
   }

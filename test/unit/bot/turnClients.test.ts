@@ -106,6 +106,23 @@ describe('connector clients of incoming and proactive turns', () => {
     booked.mockRestore();
   });
 
+  test('the shared pipeline has no form-data policy, whose FormData check loads the fetch implementation', async () => {
+    seen.length = 0;
+    const fay = makeUser('Fay');
+    const chat = new TeamsClient(url, standIn, fay, personalChat(TENANT, fay));
+    expect((await chat.say('hello')).replies).toHaveLength(1);
+    const pipeline = (
+      seen[0].connector as {
+        client: { pipeline: { getOrderedPolicies(): { name: string }[] } };
+      }
+    ).client.pipeline;
+    const names = pipeline.getOrderedPolicies().map((policy) => policy.name);
+    expect(names).not.toContain('formDataPolicy');
+    // The reply still went through the pipeline's signing and pacing.
+    expect(names).toContain('ServiceClientContext_Credentials_SignRequest');
+    expect(names).toContain('conciergePacedReplies');
+  });
+
   const proactiveTo = (conversationId: string) => ({
     channelId: 'msteams',
     serviceUrl: standIn.url,

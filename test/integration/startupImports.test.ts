@@ -8,14 +8,18 @@
  * and restify's SPDY and HTTP Signature modules until a feature that uses them does, and
  * teams-ai's AI half (OpenAI client, GPT tokenizer) is never loaded; the templating engine, which
  * every card needs, loads at start-up, and the libraries of expression functions the card
- * templates never call wait for an expression that calls them. The compiled bot runs with a
+ * templates never call wait for an expression that calls them; a reply does not load Node's fetch
+ * implementation, which the bot never uses. The compiled bot runs with a
  * preloaded probe that writes, when the process exits, the files it had loaded from the
  * repository's own node_modules.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { makeUser, personalChat } from '../harness/activities';
 import { freePort, spawnBot, waitForHealth } from '../harness/childBot';
+import { ConnectorStandIn } from '../harness/connectorStandIn';
+import { TeamsClient } from '../harness/teamsClient';
 import { makeTempDir, removeTempDir } from '../harness/testBot';
 
 const ROOT_MODULES = path.join(__dirname, '..', '..', 'node_modules') + path.sep;
@@ -98,6 +102,40 @@ test('a local bot with Graph and the management API configured loads them only w
     ]),
   );
   expect(loaded.filter((p) => NOT_AT_START_UP.includes(p))).toEqual([]);
+}, 120_000);
+
+test("a reply through the Bot Connector does not load Node's fetch implementation (undici)", async () => {
+  const probe = path.join(dir, 'probe.js');
+  const out = path.join(dir, 'undici.json');
+  // Node loads its fetch implementation as one internal module, listed once loaded.
+  fs.writeFileSync(
+    probe,
+    `process.on('exit', () => require('node:fs').writeFileSync(process.env.UNDICI_FILE, JSON.stringify(
+      process.moduleLoadList.some((m) => m.includes('internal/deps/undici/undici')))));`,
+  );
+  const standIn = new ConnectorStandIn();
+  await standIn.start();
+  const bot = spawnBot({
+    PORT: String(await freePort()),
+    DATA_DIR: path.join(dir, 'data'),
+    NODE_OPTIONS: `--require ${probe}`,
+    UNDICI_FILE: out,
+  });
+  try {
+    expect((await waitForHealth(bot, 90_000)).status).toBe(200);
+    const user = makeUser('Ann');
+    const chat = new TeamsClient(
+      bot.url,
+      standIn,
+      user,
+      personalChat('55555555-5555-4555-8555-555555555555', user),
+    );
+    expect((await chat.say('help')).replies.length).toBeGreaterThan(0);
+  } finally {
+    expect(await bot.stop()).toBe(0);
+    await standIn.stop();
+  }
+  expect(JSON.parse(fs.readFileSync(out, 'utf8'))).toBe(false);
 }, 120_000);
 
 /** Runs a script in a fresh Node process from the project root and parses what it wrote as JSON. */

@@ -41,10 +41,13 @@ export function recordRows(c: Connector): Row[] {
   ];
 }
 
-/** The index rows of a connector (`ConnectorIndex.put`): expiry when live, consent when awaiting consent. */
+/**
+ * The index rows of a connector as a committed write leaves them (confirmed by
+ * `ConnectorIndex.afterWrite`, with a copy of the record): expiry when live, consent when awaiting consent.
+ */
 export function indexRows(c: Connector, at: number): { expiry?: Row; consent?: Row } {
   const row = (keys: { partitionKey: string; rowKey: string } | undefined) =>
-    keys && { ...keys, t: c.tenantId, i: c.id, at };
+    keys && { ...keys, t: c.tenantId, i: c.id, at, ...packDoc(c) };
   return { expiry: row(expiryKeys(c)), consent: row(consentKeys(c)) };
 }
 

@@ -1,7 +1,8 @@
 /**
  * Runs the expiry scanner over a seeded DATA_DIR in a process of its own, so that its memory is
  * measured per store size. Wired as src/compose.ts wires it (the real store, ConnectorLifecycle,
- * ProactiveSender and RateLimiter), except that the sender's transport only counts: the timing
+ * ProactiveSender and RateLimiter, the card templating engine loaded before the first scan as
+ * src/index.ts loads it at start-up), except that the sender's transport only counts: the timing
  * measures the scan, not Teams. Prints one JSON line: each scan's duration, report and storage
  * requests (HTTP, so Azure only), and the peak RSS (sampled every 50 ms, and VmHWM at the end).
  *
@@ -13,6 +14,8 @@
  */
 import { subscribe } from 'node:diagnostics_channel';
 import type { ClientRequest } from 'node:http';
+import { deferUnusedTemplatingModules } from '../src/bot/onDemandModules';
+import { loadTemplatingEngine } from '../src/cards/render';
 import { loadConfig } from '../src/config/config';
 import { ConnectorLifecycle } from '../src/connectors/lifecycle';
 import { ExpiryScanner, scanConcurrency, type ScanReport } from '../src/notify/expiryScanner';
@@ -55,6 +58,8 @@ subscribe('http.client.request.start', (message) => {
 });
 
 async function main(): Promise<void> {
+  // As the bot's start-up does: a scan in the bot never waits for the engine to load.
+  deferUnusedTemplatingModules();
   const [dataDir, runsArg, kind = 'sqlite', strategy = 'batched'] = process.argv.slice(2);
   const runs = Math.max(1, Number(runsArg ?? 1));
   let peak = 0;
@@ -81,6 +86,7 @@ async function main(): Promise<void> {
     const { createSqliteStore } = await import('../src/store/sqlite');
     store = createSqliteStore(config.dataDir);
   }
+  loadTemplatingEngine();
   const lifecycle = new ConnectorLifecycle(store, systemClock, config.inactivityDays);
   let sends = 0;
   const transport: ProactiveTransport = {

@@ -4,6 +4,7 @@ import {
   type ConnectorStore,
   type Page,
   type SecretStore,
+  type ExpiringOptions,
   type TenantExpiring,
 } from './ports';
 import type { Clock } from '../util/clock';
@@ -383,7 +384,7 @@ export class ConnectorLifecycle {
   }
 
   /** The same connectors as {@link listExpiring}, a tenant at a time (the expiry scan's reading). */
-  expiringByTenant(clockStartBefore: Date, options?: { readAhead?: number }): AsyncIterable<TenantExpiring> {
+  expiringByTenant(clockStartBefore: Date, options?: ExpiringOptions): AsyncIterable<TenantExpiring> {
     return this.store.connectors.expiringByTenant(clockStartBefore, options);
   }
 

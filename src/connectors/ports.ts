@@ -167,10 +167,18 @@ export interface ConnectorStore {
    * `readAhead`: a store whose reads are round trips may read the records of the next tenants, up
    * to about that many connectors, before their turn, so that they arrive while the caller handles
    * the tenants before them (0, the default: each tenant's at its turn). Others ignore it.
+   * `maxAgeMs`: such a store may give a tenant's connectors as the listing itself found them, when
+   * its turn (or its read-ahead) comes at most that long after (0, the default: read at its turn).
    */
-  expiringByTenant(clockStartBefore: Date, options?: { readAhead?: number }): AsyncIterable<TenantExpiring>;
+  expiringByTenant(clockStartBefore: Date, options?: ExpiringOptions): AsyncIterable<TenantExpiring>;
   /** Connectors of every tenant still waiting for admin consent (for the consent reminders). */
   listAwaitingConsent(options?: { limit?: number; cursor?: string }): Promise<Page<Connector>>;
+}
+
+/** How {@link ConnectorStore.expiringByTenant} may read ahead of the caller. */
+export interface ExpiringOptions {
+  readAhead?: number;
+  maxAgeMs?: number;
 }
 
 /** One tenant's connectors from {@link ConnectorStore.expiringByTenant}. */

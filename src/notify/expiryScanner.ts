@@ -100,6 +100,16 @@ const SLICE_CONNECTORS = 100;
  */
 const READ_AHEAD = 64;
 
+/**
+ * How old what the expiry listing itself found may be when a tenant's turn comes, for the store
+ * to give it instead of reading the tenant's records (see ConnectorStore.expiringByTenant): on
+ * Azure each record read is a round trip, most of a scan's requests. A record read ahead is
+ * already several seconds old when its notice goes out at NOTIFY_RPS 30 (READ_AHEAD and a slice
+ * of notices ahead of the workers), so this keeps staleness of that order; past it, records are
+ * read at their turn as before.
+ */
+const LISTING_MAX_AGE_MS = 5_000;
+
 export interface ScannerDeps {
   config: Config;
   store: Store;
@@ -327,7 +337,10 @@ export class ExpiryScanner implements DeauthorizationListener {
       now.getTime() - (config.inactivityDays - Math.max(...config.expiryNoticeDays)) * DAY_MS,
     );
     let slice: DueNotice[] = [];
-    for await (const tenant of lifecycle.expiringByTenant(horizon, { readAhead: READ_AHEAD })) {
+    for await (const tenant of lifecycle.expiringByTenant(horizon, {
+      readAhead: READ_AHEAD,
+      maxAgeMs: LISTING_MAX_AGE_MS,
+    })) {
       for (const connector of tenant.connectors) {
         const notice = await this.dueNotice(connector, now, report);
         if (notice) slice.push(notice);

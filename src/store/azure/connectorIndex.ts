@@ -1,8 +1,19 @@
-import { odata, type TableClient } from '@azure/data-tables';
+import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
 import { clockStart, type Connector } from '../../connectors/connector';
-import type { Page, TenantExpiring } from '../../connectors/ports';
+import type { ExpiringOptions, Page, TenantExpiring } from '../../connectors/ports';
+import { upgradeConnector } from '../../connectors/provenance';
+import { httpStatusOf } from '../../util/httpStatus';
 import { ignoring, mapLimit, unlessMissing } from './errors';
-import { dayBucket, decodeCursor, encodeCursor, escapeKey, orderedUniqueKey, padMs } from './keys';
+import {
+  dayBucket,
+  decodeCursor,
+  encodeCursor,
+  escapeKey,
+  orderedUniqueKey,
+  packDoc,
+  packedText,
+  padMs,
+} from './keys';
 
 /** Where a connector sits in an index; undefined when the index does not hold it. */
 export interface IndexKeys {
@@ -25,10 +36,31 @@ interface IndexRow {
   i: string;
   /** When the row was written (ms), for the grace period of stale rows. */
   at: number;
+  /**
+   * A confirmed row's copy of the record as committed (packDoc: `doc`, then `doc1`, ... when
+   * long); a pending row, and every row written before confirmation existed, has none.
+   */
+  doc?: string;
 }
 
-/** A row as read: what {@link ConnectorIndex.byTenant} keeps of one until its tenant's turn. */
-type KeptRow = IndexRow & Partial<IndexKeys> & { etag: string };
+/**
+ * A row as read: what {@link ConnectorIndex.byTenant} keeps of one until its tenant's turn (a
+ * confirmed row's copy as its JSON text, parsed at that turn).
+ */
+type KeptRow = Omit<IndexRow, 'doc'> & Partial<IndexKeys> & { etag: string; copy?: string };
+
+/** What a reader keeps of a row as the service gives it. */
+function keptRow(row: TableEntityResult<Record<string, unknown>>): KeptRow {
+  return {
+    partitionKey: row.partitionKey as string,
+    rowKey: row.rowKey as string,
+    etag: row.etag,
+    t: row.t as string,
+    i: row.i as string,
+    at: Number(row.at ?? 0),
+    copy: packedText(row),
+  };
+}
 
 const same = (a: IndexKeys | undefined, b: IndexKeys | undefined) =>
   a?.partitionKey === b?.partitionKey && a?.rowKey === b?.rowKey;
@@ -46,6 +78,15 @@ const same = (a: IndexKeys | undefined, b: IndexKeys | undefined) =>
  *   not point there, conditionally on the ETag it read, so a row rewritten meanwhile survives;
  * - a reader checks every row against its record, skips rows the record does not back, and
  *   removes them once they are older than {@link STALE_ROW_GRACE_MS}.
+ *
+ * A row may also be confirmed: it then carries a copy of the record, and a reader takes that
+ * copy without reading the record (on Azure a round trip per connector, most of a scan's
+ * requests). A row is confirmed only by the writer whose commit made that record, with a write
+ * conditional on the ETag of the pending row it put before the commit; and every writer, before
+ * it commits, makes the row(s) of the record it read pending again (without a copy). So a later
+ * commit of the same connector always comes after its row lost the copy, a confirmation that
+ * raced with one fails on the ETag, and a crash anywhere leaves pending rows, which readers check
+ * against the record as before. Rows written before confirmation existed are pending rows.
  */
 export class ConnectorIndex {
   constructor(
@@ -55,26 +96,73 @@ export class ConnectorIndex {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Writes (or rewrites, which changes its ETag) the row of a connector. */
-  async put(connector: Connector): Promise<void> {
+  private pendingRow(keys: IndexKeys, connector: Connector): IndexRow & IndexKeys {
+    return { ...keys, t: connector.tenantId, i: connector.id, at: this.now() };
+  }
+
+  /** Writes (or rewrites, which changes its ETag) the row of a connector, pending; its ETag. */
+  async put(connector: Connector): Promise<string | undefined> {
+    const keys = this.keysOf(connector);
+    if (!keys) return undefined;
+    return (await this.table.upsertEntity(this.pendingRow(keys, connector), 'Replace')).etag;
+  }
+
+  /** The row of `connector` made pending, if it is there (a row another writer removed stays removed). */
+  private async unconfirm(connector: Connector): Promise<void> {
     const keys = this.keysOf(connector);
     if (!keys) return;
-    const row: IndexRow & IndexKeys = { ...keys, t: connector.tenantId, i: connector.id, at: this.now() };
-    await this.table.upsertEntity(row, 'Replace');
+    await ignoring([404], this.table.updateEntity(this.pendingRow(keys, connector), 'Replace'));
   }
 
-  /** Before a record write: the row the new record needs, if it is not the old one's. */
-  async beforeWrite(previous: Connector | undefined, next: Connector): Promise<void> {
-    const wanted = this.keysOf(next);
-    if (wanted && !same(wanted, previous && this.keysOf(previous))) await this.put(next);
+  /**
+   * Before a record write: the row the new record needs, pending, and the old record's row
+   * pending if it is another one. Gives the new row's ETag for {@link afterWrite}.
+   */
+  async beforeWrite(previous: Connector | undefined, next: Connector): Promise<string | undefined> {
+    const old = previous && this.keysOf(previous);
+    const [etag] = await Promise.all([
+      this.put(next),
+      old && !same(old, this.keysOf(next)) ? this.unconfirm(previous) : undefined,
+    ]);
+    return etag;
   }
 
-  /** After a committed write: the new row again, and the old one gone if it moved. */
-  async afterWrite(previous: Connector | undefined, next: Connector | undefined): Promise<void> {
-    if (next) await this.put(next);
+  /** Before deleting the record: its row pending, so a crash before {@link afterWrite} leaves no copy. */
+  async beforeDelete(current: Connector): Promise<void> {
+    await this.unconfirm(current);
+  }
+
+  /**
+   * After a committed write: the new row confirmed with the committed record (`etag` is what
+   * {@link beforeWrite} gave), or put again pending when someone changed it since; and the old
+   * one gone if it moved.
+   */
+  async afterWrite(
+    previous: Connector | undefined,
+    next: Connector | undefined,
+    etag?: string,
+  ): Promise<void> {
+    if (next) await this.confirm(next, etag);
     const old = previous && this.keysOf(previous);
     if (previous && old && !same(old, next && this.keysOf(next)))
       await this.cleanUp(previous.tenantId, previous.id, old);
+  }
+
+  private async confirm(next: Connector, etag: string | undefined): Promise<void> {
+    const keys = this.keysOf(next);
+    if (!keys) return;
+    if (etag) {
+      try {
+        const row = { ...this.pendingRow(keys, next), ...packDoc(next) };
+        await this.table.updateEntity(row, 'Replace', { etag });
+        return;
+      } catch (err) {
+        // Rewritten or removed since: another writer or a clean-up came between, so only a
+        // pending row is safe (a clean-up that read the record before this commit removed it).
+        if (httpStatusOf(err) !== 412 && httpStatusOf(err) !== 404) throw err;
+      }
+    }
+    await this.put(next);
   }
 
   /** After a write that did not happen: the row put for it, unless the record points there. */
@@ -108,10 +196,11 @@ export class ConnectorIndex {
     const after = decodeCursor(options.cursor, options.validCursor);
     const found: { rowKey: string; connector: Connector }[] = [];
     const pages = this.table
-      .listEntities<IndexRow>({ queryOptions: { filter: filter(after) } })
+      .listEntities({ queryOptions: { filter: filter(after) } })
       .byPage({ maxPageSize: Math.min(1000, limit + 1) });
     for await (const page of pages) {
-      const checked = await mapLimit(page, READ_CONCURRENCY, (row) => this.check(row));
+      // Checked as they arrive: a confirmed row's copy is the record as of this read.
+      const checked = await mapLimit(page, READ_CONCURRENCY, (row) => this.check(keptRow(row), true));
       page.forEach((row, i) => {
         const connector = checked[i];
         if (connector) found.push({ rowKey: row.rowKey as string, connector });
@@ -134,19 +223,21 @@ export class ConnectorIndex {
    * up to that many rows, are read while the caller handles the tenants before them: each read is
    * a round trip, and a scan whose tenants have a due connector or two each would otherwise wait
    * for them one at a time. The heap then holds about twice `readAhead` rows' connectors.
+   *
+   * With `maxAgeMs`, the copies of confirmed rows (see the class) are kept too, and a tenant whose
+   * turn comes (with read-ahead: whose group is read) at most that long after the rows were read
+   * is given from them without reading its records: they are the records as of that read. After
+   * that, its records are read as without it.
    */
-  async *byTenant(filter: string, readAhead = 0): AsyncIterable<TenantExpiring> {
+  async *byTenant(filter: string, options: ExpiringOptions = {}): AsyncIterable<TenantExpiring> {
+    const readAhead = options.readAhead ?? 0;
+    const maxAgeMs = options.maxAgeMs ?? 0;
     const byTenant = new Map<string, KeptRow[]>();
-    const rows = this.table.listEntities<IndexRow>({ queryOptions: { filter } });
+    const readAt = this.now();
+    const rows = this.table.listEntities({ queryOptions: { filter } });
     for await (const row of rows) {
-      const kept: KeptRow = {
-        partitionKey: row.partitionKey as string,
-        rowKey: row.rowKey as string,
-        etag: row.etag,
-        t: row.t,
-        i: row.i,
-        at: Number(row.at ?? 0),
-      };
+      const kept = keptRow(row);
+      if (maxAgeMs <= 0) delete kept.copy;
       const list = byTenant.get(kept.t);
       if (list) list.push(kept);
       else byTenant.set(kept.t, [kept]);
@@ -172,7 +263,8 @@ export class ConnectorIndex {
       }
       return group;
     };
-    let reading: Promise<TenantExpiring[]> | undefined = this.checkGroup(nextGroup());
+    const fresh = () => this.now() - readAt <= maxAgeMs;
+    let reading: Promise<TenantExpiring[]> | undefined = this.checkGroup(nextGroup(), fresh());
     try {
       while (reading) {
         const checked = await reading;
@@ -180,13 +272,13 @@ export class ConnectorIndex {
         const after = nextGroup();
         // With read-ahead the next group is read while the caller handles this one; without, at its turn.
         if (readAhead > 0 && after.length > 0) {
-          reading = this.checkGroup(after);
+          reading = this.checkGroup(after, fresh());
           // Awaited once the caller asks for the next tenant: a read failing before then is not
           // an unhandled rejection (which would end the process), it fails that request.
           reading.catch(() => undefined);
         }
         for (const tenant of checked) if (tenant.connectors.length > 0) yield tenant;
-        if (readAhead === 0 && after.length > 0) reading = this.checkGroup(after);
+        if (readAhead === 0 && after.length > 0) reading = this.checkGroup(after, fresh());
       }
     } finally {
       // A caller that stops early leaves no read running unobserved.
@@ -194,10 +286,13 @@ export class ConnectorIndex {
     }
   }
 
-  /** The connectors of a few tenants' rows, checked against their records, READ_CONCURRENCY at a time. */
-  private async checkGroup(group: [string, KeptRow[]][]): Promise<TenantExpiring[]> {
+  /**
+   * The connectors of a few tenants' rows, from confirmed rows' copies when `copies`, else (and for
+   * pending rows) checked against their records, READ_CONCURRENCY at a time.
+   */
+  private async checkGroup(group: [string, KeptRow[]][], copies: boolean): Promise<TenantExpiring[]> {
     const rows = group.flatMap(([, kept]) => kept);
-    const checked = await mapLimit(rows, READ_CONCURRENCY, (row) => this.check(row));
+    const checked = await mapLimit(rows, READ_CONCURRENCY, (row) => this.check(row, copies));
     let at = 0;
     return group.map(([tenantId, kept]) => ({
       tenantId,
@@ -205,9 +300,16 @@ export class ConnectorIndex {
     }));
   }
 
-  /** The connector a row stands for, or undefined when its record does not point there (any more). */
-  private async check(row: KeptRow): Promise<Connector | undefined> {
+  /**
+   * The connector a row stands for, or undefined when its record does not point there (any
+   * more): a confirmed row's copy when `copies` allows, else the record as read.
+   */
+  private async check(row: KeptRow, copies: boolean): Promise<Connector | undefined> {
     const keys = { partitionKey: row.partitionKey as string, rowKey: row.rowKey as string };
+    if (copies && row.copy !== undefined) {
+      const copy = upgradeConnector(JSON.parse(row.copy) as Connector);
+      if (same(this.keysOf(copy), keys)) return copy;
+    }
     const record = await this.readRecord(row.t, row.i);
     if (record && same(this.keysOf(record.connector), keys)) return record.connector;
     if (this.now() - Number(row.at ?? 0) > STALE_ROW_GRACE_MS) {
@@ -261,16 +363,16 @@ export function listExpiring(
   );
 }
 
-/** listExpiring's connectors a tenant at a time (see {@link ConnectorIndex.byTenant} for `readAhead`). */
+/** listExpiring's connectors a tenant at a time (see {@link ConnectorIndex.byTenant} for the options). */
 export function expiringByTenant(
   index: ConnectorIndex,
   before: Date,
-  readAhead = 0,
+  options: ExpiringOptions = {},
 ): AsyncIterable<TenantExpiring> {
   const beforeMs = before.getTime();
   return index.byTenant(
     odata`PartitionKey le ${dayBucket(beforeMs)} and RowKey lt ${padMs(beforeMs + 1)}`,
-    readAhead,
+    options,
   );
 }
 

@@ -5,11 +5,12 @@ import {
   ConcurrencyError,
   MAX_GET_MANY,
   type ConnectorStore,
+  type ExpiringOptions,
   type Page,
   type SecretStore,
   type TenantExpiring,
 } from '../../connectors/ports';
-import { guard, ignoring, MAX_ATTEMPTS, settleAll, unlessMissing } from './errors';
+import { guard, ignoring, MAX_ATTEMPTS, settleAll, settledValues, unlessMissing } from './errors';
 import { httpStatusOf } from '../../util/httpStatus';
 import { nameKey } from '../names';
 import {
@@ -94,7 +95,7 @@ export class AzureConnectorStore implements ConnectorStore {
     return guard(async () => {
       const stored = { ...connector, version: 1 };
       // Index rows first: a crash after the record was written must not hide it from the scanner.
-      await settleAll(this.indexes.map((index) => index.beforeWrite(undefined, stored)));
+      const etags = await settledValues(this.indexes.map((index) => index.beforeWrite(undefined, stored)));
       try {
         await this.table.submitTransaction([
           ['create', this.entity(recKey(stored.id), stored)],
@@ -106,7 +107,7 @@ export class AzureConnectorStore implements ConnectorStore {
         throw new ConcurrencyError(`connector ${connector.id}`);
       }
       // Again after the commit: a concurrent clean-up may have removed the first ones.
-      await settleAll(this.indexes.map((index) => index.afterWrite(undefined, stored)));
+      await settleAll(this.indexes.map((index, i) => index.afterWrite(undefined, stored, etags[i])));
       return upgradeConnector(stored);
     });
   }
@@ -164,7 +165,7 @@ export class AzureConnectorStore implements ConnectorStore {
         if (!current || current.connector.version !== connector.version) break;
         const stored = { ...connector, version: connector.version + 1 };
         const previous = current.connector;
-        await settleAll(this.indexes.map((index) => index.beforeWrite(previous, stored)));
+        const etags = await settledValues(this.indexes.map((index) => index.beforeWrite(previous, stored)));
 
         const oldName = nameRowKey(current.connector);
         const actions: Action[] = [
@@ -183,7 +184,7 @@ export class AzureConnectorStore implements ConnectorStore {
           await settleAll(this.indexes.map((index) => index.afterFailedWrite(previous, stored)));
           continue;
         }
-        await settleAll(this.indexes.map((index) => index.afterWrite(previous, stored)));
+        await settleAll(this.indexes.map((index, i) => index.afterWrite(previous, stored, etags[i])));
         return upgradeConnector(stored);
       }
       throw new ConcurrencyError(`connector ${connector.id}`);
@@ -207,6 +208,8 @@ export class AzureConnectorStore implements ConnectorStore {
           ['delete', { partitionKey, rowKey: nameRowKey(current.connector) }],
         ];
         if (secret) actions.push(['delete', { partitionKey, rowKey: secKey(id) }]);
+        // Its index rows lose their copies first: a crash after the delete leaves rows readers check.
+        await settleAll(this.indexes.map((index) => index.beforeDelete(current.connector)));
         try {
           await this.table.submitTransaction(actions);
         } catch (err) {
@@ -228,11 +231,8 @@ export class AzureConnectorStore implements ConnectorStore {
     return guard(() => listExpiring(this.expiry, clockStartBefore, options));
   }
 
-  expiringByTenant(
-    clockStartBefore: Date,
-    options: { readAhead?: number } = {},
-  ): AsyncIterable<TenantExpiring> {
-    return expiringByTenant(this.expiry, clockStartBefore, options.readAhead);
+  expiringByTenant(clockStartBefore: Date, options: ExpiringOptions = {}): AsyncIterable<TenantExpiring> {
+    return expiringByTenant(this.expiry, clockStartBefore, options);
   }
 
   listAwaitingConsent(options: { limit?: number; cursor?: string } = {}): Promise<Page<Connector>> {

@@ -78,7 +78,13 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) =>
  * so that no request of a failed operation goes on retrying in the background.
  */
 export async function settleAll(requests: Promise<unknown>[]): Promise<void> {
+  await settledValues(requests);
+}
+
+/** {@link settleAll}, giving the requests' values. */
+export async function settledValues<T>(requests: Promise<T>[]): Promise<T[]> {
   const results = await Promise.allSettled(requests);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
 }

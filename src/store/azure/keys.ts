@@ -86,11 +86,17 @@ export function packDoc(value: unknown, name = 'doc'): Record<string, string> {
   return props;
 }
 
+/** The JSON text of a document written by {@link packDoc}; undefined when the entity has none. */
+export function packedText(entity: Record<string, unknown>, name = 'doc'): string | undefined {
+  if (typeof entity[name] !== 'string') return undefined;
+  let json = entity[name] as string;
+  for (let i = 1; typeof entity[`${name}${i}`] === 'string'; i++) json += entity[`${name}${i}`] as string;
+  return json;
+}
+
 /** Reassembles a document written by {@link packDoc}. */
 export function unpackDoc<T>(entity: Record<string, unknown>, name = 'doc'): T {
-  let json = String(entity[name] ?? '');
-  for (let i = 1; typeof entity[`${name}${i}`] === 'string'; i++) json += entity[`${name}${i}`] as string;
-  return JSON.parse(json) as T;
+  return JSON.parse(packedText(entity, name) ?? String(entity[name] ?? '')) as T;
 }
 
 /** An opaque cursor around a string position. */

@@ -1,5 +1,7 @@
 import type { TableClient } from '@azure/data-tables';
 import { ConnectorIndex, expiryKeys } from '../../../../src/store/azure/connectorIndex';
+import { upgradeConnector } from '../../../../src/connectors/provenance';
+import { packDoc } from '../../../../src/store/azure/keys';
 import { connectorRecord } from '../../../support/connectorFixtures';
 
 /** An index table whose query gives `rows` (all byTenant asks of it). */
@@ -28,7 +30,7 @@ describe('ConnectorIndex.byTenant reading ahead', () => {
     const given: string[] = [];
     try {
       const reading = async () => {
-        for await (const tenant of index.byTenant('any', 1)) {
+        for await (const tenant of index.byTenant('any', { readAhead: 1 })) {
           given.push(tenant.tenantId);
           // Holds the first tenant while the second one's read fails.
           await new Promise((resolve) => setTimeout(resolve, 50));
@@ -40,5 +42,56 @@ describe('ConnectorIndex.byTenant reading ahead', () => {
     }
     expect(given).toEqual(['t1']);
     expect(unhandled).toEqual([]);
+  });
+});
+
+describe('ConnectorIndex.byTenant with maxAgeMs', () => {
+  /** Three tenants' confirmed rows (each with a copy of its record), and a record store that counts reads. */
+  function confirmedIndex() {
+    const connectors = ['t1', 't2', 't3'].map((tenantId) =>
+      connectorRecord({ tenantId, id: 'c', authorizedAt: '2026-01-05T00:00:00.000Z', version: 1 }),
+    );
+    const rows = connectors.map((c) => ({
+      ...expiryKeys(c)!,
+      etag: 'e',
+      t: c.tenantId,
+      i: c.id,
+      at: 0,
+      ...packDoc(c),
+    }));
+    // The records as they are now: changed since the rows were listed.
+    const records = connectors.map((c) => ({ ...c, displayName: `${c.displayName} now`, version: 2 }));
+    const reads: string[] = [];
+    let now = 1_000_000;
+    const index = new ConnectorIndex(
+      tableOf(rows),
+      expiryKeys,
+      async (tenantId) => {
+        reads.push(tenantId);
+        return { connector: records.find((c) => c.tenantId === tenantId)! };
+      },
+      () => now,
+    );
+    return { connectors, records, reads, index, advance: (ms: number) => (now += ms) };
+  }
+
+  it('gives the tenants from the listing while it is at most maxAgeMs old, then reads their records', async () => {
+    const { connectors, records, reads, index, advance } = confirmedIndex();
+    const given = [];
+    for await (const tenant of index.byTenant('any', { maxAgeMs: 5_000 })) {
+      given.push(...tenant.connectors);
+      // The second tenant's turn comes 5 s after the listing, the third's later.
+      advance(tenant.tenantId === 't1' ? 5_000 : 1);
+    }
+    expect(given).toEqual([upgradeConnector(connectors[0]), upgradeConnector(connectors[1]), records[2]]);
+    expect(reads).toEqual(['t3']);
+  });
+
+  it('reads every record at its turn without maxAgeMs', async () => {
+    const { records, reads, index } = confirmedIndex();
+    const given = [];
+    for await (const tenant of index.byTenant('any')) given.push(...tenant.connectors);
+    expect(given).toEqual(records);
+    expect(reads).toEqual(['t1', 't2', 't3']);
   });
 });

@@ -94,7 +94,10 @@ export async function sendKeptCard(
   delete activity.id;
   const conversationId = activity.conversation.id;
   const sent = activity.replyToId
-    ? client.sendOperationRequest({ conversationId, activityId: activity.replyToId, activity: body }, REPLY.spec)
+    ? client.sendOperationRequest(
+        { conversationId, activityId: activity.replyToId, activity: body },
+        REPLY.spec,
+      )
     : client.sendOperationRequest({ conversationId, activity: body }, POST.spec);
   // As CloudAdapter: the Bot Connector's ResourceResponse, or an empty id when it sent none.
   return ((await sent) as unknown as ResourceResponse | undefined) ?? { id: '' };

@@ -20,19 +20,31 @@ interface Seen {
 }
 
 /** A Bot Connector that records each request's method, URL, headers and bytes. */
-async function recordingConnector(): Promise<{ url: string; seen: Seen[]; close: () => Promise<void> }> {
+async function recordingConnector(): Promise<{
+  url: string;
+  seen: Seen[];
+  refuse: { status: number; body: unknown } | undefined;
+  close: () => Promise<void>;
+}> {
   const seen: Seen[] = [];
+  const connector = {
+    url: '',
+    seen,
+    refuse: undefined as { status: number; body: unknown } | undefined,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const { 'x-ms-client-request-id': _id, traceparent: _trace, ...headers } = req.headers;
     seen.push({ method: req.method!, url: req.url!, headers, body: Buffer.concat(chunks) });
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ id: `sent-${seen.length}` }));
+    const { status, body } = connector.refuse ?? { status: 200, body: { id: `sent-${seen.length}` } };
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  return { url, seen, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  connector.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  return connector;
 }
 
 const listData = (userIds: string[] | undefined) => ({
@@ -93,7 +105,10 @@ describe('kept card sends', () => {
     client = new ConnectorClient(new MicrosoftAppCredentials('', ''), { baseUri: connector.url });
   });
   afterAll(() => connector.close());
-  beforeEach(() => connector.seen.splice(0));
+  beforeEach(() => {
+    connector.seen.splice(0);
+    connector.refuse = undefined;
+  });
 
   it.each([
     ['a reply with the reader as viewer', replyWith(keyedList('sends-1', [user.id]))],
@@ -144,6 +159,32 @@ describe('kept card sends', () => {
     expect(actual.body.equals(expected.body)).toBe(true);
     expect(answered.id).toBe('sent-1');
     expect(sent).toEqual(expect.objectContaining({ id: 'sent-2' }));
+  });
+
+  it('fails as the connector client fails when the Bot Connector refuses the send', async () => {
+    connector.refuse = {
+      status: 403,
+      body: { error: { code: 'BotNotInConversationRoster', message: 'gone' } },
+    };
+    const activity = replyWith(keyedList('sends-1', [user.id]));
+    const failure = (send: Promise<unknown>) =>
+      send.then(
+        () => undefined,
+        (err: { name?: string; statusCode?: number; details?: unknown; message?: string }) => ({
+          name: err.name,
+          statusCode: err.statusCode,
+          details: err.details,
+          message: err.message,
+        }),
+      );
+    const usual = await failure(
+      client.conversations.replyToActivity(activity.conversation!.id, activity.replyToId!, {
+        ...activity,
+      } as Activity),
+    );
+    const kept = await failure(sendKeptCard(client, { ...activity }));
+    expect(usual).toEqual(expect.objectContaining({ statusCode: 403 }));
+    expect(kept).toEqual(usual);
   });
 
   it('leaves to the connector client anything but a message with a kept card', async () => {

@@ -6,6 +6,7 @@ import {
   type ConfigurationBotFrameworkAuthenticationOptions,
   type InvokeResponse,
   type Request,
+  type ResourceResponse,
   type Response,
   type TurnContext,
 } from 'botbuilder';
@@ -14,7 +15,9 @@ import {
   AuthenticationError,
   type AuthenticateRequestResult,
   type ClaimsIdentity,
+  type ConnectorClient,
 } from 'botframework-connector';
+import { carriesKeptCard, sendKeptCard } from './keptCardSends';
 import { TurnClients } from './turnClients';
 
 /** Errors of the JWT library that mean "this token is not valid", not "the bot failed". */
@@ -53,6 +56,26 @@ export class ConciergeAdapter extends TeamsAdapter {
     return this.clients.proactively(() =>
       super.processProactive(claimsIdentity, continuationActivity, audience, logic),
     );
+  }
+
+  /**
+   * Sends as CloudAdapter does, except that a message carrying a kept card (the connector list,
+   * the help card) goes out with that card's JSON as made once rather than serialized again by
+   * the connector client (src/bot/keptCardSends.ts), through the same client and pipeline.
+   */
+  override async sendActivities(
+    context: TurnContext,
+    activities: Partial<Activity>[],
+  ): Promise<ResourceResponse[]> {
+    if (!Array.isArray(activities) || !activities.some(carriesKeptCard))
+      return super.sendActivities(context, activities);
+    const client = context.turnState.get<ConnectorClient | undefined>(this.ConnectorClientKey);
+    const responses: ResourceResponse[] = [];
+    for (const activity of activities) {
+      const sent = await sendKeptCard(client, activity);
+      responses.push(...(sent ? [sent] : await super.sendActivities(context, [activity])));
+    }
+    return responses;
   }
 
   /**

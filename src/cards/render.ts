@@ -1,5 +1,6 @@
 import type * as ACData from 'adaptivecards-templating';
 import { CardFactory, type Attachment } from 'botbuilder';
+import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { BoundedMap } from '../util/boundedMap';
 import { escapeMarkdown, Markdown, needsEscaping } from './markdown';
@@ -169,6 +170,7 @@ function keptExpansion(template: CardTemplate<object>, key: string, data: () => 
   if (card === undefined) {
     card = deepFreeze(expandCard(template, data())) as Card;
     kept.set(key, card);
+    keptCards.add(card);
   }
   return card;
 }
@@ -214,31 +216,80 @@ function keptKeyedCard<TData extends object>(template: CardTemplate<TData>, keye
   return keptExpansion(template, `k${keyed.key}`, () => withoutValueAt(keyed.data(), path));
 }
 
-/** Bytes of a kept card's JSON, measured the first time they are asked for. */
-const keptBytes = new WeakMap<Card, number>();
-
-const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
-
 /**
  * {@link renderKeyedCard} with the bytes of the card's JSON as sent, for a feature that must
- * keep its card under Teams' limit: the kept card is measured once, and each call adds only
- * what its viewers add, so an unchanged card is not serialized again to be measured.
+ * keep its card under Teams' limit: measured from the kept card's JSON (see {@link cardJson}),
+ * which is made once and is what the Bot Connector request then carries, so an unchanged card
+ * is not serialized again, neither to be measured nor to be sent.
  */
 export function renderMeasuredKeyedCard<TData extends object>(
   template: CardTemplate<TData>,
   keyed: KeyedCard<TData>,
 ): { attachment: Attachment; bytes: number } {
-  const kept = keptKeyedCard(template, keyed);
-  let bytes = keptBytes.get(kept);
-  if (bytes === undefined) keptBytes.set(kept, (bytes = jsonBytes(kept)));
-  const card = withRefreshUserIds(kept, keyed.viewers);
-  if (card !== kept) {
-    // The viewers go last into a refresh that has its action and, kept, no userIds of its own.
-    const added = (card.refresh as Json).userIds;
-    bytes =
-      'userIds' in (kept.refresh as Json) ? jsonBytes(card) : bytes + ',"userIds":'.length + jsonBytes(added);
-  }
+  const card = withRefreshUserIds(keptKeyedCard(template, keyed), keyed.viewers);
+  const json = cardJson(card);
+  const bytes = json
+    ? json.reduce((sum, part) => sum + part.length, 0)
+    : Buffer.byteLength(JSON.stringify(card));
   return { attachment: CardFactory.adaptiveCard(card), bytes };
+}
+
+/** Every card kept by {@link keptExpansion}: frozen all the way down, so its JSON never changes. */
+const keptCards = new WeakSet<Card>();
+
+/** A kept card with its viewers set ({@link withRefreshUserIds}): the kept card and those viewers. */
+const viewerCopies = new WeakMap<Card, { kept: Card; userIds: readonly unknown[] }>();
+
+/** The UTF-8 JSON of each kept card sent as it is, made the first time it is asked for. */
+const wholeJson = new WeakMap<Card, Buffer>();
+
+/**
+ * A kept card's UTF-8 JSON on either side of the viewers' ids, for the copies that set them:
+ * `before + JSON(userIds) + after` is the JSON of `{ ...kept, refresh: { ...refresh, userIds } }`.
+ * Null when the kept card cannot be split so (no refresh object, or text that holds the mark).
+ */
+const viewersJson = new WeakMap<Card, { before: Buffer; after: Buffer } | null>();
+
+/** Stands for the viewers' ids while a kept card's JSON is split around them; no card holds it. */
+const VIEWERS_STAND_IN = `\uE004viewers-${randomUUID()}\uE004`;
+const VIEWERS_MARK = JSON.stringify(VIEWERS_STAND_IN);
+
+function splitAroundViewers(kept: Card): { before: Buffer; after: Buffer } | null {
+  let split = viewersJson.get(kept);
+  if (split !== undefined) return split;
+  split = null;
+  const refresh = kept.refresh;
+  if (isObject(refresh)) {
+    const marked = JSON.stringify({ ...kept, refresh: { ...refresh, userIds: VIEWERS_STAND_IN } });
+    const parts = marked.split(VIEWERS_MARK);
+    if (parts.length === 2) split = { before: Buffer.from(parts[0]), after: Buffer.from(parts[1]) };
+  }
+  viewersJson.set(kept, split);
+  return split;
+}
+
+/** Whether {@link cardJson} gives this object's JSON: a kept card, or one with its viewers set. */
+export function hasCardJson(content: unknown): boolean {
+  return isObject(content) && (keptCards.has(content) || viewerCopies.has(content));
+}
+
+/**
+ * The JSON of a card that {@link renderCard} or {@link renderKeyedCard} sends as it is (a kept
+ * card, or a kept card with its viewers' ids), as UTF-8 parts to be sent one after the other;
+ * undefined for any other object. The kept card's share is serialized once and kept beside it
+ * (outside the JavaScript heap): a page of 20 connectors is about 25 KB of JSON, which
+ * `JSON.stringify` took about 150 µs to write on every turn that sent it.
+ */
+export function cardJson(content: unknown): readonly Buffer[] | undefined {
+  if (!isObject(content)) return undefined;
+  if (keptCards.has(content)) {
+    let whole = wholeJson.get(content);
+    if (!whole) wholeJson.set(content, (whole = Buffer.from(JSON.stringify(content))));
+    return [whole];
+  }
+  const copy = viewerCopies.get(content);
+  const split = copy && splitAroundViewers(copy.kept);
+  return split ? [split.before, Buffer.from(JSON.stringify(copy.userIds)), split.after] : undefined;
 }
 
 /** Stands for a slot's value in a kept card: private-use characters, apart from the escaping tokens. */
@@ -392,8 +443,10 @@ function withoutValueAt(data: object, path: readonly string[]): object {
 function withRefreshUserIds(card: Card, userIds: unknown): Card {
   const refresh = card.refresh;
   if (!isObject(refresh) || !Array.isArray(userIds)) return card;
-  const forViewers = Object.freeze({ ...refresh, userIds: Object.freeze([...(userIds as unknown[])]) });
-  return Object.freeze({ ...card, refresh: forViewers });
+  const ids = Object.freeze([...(userIds as unknown[])]);
+  const copy = Object.freeze({ ...card, refresh: Object.freeze({ ...refresh, userIds: ids }) });
+  if (keptCards.has(card)) viewerCopies.set(copy, { kept: card, userIds: ids });
+  return copy;
 }
 
 /** How a card is bound. */

@@ -8,9 +8,19 @@ import {
   type Page,
   type TenantExpiring,
 } from '../../connectors/ports';
+import { BoundedMap } from '../../util/boundedMap';
 import { nameKey } from '../names';
 
 const MAX_PAGE = 500;
+
+/** Pages of the name order kept while no connector is written (see SqliteConnectorStore.pageRows). */
+export const PAGES_KEPT = 16;
+
+/** A row of a page in name order: its stored sort key and the record as stored. */
+interface PageRow {
+  k: string;
+  doc: string;
+}
 
 /** The expiry index holds live connectors only, so deauthorized ones drop out of every scan. */
 function indexedClock(connector: Connector): number | null {
@@ -58,9 +68,58 @@ function decodeExpiryCursor(cursor: string): [number, string, string] | undefine
 
 /** Connector records in SQLite; the clock_start column feeds the expiry scanner's index. */
 export class SqliteConnectorStore implements ConnectorStore {
+  /**
+   * The rows of the last pages read in name order, kept while no connector has been written
+   * since: by this store (every write forgets them; nothing else writes the connectors table)
+   * or by another connection to the file (SQLite's `data_version` then moves).
+   */
+  private pages = new BoundedMap<string, PageRow[]>(PAGES_KEPT);
+  private pagesVersion: number | undefined;
+
   constructor(private readonly db: Database.Database) {}
 
+  /** Forgets the kept pages before a write: the next read of a page reads the table again. */
+  private forgetPages(): void {
+    if (this.pages.size > 0) this.pages = new BoundedMap(PAGES_KEPT);
+  }
+
+  /**
+   * A page of a tenant's rows in name order, read from the table unless it was read since the
+   * last write of any connector. Inside a transaction the table is always read: what it holds
+   * then may yet be rolled back, which moves no `data_version`.
+   */
+  private pageRows(tenantId: string, after: [string, string] | undefined, limit: number): PageRow[] {
+    if (this.db.inTransaction) return this.readPage(tenantId, after, limit);
+    const version = this.db.prepare('PRAGMA data_version').pluck().get() as number;
+    if (version !== this.pagesVersion) {
+      this.forgetPages();
+      this.pagesVersion = version;
+    }
+    const key = JSON.stringify([tenantId, limit, after ?? null]);
+    let rows = this.pages.get(key);
+    if (!rows) this.pages.set(key, (rows = this.readPage(tenantId, after, limit)));
+    return rows;
+  }
+
+  private readPage(tenantId: string, after: [string, string] | undefined, limit: number): PageRow[] {
+    return (
+      after
+        ? this.db
+            .prepare(
+              `SELECT display_name_key AS k, doc FROM connectors WHERE tenant_id = ? AND (display_name_key, id) > (?, ?)
+               ORDER BY display_name_key, id LIMIT ?`,
+            )
+            .all(tenantId, after[0], after[1], limit)
+        : this.db
+            .prepare(
+              'SELECT display_name_key AS k, doc FROM connectors WHERE tenant_id = ? ORDER BY display_name_key, id LIMIT ?',
+            )
+            .all(tenantId, limit)
+    ) as PageRow[];
+  }
+
   async create(connector: Connector): Promise<Connector> {
+    this.forgetPages();
     const stored = { ...connector, version: 1 };
     const result = this.db
       .prepare(
@@ -99,20 +158,7 @@ export class SqliteConnectorStore implements ConnectorStore {
   async list(tenantId: string, options: { limit?: number; cursor?: string } = {}): Promise<Page<Connector>> {
     const limit = Math.min(Math.max(options.limit ?? 100, 1), MAX_PAGE);
     const after = options.cursor ? decodeCursor(options.cursor) : undefined;
-    const rows = (
-      after
-        ? this.db
-            .prepare(
-              `SELECT display_name_key AS k, doc FROM connectors WHERE tenant_id = ? AND (display_name_key, id) > (?, ?)
-               ORDER BY display_name_key, id LIMIT ?`,
-            )
-            .all(tenantId, after[0], after[1], limit + 1)
-        : this.db
-            .prepare(
-              'SELECT display_name_key AS k, doc FROM connectors WHERE tenant_id = ? ORDER BY display_name_key, id LIMIT ?',
-            )
-            .all(tenantId, limit + 1)
-    ) as { k: string; doc: string }[];
+    const rows = this.pageRows(tenantId, after, limit + 1);
     const page = rows.slice(0, limit);
     const items = page.map((r) => parseConnector(r.doc));
     const last = page[page.length - 1];
@@ -124,6 +170,7 @@ export class SqliteConnectorStore implements ConnectorStore {
   }
 
   async update(connector: Connector): Promise<Connector> {
+    this.forgetPages();
     const stored = { ...connector, version: connector.version + 1 };
     const result = this.db
       .prepare(
@@ -228,6 +275,7 @@ export class SqliteConnectorStore implements ConnectorStore {
   }
 
   async delete(tenantId: string, id: string): Promise<boolean> {
+    this.forgetPages();
     const remove = this.db.transaction(() => {
       this.db
         .prepare('DELETE FROM connector_secrets WHERE tenant_id = ? AND connector_id = ?')

@@ -105,6 +105,34 @@ describe('the kept connector list card', () => {
     }
   });
 
+  test("the same page listed again leaves with its card's JSON as made the first time, not serialized again", async () => {
+    const tenantId = freshTenant();
+    const chat = h.chat(owner, 'personal', tenantId);
+    await seedConnectors(
+      h.bot.store,
+      Array.from({ length: 20 }, (_, i) =>
+        aConnector(tenantId).named(`Kept Box ${i} "ü" 📁`).createdBy(owner).authorizedDaysAgo(10).build(),
+      ),
+    );
+    const first = await list(chat);
+    const cardChars = JSON.stringify(first).length;
+    const stringify = jest.spyOn(JSON, 'stringify');
+    let turn: Awaited<ReturnType<TeamsClient['say']>>;
+    try {
+      turn = await chat.say('connectors');
+      // What the turn serialized (the incoming activity, the page's key, the request around the
+      // card, the stand-in's answer): none of it as long as the card.
+      const lengths = stringify.mock.results.map((r) => (typeof r.value === 'string' ? r.value.length : 0));
+      expect(Math.max(...lengths)).toBeLessThan(cardChars / 2);
+    } finally {
+      stringify.mockRestore();
+    }
+    const again = shownCard(turn);
+    expectValidCard(again);
+    expect(again).toEqual(first);
+    expect(cardText(again)).toContain('Kept Box 19 "ü" 📁');
+  });
+
   test('a reader in another time zone gets the dates in theirs', async () => {
     const tenantId = freshTenant();
     const chat = h.chat(owner, 'personal', tenantId);

@@ -3,7 +3,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { createSqliteStore } from '../../../src/store/sqlite';
-import { DATABASE_FILE, PAGE_CACHE_KIB, openDatabase } from '../../../src/store/sqlite/database';
+import { SqliteConnectorStore } from '../../../src/store/sqlite/connectorStore';
+import {
+  DATABASE_FILE,
+  PAGE_CACHE_KIB,
+  openDatabase,
+  reusePreparedStatements,
+} from '../../../src/store/sqlite/database';
 import { connectorRecord } from '../../support/connectorFixtures';
 import { describeStoreContract } from './storeContract';
 
@@ -103,5 +109,91 @@ describe('sqlite store', () => {
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  describe('pages of the name order, kept while no connector is written', () => {
+    const TENANT = 'tenant-pages';
+    let dir: string;
+    let db: Database.Database;
+    let connectors: SqliteConnectorStore;
+    /** Times the table was read for a page of the name order. */
+    let pageReads: () => number;
+
+    beforeEach(async () => {
+      dir = mkdtempSync(path.join(os.tmpdir(), 'store-pages-'));
+      db = reusePreparedStatements(openDatabase(dir));
+      connectors = new SqliteConnectorStore(db);
+      for (const name of ['Alpha', 'Bravo', 'Charlie'])
+        await connectors.create(connectorRecord({ tenantId: TENANT, displayName: name }));
+      const prepare = jest.spyOn(db, 'prepare');
+      pageReads = () =>
+        prepare.mock.calls.filter(([sql]) => String(sql).startsWith('SELECT display_name_key AS k')).length;
+    });
+    afterEach(() => {
+      jest.restoreAllMocks();
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    const names = async (options: { limit?: number; cursor?: string } = { limit: 2 }) =>
+      (await connectors.list(TENANT, options)).items.map((c) => c.displayName);
+
+    it('reads an unchanged page once, each page and tenant on its own', async () => {
+      const first = await connectors.list(TENANT, { limit: 2 });
+      expect(await names()).toEqual(['Alpha', 'Bravo']);
+      expect(await names({ limit: 2, cursor: first.next })).toEqual(['Charlie']);
+      expect(await names({ limit: 3 })).toEqual(['Alpha', 'Bravo', 'Charlie']);
+      expect((await connectors.list('another-tenant', { limit: 2 })).items).toEqual([]);
+      const reads = pageReads();
+      expect(await names()).toEqual(['Alpha', 'Bravo']);
+      expect(await names({ limit: 2, cursor: first.next })).toEqual(['Charlie']);
+      expect(pageReads()).toBe(reads);
+      // Each read gives records of its own: a change to one is not seen by the next reader.
+      const [a] = (await connectors.list(TENANT, { limit: 2 })).items;
+      a.displayName = 'changed';
+      expect(await names()).toEqual(['Alpha', 'Bravo']);
+    });
+
+    it('reads the table again after a create, an update or a delete through the store', async () => {
+      expect(await names()).toEqual(['Alpha', 'Bravo']);
+      await connectors.create(connectorRecord({ tenantId: TENANT, displayName: 'Aardvark' }));
+      expect(await names()).toEqual(['Aardvark', 'Alpha']);
+      const [aardvark] = (await connectors.list(TENANT, { limit: 1 })).items;
+      await connectors.update({ ...aardvark, displayName: 'Zulu' });
+      expect(await names()).toEqual(['Alpha', 'Bravo']);
+      const [alpha] = (await connectors.list(TENANT, { limit: 1 })).items;
+      await connectors.delete(TENANT, alpha.id);
+      expect(await names()).toEqual(['Bravo', 'Charlie']);
+    });
+
+    it('reads the table again after another connection to the file writes a connector', async () => {
+      expect(await names()).toEqual(['Alpha', 'Bravo']);
+      const other = new Database(path.join(dir, DATABASE_FILE));
+      try {
+        other
+          .prepare(
+            "UPDATE connectors SET display_name_key = 'aaa', doc = json_set(doc, '$.displayName', 'Aaa') WHERE display_name_key = ?",
+          )
+          .run('charlie');
+      } finally {
+        other.close();
+      }
+      expect(await names()).toEqual(['Aaa', 'Alpha']);
+    });
+
+    it('reads the table inside a transaction, and after one rolled back shows what was kept', async () => {
+      const [alpha] = (await connectors.list(TENANT, { limit: 1 })).items;
+      expect(await names()).toEqual(['Alpha', 'Bravo']);
+      // better-sqlite3 runs each call at once: the update and the read happen inside the transaction.
+      let inside: Promise<{ items: { displayName: string }[] }> | undefined;
+      const renameThenFail = db.transaction(() => {
+        void connectors.update({ ...alpha, displayName: 'Zulu' });
+        inside = connectors.list(TENANT, { limit: 2 });
+        throw new Error('rolled back');
+      });
+      expect(() => renameThenFail()).toThrow('rolled back');
+      expect((await inside!).items.map((c) => c.displayName)).toEqual(['Bravo', 'Charlie']);
+      expect(await names()).toEqual(['Alpha', 'Bravo']);
+    });
   });
 });

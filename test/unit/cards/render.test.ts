@@ -1,5 +1,6 @@
 import {
   bindCard,
+  cardJson,
   defineTemplate,
   renderCard,
   renderKeyedCard,
@@ -196,6 +197,46 @@ describe('renderKeyedCard', () => {
       expect(bytes).toBe(Buffer.byteLength(JSON.stringify(attachment.content)));
     }
     expect(built).toBe(1);
+  });
+
+  it("gives the JSON of a kept card and of each reader's copy as sent, the kept card's share made once", () => {
+    const template = pageTemplate();
+    const stringify = jest.spyOn(JSON, 'stringify');
+    try {
+      const keyed = (userIds: unknown) =>
+        renderKeyedCard(template, {
+          key: 'json-1',
+          data: () => page(['29:ada'], 'Connectors of "this" tenant \u00fc \u{1F4C1} \\ \u2028'),
+          viewers: userIds,
+        }).content as Record<string, unknown>;
+      const sixty = Array.from({ length: 60 }, (_, i) => `29:${i}-\u00e9"`);
+      for (const userIds of [['29:ada'], [], sixty, undefined, 'not a list', ['29:ada']]) {
+        const content = keyed(userIds);
+        const parts = cardJson(content);
+        expect(parts).toBeDefined();
+        const sent = Buffer.concat(parts!).toString('utf8');
+        expect(JSON.parse(sent)).toEqual(content);
+        stringify.mockClear();
+        expect(sent).toBe(JSON.stringify(content));
+      }
+      // Made once: a further reader's copy serializes only its ids.
+      stringify.mockClear();
+      cardJson(keyed(['29:grace']));
+      expect(stringify.mock.calls.map(([value]) => value)).toEqual([['29:grace']]);
+    } finally {
+      stringify.mockRestore();
+    }
+  });
+
+  it('gives no JSON for a card it did not keep, which the connector client then serializes', () => {
+    const template = pageTemplate();
+    expect(cardJson(bindCard(template, page(['29:ada'])))).toBeUndefined();
+    expect(cardJson(bindCard(template, page(['29:ada']), { once: true }))).toBeUndefined();
+    expect(cardJson(renderCard(template, page(['29:ada']), { once: true }).content)).toBeUndefined();
+    expect(cardJson({ type: 'AdaptiveCard' })).toBeUndefined();
+    expect(cardJson('text')).toBeUndefined();
+    const kept = renderCard(template, page(['29:ada'])).content;
+    expect(Buffer.concat(cardJson(kept)!).toString()).toBe(JSON.stringify(kept));
   });
 
   it('keeps keyed cards apart from cards kept by their data', () => {

@@ -8,6 +8,7 @@ import { requireBotToken } from './botAuthentication';
 import { checkActivity, normalizeTenantIds } from './activityGuard';
 import { requireLoopbackHost } from './hostGuard';
 import { readActivityBody } from './activityBody';
+import { ArrivalOrder, type Defer } from './arrivalOrder';
 
 /** Largest activity accepted; Teams' own message limit is about 28 KB plus envelope. */
 const MAX_ACTIVITY_BYTES = 256 * 1024;
@@ -20,11 +21,15 @@ export interface ServerDeps {
   anonymous: boolean;
   /** The management API's dependencies; without them no /api/v1 route is mounted. */
   api?: ApiDeps;
+  /** How a turn is put off until the event loop has polled again; setImmediate unless a test hands in its own. */
+  deferTurn?: Defer;
 }
 
 /** The HTTP surface: POST /api/messages, GET /healthz and, given `api`, the /api/v1 management API. */
 export function createServer(deps: ServerDeps): restify.Server {
   const server = restify.createServer({ name: 'connector-concierge', handleUncaughtExceptions: false });
+  // Turns start in the order their activities arrived (see ArrivalOrder for why).
+  const arrivals = new ArrivalOrder(deps.deferTurn ?? setImmediate);
   // Per route, not server.use(): the management API reads its bodies with its own limit.
   const activityBody = [
     readActivityBody(MAX_ACTIVITY_BYTES),
@@ -53,8 +58,8 @@ export function createServer(deps: ServerDeps): restify.Server {
     }
     normalizeTenantIds(req.body as Record<string, unknown>);
     try {
-      await deps.bot.adapter.processHttp(req, res, (context) =>
-        deps.bot.app.run(context).then(() => undefined),
+      await arrivals.run(() =>
+        deps.bot.adapter.processHttp(req, res, (context) => deps.bot.app.run(context).then(() => undefined)),
       );
     } catch (err) {
       deps.logger.error('activity processing failed', { error: err });

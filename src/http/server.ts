@@ -28,7 +28,7 @@ export interface ServerDeps {
 /** The HTTP surface: POST /api/messages, GET /healthz and, given `api`, the /api/v1 management API. */
 export function createServer(deps: ServerDeps): restify.Server {
   const server = restify.createServer({ name: 'connector-concierge', handleUncaughtExceptions: false });
-  // Turns start in the order their activities arrived (see ArrivalOrder for why).
+  // Invokes start in the order they arrived (see ArrivalOrder for why).
   const arrivals = new ArrivalOrder(deps.deferTurn ?? setImmediate);
   // Per route, not server.use(): the management API reads its bodies with its own limit.
   const activityBody = [
@@ -57,10 +57,13 @@ export function createServer(deps: ServerDeps): restify.Server {
       return;
     }
     normalizeTenantIds(req.body as Record<string, unknown>);
+    const turn = () =>
+      deps.bot.adapter.processHttp(req, res, (context) => deps.bot.app.run(context).then(() => undefined));
     try {
-      await arrivals.run(() =>
-        deps.bot.adapter.processHttp(req, res, (context) => deps.bot.app.run(context).then(() => undefined)),
-      );
+      // An invoke is answered in its HTTP response, at the end of its turn: it starts in arrival
+      // order. Any other activity's reply leaves midway through its turn, and queuing its start
+      // behind the ends of other turns would hold that reply back, so it starts at once.
+      await ((req.body as { type?: unknown }).type === 'invoke' ? arrivals.run(turn) : turn());
     } catch (err) {
       deps.logger.error('activity processing failed', { error: err });
       if (!res.headersSent)

@@ -6,7 +6,7 @@ import { ConciergeAdapter } from '../../../src/bot/conciergeAdapter';
 import { createServer } from '../../../src/http/server';
 import { createSqliteStore } from '../../../src/store/sqlite';
 import { createLogger } from '../../../src/util/logger';
-import { makeUser, message, personalChat } from '../../harness/activities';
+import { executeInvoke, makeUser, message, personalChat } from '../../harness/activities';
 import { makeTempDir, removeTempDir } from '../../harness/testBot';
 
 const TENANT = '44444444-4444-4444-8444-444444444444';
@@ -52,10 +52,14 @@ describe('POST /api/messages: the order turns start in', () => {
       storage: new MemoryStorage(),
       startTypingTimer: false,
     });
-    app.activity('message', async (context: TurnContext) => {
-      const text = String(context.activity.text);
-      started.push(text);
-      during.get(text)?.();
+    const turn = (name: string) => {
+      started.push(name);
+      during.get(name)?.();
+    };
+    app.activity('message', async (context: TurnContext) => turn(String(context.activity.text)));
+    app.adaptiveCards.actionExecute('order', async (_context, _state, data: { name: string }) => {
+      turn(data.name);
+      return { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: data.name }] };
     });
     const logger = createLogger('error', () => undefined);
     server = createServer({ bot: { adapter, app }, store, logger, version: 'test', anonymous: true });
@@ -70,39 +74,57 @@ describe('POST /api/messages: the order turns start in', () => {
     removeTempDir(dataDir);
   });
 
-  it('starts a request before one that arrived after it on a connection the server had just read', async () => {
+  /** Three keep-alive connections the server has each read once, and a wait for their answers. */
+  async function threeConnections() {
     const user = makeUser();
     const chat = personalChat(TENANT, user);
+    const click = (name: string) =>
+      rawPost(port, executeInvoke('http://127.0.0.1:9/', chat, user, 'order', { name }));
     const say = (text: string) => rawPost(port, message('http://127.0.0.1:9/', chat, user, text));
-    const [a, b, x] = await Promise.all([connect(port), connect(port), connect(port)]);
+    const connections = await Promise.all([connect(port), connect(port), connect(port)]);
     const answered = async (total: number) => {
       const deadline = Date.now() + 5000;
-      while (a.answers() + b.answers() + x.answers() < total && Date.now() < deadline)
+      while (connections.reduce((n, c) => n + c.answers(), 0) < total && Date.now() < deadline)
         await new Promise((resolve) => setTimeout(resolve, 5));
+      return connections.map((c) => c.answers());
     };
-    // Each connection once, so that the server holds all three before the timed requests.
-    for (const [c, text] of [
-      [a, 'a0'],
-      [b, 'b0'],
-      [x, 'x0'],
-    ] as const)
-      c.socket.write(say(text));
+    // Each connection once, so that the server holds all three before the requests that count.
+    connections.forEach((c, i) => c.socket.write(click(`warm-up ${i}`)));
     await answered(3);
     started.length = 0;
-    // While b's turn runs, x asks first and a (answered a moment ago) asks again after it.
+    during.clear();
+    return { connections, click, say, answered };
+  }
+
+  it('starts a card action before one that arrived after it on a connection the server had just read', async () => {
+    const { connections, click, answered } = await threeConnections();
+    const [a, b, x] = connections;
+    // While b's turn runs, x clicks first and a (answered a moment ago) clicks again after it.
     during.set('b1', () => {
-      x.socket.write(say('x1'));
-      a.socket.write(say('a2'));
+      x.socket.write(click('x1'));
+      a.socket.write(click('a2'));
     });
     // Both reach the server before it next polls: one read of both connections.
-    a.socket.write(say('a1'));
-    b.socket.write(say('b1'));
-    await answered(7);
-    const answers = [a, b, x].map((c) => c.answers());
-    for (const c of [a, b, x]) c.socket.destroy();
+    a.socket.write(click('a1'));
+    b.socket.write(click('b1'));
+    const answers = await answered(7);
+    for (const c of connections) c.socket.destroy();
     expect(answers).toEqual([3, 2, 2]);
     // Linux hands the poll a's connection (served in the last read) before x's: started from
     // that read, a2 would overtake x1.
     expect(started).toEqual(['a1', 'b1', 'x1', 'a2']);
+  });
+
+  it('starts a message as soon as it is read, ahead of card actions still waiting to start', async () => {
+    const { connections, click, say, answered } = await threeConnections();
+    const [a, b, c] = connections;
+    // All three in one read: the message's reply would otherwise wait behind both clicks.
+    a.socket.write(click('a1'));
+    b.socket.write(click('b1'));
+    c.socket.write(say('c1'));
+    const answers = await answered(6);
+    for (const conn of connections) conn.socket.destroy();
+    expect(answers).toEqual([2, 2, 2]);
+    expect(started).toEqual(['c1', 'a1', 'b1']);
   });
 });

@@ -8,7 +8,7 @@ import { requireBotToken } from './botAuthentication';
 import { checkActivity, normalizeTenantIds } from './activityGuard';
 import { requireLoopbackHost } from './hostGuard';
 import { readActivityBody } from './activityBody';
-import { ArrivalOrder, type Defer } from './arrivalOrder';
+import { ArrivalOrder } from './arrivalOrder';
 
 /** Largest activity accepted; Teams' own message limit is about 28 KB plus envelope. */
 const MAX_ACTIVITY_BYTES = 256 * 1024;
@@ -21,15 +21,13 @@ export interface ServerDeps {
   anonymous: boolean;
   /** The management API's dependencies; without them no /api/v1 route is mounted. */
   api?: ApiDeps;
-  /** How a turn is put off until the event loop has polled again; setImmediate unless a test hands in its own. */
-  deferTurn?: Defer;
 }
 
 /** The HTTP surface: POST /api/messages, GET /healthz and, given `api`, the /api/v1 management API. */
 export function createServer(deps: ServerDeps): restify.Server {
   const server = restify.createServer({ name: 'connector-concierge', handleUncaughtExceptions: false });
   // Invokes start in the order they arrived (see ArrivalOrder for why).
-  const arrivals = new ArrivalOrder(deps.deferTurn ?? setImmediate);
+  const arrivals = new ArrivalOrder(setImmediate);
   // Per route, not server.use(): the management API reads its bodies with its own limit.
   const activityBody = [
     readActivityBody(MAX_ACTIVITY_BYTES),

@@ -8,7 +8,6 @@ import { requireBotToken } from './botAuthentication';
 import { checkActivity, normalizeTenantIds } from './activityGuard';
 import { requireLoopbackHost } from './hostGuard';
 import { readActivityBody } from './activityBody';
-import { ArrivalOrder } from './arrivalOrder';
 
 /** Largest activity accepted; Teams' own message limit is about 28 KB plus envelope. */
 const MAX_ACTIVITY_BYTES = 256 * 1024;
@@ -26,8 +25,6 @@ export interface ServerDeps {
 /** The HTTP surface: POST /api/messages, GET /healthz and, given `api`, the /api/v1 management API. */
 export function createServer(deps: ServerDeps): restify.Server {
   const server = restify.createServer({ name: 'connector-concierge', handleUncaughtExceptions: false });
-  // Invokes start in the order they arrived (see ArrivalOrder for why).
-  const arrivals = new ArrivalOrder(setImmediate);
   // Per route, not server.use(): the management API reads its bodies with its own limit.
   const activityBody = [
     readActivityBody(MAX_ACTIVITY_BYTES),
@@ -55,13 +52,10 @@ export function createServer(deps: ServerDeps): restify.Server {
       return;
     }
     normalizeTenantIds(req.body as Record<string, unknown>);
-    const turn = () =>
-      deps.bot.adapter.processHttp(req, res, (context) => deps.bot.app.run(context).then(() => undefined));
     try {
-      // An invoke is answered in its HTTP response, at the end of its turn: it starts in arrival
-      // order. Any other activity's reply leaves midway through its turn, and queuing its start
-      // behind the ends of other turns would hold that reply back, so it starts at once.
-      await ((req.body as { type?: unknown }).type === 'invoke' ? arrivals.run(turn) : turn());
+      await deps.bot.adapter.processHttp(req, res, (context) =>
+        deps.bot.app.run(context).then(() => undefined),
+      );
     } catch (err) {
       deps.logger.error('activity processing failed', { error: err });
       if (!res.headersSent)

@@ -33,6 +33,7 @@ import { registerUnknownVerbs } from './universalActions';
 import { liveCardVerbs } from './features/liveCards';
 import type { FeatureTables } from './chatCommands';
 import type { CommandName } from './commandCatalog';
+import { ConversationTurnState } from './conversationTurnState';
 
 /** The Bot Framework settings of the adapter; empty in anonymous local mode. */
 export function adapterSettings(config: Config): ConfigurationBotFrameworkAuthenticationOptions {
@@ -93,6 +94,7 @@ export function createBot(deps: BotDeps & { adapter: ConciergeAdapter; botAppId:
     adapter,
     botAppId: deps.botAppId,
     storage: deps.store.state,
+    turnStateFactory: () => new ConversationTurnState(),
     removeRecipientMention: true,
     // teams-ai keeps one typing timer per Application, which concurrent turns would share;
     // features that run long send their own typing indicator instead.

@@ -14,24 +14,17 @@ export class SqliteStateStorage implements Storage {
   private readonly writeAll: Database.Transaction<(entries: Entry[]) => void>;
 
   constructor(private readonly db: Database.Database) {
-    // One read transaction for the keys of a turn (its conversation and user state): the WAL's
-    // read lock is taken once rather than once per key.
-    this.readAll = db.transaction((keys: string[]) => {
-      const select = this.db.prepare('SELECT etag, doc FROM bot_state WHERE key = ?');
-      const items: StoreItems = {};
-      for (const key of keys) {
-        const row = select.get(key) as { etag: string; doc: string } | undefined;
-        if (row) items[key] = { ...JSON.parse(row.doc), eTag: row.etag };
-      }
-      return items;
-    });
+    // Several keys are read in one transaction, so that they come from one snapshot and the
+    // WAL's read lock is taken once rather than once per key.
+    this.readAll = db.transaction((keys: string[]) => this.readRows(keys));
     this.writeAll = db.transaction((entries: Entry[]) => {
       for (const [key, item] of entries) this.writeOne(key, item);
     });
   }
 
+  /** One key, what a turn reads, in one statement, which SQLite makes a read transaction by itself. */
   async read(keys: string[]): Promise<StoreItems> {
-    return this.readAll(keys);
+    return keys.length === 1 ? this.readRows(keys) : this.readAll(keys);
   }
 
   /**
@@ -43,6 +36,17 @@ export class SqliteStateStorage implements Storage {
     const entries = Object.entries(changes);
     if (entries.length === 1) this.writeOne(...entries[0]);
     else this.writeAll.immediate(entries);
+  }
+
+  /** The rows of `keys`, read by one statement per key (inside readAll's transaction when several). */
+  private readRows(keys: string[]): StoreItems {
+    const select = this.db.prepare('SELECT etag, doc FROM bot_state WHERE key = ?');
+    const items: StoreItems = {};
+    for (const key of keys) {
+      const row = select.get(key) as { etag: string; doc: string } | undefined;
+      if (row) items[key] = { ...JSON.parse(row.doc), eTag: row.etag };
+    }
+    return items;
   }
 
   async delete(keys: string[]): Promise<void> {

@@ -1,3 +1,4 @@
+import type { Storage, StoreItems } from 'botbuilder';
 import { Dialog } from 'botbuilder-dialogs/lib/dialog';
 import { DialogContainer } from 'botbuilder-dialogs/lib/dialogContainer';
 import { BOT, makeUser } from '../../harness/activities';
@@ -28,6 +29,30 @@ describe('what a wizard keeps in conversation state', () => {
     expect(JSON.stringify(stored)).toContain(wizardData(name.card).wizardId);
     await clickOn(client, name, 'Next', { displayName: 'Kept lean' });
     expect(Object.keys(await storedDialogState(client))).toEqual(['dialogStack']);
+  });
+
+  test("a turn reads and writes its conversation's state alone: the bot keeps nothing per user", async () => {
+    const client = h.chat(makeUser(), 'personal', newTenant());
+    const name = await startWizard(client, 'box');
+    // The store is behind a Proxy (guardStore), where jest.spyOn hands back the wrapper rather
+    // than its mock: the two methods are replaced on the storage itself, then deleted to restore.
+    const storage = h.bot.store.state as Storage & Record<string, unknown>;
+    const { read, write } = storage;
+    const reads: string[][] = [];
+    const writes: string[][] = [];
+    storage.read = (keys: string[]) => (reads.push(keys), read(keys));
+    storage.write = (changes: StoreItems) => (writes.push(Object.keys(changes)), write(changes));
+    try {
+      const step = await clickOn(client, name, 'Next', { displayName: 'One row' });
+      expect(wizardData(step.card).page).not.toBe(wizardData(name.card).page);
+      // teams-ai's default state would also read `msteams/<bot>/users/<user id>`, a row never written.
+      expect(reads).toEqual([[conversationKey(client)]]);
+      expect(writes).toEqual([[conversationKey(client)]]);
+    } finally {
+      const own = storage as Partial<Storage>;
+      delete own.read;
+      delete own.write;
+    }
   });
 
   test('a dialog state stored by an earlier release, with the turn around its stack, goes on and is cut back', async () => {

@@ -1,0 +1,50 @@
+import { MemoryStorage, TestAdapter, TurnContext } from 'botbuilder';
+import { ConversationTurnState } from '../../../src/bot/conversationTurnState';
+
+function turn(): TurnContext {
+  return new TurnContext(new TestAdapter(), {
+    type: 'message',
+    channelId: 'msteams',
+    recipient: { id: '28:bot', name: 'bot' },
+    conversation: { id: 'a:conv', isGroup: false, name: '', conversationType: 'personal' },
+    from: { id: '29:user', name: 'Adele' },
+    text: 'help',
+  } as never);
+}
+
+describe('turn state without a user scope', () => {
+  test('loads and saves the conversation row alone, with its eTag rules intact', async () => {
+    const storage = new MemoryStorage();
+    const reads = jest.spyOn(storage, 'read');
+    const first = new ConversationTurnState();
+    await first.load(turn(), storage);
+    expect(reads.mock.calls).toEqual([[['msteams/28:bot/conversations/a:conv']]]);
+    (first.conversation as Record<string, unknown>).kept = 'yes';
+    await first.save(turn(), storage);
+
+    const again = new ConversationTurnState();
+    await again.load(turn(), storage);
+    expect((again.conversation as Record<string, unknown>).kept).toBe('yes');
+    expect(Object.keys(await storage.read(['msteams/28:bot/users/29:user']))).toEqual([]);
+  });
+
+  test('the user scope is empty and refuses what a feature would write to it, rather than losing it', async () => {
+    const state = new ConversationTurnState();
+    await state.load(turn(), new MemoryStorage());
+    expect(state.user).toEqual({});
+    expect(() => {
+      (state.user as Record<string, unknown>).signedIn = 'graph';
+    }).toThrow(TypeError);
+    expect(() => {
+      state.user = { signedIn: 'graph' };
+    }).toThrow(/no per-user state/);
+  });
+
+  test('an activity without a sender is refused as teams-ai refuses it', async () => {
+    const context = turn();
+    (context.activity as { from?: unknown }).from = undefined;
+    await expect(new ConversationTurnState().load(context, new MemoryStorage())).rejects.toThrow(
+      /missing context.activity.from.id/,
+    );
+  });
+});

@@ -33,7 +33,7 @@ export type AuthorizationCompletion =
 export class ConnectorService {
   constructor(
     private readonly lifecycle: ConnectorLifecycle,
-    private readonly connectors: Pick<ConnectorStore, 'list' | 'getMany'>,
+    private readonly connectors: Pick<ConnectorStore, 'list' | 'getMany' | 'cursorAfter'>,
     private readonly adminGroup: AdminGroupPort,
   ) {}
 
@@ -56,6 +56,14 @@ export class ConnectorService {
     if (!page.items.some((c) => this.lifecycle.isExpired(c))) return page;
     const items = await Promise.all(page.items.map((c) => this.lifecycle.deauthorizeIfExpired(c, actor)));
     return { items, next: page.next };
+  }
+
+  /**
+   * The cursor of {@link listPage} that goes on right after this connector, for a card that
+   * shows fewer rows than it listed: its "Show more" then starts with the rows it left out.
+   */
+  cursorAfter(connector: Connector): string {
+    return this.connectors.cursorAfter(connector);
   }
 
   /** Every connector of a tenant, each deauthorized first when it has expired. */

@@ -147,6 +147,12 @@ export interface ConnectorStore {
    */
   getMany(tenantId: string, ids: readonly string[]): Promise<Connector[]>;
   list(tenantId: string, options?: { limit?: number; cursor?: string }): Promise<Page<Connector>>;
+  /**
+   * The cursor a page of {@link list} ending at this connector would give: the page read with it
+   * starts with the tenant's connector right after it in name order. Made from the record (its
+   * tenant, name and id) without a read, so a card cut short can go on from its last row.
+   */
+  cursorAfter(connector: Connector): string;
   /** Writes the record if its version still matches the stored one; returns it with version + 1. */
   update(connector: Connector): Promise<Connector>;
   /** Deletes the connector and its stored secrets; false when it was not there. */

@@ -158,6 +158,10 @@ export class AzureConnectorStore implements ConnectorStore {
     });
   }
 
+  cursorAfter(connector: Connector): string {
+    return encodeCursor(nameRowKey(connector));
+  }
+
   update(connector: Connector): Promise<Connector> {
     return guard(async () => {
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {

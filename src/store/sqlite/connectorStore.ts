@@ -169,6 +169,11 @@ export class SqliteConnectorStore implements ConnectorStore {
     };
   }
 
+  cursorAfter(connector: Connector): string {
+    // The stored sort key is nameKey of the name, as create and update write it.
+    return encodeCursor(nameKey(connector.displayName), connector.id);
+  }
+
   async update(connector: Connector): Promise<Connector> {
     this.forgetPages();
     const stored = { ...connector, version: connector.version + 1 };

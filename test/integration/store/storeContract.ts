@@ -381,6 +381,27 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect((await store.connectors.list(T3)).items).toEqual([]);
       });
 
+      it('gives the cursor after a connector: the page read with it starts right after it in name order', async () => {
+        const names = ['delta', 'Alpha', 'Charlie_*[x](y)', 'alpha', 'Bravo', 'echo'];
+        for (const [i, displayName] of names.entries())
+          await store.connectors.create(connectorRecord({ tenantId: T1, id: `n-${i}`, displayName }));
+        await store.connectors.create(aConnector(T1).withId(ODD_ID).named('Charlie').build());
+        const renamed = await store.connectors.create(aConnector(T1).withId('r').named('Zulu').build());
+        await store.connectors.update({ ...renamed, displayName: 'bravo' });
+        await store.connectors.create(aConnector(T2).withId('t2').named('Bravo 2').build());
+
+        const all = (await store.connectors.list(T1)).items;
+        expect(all).toHaveLength(names.length + 2);
+        for (const [i, connector] of all.entries()) {
+          const cursor = store.connectors.cursorAfter(connector);
+          const page = await store.connectors.list(T1, { limit: 2, cursor });
+          expect(page.items.map((c) => c.id)).toEqual(all.slice(i + 1, i + 3).map((c) => c.id));
+        }
+        // It is the cursor a page ending at that connector gives.
+        const first = await store.connectors.list(T1, { limit: 3 });
+        expect(store.connectors.cursorAfter(first.items[2])).toBe(first.next);
+      });
+
       it('gets several connectors of a tenant by id, leaving out other tenants and unknown ids', async () => {
         const ids = Array.from({ length: 20 }, (_, i) => `m-${String(i).padStart(2, '0')}`);
         const created = await Promise.all(

@@ -60,6 +60,13 @@ export class InMemoryConnectors implements ConnectorStore {
       next: end < all.length ? String(end) : undefined,
     };
   }
+  /** The cursor `list` gives after this connector: its place in the tenant's insertion order, plus one. */
+  cursorAfter(connector: Connector): string {
+    const all = [...this.records.values()].filter((c) => c.tenantId === connector.tenantId);
+    const at = all.findIndex((c) => c.id === connector.id);
+    if (at < 0) throw new Error(`connector ${connector.id} is not in the fake store`);
+    return String(at + 1);
+  }
   async update(connector: Connector): Promise<Connector> {
     this.updates += 1;
     const key = this.key(connector.tenantId, connector.id);

@@ -101,7 +101,7 @@ export async function listConnectors(
     const card = listCard(deps, context, page.items, page.next ?? '', {
       continued: !!cursor,
       userIds: await refreshUsers(deps, context, page.items),
-      deletedNote: '',
+      notes: '',
       mayManage: await readerMayManage(deps, context, page.items, 'posted'),
     });
     const rows = page.items.length;
@@ -112,16 +112,22 @@ export async function listConnectors(
     // Long names, a reader who may not manage and up to 60 people to refresh for can make 20
     // rows more than Teams takes: the page is read again with fewer rows, and "Show more" goes
     // on after the last one shown.
-    const fewer = Math.max(1, Math.min(rows - 1, Math.floor((rows * CARD_BYTES_BUDGET) / card.bytes)));
+    const fewer = fewerRows(rows, card.bytes);
     deps.logger.info('connector list page cut to fit a Teams card', { rows, fewer, bytes: card.bytes });
     page = await deps.connectors.listPage(tenantId, actor, { limit: fewer, cursor });
   }
 }
 
+/** The rows to try next after `rows` made a card of `bytes`: in proportion, at least one fewer. */
+function fewerRows(rows: number, bytes: number): number {
+  return Math.max(1, Math.min(rows - 1, Math.floor((rows * CARD_BYTES_BUDGET) / bytes)));
+}
+
 interface ListView {
   continued: boolean;
   userIds: string[] | undefined;
-  deletedNote: string;
+  /** Sentences after the summary: who deleted a listed connector, rows moved to "Show more". */
+  notes: string;
   mayManage: MayManage;
 }
 
@@ -173,7 +179,7 @@ export function listCardKey(
     dates.locale ?? null,
     view.continued,
     next,
-    view.deletedNote,
+    view.notes,
     listed.map((l) => [l.days ?? null, l.canManage, l.connector]),
   ]);
 }
@@ -189,7 +195,7 @@ function listCardData(
   const firstNotice = Math.max(...config.expiryNoticeDays);
   return {
     title: view.continued ? 'Connectors (continued)' : 'Connectors of this tenant',
-    summary: `Deauthorized after ${config.inactivityDays} days without a transfer. Red: under ${firstNotice} days left.${view.deletedNote}`,
+    summary: `Deauthorized after ${config.inactivityDays} days without a transfer. Red: under ${firstNotice} days left.${view.notes}`,
     rows: listed.map((l) => connectorRow(deps, l, dates)),
     buttons: next ? [{ title: 'Show more', command: 'connectors', args: `more ${next}` }] : [],
     readOnly: listed.some((l) => !l.canManage),
@@ -238,10 +244,51 @@ export async function listNow(
     .map((d) => ` A connector on this card was deleted by ${d.by} on ${dates.dateTime(d.at)}.`)
     .join('');
   const connectors = (ids as string[]).flatMap((id) => found.get(id) ?? []);
-  return listCard(deps, context, connectors, next, {
+  return fittedRefresh(deps, context, connectors, next, {
     continued: data.page === 'more',
-    userIds: await refreshUsers(deps, context, connectors),
-    deletedNote,
+    notes: deletedNote,
     mayManage: await readerMayManage(deps, context, connectors, 'answer'),
-  }).attachment;
+  });
+}
+
+/**
+ * The refreshed list within Teams' card limit. A card measured for its poster can be more for
+ * this reader (the "ask the owner" text on each row, a deletion note, their date format, who it
+ * refreshes for), and one posted by a release that did not measure lists 20 rows whatever their
+ * size; Teams shows no refresh answer over the limit, so the reader would keep a stale card. The
+ * card keeps the first rows that fit, its refresh lists only those, and its "Show more" starts
+ * with the ones it left out.
+ */
+async function fittedRefresh(
+  deps: ConnectorsFeatureDeps,
+  context: TurnContext,
+  connectors: Connector[],
+  next: string,
+  view: Omit<ListView, 'userIds'>,
+): Promise<Attachment> {
+  let shown = connectors;
+  let after = next;
+  for (;;) {
+    const moved = connectors.length - shown.length;
+    const card = listCard(deps, context, shown, after, {
+      ...view,
+      notes: view.notes + (moved > 0 ? movedNote(moved) : ''),
+      userIds: await refreshUsers(deps, context, shown),
+    });
+    if (card.bytes <= CARD_BYTES_BUDGET || shown.length <= 1) return card.attachment;
+    const fewer = fewerRows(shown.length, card.bytes);
+    deps.logger.info('connector list refresh cut to fit a Teams card', {
+      rows: shown.length,
+      fewer,
+      bytes: card.bytes,
+    });
+    shown = shown.slice(0, fewer);
+    after = deps.connectors.cursorAfter(shown[fewer - 1]);
+  }
+}
+
+/** Why a refreshed list shows fewer rows than the card it replaces. */
+function movedNote(moved: number): string {
+  const which = moved === 1 ? '1 connector this card listed is' : `${moved} connectors this card listed are`;
+  return ` ${which} now under Show more: Teams limits the size of a card.`;
 }

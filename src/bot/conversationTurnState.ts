@@ -1,4 +1,5 @@
-import { TurnState, type DefaultUserState } from '@microsoft/teams-ai';
+// From its module, not the package index, which also loads teams-ai's AI half (test/integration/startupImports.test.ts).
+import { TurnState, type DefaultUserState } from '@microsoft/teams-ai/lib/TurnState';
 import type { TurnContext } from 'botbuilder';
 
 /**

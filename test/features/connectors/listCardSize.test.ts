@@ -1,7 +1,7 @@
 import { makeUser } from '../../harness/activities';
 import { actionsOf, actionTitles, cardText, type Card } from '../../harness/cards';
 import { startHarness, type Harness } from '../../harness/testBot';
-import { shownCard } from '../../harness/teamsClient';
+import { shownCard, type TeamsClient } from '../../harness/teamsClient';
 import { TEAMS_CARD_PAYLOAD_LIMIT_BYTES } from '../../support/cardValidation';
 import { connectorRecord, seedConnectors } from '../../support/connectorFixtures';
 import { MAX_DISPLAY_NAME } from '../../../src/connectors/lifecycle';
@@ -45,9 +45,8 @@ describe('the connector list card stays within the Teams card limit', () => {
     );
   }
 
-  test('a refresh too big for its reader shows the first rows that fit, and Show more lists the rest, each once', async () => {
-    const tenant = '5121ca4d-0000-4000-8000-000000000002';
-    const names = longestNames('Refresh', CONNECTORS_PAGE_SIZE + 4);
+  /** Connectors of these names in the tenant, each created by the owner. */
+  async function seedOwned(tenant: string, names: string[]): Promise<void> {
     await seedConnectors(
       h.bot.store,
       names.map((displayName) =>
@@ -59,6 +58,23 @@ describe('the connector list card stays within the Teams card limit', () => {
         }),
       ),
     );
+  }
+
+  /** "Show more" clicked from `card` to the end of the list: each page's names, each card within the limit. */
+  async function showMorePages(chat: TeamsClient, card: Card): Promise<string[][]> {
+    const pages: string[][] = [];
+    while (actionTitles(card).includes('Show more')) {
+      card = shownCard(await chat.click(card, 'Show more'));
+      expect(Buffer.byteLength(JSON.stringify(card))).toBeLessThan(TEAMS_CARD_PAYLOAD_LIMIT_BYTES);
+      pages.push(listedNames(card));
+    }
+    return pages;
+  }
+
+  test('a refresh too big for its reader shows the first rows that fit, and Show more lists the rest, each once', async () => {
+    const tenant = '5121ca4d-0000-4000-8000-000000000002';
+    const names = longestNames('Refresh', CONNECTORS_PAGE_SIZE + 4);
+    await seedOwned(tenant, names);
     // A card posted by a release that did not measure its page: the first 20 rows in name order
     // and the cursor after them, refreshed for a reader who may not manage them (each row then
     // tells them whom to ask).
@@ -97,14 +113,7 @@ describe('the connector list card stays within the Teams card limit', () => {
     expect(cardText(again)).not.toContain('now under Show more');
 
     // "Show more" starts with the rows cut from the refreshed card, then goes on with the rest.
-    const pages: string[][] = [shown];
-    let card = shownCard(await reader.click(refreshed, 'Show more'));
-    for (;;) {
-      expect(Buffer.byteLength(JSON.stringify(card))).toBeLessThan(TEAMS_CARD_PAYLOAD_LIMIT_BYTES);
-      pages.push(listedNames(card));
-      if (!actionTitles(card).includes('Show more')) break;
-      card = shownCard(await reader.click(card, 'Show more'));
-    }
+    const pages = [shown, ...(await showMorePages(reader, refreshed))];
     expect(pages[1][0]).toBe(names[shown.length]);
     expect(pages.flat()).toEqual(names);
   });
@@ -112,17 +121,7 @@ describe('the connector list card stays within the Teams card limit', () => {
   test('a channel card measured as everyone sees it is cut again for a manager who opens it', async () => {
     const tenant = '5121ca4d-0000-4000-8000-000000000003';
     const names = longestNames('Channel', CONNECTORS_PAGE_SIZE + 4);
-    await seedConnectors(
-      h.bot.store,
-      names.map((displayName) =>
-        connectorRecord({
-          tenantId: tenant,
-          displayName,
-          createdBy: owner.aadObjectId,
-          createdByName: owner.name,
-        }),
-      ),
-    );
+    await seedOwned(tenant, names);
     // Posted in a channel, the card is the read-only view; its owner's refresh adds each row's
     // Reauthorize and Delete buttons.
     const room = h.chat(owner, 'channel', tenant);
@@ -139,13 +138,7 @@ describe('the connector list card stays within the Teams card limit', () => {
     expect(actionTitles(refreshed)).toContain('Reauthorize');
     expect(refreshData(refreshed).connectorIds).toHaveLength(shown.length);
 
-    const pages: string[][] = [shown];
-    let card = shownCard(await room.click(refreshed, 'Show more'));
-    for (;;) {
-      pages.push(listedNames(card));
-      if (!actionTitles(card).includes('Show more')) break;
-      card = shownCard(await room.click(card, 'Show more'));
-    }
+    const pages = [shown, ...(await showMorePages(room, refreshed))];
     expect(pages[1][0]).toBe(postedRows[shown.length]);
     expect(pages.flat()).toEqual(names);
   });
@@ -155,26 +148,11 @@ describe('the connector list card stays within the Teams card limit', () => {
     const names = Array.from({ length: CONNECTORS_PAGE_SIZE + 4 }, (_, i) =>
       `Archive_${String(i).padStart(2, '0')}_`.padEnd(MAX_DISPLAY_NAME, '*_'),
     );
-    await seedConnectors(
-      h.bot.store,
-      names.map((displayName) =>
-        connectorRecord({
-          tenantId: TENANT,
-          displayName,
-          createdBy: owner.aadObjectId,
-          createdByName: owner.name,
-        }),
-      ),
-    );
+    await seedOwned(TENANT, names);
     const chat = h.chat(owner, 'personal', TENANT);
-    const pages: string[][] = [];
-    let card = shownCard(await chat.say('connectors'));
-    for (;;) {
-      expect(Buffer.byteLength(JSON.stringify(card))).toBeLessThan(TEAMS_CARD_PAYLOAD_LIMIT_BYTES);
-      pages.push(listedNames(card));
-      if (!actionTitles(card).includes('Show more')) break;
-      card = shownCard(await chat.click(card, 'Show more'));
-    }
+    const first = shownCard(await chat.say('connectors'));
+    expect(Buffer.byteLength(JSON.stringify(first))).toBeLessThan(TEAMS_CARD_PAYLOAD_LIMIT_BYTES);
+    const pages = [listedNames(first), ...(await showMorePages(chat, first))];
     expect(pages[0].length).toBeGreaterThan(0);
     expect(pages[0].length).toBeLessThan(CONNECTORS_PAGE_SIZE);
     expect(pages.flat()).toHaveLength(names.length);

@@ -13,7 +13,7 @@ function turn(): TurnContext {
 }
 
 describe('turn state without a user scope', () => {
-  test('loads and saves the conversation row alone, with its eTag rules intact', async () => {
+  test('loads and saves the conversation row alone, and reads it back on the next turn', async () => {
     const storage = new MemoryStorage();
     const reads = jest.spyOn(storage, 'read');
     const first = new ConversationTurnState();

@@ -81,7 +81,7 @@ export async function listConnectors(
   const actor = actorOf(context);
   const cursor = args.startsWith('more ') ? args.slice(5).trim() : undefined;
   // Each listed connector is deauthorized first when its 90 days are up.
-  let page = await deps.connectors.listPage(tenantId, actor, { limit: CONNECTORS_PAGE_SIZE, cursor });
+  const page = await deps.connectors.listPage(tenantId, actor, { limit: CONNECTORS_PAGE_SIZE, cursor });
   if (page.items.length === 0 && !cursor) {
     await context.sendActivity(
       MessageFactory.attachment(
@@ -97,30 +97,15 @@ export async function listConnectors(
     );
     return;
   }
-  for (;;) {
-    const card = listCard(deps, context, page.items, page.next ?? '', {
-      continued: !!cursor,
-      userIds: await refreshUsers(deps, context, page.items),
-      notes: '',
-      mayManage: await readerMayManage(deps, context, page.items, 'posted'),
-    });
-    const rows = page.items.length;
-    if (card.bytes <= CARD_BYTES_BUDGET || rows === 1) {
-      await context.sendActivity(MessageFactory.attachment(card.attachment));
-      return;
-    }
-    // Long names, a reader who may not manage and up to 60 people to refresh for can make 20
-    // rows more than Teams takes: the page is read again with fewer rows, and "Show more" goes
-    // on after the last one shown.
-    const fewer = fewerRows(rows, card.bytes);
-    deps.logger.info('connector list page cut to fit a Teams card', { rows, fewer, bytes: card.bytes });
-    page = await deps.connectors.listPage(tenantId, actor, { limit: fewer, cursor });
-  }
-}
-
-/** The rows to try next after `rows` made a card of `bytes`: in proportion, at least one fewer. */
-function fewerRows(rows: number, bytes: number): number {
-  return Math.max(1, Math.min(rows - 1, Math.floor((rows * CARD_BYTES_BUDGET) / bytes)));
+  const card = await fittedList(
+    deps,
+    context,
+    page.items,
+    page.next ?? '',
+    { continued: !!cursor, notes: '', mayManage: await readerMayManage(deps, context, page.items, 'posted') },
+    'page',
+  );
+  await context.sendActivity(MessageFactory.attachment(card));
 }
 
 interface ListView {
@@ -244,27 +229,36 @@ export async function listNow(
     .map((d) => ` A connector on this card was deleted by ${d.by} on ${dates.dateTime(d.at)}.`)
     .join('');
   const connectors = (ids as string[]).flatMap((id) => found.get(id) ?? []);
-  return fittedRefresh(deps, context, connectors, next, {
-    continued: data.page === 'more',
-    notes: deletedNote,
-    mayManage: await readerMayManage(deps, context, connectors, 'answer'),
-  });
+  return fittedList(
+    deps,
+    context,
+    connectors,
+    next,
+    {
+      continued: data.page === 'more',
+      notes: deletedNote,
+      mayManage: await readerMayManage(deps, context, connectors, 'answer'),
+    },
+    'refresh',
+  );
 }
 
 /**
- * The refreshed list within Teams' card limit. A card measured for its poster can be more for
- * this reader (the "ask the owner" text on each row, a deletion note, their date format, who it
- * refreshes for), and one posted by a release that did not measure lists 20 rows whatever their
- * size; Teams shows no refresh answer over the limit, so the reader would keep a stale card. The
- * card keeps the first rows that fit, its refresh lists only those, and its "Show more" starts
- * with the ones it left out.
+ * The list card within Teams' card limit, for a page posted or a card refreshed. Long names, a
+ * reader who may not manage (the "ask the owner" text on each row), a deletion note, the reader's
+ * date format and up to 60 people to refresh for can make 20 rows more than Teams takes, and a
+ * card posted by a release that did not measure lists 20 rows whatever their size; Teams shows no
+ * answer over the limit, so a refreshing reader would keep a stale card. The card keeps the first
+ * rows that fit, its refresh lists only those, and its "Show more" starts with the ones it left
+ * out; a refreshed card says how many moved there.
  */
-async function fittedRefresh(
+async function fittedList(
   deps: ConnectorsFeatureDeps,
   context: TurnContext,
   connectors: Connector[],
   next: string,
   view: Omit<ListView, 'userIds'>,
+  kind: 'page' | 'refresh',
 ): Promise<Attachment> {
   let shown = connectors;
   let after = next;
@@ -272,12 +266,15 @@ async function fittedRefresh(
     const moved = connectors.length - shown.length;
     const card = listCard(deps, context, shown, after, {
       ...view,
-      notes: view.notes + (moved > 0 ? movedNote(moved) : ''),
+      notes: view.notes + (kind === 'refresh' && moved > 0 ? movedNote(moved) : ''),
       userIds: await refreshUsers(deps, context, shown),
     });
     if (card.bytes <= CARD_BYTES_BUDGET || shown.length <= 1) return card.attachment;
-    const fewer = fewerRows(shown.length, card.bytes);
-    deps.logger.info('connector list refresh cut to fit a Teams card', {
+    const fewer = Math.max(
+      1,
+      Math.min(shown.length - 1, Math.floor((shown.length * CARD_BYTES_BUDGET) / card.bytes)),
+    );
+    deps.logger.info(`connector list ${kind} cut to fit a Teams card`, {
       rows: shown.length,
       fewer,
       bytes: card.bytes,

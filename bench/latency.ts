@@ -25,6 +25,7 @@ import {
   QUIET_CRON,
   count,
   cpuMsOf,
+  mainThreadCpuMsOf,
   MB,
   freePort,
   heapProbeOptions,
@@ -225,6 +226,8 @@ interface Measured {
   wallMs: number;
   /** CPU time (user and system) the server process used over its timed rounds. */
   cpuMs: number;
+  /** The part of `cpuMs` on the process's main thread. */
+  mainCpuMs: number;
 }
 
 const SCENARIOS: Scenario[] = [
@@ -360,7 +363,7 @@ async function warmUpOnce(
 
 /** A scenario made ready on one server: `run(n)` times n more turns at the chosen concurrency. */
 interface Runner {
-  run(turns: number): Promise<Omit<Measured, 'cpuMs'>>;
+  run(turns: number): Promise<Omit<Measured, 'cpuMs' | 'mainCpuMs'>>;
 }
 
 /** Readies one scenario on one server at one concurrency, warm-up included. */
@@ -438,8 +441,8 @@ async function measurePair(
   const echo = await prepare(servers.echo, standIn, watch, scenario, false, concurrency, turns);
   const rounds = concurrency === 1 ? 10 : 4;
   const total = {
-    bot: { samples: [] as Sample[], wallMs: 0, cpuMs: 0 },
-    echo: { samples: [] as Sample[], wallMs: 0, cpuMs: 0 },
+    bot: { samples: [] as Sample[], wallMs: 0, cpuMs: 0, mainCpuMs: 0 },
+    echo: { samples: [] as Sample[], wallMs: 0, cpuMs: 0, mainCpuMs: 0 },
   };
   for (let r = 0; r < rounds; r++) {
     const n = Math.round(((r + 1) * turns) / rounds) - Math.round((r * turns) / rounds);
@@ -449,8 +452,10 @@ async function measurePair(
     ] as const) {
       const pid = servers[which].child.pid!;
       const cpuBefore = cpuMsOf(pid);
+      const mainBefore = mainThreadCpuMsOf(pid);
       const m = await runner.run(n);
       total[which].cpuMs += cpuMsOf(pid) - cpuBefore;
+      total[which].mainCpuMs += mainThreadCpuMsOf(pid) - mainBefore;
       total[which].samples.push(...m.samples);
       total[which].wallMs += m.wallMs;
     }
@@ -459,14 +464,15 @@ async function measurePair(
 }
 
 /**
- * Untimed turns of a scenario at 50 conversations on both servers before anything is timed. Without
- * them the first scenarios time servers still warming up: in the 02:54 quiet run the echo bot's
- * same message turn took 2.82 ms (p50) in `help`, the first scenario, and 1.27 ms in `connectors`,
- * the third, which flattered the first ratios and not the later ones. A wizard click needs a
- * fresh conversation each, so fewer of them (each conversation stays in the bot's maps).
+ * Untimed turns of each scenario at 50 conversations on both servers before anything is timed.
+ * Without them the first scenarios time servers still warming up: in the 02:54 quiet run the echo
+ * bot's same message turn took 2.82 ms (p50) in `help`, the first scenario, and 1.27 ms in
+ * `connectors`, the third, which flattered the first ratios and not the later ones. Wizard clicks
+ * get as many as the other kinds: with a fifth of them (200, until 2026-12-06) the bot was still
+ * compiling its longer click path in the timed rounds (its CPU for the same click was 0.83 ms in
+ * the timed wizard scenario of the 12:36 run and 0.59 ms in the informational one after it).
  */
-function steadyTurns(scenario: Scenario, small: boolean): number {
-  if (scenario.kind === 'wizard') return small ? 100 : 200;
+function steadyTurns(small: boolean): number {
   return small ? 200 : 1000;
 }
 
@@ -535,7 +541,7 @@ export async function runLatency(options: BenchOptions): Promise<Section> {
     const warmHeap = await liveHeaps();
     log('latency: untimed turns of each kind at 50 conversations on both servers, to a steady state');
     for (const scenario of SCENARIOS)
-      await measurePair({ bot, echo }, standIn, watch, scenario, 50, steadyTurns(scenario, small));
+      await measurePair({ bot, echo }, standIn, watch, scenario, 50, steadyTurns(small));
     for (const scenario of SCENARIOS) {
       for (const concurrency of [1, 50]) {
         const turns = concurrency === 1 ? turnsAtOne : turnsAtFifty;
@@ -601,6 +607,18 @@ export async function runLatency(options: BenchOptions): Promise<Section> {
           target: '—',
           verdict: '',
         });
+        // At 50 conversations turns queue for the event loop, so the main thread's share is what
+        // the latency follows; V8 compiles and collects on threads beside it.
+        const bm = b.mainCpuMs / b.samples.length;
+        const em = e.mainCpuMs / e.samples.length;
+        rows.push({
+          measure: `${label}: CPU per turn on the main thread (the event loop's; the rest is V8's compiler and GC threads)`,
+          bot: ms(bm),
+          baseline: ms(em),
+          ratio: ratio(bm, em),
+          target: '—',
+          verdict: '',
+        });
         // The echo bot's reply reaches the stand-in midway through its turn, and a closed loop
         // starts a conversation's next turn only after the whole turn: these show how much of each
         // server's turn the timed figure covers, so that a p50 ratio can be read against the turns.
@@ -662,8 +680,8 @@ export async function runLatency(options: BenchOptions): Promise<Section> {
       `latency is POST start → the stand-in receiving the reply, or the HTTP answer for a card action answered in its invoke response; ${count(turnsAtOne)} timed turns at 1 (after 20 warm-up), ${count(
         turnsAtFifty,
       )} at 50 (closed loop per conversation), all after untimed turns of every kind at 50 on both servers (${count(
-        steadyTurns(SCENARIOS[0], small),
-      )} of each, ${count(steadyTurns(SCENARIOS[1], small))} wizard clicks) so that no scenario times a server still warming up; client, stand-in and server share the 2 cores`,
+        steadyTurns(small),
+      )} of each, wizard clicks included) so that no scenario times a server still warming up; client, stand-in and server share the 2 cores`,
     );
   } finally {
     await bot.stop();

@@ -1,6 +1,7 @@
 import type { Storage, StoreItems } from 'botbuilder';
 import type { BlobsStorage } from 'botbuilder-azure-blobs';
 import { createHash } from 'node:crypto';
+import { keyedItems } from '../keyedItems';
 import { guard } from './errors';
 
 /** BlobsStorage URI-encodes a key and cuts it at 1024 characters; longer keys are hashed instead. */
@@ -26,7 +27,7 @@ export class AzureStateStorage implements Storage {
     return guard(async () => {
       const mapped = keys.map(blobKey);
       const found = await this.blobs.read(mapped);
-      const items: StoreItems = {};
+      const items = keyedItems();
       keys.forEach((key, i) => {
         if (found[mapped[i]] !== undefined) items[key] = found[mapped[i]];
       });

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Storage, StoreItems } from 'botbuilder';
 import { randomUUID } from 'node:crypto';
+import { keyedItems } from '../keyedItems';
 
 type Entry = [string, Record<string, unknown>];
 
@@ -41,7 +42,7 @@ export class SqliteStateStorage implements Storage {
   /** The rows of `keys`, read by one statement per key (inside readAll's transaction when several). */
   private readRows(keys: string[]): StoreItems {
     const select = this.db.prepare('SELECT etag, doc FROM bot_state WHERE key = ?');
-    const items: StoreItems = {};
+    const items = keyedItems();
     for (const key of keys) {
       const row = select.get(key) as { etag: string; doc: string } | undefined;
       if (row) items[key] = { ...JSON.parse(row.doc), eTag: row.etag };

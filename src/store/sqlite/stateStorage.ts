@@ -45,7 +45,11 @@ export class SqliteStateStorage implements Storage {
     const items = keyedItems();
     for (const key of keys) {
       const row = select.get(key) as { etag: string; doc: string } | undefined;
-      if (row) items[key] = { ...JSON.parse(row.doc), eTag: row.etag };
+      if (!row) continue;
+      // The parsed document is a fresh object: the eTag goes on it rather than on a copy.
+      const item = JSON.parse(row.doc) as Record<string, unknown>;
+      item.eTag = row.etag;
+      items[key] = item;
     }
     return items;
   }

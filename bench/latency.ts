@@ -468,9 +468,10 @@ async function measurePair(
  * Without them the first scenarios time servers still warming up: in the 02:54 quiet run the echo
  * bot's same message turn took 2.82 ms (p50) in `help`, the first scenario, and 1.27 ms in
  * `connectors`, the third, which flattered the first ratios and not the later ones. Wizard clicks
- * get as many as the other kinds: with a fifth of them (200, until 2026-12-06) the bot was still
- * compiling its longer click path in the timed rounds (its CPU for the same click was 0.83 ms in
- * the timed wizard scenario of the 12:36 run and 0.59 ms in the informational one after it).
+ * get as many as the other kinds (a fifth until 2026-12-06, as each needs a conversation of its
+ * own), so that no kind's path is less warm than another's when timed. That did not remove the
+ * spread the fewer clicks were suspected of: the bot's main thread per identical click read 0.70
+ * ms in the timed wizard scenario and 0.54 ms in the informational one of the 14:13 run.
  */
 function steadyTurns(small: boolean): number {
   return small ? 200 : 1000;

@@ -40,6 +40,41 @@ describe('turn state without a user scope', () => {
     }).toThrow(/no per-user state/);
   });
 
+  test('saves the conversation row only when it changed, and deletes it once deleted', async () => {
+    const key = 'msteams/28:bot/conversations/a:conv';
+    const storage = new MemoryStorage();
+    await storage.write({ [key]: { step: 1 } });
+    const writes = jest.spyOn(storage, 'write');
+    const deletes = jest.spyOn(storage, 'delete');
+
+    const unchanged = new ConversationTurnState();
+    await unchanged.load(turn(), storage);
+    await unchanged.save(turn(), storage);
+    expect(writes).not.toHaveBeenCalled();
+
+    const changed = new ConversationTurnState();
+    await changed.load(turn(), storage);
+    (changed.conversation as Record<string, unknown>).step = 2;
+    await changed.save(turn(), storage);
+    expect(writes).toHaveBeenCalledTimes(1);
+    expect(Object.entries(writes.mock.calls[0][0])).toEqual([[key, expect.objectContaining({ step: 2 })]]);
+    // Without a prototype, so that V8 makes no hidden class per conversation key (see keyedItems).
+    expect(Object.getPrototypeOf(writes.mock.calls[0][0])).toBeNull();
+    expect((await storage.read([key]))[key]).toMatchObject({ step: 2 });
+
+    const deleted = new ConversationTurnState();
+    await deleted.load(turn(), storage);
+    deleted.deleteConversationState();
+    await deleted.save(turn(), storage);
+    expect(deletes.mock.calls).toEqual([[[key]]]);
+    expect(writes).toHaveBeenCalledTimes(1);
+    expect(Object.keys(await storage.read([key]))).toEqual([]);
+  });
+
+  test('a save before the state is loaded is refused as teams-ai refuses it', async () => {
+    await expect(new ConversationTurnState().save(turn(), new MemoryStorage())).rejects.toThrow(/loaded/);
+  });
+
   test('an activity without a sender is refused as teams-ai refuses it', async () => {
     const context = turn();
     (context.activity as { from?: unknown }).from = undefined;

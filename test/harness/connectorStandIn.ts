@@ -145,6 +145,12 @@ export class ConnectorStandIn {
 
   async start(): Promise<void> {
     this.server = http.createServer((req, res) => void this.handle(req, res));
+    // Node's http.Agent, under the bot's Bot Connector clients, keeps idle sockets until the server
+    // closes them, so with Node's default of 5 s a reply can go out on a socket the stand-in is
+    // just closing. Kept open longer so that tests and the bench do not time that race (the bench
+    // saw turns answered a minute late after idle gaps; this cause is not proven). testBot does the
+    // same for the bot's own server.
+    this.server.keepAliveTimeout = 120_000;
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     const { port } = this.server.address() as AddressInfo;
     this.baseUrl = `http://127.0.0.1:${port}/`;

@@ -29,8 +29,9 @@ export class ConversationTurnState extends TurnState {
   /**
    * What teams-ai's save does for the one scope this state stores, with the write's items made
    * by {@link keyedItems}: the base builds them as `{}` given the conversation's key, which has V8
-   * derive a hidden class per conversation (1.5% of a wizard step's main thread in perf). Until
-   * loaded, or should another stored scope appear, the base saves.
+   * derive a hidden class per conversation (1.5% of a wizard step's main thread in perf). The
+   * base saves when there is nothing of ours to save: before the state is loaded, without a
+   * storage, or if a user scope is ever stored again (onComputeStorageKeys names the only keys).
    */
   override async save(context: TurnContext, storage?: Storage): Promise<void> {
     const conversation = this.getScope('conversation');

@@ -102,7 +102,12 @@ export async function listConnectors(
     context,
     page.items,
     page.next ?? '',
-    { continued: !!cursor, notes: '', mayManage: await readerMayManage(deps, context, page.items, 'posted') },
+    {
+      continued: !!cursor,
+      notes: '',
+      deletedIds: [],
+      mayManage: await readerMayManage(deps, context, page.items, 'posted'),
+    },
     'page',
   );
   await context.sendActivity(MessageFactory.attachment(card));
@@ -113,6 +118,11 @@ interface ListView {
   userIds: string[] | undefined;
   /** Sentences after the summary: who deleted a listed connector, rows moved to "Show more". */
   notes: string;
+  /**
+   * Connectors this card listed that were deleted since: its refresh keeps naming them, so that
+   * every later refresh says again who deleted them rather than dropping the row unexplained.
+   */
+  deletedIds: string[];
   mayManage: MayManage;
 }
 
@@ -165,6 +175,7 @@ export function listCardKey(
     view.continued,
     next,
     view.notes,
+    view.deletedIds,
     listed.map((l) => [l.days ?? null, l.canManage, l.connector]),
   ]);
 }
@@ -185,7 +196,7 @@ function listCardData(
     buttons: next ? [{ title: 'Show more', command: 'connectors', args: `more ${next}` }] : [],
     readOnly: listed.some((l) => !l.canManage),
     refresh: {
-      connectorIds: listed.map((l) => l.connector.id),
+      connectorIds: [...listed.map((l) => l.connector.id), ...view.deletedIds],
       next,
       page: view.continued ? 'more' : 'first',
       userIds: view.userIds,
@@ -215,9 +226,14 @@ export async function listNow(
   const tenantId = tenantIdOf(context);
   const found = await deps.connectors.currentByIds(tenantId, ids as string[]);
   const gone = (ids as string[]).filter((id) => !found.has(id));
-  const deletions = (await Promise.all(gone.map((id) => deletionOf(deps.store, tenantId, id)))).filter(
-    (d): d is { by: string; at: string } => !!d,
-  );
+  const deletions = (
+    await Promise.all(
+      gone.map(async (id) => {
+        const deletion = await deletionOf(deps.store, tenantId, id);
+        return deletion && { id, ...deletion };
+      }),
+    )
+  ).filter((d): d is { id: string; by: string; at: string } => !!d);
   if (found.size === 0 && deletions.length === 0) {
     throw new CardActionError(
       404,
@@ -237,6 +253,7 @@ export async function listNow(
     {
       continued: data.page === 'more',
       notes: deletedNote,
+      deletedIds: deletions.map((d) => d.id),
       mayManage: await readerMayManage(deps, context, connectors, 'answer'),
     },
     'refresh',

@@ -30,7 +30,7 @@ describe('members of ADMIN_GROUP_ID', () => {
       refused.replies.map((r) => ({
         type: r.type,
         text: r.text,
-        attachments: r.attachments?.map((a) => a.contentType),
+        attachments: (r.attachments as { contentType?: string }[] | undefined)?.map((a) => a.contentType),
       })),
     ).toEqual([
       expect.objectContaining({

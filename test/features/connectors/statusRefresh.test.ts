@@ -134,7 +134,9 @@ describe('the connector status card stays current', () => {
     const later = shownCard((await chat.open(now))!);
     expect(cardText(later)).toContain('Kept Box');
     expect(cardText(later)).not.toContain('Gone Box');
-    expect(cardText(later)).toMatch(/A connector on this card was deleted by Megan Bowen on \d{4}-\d{2}-\d{2}/);
+    expect(cardText(later)).toMatch(
+      /A connector on this card was deleted by Megan Bowen on \d{4}-\d{2}-\d{2}/,
+    );
     // In a channel only the people who may manage the listed connectors get the refreshed list.
     const ownerInRoom = new TeamsClient(h.bot.url, h.standIn, owner, channel(TENANT));
     const inRoom = shownCard(await ownerInRoom.say('connectors'));

@@ -25,6 +25,11 @@ export interface BenchOptions {
   soakMinutes: number;
   /** Where the results table is written (markdown); the default run writes bench/RESULTS.md. */
   resultsFile?: string;
+  /**
+   * `--heap-snapshots DIR`: the latency part's servers leave a heap snapshot there at each live
+   * heap reading, and the notes say what the growth between them is (bench/heapGrowth.ts).
+   */
+  heapSnapshots?: string;
 }
 
 export function parseOptions(argv: string[]): BenchOptions {
@@ -34,6 +39,7 @@ export function parseOptions(argv: string[]): BenchOptions {
   let noWrite = false;
   let soak = false;
   let soakMinutes = 10;
+  let heapSnapshots: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
@@ -53,6 +59,8 @@ export function parseOptions(argv: string[]): BenchOptions {
           '  --soak     include the soak part (about 10 minutes) in the default run',
           '  --soak-minutes N  length of the soak (default 10; at least 2)',
           '  --no-write print only',
+          '  --heap-snapshots DIR  latency part: heap snapshots of both servers at each heap reading, kept in DIR,',
+          '             and what the heap gained between them in the notes (slows the readings; peak RSS then includes the snapshots)',
           '',
         ].join('\n'),
       );
@@ -76,6 +84,8 @@ export function parseOptions(argv: string[]): BenchOptions {
         throw new Error(`--soak-minutes: expected a number of minutes, at least 2`);
     } else if (arg === '--no-write') {
       noWrite = true;
+    } else if (arg.startsWith('--heap-snapshots')) {
+      heapSnapshots = path.resolve(value());
     } else {
       throw new Error(`unknown option ${arg}; try --help`);
     }
@@ -87,7 +97,7 @@ export function parseOptions(argv: string[]): BenchOptions {
   const chosen = all
     ? PARTS.filter((p) => soak || !OPT_IN.includes(p))
     : PARTS.filter((p) => parts.includes(p));
-  return { parts: chosen, size, resultsFile, soakMinutes };
+  return { parts: chosen, size, resultsFile, soakMinutes, heapSnapshots };
 }
 
 export function log(message: string): void {
@@ -298,6 +308,8 @@ export interface HeapReading {
   moduleSource: number;
   /** V8's compiled code and bytecode, with their metadata (`v8.getHeapCodeStatistics()`). */
   code: number;
+  /** The heap snapshot written with this reading, under `--heap-snapshots`. */
+  snapshot?: string;
 }
 
 /**

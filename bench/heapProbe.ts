@@ -7,9 +7,12 @@
  * the writes that follow, so a write on the timer cannot replace it. It also says what the
  * heap holds that is code rather than data: the modules loaded so far (how many, and their source
  * text on disk, which V8 keeps as strings) and V8's compiled code and bytecode with their
- * metadata. Unreferenced timer: it never keeps the bot alive.
+ * metadata. With BENCH_HEAP_SNAPSHOT_DIR set it also writes a heap snapshot there at each reading
+ * (named after BENCH_HEAP_FILE and the reading's number). Unreferenced timer: it never keeps the
+ * bot alive.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 
@@ -28,6 +31,7 @@ function loadedModules(): { modules: number; moduleSource: number } {
 }
 
 const file = process.env.BENCH_HEAP_FILE;
+const snapshotDir = process.env.BENCH_HEAP_SNAPSHOT_DIR;
 if (file) {
   let collected = 0;
   /** The reading taken right after the last requested collection, kept in every later write. */
@@ -48,10 +52,18 @@ if (file) {
     // Read before listing the modules, whose file sizes make garbage of their own.
     const { heapUsed } = process.memoryUsage();
     const code = v8.getHeapCodeStatistics();
+    // With `--heap-snapshots DIR`, each reading also leaves a snapshot for bench/heapGrowth.ts,
+    // written before the reading is, so that the bench goes on only once it is complete.
+    const snapshot = snapshotDir
+      ? v8.writeHeapSnapshot(
+          path.join(snapshotDir, `${path.basename(file, '.json')}-${collected + 1}.heapsnapshot`),
+        )
+      : undefined;
     collection = {
       heapUsed,
       ...loadedModules(),
       code: code.code_and_metadata_size + code.bytecode_and_metadata_size,
+      snapshot,
     };
     collected++;
     write();

@@ -6,6 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
+import * as fs from 'node:fs';
+import { describeGrowth, heapGrowth, readHeapSnapshot } from './heapGrowth';
 import {
   channel,
   executeInvoke,
@@ -504,6 +506,18 @@ function heapGrowthNote(who: string, idle: HeapReading, warm: HeapReading, after
   )}`;
 }
 
+/**
+ * What the heap gained, from the snapshots taken with the readings: over the first turns (idle →
+ * one of each kind) and over the runs (→ after), grouped by what holds it.
+ */
+function snapshotGrowthNote(who: string, idle: HeapReading, warm: HeapReading, after: HeapReading): string {
+  if (!idle.snapshot || !warm.snapshot || !after.snapshot) return `${who}: no heap snapshots were written`;
+  const [i, w, a] = [idle.snapshot, warm.snapshot, after.snapshot].map(readHeapSnapshot);
+  return `heap snapshots of ${who} (${path.dirname(idle.snapshot)}): over the first turns ${describeGrowth(
+    heapGrowth(i, w),
+  )}. Over the runs ${describeGrowth(heapGrowth(w, a))}`;
+}
+
 export async function runLatency(options: BenchOptions): Promise<Section> {
   const small = options.size === 'small';
   const turnsAtOne = small ? 60 : 200;
@@ -514,6 +528,11 @@ export async function runLatency(options: BenchOptions): Promise<Section> {
   const dataDir = tempDir('latency');
   await seedTenantConnectors(dataDir, TENANT, CONNECTORS_IN_TENANT);
   const heapFiles = { bot: path.join(dataDir, 'bot-heap.json'), echo: path.join(dataDir, 'echo-heap.json') };
+  // Under --heap-snapshots the probe leaves a snapshot at each heap reading (bench/heapGrowth.ts).
+  const snapshotEnv: Record<string, string> = options.heapSnapshots
+    ? { BENCH_HEAP_SNAPSHOT_DIR: options.heapSnapshots }
+    : {};
+  if (options.heapSnapshots) fs.mkdirSync(options.heapSnapshots, { recursive: true });
   const bot = spawnServer('bot', BOT_ENTRY, {
     PORT: String(await freePort()),
     DATA_DIR: dataDir,
@@ -521,11 +540,13 @@ export async function runLatency(options: BenchOptions): Promise<Section> {
     SCAN_CRON: QUIET_CRON,
     BENCH_HEAP_FILE: heapFiles.bot,
     NODE_OPTIONS: heapProbeOptions(),
+    ...snapshotEnv,
   });
   const echo = spawnServer('echo bot', ECHO_ENTRY, {
     PORT: String(await freePort()),
     BENCH_HEAP_FILE: heapFiles.echo,
     NODE_OPTIONS: heapProbeOptions(),
+    ...snapshotEnv,
   });
   const liveHeaps = async () => ({
     bot: await liveHeapReading(bot, heapFiles.bot),
@@ -677,6 +698,13 @@ export async function runLatency(options: BenchOptions): Promise<Section> {
     });
     notes.push(heapGrowthNote('the bot', idleHeap.bot, warmHeap.bot, afterHeap.bot));
     notes.push(heapGrowthNote('the echo bot', idleHeap.echo, warmHeap.echo, afterHeap.echo));
+    if (options.heapSnapshots) {
+      for (const [who, idle, warm, after] of [
+        ['the bot', idleHeap.bot, warmHeap.bot, afterHeap.bot],
+        ['the echo bot', idleHeap.echo, warmHeap.echo, afterHeap.echo],
+      ] as const)
+        notes.push(snapshotGrowthNote(who, idle, warm, after));
+    }
     notes.push(
       `latency is POST start → the stand-in receiving the reply, or the HTTP answer for a card action answered in its invoke response; ${count(turnsAtOne)} timed turns at 1 (after 20 warm-up), ${count(
         turnsAtFifty,

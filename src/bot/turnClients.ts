@@ -17,7 +17,9 @@ export const CLIENTS_REMEMBERED = 32;
  * core-rest-pipeline's form-data policy asks `typeof FormData` of every request's body, and
  * Node's `FormData` global loads Node's whole fetch implementation (undici, about 0.9 MB of live
  * heap kept for the life of the process) the first time it is read. The Bot Connector is only
- * ever sent JSON, so the shared clients' pipelines go without it.
+ * ever sent JSON, so no connector client the bot makes keeps it: neither the shared ones nor
+ * those made to create a conversation (nothing else in the bot loads undici: Graph requests go
+ * through node:https, src/graph/middleware.ts).
  */
 const FORM_DATA_POLICY = 'formDataPolicy';
 
@@ -69,13 +71,18 @@ export class TurnClients {
 
   /**
    * Makes the connector factories `auth` creates for proactive turns (see {@link proactively})
-   * hand out shared clients; other callers (creating a conversation) keep a client of their own.
+   * hand out shared clients; other callers (creating a conversation) keep a client of their own,
+   * without the form-data policy too.
    */
   shareProactiveConnectors(auth: BotFrameworkAuthentication): void {
     const create = auth.createConnectorFactory.bind(auth);
     auth.createConnectorFactory = (identity: ClaimsIdentity) => {
       const factory = create(identity);
-      return this.proactive.getStore() ? this.shared(appIdOf(identity), factory) : factory;
+      if (this.proactive.getStore()) return this.shared(appIdOf(identity), factory);
+      return {
+        create: (serviceUrl: string, audience?: string) =>
+          factory.create(serviceUrl, audience).then(withoutFormData),
+      };
     };
   }
 

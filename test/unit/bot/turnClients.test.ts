@@ -123,6 +123,35 @@ describe('connector clients of incoming and proactive turns', () => {
     expect(names).toContain('conciergePacedReplies');
   });
 
+  test('a client made to create a conversation has no form-data policy either', async () => {
+    const before = standIn.calls.filter((c) => c.route === 'createConversation').length;
+    let pipeline: { getOrderedPolicies(): { name: string }[] } | undefined;
+    await adapter.createConversationAsync(
+      '',
+      'msteams',
+      standIn.url,
+      '',
+      {
+        isGroup: false,
+        members: [{ id: '29:someone', name: 'Someone' }],
+        tenantId: TENANT,
+        bot: { id: 'bot', name: 'Bot' },
+      } as never,
+      async (context) => {
+        pipeline = (
+          clientsOf(context).connector as {
+            client: { pipeline: { getOrderedPolicies(): { name: string }[] } };
+          }
+        ).client.pipeline;
+        await context.sendActivity('hello in a new chat');
+      },
+    );
+    expect(standIn.calls.filter((c) => c.route === 'createConversation').length).toBe(before + 1);
+    const names = pipeline!.getOrderedPolicies().map((policy) => policy.name);
+    expect(names).not.toContain('formDataPolicy');
+    expect(names).toContain('ServiceClientContext_Credentials_SignRequest');
+  });
+
   const proactiveTo = (conversationId: string) => ({
     channelId: 'msteams',
     serviceUrl: standIn.url,

@@ -33,6 +33,15 @@ function withoutFormData(client: ConnectorClient): ConnectorClient {
   return client;
 }
 
+/** A client from `factory`, without the form-data policy. */
+function jsonOnlyClient(
+  factory: ConnectorFactory,
+  serviceUrl: string,
+  audience?: string,
+): Promise<ConnectorClient> {
+  return factory.create(serviceUrl, audience).then(withoutFormData);
+}
+
 function appIdOf(identity: ClaimsIdentity): string {
   return JwtTokenValidation.getAppIdFromClaims(identity.claims) ?? '';
 }
@@ -61,7 +70,7 @@ export class TurnClients {
     return {
       create: (serviceUrl: string, audience?: string) =>
         this.reuse(this.connectors, `${appId}\n${audience ?? ''}\n${serviceUrl}`, () =>
-          factory.create(serviceUrl, audience).then(withoutFormData),
+          jsonOnlyClient(factory, serviceUrl, audience),
         ),
     };
   }
@@ -80,8 +89,7 @@ export class TurnClients {
       const factory = create(identity);
       if (this.proactive.getStore()) return this.shared(appIdOf(identity), factory);
       return {
-        create: (serviceUrl: string, audience?: string) =>
-          factory.create(serviceUrl, audience).then(withoutFormData),
+        create: (serviceUrl: string, audience?: string) => jsonOnlyClient(factory, serviceUrl, audience),
       };
     };
   }

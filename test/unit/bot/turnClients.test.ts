@@ -17,6 +17,13 @@ import { makeTempDir, removeTempDir } from '../../harness/testBot';
 
 const TENANT = '44444444-4444-4444-8444-444444444444';
 
+/** The policies of a connector client's pipeline, which botbuilder's compat client keeps private. */
+function policyNames(connector: unknown): string[] {
+  const { pipeline } = (connector as { client: { pipeline: { getOrderedPolicies(): { name: string }[] } } })
+    .client;
+  return pipeline.getOrderedPolicies().map((policy) => policy.name);
+}
+
 describe('connector clients of incoming and proactive turns', () => {
   const standIn = new ConnectorStandIn();
   const adapter = new ConciergeAdapter({});
@@ -95,12 +102,7 @@ describe('connector clients of incoming and proactive turns', () => {
     expect(booked.mock.calls.map(([conversationId]) => conversationId)).toEqual(
       [...chats, ...chats].map((chat) => chat.conversation.id),
     );
-    const pipeline = (
-      seen[0].connector as {
-        client: { pipeline: { getOrderedPolicies(): { name: string }[] } };
-      }
-    ).client.pipeline;
-    const names = pipeline.getOrderedPolicies().map((policy) => policy.name);
+    const names = policyNames(seen[0].connector);
     expect(names.filter((name) => name === 'conciergePacedReplies')).toHaveLength(1);
     expect(names).not.toContain('defaultRetryPolicy');
     booked.mockRestore();
@@ -111,12 +113,7 @@ describe('connector clients of incoming and proactive turns', () => {
     const fay = makeUser('Fay');
     const chat = new TeamsClient(url, standIn, fay, personalChat(TENANT, fay));
     expect((await chat.say('hello')).replies).toHaveLength(1);
-    const pipeline = (
-      seen[0].connector as {
-        client: { pipeline: { getOrderedPolicies(): { name: string }[] } };
-      }
-    ).client.pipeline;
-    const names = pipeline.getOrderedPolicies().map((policy) => policy.name);
+    const names = policyNames(seen[0].connector);
     expect(names).not.toContain('formDataPolicy');
     // The reply still went through the pipeline's signing and pacing.
     expect(names).toContain('ServiceClientContext_Credentials_SignRequest');
@@ -125,7 +122,7 @@ describe('connector clients of incoming and proactive turns', () => {
 
   test('a client made to create a conversation has no form-data policy either', async () => {
     const before = standIn.calls.filter((c) => c.route === 'createConversation').length;
-    let pipeline: { getOrderedPolicies(): { name: string }[] } | undefined;
+    let names: string[] = [];
     await adapter.createConversationAsync(
       '',
       'msteams',
@@ -138,16 +135,11 @@ describe('connector clients of incoming and proactive turns', () => {
         bot: { id: 'bot', name: 'Bot' },
       } as never,
       async (context) => {
-        pipeline = (
-          clientsOf(context).connector as {
-            client: { pipeline: { getOrderedPolicies(): { name: string }[] } };
-          }
-        ).client.pipeline;
+        names = policyNames(clientsOf(context).connector);
         await context.sendActivity('hello in a new chat');
       },
     );
     expect(standIn.calls.filter((c) => c.route === 'createConversation').length).toBe(before + 1);
-    const names = pipeline!.getOrderedPolicies().map((policy) => policy.name);
     expect(names).not.toContain('formDataPolicy');
     expect(names).toContain('ServiceClientContext_Credentials_SignRequest');
   });
@@ -205,9 +197,7 @@ describe('connector clients of incoming and proactive turns', () => {
     await adapter.continueConversationAsync('', proactiveTo(accepted), async (context) => {
       shared = clientsOf(context).connector;
     });
-    const pipeline = (shared as { client: { pipeline: { getOrderedPolicies(): { name: string }[] } } }).client
-      .pipeline;
-    const names = pipeline.getOrderedPolicies().map((policy) => policy.name);
+    const names = policyNames(shared);
     expect(names.filter((name) => name === 'conciergeDeparture')).toHaveLength(1);
     expect(names).not.toContain('defaultRetryPolicy');
   });

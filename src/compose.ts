@@ -5,7 +5,7 @@ import { TeamsUserIds } from './bot/teamsUserIds';
 import type { ConciergeAdapter } from './bot/conciergeAdapter';
 import { createAdapter, createBot, type Bot } from './bot/createBot';
 import { consentReminderCards } from './bot/features/consent/consentHandover';
-import type { Config } from './config/config';
+import { connectorApp, type Config } from './config/config';
 import { createConnectorServices, type ConnectorServices } from './connectors/services';
 import { GraphConsentReader } from './diagnostics/consentReader';
 import type { GraphGateway } from './graph/graphGateway';
@@ -153,7 +153,7 @@ export function compose(foundation: Foundation): Composition {
     clock,
     inactivityDays: config.inactivityDays,
     adminGroup,
-    consentReader: new GraphConsentReader(graph, config.connectorAppId),
+    consentReader: new GraphConsentReader(graph, connectorApp(config)),
   });
   const { adapter, botAppId, sender, messenger } = createOutbound(
     config,

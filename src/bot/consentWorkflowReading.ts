@@ -1,3 +1,4 @@
+import { connectorApp } from '../config/config';
 import type { TurnContext } from 'botbuilder';
 import type { ConsentWorkflowRow } from '../cards/connectorsCards';
 import type { Connector } from '../connectors/connector';
@@ -37,7 +38,7 @@ export function turnConsentWorkflow(
   let reading = readings.get(tenantId);
   if (!reading) {
     reading = readConsentWorkflow(deps.graph, tenantId, {
-      connectorAppId: deps.config.connectorAppId,
+      connectorApp: connectorApp(deps.config),
       cloud: deps.config.cloud,
     }).then((result) => {
       if (result.kind === 'read') {
@@ -71,7 +72,7 @@ export async function consentWorkflowRow(
 ): Promise<ConsentWorkflowRow> {
   if (connector.type !== 'office365') return NO_CONSENT_WORKFLOW;
   const reading = await turnConsentWorkflow(context, deps, connector.tenantId);
-  return consentWorkflowRowOf(reading, deps.config.connectorAppId, dates);
+  return consentWorkflowRowOf(reading, connectorApp(deps.config).appId, dates);
 }
 
 /** A reading as the status card's section. */

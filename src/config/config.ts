@@ -487,6 +487,46 @@ export function loadConfig(env: Env = process.env): Config {
   };
 }
 
+/** The connector app the bot verifies consent for, links to and writes scripts for, or why none. */
+export type ConnectorApp = { appId: string; reason?: undefined } | { appId?: undefined; reason: string };
+
+/** The settings that name the bot's own apps. */
+export interface OwnApps {
+  bot: { appId?: string };
+  graph: { clientId?: string };
+}
+
+/** The bot's own app ids: MicrosoftAppId and the app it calls Graph as. */
+export function ownAppIds(config: OwnApps): string[] {
+  return [config.bot.appId, config.graph.clientId].filter((id): id is string => id !== undefined);
+}
+
+/** True when `appId` is one of the bot's own app ids. */
+export function isBotsOwnApp(config: OwnApps, appId: string): boolean {
+  return ownAppIds(config).some((id) => id.toLowerCase() === appId.toLowerCase());
+}
+
+/**
+ * CONNECTOR_APP_ID when it names an app other than the bot's own. Its default, the bot's app id,
+ * is never the connector (Office 365 Mover) app: a consent granted to the bot says nothing about
+ * the connector, so nothing may be verified, linked or scripted against it. Diagnostics still
+ * name the bot's app on their consent row, so that the mistake shows.
+ */
+export function connectorApp(config: OwnApps & Pick<Config, 'connectorAppId'>): ConnectorApp {
+  return connectorAppAmong(config.connectorAppId, ownAppIds(config));
+}
+
+/** {@link connectorApp} from the configured id and the bot's own ids. */
+export function connectorAppAmong(appId: string | undefined, ownIds: readonly string[]): ConnectorApp {
+  if (!appId) return { reason: 'CONNECTOR_APP_ID is not configured for this bot.' };
+  if (ownIds.some((id) => id.toLowerCase() === appId.toLowerCase())) {
+    return {
+      reason: `CONNECTOR_APP_ID is not set to the connector app: it is this bot's own app id (${appId}), and a consent granted to the bot says nothing about the Office 365 Mover app.`,
+    };
+  }
+  return { appId };
+}
+
 /** A setting that is valid but probably wrong: start-up logs it once, naming the variable. */
 export interface ConfigWarning {
   variable: string;
@@ -494,23 +534,20 @@ export interface ConfigWarning {
 }
 
 /**
- * Settings that start the bot but break a feature. CONNECTOR_APP_ID falls back to the bot's own
- * app id, which is never the connector (Office 365 Mover) app: the consent check and the direct
- * admin-consent URL would then look at the wrong app and report a consent that means nothing.
+ * Settings that start the bot but turn a feature off. CONNECTOR_APP_ID falls back to the bot's
+ * own app id, which is never the connector (Office 365 Mover) app: {@link connectorApp} then
+ * gives no app, so consent is never verified against the wrong one.
  */
 export function configWarnings(config: Config, env: Env = process.env): ConfigWarning[] {
   const warnings: ConfigWarning[] = [];
   const credentials = config.graph.clientId !== undefined && config.graph.clientSecret !== undefined;
   if (!credentials) return warnings;
   const configured = read(env, 'CONNECTOR_APP_ID');
-  const own = [config.bot.appId, config.graph.clientId].filter((id): id is string => id !== undefined);
-  const sameAsBot =
-    config.connectorAppId !== undefined &&
-    own.some((id) => id.toLowerCase() === config.connectorAppId!.toLowerCase());
+  const sameAsBot = config.connectorAppId !== undefined && isBotsOwnApp(config, config.connectorAppId);
   if (configured === undefined || sameAsBot) {
     warnings.push({
       variable: 'CONNECTOR_APP_ID',
-      message: `${configured === undefined ? 'is not set' : "equals the bot's own app id"}: the admin consent check, the consent row of diagnostics and the direct admin-consent URL look at the bot's own app (${config.connectorAppId ?? 'none'}) instead of the connector app the migration service uses. Set CONNECTOR_APP_ID to the connector app's id (the Office 365 Mover app in your tenant's Enterprise applications).`,
+      message: `${configured === undefined ? 'is not set' : "equals the bot's own app id"}: the admin consent check, the direct admin-consent URL, the revocation check and Entra's sign-in evidence are off, because the bot's own app (${config.connectorAppId ?? 'none'}) is not the connector app the migration service uses; the consent row of diagnostics names the bot's app. Set CONNECTOR_APP_ID to the connector app's id (the Office 365 Mover app in your tenant's Enterprise applications).`,
     });
   }
   return warnings;

@@ -1,6 +1,6 @@
 /** Builds the links a global admin needs to grant admin consent (seed 000, steps 6 to 9). */
 
-import type { Config } from '../config/config';
+import { connectorApp, type Config, type OwnApps } from '../config/config';
 import { GUID } from '../util/ids';
 import { MICROSOFT_CLOUDS, type MicrosoftCloud } from './clouds';
 
@@ -48,11 +48,12 @@ export function adminConsentUrl(input: AdminConsentUrlInput): string {
  */
 export function consentLinks(
   state: { cloud?: MicrosoftCloud; tenantId: string },
-  env: { config: Pick<Config, 'adminConsentLink' | 'connectorAppId' | 'consentRedirectUri'> },
+  env: { config: OwnApps & Pick<Config, 'adminConsentLink' | 'connectorAppId' | 'consentRedirectUri'> },
 ) {
   const facts: { title: string; value: string }[] = [];
   const links = [{ title: 'Open the consent link', url: env.config.adminConsentLink }];
-  const appId = env.config.connectorAppId;
+  // Never a link that grants consent to the bot's own app (CONNECTOR_APP_ID's default).
+  const { appId, reason } = connectorApp(env.config);
   const cloud = MICROSOFT_CLOUDS.find((c) => c.id === (state.cloud ?? 'global'))!;
   if (appId) {
     try {
@@ -69,7 +70,7 @@ export function consentLinks(
   } else {
     facts.push({
       title: 'Direct admin-consent URL',
-      value: 'Not available: CONNECTOR_APP_ID is not configured for this bot.',
+      value: `Not available: ${reason}`,
     });
   }
   return { facts, links };

@@ -49,8 +49,10 @@ export function missingPermissions(scopes: readonly string[]): { permission: str
 
 /**
  * Checks the admin consent of the connector app: its service principal must exist in the tenant,
- * and an oauth2PermissionGrant with consentType AllPrincipals must cover the seed's scopes (or
- * application permissions must be assigned). A grant of consentType Principal is user-only consent.
+ * and an oauth2PermissionGrant with consentType AllPrincipals must cover the seed's scopes. A
+ * grant of consentType Principal is user-only consent. Application permissions (app role
+ * assignments) do not count: the seed's three permissions are delegated ones, and "Grant admin
+ * consent for Mover" grants them as such.
  */
 export async function checkConsent(
   graph: GraphGateway,
@@ -66,8 +68,6 @@ export async function checkConsent(
   const missing = missingPermissions(grantedScopes);
   const base = { servicePrincipal, grantedScopes, missing, userOnlyGrants, appRoleAssignments: roles.length };
   if (tenantWide.length > 0 && missing.length === 0) return { kind: 'granted', ...base };
-  // Application permissions granted by an admin also count as tenant-wide consent.
-  if (tenantWide.length === 0 && roles.length > 0) return { kind: 'granted', ...base, missing: [] };
   if (tenantWide.length > 0) return { kind: 'missing-scopes', ...base };
   if (userOnlyGrants > 0) return { kind: 'user-only', ...base };
   return { kind: 'not-granted', ...base };
@@ -85,6 +85,8 @@ export function describeConsent(state: ConsentState): string {
     case 'missing-scopes':
       return `Admin consent is granted but misses: ${state.missing.map((m) => m.permission).join('; ')}. A global admin must grant consent again.`;
     case 'not-granted':
-      return 'No admin consent was granted yet.';
+      return state.appRoleAssignments > 0
+        ? `No admin consent was granted yet for the delegated permissions Mover asks for (the app holds ${state.appRoleAssignments} application permission${state.appRoleAssignments === 1 ? '' : 's'}, which do not count).`
+        : 'No admin consent was granted yet.';
   }
 }

@@ -1,3 +1,4 @@
+import type { ConnectorApp } from '../config/config';
 import type { ConsentReader, ConsentReading } from '../connectors/directoryPorts';
 import type { GraphGateway } from '../graph/graphGateway';
 import { checkConsent, describeConsent } from './consentCheck';
@@ -6,13 +7,12 @@ import { checkConsent, describeConsent } from './consentCheck';
 export class GraphConsentReader implements ConsentReader {
   constructor(
     private readonly graph: GraphGateway,
-    private readonly connectorAppId: string | undefined,
+    private readonly connectorApp: ConnectorApp,
   ) {}
 
   async read(tenantId: string): Promise<ConsentReading> {
-    if (!this.connectorAppId) {
-      return { kind: 'unavailable', message: 'I cannot check consent: CONNECTOR_APP_ID is not configured.' };
-    }
+    const { appId, reason } = this.connectorApp;
+    if (appId === undefined) return { kind: 'unavailable', message: `I cannot check consent: ${reason}` };
     if (!this.graph.configured) {
       return {
         kind: 'unavailable',
@@ -20,7 +20,7 @@ export class GraphConsentReader implements ConsentReader {
       };
     }
     try {
-      const state = await checkConsent(this.graph, tenantId, this.connectorAppId);
+      const state = await checkConsent(this.graph, tenantId, appId);
       if (state.kind === 'granted') return { kind: 'granted' };
       return {
         kind: 'pending',

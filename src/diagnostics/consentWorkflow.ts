@@ -1,4 +1,4 @@
-import type { CloudName } from '../config/config';
+import type { CloudName, ConnectorApp } from '../config/config';
 import { adminConsentRequestsUrl } from '../connectors/clouds';
 import { isGraphError } from '../graph/errors';
 import type { GraphGateway } from '../graph/graphGateway';
@@ -154,9 +154,10 @@ async function readPolicy(graph: GraphGateway, tenantId: string): Promise<Policy
 async function readRequests(
   graph: GraphGateway,
   tenantId: string,
-  appId: string | undefined,
+  connectorApp: ConnectorApp,
 ): Promise<RequestReading> {
-  if (!appId) return { kind: 'not-checked', reason: 'CONNECTOR_APP_ID is not set.' };
+  const { appId, reason } = connectorApp;
+  if (appId === undefined) return { kind: 'not-checked', reason };
   let requests: AppConsentRequest[];
   try {
     // One filtered read with the people's requests expanded: Entra keeps one appConsentRequest per app.
@@ -208,7 +209,7 @@ async function readRequests(
 export async function readConsentWorkflow(
   graph: GraphGateway,
   tenantId: string,
-  settings: { connectorAppId?: string; cloud: CloudName },
+  settings: { connectorApp: ConnectorApp; cloud: CloudName },
 ): Promise<ConsentWorkflowReading> {
   if (!graph.configured) {
     return {
@@ -218,7 +219,7 @@ export async function readConsentWorkflow(
   }
   const [policy, requests] = await Promise.all([
     readPolicy(graph, tenantId),
-    readRequests(graph, tenantId, settings.connectorAppId),
+    readRequests(graph, tenantId, settings.connectorApp),
   ]);
   return { kind: 'read', policy, requests, portalUrl: adminConsentRequestsUrl(settings.cloud, tenantId) };
 }

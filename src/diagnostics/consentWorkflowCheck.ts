@@ -1,4 +1,10 @@
-import type { FindingStatus, DiagnosticCheck, DiagnosticContext, Finding } from './finding';
+import {
+  checkedConnectorApp,
+  type FindingStatus,
+  type DiagnosticCheck,
+  type DiagnosticContext,
+  type Finding,
+} from './finding';
 import { readConsentWorkflow } from './consentWorkflow';
 import { blocksGraph } from './graphFailure';
 import {
@@ -28,14 +34,14 @@ export const consentWorkflowCheck: DiagnosticCheck = {
   permissions: CONSENT_WORKFLOW_PERMISSIONS,
   async run(graph, tenantId, ctx: DiagnosticContext): Promise<Finding> {
     const reading = await (ctx.readConsentWorkflow?.() ??
-      readConsentWorkflow(graph, tenantId, { connectorAppId: ctx.connectorAppId, cloud: ctx.cloud }));
+      readConsentWorkflow(graph, tenantId, { connectorApp: checkedConnectorApp(ctx), cloud: ctx.cloud }));
     if (reading.kind === 'read') {
       // A sign-in failure stops every Graph check: the runner words it the same for all rows.
       for (const part of [reading.policy, reading.requests]) {
         if (part.kind === 'failed' && blocksGraph(part.cause)) throw part.cause;
       }
     }
-    const summary = summarizeConsentWorkflow(reading, ctx.connectorAppId, ctx.dates);
+    const summary = summarizeConsentWorkflow(reading, checkedConnectorApp(ctx).appId, ctx.dates);
     return {
       id: CONSENT_WORKFLOW_ID,
       title: consentWorkflowCheck.title,

@@ -1,4 +1,4 @@
-import type { CloudName } from '../config/config';
+import { connectorAppAmong, type CloudName, type ConnectorApp } from '../config/config';
 import type { Connector } from '../connectors/connector';
 import type { GraphGateway } from '../graph/graphGateway';
 import type { DateFormatter } from '../util/dates';
@@ -151,4 +151,14 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 /** OData string literal: 'it''s' */
 export function odataString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
+}
+
+/**
+ * The connector app the checks may look at: none when CONNECTOR_APP_ID is unset or one of the
+ * bot's own ids (only the admin consent row names the bot's app, so that the mistake shows).
+ */
+export function checkedConnectorApp(
+  ctx: Pick<DiagnosticContext, 'connectorAppId' | 'botAppIds'>,
+): ConnectorApp {
+  return connectorAppAmong(ctx.connectorAppId, ctx.botAppIds ?? []);
 }

@@ -1,4 +1,4 @@
-import type { CloudName } from '../config/config';
+import type { CloudName, ConnectorApp } from '../config/config';
 import { cloudLabel } from '../connectors/clouds';
 import { isGraphError } from '../graph/errors';
 import type { GraphGateway, GraphPage } from '../graph/graphGateway';
@@ -68,7 +68,7 @@ function latest(row: ServicePrincipalSignInActivity): string | undefined {
 export async function readSignInEvidence(
   graph: GraphGateway,
   tenantId: string,
-  settings: { connectorAppId?: string; cloud: CloudName },
+  settings: { connectorApp: ConnectorApp; cloud: CloudName },
 ): Promise<SignInEvidence> {
   if (settings.cloud !== 'global') {
     return {
@@ -82,8 +82,8 @@ export async function readSignInEvidence(
       reason: `Not checked: Microsoft Graph is not configured (${graph.missingSettings().join(', ')}).`,
     };
   }
-  const appId = settings.connectorAppId;
-  if (!appId) return { kind: 'unavailable', reason: 'Not checked: CONNECTOR_APP_ID is not set.' };
+  const { appId, reason } = settings.connectorApp;
+  if (appId === undefined) return { kind: 'unavailable', reason: `Not checked: ${reason}` };
   try {
     const page = await graph.get<GraphPage<ServicePrincipalSignInActivity>>(
       tenantId,

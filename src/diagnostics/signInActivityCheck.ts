@@ -1,7 +1,7 @@
 import { suggestedTransferAt } from '../connectors/activityEvidence';
 import { clockStart } from '../connectors/connector';
 import { GRAPH_PERMISSIONS } from '../graph/graphPermissions';
-import type { DiagnosticCheck, DiagnosticContext, Finding } from './finding';
+import { checkedConnectorApp, type DiagnosticCheck, type DiagnosticContext, type Finding } from './finding';
 import { listText } from './graphFailure';
 import { readSignInEvidence, SIGN_IN_REPORT_CAVEAT, SIGN_IN_REPORT_SCOPE } from './signInActivity';
 
@@ -17,10 +17,13 @@ export const signInActivityCheck: DiagnosticCheck = {
   title: 'Connector app use seen by Microsoft Entra',
   needsGraph: true,
   permissions: [GRAPH_PERMISSIONS.auditLogRead],
-  missingSettings: (ctx) => (ctx.connectorAppId ? [] : ['CONNECTOR_APP_ID']),
+  missingSettings: (ctx) => (checkedConnectorApp(ctx).appId ? [] : ['CONNECTOR_APP_ID']),
   async run(graph, tenantId, ctx: DiagnosticContext): Promise<Finding> {
     const base = { id: signInActivityCheck.id, title: signInActivityCheck.title };
-    const evidence = await readSignInEvidence(graph, tenantId, ctx);
+    const evidence = await readSignInEvidence(graph, tenantId, {
+      connectorApp: checkedConnectorApp(ctx),
+      cloud: ctx.cloud,
+    });
     const caveat = `${SIGN_IN_REPORT_CAVEAT} ${SIGN_IN_REPORT_SCOPE}`;
     switch (evidence.kind) {
       case 'unavailable':

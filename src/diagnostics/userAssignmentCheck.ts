@@ -1,6 +1,13 @@
 import type { GraphGateway } from '../graph/graphGateway';
 import { GRAPH_PERMISSIONS } from '../graph/graphPermissions';
-import { odataString, plural, type DiagnosticCheck, type DiagnosticContext, type Finding } from './finding';
+import {
+  checkedConnectorApp,
+  odataString,
+  plural,
+  type DiagnosticCheck,
+  type DiagnosticContext,
+  type Finding,
+} from './finding';
 
 interface ServicePrincipal {
   id: string;
@@ -30,7 +37,7 @@ export const userAssignmentCheck: DiagnosticCheck = {
   title: 'User assignment required',
   needsGraph: true,
   permissions: [GRAPH_PERMISSIONS.applicationRead],
-  missingSettings: (ctx) => (ctx.connectorAppId ? [] : ['CONNECTOR_APP_ID']),
+  missingSettings: (ctx) => (checkedConnectorApp(ctx).appId ? [] : ['CONNECTOR_APP_ID']),
   run: (graph, tenantId, ctx) => checkUserAssignment(graph, tenantId, ctx),
 };
 
@@ -42,7 +49,7 @@ export async function checkUserAssignment(
   const base = { id: userAssignmentCheck.id, title: userAssignmentCheck.title };
   const principals = await graph.get<{ value: ServicePrincipal[] }>(
     tenantId,
-    `/servicePrincipals?$filter=appId eq ${odataString(ctx.connectorAppId as string)}&$select=id,displayName,appRoleAssignmentRequired`,
+    `/servicePrincipals?$filter=appId eq ${odataString(checkedConnectorApp(ctx).appId as string)}&$select=id,displayName,appRoleAssignmentRequired`,
     { permission: GRAPH_PERMISSIONS.applicationRead },
   );
   const sp = principals.value[0];

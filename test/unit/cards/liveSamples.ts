@@ -104,7 +104,10 @@ export async function liveCardSamples(): Promise<CardSample[]> {
       berlin,
     );
     const consentWorkflow = consentWorkflowRowOf(
-      await readConsentWorkflow(graph, tenant.id, { connectorAppId: cloud.connectorAppId, cloud: 'global' }),
+      await readConsentWorkflow(graph, tenant.id, {
+        connectorApp: { appId: cloud.connectorAppId },
+        cloud: 'global',
+      }),
       cloud.connectorAppId,
       berlin,
     );

@@ -151,7 +151,7 @@ describe('configuration', () => {
       expect(warnings[0].variable).toBe('CONNECTOR_APP_ID');
       expect(warnings[0].message).toContain(why);
       expect(warnings[0].message).toContain('consent check');
-      expect(warnings[0].message).toContain('look at the bot');
+      expect(warnings[0].message).toContain('are off, because the bot');
     });
 
     test('no warning for a distinct connector app, nor without credentials', () => {

@@ -3,7 +3,14 @@ import { MICROSOFT_CLOUDS, type MicrosoftCloud } from '../../../src/connectors/c
 
 const TENANT = '7d3c2b1a-0f9e-4d8c-8b7a-6f5e4d3c2b1a';
 const APP = '5e3ce6c0-2b1f-4285-8d4b-75ee78787346';
-const config = { adminConsentLink: 'https://aka.ms/office365moverauth', connectorAppId: APP };
+const BOT_APP = '0b7f4e5a-1c2d-4e3f-9a8b-7c6d5e4f3a2b';
+const GRAPH_APP = '3f2e1d0c-9b8a-4765-8432-10fedcba9876';
+const config = {
+  adminConsentLink: 'https://aka.ms/office365moverauth',
+  connectorAppId: APP,
+  bot: { appId: BOT_APP },
+  graph: { clientId: GRAPH_APP },
+};
 
 describe('direct admin-consent URL', () => {
   test.each([
@@ -64,4 +71,24 @@ describe('direct admin-consent URL', () => {
       },
     ]);
   });
+
+  test.each([
+    ['the bot', BOT_APP],
+    ['the Graph client', GRAPH_APP.toUpperCase()],
+  ])(
+    "CONNECTOR_APP_ID equal to %s's own app id: no direct URL, which would grant consent to the bot",
+    (_, own) => {
+      const { facts, links } = consentLinks(
+        { cloud: 'global', tenantId: TENANT },
+        { config: { ...config, connectorAppId: own } },
+      );
+      expect(links.map((l) => l.title)).toEqual(['Open the consent link']);
+      expect(facts).toEqual([
+        {
+          title: 'Direct admin-consent URL',
+          value: `Not available: CONNECTOR_APP_ID is not set to the connector app: it is this bot's own app id (${own}), and a consent granted to the bot says nothing about the Office 365 Mover app.`,
+        },
+      ]);
+    },
+  );
 });

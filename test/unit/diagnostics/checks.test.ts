@@ -84,12 +84,22 @@ describe('SharePoint Online license', () => {
 
 describe('admin consent', () => {
   const sp = { id: 'sp-1', appId: CONNECTOR_APP, displayName: 'Office 365 Mover' };
-  const gateway = (grants: unknown[], principals: unknown[] = [sp]) =>
+  const gateway = (grants: unknown[], principals: unknown[] = [sp], roles: unknown[] = []) =>
     new ScriptedGateway([
       [/^\/servicePrincipals$/, () => page(principals)],
       [/^\/oauth2PermissionGrants$/, () => page(grants)],
-      [/^\/servicePrincipals\/sp-1\/appRoleAssignments$/, () => page([])],
+      [/^\/servicePrincipals\/sp-1\/appRoleAssignments$/, () => page(roles)],
     ]);
+
+  test('application permissions alone are not the consent the seed asks for: a fail, naming them', async () => {
+    const role = { id: 'ra-1', principalId: 'sp-1', resourceId: 'g', appRoleId: 'r-1' };
+    const f = await adminConsentCheck.run(gateway([], [sp], [role]), TENANT, diagnosticContext());
+    expect(f.status).toBe('fail');
+    expect(f.found).toContain(
+      'No admin consent was granted yet for the delegated permissions Mover asks for (the app holds 1 application permission, which do not count).',
+    );
+    expect(f.fix).toContain('Grant admin consent for Mover');
+  });
 
   test('shows the seed’s permission table in plain words, each granted or not', async () => {
     const f = await adminConsentCheck.run(

@@ -1,3 +1,4 @@
+import { connectorApp } from '../../../config/config';
 import type { TurnContext } from 'botbuilder';
 import { suggestedTransferAt } from '../../../connectors/activityEvidence';
 import { clockStart, expiresAt, type Connector } from '../../../connectors/connector';
@@ -28,7 +29,7 @@ export type ActivityEvidenceDeps = Pick<BotDeps, 'graph' | 'config' | 'clock' | 
 
 function readEvidence(deps: ActivityEvidenceDeps, tenantId: string): Promise<SignInEvidence> {
   return readSignInEvidence(deps.graph, tenantId, {
-    connectorAppId: deps.config.connectorAppId,
+    connectorApp: connectorApp(deps.config),
     cloud: deps.config.cloud,
   });
 }

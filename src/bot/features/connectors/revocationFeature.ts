@@ -7,7 +7,7 @@ import {
   type RevocationCheckCardData,
 } from '../../../cards/revocationCards';
 import type { MessageButton } from '../../../cards/messageCard';
-import { CLOUD_HOSTS } from '../../../config/config';
+import { CLOUD_HOSTS, connectorApp } from '../../../config/config';
 import type { ConnectorService } from '../../../connectors/connectorService';
 import { checkRevocation, revocationSteps, type RevocationState } from '../../../diagnostics/revocationCheck';
 import type { BotDeps } from '../../deps';
@@ -105,11 +105,11 @@ export async function answerRevocationCheck(
   deps: RevocationFeatureDeps,
 ): Promise<void> {
   const tenantId = tenantIdOf(context);
-  const appId = deps.config.connectorAppId;
+  const { appId, reason } = connectorApp(deps.config);
   const checkedBy = `Checked with Microsoft Graph on ${readerDates(context, deps.logger).dateTime(deps.clock.now())}.`;
   let data: RevocationCheckCardData;
-  if (!appId) {
-    data = couldNotVerify('I cannot check: CONNECTOR_APP_ID is not configured for this bot.', 'Not checked.');
+  if (appId === undefined) {
+    data = couldNotVerify(`I cannot check: ${reason}`, 'Not checked.');
   } else if (!deps.graph.configured) {
     data = couldNotVerify(
       `I cannot check: Microsoft Graph is not configured (set ${deps.graph.missingSettings().join(' and ')}).`,

@@ -123,7 +123,7 @@ function assignmentFinding(
   { direct, groups, read }: AskerAssignments,
 ): Finding {
   const app = `the ${sp.displayName ?? 'Office 365 Mover'} app`;
-  const assign = `An admin assigns you in the Azure portal: Enterprise applications > ${sp.displayName ?? 'Office 365 Mover'} > Users and groups > Add user/group. Or, if every user may use it, turn off User assignment required in its Properties.`;
+  const assign = `An admin assigns you in the Azure portal: Enterprise applications > ${sp.displayName ?? 'Office 365 Mover'} > Users and groups > Add user/group. Keep User assignment required on: Mover advises it to tighten your security beyond administrators.`;
   const groupNote = 'Assignment through a group is not checked here.';
   if (direct) {
     return {

@@ -205,7 +205,7 @@ export class Office365Flow implements WizardFlow {
         title: handover?.delivery ? 'Consent request sent' : 'Waiting for a global admin',
         text: handover
           ? handover.detail
-          : 'The connector is authorized in Mover. To grant permissions and finish the authorization process (steps 6 to 9), point your global admin to the consent link below.',
+          : 'You reported steps 1 to 5 done in Mover. To grant permissions and finish the authorization process (steps 6 to 9), point your global admin to the consent link below.',
         style: 'warning',
         paragraphs: OFFICE365_STEPS.slice(5).map((s, i) => ({
           text: markdown(`${i + 6}. **Global admin**: ${s.instruction}`),

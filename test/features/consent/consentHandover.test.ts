@@ -52,7 +52,9 @@ describe('admin consent hand-over', () => {
     const adminCard = cardOf(h.standIn.posted(`a:1:personal-${tenant.admin!.id}`)[0]);
     expectValidCard(adminCard);
     const text = cardText(adminCard);
-    expect(text).toContain('Sam SharePoint authorized the **Contoso destination** connector');
+    expect(text).toContain(
+      'Sam SharePoint reports authorizing the **Contoso destination** connector in Mover (steps 1 to 5)',
+    );
     expect(openUrls(adminCard)).toContain('https://aka.ms/office365moverauth');
     expect(openUrls(adminCard)).toContainEqual(
       expect.stringContaining(`/${tenant.id}/adminconsent?client_id=${cloud.connectorAppId}`),
@@ -161,7 +163,14 @@ describe('admin consent hand-over', () => {
     expect(connector.consent?.verifiedAt).toBeDefined();
     // The requester's wizard card was updated to "done" and they were told in their chat.
     const update = h.standIn.callsTo('updateActivity').find((c) => c.activityId === id);
-    expect(cardText(cardOf(update!.body))).toContain('Connect your destination Office 365 account');
+    const done = cardText(cardOf(update!.body));
+    expect(done).toContain('Connect your destination Office 365 account');
+    // Graph shows that the grant exists, not who made it: the card names whose check found it.
+    expect(done).toContain(
+      'Consent: verified with Microsoft Graph (a tenant-wide grant to the connector app)',
+    );
+    expect(done).toContain(`Check run by: ${tenant.admin!.displayName}`);
+    expect(done).not.toContain('granted by');
     const told = h.standIn.posted(client.conversation.id);
     expect(
       told.some((a) => String(a.text ?? '').includes('Admin consent for Litware destination is verified')),

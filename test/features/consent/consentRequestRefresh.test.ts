@@ -155,21 +155,24 @@ describe('the consent request card stays current (Universal Actions refresh)', (
     await bobs.click(reviewerCard(h, bob).card, 'I have granted consent');
     const before = await snapshot(h, tenant.id);
     const now = await opened(adele, adeleCard);
-    expect(cardText(now)).toContain('Handled by Bob Apps: consent verified');
-    expect(cardText(now)).toMatch(/Consent verified on \d{4}-\d{2}-\d{2}.*\(checked with Microsoft Graph\)/);
+    expect(cardText(now)).toContain('Consent verified with Microsoft Graph');
+    expect(cardText(now)).toMatch(/when Bob Apps checked: admin consent for/);
+    expect(cardText(now)).not.toContain('Handled');
+    expect(cardText(now)).toMatch(/Consent verified with Microsoft Graph on \d{4}-\d{2}-\d{2}/);
     expect(actionTitles(now)).toEqual(['Refresh', 'Show consent requests']);
     expect(await snapshot(h, tenant.id)).toBe(before);
   });
 
-  test('consent verified by the requester’s Check again: every card says handled by them, verified', async () => {
+  test('consent verified by the requester’s Check again: every card says their check verified it, not that they granted it', async () => {
     const { tenant, admin, grant } = tenantWithReviewers(cloud, 'Adatum');
     const sam = await handOver(h, tenant, 'Adatum destination', { adminId: admin.id, adminUpn: '' });
     const card = reviewerCard(h, admin).card;
     grant();
     await sam.click(await opened(sam, card), 'Check again');
     const now = await opened(h.chat(admin, 'personal', tenant), card);
-    expect(cardText(now)).toContain(`Handled by ${tenant.sharePointAdmin!.displayName}: consent verified`);
-    expect(cardText(now)).toContain('(checked with Microsoft Graph)');
+    expect(cardText(now)).toContain(`when ${tenant.sharePointAdmin!.displayName} checked: admin consent for`);
+    expect(cardText(now)).toMatch(new RegExp(`Checked: by ${tenant.sharePointAdmin!.displayName} on `));
+    expect(cardText(now)).not.toContain('Handled');
   });
 
   test('declined: the reason shows as typed (escaped), Ask again only for the requester; forwards are named', async () => {

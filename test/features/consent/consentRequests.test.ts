@@ -105,7 +105,8 @@ describe('consent requests (reviewers, decisions, expiry, the consents list)', (
     const adeleUpdate = updatesIn(h, adele.chat);
     expect(adeleUpdate).toHaveLength(1);
     expectValidCard(adeleUpdate[0]);
-    expect(cardText(adeleUpdate[0])).toContain('Handled by Bob Apps: consent verified');
+    expect(cardText(adeleUpdate[0])).toContain('Consent verified with Microsoft Graph');
+    expect(cardText(adeleUpdate[0])).toContain('when Bob Apps checked: admin consent for');
     expect(h.standIn.posted(client.conversation.id).some((a) => String(a.text).includes('is verified'))).toBe(
       true,
     );

@@ -184,6 +184,9 @@ describe('user assignment required', () => {
     expect(f.found).toContain('you (Adele Vance) are not assigned to it, so you cannot use it');
     expect(f.found).toContain('Assignment through a group is not checked');
     expect(f.fix).toContain('Users and groups > Add user/group');
+    // Seed 000 advises keeping it on; the fix never suggests turning it off.
+    expect(f.fix).toContain('Keep User assignment required on');
+    expect(f.fix).not.toContain('turn off');
   });
 
   test('on, not assigned directly but groups are: a warning, since membership is not checked', async () => {

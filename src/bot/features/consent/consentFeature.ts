@@ -70,11 +70,17 @@ export async function verifyConsent(
           text: md`Admin consent for **${verified.displayName}** is verified: your **Office 365 Connector** is fully authorized and ready to go.`,
         },
       ],
+      // Graph shows that the tenant-wide grant exists, not who made it: the card names who was
+      // asked and whose check found it, never someone as the one who granted it.
       facts: [
         {
-          title: 'Consent granted by',
-          value: verified.consent?.requestedFrom ?? actor.name ?? 'a global admin',
+          title: 'Consent',
+          value: 'verified with Microsoft Graph (a tenant-wide grant to the connector app)',
         },
+        { title: 'Check run by', value: actor.name ?? actor.id },
+        ...(verified.consent?.requestedFrom
+          ? [{ title: 'Requested from', value: verified.consent.requestedFrom }]
+          : []),
         { title: 'Status', value: verified.status },
       ],
     }),

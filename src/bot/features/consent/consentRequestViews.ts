@@ -53,13 +53,20 @@ export function closedView(
   const by = request.handledBy;
   const name = by?.name ?? 'a reviewer';
   const facts = [...baseFacts(request), ...forwardFacts(request, dates)];
-  if (by) facts.push({ title: 'Handled', value: `by ${by.name} on ${dates.dateTime(by.at)}` });
+  // Graph shows that a tenant-wide grant exists, not who made it: an approved request names
+  // whose check found it, never a person as the one who granted it.
+  if (by) {
+    facts.push({
+      title: request.state === 'approved' ? 'Checked' : 'Handled',
+      value: `by ${by.name} on ${dates.dateTime(by.at)}`,
+    });
+  }
   if (request.state === 'approved') {
     return live(
       request,
       {
-        title: `Handled by ${name}: consent verified`,
-        text: md`Consent verified on ${dates.dateTime(by?.at)} (checked with Microsoft Graph): admin consent for **${request.connectorName}** is granted. Nothing more to do.`,
+        title: 'Consent verified with Microsoft Graph',
+        text: md`Consent verified with Microsoft Graph on ${dates.dateTime(by?.at)}, when ${name} checked: admin consent for **${request.connectorName}** is granted. Nothing more to do.`,
         style: 'good',
         facts,
       },

@@ -1,7 +1,8 @@
-import type { TurnContext } from 'botbuilder';
+import { ActivityTypes, INVOKE_RESPONSE_KEY, type TurnContext } from 'botbuilder';
 import { randomUUID } from 'node:crypto';
 import { ConcurrencyError, StoreUnavailableError } from '../connectors/ports';
 import type { Logger } from '../util/logger';
+import { errorResponse } from './invokeResponses';
 import { MissingTenantError } from './turnInfo';
 
 /** True for errors that mean the store could not be reached, whatever the adapter threw. */
@@ -26,9 +27,20 @@ export function turnErrorMessage(error: unknown, reference: string): string {
   return `Sorry, something went wrong on my side and nothing was changed. Try again; if it keeps happening, give your admin this reference: ${reference}.`;
 }
 
+/** The status of a failed turn, as an invoke's answer gives it. */
+export function turnErrorStatus(error: unknown): number {
+  if (isStorageFailure(error)) return 503;
+  if (error instanceof ConcurrencyError) return 409;
+  if (error instanceof MissingTenantError) return 400;
+  return 500;
+}
+
 /**
  * The one turn-error handler: logs the failure with a reference, tells the person, and never
- * throws (a failed reply is logged too), so a bad turn cannot take the process down.
+ * throws (a failed reply is logged too), so a bad turn cannot take the process down. A failed
+ * invoke (a card click or refresh, a typeahead) is answered in the invoke, which only the person
+ * whose client sent it sees: a post would reach the whole conversation, once for every viewer
+ * whose client refreshes a card in a channel.
  */
 export function createTurnErrorHandler(logger: Logger) {
   return async (context: TurnContext, error: Error): Promise<void> => {
@@ -47,7 +59,17 @@ export function createTurnErrorHandler(logger: Logger) {
           : error?.stack,
     });
     try {
-      await context.sendActivity(turnErrorMessage(error, reference));
+      const message = turnErrorMessage(error, reference);
+      if (activity?.type !== ActivityTypes.Invoke) await context.sendActivity(message);
+      else if (!context.turnState.get(INVOKE_RESPONSE_KEY)) {
+        const status = turnErrorStatus(error);
+        // Universal Actions read the outcome from the body; other invokes from the HTTP status.
+        const http = activity.name === 'adaptiveCard/action' ? 200 : status;
+        await context.sendActivity({
+          type: ActivityTypes.InvokeResponse,
+          value: { status: http, body: errorResponse(status, message) },
+        });
+      }
     } catch (sendError) {
       logger.warn('could not tell the person about the failed turn', { reference, error: sendError });
     }

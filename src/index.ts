@@ -181,4 +181,8 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', { error: reason }));
 }
 
-void main();
+// Whatever start-up did not foresee ends in one line, not an unhandled rejection's stack.
+main().catch((err: unknown) => {
+  process.stderr.write(`Start-up failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -319,8 +319,21 @@ function botCredentials(env: Env, host: string): BotCredentials {
       'required when MicrosoftAppId is set (MicrosoftAppType MultiTenant)',
     );
   }
-  if (!anonymous && appType === 'SingleTenant' && appTenantId === undefined) {
-    throw new ConfigError('MicrosoftAppTenantId', 'required when MicrosoftAppType is SingleTenant');
+  if (!anonymous && appType !== 'MultiTenant' && appTenantId === undefined) {
+    throw new ConfigError('MicrosoftAppTenantId', `required when MicrosoftAppType is ${appType}`);
+  }
+  // botbuilder's credential factory asserts both of these; said here as one line naming the variable.
+  if (appType === 'UserAssignedMSI' && anonymous) {
+    throw new ConfigError(
+      'MicrosoftAppId',
+      "required when MicrosoftAppType is UserAssignedMSI (the managed identity's client id)",
+    );
+  }
+  if (appType === 'UserAssignedMSI' && appPassword !== undefined) {
+    throw new ConfigError(
+      'MicrosoftAppPassword',
+      'must not be set when MicrosoftAppType is UserAssignedMSI: the managed identity signs in without a secret',
+    );
   }
   return { appId, appPassword, appTenantId, appType };
 }

@@ -62,6 +62,21 @@ describe('configuration', () => {
     [{ MicrosoftAppId: 'not-a-guid' }, 'MicrosoftAppId'],
     [{ MicrosoftAppId: '0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b' }, 'MicrosoftAppPassword'],
     [{ MicrosoftAppType: 'Sometimes' }, 'MicrosoftAppType'],
+    // botbuilder's credential factory would otherwise fail these with an assertion's stack.
+    [
+      { MicrosoftAppId: '0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b', MicrosoftAppType: 'UserAssignedMSI' },
+      'MicrosoftAppTenantId',
+    ],
+    [
+      {
+        MicrosoftAppId: '0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b',
+        MicrosoftAppType: 'UserAssignedMSI',
+        MicrosoftAppTenantId: '7d3c2b1a-0f9e-4d8c-8b7a-6f5e4d3c2b1a',
+        MicrosoftAppPassword: 'secret',
+      },
+      'MicrosoftAppPassword',
+    ],
+    [{ MicrosoftAppType: 'UserAssignedMSI' }, 'MicrosoftAppId'],
     [{ INACTIVITY_DAYS: '-3' }, 'INACTIVITY_DAYS'],
     [{ SCAN_CRON: 'every hour' }, 'SCAN_CRON'],
     [{ API_TOKEN: 'short' }, 'API_TOKEN'],

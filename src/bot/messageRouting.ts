@@ -7,6 +7,7 @@ import type { BotDeps } from './deps';
 import { sendHelp } from './features/help/helpFeature';
 import { noteTurnCommand } from './turnTelemetry';
 import { cardVerb, type CardDataResult, type CardVerb } from './cardVerbs';
+import { nameConnectorById } from './connectorResolver';
 
 const HINT_TEXT_LIMIT = 80;
 
@@ -18,15 +19,24 @@ function isCommandName(value: unknown): value is CommandName {
 interface CommandButtonData {
   command: CommandName;
   args: string;
+  /** The connector the button names by id, when it names one ('' for none). */
+  connectorId: string;
 }
 
+/** A connector id as the bot makes them (UUIDs, or an import's own id): nothing else is looked up. */
+const CONNECTOR_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
 function parseCommandButton(data: unknown): CardDataResult<CommandButtonData> {
-  const fields = (data ?? {}) as { command?: unknown; args?: unknown };
+  const fields = (data ?? {}) as { command?: unknown; args?: unknown; connectorId?: unknown };
   if (!isCommandName(fields.command)) {
     return { error: 'That button asks for something I do not know. Type help for the commands.' };
   }
   const args = typeof fields.args === 'string' ? fields.args.slice(0, MAX_COMMAND_LENGTH) : '';
-  return { data: { command: fields.command, args } };
+  const id = fields.connectorId;
+  if (id !== undefined && id !== '' && (typeof id !== 'string' || !CONNECTOR_ID.test(id))) {
+    return { error: 'That button names a connector in a way I do not know, so nothing was changed.' };
+  }
+  return { data: { command: fields.command, args, connectorId: typeof id === 'string' ? id : '' } };
 }
 
 async function runCommand(
@@ -48,9 +58,10 @@ async function runCommand(
 
 /** The verb of card buttons that run a chat command: the same handler as the typed command. */
 export function runCommandVerb(router: CommandRouter, deps: BotDeps): CardVerb<CommandButtonData> {
-  return cardVerb(RUN_COMMAND_VERB, parseCommandButton, (context, state, data) =>
-    runCommand(router, deps, context, state, data.command, data.args),
-  );
+  return cardVerb(RUN_COMMAND_VERB, parseCommandButton, (context, state, data) => {
+    if (data.connectorId) nameConnectorById(context, data.connectorId);
+    return runCommand(router, deps, context, state, data.command, data.args);
+  });
 }
 
 /**

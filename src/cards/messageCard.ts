@@ -15,6 +15,8 @@ export interface MessageButton {
   args: string;
   wizardId: string;
   move: string;
+  /** The connector a command button names by id ('' for none): names may be shared. */
+  connectorId: string;
 }
 
 /** Data of the general message card: a title, text, facts, links and buttons (wizard results, errors, confirmations, ...). */
@@ -43,6 +45,7 @@ export function commandButton(
   command: string,
   args = '',
   style: MessageButton['style'] = 'default',
+  connectorId = '',
 ): MessageButton {
-  return { title, style, verb: RUN_COMMAND_VERB, command, args, wizardId: '', move: '' };
+  return { title, style, verb: RUN_COMMAND_VERB, command, args, wizardId: '', move: '', connectorId };
 }

@@ -114,5 +114,6 @@ export function consentCheckButton(connectorId: string): MessageButton {
     args: connectorId,
     wizardId: '',
     move: '',
+    connectorId: '',
   };
 }

@@ -8,6 +8,7 @@ import { aConnector } from '../../support/builders';
 
 const TENANT_A = '55555555-5555-4555-8555-555555555555';
 const TENANT_B = '66666666-6666-4666-8666-666666666666';
+const TENANT_C = '77777777-7777-4777-8777-777777777777';
 
 function card(turn: TurnResult) {
   const c =
@@ -76,6 +77,37 @@ describe('connectors commands', () => {
     expect(actionTitles(card(unknown)).length).toBeGreaterThan(0);
     const ambiguous = await ownerChat.say('status bulk');
     expect(cardText(card(ambiguous))).toContain('Several connectors match "bulk"');
+  });
+
+  test('two connectors sharing a name: the choice buttons name each by id, so both stay reachable', async () => {
+    const [box, dropbox] = await seedConnectors(h.bot.store, [
+      aConnector(TENANT_A).named('Payroll').ofType('box').createdBy(owner).build(),
+      aConnector(TENANT_A).named('Payroll').ofType('dropbox').createdBy(owner).build(),
+    ]);
+    const [elsewhere] = await seedConnectors(h.bot.store, [
+      aConnector(TENANT_C).named('Payroll').ofType('egnyte').createdBy(owner).build(),
+    ]);
+    const asked = card(await ownerChat.say('status payroll'));
+    expect(cardText(asked)).toContain('Several connectors match "payroll"');
+    const titles = actionTitles(asked);
+    expect([...titles].sort()).toEqual([
+      expect.stringMatching(/^Status Payroll \(box, created \d{4}-\d{2}-\d{2}\)$/),
+      expect.stringMatching(/^Status Payroll \(dropbox, created \d{4}-\d{2}-\d{2}\)$/),
+    ]);
+    const boxTitle = titles.find((t) => t.includes('(box'))!;
+    const dropboxTitle = titles.find((t) => t.includes('(dropbox'))!;
+    // The button runs `status Payroll` with the connector's id: the status of that one, not the choice again.
+    const status = card(await ownerChat.click(asked, dropboxTitle));
+    expect(cardText(status)).not.toContain('Several connectors match');
+    expect(JSON.stringify(status)).toContain(`"connectorId":"${dropbox.id}"`);
+    expect(cardText(status)).toContain('Dropbox');
+
+    // A forged id, here another tenant's connector, finds nothing and changes nothing.
+    const forgedCard = JSON.parse(JSON.stringify(asked).replace(box.id, elsewhere.id)) as typeof asked;
+    const forged = await ownerChat.click(forgedCard, boxTitle);
+    expect(forged.replies.map((r) => r.text)).toEqual([
+      'The connector this button names is no longer in this tenant, so nothing was changed. Type connectors to see the current ones.',
+    ]);
   });
 
   test('delete asks first (permanent, what it removes, where access is revoked); Keep it changes nothing; confirmed, it and its secrets are gone', async () => {

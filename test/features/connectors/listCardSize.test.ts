@@ -25,11 +25,14 @@ describe('the connector list card stays within the Teams card limit', () => {
   });
   afterAll(async () => h.stop());
 
-  /** The names the card's Status buttons ask for, one per row. */
+  /** Display names of the seeded connectors by id. */
+  const namesById = new Map<string, string>();
+
+  /** The names of the connectors the card's Status buttons ask for (by id), one per row. */
   function listedNames(card: Card): string[] {
     return actionsOf(card)
       .filter((a) => a.title === 'Status')
-      .map((a) => String((a.data as { args: string }).args));
+      .map((a) => String(namesById.get((a.data as { connectorId: string }).connectorId)));
   }
 
   /** The ids the card's refresh sends back, and the rest of its refresh data. */
@@ -47,7 +50,7 @@ describe('the connector list card stays within the Teams card limit', () => {
 
   /** Connectors of these names in the tenant, each created by the owner. */
   async function seedOwned(tenant: string, names: string[]): Promise<void> {
-    await seedConnectors(
+    const seeded = await seedConnectors(
       h.bot.store,
       names.map((displayName) =>
         connectorRecord({
@@ -58,6 +61,7 @@ describe('the connector list card stays within the Teams card limit', () => {
         }),
       ),
     );
+    for (const c of seeded) namesById.set(c.id, c.displayName);
   }
 
   /** "Show more" clicked from `card` to the end of the list: each page's names, each card within the limit. */

@@ -271,6 +271,7 @@ export const CARD_SAMPLES: CardSample[] = [
           args: '',
           wizardId: 'w-1',
           move: 'resume',
+          connectorId: '',
         },
         {
           title: 'Start over',
@@ -280,6 +281,7 @@ export const CARD_SAMPLES: CardSample[] = [
           args: 'box',
           wizardId: 'w-1',
           move: 'restart',
+          connectorId: '',
         },
       ],
     }),
@@ -306,6 +308,7 @@ export const CARD_SAMPLES: CardSample[] = [
           args: 't-1',
           wizardId: '',
           move: '',
+          connectorId: '',
         },
       ],
     }),

@@ -29,6 +29,7 @@ export function revocationCheckButton(): MessageButton {
     args: '',
     wizardId: '',
     move: '',
+    connectorId: '',
   };
 }
 

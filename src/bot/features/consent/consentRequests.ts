@@ -239,6 +239,7 @@ export function askAgainButton(connectorId: string): MessageButton {
     args: connectorId,
     wizardId: '',
     move: '',
+    connectorId: '',
   };
 }
 

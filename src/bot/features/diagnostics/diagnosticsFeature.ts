@@ -38,7 +38,7 @@ export const DEFAULT_DIAGNOSTICS_OPTIONS: DiagnosticsOptions = {
 
 export interface DiagnosticsFeatureDeps extends Pick<BotDeps, 'config' | 'clock' | 'logger' | 'graph'> {
   /** The connectors to check, deauthorized first when their 90 days are up. */
-  connectors: Pick<ConnectorService, 'findByName' | 'refresh' | 'listAll'>;
+  connectors: Pick<ConnectorService, 'findByName' | 'get' | 'refresh' | 'listAll'>;
   /** For updating the card after the turn has ended; without it a run keeps the turn. */
   messenger?: Pick<Messenger, 'continueIn'>;
   diagnostics?: Partial<DiagnosticsOptions>;

@@ -14,6 +14,7 @@ import { actorOf, baseConversationId, conversationTypeOf, tenantIdOf } from '../
 import { recordVerb } from '../../cardVerbs';
 import { chatCommand, type FeatureTables } from '../../chatCommands';
 import { NOTICES_COMMANDS } from './noticesCommands';
+import { nameConnectorById } from '../../connectorResolver';
 
 /** Card verbs of the expiry notices' buttons. */
 export const NOTICE_VERBS = {
@@ -226,7 +227,10 @@ export function noticesFeature(deps: NotifyFeatureDeps, router: CommandRouter): 
     verbs: [
       recordVerb(NOTICE_VERBS.reauthorize, async (context, state, data) => {
         const connector = await managed(deps, context, data);
-        if (connector) await router.get('reauthorize')!(context, state, connector.displayName);
+        if (!connector) return;
+        // By id: another connector may share its name.
+        nameConnectorById(context, connector.id);
+        await router.get('reauthorize')!(context, state, connector.displayName);
       }),
       recordVerb(NOTICE_VERBS.transfer, (context, _state, data) => noticeTransfer(deps, context, data)),
       recordVerb(NOTICE_VERBS.snooze, (context, _state, data) => noticeSnooze(deps, context, data)),

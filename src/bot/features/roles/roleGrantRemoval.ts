@@ -39,6 +39,7 @@ export const grantRemovalOffer = async (
     args: target.id,
     wizardId: '',
     move: '',
+    connectorId: '',
   };
   return shared.message(
     `Remove the roles I assigned to ${target.adminUpn}?`,

@@ -209,6 +209,7 @@ function controlButton(
     args: requested.args,
     wizardId: open.wizardId,
     move,
+    connectorId: '',
   };
 }
 

@@ -5,6 +5,7 @@ import { TeamsUserIds } from './bot/teamsUserIds';
 import type { ConciergeAdapter } from './bot/conciergeAdapter';
 import { createAdapter, createBot, type Bot } from './bot/createBot';
 import { consentReminderCards } from './bot/features/consent/consentHandover';
+import { consentCheckBeforeReminder } from './bot/features/consent/consentFeature';
 import { connectorApp, type Config } from './config/config';
 import { createConnectorServices, type ConnectorServices } from './connectors/services';
 import { GraphConsentReader } from './diagnostics/consentReader';
@@ -108,14 +109,19 @@ function createScanner(parts: ScannerParts): ExpiryScanner {
     concurrency: scanConcurrency(config.notifyRps),
     lifecycle: services.lifecycle,
     sender,
-    consentReminders: consentReminderCards({
-      config,
-      graph: parts.graph,
-      messenger,
-      store,
-      logger,
-      teamsUserIds,
-    }),
+    consentReminders: {
+      ...consentReminderCards({ config, graph: parts.graph, messenger, store, logger, teamsUserIds }),
+      verifiedFirst: consentCheckBeforeReminder({
+        consent: services.consent,
+        lifecycle: services.lifecycle,
+        store,
+        logger,
+        messenger,
+        clock,
+        config,
+        teamsUserIds,
+      }),
+    },
     managerIds: (tenantId, connectors) => managerIds({ adminGroup, teamsUserIds }, tenantId, connectors),
   });
 }

@@ -153,6 +153,13 @@ export interface ConsentReminderCards {
    * false when the requester could not be reached (the expiry is retried by the next scan).
    */
   expired(request: ConsentRequest): Promise<boolean>;
+  /**
+   * Asks Microsoft Graph for the consent before a reminder or an expiry goes out: a global admin
+   * may have granted it in the Azure portal without telling the bot. True when Graph confirms it
+   * (then it is recorded, the request closed and the requester told): nothing is sent. False when
+   * it is not there or could not be checked.
+   */
+  verifiedFirst?(connector: Connector): Promise<boolean>;
 }
 
 /** One consent reminder a scan may send: to a reviewer, or to the requester. */
@@ -550,8 +557,9 @@ export class ExpiryScanner implements DeauthorizationListener {
         // A request already decided or expired reminds nobody.
         if (request && request.state !== 'open') continue;
         const reminders = await this.consentReminders(connector, consent, request, age);
+        const verified = this.onceVerifiedFirst(connector);
         for (const reminder of reminders)
-          await this.sendConsentReminder(connector, consent.requestedAt, request, reminder, report);
+          await this.sendConsentReminder(connector, consent.requestedAt, request, reminder, report, verified);
       }
     } while (cursor);
   }
@@ -598,8 +606,32 @@ export class ExpiryScanner implements DeauthorizationListener {
   }
 
   /**
+   * Graph's answer on a connector's consent, asked at most once however many reminders are due:
+   * only when a reminder is claimed (so about to go out), never for one already sent.
+   */
+  private onceVerifiedFirst(connector: Connector): () => Promise<boolean> {
+    let answer: Promise<boolean> | undefined;
+    return () => (answer ??= this.verifiedFirst(connector));
+  }
+
+  /** {@link ConsentReminderCards.verifiedFirst}; a failure is logged and counts as not verified. */
+  private async verifiedFirst(connector: Connector): Promise<boolean> {
+    try {
+      return (await this.deps.consentReminders?.verifiedFirst?.(connector)) ?? false;
+    } catch (err) {
+      this.deps.logger.warn('consent not checked before a reminder or expiry', {
+        tenantId: connector.tenantId,
+        connectorId: connector.id,
+        error: err,
+      });
+      return false;
+    }
+  }
+
+  /**
    * Sends a reminder that is due, where its person or conversation is known: claimed in the
-   * ledger, then audited; a failed send frees the claim.
+   * ledger, then (unless Graph shows the consent is already there) sent and audited; a failed
+   * send frees the claim.
    */
   private async sendConsentReminder(
     connector: Connector,
@@ -607,6 +639,7 @@ export class ExpiryScanner implements DeauthorizationListener {
     request: ConsentRequest | undefined,
     reminder: ConsentReminder,
     report: ScanReport,
+    verified: () => Promise<boolean>,
   ): Promise<void> {
     if (!reminder.due || !reminder.reference) return;
     const { store, clock } = this.deps;
@@ -619,6 +652,11 @@ export class ExpiryScanner implements DeauthorizationListener {
       target: reminder.target,
     };
     if (!(await store.notices.claim(key, this.claimant, clock.now(), leaseMs))) return;
+    if (await verified()) {
+      // Granted after all: the connector left awaiting-consent, so no later scan reminds anyone.
+      await store.notices.release(key, this.claimant);
+      return;
+    }
     const outcome = await this.deps.sender.send(reminder.reference, reminder.card());
     if (outcome.status === 'sent') {
       await store.notices.markSent(key, this.claimant, clock.now());
@@ -660,6 +698,12 @@ export class ExpiryScanner implements DeauthorizationListener {
       };
       if (!(await store.notices.claim(key, this.claimant, clock.now(), leaseMs))) continue;
       try {
+        // Granted in the Azure portal without a word to the bot: verified, not expired.
+        const connector = await this.deps.lifecycle.get(open.tenantId, open.connectorId);
+        if (connector?.status === 'awaiting-consent' && (await this.verifiedFirst(connector))) {
+          await store.notices.release(key, this.claimant);
+          continue;
+        }
         const moved = expireConsentRequest(open, now);
         if (!moved.ok) {
           await store.notices.release(key, this.claimant);

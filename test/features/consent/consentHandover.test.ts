@@ -234,6 +234,36 @@ describe('admin consent hand-over', () => {
     expect(h.standIn.posted(adminChat)).toHaveLength(1);
   });
 
+  test('consent granted in the portal without a word to the bot: the reminder scan verifies it and reminds nobody', async () => {
+    const tenant = cloud.addTenant({ displayName: 'Lamna' });
+    const grants = [...tenant.oauth2PermissionGrants];
+    tenant.oauth2PermissionGrants.length = 0;
+    const { client, card, id } = await toHandover(tenant, 'Lamna destination');
+    await client.click(card, 'Send the consent request', { adminId: tenant.admin!.id }, id);
+    const adminChat = `a:1:personal-${tenant.admin!.id}`;
+    h.standIn.reset();
+    // The global admin follows steps 6 to 9 in the Azure portal, and never clicks the card.
+    tenant.oauth2PermissionGrants.push(...grants);
+    h.bot.clock.set(new Date(h.bot.clock.now().getTime() + 25 * 3_600_000));
+    await h.bot.scanner.scan();
+    expect(h.standIn.posted(adminChat)).toHaveLength(0);
+    const [connector] = (await h.bot.store.connectors.list(tenant.id)).items;
+    expect(connector).toMatchObject({
+      status: 'authorized',
+      provenance: { kind: 'verified', method: 'graph-consent' },
+    });
+    const request = await h.bot.store.consentRequests.get(tenant.id, connector.consent!.requestId!);
+    expect(request?.state).toBe('approved');
+    // The requester hears it from the scan's check, which the card names; later scans send nothing.
+    const told = h.standIn.posted(client.conversation.id);
+    expect(
+      told.some((a) => String(a.text ?? '').includes('Admin consent for Lamna destination is verified')),
+    ).toBe(true);
+    h.bot.clock.set(new Date(h.bot.clock.now().getTime() + 72 * 3_600_000));
+    await h.bot.scanner.scan();
+    expect(h.standIn.posted(adminChat)).toHaveLength(0);
+  });
+
   test('a requester in a channel is told there, and the wizard card there turns to done', async () => {
     const tenant = cloud.addTenant({ displayName: 'Fourth Coffee' });
     const { client, card, id } = await toHandover(tenant, 'Coffee destination', 'channel');

@@ -322,4 +322,44 @@ describe('consent request reminders and expiry across a restart', () => {
     await h.stop();
     await standIn.stop();
   }, 120_000);
+
+  test('consent granted in the portal before the request ends: the expiry scan verifies it instead of expiring it', async () => {
+    const clock = new TestClock();
+    const standIn = new ConnectorStandIn();
+    await standIn.start();
+    const bot = await startTestBot({ cloud, clock, env: { ...ENV, CONSENT_REQUEST_DAYS: '10' } });
+    const h: Harness = {
+      standIn,
+      bot,
+      stop: () => bot.stop(),
+      chat: (user, kind, tenant) => openChat(bot.url, standIn, user, kind, tenant),
+    };
+    try {
+      const { tenant, grant } = tenantWithReviewers(cloud, 'Tailspin');
+      const { client } = await handOver(h, tenant, 'Tailspin destination', { addressees: 'roles' });
+      clock.set(new Date(clock.now().getTime() + 25 * HOUR));
+      expect((await h.bot.scanner.scan()).consentReminders).toBe(2);
+      // Granted in the Azure portal (seed 000, steps 6 to 9); nobody tells the bot.
+      grant();
+      clock.advanceDays(10);
+      const scan = await h.bot.scanner.scan();
+      expect(scan).toMatchObject({ consentExpired: 0, consentReminders: 0 });
+      expect(await connectorOf(h, tenant)).toMatchObject({
+        status: 'authorized',
+        provenance: { kind: 'verified', method: 'graph-consent' },
+      });
+      const audit = await auditApi(h, tenant);
+      expect(audit.filter((e) => e.action === 'consent.expired')).toHaveLength(0);
+      expect(audit.find((e) => e.action === 'consent.approved')?.detail).toMatchObject({
+        reason: 'admin consent verified with Microsoft Graph',
+      });
+      const told = h.standIn.posted(client.conversation.id);
+      expect(
+        told.some((a) => String(a.text ?? '').includes('Admin consent for Tailspin destination is verified')),
+      ).toBe(true);
+    } finally {
+      await h.stop();
+      await standIn.stop();
+    }
+  }, 120_000);
 });

@@ -89,6 +89,20 @@ export async function verifyConsent(
   return { kind: 'verified', connector: verified };
 }
 
+/** Who checks a consent on the scan's behalf, as cards and the audit log name it. */
+const SCHEDULED_CHECK = { id: 'scanner', name: 'the scheduled scan' };
+
+/**
+ * The scan's check of a consent before it reminds anyone or expires the request: a global admin
+ * may have granted it in the Azure portal (seed 000, steps 6 to 9) without telling the bot.
+ * True when Microsoft Graph confirms it; it is then recorded as any verification is.
+ */
+export function consentCheckBeforeReminder(
+  deps: Parameters<typeof verifyConsent>[0],
+): (connector: Connector) => Promise<boolean> {
+  return async (connector) => (await verifyConsent(deps, connector, SCHEDULED_CHECK)).kind === 'verified';
+}
+
 /**
  * The connector a consent button names, loaded through the connector service, so a connector past its
  * 90 days is deauthorized first and consent then authorizes it afresh, instead of keeping its

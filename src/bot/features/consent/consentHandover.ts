@@ -367,7 +367,7 @@ export function consentReminderCards(
           request?.requester.name ?? (connector.consent?.requestedBy ? 'A SharePoint admin' : 'An admin'),
           request,
         ),
-        `Reminder: the Office 365 Connector ${connector.displayName} is still waiting for your admin consent.`,
+        `Reminder: the Office 365 Connector ${connector.displayName} is still waiting for admin consent: no decision is recorded, and Microsoft Graph did not show the consent when I checked just now (or could not be asked).`,
       );
     },
     toRequester(connector: Connector, request?: ConsentRequest) {
@@ -377,7 +377,7 @@ export function consentReminderCards(
           messageCard,
           messageCardData({
             title: `Still waiting for admin consent: ${connector.displayName}`,
-            text: `${who} ${request && request.reviewers.length > 1 ? 'have' : 'has'} not granted consent yet (asked ${UTC_DATES.dateTime(connector.consent?.requestedAt)}${request ? `; the request expires on ${UTC_DATES.dateTime(request.expiresAt)}` : ''}). Remind them, or forward the consent link ${deps.config.adminConsentLink} to another global admin.`,
+            text: `${who} ${request && request.reviewers.length > 1 ? 'have' : 'has'} not answered yet (asked ${UTC_DATES.dateTime(connector.consent?.requestedAt)}${request ? `; the request expires on ${UTC_DATES.dateTime(request.expiresAt)}` : ''}), and the consent is not verified: Microsoft Graph did not show it when I checked just now, or could not be asked. Remind them, or forward the consent link ${deps.config.adminConsentLink} to another global admin. If it was granted since, click Check again.`,
             style: 'warning',
             buttons: [consentCheckButton(connector.id)],
           }),

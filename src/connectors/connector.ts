@@ -115,7 +115,10 @@ export function daysUntilExpiry(
   return Math.max(0, Math.ceil((expiry.getTime() - now.getTime()) / DAY_MS));
 }
 
-/** Seeds 002/003: what a deauthorized connector says (the deauthorization rule), and what to do. */
+/**
+ * Seeds 002/003: what a deauthorized connector says (the deauthorization rule), and what to do.
+ * The bot knows the transfers recorded here, not Mover's own records: it says which it went by.
+ */
 export function deauthorizedMessage(inactivityDays: number): string {
-  return `This connector was automatically deauthorized because it has not transferred any data in the last ${inactivityDays} days. Reauthorize it to use it again.`;
+  return `No transfer is recorded for this connector in the last ${inactivityDays} days, and Mover automatically deauthorizes connectors that haven't transferred any data in that time. Reauthorize it to use it again.`;
 }

@@ -79,7 +79,7 @@ export function connectorFinding(connector: Connector, ctx: DiagnosticContext): 
     status: soon || consent ? 'warn' : 'pass',
     found: `${last} ${rule}${when}${consent}`,
     fix: soon
-      ? `Run a transfer, or reauthorize it: either restarts the ${ctx.inactivityDays}-day clock.`
+      ? `Run a transfer and record it: Mover deauthorizes connectors that transfer no data for ${ctx.inactivityDays} days. This bot also counts from a reauthorization, but Mover's pages name transfers only.`
       : consent
         ? 'A global admin grants consent with the link they were sent; type status with its name to check.'
         : '',

@@ -169,7 +169,7 @@ describe('connectors commands', () => {
       aConnector(TENANT_A).named('Dormant').createdBy(owner).authorizedAt(old).build(),
     ]);
     const status = await ownerChat.say('status dormant');
-    expect(cardText(card(status))).toContain('automatically deauthorized');
+    expect(cardText(card(status))).toContain('Mover automatically deauthorizes connectors');
     // Seeds 002/003: the status of a failing connector says reauthorizing is a good first step.
     expect(cardText(card(status))).toContain(
       'Reauthorizing is also a good first step in trying to resolve most issues with your connectors.',

@@ -59,7 +59,7 @@ describe('the connector status card stays current', () => {
       verb: STATUS_REFRESH_VERB,
       userIds: [owner.id],
     });
-    expect(cardText(posted)).not.toContain('automatically deauthorized');
+    expect(cardText(posted)).not.toContain('Mover automatically deauthorizes connectors');
     // Later the scanner deauthorizes it; the old card, opened again, says so.
     h.bot.clock.advanceDays(91);
     await h.bot.scanner.scan();
@@ -67,7 +67,7 @@ describe('the connector status card stays current', () => {
     const before = await snapshot(h, TENANT);
     const now = shownCard((await chat.open(posted))!);
     expectValidCard(now);
-    expect(cardText(now)).toContain('automatically deauthorized');
+    expect(cardText(now)).toContain('Mover automatically deauthorizes connectors');
     expect(cardText(now)).toContain('Team Box');
     expect(refreshOf(now).verb).toBe(STATUS_REFRESH_VERB);
     expect(await snapshot(h, TENANT)).toBe(before);
@@ -161,7 +161,7 @@ describe('the connector status card stays current', () => {
 
     const statusNow = shownCard((await chat.open(status))!);
     expectValidCard(statusNow);
-    expect(cardText(statusNow)).toContain('automatically deauthorized');
+    expect(cardText(statusNow)).toContain('Mover automatically deauthorizes connectors');
     expect(cardText(statusNow)).not.toMatch(/\b0 days left/);
     expect(actionTitles(statusNow)).not.toContain('Record a transfer');
     const listNow = shownCard((await chat.open(list))!);

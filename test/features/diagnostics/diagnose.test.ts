@@ -368,7 +368,7 @@ describe('diagnose with Microsoft Graph (HTTPS fake of the token endpoint and Gr
     expect(row.status).toBe('✗ Fail');
     expect(row.text).toContain('Deauthorized: no transfer for 95 days');
     expect(row.text).toContain(
-      'This connector was automatically deauthorized because it has not transferred any data in the last 90 days. Reauthorize it to use it again.',
+      "No transfer is recorded for this connector in the last 90 days, and Mover automatically deauthorizes connectors that haven't transferred any data in that time. Reauthorize it to use it again.",
     );
     // Seeds 002/003: reauthorizing is a good first step for most connector problems.
     expect(row.text).toContain(

@@ -837,7 +837,7 @@ function connectorsAndNoticeSamples(): CardSample[] {
       typeName: 'Azure Blob Storage Connector',
       status: 'deauthorized',
       alert:
-        'This connector was automatically deauthorized because it has not transferred any data in the last 90 days. Reauthorize it to use it again.',
+        "No transfer is recorded for this connector in the last 90 days, and Mover automatically deauthorizes connectors that haven't transferred any data in that time. Reauthorize it to use it again.",
       advice:
         'Reauthorizing a connector is sometimes necessary if we lose authorization or access to your cloud storage accounts or web servers. Reauthorizing is also a good first step in trying to resolve most issues with your connectors.',
       askAgain: false,

@@ -280,7 +280,7 @@ describe('connector inactivity', () => {
     const f = connectorFinding(gone, ctx);
     expect(f.status).toBe('fail');
     expect(f.fix).toBe(
-      'This connector was automatically deauthorized because it has not transferred any data in the last 90 days. Reauthorize it to use it again. Reauthorizing is also a good first step in trying to resolve most issues with your connectors.',
+      "No transfer is recorded for this connector in the last 90 days, and Mover automatically deauthorizes connectors that haven't transferred any data in that time. Reauthorize it to use it again. Reauthorizing is also a good first step in trying to resolve most issues with your connectors.",
     );
   });
 

@@ -3,7 +3,7 @@ import type { CommandSpec } from '../../chatCommands';
 const CONNECT_MANIFEST =
   'Start the step-by-step authorization wizard for a new connector, e.g. connect office365.';
 const REAUTHORIZE_MANIFEST =
-  "Run a connector's authorization again; this renews it and restarts its 90-day clock.";
+  "Run a connector's authorization again; this renews it, and renews a deauthorized one.";
 
 /** The authorization wizard's commands. */
 export const WIZARD_COMMANDS = {
@@ -18,7 +18,7 @@ export const WIZARD_COMMANDS = {
     name: 'reauthorize',
     aliases: [],
     usage: 'reauthorize <name>',
-    description: 'Run the authorization again; restarts the 90-day clock.',
+    description: 'Run the authorization again (renews a deauthorized connector).',
     manifest: { personal: REAUTHORIZE_MANIFEST, team: REAUTHORIZE_MANIFEST, groupChat: REAUTHORIZE_MANIFEST },
   },
   cancel: {

@@ -249,12 +249,18 @@ const PAGE = `<!doctype html>
     s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
   // The markdown Teams supports in cards: **bold**, _italic_ or *italic*, [links](https://...), lists, paragraphs.
   function markdown(text) {
-    const inline = (s) =>
-      escapeHtml(s)
+    // A backslash before ASCII punctuation is that character as text (CommonMark "Backslash
+    // escapes"), as the bot escapes people's and Graph's text: held aside while the rest is parsed.
+    const inline = (s) => {
+      const held = [];
+      const hold = (_, ch) => '\\u0000' + (held.push(ch) - 1) + '\\u0000';
+      return escapeHtml(s.replace(/\\\\([!-\\/:-@\\[-\\u0060{-~])/g, hold))
         .replace(/\\[([^\\]]+)\\]\\((https?:\\/\\/[^)\\s]+)\\)/g, '<a href="$2">$1</a>')
         .replace(/\\*\\*(.+?)\\*\\*/g, '<strong>$1</strong>')
         .replace(/(^|[\\s(])\\*([^*\\s][^*]*?)\\*(?=$|[\\s).,;:!?])/g, '$1<em>$2</em>')
-        .replace(/(^|[\\s(])_([^_]+?)_(?=$|[\\s).,;:!?])/g, '$1<em>$2</em>');
+        .replace(/(^|[\\s(])_([^_]+?)_(?=$|[\\s).,;:!?])/g, '$1<em>$2</em>')
+        .replace(/\\u0000(\\d+)\\u0000/g, (_, i) => escapeHtml(held[Number(i)]));
+    };
     return text
       .replace(/\\r\\n?/g, '\\n')
       .split(/\\n{2,}/)

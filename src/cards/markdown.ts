@@ -62,3 +62,20 @@ export function md(strings: TemplateStringsArray, ...values: (string | number | 
   });
   return Markdown.of(source);
 }
+
+/**
+ * {@link md} as the plain string a message's `text` takes: Teams reads a bot message's text as
+ * markdown, so a name or a Graph message interpolated here cannot turn into a link or emphasis.
+ */
+export function mdText(strings: TemplateStringsArray, ...values: (string | number | Markdown)[]): string {
+  let source = strings[0];
+  values.forEach((value, i) => {
+    if (value instanceof Markdown) source += value.source;
+    // A value in mid-line cannot start a list or heading ("25.02.2026" after "on "): only its own
+    // later lines can. The sentinel keeps escapeMarkdown from treating its start as a line start.
+    else if (source === '' || source.endsWith('\n')) source += escapeMarkdown(String(value));
+    else source += escapeMarkdown(`\u0001${String(value)}`).slice(1);
+    source += strings[i + 1];
+  });
+  return source;
+}

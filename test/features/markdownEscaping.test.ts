@@ -48,6 +48,14 @@ describe('text from people never becomes card markup', () => {
     expectLiteral(card, HOSTILE);
   });
 
+  test('a plain-text reply naming a link-like connector shows the name literally (Teams reads message text as markdown)', async () => {
+    const turn = await ownerChat.say('transfer reauthorize here');
+    const text = String(turn.replies.at(-1)?.text);
+    expect(text).toMatch(/^Transfer recorded for \\\[Reauthorize here\\\]\(https:\/\/evil\.example\)\. /);
+    expect(unescapeMarkdown(text)).toContain(`Transfer recorded for ${LINK_NAME}.`);
+    expect({ text, markup: hostileMarkup(text) }).toEqual({ text, markup: [] });
+  });
+
   test('a command argument that looks like a link shows literally', async () => {
     const turn = await ownerChat.say(`status ${HOSTILE.split('\n')[0]} zzz`);
     expectLiteral(shownCard(turn), '[Reauthorize here](https://evil.example) **bold**');

@@ -1,4 +1,4 @@
-import { escapeMarkdown, needsEscaping } from '../../../src/cards/markdown';
+import { escapeMarkdown, needsEscaping, markdown, mdText } from '../../../src/cards/markdown';
 import { HOSTILE } from '../../support/markdownCheck';
 
 describe('needsEscaping', () => {
@@ -19,4 +19,20 @@ describe('needsEscaping', () => {
       expect(needsEscaping(text)).toBe(escapeMarkdown(text) !== text);
     },
   );
+});
+
+describe('mdText: a message text with people’s and Graph’s words escaped', () => {
+  test('a name cannot become a link or emphasis; the bot’s own words and Markdown values stay as written', () => {
+    const name = '[Reauthorize here](https://evil.example) *now*';
+    expect(mdText`Transfer recorded for ${name}. **Done** ${markdown('_kept_')}`).toBe(
+      'Transfer recorded for \\[Reauthorize here\\](https://evil.example) \\*now\\*. **Done** _kept_',
+    );
+  });
+
+  test('only a value at the start of a line is escaped as a list or heading marker', () => {
+    expect(mdText`on ${'25.02.2026, 14:20'}`).toBe('on 25.02.2026, 14:20');
+    expect(mdText`${'1. first'} then`).toBe('1\\. first then');
+    expect(mdText`line\n${'- item'}`).toBe('line\n\\- item');
+    expect(mdText`mid ${'a\n# heading'}`).toBe('mid a\n\\# heading');
+  });
 });

@@ -1,3 +1,4 @@
+import { mdText } from '../../../cards/markdown';
 import { connectorApp } from '../../../config/config';
 import type { TurnContext } from 'botbuilder';
 import { suggestedTransferAt } from '../../../connectors/activityEvidence';
@@ -113,11 +114,11 @@ async function recordTransferAt(
       lastSignInAt: evidence.lastSignInAt,
     });
     await context.sendActivity(
-      `Transfer recorded for ${updated.displayName} on ${dates.dateTime(at)}, from Microsoft Entra’s sign-in activity report. The ${config.inactivityDays}-day clock restarted from then: it is now deauthorized on ${dates.dateTime(expiresAt(updated, config.inactivityDays))} unless it transfers again.`,
+      mdText`Transfer recorded for ${updated.displayName} on ${dates.dateTime(at)}, from Microsoft Entra’s sign-in activity report. The ${config.inactivityDays}-day clock restarted from then: it is now deauthorized on ${dates.dateTime(expiresAt(updated, config.inactivityDays))} unless it transfers again.`,
     );
   } catch (err) {
     if (err instanceof LifecycleError) {
-      await context.sendActivity(`${err.message} Nothing was recorded.`);
+      await context.sendActivity(mdText`${err.message} Nothing was recorded.`);
       return;
     }
     throw err;
@@ -156,14 +157,14 @@ async function recordEvidencedTransfer(
   }
   if (Number(data.version) !== connector.version) {
     await context.sendActivity(
-      `This card is out of date: ${connector.displayName} changed since it was shown. Nothing was recorded; type status ${connector.displayName} again.`,
+      mdText`This card is out of date: ${connector.displayName} changed since it was shown. Nothing was recorded; type status ${connector.displayName} again.`,
     );
     return;
   }
   const evidence = await readEvidence(deps, tenantId);
   if (evidence.kind !== 'seen' || at.getTime() > new Date(evidence.lastSignInAt).getTime()) {
     logger.warn('evidenced transfer not recorded', { connectorId: connector.id, kind: evidence.kind });
-    await context.sendActivity(`${evidenceRefusal(evidence)} Nothing was recorded.`);
+    await context.sendActivity(mdText`${evidenceRefusal(evidence)} Nothing was recorded.`);
     return;
   }
   await recordTransferAt(deps, context, connector, at, evidence);

@@ -2,7 +2,7 @@ import { MessageFactory, type TurnContext } from 'botbuilder';
 import { deleteConfirmCard } from '../../../cards/connectorsCards';
 import { renderCard } from '../../../cards/render';
 import { messageCardData, messageCard } from '../../../cards/messageCard';
-import { markdown, md } from '../../../cards/markdown';
+import { markdown, md, mdText } from '../../../cards/markdown';
 import { connectorType } from '../../../connectors/catalog';
 import { expiresAt, type Connector } from '../../../connectors/connector';
 import { LifecycleError } from '../../../connectors/lifecycle';
@@ -155,7 +155,7 @@ export async function recordTransfer(
     const updated = await connectors.recordTransfer(found, clock.now(), actorOf(context));
     const expiry = expiresAt(updated, config.inactivityDays);
     await context.sendActivity(
-      `Transfer recorded for ${updated.displayName}. The ${config.inactivityDays}-day clock restarted: it is now deauthorized on ${readerDates(context, deps.logger).dateTime(expiry)} unless it transfers again.`,
+      mdText`Transfer recorded for ${updated.displayName}. The ${config.inactivityDays}-day clock restarted: it is now deauthorized on ${readerDates(context, deps.logger).dateTime(expiry)} unless it transfers again.`,
     );
   } catch (err) {
     if (err instanceof LifecycleError) {

@@ -1,3 +1,4 @@
+import { mdText } from '../../../cards/markdown';
 import type { TurnContext } from 'botbuilder';
 import { readerDates } from '../../../util/readerDates';
 import { reviewerNames, type ConsentRequest, type ConsentReviewer } from '../../../connectors/consentRequest';
@@ -32,7 +33,7 @@ async function askAgainTarget(
   }
   if (connector.status !== 'consent-declined' && connector.status !== 'consent-expired') {
     await context.sendActivity(
-      `${connector.displayName} is ${connector.status}: there is no declined or expired consent request to ask again.`,
+      mdText`${connector.displayName} is ${connector.status}: there is no declined or expired consent request to ask again.`,
     );
     return undefined;
   }
@@ -47,7 +48,7 @@ async function askAgainTarget(
   });
   if (!last) {
     await context.sendActivity(
-      `I have no earlier consent request for ${connector.displayName}. Type reauthorize ${connector.displayName} to hand it over again.`,
+      mdText`I have no earlier consent request for ${connector.displayName}. Type reauthorize ${connector.displayName} to hand it over again.`,
     );
     return undefined;
   }

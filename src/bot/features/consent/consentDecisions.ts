@@ -1,5 +1,5 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
-import { md } from '../../../cards/markdown';
+import { markdown, md, mdText } from '../../../cards/markdown';
 import { readerDates } from '../../../util/readerDates';
 import { UTC_DATES } from '../../../util/dates';
 import { renderCard } from '../../../cards/render';
@@ -122,7 +122,7 @@ export async function declineRequest(
     closedForRequesterAttachment(saved, readerDates(context, deps.logger)),
   );
   await context.sendActivity(
-    `You declined the consent request for ${saved.connectorName}.${told ? ` I told ${saved.requester.name}, with your reason.` : ''}`,
+    mdText`You declined the consent request for ${saved.connectorName}.${told ? ` I told ${saved.requester.name}, with your reason.` : ''}`,
   );
 }
 
@@ -214,7 +214,7 @@ export async function forwardRequest(
     ),
   );
   await context.sendActivity(
-    `You forwarded the consent request for ${saved.connectorName} to ${reviewer.name}. ${forwardedWhere(delivery, deps.config.adminConsentLink)}`,
+    mdText`You forwarded the consent request for ${saved.connectorName} to ${reviewer.name}. ${markdown(forwardedWhere(delivery, deps.config.adminConsentLink))}`,
   );
 }
 

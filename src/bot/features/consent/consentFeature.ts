@@ -11,7 +11,7 @@ import { GRAPH_PERMISSIONS } from '../../../graph/graphPermissions';
 import { notifyRequester } from './consentHandover';
 import type { BotDeps } from '../../deps';
 import { actorOf, tenantIdOf } from '../../turnInfo';
-import { markdown, md } from '../../../cards/markdown';
+import { markdown, md, mdText } from '../../../cards/markdown';
 import { isConsentAddressee } from './consentAddressee';
 import { recordVerb } from '../../cardVerbs';
 import type { FeatureTables } from '../../chatCommands';
@@ -122,7 +122,7 @@ async function loadForConsent(
     return undefined;
   }
   if (connector.consent?.verifiedAt && connector.status === 'authorized') {
-    await context.sendActivity(`Admin consent for ${connector.displayName} is already verified.`);
+    await context.sendActivity(mdText`Admin consent for ${connector.displayName} is already verified.`);
     return undefined;
   }
   return connector;
@@ -135,7 +135,7 @@ async function answerConsentCheck(context: TurnContext, outcome: ConsentCheckOut
       ? ', and I told the person who asked'
       : '';
     await context.sendActivity(
-      `Thank you: admin consent for ${outcome.connector.displayName} is verified with Microsoft Graph${told}. It is authorized.`,
+      mdText`Thank you: admin consent for ${outcome.connector.displayName} is verified with Microsoft Graph${told}. It is authorized.`,
     );
     return;
   }

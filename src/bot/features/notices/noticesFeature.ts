@@ -1,3 +1,4 @@
+import { mdText } from '../../../cards/markdown';
 import { MessageFactory, TurnContext } from 'botbuilder';
 import { refuse } from '../../universalActions';
 import { subscriptionCard } from '../../../cards/noticeCards';
@@ -162,14 +163,14 @@ async function noticeTransfer(
   // or someone else in the channel), the notice's button has nothing left to do.
   if (typeof data.periodStart === 'string' && data.periodStart !== clockStart(connector)?.toISOString()) {
     await context.sendActivity(
-      `A transfer is already recorded for ${connector.displayName} since this notice (last transfer ${readerDates(context, deps.logger).dateTime(connector.lastTransferAt)}). Nothing was changed; type transfer ${connector.displayName} to record another.`,
+      mdText`A transfer is already recorded for ${connector.displayName} since this notice (last transfer ${readerDates(context, deps.logger).dateTime(connector.lastTransferAt)}). Nothing was changed; type transfer ${connector.displayName} to record another.`,
     );
     return;
   }
   try {
     const updated = await deps.connectors.recordTransfer(connector, clock.now(), actorOf(context));
     await context.sendActivity(
-      `${actorOf(context).name} recorded a transfer for ${updated.displayName}: it is now deauthorized on ${readerDates(context, deps.logger).dateTime(expiresAt(updated, config.inactivityDays))} unless it transfers again.`,
+      mdText`${actorOf(context).name} recorded a transfer for ${updated.displayName}: it is now deauthorized on ${readerDates(context, deps.logger).dateTime(expiresAt(updated, config.inactivityDays))} unless it transfers again.`,
     );
   } catch (err) {
     if (err instanceof LifecycleError) {
@@ -192,14 +193,14 @@ async function noticeSnooze(
   const period = clockStart(connector)?.toISOString();
   if (!period || data.periodStart !== period) {
     await context.sendActivity(
-      `This notice is out of date: ${connector.displayName} transferred or was reauthorized since. Nothing was snoozed.`,
+      mdText`This notice is out of date: ${connector.displayName} transferred or was reauthorized since. Nothing was snoozed.`,
     );
     return;
   }
   const next = nextThreshold(Number(data.threshold), config.expiryNoticeDays);
   if (next === undefined) {
     await context.sendActivity(
-      `There is no later notice to snooze for ${connector.displayName}: the next thing that happens is deauthorization.`,
+      mdText`There is no later notice to snooze for ${connector.displayName}: the next thing that happens is deauthorization.`,
     );
     return;
   }
@@ -209,7 +210,7 @@ async function noticeSnooze(
   );
   await lifecycle.audit(connector, actorOf(context), 'notice.snoozed', { threshold: next });
   await context.sendActivity(
-    `${actorOf(context).name} snoozed ${connector.displayName}: the ${next}-day notice will not be sent. Later notices still will.`,
+    mdText`${actorOf(context).name} snoozed ${connector.displayName}: the ${next}-day notice will not be sent. Later notices still will.`,
   );
 }
 

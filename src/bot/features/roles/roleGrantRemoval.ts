@@ -1,3 +1,4 @@
+import { mdText } from '../../../cards/markdown';
 import type { Attachment, TurnContext } from 'botbuilder';
 import type { MessageButton } from '../../../cards/messageCard';
 import { isGraphError } from '../../../graph/errors';
@@ -140,7 +141,9 @@ const removeGrants = async (shared: RolesShared, context: TurnContext, data: Rec
     }
   } catch (err) {
     if (!isGraphError(err)) throw err;
-    await context.sendActivity(`I could not read who may remove roles: ${err.message} Nothing was changed.`);
+    await context.sendActivity(
+      mdText`I could not read who may remove roles: ${err.message} Nothing was changed.`,
+    );
     return;
   }
   const removals = await removeEach(shared, context, tenantId, adminId, kind);

@@ -19,7 +19,7 @@ import { durationText, type RoleOutcome } from './roleAssignment';
 import { auditTurn } from '../../turnAudit';
 import { str, type RolesShared } from './rolesShared';
 import { UTC_DATES } from '../../../util/dates';
-import { md } from '../../../cards/markdown';
+import { md, mdText } from '../../../cards/markdown';
 
 /** A request for a global admin to approve roles, kept in bot state until it is decided. */
 export interface ApprovalRequest {
@@ -174,7 +174,7 @@ async function approverOf(
     approver = await resolveApprover(shared, context, data);
   } catch (err) {
     if (!isGraphError(err)) throw err;
-    await context.sendActivity(`I could not confirm the global admin: ${err.message}`);
+    await context.sendActivity(mdText`I could not confirm the global admin: ${err.message}`);
     return undefined;
   }
   if (typeof approver === 'string') {

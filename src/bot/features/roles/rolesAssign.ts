@@ -1,3 +1,4 @@
+import { mdText } from '../../../cards/markdown';
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import { renderCard } from '../../../cards/render';
 import { rolesAssignCard, rolesCheckCard, type RolesAssignCardData } from '../../../cards/rolesCards';
@@ -115,7 +116,7 @@ async function openAssignment(
   const { account } = findings;
   if (offer.length === 0) {
     await context.sendActivity(
-      `${account.upn} already holds every role I can assign for a ${targetKindLabel(kind)} target.`,
+      mdText`${account.upn} already holds every role I can assign for a ${targetKindLabel(kind)} target.`,
     );
     return;
   }
@@ -126,7 +127,7 @@ async function openAssignment(
     if (!assigner) approvers = await shared.globalAdmins.listGlobalAdmins(tenantIdOf(context));
   } catch (err) {
     if (!isGraphError(err)) throw err;
-    await context.sendActivity(`I could not read who may assign roles: ${err.message}`);
+    await context.sendActivity(mdText`I could not read who may assign roles: ${err.message}`);
     return;
   }
   const asker = actorOf(context);
@@ -160,7 +161,7 @@ async function assignChecked(
     assigner = await askerAssigner(context);
   } catch (err) {
     if (!isGraphError(err)) throw err;
-    await context.sendActivity(`I could not read who may assign roles: ${err.message}`);
+    await context.sendActivity(mdText`I could not read who may assign roles: ${err.message}`);
     return;
   }
   if (assigner) {

@@ -1,3 +1,4 @@
+import { mdText } from '../../../cards/markdown';
 import { MessageFactory, type Attachment, type TurnContext } from 'botbuilder';
 import { isGraphError } from '../../../graph/errors';
 import type { DirectoryRole } from '../../../directoryRoles/requirements';
@@ -24,7 +25,9 @@ const loadRequest = async (shared: RolesShared, context: TurnContext, data: Reco
   const actor = actorOf(context);
   if (actor.id !== request.approver.id) {
     logger.warn('role approval clicked by someone it was not sent to', { requestId: request.id });
-    await context.sendActivity(`Only ${request.approver.name} can decide this request. Nothing was changed.`);
+    await context.sendActivity(
+      mdText`Only ${request.approver.name} can decide this request. Nothing was changed.`,
+    );
     return undefined;
   }
   if (request.status === 'deciding') {
@@ -80,7 +83,7 @@ async function mayStillAssign(shared: RolesShared, context: TurnContext): Promis
     assigner = await shared.askerAssigner(context);
   } catch (err) {
     if (!isGraphError(err)) throw err;
-    await context.sendActivity(`I could not confirm your roles: ${err.message} Nothing was changed.`);
+    await context.sendActivity(mdText`I could not confirm your roles: ${err.message} Nothing was changed.`);
     return false;
   }
   if (!assigner) {

@@ -1,3 +1,4 @@
+import { mdText } from '../../../cards/markdown';
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import type { TextColor } from '../../../cards/connectorsCards';
 import { renderCard } from '../../../cards/render';
@@ -103,7 +104,7 @@ async function removeTarget(
   }
   if (!allowed) {
     await context.sendActivity(
-      `Only the person who defined the ${target.adminUpn} target connection, that admin account itself, or a global admin can remove it. Nothing was changed.`,
+      mdText`Only the person who defined the ${target.adminUpn} target connection, that admin account itself, or a global admin can remove it. Nothing was changed.`,
     );
     return;
   }

@@ -1,3 +1,4 @@
+import { mdText } from '../../../cards/markdown';
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import { refuse } from '../../universalActions';
 import { isCardExecute } from '../../../cards/cardTurn';
@@ -258,7 +259,7 @@ async function connect(
   const type = findConnectorType(args);
   if (!type) {
     await context.sendActivity(
-      `I do not know a connector type "${args.slice(0, 60)}". Pick one from the list:`,
+      mdText`I do not know a connector type "${args.slice(0, 60)}". Pick one from the list:`,
     );
     await sendPicker(context);
     return;

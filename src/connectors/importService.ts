@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { ConcurrencyError, type ConnectorStore } from './ports';
 import type { Clock } from '../util/clock';
 import type { ConnectorTypeId } from './catalog';
@@ -36,8 +36,26 @@ const FUTURE_TOLERANCE_MS = 60_000;
 const TIME_FIELDS = ['createdAt', 'authorizedAt', 'lastTransferAt'] as const;
 
 /**
+ * The id of an item the caller gave none: derived from what the item says, so that a request
+ * retried after a storage failure part-way finds the connectors it already created instead of
+ * making them twice. UUID-shaped (RFC 9562 version 8, for ids made by one's own rule).
+ */
+export function importedId(item: ImportItem): string {
+  const said = [
+    item.type,
+    item.displayName.trim(),
+    item.status ?? null,
+    ...TIME_FIELDS.map((f) => item[f] ?? null),
+  ];
+  const hex = createHash('sha256').update(JSON.stringify(said)).digest('hex');
+  const variant = (8 | (parseInt(hex[16], 16) & 3)).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
  * The rules a schema cannot express, checked over the whole list before anything is written:
- * real dates, none in the future, nothing before creation, no blank name, no id twice.
+ * real dates, none in the future, nothing before creation, no blank name, no id twice (an item
+ * without one counts by its {@link importedId}: two identical items cannot be told apart).
  * Returns each problem with its JSON pointer.
  */
 export function importProblems(items: ImportItem[], single: boolean, now: Date): string[] {
@@ -67,11 +85,11 @@ export function importProblems(items: ImportItem[], single: boolean, now: Date):
         }
       }
     }
-    if (item.id !== undefined) {
-      const first = seen.get(item.id);
-      if (first !== undefined) problems.push(`${at}/id repeats the id of /${first}`);
-      else seen.set(item.id, index);
-    }
+    const id = item.id ?? importedId(item);
+    const first = seen.get(id);
+    if (first === undefined) seen.set(id, index);
+    else if (item.id !== undefined) problems.push(`${at}/id repeats the id of /${first}`);
+    else problems.push(`${at} repeats /${first} exactly: give each an id to import both`);
   });
   return problems;
 }
@@ -92,7 +110,7 @@ function toConnector(tenantId: string, item: ImportItem, now: Date, via: ActorRe
   const authorizedAt =
     iso(item.authorizedAt) ?? (status === 'deauthorized' ? undefined : createdAt.toISOString());
   return {
-    id: item.id ?? randomUUID(),
+    id: item.id ?? importedId(item),
     tenantId,
     type: item.type,
     displayName: item.displayName.trim(),
@@ -114,7 +132,8 @@ export interface ImportActors {
 /**
  * Imports connectors into a tenant, keeping their times so their 90-day clocks carry over.
  * The whole list is validated first (ImportRejectedError, nothing written); an id already present
- * in the tenant is left unchanged and reported `created: false`, so a retried request is safe.
+ * in the tenant is left unchanged and reported `created: false`, so a retried request is safe;
+ * an item without an id gets one derived from its fields ({@link importedId}), so the same holds.
  */
 export class ImportService {
   constructor(

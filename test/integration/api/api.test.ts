@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { removeTempDir, startTestBot, TestClock, type TestBot } from '../../harness/testBot';
+import { StoreUnavailableError } from '../../../src/connectors/ports';
 
 const TOKEN = 'api-token-'.padEnd(40, 'x');
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -213,6 +214,45 @@ describe('management API with API_TOKEN', () => {
       expect(
         audit.body.items.filter((e: { action: string }) => e.action === 'connector.imported'),
       ).toHaveLength(2);
+    });
+
+    test('without ids, a request retried after a storage failure part-way creates each connector once', async () => {
+      const tid = newTenant();
+      const items = ['A', 'B', 'C', 'D'].map((n) => ({ type: 'box', displayName: `Import ${n}` }));
+      const store = bot.store.connectors;
+      const create = store.create;
+      let creates = 0;
+      store.create = async (connector) => {
+        if (++creates === 3) throw new StoreUnavailableError(new Error('SQLITE_BUSY (injected)'));
+        return create.call(store, connector);
+      };
+      try {
+        expect((await call(bot, connectors(tid), { body: items })).status).toBe(503);
+      } finally {
+        store.create = create;
+      }
+      const retry = await call(bot, connectors(tid), { body: items });
+      expect(retry.status).toBe(201);
+      expect(retry.body.results.map((r: { created: boolean }) => r.created)).toEqual([
+        false,
+        false,
+        true,
+        true,
+      ]);
+      const stored = (await bot.store.connectors.list(tid, { limit: 50 })).items.map((c) => c.displayName);
+      expect(stored.sort()).toEqual(['Import A', 'Import B', 'Import C', 'Import D']);
+      // The same again changes nothing.
+      const again = await call(bot, connectors(tid), { body: items });
+      expect(again.status).toBe(200);
+      expect(again.body.results).toEqual(retry.body.results.map((r: object) => ({ ...r, created: false })));
+    });
+
+    test('two identical items without ids cannot be told apart: 422 naming both', async () => {
+      const tid = newTenant();
+      const item = { type: 'box', displayName: 'Twin' };
+      const answer = await call(bot, connectors(tid), { body: [item, { ...item }] });
+      expectError(answer, 422, 'ValidationFailed');
+      expect(answer.body.error.message).toContain('/1 repeats /0 exactly: give each an id to import both');
     });
 
     test('1,000 items are accepted, 1,001 are refused with 422', async () => {

@@ -27,6 +27,38 @@ export function checkActivity(body: unknown, anonymous: boolean): string | undef
   for (const [where, value] of tenantIdsOf(activity)) {
     if (value !== undefined && normalizeTenantId(value) === undefined) return `${where} is not a GUID`;
   }
+  return shapeProblem(activity);
+}
+
+const isPresentNonString = (value: unknown) =>
+  value !== undefined && value !== null && typeof value !== 'string';
+
+/**
+ * The fields the bot reads, in the shapes Teams sends them: anything else would fail deep in a
+ * turn, where the person could only be told "something went wrong" and the log would show a stack.
+ */
+function shapeProblem(activity: Record<string, unknown>): string | undefined {
+  if (isPresentNonString(activity.text)) return 'the activity text is not a string';
+  if (isPresentNonString(activity.name)) return 'the activity name is not a string';
+  const conversation = activity.conversation as Record<string, unknown>;
+  if (isPresentNonString(conversation.conversationType))
+    return 'conversation.conversationType is not a string';
+  const from = activity.from as Record<string, unknown>;
+  if (isPresentNonString(from.aadObjectId)) return 'from.aadObjectId is not a string';
+  for (const field of ['membersAdded', 'membersRemoved'] as const) {
+    const members = activity[field];
+    if (members === undefined || members === null) continue;
+    if (
+      !Array.isArray(members) ||
+      members.some((m) => !m || typeof m !== 'object' || typeof m.id !== 'string')
+    )
+      return `${field} is not a list of members with ids`;
+  }
+  if (activity.type === 'invoke' && activity.name === 'adaptiveCard/action') {
+    const action = (activity.value as { action?: { type?: unknown; verb?: unknown } } | undefined)?.action;
+    if (!action || action.type !== 'Action.Execute' || typeof action.verb !== 'string')
+      return 'an adaptiveCard/action invoke needs value.action of type Action.Execute with a verb';
+  }
   return undefined;
 }
 

@@ -410,6 +410,50 @@ describe('anonymous mode (no MicrosoftAppId) stays on this machine', () => {
       expect(h.standIn.calls.slice(callsBefore)).toEqual([]);
     });
 
+    test.each([
+      [
+        'text that is not a string',
+        (a: Activity) => ({ ...a, text: 123 }),
+        'the activity text is not a string',
+      ],
+      [
+        'a conversation type that is not a string',
+        (a: Activity) => ({ ...a, conversation: { ...(a.conversation as object), conversationType: 123 } }),
+        'conversation.conversationType is not a string',
+      ],
+      [
+        'members added that are not members',
+        (a: Activity) => ({ ...a, type: 'conversationUpdate', membersAdded: [null] }),
+        'membersAdded is not a list of members with ids',
+      ],
+      [
+        'a card action that is not Action.Execute',
+        (a: Activity) => ({
+          ...a,
+          type: 'invoke',
+          name: 'adaptiveCard/action',
+          value: { action: { type: 'Action.Submit', data: {} } },
+        }),
+        'an adaptiveCard/action invoke needs value.action of type Action.Execute with a verb',
+      ],
+      [
+        'a card action with no value',
+        (a: Activity) => ({ ...a, type: 'invoke', name: 'adaptiveCard/action', value: undefined }),
+        'an adaptiveCard/action invoke needs value.action of type Action.Execute with a verb',
+      ],
+    ])(
+      'refuses %s with 400 naming it, before the bot runs (no "something went wrong")',
+      async (_, malform, problem) => {
+        const activity = malform(helpMessage(h.standIn.url)) as Activity;
+        const callsBefore = h.standIn.calls.length;
+        const answer = await postActivity(h.bot.url, activity);
+        expect(answer.status).toBe(400);
+        expect(answer.body).toEqual({ error: { code: 'BadActivity', message: problem } });
+        expect(h.standIn.calls.slice(callsBefore)).toEqual([]);
+        expect(h.bot.logs.at(-1)).toMatchObject({ level: 'warn', msg: 'activity refused', problem });
+      },
+    );
+
     test('control: serves an activity from the loopback stand-in', async () => {
       const activity = silentActivity(h.standIn.url);
       const answer = await postActivity(h.bot.url, activity);

@@ -9,26 +9,34 @@ export const ADMIN_URL_PLACEHOLDER = 'https://<your-tenant>-admin.sharepoint.com
 const SHAREPOINT_HOSTS: Record<CloudName, string> = {
   global: 'sharepoint.com',
   usgovhigh: 'sharepoint.us',
-  dod: 'sharepoint.us',
+  dod: 'sharepoint-mil.us',
   china: 'sharepoint.cn',
 };
 
 /**
  * The SharePoint Online admin center of a tenant, from its initial domain:
  * contoso.onmicrosoft.com → https://contoso-admin.sharepoint.com. US Government tenants
- * (contoso.onmicrosoft.us) use sharepoint.us and 21Vianet ones (contoso.partner.onmschina.cn)
- * sharepoint.cn; the domain decides when it says so, else the configured cloud.
+ * (contoso.onmicrosoft.us) use sharepoint.us, or sharepoint-mil.us in DoD, and 21Vianet ones
+ * (contoso.partner.onmschina.cn) sharepoint.cn; the domain decides when it says so, else the
+ * configured cloud.
  */
 export function sharePointAdminUrl(initialDomain: string | undefined, cloud: CloudName): string {
   const domain = (initialDomain ?? '').trim().toLowerCase();
   const prefix = domain.split('.')[0];
   if (!prefix || !/^[a-z0-9-]+$/.test(prefix)) return ADMIN_URL_PLACEHOLDER;
   const host = domain.endsWith('.onmicrosoft.us')
-    ? 'sharepoint.us'
+    ? cloud === 'dod'
+      ? SHAREPOINT_HOSTS.dod
+      : SHAREPOINT_HOSTS.usgovhigh
     : domain.endsWith('.onmschina.cn')
       ? 'sharepoint.cn'
       : SHAREPOINT_HOSTS[cloud];
   return `https://${prefix}-admin.${host}`;
+}
+
+/** GCC High and DoD admin centers, which Connect-SPOService reaches only with `-Region ITAR`. */
+function usGovernment(adminUrl: string): boolean {
+  return /\.sharepoint(-mil)?\.us$/i.test(adminUrl);
 }
 
 /** A PowerShell single-quoted string: nothing inside is expanded; ' is doubled. */
@@ -45,7 +53,7 @@ export function provisioningScript(adminUrl: string, userEmails: readonly string
   const lines = [
     `# Provisions OneDrive for ${userEmails.length} licensed user${userEmails.length === 1 ? '' : 's'} who never signed in.`,
     '# Run in the SharePoint Online Management Shell as a SharePoint or global admin (you are asked to sign in).',
-    `Connect-SPOService -Url ${adminUrl}`,
+    `Connect-SPOService -Url ${adminUrl}${usGovernment(adminUrl) ? ' -Region ITAR' : ''}`,
   ];
   for (let i = 0; i < userEmails.length; i += PERSONAL_SITE_BATCH) {
     const batch = userEmails.slice(i, i + PERSONAL_SITE_BATCH);

@@ -229,6 +229,13 @@ describe('the provisioning script', () => {
     expect(sharePointAdminUrl('contoso.onmicrosoft.com', 'usgovhigh')).toBe(
       'https://contoso-admin.sharepoint.us',
     );
+    // DoD tenants also have .onmicrosoft.us domains; their SharePoint is on sharepoint-mil.us.
+    expect(sharePointAdminUrl('contoso.onmicrosoft.us', 'dod')).toBe(
+      'https://contoso-admin.sharepoint-mil.us',
+    );
+    expect(sharePointAdminUrl('contoso.onmicrosoft.com', 'dod')).toBe(
+      'https://contoso-admin.sharepoint-mil.us',
+    );
     expect(sharePointAdminUrl('contoso.partner.onmschina.cn', 'global')).toBe(
       'https://contoso-admin.sharepoint.cn',
     );
@@ -246,6 +253,19 @@ describe('the provisioning script', () => {
     expect(script).toContain("  'o''brien@contoso.onmicrosoft.com',");
     expect(script).toContain("  'u199@contoso.onmicrosoft.com'\n)\nRequest-SPOPersonalSite");
     expect(script.trimEnd().endsWith("'u449@contoso.onmicrosoft.com'\n)")).toBe(true);
+  });
+
+  test('GCC High and DoD admin centers are reached with -Region ITAR; others without', () => {
+    const first = (url: string) => provisioningScript(url, ['a@contoso.onmicrosoft.us']).split('\n')[2];
+    expect(first('https://contoso-admin.sharepoint.us')).toBe(
+      'Connect-SPOService -Url https://contoso-admin.sharepoint.us -Region ITAR',
+    );
+    expect(first('https://contoso-admin.sharepoint-mil.us')).toBe(
+      'Connect-SPOService -Url https://contoso-admin.sharepoint-mil.us -Region ITAR',
+    );
+    expect(first('https://contoso-admin.sharepoint.cn')).toBe(
+      'Connect-SPOService -Url https://contoso-admin.sharepoint.cn',
+    );
   });
 
   test('within a size budget it covers as many users as fit', () => {

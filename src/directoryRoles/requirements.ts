@@ -132,7 +132,7 @@ const OFFICE365: readonly RoleRequirement[] = [
     key: 'consent',
     name: 'Global Administrator',
     purpose: 'grant the admin consent',
-    why: 'Only a Global Administrator can grant the tenant-wide admin consent to the Office 365 Mover app (steps 6 to 9). Needed only if this account grants it itself: otherwise the connect wizard hands consent to a global admin.',
+    why: 'The Office 365 Connector’s steps 6 to 9 name a global admin to grant the tenant-wide admin consent to the Office 365 Mover app (Mover: "Our app requires a global admin for authorization"). Needed only if this account grants it itself: otherwise the connect wizard hands consent to a global admin.',
     satisfiedBy: [GLOBAL_ADMINISTRATOR],
     assign: { via: 'graph', role: GLOBAL_ADMINISTRATOR },
     optional: true,

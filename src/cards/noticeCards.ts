@@ -20,6 +20,11 @@ export interface DigestRow {
    * manage it or when nothing is left to do.
    */
   actions: 'all' | 'reauthorize' | 'none';
+  /**
+   * The snooze button's title, naming the notice it skips ("Skip the 7-day notice"); '' when no
+   * later notice is left to skip (the button is then not shown).
+   */
+  snoozeTitle: string;
   /** "Ask Ada Lovelace, who created it, …" for a viewer who may not manage it; '' otherwise. */
   askOwner: string;
 }

@@ -3,6 +3,7 @@ import { connectorType } from '../connectors/catalog';
 import { clockStart, daysUntilExpiry, expiresAt, type Connector } from '../connectors/connector';
 import { describeState } from '../connectors/provenance';
 import type { DateFormatter } from '../util/dates';
+import { nextThreshold } from './thresholds';
 
 /** One notice of a digest: the connector as it is now (undefined once deleted) and what was announced. */
 export interface DigestEntry {
@@ -32,6 +33,8 @@ export interface DigestViewer {
 
 export interface DigestViewOptions {
   inactivityDays: number;
+  /** EXPIRY_NOTICE_DAYS, largest first: which notice a row's snooze skips. */
+  noticeDays: readonly number[];
   now: Date;
   dates: DateFormatter;
   viewer: DigestViewer;
@@ -61,7 +64,14 @@ function restartedBy(connector: Connector, periodStart: string, dates: DateForma
 
 function row(entry: DigestEntry, options: DigestViewOptions): DigestRow {
   const { dates, inactivityDays, now, viewer } = options;
-  const base = { id: entry.id, periodStart: entry.periodStart, threshold: entry.threshold };
+  const next = nextThreshold(entry.threshold, options.noticeDays);
+  const base = {
+    id: entry.id,
+    periodStart: entry.periodStart,
+    threshold: entry.threshold,
+    // What Snooze does: the next notice of this period is not sent (noticesFeature, noticeSnooze).
+    snoozeTitle: next === undefined ? '' : `Skip the ${next}-day notice`,
+  };
   const c = entry.connector;
   if (!c) {
     return {

@@ -816,6 +816,7 @@ export class ExpiryScanner implements DeauthorizationListener {
           })),
           {
             inactivityDays: config.inactivityDays,
+            noticeDays: config.expiryNoticeDays,
             now: this.deps.clock.now(),
             dates: UTC_DATES,
             viewer: {

@@ -85,9 +85,13 @@ describe('expiry notices', () => {
     expect(actionTitles(postedCards(h.standIn, ownerChat.conversation.id)[0])).toEqual([
       'Reauthorize',
       'Record a transfer',
-      'Snooze 7 days',
+      // Snooze names what it does: the next notice of the period is not sent.
+      'Skip the 14-day notice',
     ]);
     expect(cardText(channelCards[3])).toContain('1 day left');
+    // At the last notice there is no later one to skip: no snooze button.
+    const lastOwnerNotice = postedCards(h.standIn, ownerChat.conversation.id)[3];
+    expect(actionTitles(lastOwnerNotice)).toEqual(['Reauthorize', 'Record a transfer']);
     expect(cardText(channelCards[4])).toContain('Finance SharePoint was deauthorized');
     expect(postedCards(h.standIn, ownerChat.conversation.id)).toHaveLength(5);
   });
@@ -215,7 +219,7 @@ describe('expiry notices', () => {
     await h.bot.scanner.scan();
     const [posted] = postedCards(h.standIn, channelClient.conversation.channelId!);
     const digest = shownCard((await channelClient.open(posted))!);
-    const snoozed = await channelClient.click(digest, 'Snooze 7 days');
+    const snoozed = await channelClient.click(digest, 'Skip the 14-day notice');
     expect(snoozed.replies[0].text).toContain('the 14-day notice will not be sent');
     h.bot.clock.advanceDays(16);
     expect((await h.bot.scanner.scan()).sent).toBe(0);

@@ -960,6 +960,7 @@ function connectorsAndNoticeSamples(): CardSample[] {
           periodStart: '2026-02-20T14:05:00.000Z',
           threshold: 7,
           actions: 'all',
+          snoozeTitle: 'Skip the 1-day notice',
           askOwner: '',
         },
         {
@@ -973,6 +974,7 @@ function connectorsAndNoticeSamples(): CardSample[] {
           periodStart: '2026-03-13T09:00:00.000Z',
           threshold: 30,
           actions: 'all',
+          snoozeTitle: 'Skip the 14-day notice',
           askOwner: '',
         },
       ],
@@ -998,6 +1000,7 @@ function connectorsAndNoticeSamples(): CardSample[] {
           periodStart: '2026-02-20T14:05:00.000Z',
           threshold: 7,
           actions: 'none',
+          snoozeTitle: 'Skip the 1-day notice',
           askOwner: '',
         },
         {
@@ -1011,6 +1014,7 @@ function connectorsAndNoticeSamples(): CardSample[] {
           periodStart: '2026-03-13T09:00:00.000Z',
           threshold: 30,
           actions: 'none',
+          snoozeTitle: 'Skip the 14-day notice',
           askOwner:
             'Ask the owner: Megan Bowen, who created it, or a member of the connector admins group to reauthorize it.',
         },
@@ -1118,6 +1122,7 @@ function userSpecificViewSamples(): CardSample[] {
   const digest = (canManage: boolean, refreshed: boolean) =>
     digestView(entries, {
       inactivityDays: 90,
+      noticeDays: [30, 14, 7, 1],
       now,
       dates: UTC_DATES,
       viewer: { canManage: () => canManage, owner: (c) => askOwnerText(c, true) },

@@ -82,6 +82,7 @@ async function digestNow(
   const adminGroupSet = !!deps.config.adminGroupId;
   const options: DigestViewOptions = {
     inactivityDays: deps.config.inactivityDays,
+    noticeDays: deps.config.expiryNoticeDays,
     now: deps.clock.now(),
     dates: readerDates(context, deps.logger),
     viewer: {

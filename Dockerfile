@@ -2,7 +2,7 @@
 # Connector Concierge production image.
 #   docker build -t connector-concierge .
 #   docker run -p 3978:3978 -e HOST=0.0.0.0 -e MicrosoftAppId=… -e MicrosoftAppPassword=… connector-concierge
-# Stages: build (dev dependencies, tsc) → prod-deps (npm ci --omit=dev) → run (only those two outputs).
+# Stages: toolchain (python3, make, g++) → build (dev dependencies, tsc) and prod-deps (npm ci --omit=dev) → run (only those two outputs).
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 

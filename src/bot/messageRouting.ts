@@ -7,7 +7,7 @@ import type { BotDeps } from './deps';
 import { sendHelp } from './features/help/helpFeature';
 import { noteTurnCommand } from './turnTelemetry';
 import { cardVerb, type CardDataResult, type CardVerb } from './cardVerbs';
-import { nameConnectorById } from './connectorResolver';
+import { CONNECTOR_ID, nameConnectorById } from './connectorResolver';
 
 const HINT_TEXT_LIMIT = 80;
 
@@ -22,9 +22,6 @@ interface CommandButtonData {
   /** The connector the button names by id, when it names one ('' for none). */
   connectorId: string;
 }
-
-/** A connector id as the bot makes them (UUIDs, or an import's own id): nothing else is looked up. */
-const CONNECTOR_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
 function parseCommandButton(data: unknown): CardDataResult<CommandButtonData> {
   const fields = (data ?? {}) as { command?: unknown; args?: unknown; connectorId?: unknown };

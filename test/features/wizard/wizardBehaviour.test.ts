@@ -169,6 +169,28 @@ describe('authorization wizards', () => {
       expect(textBlocks(wizard)).toContain('Connector: Archive Box');
       expect(said(await client.click(open.card, 'Next', {}, open.cardId))).toContain('out of date');
     });
+
+    test('Start over of a reauthorization chosen by id reauthorizes that connector, though another shares its name', async () => {
+      const tenant = newTenant();
+      const user = makeUser();
+      const client = h.chat(user, 'personal', tenant);
+      const [, dropbox] = await seedConnectors(h.bot.store, [
+        aConnector(tenant).named('Shared name').ofType('box').createdBy(user).build(),
+        aConnector(tenant).named('Shared name').ofType('dropbox').createdBy(user).build(),
+      ]);
+      await signInToFirstStep(client, 'egnyte', 'Half done');
+
+      const choices = cardOf((await client.say('reauthorize shared name')).replies[0]);
+      const dropboxChoice = actionTitles(choices).find((t) => t.includes('(dropbox'))!;
+      const asked = await client.click(choices, dropboxChoice);
+      const question = cardOf(asked.replies[0]);
+      expect(cardText(question)).toContain('A wizard is already open here');
+      const restarted = await client.click(question, 'Start over', {}, String(asked.replies[0].id));
+      const wizard = cardOf(restarted.replies[restarted.replies.length - 1]);
+      expect(textBlocks(wizard)).toContain('Reauthorize the Dropbox Connector');
+      expect(cardText(wizard)).not.toContain('Several connectors match');
+      expect(JSON.stringify(question)).toContain(`"connectorId":"${dropbox.id}"`);
+    });
   });
 
   describe('cancel typed in the chat', () => {

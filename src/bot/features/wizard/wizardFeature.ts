@@ -39,7 +39,7 @@ import { chatCommand, type FeatureTables } from '../../chatCommands';
 import { WIZARD_COMMANDS } from './wizardCommands';
 import type { BotDeps } from '../../deps';
 import { actorOf, tenantIdOf } from '../../turnInfo';
-import { resolveConnector } from '../../connectorResolver';
+import { CONNECTOR_ID, nameConnectorById, resolveConnector } from '../../connectorResolver';
 import { cardVerb, recordVerb } from '../../cardVerbs';
 import { recordWizardEnd, wizardView, wizardViewData, type WizardViews } from './wizardViews';
 
@@ -200,7 +200,7 @@ class Wizards implements WizardViews {
 function controlButton(
   open: WizardState,
   move: 'resume' | 'restart',
-  requested: { command: string; args: string },
+  requested: { command: string; args: string; connectorId?: string },
 ): MessageButton {
   return {
     title: move === 'resume' ? 'Resume' : 'Start over',
@@ -210,7 +210,7 @@ function controlButton(
     args: requested.args,
     wizardId: open.wizardId,
     move,
-    connectorId: '',
+    connectorId: requested.connectorId ?? '',
   };
 }
 
@@ -219,7 +219,7 @@ async function askResumeOrRestart(
   wizards: Wizards,
   context: TurnContext,
   open: WizardState,
-  requested: { command: 'connect' | 'reauthorize'; args: string },
+  requested: { command: 'connect' | 'reauthorize'; args: string; connectorId?: string },
 ): Promise<void> {
   const at = wizards.dialogOf(open)?.steps.describePage(context, open) ?? open.page;
   await context.sendActivity(
@@ -285,6 +285,8 @@ async function reauthorize(
     return askResumeOrRestart(wizards, context, open, {
       command: 'reauthorize',
       args: connector.displayName,
+      // By id: another connector may share its name.
+      connectorId: connector.id,
     });
   await wizards.start(context, state, connector.type, {
     id: connector.id,
@@ -363,7 +365,10 @@ async function wizardControl(
   // The old wizard's card says it was cancelled, and the cancellation is audited.
   await wizards.cancelOpen(context, state, open);
   if (data.command === 'reauthorize' && typeof data.args === 'string' && data.args) {
-    // Runs `reauthorize <name>` again, so the connector and the permission are checked anew.
+    // Runs `reauthorize <name>` again, so the connector and the permission are checked anew;
+    // the connector by the id the button names (looked up in this tenant only), when it names one.
+    if (typeof data.connectorId === 'string' && CONNECTOR_ID.test(data.connectorId))
+      nameConnectorById(context, data.connectorId);
     await wizards.router.get('reauthorize')!(context, state, data.args.slice(0, 200));
     return;
   }

@@ -373,6 +373,9 @@ export class ExpiryScanner implements DeauthorizationListener {
     if (!periodStart) return undefined;
     if (lifecycle.isExpired(connector, now)) {
       const updated = await lifecycle.deauthorizeIfExpired(connector, SCANNER_ACTOR);
+      // A transfer recorded (or a delete) between the read and the write won: it is not
+      // deauthorized, and a notice saying so would be false.
+      if (updated.status !== 'deauthorized') return undefined;
       report.deauthorized += 1;
       return { connector: updated, threshold: DEAUTHORIZED_THRESHOLD, periodStart, daysLeft: 0 };
     }

@@ -203,6 +203,7 @@ describe('connectors commands', () => {
     const status = await client.say('status Tenant A only');
     expect(cardText(card(status))).not.toContain(secret.id);
     expect(cardText(card(status))).toContain('This tenant has no connectors yet');
+    const logged = h.bot.logs.length;
     const forged = await client.submitRaw({
       verb: 'connectorDelete',
       connectorId: secret.id,
@@ -211,6 +212,15 @@ describe('connectors commands', () => {
     });
     expect(forged.replies[0].text).toContain('does not exist in this tenant');
     expect(await h.bot.store.connectors.get(TENANT_A, secret.id)).toBeDefined();
+    // The attempt leaves a trace naming the tenant it came from and the id it named.
+    expect(h.bot.logs.slice(logged)).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        msg: 'delete refused: no such connector in this tenant',
+        tenantId: TENANT_B,
+        connectorId: secret.id,
+      }),
+    );
   });
 
   test('which names the connector for a Microsoft service, from the seed table', async () => {

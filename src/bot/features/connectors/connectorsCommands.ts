@@ -25,9 +25,11 @@ export const CONNECTORS_COMMANDS = {
     name: 'delete',
     aliases: [],
     usage: 'delete <name>',
-    description: 'Delete a connector (asks first; permanent, revokes access).',
+    description:
+      'Delete a connector from this bot (asks first; permanent). Revoke access in the migration app.',
     manifest: {
-      personal: 'Delete a connector after you confirm. Deletion is permanent and revokes access.',
+      personal:
+        'Delete a connector from this bot after you confirm (permanent). Revoking its access is done in the migration app.',
     },
   },
   rename: {

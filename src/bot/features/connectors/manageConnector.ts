@@ -89,6 +89,10 @@ async function deleteConfirmed(
   const tenantId = tenantIdOf(context);
   const connector = data.connectorId ? await deps.connectors.get(tenantId, data.connectorId) : undefined;
   if (!connector) {
+    deps.logger.warn('delete refused: no such connector in this tenant', {
+      tenantId,
+      connectorId: String(data.connectorId ?? '').slice(0, 100),
+    });
     await context.sendActivity(
       'That connector does not exist in this tenant (it may have been deleted already). Nothing was changed.',
     );
@@ -99,6 +103,12 @@ async function deleteConfirmed(
     return;
   }
   if (data.version !== connector.version) {
+    deps.logger.info('delete refused: confirmation out of date', {
+      tenantId,
+      connectorId: connector.id,
+      shown: data.version,
+      stored: connector.version,
+    });
     await context.sendActivity(
       'This confirmation is out of date: the connector changed since it was shown. Nothing was deleted; type delete again.',
     );

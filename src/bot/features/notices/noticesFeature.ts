@@ -3,10 +3,10 @@ import { MessageFactory, TurnContext } from 'botbuilder';
 import { refuse } from '../../universalActions';
 import { subscriptionCard } from '../../../cards/noticeCards';
 import { renderCard } from '../../../cards/render';
-import { clockStart, expiresAt, type Connector } from '../../../connectors/connector';
+import { clockStart, daysUntilExpiry, expiresAt, type Connector } from '../../../connectors/connector';
 import type { ConnectorService } from '../../../connectors/connectorService';
 import { LifecycleError, type ConnectorLifecycle } from '../../../connectors/lifecycle';
-import { nextThreshold } from '../../../notify/thresholds';
+import { dueThreshold, nextThreshold } from '../../../notify/thresholds';
 import type { CommandRouter } from '../../commandRouter';
 import type { BotDeps } from '../../deps';
 import { readerDates } from '../../../util/readerDates';
@@ -197,7 +197,26 @@ async function noticeSnooze(
     );
     return;
   }
-  const next = nextThreshold(Number(data.threshold), config.expiryNoticeDays);
+  const threshold = Number(data.threshold);
+  if (!config.expiryNoticeDays.includes(threshold)) {
+    deps.logger.warn('snooze refused: card names no notice threshold', {
+      tenantId: connector.tenantId,
+      connectorId: connector.id,
+      threshold: String(data.threshold).slice(0, 20),
+    });
+    await refuse(context, 400, 'This card does not name a notice I send, so nothing was snoozed.');
+    return;
+  }
+  const next = nextThreshold(threshold, config.expiryNoticeDays);
+  // The notice this card would skip may have gone out since the card was posted.
+  const daysLeft = daysUntilExpiry(connector, config.inactivityDays, clock.now());
+  const dueNow = daysLeft === undefined ? undefined : dueThreshold(daysLeft, config.expiryNoticeDays);
+  if (next !== undefined && dueNow !== undefined && dueNow <= next) {
+    await context.sendActivity(
+      mdText`This card is out of date: ${connector.displayName} has ${daysLeft === 1 ? '1 day' : `${daysLeft} days`} left, so the ${next}-day notice is due or already sent. Nothing was snoozed; the latest notice offers the next one to skip.`,
+    );
+    return;
+  }
   if (next === undefined) {
     await context.sendActivity(
       mdText`There is no later notice to snooze for ${connector.displayName}: the next thing that happens is deauthorization.`,

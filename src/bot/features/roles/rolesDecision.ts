@@ -183,7 +183,13 @@ async function reportDecision(
   const card = (title: string) =>
     resultsCard(shared, title, summary, outcomes, request.account, request.kind);
   await replaceCard(context, card(`Your decision on roles for ${request.account.name}`), shared.logger);
-  await tellRequester(shared, request, card(`Roles for ${request.account.name}`), summary);
+  // The card binds the summary as data; the message's own text is markdown, so it is escaped.
+  await tellRequester(
+    shared,
+    request,
+    card(`Roles for ${request.account.name}`),
+    mdText`${approver.name} ${approvedCount === 0 ? 'declined' : 'decided on'} the roles for ${request.account.upn}.`,
+  );
 }
 
 /** The approval card's submit: every role approved or declined, then carried out once. */

@@ -1,0 +1,115 @@
+import { makeUser, type TeamsUser } from '../../harness/activities';
+import { cardOf, cardText, type Card } from '../../harness/cards';
+import { startHarness, type Harness } from '../../harness/testBot';
+import { answerError, shownCard, type TeamsClient } from '../../harness/teamsClient';
+import type { ConnectorStandIn } from '../../harness/connectorStandIn';
+import { seedConnectors } from '../../support/connectorFixtures';
+import { aConnector } from '../../support/builders';
+import type { Connector } from '../../../src/connectors/connector';
+import type { Timing } from '../../../src/notify/rateLimiter';
+
+const TENANT = '7e7e7e7e-7e7e-4e7e-8e7e-7e7e7e7e7e7e';
+const DAY_MS = 24 * 60 * 60 * 1000;
+const fastTiming: Timing = {
+  now: () => performance.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 10))),
+};
+
+function postedCards(standIn: ConnectorStandIn, conversationId: string): Card[] {
+  return standIn
+    .posted(conversationId)
+    .flatMap((a) => (Array.isArray(a.attachments) && a.attachments.length > 0 ? [cardOf(a)] : []));
+}
+
+/** Notices that lost a race or went stale: nothing false is posted or confirmed. */
+describe('stale notices and races', () => {
+  let h: Harness;
+  let owner: TeamsUser;
+  let channelClient: TeamsClient;
+
+  beforeEach(async () => {
+    h = await startHarness({ timing: fastTiming });
+    owner = makeUser('Ada Lovelace', 'ada@contoso.onmicrosoft.com');
+    await h.chat(owner, 'personal', TENANT).say('help');
+    channelClient = h.chat(owner, 'channel', TENANT);
+    await channelClient.say('subscribe');
+    h.standIn.reset();
+  });
+  afterEach(async () => h.stop());
+
+  async function seed(name: string, daysAgo: number): Promise<Connector> {
+    const at = new Date(h.bot.clock.now().getTime() - daysAgo * DAY_MS).toISOString();
+    const [connector] = await seedConnectors(h.bot.store, [
+      aConnector(TENANT).named(name).ofType('box').ownedBy(owner).authorizedAt(at).build(),
+    ]);
+    return connector;
+  }
+
+  test('a transfer recorded while the scan deauthorizes wins: no deauthorization, no notice saying so', async () => {
+    const racy = await seed('Racy', 91);
+    const connectors = h.bot.store.connectors;
+    const update = connectors.update;
+    let raced = false;
+    connectors.update = async (next) => {
+      if (!raced && next.status === 'deauthorized') {
+        raced = true;
+        const fresh = (await connectors.get(next.tenantId, next.id))!;
+        await update.call(connectors, { ...fresh, lastTransferAt: h.bot.clock.now().toISOString() });
+      }
+      return update.call(connectors, next);
+    };
+    try {
+      const report = await h.bot.scanner.scan();
+      expect(raced).toBe(true);
+      expect((await h.bot.store.connectors.get(TENANT, racy.id))?.status).toBe('authorized');
+      expect(report.deauthorized).toBe(0);
+      expect(postedCards(h.standIn, channelClient.conversation.channelId!)).toEqual([]);
+    } finally {
+      connectors.update = update;
+    }
+  });
+
+  test('Skip on a card whose next notice went out since says so and snoozes nothing', async () => {
+    await seed('Sleepy', 0);
+    h.bot.clock.advanceDays(76);
+    await h.bot.scanner.scan();
+    const [posted] = postedCards(h.standIn, channelClient.conversation.channelId!);
+    const digest = shownCard((await channelClient.open(posted))!);
+    h.bot.clock.advanceDays(7);
+    expect((await h.bot.scanner.scan()).sent).toBe(2);
+
+    const skipped = await channelClient.click(digest, 'Skip the 7-day notice');
+    expect(skipped.replies.map((r) => r.text)).toEqual([
+      'This card is out of date: Sleepy has 7 days left, so the 7-day notice is due or already sent. Nothing was snoozed; the latest notice offers the next one to skip.',
+    ]);
+    // The 1-day notice still goes out: nothing was snoozed.
+    h.bot.clock.advanceDays(6);
+    expect((await h.bot.scanner.scan()).sent).toBe(2);
+  });
+
+  test('a forged threshold is refused to the clicker with a log line, not answered as "no later notice"', async () => {
+    await seed('Forged', 0);
+    h.bot.clock.advanceDays(76);
+    await h.bot.scanner.scan();
+    const [posted] = postedCards(h.standIn, channelClient.conversation.channelId!);
+    const digest = shownCard((await channelClient.open(posted))!);
+    const forged = JSON.parse(
+      JSON.stringify(digest).replace(/"threshold":"?14"?/g, '"threshold":"abc"'),
+    ) as Card;
+    const logged = h.bot.logs.length;
+    const answer = await channelClient.click(forged, 'Skip the 7-day notice');
+    expect(answerError(answer)).toMatchObject({
+      statusCode: 400,
+      message: 'This card does not name a notice I send, so nothing was snoozed.',
+    });
+    expect(answer.replies).toEqual([]);
+    expect(h.bot.logs.slice(logged)).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        msg: 'snooze refused: card names no notice threshold',
+        threshold: 'abc',
+      }),
+    );
+    expect(cardText(digest)).toContain('Forged');
+  });
+});

@@ -69,12 +69,17 @@ describe('stale notices and races', () => {
     }
   });
 
-  test('Skip on a card whose next notice went out since says so and snoozes nothing', async () => {
-    await seed('Sleepy', 0);
+  /** A connector authorized now, 76 days on: its 14-day digest in the channel, as a manager opens it. */
+  async function fourteenDayDigest(name: string): Promise<Card> {
+    await seed(name, 0);
     h.bot.clock.advanceDays(76);
     await h.bot.scanner.scan();
     const [posted] = postedCards(h.standIn, channelClient.conversation.channelId!);
-    const digest = shownCard((await channelClient.open(posted))!);
+    return shownCard((await channelClient.open(posted))!);
+  }
+
+  test('Skip on a card whose next notice went out since says so and snoozes nothing', async () => {
+    const digest = await fourteenDayDigest('Sleepy');
     h.bot.clock.advanceDays(7);
     expect((await h.bot.scanner.scan()).sent).toBe(2);
 
@@ -88,11 +93,7 @@ describe('stale notices and races', () => {
   });
 
   test('a forged threshold is refused to the clicker with a log line, not answered as "no later notice"', async () => {
-    await seed('Forged', 0);
-    h.bot.clock.advanceDays(76);
-    await h.bot.scanner.scan();
-    const [posted] = postedCards(h.standIn, channelClient.conversation.channelId!);
-    const digest = shownCard((await channelClient.open(posted))!);
+    const digest = await fourteenDayDigest('Forged');
     const forged = JSON.parse(
       JSON.stringify(digest).replace(/"threshold":"?14"?/g, '"threshold":"abc"'),
     ) as Card;

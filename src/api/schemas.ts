@@ -1,14 +1,12 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { CONNECTOR_TYPE_IDS } from '../connectors/catalog';
+import { CONNECTOR_ID_PATTERN } from '../connectors/connector';
 import type { ImportItem } from '../connectors/importService';
 import { MAX_DISPLAY_NAME } from '../connectors/lifecycle';
 import { ApiError } from './errors';
 
 /** Most connectors one import request may carry. */
 export const MAX_IMPORT_ITEMS = 1000;
-
-/** A caller-given connector id: 1..100 of letters, digits and `._:-`. */
-export const CONNECTOR_ID_PATTERN = '^[A-Za-z0-9._:-]{1,100}$';
 
 /** Statuses an imported connector may have (a wizard in progress cannot be imported). */
 export const IMPORT_STATUSES = ['authorized', 'awaiting-consent', 'deauthorized'] as const;

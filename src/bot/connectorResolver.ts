@@ -6,9 +6,6 @@ import type { ConnectorService } from '../connectors/connectorService';
 import type { CommandName } from './commandParser';
 import { tenantIdOf } from './turnInfo';
 
-/** A connector id as the bot makes them (UUIDs, or an import's own id): nothing else is looked up. */
-export const CONNECTOR_ID = /^[A-Za-z0-9._:-]{1,100}$/;
-
 /** The turn-state key of the connector id a clicked button named. */
 const NAMED_BY_BUTTON = Symbol('connector named by a button');
 

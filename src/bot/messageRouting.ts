@@ -7,7 +7,8 @@ import type { BotDeps } from './deps';
 import { sendHelp } from './features/help/helpFeature';
 import { noteTurnCommand } from './turnTelemetry';
 import { cardVerb, type CardDataResult, type CardVerb } from './cardVerbs';
-import { CONNECTOR_ID, nameConnectorById } from './connectorResolver';
+import { isConnectorId } from '../connectors/connector';
+import { nameConnectorById } from './connectorResolver';
 
 const HINT_TEXT_LIMIT = 80;
 
@@ -30,10 +31,10 @@ function parseCommandButton(data: unknown): CardDataResult<CommandButtonData> {
   }
   const args = typeof fields.args === 'string' ? fields.args.slice(0, MAX_COMMAND_LENGTH) : '';
   const id = fields.connectorId;
-  if (id !== undefined && id !== '' && (typeof id !== 'string' || !CONNECTOR_ID.test(id))) {
+  if (id !== undefined && id !== '' && !isConnectorId(id)) {
     return { error: 'That button names a connector in a way I do not know, so nothing was changed.' };
   }
-  return { data: { command: fields.command, args, connectorId: typeof id === 'string' ? id : '' } };
+  return { data: { command: fields.command, args, connectorId: isConnectorId(id) ? id : '' } };
 }
 
 async function runCommand(

@@ -55,12 +55,22 @@ export function markdown(botText: string): Markdown {
 
 /** Markdown with values put in escaped: md`Deleting **${name}** is permanent`. */
 export function md(strings: TemplateStringsArray, ...values: (string | number | Markdown)[]): Markdown {
+  return Markdown.of(interpolate(strings, values, escapeMarkdown));
+}
+
+/** A template's text with each value escaped by `escape` (told whether it starts a line), Markdown kept. */
+function interpolate(
+  strings: TemplateStringsArray,
+  values: readonly (string | number | Markdown)[],
+  escape: (text: string, atLineStart: boolean) => string,
+): string {
   let source = strings[0];
   values.forEach((value, i) => {
-    source += value instanceof Markdown ? value.source : escapeMarkdown(String(value));
+    const atLineStart = source === '' || source.endsWith('\n');
+    source += value instanceof Markdown ? value.source : escape(String(value), atLineStart);
     source += strings[i + 1];
   });
-  return Markdown.of(source);
+  return source;
 }
 
 /**
@@ -68,14 +78,9 @@ export function md(strings: TemplateStringsArray, ...values: (string | number | 
  * markdown, so a name or a Graph message interpolated here cannot turn into a link or emphasis.
  */
 export function mdText(strings: TemplateStringsArray, ...values: (string | number | Markdown)[]): string {
-  let source = strings[0];
-  values.forEach((value, i) => {
-    if (value instanceof Markdown) source += value.source;
-    // A value in mid-line cannot start a list or heading ("25.02.2026" after "on "): only its own
-    // later lines can. The sentinel keeps escapeMarkdown from treating its start as a line start.
-    else if (source === '' || source.endsWith('\n')) source += escapeMarkdown(String(value));
-    else source += escapeMarkdown(`\u0001${String(value)}`).slice(1);
-    source += strings[i + 1];
-  });
-  return source;
+  // A value in mid-line cannot start a list or heading ("25.02.2026" after "on "): only its own
+  // later lines can. The sentinel keeps escapeMarkdown from treating its start as a line start.
+  return interpolate(strings, values, (text, atLineStart) =>
+    atLineStart ? escapeMarkdown(text) : escapeMarkdown(`\u0001${text}`).slice(1),
+  );
 }

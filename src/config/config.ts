@@ -510,13 +510,8 @@ export interface OwnApps {
 }
 
 /** The bot's own app ids: MicrosoftAppId and the app it calls Graph as. */
-export function ownAppIds(config: OwnApps): string[] {
+function ownAppIds(config: OwnApps): string[] {
   return [config.bot.appId, config.graph.clientId].filter((id): id is string => id !== undefined);
-}
-
-/** True when `appId` is one of the bot's own app ids. */
-export function isBotsOwnApp(config: OwnApps, appId: string): boolean {
-  return ownAppIds(config).some((id) => id.toLowerCase() === appId.toLowerCase());
 }
 
 /**
@@ -556,7 +551,8 @@ export function configWarnings(config: Config, env: Env = process.env): ConfigWa
   const credentials = config.graph.clientId !== undefined && config.graph.clientSecret !== undefined;
   if (!credentials) return warnings;
   const configured = read(env, 'CONNECTOR_APP_ID');
-  const sameAsBot = config.connectorAppId !== undefined && isBotsOwnApp(config, config.connectorAppId);
+  // Set, yet no connector app: it is one of the bot's own ids.
+  const sameAsBot = config.connectorAppId !== undefined && connectorApp(config).appId === undefined;
   if (configured === undefined || sameAsBot) {
     warnings.push({
       variable: 'CONNECTOR_APP_ID',

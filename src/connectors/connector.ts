@@ -57,6 +57,15 @@ export interface Connector {
   version: number;
 }
 
+/** A connector id: 1..100 of letters, digits and `._:-` (the bot's UUIDs, or an import's own id). */
+export const CONNECTOR_ID_PATTERN = '^[A-Za-z0-9._:-]{1,100}$';
+const CONNECTOR_ID = new RegExp(CONNECTOR_ID_PATTERN);
+
+/** True for a string in the connector-id format; nothing else is ever looked up. */
+export function isConnectorId(value: unknown): value is string {
+  return typeof value === 'string' && CONNECTOR_ID.test(value);
+}
+
 /**
  * The moment the 90-day clock started: the later of the last transfer and the last
  * authorization, since reauthorizing restarts the clock too. Never authorized: no clock.

@@ -1,6 +1,6 @@
 import { GRAPH_PERMISSIONS } from '../graph/graphPermissions';
 import { checkConsent, describeConsent, REQUIRED_CONSENT_SCOPES, type ConsentState } from './consentCheck';
-import type { DiagnosticCheck, DiagnosticContext, Finding } from './finding';
+import { checkedConnectorApp, type DiagnosticCheck, type DiagnosticContext, type Finding } from './finding';
 
 export const ADMIN_CONSENT_ID = 'admin-consent';
 
@@ -34,10 +34,12 @@ function fixFor(state: ConsentState, link: string): string {
   }
 }
 
-/** True when the checked id is one of the bot's own: CONNECTOR_APP_ID fell back to the bot. */
+/**
+ * True when the checked id is one of the bot's own (CONNECTOR_APP_ID fell back to the bot): the
+ * id is set, yet it gives no connector app to check.
+ */
 function isBotApp(ctx: DiagnosticContext): boolean {
-  const appId = (ctx.connectorAppId as string).toLowerCase();
-  return (ctx.botAppIds ?? []).some((id) => id.toLowerCase() === appId);
+  return checkedConnectorApp(ctx).appId === undefined;
 }
 
 /**

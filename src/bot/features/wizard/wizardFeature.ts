@@ -23,6 +23,7 @@ import { moverRetirementCardData } from '../../../connectors/moverRetirement';
 import { retirementNotice } from '../../../cards/helpCards';
 import type { ConnectorService } from '../../../connectors/connectorService';
 import type { ConnectorLifecycle } from '../../../connectors/lifecycle';
+import { isConnectorId } from '../../../connectors/connector';
 import { ConnectorWizardDialog, wizardDialogId } from '../../../dialogs/connectorWizardDialog';
 import { continueActiveDialog } from '../../../dialogs/continueActiveDialog';
 import { DialogStateConfiguration } from '../../../dialogs/dialogStateConfiguration';
@@ -39,7 +40,7 @@ import { chatCommand, type FeatureTables } from '../../chatCommands';
 import { WIZARD_COMMANDS } from './wizardCommands';
 import type { BotDeps } from '../../deps';
 import { actorOf, tenantIdOf } from '../../turnInfo';
-import { CONNECTOR_ID, nameConnectorById, resolveConnector } from '../../connectorResolver';
+import { nameConnectorById, resolveConnector } from '../../connectorResolver';
 import { cardVerb, recordVerb } from '../../cardVerbs';
 import { recordWizardEnd, wizardView, wizardViewData, type WizardViews } from './wizardViews';
 
@@ -367,8 +368,7 @@ async function wizardControl(
   if (data.command === 'reauthorize' && typeof data.args === 'string' && data.args) {
     // Runs `reauthorize <name>` again, so the connector and the permission are checked anew;
     // the connector by the id the button names (looked up in this tenant only), when it names one.
-    if (typeof data.connectorId === 'string' && CONNECTOR_ID.test(data.connectorId))
-      nameConnectorById(context, data.connectorId);
+    if (isConnectorId(data.connectorId)) nameConnectorById(context, data.connectorId);
     await wizards.router.get('reauthorize')!(context, state, data.args.slice(0, 200));
     return;
   }

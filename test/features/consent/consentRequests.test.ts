@@ -1,5 +1,5 @@
 import { makeUser, personalChat, type TeamsUser } from '../../harness/activities';
-import { actionTitles, cardOf, cardText, type Card } from '../../harness/cards';
+import { actionTitles, cardOf, cardText, unescapeMarkdown, type Card } from '../../harness/cards';
 import { ConnectorStandIn } from '../../harness/connectorStandIn';
 import { makeTempDir, removeTempDir, startHarness, startTestBot, TestClock } from '../../harness/testBot';
 import { shownCard, TeamsClient } from '../../harness/teamsClient';
@@ -141,7 +141,11 @@ describe('consent requests (reviewers, decisions, expiry, the consents list)', (
     const connector = await connectorOf(h, tenant);
     expect(connector.status).toBe('consent-declined');
     const told = h.standIn.posted(client.conversation.id).find((a) => String(a.text).includes('declined'));
+    // The reviewer's reason reaches the requester as text: escaped, so it renders literally.
     expect(String(told?.text)).toContain(
+      'Adele Admin declined admin consent for Fabrikam destination: Not for \\*this\\* app \\<b\\>please\\</b\\>',
+    );
+    expect(unescapeMarkdown(String(told?.text))).toContain(
       `Adele Admin declined admin consent for Fabrikam destination: ${reason}`,
     );
     const toldCard = cardOf(told);

@@ -118,7 +118,7 @@ export async function declineRequest(
   const told = await tellRequester(
     deps,
     saved,
-    `${found.actor.name} declined admin consent for ${saved.connectorName}: ${saved.reason}`,
+    mdText`${found.actor.name} declined admin consent for ${saved.connectorName}: ${saved.reason ?? ''}`,
     closedForRequesterAttachment(saved, readerDates(context, deps.logger)),
   );
   await context.sendActivity(
@@ -202,7 +202,7 @@ export async function forwardRequest(
   await tellRequester(
     deps,
     saved,
-    `${found.actor.name} forwarded your consent request for ${saved.connectorName} to ${reviewer.name}.`,
+    mdText`${found.actor.name} forwarded your consent request for ${saved.connectorName} to ${reviewer.name}.`,
     renderCard(
       messageCard,
       messageCardData({

@@ -85,7 +85,7 @@ export async function verifyConsent(
       ],
     }),
   );
-  await notifyRequester(deps, verified, done, `Admin consent for ${verified.displayName} is verified.`);
+  await notifyRequester(deps, verified, done, mdText`Admin consent for ${verified.displayName} is verified.`);
   return { kind: 'verified', connector: verified };
 }
 

@@ -1,3 +1,4 @@
+import { mdText } from '../../../cards/markdown';
 import { MessageFactory, TeamsInfo, type Attachment, TurnContext } from 'botbuilder';
 import { renderCard } from '../../../cards/render';
 import { consentCheckButton } from '../../../cards/wizardCards';
@@ -367,7 +368,7 @@ export function consentReminderCards(
           request?.requester.name ?? (connector.consent?.requestedBy ? 'A SharePoint admin' : 'An admin'),
           request,
         ),
-        `Reminder: the Office 365 Connector ${connector.displayName} is still waiting for admin consent: no decision is recorded, and Microsoft Graph did not show the consent when I checked just now (or could not be asked).`,
+        mdText`Reminder: the Office 365 Connector ${connector.displayName} is still waiting for admin consent: no decision is recorded, and Microsoft Graph did not show the consent when I checked just now (or could not be asked).`,
       );
     },
     toRequester(connector: Connector, request?: ConsentRequest) {
@@ -389,7 +390,7 @@ export function consentReminderCards(
       return tellRequester(
         deps,
         request,
-        `Your consent request for ${request.connectorName} expired without a decision.`,
+        mdText`Your consent request for ${request.connectorName} expired without a decision.`,
         closedForRequesterAttachment(request),
       );
     },

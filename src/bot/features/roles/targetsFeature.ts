@@ -120,9 +120,9 @@ async function removeTarget(
     offer
       ? MessageFactory.attachment(
           offer,
-          `Removed the ${targetKindLabel(target.kind)} target connection of ${target.adminUpn}.`,
+          mdText`Removed the ${targetKindLabel(target.kind)} target connection of ${target.adminUpn}.`,
         )
-      : `Removed the ${targetKindLabel(target.kind)} target connection of ${target.adminUpn}. No role I assigned for it is still in effect, so its roles were not changed: remove them in the Microsoft Entra admin center if they are no longer needed.`,
+      : mdText`Removed the ${targetKindLabel(target.kind)} target connection of ${target.adminUpn}. No role I assigned for it is still in effect, so its roles were not changed: remove them in the Microsoft Entra admin center if they are no longer needed.`,
   );
 }
 

@@ -1,6 +1,6 @@
 import { MessageFactory, type Attachment, type TurnContext } from 'botbuilder';
 import { randomUUID } from 'node:crypto';
-import { md } from '../../../cards/markdown';
+import { md, mdText } from '../../../cards/markdown';
 import { renderCard } from '../../../cards/render';
 import { CONSENT_VERBS } from '../../../cards/verbs';
 import { commandButton, messageCard, messageCardData, type MessageButton } from '../../../cards/messageCard';
@@ -167,7 +167,7 @@ async function deliverOne(
       waitingView(request, UTC_DATES, ANYONE),
       await requestViewerIds(deps.teamsUserIds, request),
     ),
-    `${request.requester.name} needs a global admin to grant consent for the Office 365 Connector.`,
+    mdText`${request.requester.name} needs a global admin to grant consent for the Office 365 Connector.`,
   );
   return { delivery: 'mention', sent: { conversationId: context.activity.conversation.id, activityId } };
 }

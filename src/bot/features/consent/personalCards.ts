@@ -37,7 +37,10 @@ export interface SentCard {
   activityId?: string;
 }
 
-/** Posts a card in this turn's conversation, @mentioning the person it is for: "<at>name</at>, {text}". */
+/**
+ * Posts a card in this turn's conversation, @mentioning the person it is for: "<at>name</at>, {text}".
+ * The mention stays as Teams matches it against its entity; `text` comes escaped (`mdText`).
+ */
 export async function postWithMention(
   context: TurnContext,
   person: { id: string; name: string },

@@ -154,7 +154,7 @@ async function deliverApproval(
     context,
     { id: approver.id, name: approver.name },
     card,
-    `${requester.name} asks you to approve directory roles for ${request.account.upn}.`,
+    mdText`${requester.name} asks you to approve directory roles for ${request.account.upn}.`,
   );
   return {
     delivery: undefined,

@@ -102,7 +102,7 @@ export const OFFICE365_STEPS: readonly AuthorizationStep[] = [
     title: 'Open Enterprise applications',
     who: 'global-admin',
     instruction:
-      'Log in to the Azure Portal via the consent link below. A list of **Enterprise applications** appears.',
+      'Log in to the Azure Portal via the consent link below (**Open the consent link**). A list of **Enterprise applications** appears. **Grant admin consent directly**, when shown, opens Microsoft’s admin-consent prompt for the connector app in this tenant instead, in place of steps 7 and 8.',
   },
   {
     key: 'o365-7',

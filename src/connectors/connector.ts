@@ -53,6 +53,12 @@ export interface Connector {
    * Absent while nothing is claimed (awaiting consent). Older rows get it derived on read.
    */
   provenance?: Provenance;
+  /**
+   * When the inactivity rule deauthorized it, while its deauthorization notice has not yet
+   * reached every place it goes: the expiry index keeps the connector so the next scan retries
+   * the notice. Meaningful only with status `deauthorized`.
+   */
+  announcementDueSince?: string;
   /** Optimistic-concurrency version; the store refuses a write made from an older read. */
   version: number;
 }
@@ -77,6 +83,17 @@ export function clockStart(connector: Pick<Connector, 'lastTransferAt' | 'author
   const authorized = typeof authorizedAt === 'string' ? Date.parse(authorizedAt) : undefined;
   if (transfer === undefined) return authorized === undefined ? undefined : new Date(authorized);
   return new Date(authorized === undefined ? transfer : Math.max(transfer, authorized));
+}
+
+/**
+ * The connector's place in the expiry index (its clock start, ms), or undefined when the index
+ * does not hold it: live connectors (authorized or awaiting consent), and deauthorized ones whose
+ * notice is still owed, so the scan never reads the rest.
+ */
+export function expiryIndexClock(connector: Connector): number | undefined {
+  const live = connector.status === 'authorized' || connector.status === 'awaiting-consent';
+  const owed = connector.status === 'deauthorized' && connector.announcementDueSince !== undefined;
+  return live || owed ? clockStart(connector)?.getTime() : undefined;
 }
 
 /** When the connector is deauthorized for inactivity: clock start + inactivityDays. */

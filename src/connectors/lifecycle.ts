@@ -47,10 +47,12 @@ export interface AuthorizationOutcome {
 
 /**
  * Told once about every deauthorization, by whoever made it (the scan, a listing, a status, an
- * import), so that the tenant hears about it whoever noticed first. Must not throw.
+ * import), so that the tenant hears about it whoever noticed first. Must not throw. True when
+ * the notice reached every place it goes (or there was none): the connector then leaves the
+ * expiry index. False leaves it there, and the next scan sends what is still owed.
  */
 export interface DeauthorizationListener {
-  deauthorized(connector: Connector, actor: ActorRef): Promise<void>;
+  deauthorized(connector: Connector, actor: ActorRef): Promise<boolean>;
 }
 
 /** A rule of the connector's life refused a change; `code` says which. */
@@ -121,7 +123,11 @@ export class ConnectorLifecycle {
     if (!this.isExpired(connector)) return connector;
     let updated: Connector;
     try {
-      updated = await this.store.connectors.update({ ...connector, status: 'deauthorized' });
+      updated = await this.store.connectors.update({
+        ...connector,
+        status: 'deauthorized',
+        announcementDueSince: this.clock.now().toISOString(),
+      });
     } catch (err) {
       if (!(err instanceof ConcurrencyError)) throw err;
       // Someone changed it since it was read (a transfer, another scan): decide again on the
@@ -135,8 +141,34 @@ export class ConnectorLifecycle {
       expiredAt: expiresAt(connector, this.inactivityDays)?.toISOString(),
     });
     // Only the caller whose write deauthorized it gets here, so each deauthorization is announced once.
-    await this.listener?.deauthorized(updated, actor);
-    return updated;
+    if (!((await this.listener?.deauthorized(updated, actor)) ?? false)) return updated;
+    try {
+      return await this.recordAnnounced(updated);
+    } catch {
+      // The notices went out and the ledger says so: the next scan finds every one sent and
+      // takes the connector out of the index then. The person's command goes on meanwhile.
+      return updated;
+    }
+  }
+
+  /**
+   * The deauthorization notice reached every place it goes (or was given up): the connector
+   * leaves the expiry index. Returns the connector as it now is; one changed meanwhile (a
+   * reauthorization, a delete) is left as it is.
+   */
+  async recordAnnounced(connector: Connector): Promise<Connector> {
+    let current: Connector | undefined = connector;
+    for (let attempt = 0; attempt < 3 && current; attempt++) {
+      if (current.status !== 'deauthorized' || current.announcementDueSince === undefined) return current;
+      const { announcementDueSince: _owed, ...announced } = current;
+      try {
+        return await this.store.connectors.update(announced);
+      } catch (err) {
+        if (!(err instanceof ConcurrencyError)) throw err;
+        current = await this.store.connectors.get(connector.tenantId, connector.id);
+      }
+    }
+    return current ?? connector;
   }
 
   /** Loads a connector, deauthorizing it first when it has expired ("whenever it is loaded"). */

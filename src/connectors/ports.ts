@@ -158,8 +158,9 @@ export interface ConnectorStore {
   /** Deletes the connector and its stored secrets; false when it was not there. */
   delete(tenantId: string, id: string): Promise<boolean>;
   /**
-   * Live connectors (authorized or awaiting consent) of every tenant whose clock started at or
-   * before `clockStartBefore`, oldest first, from the expiry index: the scanner never reads the rest.
+   * Connectors in the expiry index (`expiryIndexClock`: live ones, and deauthorized ones whose
+   * notice is owed) of every tenant whose clock started at or before `clockStartBefore`, oldest
+   * first: the scanner never reads the rest.
    */
   listExpiring(
     clockStartBefore: Date,

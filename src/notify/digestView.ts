@@ -69,7 +69,7 @@ function row(entry: DigestEntry, options: DigestViewOptions): DigestRow {
     id: entry.id,
     periodStart: entry.periodStart,
     threshold: entry.threshold,
-    // What Snooze does: the next notice of this period is not sent (noticesFeature, noticeSnooze).
+    // What "Skip the N-day notice" does: the next notice of this period is not sent (noticesFeature, noticeSnooze).
     snoozeTitle: next === undefined ? '' : `Skip the ${next}-day notice`,
   };
   const c = entry.connector;

@@ -73,7 +73,26 @@ interface DueNotice {
   threshold: number;
   periodStart: string;
   daysLeft: number;
+  /** A deauthorization notice's targets still to be heard from in this scan. */
+  announcement?: Announcement;
 }
+
+/**
+ * Where a deauthorization notice stands in a scan: once every target has answered, the
+ * connector leaves the expiry index, unless one of them is still owed the notice (its send
+ * failed, or another scanner holds it), when the next scan tries that one again.
+ */
+interface Announcement {
+  targetsLeft: number;
+  owed: boolean;
+}
+
+/**
+ * How long the scan keeps retrying a deauthorization notice that a target has not taken, from
+ * the deauthorization: a conversation that fails for a week is broken, not busy, and the
+ * connector's own status says it is deauthorized wherever someone looks.
+ */
+export const ANNOUNCEMENT_RETRY_DAYS = 7;
 
 /** A target and its notices, as the scan hands them to a worker. */
 interface DueTarget {
@@ -277,7 +296,8 @@ export class ExpiryScanner implements DeauthorizationListener {
     const worker = async () => {
       try {
         for (let next = await handoff.take(); next; next = await handoff.take()) {
-          await this.deliver(next.target, next.notices, report);
+          const owed = await this.deliver(next.target, next.notices, report);
+          for (const notice of next.notices) await this.targetAnswered(notice, owed.has(notice));
           done += 1;
           if (done % 100 === 0)
             logger.info('expiry scan: progress', { targetsDone: done, sent: report.sent });
@@ -312,24 +332,31 @@ export class ExpiryScanner implements DeauthorizationListener {
    * (threshold 0, the clock's period), so the scan never repeats it. The scan announces its own
    * deauthorizations in its digest pass. Never throws: the person's command goes on regardless.
    */
-  async deauthorized(connector: Connector, actor: ActorRef): Promise<void> {
-    if (actor.id === SCANNER_ACTOR.id) return;
+  async deauthorized(connector: Connector, actor: ActorRef): Promise<boolean> {
+    if (actor.id === SCANNER_ACTOR.id) return false;
     const periodStart = clockStart(connector)?.toISOString();
-    if (!periodStart) return;
+    if (!periodStart) return true;
     const report = this.emptyReport();
     try {
       const targets = await this.targetsFor(connector, new Map(), new Map());
       const notice: DueNotice = { connector, threshold: DEAUTHORIZED_THRESHOLD, periodStart, daysLeft: 0 };
-      for (const target of targets) await this.deliver(target, [notice], report);
+      let owed = 0;
+      for (const target of targets) owed += (await this.deliver(target, [notice], report)).size;
       this.deps.logger.info('deauthorization announced', {
         connectorId: connector.id,
         noticedBy: actor.id,
         targets: targets.length,
         sent: report.sent,
         failed: report.failed,
+        owed,
       });
+      return owed === 0;
     } catch (err) {
-      this.deps.logger.error('deauthorization not announced', { connectorId: connector.id, error: err });
+      this.deps.logger.error('deauthorization not announced; left for the next scan', {
+        connectorId: connector.id,
+        error: err,
+      });
+      return false;
     }
   }
 
@@ -371,6 +398,8 @@ export class ExpiryScanner implements DeauthorizationListener {
     report.connectorsChecked += 1;
     const periodStart = clockStart(connector)?.toISOString();
     if (!periodStart) return undefined;
+    // Deauthorized earlier, and its notice is still owed somewhere (a send failed).
+    if (connector.status === 'deauthorized') return this.owedNotice(connector, periodStart, now);
     if (lifecycle.isExpired(connector, now)) {
       const updated = await lifecycle.deauthorizeIfExpired(connector, SCANNER_ACTOR);
       // A transfer recorded (or a delete) between the read and the write won: it is not
@@ -382,6 +411,58 @@ export class ExpiryScanner implements DeauthorizationListener {
     const daysLeft = daysUntilExpiry(connector, config.inactivityDays, now) ?? 0;
     const threshold = dueThreshold(daysLeft, config.expiryNoticeDays);
     return threshold === undefined ? undefined : { connector, threshold, periodStart, daysLeft };
+  }
+
+  /**
+   * The deauthorization notice of a connector an earlier scan (or a listing) deauthorized but
+   * could not announce everywhere: sent again to the targets still owed it (the ledger skips the
+   * rest). Given up after {@link ANNOUNCEMENT_RETRY_DAYS}, with a log line and an audit entry.
+   */
+  private async owedNotice(
+    connector: Connector,
+    periodStart: string,
+    now: Date,
+  ): Promise<DueNotice | undefined> {
+    const since = Date.parse(connector.announcementDueSince ?? '');
+    if (Number.isNaN(since) || now.getTime() - since < ANNOUNCEMENT_RETRY_DAYS * DAY_MS)
+      return { connector, threshold: DEAUTHORIZED_THRESHOLD, periodStart, daysLeft: 0 };
+    this.deps.logger.warn('deauthorization notice given up: a target did not take it', {
+      tenantId: connector.tenantId,
+      connectorId: connector.id,
+      deauthorizedAt: connector.announcementDueSince,
+      days: ANNOUNCEMENT_RETRY_DAYS,
+    });
+    await this.deps.lifecycle.audit(connector, SCANNER_ACTOR, 'notice.given-up', {
+      threshold: DEAUTHORIZED_THRESHOLD,
+      reason: `not delivered to every target within ${ANNOUNCEMENT_RETRY_DAYS} days`,
+    });
+    await this.deps.lifecycle.recordAnnounced(connector);
+    return undefined;
+  }
+
+  /**
+   * One target has answered for a notice; once all of a deauthorization notice's targets have
+   * and none is still owed it, the connector leaves the expiry index. A failure to write that is
+   * logged: the next scan finds every target's notice sent and tries again.
+   */
+  private async targetAnswered(notice: DueNotice, owed: boolean): Promise<void> {
+    const announcement = notice.announcement;
+    if (!announcement) return;
+    announcement.targetsLeft -= 1;
+    announcement.owed ||= owed;
+    if (announcement.targetsLeft === 0 && !announcement.owed) await this.announced(notice.connector);
+  }
+
+  private async announced(connector: Connector): Promise<void> {
+    try {
+      await this.deps.lifecycle.recordAnnounced(connector);
+    } catch (err) {
+      this.deps.logger.warn('deauthorization announced, but not recorded; the next scan checks again', {
+        tenantId: connector.tenantId,
+        connectorId: connector.id,
+        error: err,
+      });
+    }
   }
 
   /**
@@ -420,7 +501,13 @@ export class ExpiryScanner implements DeauthorizationListener {
     const personalCache = new Map<string, ConversationRecord | undefined>();
     const due = new Map<string, DueTarget>();
     for (const notice of notices) {
-      for (const target of await this.targetsFor(notice.connector, subscriptionCache, personalCache)) {
+      const targets = await this.targetsFor(notice.connector, subscriptionCache, personalCache);
+      if (notice.threshold === DEAUTHORIZED_THRESHOLD) {
+        // Nobody to tell (no subscription, no reachable creator): nothing is owed.
+        if (targets.length === 0) await this.announced(notice.connector);
+        else notice.announcement = { targetsLeft: targets.length, owed: false };
+      }
+      for (const target of targets) {
         report.noticesDue += 1;
         const entry = due.get(target.key) ?? { target, notices: [] };
         entry.notices.push(notice);
@@ -480,7 +567,12 @@ export class ExpiryScanner implements DeauthorizationListener {
     return targets;
   }
 
-  private async deliver(target: Target, notices: DueNotice[], report: ScanReport): Promise<void> {
+  /**
+   * Sends a target its claimed notices. Returns the deauthorization notices this target is still
+   * owed: its send failed, or another scanner holds the claim (what happens there is not known
+   * here). A notice already sent, or a target the bot has left, owes nothing.
+   */
+  private async deliver(target: Target, notices: DueNotice[], report: ScanReport): Promise<Set<DueNotice>> {
     const { store, clock, logger } = this.deps;
     const keyOf = (n: DueNotice): NoticeKey => ({
       tenantId: n.connector.tenantId,
@@ -489,10 +581,15 @@ export class ExpiryScanner implements DeauthorizationListener {
       threshold: n.threshold,
       target: target.key,
     });
+    const owed = new Set<DueNotice>();
     const answers = await this.claims.add(notices.map(keyOf));
     const claimed = notices.filter((_, i) => answers[i]);
     report.skipped += notices.length - claimed.length;
-    if (claimed.length === 0) return;
+    for (const [i, notice] of notices.entries()) {
+      if (answers[i] || notice.threshold !== DEAUTHORIZED_THRESHOLD) continue;
+      if ((await store.notices.state(keyOf(notice))) !== 'sent') owed.add(notice);
+    }
+    if (claimed.length === 0) return owed;
 
     const batches: DueNotice[][] = [];
     const expiring = claimed
@@ -528,15 +625,17 @@ export class ExpiryScanner implements DeauthorizationListener {
       if (outcome.status === 'gone') {
         await this.endTarget(target, outcome.error ?? 'gone');
         report.subscriptionsEnded += target.subscriptionConversationId ? 1 : 0;
-        return;
+        return owed;
       }
       report.failed += batch.length;
+      for (const notice of batch) if (notice.threshold === DEAUTHORIZED_THRESHOLD) owed.add(notice);
       logger.warn('expiry notice not delivered; left for the next scan', {
         target: target.key,
         notices: batch.length,
         error: outcome.error,
       });
     }
+    return owed;
   }
 
   /**

@@ -1,5 +1,5 @@
 import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
-import { clockStart, type Connector } from '../../connectors/connector';
+import { expiryIndexClock, type Connector } from '../../connectors/connector';
 import type { ExpiringOptions, Page, TenantExpiring } from '../../connectors/ports';
 import { upgradeConnector } from '../../connectors/provenance';
 import { httpStatusOf } from '../../util/httpStatus';
@@ -319,12 +319,6 @@ export class ConnectorIndex {
   }
 }
 
-/** The expiry index holds live connectors only, so deauthorized ones drop out of every scan. */
-export function indexedClock(connector: Connector): number | undefined {
-  const live = connector.status === 'authorized' || connector.status === 'awaiting-consent';
-  return live ? clockStart(connector)?.getTime() : undefined;
-}
-
 const EXPIRY_ROW_KEY = /^\d{15}-/;
 
 /**
@@ -334,7 +328,7 @@ const EXPIRY_ROW_KEY = /^\d{15}-/;
  * tenant_id, id); a query for "clock <= before" reads only the day buckets up to `before`'s.
  */
 export function expiryKeys(connector: Connector): IndexKeys | undefined {
-  const clock = indexedClock(connector);
+  const clock = expiryIndexClock(connector);
   if (clock === undefined) return undefined;
   return {
     partitionKey: dayBucket(clock),

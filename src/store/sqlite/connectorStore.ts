@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { clockStart, type Connector } from '../../connectors/connector';
+import { expiryIndexClock, type Connector } from '../../connectors/connector';
 import { upgradeConnector } from '../../connectors/provenance';
 import {
   ConcurrencyError,
@@ -22,10 +22,9 @@ interface PageRow {
   doc: string;
 }
 
-/** The expiry index holds live connectors only, so deauthorized ones drop out of every scan. */
+/** The clock_start column: {@link expiryIndexClock}, NULL outside the index. */
 function indexedClock(connector: Connector): number | null {
-  const live = connector.status === 'authorized' || connector.status === 'awaiting-consent';
-  return live ? (clockStart(connector)?.getTime() ?? null) : null;
+  return expiryIndexClock(connector) ?? null;
 }
 
 /** A stored document as a record; rows of older versions are upgraded on read. */

@@ -121,6 +121,99 @@ describe('every deauthorization is announced once, whoever noticed it first', ()
     expect(notices()).toHaveLength(1);
   });
 
+  /** Every send into the channel answered 503 (retries included) until `healed()` is called. */
+  function channelDown() {
+    let down = true;
+    h.standIn.program(
+      'sendToConversation',
+      (call) =>
+        down && call.conversationId === channelClient.conversation.channelId!
+          ? { status: 503, body: { error: { code: 'ServiceUnavailable' } } }
+          : undefined,
+      { times: Infinity },
+    );
+    return { healed: () => (down = false) };
+  }
+
+  const owedIds = async () =>
+    (await h.bot.store.connectors.listExpiring(h.bot.clock.now(), { limit: 100 })).items
+      .filter((c) => c.status === 'deauthorized')
+      .map((c) => c.id);
+
+  test('noticed by the scan, the channel down: the next scan sends the channel its notice, once, and the owner no second one', async () => {
+    const c = await seedExpired('Box finance');
+    const outage = channelDown();
+    const first = await h.bot.scanner.scan();
+    expect(first).toMatchObject({ deauthorized: 1, sent: 1, failed: 1 });
+    expect(deauthorizationNotices(h.standIn, ownerChat.conversation.id, 'Box finance')).toHaveLength(1);
+    expect(
+      deauthorizationNotices(h.standIn, channelClient.conversation.channelId!, 'Box finance'),
+    ).toHaveLength(0);
+    expect(await owedIds()).toEqual([c.id]);
+
+    // Still down: retried, still owed.
+    expect(await h.bot.scanner.scan()).toMatchObject({ deauthorized: 0, sent: 0, failed: 1 });
+    expect(await owedIds()).toEqual([c.id]);
+
+    outage.healed();
+    const retried = await h.bot.scanner.scan();
+    expect(retried).toMatchObject({ deauthorized: 0, sent: 1, failed: 0 });
+    await expectAnnouncedOnce('Box finance');
+    // Announced everywhere: out of the index, so later scans do not even read it.
+    expect(await owedIds()).toEqual([]);
+    expect(await h.bot.scanner.scan()).toMatchObject({ connectorsChecked: 0, sent: 0 });
+    await expectAnnouncedOnce('Box finance');
+    const stored = await h.bot.store.connectors.get(TENANT, c.id);
+    expect(stored).toMatchObject({ status: 'deauthorized' });
+    expect(stored?.announcementDueSince).toBeUndefined();
+  });
+
+  test('noticed by `status`, the channel down: the scan sends what is still owed', async () => {
+    await seedExpired('Box people');
+    const outage = channelDown();
+    await ownerChat.say('status box people');
+    expect(deauthorizationNotices(h.standIn, ownerChat.conversation.id, 'Box people')).toHaveLength(1);
+    expect(await owedIds()).toHaveLength(1);
+    outage.healed();
+    expect(await h.bot.scanner.scan()).toMatchObject({ deauthorized: 0, sent: 1, skipped: 1 });
+    await expectAnnouncedOnce('Box people');
+    expect(await owedIds()).toEqual([]);
+  });
+
+  test('a notice no target takes for a week is given up, logged and audited', async () => {
+    const c = await seedExpired('Box stuck');
+    channelDown();
+    await h.bot.scanner.scan();
+    h.bot.clock.advanceDays(6);
+    await h.bot.scanner.scan();
+    expect(await owedIds()).toEqual([c.id]);
+    h.bot.clock.advanceDays(2);
+    const report = await h.bot.scanner.scan();
+    expect(report).toMatchObject({ sent: 0, failed: 0 });
+    expect(await owedIds()).toEqual([]);
+    const audit = await h.bot.store.audit.list(TENANT);
+    expect(audit.find((a) => a.action === 'notice.given-up')).toMatchObject({
+      connectorId: c.id,
+      actor: 'scanner',
+      detail: { threshold: 0 },
+    });
+    expect(
+      h.bot.logs.some((l) => l.msg === 'deauthorization notice given up: a target did not take it'),
+    ).toBe(true);
+    expect(
+      deauthorizationNotices(h.standIn, channelClient.conversation.channelId!, 'Box stuck'),
+    ).toHaveLength(0);
+  });
+
+  test('with nobody to tell, a deauthorization owes nothing and leaves the index', async () => {
+    await channelClient.say('unsubscribe');
+    await ownerChat.say('unsubscribe');
+    const c = await seedExpired('Box quiet');
+    expect(await h.bot.scanner.scan()).toMatchObject({ deauthorized: 1, sent: 0, targets: 0 });
+    expect(await owedIds()).toEqual([]);
+    expect((await h.bot.store.connectors.get(TENANT, c.id))?.status).toBe('deauthorized');
+  });
+
   test('a reauthorized connector that expires again is a new deauthorization, announced again once', async () => {
     const c = await seedExpired('Box again');
     await ownerChat.say('status box again');

@@ -536,6 +536,21 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await ids()).toEqual(['old', 'a', 'tie', 'd', 'g', 'h']);
       });
 
+      it('keeps a deauthorized connector while its notice is owed, and drops it once announced', async () => {
+        const seeded = await seed();
+        const owed = await store.connectors.update({
+          ...seeded.g,
+          status: 'deauthorized',
+          announcementDueSince: at('04-01'),
+        });
+        expect(await ids()).toEqual(['old', 'a', 'g', 'tie', 'd', 'b', 'h']);
+        const listed = (await store.connectors.listExpiring(before)).items.find((c) => c.id === 'g');
+        expect(listed).toEqual(owed);
+        const { announcementDueSince: _owed, ...announced } = owed;
+        await store.connectors.update(announced);
+        expect(await ids()).toEqual(['old', 'a', 'tie', 'd', 'b', 'h']);
+      });
+
       it('keeps a connector once when a losing concurrent update tried to move its clock', async () => {
         const seeded = await seed();
         await Promise.allSettled([

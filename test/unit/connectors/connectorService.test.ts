@@ -25,15 +25,21 @@ function setup(adminGroup = new FakeAdminGroup(false)) {
   const audit = new InMemoryAudit();
   const secrets = new InMemorySecrets();
   const announced: string[] = [];
+  const announcing = { everywhere: true };
   const lifecycle = new ConnectorLifecycle({ connectors, secrets, audit }, clock, 90);
-  lifecycle.onDeauthorized({ deauthorized: async (c) => void announced.push(c.id) });
+  lifecycle.onDeauthorized({
+    deauthorized: async (c) => {
+      announced.push(c.id);
+      return announcing.everywhere;
+    },
+  });
   const service = new ConnectorService(lifecycle, connectors, adminGroup);
   const seed = (overrides: Partial<Connector> = {}) =>
     connectors.create(
       connectorRecord({ tenantId: TENANT, createdBy: alice.id, createdByName: 'Alice', ...overrides }),
     );
   const daysAgo = (days: number) => new Date(clock.now().getTime() - days * DAY).toISOString();
-  return { clock, connectors, audit, secrets, announced, service, seed, daysAgo };
+  return { clock, connectors, audit, secrets, announced, announcing, service, seed, daysAgo };
 }
 
 describe('ConnectorService listing', () => {
@@ -49,6 +55,27 @@ describe('ConnectorService listing', () => {
     await t.service.listPage(TENANT, alice, { limit: 10 });
     expect(t.audit.actions()).toEqual(['connector.deauthorized']);
     expect(t.announced).toEqual([old.id]);
+  });
+
+  it('keeps a deauthorization owed until the listener has announced it everywhere', async () => {
+    const t = setup();
+    const owed = await t.seed({ authorizedAt: t.daysAgo(91), createdAt: t.daysAgo(91) });
+    t.announcing.everywhere = false;
+    const [listed] = (await t.service.listPage(TENANT, alice, { limit: 10 })).items;
+    expect(listed).toMatchObject({
+      status: 'deauthorized',
+      announcementDueSince: t.clock.now().toISOString(),
+    });
+    expect((await t.connectors.get(TENANT, owed.id))?.announcementDueSince).toBe(t.clock.now().toISOString());
+
+    t.announcing.everywhere = true;
+    const done = await t.seed({ authorizedAt: t.daysAgo(95), createdAt: t.daysAgo(95) });
+    await t.service.listPage(TENANT, alice, { limit: 10 });
+    const stored = await t.connectors.get(TENANT, done.id);
+    expect(stored?.status).toBe('deauthorized');
+    expect(stored).not.toHaveProperty('announcementDueSince');
+    // Announced once each; the owed one waits for the scan, not for the next listing.
+    expect(t.announced).toEqual([owed.id, done.id]);
   });
 
   it('decides again on the fresh record when a transfer wins the race', async () => {

@@ -155,16 +155,24 @@ export function assessAccount(kind: TargetKind, cloud: CloudFinding, account: Ac
 export const DIRECT_ASSIGNMENTS_NOTE =
   'I read direct, active, tenant-wide role assignments. A role held through a role-assignable group, or a Privileged Identity Management (PIM) eligible role that is not activated, may not show here and is then listed as missing.';
 
-/** Seed 004's MFA note, updated: app passwords are legacy; the bot uses modern authentication. */
-export const MFA_NOTE =
-  'Multi-factor authentication: keep it on. Older migration tools asked for an app password when the admin account had MFA; app passwords are a legacy workaround for sign-ins that cannot do modern authentication, and security defaults or Conditional Access block them. I never ask for a password: the connector signs in with modern authentication (OAuth 2.0, with your MFA prompt), and the app works through the admin consent a Global Administrator grants.';
+/**
+ * Multi-factor authentication, by target kind. CodeTwo's wizard (seed 004) signs in with a
+ * password, so its Important notes stand as the seed gives them; the Office 365 Connector signs
+ * in with modern authentication and never takes a password.
+ */
+export const MFA_NOTES: Record<TargetKind, string> = {
+  exchange:
+    'Multi-factor authentication (CodeTwo’s notes): if this admin account has MFA enabled, give CodeTwo’s Target server connection wizard its app password instead of the regular Office 365 password, or the configuration will fail. The same goes for a Global Administrator account you give the wizard to assign missing roles: use its app password if it is MFA-enabled, or the roles cannot be assigned with it. I never ask for either password.',
+  office365:
+    'Multi-factor authentication: keep it on. The Office 365 Connector signs in with modern authentication (OAuth 2.0, with your MFA prompt) and never asks for a password or an app password, and the app works through the admin consent a Global Administrator grants.',
+};
 
 /** Seed 004: the approving global admin's account only assigns the roles. */
 export const APPROVER_NOTE =
   'Your account is not used for the migration, only to approve these roles. I assign the approved ones with Microsoft Graph and record each decision in the audit log.';
 
 /** `roles [upn] [office365|exchange]`, in either order. */
-export type RolesArgs = { upn?: string; kind?: TargetKind } | { error: string };
+export type RolesArgs = { upn?: string; kind?: TargetKind } | { unknownWord: string };
 
 export const ROLES_USAGE = 'roles [upn] [office365|exchange]';
 
@@ -176,10 +184,7 @@ export function parseRolesArgs(args: string): RolesArgs {
     const asKind = parseTargetKind(word);
     if (asKind && !kind) kind = asKind;
     else if (word.includes('@') && !upn && word.length <= 254) upn = word;
-    else
-      return {
-        error: `I did not understand "${word.slice(0, 60)}". Type ${ROLES_USAGE}, for example roles admin@contoso.onmicrosoft.com exchange.`,
-      };
+    else return { unknownWord: word.slice(0, 60) };
   }
   return { upn, kind };
 }

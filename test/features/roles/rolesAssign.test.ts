@@ -1,6 +1,8 @@
 import { makeUser } from '../../harness/activities';
 import { actionTitles, cardOf, cardText, inputsOf, type Card } from '../../harness/cards';
-import { TeamsClient } from '../../harness/teamsClient';
+import { answerError, TeamsClient } from '../../harness/teamsClient';
+import type { Storage, StoreItems } from 'botbuilder';
+import { StoreUnavailableError } from '../../../src/connectors/ports';
 import { expectValidCard } from '../../support/cardValidation';
 import { DIRECTORY_ROLES, type FakeTenant } from '../../support/fakeMicrosoftCloud';
 import { factsOf, lastReplyCard } from './rolesDriver';
@@ -255,6 +257,35 @@ describe('roles: assigning the missing roles', () => {
     expect(
       turnText({ ...declined, replies: h.standIn.posted(requester.conversation.id), updates: [] }),
     ).toContain('Adele Admin declined the roles for spadmin@litware.onmicrosoft.com');
+  });
+
+  test('a storage outage while the decision is claimed says so, and the request stays open', async () => {
+    const tenant = cloud.addTenant({ displayName: 'Fabrikam' });
+    tenant.grantPermission(WRITE);
+    const sp = tenant.sharePointAdmin!;
+    const requester = h.chat(sp, 'personal', tenant);
+    const card = await openAssign(requester, sp.userPrincipalName);
+    await requester.click(card, 'Send for approval');
+    const approval = cardOf(h.standIn.posted(`a:1:personal-${tenant.admin!.id}`)[0]);
+    // Replaced on the storage itself (guardStore's Proxy hands jest.spyOn the wrapper), then deleted.
+    const storage = h.bot.store.state as Storage & Record<string, unknown>;
+    const { write } = storage;
+    storage.write = async (changes: StoreItems) => {
+      if (Object.keys(changes).some((k) => k.startsWith(`roles-approval/${tenant.id}/`)))
+        throw new StoreUnavailableError(new Error('ECONNREFUSED'));
+      return write(changes);
+    };
+    const admin = h.chat(tenant.admin!, 'personal', tenant);
+    try {
+      const failed = await admin.click(approval, 'Decline all');
+      expect(turnText(failed)).not.toContain('being decided already');
+      expect(answerError(failed)?.message ?? turnText(failed)).toContain('Storage is unavailable');
+    } finally {
+      delete (storage as Partial<Storage>).write;
+    }
+    // Nothing was decided: the same click goes through once storage is back.
+    const declined = await admin.click(approval, 'Decline all');
+    expect(factsOf(shown(declined))).toEqual({ 'Exchange Administrator': 'declined: by Adele Admin' });
   });
 
   test('approver checks: only the addressed global admin decides; a forged approver is refused; another tenant sees nothing', async () => {

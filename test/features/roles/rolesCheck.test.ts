@@ -1,5 +1,6 @@
 import { GERMANY_CLOUD_CLOSED } from '../../../src/connectors/clouds';
 import { actionTitles, actionsOf, cardText, inputsOf } from '../../harness/cards';
+import { answerError } from '../../harness/teamsClient';
 import { DIRECTORY_ROLES } from '../../support/fakeMicrosoftCloud';
 import { factsOf, lastReplyCard } from './rolesDriver';
 import { useCloudHarness } from '../../harness/useHarness';
@@ -28,8 +29,8 @@ describe('roles: the target connection check of an admin account', () => {
       'Sign-in': 'enabled',
       Licensed: 'yes: 1 licence, with SharePoint Online',
     });
-    // Seed 004's MFA note, updated; and what a direct-assignment check cannot see.
-    expect(text).toContain('app passwords are a legacy workaround');
+    // The Office 365 Connector's MFA note (no app password); and what a direct-assignment check cannot see.
+    expect(text).toContain('never asks for a password or an app password');
     expect(text).toContain('modern authentication (OAuth 2.0, with your MFA prompt)');
     expect(text).toContain('admin consent a Global Administrator grants');
     expect(text).toContain('role-assignable group');
@@ -100,6 +101,10 @@ describe('roles: the target connection check of an admin account', () => {
       'Add-RoleGroupMember -Identity "Public Folder Management" -Member spadmin@litware.onmicrosoft.com',
     );
     expect(factsOf(card)['Other roles']).toBe('SharePoint Administrator');
+    // CodeTwo signs in with a password: the seed's app-password notes, not the Office 365 Connector's.
+    expect(text).toContain('give CodeTwo’s Target server connection wizard its app password');
+    expect(text).toContain('or the configuration will fail');
+    expect(text).not.toContain('never asks for a password or an app password');
     const kind = inputsOf(card).find((i) => i.id === 'kind');
     expect(kind).toMatchObject({ type: 'Input.ChoiceSet', label: 'Target kind', value: 'exchange' });
   });
@@ -212,6 +217,9 @@ describe('roles: the target connection check of an admin account', () => {
     const tenant = cloud.addTenant({ displayName: 'Blue Yonder' });
     const turn = await h.chat(tenant.admin!, 'personal', tenant).say('roles teams please');
     expect(turn.replies[0].text).toContain('roles [upn] [office365|exchange]');
+    // What was typed is quoted as text: it cannot become a link.
+    const link = await h.chat(tenant.admin!, 'personal', tenant).say('roles [x](https://evil.example)');
+    expect(link.replies[0].text).toContain('I did not understand "\\[x\\](https://evil.example)"');
   });
 
   test('targets lists each verified target; re-verify updates it, a failing one is flagged; removing needs the right person', async () => {
@@ -229,21 +237,26 @@ describe('roles: the target connection check of an admin account', () => {
       Cloud: 'Microsoft 365 worldwide',
       'Admin account': 'Sam SharePoint (spadmin@alpine.onmicrosoft.com)',
       Roles: 'SharePoint Administrator',
-      'Verified at': '2026-03-02 09:00 UTC by Adele Admin',
+      Checked:
+        '2026-03-02 09:00 UTC by Adele Admin, with Microsoft Graph (cloud, sign-in, licence, directory roles)',
+      Connection: 'not tested by me: Mover tests it when this account authorizes the Office 365 Connector',
     });
-    expect(actionsOf(list).map((a) => a.title)).toEqual(['Re-verify', 'Remove', 'Check an admin account']);
+    // The bot read the directory; it never signed in, so it says "check passed", never "verified".
+    expect(cardText(list)).toContain('check passed');
+    expect(cardText(list)).not.toContain('verified');
+    expect(actionsOf(list).map((a) => a.title)).toEqual(['Check again', 'Remove', 'Check an admin account']);
 
-    // Re-verify: passes again, verified at moves on.
-    const reverified = await admin.click(list, 'Re-verify');
+    // Check again: passes again, and the check's date moves on.
+    const reverified = await admin.click(list, 'Check again');
     expect(turnText(reverified)).toContain('The check passed');
-    expect(factsOf(shown(reverified))['Verified at']).toBe('2026-03-03 09:00 UTC by Adele Admin');
+    expect(factsOf(shown(reverified)).Checked).toMatch(/^2026-03-03 09:00 UTC by Adele Admin, /);
 
     // The role is taken away: re-verify flags the target.
     tenant.roleAssignments.splice(
       tenant.roleAssignments.findIndex((a) => a.principalId === tenant.sharePointAdmin!.id),
       1,
     );
-    const failed = await admin.click(list, 'Re-verify');
+    const failed = await admin.click(list, 'Check again');
     expect(turnText(failed)).toContain('The check failed');
     const flagged = shown(failed);
     expect(cardText(flagged)).toContain('check failed');
@@ -253,8 +266,14 @@ describe('roles: the target connection check of an admin account', () => {
     expect((await h.bot.store.audit.list(tenant.id)).map((a) => a.action)).toContain('target.verify-failed');
 
     // Someone else (not the definer, not the account, not a global admin) cannot remove it.
+    const logged = h.bot.logs.length;
     const refused = await h.chat(tenant.member!, 'personal', tenant).click(list, 'Remove');
-    expect(refused.replies[0].text).toContain('Nothing was changed');
+    expect(answerError(refused)).toMatchObject({ statusCode: 403 });
+    expect(answerError(refused)?.message).toContain('Nothing was changed');
+    expect(refused.replies).toEqual([]);
+    expect(h.bot.logs.slice(logged)).toContainEqual(
+      expect.objectContaining({ msg: 'card action refused', verb: 'targetRemove', status: 403 }),
+    );
     expect(await h.bot.store.targets.list(tenant.id)).toHaveLength(1);
 
     const removed = await admin.click(list, 'Remove');
@@ -267,7 +286,8 @@ describe('roles: the target connection check of an admin account', () => {
 
     // Another tenant cannot see or act on it.
     const other = cloud.addTenant({ displayName: 'Elsewhere' });
-    const foreign = await h.chat(other.admin!, 'personal', other).click(list, 'Re-verify');
-    expect(foreign.replies[0].text).toContain('does not exist in this tenant');
+    const foreign = await h.chat(other.admin!, 'personal', other).click(list, 'Check again');
+    expect(answerError(foreign)).toMatchObject({ statusCode: 404 });
+    expect(answerError(foreign)?.message).toContain('does not exist in this tenant');
   });
 });

@@ -48,7 +48,7 @@ import {
   rolesCheckCard,
   targetsListCard,
 } from '../../../src/cards/rolesCards';
-import { APPROVER_NOTE, DIRECT_ASSIGNMENTS_NOTE, MFA_NOTE } from '../../../src/directoryRoles/accountCheck';
+import { APPROVER_NOTE, DIRECT_ASSIGNMENTS_NOTE, MFA_NOTES } from '../../../src/directoryRoles/accountCheck';
 import { publicFolderHow, TARGET_KINDS } from '../../../src/directoryRoles/requirements';
 
 const TENANT = '44444444-4444-4444-8444-444444444444';
@@ -360,7 +360,7 @@ export const CARD_SAMPLES: CardSample[] = [
         why: `Needed only if you migrate public folders. ${publicFolderHow('spadmin@contoso.onmicrosoft.com')}`,
       },
     ],
-    notes: [{ text: DIRECT_ASSIGNMENTS_NOTE }, { text: MFA_NOTE }],
+    notes: [{ text: DIRECT_ASSIGNMENTS_NOTE }, { text: MFA_NOTES.exchange }],
     subject: '0b7c2f4e-8d0e-4a55-9a55-2f3f4b8f1c11',
     kind: 'exchange',
     kindChoices: TARGET_KINDS.map((k) => ({ title: k.label, value: k.id })),
@@ -385,7 +385,7 @@ export const CARD_SAMPLES: CardSample[] = [
     ],
     missing: [],
     optional: [],
-    notes: [{ text: MFA_NOTE }],
+    notes: [{ text: MFA_NOTES.office365 }],
     subject: '0b7c2f4e-8d0e-4a55-9a55-2f3f4b8f1c11',
     kind: 'office365',
     kindChoices: TARGET_KINDS.map((k) => ({ title: k.label, value: k.id })),
@@ -406,7 +406,7 @@ export const CARD_SAMPLES: CardSample[] = [
     present: [],
     missing: [],
     optional: [],
-    notes: [{ text: MFA_NOTE }],
+    notes: [{ text: MFA_NOTES.office365 }],
     subject: 'admin@contoso.onmicrosoft.us',
     kind: 'office365',
     kindChoices: TARGET_KINDS.map((k) => ({ title: k.label, value: k.id })),
@@ -542,14 +542,23 @@ export const CARD_SAMPLES: CardSample[] = [
         id: 'exchange:0b7c2f4e-8d0e-4a55-9a55-2f3f4b8f1c11',
         title: 'spadmin@contoso.onmicrosoft.com',
         subtitle: 'Exchange Online mailboxes',
-        status: 'verified',
+        status: 'check passed',
         statusColor: 'Default',
         facts: [
           { title: 'Tenant', value: TENANT },
           { title: 'Cloud', value: 'Microsoft 365 worldwide' },
           { title: 'Admin account', value: 'Sam SharePoint (spadmin@contoso.onmicrosoft.com)' },
           { title: 'Roles', value: 'SharePoint Administrator, Exchange Administrator' },
-          { title: 'Verified at', value: '2026-03-02 09:00 UTC by Adele Admin' },
+          {
+            title: 'Checked',
+            value:
+              '2026-03-02 09:00 UTC by Adele Admin, with Microsoft Graph (cloud, sign-in, licence, directory roles)',
+          },
+          {
+            title: 'Connection',
+            value:
+              'not tested by me: CodeTwo tests it when you click Configure in its Target server connection wizard, and lists it under Defined target server connections once that succeeds',
+          },
         ],
       },
     ],
@@ -1071,7 +1080,7 @@ function connectorsAndNoticeSamples(): CardSample[] {
     }),
     sample('subscription', subscriptionCard, {
       title: 'Expiry notices will post here',
-      text: 'I post one digest per scan here, listing this tenant’s connectors that are about to be deauthorized.',
+      text: 'Each scan posts one digest here of this tenant’s connectors that are about to be deauthorized, and a notice for each one that is deauthorized. Whoever may manage a connector gets Reauthorize, Record a transfer and Skip the next notice on it.',
       style: 'good',
       facts: [{ title: 'Notices', value: '30, 14, 7, 1 days before deauthorization' }],
       buttons: [{ title: 'Unsubscribe', command: 'unsubscribe' }],

@@ -172,6 +172,6 @@ describe('roles [upn] [office365|exchange]', () => {
   });
 
   test('anything else gets the usage', () => {
-    expect(parseRolesArgs('sharepoint teams')).toEqual({ error: expect.stringContaining('roles [upn]') });
+    expect(parseRolesArgs('sharepoint teams')).toEqual({ unknownWord: 'teams' });
   });
 });

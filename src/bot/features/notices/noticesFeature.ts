@@ -92,7 +92,7 @@ async function subscribe(deps: NotifyFeatureDeps, context: TurnContext): Promise
     deps,
     context,
     added ? 'Expiry notices will post here' : 'This conversation is already subscribed',
-    'I post one digest per scan here, listing this tenant’s connectors that are about to be deauthorized, with Reauthorize, Record a transfer and Snooze buttons.',
+    'Each scan posts one digest here of this tenant’s connectors that are about to be deauthorized, and a notice for each one that is deauthorized. Whoever may manage a connector gets Reauthorize, Record a transfer and Skip the next notice on it.',
     'good',
     [{ title: 'Unsubscribe', command: 'unsubscribe' }],
   );
@@ -181,7 +181,7 @@ async function noticeTransfer(
   }
 }
 
-/** A notice's "Snooze": skips the next notice of the same period. */
+/** A digest's "Skip the N-day notice" (the snooze): skips the next notice of the same period. */
 async function noticeSnooze(
   deps: NotifyFeatureDeps,
   context: TurnContext,

@@ -1,7 +1,8 @@
+import { markdown, mdText } from '../../../cards/markdown';
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import { renderCard } from '../../../cards/render';
 import { rolesCheckCard } from '../../../cards/rolesCards';
-import { parseRolesArgs, type AccountFindings } from '../../../directoryRoles/accountCheck';
+import { parseRolesArgs, ROLES_USAGE, type AccountFindings } from '../../../directoryRoles/accountCheck';
 import { checkAdminAccount, type AccountCheck } from '../../../directoryRoles/directory';
 import { DEFAULT_TARGET_KIND, type TargetKind } from '../../../directoryRoles/requirements';
 import type { TargetConnection } from '../../../connectors/ports';
@@ -131,8 +132,10 @@ export function rolesCheckTables(shared: RolesShared): FeatureTables {
 async function checkRoles(shared: RolesShared, context: TurnContext, args: string): Promise<void> {
   {
     const parsed = parseRolesArgs(args);
-    if ('error' in parsed) {
-      await context.sendActivity(parsed.error);
+    if ('unknownWord' in parsed) {
+      await context.sendActivity(
+        mdText`I did not understand "${parsed.unknownWord}". Type ${markdown(ROLES_USAGE)}, for example roles admin@contoso.onmicrosoft.com exchange.`,
+      );
       return;
     }
     const subject = parsed.upn ?? actorOf(context).aadObjectId;

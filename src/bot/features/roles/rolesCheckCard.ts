@@ -1,6 +1,6 @@
 import type { RoleRow, RolesCheckCardData } from '../../../cards/rolesCards';
 import { cloudLabel } from '../../../connectors/clouds';
-import { DIRECT_ASSIGNMENTS_NOTE, licenceDetail, MFA_NOTE } from '../../../directoryRoles/accountCheck';
+import { DIRECT_ASSIGNMENTS_NOTE, licenceDetail, MFA_NOTES } from '../../../directoryRoles/accountCheck';
 import type { AccountCheck } from '../../../directoryRoles/directory';
 import {
   assignableRoles,
@@ -58,7 +58,7 @@ const baseCardData = (
   present: [],
   missing: [],
   optional: [],
-  notes: [{ text: MFA_NOTE }],
+  notes: [{ text: MFA_NOTES[kind] }],
   subject,
   kind,
   kindChoices: KIND_CHOICES,
@@ -119,7 +119,7 @@ const checkedCardData = (
       text: `Assigned on a narrower scope only (an administrative unit or one object), which does not count: ${scopedRoles.join(', ')}.`,
     });
   }
-  notes.push({ text: MFA_NOTE });
+  notes.push({ text: MFA_NOTES[kind] });
   const facts = [
     { title: 'Admin account', value: `${account.displayName} (${account.upn})` },
     { title: 'Cloud', value: `${findings.cloud.ok ? '' : '✗ '}${findings.cloud.detail}` },

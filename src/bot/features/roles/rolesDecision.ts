@@ -1,6 +1,7 @@
 import { mdText } from '../../../cards/markdown';
 import { MessageFactory, type Attachment, type TurnContext } from 'botbuilder';
 import { isGraphError } from '../../../graph/errors';
+import { StoreUnavailableError } from '../../../connectors/ports';
 import type { DirectoryRole } from '../../../directoryRoles/requirements';
 import { replaceCard } from '../../cardReplies';
 import { actorOf, tenantIdOf } from '../../turnInfo';
@@ -110,7 +111,9 @@ async function claimRequest(
       },
     });
     return true;
-  } catch {
+  } catch (err) {
+    // An outage is not someone else's claim: the turn's error handler says storage is down.
+    if (err instanceof StoreUnavailableError) throw err;
     await context.sendActivity('This request is being decided already. Nothing was changed.');
     return false;
   }

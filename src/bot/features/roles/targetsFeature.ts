@@ -18,6 +18,18 @@ import { ROLES_VERBS, str, type RolesShared } from './rolesShared';
 import type { DateFormatter } from '../../../util/dates';
 import { readerDates } from '../../../util/readerDates';
 import { recordVerb } from '../../cardVerbs';
+import { refuse } from '../../universalActions';
+
+/**
+ * The bot reads the admin account in the directory and never signs in with it, so whether the
+ * connection works is for the migration tool to find out (seed 004: "Click Configure and verify
+ * the results"; the Office 365 Connector's own authorization for Mover).
+ */
+const CONNECTION_UNTESTED: Record<TargetConnection['kind'], string> = {
+  exchange:
+    'not tested by me: CodeTwo tests it when you click Configure in its Target server connection wizard, and lists it under Defined target server connections once that succeeds',
+  office365: 'not tested by me: Mover tests it when this account authorizes the Office 365 Connector',
+};
 
 const targetRow = (target: TargetConnection, dates: DateFormatter): TargetRow => {
   const failing = !!target.failedAt;
@@ -27,9 +39,10 @@ const targetRow = (target: TargetConnection, dates: DateFormatter): TargetRow =>
     { title: 'Admin account', value: `${target.adminName} (${target.adminUpn})` },
     { title: 'Roles', value: target.roles.length > 0 ? target.roles.join(', ') : 'none' },
     {
-      title: 'Verified at',
-      value: `${dates.dateTime(target.verifiedAt)}${target.verifiedByName ? ` by ${target.verifiedByName}` : ''}`,
+      title: 'Checked',
+      value: `${dates.dateTime(target.verifiedAt)}${target.verifiedByName ? ` by ${target.verifiedByName}` : ''}, with Microsoft Graph (cloud, sign-in, licence, directory roles)`,
     },
+    { title: 'Connection', value: CONNECTION_UNTESTED[target.kind] },
   ];
   if (failing) {
     facts.push({
@@ -42,7 +55,7 @@ const targetRow = (target: TargetConnection, dates: DateFormatter): TargetRow =>
     id: target.id,
     title: target.adminUpn,
     subtitle: targetKindLabel(target.kind),
-    status: failing ? 'check failed' : 'verified',
+    status: failing ? 'check failed' : 'check passed',
     statusColor: color,
     facts,
   };
@@ -54,7 +67,7 @@ async function targetsCard(shared: RolesShared, context: TurnContext) {
   return renderCard(targetsListCard, {
     title: 'Defined target connections',
     summary:
-      'Admin accounts whose target connection check passed: the right cloud, a licence and the roles the target needs.',
+      'Admin accounts whose check passed here: the right cloud, sign-in allowed, a licence and the directory roles the target needs, read with Microsoft Graph. I never sign in with them, so the connections themselves are not tested here.',
     empty:
       'No target connection is defined yet. Type roles (or roles <upn> exchange) to check an admin account: a check that passes defines its target connection.',
     rows: targets.map((target) => targetRow(target, readerDates(context, shared.logger))),
@@ -65,7 +78,9 @@ async function loadTarget(shared: RolesShared, context: TurnContext, data: Recor
   const id = str(data.targetId, 120);
   const target = id ? await shared.store.targets.get(tenantIdOf(context), id) : undefined;
   if (!target) {
-    await context.sendActivity(
+    await refuse(
+      context,
+      404,
       'That target connection does not exist in this tenant (it may have been removed). Nothing was changed.',
     );
   }
@@ -100,11 +115,18 @@ async function removeTarget(
       allowed = (await askerAssigner(context)) !== undefined;
     } catch (err) {
       if (!isGraphError(err)) throw err;
+      shared.logger.warn('target removal: the remover’s roles could not be read', { error: err });
+      await context.sendActivity(
+        mdText`I could not read your directory roles, so I cannot tell whether you may remove the ${target.adminUpn} target connection: ${err.message} Nothing was changed.`,
+      );
+      return;
     }
   }
   if (!allowed) {
-    await context.sendActivity(
-      mdText`Only the person who defined the ${target.adminUpn} target connection, that admin account itself, or a global admin can remove it. Nothing was changed.`,
+    await refuse(
+      context,
+      403,
+      mdText`Only the person who defined the ${target.adminUpn} target connection, that admin account itself, or a Global Administrator or Privileged Role Administrator can remove it. Nothing was changed.`,
     );
     return;
   }

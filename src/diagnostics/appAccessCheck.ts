@@ -21,11 +21,19 @@ export const appAccessCheck: DerivedCheck = {
     const consent = findings.find((f) => f.id === ADMIN_CONSENT_ID);
     const license = findings.find((f) => f.id === SPO_LICENSE_ID);
     const stuck = ctx.connectors.filter((c) => c.type === 'office365' && c.status === 'authorizing');
+    const refused = ctx.connectors.filter(
+      (c) => c.status === 'consent-declined' || c.status === 'consent-expired',
+    );
     const reasons: string[] = [];
     if (consent?.status === 'fail') reasons.push('admin consent is not complete');
     if (license?.status === 'fail') reasons.push('the tenant lacks a SharePoint Online license');
     if (stuck.length > 0) {
       reasons.push(`the authorization of ${stuck.map((c) => c.displayName).join(', ')} did not finish`);
+    }
+    if (refused.length > 0) {
+      reasons.push(
+        `the admin consent request of ${refused.map((c) => c.displayName).join(', ')} was declined or expired`,
+      );
     }
     if (reasons.length > 0) {
       return {
@@ -35,18 +43,24 @@ export const appAccessCheck: DerivedCheck = {
         fix: `Fix what the rows above say first. ${APP_ACCESS_ADVICE} ${REAUTHORIZE_FIRST_STEP}`,
       };
     }
-    if (consent?.status === 'could-not-run') {
+    // A pass needs both rows to have checked: a warning there (consent not checkable) proves nothing.
+    const unchecked = [
+      consent && consent.status !== 'pass' ? 'the admin consent check did not pass or could not check' : '',
+      license?.status === 'could-not-run' ? 'the SharePoint license check could not run' : '',
+    ].filter(Boolean);
+    if (unchecked.length > 0) {
       return {
         ...base,
         status: 'could-not-run',
-        found: 'Could not tell whether authorization failed: the admin consent check could not run.',
+        found: `Could not tell whether authorization failed: ${unchecked.join('; ')}.`,
         fix: APP_ACCESS_ADVICE,
       };
     }
     return {
       ...base,
       status: 'pass',
-      found: 'No failed authorization found.',
+      found:
+        'No failed authorization found: admin consent and the SharePoint license checked out above, and no connector of this tenant is stuck in its authorization or refused consent.',
       fix: '',
     };
   },

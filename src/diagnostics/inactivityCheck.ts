@@ -19,12 +19,17 @@ function daysSince(from: string, now: Date): number {
 function lastTransferText(connector: Connector, now: Date, dates: DateFormatter): string {
   if (connector.lastTransferAt) {
     const days = daysSince(connector.lastTransferAt, now);
-    return `Last transfer ${dates.dateTime(connector.lastTransferAt)}, ${days === 0 ? 'today' : `${plural(days, 'day')} ago`}.`;
+    return `Last transfer recorded here ${dates.dateTime(connector.lastTransferAt)}, ${days === 0 ? 'today' : `${plural(days, 'day')} ago`}.`;
   }
   const start = clockStart(connector);
   return start
     ? `No transfer yet; the clock started when it was authorized, ${dates.dateTime(start)}.`
     : 'No transfer yet, and it was never authorized.';
+}
+
+/** A consent request for it was declined or expired: it cannot transfer until consent is granted. */
+function isConsentClosed(connector: Connector): boolean {
+  return connector.status === 'consent-declined' || connector.status === 'consent-expired';
 }
 
 /** How pressing a connector is: lower first (deauthorized, then fewest days left). */
@@ -33,7 +38,7 @@ export function urgency(
   ctx: Pick<DiagnosticContext, 'inactivityDays' | 'now'>,
 ): number {
   if (connector.status === 'deauthorized') return -1;
-  if (connector.status === 'authorizing') return 0;
+  if (connector.status === 'authorizing' || isConsentClosed(connector)) return 0;
   return daysUntilExpiry(connector, ctx.inactivityDays, ctx.now) ?? ctx.inactivityDays;
 }
 
@@ -61,6 +66,18 @@ export function connectorFinding(connector: Connector, ctx: DiagnosticContext): 
       status: 'warn',
       found: `Its authorization did not finish. ${last}`,
       fix: `Reauthorize it to finish the authorization. ${REAUTHORIZE_FIRST_STEP}`,
+    };
+  }
+  if (isConsentClosed(connector)) {
+    return {
+      ...base,
+      status: 'fail',
+      found: `${
+        connector.status === 'consent-declined'
+          ? 'A reviewer declined the admin consent request (as recorded when they decided).'
+          : 'The admin consent request expired without a decision.'
+      } Without admin consent the Office 365 Connector is not fully authorized (steps 6 to 9), so it cannot transfer. ${last}`,
+      fix: 'A global admin must grant admin consent to the Office 365 Mover app: type status with its name and select Ask again to send them a new request, or type consents to see the requests.',
     };
   }
   const days = daysUntilExpiry(connector, ctx.inactivityDays, ctx.now);
@@ -117,16 +134,30 @@ export function connectorChecks(ctx: DiagnosticContext, scope: 'tenant' | 'conne
   if (rest.length > 0) {
     const least = Math.min(...rest.map((c) => urgency(c, ctx)));
     const deauthorized = rest.filter((c) => c.status === 'deauthorized').length;
+    const consentClosed = rest.filter(isConsentClosed).length;
+    const unfinished = rest.filter((c) => c.status === 'authorizing').length;
+    const problems = [
+      deauthorized > 0
+        ? `${count(deauthorized)} deauthorized after ${ctx.inactivityDays} days without a transfer`
+        : '',
+      consentClosed > 0 ? `${count(consentClosed)} whose admin consent request was declined or expired` : '',
+      unfinished > 0 ? `${count(unfinished)} whose authorization did not finish` : '',
+    ].filter(Boolean);
     checks.push(
       make('connectors-more', 'Other connectors', () => ({
         id: 'connectors-more',
         title: 'Other connectors',
-        status: deauthorized > 0 ? 'fail' : least < ctx.firstNoticeDays ? 'warn' : 'pass',
+        status:
+          deauthorized + consentClosed > 0
+            ? 'fail'
+            : unfinished > 0 || least < ctx.firstNoticeDays
+              ? 'warn'
+              : 'pass',
         found:
-          deauthorized > 0
-            ? `${plural(rest.length, 'more connector')}, ${count(deauthorized)} of them deauthorized after ${ctx.inactivityDays} days without a transfer.`
+          problems.length > 0
+            ? `${plural(rest.length, 'more connector')}: ${problems.join('; ')}.`
             : `${plural(rest.length, 'more connector')}, each with at least ${plural(Math.max(0, least), 'day')} left before deauthorization.`,
-        fix: `Type connectors to see them all (${count(ctx.connectors.length)} in this tenant)${deauthorized > 0 ? ', and reauthorize those you still use' : ''}.`,
+        fix: `Type connectors to see them all (${count(ctx.connectors.length)} in this tenant)${problems.length > 0 ? ', and reauthorize those you still use (or, for consent, select Ask again on their status)' : ''}.`,
       })),
     );
   }

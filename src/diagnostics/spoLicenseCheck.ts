@@ -2,11 +2,33 @@ import type { GraphGateway } from '../graph/graphGateway';
 import { GRAPH_PERMISSIONS } from '../graph/graphPermissions';
 import { count, type DiagnosticCheck, type Finding } from './finding';
 
-/** The SharePoint Online service plans (DESIGN.md "Microsoft Graph"). */
+/** The SharePoint Online service plans DESIGN.md names, by id ("Microsoft Graph"). */
 export const SHAREPOINT_PLANS: Record<string, string> = {
   'c7699d2e-19aa-44de-8edf-1736da088ca1': 'SHAREPOINTSTANDARD',
   '5dbe027f-2339-4123-9542-606e4d348a72': 'SHAREPOINTENTERPRISE',
 };
+
+/**
+ * SharePoint Online's other editions, by plan name: education, government (GCC, GCC High, DoD),
+ * kiosk (DESKLESS), midmarket and developer plans carry SharePoint Online under their own ids, and
+ * a tenant on one of them has the license the seed asks for. Office for the web (SHAREPOINTWAC),
+ * extra storage (SHAREPOINTSTORAGE) and Project Online (SHAREPOINT_PROJECT) are not SharePoint
+ * Online and do not match.
+ */
+const SHAREPOINT_PLAN_NAME =
+  /^(?:SHAREPOINT(?:STANDARD|ENTERPRISE|DESKLESS)(?:_[A-Z0-9]+)*|SHAREPOINT_S_DEVELOPER)$/i;
+
+/** The plan's name when it is a SharePoint Online plan, else undefined. */
+export function sharePointPlanName(plan: {
+  servicePlanId?: string;
+  servicePlanName?: string;
+}): string | undefined {
+  const byId = plan.servicePlanId ? SHAREPOINT_PLANS[plan.servicePlanId.toLowerCase()] : undefined;
+  if (byId) return byId;
+  return plan.servicePlanName && SHAREPOINT_PLAN_NAME.test(plan.servicePlanName)
+    ? plan.servicePlanName
+    : undefined;
+}
 
 interface SubscribedSku {
   skuPartNumber?: string;
@@ -44,13 +66,10 @@ interface SpoPlan {
 
 function sharePointPlans(skus: SubscribedSku[]): SpoPlan[] {
   return skus.flatMap((sku) =>
-    (sku.servicePlans ?? [])
-      .filter((p) => p.servicePlanId && SHAREPOINT_PLANS[p.servicePlanId.toLowerCase()])
-      .map((p) => ({
-        sku,
-        name: SHAREPOINT_PLANS[(p.servicePlanId as string).toLowerCase()],
-        status: p.provisioningStatus ?? 'unknown',
-      })),
+    (sku.servicePlans ?? []).flatMap((p) => {
+      const name = sharePointPlanName(p);
+      return name ? [{ sku, name, status: p.provisioningStatus ?? 'unknown' }] : [];
+    }),
   );
 }
 
@@ -83,7 +102,7 @@ export async function checkSpoLicense(graph: GraphGateway, tenantId: string): Pr
     return {
       ...base,
       status: 'fail',
-      found: `Tenant lacks SPO license: none of the tenant’s ${skus.length === 1 ? 'subscription' : `${count(skus.length)} subscriptions`} includes SharePoint Online (service plan SHAREPOINTSTANDARD or SHAREPOINTENTERPRISE), so connector authorization fails with this error.`,
+      found: `Tenant lacks SPO license: none of the tenant’s ${skus.length === 1 ? 'subscription' : `${count(skus.length)} subscriptions`} includes SharePoint Online (a service plan SHAREPOINTSTANDARD or SHAREPOINTENTERPRISE, or one of their education, government, kiosk or other editions), so connector authorization fails with this error.`,
       fix: BUY_FIX,
     };
   }

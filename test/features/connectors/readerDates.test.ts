@@ -46,7 +46,7 @@ describe('dates on cards are in the reader’s time zone and locale', () => {
     const last =
       turn.updates.length > 0 ? turn.updates[turn.updates.length - 1].activity : turn.replies.at(-1)!;
     const diagnose = cardText(cardOf(last));
-    expect(diagnose).toContain('Last transfer 01.03.2026, 23:15 (Europe/Berlin)');
+    expect(diagnose).toContain('Last transfer recorded here 01.03.2026, 23:15 (Europe/Berlin)');
   });
 
   test('without clientInfo, dates are in UTC and say UTC', async () => {

@@ -49,6 +49,34 @@ describe('SharePoint Online license', () => {
     expect(f.status).toBe('pass');
   });
 
+  // These editions have ids of their own, not in DESIGN.md's pair: they are matched by plan name
+  // (the ids here are made up, so only the name can match).
+  test.each([
+    ['SHAREPOINTENTERPRISE_EDU', '00000000-0000-4000-8000-00000000ed01'],
+    ['SHAREPOINTENTERPRISE_GOV', '00000000-0000-4000-8000-00000000ed02'],
+    ['SHAREPOINTDESKLESS', '00000000-0000-4000-8000-00000000ed03'],
+    ['SHAREPOINTSTANDARD_EDU', '00000000-0000-4000-8000-00000000ed04'],
+  ])('passes with another edition of SharePoint Online (%s)', async (name, id) => {
+    const f = await checkSpoLicense(skus(sku([{ id, name, status: 'Success' }])), TENANT);
+    expect(f.status).toBe('pass');
+    expect(f.found).toContain(`${name} in ENTERPRISEPACK`);
+  });
+
+  test('Office for the web, extra storage and Project Online are not SharePoint Online', async () => {
+    const f = await checkSpoLicense(
+      skus(
+        sku([
+          { id: '00000000-0000-4000-8000-00000000ed05', name: 'SHAREPOINTWAC', status: 'Success' },
+          { id: '00000000-0000-4000-8000-00000000ed06', name: 'SHAREPOINTSTORAGE', status: 'Success' },
+          { id: '00000000-0000-4000-8000-00000000ed07', name: 'SHAREPOINT_PROJECT', status: 'Success' },
+        ]),
+      ),
+      TENANT,
+    );
+    expect(f.status).toBe('fail');
+    expect(f.found).toContain('Tenant lacks SPO license');
+  });
+
   test('fails with the seed’s "Tenant lacks SPO license" and its fix when no plan has SharePoint', async () => {
     const f = await checkSpoLicense(
       skus(sku([{ id: 'x', name: 'EXCHANGE_S_ENTERPRISE', status: 'Success' }])),
@@ -284,6 +312,34 @@ describe('connector inactivity', () => {
     );
   });
 
+  test.each([
+    ['consent-declined', 'A reviewer declined the admin consent request'],
+    ['consent-expired', 'The admin consent request expired without a decision'],
+  ] as const)('%s fails: it cannot transfer without admin consent', async (status, said) => {
+    const refused = connectorRecord({ tenantId: TENANT, status, authorizedAt: at(5) });
+    const f = connectorFinding(refused, ctx);
+    expect(f.status).toBe('fail');
+    expect(f.found).toContain(said);
+    expect(f.found).not.toContain('left)');
+    expect(f.fix).toContain('Ask again');
+    // Refused ones sort first, and past the rows they still fail the summary row.
+    const fine = connectorRecord({ tenantId: TENANT, displayName: 'Fine', authorizedAt: at(1) });
+    const refusedOnes = ['X', 'Y', 'Z'].map((name) =>
+      connectorRecord({ tenantId: TENANT, displayName: name, status, authorizedAt: at(1) }),
+    );
+    const checks = connectorChecks(
+      diagnosticContext({
+        connectors: [fine, ...refusedOnes],
+        limits: { ...ctx.limits, maxConnectorRows: 1 },
+      }),
+      'tenant',
+    );
+    expect(checks.map((c) => c.title)).toEqual([expect.stringContaining('X'), 'Other connectors']);
+    const more = await checks[1].run(new ScriptedGateway(), TENANT, ctx);
+    expect(more.status).toBe('fail');
+    expect(more.found).toBe('3 more connectors: 2 whose admin consent request was declined or expired.');
+  });
+
   test('the most pressing connectors get rows; the rest are summed up in one', async () => {
     const connectors = Array.from({ length: 14 }, (_, i) =>
       connectorRecord({ tenantId: TENANT, displayName: `C${i}`, authorizedAt: at(i) }),
@@ -310,6 +366,29 @@ describe('App access error', () => {
     expect(f.status).toBe('warn');
     expect(f.fix).toContain(APP_ACCESS_ADVICE);
     expect(f.fix).toContain('Incognito Window');
+  });
+
+  test('a refused consent counts as failed authorization', () => {
+    const refused = connectorRecord({ tenantId: TENANT, displayName: 'Finance', status: 'consent-declined' });
+    const f = appAccessCheck.derive(
+      [row('admin-consent', 'pass'), row('spo-license', 'pass')],
+      diagnosticContext({ connectors: [refused] }),
+    );
+    expect(f.status).toBe('warn');
+    expect(f.found).toContain('the admin consent request of Finance was declined or expired');
+  });
+
+  test('no pass when the consent row could not check (a warning) or the license check could not run', () => {
+    const notChecked = appAccessCheck.derive(
+      [row('admin-consent', 'warn'), row('spo-license', 'pass')],
+      diagnosticContext(),
+    );
+    expect(notChecked.status).toBe('could-not-run');
+    const noLicense = appAccessCheck.derive(
+      [row('admin-consent', 'pass'), row('spo-license', 'could-not-run')],
+      diagnosticContext(),
+    );
+    expect(noLicense.status).toBe('could-not-run');
   });
 
   test('not shown when nothing failed', () => {

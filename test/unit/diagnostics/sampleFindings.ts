@@ -67,7 +67,8 @@ export function sampleFindings(unprovisioned = 37): Finding[] {
       id: 'connector:5b0c',
       title: 'Finance archive (Office 365 Connector)',
       status: 'fail',
-      found: 'Deauthorized: no transfer for 95 days. Last transfer 2025-11-27 09:00 UTC, 95 days ago.',
+      found:
+        'Deauthorized: no transfer for 95 days. Last transfer recorded here 2025-11-27 09:00 UTC, 95 days ago.',
       fix: "No transfer is recorded for this connector in the last 90 days, and Mover automatically deauthorizes connectors that haven't transferred any data in that time. Reauthorize it to use it again.",
       connector: { id: '5b0c', displayName: 'Finance archive' },
     },

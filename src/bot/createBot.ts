@@ -87,17 +87,26 @@ export function createAdapter(
   return adapter;
 }
 
+/**
+ * teams-ai's Application without its typing timer. teams-ai 1.7.4 keeps `startTypingTimer: false`
+ * in its options but `run()` starts the timer regardless: a turn that took over a second sent a
+ * stray "typing" before its reply, and the one timer per Application is shared by concurrent
+ * turns (one turn's reply stops another's). Features that run long send their own indicator.
+ */
+class ConciergeApplication extends Application<TurnState> {
+  override startTypingTimer(): void {}
+}
+
 /** Registers every feature on an Application over `adapter`; the services come from the composition root. */
 export function createBot(deps: BotDeps & { adapter: ConciergeAdapter; botAppId: string }): Bot {
   const { adapter, services } = deps;
-  const app = new Application<TurnState>({
+  const app = new ConciergeApplication({
     adapter,
     botAppId: deps.botAppId,
     storage: deps.store.state,
     turnStateFactory: () => new ConversationTurnState(),
     removeRecipientMention: true,
-    // teams-ai keeps one typing timer per Application, which concurrent turns would share;
-    // features that run long send their own typing indicator instead.
+    // Also overridden in ConciergeApplication: teams-ai 1.7.4 does not honour it.
     startTypingTimer: false,
     longRunningMessages: false,
   });

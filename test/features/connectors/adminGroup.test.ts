@@ -49,4 +49,21 @@ describe('members of ADMIN_GROUP_ID', () => {
     // The membership answer is cached for minutes.
     expect(cloud.graph.requestsTo('/directoryObjects/{id}/checkMemberGroups').length).toBe(before);
   });
+
+  test('a turn that waits over a second on Graph sends its reply and no stray typing indicator', async () => {
+    const tenant = cloud.addTenant({ displayName: 'Slow Graph' });
+    const creator = makeUser('Creator');
+    const outsider = makeUser('Outsider');
+    // teams-ai starts a typing timer (first beat after 1 s) even with startTypingTimer: false.
+    cloud.graph.on('POST', '/directoryObjects/{id}/checkMemberGroups', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      return reply(200, { value: [] });
+    });
+    await seedConnectors(h.bot.store, [
+      aConnector(tenant.id).named('Slow Box').ofType('box').ownedBy(creator).build(),
+    ]);
+    const refused = await h.chat(outsider, 'personal', tenant.id).say('delete slow box');
+    expect(refused.replies.map((r) => r.type)).toEqual(['message']);
+    expect(refused.replies[0].text).toContain('Only Creator, who created it');
+  });
 });

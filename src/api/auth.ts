@@ -112,7 +112,7 @@ export function requireCaller(credentials: ApiCredentials, logger: Logger): Requ
     sendError(res, err);
   };
 
-  const identify = async (req: Request): Promise<ApiCaller | { status: 401 | 403; reason: string }> => {
+  const identify = async (req: Request): Promise<ApiCaller | { status: 401 | 403 | 503; reason: string }> => {
     const presented = bearerToken(req.headers.authorization);
     if ('problem' in presented) return { status: 401, reason: `${presented.problem} bearer token` };
     if (credentials.apiToken !== undefined && tokenMatches(credentials.apiToken, presented.token)) {
@@ -132,11 +132,18 @@ export function requireCaller(credentials: ApiCredentials, logger: Logger): Requ
           const err =
             caller.status === 401
               ? unauthorized(caller.reason.startsWith('missing') ? 'missing' : 'invalid', credentials)
-              : new ApiError(
-                  403,
-                  'MissingAppRole',
-                  `The token carries neither the ${API_ROLES.read} nor the ${API_ROLES.manage} app role of the bot's app.`,
-                );
+              : caller.status === 503
+                ? new ApiError(
+                    503,
+                    'AuthenticationUnavailable',
+                    "The token's tenant signing keys could not be read from Microsoft Entra ID just now, so the token was not checked. Try again shortly.",
+                    { 'Retry-After': '10' },
+                  )
+                : new ApiError(
+                    403,
+                    'MissingAppRole',
+                    `The token carries neither the ${API_ROLES.read} nor the ${API_ROLES.manage} app role of the bot's app.`,
+                  );
           refuse(req, res, err, caller.reason);
           next(false);
           return;

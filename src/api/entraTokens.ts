@@ -1,6 +1,6 @@
 import jwt from 'jsonwebtoken';
 import { GUID } from '../util/ids';
-import type { OpenIdKeys, TokenVersion } from './openIdKeys';
+import { KeysUnavailableError, type OpenIdKeys, type TokenVersion } from './openIdKeys';
 
 /** App roles to define in the bot's app registration (README "Management API"). */
 export const API_ROLES = { manage: 'Connectors.Manage', read: 'Connectors.Read' } as const;
@@ -14,9 +14,12 @@ export interface TenantCaller {
   subject: string;
 }
 
-/** Why a token was not accepted; `status` 401 for an invalid token, 403 for a valid one without a role. */
+/**
+ * Why a token was not accepted; `status` 401 for an invalid token, 403 for a valid one without a
+ * role, 503 when its tenant's keys could not be read (the token was not judged).
+ */
 export interface TokenRefusal {
-  status: 401 | 403;
+  status: 401 | 403 | 503;
   reason: string;
 }
 
@@ -59,6 +62,7 @@ export class EntraTokenVerifier {
       tenant = await this.keys.keys(tid, version);
       if (!tenant.keys.has(header.kid)) tenant = await this.keys.keys(tid, version, true);
     } catch (err) {
+      if (err instanceof KeysUnavailableError) return { status: 503, reason: `the tenant's ${err.message}` };
       return refuse(`the tenant's signing keys could not be read: ${(err as Error).message}`);
     }
     const key = tenant.keys.get(header.kid);

@@ -23,7 +23,8 @@ export function apiRoute(
     } catch (err) {
       const known = toApiError(err);
       if (known) {
-        logger[known.status >= 500 ? 'warn' : 'debug']('api: request refused', {
+        // Refusals are logged at info: bad input leaves a line at the default LOG_LEVEL.
+        logger[known.status >= 500 ? 'warn' : 'info']('api: request refused', {
           method: req.method,
           path: req.path(),
           status: known.status,

@@ -1,6 +1,19 @@
 import * as restify from 'restify';
 import type { RequestHandler } from 'restify';
+import type { Logger } from '../util/logger';
 import { ApiError, sendError } from './errors';
+
+/** Answers a request refused before any route ran, with a log line that says why. */
+function refuseBody(logger: Logger, req: restify.Request, res: restify.Response, err: ApiError): void {
+  logger.info('request body refused', {
+    method: req.method,
+    path: req.path(),
+    status: err.status,
+    code: err.code,
+    remote: req.socket?.remoteAddress,
+  });
+  if (!res.headersSent) sendError(res, err);
+}
 
 /** Largest request body the management API reads (an import of 1,000 connectors fits easily). */
 export const MAX_API_BODY_BYTES = 1024 * 1024;
@@ -11,7 +24,7 @@ export function hasBody(req: restify.Request): boolean {
 }
 
 /** A body must be `application/json`, in UTF-8 when a charset is named; anything else is 415. */
-export function requireJsonContentType(): RequestHandler {
+export function requireJsonContentType(logger: Logger): RequestHandler {
   return function requireJsonContentType(req, res, next) {
     if (!hasBody(req)) {
       next();
@@ -28,12 +41,14 @@ export function requireJsonContentType(): RequestHandler {
       next();
       return;
     }
-    sendError(
+    refuseBody(
+      logger,
+      req,
       res,
       new ApiError(
         415,
         'UnsupportedMediaType',
-        `Send the request body as "Content-Type: application/json"; got "${mediaType || 'none'}".`,
+        `Send the request body as "Content-Type: application/json"; got "${mediaType.slice(0, 100) || 'none'}".`,
       ),
     );
     next(false);
@@ -59,13 +74,13 @@ function bodyProblem(err: { statusCode?: number; message?: string }, maxBytes: n
 }
 
 /** Runs a restify body handler, answering its errors as `{error: {code, message}}`. */
-function jsonShaped(handler: RequestHandler, maxBytes: number): RequestHandler {
+function jsonShaped(handler: RequestHandler, maxBytes: number, logger: Logger): RequestHandler {
   return function readJsonBody(req, res, next) {
     handler(req, res, (err?: unknown) => {
       if (err === false) {
         next(false);
       } else if (err) {
-        if (!res.headersSent) sendError(res, bodyProblem(err as { statusCode?: number }, maxBytes));
+        refuseBody(logger, req, res, bodyProblem(err as { statusCode?: number }, maxBytes));
         next(false);
       } else {
         next();
@@ -85,11 +100,15 @@ function emptyIsNoBody(req: restify.Request, _res: restify.Response, next: resti
  * 413 above `maxBytes` (restify's bodyParser counts the bytes), 400 for malformed JSON. A request
  * without a body passes with `req.body` undefined.
  */
-export function jsonBody(maxBytes: number = MAX_API_BODY_BYTES): RequestHandler[] {
+export function jsonBody(logger: Logger, maxBytes: number = MAX_API_BODY_BYTES): RequestHandler[] {
   const restifyHandlers = restify.plugins.bodyParser({
     maxBodySize: maxBytes,
     mapParams: false,
     rejectUnknown: true,
   });
-  return [requireJsonContentType(), ...restifyHandlers.map((h) => jsonShaped(h, maxBytes)), emptyIsNoBody];
+  return [
+    requireJsonContentType(logger),
+    ...restifyHandlers.map((h) => jsonShaped(h, maxBytes, logger)),
+    emptyIsNoBody,
+  ];
 }

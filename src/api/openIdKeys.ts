@@ -1,8 +1,43 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import * as https from 'node:https';
 
-/** Fetches a JSON document over https; rejects on anything but 200 with JSON. */
+/**
+ * Fetches a JSON document over https; rejects on anything but 200 with JSON: with an
+ * {@link AuthorityAnswer} when the server answered another status, else with the network error.
+ */
 export type FetchJson = (url: string) => Promise<unknown>;
+
+/** The authority host answered, but not 200 (400 for a tenant it does not know, 5xx when down). */
+export class AuthorityAnswer extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AuthorityAnswer';
+  }
+}
+
+/**
+ * The tenant's keys could not be read for a reason on the authority's side or on the way there
+ * (a timeout, a refused connection, a 5xx): the token may well be valid, so the caller is told
+ * to try again rather than that the token is invalid.
+ */
+export class KeysUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`the signing keys could not be read: ${(cause as Error)?.message ?? String(cause)}`);
+    this.name = 'KeysUnavailableError';
+  }
+}
+
+/** The authority answered a document the bot will not use (no issuer, keys on another host). */
+class UnusableMetadata extends Error {}
+
+/** Whether a failed look-up says nothing about the token: the authority could not answer. */
+function unavailable(err: unknown): boolean {
+  if (err instanceof UnusableMetadata) return false;
+  return !(err instanceof AuthorityAnswer) || err.status >= 500 || err.status === 429;
+}
 
 /** Which Entra token format: v1.0 (`sts.windows.net` issuer in the global cloud) or v2.0. */
 export type TokenVersion = 'v1' | 'v2';
@@ -39,7 +74,7 @@ export function httpsJson(options: { ca?: string; timeoutMs?: number } = {}): Fe
           });
           res.on('end', () => {
             if (res.statusCode !== 200) {
-              reject(new Error(`${url} answered ${res.statusCode}`));
+              reject(new AuthorityAnswer(res.statusCode ?? 0, `${url} answered ${res.statusCode}`));
               return;
             }
             try {
@@ -66,6 +101,8 @@ const KEYS_TTL_MS = 24 * 60 * 60 * 1000;
 const REFRESH_FLOOR_MS = 5 * 60 * 1000;
 /** A failed look-up (an unknown tenant) is not retried for a minute: tids come from unchecked tokens. */
 const FAILURE_TTL_MS = 60 * 1000;
+/** An authority that could not answer is asked again after a few seconds, not a minute. */
+const UNAVAILABLE_TTL_MS = 5 * 1000;
 /** Tenants kept; the oldest is dropped beyond this, so forged tids cannot grow memory. */
 const MAX_TENANTS = 500;
 
@@ -89,14 +126,17 @@ export class OpenIdKeys {
     const cached = this.cache.get(cacheKey);
     const age = cached ? this.now() - cached.fetchedAt : Infinity;
     if (cached && age < KEYS_TTL_MS && !(refresh && age >= REFRESH_FLOOR_MS)) return cached.value;
-    const value = this.load(tenantId, version);
+    const value = this.load(tenantId, version).catch((err: unknown) => {
+      throw unavailable(err) ? new KeysUnavailableError(err) : err;
+    });
     const entry = { fetchedAt: this.now(), value };
     this.cache.delete(cacheKey);
     this.cache.set(cacheKey, entry);
     if (this.cache.size > MAX_TENANTS) this.cache.delete(this.cache.keys().next().value as string);
-    value.catch(() => {
-      // Remembered for a minute only, then looked up again.
-      entry.fetchedAt = this.now() - KEYS_TTL_MS + FAILURE_TTL_MS;
+    value.catch((err: unknown) => {
+      // Remembered for a minute only (a few seconds when the authority could not answer).
+      const ttl = err instanceof KeysUnavailableError ? UNAVAILABLE_TTL_MS : FAILURE_TTL_MS;
+      entry.fetchedAt = this.now() - KEYS_TTL_MS + ttl;
     });
     return value;
   }
@@ -109,10 +149,10 @@ export class OpenIdKeys {
         : `${base}/${tenantId}/.well-known/openid-configuration`;
     const metadata = (await this.fetchJson(metadataUrl)) as { issuer?: unknown; jwks_uri?: unknown };
     if (typeof metadata?.issuer !== 'string' || typeof metadata.jwks_uri !== 'string') {
-      throw new Error(`${metadataUrl} has no issuer or jwks_uri`);
+      throw new UnusableMetadata(`${metadataUrl} has no issuer or jwks_uri`);
     }
     if (new URL(metadata.jwks_uri).origin !== new URL(base).origin) {
-      throw new Error(`${metadataUrl} names keys on another host: ${metadata.jwks_uri}`);
+      throw new UnusableMetadata(`${metadataUrl} names keys on another host: ${metadata.jwks_uri}`);
     }
     const issuer = metadata.issuer.replace('{tenantid}', tenantId);
     const jwks = (await this.fetchJson(metadata.jwks_uri)) as { keys?: unknown };

@@ -59,7 +59,7 @@ export function registerApi(server: Server, deps: ApiDeps): void {
     return;
   }
   const auth = requireCaller({ apiToken, entra }, deps.logger);
-  registerConnectorRoutes(server, deps, auth, jsonBody());
+  registerConnectorRoutes(server, deps, auth, jsonBody(deps.logger));
   registerAuditRoutes(server, deps, auth);
   registerScanRoutes(server, deps, auth);
   // Registered last, but the router prefers any concrete route over the wildcard anyway.

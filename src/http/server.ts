@@ -41,8 +41,8 @@ export function createServer(deps: ServerDeps): restify.Server {
   // Order matters: the token first (nothing about the body is answered to a stranger), then the
   // media type (a web page's form post is not JSON), then the body and its shape.
   const guards = deps.anonymous
-    ? [requireJsonContentType()]
-    : [requireBotToken(deps.bot.adapter, deps.logger), requireJsonContentType()];
+    ? [requireJsonContentType(deps.logger)]
+    : [requireBotToken(deps.bot.adapter, deps.logger), requireJsonContentType(deps.logger)];
 
   server.post('/api/messages', ...guards, ...activityBody, async (req, res) => {
     const problem = checkActivity(req.body, deps.anonymous);

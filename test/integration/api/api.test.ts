@@ -336,12 +336,34 @@ describe('management API with API_TOKEN', () => {
   });
 
   describe('request bodies', () => {
-    test('malformed JSON is 400', async () => {
+    test('malformed JSON is 400, with a log line at the default level', async () => {
+      const logged = bot.logs.length;
       const answer = await call(bot, connectors(newTenant()), {
         raw: '{"type": "box",',
         contentType: 'application/json',
       });
       expectError(answer, 400, 'MalformedJson');
+      expect(bot.logs.slice(logged)).toContainEqual(
+        expect.objectContaining({
+          level: 'info',
+          msg: 'request body refused',
+          status: 400,
+          code: 'MalformedJson',
+        }),
+      );
+    });
+
+    test('a refusal inside a route (422) leaves a log line at the default level', async () => {
+      const logged = bot.logs.length;
+      expectError(await call(bot, connectors(newTenant()), { body: [] }), 422, 'ValidationFailed');
+      expect(bot.logs.slice(logged)).toContainEqual(
+        expect.objectContaining({
+          level: 'info',
+          msg: 'api: request refused',
+          status: 422,
+          code: 'ValidationFailed',
+        }),
+      );
     });
 
     test('another content type is 415', async () => {
@@ -355,6 +377,7 @@ describe('management API with API_TOKEN', () => {
           contentType,
         });
         expectError(answer, 415, 'UnsupportedMediaType');
+        expect(bot.logs[bot.logs.length - 1]).toMatchObject({ msg: 'request body refused', status: 415 });
       }
       const utf8 = await call(bot, connectors(newTenant()), {
         raw: JSON.stringify({ type: 'box', displayName: 'Box' }),

@@ -212,6 +212,24 @@ describe('management API with Entra ID access tokens for the bot app', () => {
     expect(JSON.stringify(bot.logs)).not.toContain(token.split('.')[2]);
   });
 
+  test('an Entra outage while reading the keys is 503 with Retry-After, not an invalid token; it recovers within seconds', async () => {
+    // A tenant whose keys were never read, so the outage is met on the first look-up.
+    const northwind = cloud.addTenant({ displayName: 'Northwind' });
+    const token = tokenFor(northwind, [READ]);
+    cloud.login.openIdDown = true;
+    try {
+      const down = await call(bot, connectors(northwind.id), token);
+      expectError(down, 503, 'AuthenticationUnavailable');
+      expect(down.headers.get('retry-after')).toBe('10');
+      expect(bot.logs).toContainEqual(expect.objectContaining({ msg: 'api: request refused', status: 503 }));
+    } finally {
+      cloud.login.openIdDown = false;
+    }
+    // Failures of this kind are kept 5 seconds, not a minute.
+    await new Promise((resolve) => setTimeout(resolve, 5_100));
+    expect((await call(bot, connectors(northwind.id), token)).status).toBe(200);
+  });
+
   test('the operator API_TOKEN still reaches every tenant', async () => {
     expect((await call(bot, connectors(contoso.id), API_TOKEN)).status).toBe(200);
     expect((await call(bot, connectors(fabrikam.id), API_TOKEN)).status).toBe(200);

@@ -36,6 +36,8 @@ export class FakeLogin {
   /** Claims that replace the issued tokens' own (e.g. another `iss`, for a token a service refuses). */
   claims: Record<string, unknown> = {};
   private readonly failures: GraphReply[] = [];
+  /** While set, every tenant's OpenID metadata and keys answer 503 (an Entra outage). */
+  openIdDown = false;
 
   /** The next token request is answered with this (e.g. a 503), before any check. */
   failNext(answer: GraphReply): void {
@@ -52,6 +54,7 @@ export class FakeLogin {
     this.calls.length = 0;
     this.failures.length = 0;
     this.tokens.clear();
+    this.openIdDown = false;
   }
 
   /** Token requests that got a token. */

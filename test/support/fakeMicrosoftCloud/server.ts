@@ -159,7 +159,11 @@ export async function startFakeMicrosoftCloud(
       /^\/([^/]+)\/(v2\.0\/)?\.well-known\/openid-configuration$/.exec(url.pathname) ??
       /^\/([^/]+)\/discovery\/(v2\.0\/)?keys$/.exec(url.pathname);
     let handled: Promise<number>;
-    if (openIdPath && req.method === 'GET') {
+    if (openIdPath && req.method === 'GET' && login.openIdDown) {
+      handled = Promise.resolve(
+        sendJson(res, reply(503, { error: 'temporarily_unavailable', error_description: 'fake outage' })),
+      );
+    } else if (openIdPath && req.method === 'GET') {
       handled = Promise.resolve(
         sendJson(
           res,

@@ -1,3 +1,4 @@
+import { codeLines } from './markdown';
 import diagnosticsJson from './templates/diagnostics.json';
 import type { Finding, FindingStatus } from '../diagnostics/finding';
 import { provisioningScriptWithin } from '../diagnostics/provisioningScript';
@@ -78,7 +79,7 @@ function scriptFields(
       : { text: '', included: 0 };
   const more = request.total - included;
   return {
-    script: included > 0 ? text : '',
+    script: included > 0 ? codeLines(text) : '',
     scriptNote:
       included === 0
         ? `The script for these ${request.total.toLocaleString('en-US')} users does not fit on this card: type diagnose followed by the name of an Office 365 connector for a shorter card with the script.`

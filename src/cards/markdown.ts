@@ -84,3 +84,13 @@ export function mdText(strings: TemplateStringsArray, ...values: (string | numbe
     atLineStart ? escapeMarkdown(text) : escapeMarkdown(`\u0001${text}`).slice(1),
   );
 }
+
+/**
+ * Lines of code (a PowerShell script) for a TextBlock's text. Teams reads the text as markdown,
+ * where a single newline may render as a space: the script would show, and be copied, as one
+ * line, and its first line's `#` would make the rest a comment. A blank line between lines keeps
+ * each on its own in every renderer; PowerShell does not mind the blank lines.
+ */
+export function codeLines(code: string): string {
+  return code.split('\n').join('\n\n');
+}

@@ -86,6 +86,10 @@ describe('delete says what it does, and Check revocation asks Graph (HTTPS fake)
     expect(text).toContain(`Remove-MgOauth2PermissionGrant -OAuth2PermissionGrantId "${grant.id}"`);
     expect(text).toContain(`DELETE https://graph.microsoft.com/v1.0/oauth2PermissionGrants/${grant.id}`);
     expect(text).toContain('Connect-MgGraph -Environment Global');
+    // A blank line between commands: as markdown a single newline may render as a space.
+    expect(text).toContain(
+      '# Microsoft Graph PowerShell, signed in as a global admin\n\nConnect-MgGraph -Environment Global',
+    );
     // The other Office 365 connector of the tenant still relies on that consent.
     expect(text).toContain('another Office 365 connector (Second tenant link) using this consent');
     expect(text).toContain('Checked with Microsoft Graph');

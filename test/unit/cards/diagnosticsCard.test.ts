@@ -1,3 +1,4 @@
+import { markdownPlaces } from '../../support/markdownCheck';
 import { diagnosticsCard, diagnosticsCardData } from '../../../src/cards/diagnosticsCards';
 import { bindCard } from '../../../src/cards/render';
 import type { Finding } from '../../../src/diagnostics/finding';
@@ -51,6 +52,15 @@ describe('the diagnostics card', () => {
     const blocks = JSON.stringify(row(card, 'user-provisioning'));
     expect(blocks).toContain('"fontType":"Monospace"');
     expect(blocks).toContain('Connect-SPOService -Url https://contoso-admin.sharepoint.com');
+    // One paragraph a line: as markdown a single newline may be a space, which would run the
+    // script into one line behind its opening comment.
+    const script = markdownPlaces(row(card, 'user-provisioning')).find((t) =>
+      t.includes('Connect-SPOService'),
+    )!;
+    const lines = script.split('\n\n');
+    expect(lines[0]).toMatch(/^\\# Provisions OneDrive for \d+ licensed users/);
+    expect(lines[2]).toBe('Connect-SPOService -Url https://contoso-admin.sharepoint.com');
+    expect(lines.every((l) => !l.includes('\n'))).toBe(true);
     expect(cardText(row(card, 'user-provisioning'))).toMatch(
       /This script covers \d{3} of the 4,812 users; run it, then type diagnose again for the next ones\./,
     );

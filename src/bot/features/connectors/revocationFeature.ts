@@ -1,6 +1,7 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import { readerDates } from '../../../util/readerDates';
 import { renderCard } from '../../../cards/render';
+import { codeLines } from '../../../cards/markdown';
 import {
   REVOCATION_CHECK_VERB,
   revocationCheckCard,
@@ -93,7 +94,7 @@ export function revocationCardData(
         ? `This tenant still has ${ctx.others.length === 1 ? 'another Office 365 connector' : `${ctx.others.length} other Office 365 connectors`} (${ctx.others.join(', ')}) using this consent: removing it deauthorizes ${ctx.others.length === 1 ? 'it' : 'them'} too.`
         : '',
     portal: steps.portal,
-    script: steps.script,
+    script: codeLines(steps.script),
   };
 }
 

@@ -24,7 +24,7 @@ function fixFor(state: ConsentState, link: string): string {
     case 'granted':
       return '';
     case 'no-service-principal':
-      return `A global or SharePoint admin authorizes the Office 365 connector first (type connect office365, or reauthorize it): that adds the app to your tenant. Then: ${grant.charAt(0).toLowerCase()}${grant.slice(1)}.`;
+      return `A global or SharePoint admin authorizes the Office 365 connector first (type connect office365, or reauthorize it): that adds the app to your tenant. While signing in, do not select Consent on behalf of your organization: that grants admin access to your entire organization (Mover: "DO NOT do this"). Then: ${grant.charAt(0).toLowerCase()}${grant.slice(1)}.`;
     case 'user-only':
       return `${grant}. Consent given for individual users does not count: it must be granted on behalf of the organization.`;
     case 'missing-scopes':

@@ -176,6 +176,9 @@ describe('admin consent', () => {
     expect(f.status).toBe('fail');
     expect(f.found).toContain('no service principal');
     expect(f.fix).toContain('authorizes the Office 365 connector first');
+    // Seed 000, step 4's warning, for whoever signs in to authorize it.
+    expect(f.fix).toContain('do not select Consent on behalf of your organization');
+    expect(f.fix).toContain('DO NOT do this');
   });
 });
 

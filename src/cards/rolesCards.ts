@@ -27,6 +27,8 @@ export interface RolesCheckCardData {
   present: RoleRow[];
   missing: RoleRow[];
   optional: RoleRow[];
+  /** Needed, but not something Microsoft Graph can read (Exchange Online roles): checked elsewhere. */
+  unchecked: RoleRow[];
   /** The direct-assignment caveat, scoped roles, the MFA note. */
   notes: { text: string }[];
   /** The account the buttons act on (Entra object id or UPN); looked up again on every click. */

@@ -90,8 +90,8 @@ export function parseTargetKind(word: string): TargetKind | undefined {
 /** How a missing role is given to the account. */
 export type RoleAssignment =
   | { via: 'graph'; role: DirectoryRole }
-  /** An Exchange Online role group: Microsoft Graph neither reads nor assigns it. */
-  | { via: 'exchange'; roleGroup: string; how(upn: string): string };
+  /** Exchange Online management roles: Microsoft Graph neither reads nor assigns them. */
+  | { via: 'exchange'; how(upn: string): string };
 
 /** One thing the admin account must (or may) be able to do, and the roles that let it. */
 export interface RoleRequirement {
@@ -139,32 +139,42 @@ const OFFICE365: readonly RoleRequirement[] = [
   },
 ];
 
+/**
+ * Seed 004 (CodeTwo's Target server connection wizard): the admin account needs "the necessary
+ * management roles, as shown in the wizard", or the program assigns them at Configure; User
+ * management administrator and Public Folders are optional. The management roles are Exchange
+ * Online's, which Graph cannot read, so the bot names them and leaves them to CodeTwo's check.
+ */
 const EXCHANGE: readonly RoleRequirement[] = [
   {
-    key: 'mailboxes',
-    name: EXCHANGE_ADMINISTRATOR.name,
-    purpose: 'access the target mailboxes',
-    why: 'The migration reads and writes the target mailboxes and their settings with this account. A Global Administrator has these rights too.',
-    satisfiedBy: [EXCHANGE_ADMINISTRATOR, GLOBAL_ADMINISTRATOR],
-    assign: { via: 'graph', role: EXCHANGE_ADMINISTRATOR },
+    key: 'management-roles',
+    name: 'The management roles CodeTwo’s wizard lists',
+    purpose: 'access the target mailboxes through Exchange Web Services (EWS)',
+    why: 'CodeTwo connects to the target Office 365 with EWS. Its Target server connection wizard shows the management roles this account needs; at Configure it attempts to assign the missing ones (click Yes), and may ask for an account with the Global administrator role, used only to assign them. They are Exchange Online roles, not Microsoft Entra directory roles, so I can neither see nor assign them with Microsoft Graph.',
+    satisfiedBy: [],
+    assign: {
+      via: 'exchange',
+      how: () =>
+        'Let CodeTwo assign them: click Configure in its Target server connection wizard and accept with Yes, or assign the roles its Admin account step shows in the Exchange admin center (Roles > Admin roles).',
+    },
     optional: false,
   },
   {
-    key: 'create-accounts',
-    name: USER_ADMINISTRATOR.name,
-    purpose: 'create missing target accounts',
-    why: 'Needed only if the migration should create target accounts (mailboxes) that do not exist yet. Leave it out when every target account exists.',
+    key: 'create-mailboxes',
+    name: `${USER_ADMINISTRATOR.name} (CodeTwo’s “User management administrator”)`,
+    purpose: 'create new mailboxes on the target',
+    why: 'CodeTwo needs the User management administrator role only to create new mailboxes on the target server; clear its checkbox in the wizard if every target mailbox exists. A Global Administrator has these rights too.',
     satisfiedBy: [USER_ADMINISTRATOR, GLOBAL_ADMINISTRATOR],
     assign: { via: 'graph', role: USER_ADMINISTRATOR },
     optional: true,
   },
   {
     key: 'public-folders',
-    name: `Public Folders management (${PUBLIC_FOLDER_ROLE_GROUP} role group)`,
+    name: `Public Folders (${PUBLIC_FOLDER_ROLE_GROUP} role group)`,
     purpose: 'migrate public folders',
-    why: 'Needed only if you migrate public folders.',
+    why: 'The Public Folders role is only necessary if you plan to migrate public folders.',
     satisfiedBy: [],
-    assign: { via: 'exchange', roleGroup: PUBLIC_FOLDER_ROLE_GROUP, how: publicFolderHow },
+    assign: { via: 'exchange', how: publicFolderHow },
     optional: true,
   },
 ];

@@ -5,8 +5,9 @@ import { factsOf, lastReplyCard } from './rolesDriver';
 import { shown, turnText } from '../../harness/chat';
 import { useCloudHarness } from '../../harness/useHarness';
 
-const EXA = DIRECTORY_ROLES.exchangeAdministrator;
-const UA = DIRECTORY_ROLES.userAdministrator;
+/** An Office 365 target's required role, and its optional one (the admin consent). */
+const SPA = DIRECTORY_ROLES.sharePointAdministrator;
+const GA = DIRECTORY_ROLES.globalAdministrator;
 const WRITE = 'RoleManagement.ReadWrite.Directory';
 const SCHEDULE = '/roleManagement/directory/roleAssignmentScheduleRequests';
 const PERMANENT = '/roleManagement/directory/roleAssignments';
@@ -22,36 +23,37 @@ describe('least privilege: time-bound role assignments, permanent only when conf
     cloud.graph.requestsTo(path, method).filter((r) => r.tenantId === tenant.id);
 
   async function openAssign(client: TeamsClient, upn: string) {
-    const check = lastReplyCard(await client.say(`roles ${upn} exchange`));
+    const check = lastReplyCard(await client.say(`roles ${upn}`));
     return lastReplyCard(await client.click(check, 'Assign missing roles'));
   }
 
   test('with PIM the roles are assigned for ROLE_ASSIGNMENT_DAYS (the card says until when); removing the target offers to remove exactly those roles', async () => {
     const tenant = cloud.addTenant({ displayName: 'Contoso' });
     tenant.grantPermission(WRITE);
-    const sp = tenant.sharePointAdmin!;
+    const olga = tenant.addUser({ displayName: 'Olga Owner', alias: 'olga' });
+    // Held before, not assigned by the bot: never offered for removal.
+    tenant.assignRole(olga.id, DIRECTORY_ROLES.exchangeAdministrator);
     const admin = h.chat(tenant.admin!, 'personal', tenant);
-    const card = await openAssign(admin, sp.userPrincipalName);
+    const card = await openAssign(admin, olga.userPrincipalName);
     expect(cardText(card)).toContain('Each role is assigned for 7 days, until 2026-03-09 09:00 UTC');
 
-    const done = shown(await admin.click(card, 'Assign checked roles', { [`role-${UA}`]: 'true' }));
+    const done = shown(await admin.click(card, 'Assign checked roles', { [`role-${GA}`]: 'true' }));
     expect(factsOf(done)).toEqual({
-      'Exchange Administrator': 'assigned: for 7 days, until 2026-03-09 09:00 UTC',
-      'User Administrator': 'assigned: for 7 days, until 2026-03-09 09:00 UTC',
+      'SharePoint Administrator': 'assigned: for 7 days, until 2026-03-09 09:00 UTC',
+      'Global Administrator': 'assigned: for 7 days, until 2026-03-09 09:00 UTC',
     });
-    expect(holds(tenant, sp.id, EXA)?.endDateTime).toBe('2026-03-09T09:00:00.000Z');
+    expect(holds(tenant, olga.id, SPA)?.endDateTime).toBe('2026-03-09T09:00:00.000Z');
     expect(requestsIn(tenant, PERMANENT, 'POST')).toHaveLength(0);
 
     // The check passes and defines the target; then it is removed.
-    expect(turnText(await admin.say(`roles ${sp.userPrincipalName} exchange`))).toContain('The check passed');
+    expect(turnText(await admin.say(`roles ${olga.userPrincipalName}`))).toContain('The check passed');
     const list = lastReplyCard(await admin.say('targets'));
     const removed = await admin.click(list, 'Remove');
     const offer = lastReplyCard(removed);
-    expect(cardText(offer)).toContain('Remove the roles I assigned to spadmin@contoso.onmicrosoft.com?');
-    // SharePoint Administrator was not assigned by the bot: not offered.
+    expect(cardText(offer)).toContain('Remove the roles I assigned to olga@contoso.onmicrosoft.com?');
     expect(factsOf(offer)).toEqual({
-      'Exchange Administrator': 'time-bound, until 2026-03-09 09:00 UTC',
-      'User Administrator': 'time-bound, until 2026-03-09 09:00 UTC',
+      'SharePoint Administrator': 'time-bound, until 2026-03-09 09:00 UTC',
+      'Global Administrator': 'time-bound, until 2026-03-09 09:00 UTC',
     });
     expect(actionTitles(offer)).toEqual(['Remove these roles']);
 
@@ -60,22 +62,25 @@ describe('least privilege: time-bound role assignments, permanent only when conf
     expect(refused.replies[0].text).toContain(
       'takes a Global Administrator or a Privileged Role Administrator',
     );
-    expect(holds(tenant, sp.id, EXA)).toBeDefined();
+    expect(holds(tenant, olga.id, SPA)).toBeDefined();
 
     const taken = shown(await admin.click(offer, 'Remove these roles'));
-    expect(factsOf(taken)).toEqual({ 'Exchange Administrator': 'removed', 'User Administrator': 'removed' });
+    expect(factsOf(taken)).toEqual({
+      'SharePoint Administrator': 'removed',
+      'Global Administrator': 'removed',
+    });
     expect(requestsIn(tenant, SCHEDULE, 'POST').map((r) => (r.body as { action: string }).action)).toEqual([
       'adminAssign',
       'adminAssign',
       'adminRemove',
       'adminRemove',
     ]);
-    expect(holds(tenant, sp.id, EXA)).toBeUndefined();
-    expect(holds(tenant, sp.id, UA)).toBeUndefined();
-    expect(holds(tenant, sp.id, DIRECTORY_ROLES.sharePointAdministrator)).toBeDefined();
+    expect(holds(tenant, olga.id, SPA)).toBeUndefined();
+    expect(holds(tenant, olga.id, GA)).toBeUndefined();
+    expect(holds(tenant, olga.id, DIRECTORY_ROLES.exchangeAdministrator)).toBeDefined();
     const audit = await h.bot.store.audit.list(tenant.id);
     expect(audit.filter((a) => a.action === 'role.removed').map((a) => a.detail?.roleName)).toEqual(
-      expect.arrayContaining(['Exchange Administrator', 'User Administrator']),
+      expect.arrayContaining(['SharePoint Administrator', 'Global Administrator']),
     );
 
     // Nothing is left to offer a second time.
@@ -89,21 +94,21 @@ describe('least privilege: time-bound role assignments, permanent only when conf
     const tenant = cloud.addTenant({ displayName: 'Fabrikam' });
     tenant.grantPermission(WRITE);
     tenant.entraIdP2 = false;
-    const sp = tenant.sharePointAdmin!;
+    const olga = tenant.addUser({ displayName: 'Olga Owner', alias: 'olga' });
     const admin = h.chat(tenant.admin!, 'personal', tenant);
-    const card = await openAssign(admin, sp.userPrincipalName);
+    const card = await openAssign(admin, olga.userPrincipalName);
     expect(inputsOf(card).find((i) => i.id === 'permanentFallback')).toMatchObject({ value: 'false' });
 
-    const unconfirmed = shown(await admin.click(card, 'Assign checked roles', { [`role-${UA}`]: 'true' }));
+    const unconfirmed = shown(await admin.click(card, 'Assign checked roles', { [`role-${GA}`]: 'true' }));
     expect(factsOf(unconfirmed)).toEqual({
-      'Exchange Administrator':
+      'SharePoint Administrator':
         'not assigned: time-bound assignment is unavailable in this tenant, and permanent was not confirmed',
-      'User Administrator':
+      'Global Administrator':
         'not assigned: time-bound assignment is unavailable in this tenant, and permanent was not confirmed',
     });
     expect(cardText(unconfirmed)).toContain('that takes Microsoft Entra ID P2');
     expect(requestsIn(tenant, PERMANENT, 'POST')).toHaveLength(0);
-    expect(holds(tenant, sp.id, EXA)).toBeUndefined();
+    expect(holds(tenant, olga.id, SPA)).toBeUndefined();
     const failed = (await h.bot.store.audit.list(tenant.id)).filter(
       (a) => a.action === 'role.assignment-failed',
     );
@@ -112,12 +117,12 @@ describe('least privilege: time-bound role assignments, permanent only when conf
     cloud.graph.requests.length = 0;
     const confirmed = shown(await admin.click(card, 'Assign checked roles', { permanentFallback: 'true' }));
     expect(factsOf(confirmed)).toEqual({
-      'Exchange Administrator':
+      'SharePoint Administrator':
         'assigned: permanently, as confirmed (time-bound assignment is unavailable in this tenant)',
     });
     expect(requestsIn(tenant, SCHEDULE, 'POST')).toHaveLength(1);
     expect(requestsIn(tenant, PERMANENT, 'POST')).toHaveLength(1);
-    const assignment = holds(tenant, sp.id, EXA);
+    const assignment = holds(tenant, olga.id, SPA);
     expect(assignment).toMatchObject({ directoryScopeId: '/' });
     expect(assignment?.endDateTime).toBeUndefined();
     expect(
@@ -127,24 +132,26 @@ describe('least privilege: time-bound role assignments, permanent only when conf
       assignmentId: assignment!.id,
     });
 
-    await admin.say(`roles ${sp.userPrincipalName} exchange`);
+    await admin.say(`roles ${olga.userPrincipalName}`);
     const offer = lastReplyCard(await admin.click(lastReplyCard(await admin.say('targets')), 'Remove'));
-    expect(factsOf(offer)).toEqual({ 'Exchange Administrator': 'permanent, assigned 2026-03-02 09:00 UTC' });
+    expect(factsOf(offer)).toEqual({
+      'SharePoint Administrator': 'permanent, assigned 2026-03-02 09:00 UTC',
+    });
     const taken = shown(await admin.click(offer, 'Remove these roles'));
-    expect(factsOf(taken)).toEqual({ 'Exchange Administrator': 'removed' });
+    expect(factsOf(taken)).toEqual({ 'SharePoint Administrator': 'removed' });
     expect(requestsIn(tenant, `${PERMANENT}/{id}`, 'DELETE').map((r) => r.graphPath)).toEqual([
       `${PERMANENT}/${assignment!.id}`,
     ]);
-    expect(holds(tenant, sp.id, EXA)).toBeUndefined();
+    expect(holds(tenant, olga.id, SPA)).toBeUndefined();
   });
 
   test('in the approval flow the global admin sees the duration and decides on the permanent fallback', async () => {
     const tenant = cloud.addTenant({ displayName: 'Northwind' });
     tenant.grantPermission(WRITE);
     tenant.entraIdP2 = false;
-    const sp = tenant.sharePointAdmin!;
-    const requester = h.chat(sp, 'personal', tenant);
-    const card = await openAssign(requester, sp.userPrincipalName);
+    const olga = tenant.addUser({ displayName: 'Olga Owner', alias: 'olga' });
+    const requester = h.chat(olga, 'personal', tenant);
+    const card = await openAssign(requester, olga.userPrincipalName);
     // The requester cannot confirm a permanent assignment: that is the approver's call.
     expect(inputsOf(card).find((i) => i.id === 'permanentFallback')).toBeUndefined();
     await requester.click(card, 'Send for approval');
@@ -153,13 +160,13 @@ describe('least privilege: time-bound role assignments, permanent only when conf
       'for 7 days, until 2026-03-09 09:00 UTC (time-bound, ROLE_ASSIGNMENT_DAYS)',
     );
     const decided = await h.chat(tenant.admin!, 'personal', tenant).click(approval, 'Submit decisions', {
-      [`decision-${EXA}`]: 'approve',
+      [`decision-${SPA}`]: 'approve',
       permanentFallback: 'true',
     });
-    expect(factsOf(shown(decided))['Exchange Administrator']).toContain(
+    expect(factsOf(shown(decided))['SharePoint Administrator']).toContain(
       'assigned: permanently, as confirmed',
     );
-    expect(holds(tenant, sp.id, EXA)).toBeDefined();
+    expect(holds(tenant, olga.id, SPA)).toBeDefined();
   });
 
   test('removing a target whose roles the bot did not assign says so and offers nothing', async () => {

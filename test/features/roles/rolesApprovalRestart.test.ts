@@ -9,7 +9,8 @@ import { factsOf, lastReplyCard } from './rolesDriver';
 import { approvalKey } from '../../../src/bot/features/roles/rolesApproval';
 import { shown } from '../../harness/chat';
 
-const EXA = DIRECTORY_ROLES.exchangeAdministrator;
+/** The required role of an Office 365 target, which the member lacks. */
+const SPA = DIRECTORY_ROLES.sharePointAdministrator;
 
 describe('a roles approval interrupted by a crash', () => {
   let cloud: FakeMicrosoftCloud;
@@ -28,11 +29,11 @@ describe('a roles approval interrupted by a crash', () => {
   test('is offered again after a restart, and the admin’s decision then goes through', async () => {
     const tenant = cloud.addTenant({ displayName: 'Coho' });
     tenant.grantPermission('RoleManagement.ReadWrite.Directory');
-    const sp = tenant.sharePointAdmin!;
+    const megan = tenant.member!;
     const admin = tenant.admin!;
     let h: Harness = await startHarness({ cloud, dataDir, clock });
-    const requester = h.chat(sp, 'personal', tenant);
-    const check = lastReplyCard(await requester.say(`roles ${sp.userPrincipalName} exchange`));
+    const requester = h.chat(megan, 'personal', tenant);
+    const check = lastReplyCard(await requester.say(`roles ${megan.userPrincipalName}`));
     const assign = lastReplyCard(await requester.click(check, 'Assign missing roles'));
     await requester.click(assign, 'Send for approval');
     const approval: Card = cardOf(h.standIn.posted(`a:1:personal-${admin.id}`)[0]);
@@ -53,7 +54,7 @@ describe('a roles approval interrupted by a crash', () => {
 
     h = await startHarness({ cloud, dataDir, clock });
     const adminClient = h.chat(admin, 'personal', tenant);
-    const decisions = { [`decision-${EXA}`]: 'approve' };
+    const decisions = { [`decision-${SPA}`]: 'approve' };
     // Right after the restart the claim could still belong to a live replica: not "already decided".
     const early = await adminClient.click(approval, 'Submit decisions', decisions);
     expect(String(early.replies[0].text)).toContain('being decided right now');
@@ -61,8 +62,8 @@ describe('a roles approval interrupted by a crash', () => {
 
     clock.set(new Date(clock.now().getTime() + 11 * 60 * 1000));
     const resumed = await adminClient.click(approval, 'Submit decisions', decisions, 'approval-card');
-    expect(factsOf(shown(resumed))['Exchange Administrator']).toMatch(/^assigned/);
-    expect(tenant.roleAssignments.some((a) => a.principalId === sp.id && a.roleDefinitionId === EXA)).toBe(
+    expect(factsOf(shown(resumed))['SharePoint Administrator']).toMatch(/^assigned/);
+    expect(tenant.roleAssignments.some((a) => a.principalId === megan.id && a.roleDefinitionId === SPA)).toBe(
       true,
     );
     expect(h.bot.logs.some((l) => l.msg === 'resuming a role decision that was interrupted')).toBe(true);

@@ -9,8 +9,9 @@ import { factsOf, lastReplyCard } from './rolesDriver';
 import { useCloudHarness } from '../../harness/useHarness';
 import { shown, turnText } from '../../harness/chat';
 
-const EXA = DIRECTORY_ROLES.exchangeAdministrator;
-const UA = DIRECTORY_ROLES.userAdministrator;
+/** The required role of an Office 365 target, and its optional one (the admin consent). */
+const SPA = DIRECTORY_ROLES.sharePointAdministrator;
+const GA = DIRECTORY_ROLES.globalAdministrator;
 const WRITE = 'RoleManagement.ReadWrite.Directory';
 const SCHEDULE = '/roleManagement/directory/roleAssignmentScheduleRequests';
 /** The harness clock starts 2026-03-02 09:00 UTC; roles last ROLE_ASSIGNMENT_DAYS (30) from then. */
@@ -24,9 +25,9 @@ describe('roles: assigning the missing roles', () => {
   const holds = (tenant: FakeTenant, userId: string, roleId: string) =>
     tenant.roleAssignments.some((a) => a.principalId === userId && a.roleDefinitionId === roleId);
 
-  /** The asker checks `upn` for an Exchange target and opens "Assign missing roles". */
+  /** The asker checks `upn` for an Office 365 target and opens "Assign missing roles". */
   async function openAssign(client: TeamsClient, upn: string) {
-    const check = lastReplyCard(await client.say(`roles ${upn} exchange`));
+    const check = lastReplyCard(await client.say(`roles ${upn}`));
     expect(actionTitles(check)).toContain('Assign missing roles');
     return lastReplyCard(await client.click(check, 'Assign missing roles'));
   }
@@ -34,20 +35,17 @@ describe('roles: assigning the missing roles', () => {
   test('an allowed asker (Global Administrator): a toggle per role, optional ones off; checked roles are assigned with Graph, each audited', async () => {
     const tenant = cloud.addTenant({ displayName: 'Contoso' });
     tenant.grantPermission(WRITE);
-    const sp = tenant.sharePointAdmin!;
+    const megan = tenant.member!;
     const admin = h.chat(tenant.admin!, 'personal', tenant);
-    const card = await openAssign(admin, sp.userPrincipalName);
+    const card = await openAssign(admin, megan.userPrincipalName);
     const text = cardText(card);
-    expect(text).toContain('Assign missing roles to Sam SharePoint');
+    expect(text).toContain('Assign missing roles to Megan Member');
     expect(text).toContain('You are a Global Administrator: I assign the checked roles');
     const toggles = inputsOf(card).filter((i) => i.type === 'Input.Toggle' && i.id !== 'permanentFallback');
     expect(toggles.map((t) => [t.id, t.label, t.value])).toEqual([
-      [`role-${EXA}`, 'Exchange Administrator (required)', 'true'],
-      [`role-${UA}`, 'User Administrator (optional: only to create missing target accounts)', 'false'],
+      [`role-${SPA}`, 'SharePoint Administrator (required)', 'true'],
+      [`role-${GA}`, 'Global Administrator (optional: only to grant the admin consent)', 'false'],
     ]);
-    // Public folders: an Exchange role group; said so, not offered as a toggle.
-    expect(text).toContain('Not assignable with Microsoft Graph');
-    expect(text).toContain('Add-RoleGroupMember -Identity "Public Folder Management"');
     expect(actionTitles(card)).toEqual(['Assign checked roles', 'Cancel']);
     expect(text).toContain('Each role is assigned for 30 days, until 2026-04-01 09:00 UTC');
     expect(inputsOf(card).find((i) => i.id === 'permanentFallback')).toMatchObject({
@@ -56,22 +54,22 @@ describe('roles: assigning the missing roles', () => {
     });
 
     cloud.graph.requests.length = 0;
-    const done = await admin.click(card, 'Assign checked roles', { [`role-${UA}`]: 'true' }, 'assign-card');
+    const done = await admin.click(card, 'Assign checked roles', { [`role-${GA}`]: 'true' }, 'assign-card');
     const result = shown(done);
     expect(done.updates[0].activityId).toBe('assign-card');
-    expect(cardText(result)).toContain('2 of 2 roles assigned to spadmin@contoso.onmicrosoft.com.');
+    expect(cardText(result)).toContain('2 of 2 roles assigned to megan@contoso.onmicrosoft.com.');
     expect(factsOf(result)).toEqual({
-      'Exchange Administrator': ASSIGNED,
-      'User Administrator': ASSIGNED,
+      'SharePoint Administrator': ASSIGNED,
+      'Global Administrator': ASSIGNED,
     });
     // Time-bound (PIM), never a permanent assignment.
     expect(cloud.graph.requestsTo('/roleManagement/directory/roleAssignments', 'POST')).toHaveLength(0);
     const posts = cloud.graph.requestsTo(SCHEDULE, 'POST');
     expect(posts.map((p) => p.body)).toEqual(
-      [EXA, UA].map((roleDefinitionId) =>
+      [SPA, GA].map((roleDefinitionId) =>
         expect.objectContaining({
           action: 'adminAssign',
-          principalId: sp.id,
+          principalId: megan.id,
           roleDefinitionId,
           directoryScopeId: '/',
           scheduleInfo: {
@@ -81,14 +79,14 @@ describe('roles: assigning the missing roles', () => {
         }),
       ),
     );
-    expect(holds(tenant, sp.id, EXA) && holds(tenant, sp.id, UA)).toBe(true);
+    expect(holds(tenant, megan.id, SPA) && holds(tenant, megan.id, GA)).toBe(true);
     const audit = (await h.bot.store.audit.list(tenant.id)).filter((a) => a.action === 'role.assigned');
     expect(audit).toHaveLength(2);
     expect(audit[0]).toMatchObject({
       actor: tenant.admin!.id,
       detail: {
-        accountId: sp.id,
-        accountUpn: sp.userPrincipalName,
+        accountId: megan.id,
+        accountUpn: megan.userPrincipalName,
         assignedAs: 'Global Administrator',
         assignment: 'time-bound',
         expiresAt: UNTIL,
@@ -96,30 +94,30 @@ describe('roles: assigning the missing roles', () => {
     });
 
     // The check now passes and defines the target.
-    const again = lastReplyCard(await admin.say(`roles ${sp.userPrincipalName} exchange`));
+    const again = lastReplyCard(await admin.say(`roles ${megan.userPrincipalName}`));
     expect(cardText(again)).toContain('The check passed');
     const [target] = await h.bot.store.targets.list(tenant.id);
-    expect(target).toMatchObject({ kind: 'exchange', adminId: sp.id });
+    expect(target).toMatchObject({ kind: 'office365', adminId: megan.id });
     expect(target.roles).toEqual(
-      expect.arrayContaining(['SharePoint Administrator', 'Exchange Administrator', 'User Administrator']),
+      expect.arrayContaining(['SharePoint Administrator', 'Global Administrator']),
     );
   });
 
   test('an allowed asker, but the app lacks RoleManagement.ReadWrite.Directory: the 403 is reported by name and audited', async () => {
     const tenant = cloud.addTenant({ displayName: 'Fabrikam' });
-    const sp = tenant.sharePointAdmin!;
+    const megan = tenant.member!;
     const admin = h.chat(tenant.admin!, 'personal', tenant);
-    const card = await openAssign(admin, sp.userPrincipalName);
-    const result = shown(await admin.click(card, 'Assign checked roles', { [`role-${UA}`]: 'true' }));
+    const card = await openAssign(admin, megan.userPrincipalName);
+    const result = shown(await admin.click(card, 'Assign checked roles', { [`role-${GA}`]: 'true' }));
     const facts = factsOf(result);
-    expect(facts['Exchange Administrator']).toContain(
+    expect(facts['SharePoint Administrator']).toContain(
       'not assigned: Microsoft Graph refused POST /roleManagement/directory/roleAssignmentScheduleRequests: the app needs the application permission RoleManagement.ReadWrite.Directory with admin consent.',
     );
-    expect(facts['User Administrator']).toBe(
+    expect(facts['Global Administrator']).toBe(
       'not tried: the same permission is missing (RoleManagement.ReadWrite.Directory)',
     );
     expect(cardText(result)).toContain('0 of 2 roles assigned');
-    expect(holds(tenant, sp.id, EXA)).toBe(false);
+    expect(holds(tenant, megan.id, SPA)).toBe(false);
     const failed = (await h.bot.store.audit.list(tenant.id)).find(
       (a) => a.action === 'role.assignment-failed',
     );
@@ -127,17 +125,17 @@ describe('roles: assigning the missing roles', () => {
       code: 'GRAPH_FORBIDDEN',
       permission: WRITE,
       status: 403,
-      roleName: 'Exchange Administrator',
+      roleName: 'SharePoint Administrator',
     });
   });
 
   test('a disallowed asker sends the roles to a global admin 1:1; the admin approves one and declines the other; the requester is told', async () => {
     const tenant = cloud.addTenant({ displayName: 'Northwind' });
     tenant.grantPermission(WRITE);
-    const sp = tenant.sharePointAdmin!;
+    const megan = tenant.member!;
     const admin = tenant.admin!;
-    const requester = h.chat(sp, 'personal', tenant);
-    const card = await openAssign(requester, sp.userPrincipalName);
+    const requester = h.chat(megan, 'personal', tenant);
+    const card = await openAssign(requester, megan.userPrincipalName);
     expect(cardText(card)).toContain(
       'Assigning directory roles takes a Global Administrator or a Privileged Role Administrator',
     );
@@ -147,7 +145,7 @@ describe('roles: assigning the missing roles', () => {
     expect(actionTitles(card)).toEqual(['Send for approval', 'Cancel']);
 
     cloud.graph.requests.length = 0;
-    const sent = await requester.click(card, 'Send for approval', { [`role-${UA}`]: 'true' }, 'request-card');
+    const sent = await requester.click(card, 'Send for approval', { [`role-${GA}`]: 'true' }, 'request-card');
     expect(cloud.graph.requestsTo(SCHEDULE, 'POST')).toHaveLength(0);
     expect(cardText(shown(sent))).toContain('I sent the request to Adele Admin in a 1:1 chat');
     expect(h.standIn.callsTo('createConversation')[0].body).toMatchObject({
@@ -157,14 +155,14 @@ describe('roles: assigning the missing roles', () => {
     const approval = cardOf(h.standIn.posted(`a:1:personal-${admin.id}`)[0]);
     expectValidCard(approval);
     expect(cardText(approval)).toContain(
-      'Sam SharePoint asks you, as a global admin, to approve Microsoft Entra roles',
+      'Megan Member asks you, as a global admin, to approve Microsoft Entra roles',
     );
     expect(cardText(approval)).toContain(
       'Your account is not used for the migration, only to approve these roles',
     );
     expect(inputsOf(approval).map((i) => [i.id, i.label])).toEqual([
-      [`decision-${EXA}`, 'Exchange Administrator'],
-      [`decision-${UA}`, 'User Administrator'],
+      [`decision-${SPA}`, 'SharePoint Administrator'],
+      [`decision-${GA}`, 'Global Administrator'],
       ['permanentFallback', 'Where time-bound assignment is unavailable'],
     ]);
     expect(factsOf(approval).Duration).toBe(
@@ -184,40 +182,40 @@ describe('roles: assigning the missing roles', () => {
     ]);
     // Every role needs a decision.
     const undecided = await adminClient.click(approval, 'Submit decisions', {
-      [`decision-${EXA}`]: 'approve',
+      [`decision-${SPA}`]: 'approve',
     });
     expect(undecided.replies[0].text).toContain('Approve or decline every role');
-    expect(holds(tenant, sp.id, EXA)).toBe(false);
+    expect(holds(tenant, megan.id, SPA)).toBe(false);
 
     h.standIn.reset();
     const decided = await adminClient.click(
       approval,
       'Submit decisions',
-      { [`decision-${EXA}`]: 'approve', [`decision-${UA}`]: 'decline' },
+      { [`decision-${SPA}`]: 'approve', [`decision-${GA}`]: 'decline' },
       'approval-card',
     );
     expect(factsOf(shown(decided))).toEqual({
-      'Exchange Administrator': ASSIGNED,
-      'User Administrator': 'declined: by Adele Admin',
+      'SharePoint Administrator': ASSIGNED,
+      'Global Administrator': 'declined: by Adele Admin',
     });
-    expect(holds(tenant, sp.id, EXA)).toBe(true);
-    expect(holds(tenant, sp.id, UA)).toBe(false);
+    expect(holds(tenant, megan.id, SPA)).toBe(true);
+    expect(holds(tenant, megan.id, GA)).toBe(false);
     const audit = await h.bot.store.audit.list(tenant.id);
     expect(audit.find((a) => a.action === 'role.assigned')).toMatchObject({
       actor: admin.id,
-      detail: { roleName: 'Exchange Administrator', approvedBy: admin.id, requestedBy: sp.id },
+      detail: { roleName: 'SharePoint Administrator', approvedBy: admin.id, requestedBy: megan.id },
     });
     expect(audit.find((a) => a.action === 'role.declined')).toMatchObject({
       actor: admin.id,
-      detail: { roleName: 'User Administrator' },
+      detail: { roleName: 'Global Administrator' },
     });
     // The requester is told in the chat where they asked.
     const told = h.standIn.posted(requester.conversation.id);
     expect(told).toHaveLength(1);
     expect(String(told[0].text)).toContain(
-      'Adele Admin decided on the roles for spadmin@northwind.onmicrosoft.com',
+      'Adele Admin decided on the roles for megan@northwind.onmicrosoft.com',
     );
-    expect(factsOf(cardOf(told[0]))['Exchange Administrator']).toBe(ASSIGNED);
+    expect(factsOf(cardOf(told[0]))['SharePoint Administrator']).toBe(ASSIGNED);
 
     // A second click changes nothing.
     const twice = await adminClient.click(approval, 'Decline all');
@@ -227,7 +225,7 @@ describe('roles: assigning the missing roles', () => {
     const auditBefore = (await h.bot.store.audit.list(tenant.id)).length;
     const reopened = shown((await adminClient.open(approval))!);
     expect(cardText(reopened)).toMatch(/Handled by Adele Admin on \d{4}-\d{2}-\d{2}/);
-    expect(factsOf(reopened)['User Administrator']).toBe('declined: by Adele Admin');
+    expect(factsOf(reopened)['Global Administrator']).toBe('declined: by Adele Admin');
     expect(actionTitles(reopened)).not.toContain('Submit decisions');
     expect((await h.bot.store.audit.list(tenant.id)).length).toBe(auditBefore);
     // The bot had not seen the approver in Teams when it sent the card, so it names nobody in
@@ -239,32 +237,32 @@ describe('roles: assigning the missing roles', () => {
   test('decline all: nothing is assigned, each role is audited as declined, the requester is told', async () => {
     const tenant = cloud.addTenant({ displayName: 'Litware' });
     tenant.grantPermission(WRITE);
-    const sp = tenant.sharePointAdmin!;
-    const requester = h.chat(sp, 'personal', tenant);
-    const card = await openAssign(requester, sp.userPrincipalName);
+    const megan = tenant.member!;
+    const requester = h.chat(megan, 'personal', tenant);
+    const card = await openAssign(requester, megan.userPrincipalName);
     await requester.click(card, 'Send for approval');
     const approval = cardOf(h.standIn.posted(`a:1:personal-${tenant.admin!.id}`)[0]);
     expect(inputsOf(approval).filter((i) => i.type === 'Input.ChoiceSet')).toHaveLength(1);
     h.standIn.reset();
     cloud.graph.requests.length = 0;
     const declined = await h.chat(tenant.admin!, 'personal', tenant).click(approval, 'Decline all');
-    expect(factsOf(shown(declined))).toEqual({ 'Exchange Administrator': 'declined: by Adele Admin' });
+    expect(factsOf(shown(declined))).toEqual({ 'SharePoint Administrator': 'declined: by Adele Admin' });
     expect(cloud.graph.requestsTo(SCHEDULE, 'POST')).toHaveLength(0);
-    expect(holds(tenant, sp.id, EXA)).toBe(false);
+    expect(holds(tenant, megan.id, SPA)).toBe(false);
     const audit = await h.bot.store.audit.list(tenant.id);
     expect(audit.filter((a) => a.action === 'role.declined')).toHaveLength(1);
     expect(audit.some((a) => a.action === 'role.assigned')).toBe(false);
     expect(
       turnText({ ...declined, replies: h.standIn.posted(requester.conversation.id), updates: [] }),
-    ).toContain('Adele Admin declined the roles for spadmin@litware.onmicrosoft.com');
+    ).toContain('Adele Admin declined the roles for megan@litware.onmicrosoft.com');
   });
 
   test('a storage outage while the decision is claimed says so, and the request stays open', async () => {
     const tenant = cloud.addTenant({ displayName: 'Fabrikam' });
     tenant.grantPermission(WRITE);
-    const sp = tenant.sharePointAdmin!;
-    const requester = h.chat(sp, 'personal', tenant);
-    const card = await openAssign(requester, sp.userPrincipalName);
+    const megan = tenant.member!;
+    const requester = h.chat(megan, 'personal', tenant);
+    const card = await openAssign(requester, megan.userPrincipalName);
     await requester.click(card, 'Send for approval');
     const approval = cardOf(h.standIn.posted(`a:1:personal-${tenant.admin!.id}`)[0]);
     // Replaced on the storage itself (guardStore's Proxy hands jest.spyOn the wrapper), then deleted.
@@ -285,26 +283,26 @@ describe('roles: assigning the missing roles', () => {
     }
     // Nothing was decided: the same click goes through once storage is back.
     const declined = await admin.click(approval, 'Decline all');
-    expect(factsOf(shown(declined))).toEqual({ 'Exchange Administrator': 'declined: by Adele Admin' });
+    expect(factsOf(shown(declined))).toEqual({ 'SharePoint Administrator': 'declined: by Adele Admin' });
   });
 
   test('approver checks: only the addressed global admin decides; a forged approver is refused; another tenant sees nothing', async () => {
     const tenant = cloud.addTenant({ displayName: 'Tailspin' });
     tenant.grantPermission(WRITE);
-    const sp = tenant.sharePointAdmin!;
-    const requester = h.chat(sp, 'personal', tenant);
-    const card = await openAssign(requester, sp.userPrincipalName);
+    const megan = tenant.member!;
+    const requester = h.chat(megan, 'personal', tenant);
+    const card = await openAssign(requester, megan.userPrincipalName);
 
     // The requester names someone who is not a global admin (a forged choice): refused.
     const forgedChoice = await requester.click(card, 'Send for approval', { approverId: tenant.member!.id });
     expect(forgedChoice.replies[0].text).toContain('not a global admin of this tenant');
-    const selfChoice = await requester.click(card, 'Send for approval', { approverId: sp.id });
+    const selfChoice = await requester.click(card, 'Send for approval', { approverId: megan.id });
     expect(selfChoice.replies[0].text).toContain('not a global admin of this tenant');
     expect(h.standIn.callsTo('createConversation')).toHaveLength(0);
 
     await requester.click(card, 'Send for approval');
     const approval = cardOf(h.standIn.posted(`a:1:personal-${tenant.admin!.id}`)[0]);
-    const decisions = { [`decision-${EXA}`]: 'approve' };
+    const decisions = { [`decision-${SPA}`]: 'approve' };
 
     // The requester clicks the admin's card themselves.
     const bySelf = await requester.click(approval, 'Submit decisions', decisions);
@@ -321,7 +319,7 @@ describe('roles: assigning the missing roles', () => {
       .chat(other.admin!, 'personal', other)
       .click(approval, 'Submit decisions', decisions);
     expect(byOtherTenant.replies[0].text).toContain('does not exist in this tenant');
-    expect(holds(tenant, sp.id, EXA)).toBe(false);
+    expect(holds(tenant, megan.id, SPA)).toBe(false);
 
     // The addressed admin lost Global Administrator meanwhile: approving is refused.
     const adminRole = tenant.roleAssignments.findIndex((a) => a.principalId === tenant.admin!.id);
@@ -332,7 +330,7 @@ describe('roles: assigning the missing roles', () => {
     expect(demoted.replies[0].text).toContain('no longer show Global Administrator');
     tenant.roleAssignments.push(removed);
     await h.chat(tenant.admin!, 'personal', tenant).click(approval, 'Submit decisions', decisions);
-    expect(holds(tenant, sp.id, EXA)).toBe(true);
+    expect(holds(tenant, megan.id, SPA)).toBe(true);
   });
 
   test('a Privileged Role Administrator may assign; with no global admin to list, the approver is typed and must be able to assign', async () => {
@@ -344,9 +342,9 @@ describe('roles: assigning the missing roles', () => {
     const gaGroup = tenant.addGroup('Global admins', [tenant.admin!.id]);
     tenant.roleAssignments.find((a) => a.principalId === tenant.admin!.id)!.principalId = gaGroup.id;
 
-    const sp = tenant.sharePointAdmin!;
-    const requester = h.chat(sp, 'personal', tenant);
-    const card = await openAssign(requester, sp.userPrincipalName);
+    const megan = tenant.member!;
+    const requester = h.chat(megan, 'personal', tenant);
+    const card = await openAssign(requester, megan.userPrincipalName);
     expect(inputsOf(card).find((i) => i.id === 'approverId')).toBeUndefined();
     expect(inputsOf(card).find((i) => i.id === 'approverUpn')).toMatchObject({ type: 'Input.Text' });
     const notAdmin = await requester.click(card, 'Send for approval', {
@@ -360,22 +358,23 @@ describe('roles: assigning the missing roles', () => {
     expectValidCard(approval);
     await h
       .chat(pra, 'personal', tenant)
-      .click(approval, 'Submit decisions', { [`decision-${EXA}`]: 'approve' });
-    expect(holds(tenant, sp.id, EXA)).toBe(true);
+      .click(approval, 'Submit decisions', { [`decision-${SPA}`]: 'approve' });
+    expect(holds(tenant, megan.id, SPA)).toBe(true);
 
-    // The Privileged Role Administrator assigns directly, too.
-    const own = await openAssign(h.chat(pra, 'personal', tenant), tenant.member!.userPrincipalName);
+    // The Privileged Role Administrator assigns directly, too (to someone still without it).
+    const other = tenant.addUser({ displayName: 'Olga Other', alias: 'olga' });
+    const own = await openAssign(h.chat(pra, 'personal', tenant), other.userPrincipalName);
     expect(cardText(own)).toContain('You are a Privileged Role Administrator');
     const done = shown(await h.chat(pra, 'personal', tenant).click(own, 'Assign checked roles'));
-    expect(factsOf(done)).toEqual({ 'Exchange Administrator': ASSIGNED });
+    expect(factsOf(done)).toEqual({ 'SharePoint Administrator': ASSIGNED });
   });
 
   test('the asker unchecks every role: nothing happens; Cancel leaves the roles as they were', async () => {
     const tenant = cloud.addTenant({ displayName: 'Adatum' });
     tenant.grantPermission(WRITE);
     const admin = h.chat(tenant.admin!, 'personal', tenant);
-    const card: Card = await openAssign(admin, tenant.sharePointAdmin!.userPrincipalName);
-    const none = await admin.click(card, 'Assign checked roles', { [`role-${EXA}`]: 'false' });
+    const card: Card = await openAssign(admin, tenant.member!.userPrincipalName);
+    const none = await admin.click(card, 'Assign checked roles', { [`role-${SPA}`]: 'false' });
     expect(none.replies[0].text).toContain('No role was checked');
     const cancelled = await admin.click(card, 'Cancel');
     expect(cardText(shown(cancelled))).toContain('Nothing was assigned');

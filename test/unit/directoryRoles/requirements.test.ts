@@ -60,29 +60,32 @@ describe('required roles per target kind', () => {
     ]);
   });
 
-  test('exchange: Exchange Administrator required, User Administrator optional, public folders unverifiable', () => {
+  test('exchange (seed 004): the management roles CodeTwo lists are needed but left to CodeTwo; User Administrator and public folders optional', () => {
     const results = evaluateRequirements('exchange', [SHAREPOINT_ADMINISTRATOR.id]);
     expect(states(results)).toEqual({
-      mailboxes: 'missing',
-      'create-accounts': 'optional',
+      'management-roles': 'unverifiable',
+      'create-mailboxes': 'optional',
       'public-folders': 'unverifiable',
     });
+    // Nothing Graph can assign is required: the seed's required roles are Exchange Online's.
     expect(assignableRoles(results).map((a) => [a.role.name, a.checkedByDefault])).toEqual([
-      ['Exchange Administrator', true],
       ['User Administrator', false],
     ]);
-    const [manual] = manualRoles(results, 'sam@contoso.onmicrosoft.com');
-    expect(manual.how).toContain('not a Microsoft Entra directory role');
-    expect(manual.how).toContain(
+    const [roles, folders] = manualRoles(results, 'sam@contoso.onmicrosoft.com');
+    expect(roles.how).toContain('click Configure in its Target server connection wizard and accept with Yes');
+    expect(folders.how).toContain('not a Microsoft Entra directory role');
+    expect(folders.how).toContain(
       'Add-RoleGroupMember -Identity "Public Folder Management" -Member sam@contoso.onmicrosoft.com',
     );
+    // No Exchange Administrator requirement: the seed does not name one.
+    expect(results.some((r) => r.requirement.name.includes('Exchange Administrator'))).toBe(false);
   });
 
-  test('exchange: an Exchange and User Administrator has everything Graph can tell', () => {
+  test('exchange: a User Administrator has everything Graph can tell', () => {
     const results = evaluateRequirements('exchange', [EXCHANGE_ADMINISTRATOR.id, USER_ADMINISTRATOR.id]);
     expect(states(results)).toEqual({
-      mailboxes: 'present',
-      'create-accounts': 'present',
+      'management-roles': 'unverifiable',
+      'create-mailboxes': 'present',
       'public-folders': 'unverifiable',
     });
     expect(assignableRoles(results)).toEqual([]);
@@ -148,7 +151,8 @@ describe('assessing an account', () => {
     expect(found.passed).toBe(false);
     expect(found.problems.join('\n')).toContain('has no licence');
     expect(found.problems.join('\n')).toContain('blocked from signing in');
-    expect(found.problems.join('\n')).toContain('Missing Exchange Administrator');
+    // Exchange's required roles are CodeTwo's to check: no "Missing" problem for them.
+    expect(found.problems).toHaveLength(2);
   });
 
   test('the licence line names the target’s service', () => {

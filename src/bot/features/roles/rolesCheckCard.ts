@@ -34,7 +34,7 @@ export const roleRow = (result: RequirementResult, upn: string): RoleRow => {
     case 'unverifiable':
       return {
         name: requirement.name,
-        status: 'cannot be checked with Microsoft Graph',
+        status: `cannot be checked with Microsoft Graph${requirement.optional ? `; only to ${requirement.purpose}` : ''}`,
         why: `${why} ${requirement.assign.via === 'exchange' ? requirement.assign.how(upn) : ''}`.trim(),
       };
   }
@@ -58,6 +58,7 @@ const baseCardData = (
   present: [],
   missing: [],
   optional: [],
+  unchecked: [],
   notes: [{ text: MFA_NOTES[kind] }],
   subject,
   kind,
@@ -104,6 +105,17 @@ const uncheckedCardData = (
   }
 };
 
+/** An account name in a tenant's initial (Microsoft-owned) domain. */
+const INITIAL_DOMAIN = /@[^@]+\.(onmicrosoft\.(com|us|de)|onmschina\.cn)$/i;
+
+/** Seed 004's advice for the admin account's address. */
+const ONMICROSOFT_ADVICE =
+  'CodeTwo recommends entering this account’s primary email address from the *.onmicrosoft.com domain (for example admin@my-company.onmicrosoft.com): it prevents issues if you change the domain on your target server during the migration.';
+
+/** Whether a required role could not be read with Graph (Exchange Online management roles). */
+const uncheckedNeeded = (results: readonly RequirementResult[]) =>
+  results.some((r) => r.state === 'unverifiable' && !r.requirement.optional);
+
 /** The card's data for an account whose roles were read. */
 const checkedCardData = (
   base: RolesCheckCardData,
@@ -119,6 +131,7 @@ const checkedCardData = (
       text: `Assigned on a narrower scope only (an administrative unit or one object), which does not count: ${scopedRoles.join(', ')}.`,
     });
   }
+  if (kind === 'exchange' && !INITIAL_DOMAIN.test(account.upn)) notes.push({ text: ONMICROSOFT_ADVICE });
   notes.push({ text: MFA_NOTES[kind] });
   const facts = [
     { title: 'Admin account', value: `${account.displayName} (${account.upn})` },
@@ -131,16 +144,15 @@ const checkedCardData = (
     ...base,
     title: `Roles of ${account.displayName}`,
     verdict: findings.passed
-      ? `The check passed: ${account.upn} can be the admin account of your ${targetKindLabel(kind)} target.${defined ? ' It is saved as a defined target connection.' : ''}`
+      ? `The check passed: ${account.upn} can be the admin account of your ${targetKindLabel(kind)} target, as far as Microsoft Graph shows.${uncheckedNeeded(results) ? ' The roles Graph cannot read are checked by CodeTwo when you click Configure.' : ''}${defined ? ' It is saved as a defined target connection.' : ''}`
       : 'The check failed',
     verdictStyle: findings.passed ? 'good' : 'attention',
     problems: findings.problems.map((text) => ({ text })),
     facts,
     present: results.filter((r) => r.state === 'present').map((r) => roleRow(r, account.upn)),
     missing: results.filter((r) => r.state === 'missing').map((r) => roleRow(r, account.upn)),
-    optional: results
-      .filter((r) => r.state === 'optional' || r.state === 'unverifiable')
-      .map((r) => roleRow(r, account.upn)),
+    optional: results.filter((r) => r.state === 'optional').map((r) => roleRow(r, account.upn)),
+    unchecked: results.filter((r) => r.state === 'unverifiable').map((r) => roleRow(r, account.upn)),
     notes,
     subject: account.id,
     canAssign: assignableRoles(results).length > 0,

@@ -4,6 +4,7 @@ import { DIRECTORY_ROLES, type FakeTenant } from '../../support/fakeMicrosoftClo
 import { factsOf, lastReplyCard } from './rolesDriver';
 import { shown, turnText } from '../../harness/chat';
 import { useCloudHarness } from '../../harness/useHarness';
+import { StoreUnavailableError, type AuditEvent, type AuditLog } from '../../../src/connectors/ports';
 
 /** An Office 365 target's required role, and its optional one (the admin consent). */
 const SPA = DIRECTORY_ROLES.sharePointAdministrator;
@@ -167,6 +168,37 @@ describe('least privilege: time-bound role assignments, permanent only when conf
       'assigned: permanently, as confirmed',
     );
     expect(holds(tenant, olga.id, SPA)).toBeDefined();
+  });
+
+  test('an audit outage after a target is removed: the reply says it was removed, and the role removal is still offered', async () => {
+    const tenant = cloud.addTenant({ displayName: 'Litware' });
+    tenant.grantPermission(WRITE);
+    const olga = tenant.addUser({ displayName: 'Olga Owner', alias: 'olga' });
+    const admin = h.chat(tenant.admin!, 'personal', tenant);
+    await admin.click(await openAssign(admin, olga.userPrincipalName), 'Assign checked roles');
+    await admin.say(`roles ${olga.userPrincipalName}`);
+    const list = lastReplyCard(await admin.say('targets'));
+    // Replaced on the log itself (guardStore's Proxy hands jest.spyOn the wrapper), then deleted.
+    const log = h.bot.store.audit as AuditLog & Record<string, unknown>;
+    const { append } = log;
+    log.append = async (event: AuditEvent) => {
+      if (event.action === 'target.removed') throw new StoreUnavailableError(new Error('ECONNRESET'));
+      return append(event);
+    };
+    let removed;
+    try {
+      removed = await admin.click(list, 'Remove');
+    } finally {
+      delete (log as Partial<AuditLog>).append;
+    }
+    expect(turnText(removed)).toContain(
+      'Removed the Office 365 (SharePoint Online and OneDrive) target connection of olga@litware.onmicrosoft.com, but I could not record it in the audit log',
+    );
+    expect(turnText(removed)).not.toContain('I could not do that');
+    expect(await h.bot.store.targets.list(tenant.id)).toEqual([]);
+    expect(factsOf(lastReplyCard(removed))).toEqual({
+      'SharePoint Administrator': 'time-bound, until 2026-03-09 09:00 UTC',
+    });
   });
 
   test('removing a target whose roles the bot did not assign says so and offers nothing', async () => {

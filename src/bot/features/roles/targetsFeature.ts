@@ -130,14 +130,27 @@ async function removeTarget(
     );
     return;
   }
-  await store.targets.remove(target.tenantId, target.id);
-  await auditTurn(shared, context, 'target.removed', {
-    targetId: target.id,
-    kind: target.kind,
-    adminUpn: target.adminUpn,
-  });
-  await replaceCard(context, await targetsCard(shared, context), shared.logger);
+  // Read before anything changes: once the record is gone, this offer is the only way back to
+  // the roles the bot assigned for it.
   const offer = await grantRemovalOffer(shared, target);
+  await store.targets.remove(target.tenantId, target.id);
+  try {
+    await auditTurn(shared, context, 'target.removed', {
+      targetId: target.id,
+      kind: target.kind,
+      adminUpn: target.adminUpn,
+    });
+    await replaceCard(context, await targetsCard(shared, context), shared.logger);
+  } catch (err) {
+    // Removed all the same: say so, rather than the turn's "I could not do that".
+    shared.logger.error('target removed, but not audited or the list not refreshed', {
+      targetId: target.id,
+      error: err,
+    });
+    await context.sendActivity(
+      mdText`Removed the ${targetKindLabel(target.kind)} target connection of ${target.adminUpn}, but I could not record it in the audit log or refresh the list (storage did not answer). Type targets to see the list.`,
+    );
+  }
   await context.sendActivity(
     offer
       ? MessageFactory.attachment(

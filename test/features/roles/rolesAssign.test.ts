@@ -257,6 +257,37 @@ describe('roles: assigning the missing roles', () => {
     ).toContain('Adele Admin declined the roles for megan@litware.onmicrosoft.com');
   });
 
+  test('a request older than CONSENT_REQUEST_DAYS cannot be approved (the account is to be checked afresh); Decline all still closes it', async () => {
+    const tenant = cloud.addTenant({ displayName: 'Tailspin' });
+    tenant.grantPermission(WRITE);
+    const megan = tenant.member!;
+    const requester = h.chat(megan, 'personal', tenant);
+    await requester.click(await openAssign(requester, megan.userPrincipalName), 'Send for approval');
+    const approval = cardOf(h.standIn.posted(`a:1:personal-${tenant.admin!.id}`)[0]);
+    expect(factsOf(approval)['Answer by']).toBe(
+      '2026-04-01 09:00 UTC (CONSENT_REQUEST_DAYS); later the requester asks again',
+    );
+    const sent = h.bot.clock.now();
+    h.bot.clock.advanceDays(31);
+    const admin = h.chat(tenant.admin!, 'personal', tenant);
+    cloud.graph.requests.length = 0;
+    let late;
+    try {
+      late = await admin.click(approval, 'Submit decisions', { [`decision-${SPA}`]: 'approve' });
+    } finally {
+      // The harness clock is shared by this file's tests.
+      h.bot.clock.set(sent);
+    }
+    expect(turnText(late)).toContain(
+      'more than 30 days ago (CONSENT_REQUEST_DAYS), so it can no longer be approved',
+    );
+    expect(turnText(late)).toContain('Nothing was assigned');
+    expect(cloud.graph.requestsTo(SCHEDULE, 'POST')).toHaveLength(0);
+    expect(holds(tenant, megan.id, SPA)).toBe(false);
+    const declined = await admin.click(approval, 'Decline all');
+    expect(factsOf(shown(declined))).toEqual({ 'SharePoint Administrator': 'declined: by Adele Admin' });
+  });
+
   test('a storage outage while the decision is claimed says so, and the request stays open', async () => {
     const tenant = cloud.addTenant({ displayName: 'Fabrikam' });
     tenant.grantPermission(WRITE);

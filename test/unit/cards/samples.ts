@@ -518,6 +518,10 @@ export const CARD_SAMPLES: CardSample[] = [
       { title: 'Requested by', value: 'Megan Member' },
       { title: 'Tenant', value: TENANT },
       {
+        title: 'Answer by',
+        value: '2026-04-01 09:00 UTC (CONSENT_REQUEST_DAYS); later the requester asks again',
+      },
+      {
         title: 'Duration',
         value: 'for 30 days, until 2026-04-01 09:00 UTC (time-bound, ROLE_ASSIGNMENT_DAYS)',
       },

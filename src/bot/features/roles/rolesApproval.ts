@@ -48,6 +48,15 @@ export interface ApprovalRequest {
  */
 export const DECISION_LEASE_MS = 10 * 60 * 1000;
 
+/**
+ * When a request may no longer be approved: CONSENT_REQUEST_DAYS after it was sent, the same window
+ * as a consent request. The account and its roles were checked when it was sent; after that long
+ * the requester asks again, so that they are checked afresh. Declining stays possible.
+ */
+export function approvalExpiresAt(request: Pick<ApprovalRequest, 'createdAt'>, days: number): Date {
+  return new Date(Date.parse(request.createdAt) + days * 24 * 60 * 60 * 1000);
+}
+
 const STATE_PREFIX = 'roles-approval';
 export const approvalKey = (tenantId: string, id: string) => `${STATE_PREFIX}/${tenantId}/${id}`;
 
@@ -97,6 +106,10 @@ function approvalCardData(
       { title: 'Target', value: targetKindLabel(request.kind) },
       { title: 'Tenant', value: request.tenantId },
       { title: 'Requested', value: UTC_DATES.dateTime(request.createdAt) },
+      {
+        title: 'Answer by',
+        value: `${UTC_DATES.dateTime(approvalExpiresAt(request, shared.config.consentRequestDays).toISOString())} (CONSENT_REQUEST_DAYS); later the requester asks again`,
+      },
       { title: 'Duration', value: `${durationText(shared, UTC_DATES)} (time-bound, ROLE_ASSIGNMENT_DAYS)` },
     ],
     roles: request.roles.map((role) => ({

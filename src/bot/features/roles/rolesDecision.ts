@@ -6,7 +6,13 @@ import type { DirectoryRole } from '../../../directoryRoles/requirements';
 import { replaceCard } from '../../cardReplies';
 import { actorOf, tenantIdOf } from '../../turnInfo';
 import { assignRoles, permanentFallbackOf, resultsCard, type RoleOutcome } from './roleAssignment';
-import { approvalKey, decisionId, DECISION_LEASE_MS, type ApprovalRequest } from './rolesApproval';
+import {
+  approvalExpiresAt,
+  approvalKey,
+  decisionId,
+  DECISION_LEASE_MS,
+  type ApprovalRequest,
+} from './rolesApproval';
 import { auditTurn } from '../../turnAudit';
 import { ROLES_VERBS, str, type RolesShared } from './rolesShared';
 import { readerDates } from '../../../util/readerDates';
@@ -211,6 +217,17 @@ async function decide(
   }));
   if (decisions.some((d) => !d.decided)) {
     await context.sendActivity('Approve or decline every role, then submit again. Nothing was changed yet.');
+    return;
+  }
+  const expires = approvalExpiresAt(request, shared.config.consentRequestDays);
+  if (decisions.some((d) => d.approve) && shared.clock.now() >= expires) {
+    shared.logger.info('role approval refused: the request is too old', {
+      requestId: request.id,
+      createdAt: request.createdAt,
+    });
+    await context.sendActivity(
+      mdText`This request was sent on ${readerDates(context, shared.logger).dateTime(request.createdAt)}, more than ${String(shared.config.consentRequestDays)} days ago (CONSENT_REQUEST_DAYS), so it can no longer be approved: ask ${request.requester.name} to send it again, so that ${request.account.upn} and its roles are checked afresh. Nothing was assigned; Decline all still closes it.`,
+    );
     return;
   }
   if (decisions.some((d) => d.approve) && !(await mayStillAssign(shared, context))) return;

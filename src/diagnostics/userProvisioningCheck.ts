@@ -9,7 +9,11 @@ interface DirectoryUser {
   id: string;
   userPrincipalName?: string;
   assignedLicenses?: unknown[];
+  accountEnabled?: boolean;
 }
+
+/** What one user's OneDrive look-up came to. */
+type DriveAnswer = 'found' | 'missing' | GraphError;
 
 interface Organization {
   verifiedDomains?: { name?: string; isInitial?: boolean }[];
@@ -25,6 +29,14 @@ export interface ProvisioningTally {
   unprovisioned: number;
   /** The first unprovisioned users' UPNs, in directory order. */
   userEmails: string[];
+  /** Licensed accounts blocked from signing in: not looked up (nobody signs in to provision them). */
+  disabled: number;
+  /** Users without a OneDrive whose licences hold no enabled SharePoint Online plan: none can be made. */
+  noSharePoint: number;
+  /** Users whose look-up failed (a 403 for that user, throttling past the retries, a 5xx). */
+  failed: number;
+  /** The first such failure, as Graph said it. */
+  failure?: string;
   /** Why the run stopped before the end of the directory, if it did. */
   stopped?: 'limit' | 'time';
   /** Users in the directory ($count), when the run stopped early and Graph said. */
@@ -32,7 +44,7 @@ export interface ProvisioningTally {
 }
 
 /** The users page: only what the check reads, the largest page Graph serves. */
-export const USERS_PATH = '/users?$select=id,userPrincipalName,assignedLicenses&$top=999';
+export const USERS_PATH = '/users?$select=id,userPrincipalName,assignedLicenses,accountEnabled&$top=999';
 
 /** Progress of a running user check, for the card. */
 export interface ProvisioningProgress {
@@ -58,7 +70,16 @@ export async function tallyUnprovisionedUsers(
 ): Promise<ProvisioningTally> {
   const { limits } = ctx;
   const started = ctx.elapsed();
-  const tally: ProvisioningTally = { read: 0, checked: 0, unprovisioned: 0, userEmails: [] };
+  let firstError: GraphError | undefined;
+  const tally: ProvisioningTally = {
+    read: 0,
+    checked: 0,
+    unprovisioned: 0,
+    userEmails: [],
+    disabled: 0,
+    noSharePoint: 0,
+    failed: 0,
+  };
   for await (const page of graph.getAllPages<DirectoryUser>(tenantId, USERS_PATH, {
     permission: GRAPH_PERMISSIONS.userRead,
   })) {
@@ -71,35 +92,93 @@ export async function tallyUnprovisionedUsers(
       break;
     }
     tally.read += page.length;
-    const licensed = page.filter((u) => Array.isArray(u.assignedLicenses) && u.assignedLicenses.length > 0);
+    const withLicence = page.filter(
+      (u) => Array.isArray(u.assignedLicenses) && u.assignedLicenses.length > 0,
+    );
+    const licensed = withLicence.filter((u) => u.accountEnabled !== false);
+    tally.disabled += withLicence.length - licensed.length;
     const room = limits.maxUsersChecked - tally.checked;
     const targets = licensed.length > room ? licensed.slice(0, room) : licensed;
     const chunks: DirectoryUser[][] = [];
     for (let i = 0; i < targets.length; i += GRAPH_BATCH_MAX)
       chunks.push(targets.slice(i, i + GRAPH_BATCH_MAX));
-    const missing = (
-      await mapLimit(chunks, limits.driveConcurrency, (chunk) => missingDrives(graph, tenantId, chunk))
+    const answers = (
+      await mapLimit(chunks, limits.driveConcurrency, (chunk) => driveAnswers(graph, tenantId, chunk))
     ).flat();
     tally.checked += targets.length;
-    missing.forEach((isMissing, i) => {
-      if (!isMissing) return;
+    const missing = targets.filter((_, i) => answers[i] === 'missing');
+    for (const [i, answer] of answers.entries()) {
+      if (answer === 'found' || answer === 'missing') continue;
+      tally.failed += 1;
+      firstError ??= answer;
+      tally.failure ??= `${targets[i].userPrincipalName ?? targets[i].id}: ${answer.message}`;
+    }
+    const planChunks: DirectoryUser[][] = [];
+    for (let i = 0; i < missing.length; i += GRAPH_BATCH_MAX)
+      planChunks.push(missing.slice(i, i + GRAPH_BATCH_MAX));
+    const withoutSharePoint = (
+      await mapLimit(planChunks, limits.driveConcurrency, (chunk) => lacksSharePoint(graph, tenantId, chunk))
+    ).flat();
+    for (const [i, user] of missing.entries()) {
+      if (withoutSharePoint[i]) {
+        tally.noSharePoint += 1;
+        continue;
+      }
       tally.unprovisioned += 1;
       if (tally.userEmails.length < limits.maxListedUsers) {
-        tally.userEmails.push(targets[i].userPrincipalName ?? targets[i].id);
+        tally.userEmails.push(user.userPrincipalName ?? user.id);
       }
-    });
+    }
     onProgress?.({ read: tally.read, checked: tally.checked, unprovisioned: tally.unprovisioned });
     if (licensed.length > room) {
       tally.stopped = 'limit';
       break;
     }
   }
+  // Not one look-up answered: that is Graph failing, not a finding about users.
+  if (firstError && tally.failed === tally.checked) throw firstError;
   if (tally.stopped) tally.directoryUsers = await countUsers(graph, tenantId);
   return tally;
 }
 
-/** For each user of one batch: true when Graph says the OneDrive does not exist (404). */
-async function missingDrives(
+/**
+ * Each user's OneDrive look-up in one batch: found, missing (404), or the error it failed with. A
+ * batch in which every look-up was refused with 403 is the app's missing permission, and throttling
+ * past the retries is Graph's: both fail the check. A refusal or error for some users only (a
+ * locked OneDrive, say) is counted for them, and the others' answers stand.
+ */
+async function driveAnswers(
+  graph: GraphGateway,
+  tenantId: string,
+  users: DirectoryUser[],
+): Promise<DriveAnswer[]> {
+  const requests = users.map((user, i) => ({
+    id: String(i),
+    method: 'GET' as const,
+    url: `/users/${encodeURIComponent(user.id)}/drive?$select=id`,
+  }));
+  const answers = await graph.batch(tenantId, requests, { permission: GRAPH_PERMISSIONS.filesRead });
+  const results = requests.map((req): DriveAnswer => {
+    const answer = answers.get(req.id);
+    const status = answer?.status ?? 0;
+    if (status >= 200 && status < 300) return 'found';
+    if (status === 404) return 'missing';
+    return batchFailure(status, answer?.body, answer?.headers);
+  });
+  const refused = results.filter((r): r is GraphError => r instanceof GraphError && r.status === 403);
+  if (refused.length > 0 && refused.length === results.length) throw refused[0];
+  // Throttling that outlasted the gateway's retries is the tenant's, not one user's: stop.
+  const throttled = results.find((r) => r instanceof GraphError && r.code === 'GRAPH_THROTTLED');
+  if (throttled) throw throttled;
+  return results;
+}
+
+/**
+ * For each user without a OneDrive: true when their licences hold no enabled SharePoint Online
+ * plan, so Request-SPOPersonalSite cannot provision them. A look-up that fails counts as false:
+ * they stay listed, as before this was asked.
+ */
+async function lacksSharePoint(
   graph: GraphGateway,
   tenantId: string,
   users: DirectoryUser[],
@@ -107,15 +186,23 @@ async function missingDrives(
   const requests = users.map((user, i) => ({
     id: String(i),
     method: 'GET' as const,
-    url: `/users/${encodeURIComponent(user.id)}/drive?$select=id`,
+    url: `/users/${encodeURIComponent(user.id)}?$select=assignedPlans`,
   }));
-  const answers = await graph.batch(tenantId, requests, { permission: GRAPH_PERMISSIONS.filesRead });
+  let answers;
+  try {
+    answers = await graph.batch(tenantId, requests, { permission: GRAPH_PERMISSIONS.userRead });
+  } catch {
+    return users.map(() => false);
+  }
   return requests.map((req) => {
     const answer = answers.get(req.id);
-    const status = answer?.status ?? 0;
-    if (status >= 200 && status < 300) return false;
-    if (status === 404) return true;
-    throw batchFailure(status, answer?.body, answer?.headers);
+    if (!answer || answer.status < 200 || answer.status >= 300) return false;
+    const plans = (answer.body as { assignedPlans?: unknown } | undefined)?.assignedPlans;
+    if (!Array.isArray(plans)) return false;
+    return !plans.some(
+      (p: { service?: string; capabilityStatus?: string }) =>
+        p?.service === 'SharePoint' && p.capabilityStatus === 'Enabled',
+    );
   });
 }
 
@@ -217,12 +304,32 @@ export async function checkUserProvisioning(
   const scope = tally.stopped
     ? ` I stopped ${tally.stopped === 'limit' ? `at the limit of ${count(ctx.limits.maxUsersChecked)} licensed users` : `after ${Math.round(ctx.limits.userCheckBudgetMs / 1000)} seconds`}: checked ${count(tally.checked)} licensed users of ${tally.directoryUsers !== undefined ? `${count(tally.directoryUsers)} users in the directory` : `the first ${count(tally.read)} users read (the directory has more)`}.`
     : ` Checked all ${plural(tally.checked, 'licensed user')} of ${plural(tally.read, 'user')} in the directory.`;
-  if (tally.unprovisioned === 0) {
+  const aside = [
+    tally.disabled > 0
+      ? ` ${plural(tally.disabled, 'licensed account is', 'licensed accounts are')} blocked from signing in and ${tally.disabled === 1 ? 'was' : 'were'} not checked.`
+      : '',
+    tally.noSharePoint > 0
+      ? ` ${plural(tally.noSharePoint, 'user has', 'users have')} no OneDrive but no SharePoint Online plan in their licences either, so none can be provisioned for them: they are left out of the script (assign a licence with SharePoint Online if they need one).`
+      : '',
+    tally.failed > 0
+      ? ` I could not check ${plural(tally.failed, 'user')}: ${tally.failure}${tally.failed > 1 ? ' (and others)' : ''}.`
+      : '',
+  ].join('');
+  if (tally.checked === 0) {
     return {
       ...base,
-      status: 'pass',
-      found: `Every licensed user I checked has a OneDrive (their Office 365 account is provisioned).${scope}`,
-      fix: '',
+      status: 'warn',
+      found: `No licensed user who may sign in was found, so there is no OneDrive to migrate into.${scope}${aside}`,
+      fix: 'Assign licences that include SharePoint Online (and so OneDrive) to the users you migrate into, then run diagnose again.',
+    };
+  }
+  if (tally.unprovisioned === 0) {
+    const clean = tally.failed === 0;
+    return {
+      ...base,
+      status: clean ? 'pass' : 'warn',
+      found: `${clean ? 'Every licensed user I checked has a OneDrive (their Office 365 account is provisioned).' : 'Every licensed user I could check has a OneDrive (their Office 365 account is provisioned).'}${scope}${aside}`,
+      fix: clean ? '' : 'Run diagnose again later for the users I could not check.',
     };
   }
   const domain = await initialDomain(graph, tenantId);
@@ -234,7 +341,7 @@ export async function checkUserProvisioning(
   return {
     ...base,
     status: 'warn',
-    found: `${plural(tally.unprovisioned, 'licensed user has', 'licensed users have')} no OneDrive: their Office 365 account is not provisioned, so nothing can be transferred into it.${scope}`,
+    found: `${plural(tally.unprovisioned, 'licensed user has', 'licensed users have')} no OneDrive: their Office 365 account is not provisioned, so nothing can be transferred into it.${scope}${aside}`,
     fix: `${SEED} You can also provision Office 365 accounts via Windows PowerShell: Connect-SPOService to your SharePoint admin URL, then Request-SPOPersonalSite with at most ${PERSONAL_SITE_BATCH} users a call.${adminUrl === ADMIN_URL_PLACEHOLDER ? ' I could not read your tenant’s domain: replace the admin URL in the script.' : ''}${listed}`,
     script: { adminUrl, userEmails: tally.userEmails, total: tally.unprovisioned },
   };

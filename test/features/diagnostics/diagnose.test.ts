@@ -283,7 +283,10 @@ describe('diagnose with Microsoft Graph (HTTPS fake of the token endpoint and Gr
     const { rows } = await diagnose(client);
     const pages = cloud.graph.requestsTo('/users').filter((r) => r.tenantId === tenant.id);
     expect(pages).toHaveLength(3);
-    expect(pages[0].query).toMatchObject({ $select: 'id,userPrincipalName,assignedLicenses', $top: '999' });
+    expect(pages[0].query).toMatchObject({
+      $select: 'id,userPrincipalName,assignedLicenses,accountEnabled',
+      $top: '999',
+    });
     const row = rows['user-provisioning'];
     expect(row.status).toBe('⚠ Warning');
     expect(row.text).toContain('6 licensed users have no OneDrive');

@@ -18,6 +18,7 @@ import type {
   GraphPagingOptions,
 } from '../../../src/graph/graphGateway';
 import { diagnosticContext, TENANT } from './context';
+import { graphError, page, ScriptedGateway } from './fakeGateway';
 
 /**
  * A directory of `size` users made up page by page as they are asked for (never held whole):
@@ -102,7 +103,8 @@ class HugeDirectory implements GraphGateway {
     requests: readonly GraphBatchRequest[],
   ): Promise<Map<string, GraphBatchResponse>> {
     expect(requests.length).toBeLessThanOrEqual(20);
-    this.batches += 1;
+    // The OneDrive look-ups; the follow-up for the users without one (their plans) is counted apart.
+    if (requests.every((r) => r.url.includes('/drive'))) this.batches += 1;
     const answers = new Map<string, GraphBatchResponse>();
     for (const req of requests) {
       try {
@@ -215,6 +217,63 @@ describe('user provisioning over a 100,000-user tenant', () => {
       code: 'GRAPH_FORBIDDEN',
       permission: 'Files.Read.All',
     });
+  });
+});
+
+describe('who the provisioning check counts', () => {
+  const licence = [{ skuId: 'e3' }];
+  const sharePoint = [{ service: 'SharePoint', capabilityStatus: 'Enabled' }];
+  const exchangeOnly = [{ service: 'exchange', capabilityStatus: 'Enabled' }];
+  const users = [
+    { id: 'ok', userPrincipalName: 'ok@contoso.com', assignedLicenses: licence },
+    { id: 'new', userPrincipalName: 'new@contoso.com', assignedLicenses: licence },
+    { id: 'mail', userPrincipalName: 'mail@contoso.com', assignedLicenses: licence },
+    { id: 'gone', userPrincipalName: 'gone@contoso.com', assignedLicenses: licence, accountEnabled: false },
+    { id: 'locked', userPrincipalName: 'locked@contoso.com', assignedLicenses: licence },
+  ];
+  const gateway = () =>
+    new ScriptedGateway([
+      [/^\/users$/, () => page(users)],
+      [
+        /^\/users\/[^/]+\/drive$/,
+        (path) => {
+          const id = /^\/users\/([^/]+)\//.exec(path)![1];
+          if (id === 'ok') return { id: 'drive' };
+          if (id === 'locked') throw graphError('GRAPH_FORBIDDEN', 'Access denied to this OneDrive.');
+          throw graphError('GRAPH_NOT_FOUND', "User's mysite not found.");
+        },
+      ],
+      [
+        /^\/users\/[^/]+$/,
+        (path) => ({ assignedPlans: path.startsWith('/users/mail') ? exchangeOnly : sharePoint }),
+      ],
+      [
+        /^\/organization$/,
+        () => ({ value: [{ verifiedDomains: [{ name: 'contoso.onmicrosoft.com', isInitial: true }] }] }),
+      ],
+    ]);
+
+  test('a blocked account is not looked up; a user without a SharePoint plan is left out of the script; a refusal for one user is counted, not fatal', async () => {
+    const graph = gateway();
+    const finding = await checkUserProvisioning(graph, TENANT, diagnosticContext());
+    expect(graph.calls.some((c) => c.startsWith('/users/gone/'))).toBe(false);
+    expect(finding.status).toBe('warn');
+    expect(finding.script?.userEmails).toEqual(['new@contoso.com']);
+    expect(finding.found).toContain('1 licensed user has no OneDrive');
+    expect(finding.found).toContain('1 licensed account is blocked from signing in and was not checked.');
+    expect(finding.found).toContain(
+      '1 user has no OneDrive but no SharePoint Online plan in their licences either',
+    );
+    expect(finding.found).toContain('I could not check 1 user: locked@contoso.com: ');
+  });
+
+  test('with no licensed user who may sign in there is nothing to pass: a warning says so', async () => {
+    const graph = new ScriptedGateway([
+      [/^\/users$/, () => page([{ id: 'u', userPrincipalName: 'u@contoso.com', assignedLicenses: [] }])],
+    ]);
+    const finding = await checkUserProvisioning(graph, TENANT, diagnosticContext());
+    expect(finding.status).toBe('warn');
+    expect(finding.found).toContain('No licensed user who may sign in was found');
   });
 });
 

@@ -103,8 +103,14 @@ const REFRESH_FLOOR_MS = 5 * 60 * 1000;
 const FAILURE_TTL_MS = 60 * 1000;
 /** An authority that could not answer is asked again after a few seconds, not a minute. */
 const UNAVAILABLE_TTL_MS = 5 * 1000;
-/** Tenants kept; the oldest is dropped beyond this, so forged tids cannot grow memory. */
+/** Tenants kept; the least recently used is dropped beyond this, so forged tids cannot grow memory. */
 const MAX_TENANTS = 500;
+/**
+ * Look-ups of tenants not in the cache running at once. Tids come from unchecked tokens, so
+ * without a cap anyone could make the bot open connections to the authority host at will;
+ * beyond it a token is answered 503 (try again), and cached tenants are never held up.
+ */
+export const MAX_LOADS_IN_FLIGHT = 8;
 
 /**
  * Each tenant's OpenID metadata and signing keys, read from the authority host
@@ -113,6 +119,7 @@ const MAX_TENANTS = 500;
  */
 export class OpenIdKeys {
   private readonly cache = new Map<string, Entry>();
+  private loadsInFlight = 0;
 
   constructor(
     private readonly authorityHost: string,
@@ -125,10 +132,23 @@ export class OpenIdKeys {
     const cacheKey = `${tenantId}/${version}`;
     const cached = this.cache.get(cacheKey);
     const age = cached ? this.now() - cached.fetchedAt : Infinity;
-    if (cached && age < KEYS_TTL_MS && !(refresh && age >= REFRESH_FLOOR_MS)) return cached.value;
-    const value = this.load(tenantId, version).catch((err: unknown) => {
-      throw unavailable(err) ? new KeysUnavailableError(err) : err;
-    });
+    if (cached && age < KEYS_TTL_MS && !(refresh && age >= REFRESH_FLOOR_MS)) {
+      // Used again: moved to the end, so a flood of forged tids evicts them, not the tenants in use.
+      this.cache.delete(cacheKey);
+      this.cache.set(cacheKey, cached);
+      return cached.value;
+    }
+    if (this.loadsInFlight >= MAX_LOADS_IN_FLIGHT) {
+      throw new KeysUnavailableError(new Error('too many tenants’ keys are being read at once'));
+    }
+    this.loadsInFlight += 1;
+    const value = this.load(tenantId, version)
+      .catch((err: unknown) => {
+        throw unavailable(err) ? new KeysUnavailableError(err) : err;
+      })
+      .finally(() => {
+        this.loadsInFlight -= 1;
+      });
     const entry = { fetchedAt: this.now(), value };
     this.cache.delete(cacheKey);
     this.cache.set(cacheKey, entry);

@@ -27,6 +27,34 @@ type AccountState =
 interface Candidate {
   id: string;
   label?: string;
+  /** The role-assignable group it holds the role through, if any. */
+  viaGroup?: string;
+}
+
+/**
+ * The users of a role-assignable group that holds the role (such groups cannot nest), or
+ * undefined when the principal is not a group either (an app, or a deleted account).
+ */
+async function groupMembers(
+  graph: GraphGateway,
+  tenantId: string,
+  principalId: string,
+): Promise<Candidate[] | undefined> {
+  try {
+    const members = await graph.list<{ id?: string; userPrincipalName?: string; '@odata.type'?: string }>(
+      tenantId,
+      `/groups/${encodeURIComponent(principalId)}/members?$select=id,userPrincipalName`,
+      { permission: GRAPH_PERMISSIONS.directoryRead, maxItems: 100 },
+    );
+    return members
+      .filter(
+        (m) => !!m.id && (m['@odata.type'] === undefined || m['@odata.type'] === '#microsoft.graph.user'),
+      )
+      .map((m) => ({ id: m.id!, label: m.userPrincipalName, viaGroup: principalId }));
+  } catch (err) {
+    if (isGraphError(err, 'GRAPH_NOT_FOUND')) return undefined;
+    throw err;
+  }
 }
 
 async function inspect(graph: GraphGateway, tenantId: string, candidate: Candidate): Promise<AccountState> {
@@ -74,7 +102,7 @@ function describe(state: AccountState): string {
     case 'not-provisioned':
       return `${state.who}: licensed, but its Office 365 account is not provisioned (no OneDrive: it never went through the Office 365 setup)`;
     case 'not-a-user':
-      return `${state.who}: not a user account (a group or an app), skipped`;
+      return `${state.who}: not a user account (an app, or an account deleted since), skipped`;
   }
 }
 
@@ -101,6 +129,7 @@ export const adminAccountCheck: DiagnosticCheck = {
     GRAPH_PERMISSIONS.roleManagementRead,
     GRAPH_PERMISSIONS.userRead,
     GRAPH_PERMISSIONS.filesRead,
+    GRAPH_PERMISSIONS.directoryRead,
   ],
   run: (graph, tenantId, ctx) => checkAdminAccount(graph, tenantId, ctx),
 };
@@ -130,11 +159,28 @@ export async function checkAdminAccount(
     );
     const ids = [...new Set(assignments.map((a) => a.principalId).filter((id): id is string => !!id))];
     candidates = ids.map((id) => ({ id }));
-    source = `The tenant’s global admins (${plural(ids.length, 'account')})`;
+    source = `The tenant’s global admins (${plural(ids.length, 'direct, active assignment')}; eligible PIM assignments not read)`;
   }
   const max = ctx.limits.maxAdminsChecked;
   const looked = candidates.slice(0, max);
-  const states = await mapLimit(looked, 3, (c) => inspect(graph, tenantId, c));
+  const inspected = await mapLimit(looked, 3, (c) => inspect(graph, tenantId, c));
+  // A principal that is no user may be a role-assignable group: its members hold the role.
+  const states: AccountState[] = [];
+  for (const [i, state] of inspected.entries()) {
+    if (state.kind !== 'not-a-user' || designated.size > 0) {
+      states.push(state);
+      continue;
+    }
+    const members = await groupMembers(graph, tenantId, looked[i].id);
+    if (!members) {
+      states.push(state);
+      continue;
+    }
+    const viaGroup = await mapLimit(members.slice(0, max), 3, (c) => inspect(graph, tenantId, c));
+    states.push(
+      ...viaGroup.map((m) => (m.kind === 'not-a-user' ? m : { ...m, who: `${m.who} (through a group)` })),
+    );
+  }
   const users = states.filter((s) => s.kind !== 'not-a-user');
   const ok = users.filter((s) => s.kind === 'ok');
   const bad = users.filter((s) => s.kind !== 'ok');

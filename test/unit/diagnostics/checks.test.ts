@@ -250,6 +250,8 @@ describe('global admin account provisioning', () => {
       [/^\/users\/ga1$/, () => user('ga1', true)],
       [/^\/users\/ga2$/, () => user('ga2', false)],
       [/^\/users\/grp$/, () => Promise.reject(graphError('GRAPH_NOT_FOUND'))],
+      // Not a group either: an app's service principal.
+      [/^\/groups\/grp\/members$/, () => Promise.reject(graphError('GRAPH_NOT_FOUND'))],
       [/^\/users\/ga1\/drive$/, () => ({ id: 'd' })],
     ]);
     const f = await checkAdminAccount(gw, TENANT, diagnosticContext());
@@ -263,6 +265,24 @@ describe('global admin account provisioning', () => {
     expect(f.found).toContain('ga2@contoso.onmicrosoft.com: no Office 365 license');
     expect(f.found).toContain('grp: not a user account');
     expect(f.found).toContain('Authorize with ga1@contoso.onmicrosoft.com');
+  });
+
+  test('Global Administrator held only through a role-assignable group: its members are the admins judged', async () => {
+    const gw = new ScriptedGateway([
+      [/^\/roleManagement\/directory\/roleAssignments$/, () => page([{ principalId: 'admins' }])],
+      [/^\/users\/admins$/, () => Promise.reject(graphError('GRAPH_NOT_FOUND'))],
+      [
+        /^\/groups\/admins\/members$/,
+        () => page([{ id: 'ga3', userPrincipalName: 'ga3@contoso.onmicrosoft.com' }]),
+      ],
+      [/^\/users\/ga3$/, () => user('ga3', true)],
+      [/^\/users\/ga3\/drive$/, () => ({ id: 'd' })],
+    ]);
+    const f = await checkAdminAccount(gw, TENANT, diagnosticContext());
+    expect(f.status).toBe('pass');
+    expect(f.found).toContain('ga3@contoso.onmicrosoft.com (through a group): licensed (1 license)');
+    expect(f.found).toContain('eligible PIM assignments not read');
+    expect(f.found).not.toContain('No global admin user account was found');
   });
 
   test('the admin an Office 365 connector’s consent was asked of is the one judged; not provisioned fails with the seed', async () => {

@@ -2,7 +2,7 @@ import { makeUser } from '../../harness/activities';
 import { actionTitles, cardOf, cardText, inputsOf, type Card } from '../../harness/cards';
 import { answerError, TeamsClient } from '../../harness/teamsClient';
 import type { Storage, StoreItems } from 'botbuilder';
-import { StoreUnavailableError } from '../../../src/connectors/ports';
+import { StoreUnavailableError, type AuditEvent, type AuditLog } from '../../../src/connectors/ports';
 import { expectValidCard } from '../../support/cardValidation';
 import { DIRECTORY_ROLES, type FakeTenant } from '../../support/fakeMicrosoftCloud';
 import { factsOf, lastReplyCard } from './rolesDriver';
@@ -286,6 +286,37 @@ describe('roles: assigning the missing roles', () => {
     expect(holds(tenant, megan.id, SPA)).toBe(false);
     const declined = await admin.click(approval, 'Decline all');
     expect(factsOf(shown(declined))).toEqual({ 'SharePoint Administrator': 'declined: by Adele Admin' });
+  });
+
+  test('storage failing right after Graph assigned a role: the attempt is audited and the grant recorded beforehand, so removal is still offered', async () => {
+    const tenant = cloud.addTenant({ displayName: 'Woodgrove' });
+    tenant.grantPermission(WRITE);
+    const megan = tenant.member!;
+    const admin = h.chat(tenant.admin!, 'personal', tenant);
+    const card = await openAssign(admin, megan.userPrincipalName);
+    // Replaced on the log itself (guardStore's Proxy hands jest.spyOn the wrapper), then deleted.
+    const log = h.bot.store.audit as AuditLog & Record<string, unknown>;
+    const { append } = log;
+    log.append = async (event: AuditEvent) => {
+      if (event.action === 'role.assigned') throw new StoreUnavailableError(new Error('ECONNRESET'));
+      return append(event);
+    };
+    try {
+      await admin.click(card, 'Assign checked roles');
+    } finally {
+      delete (log as Partial<AuditLog>).append;
+    }
+    expect(holds(tenant, megan.id, SPA)).toBe(true);
+    const audit = await h.bot.store.audit.list(tenant.id);
+    expect(audit.find((a) => a.action === 'role.assigning')?.detail).toMatchObject({
+      accountId: megan.id,
+      roleName: 'SharePoint Administrator',
+      assignment: 'time-bound',
+    });
+    // The role the bot assigned can still be taken back with the target.
+    await admin.say(`roles ${megan.userPrincipalName}`);
+    const offer = lastReplyCard(await admin.click(lastReplyCard(await admin.say('targets')), 'Remove'));
+    expect(factsOf(offer)).toEqual({ 'SharePoint Administrator': 'time-bound, until 2026-04-01 09:00 UTC' });
   });
 
   test('a storage outage while the decision is claimed says so, and the request stays open', async () => {

@@ -8,6 +8,7 @@ import { targetKindLabel, type DirectoryRole, type TargetKind } from '../../../d
 import { actorOf, tenantIdOf } from '../../turnInfo';
 import { auditTurn } from '../../turnAudit';
 import type { RolesShared } from './rolesShared';
+import type { RoleGrant } from './roleGrants';
 
 /** What happened to one role. */
 export interface RoleOutcome {
@@ -72,20 +73,9 @@ async function assignTimeBound(
   start: Date,
   detail: Record<string, unknown>,
 ): Promise<RoleOutcome | { unavailable: string }> {
-  const { directory, config, grants, logger } = run.shared;
+  const { directory, config, logger } = run.shared;
   const end = new Date(start.getTime() + config.roleAssignmentDays * DAY_MS);
-  try {
-    await directory.assignUntil(run.tenantId, run.account.id, role.id, {
-      start,
-      end,
-      justification: `Connector Concierge: ${targetKindLabel(run.terms.kind)} target connection, approved by ${run.actor.name}`,
-    });
-  } catch (err) {
-    if (!isTimeBoundUnavailable(err)) throw err;
-    logger.info('time-bound role assignment unavailable in this tenant', { tenantId: run.tenantId });
-    return { unavailable: (err as Error).message };
-  }
-  await grants.add(run.tenantId, run.account.id, {
+  const grant: RoleGrant = {
     roleId: role.id,
     roleName: role.name,
     kind: run.terms.kind,
@@ -93,7 +83,20 @@ async function assignTimeBound(
     assignedAt: start.toISOString(),
     expiresAt: end.toISOString(),
     assignedBy: run.actor.id,
-  });
+  };
+  await recordIntent(run, grant, detail);
+  try {
+    await directory.assignUntil(run.tenantId, run.account.id, role.id, {
+      start,
+      end,
+      justification: `Connector Concierge: ${targetKindLabel(run.terms.kind)} target connection, approved by ${run.actor.name}`,
+    });
+  } catch (err) {
+    await forgetIntent(run, grant);
+    if (!isTimeBoundUnavailable(err)) throw err;
+    logger.info('time-bound role assignment unavailable in this tenant', { tenantId: run.tenantId });
+    return { unavailable: (err as Error).message };
+  }
   await auditTurn(run.shared, run.context, 'role.assigned', {
     ...detail,
     assignment: 'time-bound',
@@ -104,6 +107,28 @@ async function assignTimeBound(
     result: 'assigned',
     detail: `for ${daysText(config.roleAssignmentDays)}, until ${UTC_DATES.dateTime(end)}`,
   };
+}
+
+/**
+ * Before Graph is asked: the grant is recorded and the attempt audited, so that an assignment Graph
+ * made is never without a trace, even when storage fails right after (a retry then finds the role
+ * "already held" and writes nothing; the grant recorded here is what offers to take it back).
+ */
+async function recordIntent(run: RoleAssignmentRun, grant: RoleGrant, detail: Record<string, unknown>) {
+  await run.shared.grants.add(run.tenantId, run.account.id, grant);
+  await auditTurn(run.shared, run.context, 'role.assigning', { ...detail, assignment: grant.type });
+}
+
+/** Graph did not assign it: the grant recorded beforehand goes (a failure here is only logged). */
+async function forgetIntent(run: RoleAssignmentRun, grant: RoleGrant) {
+  try {
+    await run.shared.grants.forget(run.tenantId, run.account.id, [grant.roleId]);
+  } catch (err) {
+    run.shared.logger.warn('a role grant recorded before a failed assignment could not be forgotten', {
+      roleId: grant.roleId,
+      error: err,
+    });
+  }
 }
 
 /** A permanent assignment, made only when the approver confirmed it on the card. */
@@ -123,16 +148,24 @@ async function assignPermanent(
     });
     return { role, result: 'failed', detail: NOT_CONFIRMED_DETAIL };
   }
-  const assignmentId = await directory.assign(run.tenantId, run.account.id, role.id);
-  await grants.add(run.tenantId, run.account.id, {
+  const grant: RoleGrant = {
     roleId: role.id,
     roleName: role.name,
     kind: run.terms.kind,
     type: 'permanent',
     assignedAt: start.toISOString(),
-    assignmentId,
     assignedBy: run.actor.id,
-  });
+  };
+  await recordIntent(run, grant, detail);
+  let assignmentId: string | undefined;
+  try {
+    assignmentId = await directory.assign(run.tenantId, run.account.id, role.id);
+  } catch (err) {
+    await forgetIntent(run, grant);
+    throw err;
+  }
+  // Its id is known only now: removing a permanent assignment needs it.
+  await grants.add(run.tenantId, run.account.id, { ...grant, assignmentId });
   await auditTurn(run.shared, run.context, 'role.assigned', {
     ...detail,
     assignment: 'permanent',

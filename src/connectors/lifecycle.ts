@@ -276,6 +276,8 @@ export class ConnectorLifecycle {
     const updated = await this.store.connectors.update({
       ...existing,
       status: outcome.status,
+      // Reauthorized: a deauthorization notice still owed would now be stale.
+      announcementDueSince: undefined,
       authorizedAt: now,
       cloud: outcome.cloud ?? existing.cloud,
       keysVerified: outcome.keysVerified ?? existing.keysVerified,
@@ -328,6 +330,7 @@ export class ConnectorLifecycle {
     const updated = await this.store.connectors.update({
       ...connector,
       status: 'authorized',
+      announcementDueSince: undefined,
       authorizedAt: connector.status === 'deauthorized' ? now : connector.authorizedAt,
       consent: { ...connector.consent, verifiedAt: now },
       provenance: { kind: 'verified', method: 'graph-consent', at: now },

@@ -39,7 +39,7 @@ function setup(adminGroup = new FakeAdminGroup(false)) {
       connectorRecord({ tenantId: TENANT, createdBy: alice.id, createdByName: 'Alice', ...overrides }),
     );
   const daysAgo = (days: number) => new Date(clock.now().getTime() - days * DAY).toISOString();
-  return { clock, connectors, audit, secrets, announced, announcing, service, seed, daysAgo };
+  return { clock, connectors, audit, secrets, announced, announcing, lifecycle, service, seed, daysAgo };
 }
 
 describe('ConnectorService listing', () => {
@@ -76,6 +76,28 @@ describe('ConnectorService listing', () => {
     expect(stored).not.toHaveProperty('announcementDueSince');
     // Announced once each; the owed one waits for the scan, not for the next listing.
     expect(t.announced).toEqual([owed.id, done.id]);
+  });
+
+  it('a reauthorization ends a deauthorization notice still owed (it would be stale)', async () => {
+    const t = setup();
+    const owed = await t.seed({ authorizedAt: t.daysAgo(91), createdAt: t.daysAgo(91) });
+    t.announcing.everywhere = false;
+    await t.service.listPage(TENANT, alice, { limit: 10 });
+    const deauthorized = (await t.connectors.get(TENANT, owed.id))!;
+    expect(deauthorized.announcementDueSince).toBeDefined();
+    const again = await t.lifecycle.recordReauthorized(
+      deauthorized,
+      {
+        tenantId: TENANT,
+        connectorId: owed.id,
+        type: owed.type,
+        displayName: owed.displayName,
+        status: 'authorized',
+      },
+      alice,
+    );
+    expect(again.status).toBe('authorized');
+    expect(again.announcementDueSince).toBeUndefined();
   });
 
   it('decides again on the fresh record when a transfer wins the race', async () => {

@@ -16,6 +16,6 @@ export const ROLES_COMMANDS = {
     name: 'targets',
     aliases: [],
     usage: 'targets',
-    description: 'Defined target connections: verified admin accounts; re-verify or remove.',
+    description: 'Defined target connections: admin accounts whose check passed; check again or remove.',
   },
 } as const satisfies Record<string, CommandSpec>;

@@ -1,3 +1,4 @@
+import { escapeMarkdown } from '../cards/markdown';
 import type { Attachment, TurnContext } from 'botbuilder';
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import { randomUUID } from 'node:crypto';
@@ -156,7 +157,8 @@ export function registerUnknownVerbs(app: Application<TurnState>, logger: Logger
 /**
  * Refuses a click or command. In an Action.Execute the refusal is the invoke's error answer,
  * which only the person who clicked sees and which ends the handler; a typed command gets it
- * as a reply.
+ * as a reply. `message` is plain text (it may quote names): the invoke's answer shows it as it
+ * is, and the reply, which Teams reads as markdown, gets it escaped.
  */
 export async function refuse(
   context: TurnContext,
@@ -164,5 +166,5 @@ export async function refuse(
   message: string,
 ): Promise<void> {
   if (isCardExecute(context)) throw new CardActionError(statusCode, message);
-  await context.sendActivity(message);
+  await context.sendActivity(escapeMarkdown(message));
 }

@@ -4,7 +4,7 @@ import { GRAPH_PERMISSIONS } from '../graph/graphPermissions';
 import { GLOBAL_ADMINISTRATOR } from '../directoryRoles/requirements';
 import { mapLimit } from './concurrency';
 import { odataString, plural, type DiagnosticCheck, type DiagnosticContext, type Finding } from './finding';
-import { SHAREPOINT_PLANS } from './spoLicenseCheck';
+import { hasSharePointPlan, type AssignedPlan } from './spoLicenseCheck';
 
 /** Directory role template id of Global Administrator. */
 export const GLOBAL_ADMINISTRATOR_ROLE = GLOBAL_ADMINISTRATOR.id;
@@ -14,7 +14,7 @@ interface DirectoryUser {
   displayName?: string;
   userPrincipalName?: string;
   assignedLicenses?: { skuId?: string }[];
-  assignedPlans?: { servicePlanId?: string; service?: string; capabilityStatus?: string }[];
+  assignedPlans?: AssignedPlan[];
 }
 
 /** What was found about one admin account. */
@@ -74,12 +74,7 @@ async function inspect(graph: GraphGateway, tenantId: string, candidate: Candida
   const who = user.userPrincipalName ?? candidate.label ?? user.id;
   const licenses = user.assignedLicenses?.length ?? 0;
   if (licenses === 0) return { kind: 'unlicensed', who, licenses };
-  const sharePointEnabled = (user.assignedPlans ?? []).some(
-    (p) =>
-      p.capabilityStatus === 'Enabled' &&
-      (p.service === 'SharePoint' || !!(p.servicePlanId && SHAREPOINT_PLANS[p.servicePlanId.toLowerCase()])),
-  );
-  if (!sharePointEnabled) return { kind: 'no-sharepoint', who, licenses };
+  if (!hasSharePointPlan(user.assignedPlans)) return { kind: 'no-sharepoint', who, licenses };
   try {
     await graph.get(tenantId, `/users/${encodeURIComponent(user.id)}/drive?$select=id`, {
       permission: GRAPH_PERMISSIONS.filesRead,

@@ -56,11 +56,14 @@ export const appAccessCheck: DerivedCheck = {
         fix: APP_ACCESS_ADVICE,
       };
     }
+    // Says only what the rows above did check (a connector's diagnose may run without them).
+    const checked = [consent ? 'admin consent' : '', license ? 'the SharePoint license' : '']
+      .filter(Boolean)
+      .join(' and ');
     return {
       ...base,
       status: 'pass',
-      found:
-        'No failed authorization found: admin consent and the SharePoint license checked out above, and no connector of this tenant is stuck in its authorization or refused consent.',
+      found: `No failed authorization found: ${checked ? `${checked} checked out above, and ` : ''}no connector of this tenant is stuck in its authorization or refused consent.`,
       fix: '',
     };
   },

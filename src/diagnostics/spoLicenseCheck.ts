@@ -30,6 +30,22 @@ export function sharePointPlanName(plan: {
     : undefined;
 }
 
+/** A service plan in a user's licences, as Graph's `assignedPlans` lists it. */
+export interface AssignedPlan {
+  servicePlanId?: string;
+  service?: string;
+  capabilityStatus?: string;
+}
+
+/** Whether a user's licences hold an enabled SharePoint Online plan (which OneDrive needs). */
+export function hasSharePointPlan(plans: readonly AssignedPlan[] | undefined): boolean {
+  return (plans ?? []).some(
+    (p) =>
+      p?.capabilityStatus === 'Enabled' &&
+      (p.service === 'SharePoint' || !!(p.servicePlanId && SHAREPOINT_PLANS[p.servicePlanId.toLowerCase()])),
+  );
+}
+
 interface SubscribedSku {
   skuPartNumber?: string;
   capabilityStatus?: string;

@@ -1,5 +1,12 @@
 import { GraphError } from '../graph/errors';
-import { GRAPH_BATCH_MAX, type GraphGateway, type GraphPage } from '../graph/graphGateway';
+import {
+  GRAPH_BATCH_MAX,
+  type GraphBatchResponse,
+  type GraphGateway,
+  type GraphPage,
+} from '../graph/graphGateway';
+import { chunks } from '../util/chunks';
+import { hasSharePointPlan, type AssignedPlan } from './spoLicenseCheck';
 import { GRAPH_PERMISSIONS } from '../graph/graphPermissions';
 import { mapLimit } from './concurrency';
 import { count, plural, type DiagnosticCheck, type DiagnosticContext, type Finding } from './finding';
@@ -99,11 +106,10 @@ export async function tallyUnprovisionedUsers(
     tally.disabled += withLicence.length - licensed.length;
     const room = limits.maxUsersChecked - tally.checked;
     const targets = licensed.length > room ? licensed.slice(0, room) : licensed;
-    const chunks: DirectoryUser[][] = [];
-    for (let i = 0; i < targets.length; i += GRAPH_BATCH_MAX)
-      chunks.push(targets.slice(i, i + GRAPH_BATCH_MAX));
     const answers = (
-      await mapLimit(chunks, limits.driveConcurrency, (chunk) => driveAnswers(graph, tenantId, chunk))
+      await mapLimit(chunks(targets, GRAPH_BATCH_MAX), limits.driveConcurrency, (batch) =>
+        driveAnswers(graph, tenantId, batch),
+      )
     ).flat();
     tally.checked += targets.length;
     const missing = targets.filter((_, i) => answers[i] === 'missing');
@@ -113,11 +119,10 @@ export async function tallyUnprovisionedUsers(
       firstError ??= answer;
       tally.failure ??= `${targets[i].userPrincipalName ?? targets[i].id}: ${answer.message}`;
     }
-    const planChunks: DirectoryUser[][] = [];
-    for (let i = 0; i < missing.length; i += GRAPH_BATCH_MAX)
-      planChunks.push(missing.slice(i, i + GRAPH_BATCH_MAX));
     const withoutSharePoint = (
-      await mapLimit(planChunks, limits.driveConcurrency, (chunk) => lacksSharePoint(graph, tenantId, chunk))
+      await mapLimit(chunks(missing, GRAPH_BATCH_MAX), limits.driveConcurrency, (batch) =>
+        lacksSharePoint(graph, tenantId, batch),
+      )
     ).flat();
     for (const [i, user] of missing.entries()) {
       if (withoutSharePoint[i]) {
@@ -152,14 +157,13 @@ async function driveAnswers(
   tenantId: string,
   users: DirectoryUser[],
 ): Promise<DriveAnswer[]> {
-  const requests = users.map((user, i) => ({
-    id: String(i),
-    method: 'GET' as const,
-    url: `/users/${encodeURIComponent(user.id)}/drive?$select=id`,
-  }));
-  const answers = await graph.batch(tenantId, requests, { permission: GRAPH_PERMISSIONS.filesRead });
-  const results = requests.map((req): DriveAnswer => {
-    const answer = answers.get(req.id);
+  const answers = await batchGet(
+    graph,
+    tenantId,
+    users.map((user) => `/users/${encodeURIComponent(user.id)}/drive?$select=id`),
+    GRAPH_PERMISSIONS.filesRead,
+  );
+  const results = answers.map((answer): DriveAnswer => {
     const status = answer?.status ?? 0;
     if (status >= 200 && status < 300) return 'found';
     if (status === 404) return 'missing';
@@ -183,27 +187,34 @@ async function lacksSharePoint(
   tenantId: string,
   users: DirectoryUser[],
 ): Promise<boolean[]> {
-  const requests = users.map((user, i) => ({
-    id: String(i),
-    method: 'GET' as const,
-    url: `/users/${encodeURIComponent(user.id)}?$select=assignedPlans`,
-  }));
   let answers;
   try {
-    answers = await graph.batch(tenantId, requests, { permission: GRAPH_PERMISSIONS.userRead });
+    answers = await batchGet(
+      graph,
+      tenantId,
+      users.map((user) => `/users/${encodeURIComponent(user.id)}?$select=assignedPlans`),
+      GRAPH_PERMISSIONS.userRead,
+    );
   } catch {
     return users.map(() => false);
   }
-  return requests.map((req) => {
-    const answer = answers.get(req.id);
+  return answers.map((answer) => {
     if (!answer || answer.status < 200 || answer.status >= 300) return false;
     const plans = (answer.body as { assignedPlans?: unknown } | undefined)?.assignedPlans;
-    if (!Array.isArray(plans)) return false;
-    return !plans.some(
-      (p: { service?: string; capabilityStatus?: string }) =>
-        p?.service === 'SharePoint' && p.capabilityStatus === 'Enabled',
-    );
+    return Array.isArray(plans) && !hasSharePointPlan(plans as AssignedPlan[]);
   });
+}
+
+/** One `$batch` of GETs; the answers in the order of `urls` (undefined where Graph gave none). */
+async function batchGet(
+  graph: GraphGateway,
+  tenantId: string,
+  urls: readonly string[],
+  permission: string,
+): Promise<(GraphBatchResponse | undefined)[]> {
+  const requests = urls.map((url, i) => ({ id: String(i), method: 'GET' as const, url }));
+  const answers = await graph.batch(tenantId, requests, { permission });
+  return requests.map((req) => answers.get(req.id));
 }
 
 /** The GraphError a failed drive look-up inside a batch stands for (as a lone GET would raise). */

@@ -6,6 +6,7 @@ import { httpStatusOf } from '../../util/httpStatus';
 import { escapeKey } from './keys';
 import { readPartitions } from './partitions';
 import { LEDGER_PARTITIONS, ledgerPartition } from './ledgerKeys';
+import { chunks } from '../../util/chunks';
 
 /** Operations in one entity-group transaction (the Table service's most). */
 const MAX_BATCH = 100;
@@ -58,12 +59,6 @@ interface Marked {
 const WRITE_CONCURRENCY = 8;
 
 const idOf = (keys: Keys) => `${keys.partitionKey}/${keys.rowKey}`;
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 /** Items grouped by ledger partition, in groups of at most `size` (one transaction). */
 function byPartition<T extends { keys: Keys }>(items: readonly T[], size = MAX_BATCH): T[][] {

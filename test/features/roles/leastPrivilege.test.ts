@@ -4,7 +4,8 @@ import { DIRECTORY_ROLES, type FakeTenant } from '../../support/fakeMicrosoftClo
 import { factsOf, lastReplyCard } from './rolesDriver';
 import { shown, turnText } from '../../harness/chat';
 import { useCloudHarness } from '../../harness/useHarness';
-import { StoreUnavailableError, type AuditEvent, type AuditLog } from '../../../src/connectors/ports';
+import { StoreUnavailableError, type AuditEvent } from '../../../src/connectors/ports';
+import { withReplaced } from '../../support/replaceMethod';
 
 /** An Office 365 target's required role, and its optional one (the admin consent). */
 const SPA = DIRECTORY_ROLES.sharePointAdministrator;
@@ -178,19 +179,15 @@ describe('least privilege: time-bound role assignments, permanent only when conf
     await admin.click(await openAssign(admin, olga.userPrincipalName), 'Assign checked roles');
     await admin.say(`roles ${olga.userPrincipalName}`);
     const list = lastReplyCard(await admin.say('targets'));
-    // Replaced on the log itself (guardStore's Proxy hands jest.spyOn the wrapper), then deleted.
-    const log = h.bot.store.audit as AuditLog & Record<string, unknown>;
-    const { append } = log;
-    log.append = async (event: AuditEvent) => {
-      if (event.action === 'target.removed') throw new StoreUnavailableError(new Error('ECONNRESET'));
-      return append(event);
-    };
-    let removed;
-    try {
-      removed = await admin.click(list, 'Remove');
-    } finally {
-      delete (log as Partial<AuditLog>).append;
-    }
+    const removed = await withReplaced(
+      h.bot.store.audit,
+      'append',
+      (append) => async (event: AuditEvent) => {
+        if (event.action === 'target.removed') throw new StoreUnavailableError(new Error('ECONNRESET'));
+        return append(event);
+      },
+      () => admin.click(list, 'Remove'),
+    );
     expect(turnText(removed)).toContain(
       'Removed the Office 365 (SharePoint Online and OneDrive) target connection of olga@litware.onmicrosoft.com, but I could not record it in the audit log',
     );

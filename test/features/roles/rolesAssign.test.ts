@@ -1,8 +1,9 @@
 import { makeUser } from '../../harness/activities';
 import { actionTitles, cardOf, cardText, inputsOf, type Card } from '../../harness/cards';
 import { answerError, TeamsClient } from '../../harness/teamsClient';
-import type { Storage, StoreItems } from 'botbuilder';
-import { StoreUnavailableError, type AuditEvent, type AuditLog } from '../../../src/connectors/ports';
+import type { StoreItems } from 'botbuilder';
+import { withReplaced } from '../../support/replaceMethod';
+import { StoreUnavailableError, type AuditEvent } from '../../../src/connectors/ports';
 import { expectValidCard } from '../../support/cardValidation';
 import { DIRECTORY_ROLES, type FakeTenant } from '../../support/fakeMicrosoftCloud';
 import { factsOf, lastReplyCard } from './rolesDriver';
@@ -294,18 +295,15 @@ describe('roles: assigning the missing roles', () => {
     const megan = tenant.member!;
     const admin = h.chat(tenant.admin!, 'personal', tenant);
     const card = await openAssign(admin, megan.userPrincipalName);
-    // Replaced on the log itself (guardStore's Proxy hands jest.spyOn the wrapper), then deleted.
-    const log = h.bot.store.audit as AuditLog & Record<string, unknown>;
-    const { append } = log;
-    log.append = async (event: AuditEvent) => {
-      if (event.action === 'role.assigned') throw new StoreUnavailableError(new Error('ECONNRESET'));
-      return append(event);
-    };
-    try {
-      await admin.click(card, 'Assign checked roles');
-    } finally {
-      delete (log as Partial<AuditLog>).append;
-    }
+    await withReplaced(
+      h.bot.store.audit,
+      'append',
+      (append) => async (event: AuditEvent) => {
+        if (event.action === 'role.assigned') throw new StoreUnavailableError(new Error('ECONNRESET'));
+        return append(event);
+      },
+      () => admin.click(card, 'Assign checked roles'),
+    );
     expect(holds(tenant, megan.id, SPA)).toBe(true);
     const audit = await h.bot.store.audit.list(tenant.id);
     expect(audit.find((a) => a.action === 'role.assigning')?.detail).toMatchObject({
@@ -327,22 +325,19 @@ describe('roles: assigning the missing roles', () => {
     const card = await openAssign(requester, megan.userPrincipalName);
     await requester.click(card, 'Send for approval');
     const approval = cardOf(h.standIn.posted(`a:1:personal-${tenant.admin!.id}`)[0]);
-    // Replaced on the storage itself (guardStore's Proxy hands jest.spyOn the wrapper), then deleted.
-    const storage = h.bot.store.state as Storage & Record<string, unknown>;
-    const { write } = storage;
-    storage.write = async (changes: StoreItems) => {
-      if (Object.keys(changes).some((k) => k.startsWith(`roles-approval/${tenant.id}/`)))
-        throw new StoreUnavailableError(new Error('ECONNREFUSED'));
-      return write(changes);
-    };
     const admin = h.chat(tenant.admin!, 'personal', tenant);
-    try {
-      const failed = await admin.click(approval, 'Decline all');
-      expect(turnText(failed)).not.toContain('being decided already');
-      expect(answerError(failed)?.message ?? turnText(failed)).toContain('Storage is unavailable');
-    } finally {
-      delete (storage as Partial<Storage>).write;
-    }
+    const failed = await withReplaced(
+      h.bot.store.state,
+      'write',
+      (write) => async (changes: StoreItems) => {
+        if (Object.keys(changes).some((k) => k.startsWith(`roles-approval/${tenant.id}/`)))
+          throw new StoreUnavailableError(new Error('ECONNREFUSED'));
+        return write(changes);
+      },
+      () => admin.click(approval, 'Decline all'),
+    );
+    expect(turnText(failed)).not.toContain('being decided already');
+    expect(answerError(failed)?.message ?? turnText(failed)).toContain('Storage is unavailable');
     // Nothing was decided: the same click goes through once storage is back.
     const declined = await admin.click(approval, 'Decline all');
     expect(factsOf(shown(declined))).toEqual({ 'SharePoint Administrator': 'declined: by Adele Admin' });

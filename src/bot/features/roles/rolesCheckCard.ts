@@ -1,5 +1,5 @@
 import type { RoleRow, RolesCheckCardData } from '../../../cards/rolesCards';
-import { cloudLabel } from '../../../connectors/clouds';
+import { cloudLabel, cloudOfUpn } from '../../../connectors/clouds';
 import { DIRECT_ASSIGNMENTS_NOTE, licenceDetail, MFA_NOTES } from '../../../directoryRoles/accountCheck';
 import type { AccountCheck } from '../../../directoryRoles/directory';
 import {
@@ -105,9 +105,6 @@ const uncheckedCardData = (
   }
 };
 
-/** An account name in a tenant's initial (Microsoft-owned) domain. */
-const INITIAL_DOMAIN = /@[^@]+\.(onmicrosoft\.(com|us|de)|onmschina\.cn)$/i;
-
 /** Seed 004's advice for the admin account's address. */
 const ONMICROSOFT_ADVICE =
   'CodeTwo recommends entering this account’s primary email address from the *.onmicrosoft.com domain (for example admin@my-company.onmicrosoft.com): it prevents issues if you change the domain on your target server during the migration.';
@@ -131,7 +128,9 @@ const checkedCardData = (
       text: `Assigned on a narrower scope only (an administrative unit or one object), which does not count: ${scopedRoles.join(', ')}.`,
     });
   }
-  if (kind === 'exchange' && !INITIAL_DOMAIN.test(account.upn)) notes.push({ text: ONMICROSOFT_ADVICE });
+  // A custom domain (contoso.com) rather than the tenant's initial one (…onmicrosoft.com).
+  if (kind === 'exchange' && cloudOfUpn(account.upn).kind === 'custom-domain')
+    notes.push({ text: ONMICROSOFT_ADVICE });
   notes.push({ text: MFA_NOTES[kind] });
   const facts = [
     { title: 'Admin account', value: `${account.displayName} (${account.upn})` },

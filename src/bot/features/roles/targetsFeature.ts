@@ -126,7 +126,7 @@ async function removeTarget(
     await refuse(
       context,
       403,
-      mdText`Only the person who defined the ${target.adminUpn} target connection, that admin account itself, or a Global Administrator or Privileged Role Administrator can remove it. Nothing was changed.`,
+      `Only the person who defined the ${target.adminUpn} target connection, that admin account itself, or a Global Administrator or Privileged Role Administrator can remove it. Nothing was changed.`,
     );
     return;
   }

@@ -198,6 +198,88 @@ describe('least privilege: time-bound role assignments, permanent only when conf
     });
   });
 
+  test('Graph refuses an assignment and storage fails right then: the grant stays pending, and the removal offer leaves the role (someone else may hold it) for a check in Entra', async () => {
+    const tenant = cloud.addTenant({ displayName: 'Tailspin' });
+    tenant.grantPermission(WRITE);
+    const olga = tenant.addUser({ displayName: 'Olga Owner', alias: 'olga' });
+    const admin = h.chat(tenant.admin!, 'personal', tenant);
+    const card = await openAssign(admin, olga.userPrincipalName);
+    cloud.graph.failNext(SCHEDULE, {
+      method: 'POST',
+      status: 400,
+      body: {
+        error: { code: 'RoleAssignmentRequestPolicyValidationFailed', message: 'A policy refused it.' },
+      },
+    });
+    // Forgetting the grant recorded before Graph was asked fails: the record outlives the refusal.
+    const refused = await withReplaced(
+      h.bot.store.state,
+      'write',
+      (write) => async (changes) => {
+        const forgetting = Object.entries(changes).some(
+          ([key, item]) => key.startsWith('role-grants/') && !(item as { grants: unknown[] }).grants.length,
+        );
+        if (forgetting) throw new StoreUnavailableError(new Error('ECONNRESET'));
+        return write(changes);
+      },
+      () => admin.click(card, 'Assign checked roles'),
+    );
+    expect(factsOf(shown(refused))['SharePoint Administrator']).toContain('not assigned');
+    expect(holds(tenant, olga.id, SPA)).toBeUndefined();
+
+    // Another admin assigns the role in Entra; the target is then defined and removed.
+    tenant.assignRole(olga.id, SPA);
+    expect(turnText(await admin.say(`roles ${olga.userPrincipalName}`))).toContain('The check passed');
+    const offer = lastReplyCard(await admin.click(lastReplyCard(await admin.say('targets')), 'Remove'));
+    expect(cardText(offer)).toContain('a role marked “not confirmed” is left for you to check');
+    expect(factsOf(offer)['SharePoint Administrator']).toMatch(
+      /^not confirmed: I asked Graph to assign it 2026-03-02 09:00 UTC, but its answer was not recorded/,
+    );
+    const removals = requestsIn(tenant, SCHEDULE, 'POST').length;
+    const taken = shown(await admin.click(offer, 'Remove these roles'));
+    expect(factsOf(taken)).toEqual({
+      'SharePoint Administrator':
+        'not removed: Graph’s answer to my assignment was not recorded, so I leave it to you',
+    });
+    expect(requestsIn(tenant, SCHEDULE, 'POST')).toHaveLength(removals);
+    expect(holds(tenant, olga.id, SPA)).toBeDefined();
+    const audit = await h.bot.store.audit.list(tenant.id);
+    expect(audit.find((a) => a.action === 'role.removal-skipped')?.detail).toMatchObject({
+      roleName: 'SharePoint Administrator',
+      result: 'left to you',
+    });
+    // Told once: the pending record is gone, the audit keeps the attempt.
+    const again = shown(await admin.click(offer, 'Remove these roles'));
+    expect(cardText(again)).toContain('None of the roles I assigned');
+  });
+
+  test('a role Graph assigned whose confirmation could not be written is still assigned on the card, and stays pending', async () => {
+    const tenant = cloud.addTenant({ displayName: 'Litware' });
+    tenant.grantPermission(WRITE);
+    const olga = tenant.addUser({ displayName: 'Olga Owner', alias: 'olga' });
+    const admin = h.chat(tenant.admin!, 'personal', tenant);
+    const card = await openAssign(admin, olga.userPrincipalName);
+    let writes = 0;
+    const done = await withReplaced(
+      h.bot.store.state,
+      'write',
+      (write) => async (changes) => {
+        // The first grant write (pending) goes through; the confirmation after Graph fails, retries too.
+        if (Object.keys(changes).some((key) => key.startsWith('role-grants/')) && ++writes >= 2)
+          throw new StoreUnavailableError(new Error('ECONNRESET'));
+        return write(changes);
+      },
+      () => admin.click(card, 'Assign checked roles'),
+    );
+    expect(factsOf(shown(done))['SharePoint Administrator']).toBe(
+      'assigned: for 7 days, until 2026-03-09 09:00 UTC',
+    );
+    expect(holds(tenant, olga.id, SPA)).toBeDefined();
+    await admin.say(`roles ${olga.userPrincipalName}`);
+    const offer = lastReplyCard(await admin.click(lastReplyCard(await admin.say('targets')), 'Remove'));
+    expect(factsOf(offer)['SharePoint Administrator']).toMatch(/^not confirmed/);
+  });
+
   test('removing a target whose roles the bot did not assign says so and offers nothing', async () => {
     const tenant = cloud.addTenant({ displayName: 'Alpine' });
     const admin = h.chat(tenant.admin!, 'personal', tenant);

@@ -97,6 +97,7 @@ async function assignTimeBound(
     logger.info('time-bound role assignment unavailable in this tenant', { tenantId: run.tenantId });
     return { unavailable: (err as Error).message };
   }
+  await confirmGrant(run, grant);
   await auditTurn(run.shared, run.context, 'role.assigned', {
     ...detail,
     assignment: 'time-bound',
@@ -110,13 +111,31 @@ async function assignTimeBound(
 }
 
 /**
- * Before Graph is asked: the grant is recorded and the attempt audited, so that an assignment Graph
- * made is never without a trace, even when storage fails right after (a retry then finds the role
- * "already held" and writes nothing; the grant recorded here is what offers to take it back).
+ * Before Graph is asked: the grant is recorded as pending and the attempt audited, so that an
+ * assignment Graph made is never without a trace, even when storage fails right after (a retry then
+ * finds the role "already held" and writes nothing; the grant recorded here is what tells the
+ * removal offer about it). Pending, because until Graph answers the role may be someone else's.
  */
 async function recordIntent(run: RoleAssignmentRun, grant: RoleGrant, detail: Record<string, unknown>) {
-  await run.shared.grants.add(run.tenantId, run.account.id, grant);
+  await run.shared.grants.add(run.tenantId, run.account.id, { ...grant, pending: true });
   await auditTurn(run.shared, run.context, 'role.assigning', { ...detail, assignment: grant.type });
+}
+
+/**
+ * Graph made the assignment: the grant is no longer pending. A storage failure here leaves it
+ * pending (the removal offer then asks for a check in Entra instead of removing it), which is
+ * logged; the role was assigned, so the turn goes on to say so.
+ */
+async function confirmGrant(run: RoleAssignmentRun, grant: RoleGrant) {
+  try {
+    await run.shared.grants.add(run.tenantId, run.account.id, grant);
+  } catch (err) {
+    run.shared.logger.warn('a role Graph assigned could not be recorded as assigned; it stays pending', {
+      roleId: grant.roleId,
+      assignment: grant.type,
+      error: err,
+    });
+  }
 }
 
 /** Graph did not assign it: the grant recorded beforehand goes (a failure here is only logged). */
@@ -139,7 +158,7 @@ async function assignPermanent(
   detail: Record<string, unknown>,
   noTimeBound: string,
 ): Promise<RoleOutcome> {
-  const { directory, grants } = run.shared;
+  const { directory } = run.shared;
   if (!run.terms.permanentFallback) {
     await auditTurn(run.shared, run.context, 'role.assignment-failed', {
       ...detail,
@@ -165,7 +184,7 @@ async function assignPermanent(
     throw err;
   }
   // Its id is known only now: removing a permanent assignment needs it.
-  await grants.add(run.tenantId, run.account.id, { ...grant, assignmentId });
+  await confirmGrant(run, { ...grant, assignmentId });
   await auditTurn(run.shared, run.context, 'role.assigned', {
     ...detail,
     assignment: 'permanent',

@@ -13,10 +13,15 @@ import type { RoleGrant } from './roleGrants';
 import { ROLES_VERBS, str, type RolesShared } from './rolesShared';
 import { recordVerb, type CardVerbs } from '../../cardVerbs';
 
+/** Why a pending grant is left alone: the bot does not know that the assignment is its own. */
+const PENDING_DETAIL = 'Graph’s answer to my assignment was not recorded, so I leave it to you';
+
 const grantText = (grant: RoleGrant): string =>
-  grant.type === 'time-bound'
-    ? `time-bound, until ${UTC_DATES.dateTime(grant.expiresAt)}`
-    : `permanent, assigned ${UTC_DATES.dateTime(grant.assignedAt)}`;
+  grant.pending
+    ? `not confirmed: I asked Graph to assign it ${UTC_DATES.dateTime(grant.assignedAt)}, but its answer was not recorded. Check the account’s assignments in the Microsoft Entra admin center (Roles and administrators) before removing it there`
+    : grant.type === 'time-bound'
+      ? `time-bound, until ${UTC_DATES.dateTime(grant.expiresAt)}`
+      : `permanent, assigned ${UTC_DATES.dateTime(grant.assignedAt)}`;
 
 /** The roles the bot assigned to the account for this kind of target, still in effect. */
 const grantsFor = async (shared: RolesShared, tenantId: string, adminId: string, kind: TargetKind) =>
@@ -44,17 +49,25 @@ export const grantRemovalOffer = async (
   };
   return shared.message(
     `Remove the roles I assigned to ${target.adminUpn}?`,
-    `I assigned these directory roles to ${target.adminUpn} for the ${targetKindLabel(target.kind)} target connection you removed. Remove them too if the account no longer needs them; roles I did not assign are not touched. Removing takes a Global Administrator or a Privileged Role Administrator.`,
+    grants.some((g) => g.pending)
+      ? `I assigned, or asked Graph to assign, these directory roles to ${target.adminUpn} for the ${targetKindLabel(target.kind)} target connection you removed. Remove them too if the account no longer needs them; roles I did not assign are not touched, and a role marked “not confirmed” is left for you to check, since it may have been assigned by someone else. Removing takes a Global Administrator or a Privileged Role Administrator.`
+      : `I assigned these directory roles to ${target.adminUpn} for the ${targetKindLabel(target.kind)} target connection you removed. Remove them too if the account no longer needs them; roles I did not assign are not touched. Removing takes a Global Administrator or a Privileged Role Administrator.`,
     'warning',
     { facts: grants.map((g) => ({ title: g.roleName, value: grantText(g) })), buttons: [button] },
   );
 };
 
 /** What removing one recorded grant came to. */
-type Removal = { grant: RoleGrant; result: 'removed' | 'already gone' | 'failed'; detail?: string };
+type Removal = {
+  grant: RoleGrant;
+  result: 'removed' | 'already gone' | 'failed' | 'left to you';
+  detail?: string;
+};
 
 const removeGrant = async (shared: RolesShared, tenantId: string, adminId: string, grant: RoleGrant) => {
   const { directory } = shared;
+  // The role may have been someone else's assignment (Graph refused the bot's): never removed here.
+  if (grant.pending) return { grant, result: 'left to you', detail: PENDING_DETAIL } satisfies Removal;
   if (grant.type === 'permanent') {
     if (!grant.assignmentId) {
       return { grant, result: 'failed', detail: 'its assignment id was not recorded' } satisfies Removal;
@@ -79,7 +92,17 @@ const removeGrant = async (shared: RolesShared, tenantId: string, adminId: strin
   }
 };
 
-/** Removes each grant with Graph, audits it, and forgets the ones that are gone. */
+const REMOVAL_AUDIT: Record<Removal['result'], string> = {
+  removed: 'role.removed',
+  'already gone': 'role.removed',
+  failed: 'role.removal-failed',
+  'left to you': 'role.removal-skipped',
+};
+
+/**
+ * Removes each grant with Graph, audits it, and forgets the ones that are gone, and the pending ones
+ * (their card said to check them in Entra; the audit keeps the attempt).
+ */
 async function removeEach(
   shared: RolesShared,
   context: TurnContext,
@@ -98,7 +121,7 @@ async function removeEach(
       removal = { grant, result: 'failed', detail: err.message };
     }
     removals.push(removal);
-    await auditTurn(shared, context, removal.result === 'failed' ? 'role.removal-failed' : 'role.removed', {
+    await auditTurn(shared, context, REMOVAL_AUDIT[removal.result], {
       accountId: adminId,
       kind,
       roleId: grant.roleId,
@@ -147,19 +170,19 @@ const removeGrants = async (shared: RolesShared, context: TurnContext, data: Rec
     return;
   }
   const removals = await removeEach(shared, context, tenantId, adminId, kind);
-  const failed = removals.some((r) => r.result === 'failed');
+  const failed = removals.some((r) => r.result === 'failed' || r.result === 'left to you');
   await replaceCard(
     context,
     message(
       'Roles I assigned',
       removals.length === 0
         ? 'None of the roles I assigned for that target connection is still in effect. Nothing was changed.'
-        : `${removals.filter((r) => r.result !== 'failed').length} of ${removals.length} role${removals.length === 1 ? '' : 's'} removed.`,
+        : `${removals.filter((r) => r.result === 'removed' || r.result === 'already gone').length} of ${removals.length} role${removals.length === 1 ? '' : 's'} removed.`,
       failed ? 'warning' : 'good',
       {
         facts: removals.map((r) => ({
           title: r.grant.roleName,
-          value: r.result === 'failed' ? `not removed: ${r.detail}` : r.result,
+          value: r.result === 'failed' || r.result === 'left to you' ? `not removed: ${r.detail}` : r.result,
         })),
       },
     ),

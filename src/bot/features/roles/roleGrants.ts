@@ -15,6 +15,11 @@ export interface RoleGrant {
   assignmentId?: string;
   /** Who assigned it (the asker, or the approving admin). */
   assignedBy: string;
+  /**
+   * Recorded before Graph was asked, and Graph's answer was never recorded (storage failed right
+   * after it): the bot does not know whether it made this assignment, so it never removes it.
+   */
+  pending?: true;
 }
 
 interface GrantRecord {

@@ -67,6 +67,12 @@ export class LifecycleError extends Error {
   }
 }
 
+/**
+ * How many of a connector's latest audit events a repeated transfer is looked for in: a retry comes
+ * soon after its first attempt, and a transfer of the same time further back is audited again.
+ */
+const TRANSFER_RETRY_WINDOW = 20;
+
 /** Longest display name accepted, so names fit on cards and in commands. */
 export const MAX_DISPLAY_NAME = 80;
 
@@ -205,6 +211,7 @@ export class ConnectorLifecycle {
       );
     }
     const previous = current.lastTransferAt ? new Date(current.lastTransferAt).getTime() : 0;
+    if (at.getTime() === previous && (await this.transferAudited(current, at))) return current;
     const updated =
       at.getTime() > previous
         ? await this.store.connectors.update({ ...current, lastTransferAt: at.toISOString() })
@@ -214,6 +221,20 @@ export class ConnectorLifecycle {
       ...(evidence ? { evidence } : {}),
     });
     return updated;
+  }
+
+  /**
+   * Whether the connector's recent audit already holds this transfer: a caller retrying a transfer
+   * it got no answer for records nothing twice. The audit is read, not assumed, so that a first
+   * attempt whose audit write failed is audited on the retry.
+   */
+  private async transferAudited(connector: Connector, at: Date): Promise<boolean> {
+    const recent = await this.store.audit.list(connector.tenantId, {
+      connectorId: connector.id,
+      limit: TRANSFER_RETRY_WINDOW,
+    });
+    const iso = at.toISOString();
+    return recent.some((e) => e.action === 'transfer.recorded' && e.detail?.at === iso);
   }
 
   /** Deletes a connector and its stored secrets, permanently. */

@@ -503,6 +503,43 @@ describe('management API with API_TOKEN', () => {
       expect(answer.body.daysUntilExpiry).toBe(88);
     });
 
+    test('a transfer retried with the same time is audited once; a first attempt whose audit failed is audited on the retry', async () => {
+      const tid = newTenant();
+      const id = await importOne(tid, { createdAt: daysAgo(clock, 50), lastTransferAt: daysAgo(clock, 40) });
+      const path = `${connectors(tid)}/${id}/transfers`;
+      const transfersAudited = async () =>
+        (await call(bot, `/api/v1/tenants/${tid}/audit?connectorId=${id}`)).body.items
+          .filter((e: { action: string }) => e.action === 'transfer.recorded')
+          .map((e: { detail: { at: string } }) => e.detail.at);
+
+      const at = daysAgo(clock, 2);
+      expect((await call(bot, path, { body: { at } })).status).toBe(200);
+      const retried = await call(bot, path, { body: { at } });
+      expect(retried.status).toBe(200);
+      expect(retried.body.lastTransferAt).toBe(at);
+      expect(await transfersAudited()).toEqual([at]);
+
+      // An older transfer reported late is a transfer of its own: audited, the clock unmoved.
+      const older = daysAgo(clock, 5);
+      expect((await call(bot, path, { body: { at: older } })).body.lastTransferAt).toBe(at);
+      expect(await transfersAudited()).toEqual([older, at]);
+
+      // The clock moves but the audit write fails: the caller gets a 503 and retries.
+      const later = daysAgo(clock, 1);
+      const audit = bot.store.audit;
+      const append = audit.append;
+      audit.append = async () => {
+        throw new StoreUnavailableError(new Error('SQLITE_BUSY (injected)'));
+      };
+      try {
+        expect((await call(bot, path, { body: { at: later } })).status).toBe(503);
+      } finally {
+        audit.append = append;
+      }
+      expect((await call(bot, path, { body: { at: later } })).status).toBe(200);
+      expect(await transfersAudited()).toEqual([later, older, at]);
+    });
+
     test('in the future or before creation is 422; a bad body is 422', async () => {
       const tid = newTenant();
       const id = await importOne(tid, { createdAt: daysAgo(clock, 10) });

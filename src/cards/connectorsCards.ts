@@ -2,6 +2,7 @@ import connectorListJson from './templates/connectorList.json';
 import connectorStatusJson from './templates/connectorStatus.json';
 import deleteConfirmJson from './templates/deleteConfirm.json';
 import { defineTemplate } from './render';
+import type { CardText } from './markdown';
 
 /**
  * Text colours the cards may use. Teams' light theme draws Good (#92c353) and Warning (#f8d22a)
@@ -121,13 +122,17 @@ export interface ConnectorStatusCardData {
 
 export interface DeleteConfirmCardData {
   id: string;
+  /** The revision shown (version and creation time): only that one is deleted. */
   version: number;
+  createdAt: string;
+  /** The asker's Entra object id: only they may confirm. */
+  requestedBy: string;
   displayName: string;
   /** The connector type as the migration app lists it, for the seed's delete steps. */
   typeName: string;
   facts: { title: string; value: string }[];
-  /** How to check, and revoke, the migration service's access in the cloud service itself. */
-  revokeAccess: string;
+  /** How to check, and revoke, the migration service's access in the cloud service itself (the catalog's markdown). */
+  revokeAccess: CardText;
 }
 
 export const connectorListCard = defineTemplate<ConnectorListCardData>('connector-list', connectorListJson);

@@ -1,7 +1,7 @@
 import type { ConnectorStore, Page } from './ports';
 import type { Connector } from './connector';
 import type { AdminGroupPort } from './directoryPorts';
-import type { ActorRef, AuthorizationOutcome, ConnectorLifecycle } from './lifecycle';
+import type { ActorRef, AuthorizationOutcome, ConnectorLifecycle, DeleteOutcome } from './lifecycle';
 import { canManage, type Permission } from './management';
 import type { NameMatch } from './nameMatching';
 
@@ -149,8 +149,8 @@ export class ConnectorService {
     return this.lifecycle.recordTransfer(connector, at, actor, evidence);
   }
 
-  /** Deletes a connector and its stored secrets, permanently; false when it was already gone. */
-  async delete(connector: Connector, actor: ActorRef): Promise<boolean> {
+  /** Deletes this revision of a connector and its stored secrets, permanently (see {@link ConnectorLifecycle.delete}). */
+  async delete(connector: Connector, actor: ActorRef): Promise<DeleteOutcome> {
     return this.lifecycle.delete(connector, actor);
   }
 

@@ -1,5 +1,6 @@
 import {
   ConcurrencyError,
+  StoreUnavailableError,
   type AuditLog,
   type ConnectorStore,
   type Page,
@@ -72,6 +73,12 @@ export class LifecycleError extends Error {
  * soon after its first attempt, and a transfer of the same time further back is audited again.
  */
 const TRANSFER_RETRY_WINDOW = 20;
+
+/** What a delete came to: whether the record went, and the audit write's failure if it failed. */
+export interface DeleteOutcome {
+  deleted: boolean;
+  auditFailure?: StoreUnavailableError;
+}
 
 /** Longest display name accepted, so names fit on cards and in commands. */
 export const MAX_DISPLAY_NAME = 80;
@@ -237,16 +244,27 @@ export class ConnectorLifecycle {
     return recent.some((e) => e.action === 'transfer.recorded' && e.detail?.at === iso);
   }
 
-  /** Deletes a connector and its stored secrets, permanently. */
-  async delete(connector: Connector, actor: ActorRef): Promise<boolean> {
-    const deleted = await this.store.connectors.delete(connector.tenantId, connector.id);
-    if (deleted) {
+  /**
+   * Deletes a connector and its stored secrets, permanently: this revision of it only (a record
+   * changed since, or created again under the same id, is kept and `deleted` is false). Once it is
+   * deleted, a storage failure writing the audit line is returned, not thrown: the delete stands.
+   */
+  async delete(connector: Connector, actor: ActorRef): Promise<DeleteOutcome> {
+    const deleted = await this.store.connectors.delete(connector.tenantId, connector.id, {
+      version: connector.version,
+      createdAt: connector.createdAt,
+    });
+    if (!deleted) return { deleted: false };
+    try {
       await this.audit(connector, actor, 'connector.deleted', {
         displayName: connector.displayName,
         type: connector.type,
       });
+    } catch (err) {
+      if (!(err instanceof StoreUnavailableError)) throw err;
+      return { deleted: true, auditFailure: err };
     }
-    return deleted;
+    return { deleted: true };
   }
 
   /** Records a new connector at the end of its first authorization. */

@@ -155,8 +155,12 @@ export interface ConnectorStore {
   cursorAfter(connector: Connector): string;
   /** Writes the record if its version still matches the stored one; returns it with version + 1. */
   update(connector: Connector): Promise<Connector>;
-  /** Deletes the connector and its stored secrets; false when it was not there. */
-  delete(tenantId: string, id: string): Promise<boolean>;
+  /**
+   * Deletes the connector and its stored secrets; false when it was not there, or, given
+   * `expected`, when the stored record is no longer that one (changed since, or deleted and
+   * created again under the same id), so a confirmation only ever deletes what it showed.
+   */
+  delete(tenantId: string, id: string, expected?: ConnectorRevision): Promise<boolean>;
   /**
    * Connectors in the expiry index (`expiryIndexClock`: live ones, and deauthorized ones whose
    * notice is owed) of every tenant whose clock started at or before `clockStartBefore`, oldest
@@ -200,6 +204,9 @@ export interface SecretStore {
   put(tenantId: string, connectorId: string, sealed: string): Promise<void>;
   get(tenantId: string, connectorId: string): Promise<string | undefined>;
 }
+
+/** Which stored record a connector object is: its version, and its creation time across re-creations. */
+export type ConnectorRevision = Pick<Connector, 'version' | 'createdAt'>;
 
 /** An entry in the append-only audit log. */
 export interface AuditEvent {

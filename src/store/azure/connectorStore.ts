@@ -4,6 +4,7 @@ import { upgradeConnector } from '../../connectors/provenance';
 import {
   ConcurrencyError,
   MAX_GET_MANY,
+  type ConnectorRevision,
   type ConnectorStore,
   type ExpiringOptions,
   type Page,
@@ -195,7 +196,7 @@ export class AzureConnectorStore implements ConnectorStore {
     });
   }
 
-  delete(tenantId: string, id: string): Promise<boolean> {
+  delete(tenantId: string, id: string, expected?: ConnectorRevision): Promise<boolean> {
     return guard(async () => {
       const partitionKey = escapeKey(tenantId);
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -204,6 +205,9 @@ export class AzureConnectorStore implements ConnectorStore {
           await ignoring([404], this.table.deleteEntity(partitionKey, secKey(id)));
           return false;
         }
+        // Checked on the record just read: a transaction's deletes take no ETag, so a write landing
+        // between this read and the commit is the one window left.
+        if (expected && !isRevision(current.connector, expected)) return false;
         const secret = await unlessMissing(this.table.getEntity(partitionKey, secKey(id)));
         // Transaction deletes are unconditional, but each must find its row: a rename since the
         // read fails the whole transaction (404 on the old name row) and the loop reads again.
@@ -264,3 +268,7 @@ export class AzureSecretStore implements SecretStore {
     });
   }
 }
+
+/** Whether a stored connector is the revision a caller holds (same version, same creation). */
+const isRevision = (stored: Connector, expected: ConnectorRevision): boolean =>
+  stored.version === expected.version && stored.createdAt === expected.createdAt;

@@ -4,6 +4,7 @@ import { upgradeConnector } from '../../connectors/provenance';
 import {
   ConcurrencyError,
   MAX_GET_MANY,
+  type ConnectorRevision,
   type ConnectorStore,
   type Page,
   type TenantExpiring,
@@ -278,14 +279,26 @@ export class SqliteConnectorStore implements ConnectorStore {
     };
   }
 
-  async delete(tenantId: string, id: string): Promise<boolean> {
+  async delete(tenantId: string, id: string, expected?: ConnectorRevision): Promise<boolean> {
     this.forgetPages();
     const remove = this.db.transaction(() => {
-      this.db
-        .prepare('DELETE FROM connector_secrets WHERE tenant_id = ? AND connector_id = ?')
-        .run(tenantId, id);
-      return this.db.prepare('DELETE FROM connectors WHERE tenant_id = ? AND id = ?').run(tenantId, id)
-        .changes;
+      const deleted = expected
+        ? this.db
+            .prepare(
+              "DELETE FROM connectors WHERE tenant_id = ? AND id = ? AND version = ? AND json_extract(doc, '$.createdAt') = ?",
+            )
+            .run(tenantId, id, expected.version, expected.createdAt).changes
+        : this.db.prepare('DELETE FROM connectors WHERE tenant_id = ? AND id = ?').run(tenantId, id).changes;
+      // A record kept (not the expected one) keeps its secrets; one already gone leaves none behind.
+      if (
+        deleted === 1 ||
+        !this.db.prepare('SELECT 1 FROM connectors WHERE tenant_id = ? AND id = ?').get(tenantId, id)
+      ) {
+        this.db
+          .prepare('DELETE FROM connector_secrets WHERE tenant_id = ? AND connector_id = ?')
+          .run(tenantId, id);
+      }
+      return deleted;
     });
     return remove.immediate() === 1;
   }

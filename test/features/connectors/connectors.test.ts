@@ -1,10 +1,12 @@
 import { makeUser } from '../../harness/activities';
 import { actionTitles, cardOf, cardText } from '../../harness/cards';
 import { startHarness, type Harness } from '../../harness/testBot';
-import { TeamsClient, type TurnResult } from '../../harness/teamsClient';
+import { answerError, TeamsClient, type TurnResult } from '../../harness/teamsClient';
 import { expectValidCard } from '../../support/cardValidation';
 import { connectorRecord, seedConnectors } from '../../support/connectorFixtures';
 import { aConnector } from '../../support/builders';
+import { withReplaced } from '../../support/replaceMethod';
+import { StoreUnavailableError } from '../../../src/connectors/ports';
 
 const TENANT_A = '55555555-5555-4555-8555-555555555555';
 const TENANT_B = '66666666-6666-4666-8666-666666666666';
@@ -147,6 +149,72 @@ describe('connectors commands', () => {
     const stale = await ownerChat.click(card(ask), 'Delete permanently');
     expect(stale.replies[0].text).toContain('out of date');
     expect((await ownerChat.say('status busy dropbox')).replies).toHaveLength(1);
+  });
+
+  test('a confirmation deletes only the connector it showed: not one deleted and added again under the same id, and only for the person who asked', async () => {
+    const [first] = await seedConnectors(h.bot.store, [
+      aConnector(TENANT_A).named('Reborn Box').ofType('box').withId('reborn-box').build(),
+    ]);
+    const ask = await ownerChat.say('delete reborn box');
+    // Deleted elsewhere and imported again: same id, version 1 again, a new creation time.
+    await h.bot.store.connectors.delete(TENANT_A, first.id);
+    const later = new Date(Date.parse(first.createdAt) + 60_000).toISOString();
+    await h.bot.store.connectors.create({ ...first, createdAt: later, authorizedAt: later });
+    const stale = await ownerChat.click(card(ask), 'Delete permanently');
+    expect(stale.replies[0].text).toContain('out of date');
+    expect(await h.bot.store.connectors.get(TENANT_A, first.id)).toMatchObject({ createdAt: later });
+
+    // Anyone may manage a connector without a creator (no admin group here), yet the confirmation
+    // is the asker's: someone else clicking it is refused and told how to delete it themselves.
+    const asked = await ownerChat.say('delete reborn box');
+    const someoneElse = h.chat(other, 'personal', TENANT_A);
+    const refused = answerError(await someoneElse.click(card(asked), 'Delete permanently'));
+    expect(refused?.statusCode).toBe(403);
+    expect(refused?.message).toMatch(
+      /belongs to the person who asked to delete Reborn Box.*type delete Reborn Box/,
+    );
+    expect(await h.bot.store.connectors.get(TENANT_A, first.id)).toBeDefined();
+    const deleted = await ownerChat.click(card(asked), 'Delete permanently');
+    expect(cardText(card(deleted))).toContain('Deleted Reborn Box');
+    expect(await h.bot.store.connectors.get(TENANT_A, first.id)).toBeUndefined();
+  });
+
+  test('storage failing on the audit line after a delete: the card says it is deleted, and that the audit log lacks it', async () => {
+    const [target] = await seedConnectors(h.bot.store, [
+      aConnector(TENANT_A).named('Unaudited Box').ofType('box').createdBy(owner).build(),
+    ]);
+    const ask = await ownerChat.say('delete unaudited box');
+    const deleted = await withReplaced(
+      h.bot.store.audit,
+      'append',
+      () => async () => {
+        throw new StoreUnavailableError(new Error('ECONNRESET'));
+      },
+      () => ownerChat.click(card(ask), 'Delete permanently'),
+    );
+    const text = cardText(card(deleted));
+    expect(text).toContain('Deleted Unaudited Box');
+    expect(text).toContain('the audit log does not show this delete. The delete itself is done.');
+    expect(text).not.toContain('could not do that');
+    expect(await h.bot.store.connectors.get(TENANT_A, target.id)).toBeUndefined();
+  });
+
+  test('a refused transfer names the connector as text: a name written as a markdown link stays text', async () => {
+    const day = 24 * 60 * 60 * 1000;
+    const old = new Date(h.bot.clock.now().getTime() - 91 * day).toISOString();
+    await seedConnectors(h.bot.store, [
+      aConnector(TENANT_A)
+        .named('[Reauthorize here](https://evil.example)')
+        .createdBy(owner)
+        .authorizedAt(old)
+        .build(),
+    ]);
+    const turn = await ownerChat.say('transfer [Reauthorize here](https://evil.example)');
+    // The deauthorization notice to the creator's chat comes first; then the refusal.
+    const refusal = turn.replies[turn.replies.length - 1].text;
+    expect(refusal).toBe(
+      '"\\[Reauthorize here\\](https://evil.example)" is deauthorized; reauthorize it before recording transfers.',
+    );
   });
 
   test('only the creator may delete; others are told who can', async () => {

@@ -474,6 +474,26 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.connectors.delete(T2, 'c-2')).toBe(false);
       });
 
+      it('given the revision a caller holds, deletes only that one: not a later version, not one created again under the id', async () => {
+        const first = await store.connectors.create(aConnector(T1).withId('c-1').build());
+        await store.secrets.put(T1, 'c-1', 'sealed-1');
+        const changed = await store.connectors.update({ ...first, displayName: 'Renamed' });
+        expect(await store.connectors.delete(T1, 'c-1', first)).toBe(false);
+        expect(await store.connectors.get(T1, 'c-1')).toMatchObject({ displayName: 'Renamed' });
+        expect(await store.secrets.get(T1, 'c-1')).toBe('sealed-1');
+
+        expect(await store.connectors.delete(T1, 'c-1', changed)).toBe(true);
+        const again = await store.connectors.create({
+          ...first,
+          createdAt: new Date(Date.parse(first.createdAt) + 1000).toISOString(),
+        });
+        expect(again.version).toBe(first.version);
+        expect(await store.connectors.delete(T1, 'c-1', first)).toBe(false);
+        expect(await store.connectors.get(T1, 'c-1')).toBeDefined();
+        expect(await store.connectors.delete(T1, 'c-1', again)).toBe(true);
+        expect(await store.connectors.get(T1, 'c-1')).toBeUndefined();
+      });
+
       it('lets exactly one of two concurrent deletes report the delete', async () => {
         await store.connectors.create(aConnector(T1).withId('c-1').build());
         const results = await Promise.all([

@@ -1,5 +1,5 @@
 import type { CardTemplate } from '../../../src/cards/render';
-import { md } from '../../../src/cards/markdown';
+import { markdown, md } from '../../../src/cards/markdown';
 import { helpCard, retirementNotice, welcomeCard } from '../../../src/cards/helpCards';
 import { helpCardData } from '../../../src/bot/features/help/helpFeature';
 import { pickerCardData, WIZARD_CONTROL_VERB } from '../../../src/bot/features/wizard/wizardFeature';
@@ -934,13 +934,15 @@ function connectorsAndNoticeSamples(): CardSample[] {
     sample('delete-confirm', deleteConfirmCard, {
       id: connector.id,
       version: 2,
+      createdAt: connector.createdAt,
+      requestedBy: '7a5c2b1e-3f4d-4c6b-9e8a-1d2f3a4b5c6d',
       displayName: 'Contoso destination',
       typeName: connectorType('office365').name,
       facts: [
         { title: 'Type', value: connectorType('office365').name },
         { title: 'Status', value: 'authorized' },
       ],
-      revokeAccess: connectorType('office365').revokeAccess,
+      revokeAccess: markdown(connectorType('office365').revokeAccess),
     }),
     sample(
       'revocation-still-granted',

@@ -32,6 +32,8 @@ async function confirmDelete(
       renderCard(deleteConfirmCard, {
         id: connector.id,
         version: connector.version,
+        createdAt: connector.createdAt,
+        requestedBy: actorOf(context).id,
         displayName: connector.displayName,
         typeName: connectorType(connector.type).name,
         facts: [
@@ -39,7 +41,7 @@ async function confirmDelete(
           { title: 'Status', value: connector.status },
           { title: 'Created', value: readerDates(context, deps.logger).dateTime(connector.createdAt) },
         ],
-        revokeAccess: connectorType(connector.type).revokeAccess,
+        revokeAccess: markdown(connectorType(connector.type).revokeAccess),
       }),
     ),
   );
@@ -59,16 +61,24 @@ export async function askToDelete(
 interface DeleteData {
   connectorId: string;
   confirm: boolean;
+  /** The revision shown: a connector changed, or deleted and created again, is not this one. */
   version: number;
+  createdAt: string;
+  /** Who asked (their Entra object id): only they may confirm. */
+  requestedBy: string;
 }
+
+const field = (value: unknown, max: number): string => (typeof value === 'string' ? value.slice(0, max) : '');
 
 function parseDeleteData(data: unknown): CardDataResult<DeleteData> {
   const fields = (data ?? {}) as Record<string, unknown>;
   return {
     data: {
-      connectorId: typeof fields.connectorId === 'string' ? fields.connectorId : '',
+      connectorId: field(fields.connectorId, 200),
       confirm: fields.confirm === true,
       version: Number(fields.version),
+      createdAt: field(fields.createdAt, 40),
+      requestedBy: field(fields.requestedBy, 100),
     },
   };
 }
@@ -102,32 +112,74 @@ async function deleteConfirmed(
     await confirmDelete(deps, context, connector);
     return;
   }
-  if (data.version !== connector.version) {
+  if (data.version !== connector.version || data.createdAt !== connector.createdAt) {
     deps.logger.info('delete refused: confirmation out of date', {
       tenantId,
       connectorId: connector.id,
       shown: data.version,
       stored: connector.version,
+      recreated: data.createdAt !== connector.createdAt,
     });
-    await context.sendActivity(
-      'This confirmation is out of date: the connector changed since it was shown. Nothing was deleted; type delete again.',
-    );
+    await context.sendActivity(OUT_OF_DATE);
     return;
   }
-  const permission = await deps.connectors.mayManage(connector, actorOf(context));
+  const actor = actorOf(context);
+  if (data.requestedBy !== actor.id) {
+    deps.logger.info('delete refused: confirmed by someone other than the asker', {
+      tenantId,
+      connectorId: connector.id,
+    });
+    return refuse(
+      context,
+      403,
+      `This confirmation belongs to the person who asked to delete ${connector.displayName}. To delete it yourself, type delete ${connector.displayName}.`,
+    );
+  }
+  const permission = await deps.connectors.mayManage(connector, actor);
   if (!permission.allowed) return refuse(context, 403, permission.reason);
-  await deps.connectors.delete(connector, actorOf(context));
-  await replaceCard(context, renderCard(messageCard, deletedCardData(connector)), deps.logger);
+  const outcome = await deps.connectors.delete(connector, actor);
+  if (!outcome.deleted) {
+    deps.logger.info('delete refused: the connector changed as it was confirmed', {
+      tenantId,
+      connectorId: connector.id,
+    });
+    await context.sendActivity(OUT_OF_DATE);
+    return;
+  }
+  if (outcome.auditFailure) {
+    // Deleted all the same: said so, with what is missing, rather than "could not do that".
+    deps.logger.error('connector deleted, but its audit line could not be written', {
+      tenantId,
+      connectorId: connector.id,
+      error: outcome.auditFailure,
+    });
+  }
+  await replaceCard(
+    context,
+    renderCard(messageCard, deletedCardData(connector, outcome.auditFailure !== undefined)),
+    deps.logger,
+  );
 }
 
+/** Said when a confirmation no longer names the stored connector. */
+const OUT_OF_DATE =
+  'This confirmation is out of date: the connector changed, or was deleted and added again, since it was shown. Nothing was deleted; type delete again.';
+
 /** The card that replaces the confirmation: what this bot removed and what is left to do elsewhere. */
-function deletedCardData(connector: Connector) {
+function deletedCardData(connector: Connector, notAudited: boolean) {
   const type = connectorType(connector.type);
   return messageCardData({
     title: `Deleted ${connector.displayName} from this bot`,
     text: 'The connector and its stored keys are removed from this bot. Access in the migration app and in your cloud service is not changed by this: finish there.',
-    style: 'good',
+    style: notAudited ? 'warning' : 'good',
     paragraphs: [
+      ...(notAudited
+        ? [
+            {
+              text: 'Storage failed as I wrote the audit line, so the audit log does not show this delete. The delete itself is done.',
+            },
+          ]
+        : []),
       {
         text: md`**In the migration app**: from the **Transfer Wizard**, for the **${type.name}**, select **Manage ▼**; to the right of **Connect**, select arrow ▼; select **Delete** and confirm. Deleting it there revokes the migration service's access to your cloud storage accounts.`,
       },
@@ -169,7 +221,8 @@ export async function recordTransfer(
     );
   } catch (err) {
     if (err instanceof LifecycleError) {
-      await context.sendActivity(err.message);
+      // The message names the connector: text from people, escaped for the chat's markdown.
+      await context.sendActivity(mdText`${err.message}`);
       return;
     }
     throw err;

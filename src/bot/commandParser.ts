@@ -17,17 +17,23 @@ const ALIASES: ReadonlyMap<string, CommandName> = new Map(
 export const MAX_COMMAND_LENGTH = 500;
 
 /**
- * Removes what Teams wraps around a command: <at>…</at> mentions (when the adapter did not
- * strip them), HTML tags and entities from the compose box, and extra white space.
+ * Removes what Teams wraps around a command: the <at>…</at> mentions before it (the bot's, when
+ * the adapter did not strip it), HTML tags and entities from the compose box, zero-width
+ * characters and extra white space. A mention after the command word is someone the command is
+ * about (`roles @Megan Bowen`): it stays as the name, so the command sees it was given one.
  */
 export function normalizeMessageText(text: string): string {
   return text
-    .replace(/<at>[^<]*<\/at>/gi, ' ')
+    .replace(/^(?:[\s\u00a0]|&nbsp;)*(?:<at>[^<]*<\/at>(?:[\s\u00a0]|&nbsp;)*)+/i, ' ')
+    .replace(/<at>([^<]*)<\/at>/gi, ' $1 ')
     .replace(/<[^>]+>/g, ' ')
+    .replace(/[\u200b-\u200d\u2060\ufeff]/g, '')
     .replace(/&nbsp;/gi, ' ')
-    .replace(/&amp;/gi, '&')
+    .replace(/&quot;/gi, '"')
+    .replace(/&#0*39;|&apos;/gi, "'")
     .replace(/&lt;/gi, '<')
     .replace(/&gt;/gi, '>')
+    .replace(/&amp;/gi, '&')
     .replace(/[\s\u00a0]+/g, ' ')
     .trim();
 }

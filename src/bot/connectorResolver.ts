@@ -5,6 +5,7 @@ import type { Connector } from '../connectors/connector';
 import type { ConnectorService } from '../connectors/connectorService';
 import type { CommandName } from './commandParser';
 import { tenantIdOf } from './turnInfo';
+import { isExactName } from '../connectors/nameMatching';
 
 /** The turn-state key of the connector id a clicked button named. */
 const NAMED_BY_BUTTON = Symbol('connector named by a button');
@@ -28,6 +29,7 @@ export async function resolveConnector(
   connectors: Pick<ConnectorService, 'findByName' | 'get'>,
   command: CommandName,
   name: string,
+  options: { exactName?: boolean } = {},
 ): Promise<Connector | undefined> {
   const id = context.turnState.get(NAMED_BY_BUTTON) as string | undefined;
   if (id) {
@@ -46,8 +48,10 @@ export async function resolveConnector(
     return undefined;
   }
   const match = await connectors.findByName(tenantIdOf(context), name);
-  if (match.kind === 'one') return match.item;
-  const candidates = match.kind === 'ambiguous' ? match.items : match.suggestions;
+  if (match.kind === 'one' && (!options.exactName || isExactName(match.item, name))) return match.item;
+  // A command that changes a connector at once takes its whole name: a part of one is a suggestion.
+  const candidates =
+    match.kind === 'one' ? [match.item] : match.kind === 'ambiguous' ? match.items : match.suggestions;
   const verb = command.charAt(0).toUpperCase() + command.slice(1);
   await context.sendActivity(
     MessageFactory.attachment(

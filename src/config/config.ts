@@ -417,7 +417,7 @@ function apiEntraAuthSetting(env: Env, anonymous: boolean): boolean {
   return entraAuthSetting === 'on';
 }
 
-function consentReminderHours(env: Env): Config['consentReminderHours'] {
+function consentReminderHours(env: Env, requestDays: number): Config['consentReminderHours'] {
   const reminders = integerList(env, 'CONSENT_REMINDER_HOURS', '24,72');
   if (reminders.length !== 2 || reminders[0] >= reminders[1]) {
     throw new ConfigError(
@@ -425,7 +425,21 @@ function consentReminderHours(env: Env): Config['consentReminderHours'] {
       'expected two increasing hours: admin reminder, requester reminder',
     );
   }
+  // A reminder due after the request expired would never go out: a setting that silently does nothing.
+  if (reminders[1] >= requestDays * 24) {
+    throw new ConfigError(
+      'CONSENT_REMINDER_HOURS',
+      `the requester's reminder (${reminders[1]} h) must come before a request expires (CONSENT_REQUEST_DAYS=${requestDays}, ${requestDays * 24} h)`,
+    );
+  }
   return [reminders[0], reminders[1]];
+}
+
+/** Below one send a second, a scan of any size takes hours: a typo, not a setting. */
+function notifyRps(env: Env): number {
+  const rps = positiveNumber(env, 'NOTIFY_RPS', 30);
+  if (rps < 1) throw new ConfigError('NOTIFY_RPS', `expected at least 1 send per second, got "${rps}"`);
+  return rps;
 }
 
 type GraphSettings = Pick<
@@ -463,7 +477,8 @@ export function loadConfig(env: Env = process.env): Config {
   const scanCron = scanCronExpression(env);
   const apiToken = apiTokenSetting(env);
   const apiEntraAuth = apiEntraAuthSetting(env, anonymous);
-  const reminderHours = consentReminderHours(env);
+  const consentRequestDays = integer(env, 'CONSENT_REQUEST_DAYS', 30, 1, 365);
+  const reminderHours = consentReminderHours(env, consentRequestDays);
   const reviewerRoles = consentReviewerRoles(env);
   const adminConsentLink = httpsUrl(env, 'ADMIN_CONSENT_LINK') ?? 'https://aka.ms/office365moverauth';
   const dataDir = path.resolve(read(env, 'DATA_DIR') ?? './data');
@@ -487,10 +502,10 @@ export function loadConfig(env: Env = process.env): Config {
     apiToken,
     apiEntraAuth,
     roleAssignmentDays: integer(env, 'ROLE_ASSIGNMENT_DAYS', 30, 1, 365),
-    notifyRps: positiveNumber(env, 'NOTIFY_RPS', 30),
+    notifyRps: notifyRps(env),
     consentReminderHours: reminderHours,
     consentReviewerRoles: reviewerRoles,
-    consentRequestDays: integer(env, 'CONSENT_REQUEST_DAYS', 30, 1, 365),
+    consentRequestDays,
     adminGroupId: guid(env, 'ADMIN_GROUP_ID'),
     teamsAppCatalogId: guid(env, 'TEAMS_APP_CATALOG_ID'),
     secretsKey: parseSecretsKey(env),

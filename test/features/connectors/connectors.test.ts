@@ -262,6 +262,24 @@ describe('connectors commands', () => {
     expect(stored?.lastTransferAt).toBe(h.bot.clock.now().toISOString());
   });
 
+  test('transfer takes a connector’s whole name (quoted, in any Unicode form): a part of one is offered as a button and records nothing', async () => {
+    const [c] = await seedConnectors(h.bot.store, [
+      aConnector(TENANT_A).named('Café Lunchroom Box').ofType('box').createdBy(owner).build(),
+    ]);
+    const partial = await ownerChat.say('transfer lunchroom');
+    expect(cardText(card(partial))).toContain('No connector is called "lunchroom"');
+    expect(actionTitles(card(partial))).toEqual(['Transfer Café Lunchroom Box']);
+    expect((await h.bot.store.connectors.get(TENANT_A, c.id))?.lastTransferAt).toBeUndefined();
+    const chosen = await ownerChat.click(card(partial), 'Transfer Café Lunchroom Box');
+    expect(chosen.replies[0].text).toContain('Transfer recorded for Café Lunchroom Box');
+
+    // Quotes around the name, and "é" typed as e + combining accent, still name it.
+    const quoted = await ownerChat.say('transfer “cafe\u0301 lunchroom box”');
+    expect(quoted.replies[0].text).toContain('Transfer recorded for Café Lunchroom Box');
+    // Status, which only shows, still takes a part of a name.
+    expect(cardText(card(await ownerChat.say('status lunchroom')))).toContain('Café Lunchroom Box');
+  });
+
   test('tenants never see each other’s connectors, by command or by forged card data', async () => {
     const [secret] = await seedConnectors(h.bot.store, [
       aConnector(TENANT_A).named('Tenant A only').createdBy(owner).build(),
@@ -294,6 +312,14 @@ describe('connectors commands', () => {
   test('which names the connector for a Microsoft service, from the seed table', async () => {
     const turn = await ownerChat.say('which SharePoint Online');
     expect(cardText(card(turn))).toContain('SharePoint Online: Office 365 Connector');
+    // Seeds 002/003 open with Mover's retirement; each connector says where it is supported today.
+    const blob = cardText(card(await ownerChat.say('which connector for Azure Blob?')));
+    expect(blob).toContain('Azure Blob Storage: Azure Blob Storage Connector');
+    expect(blob).toContain('Mover is now retired for all admin-led migrations.');
+    expect(blob).toContain(
+      '**Azure Blob Storage Connector**: Migration Manager does not support the migration of Azure Blob Storage',
+    );
+    expect(blob).not.toContain('OneDrive Consumer');
     const all = await ownerChat.say('which');
     expect(cardText(card(all))).toContain(
       'OneDrive for Business (User): OneDrive for Business (User) Connector',

@@ -44,13 +44,13 @@ describe('the kept connector list card', () => {
     ]);
     const before = await list(chat);
     expect(cardText(before)).toContain('30 days left');
-    expect(cardText(before)).toContain('Last transfer: never');
+    expect(cardText(before)).toContain('Last recorded transfer: none recorded here');
     expect(await list(chat)).toEqual(before);
 
     await chat.say('transfer payroll box');
     const afterTransfer = cardText(await list(chat));
     expect(afterTransfer).toContain('90 days left');
-    expect(afterTransfer).toContain('Last transfer: 2026-03-02 09:00 UTC');
+    expect(afterTransfer).toContain('Last recorded transfer: 2026-03-02 09:00 UTC');
 
     const stored = (await h.bot.store.connectors.get(tenantId, c.id))!;
     await h.bot.store.connectors.update({ ...stored, status: 'awaiting-consent', provenance: undefined });

@@ -138,7 +138,7 @@ export async function liveCardSamples(): Promise<CardSample[]> {
           facts: [
             { title: 'Status', value: describeState(behind, berlin.dateTime) },
             { title: 'Authorized', value: berlin.dateTime(behind.authorizedAt) },
-            { title: 'Last transfer', value: berlin.dateTime(behind.lastTransferAt) },
+            { title: 'Last recorded transfer', value: berlin.dateTime(behind.lastTransferAt) },
           ],
           canManage: true,
           canRecordTransfer: behind.status !== 'deauthorized',

@@ -871,7 +871,7 @@ function connectorsAndNoticeSamples(): CardSample[] {
             'deauthorized (was authorized, verified 2025-11-02 09:00 UTC by listing the storage containers with the keys)',
         },
         { title: 'Created', value: '2025-11-02 09:00 UTC by Sam SharePoint' },
-        { title: 'Last transfer', value: '2025-12-01 10:00 UTC' },
+        { title: 'Last recorded transfer', value: '2025-12-01 10:00 UTC' },
       ],
       refreshUserIds: [
         '29:1aAaaAAaAaaAaAaaAAaaAaaAaaAAaAaAaAAaAaaaAAaAaaAAAaaAaAaAaaAAaaAAaAaAaAaAAaAaaaAaAAaAaAAaAaaAaAaaAaA',
@@ -1197,7 +1197,7 @@ function userSpecificViewSamples(): CardSample[] {
           value: 'authorized, reported by Megan Bowen on 2026-01-05 09:00 UTC, not verified',
         },
         { title: 'Created', value: '2026-01-05 09:00 UTC by Megan Bowen' },
-        { title: 'Last transfer', value: '2026-02-15 14:05 UTC' },
+        { title: 'Last recorded transfer', value: '2026-02-15 14:05 UTC' },
       ],
       canManage: false,
       canRecordTransfer: false,

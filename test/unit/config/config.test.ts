@@ -84,6 +84,10 @@ describe('configuration', () => {
     [{ NOTICE_LEASE_SECONDS: 'ten' }, 'NOTICE_LEASE_SECONDS'],
     [{ NOTIFY_RPS: '0' }, 'NOTIFY_RPS'],
     [{ CONSENT_REMINDER_HOURS: '72,24' }, 'CONSENT_REMINDER_HOURS'],
+    // The requester's reminder would come after the request expired: never sent.
+    [{ CONSENT_REMINDER_HOURS: '48,72', CONSENT_REQUEST_DAYS: '1' }, 'CONSENT_REMINDER_HOURS'],
+    [{ CONSENT_REQUEST_DAYS: '3' }, 'CONSENT_REMINDER_HOURS'],
+    [{ NOTIFY_RPS: '0.0001' }, 'NOTIFY_RPS'],
     [{ CONSENT_REVIEWER_ROLES: 'SharePoint Administrator' }, 'CONSENT_REVIEWER_ROLES'],
     [{ CONSENT_REVIEWER_ROLES: 'Application Administrator,Helpdesk' }, 'CONSENT_REVIEWER_ROLES'],
     [{ CONSENT_REQUEST_DAYS: '0' }, 'CONSENT_REQUEST_DAYS'],

@@ -1,7 +1,8 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import { renderCard } from '../../../cards/render';
 import { commandButton, messageCardData, messageCard } from '../../../cards/messageCard';
-import { md } from '../../../cards/markdown';
+import { markdown, md } from '../../../cards/markdown';
+import { moverRetirementCardData } from '../../../connectors/moverRetirement';
 import { connectorType, MICROSOFT_SERVICE_CONNECTORS } from '../../../connectors/catalog';
 import { resolveConnector } from '../../connectorResolver';
 import type { ConnectorsFeatureDeps } from './connectorsDeps';
@@ -40,16 +41,40 @@ export async function explainRename(
   );
 }
 
-/** `which <service>`: the connector for a Microsoft service, with connect buttons. */
+/** Words people wrap around a service's name ("which connector for SharePoint"): not part of it. */
+const FILLER_WORDS = new Set([
+  'connector',
+  'connectors',
+  'for',
+  'the',
+  'a',
+  'an',
+  'to',
+  'use',
+  'do',
+  'i',
+  'should',
+  'is',
+  '?',
+]);
+
+/** `which <service>`: the connector for a Microsoft service, with where migrating is supported today. */
 export async function whichConnector(context: TurnContext, args: string): Promise<void> {
-  const wanted = args.toLowerCase();
+  const words = args
+    .toLowerCase()
+    .replace(/[?!.,]/g, ' ')
+    .split(/\s+/)
+    .filter((w) => w && !FILLER_WORDS.has(w));
+  const wanted = words.join(' ');
   const rows = MICROSOFT_SERVICE_CONNECTORS.filter(
     (r) =>
       !wanted ||
       r.service.toLowerCase().includes(wanted) ||
-      wanted.split(' ').every((w) => r.service.toLowerCase().includes(w)),
+      words.every((w) => r.service.toLowerCase().includes(w)),
   );
   const shown = rows.length > 0 ? rows : MICROSOFT_SERVICE_CONNECTORS;
+  const types = [...new Set(shown.map((r) => r.connector))].map(connectorType);
+  const retirement = moverRetirementCardData();
   await context.sendActivity(
     MessageFactory.attachment(
       renderCard(
@@ -61,10 +86,16 @@ export async function whichConnector(context: TurnContext, args: string): Promis
               ? 'Microsoft service → connector:'
               : `I do not know the service "${args.slice(0, 60)}". These are the Microsoft services:`,
           facts: shown.map((r) => ({ title: r.service, value: connectorType(r.connector).name })),
-          buttons: [...new Set(shown.map((r) => r.connector))]
+          // Seeds 002 and 003 open with Mover's retirement: where each migration is supported today.
+          paragraphs: [
+            { text: markdown(retirement.text) },
+            ...types.map((type) => ({ text: md`**${type.name}**: ${type.supportText}` })),
+          ],
+          links: retirement.links,
+          buttons: types
             .slice(0, 3)
-            .map((id) =>
-              commandButton(`Connect ${connectorType(id).name.replace(/ Connector$/, '')}`, 'connect', id),
+            .map((type) =>
+              commandButton(`Connect ${type.name.replace(/ Connector$/, '')}`, 'connect', type.id),
             ),
         }),
       ),

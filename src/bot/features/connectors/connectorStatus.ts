@@ -30,7 +30,7 @@ import { deletionOf } from '../liveCards/cardViewers';
 import { consentStatusView, type ConsentStatusView } from '../consent/consentStatus';
 import { activityEvidenceRow, NO_EVIDENCE } from './activityEvidence';
 import type { ConnectorsFeatureDeps } from './connectorsDeps';
-import { askOwner, readerMayManage, refreshUsers, type MayManage } from './readerView';
+import { askOwner, readerMayManage, recordedTransferText, refreshUsers, type MayManage } from './readerView';
 
 /** The status card's refresh verb: Teams asks for the card as it is now when it is shown. */
 export const STATUS_REFRESH_VERB = 'connectorStatusRefresh';
@@ -71,7 +71,7 @@ function statusFacts(
       value: `${dates.dateTime(connector.createdAt)}${connector.createdByName ? ` by ${connector.createdByName}` : ' (imported)'}`,
     },
     { title: 'Authorized', value: dates.dateTime(connector.authorizedAt) },
-    { title: 'Last transfer', value: dates.dateTime(connector.lastTransferAt) },
+    { title: 'Last recorded transfer', value: recordedTransferText(connector, dates) },
     {
       title: connector.status === 'deauthorized' ? 'Deauthorized' : 'Deauthorized on',
       value: expiry

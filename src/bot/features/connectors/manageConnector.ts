@@ -209,7 +209,8 @@ export async function recordTransfer(
   args: string,
 ): Promise<void> {
   const { connectors, config, clock } = deps;
-  const found = await resolveConnector(context, connectors, 'transfer', args);
+  // Recorded at once, with no card to check: only the connector's whole name will do.
+  const found = await resolveConnector(context, connectors, 'transfer', args, { exactName: true });
   if (!found) return;
   const permission = await deps.connectors.mayManage(found, actorOf(context));
   if (!permission.allowed) return refuse(context, 403, permission.reason);

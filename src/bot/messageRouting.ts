@@ -1,7 +1,7 @@
 import { ActivityTypes, type TurnContext } from 'botbuilder';
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import { RUN_COMMAND_VERB } from '../cards/verbs';
-import { COMMAND_NAMES, MAX_COMMAND_LENGTH, parseCommand, type CommandName } from './commandParser';
+import { COMMAND_NAMES, parseCommand, type CommandName } from './commandParser';
 import type { CommandRouter } from './commandRouter';
 import type { BotDeps } from './deps';
 import { sendHelp } from './features/help/helpFeature';
@@ -24,12 +24,21 @@ interface CommandButtonData {
   connectorId: string;
 }
 
-function parseCommandButton(data: unknown): CardDataResult<CommandButtonData> {
+/**
+ * Longest rest-of-line a command button may carry. Longer than a typed line (MAX_COMMAND_LENGTH):
+ * a "Show more" button carries the store's cursor, and the Azure store's, made from an 80-character
+ * name in a non-Latin script, runs past a thousand characters. Cut short, it would not decode and
+ * the list would start again at page one.
+ */
+export const MAX_BUTTON_ARGS = 4_000;
+
+/** @internal exported for its unit test. */
+export function parseCommandButton(data: unknown): CardDataResult<CommandButtonData> {
   const fields = (data ?? {}) as { command?: unknown; args?: unknown; connectorId?: unknown };
   if (!isCommandName(fields.command)) {
     return { error: 'That button asks for something I do not know. Type help for the commands.' };
   }
-  const args = typeof fields.args === 'string' ? fields.args.slice(0, MAX_COMMAND_LENGTH) : '';
+  const args = typeof fields.args === 'string' ? fields.args.slice(0, MAX_BUTTON_ARGS) : '';
   const id = fields.connectorId;
   if (id !== undefined && id !== '' && !isConnectorId(id)) {
     return { error: 'That button names a connector in a way I do not know, so nothing was changed.' };

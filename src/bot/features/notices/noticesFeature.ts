@@ -174,7 +174,8 @@ async function noticeTransfer(
     );
   } catch (err) {
     if (err instanceof LifecycleError) {
-      await context.sendActivity(err.message);
+      // The message quotes the connector's name, which is text from people.
+      await context.sendActivity(mdText`${err.message}`);
       return;
     }
     throw err;

@@ -1,0 +1,65 @@
+import { makeUser, type TeamsUser } from '../../harness/activities';
+import { cardOf, type Card } from '../../harness/cards';
+import { startHarness, type Harness } from '../../harness/testBot';
+import { shownCard, type TeamsClient } from '../../harness/teamsClient';
+import type { ConnectorStandIn } from '../../harness/connectorStandIn';
+import { seedConnectors } from '../../support/connectorFixtures';
+import { aConnector } from '../../support/builders';
+import type { Connector } from '../../../src/connectors/connector';
+import type { Timing } from '../../../src/notify/rateLimiter';
+
+const TENANT = '6d6d6d6d-6d6d-4d6d-8d6d-6d6d6d6d6d6d';
+const DAY_MS = 24 * 60 * 60 * 1000;
+const fastTiming: Timing = {
+  now: () => performance.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 10))),
+};
+
+function postedCards(standIn: ConnectorStandIn, conversationId: string): Card[] {
+  return standIn
+    .posted(conversationId)
+    .flatMap((a) => (Array.isArray(a.attachments) && a.attachments.length > 0 ? [cardOf(a)] : []));
+}
+
+/** The buttons of a notice, clicked in the channel it was posted in. */
+describe('notice buttons', () => {
+  let h: Harness;
+  let owner: TeamsUser;
+  let channelClient: TeamsClient;
+
+  beforeEach(async () => {
+    h = await startHarness({ timing: fastTiming });
+    owner = makeUser('Ada Lovelace', 'ada@contoso.onmicrosoft.com');
+    await h.chat(owner, 'personal', TENANT).say('help');
+    channelClient = h.chat(owner, 'channel', TENANT);
+    await channelClient.say('subscribe');
+    h.standIn.reset();
+  });
+  afterEach(async () => h.stop());
+
+  async function seed(name: string, daysAgo: number): Promise<Connector> {
+    const at = new Date(h.bot.clock.now().getTime() - daysAgo * DAY_MS).toISOString();
+    const [connector] = await seedConnectors(h.bot.store, [
+      aConnector(TENANT).named(name).ofType('box').ownedBy(owner).authorizedAt(at).build(),
+    ]);
+    return connector;
+  }
+
+  /** The digest the scan just posted in the channel, as a manager's client shows it. */
+  async function digestNow(): Promise<Card> {
+    await h.bot.scanner.scan();
+    const posted = postedCards(h.standIn, channelClient.conversation.channelId!).at(-1)!;
+    return shownCard((await channelClient.open(posted))!);
+  }
+
+  test('a transfer refused because the connector lapsed quotes its name escaped, not as a link', async () => {
+    await seed('[Reauthorize here](https://evil.example)', 85);
+    const digest = await digestNow();
+    h.bot.clock.advanceDays(6);
+    const answer = await channelClient.click(digest, 'Record a transfer');
+    // The deauthorization notices this click set off are cards; the refusal is the one text.
+    expect(answer.replies.flatMap((r) => (r.text ? [r.text] : []))).toEqual([
+      '"\\[Reauthorize here\\](https://evil.example)" is deauthorized; reauthorize it before recording transfers.',
+    ]);
+  });
+});

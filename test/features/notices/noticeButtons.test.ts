@@ -1,11 +1,11 @@
 import { makeUser, type TeamsUser } from '../../harness/activities';
-import { cardOf, type Card } from '../../harness/cards';
+import { actionTitles, cardOf, cardText, type Card } from '../../harness/cards';
 import { startHarness, type Harness } from '../../harness/testBot';
 import { shownCard, type TeamsClient } from '../../harness/teamsClient';
 import type { ConnectorStandIn } from '../../harness/connectorStandIn';
 import { seedConnectors } from '../../support/connectorFixtures';
 import { aConnector } from '../../support/builders';
-import type { Connector } from '../../../src/connectors/connector';
+import type { Connector, ConnectorStatus } from '../../../src/connectors/connector';
 import type { Timing } from '../../../src/notify/rateLimiter';
 
 const TENANT = '6d6d6d6d-6d6d-4d6d-8d6d-6d6d6d6d6d6d';
@@ -62,4 +62,24 @@ describe('notice buttons', () => {
       '"\\[Reauthorize here\\](https://evil.example)" is deauthorized; reauthorize it before recording transfers.',
     ]);
   });
+
+  test.each<[ConnectorStatus, string]>([
+    ['awaiting-consent', 'Reauthorization of Box legal started: waiting for admin consent'],
+    ['consent-declined', 'Box legal is still not authorized: admin consent was declined'],
+    ['consent-expired', 'Box legal is still not authorized: the admin consent request expired'],
+  ])(
+    'a deauthorization notice refreshed while the connector is %s says so and keeps Reauthorize',
+    async (status, headline) => {
+      const c = await seed('Box legal', 95);
+      await h.bot.scanner.scan();
+      const [notice] = postedCards(h.standIn, channelClient.conversation.channelId!);
+      expect(cardText(notice)).toContain('Box legal was deauthorized');
+      const stored = (await h.bot.store.connectors.get(TENANT, c.id))!;
+      await h.bot.store.connectors.update({ ...stored, status });
+      const seen = shownCard((await channelClient.open(notice))!);
+      expect(cardText(seen)).toContain(headline);
+      expect(cardText(seen)).not.toContain('reauthorized');
+      expect(actionTitles(seen)).toContain('Reauthorize');
+    },
+  );
 });

@@ -49,7 +49,7 @@ const rule = (inactivityDays: number) =>
   `Connectors are automatically deauthorized if they haven't transferred any data in the last ${inactivityDays} days. At zero days the connector is deauthorized: loading it shows an error and a prompt to reauthorize it. A recorded transfer restarts the clock; this bot also counts from a reauthorization, which Mover's pages do not name.`;
 
 /** What restarted a connector's clock after the notice's period began, in words; '' if nothing did. */
-function restartedBy(connector: Connector, periodStart: string, dates: DateFormatter): string {
+export function restartedBy(connector: Connector, periodStart: string, dates: DateFormatter): string {
   const start = clockStart(connector);
   if (!start || start.getTime() <= new Date(periodStart).getTime()) return '';
   const reauthorized =

@@ -1,7 +1,8 @@
 import { makeUser, type TeamsUser } from '../../harness/activities';
 import { actionTitles, cardOf, cardText, type Card } from '../../harness/cards';
 import { startHarness, type Harness } from '../../harness/testBot';
-import { shownCard, type TeamsClient } from '../../harness/teamsClient';
+import { answerError, shownCard, type TeamsClient } from '../../harness/teamsClient';
+import { CARD_DATA_VERSION } from '../../../src/cards/universalActions';
 import type { ConnectorStandIn } from '../../harness/connectorStandIn';
 import { seedConnectors } from '../../support/connectorFixtures';
 import { aConnector } from '../../support/builders';
@@ -82,4 +83,44 @@ describe('notice buttons', () => {
       expect(actionTitles(seen)).toContain('Reauthorize');
     },
   );
+
+  test('Record a transfer on a notice from before a reauthorization names the reauthorization, not a transfer', async () => {
+    const c = await seed('Box finance', 76);
+    const digest = await digestNow();
+    const now = h.bot.clock.now().toISOString();
+    const stored = (await h.bot.store.connectors.get(TENANT, c.id))!;
+    await h.bot.store.connectors.update({
+      ...stored,
+      authorizedAt: now,
+      provenance: { kind: 'reported', by: owner.aadObjectId!, byName: 'Ada Lovelace', at: now },
+    });
+    const logged = h.bot.logs.length;
+    const answer = await channelClient.click(digest, 'Record a transfer');
+    const [text] = answer.replies.map((r) => r.text);
+    expect(text).toMatch(/^This notice about Box finance is out of date: Reauthorized by Ada Lovelace on /);
+    expect(text).not.toContain('transfer is already recorded');
+    expect((await h.bot.store.connectors.get(TENANT, c.id))?.lastTransferAt).toBeUndefined();
+    expect(h.bot.logs.slice(logged)).toContainEqual(
+      expect.objectContaining({
+        level: 'info',
+        msg: 'notice action refused',
+        verb: 'noticeTransfer',
+        connectorId: c.id,
+        reason: 'clock restarted',
+      }),
+    );
+  });
+
+  test('Record a transfer without the notice’s period is refused and records nothing', async () => {
+    const c = await seed('Box periodless', 76);
+    const answer = await channelClient.executeRaw('noticeTransfer', {
+      cardVersion: CARD_DATA_VERSION,
+      connectorId: c.id,
+    });
+    expect(answerError(answer)).toMatchObject({
+      statusCode: 400,
+      message: 'This card does not say which period it is about, so nothing was changed.',
+    });
+    expect((await h.bot.store.connectors.get(TENANT, c.id))?.lastTransferAt).toBeUndefined();
+  });
 });

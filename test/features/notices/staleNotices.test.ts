@@ -83,7 +83,11 @@ describe('stale notices and races', () => {
     h.bot.clock.advanceDays(7);
     expect((await h.bot.scanner.scan()).sent).toBe(2);
 
+    const logged = h.bot.logs.length;
     const skipped = await channelClient.click(digest, 'Skip the 7-day notice');
+    expect(h.bot.logs.slice(logged)).toContainEqual(
+      expect.objectContaining({ level: 'info', msg: 'notice action refused', verb: 'noticeSnooze' }),
+    );
     expect(skipped.replies.map((r) => r.text)).toEqual([
       'This card is out of date: Sleepy has 7 days left, so the 7-day notice is due or already sent. Nothing was snoozed; the latest notice offers the next one to skip.',
     ]);

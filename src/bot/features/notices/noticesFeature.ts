@@ -7,6 +7,7 @@ import { clockStart, daysUntilExpiry, expiresAt, type Connector } from '../../..
 import type { ConnectorService } from '../../../connectors/connectorService';
 import { LifecycleError, type ConnectorLifecycle } from '../../../connectors/lifecycle';
 import { dueThreshold, nextThreshold } from '../../../notify/thresholds';
+import { restartedBy } from '../../../notify/digestView';
 import type { CommandRouter } from '../../commandRouter';
 import type { BotDeps } from '../../deps';
 import { readerDates } from '../../../util/readerDates';
@@ -131,6 +132,19 @@ async function unsubscribe(deps: NotifyFeatureDeps, context: TurnContext): Promi
   );
 }
 
+/**
+ * Logs a click the feature turned down with a reply in the conversation (refuse() logs its own),
+ * so that what people were told leaves a trace.
+ */
+function logRefusal(deps: NotifyFeatureDeps, verb: string, connector: Connector, reason: string): void {
+  deps.logger.info('notice action refused', {
+    verb,
+    tenantId: connector.tenantId,
+    connectorId: connector.id.slice(0, 40),
+    reason,
+  });
+}
+
 /** The connector a notice button names, in this tenant, if the person may manage it. */
 async function managed(
   deps: NotifyFeatureDeps,
@@ -157,23 +171,39 @@ async function noticeTransfer(
   data: Record<string, unknown>,
 ): Promise<void> {
   const { clock, config } = deps;
+  if (typeof data.periodStart !== 'string') {
+    // Without the period, a click on an old card would record a transfer it was never about.
+    await refuse(context, 400, 'This card does not say which period it is about, so nothing was changed.');
+    return;
+  }
   const connector = await managed(deps, context, data);
   if (!connector) return;
-  // A notice is about one 90-day period: once a transfer restarted the clock (a double click,
-  // or someone else in the channel), the notice's button has nothing left to do.
-  if (typeof data.periodStart === 'string' && data.periodStart !== clockStart(connector)?.toISOString()) {
+  const dates = readerDates(context, deps.logger);
+  // A notice is about one 90-day period: once a transfer or a reauthorization restarted the clock
+  // (a double click, or someone else in the channel), the notice's button has nothing left to do.
+  if (data.periodStart !== clockStart(connector)?.toISOString()) {
+    const restarted = restartedBy(connector, data.periodStart, dates);
+    logRefusal(
+      deps,
+      NOTICE_VERBS.transfer,
+      connector,
+      restarted ? 'clock restarted' : 'not the current period',
+    );
     await context.sendActivity(
-      mdText`A transfer is already recorded for ${connector.displayName} since this notice (last transfer ${readerDates(context, deps.logger).dateTime(connector.lastTransferAt)}). Nothing was changed; type transfer ${connector.displayName} to record another.`,
+      restarted
+        ? mdText`This notice about ${connector.displayName} is out of date: ${restarted} Nothing was changed; type transfer ${connector.displayName} to record another.`
+        : mdText`This notice is not about the current period of ${connector.displayName}, so nothing was changed; type transfer ${connector.displayName} to record a transfer.`,
     );
     return;
   }
   try {
     const updated = await deps.connectors.recordTransfer(connector, clock.now(), actorOf(context));
     await context.sendActivity(
-      mdText`${actorOf(context).name} recorded a transfer for ${updated.displayName}: it is now deauthorized on ${readerDates(context, deps.logger).dateTime(expiresAt(updated, config.inactivityDays))} unless it transfers again.`,
+      mdText`${actorOf(context).name} recorded a transfer for ${updated.displayName}: it is now deauthorized on ${dates.dateTime(expiresAt(updated, config.inactivityDays))} unless it transfers again.`,
     );
   } catch (err) {
     if (err instanceof LifecycleError) {
+      logRefusal(deps, NOTICE_VERBS.transfer, connector, err.code);
       // The message quotes the connector's name, which is text from people.
       await context.sendActivity(mdText`${err.message}`);
       return;
@@ -193,6 +223,7 @@ async function noticeSnooze(
   if (!connector) return;
   const period = clockStart(connector)?.toISOString();
   if (!period || data.periodStart !== period) {
+    logRefusal(deps, NOTICE_VERBS.snooze, connector, 'not the current period');
     await context.sendActivity(
       mdText`This notice is out of date: ${connector.displayName} transferred or was reauthorized since. Nothing was snoozed.`,
     );
@@ -213,12 +244,14 @@ async function noticeSnooze(
   const daysLeft = daysUntilExpiry(connector, config.inactivityDays, clock.now());
   const dueNow = daysLeft === undefined ? undefined : dueThreshold(daysLeft, config.expiryNoticeDays);
   if (next !== undefined && dueNow !== undefined && dueNow <= next) {
+    logRefusal(deps, NOTICE_VERBS.snooze, connector, 'next notice due or sent');
     await context.sendActivity(
       mdText`This card is out of date: ${connector.displayName} has ${daysLeft === 1 ? '1 day' : `${daysLeft} days`} left, so the ${next}-day notice is due or already sent. Nothing was snoozed; the latest notice offers the next one to skip.`,
     );
     return;
   }
   if (next === undefined) {
+    logRefusal(deps, NOTICE_VERBS.snooze, connector, 'no later notice');
     await context.sendActivity(
       mdText`There is no later notice to snooze for ${connector.displayName}: the next thing that happens is deauthorization.`,
     );

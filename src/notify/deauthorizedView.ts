@@ -1,7 +1,7 @@
 import type { DeauthorizedNoticeCardData, RefreshTarget } from '../cards/noticeCards';
 import { connectorType } from '../connectors/catalog';
 import type { Connector, ConnectorStatus } from '../connectors/connector';
-import { describeState } from '../connectors/provenance';
+import { describeState, reporterName } from '../connectors/provenance';
 import type { DateFormatter } from '../util/dates';
 
 export interface DeauthorizedViewOptions {
@@ -17,10 +17,15 @@ export interface DeauthorizedViewOptions {
   refreshed: boolean;
 }
 
-/** Who brought a connector back, from its provenance: "by Ada Lovelace on …" or how it was verified. */
+/**
+ * Who brought a connector back, from its provenance: who reported it (the bot did not check) or
+ * how it was verified.
+ */
 function reauthorizedText(connector: Connector, dates: DateFormatter): string {
   const p = connector.provenance;
-  if (p?.kind === 'reported') return `Reauthorized by ${p.byName ?? p.by} on ${dates.dateTime(p.at)}.`;
+  if (p?.kind === 'reported') {
+    return `Reauthorization reported by ${reporterName(p)} on ${dates.dateTime(p.at)}, not verified.`;
+  }
   return `Reauthorized: ${describeState(connector, dates.dateTime)}.`;
 }
 

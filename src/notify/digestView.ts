@@ -1,7 +1,7 @@
 import type { DigestRow, ExpiryDigestCardData, RefreshTarget } from '../cards/noticeCards';
 import { connectorType } from '../connectors/catalog';
 import { clockStart, daysUntilExpiry, expiresAt, type Connector } from '../connectors/connector';
-import { describeState } from '../connectors/provenance';
+import { describeState, reporterName } from '../connectors/provenance';
 import type { DateFormatter } from '../util/dates';
 import { nextThreshold } from './thresholds';
 
@@ -56,7 +56,9 @@ export function restartedBy(connector: Connector, periodStart: string, dates: Da
     connector.authorizedAt && new Date(connector.authorizedAt).getTime() === start.getTime();
   if (reauthorized) {
     const p = connector.provenance;
-    if (p?.kind === 'reported') return `Reauthorized by ${p.byName ?? p.by} on ${dates.dateTime(p.at)}.`;
+    if (p?.kind === 'reported') {
+      return `Reauthorization reported by ${reporterName(p)} on ${dates.dateTime(p.at)}, not verified.`;
+    }
     return `Reauthorized on ${dates.dateTime(connector.authorizedAt)} (${describeState(connector, dates.dateTime)}).`;
   }
   return `A transfer was recorded on ${dates.dateTime(connector.lastTransferAt)}, so the clock restarted.`;

@@ -29,6 +29,11 @@ function reauthorizedText(connector: Connector, dates: DateFormatter): string {
   return `Reauthorized: ${describeState(connector, dates.dateTime)}.`;
 }
 
+/** The last transfer recorded through the bot, or that none was. */
+export function lastRecordedTransfer(connector: Connector, dates: DateFormatter): string {
+  return connector.lastTransferAt ? dates.dateTime(connector.lastTransferAt) : 'none recorded here';
+}
+
 /**
  * Headlines for a connector that left `deauthorized` without being authorized again: someone
  * started a reauthorization that is not finished, or it ended without consent. None of them
@@ -71,7 +76,8 @@ export function deauthorizedView(
   }
   const facts = [
     { title: 'Type', value: connectorType(connector.type).name },
-    { title: 'Last transfer', value: dates.dateTime(connector.lastTransferAt) },
+    // The bot knows only the transfers recorded through it, not Mover's own.
+    { title: 'Last recorded transfer', value: lastRecordedTransfer(connector, dates) },
     { title: 'Authorized', value: dates.dateTime(connector.authorizedAt) },
     { title: 'Status', value: describeState(connector, dates.dateTime) },
   ];

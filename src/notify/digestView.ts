@@ -3,6 +3,7 @@ import { connectorType } from '../connectors/catalog';
 import { clockStart, daysUntilExpiry, expiresAt, type Connector } from '../connectors/connector';
 import { describeState, reporterName } from '../connectors/provenance';
 import type { DateFormatter } from '../util/dates';
+import { lastRecordedTransfer } from './deauthorizedView';
 import { nextThreshold } from './thresholds';
 
 /** One notice of a digest: the connector as it is now (undefined once deleted) and what was announced. */
@@ -100,14 +101,14 @@ function row(entry: DigestEntry, options: DigestViewOptions): DigestRow {
       typeName,
       daysLeft: 'deauthorized',
       color: 'Attention',
-      detail: `Deauthorized: its ${inactivityDays} days without a transfer ran out on ${dates.dateTime(expiry)}. ${describeState(c, dates.dateTime)}.`,
+      detail: `Deauthorized: ${inactivityDays} days with no recorded transfer ran out on ${dates.dateTime(expiry)}. ${describeState(c, dates.dateTime)}.`,
       actions: mayManage ? 'reauthorize' : 'none',
       askOwner: mayManage ? '' : `${viewer.owner(c)} to reauthorize it.`,
     };
   }
   const days = daysUntilExpiry(c, inactivityDays, now) ?? 0;
   const restarted = restartedBy(c, entry.periodStart, dates);
-  const detail = `${describeState(c, dates.dateTime)} · last transfer: ${dates.dateTime(c.lastTransferAt)} · deauthorized on ${dates.dateTime(expiry)}`;
+  const detail = `${describeState(c, dates.dateTime)} · last recorded transfer: ${lastRecordedTransfer(c, dates)} · deauthorized on ${dates.dateTime(expiry)}`;
   return {
     ...base,
     displayName: c.displayName,

@@ -97,7 +97,9 @@ describe('notice buttons', () => {
     const logged = h.bot.logs.length;
     const answer = await channelClient.click(digest, 'Record a transfer');
     const [text] = answer.replies.map((r) => r.text);
-    expect(text).toMatch(/^This notice about Box finance is out of date: Reauthorization reported by Ada Lovelace on /);
+    expect(text).toMatch(
+      /^This notice about Box finance is out of date: Reauthorization reported by Ada Lovelace on /,
+    );
     expect(text).not.toContain('transfer is already recorded');
     expect((await h.bot.store.connectors.get(TENANT, c.id))?.lastTransferAt).toBeUndefined();
     expect(h.bot.logs.slice(logged)).toContainEqual(

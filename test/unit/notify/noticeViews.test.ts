@@ -8,9 +8,9 @@ const TENANT = '5c5c5c5c-5c5c-4c5c-8c5c-5c5c5c5c5c5c';
 const NOW = new Date('2026-06-01T09:00:00.000Z');
 const refresh = { verb: 'refresh', userIds: [] };
 
-function digestOf(entries: DigestEntry[], hidden: number, refreshed: boolean) {
+function digestOf(entries: DigestEntry[], hidden: number, refreshed: boolean, inactivityDays = 90) {
   return digestView(entries, {
-    inactivityDays: 90,
+    inactivityDays,
     noticeDays: [30, 14, 7, 1],
     now: NOW,
     dates: UTC_DATES,
@@ -63,6 +63,42 @@ describe('who reauthorized a connector, on the notices', () => {
     ).rows;
     expect(row.detail).toMatch(
       /^Reauthorization reported by the management API \(import\) on 2026-05-30 09:00 UTC, not verified\. /,
+    );
+  });
+});
+
+describe('what the notices say about transfers: only those recorded through the bot', () => {
+  const never = connectorRecord({
+    tenantId: TENANT,
+    displayName: 'Quiet Box',
+    authorizedAt: '2026-04-01T09:00:00.000Z',
+  });
+
+  test('a connector with no recorded transfer reads "none recorded here", not "never"', () => {
+    const [row] = digestOf(
+      [{ id: never.id, periodStart: never.authorizedAt!, threshold: 30, connector: never }],
+      0,
+      true,
+    ).rows;
+    expect(row.detail).toContain('last recorded transfer: none recorded here');
+    expect(row.detail).not.toContain('never');
+    const deauthorized = { ...never, status: 'deauthorized' as const };
+    expect(deauthorizedOf(deauthorized).facts).toContainEqual({
+      title: 'Last recorded transfer',
+      value: 'none recorded here',
+    });
+  });
+
+  test('a lapsed row says the configured days with no recorded transfer ran out', () => {
+    const lapsed = { ...never, status: 'deauthorized' as const, authorizedAt: '2026-01-01T09:00:00.000Z' };
+    const [row] = digestOf(
+      [{ id: lapsed.id, periodStart: lapsed.authorizedAt, threshold: 7, connector: lapsed }],
+      0,
+      true,
+      60,
+    ).rows;
+    expect(row.detail).toMatch(
+      /^Deauthorized: 60 days with no recorded transfer ran out on 2026-03-02 09:00 UTC\. /,
     );
   });
 });

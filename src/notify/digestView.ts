@@ -122,6 +122,35 @@ function row(entry: DigestEntry, options: DigestViewOptions): DigestRow {
   };
 }
 
+/** As posted every notice was due, listed or not: the title counts them all. */
+function postedTitle(total: number): string {
+  return total === 1 ? 'A connector expires soon' : `${total} connectors expire soon`;
+}
+
+/**
+ * A refresh reads only the listed connectors: the title counts those still counting down and,
+ * when some could not be listed, says it counted the shown ones only.
+ */
+function refreshedTitle(counting: number, shown: number, hidden: number): string {
+  const expire = counting === 1 ? 'expires' : 'expire';
+  if (hidden > 0) {
+    return counting === 0
+      ? `Expiry notice: none of the ${shown} shown here is still counting down`
+      : `Expiry notice: ${counting} of the ${shown} shown here still ${expire} soon`;
+  }
+  if (counting === 0) return 'Expiry notice: nothing left counting down';
+  return counting === 1
+    ? 'Expiry notice: 1 connector still expires soon'
+    : `Expiry notice: ${counting} connectors still expire soon`;
+}
+
+function moreText(hidden: number, refreshed: boolean): string {
+  if (hidden === 0) return '';
+  return refreshed
+    ? `…and ${hidden} more that this card could not list, not checked again here. Type connectors to see them all.`
+    : `…and ${hidden} more. Type connectors to see them all.`;
+}
+
 /** The expiry digest as `viewer` should see it now. */
 export function digestView(entries: DigestEntry[], options: DigestViewOptions): ExpiryDigestCardData {
   const rows = entries.map((e) => row(e, options));
@@ -131,21 +160,14 @@ export function digestView(entries: DigestEntry[], options: DigestViewOptions): 
       e.connector.status !== 'deauthorized' &&
       !restartedBy(e.connector, e.periodStart, options.dates),
   ).length;
-  const total = entries.length + options.hidden;
-  const title = !options.refreshed
-    ? total === 1
-      ? 'A connector expires soon'
-      : `${total} connectors expire soon`
-    : counting === 0
-      ? 'Expiry notice: nothing left counting down'
-      : counting === 1
-        ? 'Expiry notice: 1 connector still expires soon'
-        : `Expiry notice: ${counting} connectors still expire soon`;
+  const title = options.refreshed
+    ? refreshedTitle(counting, entries.length, options.hidden)
+    : postedTitle(entries.length + options.hidden);
   return {
     title,
     rule: rule(options.inactivityDays),
     rows,
-    more: options.hidden > 0 ? `…and ${options.hidden} more. Type connectors to see them all.` : '',
+    more: moreText(options.hidden, options.refreshed),
     asOf: options.refreshed ? `Current as of ${options.dates.dateTime(options.now.toISOString())}.` : '',
     readOnly: entries.some((e) => e.connector && !options.viewer.canManage(e.connector)),
     refresh: {

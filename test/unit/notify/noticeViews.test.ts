@@ -102,3 +102,31 @@ describe('what the notices say about transfers: only those recorded through the 
     );
   });
 });
+
+describe('the digest title counts what it can vouch for', () => {
+  const due = connectorRecord({
+    tenantId: TENANT,
+    displayName: 'Due Box',
+    authorizedAt: '2026-03-10T09:00:00.000Z',
+  });
+  const entries = [{ id: due.id, periodStart: due.authorizedAt!, threshold: 7, connector: due }];
+
+  test('as posted: the listed and the hidden notices', () => {
+    const posted = digestOf(entries, 5, false);
+    expect(posted.title).toBe('6 connectors expire soon');
+    expect(posted.more).toBe('…and 5 more. Type connectors to see them all.');
+  });
+
+  test('refreshed: the shown rows it read, and says the hidden ones were not checked', () => {
+    const refreshed = digestOf(entries, 5, true);
+    expect(refreshed.title).toBe('Expiry notice: 1 of the 1 shown here still expires soon');
+    expect(refreshed.more).toContain('…and 5 more that this card could not list, not checked again here.');
+    const allMoved = digestOf([{ ...entries[0], connector: undefined }], 5, true);
+    expect(allMoved.title).toBe('Expiry notice: none of the 1 shown here is still counting down');
+  });
+
+  test('refreshed with nothing hidden: as before', () => {
+    expect(digestOf(entries, 0, true).title).toBe('Expiry notice: 1 connector still expires soon');
+    expect(digestOf(entries, 0, true).more).toBe('');
+  });
+});

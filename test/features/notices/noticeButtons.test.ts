@@ -125,4 +125,19 @@ describe('notice buttons', () => {
     });
     expect((await h.bot.store.connectors.get(TENANT, c.id))?.lastTransferAt).toBeUndefined();
   });
+
+  test('a double click on Skip snoozes, audits and announces once; the second click says it was already skipped', async () => {
+    const c = await seed('Sleepy', 60);
+    const digest = await digestNow();
+    const first = await channelClient.click(digest, 'Skip the 14-day notice');
+    const second = await channelClient.click(digest, 'Skip the 14-day notice');
+    expect(first.replies.map((r) => r.text)).toEqual([
+      'Ada Lovelace snoozed Sleepy: the 14-day notice will not be sent. Later notices still will.',
+    ]);
+    expect(second.replies.map((r) => r.text)).toEqual([
+      'The 14-day notice of Sleepy was already skipped by Ada Lovelace: it will not be sent. Later notices still will. Nothing else changed.',
+    ]);
+    const audit = await h.bot.store.audit.list(TENANT, { connectorId: c.id });
+    expect(audit.filter((a) => a.action === 'notice.snoozed')).toHaveLength(1);
+  });
 });

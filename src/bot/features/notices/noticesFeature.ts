@@ -257,14 +257,46 @@ async function noticeSnooze(
     );
     return;
   }
-  await store.notices.snooze(
+  const snoozed = await store.notices.snooze(
     { tenantId: connector.tenantId, connectorId: connector.id, periodStart: period, threshold: next },
     clock.now(),
   );
-  await lifecycle.audit(connector, actorOf(context), 'notice.snoozed', { threshold: next });
+  if (!snoozed) {
+    // A double click or a second person: the first one audited and announced it.
+    const by = await snoozedBy(deps, connector, period, next);
+    logRefusal(deps, NOTICE_VERBS.snooze, connector, 'already snoozed');
+    await context.sendActivity(
+      by
+        ? mdText`The ${next}-day notice of ${connector.displayName} was already skipped by ${by}: it will not be sent. Later notices still will. Nothing else changed.`
+        : mdText`The ${next}-day notice of ${connector.displayName} was already skipped: it will not be sent. Later notices still will. Nothing else changed.`,
+    );
+    return;
+  }
+  await lifecycle.audit(connector, actorOf(context), 'notice.snoozed', {
+    threshold: next,
+    periodStart: period,
+  });
   await context.sendActivity(
     mdText`${actorOf(context).name} snoozed ${connector.displayName}: the ${next}-day notice will not be sent. Later notices still will.`,
   );
+}
+
+/** Who snoozed this notice, from the connector's recent audit; undefined when it is not there (yet). */
+async function snoozedBy(
+  deps: NotifyFeatureDeps,
+  connector: Connector,
+  periodStart: string,
+  threshold: number,
+): Promise<string | undefined> {
+  const recent = await deps.store.audit.list(connector.tenantId, { connectorId: connector.id, limit: 20 });
+  const event = recent.find(
+    (e) =>
+      e.action === 'notice.snoozed' &&
+      e.detail?.threshold === threshold &&
+      // Entries from before the period was recorded name only the threshold.
+      (e.detail?.periodStart === undefined || e.detail.periodStart === periodStart),
+  );
+  return event ? (event.actorName ?? event.actor) : undefined;
 }
 
 /**

@@ -3,7 +3,13 @@ import { MessageFactory, TurnContext } from 'botbuilder';
 import { refuse } from '../../universalActions';
 import { subscriptionCard } from '../../../cards/noticeCards';
 import { renderCard } from '../../../cards/render';
-import { clockStart, daysUntilExpiry, expiresAt, type Connector } from '../../../connectors/connector';
+import {
+  clockStart,
+  daysUntilExpiry,
+  expiresAt,
+  isConnectorId,
+  type Connector,
+} from '../../../connectors/connector';
 import type { ConnectorService } from '../../../connectors/connectorService';
 import { LifecycleError, type ConnectorLifecycle } from '../../../connectors/lifecycle';
 import { dueThreshold, nextThreshold } from '../../../notify/thresholds';
@@ -151,7 +157,12 @@ async function managed(
   context: TurnContext,
   data: Record<string, unknown>,
 ): Promise<Connector | undefined> {
-  const id = typeof data.connectorId === 'string' ? data.connectorId : '';
+  const id = data.connectorId;
+  if (!isConnectorId(id)) {
+    // Refused before any read: a malformed id would reach the store as a key (Azure: a 400).
+    await refuse(context, 400, 'This button does not name a connector I know, so nothing was changed.');
+    return undefined;
+  }
   const lookup = await deps.connectors.loadToManage(tenantIdOf(context), id, actorOf(context));
   if (lookup.kind === 'missing') {
     await refuse(context, 404, 'That connector does not exist in this tenant any more. Nothing was changed.');

@@ -69,6 +69,35 @@ describe('stale notices and races', () => {
     }
   });
 
+  test('a storage blip while recording a sent notice is retried: the next scan does not send it again', async () => {
+    await seed('Blip', 61);
+    const notices = h.bot.store.notices;
+    const markAllSent = notices.markAllSent;
+    let failures = 0;
+    notices.markAllSent = async (...args) => {
+      if (failures === 0) {
+        failures++;
+        throw Object.assign(new Error('storage unavailable'), { statusCode: 503 });
+      }
+      return markAllSent.apply(notices, args);
+    };
+    try {
+      const logged = h.bot.logs.length;
+      const first = await h.bot.scanner.scan();
+      expect(failures).toBe(1);
+      expect(first.sent).toBeGreaterThan(0);
+      expect(h.bot.logs.slice(logged)).toContainEqual(
+        expect.objectContaining({ level: 'warn', msg: 'recording sent notices failed; retrying' }),
+      );
+      // Past the claim's lease: an unmarked notice would be sent again now.
+      h.bot.clock.set(new Date(h.bot.clock.now().getTime() + 11 * 60 * 1000));
+      expect((await h.bot.scanner.scan()).sent).toBe(0);
+      expect(postedCards(h.standIn, channelClient.conversation.channelId!)).toHaveLength(1);
+    } finally {
+      notices.markAllSent = markAllSent;
+    }
+  });
+
   /** A connector authorized now, 76 days on: its 14-day digest in the channel, as a manager opens it. */
   async function fourteenDayDigest(name: string): Promise<Card> {
     await seed(name, 0);

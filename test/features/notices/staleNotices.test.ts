@@ -98,6 +98,30 @@ describe('stale notices and races', () => {
     }
   });
 
+  test('a sent notice whose mark fails every attempt is logged with its key at error level; the scan goes on', async () => {
+    const c = await seed('Outage', 61);
+    const notices = h.bot.store.notices;
+    const markAllSent = notices.markAllSent;
+    notices.markAllSent = async () => {
+      throw Object.assign(new Error('storage unavailable'), { statusCode: 503 });
+    };
+    try {
+      const logged = h.bot.logs.length;
+      const report = await h.bot.scanner.scan();
+      expect(report.sent).toBeGreaterThan(0);
+      const errors = h.bot.logs.slice(logged).filter((l) => l.level === 'error');
+      expect(errors).toContainEqual(
+        expect.objectContaining({
+          msg: 'notices sent but not recorded as sent; they may be sent again',
+          attempts: 4,
+          keys: [expect.stringContaining(c.id)],
+        }),
+      );
+    } finally {
+      notices.markAllSent = markAllSent;
+    }
+  });
+
   /** A connector authorized now, 76 days on: its 14-day digest in the channel, as a manager opens it. */
   async function fourteenDayDigest(name: string): Promise<Card> {
     await seed(name, 0);

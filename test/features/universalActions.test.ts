@@ -108,6 +108,13 @@ describe('Universal Actions: bad input gets an invoke error and changes nothing'
           400,
           /does not name a connector I know/,
         );
+        if (typeof connectorId === 'string' && connectorId.length <= 200) {
+          expectRefused(
+            await chat.executeRaw(NOTICE_REFRESH_VERB, { cardVersion: CARD_DATA_VERSION, connectorId }),
+            400,
+            /does not name a connector I know/,
+          );
+        }
       }
       expect(reads).toBe(0);
     } finally {

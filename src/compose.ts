@@ -106,6 +106,7 @@ function createScanner(parts: ScannerParts): ExpiryScanner {
     logger,
     telemetry,
     leaseMs: config.noticeLeaseSeconds * 1000,
+    timing: parts.timing,
     concurrency: scanConcurrency(config.notifyRps),
     lifecycle: services.lifecycle,
     sender,

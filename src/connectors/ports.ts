@@ -106,8 +106,11 @@ export interface NoticeLedger {
   markSent(key: NoticeKey, claimant: string, now: Date): Promise<void>;
   /** Gives a claim back so the next scan tries again. */
   release(key: NoticeKey, claimant: string): Promise<void>;
-  /** Records that a threshold must not be sent (snooze), for every target. */
-  snooze(key: Omit<NoticeKey, 'target'>, now: Date): Promise<void>;
+  /**
+   * Records that a threshold must not be sent (snooze), for every target. True when this call
+   * recorded it, false when it was snoozed already (a double click, or someone else first).
+   */
+  snooze(key: Omit<NoticeKey, 'target'>, now: Date): Promise<boolean>;
   isSnoozed(key: Omit<NoticeKey, 'target'>): Promise<boolean>;
   /** isSnoozed for many keys at once (answers in the keys' order), reading each tenant at most once. */
   areSnoozed(keys: readonly Omit<NoticeKey, 'target'>[]): Promise<boolean[]>;

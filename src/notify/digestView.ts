@@ -1,8 +1,9 @@
 import type { DigestRow, ExpiryDigestCardData, RefreshTarget } from '../cards/noticeCards';
 import { connectorType } from '../connectors/catalog';
 import { clockStart, daysUntilExpiry, expiresAt, type Connector } from '../connectors/connector';
-import { describeState } from '../connectors/provenance';
+import { describeState, reporterName } from '../connectors/provenance';
 import type { DateFormatter } from '../util/dates';
+import { lastRecordedTransfer } from './deauthorizedView';
 import { nextThreshold } from './thresholds';
 
 /** One notice of a digest: the connector as it is now (undefined once deleted) and what was announced. */
@@ -49,14 +50,16 @@ const rule = (inactivityDays: number) =>
   `Connectors are automatically deauthorized if they haven't transferred any data in the last ${inactivityDays} days. At zero days the connector is deauthorized: loading it shows an error and a prompt to reauthorize it. A recorded transfer restarts the clock; this bot also counts from a reauthorization, which Mover's pages do not name.`;
 
 /** What restarted a connector's clock after the notice's period began, in words; '' if nothing did. */
-function restartedBy(connector: Connector, periodStart: string, dates: DateFormatter): string {
+export function restartedBy(connector: Connector, periodStart: string, dates: DateFormatter): string {
   const start = clockStart(connector);
   if (!start || start.getTime() <= new Date(periodStart).getTime()) return '';
   const reauthorized =
     connector.authorizedAt && new Date(connector.authorizedAt).getTime() === start.getTime();
   if (reauthorized) {
     const p = connector.provenance;
-    if (p?.kind === 'reported') return `Reauthorized by ${p.byName ?? p.by} on ${dates.dateTime(p.at)}.`;
+    if (p?.kind === 'reported') {
+      return `Reauthorization reported by ${reporterName(p)} on ${dates.dateTime(p.at)}, not verified.`;
+    }
     return `Reauthorized on ${dates.dateTime(connector.authorizedAt)} (${describeState(connector, dates.dateTime)}).`;
   }
   return `A transfer was recorded on ${dates.dateTime(connector.lastTransferAt)}, so the clock restarted.`;
@@ -98,14 +101,14 @@ function row(entry: DigestEntry, options: DigestViewOptions): DigestRow {
       typeName,
       daysLeft: 'deauthorized',
       color: 'Attention',
-      detail: `Deauthorized: its ${inactivityDays} days without a transfer ran out on ${dates.dateTime(expiry)}. ${describeState(c, dates.dateTime)}.`,
+      detail: `Deauthorized: ${inactivityDays} days with no recorded transfer ran out on ${dates.dateTime(expiry)}. ${describeState(c, dates.dateTime)}.`,
       actions: mayManage ? 'reauthorize' : 'none',
       askOwner: mayManage ? '' : `${viewer.owner(c)} to reauthorize it.`,
     };
   }
   const days = daysUntilExpiry(c, inactivityDays, now) ?? 0;
   const restarted = restartedBy(c, entry.periodStart, dates);
-  const detail = `${describeState(c, dates.dateTime)} · last transfer: ${dates.dateTime(c.lastTransferAt)} · deauthorized on ${dates.dateTime(expiry)}`;
+  const detail = `${describeState(c, dates.dateTime)} · last recorded transfer: ${lastRecordedTransfer(c, dates)} · deauthorized on ${dates.dateTime(expiry)}`;
   return {
     ...base,
     displayName: c.displayName,
@@ -119,6 +122,35 @@ function row(entry: DigestEntry, options: DigestViewOptions): DigestRow {
   };
 }
 
+/** As posted every notice was due, listed or not: the title counts them all. */
+function postedTitle(total: number): string {
+  return total === 1 ? 'A connector expires soon' : `${total} connectors expire soon`;
+}
+
+/**
+ * A refresh reads only the listed connectors: the title counts those still counting down and,
+ * when some could not be listed, says it counted the shown ones only.
+ */
+function refreshedTitle(counting: number, shown: number, hidden: number): string {
+  const expire = counting === 1 ? 'expires' : 'expire';
+  if (hidden > 0) {
+    return counting === 0
+      ? `Expiry notice: none of the ${shown} shown here is still counting down`
+      : `Expiry notice: ${counting} of the ${shown} shown here still ${expire} soon`;
+  }
+  if (counting === 0) return 'Expiry notice: nothing left counting down';
+  return counting === 1
+    ? 'Expiry notice: 1 connector still expires soon'
+    : `Expiry notice: ${counting} connectors still expire soon`;
+}
+
+function moreText(hidden: number, refreshed: boolean): string {
+  if (hidden === 0) return '';
+  return refreshed
+    ? `…and ${hidden} more that this card could not list, not checked again here. Type connectors to see them all.`
+    : `…and ${hidden} more. Type connectors to see them all.`;
+}
+
 /** The expiry digest as `viewer` should see it now. */
 export function digestView(entries: DigestEntry[], options: DigestViewOptions): ExpiryDigestCardData {
   const rows = entries.map((e) => row(e, options));
@@ -128,21 +160,14 @@ export function digestView(entries: DigestEntry[], options: DigestViewOptions): 
       e.connector.status !== 'deauthorized' &&
       !restartedBy(e.connector, e.periodStart, options.dates),
   ).length;
-  const total = entries.length + options.hidden;
-  const title = !options.refreshed
-    ? total === 1
-      ? 'A connector expires soon'
-      : `${total} connectors expire soon`
-    : counting === 0
-      ? 'Expiry notice: nothing left counting down'
-      : counting === 1
-        ? 'Expiry notice: 1 connector still expires soon'
-        : `Expiry notice: ${counting} connectors still expire soon`;
+  const title = options.refreshed
+    ? refreshedTitle(counting, entries.length, options.hidden)
+    : postedTitle(entries.length + options.hidden);
   return {
     title,
     rule: rule(options.inactivityDays),
     rows,
-    more: options.hidden > 0 ? `…and ${options.hidden} more. Type connectors to see them all.` : '',
+    more: moreText(options.hidden, options.refreshed),
     asOf: options.refreshed ? `Current as of ${options.dates.dateTime(options.now.toISOString())}.` : '',
     readOnly: entries.some((e) => e.connector && !options.viewer.canManage(e.connector)),
     refresh: {

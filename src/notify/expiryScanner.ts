@@ -22,6 +22,7 @@ import { GroupCommit } from '../util/groupCommit';
 import { Handoff } from './handoff';
 import type { Logger } from '../util/logger';
 import type { ProactiveSender } from './proactiveSender';
+import { realTiming, type Timing } from './rateLimiter';
 import { Telemetry } from '../telemetry/telemetry';
 import { DEAUTHORIZED_THRESHOLD, dueThreshold } from './thresholds';
 
@@ -138,6 +139,8 @@ export interface ScannerDeps {
   logger: Logger;
   /** How long a claim protects a notice before another process may take it over. */
   leaseMs?: number;
+  /** Waits between attempts to record a sent notice (tests cut them short). */
+  timing?: Timing;
   /** Targets sent to at once; the rate limiter keeps Teams' limits whatever this is. */
   concurrency?: number;
   /** Cards of the consent reminders (built by the bot layer); without them no reminder is sent. */
@@ -198,6 +201,13 @@ export const REQUESTER_REMINDER_THRESHOLD = -2;
 export const CONSENT_EXPIRED_THRESHOLD = -3;
 
 const SCANNER_ACTOR = { id: 'scanner', name: 'expiry scanner' };
+
+/**
+ * Attempts to record notices as sent, and the wait before the second (doubled each time): a
+ * notice that went out but is not marked is sent again once its claim's lease ends.
+ */
+const MARK_ATTEMPTS = 4;
+const MARK_BACKOFF_MS = 200;
 
 function subscriptionTarget(s: Subscription): Target {
   return {
@@ -604,7 +614,8 @@ export class ExpiryScanner implements DeauthorizationListener {
       report.retried += outcome.retried;
       if (outcome.status === 'sent') {
         const at = clock.now();
-        await this.marks.add(
+        await this.recordSent(
+          target,
           batch.map((notice) => ({
             key: keyOf(notice),
             audit: {
@@ -636,6 +647,37 @@ export class ExpiryScanner implements DeauthorizationListener {
       });
     }
     return owed;
+  }
+
+  /**
+   * Marks notices that went out as sent, retried through a storage blip. If every attempt fails,
+   * the keys are logged: the notices were delivered, so the scan goes on, but the next scan after
+   * the lease may send them again.
+   */
+  private async recordSent(target: Target, sent: SentNotice[]): Promise<void> {
+    const timing = this.deps.timing ?? realTiming;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.marks.add(sent);
+        return;
+      } catch (error) {
+        if (attempt >= MARK_ATTEMPTS) {
+          this.deps.logger.error('notices sent but not recorded as sent; they may be sent again', {
+            target: target.key,
+            keys: sent.map(({ key }) => `${key.connectorId}|${key.periodStart}|${key.threshold}`),
+            attempts: attempt,
+            error,
+          });
+          return;
+        }
+        this.deps.logger.warn('recording sent notices failed; retrying', {
+          target: target.key,
+          attempt,
+          error,
+        });
+        await timing.sleep(MARK_BACKOFF_MS * 2 ** (attempt - 1));
+      }
+    }
   }
 
   /**

@@ -73,7 +73,8 @@ export function retryAfterMs(err: unknown, now: number = Date.now()): number | u
  * Proactive sends within Teams' limits: the rate limiter books each attempt (where it leaves the
  * process, when the transport can say so); a 429 waits
  * Retry-After; 5xx and network errors back off exponentially with jitter up to a bound;
- * 403 and 404 mean the bot was removed or the conversation is gone.
+ * 403 and 404 mean the bot was removed or the conversation is gone; any other 4xx but 408 fails
+ * at once.
  */
 export class ProactiveSender {
   private readonly timing: Timing;
@@ -172,6 +173,16 @@ export class ProactiveSender {
           this.logger.debug('send throttled; waiting Retry-After', { conversationId, waitMs: wait });
           await this.timing.sleep(Math.min(wait, cap * 4));
           continue;
+        }
+        if (status !== undefined && status >= 400 && status < 500 && status !== 408) {
+          // The request itself was refused (bad activity, auth, too large): the same request
+          // would be refused again, so it is not retried here and someone has to look.
+          this.logger.error('send refused by the Bot Connector; not retried', {
+            conversationId,
+            status,
+            error: (err as Error)?.message ?? String(err),
+          });
+          return { status: 'failed', attempts, retried: attempts - 1, error: `HTTP ${status}` };
         }
         failures += 1;
         if (failures >= maxAttempts) {

@@ -86,7 +86,9 @@ describe('two identical submits racing on one card', () => {
     const result = await doubleClick(client, digest, 'Record a transfer', 'digest-activity');
     expectNoFalseError(result);
     expect(await auditCount(tenant, target.id, 'transfer.recorded')).toBe(1);
-    expect(result.sent.join('\n')).toContain('A transfer is already recorded for Twice S3 since this notice');
+    expect(result.sent.join('\n')).toContain(
+      'This notice about Twice S3 is out of date: A transfer was recorded on',
+    );
   });
 
   test('wizard Next: the wizard moves one step, the second click changes nothing', async () => {

@@ -1,7 +1,14 @@
-import { channel, makeUser, personalChat } from '../harness/activities';
+import { channel, envelope, makeUser, personalChat } from '../harness/activities';
 import { actionTitles, cardText } from '../harness/cards';
 import { startHarness } from '../harness/testBot';
-import { answerError, answerMessage, shownCard, TeamsClient, type TurnResult } from '../harness/teamsClient';
+import {
+  answerError,
+  answerMessage,
+  postActivity,
+  shownCard,
+  TeamsClient,
+  type TurnResult,
+} from '../harness/teamsClient';
 import { connectorRecord, seedConnectors } from '../support/connectorFixtures';
 import { CARD_DATA_VERSION } from '../../src/cards/universalActions';
 import { DIGEST_REFRESH_VERB, NOTICE_REFRESH_VERB } from '../../src/notify/expiryScanner';
@@ -61,6 +68,58 @@ describe('Universal Actions: bad input gets an invoke error and changes nothing'
     expectRefused(turn, 400, /not one I know.*nothing was changed/);
     expect(await snapshot(h, TENANT)).toBe(before);
     expect(h.bot.logs.some((l) => l.msg === 'card action with no handler')).toBe(true);
+  });
+
+  test('an adaptiveCard/action invoke that is not an Action.Execute is refused at the door, never a 500', async () => {
+    const activity = envelope(h.standIn.url, chat.conversation, owner, 'invoke');
+    activity.name = 'adaptiveCard/action';
+    activity.value = { action: { verb: 'x' } };
+    const logged = h.bot.logs.length;
+    const answer = await postActivity(h.bot.url, activity);
+    // src/http/activityGuard.ts answers before the bot runs: teams-ai's actionExecute never sees it.
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ error: { code: 'BadActivity' } });
+    const logs = h.bot.logs.slice(logged);
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'activity refused' }));
+    expect(logs.filter((l) => l.level === 'error')).toEqual([]);
+  });
+
+  test('a notice button with a malformed connector id is refused before any read', async () => {
+    const connectors = h.bot.store.connectors;
+    const get = connectors.get;
+    let reads = 0;
+    connectors.get = (...args) => {
+      reads++;
+      return get.apply(connectors, args);
+    };
+    try {
+      for (const connectorId of ['x'.repeat(2000), 'a/b', 42]) {
+        expectRefused(
+          await chat.executeRaw('noticeTransfer', {
+            cardVersion: CARD_DATA_VERSION,
+            connectorId,
+            periodStart: '2026-03-01T09:00:00.000Z',
+          }),
+          400,
+          /does not name a connector I know, so nothing was changed/,
+        );
+        expectRefused(
+          await chat.executeRaw('noticeSnooze', { cardVersion: CARD_DATA_VERSION, connectorId }),
+          400,
+          /does not name a connector I know/,
+        );
+        if (typeof connectorId === 'string' && connectorId.length <= 200) {
+          expectRefused(
+            await chat.executeRaw(NOTICE_REFRESH_VERB, { cardVersion: CARD_DATA_VERSION, connectorId }),
+            400,
+            /does not name a connector I know/,
+          );
+        }
+      }
+      expect(reads).toBe(0);
+    } finally {
+      connectors.get = get;
+    }
   });
 
   test('missing data', async () => {

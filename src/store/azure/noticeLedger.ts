@@ -273,9 +273,14 @@ export class AzureNoticeLedger implements NoticeLedger {
     );
   }
 
-  snooze(key: Omit<NoticeKey, 'target'>, now: Date): Promise<void> {
+  snooze(key: Omit<NoticeKey, 'target'>, now: Date): Promise<boolean> {
     return guard(async () => {
-      await ignoring([409], this.snoozes.createEntity({ ...snoozeKeysOf(key), at: now.getTime() }));
+      const created = await ignoring(
+        [409],
+        this.snoozes.createEntity({ ...snoozeKeysOf(key), at: now.getTime() }),
+      );
+      // A 409 is the snooze someone recorded first.
+      return created !== undefined;
     });
   }
 

@@ -81,12 +81,13 @@ export class SqliteNoticeLedger implements NoticeLedger {
       .run(...keyArgs(key), claimant);
   }
 
-  async snooze(key: Omit<NoticeKey, 'target'>, now: Date): Promise<void> {
-    this.db
+  async snooze(key: Omit<NoticeKey, 'target'>, now: Date): Promise<boolean> {
+    const { changes } = this.db
       .prepare(
         `INSERT OR IGNORE INTO notice_snoozes (tenant_id, connector_id, period_start, threshold, at) VALUES (?, ?, ?, ?, ?)`,
       )
       .run(key.tenantId, key.connectorId, key.periodStart, key.threshold, now.getTime());
+    return changes > 0;
   }
 
   async isSnoozed(key: Omit<NoticeKey, 'target'>): Promise<boolean> {

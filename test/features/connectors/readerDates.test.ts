@@ -81,7 +81,7 @@ describe('dates on cards are in the reader’s time zone and locale', () => {
     expect(posted.length).toBeGreaterThan(0);
     posted.forEach(expectValidCard);
     const digest = cardText(posted[0]);
-    expect(digest).toContain('last transfer: 2026-03-01 22:15 UTC');
+    expect(digest).toContain('last recorded transfer: 2026-03-01 22:15 UTC');
     expect(digest).toContain('reported by Megan Bowen on 2026-02-20 23:30 UTC');
     expect(digest).not.toContain('Europe/Berlin');
   });

@@ -81,7 +81,7 @@ describe('expiry notices', () => {
     // Opened now, after the deauthorization, the 30-day notice says so and offers only Reauthorize.
     const managerView = shownCard((await channelClient.open(channelCards[0]))!);
     expect(actionTitles(managerView)).toEqual(['Reauthorize']);
-    expect(cardText(managerView)).toContain('Deauthorized: its 90 days without a transfer ran out on');
+    expect(cardText(managerView)).toContain('Deauthorized: 90 days with no recorded transfer ran out on');
     expect(actionTitles(postedCards(h.standIn, ownerChat.conversation.id)[0])).toEqual([
       'Reauthorize',
       'Record a transfer',
@@ -261,7 +261,7 @@ describe('expiry notices', () => {
     expect(stored?.status).toBe('authorized');
     const lapsed = shownCard((await channelClient.open(posted))!);
     expectValidCard(lapsed);
-    expect(cardText(lapsed)).toContain('Deauthorized: its 90 days without a transfer ran out on');
+    expect(cardText(lapsed)).toContain('Deauthorized: 90 days with no recorded transfer ran out on');
     expect(cardText(lapsed)).not.toMatch(/\b0 days left/);
     expect(actionTitles(lapsed)).not.toContain('Record a transfer');
     expect(actionTitles(lapsed)).toContain('Reauthorize');

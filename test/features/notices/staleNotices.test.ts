@@ -69,6 +69,59 @@ describe('stale notices and races', () => {
     }
   });
 
+  test('a storage blip while recording a sent notice is retried: the next scan does not send it again', async () => {
+    await seed('Blip', 61);
+    const notices = h.bot.store.notices;
+    const markAllSent = notices.markAllSent;
+    let failures = 0;
+    notices.markAllSent = async (...args) => {
+      if (failures === 0) {
+        failures++;
+        throw Object.assign(new Error('storage unavailable'), { statusCode: 503 });
+      }
+      return markAllSent.apply(notices, args);
+    };
+    try {
+      const logged = h.bot.logs.length;
+      const first = await h.bot.scanner.scan();
+      expect(failures).toBe(1);
+      expect(first.sent).toBeGreaterThan(0);
+      expect(h.bot.logs.slice(logged)).toContainEqual(
+        expect.objectContaining({ level: 'warn', msg: 'recording sent notices failed; retrying' }),
+      );
+      // Past the claim's lease: an unmarked notice would be sent again now.
+      h.bot.clock.set(new Date(h.bot.clock.now().getTime() + 11 * 60 * 1000));
+      expect((await h.bot.scanner.scan()).sent).toBe(0);
+      expect(postedCards(h.standIn, channelClient.conversation.channelId!)).toHaveLength(1);
+    } finally {
+      notices.markAllSent = markAllSent;
+    }
+  });
+
+  test('a sent notice whose mark fails every attempt is logged with its key at error level; the scan goes on', async () => {
+    const c = await seed('Outage', 61);
+    const notices = h.bot.store.notices;
+    const markAllSent = notices.markAllSent;
+    notices.markAllSent = async () => {
+      throw Object.assign(new Error('storage unavailable'), { statusCode: 503 });
+    };
+    try {
+      const logged = h.bot.logs.length;
+      const report = await h.bot.scanner.scan();
+      expect(report.sent).toBeGreaterThan(0);
+      const errors = h.bot.logs.slice(logged).filter((l) => l.level === 'error');
+      expect(errors).toContainEqual(
+        expect.objectContaining({
+          msg: 'notices sent but not recorded as sent; they may be sent again',
+          attempts: 4,
+          keys: [expect.stringContaining(c.id)],
+        }),
+      );
+    } finally {
+      notices.markAllSent = markAllSent;
+    }
+  });
+
   /** A connector authorized now, 76 days on: its 14-day digest in the channel, as a manager opens it. */
   async function fourteenDayDigest(name: string): Promise<Card> {
     await seed(name, 0);
@@ -83,7 +136,11 @@ describe('stale notices and races', () => {
     h.bot.clock.advanceDays(7);
     expect((await h.bot.scanner.scan()).sent).toBe(2);
 
+    const logged = h.bot.logs.length;
     const skipped = await channelClient.click(digest, 'Skip the 7-day notice');
+    expect(h.bot.logs.slice(logged)).toContainEqual(
+      expect.objectContaining({ level: 'info', msg: 'notice action refused', verb: 'noticeSnooze' }),
+    );
     expect(skipped.replies.map((r) => r.text)).toEqual([
       'This card is out of date: Sleepy has 7 days left, so the 7-day notice is due or already sent. Nothing was snoozed; the latest notice offers the next one to skip.',
     ]);

@@ -1138,8 +1138,9 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       it('records snoozes per connector, period and threshold', async () => {
         const { target: _target, ...base } = key();
         expect(await store.notices.isSnoozed(base)).toBe(false);
-        await store.notices.snooze(base, t0);
-        await store.notices.snooze(base, later(1));
+        // Only the first snooze of a notice says it recorded one: a repeat is audited by nobody.
+        expect(await store.notices.snooze(base, t0)).toBe(true);
+        expect(await store.notices.snooze(base, later(1))).toBe(false);
         expect(await store.notices.isSnoozed(base)).toBe(true);
         expect(await store.notices.isSnoozed({ ...base, threshold: 7 })).toBe(false);
         expect(await store.notices.isSnoozed({ ...base, periodStart: '2026-01-20T08:00:00.000Z' })).toBe(

@@ -74,6 +74,34 @@ describe('proactive sender', () => {
     expect(timing.sleeps.filter((ms) => ms >= 100)).toEqual([100, 200, 400, 800]);
   });
 
+  test('400, 401 and 413 fail at once, logged at error level; 408 is retried like a 5xx', async () => {
+    for (const status of [400, 401, 413]) {
+      const timing = new VirtualTiming();
+      const lines: Record<string, unknown>[] = [];
+      const t = transport([httpError(status), undefined]);
+      const sender = new ProactiveSender(
+        t,
+        new RateLimiter(100, timing),
+        createLogger('info', (line) => lines.push(JSON.parse(line))),
+        { timing },
+      );
+      const outcome = await sender.send(reference, { type: 'message' });
+      expect(outcome).toMatchObject({ status: 'failed', attempts: 1, retried: 0, error: `HTTP ${status}` });
+      expect(t.calls).toBe(1);
+      expect(lines).toContainEqual(
+        expect.objectContaining({
+          level: 'error',
+          msg: 'send refused by the Bot Connector; not retried',
+          status,
+        }),
+      );
+    }
+    const timing = new VirtualTiming();
+    const t = transport([httpError(408), undefined]);
+    const sender = new ProactiveSender(t, new RateLimiter(100, timing), logger, { timing });
+    expect(await sender.send(reference, { type: 'message' })).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+
   test('403 and 404 mean the conversation is gone: no retry', async () => {
     for (const status of [403, 404]) {
       const timing = new VirtualTiming();

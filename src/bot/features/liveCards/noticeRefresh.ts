@@ -4,6 +4,7 @@ import { readerDates } from '../../../util/readerDates';
 import { renderCard } from '../../../cards/render';
 import { deauthorizedView } from '../../../notify/deauthorizedView';
 import { askOwnerText } from '../../../notify/digestView';
+import { isConnectorId } from '../../../connectors/connector';
 import { NOTICE_REFRESH_VERB } from '../../../notify/expiryScanner';
 import type { BotDeps } from '../../deps';
 import { actorOf, tenantIdOf } from '../../turnInfo';
@@ -56,6 +57,10 @@ export function noticeRefreshVerb(deps: BotDeps): CardVerb<Record<string, unknow
   return recordVerb(NOTICE_REFRESH_VERB, async (context, _state, data) => {
     const problem = dataProblem(data, ['connectorId']);
     if (problem) throw new CardActionError(400, problem);
+    // Checked before the read: a malformed id would reach the store as a key (Azure: a 400).
+    if (!isConnectorId(data.connectorId)) {
+      throw new CardActionError(400, 'This card does not name a connector I know, so it shows nothing.');
+    }
     return noticeNow(context, data, deps);
   });
 }

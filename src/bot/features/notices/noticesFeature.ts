@@ -3,10 +3,17 @@ import { MessageFactory, TurnContext } from 'botbuilder';
 import { refuse } from '../../universalActions';
 import { subscriptionCard } from '../../../cards/noticeCards';
 import { renderCard } from '../../../cards/render';
-import { clockStart, daysUntilExpiry, expiresAt, type Connector } from '../../../connectors/connector';
+import {
+  clockStart,
+  daysUntilExpiry,
+  expiresAt,
+  isConnectorId,
+  type Connector,
+} from '../../../connectors/connector';
 import type { ConnectorService } from '../../../connectors/connectorService';
 import { LifecycleError, type ConnectorLifecycle } from '../../../connectors/lifecycle';
 import { dueThreshold, nextThreshold } from '../../../notify/thresholds';
+import { restartedBy } from '../../../notify/digestView';
 import type { CommandRouter } from '../../commandRouter';
 import type { BotDeps } from '../../deps';
 import { readerDates } from '../../../util/readerDates';
@@ -131,13 +138,31 @@ async function unsubscribe(deps: NotifyFeatureDeps, context: TurnContext): Promi
   );
 }
 
+/**
+ * Logs a click the feature turned down with a reply in the conversation (refuse() logs its own),
+ * so that what people were told leaves a trace.
+ */
+function logRefusal(deps: NotifyFeatureDeps, verb: string, connector: Connector, reason: string): void {
+  deps.logger.info('notice action refused', {
+    verb,
+    tenantId: connector.tenantId,
+    connectorId: connector.id.slice(0, 40),
+    reason,
+  });
+}
+
 /** The connector a notice button names, in this tenant, if the person may manage it. */
 async function managed(
   deps: NotifyFeatureDeps,
   context: TurnContext,
   data: Record<string, unknown>,
 ): Promise<Connector | undefined> {
-  const id = typeof data.connectorId === 'string' ? data.connectorId : '';
+  const id = data.connectorId;
+  if (!isConnectorId(id)) {
+    // Refused before any read: a malformed id would reach the store as a key (Azure: a 400).
+    await refuse(context, 400, 'This button does not name a connector I know, so nothing was changed.');
+    return undefined;
+  }
   const lookup = await deps.connectors.loadToManage(tenantIdOf(context), id, actorOf(context));
   if (lookup.kind === 'missing') {
     await refuse(context, 404, 'That connector does not exist in this tenant any more. Nothing was changed.');
@@ -157,24 +182,41 @@ async function noticeTransfer(
   data: Record<string, unknown>,
 ): Promise<void> {
   const { clock, config } = deps;
+  if (typeof data.periodStart !== 'string') {
+    // Without the period, a click on an old card would record a transfer it was never about.
+    await refuse(context, 400, 'This card does not say which period it is about, so nothing was changed.');
+    return;
+  }
   const connector = await managed(deps, context, data);
   if (!connector) return;
-  // A notice is about one 90-day period: once a transfer restarted the clock (a double click,
-  // or someone else in the channel), the notice's button has nothing left to do.
-  if (typeof data.periodStart === 'string' && data.periodStart !== clockStart(connector)?.toISOString()) {
+  const dates = readerDates(context, deps.logger);
+  // A notice is about one 90-day period: once a transfer or a reauthorization restarted the clock
+  // (a double click, or someone else in the channel), the notice's button has nothing left to do.
+  if (data.periodStart !== clockStart(connector)?.toISOString()) {
+    const restarted = restartedBy(connector, data.periodStart, dates);
+    logRefusal(
+      deps,
+      NOTICE_VERBS.transfer,
+      connector,
+      restarted ? 'clock restarted' : 'not the current period',
+    );
     await context.sendActivity(
-      mdText`A transfer is already recorded for ${connector.displayName} since this notice (last transfer ${readerDates(context, deps.logger).dateTime(connector.lastTransferAt)}). Nothing was changed; type transfer ${connector.displayName} to record another.`,
+      restarted
+        ? mdText`This notice about ${connector.displayName} is out of date: ${restarted} Nothing was changed; type transfer ${connector.displayName} to record another.`
+        : mdText`This notice is not about the current period of ${connector.displayName}, so nothing was changed; type transfer ${connector.displayName} to record a transfer.`,
     );
     return;
   }
   try {
     const updated = await deps.connectors.recordTransfer(connector, clock.now(), actorOf(context));
     await context.sendActivity(
-      mdText`${actorOf(context).name} recorded a transfer for ${updated.displayName}: it is now deauthorized on ${readerDates(context, deps.logger).dateTime(expiresAt(updated, config.inactivityDays))} unless it transfers again.`,
+      mdText`${actorOf(context).name} recorded a transfer for ${updated.displayName}: it is now deauthorized on ${dates.dateTime(expiresAt(updated, config.inactivityDays))} unless it transfers again.`,
     );
   } catch (err) {
     if (err instanceof LifecycleError) {
-      await context.sendActivity(err.message);
+      logRefusal(deps, NOTICE_VERBS.transfer, connector, err.code);
+      // The message quotes the connector's name, which is text from people.
+      await context.sendActivity(mdText`${err.message}`);
       return;
     }
     throw err;
@@ -192,6 +234,7 @@ async function noticeSnooze(
   if (!connector) return;
   const period = clockStart(connector)?.toISOString();
   if (!period || data.periodStart !== period) {
+    logRefusal(deps, NOTICE_VERBS.snooze, connector, 'not the current period');
     await context.sendActivity(
       mdText`This notice is out of date: ${connector.displayName} transferred or was reauthorized since. Nothing was snoozed.`,
     );
@@ -212,25 +255,59 @@ async function noticeSnooze(
   const daysLeft = daysUntilExpiry(connector, config.inactivityDays, clock.now());
   const dueNow = daysLeft === undefined ? undefined : dueThreshold(daysLeft, config.expiryNoticeDays);
   if (next !== undefined && dueNow !== undefined && dueNow <= next) {
+    logRefusal(deps, NOTICE_VERBS.snooze, connector, 'next notice due or sent');
     await context.sendActivity(
       mdText`This card is out of date: ${connector.displayName} has ${daysLeft === 1 ? '1 day' : `${daysLeft} days`} left, so the ${next}-day notice is due or already sent. Nothing was snoozed; the latest notice offers the next one to skip.`,
     );
     return;
   }
   if (next === undefined) {
+    logRefusal(deps, NOTICE_VERBS.snooze, connector, 'no later notice');
     await context.sendActivity(
       mdText`There is no later notice to snooze for ${connector.displayName}: the next thing that happens is deauthorization.`,
     );
     return;
   }
-  await store.notices.snooze(
+  const snoozed = await store.notices.snooze(
     { tenantId: connector.tenantId, connectorId: connector.id, periodStart: period, threshold: next },
     clock.now(),
   );
-  await lifecycle.audit(connector, actorOf(context), 'notice.snoozed', { threshold: next });
+  if (!snoozed) {
+    // A double click or a second person: the first one audited and announced it.
+    const by = await snoozedBy(deps, connector, period, next);
+    logRefusal(deps, NOTICE_VERBS.snooze, connector, 'already snoozed');
+    await context.sendActivity(
+      by
+        ? mdText`The ${next}-day notice of ${connector.displayName} was already skipped by ${by}: it will not be sent. Later notices still will. Nothing else changed.`
+        : mdText`The ${next}-day notice of ${connector.displayName} was already skipped: it will not be sent. Later notices still will. Nothing else changed.`,
+    );
+    return;
+  }
+  await lifecycle.audit(connector, actorOf(context), 'notice.snoozed', {
+    threshold: next,
+    periodStart: period,
+  });
   await context.sendActivity(
     mdText`${actorOf(context).name} snoozed ${connector.displayName}: the ${next}-day notice will not be sent. Later notices still will.`,
   );
+}
+
+/** Who snoozed this notice, from the connector's recent audit; undefined when it is not there (yet). */
+async function snoozedBy(
+  deps: NotifyFeatureDeps,
+  connector: Connector,
+  periodStart: string,
+  threshold: number,
+): Promise<string | undefined> {
+  const recent = await deps.store.audit.list(connector.tenantId, { connectorId: connector.id, limit: 20 });
+  const event = recent.find(
+    (e) =>
+      e.action === 'notice.snoozed' &&
+      e.detail?.threshold === threshold &&
+      // Entries from before the period was recorded name only the threshold.
+      (e.detail?.periodStart === undefined || e.detail.periodStart === periodStart),
+  );
+  return event ? (event.actorName ?? event.actor) : undefined;
 }
 
 /**

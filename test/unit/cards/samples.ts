@@ -994,7 +994,7 @@ function connectorsAndNoticeSamples(): CardSample[] {
           daysLeft: '28 days left',
           color: 'Default',
           detail:
-            'authorized, verified 2026-03-13 09:00 UTC by the Microsoft Graph consent check · last transfer: never · deauthorized on 2026-06-11 09:00 UTC',
+            'authorized, verified 2026-03-13 09:00 UTC by the Microsoft Graph consent check · last recorded transfer: none recorded here · deauthorized on 2026-06-11 09:00 UTC',
           periodStart: '2026-03-13T09:00:00.000Z',
           threshold: 30,
           actions: 'all',
@@ -1054,7 +1054,7 @@ function connectorsAndNoticeSamples(): CardSample[] {
       style: 'attention',
       text: "Connectors are automatically deauthorized if they haven't transferred any data in the last 90 days.",
       facts: [
-        { title: 'Last transfer', value: '2025-12-01 10:00 UTC' },
+        { title: 'Last recorded transfer', value: '2025-12-01 10:00 UTC' },
         {
           title: 'Status',
           value:
@@ -1077,7 +1077,7 @@ function connectorsAndNoticeSamples(): CardSample[] {
       style: 'good',
       text: 'Reauthorized by Ada Lovelace on 2026-03-03 08:00 UTC.',
       facts: [
-        { title: 'Last transfer', value: '2025-12-01 10:00 UTC' },
+        { title: 'Last recorded transfer', value: '2025-12-01 10:00 UTC' },
         {
           title: 'Status',
           value: 'authorized, reported by Ada Lovelace on 2026-03-03 08:00 UTC, not verified',

@@ -18,7 +18,8 @@ import { actorOf, tenantIdOf } from '../../turnInfo';
 import { CardActionError } from '../../universalActions';
 import { deletionOf } from '../liveCards/cardViewers';
 import type { ConnectorsFeatureDeps } from './connectorsDeps';
-import { askOwner, readerMayManage, recordedTransferText, refreshUsers, type MayManage } from './readerView';
+import { askOwner, readerMayManage, refreshUsers, type MayManage } from './readerView';
+import { lastRecordedTransfer } from '../../../notify/deauthorizedView';
 
 /** The connector list's refresh verb. */
 export const LIST_REFRESH_VERB = 'connectorListRefresh';
@@ -59,7 +60,7 @@ function connectorRow(
     status: connector.status,
     statusColor: STATUS_COLORS[connector.status],
     stateText: describeState(connector, dates.dateTime),
-    lastTransfer: recordedTransferText(connector, dates),
+    lastTransfer: lastRecordedTransfer(connector, dates),
     daysLeft: deauthorized
       ? 'reauthorize to use'
       : days === undefined

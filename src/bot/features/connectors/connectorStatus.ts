@@ -30,7 +30,8 @@ import { deletionOf } from '../liveCards/cardViewers';
 import { consentStatusView, type ConsentStatusView } from '../consent/consentStatus';
 import { activityEvidenceRow, NO_EVIDENCE } from './activityEvidence';
 import type { ConnectorsFeatureDeps } from './connectorsDeps';
-import { askOwner, readerMayManage, recordedTransferText, refreshUsers, type MayManage } from './readerView';
+import { askOwner, readerMayManage, refreshUsers, type MayManage } from './readerView';
+import { lastRecordedTransfer } from '../../../notify/deauthorizedView';
 
 /** The status card's refresh verb: Teams asks for the card as it is now when it is shown. */
 export const STATUS_REFRESH_VERB = 'connectorStatusRefresh';
@@ -71,7 +72,7 @@ function statusFacts(
       value: `${dates.dateTime(connector.createdAt)}${connector.createdByName ? ` by ${connector.createdByName}` : ' (imported)'}`,
     },
     { title: 'Authorized', value: dates.dateTime(connector.authorizedAt) },
-    { title: 'Last recorded transfer', value: recordedTransferText(connector, dates) },
+    { title: 'Last recorded transfer', value: lastRecordedTransfer(connector, dates) },
     {
       title: connector.status === 'deauthorized' ? 'Deauthorized' : 'Deauthorized on',
       value: expiry

@@ -112,6 +112,10 @@ async function deleteConfirmed(
     await confirmDelete(deps, context, connector);
     return;
   }
+  const actor = actorOf(context);
+  // Whether the clicker may manage it comes first: a refusal goes to them alone (the invoke's error).
+  const permission = await deps.connectors.mayManage(connector, actor);
+  if (!permission.allowed) return refuse(context, 403, permission.reason);
   if (data.version !== connector.version || data.createdAt !== connector.createdAt) {
     deps.logger.info('delete refused: confirmation out of date', {
       tenantId,
@@ -123,7 +127,6 @@ async function deleteConfirmed(
     await context.sendActivity(OUT_OF_DATE);
     return;
   }
-  const actor = actorOf(context);
   if (data.requestedBy !== actor.id) {
     deps.logger.info('delete refused: confirmed by someone other than the asker', {
       tenantId,
@@ -135,8 +138,6 @@ async function deleteConfirmed(
       `This confirmation belongs to the person who asked to delete ${connector.displayName}. To delete it yourself, type delete ${connector.displayName}.`,
     );
   }
-  const permission = await deps.connectors.mayManage(connector, actor);
-  if (!permission.allowed) return refuse(context, 403, permission.reason);
   const outcome = await deps.connectors.delete(connector, actor);
   if (!outcome.deleted) {
     deps.logger.info('delete refused: the connector changed as it was confirmed', {

@@ -1,6 +1,5 @@
 import type { TurnContext } from 'botbuilder';
 import type { Connector } from '../../../connectors/connector';
-import type { DateFormatter } from '../../../util/dates';
 import { askOwnerText } from '../../../notify/digestView';
 import { actorOf, conversationTypeOf, tenantIdOf } from '../../turnInfo';
 import { managerIds } from '../liveCards/cardViewers';
@@ -54,12 +53,3 @@ export async function refreshUsers(
   }
   return managerIds(deps, tenantIdOf(context), connectors);
 }
-
-/**
- * The last transfer as this bot knows it: only transfers recorded through it (a command, the API,
- * sign-in evidence), so no date reads "none recorded here" rather than "never".
- */
-export const recordedTransferText = (
-  connector: Pick<Connector, 'lastTransferAt'>,
-  dates: Pick<DateFormatter, 'dateTime'>,
-): string => (connector.lastTransferAt ? dates.dateTime(connector.lastTransferAt) : 'none recorded here');

@@ -49,7 +49,8 @@ describe('text from people never becomes card markup', () => {
   });
 
   test('a plain-text reply naming a link-like connector shows the name literally (Teams reads message text as markdown)', async () => {
-    const turn = await ownerChat.say('transfer reauthorize here');
+    // transfer records at once, so it takes the whole name (a part only offers a button).
+    const turn = await ownerChat.say(`transfer ${LINK_NAME}`);
     const text = String(turn.replies.at(-1)?.text);
     expect(text).toMatch(/^Transfer recorded for \\\[Reauthorize here\\\]\(https:\/\/evil\.example\)\. /);
     expect(unescapeMarkdown(text)).toContain(`Transfer recorded for ${LINK_NAME}.`);

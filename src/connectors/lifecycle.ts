@@ -42,7 +42,6 @@ export interface AuthorizationOutcome {
   verifiedBy?: VerificationMethod;
   /** Keys already sealed by the caller; the domain never sees them in plain text. */
   sealedSecret?: string;
-  consentRequestedFrom?: string;
 }
 
 /**
@@ -265,13 +264,9 @@ export class ConnectorLifecycle {
       cloud: outcome.cloud,
       keysVerified: outcome.keysVerified,
       provenance: this.provenanceOf(outcome, actor, now),
-      consent:
-        outcome.status === 'awaiting-consent'
-          ? {
-              requestedFrom: outcome.consentRequestedFrom,
-              requestedAt: outcome.consentRequestedFrom ? now : undefined,
-            }
-          : undefined,
+      // Who was asked is recorded with the request itself (recordConsentRequest), never before it
+      // exists: a hand-over that fails after this write must not read as sent.
+      consent: outcome.status === 'awaiting-consent' ? {} : undefined,
       version: 0,
     };
     if (outcome.sealedSecret)
@@ -303,13 +298,8 @@ export class ConnectorLifecycle {
       cloud: outcome.cloud ?? existing.cloud,
       keysVerified: outcome.keysVerified ?? existing.keysVerified,
       provenance: this.provenanceOf(outcome, actor, now),
-      consent:
-        outcome.status === 'awaiting-consent'
-          ? {
-              requestedFrom: outcome.consentRequestedFrom,
-              requestedAt: outcome.consentRequestedFrom ? now : undefined,
-            }
-          : existing.consent,
+      // A new hand-over follows; the last one's request is no longer this authorization's.
+      consent: outcome.status === 'awaiting-consent' ? {} : existing.consent,
     });
     await this.audit(updated, actor, 'connector.reauthorized', {
       status: updated.status,
@@ -326,22 +316,46 @@ export class ConnectorLifecycle {
       : { kind: 'reported', by: actor.id, byName: actor.name, at };
   }
 
-  /** Records how the consent request reached (or did not reach) the global admin. */
+  /**
+   * Records how the consent request reached (or did not reach) the global admin. Without a
+   * `requestId` no request exists (nobody could be addressed): who asked and where is kept, so
+   * that they hear of a later verification, but nothing says it was requested from anyone.
+   */
   async recordConsentRequest(
     connector: Connector,
     consent: ConsentState,
     actor: ActorRef,
   ): Promise<Connector> {
+    const opened = consent.requestId !== undefined;
     const updated = await this.store.connectors.update({
       ...connector,
       status: 'awaiting-consent',
       provenance: undefined,
-      consent: { ...connector.consent, ...consent, requestedAt: this.clock.now().toISOString() },
+      consent: opened
+        ? { ...connector.consent, ...consent, requestedAt: this.clock.now().toISOString() }
+        : {
+            ...connector.consent,
+            ...consent,
+            requestedFrom: undefined,
+            requestedFromId: undefined,
+            requestedFromUpn: undefined,
+            requestedAt: undefined,
+            requestId: undefined,
+            delivery: undefined,
+          },
     });
-    await this.audit(updated, actor, 'consent.requested', {
-      requestedFrom: consent.requestedFrom,
-      delivery: consent.delivery ?? 'not delivered',
-    });
+    await this.audit(
+      updated,
+      actor,
+      opened ? 'consent.requested' : 'consent.not-requested',
+      opened
+        ? {
+            requestedFrom: consent.requestedFrom,
+            requestId: consent.requestId,
+            delivery: consent.delivery ?? 'not delivered',
+          }
+        : { reason: 'nobody could be addressed' },
+    );
     return updated;
   }
 

@@ -320,14 +320,7 @@ export class Office365Flow implements WizardFlow {
     if (pickField(value, 'addressees') === 'roles') {
       state.consentToRoles = true;
       state.consentReviewers = undefined;
-      return {
-        kind: 'finish',
-        outcome: {
-          status: 'awaiting-consent',
-          cloud: state.cloud,
-          consentRequestedFrom: `everyone holding ${this.handover!.reviewerRoleNames().join(', ')}`,
-        },
-      };
+      return { kind: 'finish', outcome: { status: 'awaiting-consent', cloud: state.cloud } };
     }
     state.consentToRoles = false;
     const typed = pickField(value, 'adminUpn', 1000)
@@ -348,14 +341,8 @@ export class Office365Flow implements WizardFlow {
     }
     state.consentReviewers = people;
     state.consentAdmin = people[0];
-    return {
-      kind: 'finish',
-      outcome: {
-        status: 'awaiting-consent',
-        cloud: state.cloud,
-        consentRequestedFrom: people.map((p) => p.name).join(', '),
-      },
-    };
+    // Who was asked is recorded once the request is opened (afterRecord), not before.
+    return { kind: 'finish', outcome: { status: 'awaiting-consent', cloud: state.cloud } };
   }
 
   /**

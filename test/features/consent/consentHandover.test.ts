@@ -5,6 +5,10 @@ import { expectValidCard } from '../../support/cardValidation';
 import { reply, type FakeTenant } from '../../support/fakeMicrosoftCloud';
 import { useCloudHarness } from '../../harness/useHarness';
 import { teamsUserOf } from '../../harness/chat';
+import { answerError } from '../../harness/teamsClient';
+import { withReplaced } from '../../support/replaceMethod';
+import { StoreUnavailableError } from '../../../src/connectors/ports';
+import type { ConsentRequest } from '../../../src/connectors/consentRequest';
 
 const CATALOG_APP = '3a2b1c0d-1111-4222-8333-444455556666';
 
@@ -195,6 +199,39 @@ describe('admin consent hand-over', () => {
       personalChat(cloud.addTenant().id, elsewhere),
     ).click(adminCard, 'I have granted consent');
     expect(otherTenant.replies[0].text).toContain('does not exist in this tenant');
+  });
+
+  test('a hand-over whose request could not be stored is sent on the next click, and status names nobody in between', async () => {
+    const tenant = cloud.addTenant({ displayName: 'Adatum' });
+    tenant.oauth2PermissionGrants.length = 0;
+    const { client, card, id } = await toHandover(tenant, 'Adatum destination');
+    let failures = 0;
+    const failed = await withReplaced(
+      h.bot.store.consentRequests,
+      'create',
+      (create) => async (request: ConsentRequest) => {
+        if (failures++ === 0) throw new StoreUnavailableError(new Error('ECONNRESET'));
+        return create(request);
+      },
+      () => client.click(card, 'Send the consent request', { adminId: tenant.admin!.id }, id),
+    );
+    expect(answerError(failed)?.message).toContain('Storage is unavailable');
+    expect(h.standIn.posted(`a:1:personal-${tenant.admin!.id}`)).toHaveLength(0);
+    const [waiting] = (await h.bot.store.connectors.list(tenant.id)).items;
+    expect(waiting.consent?.requestedFrom).toBeUndefined();
+    expect(waiting.consent?.requestedAt).toBeUndefined();
+    const status = await client.say('status adatum destination');
+    const statusText = cardText(cardOf(status.replies[status.replies.length - 1]));
+    expect(statusText).toContain('Admin consent: waiting for a global admin');
+    expect(statusText).not.toContain('requested from');
+
+    const sent = await client.click(card, 'Send the consent request', { adminId: tenant.admin!.id }, id);
+    expect(h.standIn.posted(`a:1:personal-${tenant.admin!.id}`)).toHaveLength(1);
+    expect(cardText(shown(sent))).toContain('I sent the consent request to Adele Admin');
+    const [connector] = (await h.bot.store.connectors.list(tenant.id)).items;
+    const request = await h.bot.store.consentRequests.get(tenant.id, connector.consent!.requestId!);
+    expect(request?.state).toBe('open');
+    expect(connector.consent?.requestedFromId).toBe(tenant.admin!.id);
   });
 
   test('status verifies an awaiting connector with Graph and shows it authorized once consent is there', async () => {

@@ -298,7 +298,10 @@ export class ConsentHandover implements ConsentHandoverPort {
     return { delivery, detail: sentences.join(' '), connector: updated };
   }
 
-  /** Records a hand-over that reached nobody, so the connector still waits and says why. */
+  /**
+   * Records a hand-over that reached nobody (no request was opened), so the connector still
+   * waits, the requester hears of a later verification, and nothing names anyone as asked.
+   */
   private async unsent(
     connector: Connector,
     requester: { id: string; name: string },
@@ -309,7 +312,6 @@ export class ConsentHandover implements ConsentHandoverPort {
     const updated = await this.deps.lifecycle.recordConsentRequest(
       connector,
       {
-        requestedFrom: `everyone holding ${this.reviewerRoleNames().join(', ')}`,
         requestedBy: requester.id,
         requesterConversationId: context.activity.conversation.id,
         requesterCardActivityId: cardActivityId,

@@ -376,20 +376,21 @@ export class ConnectorLifecycle {
 
   /**
    * A consent request closed without consent: declined by a reviewer, or expired. Only a
-   * connector still awaiting consent changes (one verified meanwhile stays authorized); the
-   * audit entry is written either way, with who closed it and why.
+   * connector still awaiting consent through that very request changes (one verified meanwhile
+   * stays authorized; one handed over again waits on the newer request); nothing is written then.
    */
   async recordConsentClosed(
     tenantId: string,
     connectorId: string,
     status: Extract<ConnectorStatus, 'consent-declined' | 'consent-expired'>,
     actor: ActorRef,
-    detail: Record<string, unknown>,
+    detail: { requestId: string } & Record<string, unknown>,
   ): Promise<Connector | undefined> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const connector = await this.store.connectors.get(tenantId, connectorId);
       if (!connector) return undefined;
       if (connector.status !== 'awaiting-consent') return connector;
+      if (connector.consent?.requestId !== detail.requestId) return connector;
       try {
         const updated = await this.store.connectors.update({ ...connector, status, provenance: undefined });
         await this.audit(

@@ -172,6 +172,63 @@ describe('consent requests (reviewers, decisions, expiry, the consents list)', (
     expect(h.standIn.posted(`a:1:personal-${admin.id}`)).toHaveLength(1);
   });
 
+  test('a request replaced by a reauthorization’s new hand-over cannot decline the connector, and is closed as replaced', async () => {
+    const { tenant, bob } = tenantWithReviewers(cloud, 'Alpine');
+    const admin = tenant.admin!;
+    const { client } = await handOver(h, tenant, 'Alpine destination', { adminId: admin.id, adminUpn: '' });
+    const first = reviewerCard(h, admin);
+    const firstId = (await connectorOf(h, tenant)).consent!.requestId!;
+
+    const started = await client.say('reauthorize alpine destination');
+    const id = String(started.replies[0].id);
+    let turn = await client.click(shownCard(started), 'I selected Reauthorize: next', {}, id);
+    turn = await client.click(
+      shownCard(turn),
+      'Next',
+      { cloud: 'global', upn: tenant.sharePointAdmin!.userPrincipalName },
+      id,
+    );
+    turn = await client.click(shownCard(turn), 'Next', {}, id);
+    turn = await client.click(shownCard(turn), 'I am a SharePoint admin: hand over', {}, id);
+    await client.click(shownCard(turn), 'Send the consent request', { adminUpn: bob.userPrincipalName }, id);
+    const current = await connectorOf(h, tenant);
+    expect(current.consent?.requestId).not.toBe(firstId);
+    expect(reviewerCard(h, bob)).toBeDefined();
+    const replaced = await h.bot.store.consentRequests.get(tenant.id, firstId);
+    expect(replaced?.state).toBe('superseded');
+    expect(cardText(updatesIn(h, first.chat)[0])).toContain('Replaced by a newer request');
+
+    h.standIn.reset();
+    const late = await reviewerClient(h, tenant, admin).click(first.card, 'Decline the request', {
+      declineReason: 'no',
+    });
+    expect(String(late.replies[0].text)).toContain('replaced by a newer one');
+    expect((await connectorOf(h, tenant)).status).toBe('awaiting-consent');
+    expect(h.standIn.posted(client.conversation.id)).toHaveLength(0);
+    const audit = await auditApi(h, tenant);
+    expect(audit.filter((e) => e.action === 'consent.declined')).toHaveLength(0);
+  });
+
+  test('an older request still open (recorded before requests were superseded) cannot decline the connector', async () => {
+    const { tenant } = tenantWithReviewers(cloud, 'Legacy');
+    const admin = tenant.admin!;
+    const { client } = await handOver(h, tenant, 'Legacy destination', { adminId: admin.id, adminUpn: '' });
+    const { card } = reviewerCard(h, admin);
+    const connector = await connectorOf(h, tenant);
+    // The connector now waits on another request, as a hand-over recorded elsewhere leaves it.
+    await h.bot.store.connectors.update({
+      ...connector,
+      consent: { ...connector.consent, requestId: 'a-newer-request' },
+    });
+    h.standIn.reset();
+    const late = await reviewerClient(h, tenant, admin).click(card, 'Decline the request', {
+      declineReason: 'no',
+    });
+    expect(String(late.replies[0].text)).toContain('replaced by a newer one');
+    expect((await connectorOf(h, tenant)).status).toBe('awaiting-consent');
+    expect(h.standIn.posted(client.conversation.id)).toHaveLength(0);
+  });
+
   test('forward to another admin by UPN: they get the card, the requester is told to whom; a forged click changes nothing', async () => {
     const { tenant, bob } = tenantWithReviewers(cloud, 'Northwind');
     const admin = tenant.admin!;

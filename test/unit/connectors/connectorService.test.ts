@@ -230,3 +230,20 @@ describe('ConnectorService.completeAuthorization', () => {
     expect(t.audit.actions()).toEqual(['connector.reauthorized']);
   });
 });
+
+describe('ConnectorLifecycle.recordConsentClosed', () => {
+  it('changes the connector only for the request it currently waits on', async () => {
+    const t = setup();
+    const c = await t.seed({ id: 'c5', status: 'awaiting-consent', consent: { requestId: 'r2' } });
+    const older = await t.lifecycle.recordConsentClosed(TENANT, c.id, 'consent-declined', bob, {
+      requestId: 'r1',
+    });
+    expect(older?.status).toBe('awaiting-consent');
+    expect(t.audit.actions()).toEqual([]);
+    const current = await t.lifecycle.recordConsentClosed(TENANT, c.id, 'consent-declined', bob, {
+      requestId: 'r2',
+    });
+    expect(current?.status).toBe('consent-declined');
+    expect(t.audit.actions()).toEqual(['consent.declined']);
+  });
+});

@@ -10,6 +10,7 @@ import { cloudOfUpn } from '../../../connectors/clouds';
 import {
   declineConsentRequest,
   forwardConsentRequest,
+  REPLACED_MESSAGE,
   reviewerOf,
   type ConsentRequest,
 } from '../../../connectors/consentRequest';
@@ -78,6 +79,27 @@ async function reviewerRequest(
   if (!check.allowed) {
     deps.logger.warn('consent request action refused', { requestId: request.id, state: request.state });
     await privately(context, deps, check.message);
+    return undefined;
+  }
+  // Only the connector's current request decides it: an older one (handed over again since, by
+  // a reauthorization or Ask again) must not decline or forward what someone else now reviews.
+  const connector = await deps.lifecycle.get(request.tenantId, request.connectorId);
+  if (!connector) {
+    deps.logger.info('consent request action refused: connector deleted', { requestId: request.id });
+    await privately(
+      context,
+      deps,
+      mdText`The connector ${request.connectorName} no longer exists (it was deleted), so this consent request has nothing left to decide. Nothing was changed.`,
+    );
+    return undefined;
+  }
+  if (connector.consent?.requestId !== request.id) {
+    deps.logger.info('consent request action refused: replaced by a newer request', {
+      requestId: request.id,
+      currentRequestId: connector.consent?.requestId,
+      connectorId: connector.id,
+    });
+    await privately(context, deps, REPLACED_MESSAGE);
     return undefined;
   }
   return { request: check.request, actor: check.actor };

@@ -9,6 +9,7 @@ import {
   approveConsentRequest,
   closeVerifiedConsentRequest,
   openConsentRequest,
+  supersedeConsentRequest,
   reviewerNames,
   reviewerOf,
   withReviewerCard,
@@ -116,6 +117,7 @@ export async function openAndDeliver(
       deps.config.consentRequestDays,
     ),
   );
+  await supersedeOlderRequests(deps, connector, request.id);
   const viewers = await requestViewerIds(deps.teamsUserIds, request);
   const card = consentRequestAttachment(deps, connector, requester.name, request, UTC_DATES, viewers);
   const deliveries: ReviewerDelivery[] = [];
@@ -136,6 +138,43 @@ export async function openAndDeliver(
     reached: deliveries.filter((d) => d.delivery).length,
   });
   return { request, deliveries };
+}
+
+/**
+ * Closes the connector's other open requests as superseded once a newer one exists: an older
+ * request must neither decide the connector nor expire into "no decision" news. Their reviewers'
+ * cards turn to "replaced"; a request changed meanwhile is left to whoever changed it.
+ */
+async function supersedeOlderRequests(
+  deps: ConsentRequestDeps,
+  connector: Connector,
+  newerId: string,
+): Promise<void> {
+  const open = await deps.store.consentRequests.listByTenant(connector.tenantId, {
+    connectorId: connector.id,
+    states: ['open'],
+  });
+  for (const older of open.filter((r) => r.id !== newerId)) {
+    const moved = supersedeConsentRequest(older, newerId, deps.clock.now());
+    if (!moved.ok) continue;
+    const saved = await saveRequest(deps, moved.request);
+    if (saved === 'conflict') continue;
+    deps.logger.info('consent request superseded by a newer one', {
+      requestId: saved.id,
+      newerRequestId: newerId,
+      connectorId: connector.id,
+    });
+    await deps.lifecycle.audit(
+      connector,
+      { id: saved.requester.id, name: saved.requester.name },
+      'consent.superseded',
+      {
+        requestId: saved.id,
+        newerRequestId: newerId,
+      },
+    );
+    await updateReviewerCards(deps, saved);
+  }
 }
 
 async function deliverOne(

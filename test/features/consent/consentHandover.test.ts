@@ -93,7 +93,7 @@ describe('admin consent hand-over', () => {
     expect(cardText(shown(sent))).toContain('I installed myself for them first');
   });
 
-  test('when installing is refused too, the request is posted in the requester’s chat with an @mention and what to forward', async () => {
+  test('when the 1:1 send fails even after installing, a requester in their 1:1 chat with the bot is told it reached nobody and why, with no @mention there', async () => {
     const tenant = cloud.addTenant({ displayName: 'Northwind' });
     cloud.graph.on(
       'POST',
@@ -110,17 +110,40 @@ describe('admin consent hand-over', () => {
       { times: 5 },
     );
     const sent = await client.click(card, 'Send the consent request', { adminId: tenant.admin!.id }, id);
-    const mention = sent.replies.find(
-      (r) =>
-        Array.isArray(r.entities) && (r.entities as { type: string }[]).some((e) => e.type === 'mention'),
+    const mentions = h.standIn
+      .posted(client.conversation.id)
+      .filter((r) => String(r.text ?? '').includes('<at>'));
+    expect(mentions).toHaveLength(0);
+    const text = cardText(shown(sent));
+    expect(text).toContain('Waiting for a global admin');
+    expect(text).not.toContain('Consent request sent');
+    expect(text).toContain(
+      'Teams did not accept the message (HTTP 403) even after I installed myself for them',
     );
-    expect(mention?.text).toContain('<at>Adele Admin</at>');
-    expect(cardText(shown(sent))).toContain('posted the request here with an @mention');
-    expect(cardText(shown(sent))).toContain(
-      'forward them the consent link https://aka.ms/office365moverauth',
-    );
+    expect(text).toContain('an @mention in this chat would not reach them');
+    expect(text).toContain('share the consent link https://aka.ms/office365moverauth with them yourself');
     const [connector] = (await h.bot.store.connectors.list(tenant.id)).items;
-    expect(connector.consent?.delivery).toBe('mention');
+    expect(connector.consent?.delivery).toBeUndefined();
+  });
+
+  test('a 1:1 send that Teams throttles is not called a refused install', async () => {
+    const tenant = cloud.addTenant({ displayName: 'Relecloud' });
+    const { client, card, id } = await toHandover(tenant, 'Relecloud destination', 'channel');
+    h.standIn.program(
+      'createConversation',
+      { status: 429, body: { error: { code: 'Throttled' } } },
+      { times: 20 },
+    );
+    const sent = await client.click(card, 'Send the consent request', { adminId: tenant.admin!.id }, id);
+    const mention = h.standIn
+      .posted(client.conversation.id)
+      .find((r) => String(r.text ?? '').includes('<at>Adele Admin</at>'));
+    expect(mention).toBeDefined();
+    const text = cardText(shown(sent));
+    expect(text).toContain('Teams did not accept the message (HTTP 429)');
+    expect(text).toContain('so I posted the request here with an @mention');
+    expect(text).not.toContain('installing myself');
+    expect(text).not.toContain('I am not installed for them');
   });
 
   test('consent missing, then user-only, then granted: the admin is told what is missing; then the requester is told and the wizard card turns to done', async () => {

@@ -25,7 +25,9 @@ import {
   tellRequester,
   updateReviewerCards,
   type ConsentRequestDeps,
+  type ReviewerDelivery,
 } from './consentRequests';
+import { personalFailureText } from './personalCards';
 import { recordVerb } from '../../cardVerbs';
 import { chatCommand, type FeatureTables } from '../../chatCommands';
 import { CONSENT_COMMANDS } from './consentCommands';
@@ -181,12 +183,15 @@ async function forwardTarget(
 }
 
 /** How the forwarded request reached the new reviewer, for the one who forwarded it. */
-const forwardedWhere = (delivery: string | undefined, consentLink: string): string =>
-  delivery === 'mention'
-    ? 'I posted it here with an @mention (I am not installed for them).'
-    : delivery
-      ? 'I sent it to them in a 1:1 chat.'
-      : `I could not reach them in Teams: forward them the consent link ${consentLink}.`;
+function forwardedWhere(reached: Omit<ReviewerDelivery, 'reviewer'>, consentLink: string): string {
+  const why = reached.failure ? personalFailureText(reached.failure) : '';
+  if (reached.delivery === 'mention')
+    return `I could not reach them in a 1:1 chat (${why}), so I posted it here with an @mention.`;
+  if (reached.delivery) return 'I sent it to them in a 1:1 chat.';
+  if (reached.failure?.kind === 'no-object-id')
+    return `I could not find them in Teams: forward them the consent link ${consentLink}.`;
+  return `I could not send it to them in a 1:1 chat (${why})${reached.personalChat ? ', and an @mention in this chat would not reach them' : ''}: forward them the consent link ${consentLink}.`;
+}
 
 /** Forward: another admin (people picker or typed UPN) becomes a reviewer and gets the card. */
 export async function forwardRequest(
@@ -207,9 +212,18 @@ export async function forwardRequest(
   if (!saved) return;
   const connector = await deps.lifecycle.get(saved.tenantId, saved.connectorId);
   const reviewer = saved.reviewers[saved.reviewers.length - 1];
-  const delivery = connector
-    ? (await deliverToReviewer(deps, context, connector, saved, reviewer)).delivery
-    : undefined;
+  if (!connector) {
+    // Deleted between the check above and now: the forward is kept, but nothing is sent for it.
+    deps.logger.info('consent forward not delivered: connector deleted', { requestId: saved.id });
+    await privately(
+      context,
+      deps,
+      mdText`The connector ${saved.connectorName} was deleted meanwhile, so I sent ${reviewer.name} nothing.`,
+    );
+    return;
+  }
+  const { reached } = await deliverToReviewer(deps, context, connector, saved, reviewer);
+  const delivery = reached.delivery;
   await deps.lifecycle.audit(
     { tenantId: saved.tenantId, id: saved.connectorId },
     found.actor,
@@ -236,7 +250,7 @@ export async function forwardRequest(
     ),
   );
   await context.sendActivity(
-    mdText`You forwarded the consent request for ${saved.connectorName} to ${reviewer.name}. ${markdown(forwardedWhere(delivery, deps.config.adminConsentLink))}`,
+    mdText`You forwarded the consent request for ${saved.connectorName} to ${reviewer.name}. ${markdown(forwardedWhere(reached, deps.config.adminConsentLink))}`,
   );
 }
 

@@ -35,6 +35,7 @@ import { readerDates } from '../../../util/readerDates';
 
 export { consentRequestAttachment } from './consentRequestCard';
 export { postWithMention, sendPersonalCard, type PersonalCardDeps, type SentCard } from './personalCards';
+import { personalFailureText } from './personalCards';
 
 interface GraphUser {
   id: string;
@@ -44,16 +45,26 @@ interface GraphUser {
 
 const reviewerLabel = (r: ConsentReviewer) => (r.upn && r.upn !== r.name ? `${r.name} (${r.upn})` : r.name);
 
+/** "Adele Admin (Teams did not accept the message (HTTP 429); it may work later)", one per reviewer. */
+const withWhy = (ds: ReviewerDelivery[]) =>
+  ds
+    .map(
+      (d) =>
+        `${reviewerLabel(d.reviewer)} (${d.failure ? personalFailureText(d.failure) : 'no reason given'})`,
+    )
+    .join(', ');
+
 /** What the requester is told about whom the request reached, and how. */
 function handoverSentences(
   deliveries: ReviewerDelivery[],
   request: ConsentRequest,
-  texts: { now: string; expires: string; forward: string; canInstall: boolean },
+  texts: { now: string; expires: string; forward: string; link: string },
 ): string[] {
-  const { now, expires, forward, canInstall } = texts;
+  const { now, expires, forward } = texts;
   const direct = deliveries.filter((d) => d.delivery === 'direct' || d.delivery === 'installed');
   const mentioned = deliveries.filter((d) => d.delivery === 'mention');
-  const missed = deliveries.filter((d) => !d.delivery);
+  const unknown = deliveries.filter((d) => !d.delivery && d.failure?.kind === 'no-object-id');
+  const unreached = deliveries.filter((d) => !d.delivery && d.failure?.kind !== 'no-object-id');
   const sentences: string[] = [];
   if (direct.length > 0) {
     const installed = direct.some((d) => d.delivery === 'installed');
@@ -63,12 +74,18 @@ function handoverSentences(
   }
   if (mentioned.length > 0) {
     sentences.push(
-      `I could not reach ${mentioned.map((d) => reviewerLabel(d.reviewer)).join(', ')} in a 1:1 chat (I am not installed for them${canInstall ? ', and installing myself was refused' : ''}), so I posted the request here with an @mention. If they do not see it, ${forward}.`,
+      `I could not reach ${withWhy(mentioned)} in a 1:1 chat, so I posted the request here with an @mention. If they do not see it, ${forward}.`,
     );
   }
-  if (missed.length > 0) {
+  if (unreached.length > 0) {
+    // In the requester's 1:1 chat with the bot nobody else would see an @mention.
     sentences.push(
-      `I could not find ${missed.map((d) => reviewerLabel(d.reviewer)).join(', ')} in Teams, so I could not send them the request: ${forward}, and click Check again once consent is granted. Only they can decide on it once they sign in to Teams.`,
+      `I could not send the request to ${withWhy(unreached)} in a 1:1 chat${unreached.some((d) => d.personalChat) ? ', and an @mention in this chat would not reach them (only you and I are in it)' : ''}. The request is recorded, but it has not reached them: share the consent link ${texts.link} with them yourself (or run this from a channel they are in), and click Check again once consent is granted.`,
+    );
+  }
+  if (unknown.length > 0) {
+    sentences.push(
+      `I could not find ${unknown.map((d) => reviewerLabel(d.reviewer)).join(', ')} in Teams, so I could not send them the request: ${forward}, and click Check again once consent is granted. Only they can decide on it once they sign in to Teams.`,
     );
   }
   if (direct.length + mentioned.length > 0) {
@@ -276,7 +293,7 @@ export class ConsentHandover implements ConsentHandoverPort {
       now: dates.dateTime(this.deps.clock.now()),
       expires: dates.dateTime(request.expiresAt),
       forward,
-      canInstall: Boolean(config.teamsAppCatalogId),
+      link: config.adminConsentLink,
     });
     const delivery = handoverDelivery(deliveries);
     logger.info('consent request handed over', { connectorId: connector.id, delivery: delivery ?? 'none' });

@@ -204,6 +204,33 @@ describe('admin consent hand-over', () => {
     ).toBe(true);
   });
 
+  test('a requester who cannot be reached is not said to be told that consent is verified', async () => {
+    const tenant = cloud.addTenant({ displayName: 'Contoso Pharma' });
+    const grants = [...tenant.oauth2PermissionGrants];
+    tenant.oauth2PermissionGrants.length = 0;
+    const { client, card, id } = await toHandover(tenant, 'Pharma destination');
+    await client.click(card, 'Send the consent request', { adminId: tenant.admin!.id }, id);
+    const adminCard = cardOf(h.standIn.posted(`a:1:personal-${tenant.admin!.id}`)[0]);
+    tenant.oauth2PermissionGrants.push(...grants);
+    const requesterChat = (c: { conversationId?: string }) => c.conversationId === client.conversation.id;
+    for (const route of ['updateActivity', 'sendToConversation', 'replyToActivity'] as const)
+      h.standIn.program(
+        route,
+        { status: 403, body: { error: { code: 'BotNotInConversationRoster' } } },
+        {
+          times: 10,
+          match: requesterChat,
+        },
+      );
+    const granted = await h
+      .chat(teamsUserOf(tenant.admin!), 'personal', tenant.id)
+      .click(adminCard, 'I have granted consent');
+    const said = granted.replies.map((r) => String(r.text ?? '')).join('\n');
+    expect(said).toContain('is verified with Microsoft Graph');
+    expect(said).not.toContain('I told the person who asked');
+    expect(said).toContain('I could not reach the person who asked');
+  });
+
   test('a forged "granted" click from someone other than the addressed admin changes nothing', async () => {
     const tenant = cloud.addTenant({ displayName: 'Tailspin' });
     const { client, card, id } = await toHandover(tenant, 'Tailspin destination');

@@ -39,8 +39,13 @@ export interface ConsentFeatureDeps extends Pick<
   consent: ConsentService;
 }
 
-/** The outcome of checking a connector's consent with Graph. */
-export type ConsentCheckOutcome = ConsentOutcome;
+/**
+ * The outcome of checking a connector's consent with Graph; a verified one says whether the
+ * person who asked for it was reached with the news.
+ */
+export type ConsentCheckOutcome =
+  | Exclude<ConsentOutcome, { kind: 'verified' }>
+  | (Extract<ConsentOutcome, { kind: 'verified' }> & { requesterTold: boolean });
 
 /**
  * Verifies an awaiting-consent connector's admin consent through the consent service; when
@@ -85,8 +90,13 @@ export async function verifyConsent(
       ],
     }),
   );
-  await notifyRequester(deps, verified, done, mdText`Admin consent for ${verified.displayName} is verified.`);
-  return { kind: 'verified', connector: verified };
+  const requesterTold = await notifyRequester(
+    deps,
+    verified,
+    done,
+    mdText`Admin consent for ${verified.displayName} is verified.`,
+  );
+  return { kind: 'verified', connector: verified, requesterTold };
 }
 
 /** Who checks a consent on the scan's behalf, as cards and the audit log name it. */
@@ -131,9 +141,12 @@ async function loadForConsent(
 /** Tells the clicker what the consent check found. */
 async function answerConsentCheck(context: TurnContext, outcome: ConsentCheckOutcome): Promise<void> {
   if (outcome.kind === 'verified') {
-    const told = outcome.connector.consent?.requesterConversationId
+    // Said only when the news reached them; `status` shows it to them otherwise.
+    const told = outcome.requesterTold
       ? ', and I told the person who asked'
-      : '';
+      : outcome.connector.consent?.requestedBy
+        ? '. I could not reach the person who asked to tell them; they see it in status'
+        : '';
     await context.sendActivity(
       mdText`Thank you: admin consent for ${outcome.connector.displayName} is verified with Microsoft Graph${told}. It is authorized.`,
     );

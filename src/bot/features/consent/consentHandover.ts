@@ -339,17 +339,29 @@ export class ConsentHandover implements ConsentHandoverPort {
   }
 }
 
-/** Tells the requester, in the conversation where the wizard ran, that consent is verified. */
+/**
+ * Tells the requester, in the conversation where the wizard ran, that consent is verified. True
+ * only when it reached them (their wizard card turned to done, or the news was posted); false
+ * when there is no conversation to tell them in, or Teams refused both.
+ */
 export async function notifyRequester(
   deps: Pick<BotDeps, 'store' | 'logger' | 'messenger'>,
   connector: Connector,
   attachment: Attachment,
   text: string,
-): Promise<void> {
+): Promise<boolean> {
   const consent = connector.consent;
-  if (!consent?.requesterConversationId) return;
+  if (!consent?.requesterConversationId) return false;
   const record = await deps.store.conversations.get(connector.tenantId, consent.requesterConversationId);
-  if (!record) return;
+  if (!record) {
+    deps.logger.warn(
+      'could not tell the requester that consent is verified: their conversation is not known',
+      {
+        connectorId: connector.id,
+      },
+    );
+    return false;
+  }
   let updated = false;
   if (consent.requesterCardActivityId) {
     try {
@@ -365,8 +377,10 @@ export async function notifyRequester(
     await deps.messenger.continueIn(record.reference, async (context) => {
       await context.sendActivity(updated ? text : MessageFactory.attachment(attachment, text));
     });
+    return true;
   } catch (err) {
     deps.logger.warn('could not tell the requester that consent is verified', { error: err });
+    return updated;
   }
 }
 

@@ -26,6 +26,17 @@ export interface ActorRef {
   name?: string;
 }
 
+function actorRef(actor: ActorRef): { id: string; name?: string } {
+  return actor.name === undefined ? { id: actor.id } : { id: actor.id, name: actor.name };
+}
+
+/** Who reported an Office 365 connector's steps 1 to 4: the wizard's owner, else its creator. */
+function stepsReporter(connector: Connector): { by: string; byName?: string } | undefined {
+  const who = connector.consent?.stepsReportedBy;
+  if (who) return { by: who.id, byName: who.name };
+  return connector.createdBy ? { by: connector.createdBy, byName: connector.createdByName } : undefined;
+}
+
 /** What the wizard knows when an authorization ends. */
 export interface AuthorizationOutcome {
   tenantId: string;
@@ -266,7 +277,7 @@ export class ConnectorLifecycle {
       provenance: this.provenanceOf(outcome, actor, now),
       // Who was asked is recorded with the request itself (recordConsentRequest), never before it
       // exists: a hand-over that fails after this write must not read as sent.
-      consent: outcome.status === 'awaiting-consent' ? {} : undefined,
+      consent: outcome.status === 'awaiting-consent' ? { stepsReportedBy: actorRef(actor) } : undefined,
       version: 0,
     };
     if (outcome.sealedSecret)
@@ -299,7 +310,8 @@ export class ConnectorLifecycle {
       keysVerified: outcome.keysVerified ?? existing.keysVerified,
       provenance: this.provenanceOf(outcome, actor, now),
       // A new hand-over follows; the last one's request is no longer this authorization's.
-      consent: outcome.status === 'awaiting-consent' ? {} : existing.consent,
+      consent:
+        outcome.status === 'awaiting-consent' ? { stepsReportedBy: actorRef(actor) } : existing.consent,
     });
     await this.audit(updated, actor, 'connector.reauthorized', {
       status: updated.status,
@@ -368,7 +380,13 @@ export class ConnectorLifecycle {
       announcementDueSince: undefined,
       authorizedAt: connector.status === 'deauthorized' ? now : connector.authorizedAt,
       consent: { ...connector.consent, verifiedAt: now },
-      provenance: { kind: 'verified', method: 'graph-consent', at: now },
+      // Graph shows the app's tenant-wide consent; the connector's own steps stay someone's word.
+      provenance: {
+        kind: 'verified',
+        method: 'graph-consent',
+        at: now,
+        stepsReportedBy: stepsReporter(connector),
+      },
     });
     await this.audit(updated, actor, 'consent.verified', { method: 'graph-consent' });
     return updated;

@@ -21,6 +21,7 @@ import {
 import { consentLinks } from '../../connectors/consentLinks';
 import type { Connector } from '../../connectors/connector';
 import { describeState } from '../../connectors/provenance';
+import { graphConsentSummary } from './office365Finish';
 import { consentNotVerifiedCard } from './office365Finish';
 import { roleChoice, roleContradiction } from './office365Role';
 import type { ConsentHandoverPort } from './consentPort';
@@ -219,13 +220,7 @@ export class Office365Flow implements WizardFlow {
       title: 'Connect your destination Office 365 account',
       text: markdown(OFFICE365_CONNECT_DESTINATION),
       style: 'good',
-      paragraphs: [
-        {
-          text: markdown(
-            'Your **Office 365 Connector** is fully authorized and ready to go: Microsoft Graph confirms the admin consent.',
-          ),
-        },
-      ],
+      paragraphs: [{ text: graphConsentSummary(connector, env.dates.dateTime) }],
       facts: facts.map((f) =>
         f.title === 'Status' ? { ...f, value: describeState(connector, env.dates.dateTime) } : f,
       ),

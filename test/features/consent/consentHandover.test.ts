@@ -198,6 +198,21 @@ describe('admin consent hand-over', () => {
     );
     expect(done).toContain(`Check run by: ${tenant.admin!.displayName}`);
     expect(done).not.toContain('granted by');
+    // Graph sees the app's tenant-wide consent, not the connector's steps in Mover.
+    expect(done).toContain(
+      'Microsoft Graph shows the Office 365 Mover app’s admin consent for the whole tenant',
+    );
+    expect(done).toContain('steps 1 to 4 in Mover reported by Sam SharePoint, not verified');
+    expect(done).not.toContain('fully authorized');
+    expect(connector.provenance).toMatchObject({
+      kind: 'verified',
+      method: 'graph-consent',
+      stepsReportedBy: { by: tenant.sharePointAdmin!.id, byName: 'Sam SharePoint' },
+    });
+    const status = await client.say('status litware destination');
+    expect(cardText(cardOf(status.replies[status.replies.length - 1]))).toContain(
+      'steps 1 to 4 in Mover reported by Sam SharePoint, not verified',
+    );
     const told = h.standIn.posted(client.conversation.id);
     expect(
       told.some((a) => String(a.text ?? '').includes('Admin consent for Litware destination is verified')),

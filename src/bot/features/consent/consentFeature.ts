@@ -9,6 +9,8 @@ import type { ConnectorService } from '../../../connectors/connectorService';
 import type { ConsentOutcome, ConsentService } from '../../../connectors/consentService';
 import { GRAPH_PERMISSIONS } from '../../../graph/graphPermissions';
 import { notifyRequester } from './consentHandover';
+import { graphConsentSummary } from '../../../dialogs/flows/office365Finish';
+import { UTC_DATES } from '../../../util/dates';
 import type { BotDeps } from '../../deps';
 import { actorOf, tenantIdOf } from '../../turnInfo';
 import { markdown, md, mdText } from '../../../cards/markdown';
@@ -72,7 +74,7 @@ export async function verifyConsent(
       style: 'good',
       paragraphs: [
         {
-          text: md`Admin consent for **${verified.displayName}** is verified: your **Office 365 Connector** is fully authorized and ready to go.`,
+          text: md`Admin consent for **${verified.displayName}** is verified. ${graphConsentSummary(verified, UTC_DATES.dateTime)}`,
         },
       ],
       // Graph shows that the tenant-wide grant exists, not who made it: the card names who was

@@ -462,7 +462,10 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
       instruction: markdown(
         `${REAUTHORIZE_WHY} The process to authorize a connector again:\n\n${reauthorizeMenuSteps(this.flow.type.name)}`,
       ),
-      warnings: [{ text: markdown(NOT_A_NEW_CONNECTOR) }],
+      warnings: [
+        ...(this.flow.reauthorizeWarnings ?? []).map((text) => ({ text: markdown(text) })),
+        { text: markdown(NOT_A_NEW_CONNECTOR) },
+      ],
       tips: [{ text: markdown(REAUTHORIZE_FOLLOW) }],
       facts: [],
       code: '',

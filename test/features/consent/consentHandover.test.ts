@@ -39,6 +39,8 @@ describe('admin consent hand-over', () => {
     const tenant = cloud.addTenant({ displayName: 'Contoso' });
     const { client, card, id } = await toHandover(tenant, 'Contoso destination');
     expect(cardText(card)).toContain('Send the consent request to a global admin');
+    expect(cardText(card)).toContain('point your global admin to **https://aka.ms/office365moverauth**');
+    expect(openUrls(card)).toContain('https://aka.ms/office365moverauth');
     const json = JSON.stringify(card);
     expect(json).toContain(`"value":"${tenant.admin!.id}"`);
     expect(json).toContain('Adele Admin');

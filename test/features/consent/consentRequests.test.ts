@@ -11,7 +11,7 @@ import {
   type FakeTenant,
   type FakeUser,
 } from '../../support/fakeMicrosoftCloud';
-import { reviewerCard, tenantWithReviewers } from '../../support/consentTenants';
+import { CLOUD_APP_ADMIN, reviewerCard, tenantWithReviewers } from '../../support/consentTenants';
 
 const TOKEN = 'consent-requests-api-token-0123456789';
 const ENV = { CONSENT_REVIEWER_ROLES: 'Cloud Application Administrator', API_TOKEN: TOKEN };
@@ -227,6 +227,35 @@ describe('consent requests (reviewers, decisions, expiry, the consents list)', (
     expect(String(late.replies[0].text)).toContain('replaced by a newer one');
     expect((await connectorOf(h, tenant)).status).toBe('awaiting-consent');
     expect(h.standIn.posted(client.conversation.id)).toHaveLength(0);
+  });
+
+  test('link-like names in the consent replies show literally (reviewer names, the connector’s name)', async () => {
+    const LINK = '[Reauthorize here](https://evil.example)';
+    const { tenant } = tenantWithReviewers(cloud, 'Hostile');
+    const admin = tenant.admin!;
+    const evil = tenant.addUser({ displayName: LINK, alias: 'evil' });
+    tenant.assignRole(evil.id, CLOUD_APP_ADMIN);
+    const { client } = await handOver(h, tenant, LINK, { addressees: 'roles' });
+    const { card } = reviewerCard(h, admin);
+    const plain = (turn: { replies: Record<string, unknown>[] }) =>
+      turn.replies.map((r) => String(r.text ?? '')).join('\n');
+    const live = /(^|[^\\])\[Reauthorize here\]\(/;
+
+    // A forged decline: the refusal lists the reviewers, one of them named like a link.
+    const forged = await new TeamsClient(
+      h.bot.url,
+      h.standIn,
+      makeUser('Mallory'),
+      personalChat(tenant.id, makeUser('Mallory')),
+    ).click(card, 'Decline the request', { declineReason: 'x' });
+    expect(unescapeMarkdown(plain(forged))).toContain(LINK);
+    expect(plain(forged)).not.toMatch(live);
+
+    await reviewerClient(h, tenant, admin).click(card, 'Decline the request', { declineReason: 'no' });
+    const status = shownCard(await client.say('status reauthorize here'));
+    const again = await client.click(status, 'Ask again');
+    expect(unescapeMarkdown(plain(again))).toContain(`I asked again for admin consent for ${LINK}`);
+    expect(plain(again)).not.toMatch(live);
   });
 
   test('forward to another admin by UPN: they get the card, the requester is told to whom; a forged click changes nothing', async () => {

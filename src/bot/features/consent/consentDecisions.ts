@@ -1,5 +1,5 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
-import { markdown, md, mdText } from '../../../cards/markdown';
+import { escapeMarkdown, markdown, md, mdText } from '../../../cards/markdown';
 import { readerDates } from '../../../util/readerDates';
 import { UTC_DATES } from '../../../util/dates';
 import { renderCard } from '../../../cards/render';
@@ -53,9 +53,12 @@ type CardData = Record<string, unknown>;
 const text = (data: CardData, key: string, max: number) =>
   typeof data[key] === 'string' ? (data[key] as string).slice(0, max) : '';
 
-/** Answers only the clicker: a refusal or a mistake never shows in a shared conversation. */
+/**
+ * Answers only the clicker: a refusal or a mistake never shows in a shared conversation. Every
+ * caller passes plain text, which may quote names and reasons people typed: escaped here, once.
+ */
 function privately(context: TurnContext, deps: ConsentDecisionDeps, message: string): Promise<void> {
-  return deps.messenger.replyPrivately(context, message);
+  return deps.messenger.replyPrivately(context, escapeMarkdown(message));
 }
 
 /**
@@ -91,7 +94,7 @@ async function reviewerRequest(
     await privately(
       context,
       deps,
-      mdText`The connector ${request.connectorName} no longer exists (it was deleted), so this consent request has nothing left to decide. Nothing was changed.`,
+      `The connector ${request.connectorName} no longer exists (it was deleted), so this consent request has nothing left to decide. Nothing was changed.`,
     );
     return undefined;
   }
@@ -218,7 +221,7 @@ export async function forwardRequest(
     await privately(
       context,
       deps,
-      mdText`The connector ${saved.connectorName} was deleted meanwhile, so I sent ${reviewer.name} nothing.`,
+      `The connector ${saved.connectorName} was deleted meanwhile, so I sent ${reviewer.name} nothing.`,
     );
     return;
   }

@@ -208,7 +208,7 @@ async function consentGranted(
         connectorId: connector.id,
         requestId: request.id,
       });
-      await deps.messenger.replyPrivately(context, check.message);
+      await deps.messenger.replyPrivately(context, mdText`${check.message}`);
       return;
     }
     const outcome = await verifyConsent(deps, connector, check.actor);
@@ -220,7 +220,7 @@ async function consentGranted(
     deps.logger.warn('consent reported by someone it was not sent to', { connectorId: connector.id });
     await deps.messenger.replyPrivately(
       context,
-      `Only ${connector.consent?.requestedFrom ?? 'the global admin it was sent to'} can report this consent. Nothing was changed.`,
+      mdText`Only ${connector.consent?.requestedFrom ?? 'the global admin it was sent to'} can report this consent. Nothing was changed.`,
     );
     return;
   }

@@ -258,6 +258,27 @@ describe('consent requests (reviewers, decisions, expiry, the consents list)', (
     expect(plain(again)).not.toMatch(live);
   });
 
+  test('a forward on a request whose connector was deleted says so, not that the admin was unreachable', async () => {
+    const { tenant, bob } = tenantWithReviewers(cloud, 'Deleted');
+    const admin = tenant.admin!;
+    await handOver(h, tenant, 'Deleted destination', { adminId: admin.id, adminUpn: '' });
+    const { card } = reviewerCard(h, admin);
+    await h.bot.store.connectors.delete(tenant.id, (await connectorOf(h, tenant)).id);
+    h.standIn.reset();
+    const turn = await reviewerClient(h, tenant, admin).click(card, 'Forward the request', {
+      forwardUpn: bob.userPrincipalName,
+    });
+    const text = turn.replies.map((r) => String(r.text ?? '')).join('\n');
+    expect(unescapeMarkdown(text)).toContain(
+      'The connector Deleted destination no longer exists (it was deleted)',
+    );
+    expect(text).not.toContain('could not reach them');
+    expect(h.standIn.posted(`a:1:personal-${bob.id}`)).toHaveLength(0);
+    expect(h.bot.logs).toContainEqual(
+      expect.objectContaining({ msg: 'consent request action refused: connector deleted' }),
+    );
+  });
+
   test('forward to another admin by UPN: they get the card, the requester is told to whom; a forged click changes nothing', async () => {
     const { tenant, bob } = tenantWithReviewers(cloud, 'Northwind');
     const admin = tenant.admin!;

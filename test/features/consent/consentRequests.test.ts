@@ -279,6 +279,27 @@ describe('consent requests (reviewers, decisions, expiry, the consents list)', (
     );
   });
 
+  test('at its deadline, a request its connector no longer waits on is closed as superseded, not expired', async () => {
+    const { tenant } = tenantWithReviewers(cloud, 'Stale');
+    const admin = tenant.admin!;
+    const { client } = await handOver(h, tenant, 'Stale destination', { adminId: admin.id, adminUpn: '' });
+    const connector = await connectorOf(h, tenant);
+    const staleId = connector.consent!.requestId!;
+    // Handed over again before older requests were closed as superseded (an older record).
+    await h.bot.store.connectors.update({
+      ...connector,
+      consent: { ...connector.consent, requestId: 'a-newer-request' },
+    });
+    h.standIn.reset();
+    h.bot.clock.advanceDays(31);
+    await h.bot.scanner.scan();
+    expect((await h.bot.store.consentRequests.get(tenant.id, staleId))?.state).toBe('superseded');
+    expect((await connectorOf(h, tenant)).status).toBe('awaiting-consent');
+    expect(h.standIn.posted(client.conversation.id).some((a) => JSON.stringify(a).includes('expired'))).toBe(
+      false,
+    );
+  });
+
   test('forward to another admin by UPN: they get the card, the requester is told to whom; a forged click changes nothing', async () => {
     const { tenant, bob } = tenantWithReviewers(cloud, 'Northwind');
     const admin = tenant.admin!;

@@ -269,7 +269,7 @@ export class Office365Flow implements WizardFlow {
       facts,
       code: '',
       helpText:
-        'If the global admin has not installed me, I install myself for them (when allowed), or post the request here with an @mention and tell you what to forward.',
+        'If the global admin has not installed me, I install myself for them (when allowed). If I still cannot reach them 1:1, in a channel or group chat I post the request there with an @mention; in our 1:1 chat nobody else would see it, so I tell you what to share with them yourself.',
       choiceInputs: [
         {
           id: 'addressees',

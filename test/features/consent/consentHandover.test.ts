@@ -41,6 +41,7 @@ describe('admin consent hand-over', () => {
     expect(cardText(card)).toContain('Send the consent request to a global admin');
     expect(cardText(card)).toContain('point your global admin to **https://aka.ms/office365moverauth**');
     expect(openUrls(card)).toContain('https://aka.ms/office365moverauth');
+    expect(cardText(card)).toContain('in our 1:1 chat nobody else would see it');
     const json = JSON.stringify(card);
     expect(json).toContain(`"value":"${tenant.admin!.id}"`);
     expect(json).toContain('Adele Admin');

@@ -5,8 +5,19 @@ import type { Logger } from '../util/logger';
 import { errorResponse } from './invokeResponses';
 import { MissingTenantError } from './turnInfo';
 
+/**
+ * The error a turn failed with: a wizard's failure reaches the handler wrapped by botbuilder-dialogs
+ * (DialogContextError, the original in `error`), which would otherwise hide a storage outage or a
+ * lost race behind "something went wrong".
+ */
+export function rootTurnError(error: unknown): unknown {
+  const wrapped = error as { name?: unknown; error?: unknown } | undefined;
+  return wrapped?.name === 'DialogContextError' && wrapped.error instanceof Error ? wrapped.error : error;
+}
+
 /** True for errors that mean the store could not be reached, whatever the adapter threw. */
-export function isStorageFailure(error: unknown): boolean {
+export function isStorageFailure(thrown: unknown): boolean {
+  const error = rootTurnError(thrown);
   if (error instanceof StoreUnavailableError) return true;
   const code = (error as { code?: unknown })?.code;
   return (
@@ -15,7 +26,8 @@ export function isStorageFailure(error: unknown): boolean {
 }
 
 /** What the person is told when a turn fails; the reference ties their report to the log line. */
-export function turnErrorMessage(error: unknown, reference: string): string {
+export function turnErrorMessage(thrown: unknown, reference: string): string {
+  const error = rootTurnError(thrown);
   if (isStorageFailure(error))
     return 'Storage is unavailable right now, so I could not do that. Try again in a minute.';
   if (error instanceof ConcurrencyError) {
@@ -28,7 +40,8 @@ export function turnErrorMessage(error: unknown, reference: string): string {
 }
 
 /** The status of a failed turn, as an invoke's answer gives it. */
-export function turnErrorStatus(error: unknown): number {
+export function turnErrorStatus(thrown: unknown): number {
+  const error = rootTurnError(thrown);
   if (isStorageFailure(error)) return 503;
   if (error instanceof ConcurrencyError) return 409;
   if (error instanceof MissingTenantError) return 400;
@@ -43,7 +56,8 @@ export function turnErrorStatus(error: unknown): number {
  * whose client refreshes a card in a channel.
  */
 export function createTurnErrorHandler(logger: Logger) {
-  return async (context: TurnContext, error: Error): Promise<void> => {
+  return async (context: TurnContext, thrown: Error): Promise<void> => {
+    const error = rootTurnError(thrown) as Error;
     const reference = randomUUID().slice(0, 8);
     const activity = context.activity;
     // An eTag conflict is two clicks (or replicas) meeting on one record: expected, not a fault.

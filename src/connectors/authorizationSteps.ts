@@ -41,6 +41,9 @@ export interface AuthorizationStep {
   tips?: string[];
 }
 
+/** Where step 5 names the consent link; the flow puts the configured ADMIN_CONSENT_LINK there. */
+export const CONSENT_LINK_SLOT = '{consentLink}';
+
 /**
  * Office 365, the nine steps of "Authorizing the Office 365 Connector" (seed 000), in order.
  * Step 5 is where a SharePoint admin hands over to a global admin.
@@ -67,7 +70,7 @@ export const OFFICE365_STEPS: readonly AuthorizationStep[] = [
     title: 'Name the connector and authorize',
     who: 'global-or-sharepoint-admin',
     instruction:
-      'A window with an **Authorize** button appears. It prompts you to provide a display name (optional) for your **Office 365 Connector**. Use the display name you gave here, then select **Authorize**.',
+      'A window with an **Authorize** button appears. It prompts you to provide a display name (optional) for your **Office 365 Connector**. Select **Authorize**.',
     warnings: [
       "A connector's display name cannot be changed later. To rename it, you must delete and re-add the connector.",
     ],
@@ -93,7 +96,7 @@ export const OFFICE365_STEPS: readonly AuthorizationStep[] = [
     instruction:
       'After authorizing the connector, you are redirected to the **Mover Transfer Wizard**, and an error appears. This means it is now time for a global admin in your tenant to grant permissions to the Office 365 Mover app in the Azure portal.',
     tips: [
-      "If you're a **SharePoint admin**: to grant permissions and finish the authorization process (steps 6 to 9), point your global admin to the consent link. I can send it to them.",
+      `If you're a **SharePoint admin**: to grant permissions and finish the authorization process (steps 6 to 9), point your global admin to **${CONSENT_LINK_SLOT}**. I can send it to them.`,
       "If you're a **global admin**: continue with steps 6 to 9.",
     ],
   },
@@ -102,7 +105,10 @@ export const OFFICE365_STEPS: readonly AuthorizationStep[] = [
     title: 'Open Enterprise applications',
     who: 'global-admin',
     instruction:
-      'Log in to the Azure Portal via the consent link below (**Open the consent link**). A list of **Enterprise applications** appears. **Grant admin consent directly**, when shown, opens Microsoft’s admin-consent prompt for the connector app in this tenant instead, in place of steps 7 and 8.',
+      'Log in to the Azure Portal via the consent link below (**Open the consent link**). A list of **Enterprise applications** appears.',
+    tips: [
+      '**Grant admin consent directly**, when shown, opens Microsoft’s admin-consent prompt for the connector app in this tenant.',
+    ],
   },
   {
     key: 'o365-7',

@@ -28,6 +28,8 @@ export interface ConsentState {
   requesterCardActivityId?: string;
   /** The consent request (reviewers, decision, deadline) of the latest hand-over. */
   requestId?: string;
+  /** Who finished steps 1 to 4 in Mover (the wizard's owner): reported, never checked by the bot. */
+  stepsReportedBy?: { id: string; name?: string };
 }
 
 /** A connector: the link between the migration service and one cloud account. */

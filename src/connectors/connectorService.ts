@@ -21,8 +21,9 @@ export type AuthorizationCompletion =
   /** A reauthorized connector was deleted while its wizard ran: nothing was recorded. */
   | { kind: 'gone' }
   /**
-   * `handedOver`: an earlier finish of the same wizard already recorded it and handed consent to
-   * a global admin (a double click, or a hand-over that failed after recording).
+   * `handedOver`: an earlier finish of the same wizard already recorded it and opened a consent
+   * request for it (a double click). A finish whose hand-over failed after recording the
+   * connector has no request yet, so the retry hands it over.
    */
   | { kind: 'recorded'; connector: Connector; handedOver: boolean };
 
@@ -179,7 +180,7 @@ export class ConnectorService {
       return {
         kind: 'recorded',
         connector: finishedBefore,
-        handedOver: finishedBefore.consent?.requestedAt !== undefined,
+        handedOver: finishedBefore.consent?.requestId !== undefined,
       };
     }
     return { kind: 'recorded', connector: await this.lifecycle.recordNew(outcome, actor), handedOver: false };

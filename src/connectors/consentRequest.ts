@@ -4,8 +4,11 @@
  * transitions take the time and the actor and return a new record or the reason they refuse.
  */
 
-/** Where a request is: waiting, or closed by a decision or by its deadline. */
-export type ConsentRequestState = 'open' | 'approved' | 'declined' | 'expired';
+/**
+ * Where a request is: waiting, or closed by a decision, by its deadline, or by a newer request
+ * for the same connector (`superseded`: a reauthorization or Ask again handed it over anew).
+ */
+export type ConsentRequestState = 'open' | 'approved' | 'declined' | 'expired' | 'superseded';
 
 export {
   GLOBAL_ADMIN_REVIEWER_ROLE,
@@ -286,6 +289,27 @@ export function expireConsentRequest(request: ConsentRequest, now: Date): Consen
   };
 }
 
+/**
+ * A newer request for the same connector was opened: this one no longer decides anything and
+ * never expires into "no decision" news. `replacedBy` is the newer request's id.
+ */
+export function supersedeConsentRequest(
+  request: ConsentRequest,
+  replacedBy: string,
+  now: Date,
+): ConsentTransition {
+  if (request.state !== 'open') return { ok: false, code: 'NOT_OPEN', message: closedMessage(request) };
+  return {
+    ok: true,
+    request: {
+      ...request,
+      state: 'superseded',
+      reason: `replaced by a newer consent request (${replacedBy}) on ${now.toISOString()}`,
+      handledBy: undefined,
+    },
+  };
+}
+
 /** Remembers a card sent to a reviewer. */
 export function withReviewerCard(request: ConsentRequest, card: ReviewerCard): ConsentRequest {
   return { ...request, cards: [...request.cards, card] };
@@ -296,6 +320,10 @@ export function reviewerNames(request: Pick<ConsentRequest, 'reviewers'>): strin
   return request.reviewers.map((r) => r.name).join(', ');
 }
 
+/** What a request that is no longer its connector's current one says to whoever clicks it. */
+export const REPLACED_MESSAGE =
+  'This consent request was replaced by a newer one for the same connector (it was handed over again), so it no longer decides anything. Nothing was changed: use the newest request, or type status with the connector’s name.';
+
 /** What a closed request says to whoever still clicks it. */
 export function closedMessage(request: ConsentRequest): string {
   switch (request.state) {
@@ -305,6 +333,8 @@ export function closedMessage(request: ConsentRequest): string {
       return `This consent request was already declined by ${request.handledBy?.name ?? 'a reviewer'}.`;
     case 'expired':
       return `This consent request expired on ${request.expiresAt.slice(0, 10)} without a decision.`;
+    case 'superseded':
+      return REPLACED_MESSAGE;
     default:
       return 'This consent request is still open.';
   }

@@ -27,6 +27,17 @@ export interface ActorRef {
   name?: string;
 }
 
+function actorRef(actor: ActorRef): { id: string; name?: string } {
+  return actor.name === undefined ? { id: actor.id } : { id: actor.id, name: actor.name };
+}
+
+/** Who reported an Office 365 connector's steps 1 to 4: the wizard's owner, else its creator. */
+function stepsReporter(connector: Connector): { by: string; byName?: string } | undefined {
+  const who = connector.consent?.stepsReportedBy;
+  if (who) return { by: who.id, byName: who.name };
+  return connector.createdBy ? { by: connector.createdBy, byName: connector.createdByName } : undefined;
+}
+
 /** What the wizard knows when an authorization ends. */
 export interface AuthorizationOutcome {
   tenantId: string;
@@ -43,7 +54,6 @@ export interface AuthorizationOutcome {
   verifiedBy?: VerificationMethod;
   /** Keys already sealed by the caller; the domain never sees them in plain text. */
   sealedSecret?: string;
-  consentRequestedFrom?: string;
 }
 
 /**
@@ -283,13 +293,9 @@ export class ConnectorLifecycle {
       cloud: outcome.cloud,
       keysVerified: outcome.keysVerified,
       provenance: this.provenanceOf(outcome, actor, now),
-      consent:
-        outcome.status === 'awaiting-consent'
-          ? {
-              requestedFrom: outcome.consentRequestedFrom,
-              requestedAt: outcome.consentRequestedFrom ? now : undefined,
-            }
-          : undefined,
+      // Who was asked is recorded with the request itself (recordConsentRequest), never before it
+      // exists: a hand-over that fails after this write must not read as sent.
+      consent: outcome.status === 'awaiting-consent' ? { stepsReportedBy: actorRef(actor) } : undefined,
       version: 0,
     };
     if (outcome.sealedSecret)
@@ -321,13 +327,9 @@ export class ConnectorLifecycle {
       cloud: outcome.cloud ?? existing.cloud,
       keysVerified: outcome.keysVerified ?? existing.keysVerified,
       provenance: this.provenanceOf(outcome, actor, now),
+      // A new hand-over follows; the last one's request is no longer this authorization's.
       consent:
-        outcome.status === 'awaiting-consent'
-          ? {
-              requestedFrom: outcome.consentRequestedFrom,
-              requestedAt: outcome.consentRequestedFrom ? now : undefined,
-            }
-          : existing.consent,
+        outcome.status === 'awaiting-consent' ? { stepsReportedBy: actorRef(actor) } : existing.consent,
     });
     await this.audit(updated, actor, 'connector.reauthorized', {
       status: updated.status,
@@ -344,22 +346,46 @@ export class ConnectorLifecycle {
       : { kind: 'reported', by: actor.id, byName: actor.name, at };
   }
 
-  /** Records how the consent request reached (or did not reach) the global admin. */
+  /**
+   * Records how the consent request reached (or did not reach) the global admin. Without a
+   * `requestId` no request exists (nobody could be addressed): who asked and where is kept, so
+   * that they hear of a later verification, but nothing says it was requested from anyone.
+   */
   async recordConsentRequest(
     connector: Connector,
     consent: ConsentState,
     actor: ActorRef,
   ): Promise<Connector> {
+    const opened = consent.requestId !== undefined;
     const updated = await this.store.connectors.update({
       ...connector,
       status: 'awaiting-consent',
       provenance: undefined,
-      consent: { ...connector.consent, ...consent, requestedAt: this.clock.now().toISOString() },
+      consent: opened
+        ? { ...connector.consent, ...consent, requestedAt: this.clock.now().toISOString() }
+        : {
+            ...connector.consent,
+            ...consent,
+            requestedFrom: undefined,
+            requestedFromId: undefined,
+            requestedFromUpn: undefined,
+            requestedAt: undefined,
+            requestId: undefined,
+            delivery: undefined,
+          },
     });
-    await this.audit(updated, actor, 'consent.requested', {
-      requestedFrom: consent.requestedFrom,
-      delivery: consent.delivery ?? 'not delivered',
-    });
+    await this.audit(
+      updated,
+      actor,
+      opened ? 'consent.requested' : 'consent.not-requested',
+      opened
+        ? {
+            requestedFrom: consent.requestedFrom,
+            requestId: consent.requestId,
+            delivery: consent.delivery ?? 'not delivered',
+          }
+        : { reason: 'nobody could be addressed' },
+    );
     return updated;
   }
 
@@ -372,7 +398,13 @@ export class ConnectorLifecycle {
       announcementDueSince: undefined,
       authorizedAt: connector.status === 'deauthorized' ? now : connector.authorizedAt,
       consent: { ...connector.consent, verifiedAt: now },
-      provenance: { kind: 'verified', method: 'graph-consent', at: now },
+      // Graph shows the app's tenant-wide consent; the connector's own steps stay someone's word.
+      provenance: {
+        kind: 'verified',
+        method: 'graph-consent',
+        at: now,
+        stepsReportedBy: stepsReporter(connector),
+      },
     });
     await this.audit(updated, actor, 'consent.verified', { method: 'graph-consent' });
     return updated;
@@ -380,20 +412,21 @@ export class ConnectorLifecycle {
 
   /**
    * A consent request closed without consent: declined by a reviewer, or expired. Only a
-   * connector still awaiting consent changes (one verified meanwhile stays authorized); the
-   * audit entry is written either way, with who closed it and why.
+   * connector still awaiting consent through that very request changes (one verified meanwhile
+   * stays authorized; one handed over again waits on the newer request); nothing is written then.
    */
   async recordConsentClosed(
     tenantId: string,
     connectorId: string,
     status: Extract<ConnectorStatus, 'consent-declined' | 'consent-expired'>,
     actor: ActorRef,
-    detail: Record<string, unknown>,
+    detail: { requestId: string } & Record<string, unknown>,
   ): Promise<Connector | undefined> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const connector = await this.store.connectors.get(tenantId, connectorId);
       if (!connector) return undefined;
       if (connector.status !== 'awaiting-consent') return connector;
+      if (connector.consent?.requestId !== detail.requestId) return connector;
       try {
         const updated = await this.store.connectors.update({ ...connector, status, provenance: undefined });
         await this.audit(

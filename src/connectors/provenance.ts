@@ -9,7 +9,16 @@ export type VerificationMethod = 'graph-consent' | 'container-listing';
  * (`reported`, by whom). An admin who reads "authorized" acts on it, so the record says which.
  */
 export type Provenance =
-  | { kind: 'verified'; method: VerificationMethod; at: string }
+  | {
+      kind: 'verified';
+      method: VerificationMethod;
+      at: string;
+      /**
+       * For `graph-consent`: Graph shows the app's tenant-wide consent, not the connector's steps
+       * 1 to 4 in Mover; those rest on the word of whoever ran them (absent on older records).
+       */
+      stepsReportedBy?: { by: string; byName?: string };
+    }
   | {
       kind: 'reported';
       /** Entra object id of the person, or a service name such as "api". */
@@ -21,7 +30,7 @@ export type Provenance =
 
 /** What each verification method checked, in the words cards use. */
 export const VERIFICATION_LABELS: Record<VerificationMethod, string> = {
-  'graph-consent': 'the Microsoft Graph consent check',
+  'graph-consent': 'the Microsoft Graph check of the Office 365 Mover app’s tenant-wide admin consent',
   'container-listing': 'listing the storage containers with the keys',
 };
 
@@ -65,6 +74,13 @@ export function upgradeConnector(connector: Connector): Connector {
   return derived ? Object.assign({}, connector, { provenance: derived }) : connector;
 }
 
+/** What Graph cannot show of an Office 365 connector: its steps 1 to 4 in Mover, and who reported them. */
+export function stepsReported(by: { by: string; byName?: string } | undefined): string {
+  return by
+    ? `steps 1 to 4 in Mover reported by ${by.byName ?? SERVICE_ACTORS[by.by] ?? by.by}, not verified`
+    : 'steps 1 to 4 in Mover not verified';
+}
+
 /**
  * One line on how the state is known, with dates through `formatDate`:
  * "authorized, reported by Ada on …, not verified", "authorized, verified on … by the Microsoft
@@ -83,7 +99,7 @@ export function describeState(
   if (!p) return connector.status;
   const how =
     p.kind === 'verified'
-      ? `verified ${formatDate(p.at)} by ${VERIFICATION_LABELS[p.method]}`
+      ? `verified ${formatDate(p.at)} by ${VERIFICATION_LABELS[p.method]}${p.method === 'graph-consent' ? `; ${stepsReported(p.stepsReportedBy)}` : ''}`
       : `reported by ${reporterName(p)} on ${formatDate(p.at)}, not verified`;
   // A deauthorized connector says how its last authorization was known.
   return connector.status === 'deauthorized'

@@ -170,6 +170,12 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
   private async goBack(dc: DialogContext, state: WizardState): Promise<DialogTurnResult> {
     const previous = state.history.pop();
     if (previous) state.page = previous;
+    // The first page offers no Back: a click on it comes from an old or forged card.
+    else
+      this.deps.logger.info('wizard Back refused: no earlier page', {
+        wizardId: state.wizardId,
+        page: state.page,
+      });
     await this.show(dc.context, state);
     return Dialog.EndOfTurn;
   }
@@ -200,6 +206,11 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
     move: string,
   ): Promise<DialogTurnResult> {
     if (move !== 'next') {
+      this.deps.logger.info('wizard move refused: not on the current card', {
+        wizardId: state.wizardId,
+        page: state.page,
+        move,
+      });
       await dc.context.sendActivity('That button is not on the current step, so nothing was changed.');
       return Dialog.EndOfTurn;
     }
@@ -219,6 +230,11 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
     const offered = (this.flow.view(state, state.page, env).buttons ?? [nextButton()]).map((b) => b.move);
     if (!offered.includes(move)) {
       // A move the current card does not offer comes from a forged or foreign card.
+      this.deps.logger.info('wizard move refused: not on the current card', {
+        wizardId: state.wizardId,
+        page: state.page,
+        move,
+      });
       await dc.context.sendActivity('That button is not on the current step, so nothing was changed.');
       return Dialog.EndOfTurn;
     }
@@ -293,6 +309,11 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
 
   /** The connector being reauthorized was deleted meanwhile: nothing is saved. */
   private async connectorGone(dc: DialogContext, state: WizardState): Promise<DialogTurnResult> {
+    this.deps.logger.info('wizard ended: the connector being reauthorized was deleted', {
+      wizardId: state.wizardId,
+      page: state.page,
+      connectorId: state.connectorId,
+    });
     await showCard(
       dc.context,
       state,
@@ -462,7 +483,10 @@ export class StepCardDialog extends Dialog<WizardStartOptions> {
       instruction: markdown(
         `${REAUTHORIZE_WHY} The process to authorize a connector again:\n\n${reauthorizeMenuSteps(this.flow.type.name)}`,
       ),
-      warnings: [{ text: markdown(NOT_A_NEW_CONNECTOR) }],
+      warnings: [
+        ...(this.flow.reauthorizeWarnings ?? []).map((text) => ({ text: markdown(text) })),
+        { text: markdown(NOT_A_NEW_CONNECTOR) },
+      ],
       tips: [{ text: markdown(REAUTHORIZE_FOLLOW) }],
       facts: [],
       code: '',

@@ -102,6 +102,11 @@ export interface WizardFlow {
   reauthorizePages(state: WizardState): string[];
   /** Who authorizes this type, shown on the reauthorization's first card. */
   readonly authorizer: StepActor;
+  /**
+   * The type's own warnings (Markdown) for the reauthorization's first card: a seed's opening
+   * warning sits on step 1, which a reauthorization skips.
+   */
+  readonly reauthorizeWarnings?: readonly string[];
   /** Prepares the state when the wizard starts (e.g. reads the person's UPN). */
   start?(state: WizardState, env: FlowEnv): Promise<void>;
   view(state: WizardState, page: string, env: FlowEnv): PageView;

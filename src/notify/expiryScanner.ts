@@ -7,7 +7,12 @@ import { renderCard } from '../cards/render';
 import { clockStart, daysUntilExpiry, type Connector } from '../connectors/connector';
 import type { ActorRef, ConnectorLifecycle, DeauthorizationListener } from '../connectors/lifecycle';
 import type { Config } from '../config/config';
-import { expireConsentRequest, isConsentRequestDue, type ConsentRequest } from '../connectors/consentRequest';
+import {
+  expireConsentRequest,
+  isConsentRequestDue,
+  supersedeConsentRequest,
+  type ConsentRequest,
+} from '../connectors/consentRequest';
 import {
   ConcurrencyError,
   type ConversationRecord,
@@ -846,6 +851,15 @@ export class ExpiryScanner implements DeauthorizationListener {
         const connector = await this.deps.lifecycle.get(open.tenantId, open.connectorId);
         if (connector?.status === 'awaiting-consent' && (await this.verifiedFirst(connector))) {
           await store.notices.release(key, this.claimant);
+          continue;
+        }
+        // A request its connector no longer waits on (handed over again before older requests
+        // were closed as superseded) is closed so now: no "expired without a decision" news.
+        if (connector && connector.consent?.requestId !== open.id) {
+          const replaced = supersedeConsentRequest(open, connector.consent?.requestId ?? 'none yet', now);
+          if (replaced.ok) await store.consentRequests.update(replaced.request);
+          await store.notices.markSent(key, this.claimant, clock.now());
+          logger.info('consent request closed as superseded instead of expired', { requestId: open.id });
           continue;
         }
         const moved = expireConsentRequest(open, now);

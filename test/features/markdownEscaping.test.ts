@@ -57,6 +57,16 @@ describe('text from people never becomes card markup', () => {
     expect({ text, markup: hostileMarkup(text) }).toEqual({ text, markup: [] });
   });
 
+  test('cancel by someone else names the wizard’s link-like owner literally', async () => {
+    const channelClient = h.chat(owner, 'channel', TENANT);
+    await channelClient.say('connect box');
+    const other = makeUser('Other person');
+    const refused = await channelClient.as(other).say('cancel');
+    const text = refused.replies.map((r) => String(r.text ?? '')).join('\n');
+    expect(unescapeMarkdown(text)).toContain(`Only ${HOSTILE}, who started this wizard`);
+    expect(hostileMarkup(text)).toEqual([]);
+  });
+
   test('a command argument that looks like a link shows literally', async () => {
     const turn = await ownerChat.say(`status ${HOSTILE.split('\n')[0]} zzz`);
     expectLiteral(shownCard(turn), '[Reauthorize here](https://evil.example) **bold**');

@@ -3,7 +3,20 @@ import { type MessageCardData } from '../../cards/messageCard';
 import { consentLinks } from '../../connectors/consentLinks';
 import type { Connector } from '../../connectors/connector';
 import type { FlowEnv, WizardState } from '../wizardFlow';
-import { md } from '../../cards/markdown';
+import { md, type Markdown } from '../../cards/markdown';
+import { stepsReported } from '../../connectors/provenance';
+
+/**
+ * What a Graph-verified Office 365 connector rests on, as a card paragraph: Graph shows the app's
+ * tenant-wide admin consent (seed 000, steps 6 to 9), not the connector's steps 1 to 4 in Mover,
+ * which are the word of whoever ran them. Never "fully authorized": the bot cannot see Mover.
+ */
+export function graphConsentSummary(connector: Connector, formatDate: (iso: string) => string): Markdown {
+  const p = connector.provenance;
+  const checked = connector.consent?.verifiedAt ?? (p?.kind === 'verified' ? p.at : undefined);
+  const steps = stepsReported(p?.kind === 'verified' ? p.stepsReportedBy : undefined);
+  return md`Microsoft Graph shows the Office 365 Mover app’s admin consent for the whole tenant (checked ${checked ? formatDate(checked) : 'just now'}); ${steps}.`;
+}
 
 /**
  * The final card of the global-admin path when Graph's consent check did not pass (seed 000,

@@ -4,6 +4,7 @@ import { commandButton, type MessageCardData } from '../../cards/messageCard';
 import { connectorType } from '../../connectors/catalog';
 import {
   APP_ACCESS_ERROR_ADVICE,
+  CONSENT_LINK_SLOT,
   OFFICE365_CONNECT_DESTINATION,
   OFFICE365_GLOBAL_ADMIN_WARNING,
   OFFICE365_STEPS,
@@ -21,6 +22,7 @@ import {
 import { consentLinks } from '../../connectors/consentLinks';
 import type { Connector } from '../../connectors/connector';
 import { describeState } from '../../connectors/provenance';
+import { graphConsentSummary } from './office365Finish';
 import { consentNotVerifiedCard } from './office365Finish';
 import { roleChoice, roleContradiction } from './office365Role';
 import type { ConsentHandoverPort } from './consentPort';
@@ -33,7 +35,7 @@ import {
   type WizardFlow,
   type WizardState,
 } from '../wizardFlow';
-import { markdown } from '../../cards/markdown';
+import { markdown, md } from '../../cards/markdown';
 
 export const CLOUD_PAGE = 'cloud';
 export const HANDOVER_PAGE = 'handover';
@@ -66,6 +68,8 @@ function typedAccountsProblem(typed: string[]): string | undefined {
 export class Office365Flow implements WizardFlow {
   readonly type = connectorType('office365');
   readonly authorizer = 'global-or-sharepoint-admin' as const;
+  /** Seed 000's opening warning holds for a reauthorization too: consent comes after Mover. */
+  readonly reauthorizeWarnings = [OFFICE365_GLOBAL_ADMIN_WARNING];
 
   constructor(private readonly handover?: ConsentHandoverPort) {}
 
@@ -107,7 +111,10 @@ export class Office365Flow implements WizardFlow {
       heading: step.title,
       instruction: markdown(step.instruction),
       warnings: (step.warnings ?? []).map((text) => ({ text: markdown(text) })),
-      tips: (step.tips ?? []).map((text) => ({ text: markdown(text) })),
+      // Seed 000, step 5: "point your global admin to aka.ms/office365moverauth" (configurable).
+      tips: (step.tips ?? []).map((text) => ({
+        text: markdown(text.replace(CONSENT_LINK_SLOT, env.config.adminConsentLink)),
+      })),
       facts: [],
       code: '',
       helpText: APP_ACCESS_ERROR_ADVICE,
@@ -219,13 +226,7 @@ export class Office365Flow implements WizardFlow {
       title: 'Connect your destination Office 365 account',
       text: markdown(OFFICE365_CONNECT_DESTINATION),
       style: 'good',
-      paragraphs: [
-        {
-          text: markdown(
-            'Your **Office 365 Connector** is fully authorized and ready to go: Microsoft Graph confirms the admin consent.',
-          ),
-        },
-      ],
+      paragraphs: [{ text: graphConsentSummary(connector, env.dates.dateTime) }],
       facts: facts.map((f) =>
         f.title === 'Status' ? { ...f, value: describeState(connector, env.dates.dateTime) } : f,
       ),
@@ -255,19 +256,20 @@ export class Office365Flow implements WizardFlow {
   private handoverView(state: WizardState, env: FlowEnv): PageView {
     const admins = state.globalAdmins ?? [];
     const { facts } = consentLinks(state, env);
+    const link = env.config.adminConsentLink;
     return {
       progress: 'Step 5 of 9',
       who: STEP_ACTOR_LABELS['global-or-sharepoint-admin'],
       whoStyle: 'accent',
       heading: 'Send the consent request to a global admin',
-      instruction:
-        'A SharePoint admin cannot grant tenant-wide consent: a global admin must do steps 6 to 9. Choose who (one person, several, or everyone holding the roles that can grant it), and I will send each of them the consent link and the steps in a 1:1 chat. The first to decide closes the request for all, and I tell you the outcome here.',
+      instruction: md`A SharePoint admin cannot grant tenant-wide consent: to grant permissions and finish the authorization process (steps 6 to 9), point your global admin to **${link}**. Choose who (one person, several, or everyone holding the roles that can grant it), and I will send each of them the consent link and the steps in a 1:1 chat. The first to decide closes the request for all, and I tell you the outcome here.`,
+      links: [{ title: 'Open the consent link', url: link }],
       warnings: [],
       tips: state.globalAdminsUnavailable ? [{ text: state.globalAdminsUnavailable }] : [],
       facts,
       code: '',
       helpText:
-        'If the global admin has not installed me, I install myself for them (when allowed), or post the request here with an @mention and tell you what to forward.',
+        'If the global admin has not installed me, I install myself for them (when allowed). If I still cannot reach them 1:1, in a channel or group chat I post the request there with an @mention; in our 1:1 chat nobody else would see it, so I tell you what to share with them yourself.',
       choiceInputs: [
         {
           id: 'addressees',
@@ -320,14 +322,7 @@ export class Office365Flow implements WizardFlow {
     if (pickField(value, 'addressees') === 'roles') {
       state.consentToRoles = true;
       state.consentReviewers = undefined;
-      return {
-        kind: 'finish',
-        outcome: {
-          status: 'awaiting-consent',
-          cloud: state.cloud,
-          consentRequestedFrom: `everyone holding ${this.handover!.reviewerRoleNames().join(', ')}`,
-        },
-      };
+      return { kind: 'finish', outcome: { status: 'awaiting-consent', cloud: state.cloud } };
     }
     state.consentToRoles = false;
     const typed = pickField(value, 'adminUpn', 1000)
@@ -348,14 +343,8 @@ export class Office365Flow implements WizardFlow {
     }
     state.consentReviewers = people;
     state.consentAdmin = people[0];
-    return {
-      kind: 'finish',
-      outcome: {
-        status: 'awaiting-consent',
-        cloud: state.cloud,
-        consentRequestedFrom: people.map((p) => p.name).join(', '),
-      },
-    };
+    // Who was asked is recorded once the request is opened (afterRecord), not before.
+    return { kind: 'finish', outcome: { status: 'awaiting-consent', cloud: state.cloud } };
   }
 
   /**

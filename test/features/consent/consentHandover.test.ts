@@ -5,6 +5,10 @@ import { expectValidCard } from '../../support/cardValidation';
 import { reply, type FakeTenant } from '../../support/fakeMicrosoftCloud';
 import { useCloudHarness } from '../../harness/useHarness';
 import { teamsUserOf } from '../../harness/chat';
+import { answerError } from '../../harness/teamsClient';
+import { withReplaced } from '../../support/replaceMethod';
+import { StoreUnavailableError } from '../../../src/connectors/ports';
+import type { ConsentRequest } from '../../../src/connectors/consentRequest';
 
 const CATALOG_APP = '3a2b1c0d-1111-4222-8333-444455556666';
 
@@ -35,6 +39,9 @@ describe('admin consent hand-over', () => {
     const tenant = cloud.addTenant({ displayName: 'Contoso' });
     const { client, card, id } = await toHandover(tenant, 'Contoso destination');
     expect(cardText(card)).toContain('Send the consent request to a global admin');
+    expect(cardText(card)).toContain('point your global admin to **https://aka.ms/office365moverauth**');
+    expect(openUrls(card)).toContain('https://aka.ms/office365moverauth');
+    expect(cardText(card)).toContain('in our 1:1 chat nobody else would see it');
     const json = JSON.stringify(card);
     expect(json).toContain(`"value":"${tenant.admin!.id}"`);
     expect(json).toContain('Adele Admin');
@@ -89,7 +96,7 @@ describe('admin consent hand-over', () => {
     expect(cardText(shown(sent))).toContain('I installed myself for them first');
   });
 
-  test('when installing is refused too, the request is posted in the requester’s chat with an @mention and what to forward', async () => {
+  test('when the 1:1 send fails even after installing, a requester in their 1:1 chat with the bot is told it reached nobody and why, with no @mention there', async () => {
     const tenant = cloud.addTenant({ displayName: 'Northwind' });
     cloud.graph.on(
       'POST',
@@ -106,17 +113,40 @@ describe('admin consent hand-over', () => {
       { times: 5 },
     );
     const sent = await client.click(card, 'Send the consent request', { adminId: tenant.admin!.id }, id);
-    const mention = sent.replies.find(
-      (r) =>
-        Array.isArray(r.entities) && (r.entities as { type: string }[]).some((e) => e.type === 'mention'),
+    const mentions = h.standIn
+      .posted(client.conversation.id)
+      .filter((r) => String(r.text ?? '').includes('<at>'));
+    expect(mentions).toHaveLength(0);
+    const text = cardText(shown(sent));
+    expect(text).toContain('Waiting for a global admin');
+    expect(text).not.toContain('Consent request sent');
+    expect(text).toContain(
+      'Teams did not accept the message (HTTP 403) even after I installed myself for them',
     );
-    expect(mention?.text).toContain('<at>Adele Admin</at>');
-    expect(cardText(shown(sent))).toContain('posted the request here with an @mention');
-    expect(cardText(shown(sent))).toContain(
-      'forward them the consent link https://aka.ms/office365moverauth',
-    );
+    expect(text).toContain('an @mention in this chat would not reach them');
+    expect(text).toContain('share the consent link https://aka.ms/office365moverauth with them yourself');
     const [connector] = (await h.bot.store.connectors.list(tenant.id)).items;
-    expect(connector.consent?.delivery).toBe('mention');
+    expect(connector.consent?.delivery).toBeUndefined();
+  });
+
+  test('a 1:1 send that Teams throttles is not called a refused install', async () => {
+    const tenant = cloud.addTenant({ displayName: 'Relecloud' });
+    const { client, card, id } = await toHandover(tenant, 'Relecloud destination', 'channel');
+    h.standIn.program(
+      'createConversation',
+      { status: 429, body: { error: { code: 'Throttled' } } },
+      { times: 20 },
+    );
+    const sent = await client.click(card, 'Send the consent request', { adminId: tenant.admin!.id }, id);
+    const mention = h.standIn
+      .posted(client.conversation.id)
+      .find((r) => String(r.text ?? '').includes('<at>Adele Admin</at>'));
+    expect(mention).toBeDefined();
+    const text = cardText(shown(sent));
+    expect(text).toContain('Teams did not accept the message (HTTP 429)');
+    expect(text).toContain('so I posted the request here with an @mention');
+    expect(text).not.toContain('installing myself');
+    expect(text).not.toContain('I am not installed for them');
   });
 
   test('consent missing, then user-only, then granted: the admin is told what is missing; then the requester is told and the wizard card turns to done', async () => {
@@ -171,10 +201,52 @@ describe('admin consent hand-over', () => {
     );
     expect(done).toContain(`Check run by: ${tenant.admin!.displayName}`);
     expect(done).not.toContain('granted by');
+    // Graph sees the app's tenant-wide consent, not the connector's steps in Mover.
+    expect(done).toContain(
+      'Microsoft Graph shows the Office 365 Mover app’s admin consent for the whole tenant',
+    );
+    expect(done).toContain('steps 1 to 4 in Mover reported by Sam SharePoint, not verified');
+    expect(done).not.toContain('fully authorized');
+    expect(connector.provenance).toMatchObject({
+      kind: 'verified',
+      method: 'graph-consent',
+      stepsReportedBy: { by: tenant.sharePointAdmin!.id, byName: 'Sam SharePoint' },
+    });
+    const status = await client.say('status litware destination');
+    expect(cardText(cardOf(status.replies[status.replies.length - 1]))).toContain(
+      'steps 1 to 4 in Mover reported by Sam SharePoint, not verified',
+    );
     const told = h.standIn.posted(client.conversation.id);
     expect(
       told.some((a) => String(a.text ?? '').includes('Admin consent for Litware destination is verified')),
     ).toBe(true);
+  });
+
+  test('a requester who cannot be reached is not said to be told that consent is verified', async () => {
+    const tenant = cloud.addTenant({ displayName: 'Contoso Pharma' });
+    const grants = [...tenant.oauth2PermissionGrants];
+    tenant.oauth2PermissionGrants.length = 0;
+    const { client, card, id } = await toHandover(tenant, 'Pharma destination');
+    await client.click(card, 'Send the consent request', { adminId: tenant.admin!.id }, id);
+    const adminCard = cardOf(h.standIn.posted(`a:1:personal-${tenant.admin!.id}`)[0]);
+    tenant.oauth2PermissionGrants.push(...grants);
+    const requesterChat = (c: { conversationId?: string }) => c.conversationId === client.conversation.id;
+    for (const route of ['updateActivity', 'sendToConversation', 'replyToActivity'] as const)
+      h.standIn.program(
+        route,
+        { status: 403, body: { error: { code: 'BotNotInConversationRoster' } } },
+        {
+          times: 10,
+          match: requesterChat,
+        },
+      );
+    const granted = await h
+      .chat(teamsUserOf(tenant.admin!), 'personal', tenant.id)
+      .click(adminCard, 'I have granted consent');
+    const said = granted.replies.map((r) => String(r.text ?? '')).join('\n');
+    expect(said).toContain('is verified with Microsoft Graph');
+    expect(said).not.toContain('I told the person who asked');
+    expect(said).toContain('I could not reach the person who asked');
   });
 
   test('a forged "granted" click from someone other than the addressed admin changes nothing', async () => {
@@ -195,6 +267,39 @@ describe('admin consent hand-over', () => {
       personalChat(cloud.addTenant().id, elsewhere),
     ).click(adminCard, 'I have granted consent');
     expect(otherTenant.replies[0].text).toContain('does not exist in this tenant');
+  });
+
+  test('a hand-over whose request could not be stored is sent on the next click, and status names nobody in between', async () => {
+    const tenant = cloud.addTenant({ displayName: 'Adatum' });
+    tenant.oauth2PermissionGrants.length = 0;
+    const { client, card, id } = await toHandover(tenant, 'Adatum destination');
+    let failures = 0;
+    const failed = await withReplaced(
+      h.bot.store.consentRequests,
+      'create',
+      (create) => async (request: ConsentRequest) => {
+        if (failures++ === 0) throw new StoreUnavailableError(new Error('ECONNRESET'));
+        return create(request);
+      },
+      () => client.click(card, 'Send the consent request', { adminId: tenant.admin!.id }, id),
+    );
+    expect(answerError(failed)?.message).toContain('Storage is unavailable');
+    expect(h.standIn.posted(`a:1:personal-${tenant.admin!.id}`)).toHaveLength(0);
+    const [waiting] = (await h.bot.store.connectors.list(tenant.id)).items;
+    expect(waiting.consent?.requestedFrom).toBeUndefined();
+    expect(waiting.consent?.requestedAt).toBeUndefined();
+    const status = await client.say('status adatum destination');
+    const statusText = cardText(cardOf(status.replies[status.replies.length - 1]));
+    expect(statusText).toContain('Admin consent: waiting for a global admin');
+    expect(statusText).not.toContain('requested from');
+
+    const sent = await client.click(card, 'Send the consent request', { adminId: tenant.admin!.id }, id);
+    expect(h.standIn.posted(`a:1:personal-${tenant.admin!.id}`)).toHaveLength(1);
+    expect(cardText(shown(sent))).toContain('I sent the consent request to Adele Admin');
+    const [connector] = (await h.bot.store.connectors.list(tenant.id)).items;
+    const request = await h.bot.store.consentRequests.get(tenant.id, connector.consent!.requestId!);
+    expect(request?.state).toBe('open');
+    expect(connector.consent?.requestedFromId).toBe(tenant.admin!.id);
   });
 
   test('status verifies an awaiting connector with Graph and shows it authorized once consent is there', async () => {

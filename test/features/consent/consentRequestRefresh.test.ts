@@ -21,15 +21,18 @@ async function handOver(
   name: string,
   values: Record<string, string>,
   reviewers: FakeUser[] = [tenant.admin!],
+  where: 'personal' | 'channel' = 'personal',
 ) {
   // The reviewers have used the bot before, so it knows the Teams ids their clients go by:
   // refresh.userIds names people that way, and someone it never met gets only the Refresh button.
   for (const reviewer of reviewers) await h.chat(reviewer, 'personal', tenant).say('help');
   if (reviewers.length > 0) h.standIn.reset();
-  const sam = h.chat(tenant.sharePointAdmin!, 'personal', tenant);
+  const sam = h.chat(tenant.sharePointAdmin!, where, tenant);
   const started = await sam.say('connect office365');
   const id = String(started.replies[0].id);
-  let turn = await sam.click(shownCard(started), 'Next', { displayName: name }, id);
+  // In a channel the posted card is read-only; the starter's client fetches the controls.
+  const opened = where === 'channel' ? await sam.open(shownCard(started), id) : undefined;
+  let turn = await sam.click(shownCard(opened ?? started), 'Next', { displayName: name }, id);
   const upn = tenant.sharePointAdmin!.userPrincipalName;
   turn = await sam.click(shownCard(turn), 'Next', { cloud: 'global', upn }, id);
   for (let step = 1; step <= 4; step++) turn = await sam.click(shownCard(turn), 'Next', {}, id);
@@ -123,7 +126,14 @@ describe('the consent request card stays current (Universal Actions refresh)', (
       { status: 403, body: { error: { code: 'Forbidden' } } },
       { times: 5 },
     );
-    const sam = await handOver(h, tenant, 'Proseware destination', { adminId: admin.id, adminUpn: '' }, []);
+    const sam = await handOver(
+      h,
+      tenant,
+      'Proseware destination',
+      { adminId: admin.id, adminUpn: '' },
+      [],
+      'channel',
+    );
     const mention = h.standIn
       .posted(sam.conversation.id)
       .find((a) => String(a.text).includes('<at>Adele Admin</at>'));

@@ -11,7 +11,7 @@ import {
   type FakeTenant,
   type FakeUser,
 } from '../../support/fakeMicrosoftCloud';
-import { reviewerCard, tenantWithReviewers } from '../../support/consentTenants';
+import { CLOUD_APP_ADMIN, reviewerCard, tenantWithReviewers } from '../../support/consentTenants';
 
 const TOKEN = 'consent-requests-api-token-0123456789';
 const ENV = { CONSENT_REVIEWER_ROLES: 'Cloud Application Administrator', API_TOKEN: TOKEN };
@@ -170,6 +170,134 @@ describe('consent requests (reviewers, decisions, expiry, the consents list)', (
     );
     expect((await connectorOf(h, tenant)).status).toBe('awaiting-consent');
     expect(h.standIn.posted(`a:1:personal-${admin.id}`)).toHaveLength(1);
+  });
+
+  test('a request replaced by a reauthorization’s new hand-over cannot decline the connector, and is closed as replaced', async () => {
+    const { tenant, bob } = tenantWithReviewers(cloud, 'Alpine');
+    const admin = tenant.admin!;
+    const { client } = await handOver(h, tenant, 'Alpine destination', { adminId: admin.id, adminUpn: '' });
+    const first = reviewerCard(h, admin);
+    const firstId = (await connectorOf(h, tenant)).consent!.requestId!;
+
+    const started = await client.say('reauthorize alpine destination');
+    const id = String(started.replies[0].id);
+    let turn = await client.click(shownCard(started), 'I selected Reauthorize: next', {}, id);
+    turn = await client.click(
+      shownCard(turn),
+      'Next',
+      { cloud: 'global', upn: tenant.sharePointAdmin!.userPrincipalName },
+      id,
+    );
+    turn = await client.click(shownCard(turn), 'Next', {}, id);
+    turn = await client.click(shownCard(turn), 'I am a SharePoint admin: hand over', {}, id);
+    await client.click(shownCard(turn), 'Send the consent request', { adminUpn: bob.userPrincipalName }, id);
+    const current = await connectorOf(h, tenant);
+    expect(current.consent?.requestId).not.toBe(firstId);
+    expect(reviewerCard(h, bob)).toBeDefined();
+    const replaced = await h.bot.store.consentRequests.get(tenant.id, firstId);
+    expect(replaced?.state).toBe('superseded');
+    expect(cardText(updatesIn(h, first.chat)[0])).toContain('Replaced by a newer request');
+
+    h.standIn.reset();
+    const late = await reviewerClient(h, tenant, admin).click(first.card, 'Decline the request', {
+      declineReason: 'no',
+    });
+    expect(String(late.replies[0].text)).toContain('replaced by a newer one');
+    expect((await connectorOf(h, tenant)).status).toBe('awaiting-consent');
+    expect(h.standIn.posted(client.conversation.id)).toHaveLength(0);
+    const audit = await auditApi(h, tenant);
+    expect(audit.filter((e) => e.action === 'consent.declined')).toHaveLength(0);
+  });
+
+  test('an older request still open (recorded before requests were superseded) cannot decline the connector', async () => {
+    const { tenant } = tenantWithReviewers(cloud, 'Legacy');
+    const admin = tenant.admin!;
+    const { client } = await handOver(h, tenant, 'Legacy destination', { adminId: admin.id, adminUpn: '' });
+    const { card } = reviewerCard(h, admin);
+    const connector = await connectorOf(h, tenant);
+    // The connector now waits on another request, as a hand-over recorded elsewhere leaves it.
+    await h.bot.store.connectors.update({
+      ...connector,
+      consent: { ...connector.consent, requestId: 'a-newer-request' },
+    });
+    h.standIn.reset();
+    const late = await reviewerClient(h, tenant, admin).click(card, 'Decline the request', {
+      declineReason: 'no',
+    });
+    expect(String(late.replies[0].text)).toContain('replaced by a newer one');
+    expect((await connectorOf(h, tenant)).status).toBe('awaiting-consent');
+    expect(h.standIn.posted(client.conversation.id)).toHaveLength(0);
+  });
+
+  test('link-like names in the consent replies show literally (reviewer names, the connector’s name)', async () => {
+    const LINK = '[Reauthorize here](https://evil.example)';
+    const { tenant } = tenantWithReviewers(cloud, 'Hostile');
+    const admin = tenant.admin!;
+    const evil = tenant.addUser({ displayName: LINK, alias: 'evil' });
+    tenant.assignRole(evil.id, CLOUD_APP_ADMIN);
+    const { client } = await handOver(h, tenant, LINK, { addressees: 'roles' });
+    const { card } = reviewerCard(h, admin);
+    const plain = (turn: { replies: Record<string, unknown>[] }) =>
+      turn.replies.map((r) => String(r.text ?? '')).join('\n');
+    const live = /(^|[^\\])\[Reauthorize here\]\(/;
+
+    // A forged decline: the refusal lists the reviewers, one of them named like a link.
+    const forged = await new TeamsClient(
+      h.bot.url,
+      h.standIn,
+      makeUser('Mallory'),
+      personalChat(tenant.id, makeUser('Mallory')),
+    ).click(card, 'Decline the request', { declineReason: 'x' });
+    expect(unescapeMarkdown(plain(forged))).toContain(LINK);
+    expect(plain(forged)).not.toMatch(live);
+
+    await reviewerClient(h, tenant, admin).click(card, 'Decline the request', { declineReason: 'no' });
+    const status = shownCard(await client.say('status reauthorize here'));
+    const again = await client.click(status, 'Ask again');
+    expect(unescapeMarkdown(plain(again))).toContain(`I asked again for admin consent for ${LINK}`);
+    expect(plain(again)).not.toMatch(live);
+  });
+
+  test('a forward on a request whose connector was deleted says so, not that the admin was unreachable', async () => {
+    const { tenant, bob } = tenantWithReviewers(cloud, 'Deleted');
+    const admin = tenant.admin!;
+    await handOver(h, tenant, 'Deleted destination', { adminId: admin.id, adminUpn: '' });
+    const { card } = reviewerCard(h, admin);
+    await h.bot.store.connectors.delete(tenant.id, (await connectorOf(h, tenant)).id);
+    h.standIn.reset();
+    const turn = await reviewerClient(h, tenant, admin).click(card, 'Forward the request', {
+      forwardUpn: bob.userPrincipalName,
+    });
+    const text = turn.replies.map((r) => String(r.text ?? '')).join('\n');
+    expect(unescapeMarkdown(text)).toContain(
+      'The connector Deleted destination no longer exists (it was deleted)',
+    );
+    expect(text).not.toContain('could not reach them');
+    expect(h.standIn.posted(`a:1:personal-${bob.id}`)).toHaveLength(0);
+    expect(h.bot.logs).toContainEqual(
+      expect.objectContaining({ msg: 'consent request action refused: connector deleted' }),
+    );
+  });
+
+  test('at its deadline, a request its connector no longer waits on is closed as superseded, not expired', async () => {
+    const { tenant } = tenantWithReviewers(cloud, 'Stale');
+    const admin = tenant.admin!;
+    const { client } = await handOver(h, tenant, 'Stale destination', { adminId: admin.id, adminUpn: '' });
+    const connector = await connectorOf(h, tenant);
+    const staleId = connector.consent!.requestId!;
+    // Handed over again before older requests were closed as superseded (an older record).
+    await h.bot.store.connectors.update({
+      ...connector,
+      consent: { ...connector.consent, requestId: 'a-newer-request' },
+    });
+    h.standIn.reset();
+    h.bot.clock.advanceDays(31);
+    await h.bot.scanner.scan();
+    expect((await h.bot.store.consentRequests.get(tenant.id, staleId))?.state).toBe('superseded');
+    expect((await connectorOf(h, tenant)).status).toBe('awaiting-consent');
+    expect(h.standIn.posted(client.conversation.id).some((a) => JSON.stringify(a).includes('expired'))).toBe(
+      false,
+    );
   });
 
   test('forward to another admin by UPN: they get the card, the requester is told to whom; a forged click changes nothing', async () => {

@@ -64,8 +64,11 @@ describe('Office 365: step 5 asks Graph, and the global-admin path waits for the
 
     const done = shown(await finishAsGlobalAdmin(client, card, id));
     expectValidCard(done);
-    expect(cardText(done)).toContain('Microsoft Graph confirms the admin consent');
-    expect(cardText(done)).toContain('verified');
+    expect(cardText(done)).toContain(
+      'Microsoft Graph shows the Office 365 Mover app’s admin consent for the whole tenant (checked',
+    );
+    expect(cardText(done)).toMatch(/steps 1 to 4 in Mover reported by .+, not verified/);
+    expect(cardText(done)).not.toContain('fully authorized');
     const [connector] = (await h.bot.store.connectors.list(tenant.id)).items;
     expect(connector).toMatchObject({
       status: 'authorized',

@@ -40,6 +40,13 @@ describe('Office 365 authorization wizard', () => {
       card = shown(turn);
       expect(cardText(card)).toContain(`Step ${step} of 9`);
       expect(cardText(card)).toContain('Global or SharePoint admin');
+      if (step === 3) {
+        // Seed 000, step 3, as written: nothing about reusing this wizard's (optional) name.
+        expect(cardText(card)).toContain(
+          'It prompts you to provide a display name (optional) for your **Office 365 Connector**. Select **Authorize**.',
+        );
+        expect(cardText(card)).not.toContain('Use the display name you gave here');
+      }
       if (step === 4) {
         expect(cardText(card)).toContain('Consent on behalf of your organization');
         expect(cardText(card)).toContain('User assignment required');
@@ -48,6 +55,7 @@ describe('Office 365 authorization wizard', () => {
     }
     card = shown(turn);
     expect(cardText(card)).toContain('Step 5 of 9');
+    expect(cardText(card)).toContain('point your global admin to **https://aka.ms/office365moverauth**');
     // No Graph in this harness: step 5 asks, and says why it cannot check.
     expect(cardText(card)).toContain(
       'I cannot check your admin role: Microsoft Graph is not configured for this bot (set GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET)',
@@ -72,6 +80,8 @@ describe('Office 365 authorization wizard', () => {
         `https://login.microsoftonline.com/${TENANT}/adminconsent?client_id=${CONNECTOR_APP}`,
       );
       expect(cardText(card)).not.toContain('redirect_uri');
+      // The seed does not say the direct button replaces steps 7 and 8.
+      expect(cardText(card)).not.toContain('in place of steps 7 and 8');
       turn = await client.click(card, step === 9 ? 'Finish' : 'Next', {}, cardId);
     }
     card = shown(turn);

@@ -472,6 +472,36 @@ describe('authorization wizards', () => {
   });
 
   describe('reauthorize <name>', () => {
+    test('a connector deleted while its reauthorization runs: nothing is saved, it says so, and it is logged', async () => {
+      const tenant = newTenant();
+      const creator = makeUser('Adele Vance');
+      const client = h.chat(creator, 'personal', tenant);
+      await authorizeSignIn(client, 'dropbox', 'Gone Dropbox');
+      const [created] = (await h.bot.store.connectors.list(tenant)).items;
+      const started = await client.say('reauthorize gone dropbox');
+      const menu: OnScreen = { card: cardOf(started.replies[0]), cardId: String(started.replies[0].id) };
+      const forged = await client.submitRaw(
+        { verb: 'wizard', ...wizardData(menu.card), move: 'finish' },
+        menu.cardId,
+      );
+      expect(forged.replies.map((r) => String(r.text ?? '')).join('\n')).toContain(
+        'That button is not on the current step',
+      );
+      expect(h.bot.logs).toContainEqual(
+        expect.objectContaining({ msg: 'wizard move refused: not on the current card', move: 'finish' }),
+      );
+      const step2 = await clickOn(client, menu, 'I selected Reauthorize: next');
+      await h.bot.store.connectors.delete(tenant, created.id);
+      const done = await clickOn(client, step2, 'I confirm I signed in and allowed access');
+      expect(cardText(done.card)).toContain('This connector no longer exists');
+      expect(h.bot.logs).toContainEqual(
+        expect.objectContaining({
+          msg: 'wizard ended: the connector being reauthorized was deleted',
+          connectorId: created.id,
+        }),
+      );
+    });
+
     test('by the creator runs the wizard without the name card and renews the same connector', async () => {
       const tenant = newTenant();
       const creator = makeUser('Adele Vance');
@@ -544,6 +574,10 @@ describe('authorization wizards', () => {
       screen = { card: cardOf(started.replies[0]), cardId: String(started.replies[0].id) };
       expect(cardText(screen.card)).toContain('**Office 365 Connector**');
       expect(cardText(screen.card)).toContain('Who can do this step: **Global or SharePoint admin**');
+      // Seed 000's opening warning is on step 1, which a reauthorization skips: shown here instead.
+      expect(cardText(screen.card)).toContain(
+        'a global admin is required to grant permissions to the Office 365 Mover app within the Azure portal',
+      );
       const seen: string[] = [cardText(screen.card)];
       screen = await clickOn(client, screen, 'I selected Reauthorize: next');
       seen.push(cardText(screen.card));

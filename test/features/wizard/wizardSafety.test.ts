@@ -149,6 +149,39 @@ describe('wizard safety', () => {
       expect(cardText(step2.card)).toContain('Step 2 of 2');
     });
 
+    test('with a move the card does not offer, or Back on the first page, changes nothing and is logged', async () => {
+      const tenant = newTenant();
+      const user = makeUser();
+      const client = h.chat(user, 'personal', tenant);
+      const named = await startWizard(client, 'box');
+      const first = wizardData(named.card);
+      await client.submitRaw({ verb: 'wizard', ...first, move: 'back' }, named.cardId);
+      expect(h.bot.logs).toContainEqual(
+        expect.objectContaining({
+          msg: 'wizard Back refused: no earlier page',
+          wizardId: first.wizardId,
+          page: 'name',
+        }),
+      );
+      const step1 = await clickOn(client, named, 'Next');
+      const { wizardId, page } = wizardData(step1.card);
+      const turn = await client.submitRaw(
+        { verb: 'wizard', wizardId, page, move: 'role:global' },
+        step1.cardId,
+      );
+      expect(turn.replies.map((r) => String(r.text ?? '')).join('\n')).toContain(
+        'That button is not on the current step',
+      );
+      expect(h.bot.logs).toContainEqual(
+        expect.objectContaining({
+          msg: 'wizard move refused: not on the current card',
+          wizardId,
+          page,
+          move: 'role:global',
+        }),
+      );
+    });
+
     test('with a display name over 80 characters shows the name card again with a notice and records nothing', async () => {
       const tenant = newTenant();
       const user = makeUser();

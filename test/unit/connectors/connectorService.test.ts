@@ -199,16 +199,22 @@ describe('ConnectorService.completeAuthorization', () => {
     expect(t.audit.actions()).toEqual(['connector.created']);
   });
 
-  it('says a finish was handed over when consent was already requested', async () => {
+  it('says a finish was handed over only when a consent request was recorded for it', async () => {
     const t = setup();
     await t.seed({
       id: 'c2',
       status: 'awaiting-consent',
-      consent: { requestedAt: t.clock.now().toISOString() },
+      consent: { requestedAt: t.clock.now().toISOString(), requestId: 'r1' },
     });
     expect(await t.service.completeAuthorization(outcome('c2'), alice, false)).toMatchObject({
       kind: 'recorded',
       handedOver: true,
+    });
+    // Recorded, but the hand-over failed before a request existed: the retry hands it over.
+    await t.seed({ id: 'c4', status: 'awaiting-consent', consent: {} });
+    expect(await t.service.completeAuthorization(outcome('c4'), alice, false)).toMatchObject({
+      kind: 'recorded',
+      handedOver: false,
     });
   });
 
@@ -222,5 +228,22 @@ describe('ConnectorService.completeAuthorization', () => {
     });
     expect(await t.service.completeAuthorization(outcome('deleted'), alice, true)).toEqual({ kind: 'gone' });
     expect(t.audit.actions()).toEqual(['connector.reauthorized']);
+  });
+});
+
+describe('ConnectorLifecycle.recordConsentClosed', () => {
+  it('changes the connector only for the request it currently waits on', async () => {
+    const t = setup();
+    const c = await t.seed({ id: 'c5', status: 'awaiting-consent', consent: { requestId: 'r2' } });
+    const older = await t.lifecycle.recordConsentClosed(TENANT, c.id, 'consent-declined', bob, {
+      requestId: 'r1',
+    });
+    expect(older?.status).toBe('awaiting-consent');
+    expect(t.audit.actions()).toEqual([]);
+    const current = await t.lifecycle.recordConsentClosed(TENANT, c.id, 'consent-declined', bob, {
+      requestId: 'r2',
+    });
+    expect(current?.status).toBe('consent-declined');
+    expect(t.audit.actions()).toEqual(['consent.declined']);
   });
 });

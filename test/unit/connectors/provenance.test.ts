@@ -24,11 +24,19 @@ describe('provenance rules', () => {
       tenantId: 't',
       provenance: { kind: 'verified', method: 'graph-consent', at: AT },
     });
+    const consentCheck = 'the Microsoft Graph check of the Office 365 Mover app’s tenant-wide admin consent';
     expect(describeState(verified, day)).toBe(
-      'authorized, verified 2026-12-03 by the Microsoft Graph consent check',
+      `authorized, verified 2026-12-03 by ${consentCheck}; steps 1 to 4 in Mover not verified`,
     );
     expect(describeState({ ...verified, status: 'deauthorized' }, day)).toBe(
-      'deauthorized (was authorized, verified 2026-12-03 by the Microsoft Graph consent check)',
+      `deauthorized (was authorized, verified 2026-12-03 by ${consentCheck}; steps 1 to 4 in Mover not verified)`,
+    );
+    const reported = {
+      ...verified,
+      provenance: { ...verified.provenance!, stepsReportedBy: { by: 'sam-oid', byName: 'Sam' } },
+    };
+    expect(describeState(reported, day)).toBe(
+      `authorized, verified 2026-12-03 by ${consentCheck}; steps 1 to 4 in Mover reported by Sam, not verified`,
     );
     expect(describeState({ status: 'awaiting-consent', provenance: undefined }, day)).toBe(
       'awaiting-consent: admin consent not verified yet',

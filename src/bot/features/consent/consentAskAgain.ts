@@ -1,4 +1,4 @@
-import { mdText } from '../../../cards/markdown';
+import { markdown, mdText } from '../../../cards/markdown';
 import type { TurnContext } from 'botbuilder';
 import { readerDates } from '../../../util/readerDates';
 import { reviewerNames, type ConsentRequest, type ConsentReviewer } from '../../../connectors/consentRequest';
@@ -39,7 +39,7 @@ async function askAgainTarget(
   }
   const permission = await deps.connectors.mayManage(connector, actorOf(context));
   if (!permission.allowed) {
-    await deps.messenger.replyPrivately(context, `${permission.reason} Nothing was changed.`);
+    await deps.messenger.replyPrivately(context, mdText`${permission.reason} Nothing was changed.`);
     return undefined;
   }
   const [last] = await deps.store.consentRequests.listByTenant(tenantId, {
@@ -84,9 +84,14 @@ function askedAgainText(
 ): string {
   const reached = deliveries.filter((d) => d.delivery).map((d) => d.reviewer.name);
   const missed = deliveries.filter((d) => !d.delivery).map((d) => d.reviewer.name);
-  return `I asked again for admin consent for ${connector.displayName}: the request went to ${
+  // Names are the directory's and people's text: escaped, so a name cannot post a link.
+  const notReached =
+    missed.length > 0
+      ? mdText` (not reached: ${missed.join(', ')}; forward them the consent link ${deps.config.adminConsentLink})`
+      : '';
+  return mdText`I asked again for admin consent for ${connector.displayName}: the request went to ${
     reached.join(', ') || 'nobody I could reach in Teams'
-  }${missed.length > 0 ? ` (not reached: ${missed.join(', ')}; forward them the consent link ${deps.config.adminConsentLink})` : ''}. It expires on ${readerDates(context, deps.logger).dateTime(request.expiresAt)}, and I will tell you here what they decide.`;
+  }${markdown(notReached)}. It expires on ${readerDates(context, deps.logger).dateTime(request.expiresAt)}, and I will tell you here what they decide.`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
-import { markdown, md, mdText } from '../../../cards/markdown';
+import { escapeMarkdown, markdown, md, mdText } from '../../../cards/markdown';
 import { readerDates } from '../../../util/readerDates';
 import { UTC_DATES } from '../../../util/dates';
 import { renderCard } from '../../../cards/render';
@@ -10,6 +10,7 @@ import { cloudOfUpn } from '../../../connectors/clouds';
 import {
   declineConsentRequest,
   forwardConsentRequest,
+  REPLACED_MESSAGE,
   reviewerOf,
   type ConsentRequest,
 } from '../../../connectors/consentRequest';
@@ -24,7 +25,9 @@ import {
   tellRequester,
   updateReviewerCards,
   type ConsentRequestDeps,
+  type ReviewerDelivery,
 } from './consentRequests';
+import { personalFailureText } from './personalCards';
 import { recordVerb } from '../../cardVerbs';
 import { chatCommand, type FeatureTables } from '../../chatCommands';
 import { CONSENT_COMMANDS } from './consentCommands';
@@ -50,9 +53,12 @@ type CardData = Record<string, unknown>;
 const text = (data: CardData, key: string, max: number) =>
   typeof data[key] === 'string' ? (data[key] as string).slice(0, max) : '';
 
-/** Answers only the clicker: a refusal or a mistake never shows in a shared conversation. */
+/**
+ * Answers only the clicker: a refusal or a mistake never shows in a shared conversation. Every
+ * caller passes plain text, which may quote names and reasons people typed: escaped here, once.
+ */
 function privately(context: TurnContext, deps: ConsentDecisionDeps, message: string): Promise<void> {
-  return deps.messenger.replyPrivately(context, message);
+  return deps.messenger.replyPrivately(context, escapeMarkdown(message));
 }
 
 /**
@@ -78,6 +84,27 @@ async function reviewerRequest(
   if (!check.allowed) {
     deps.logger.warn('consent request action refused', { requestId: request.id, state: request.state });
     await privately(context, deps, check.message);
+    return undefined;
+  }
+  // Only the connector's current request decides it: an older one (handed over again since, by
+  // a reauthorization or Ask again) must not decline or forward what someone else now reviews.
+  const connector = await deps.lifecycle.get(request.tenantId, request.connectorId);
+  if (!connector) {
+    deps.logger.info('consent request action refused: connector deleted', { requestId: request.id });
+    await privately(
+      context,
+      deps,
+      `The connector ${request.connectorName} no longer exists (it was deleted), so this consent request has nothing left to decide. Nothing was changed.`,
+    );
+    return undefined;
+  }
+  if (connector.consent?.requestId !== request.id) {
+    deps.logger.info('consent request action refused: replaced by a newer request', {
+      requestId: request.id,
+      currentRequestId: connector.consent?.requestId,
+      connectorId: connector.id,
+    });
+    await privately(context, deps, REPLACED_MESSAGE);
     return undefined;
   }
   return { request: check.request, actor: check.actor };
@@ -159,12 +186,15 @@ async function forwardTarget(
 }
 
 /** How the forwarded request reached the new reviewer, for the one who forwarded it. */
-const forwardedWhere = (delivery: string | undefined, consentLink: string): string =>
-  delivery === 'mention'
-    ? 'I posted it here with an @mention (I am not installed for them).'
-    : delivery
-      ? 'I sent it to them in a 1:1 chat.'
-      : `I could not reach them in Teams: forward them the consent link ${consentLink}.`;
+function forwardedWhere(reached: Omit<ReviewerDelivery, 'reviewer'>, consentLink: string): string {
+  const why = reached.failure ? personalFailureText(reached.failure) : '';
+  if (reached.delivery === 'mention')
+    return `I could not reach them in a 1:1 chat (${why}), so I posted it here with an @mention.`;
+  if (reached.delivery) return 'I sent it to them in a 1:1 chat.';
+  if (reached.failure?.kind === 'no-object-id')
+    return `I could not find them in Teams: forward them the consent link ${consentLink}.`;
+  return `I could not send it to them in a 1:1 chat (${why})${reached.personalChat ? ', and an @mention in this chat would not reach them' : ''}: forward them the consent link ${consentLink}.`;
+}
 
 /** Forward: another admin (people picker or typed UPN) becomes a reviewer and gets the card. */
 export async function forwardRequest(
@@ -185,9 +215,18 @@ export async function forwardRequest(
   if (!saved) return;
   const connector = await deps.lifecycle.get(saved.tenantId, saved.connectorId);
   const reviewer = saved.reviewers[saved.reviewers.length - 1];
-  const delivery = connector
-    ? (await deliverToReviewer(deps, context, connector, saved, reviewer)).delivery
-    : undefined;
+  if (!connector) {
+    // Deleted between the check above and now: the forward is kept, but nothing is sent for it.
+    deps.logger.info('consent forward not delivered: connector deleted', { requestId: saved.id });
+    await privately(
+      context,
+      deps,
+      `The connector ${saved.connectorName} was deleted meanwhile, so I sent ${reviewer.name} nothing.`,
+    );
+    return;
+  }
+  const { reached } = await deliverToReviewer(deps, context, connector, saved, reviewer);
+  const delivery = reached.delivery;
   await deps.lifecycle.audit(
     { tenantId: saved.tenantId, id: saved.connectorId },
     found.actor,
@@ -214,7 +253,7 @@ export async function forwardRequest(
     ),
   );
   await context.sendActivity(
-    mdText`You forwarded the consent request for ${saved.connectorName} to ${reviewer.name}. ${markdown(forwardedWhere(delivery, deps.config.adminConsentLink))}`,
+    mdText`You forwarded the consent request for ${saved.connectorName} to ${reviewer.name}. ${markdown(forwardedWhere(reached, deps.config.adminConsentLink))}`,
   );
 }
 

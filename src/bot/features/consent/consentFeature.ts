@@ -9,6 +9,8 @@ import type { ConnectorService } from '../../../connectors/connectorService';
 import type { ConsentOutcome, ConsentService } from '../../../connectors/consentService';
 import { GRAPH_PERMISSIONS } from '../../../graph/graphPermissions';
 import { notifyRequester } from './consentHandover';
+import { graphConsentSummary } from '../../../dialogs/flows/office365Finish';
+import { UTC_DATES } from '../../../util/dates';
 import type { BotDeps } from '../../deps';
 import { actorOf, tenantIdOf } from '../../turnInfo';
 import { markdown, md, mdText } from '../../../cards/markdown';
@@ -39,8 +41,13 @@ export interface ConsentFeatureDeps extends Pick<
   consent: ConsentService;
 }
 
-/** The outcome of checking a connector's consent with Graph. */
-export type ConsentCheckOutcome = ConsentOutcome;
+/**
+ * The outcome of checking a connector's consent with Graph; a verified one says whether the
+ * person who asked for it was reached with the news.
+ */
+export type ConsentCheckOutcome =
+  | Exclude<ConsentOutcome, { kind: 'verified' }>
+  | (Extract<ConsentOutcome, { kind: 'verified' }> & { requesterTold: boolean });
 
 /**
  * Verifies an awaiting-consent connector's admin consent through the consent service; when
@@ -67,7 +74,7 @@ export async function verifyConsent(
       style: 'good',
       paragraphs: [
         {
-          text: md`Admin consent for **${verified.displayName}** is verified: your **Office 365 Connector** is fully authorized and ready to go.`,
+          text: md`Admin consent for **${verified.displayName}** is verified. ${graphConsentSummary(verified, UTC_DATES.dateTime)}`,
         },
       ],
       // Graph shows that the tenant-wide grant exists, not who made it: the card names who was
@@ -85,8 +92,13 @@ export async function verifyConsent(
       ],
     }),
   );
-  await notifyRequester(deps, verified, done, mdText`Admin consent for ${verified.displayName} is verified.`);
-  return { kind: 'verified', connector: verified };
+  const requesterTold = await notifyRequester(
+    deps,
+    verified,
+    done,
+    mdText`Admin consent for ${verified.displayName} is verified.`,
+  );
+  return { kind: 'verified', connector: verified, requesterTold };
 }
 
 /** Who checks a consent on the scan's behalf, as cards and the audit log name it. */
@@ -131,9 +143,12 @@ async function loadForConsent(
 /** Tells the clicker what the consent check found. */
 async function answerConsentCheck(context: TurnContext, outcome: ConsentCheckOutcome): Promise<void> {
   if (outcome.kind === 'verified') {
-    const told = outcome.connector.consent?.requesterConversationId
+    // Said only when the news reached them; `status` shows it to them otherwise.
+    const told = outcome.requesterTold
       ? ', and I told the person who asked'
-      : '';
+      : outcome.connector.consent?.requestedBy
+        ? '. I could not reach the person who asked to tell them; they see it in status'
+        : '';
     await context.sendActivity(
       mdText`Thank you: admin consent for ${outcome.connector.displayName} is verified with Microsoft Graph${told}. It is authorized.`,
     );
@@ -193,7 +208,7 @@ async function consentGranted(
         connectorId: connector.id,
         requestId: request.id,
       });
-      await deps.messenger.replyPrivately(context, check.message);
+      await deps.messenger.replyPrivately(context, mdText`${check.message}`);
       return;
     }
     const outcome = await verifyConsent(deps, connector, check.actor);
@@ -205,7 +220,7 @@ async function consentGranted(
     deps.logger.warn('consent reported by someone it was not sent to', { connectorId: connector.id });
     await deps.messenger.replyPrivately(
       context,
-      `Only ${connector.consent?.requestedFrom ?? 'the global admin it was sent to'} can report this consent. Nothing was changed.`,
+      mdText`Only ${connector.consent?.requestedFrom ?? 'the global admin it was sent to'} can report this consent. Nothing was changed.`,
     );
     return;
   }

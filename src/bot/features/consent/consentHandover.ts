@@ -35,6 +35,7 @@ import { readerDates } from '../../../util/readerDates';
 
 export { consentRequestAttachment } from './consentRequestCard';
 export { postWithMention, sendPersonalCard, type PersonalCardDeps, type SentCard } from './personalCards';
+import { personalFailureText } from './personalCards';
 
 interface GraphUser {
   id: string;
@@ -44,16 +45,26 @@ interface GraphUser {
 
 const reviewerLabel = (r: ConsentReviewer) => (r.upn && r.upn !== r.name ? `${r.name} (${r.upn})` : r.name);
 
+/** "Adele Admin (Teams did not accept the message (HTTP 429); it may work later)", one per reviewer. */
+const withWhy = (ds: ReviewerDelivery[]) =>
+  ds
+    .map(
+      (d) =>
+        `${reviewerLabel(d.reviewer)} (${d.failure ? personalFailureText(d.failure) : 'no reason given'})`,
+    )
+    .join(', ');
+
 /** What the requester is told about whom the request reached, and how. */
 function handoverSentences(
   deliveries: ReviewerDelivery[],
   request: ConsentRequest,
-  texts: { now: string; expires: string; forward: string; canInstall: boolean },
+  texts: { now: string; expires: string; forward: string; link: string },
 ): string[] {
-  const { now, expires, forward, canInstall } = texts;
+  const { now, expires, forward } = texts;
   const direct = deliveries.filter((d) => d.delivery === 'direct' || d.delivery === 'installed');
   const mentioned = deliveries.filter((d) => d.delivery === 'mention');
-  const missed = deliveries.filter((d) => !d.delivery);
+  const unknown = deliveries.filter((d) => !d.delivery && d.failure?.kind === 'no-object-id');
+  const unreached = deliveries.filter((d) => !d.delivery && d.failure?.kind !== 'no-object-id');
   const sentences: string[] = [];
   if (direct.length > 0) {
     const installed = direct.some((d) => d.delivery === 'installed');
@@ -63,12 +74,18 @@ function handoverSentences(
   }
   if (mentioned.length > 0) {
     sentences.push(
-      `I could not reach ${mentioned.map((d) => reviewerLabel(d.reviewer)).join(', ')} in a 1:1 chat (I am not installed for them${canInstall ? ', and installing myself was refused' : ''}), so I posted the request here with an @mention. If they do not see it, ${forward}.`,
+      `I could not reach ${withWhy(mentioned)} in a 1:1 chat, so I posted the request here with an @mention. If they do not see it, ${forward}.`,
     );
   }
-  if (missed.length > 0) {
+  if (unreached.length > 0) {
+    // In the requester's 1:1 chat with the bot nobody else would see an @mention.
     sentences.push(
-      `I could not find ${missed.map((d) => reviewerLabel(d.reviewer)).join(', ')} in Teams, so I could not send them the request: ${forward}, and click Check again once consent is granted. Only they can decide on it once they sign in to Teams.`,
+      `I could not send the request to ${withWhy(unreached)} in a 1:1 chat${unreached.some((d) => d.personalChat) ? ', and an @mention in this chat would not reach them (only you and I are in it)' : ''}. The request is recorded, but it has not reached them: share the consent link ${texts.link} with them yourself (or run this from a channel they are in), and click Check again once consent is granted.`,
+    );
+  }
+  if (unknown.length > 0) {
+    sentences.push(
+      `I could not find ${unknown.map((d) => reviewerLabel(d.reviewer)).join(', ')} in Teams, so I could not send them the request: ${forward}, and click Check again once consent is granted. Only they can decide on it once they sign in to Teams.`,
     );
   }
   if (direct.length + mentioned.length > 0) {
@@ -276,7 +293,7 @@ export class ConsentHandover implements ConsentHandoverPort {
       now: dates.dateTime(this.deps.clock.now()),
       expires: dates.dateTime(request.expiresAt),
       forward,
-      canInstall: Boolean(config.teamsAppCatalogId),
+      link: config.adminConsentLink,
     });
     const delivery = handoverDelivery(deliveries);
     logger.info('consent request handed over', { connectorId: connector.id, delivery: delivery ?? 'none' });
@@ -298,7 +315,10 @@ export class ConsentHandover implements ConsentHandoverPort {
     return { delivery, detail: sentences.join(' '), connector: updated };
   }
 
-  /** Records a hand-over that reached nobody, so the connector still waits and says why. */
+  /**
+   * Records a hand-over that reached nobody (no request was opened), so the connector still
+   * waits, the requester hears of a later verification, and nothing names anyone as asked.
+   */
   private async unsent(
     connector: Connector,
     requester: { id: string; name: string },
@@ -309,7 +329,6 @@ export class ConsentHandover implements ConsentHandoverPort {
     const updated = await this.deps.lifecycle.recordConsentRequest(
       connector,
       {
-        requestedFrom: `everyone holding ${this.reviewerRoleNames().join(', ')}`,
         requestedBy: requester.id,
         requesterConversationId: context.activity.conversation.id,
         requesterCardActivityId: cardActivityId,
@@ -320,17 +339,29 @@ export class ConsentHandover implements ConsentHandoverPort {
   }
 }
 
-/** Tells the requester, in the conversation where the wizard ran, that consent is verified. */
+/**
+ * Tells the requester, in the conversation where the wizard ran, that consent is verified. True
+ * only when it reached them (their wizard card turned to done, or the news was posted); false
+ * when there is no conversation to tell them in, or Teams refused both.
+ */
 export async function notifyRequester(
   deps: Pick<BotDeps, 'store' | 'logger' | 'messenger'>,
   connector: Connector,
   attachment: Attachment,
   text: string,
-): Promise<void> {
+): Promise<boolean> {
   const consent = connector.consent;
-  if (!consent?.requesterConversationId) return;
+  if (!consent?.requesterConversationId) return false;
   const record = await deps.store.conversations.get(connector.tenantId, consent.requesterConversationId);
-  if (!record) return;
+  if (!record) {
+    deps.logger.warn(
+      'could not tell the requester that consent is verified: their conversation is not known',
+      {
+        connectorId: connector.id,
+      },
+    );
+    return false;
+  }
   let updated = false;
   if (consent.requesterCardActivityId) {
     try {
@@ -346,8 +377,10 @@ export async function notifyRequester(
     await deps.messenger.continueIn(record.reference, async (context) => {
       await context.sendActivity(updated ? text : MessageFactory.attachment(attachment, text));
     });
+    return true;
   } catch (err) {
     deps.logger.warn('could not tell the requester that consent is verified', { error: err });
+    return updated;
   }
 }
 

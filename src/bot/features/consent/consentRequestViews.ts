@@ -85,6 +85,18 @@ export function closedView(
       { ...viewer, checkAgain: false },
     );
   }
+  if (request.state === 'superseded') {
+    return live(
+      request,
+      {
+        title: 'Replaced by a newer request',
+        text: md`The consent for **${request.connectorName}** was handed over again, so this request no longer decides anything. The newer request went to its reviewers separately.`,
+        style: 'default',
+        facts,
+      },
+      { ...viewer, checkAgain: false, askAgain: false },
+    );
+  }
   return live(
     request,
     {

@@ -9,6 +9,7 @@ import {
   approveConsentRequest,
   closeVerifiedConsentRequest,
   openConsentRequest,
+  supersedeConsentRequest,
   reviewerNames,
   reviewerOf,
   withReviewerCard,
@@ -24,7 +25,14 @@ import { ConcurrencyError } from '../../../connectors/ports';
 import { UTC_DATES, type DateFormatter } from '../../../util/dates';
 import { consentRequestAttachment, requestViewCard, requestViewerIds } from './consentRequestCard';
 import { ANYONE, closedView, waitingView } from './consentRequestViews';
-import { postWithMention, sendPersonalCard, type PersonalCardDeps, type SentCard } from './personalCards';
+import {
+  postWithMention,
+  sendPersonalCardOutcome,
+  type PersonalCardDeps,
+  type PersonalSendFailure,
+  type SentCard,
+} from './personalCards';
+import { conversationTypeOf } from '../../turnInfo';
 import type { BotDeps } from '../../deps';
 
 /** Most holders of one role that get the request: a role with more members is usually a group's. */
@@ -81,10 +89,13 @@ export async function resolveRoleReviewers(
   return all;
 }
 
-/** How one reviewer was reached. */
+/** How one reviewer was reached; `failure` says why not 1:1 (kept with a mention too). */
 export interface ReviewerDelivery {
   reviewer: ConsentReviewer;
   delivery?: 'direct' | 'installed' | 'mention';
+  failure?: PersonalSendFailure;
+  /** Not reached, and not @mentioned either: this turn is the requester's 1:1 chat with the bot. */
+  personalChat?: boolean;
 }
 
 /**
@@ -116,12 +127,13 @@ export async function openAndDeliver(
       deps.config.consentRequestDays,
     ),
   );
+  await supersedeOlderRequests(deps, connector, request.id);
   const viewers = await requestViewerIds(deps.teamsUserIds, request);
   const card = consentRequestAttachment(deps, connector, requester.name, request, UTC_DATES, viewers);
   const deliveries: ReviewerDelivery[] = [];
   for (const reviewer of request.reviewers) {
-    const { delivery, sent } = await deliverOne(deps, context, connector, request, reviewer, card);
-    deliveries.push({ reviewer, delivery });
+    const { sent, ...reached } = await deliverOne(deps, context, connector, request, reviewer, card);
+    deliveries.push({ reviewer, ...reached });
     if (sent?.conversationId && sent.activityId)
       request = withReviewerCard(request, {
         conversationId: sent.conversationId,
@@ -138,6 +150,43 @@ export async function openAndDeliver(
   return { request, deliveries };
 }
 
+/**
+ * Closes the connector's other open requests as superseded once a newer one exists: an older
+ * request must neither decide the connector nor expire into "no decision" news. Their reviewers'
+ * cards turn to "replaced"; a request changed meanwhile is left to whoever changed it.
+ */
+async function supersedeOlderRequests(
+  deps: ConsentRequestDeps,
+  connector: Connector,
+  newerId: string,
+): Promise<void> {
+  const open = await deps.store.consentRequests.listByTenant(connector.tenantId, {
+    connectorId: connector.id,
+    states: ['open'],
+  });
+  for (const older of open.filter((r) => r.id !== newerId)) {
+    const moved = supersedeConsentRequest(older, newerId, deps.clock.now());
+    if (!moved.ok) continue;
+    const saved = await saveRequest(deps, moved.request);
+    if (saved === 'conflict') continue;
+    deps.logger.info('consent request superseded by a newer one', {
+      requestId: saved.id,
+      newerRequestId: newerId,
+      connectorId: connector.id,
+    });
+    await deps.lifecycle.audit(
+      connector,
+      { id: saved.requester.id, name: saved.requester.name },
+      'consent.superseded',
+      {
+        requestId: saved.id,
+        newerRequestId: newerId,
+      },
+    );
+    await updateReviewerCards(deps, saved);
+  }
+}
+
 async function deliverOne(
   deps: ConsentRequestDeps,
   context: TurnContext,
@@ -145,10 +194,10 @@ async function deliverOne(
   request: ConsentRequest,
   reviewer: ConsentReviewer,
   card: Attachment,
-): Promise<{ delivery?: ReviewerDelivery['delivery']; sent?: SentCard }> {
-  if (!reviewer.id) return {};
+): Promise<Omit<ReviewerDelivery, 'reviewer'> & { sent?: SentCard }> {
+  if (!reviewer.id) return { failure: { kind: 'no-object-id' } };
   const sent: SentCard = {};
-  const delivery = await sendPersonalCard(
+  const outcome = await sendPersonalCardOutcome(
     deps as PersonalCardDeps,
     context,
     connector.tenantId,
@@ -157,7 +206,19 @@ async function deliverOne(
     'consent request',
     sent,
   );
-  if (delivery) return { delivery, sent };
+  if ('delivery' in outcome) return { delivery: outcome.delivery, sent };
+  const { failure } = outcome;
+  // A 1:1 chat with the bot has no other member: an @mention there reaches nobody but the clicker.
+  if (conversationTypeOf(context) === 'personal') {
+    deps.logger.info(
+      'consent request not delivered: no 1:1 chat, and no shared conversation to mention them in',
+      {
+        requestId: request.id,
+        failure: failure.kind,
+      },
+    );
+    return { failure, personalChat: true };
+  }
   // Everyone in this conversation sees the posted card: it is the read-only view, and the
   // reviewers' clients refresh it into the one with the decisions (consentRequestRefresh.ts).
   const activityId = await postWithMention(
@@ -169,7 +230,11 @@ async function deliverOne(
     ),
     mdText`${request.requester.name} needs a global admin to grant consent for the Office 365 Connector.`,
   );
-  return { delivery: 'mention', sent: { conversationId: context.activity.conversation.id, activityId } };
+  return {
+    delivery: 'mention',
+    failure,
+    sent: { conversationId: context.activity.conversation.id, activityId },
+  };
 }
 
 /**
@@ -323,14 +388,14 @@ export async function deliverToReviewer(
   connector: Connector,
   request: ConsentRequest,
   reviewer: ConsentReviewer,
-): Promise<{ request: ConsentRequest; delivery?: ReviewerDelivery['delivery'] }> {
+): Promise<{ request: ConsentRequest; reached: Omit<ReviewerDelivery, 'reviewer'> }> {
   const viewers = await requestViewerIds(deps.teamsUserIds, request);
   const card = consentRequestAttachment(deps, connector, request.requester.name, request, UTC_DATES, viewers);
-  const { delivery, sent } = await deliverOne(deps, context, connector, request, reviewer, card);
-  if (!sent?.conversationId || !sent.activityId) return { request, delivery };
+  const { sent, ...reached } = await deliverOne(deps, context, connector, request, reviewer, card);
+  if (!sent?.conversationId || !sent.activityId) return { request, reached };
   const kept = await saveRequest(
     deps,
     withReviewerCard(request, { conversationId: sent.conversationId, activityId: sent.activityId }),
   );
-  return { request: kept === 'conflict' ? request : kept, delivery };
+  return { request: kept === 'conflict' ? request : kept, reached };
 }

@@ -8,10 +8,49 @@ import type { BotDeps } from '../../deps';
 export type PersonalCardDeps = Pick<BotDeps, 'graph' | 'config' | 'logger' | 'store' | 'clock' | 'messenger'>;
 
 /**
+ * Why a 1:1 send did not reach the person, as it happened: no Entra object id to address;
+ * not installed for them and installing is not set up (no TEAMS_APP_CATALOG_ID, or Graph not
+ * configured); not installed and the install was refused; or Teams refused or failed the send
+ * for another reason (throttling, an outage), with its HTTP status when there was one.
+ */
+export type PersonalSendFailure =
+  | { kind: 'no-object-id' }
+  | { kind: 'not-installed' }
+  | { kind: 'install-refused' }
+  | { kind: 'failed'; status?: number; afterInstall?: boolean };
+
+export type PersonalSendOutcome = { delivery: 'direct' | 'installed' } | { failure: PersonalSendFailure };
+
+/**
  * Sends a card to one person (Entra object id) in a proactive 1:1 chat. When Teams answers that
  * the bot is not installed for them (403/404), installs it with Graph (TEAMS_APP_CATALOG_ID) and
- * tries once more. Undefined when neither worked: the caller falls back, e.g. to
- * {@link postWithMention}. `what` names the card in the log line.
+ * tries once more. Says how it was delivered, or why not, so the caller words it truthfully.
+ * `what` names the card in the log line.
+ */
+export async function sendPersonalCardOutcome(
+  deps: PersonalCardDeps,
+  context: TurnContext,
+  tenantId: string,
+  userId: string,
+  card: Attachment,
+  what = 'consent request',
+  sent: SentCard = {},
+): Promise<PersonalSendOutcome> {
+  if (!GUID.test(userId)) return { failure: { kind: 'no-object-id' } };
+  const first = await sendDirect(deps, context, tenantId, userId, card, what, sent);
+  if (first.kind === 'sent') return { delivery: 'direct' };
+  if (first.kind === 'failed') return { failure: { kind: 'failed', status: first.status } };
+  const installed = await installFor(deps, tenantId, userId);
+  if (installed === 'unavailable') return { failure: { kind: 'not-installed' } };
+  if (installed === 'refused') return { failure: { kind: 'install-refused' } };
+  const second = await sendDirect(deps, context, tenantId, userId, card, what, sent);
+  if (second.kind === 'sent') return { delivery: 'installed' };
+  return { failure: { kind: 'failed', status: second.status, afterInstall: true } };
+}
+
+/**
+ * {@link sendPersonalCardOutcome} for callers that only need whether it was delivered.
+ * Undefined when it was not: the caller falls back, e.g. to {@link postWithMention}.
  */
 export async function sendPersonalCard(
   deps: PersonalCardDeps,
@@ -22,13 +61,22 @@ export async function sendPersonalCard(
   what = 'consent request',
   sent: SentCard = {},
 ): Promise<'direct' | 'installed' | undefined> {
-  if (!GUID.test(userId)) return undefined;
-  const first = await sendDirect(deps, context, tenantId, userId, card, what, sent);
-  if (first === 'sent') return 'direct';
-  if (first === 'not-installed' && (await installFor(deps, tenantId, userId))) {
-    if ((await sendDirect(deps, context, tenantId, userId, card, what, sent)) === 'sent') return 'installed';
+  const outcome = await sendPersonalCardOutcome(deps, context, tenantId, userId, card, what, sent);
+  return 'delivery' in outcome ? outcome.delivery : undefined;
+}
+
+/** Why a 1:1 send failed, as a clause for the person who asked: "(…)". */
+export function personalFailureText(failure: PersonalSendFailure): string {
+  switch (failure.kind) {
+    case 'no-object-id':
+      return 'I have no Microsoft Entra object id for them';
+    case 'not-installed':
+      return 'I am not installed for them, and installing myself for them is not set up here';
+    case 'install-refused':
+      return 'I am not installed for them, and installing myself for them was refused';
+    case 'failed':
+      return `Teams did not accept the message${failure.status ? ` (HTTP ${failure.status})` : ''}${failure.afterInstall ? ' even after I installed myself for them' : '; it may work later'}`;
   }
-  return undefined;
 }
 
 /** Where a card went: filled in by the send, so that it can be updated later. */
@@ -66,7 +114,7 @@ async function sendDirect(
   card: Attachment,
   what: string,
   sent: SentCard,
-): Promise<'sent' | 'not-installed' | 'failed'> {
+): Promise<{ kind: 'sent' } | { kind: 'not-installed' | 'failed'; status?: number }> {
   let failure: unknown;
   try {
     await deps.messenger.sendToPerson(
@@ -91,16 +139,20 @@ async function sendDirect(
   } catch (err) {
     failure = err;
   }
-  if (!failure) return 'sent';
+  if (!failure) return { kind: 'sent' };
   const status = httpStatusOf(failure);
   deps.logger.warn(`${what} not delivered 1:1`, { status, error: failure });
-  return status === 403 || status === 404 ? 'not-installed' : 'failed';
+  return { kind: status === 403 || status === 404 ? 'not-installed' : 'failed', status };
 }
 
 /** Installs the bot for the person (Graph), when TEAMS_APP_CATALOG_ID is set and permitted. */
-async function installFor(deps: PersonalCardDeps, tenantId: string, userId: string): Promise<boolean> {
+async function installFor(
+  deps: PersonalCardDeps,
+  tenantId: string,
+  userId: string,
+): Promise<'installed' | 'unavailable' | 'refused'> {
   const { config, graph, logger } = deps;
-  if (!config.teamsAppCatalogId || !graph.configured) return false;
+  if (!config.teamsAppCatalogId || !graph.configured) return 'unavailable';
   try {
     await graph.post(
       tenantId,
@@ -111,9 +163,9 @@ async function installFor(deps: PersonalCardDeps, tenantId: string, userId: stri
       { permission: GRAPH_PERMISSIONS.teamsAppInstallationForUser },
     );
     logger.info('installed the app for a global admin', { tenantId, userId });
-    return true;
+    return 'installed';
   } catch (err) {
     logger.warn('could not install the app for the global admin', { error: err });
-    return false;
+    return 'refused';
   }
 }

@@ -305,7 +305,7 @@ async function cancel(wizards: Wizards, context: TurnContext, state: TurnState):
   if (open.owner.id !== actorOf(context).id) {
     await wizards.deps.messenger.replyPrivately(
       context,
-      `Only ${open.owner.name}, who started this wizard, can cancel it.`,
+      mdText`Only ${open.owner.name}, who started this wizard, can cancel it.`,
     );
     return;
   }

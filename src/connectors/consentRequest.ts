@@ -6,9 +6,10 @@
 
 /**
  * Where a request is: waiting, or closed by a decision, by its deadline, or by a newer request
- * for the same connector (`superseded`: a reauthorization or Ask again handed it over anew).
+ * for the same connector (`superseded`: a reauthorization or Ask again handed it over anew), or
+ * whose connector was deleted (`withdrawn`).
  */
-export type ConsentRequestState = 'open' | 'approved' | 'declined' | 'expired' | 'superseded';
+export type ConsentRequestState = 'open' | 'approved' | 'declined' | 'expired' | 'superseded' | 'withdrawn';
 
 export {
   GLOBAL_ADMIN_REVIEWER_ROLE,
@@ -310,6 +311,27 @@ export function supersedeConsentRequest(
   };
 }
 
+/**
+ * Its connector was deleted: there is nothing left to consent to, so the request neither waits
+ * for reviewers nor expires into "no decision" news.
+ */
+export function withdrawConsentRequest(request: ConsentRequest, now: Date): ConsentTransition {
+  if (request.state !== 'open') return { ok: false, code: 'NOT_OPEN', message: closedMessage(request) };
+  return {
+    ok: true,
+    request: {
+      ...request,
+      state: 'withdrawn',
+      reason: `its connector was deleted (${now.toISOString()})`,
+      handledBy: undefined,
+    },
+  };
+}
+
+/** What a request whose connector was deleted says to whoever clicks it. */
+export const WITHDRAWN_MESSAGE =
+  'This consent request was withdrawn: its connector was deleted, so there is nothing left to consent to. Nothing was changed.';
+
 /** Remembers a card sent to a reviewer. */
 export function withReviewerCard(request: ConsentRequest, card: ReviewerCard): ConsentRequest {
   return { ...request, cards: [...request.cards, card] };
@@ -335,6 +357,8 @@ export function closedMessage(request: ConsentRequest): string {
       return `This consent request expired on ${request.expiresAt.slice(0, 10)} without a decision.`;
     case 'superseded':
       return REPLACED_MESSAGE;
+    case 'withdrawn':
+      return WITHDRAWN_MESSAGE;
     default:
       return 'This consent request is still open.';
   }

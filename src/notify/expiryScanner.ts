@@ -11,6 +11,7 @@ import {
   expireConsentRequest,
   isConsentRequestDue,
   supersedeConsentRequest,
+  withdrawConsentRequest,
   type ConsentRequest,
 } from '../connectors/consentRequest';
 import {
@@ -853,9 +854,18 @@ export class ExpiryScanner implements DeauthorizationListener {
           await store.notices.release(key, this.claimant);
           continue;
         }
+        // A request whose connector was deleted (and the delete could not close it) is withdrawn:
+        // nobody is told it expired about a connector that is gone.
+        if (!connector) {
+          const withdrawn = withdrawConsentRequest(open, now);
+          if (withdrawn.ok) await store.consentRequests.update(withdrawn.request);
+          await store.notices.markSent(key, this.claimant, clock.now());
+          logger.info('consent request withdrawn: its connector was deleted', { requestId: open.id });
+          continue;
+        }
         // A request its connector no longer waits on (handed over again before older requests
         // were closed as superseded) is closed so now: no "expired without a decision" news.
-        if (connector && connector.consent?.requestId !== open.id) {
+        if (connector.consent?.requestId !== open.id) {
           const replaced = supersedeConsentRequest(open, connector.consent?.requestId ?? 'none yet', now);
           if (replaced.ok) await store.consentRequests.update(replaced.request);
           await store.notices.markSent(key, this.claimant, clock.now());

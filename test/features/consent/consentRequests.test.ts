@@ -300,6 +300,43 @@ describe('consent requests (reviewers, decisions, expiry, the consents list)', (
     );
   });
 
+  test('deleting the connector withdraws its open request: not listed by consents, audited, a click on its card refused; one deleted behind the bot’s back is withdrawn at its deadline, not expired', async () => {
+    const { tenant } = tenantWithReviewers(cloud, 'Gone');
+    const admin = tenant.admin!;
+    const { client } = await handOver(h, tenant, 'Gone destination', { adminId: admin.id, adminUpn: '' });
+    const requestId = (await connectorOf(h, tenant)).consent!.requestId!;
+    const { card } = reviewerCard(h, admin);
+    const ask = await client.say('delete gone destination');
+    const deleted = await client.click(shownCard(ask), 'Delete permanently', {}, String(ask.replies[0].id));
+    expect(cardText(shownCard(deleted))).toContain('Deleted Gone destination');
+    expect((await h.bot.store.consentRequests.get(tenant.id, requestId))?.state).toBe('withdrawn');
+    expect(cardText(shownCard(await reviewerClient(h, tenant, admin).say('consents')))).not.toContain(
+      'Gone destination',
+    );
+    expect((await auditApi(h, tenant)).map((e) => e.action)).toContain('consent.withdrawn');
+    const clicked = await reviewerClient(h, tenant, admin).click(card, 'I have granted consent');
+    expect(unescapeMarkdown(clicked.replies.map((r) => String(r.text ?? '')).join('\n'))).toMatch(
+      /withdrawn|deleted|does not exist in this tenant/,
+    );
+
+    const other = tenantWithReviewers(cloud, 'Vanished').tenant;
+    const second = await handOver(h, other, 'Vanished destination', {
+      adminId: other.admin!.id,
+      adminUpn: '',
+    });
+    const vanished = await connectorOf(h, other);
+    await h.bot.store.connectors.delete(other.id, vanished.id);
+    h.standIn.reset();
+    h.bot.clock.advanceDays(31);
+    await h.bot.scanner.scan();
+    expect((await h.bot.store.consentRequests.get(other.id, vanished.consent!.requestId!))?.state).toBe(
+      'withdrawn',
+    );
+    expect(
+      h.standIn.posted(second.client.conversation.id).some((a) => JSON.stringify(a).includes('expired')),
+    ).toBe(false);
+  });
+
   test('forward to another admin by UPN: they get the card, the requester is told to whom; a forged click changes nothing', async () => {
     const { tenant, bob } = tenantWithReviewers(cloud, 'Northwind');
     const admin = tenant.admin!;

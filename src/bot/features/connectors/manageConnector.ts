@@ -6,6 +6,8 @@ import { markdown, md, mdText } from '../../../cards/markdown';
 import { connectorType } from '../../../connectors/catalog';
 import { expiresAt, type Connector } from '../../../connectors/connector';
 import { LifecycleError } from '../../../connectors/lifecycle';
+import { withdrawConsentRequest } from '../../../connectors/consentRequest';
+import { ConcurrencyError, StoreUnavailableError } from '../../../connectors/ports';
 import { readerDates } from '../../../util/readerDates';
 import { resolveConnector } from '../../connectorResolver';
 import { replaceCard } from '../../cardReplies';
@@ -155,11 +157,57 @@ async function deleteConfirmed(
       error: outcome.auditFailure,
     });
   }
+  await withdrawConsentRequests(deps, connector, actor);
   await replaceCard(
     context,
     renderCard(messageCard, deletedCardData(connector, outcome.auditFailure !== undefined)),
     deps.logger,
   );
+}
+
+/**
+ * The deleted connector's open consent requests are withdrawn (reviewers' cards show it on their
+ * next refresh), so `consents` no longer lists them and nobody is told one expired. A storage
+ * failure here is logged: the delete stands, and the expiry scan withdraws what is left.
+ */
+async function withdrawConsentRequests(
+  deps: ConnectorsFeatureDeps,
+  connector: Connector,
+  actor: { id: string; name: string },
+): Promise<void> {
+  try {
+    const open = await deps.store.consentRequests.listByTenant(connector.tenantId, {
+      connectorId: connector.id,
+      states: ['open'],
+    });
+    for (const request of open) {
+      const withdrawn = withdrawConsentRequest(request, deps.clock.now());
+      if (!withdrawn.ok) continue;
+      try {
+        await deps.store.consentRequests.update(withdrawn.request);
+      } catch (err) {
+        // Decided or changed at the same moment: that change stands.
+        if (err instanceof ConcurrencyError) continue;
+        throw err;
+      }
+      await deps.store.audit.append({
+        tenantId: connector.tenantId,
+        connectorId: connector.id,
+        at: deps.clock.now().toISOString(),
+        actor: actor.id,
+        actorName: actor.name,
+        action: 'consent.withdrawn',
+        detail: { requestId: request.id, reason: 'connector deleted' },
+      });
+    }
+  } catch (err) {
+    if (!(err instanceof StoreUnavailableError)) throw err;
+    deps.logger.warn('the deleted connector’s open consent requests could not be withdrawn now', {
+      tenantId: connector.tenantId,
+      connectorId: connector.id,
+      error: err,
+    });
+  }
 }
 
 /** Said when a confirmation no longer names the stored connector. */

@@ -85,6 +85,18 @@ export function closedView(
       { ...viewer, checkAgain: false },
     );
   }
+  if (request.state === 'withdrawn') {
+    return live(
+      request,
+      {
+        title: 'Withdrawn: the connector was deleted',
+        text: md`**${request.connectorName}** was deleted from this bot, so there is nothing left to consent to. Nothing needs doing here.`,
+        style: 'default',
+        facts,
+      },
+      { ...viewer, checkAgain: false, askAgain: false },
+    );
+  }
   if (request.state === 'superseded') {
     return live(
       request,

@@ -235,6 +235,33 @@ describe('roles: assigning the missing roles', () => {
     expect((approval.refresh as { userIds?: string[] }).userIds).toBeUndefined();
   });
 
+  test('an approver the bot cannot reach 1:1, asked from the requester’s own 1:1 chat: no @mention there (it would reach nobody), and the card says the request has not reached them, and why', async () => {
+    const tenant = cloud.addTenant({ displayName: 'Adatum' });
+    tenant.grantPermission(WRITE);
+    const megan = tenant.member!;
+    const requester = h.chat(megan, 'personal', tenant);
+    const card = await openAssign(requester, megan.userPrincipalName);
+    // Not installed for the approver, and TEAMS_APP_CATALOG_ID is not set: no way to reach them 1:1.
+    h.standIn.program(
+      'createConversation',
+      { status: 403, body: { error: { code: 'Forbidden' } } },
+      { times: 5 },
+    );
+    const sent = await requester.click(card, 'Send for approval', {}, 'request-card');
+    const text = cardText(shown(sent));
+    expect(text).toContain('not sent for approval');
+    expect(text).toContain('The request has not reached Adele Admin');
+    expect(text).toContain('an @mention in this chat would reach nobody but you');
+    expect(text).not.toContain('I will tell you here when they decide');
+    expect(
+      h.standIn.posted(requester.conversation.id).filter((a) => String(a.text ?? '').includes('<at>')),
+    ).toHaveLength(0);
+    const audit = await h.bot.store.audit.list(tenant.id);
+    expect(audit.find((a) => a.action === 'roles.approval-requested')?.detail).toMatchObject({
+      delivery: 'not delivered',
+    });
+  });
+
   test('decline all: nothing is assigned, each role is audited as declined, the requester is told', async () => {
     const tenant = cloud.addTenant({ displayName: 'Litware' });
     tenant.grantPermission(WRITE);

@@ -12,9 +12,10 @@ import {
   type DirectoryRole,
   type TargetKind,
 } from '../../../directoryRoles/requirements';
-import { postWithMention, sendPersonalCard } from '../consent/consentHandover';
+import { postWithMention } from '../consent/consentHandover';
+import { personalFailureText, sendPersonalCardOutcome } from '../consent/personalCards';
 import { replaceCard } from '../../cardReplies';
-import { actorOf, tenantIdOf } from '../../turnInfo';
+import { actorOf, conversationTypeOf, tenantIdOf } from '../../turnInfo';
 import { durationText, type RoleOutcome } from './roleAssignment';
 import { auditTurn } from '../../turnAudit';
 import { str, type RolesShared } from './rolesShared';
@@ -141,15 +142,23 @@ export const approvalCard = async (shared: RolesShared, request: ApprovalRequest
 /** The verb of a roles approval card's refresh (src/bot/features/roles/rolesApprovalView.ts). */
 export const ROLES_APPROVAL_REFRESH_VERB = 'rolesApprovalView';
 
-/** Sends the card to the approver in 1:1 (installing the bot for them if needed), else posts it here with an @mention. */
+/**
+ * Sends the card to the approver in 1:1 (installing the bot for them if needed), else posts it
+ * here with an @mention. In the asker's own 1:1 chat with the bot a mention reaches nobody, so
+ * then nothing is posted and the asker is told the request has not reached the approver, and why.
+ */
 async function deliverApproval(
   shared: RolesShared,
   context: TurnContext,
   request: ApprovalRequest,
   card: Attachment,
-): Promise<{ delivery: string | undefined; detail: string }> {
+): Promise<{
+  delivery: 'direct' | 'installed' | 'mention' | 'not delivered';
+  detail: string;
+  reached: boolean;
+}> {
   const { approver, requester } = request;
-  const delivery = await sendPersonalCard(
+  const outcome = await sendPersonalCardOutcome(
     shared,
     context,
     request.tenantId,
@@ -157,10 +166,26 @@ async function deliverApproval(
     card,
     'role approval request',
   );
-  if (delivery) {
+  if ('delivery' in outcome) {
     return {
-      delivery,
-      detail: `I sent the request to ${approver.name} in a 1:1 chat${delivery === 'installed' ? ' (I installed myself for them first)' : ''}. I will tell you here when they decide.`,
+      delivery: outcome.delivery,
+      reached: true,
+      detail: `I sent the request to ${approver.name} in a 1:1 chat${outcome.delivery === 'installed' ? ' (I installed myself for them first)' : ''}. I will tell you here when they decide.`,
+    };
+  }
+  const why = personalFailureText(outcome.failure);
+  if (conversationTypeOf(context) === 'personal') {
+    shared.logger.info(
+      'role approval request not delivered: no 1:1 chat with the approver, asked in a personal chat',
+      {
+        requestId: request.id,
+        failure: outcome.failure.kind,
+      },
+    );
+    return {
+      delivery: 'not delivered',
+      reached: false,
+      detail: `The request has not reached ${approver.name}: I could not send it to them in a 1:1 chat (${why}), and an @mention in this chat would reach nobody but you. Ask for the roles from a channel or group chat ${approver.name} is in, or ask them to assign the roles in the Microsoft Entra admin center.`,
     };
   }
   await postWithMention(
@@ -170,8 +195,9 @@ async function deliverApproval(
     mdText`${requester.name} asks you to approve directory roles for ${request.account.upn}.`,
   );
   return {
-    delivery: undefined,
-    detail: `I could not reach ${approver.name} in a 1:1 chat, so I posted the request here with an @mention. I will tell you here when they decide.`,
+    delivery: 'mention',
+    reached: true,
+    detail: `I could not reach ${approver.name} in a 1:1 chat (${why}), so I posted the request here with an @mention. I will tell you here when they decide.`,
   };
 }
 
@@ -234,7 +260,7 @@ export const requestApproval = async (
     rolesApprovalCard,
     approvalCardData(shared, request, asker.name, await approverTeamsIds(shared, request)),
   );
-  const { delivery, detail } = await deliverApproval(shared, context, request, card);
+  const { delivery, detail, reached } = await deliverApproval(shared, context, request, card);
   await auditTurn(shared, context, 'roles.approval-requested', {
     requestId: request.id,
     kind: request.kind,
@@ -242,13 +268,20 @@ export const requestApproval = async (
     accountUpn: request.account.upn,
     roles: request.roles.map((r) => r.name),
     approverId: approver.id,
-    delivery: delivery ?? 'mention',
+    delivery,
   });
   await replaceCard(
     context,
-    message(`Roles for ${request.account.name} sent for approval`, detail, 'accent', {
-      facts: request.roles.map((r) => ({ title: r.name, value: 'waiting for approval' })),
-    }),
+    reached
+      ? message(`Roles for ${request.account.name} sent for approval`, detail, 'accent', {
+          facts: request.roles.map((r) => ({ title: r.name, value: 'waiting for approval' })),
+        })
+      : message(`Roles for ${request.account.name}: not sent for approval`, detail, 'warning', {
+          facts: request.roles.map((r) => ({
+            title: r.name,
+            value: 'not assigned; the approver was not reached',
+          })),
+        }),
     logger,
   );
 };

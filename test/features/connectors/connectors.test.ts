@@ -174,6 +174,10 @@ describe('connectors commands', () => {
       /belongs to the person who asked to delete Reborn Box.*type delete Reborn Box/,
     );
     expect(await h.bot.store.connectors.get(TENANT_A, first.id)).toBeDefined();
+    // Nor may they close the asker's question with Keep it (it would replace the card for all).
+    const kept = answerError(await someoneElse.click(card(asked), 'Keep it'));
+    expect(kept?.statusCode).toBe(403);
+    expect(kept?.message).toContain('stays for them to answer');
     const deleted = await ownerChat.click(card(asked), 'Delete permanently');
     expect(cardText(card(deleted))).toContain('Deleted Reborn Box');
     expect(await h.bot.store.connectors.get(TENANT_A, first.id)).toBeUndefined();

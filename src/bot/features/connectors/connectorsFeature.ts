@@ -35,7 +35,7 @@ export function connectorsFeature(deps: ConnectorsFeatureDeps): FeatureTables {
     ],
     verbs: [
       deleteVerb(deps),
-      recordVerb(DELETE_CANCEL_VERB, (context) => deleteCancelled(deps, context)),
+      recordVerb(DELETE_CANCEL_VERB, (context, _state, data) => deleteCancelled(deps, context, data)),
       ...revocationVerbs(deps),
       ...activityEvidenceVerbs(deps),
       recordVerb(LIST_REFRESH_VERB, (context, _state, data) => listNow(deps, context, data)),

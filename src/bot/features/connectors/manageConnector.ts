@@ -240,7 +240,24 @@ function deletedCardData(connector: Connector, notAudited: boolean) {
 }
 
 /** The confirmation's Cancel: the card says nothing was deleted. */
-export async function deleteCancelled(deps: ConnectorsFeatureDeps, context: TurnContext): Promise<void> {
+export async function deleteCancelled(
+  deps: ConnectorsFeatureDeps,
+  context: TurnContext,
+  data: Record<string, unknown>,
+): Promise<void> {
+  // Keep it replaces the card for everyone who sees it: only the asker closes their question.
+  // (Cards posted before the asker was recorded carry none, and anyone may close those.)
+  const requestedBy = field(data.requestedBy, 100);
+  if (requestedBy && requestedBy !== actorOf(context).id) {
+    deps.logger.info('delete cancel refused: clicked by someone other than the asker', {
+      tenantId: tenantIdOf(context),
+    });
+    return refuse(
+      context,
+      403,
+      'This confirmation belongs to the person who asked to delete the connector, so it stays for them to answer. Nothing was changed.',
+    );
+  }
   await replaceCard(
     context,
     renderCard(

@@ -38,6 +38,8 @@ export interface Foundation {
   version: string;
   /** Waiting and monotonic time for proactive sends; tests pass a fast one. */
   timing?: Timing;
+  /** How long a turn waits for a deauthorization notice it caused (ANNOUNCE_BUDGET_MS by default). */
+  announceBudgetMs?: number;
   /** Spans and metrics; built over the registered (by default no-op) providers when not given. */
   telemetry?: Telemetry;
   /** How the API reads tenants' OpenID keys; node's https client by default. */
@@ -107,6 +109,7 @@ function createScanner(parts: ScannerParts): ExpiryScanner {
     telemetry,
     leaseMs: config.noticeLeaseSeconds * 1000,
     timing: parts.timing,
+    announceBudgetMs: parts.announceBudgetMs,
     concurrency: scanConcurrency(config.notifyRps),
     lifecycle: services.lifecycle,
     sender,

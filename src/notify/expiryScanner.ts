@@ -136,6 +136,12 @@ const READ_AHEAD = 64;
  */
 const LISTING_MAX_AGE_MS = 5_000;
 
+/**
+ * How long a person's turn waits for a deauthorization notice: well inside the time Teams gives an
+ * invoke, so a click is answered even when the notice is slowed by pacing or 429s.
+ */
+export const ANNOUNCE_BUDGET_MS = 4_000;
+
 export interface ScannerDeps {
   config: Config;
   store: Store;
@@ -147,6 +153,11 @@ export interface ScannerDeps {
   leaseMs?: number;
   /** Waits between attempts to record a sent notice (tests cut them short). */
   timing?: Timing;
+  /**
+   * How long a turn (or API call) that deauthorized a connector waits for its notice before going
+   * on without it (the sends continue); ANNOUNCE_BUDGET_MS by default.
+   */
+  announceBudgetMs?: number;
   /** Targets sent to at once; the rate limiter keeps Teams' limits whatever this is. */
   concurrency?: number;
   /** Cards of the consent reminders (built by the bot layer); without them no reminder is sent. */
@@ -350,6 +361,28 @@ export class ExpiryScanner implements DeauthorizationListener {
    */
   async deauthorized(connector: Connector, actor: ActorRef): Promise<boolean> {
     if (actor.id === SCANNER_ACTOR.id) return false;
+    // A person's click or command (or an API call) waits for the notice only so long: sends paced
+    // for Teams' limits, or waiting out 429s, would outlast the invoke. Past the budget the sends
+    // go on; the connector stays owed its notice, and the next scan finishes (the ledger keeps
+    // each target to one notice) and takes it out of the index.
+    const announcing = this.announceDeauthorization(connector, actor);
+    let timer: NodeJS.Timeout | undefined;
+    const budgetMs = this.deps.announceBudgetMs ?? ANNOUNCE_BUDGET_MS;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), budgetMs);
+    });
+    const result = await Promise.race([announcing, late]);
+    clearTimeout(timer);
+    if (result !== 'late') return result;
+    this.deps.logger.info('deauthorization notice still sending after the turn’s budget; it goes on', {
+      connectorId: connector.id,
+      budgetMs,
+    });
+    return false;
+  }
+
+  /** Sends the deauthorization notice to each target; true when none is owed it any more. Never rejects. */
+  private async announceDeauthorization(connector: Connector, actor: ActorRef): Promise<boolean> {
     const periodStart = clockStart(connector)?.toISOString();
     if (!periodStart) return true;
     const report = this.emptyReport();

@@ -42,6 +42,8 @@ export interface TestBotOptions {
   clock?: TestClock;
   /** Waiting for proactive sends (Retry-After, backoff, rate limits); real time by default. */
   timing?: Timing;
+  /** How long a turn waits for a deauthorization notice it caused; the bot's default otherwise. */
+  announceBudgetMs?: number;
   /** A local HTTPS fake of the token endpoint and Graph: the bot's Graph settings point at it. */
   cloud?: FakeMicrosoftCloud;
 }
@@ -87,6 +89,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
   const { server, scanner } = compose({
     graph,
     timing: options.timing,
+    announceBudgetMs: options.announceBudgetMs,
     config,
     store,
     logger,

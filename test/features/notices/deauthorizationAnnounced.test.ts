@@ -228,3 +228,63 @@ describe('every deauthorization is announced once, whoever noticed it first', ()
     expect((await h.bot.scanner.scan()).sent).toBe(0);
   });
 });
+
+describe('a deauthorization noticed in a turn does not hold the turn past its budget', () => {
+  let h: Harness;
+  afterEach(async () => h.stop());
+
+  test('a slow channel: the status card comes back within the budget, the notice still arrives, and a scan finds it sent, sending nothing twice', async () => {
+    h = await startHarness({ timing: fastTiming, env: { API_TOKEN: TOKEN }, announceBudgetMs: 300 });
+    const owner = makeUser('Ada Lovelace', 'ada@contoso.onmicrosoft.com');
+    const ownerChat = h.chat(owner, 'personal', TENANT);
+    const channelClient = h.chat(owner, 'channel', TENANT);
+    await ownerChat.say('help');
+    await channelClient.say('subscribe');
+    h.standIn.reset();
+    const at = new Date(h.bot.clock.now().getTime() - 95 * DAY_MS).toISOString();
+    await seedConnectors(h.bot.store, [
+      aConnector(TENANT).named('Box slow').ofType('box').ownedBy(owner).authorizedAt(at).build(),
+    ]);
+    // The channel answers after 1.5 s, as Teams might while throttling.
+    const channelId = channelClient.conversation.channelId!;
+    h.standIn.program(
+      'sendToConversation',
+      (call) =>
+        call.conversationId === channelId
+          ? { status: 201, body: { id: 'slow-notice' }, delayMs: 1_500 }
+          : undefined,
+      { times: 1 },
+    );
+    const status = await ownerChat.say('status box slow');
+    expect(cardText(shown(status))).toContain('deauthorized');
+    // The turn was answered before the channel's notice was.
+    expect(deauthorizationNotices(h.standIn, channelId, 'Box slow')).toHaveLength(0);
+    expect(h.bot.logs).toContainEqual(
+      expect.objectContaining({
+        msg: 'deauthorization notice still sending after the turn’s budget; it goes on',
+      }),
+    );
+    await h.standIn.waitFor(
+      () =>
+        deauthorizationNotices(h.standIn, channelId, 'Box slow').length === 1 &&
+        deauthorizationNotices(h.standIn, ownerChat.conversation.id, 'Box slow').length === 1,
+      5_000,
+      'the channel and owner notices',
+    );
+    // Still owed on record until a scan sees every target has it (the last mark may land just
+    // after the post is answered): then it leaves the index, and nothing is sent twice.
+    const owed = async () =>
+      (await h.bot.store.connectors.listExpiring(h.bot.clock.now(), { limit: 100 })).items.map(
+        (c) => c.displayName,
+      );
+    let sent = 0;
+    for (let scans = 0; scans < 5 && (await owed()).includes('Box slow'); scans++) {
+      sent += (await h.bot.scanner.scan()).sent;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await owed()).not.toContain('Box slow');
+    expect(sent).toBe(0);
+    expect(deauthorizationNotices(h.standIn, channelId, 'Box slow')).toHaveLength(1);
+    expect(deauthorizationNotices(h.standIn, ownerChat.conversation.id, 'Box slow')).toHaveLength(1);
+  });
+});

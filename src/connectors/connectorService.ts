@@ -150,6 +150,16 @@ export class ConnectorService {
     return this.lifecycle.recordTransfer(connector, at, actor, evidence);
   }
 
+  /** Appends one event about a connector, for a change the service's own methods do not record. */
+  async audit(
+    connector: Pick<Connector, 'tenantId' | 'id'>,
+    actor: ActorRef,
+    action: string,
+    detail?: Record<string, unknown>,
+  ): Promise<void> {
+    await this.lifecycle.audit(connector, actor, action, detail);
+  }
+
   /** Deletes this revision of a connector and its stored secrets, permanently (see {@link ConnectorLifecycle.delete}). */
   async delete(connector: Connector, actor: ActorRef): Promise<DeleteOutcome> {
     return this.lifecycle.delete(connector, actor);

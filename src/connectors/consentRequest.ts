@@ -299,16 +299,21 @@ export function supersedeConsentRequest(
   replacedBy: string,
   now: Date,
 ): ConsentTransition {
+  return closeUndecided(
+    request,
+    'superseded',
+    `replaced by a newer consent request (${replacedBy}) on ${now.toISOString()}`,
+  );
+}
+
+/** An open request closed with nobody's decision (replaced, or its connector gone). */
+function closeUndecided(
+  request: ConsentRequest,
+  state: 'superseded' | 'withdrawn',
+  reason: string,
+): ConsentTransition {
   if (request.state !== 'open') return { ok: false, code: 'NOT_OPEN', message: closedMessage(request) };
-  return {
-    ok: true,
-    request: {
-      ...request,
-      state: 'superseded',
-      reason: `replaced by a newer consent request (${replacedBy}) on ${now.toISOString()}`,
-      handledBy: undefined,
-    },
-  };
+  return { ok: true, request: { ...request, state, reason, handledBy: undefined } };
 }
 
 /**
@@ -316,16 +321,7 @@ export function supersedeConsentRequest(
  * for reviewers nor expires into "no decision" news.
  */
 export function withdrawConsentRequest(request: ConsentRequest, now: Date): ConsentTransition {
-  if (request.state !== 'open') return { ok: false, code: 'NOT_OPEN', message: closedMessage(request) };
-  return {
-    ok: true,
-    request: {
-      ...request,
-      state: 'withdrawn',
-      reason: `its connector was deleted (${now.toISOString()})`,
-      handledBy: undefined,
-    },
-  };
+  return closeUndecided(request, 'withdrawn', `its connector was deleted (${now.toISOString()})`);
 }
 
 /** What a request whose connector was deleted says to whoever clicks it. */

@@ -7,16 +7,11 @@ import { expectValidCard } from '../../support/cardValidation';
 import { seedConnectors } from '../../support/connectorFixtures';
 import { aConnector } from '../../support/builders';
 import { shown } from '../../harness/chat';
-import type { Timing } from '../../../src/notify/rateLimiter';
+import { fastTiming } from './subscribedChannel';
 
 const TENANT = '99999999-9999-4999-8999-999999999999';
 const TOKEN = 'api-token-'.padEnd(40, 'y');
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-const fastTiming: Timing = {
-  now: () => performance.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 10))),
-};
 
 /** Deauthorization notices the bot posted into a conversation. */
 function deauthorizationNotices(standIn: ConnectorStandIn, conversationId: string, name: string): Card[] {

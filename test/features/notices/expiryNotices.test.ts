@@ -13,15 +13,9 @@ import { ConnectorStandIn } from '../../harness/connectorStandIn';
 import { expectValidCard } from '../../support/cardValidation';
 import { connectorRecord, seedConnectors } from '../../support/connectorFixtures';
 import { aConnector } from '../../support/builders';
-import type { Timing } from '../../../src/notify/rateLimiter';
+import { fastTiming } from './subscribedChannel';
 
 const TENANT = '88888888-8888-4888-8888-888888888888';
-
-/** Real time, but waits are cut short so Retry-After and back-off do not slow the tests. */
-const fastTiming: Timing = {
-  now: () => performance.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 10))),
-};
 
 /** Cards the bot posted into a conversation, oldest first. */
 function postedCards(standIn: ConnectorStandIn, conversationId: string): Card[] {

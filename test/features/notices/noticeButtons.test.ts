@@ -1,50 +1,21 @@
-import { makeUser, type TeamsUser } from '../../harness/activities';
-import { actionTitles, cardOf, cardText, type Card } from '../../harness/cards';
-import { startHarness, type Harness } from '../../harness/testBot';
+import type { TeamsUser } from '../../harness/activities';
+import { actionTitles, cardText, type Card } from '../../harness/cards';
+import type { Harness } from '../../harness/testBot';
 import { answerError, shownCard, type TeamsClient } from '../../harness/teamsClient';
 import { CARD_DATA_VERSION } from '../../../src/cards/universalActions';
-import type { ConnectorStandIn } from '../../harness/connectorStandIn';
-import { seedConnectors } from '../../support/connectorFixtures';
-import { aConnector } from '../../support/builders';
-import type { Connector, ConnectorStatus } from '../../../src/connectors/connector';
-import type { Timing } from '../../../src/notify/rateLimiter';
+import type { ConnectorStatus } from '../../../src/connectors/connector';
+import { postedCards, useSubscribedChannel } from './subscribedChannel';
 
 const TENANT = '6d6d6d6d-6d6d-4d6d-8d6d-6d6d6d6d6d6d';
-const DAY_MS = 24 * 60 * 60 * 1000;
-const fastTiming: Timing = {
-  now: () => performance.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 10))),
-};
-
-function postedCards(standIn: ConnectorStandIn, conversationId: string): Card[] {
-  return standIn
-    .posted(conversationId)
-    .flatMap((a) => (Array.isArray(a.attachments) && a.attachments.length > 0 ? [cardOf(a)] : []));
-}
 
 /** The buttons of a notice, clicked in the channel it was posted in. */
 describe('notice buttons', () => {
+  const channel = useSubscribedChannel(TENANT);
   let h: Harness;
   let owner: TeamsUser;
   let channelClient: TeamsClient;
-
-  beforeEach(async () => {
-    h = await startHarness({ timing: fastTiming });
-    owner = makeUser('Ada Lovelace', 'ada@contoso.onmicrosoft.com');
-    await h.chat(owner, 'personal', TENANT).say('help');
-    channelClient = h.chat(owner, 'channel', TENANT);
-    await channelClient.say('subscribe');
-    h.standIn.reset();
-  });
-  afterEach(async () => h.stop());
-
-  async function seed(name: string, daysAgo: number): Promise<Connector> {
-    const at = new Date(h.bot.clock.now().getTime() - daysAgo * DAY_MS).toISOString();
-    const [connector] = await seedConnectors(h.bot.store, [
-      aConnector(TENANT).named(name).ofType('box').ownedBy(owner).authorizedAt(at).build(),
-    ]);
-    return connector;
-  }
+  beforeEach(() => ({ h, owner, channelClient } = channel));
+  const seed = (name: string, daysAgo: number) => channel.seed(name, daysAgo);
 
   /** The digest the scan just posted in the channel, as a manager's client shows it. */
   async function digestNow(): Promise<Card> {

@@ -1,49 +1,17 @@
-import { makeUser, type TeamsUser } from '../../harness/activities';
-import { cardOf, cardText, type Card } from '../../harness/cards';
-import { startHarness, type Harness } from '../../harness/testBot';
+import { cardText, type Card } from '../../harness/cards';
+import type { Harness } from '../../harness/testBot';
 import { answerError, shownCard, type TeamsClient } from '../../harness/teamsClient';
-import type { ConnectorStandIn } from '../../harness/connectorStandIn';
-import { seedConnectors } from '../../support/connectorFixtures';
-import { aConnector } from '../../support/builders';
-import type { Connector } from '../../../src/connectors/connector';
-import type { Timing } from '../../../src/notify/rateLimiter';
+import { postedCards, useSubscribedChannel } from './subscribedChannel';
 
 const TENANT = '7e7e7e7e-7e7e-4e7e-8e7e-7e7e7e7e7e7e';
-const DAY_MS = 24 * 60 * 60 * 1000;
-const fastTiming: Timing = {
-  now: () => performance.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 10))),
-};
-
-function postedCards(standIn: ConnectorStandIn, conversationId: string): Card[] {
-  return standIn
-    .posted(conversationId)
-    .flatMap((a) => (Array.isArray(a.attachments) && a.attachments.length > 0 ? [cardOf(a)] : []));
-}
 
 /** Notices that lost a race or went stale: nothing false is posted or confirmed. */
 describe('stale notices and races', () => {
+  const channel = useSubscribedChannel(TENANT);
   let h: Harness;
-  let owner: TeamsUser;
   let channelClient: TeamsClient;
-
-  beforeEach(async () => {
-    h = await startHarness({ timing: fastTiming });
-    owner = makeUser('Ada Lovelace', 'ada@contoso.onmicrosoft.com');
-    await h.chat(owner, 'personal', TENANT).say('help');
-    channelClient = h.chat(owner, 'channel', TENANT);
-    await channelClient.say('subscribe');
-    h.standIn.reset();
-  });
-  afterEach(async () => h.stop());
-
-  async function seed(name: string, daysAgo: number): Promise<Connector> {
-    const at = new Date(h.bot.clock.now().getTime() - daysAgo * DAY_MS).toISOString();
-    const [connector] = await seedConnectors(h.bot.store, [
-      aConnector(TENANT).named(name).ofType('box').ownedBy(owner).authorizedAt(at).build(),
-    ]);
-    return connector;
-  }
+  beforeEach(() => ({ h, channelClient } = channel));
+  const seed = (name: string, daysAgo: number) => channel.seed(name, daysAgo);
 
   test('a transfer recorded while the scan deauthorizes wins: no deauthorization, no notice saying so', async () => {
     const racy = await seed('Racy', 91);

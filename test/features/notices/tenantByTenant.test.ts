@@ -3,12 +3,7 @@ import { cardOf, cardText } from '../../harness/cards';
 import { startHarness, type Harness } from '../../harness/testBot';
 import { connectorRecord, seedConnectors } from '../../support/connectorFixtures';
 import type { TenantExpiring } from '../../../src/connectors/ports';
-import type { Timing } from '../../../src/notify/rateLimiter';
-
-const fastTiming: Timing = {
-  now: () => performance.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 10))),
-};
+import { fastTiming } from './subscribedChannel';
 
 const TENANTS = 30;
 const PER_TENANT = 20;

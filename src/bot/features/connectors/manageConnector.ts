@@ -190,14 +190,9 @@ async function withdrawConsentRequests(
         if (err instanceof ConcurrencyError) continue;
         throw err;
       }
-      await deps.store.audit.append({
-        tenantId: connector.tenantId,
-        connectorId: connector.id,
-        at: deps.clock.now().toISOString(),
-        actor: actor.id,
-        actorName: actor.name,
-        action: 'consent.withdrawn',
-        detail: { requestId: request.id, reason: 'connector deleted' },
+      await deps.connectors.audit(connector, actor, 'consent.withdrawn', {
+        requestId: request.id,
+        reason: 'connector deleted',
       });
     }
   } catch (err) {

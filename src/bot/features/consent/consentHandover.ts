@@ -34,7 +34,7 @@ import { UTC_DATES } from '../../../util/dates';
 import { readerDates } from '../../../util/readerDates';
 
 export { consentRequestAttachment } from './consentRequestCard';
-export { postWithMention, sendPersonalCard, type PersonalCardDeps, type SentCard } from './personalCards';
+export { postWithMention, type PersonalCardDeps, type SentCard } from './personalCards';
 import { personalFailureText } from './personalCards';
 
 interface GraphUser {

@@ -48,23 +48,6 @@ export async function sendPersonalCardOutcome(
   return { failure: { kind: 'failed', status: second.status, afterInstall: true } };
 }
 
-/**
- * {@link sendPersonalCardOutcome} for callers that only need whether it was delivered.
- * Undefined when it was not: the caller falls back, e.g. to {@link postWithMention}.
- */
-export async function sendPersonalCard(
-  deps: PersonalCardDeps,
-  context: TurnContext,
-  tenantId: string,
-  userId: string,
-  card: Attachment,
-  what = 'consent request',
-  sent: SentCard = {},
-): Promise<'direct' | 'installed' | undefined> {
-  const outcome = await sendPersonalCardOutcome(deps, context, tenantId, userId, card, what, sent);
-  return 'delivery' in outcome ? outcome.delivery : undefined;
-}
-
 /** Why a 1:1 send failed, as a clause for the person who asked: "(…)". */
 export function personalFailureText(failure: PersonalSendFailure): string {
   switch (failure.kind) {

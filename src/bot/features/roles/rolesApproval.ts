@@ -12,8 +12,7 @@ import {
   type DirectoryRole,
   type TargetKind,
 } from '../../../directoryRoles/requirements';
-import { postWithMention } from '../consent/consentHandover';
-import { personalFailureText, sendPersonalCardOutcome } from '../consent/personalCards';
+import { personalFailureText, postWithMention, sendPersonalCardOutcome } from '../consent/personalCards';
 import { replaceCard } from '../../cardReplies';
 import { actorOf, conversationTypeOf, tenantIdOf } from '../../turnInfo';
 import { durationText, type RoleOutcome } from './roleAssignment';

@@ -40,6 +40,8 @@ export interface ProvisioningTally {
   disabled: number;
   /** Users without a OneDrive whose licences hold no enabled SharePoint Online plan: none can be made. */
   noSharePoint: number;
+  /** Users without a OneDrive whose licences Graph did not give: listed, though they may lack a plan. */
+  plansUnread: number;
   /** Users whose look-up failed (a 403 for that user, throttling past the retries, a 5xx). */
   failed: number;
   /** The first such failure, as Graph said it. */
@@ -85,6 +87,7 @@ export async function tallyUnprovisionedUsers(
     userEmails: [],
     disabled: 0,
     noSharePoint: 0,
+    plansUnread: 0,
     failed: 0,
   };
   for await (const page of graph.getAllPages<DirectoryUser>(tenantId, USERS_PATH, {
@@ -125,10 +128,11 @@ export async function tallyUnprovisionedUsers(
       )
     ).flat();
     for (const [i, user] of missing.entries()) {
-      if (withoutSharePoint[i]) {
+      if (withoutSharePoint[i] === true) {
         tally.noSharePoint += 1;
         continue;
       }
+      if (withoutSharePoint[i] === undefined) tally.plansUnread += 1;
       tally.unprovisioned += 1;
       if (tally.userEmails.length < limits.maxListedUsers) {
         tally.userEmails.push(user.userPrincipalName ?? user.id);
@@ -179,14 +183,14 @@ async function driveAnswers(
 
 /**
  * For each user without a OneDrive: true when their licences hold no enabled SharePoint Online
- * plan, so Request-SPOPersonalSite cannot provision them. A look-up that fails counts as false:
- * they stay listed, as before this was asked.
+ * plan, so Request-SPOPersonalSite cannot provision them; undefined when Graph did not give their
+ * plans. Unless true they stay listed, and the card counts the unread ones.
  */
 async function lacksSharePoint(
   graph: GraphGateway,
   tenantId: string,
   users: DirectoryUser[],
-): Promise<boolean[]> {
+): Promise<(boolean | undefined)[]> {
   let answers;
   try {
     answers = await batchGet(
@@ -196,12 +200,13 @@ async function lacksSharePoint(
       GRAPH_PERMISSIONS.userRead,
     );
   } catch {
-    return users.map(() => false);
+    return users.map(() => undefined);
   }
   return answers.map((answer) => {
-    if (!answer || answer.status < 200 || answer.status >= 300) return false;
+    if (!answer || answer.status < 200 || answer.status >= 300) return undefined;
     const plans = (answer.body as { assignedPlans?: unknown } | undefined)?.assignedPlans;
-    return Array.isArray(plans) && !hasSharePointPlan(plans as AssignedPlan[]);
+    if (!Array.isArray(plans)) return undefined;
+    return !hasSharePointPlan(plans as AssignedPlan[]);
   });
 }
 
@@ -321,6 +326,9 @@ export async function checkUserProvisioning(
       : '',
     tally.noSharePoint > 0
       ? ` ${plural(tally.noSharePoint, 'user has', 'users have')} no OneDrive but no SharePoint Online plan in their licences either, so none can be provisioned for them: they are left out of the script (assign a licence with SharePoint Online if they need one).`
+      : '',
+    tally.plansUnread > 0
+      ? ` Microsoft Graph did not give me the licences of ${plural(tally.plansUnread, 'user')} without a OneDrive, so I could not check whether those licences include SharePoint Online: ${tally.plansUnread === 1 ? 'that user stays' : 'they stay'} in the script, and Request-SPOPersonalSite fails for anyone without that plan.`
       : '',
     tally.failed > 0
       ? ` I could not check ${plural(tally.failed, 'user')}: ${tally.failure}${tally.failed > 1 ? ' (and others)' : ''}.`

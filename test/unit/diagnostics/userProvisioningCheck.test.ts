@@ -267,6 +267,35 @@ describe('who the provisioning check counts', () => {
     expect(finding.found).toContain('I could not check 1 user: locked@contoso.com: ');
   });
 
+  test('a user whose licences Graph does not give stays in the script, and the card says their plan was not checked', async () => {
+    const graph = new ScriptedGateway([
+      [/^\/users$/, () => page(users.filter((u) => u.id === 'new' || u.id === 'ok'))],
+      [
+        /^\/users\/[^/]+\/drive$/,
+        (path) => {
+          if (path.startsWith('/users/ok/')) return { id: 'drive' };
+          throw graphError('GRAPH_NOT_FOUND', "User's mysite not found.");
+        },
+      ],
+      [
+        /^\/users\/[^/]+$/,
+        () => {
+          throw graphError('GRAPH_UNAVAILABLE', 'Service unavailable.');
+        },
+      ],
+      [
+        /^\/organization$/,
+        () => ({ value: [{ verifiedDomains: [{ name: 'contoso.onmicrosoft.com', isInitial: true }] }] }),
+      ],
+    ]);
+    const finding = await checkUserProvisioning(graph, TENANT, diagnosticContext());
+    expect(finding.script?.userEmails).toEqual(['new@contoso.com']);
+    expect(finding.found).toContain(
+      'Microsoft Graph did not give me the licences of 1 user without a OneDrive, so I could not check whether those licences include SharePoint Online',
+    );
+    expect(finding.found).not.toContain('no SharePoint Online plan in their licences either');
+  });
+
   test('with no licensed user who may sign in there is nothing to pass: a warning says so', async () => {
     const graph = new ScriptedGateway([
       [/^\/users$/, () => page([{ id: 'u', userPrincipalName: 'u@contoso.com', assignedLicenses: [] }])],

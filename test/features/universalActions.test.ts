@@ -11,6 +11,7 @@ import {
 } from '../harness/teamsClient';
 import { connectorRecord, seedConnectors } from '../support/connectorFixtures';
 import { CARD_DATA_VERSION } from '../../src/cards/universalActions';
+import { withReplaced } from '../support/replaceMethod';
 import { DIGEST_REFRESH_VERB, NOTICE_REFRESH_VERB } from '../../src/notify/expiryScanner';
 
 const TENANT = '7a1e0c55-2d3b-4c8e-9f60-1b2c3d4e5f60';
@@ -134,6 +135,28 @@ describe('Universal Actions: bad input gets an invoke error and changes nothing'
       400,
       /does not say which notices/,
     );
+    // A row id outside the connector-id format is refused before any store read.
+    let reads = 0;
+    await withReplaced(
+      h.bot.store.connectors,
+      'getMany',
+      (getMany) =>
+        (...args) => {
+          reads++;
+          return getMany.apply(h.bot.store.connectors, args);
+        },
+      async () =>
+        expectRefused(
+          await chat.executeRaw(DIGEST_REFRESH_VERB, {
+            cardVersion: CARD_DATA_VERSION,
+            rows: [{ id: "x' or 1=1 --", periodStart: '2026-01-01T00:00:00.000Z', threshold: 30 }],
+            hidden: 0,
+          }),
+          400,
+          /does not say which notices/,
+        ),
+    );
+    expect(reads).toBe(0);
     expect(await snapshot(h, TENANT)).toBe(before);
   });
 

@@ -2,7 +2,7 @@ import type { Attachment, TurnContext } from 'botbuilder';
 import { expiryDigestCard, type DigestRefreshData } from '../../../cards/noticeCards';
 import { readerDates } from '../../../util/readerDates';
 import { renderKeyedCard } from '../../../cards/render';
-import { daysUntilExpiry } from '../../../connectors/connector';
+import { daysUntilExpiry, isConnectorId } from '../../../connectors/connector';
 import {
   askOwnerText,
   digestView,
@@ -30,9 +30,7 @@ export function digestRefreshData(data: Record<string, unknown>): DigestRefreshD
       (r) =>
         !!r &&
         typeof r === 'object' &&
-        typeof (r as { id?: unknown }).id === 'string' &&
-        (r as { id: string }).id.length > 0 &&
-        (r as { id: string }).id.length <= 100 &&
+        isConnectorId((r as { id?: unknown }).id) &&
         typeof (r as { periodStart?: unknown }).periodStart === 'string' &&
         ISO_TIME.test((r as { periodStart: string }).periodStart) &&
         typeof (r as { threshold?: unknown }).threshold === 'number',

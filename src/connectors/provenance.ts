@@ -40,9 +40,12 @@ const SERVICE_ACTORS: Record<string, string> = {
   scanner: 'the expiry scanner',
 };
 
-/** Who reported a state, as a card says it. */
-export function reporterName(provenance: Extract<Provenance, { kind: 'reported' }>): string {
-  return provenance.byName ?? SERVICE_ACTORS[provenance.by] ?? provenance.by;
+/**
+ * Who reported a state, as a card says it. A person recorded without a name (an import that gave
+ * only an object id) is named as an account, so the id does not read as someone's name.
+ */
+export function reporterName(reporter: { by: string; byName?: string }): string {
+  return reporter.byName ?? SERVICE_ACTORS[reporter.by] ?? `the account with Entra object id ${reporter.by}`;
 }
 
 /**
@@ -77,7 +80,7 @@ export function upgradeConnector(connector: Connector): Connector {
 /** What Graph cannot show of an Office 365 connector: its steps 1 to 4 in Mover, and who reported them. */
 export function stepsReported(by: { by: string; byName?: string } | undefined): string {
   return by
-    ? `steps 1 to 4 in Mover reported by ${by.byName ?? SERVICE_ACTORS[by.by] ?? by.by}, not verified`
+    ? `steps 1 to 4 in Mover reported by ${reporterName(by)}, not verified`
     : 'steps 1 to 4 in Mover not verified';
 }
 

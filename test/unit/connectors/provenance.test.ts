@@ -17,6 +17,11 @@ describe('provenance rules', () => {
     expect(describeState({ ...connector, provenance: { kind: 'reported', by: 'api', at: AT } }, day)).toBe(
       'authorized, reported by the management API (import) on 2026-12-03, not verified',
     );
+    // An import that named the reporter only by object id: the id is not shown as a name.
+    const oid = '6f1f0d6e-3c1a-4d54-9f0e-0b6a4d3e2c11';
+    expect(describeState({ ...connector, provenance: { kind: 'reported', by: oid, at: AT } }, day)).toBe(
+      `authorized, reported by the account with Entra object id ${oid} on 2026-12-03, not verified`,
+    );
   });
 
   test('a verified state names the check; a deauthorized one says how it had been authorized', () => {

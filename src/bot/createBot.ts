@@ -34,27 +34,28 @@ import { liveCardVerbs } from './features/liveCards';
 import type { FeatureTables } from './chatCommands';
 import type { CommandName } from './commandCatalog';
 import { ConversationTurnState } from './conversationTurnState';
+import { BOT_FRAMEWORK_ENDPOINTS } from './botFrameworkClouds';
 
-/** The Bot Framework settings of the adapter; empty in anonymous local mode. */
+/** The Bot Framework settings of the adapter, for the configured cloud; empty in anonymous local mode. */
 export function adapterSettings(config: Config): ConfigurationBotFrameworkAuthenticationOptions {
-  if (config.anonymous) return {};
+  if (config.anonymous || config.cloud === 'china') return {};
+  const cloud = BOT_FRAMEWORK_ENDPOINTS[config.cloud];
   const settings: ConfigurationBotFrameworkAuthenticationOptions = {
     MicrosoftAppId: config.bot.appId,
     MicrosoftAppPassword: config.bot.appPassword,
     MicrosoftAppType: config.bot.appType,
     MicrosoftAppTenantId: config.bot.appTenantId,
   };
+  // botbuilder picks its US Government endpoints from this one value.
+  if (cloud.ChannelService !== '') settings.ChannelService = cloud.ChannelService;
   if (config.bot.openIdMetadataUrl) {
-    // Setting any one of these makes botbuilder drop all its public-cloud defaults, so the
+    // Setting any one of these makes botbuilder drop all its defaults for the cloud, so the
     // others are given explicitly: without them every real Teams token would be refused.
+    const { ChannelService: _channelService, ...endpoints } = cloud;
     Object.assign(settings, {
+      ...endpoints,
       ToBotFromChannelOpenIdMetadataUrl: config.bot.openIdMetadataUrl,
       ToBotFromEmulatorOpenIdMetadataUrl: config.bot.openIdMetadataUrl,
-      ToBotFromChannelTokenIssuer: 'https://api.botframework.com',
-      ToChannelFromBotLoginUrl: 'https://login.microsoftonline.com/botframework.com',
-      ToChannelFromBotOAuthScope: 'https://api.botframework.com',
-      OAuthUrl: 'https://api.botframework.com',
-      CallerId: 'urn:botframework:azure',
     });
   }
   return settings;

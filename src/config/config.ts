@@ -211,8 +211,8 @@ function parseTelemetry(env: Env): TelemetryConfig {
 
 /** AZURE_STORAGE_BLOB_URL and AZURE_STORAGE_TABLE_URL: both or neither, https (a bearer token needs TLS). */
 function storageUrls(env: Env, connectionString: string | undefined): Config['azureStorageUrls'] {
-  const blob = httpsUrl(env, 'AZURE_STORAGE_BLOB_URL');
-  const table = httpsUrl(env, 'AZURE_STORAGE_TABLE_URL');
+  const blob = storageAccountUrl(env, 'AZURE_STORAGE_BLOB_URL');
+  const table = storageAccountUrl(env, 'AZURE_STORAGE_TABLE_URL');
   if (blob === undefined && table === undefined) return undefined;
   if (blob === undefined)
     throw new ConfigError('AZURE_STORAGE_BLOB_URL', 'required with AZURE_STORAGE_TABLE_URL');
@@ -225,6 +225,24 @@ function storageUrls(env: Env, connectionString: string | undefined): Config['az
     );
   }
   return { blob, table };
+}
+
+/**
+ * A storage service's account URL (https://<account>.blob.core.windows.net, or an emulator's
+ * path-style one) without query, fragment or credentials: a SAS in the query is a secret the
+ * start-up errors would print, and the bot signs in with its Azure identity anyway.
+ */
+function storageAccountUrl(env: Env, name: string): string | undefined {
+  const url = httpsUrl(env, name);
+  if (url === undefined) return undefined;
+  const parsed = new URL(url);
+  if (parsed.search !== '' || parsed.hash !== '' || parsed.username !== '' || parsed.password !== '') {
+    throw new ConfigError(
+      name,
+      'expected the account URL alone, such as https://<account>.blob.core.windows.net: no query (SAS), fragment or credentials; the bot signs in with its Azure identity',
+    );
+  }
+  return url;
 }
 
 /** A client secret is only usable with the tenant and the app it belongs to. */
@@ -283,6 +301,22 @@ function blobEndpointRules(env: Env, cloud: CloudName, anonymous: boolean): Blob
   });
 }
 
+/**
+ * CLOUD. With bot credentials it also picks the Bot Framework the bot signs in to; botbuilder
+ * knows the public and US Government ones only, and a bot signed in to the wrong one is refused
+ * by every Teams token and sends nothing, so 21Vianet is refused here rather than left silent.
+ */
+function botCloud(env: Env, anonymous: boolean): CloudName {
+  const cloud = oneOf(env, 'CLOUD', ['global', 'usgovhigh', 'dod', 'china'] as const, 'global');
+  if (cloud === 'china' && !anonymous) {
+    throw new ConfigError(
+      'CLOUD',
+      'china (Microsoft 365 operated by 21Vianet) is not supported with MicrosoftAppId: botbuilder has no Bot Framework endpoints for it',
+    );
+  }
+  return cloud;
+}
+
 /** PORT and HOST: where the bot listens. */
 function listenAddress(env: Env): Pick<Config, 'port' | 'host'> {
   const port = integer(env, 'PORT', 3978, 1, 65535);
@@ -313,10 +347,10 @@ function botCredentials(env: Env, host: string): BotCredentials {
       `anonymous mode (no MicrosoftAppId) only binds to loopback; set MicrosoftAppId to listen on "${host}"`,
     );
   }
-  if (!anonymous && appType === 'MultiTenant' && appPassword === undefined) {
+  if (!anonymous && appType !== 'UserAssignedMSI' && appPassword === undefined) {
     throw new ConfigError(
       'MicrosoftAppPassword',
-      'required when MicrosoftAppId is set (MicrosoftAppType MultiTenant)',
+      `required when MicrosoftAppId is set (MicrosoftAppType ${appType})`,
     );
   }
   if (!anonymous && appType !== 'MultiTenant' && appTenantId === undefined) {
@@ -447,16 +481,31 @@ type GraphSettings = Pick<
   'authorityHost' | 'graphEndpoint' | 'graph' | 'connectorAppId' | 'consentRedirectUri'
 >;
 
+/**
+ * The app Graph is called as: GRAPH_CLIENT_ID/GRAPH_CLIENT_SECRET, each falling back to the bot's.
+ * Another app than the bot's needs its own secret: the bot's password would be sent under an id
+ * it does not belong to, and every Graph check would fail only when first run.
+ */
+function graphApp(env: Env, bot: BotCredentials): Config['graph'] {
+  const clientId = guid(env, 'GRAPH_CLIENT_ID');
+  const clientSecret = read(env, 'GRAPH_CLIENT_SECRET');
+  const ownApp = clientId === undefined || clientId.toLowerCase() === bot.appId?.toLowerCase();
+  if (!ownApp && clientSecret === undefined) {
+    throw new ConfigError(
+      'GRAPH_CLIENT_SECRET',
+      "required when GRAPH_CLIENT_ID names another app than MicrosoftAppId (the bot's password belongs to the bot's app)",
+    );
+  }
+  return { clientId: clientId ?? bot.appId, clientSecret: clientSecret ?? bot.appPassword };
+}
+
 /** Login and Graph hosts (the cloud's own unless overridden) and the apps Graph is called for. */
 function graphSettings(env: Env, cloud: CloudName, bot: BotCredentials): GraphSettings {
   const hosts = CLOUD_HOSTS[cloud];
   return {
     authorityHost: httpsUrl(env, 'AZURE_AUTHORITY_HOST') ?? hosts.authorityHost,
     graphEndpoint: httpsUrl(env, 'GRAPH_ENDPOINT') ?? hosts.graphEndpoint,
-    graph: {
-      clientId: guid(env, 'GRAPH_CLIENT_ID') ?? bot.appId,
-      clientSecret: read(env, 'GRAPH_CLIENT_SECRET') ?? bot.appPassword,
-    },
+    graph: graphApp(env, bot),
     connectorAppId: guid(env, 'CONNECTOR_APP_ID') ?? bot.appId,
     consentRedirectUri: redirectUri(env, 'CONSENT_REDIRECT_URI'),
   };
@@ -472,7 +521,7 @@ export function loadConfig(env: Env = process.env): Config {
   const credentials = botCredentials(env, host);
   const anonymous = credentials.appId === undefined;
   const storage = storageSettings(env);
-  const cloud = oneOf(env, 'CLOUD', ['global', 'usgovhigh', 'dod', 'china'] as const, 'global');
+  const cloud = botCloud(env, anonymous);
   const { inactivityDays, expiryNoticeDays } = expirySchedule(env);
   const scanCron = scanCronExpression(env);
   const apiToken = apiTokenSetting(env);

@@ -20,11 +20,24 @@ export class ConfigError extends Error {
   }
 }
 
-/** Returns the trimmed value, or undefined when the variable is unset or blank. */
+/** App Service's Key Vault reference syntax, passed through as text when it cannot resolve one. */
+const KEY_VAULT_REFERENCE = /^@Microsoft\.KeyVault\(/i;
+
+/**
+ * Returns the trimmed value, or undefined when the variable is unset or blank. A Key Vault
+ * reference App Service left unresolved is refused: used as the value, it would be a wrong
+ * password, or an API token anyone could guess from the vault and secret names.
+ */
 export function read(env: Env, name: string): string | undefined {
   const value = env[name];
   if (value === undefined) return undefined;
   const trimmed = value.trim();
+  if (KEY_VAULT_REFERENCE.test(trimmed)) {
+    throw new ConfigError(
+      name,
+      "is a Key Vault reference App Service did not resolve (check the app's identity has the Key Vault Secrets User role on the vault, then restart the app)",
+    );
+  }
   return trimmed === '' ? undefined : trimmed;
 }
 

@@ -289,6 +289,57 @@ describe('with MicrosoftAppId set, /api/messages only serves requests carrying a
   });
 });
 
+describe('CLOUD=usgovhigh signs the bot in to the US Government Bot Framework', () => {
+  let provider: FakeOpenIdProvider;
+  let h: Harness;
+  let consoleError: jest.SpyInstance;
+
+  beforeAll(async () => {
+    consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    provider = await startFakeOpenIdProvider({ endorsements: ['msteams'] });
+    h = await startHarness({
+      env: {
+        MicrosoftAppId: APP_ID,
+        MicrosoftAppPassword: 'test-secret-not-real',
+        BOT_OPENID_METADATA_URL: provider.metadataUrl,
+        CLOUD: 'usgovhigh',
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await h?.stop();
+    await provider?.stop();
+    consoleError.mockRestore();
+  });
+
+  const tokenFrom = (issuer: string) =>
+    provider.sign({
+      iss: issuer,
+      aud: APP_ID,
+      serviceurl: h.standIn.url,
+      nbf: nowSeconds() - 60,
+      exp: nowSeconds() + 3600,
+    });
+
+  test('a token from the Government channel (issuer api.botframework.us) is honoured', async () => {
+    const activity = silentActivity(h.standIn.url);
+    const answer = await postActivity(h.bot.url, activity, {
+      authorization: `Bearer ${tokenFrom('https://api.botframework.us')}`,
+    });
+    expect(answer.status).toBe(200);
+  });
+
+  test('a token from the public channel (issuer api.botframework.com) is refused with 401', async () => {
+    const activity = silentActivity(h.standIn.url);
+    const answer = await postActivity(h.bot.url, activity, {
+      authorization: `Bearer ${tokenFrom(BOT_FRAMEWORK_ISSUER)}`,
+    });
+    expect(answer.status).toBe(401);
+    await expect(h.bot.store.conversations.get(TENANT, conversationIdOf(activity))).resolves.toBeUndefined();
+  });
+});
+
 describe('botbuilder console output for refused tokens (the bot as `npm start` runs it)', () => {
   let provider: FakeOpenIdProvider;
   let bot: ChildBot | undefined;

@@ -38,6 +38,32 @@ describe('configuration', () => {
     expect(overridden.authorityHost).toBe('https://127.0.0.1:8444');
   });
 
+  test('GRAPH_CLIENT_ID naming the bot’s own app (any case) keeps the bot’s password', () => {
+    const appId = '0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b';
+    const config = loadConfig({
+      MicrosoftAppId: appId,
+      MicrosoftAppPassword: 'secret',
+      GRAPH_CLIENT_ID: appId.toUpperCase(),
+    });
+    expect(config.graph).toEqual({ clientId: appId.toUpperCase(), clientSecret: 'secret' });
+    expect(
+      errorOf({
+        MicrosoftAppId: appId,
+        MicrosoftAppPassword: 'secret',
+        GRAPH_CLIENT_ID: '1a2b3c4d-5e6f-4a8b-9c0d-1e2f3a4b5c6d',
+      }).message,
+    ).toMatch(/^GRAPH_CLIENT_SECRET: required when GRAPH_CLIENT_ID names another app than MicrosoftAppId/);
+  });
+
+  test('an unresolved Key Vault reference is named, and what it would have been is not taken as the value', () => {
+    const error = errorOf({ SECRETS_KEY: '@Microsoft.KeyVault(VaultName=kv;SecretName=secrets-key)' });
+    expect(error.message).toMatch(/^SECRETS_KEY: is a Key Vault reference App Service did not resolve/);
+  });
+
+  test('CLOUD=china is accepted only in anonymous local mode', () => {
+    expect(loadConfig({ CLOUD: 'china' }).cloud).toBe('china');
+  });
+
   test('Graph and connector app ids fall back to the bot credentials', () => {
     const appId = '0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b';
     const config = loadConfig({ MicrosoftAppId: appId, MicrosoftAppPassword: 'secret' });
@@ -77,6 +103,45 @@ describe('configuration', () => {
       'MicrosoftAppPassword',
     ],
     [{ MicrosoftAppType: 'UserAssignedMSI' }, 'MicrosoftAppId'],
+    // botbuilder asserts a SingleTenant password only once the adapter is built, after storage opened.
+    [
+      {
+        MicrosoftAppId: '0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b',
+        MicrosoftAppType: 'SingleTenant',
+        MicrosoftAppTenantId: '7d3c2b1a-0f9e-4d8c-8b7a-6f5e4d3c2b1a',
+      },
+      'MicrosoftAppPassword',
+    ],
+    // App Service passes a Key Vault reference it could not resolve through as text.
+    [
+      {
+        MicrosoftAppId: '0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b',
+        MicrosoftAppPassword: '@Microsoft.KeyVault(VaultName=contoso-kv;SecretName=bot-password)',
+      },
+      'MicrosoftAppPassword',
+    ],
+    [
+      { API_TOKEN: '@Microsoft.KeyVault(SecretUri=https://contoso-kv.vault.azure.net/secrets/api-token/)' },
+      'API_TOKEN',
+    ],
+    // Another app than the bot's cannot sign in with the bot's password.
+    [
+      {
+        MicrosoftAppId: '0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b',
+        MicrosoftAppPassword: 'secret',
+        GRAPH_CLIENT_ID: '1a2b3c4d-5e6f-4a8b-9c0d-1e2f3a4b5c6d',
+      },
+      'GRAPH_CLIENT_SECRET',
+    ],
+    // botbuilder has no Bot Framework endpoints for 21Vianet: a bot signed in elsewhere hears nothing.
+    [
+      {
+        MicrosoftAppId: '0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b',
+        MicrosoftAppPassword: 'secret',
+        CLOUD: 'china',
+      },
+      'CLOUD',
+    ],
     [{ INACTIVITY_DAYS: '-3' }, 'INACTIVITY_DAYS'],
     [{ SCAN_CRON: 'every hour' }, 'SCAN_CRON'],
     [{ API_TOKEN: 'short' }, 'API_TOKEN'],
@@ -289,6 +354,21 @@ describe('Azure identity and Key Vault settings', () => {
         .message,
     ).toMatch(/^AZURE_STORAGE_CONNECTION_STRING: set either it or AZURE_STORAGE_BLOB_URL/);
     expect(errorOf({ ...URLS }).message).toMatch(/^SECRETS_KEY: required with AZURE_STORAGE_BLOB_URL/);
+    // A SAS would be a secret in every start-up error that prints the URL; the bot signs in anyway.
+    const sas = errorOf({
+      ...URLS,
+      AZURE_STORAGE_BLOB_URL: 'https://contoso.blob.core.windows.net/?sv=2024-08-04&sig=c2VjcmV0',
+      SECRETS_KEY: KEY,
+    });
+    expect(sas.variable).toBe('AZURE_STORAGE_BLOB_URL');
+    expect(sas.message).not.toContain('c2VjcmV0');
+    expect(
+      errorOf({
+        ...URLS,
+        AZURE_STORAGE_TABLE_URL: 'https://user:pw@contoso.table.core.windows.net',
+        SECRETS_KEY: KEY,
+      }).variable,
+    ).toBe('AZURE_STORAGE_TABLE_URL');
   });
 
   test('a client secret needs its tenant and client; a client id alone is a user-assigned identity', () => {

@@ -137,12 +137,13 @@ export class ConciergeAdapter extends TeamsAdapter {
       const invokeResponse = await this.processActivity(authHeader, activity, logic);
       return end(invokeResponse?.status ?? StatusCodes.OK, invokeResponse?.body);
     } catch (err) {
-      // As CloudAdapter answers: the adapter's own 401, anything else 500 with its message.
+      // The adapter's own 401 is answered as CloudAdapter answers it (botbuilder's console line
+      // goes to the logger as a warning). Anything else is the bot failing: the caller that
+      // throws it (src/http/server.ts) logs it as an error and answers a 500 that does not echo
+      // the error's text, which CloudAdapter would send back to whoever posted the activity.
+      if (!(err instanceof AuthenticationError)) throw err;
       console.error(err);
-      return end(
-        err instanceof AuthenticationError ? StatusCodes.UNAUTHORIZED : StatusCodes.INTERNAL_SERVER_ERROR,
-        (err as Error | undefined)?.message ?? err,
-      );
+      return end(StatusCodes.UNAUTHORIZED, err.message);
     }
   }
 

@@ -53,13 +53,6 @@ const cases: [string, () => Request, Logic][] = [
     answerInvoke,
   ],
   [
-    'a turn whose logic fails',
-    () => ({ method: 'POST', headers: {}, body: activity() }),
-    async () => {
-      throw new Error('the logic failed');
-    },
-  ],
-  [
     'a turn refused as unauthenticated',
     () => ({ method: 'POST', headers: {}, body: activity() }),
     async () => {
@@ -85,6 +78,16 @@ describe('ConciergeAdapter.processHttp', () => {
 
     expect(byProcessHttp.calls).toEqual(byProcess.calls);
     expect(byProcessHttp.calls.at(-1)).toEqual(['end']);
+  });
+
+  test('a turn whose logic fails is thrown to the caller, not answered with the error’s text (CloudAdapter sends it back)', async () => {
+    const { res, calls } = recordingResponse();
+    await expect(
+      adapter.processHttp({ method: 'POST', headers: {}, body: activity() }, res, async () => {
+        throw new Error('the logic failed: Server=db;Password=hunter2');
+      }),
+    ).rejects.toThrow('the logic failed');
+    expect(calls.filter(([what]) => what === 'send' || what === 'status')).toEqual([]);
   });
 
   test('hands the logic the activity with its timestamp as a Date, as botbuilder does', async () => {

@@ -27,6 +27,45 @@ function serializeError(value: unknown): unknown {
   return value;
 }
 
+/** JSON.stringify's replacer: errors at any depth as name and message, BigInts as text. */
+function loggable(_key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  return serializeError(value);
+}
+
+/** The same, with a second sight of an object (a cycle, or one object twice) as "[Circular]". */
+function loggableOnce(): (key: string, value: unknown) => unknown {
+  const seen = new WeakSet<object>();
+  return (key, value) => {
+    const out = loggable(key, value);
+    if (typeof out !== 'object' || out === null) return out;
+    if (seen.has(out)) return '[Circular]';
+    seen.add(out);
+    return out;
+  };
+}
+
+/**
+ * One JSON line for `entry`, whatever its fields hold: a log call must never throw, since many
+ * are made in catch blocks and process handlers (an unhandled rejection's reason can be anything).
+ */
+function logLine(entry: LogFields): string {
+  try {
+    return JSON.stringify(entry, loggable);
+  } catch {
+    try {
+      return JSON.stringify(entry, loggableOnce());
+    } catch (err) {
+      return JSON.stringify({
+        time: entry.time,
+        level: entry.level,
+        msg: entry.msg,
+        logError: `fields could not be written: ${(err as Error).message}`,
+      });
+    }
+  }
+}
+
 /** Creates a JSON-lines logger writing to stdout (or the given sink). */
 export function createLogger(
   level: LogLevel = 'info',
@@ -37,8 +76,8 @@ export function createLogger(
   const write = (lvl: LogLevel, msg: string, fields?: LogFields) => {
     if (LEVELS[lvl] < threshold) return;
     const entry: LogFields = { time: new Date().toISOString(), level: lvl, msg, ...base };
-    for (const [key, value] of Object.entries(fields ?? {})) entry[key] = serializeError(value);
-    sink(JSON.stringify(entry));
+    for (const [key, value] of Object.entries(fields ?? {})) entry[key] = value;
+    sink(logLine(entry));
   };
   return {
     debug: (msg, fields) => write('debug', msg, fields),

@@ -62,6 +62,22 @@ async function otlpPipelines(config: TelemetryConfig): Promise<OtlpPipelines> {
   return { spanProcessors, metricReaders };
 }
 
+/**
+ * The Azure Monitor SDK's reporting about itself, which it sends to Microsoft's own ingestion
+ * resources and settings service rather than to the operator's Application Insights: off, as
+ * PRIVACY.md promises, unless the operator has set one of these variables themselves.
+ */
+export const SDK_SELF_REPORTING_OFF: Readonly<Record<string, string>> = {
+  APPLICATIONINSIGHTS_STATSBEAT_DISABLED: 'true',
+  APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
+  APPLICATIONINSIGHTS_SDKSTATS_DISABLED: 'true',
+};
+
+/** Sets {@link SDK_SELF_REPORTING_OFF} in `env` where unset; the exporters read them from there. */
+export function turnOffSdkSelfReporting(env: NodeJS.ProcessEnv = process.env): void {
+  for (const [name, value] of Object.entries(SDK_SELF_REPORTING_OFF)) env[name] ??= value;
+}
+
 /** The Azure Monitor distro, carrying the OTLP pipelines too when both exporters are set. */
 async function startAzureMonitor(
   config: TelemetryConfig,
@@ -69,6 +85,7 @@ async function startAzureMonitor(
   resource: Resource,
   { spanProcessors, metricReaders }: OtlpPipelines,
 ): Promise<TelemetryHandle> {
+  turnOffSdkSelfReporting();
   const { useAzureMonitor, shutdownAzureMonitor } = await import('@azure/monitor-opentelemetry');
   useAzureMonitor({
     azureMonitorExporterOptions: { connectionString },

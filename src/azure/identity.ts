@@ -47,7 +47,7 @@ export function describeIdentity(settings: Omit<AzureIdentitySettings, 'authorit
     ? `service principal ${settings.clientId} of tenant ${settings.tenantId}`
     : settings.clientId !== undefined
       ? `managed identity ${settings.clientId}`
-      : 'the default Azure credential (system-assigned managed identity)';
+      : 'DefaultAzureCredential (in Azure, the system-assigned managed identity)';
 }
 
 /**

@@ -68,11 +68,7 @@ export async function readSecretsKeyFromVault(
     const why = `${status}${typeof code === 'string' ? ` ${code}` : ''}`;
     if (status === 404)
       throw new KeyVaultError('SECRETS_KEY_SECRET_NAME', `${secret} does not exist (${why})`);
-    if (status === 401 || status === 403)
-      throw new KeyVaultError(
-        'SECRETS_KEY_SECRET_NAME',
-        `the identity may not read ${secret} (${why}): it needs the role "Key Vault Secrets User"`,
-      );
+    if (status === 401 || status === 403) throw refusal(secret, why, vaultInnerCode(err));
     if (status !== undefined)
       throw new KeyVaultError(
         'SECRETS_KEY_VAULT_URL',
@@ -87,4 +83,39 @@ export async function readSecretsKeyFromVault(
       `${secret} is not 32 bytes encoded as base64 (44 characters)`,
     );
   return key;
+}
+
+/** Key Vault's inner error code (ForbiddenByRbac, ForbiddenByPolicy, ForbiddenByFirewall), if it gave one. */
+function vaultInnerCode(err: unknown): string | undefined {
+  // The SDK deserialises the body's `innererror` as `innerError`; the raw name is read too.
+  const details = (err as { details?: unknown })?.details as { error?: Record<string, unknown> } | undefined;
+  const inner = (details?.error?.innerError ?? details?.error?.innererror) as { code?: unknown } | undefined;
+  return typeof inner?.code === 'string' ? inner.code : undefined;
+}
+
+/**
+ * A 401/403 from the vault, said as its inner code shows: the firewall, an access-policy vault,
+ * a token for another tenant (401), or the missing role of an RBAC vault (or no inner code).
+ */
+function refusal(secret: string, why: string, inner: string | undefined): KeyVaultError {
+  const status = inner ? `${why}, ${inner}` : why;
+  if (inner === 'ForbiddenByFirewall')
+    return new KeyVaultError(
+      'SECRETS_KEY_VAULT_URL',
+      `the vault's firewall refused this bot reading ${secret} (${status}): allow its address or virtual network under the vault's Networking settings`,
+    );
+  if (inner === 'ForbiddenByPolicy')
+    return new KeyVaultError(
+      'SECRETS_KEY_SECRET_NAME',
+      `the identity may not read ${secret} (${status}): the vault uses access policies, so give the identity the secret permission Get in one, or switch the vault to Azure RBAC and assign the role "Key Vault Secrets User"`,
+    );
+  if (why.startsWith('401'))
+    return new KeyVaultError(
+      'SECRETS_KEY_VAULT_URL',
+      `the vault did not accept the identity's token for ${secret} (${status}): the vault may belong to another tenant than the identity`,
+    );
+  return new KeyVaultError(
+    'SECRETS_KEY_SECRET_NAME',
+    `the identity may not read ${secret} (${status}): it needs the role "Key Vault Secrets User"`,
+  );
 }

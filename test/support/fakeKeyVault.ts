@@ -30,6 +30,13 @@ export interface FakeKeyVault {
   secrets: Map<string, string>;
   /** Client ids allowed to read secrets (Key Vault Secrets User); undefined = every token's client. */
   readers?: Set<string>;
+  /**
+   * How a refused reader is refused, as Key Vault's inner error code says: an RBAC vault
+   * (ForbiddenByRbac, the default) or one on access policies (ForbiddenByPolicy).
+   */
+  permissionModel?: 'rbac' | 'policy';
+  /** The vault's firewall refuses every caller (ForbiddenByFirewall), before any role is looked at. */
+  firewalled?: boolean;
   requests: KeyVaultRequest[];
   stop(): Promise<void>;
 }
@@ -45,7 +52,9 @@ function send(
   return status;
 }
 
-const vaultError = (code: string, message: string) => ({ error: { code, message } });
+const vaultError = (code: string, message: string, inner?: string) => ({
+  error: { code, message, ...(inner ? { innererror: { code: inner } } : {}) },
+});
 
 /** Starts the vault for `tenantId`, trusting the tokens of `cloud`'s sign-in service. */
 export async function startFakeKeyVault(
@@ -89,14 +98,32 @@ export async function startFakeKeyVault(
     }
     if (!claims.exp || claims.exp * 1000 < Date.now())
       return send(res, 401, vaultError('Unauthorized', 'AKV10032: Token expired.'), challenge);
-    if (vault.readers && !vault.readers.has(issued.clientId)) {
+    if (vault.firewalled) {
       return send(
         res,
         403,
         vaultError(
           'Forbidden',
-          `Caller is not authorized to perform action on resource. Caller: appid=${issued.clientId}. Action: 'Microsoft.KeyVault/vaults/secrets/getSecret/action'`,
+          'Client address is not authorized and caller is not a trusted service.\r\nClient address: 127.0.0.1',
+          'ForbiddenByFirewall',
         ),
+      );
+    }
+    if (vault.readers && !vault.readers.has(issued.clientId)) {
+      return send(
+        res,
+        403,
+        vault.permissionModel === 'policy'
+          ? vaultError(
+              'Forbidden',
+              `The user, group or application 'appid=${issued.clientId}' does not have secrets get permission on key vault.`,
+              'ForbiddenByPolicy',
+            )
+          : vaultError(
+              'Forbidden',
+              `Caller is not authorized to perform action on resource. Caller: appid=${issued.clientId}. Action: 'Microsoft.KeyVault/vaults/secrets/getSecret/action'`,
+              'ForbiddenByRbac',
+            ),
       );
     }
     const route = /^\/secrets\/([^/]+)(?:\/([^/]*))?$/.exec(url.pathname);

@@ -21,9 +21,10 @@ function errorCode(err: unknown): string | undefined {
 }
 
 /**
- * Storage answered 403 to the bot's identity: it authenticated, but holds no role that allows
- * the request (AuthorizationPermissionMismatch), or Storage refused its token. Says which role
- * the identity needs, so the operator can assign it.
+ * Storage answered 403 to the bot's identity. Says what Storage's error code shows, and only
+ * that: a missing data role (AuthorizationPermissionMismatch), the account's firewall
+ * (AuthorizationFailure), or a token Storage did not accept (AuthenticationFailed: another
+ * tenant or cloud); for any other code, both things worth checking.
  */
 export class StorageAccessDeniedError extends Error {
   readonly code = 'STORAGE_ACCESS_DENIED';
@@ -36,12 +37,24 @@ export class StorageAccessDeniedError extends Error {
   ) {
     const { label, setting, role } = STORAGE_ROLES[service];
     const code = errorCode(cause);
-    super(
-      `${label} at ${url} refused the identity (403${typeof code === 'string' ? ` ${code}` : ''}): it needs the role "${role}" on the storage account`,
-    );
+    super(`${label} at ${url} ${deniedReason(code, role)}`);
     this.name = 'StorageAccessDeniedError';
     this.setting = setting;
     this.role = role;
+  }
+}
+
+function deniedReason(code: string | undefined, role: string): string {
+  const status = `403${code === undefined ? '' : ` ${code}`}`;
+  switch (code) {
+    case 'AuthorizationPermissionMismatch':
+      return `refused the identity (${status}): it needs the role "${role}" on the storage account`;
+    case 'AuthorizationFailure':
+      return `refused the request (${status}): the storage account's firewall or network rules block this bot; allow its address or virtual network under the account's Networking settings`;
+    case 'AuthenticationFailed':
+      return `did not accept the identity's token (${status}): the token is for another tenant or cloud than the storage account's (check AZURE_TENANT_ID and CLOUD)`;
+    default:
+      return `refused the identity (${status}): check that it has the role "${role}" on the storage account and that the account's firewall lets this bot in`;
   }
 }
 

@@ -102,8 +102,37 @@ describe('SECRETS_KEY from Key Vault', () => {
     vault.readers = new Set(['someone-else']);
     const startup = new AzureStartup(loadConfig(identityEnv()), transport);
     expect(await startupLine(() => startup.secretsKey())).toBe(
-      `Key Vault error: SECRETS_KEY_SECRET_NAME: the identity may not read secret "${SECRET}" in ${vault.url} (403 Forbidden): it needs the role "Key Vault Secrets User"`,
+      `Key Vault error: SECRETS_KEY_SECRET_NAME: the identity may not read secret "${SECRET}" in ${vault.url} (403 Forbidden, ForbiddenByRbac): it needs the role "Key Vault Secrets User"`,
     );
+  });
+
+  test('a vault on access policies is told apart from a missing role', async () => {
+    vault.secrets.set(SECRET, randomBytes(32).toString('base64'));
+    vault.readers = new Set(['someone-else']);
+    vault.permissionModel = 'policy';
+    try {
+      const startup = new AzureStartup(loadConfig(identityEnv()), transport);
+      expect(await startupLine(() => startup.secretsKey())).toBe(
+        `Key Vault error: SECRETS_KEY_SECRET_NAME: the identity may not read secret "${SECRET}" in ${vault.url} (403 Forbidden, ForbiddenByPolicy): the vault uses access policies, so give the identity the secret permission Get in one, or switch the vault to Azure RBAC and assign the role "Key Vault Secrets User"`,
+      );
+    } finally {
+      vault.permissionModel = undefined;
+    }
+  });
+
+  test('the vault’s firewall is named as the firewall, not as a missing role', async () => {
+    vault.secrets.set(SECRET, randomBytes(32).toString('base64'));
+    vault.firewalled = true;
+    try {
+      const startup = new AzureStartup(loadConfig(identityEnv()), transport);
+      const line = await startupLine(() => startup.secretsKey());
+      expect(line).toBe(
+        `Key Vault error: SECRETS_KEY_VAULT_URL: the vault's firewall refused this bot reading secret "${SECRET}" in ${vault.url} (403 Forbidden, ForbiddenByFirewall): allow its address or virtual network under the vault's Networking settings`,
+      );
+      expect(line).not.toContain('Key Vault Secrets User');
+    } finally {
+      vault.firewalled = false;
+    }
   });
 
   test('a secret that is not a 32-byte key stops start-up', async () => {
@@ -149,7 +178,7 @@ describe('Storage refusing the identity', () => {
     await azurite?.stop();
   });
 
-  test('stops start-up with one line naming the missing role', async () => {
+  test('stops start-up with one line saying Storage did not accept the token', async () => {
     // Tokens Storage refuses (issued for another cloud): Azurite answers 403.
     cloud.login.claims = { iss: `https://sts.example.invalid/${tenant.id}/` };
     const config = loadConfig(
@@ -160,7 +189,7 @@ describe('Storage refusing the identity', () => {
     );
     const line = await startupLine(() => new AzureStartup(config, transport).store(logger));
     expect(line).toMatch(
-      /^Storage error: AZURE_STORAGE_(TABLE|BLOB)_URL: (Table|Blob) storage at https:\/\/127\.0\.0\.1:\d+\/devstoreaccount1 refused the identity \(403[^)]*\): it needs the role "Storage (Table|Blob) Data Contributor" on the storage account$/,
+      /^Storage error: AZURE_STORAGE_(TABLE|BLOB)_URL: (Table|Blob) storage at https:\/\/127\.0\.0\.1:\d+\/devstoreaccount1 did not accept the identity's token \(403 AuthenticationFailed\): the token is for another tenant or cloud than the storage account's \(check AZURE_TENANT_ID and CLOUD\)$/,
     );
   }, 30_000);
 

@@ -105,7 +105,7 @@ describe('azure store with an Entra identity', () => {
     expect(await b.scanLeadership!.runExclusive(async () => 'b')).toBe('b');
   });
 
-  it('refuses to start with StorageAccessDeniedError naming the role when Storage answers 403', async () => {
+  it('refuses to start with StorageAccessDeniedError saying Storage did not accept the token (403 AuthenticationFailed)', async () => {
     // A token Storage does not accept (issued for another cloud): Azurite answers 403.
     const refused = await createAzureCredential(
       {
@@ -124,7 +124,7 @@ describe('azure store with an Entra identity', () => {
     expect(error).toBeInstanceOf(StorageAccessDeniedError);
     const denied = error as StorageAccessDeniedError;
     expect(denied.message).toMatch(
-      /refused the identity \(403 AuthenticationFailed\): it needs the role "Storage (Table|Blob) Data Contributor"/,
+      /did not accept the identity's token \(403 AuthenticationFailed\): the token is for another tenant or cloud than the storage account's/,
     );
     expect(denied.message).not.toContain('\n');
   });

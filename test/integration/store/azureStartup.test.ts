@@ -108,7 +108,7 @@ describe('npm start with AZURE_STORAGE_BLOB_URL and AZURE_STORAGE_TABLE_URL (Ent
     NODE_EXTRA_CA_CERTS: caBundle,
   });
 
-  test('stops with exit 1 and one line naming the role when Storage refuses the identity (403)', async () => {
+  test('stops with exit 1 and one line saying why when Storage refuses the identity (403)', async () => {
     // Tokens Storage does not accept (issued for another cloud): Azurite answers 403.
     cloud.login.claims = { iss: `https://sts.example.invalid/${tenant.id}/` };
     try {
@@ -120,7 +120,7 @@ describe('npm start with AZURE_STORAGE_BLOB_URL and AZURE_STORAGE_TABLE_URL (Ent
     expect(bot.stdout).toEqual([]);
     expect(bot.stderr).toHaveLength(1);
     expect(bot.stderr[0]).toMatch(
-      /^Storage error: AZURE_STORAGE_(TABLE|BLOB)_URL: .* refused the identity \(403[^)]*\): it needs the role "Storage (Table|Blob) Data Contributor" on the storage account$/,
+      /^Storage error: AZURE_STORAGE_(TABLE|BLOB)_URL: .* did not accept the identity's token \(403 AuthenticationFailed\): the token is for another tenant or cloud than the storage account's \(check AZURE_TENANT_ID and CLOUD\)$/,
     );
     expect(bot.stderr[0]).not.toContain(cloud.clientSecret);
   }, 60_000);

@@ -87,9 +87,11 @@ async function openStoreOrExit(
   }
 }
 
-function openSecretBoxOrExit(config: Config, vaultKey: Buffer | undefined): SecretBox {
+function openSecretBoxOrExit(config: Config, vaultKey: Buffer | undefined, logger: Logger): SecretBox {
   try {
-    return new SecretBox(loadSecretsKey(vaultKey ?? config.secretsKey, config.dataDir));
+    return new SecretBox(
+      loadSecretsKey(vaultKey ?? config.secretsKey, config.dataDir, (message) => logger.warn(message)),
+    );
   } catch (err) {
     process.stderr.write(`Configuration error: ${(err as Error).message}\n`);
     process.exit(1);
@@ -160,7 +162,7 @@ async function main(): Promise<void> {
   // Before anything that makes spans or metrics: they bind to the providers registered here.
   const telemetry = await startTelemetryOrExit(config, logger);
   const { store, vaultKey } = await openStoreOrExit(config, logger);
-  const secretBox = openSecretBoxOrExit(config, vaultKey);
+  const secretBox = openSecretBoxOrExit(config, vaultKey, logger);
   const { compose } = await import('./compose');
   // After deferUnusedTemplatingModules, which must see the engine's libraries before it loads.
   (await import('./cards/render')).loadTemplatingEngine();

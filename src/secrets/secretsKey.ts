@@ -37,9 +37,17 @@ function createKeyFile(file: string): boolean {
   try {
     fs.writeSync(fd, randomBytes(KEY_BYTES).toString('base64') + '\n');
     fs.fsyncSync(fd);
-  } finally {
+  } catch (err) {
+    // A half-written file would make the next start ask to "restore the original", which never
+    // existed: nothing was sealed with this key yet, so the file goes.
     fs.closeSync(fd);
+    fs.rmSync(file, { force: true });
+    throw keyError(
+      file,
+      `cannot be written (${errnoCode(err)}); no key was kept, so the next start makes a new one`,
+    );
   }
+  fs.closeSync(fd);
   return true;
 }
 
@@ -65,23 +73,39 @@ function readKeyFile(file: string): Buffer {
   return Buffer.from(text, 'base64');
 }
 
-function tightenMode(file: string): void {
+/** Makes a key file readable by group or others 0600; says so when it cannot. */
+function tightenMode(file: string, warn: (message: string) => void): void {
+  let mode: number;
   try {
-    if ((fs.statSync(file).mode & 0o077) !== 0) fs.chmodSync(file, 0o600);
+    mode = fs.statSync(file).mode & 0o777;
   } catch {
-    // Best effort: a read-only mount or a file owned by someone else is the operator's choice, and the
-    // key is still usable.
+    return; // Read next, where a missing or unreadable file is reported.
+  }
+  if ((mode & 0o077) === 0) return;
+  try {
+    fs.chmodSync(file, 0o600);
+  } catch (err) {
+    // A read-only mount or a file owned by someone else is the operator's to fix; the key still
+    // works, but others on the machine can read it, and the operator should know.
+    warn(
+      `SECRETS_KEY: ${file} is readable by others (mode ${mode.toString(8).padStart(4, '0')}) and could not be made 0600 (${errnoCode(err)}); restrict it yourself`,
+    );
   }
 }
 
 /**
  * Returns the configured key, or reads DATA_DIR/secrets.key, creating it (32 random bytes, base64, file mode
  * 0600, created with the 'wx' flag so two processes starting together cannot both write it) on first start.
- * Creates DATA_DIR when missing and tightens a key file readable by group or others to 0600.
+ * Creates DATA_DIR when missing and tightens a key file readable by group or others to 0600,
+ * telling `warn` when it cannot.
  *
  * Throws an Error whose message starts with `SECRETS_KEY:` and names the file when the key cannot be had.
  */
-export function loadSecretsKey(configured: Buffer | undefined, dataDir: string): Buffer {
+export function loadSecretsKey(
+  configured: Buffer | undefined,
+  dataDir: string,
+  warn: (message: string) => void = () => undefined,
+): Buffer {
   if (configured !== undefined) {
     if (configured.length !== KEY_BYTES)
       throw new Error(`SECRETS_KEY: the configured key is not ${KEY_BYTES} bytes`);
@@ -93,6 +117,6 @@ export function loadSecretsKey(configured: Buffer | undefined, dataDir: string):
   } catch (err) {
     throw keyError(file, `cannot be created: its folder cannot be created (${errnoCode(err)})`);
   }
-  if (!createKeyFile(file)) tightenMode(file);
+  if (!createKeyFile(file)) tightenMode(file, warn);
   return readKeyFile(file);
 }

@@ -4,6 +4,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadSecretsKey, SECRETS_KEY_FILE } from '../../../src/secrets/secretsKey';
 
+// A plain copy of node:fs, whose own exports cannot be redefined, so single calls can be made to fail.
+jest.mock('node:fs', () => ({ ...jest.requireActual<typeof import('node:fs')>('node:fs') }));
+/** The module object itself: `import * as` gives a namespace whose bindings cannot be spied on. */
+const fsModule = jest.requireMock<typeof import('node:fs')>('node:fs');
+
 const posix = process.platform !== 'win32';
 const dirs: string[] = [];
 
@@ -101,5 +106,45 @@ describe('loadSecretsKey', () => {
     fs.chmodSync(file, 0o400);
     loadSecretsKey(undefined, dir);
     expect(mode(file)).toBe(0o400);
+  });
+
+  (posix ? test : test.skip)(
+    'a key file that cannot be tightened is still read, and the operator is told',
+    () => {
+      const dir = tempDir();
+      const file = path.join(dir, SECRETS_KEY_FILE);
+      const key = randomBytes(32);
+      fs.writeFileSync(file, key.toString('base64') + '\n');
+      fs.chmodSync(file, 0o644);
+      const chmod = jest.spyOn(fsModule, 'chmodSync').mockImplementation(() => {
+        throw Object.assign(new Error('read-only file system'), { code: 'EROFS' });
+      });
+      const warnings: string[] = [];
+      try {
+        expect(loadSecretsKey(undefined, dir, (m) => warnings.push(m)).equals(key)).toBe(true);
+      } finally {
+        chmod.mockRestore();
+      }
+      expect(warnings).toEqual([
+        `SECRETS_KEY: ${file} is readable by others (mode 0644) and could not be made 0600 (EROFS); restrict it yourself`,
+      ]);
+    },
+  );
+
+  test('a key file whose write fails is removed, so the next start makes a key rather than asking to restore one', () => {
+    const dir = tempDir();
+    const file = path.join(dir, SECRETS_KEY_FILE);
+    const write = jest.spyOn(fsModule, 'writeSync').mockImplementationOnce(() => {
+      throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+    });
+    try {
+      expect(() => loadSecretsKey(undefined, dir)).toThrow(
+        /^SECRETS_KEY: .* cannot be written \(ENOSPC\); no key was kept, so the next start makes a new one$/,
+      );
+    } finally {
+      write.mockRestore();
+    }
+    expect(fs.existsSync(file)).toBe(false);
+    expect(loadSecretsKey(undefined, dir)).toHaveLength(32);
   });
 });

@@ -1,4 +1,4 @@
-// Connector Concierge on Azure: App Service (Linux, Node 20) with a user-assigned managed identity,
+// Connector Concierge on Azure: App Service (Linux, Node 22 LTS) with a user-assigned managed identity,
 // Azure Bot with the Teams channel, Storage (tables + containers the bot uses), Key Vault holding
 // the secrets key and the bot's client secret, and Application Insights for telemetry.
 // Deployed by `arm/deploy` in m365agents.yml; outputs are written back to env/.env.<env>.
@@ -235,7 +235,7 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
     // Key Vault references in app settings resolve with the user-assigned identity.
     keyVaultReferenceIdentity: identity.id
     siteConfig: {
-      linuxFxVersion: 'NODE|20-lts'
+      linuxFxVersion: 'NODE|22-lts'
       alwaysOn: true
       ftpsState: 'Disabled'
       minTlsVersion: '1.2'

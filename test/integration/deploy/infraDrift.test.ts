@@ -230,6 +230,8 @@ describe('infra/azure.bicep app settings', () => {
     expect(bicep).toMatch(/endpoint: 'https:\/\/\$\{webApp\.properties\.defaultHostName\}\/api\/messages'/);
     expect(bicep).toMatch(/channelName: 'MsTeamsChannel'/);
     expect(bicep).toMatch(/healthCheckPath: '\/healthz'/);
+    // Node 22 LTS, as the Docker image (Node 20 reached end of life on 2026-04-30).
+    expect(bicep).toMatch(/^\s*linuxFxVersion: 'NODE\|22-lts'$/m);
   });
 });
 

@@ -4,7 +4,8 @@
 #   docker run -p 3978:3978 -e HOST=0.0.0.0 -e MicrosoftAppId=… -e MicrosoftAppPassword=… connector-concierge
 # Stages: toolchain (python3, make, g++) → build (dev dependencies, tsc) and prod-deps (npm ci --omit=dev) → run (only those two outputs).
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 22 LTS: Node 20 reached end of life on 2026-04-30 (package.json still allows >=20 for development).
+ARG NODE_IMAGE=node:22-bookworm-slim
 
 # better-sqlite3 compiles from source when no prebuilt binary matches the platform.
 FROM ${NODE_IMAGE} AS toolchain

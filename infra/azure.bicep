@@ -1,4 +1,4 @@
-// Connector Concierge on Azure: App Service (Linux, Node 20) with a user-assigned managed identity,
+// Connector Concierge on Azure: App Service (Linux, Node 22 LTS) with a user-assigned managed identity,
 // Azure Bot with the Teams channel, Storage (tables + containers the bot uses), Key Vault holding
 // the secrets key and the bot's client secret, and Application Insights for telemetry.
 // Deployed by `arm/deploy` in m365agents.yml; outputs are written back to env/.env.<env>.
@@ -28,14 +28,25 @@ param botAadAppTenantId string
 param botAadAppClientSecret string
 
 @secure()
-@description('32-byte base64 key sealing stored connector keys; generated once by m365agents.yml, kept in Key Vault')
+@description('32-byte base64 key sealing stored connector keys; generated once by m365agents.yml, written to Key Vault only by the first provision (see writeSecretsKey)')
 param secretsKey string
 
 param secretsKeySecretName string = 'secrets-key'
 
+@description('AZURE_KEY_VAULT_NAME as an earlier provision of this environment wrote it to env/.env.<env> (empty on the first one). When it names this vault, the secrets key secret is already there and is left as it is.')
+param provisionedKeyVaultName string = ''
+
+@description('Write secretsKey over the Key Vault secret although an earlier provision created it. Connector keys sealed with the old key become unreadable (the bot then refuses to start): only to recreate a secret that was lost, never to rotate.')
+param replaceSecretsKey bool = false
+
 var baseName = toLower(resourceBaseName)
 var storageAccountName = take(replace(replace('${baseName}store', '-', ''), '_', ''), 24)
 var keyVaultName = take('${baseName}-kv', 24)
+// A secret written on every deployment would replace the key whenever SECRET_SECRETS_KEY is not the
+// one of the first provision (another machine, a lost env/.env.<env>.user): every stored connector
+// key would then be unreadable. Bicep cannot ask whether the secret exists, so the first provision is
+// recognised by env/.env.<env> not yet naming this vault.
+var writeSecretsKey = replaceSecretsKey || provisionedKeyVaultName != keyVaultName
 
 // The tables and containers the Azure store adapter uses (src/store/azure/index.ts); it would
 // create missing ones itself, these exist so that the first start needs no create permission race.
@@ -148,7 +159,7 @@ resource keyVault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   }
 }
 
-resource secretsKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+resource secretsKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (writeSecretsKey) {
   parent: keyVault
   name: secretsKeySecretName
   properties: {
@@ -224,7 +235,7 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
     // Key Vault references in app settings resolve with the user-assigned identity.
     keyVaultReferenceIdentity: identity.id
     siteConfig: {
-      linuxFxVersion: 'NODE|20-lts'
+      linuxFxVersion: 'NODE|22-lts'
       alwaysOn: true
       ftpsState: 'Disabled'
       minTlsVersion: '1.2'
@@ -274,7 +285,7 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
         }
         {
           name: 'SECRETS_KEY_SECRET_NAME'
-          value: secretsKeySecret.name
+          value: secretsKeySecretName
         }
         {
           name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
@@ -287,6 +298,7 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
     tableDataRole
     blobDataRole
     keyVaultSecretsRole
+    secretsKeySecret
     tables
     containers
   ]

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import pkg from '../package.json';
 import {
   deferUnusedFrameworkModules,
@@ -12,7 +13,13 @@ import { createSqliteStore } from './store/sqlite';
 import type { Store } from './connectors/ports';
 import { systemClock } from './util/clock';
 import { SecretBox } from './secrets/secretBox';
-import { loadSecretsKey } from './secrets/secretsKey';
+import { loadSecretsKey, SECRETS_KEY_FILE } from './secrets/secretsKey';
+import {
+  checkSecretsKey,
+  secretsKeyMismatchLine,
+  SecretsKeyMismatchError,
+  type SecretsKeySource,
+} from './secrets/keyCheck';
 import { ServiceKeyVerifier } from './verification/keyVerifier';
 import { createGraphGateway } from './graph/createGraphGateway';
 import { createLogger, type Logger } from './util/logger';
@@ -98,6 +105,27 @@ function openSecretBoxOrExit(config: Config, vaultKey: Buffer | undefined, logge
   }
 }
 
+/** Where the key came from: the Key Vault, SECRETS_KEY, or the key file in DATA_DIR. */
+function secretsKeySource(config: Config): SecretsKeySource {
+  if (config.secretsKeyVault) return { kind: 'vault', ...config.secretsKeyVault };
+  if (config.secretsKey) return { kind: 'setting' };
+  return { kind: 'file', file: path.join(config.dataDir, SECRETS_KEY_FILE) };
+}
+
+/** Refuses to start with a key that does not open the stored secrets (one small read). */
+async function checkSecretsKeyOrExit(config: Config, store: Store, secretBox: SecretBox): Promise<void> {
+  try {
+    await checkSecretsKey(store.secrets, secretBox);
+  } catch (err) {
+    process.stderr.write(
+      err instanceof SecretsKeyMismatchError
+        ? `Configuration error: ${secretsKeyMismatchLine(secretsKeySource(config))}\n`
+        : `Storage error: cannot read a stored secret to check the secrets key: ${firstLine(err)}\n`,
+    );
+    process.exit(1);
+  }
+}
+
 interface Running {
   config: Config;
   logger: Logger;
@@ -163,6 +191,7 @@ async function main(): Promise<void> {
   const telemetry = await startTelemetryOrExit(config, logger);
   const { store, vaultKey } = await openStoreOrExit(config, logger);
   const secretBox = openSecretBoxOrExit(config, vaultKey, logger);
+  await checkSecretsKeyOrExit(config, store, secretBox);
   const { compose } = await import('./compose');
   // After deferUnusedTemplatingModules, which must see the engine's libraries before it loads.
   (await import('./cards/render')).loadTemplatingEngine();

@@ -307,7 +307,7 @@ function blobEndpointRules(env: Env, cloud: CloudName, anonymous: boolean): Blob
  * by every Teams token and sends nothing, so 21Vianet is refused here rather than left silent.
  */
 function botCloud(env: Env, anonymous: boolean): CloudName {
-  const cloud = oneOf(env, 'CLOUD', ['global', 'usgovhigh', 'dod', 'china'] as const, 'global');
+  const cloud = cloudOf(env);
   if (cloud === 'china' && !anonymous) {
     throw new ConfigError(
       'CLOUD',
@@ -377,8 +377,18 @@ type StorageSettings = Pick<
   'azureStorageConnectionString' | 'azureStorageUrls' | 'azureIdentity' | 'secretsKeyVault'
 >;
 
-/** Azure Storage (connection string or URLs), the identity it is reached with, and the secrets key's vault. */
-function storageSettings(env: Env): StorageSettings {
+/** How Azure Storage is reached: a connection string, or the service URLs with an Entra identity. */
+export type StorageAccess = Pick<
+  Config,
+  'azureStorageConnectionString' | 'azureStorageUrls' | 'azureIdentity'
+>;
+
+/**
+ * AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_BLOB_URL + AZURE_STORAGE_TABLE_URL and the
+ * identity (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET), validated as the bot does; also
+ * read by `npm run migrate-store`, which opens the store the same way.
+ */
+export function storageAccess(env: Env): StorageAccess {
   const connectionString = read(env, 'AZURE_STORAGE_CONNECTION_STRING');
   if (
     connectionString !== undefined &&
@@ -386,9 +396,20 @@ function storageSettings(env: Env): StorageSettings {
   ) {
     throw new ConfigError('AZURE_STORAGE_CONNECTION_STRING', 'not an Azure Storage connection string');
   }
+  return {
+    azureStorageConnectionString: connectionString,
+    azureStorageUrls: storageUrls(env, connectionString),
+    azureIdentity: identity(env),
+  };
+}
 
-  const azureStorageUrls = storageUrls(env, connectionString);
-  const azureIdentity = identity(env);
+/** Azure Storage (connection string or URLs), the identity it is reached with, and the secrets key's vault. */
+function storageSettings(env: Env): StorageSettings {
+  const {
+    azureStorageConnectionString: connectionString,
+    azureStorageUrls,
+    azureIdentity,
+  } = storageAccess(env);
   const secretsKeyVault = keyVault(env);
 
   if ((connectionString !== undefined || azureStorageUrls !== undefined) && !secretsKeyVault) {
@@ -476,6 +497,21 @@ function notifyRps(env: Env): number {
   return rps;
 }
 
+/** The sign-in host: AZURE_AUTHORITY_HOST, else the cloud's. */
+function authorityHostOf(env: Env, cloud: CloudName): string {
+  return httpsUrl(env, 'AZURE_AUTHORITY_HOST') ?? CLOUD_HOSTS[cloud].authorityHost;
+}
+
+/** CLOUD (default global). */
+function cloudOf(env: Env): CloudName {
+  return oneOf(env, 'CLOUD', ['global', 'usgovhigh', 'dod', 'china'] as const, 'global');
+}
+
+/** The sign-in host of the Azure identity, as the bot reads it (AZURE_AUTHORITY_HOST, else CLOUD's). */
+export function azureAuthorityHost(env: Env): string {
+  return authorityHostOf(env, cloudOf(env));
+}
+
 type GraphSettings = Pick<
   Config,
   'authorityHost' | 'graphEndpoint' | 'graph' | 'connectorAppId' | 'consentRedirectUri'
@@ -503,7 +539,7 @@ function graphApp(env: Env, bot: BotCredentials): Config['graph'] {
 function graphSettings(env: Env, cloud: CloudName, bot: BotCredentials): GraphSettings {
   const hosts = CLOUD_HOSTS[cloud];
   return {
-    authorityHost: httpsUrl(env, 'AZURE_AUTHORITY_HOST') ?? hosts.authorityHost,
+    authorityHost: authorityHostOf(env, cloud),
     graphEndpoint: httpsUrl(env, 'GRAPH_ENDPOINT') ?? hosts.graphEndpoint,
     graph: graphApp(env, bot),
     connectorAppId: guid(env, 'CONNECTOR_APP_ID') ?? bot.appId,

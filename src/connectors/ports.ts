@@ -206,6 +206,19 @@ export interface TenantExpiring {
 export interface SecretStore {
   put(tenantId: string, connectorId: string, sealed: string): Promise<void>;
   get(tenantId: string, connectorId: string): Promise<string | undefined>;
+  /**
+   * Any one stored sealed value with the record it is bound to, for the start-up check that the
+   * secrets key opens them: one small read. Undefined when that read finds none (on Azure a read
+   * across tenants may end before it reaches one, so there it means "none found").
+   */
+  sample(): Promise<StoredSecret | undefined>;
+}
+
+/** A sealed value as stored, with the record its seal is bound to (`tenantId/connectorId`). */
+export interface StoredSecret {
+  tenantId: string;
+  connectorId: string;
+  sealed: string;
 }
 
 /** Which stored record a connector object is: its version, and its creation time across re-creations. */

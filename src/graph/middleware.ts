@@ -10,7 +10,7 @@ import type { Telemetry } from '../telemetry/telemetry';
 /**
  * The last link of the Graph client's middleware chain, in place of its HTTPMessageHandler.
  *
- * The library's handler calls the global fetch. On Node 20 that is undici, which ignores the
+ * The library's handler calls the global fetch. On Node 20 and 22 that is undici, which ignores the
  * `agent` a caller puts in `fetchOptions` (it only honours an undici `dispatcher`, and undici is
  * not a package we can import), so an extra trusted CA could not reach it. This transport sends
  * the request with node:https through our own agent (keep-alive, and the extra CA when given),

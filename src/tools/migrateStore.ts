@@ -2,9 +2,10 @@
  * `npm run migrate-store -- --from sqlite:./data --to azure`
  *
  * Copies every record of the embedded SQLite store (DATA_DIR) into the Azure store named by
- * AZURE_STORAGE_CONNECTION_STRING (read from the environment only, so the account key never shows
- * in a process list), with a progress bar per table on stderr, then counts both sides and prints a
- * summary. Exit 0 when every count matches, 1 on a mismatch or an error (one line on stderr).
+ * AZURE_STORAGE_CONNECTION_STRING, or by AZURE_STORAGE_BLOB_URL + AZURE_STORAGE_TABLE_URL with the
+ * bot's Azure identity (src/tools/migrateAccount.ts; read from the environment only, so a key never
+ * shows in a process list), with a progress bar per table on stderr, then counts both sides and
+ * prints a summary. Exit 0 when every count matches, 1 on a mismatch or an error (one line on stderr).
  *
  * Reruns are safe: every record is written create-if-absent (audit events under keys derived from
  * their position in the source log), so a second run, or a run after an interrupted one, copies
@@ -13,12 +14,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConcurrencyError, StoreUnavailableError, type Store } from '../connectors/ports';
+import { StoreUnavailableError, type Store } from '../connectors/ports';
 import { createAzureStore, DEFAULT_PREFIX } from '../store/azure';
-import { accountName } from '../store/azure/clients';
 import { mapLimit } from '../store/azure/errors';
 import { AzureImporter } from '../store/azure/importer';
-import { EXPORT_TABLES, SqliteExport, type ExportRows, type ExportTable } from '../store/sqlite/exporter';
+import { EXPORT_TABLES, SqliteExport, type ExportTable } from '../store/sqlite/exporter';
+import { copiers, type Copier, type Copiers } from './migrateCopiers';
+import { migrateAccount, MigrateAccountError } from './migrateAccount';
 import { SECRETS_KEY_FILE } from '../secrets/secretsKey';
 import { SecretBox } from '../secrets/secretBox';
 
@@ -40,16 +42,18 @@ export class MigrateError extends Error {}
 
 export const USAGE =
   'usage: npm run migrate-store -- --from sqlite:<DATA_DIR> --to azure [--prefix <name>]  ' +
-  '(AZURE_STORAGE_CONNECTION_STRING and SECRETS_KEY come from the environment)';
+  '(AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_BLOB_URL and AZURE_STORAGE_TABLE_URL with the Azure identity, and SECRETS_KEY come from the environment)';
 
 /** Records of one table written at once (each call of the Azure store is one or a few requests). */
 const CONCURRENCY = 8;
 const PAGE_SIZE = 200;
 
+/** What the progress bars and the summary call each table; every label fits LABEL_WIDTH. */
 const LABELS: Record<ExportTable, string> = {
   conversations: 'conversations',
   connectors: 'connectors',
   secrets: 'secrets',
+  consentRequests: 'consent requests',
   audit: 'audit',
   subscriptions: 'subscriptions',
   optOuts: 'opt-outs',
@@ -58,6 +62,8 @@ const LABELS: Record<ExportTable, string> = {
   targets: 'targets',
   botState: 'bot state',
 };
+
+const LABEL_WIDTH = 16;
 
 /** Looks like a connection string or a key: refused on the command line, where `ps` shows it. */
 const SECRET_LOOKING = /AccountKey=|SharedAccessSignature=|sig=/i;
@@ -84,7 +90,7 @@ export function parseArgs(argv: string[]): MigrateOptions | 'help' {
     throw new MigrateError(`--from must be sqlite:<DATA_DIR>, got "${values.from}"`);
   if (values.to !== 'azure')
     throw new MigrateError(
-      `--to must be "azure" (the account comes from AZURE_STORAGE_CONNECTION_STRING), got "${values.to}"`,
+      `--to must be "azure" (the account comes from the environment), got "${values.to}"`,
     );
   return { from: path.resolve(values.from.slice('sqlite:'.length)), prefix: values.prefix ?? DEFAULT_PREFIX };
 }
@@ -103,7 +109,7 @@ class ProgressBar {
   private line(done: number, note = ''): string {
     const filled = this.total === 0 ? ProgressBar.WIDTH : Math.floor((done / this.total) * ProgressBar.WIDTH);
     const bar = '#'.repeat(filled) + '-'.repeat(ProgressBar.WIDTH - filled);
-    return `\r${this.label.padEnd(14)} [${bar}] ${done}/${this.total}${note}`;
+    return `\r${this.label.padEnd(LABEL_WIDTH)} [${bar}] ${done}/${this.total}${note}`;
   }
 
   update(done: number): void {
@@ -116,116 +122,6 @@ class ProgressBar {
   finish(done: number, note: string): void {
     this.io.stderr.write(this.line(done, note) + '\n');
   }
-}
-
-type Outcome = 'copied' | 'skipped';
-
-/** Copies one record create-if-absent; what it did. */
-type Copier<K extends ExportTable> = (row: ExportRows[K]) => Promise<Outcome>;
-
-type Copiers = { [K in ExportTable]: Copier<K> };
-
-async function copyConversation(target: Store, record: ExportRows['conversations']): Promise<Outcome> {
-  const existing = await target.conversations.get(record.tenantId, record.conversationId);
-  let outcome: Outcome = 'skipped';
-  if (!existing) {
-    const { welcomedAt: _welcomedAt, ...rest } = record;
-    await target.conversations.upsert(rest);
-    outcome = 'copied';
-  }
-  // The welcome was posted: mark it so (an interrupted copy may have left the record without it).
-  if (record.welcomedAt && !existing?.welcomedAt) {
-    await target.conversations.claimWelcome(record.tenantId, record.conversationId, record.welcomedAt);
-    outcome = 'copied';
-  }
-  return outcome;
-}
-
-async function copyConnector(target: Store, connector: ExportRows['connectors']): Promise<Outcome> {
-  // create() starts at version 1; each update() adds one, up to the source's version, so that
-  // cards and API clients holding a version keep working. A rerun (or the rest of an
-  // interrupted one) finds the record and only finishes what is missing.
-  let current;
-  try {
-    current = await target.connectors.create(connector);
-  } catch (err) {
-    if (!(err instanceof ConcurrencyError)) throw err;
-    current = await target.connectors.get(connector.tenantId, connector.id);
-    if (!current) throw err;
-    if (current.version >= connector.version) return 'skipped';
-  }
-  while (current.version < connector.version)
-    current = await target.connectors.update({ ...connector, version: current.version });
-  return 'copied';
-}
-
-async function copyNotice(target: Store, notice: ExportRows['notices']): Promise<Outcome> {
-  const sentAt = new Date(notice.sentAt ?? notice.claimedAt);
-  // An infinite lease: a claim already in the copy is never taken over, only created.
-  if (await target.notices.claim(notice.key, notice.claimant, new Date(notice.claimedAt), Infinity)) {
-    if (notice.state === 'sent') await target.notices.markSent(notice.key, notice.claimant, sentAt);
-    return 'copied';
-  }
-  // An interrupted copy may have claimed it and stopped before marking it sent.
-  if (notice.state === 'sent' && (await target.notices.state(notice.key)) === 'claimed') {
-    await target.notices.markSent(notice.key, notice.claimant, sentAt);
-    if ((await target.notices.state(notice.key)) === 'sent') return 'copied';
-  }
-  return 'skipped';
-}
-
-async function copyBotState(target: Store, { key, doc }: ExportRows['botState']): Promise<Outcome> {
-  const found = await target.state.read([key]);
-  if (found[key] !== undefined) return 'skipped';
-  // No eTag: a plain write. The source's eTags mean nothing to blobs; the bot gets new ones.
-  await target.state.write({ [key]: doc });
-  return 'copied';
-}
-
-function copiers(target: Store, importer: AzureImporter): Copiers {
-  return {
-    conversations: (record) => copyConversation(target, record),
-    connectors: (connector) => copyConnector(target, connector),
-
-    async secrets(secret) {
-      if ((await target.secrets.get(secret.tenantId, secret.connectorId)) !== undefined) return 'skipped';
-      await target.secrets.put(secret.tenantId, secret.connectorId, secret.sealed);
-      return 'copied';
-    },
-
-    async audit({ seq, event }) {
-      return (await importer.importAudit(event, seq)) ? 'copied' : 'skipped';
-    },
-
-    async subscriptions(subscription) {
-      if (await target.subscriptions.get(subscription.tenantId, subscription.conversationId))
-        return 'skipped';
-      await target.subscriptions.add(subscription);
-      return 'copied';
-    },
-
-    async optOuts({ tenantId, userId }) {
-      if (await target.subscriptions.isPersonalOptOut(tenantId, userId)) return 'skipped';
-      await target.subscriptions.setPersonalOptOut(tenantId, userId, true);
-      return 'copied';
-    },
-
-    notices: (notice) => copyNotice(target, notice),
-
-    async snoozes({ key, at }) {
-      if (await target.notices.isSnoozed(key)) return 'skipped';
-      await target.notices.snooze(key, new Date(at));
-      return 'copied';
-    },
-
-    async targets(connection) {
-      if (await target.targets.get(connection.tenantId, connection.id)) return 'skipped';
-      await target.targets.put(connection);
-      return 'copied';
-    },
-
-    botState: (row) => copyBotState(target, row),
-  };
 }
 
 /** The key the Azure replicas must share: SECRETS_KEY, else the SQLite bot's key file. */
@@ -343,13 +239,13 @@ function reportCounts(
     azure: inAzure[table],
   }));
   const lines = [
-    `Copied ${source.file} to Azure Storage account ${account} (tables ${prefix}*, containers ${prefix}-*).`,
-    `${'table'.padEnd(14)} ${'sqlite'.padStart(7)} ${'azure'.padStart(7)} ${'copied'.padStart(7)} ${'skipped'.padStart(7)}`,
+    `Copied ${source.file} to Azure Storage account ${account}: tables ${prefix}*, containers ${prefix}-*.`,
+    `${'table'.padEnd(LABEL_WIDTH)} ${'sqlite'.padStart(7)} ${'azure'.padStart(7)} ${'copied'.padStart(7)} ${'skipped'.padStart(7)}`,
     ...rows.map(
       (r) =>
-        `${r.label.padEnd(14)} ${String(r.source).padStart(7)} ${String(r.azure).padStart(7)} ${String(r.copied).padStart(7)} ${String(r.skipped).padStart(7)}`,
+        `${r.label.padEnd(LABEL_WIDTH)} ${String(r.source).padStart(7)} ${String(r.azure).padStart(7)} ${String(r.copied).padStart(7)} ${String(r.skipped).padStart(7)}`,
     ),
-    `${'notices sent'.padEnd(14)} ${String(sentInSource).padStart(7)} ${String(sentInCopy).padStart(7)}`,
+    `${'notices sent'.padEnd(LABEL_WIDTH)} ${String(sentInSource).padStart(7)} ${String(sentInCopy).padStart(7)}`,
     keyNote,
   ];
   const differ = rows
@@ -376,21 +272,18 @@ export async function migrateStore(argv: string[], env: NodeJS.ProcessEnv, io: M
       io.stdout.write(`${USAGE}\n`);
       return 0;
     }
-    const connectionString = env.AZURE_STORAGE_CONNECTION_STRING?.trim();
-    if (!connectionString)
-      return fail(io, '--to azure reads AZURE_STORAGE_CONNECTION_STRING, which is not set');
-    const account = accountName(connectionString);
+    const { account, name, via } = await migrateAccount(env);
 
     source = new SqliteExport(options.from);
     const keyNote = checkSecretsKey(source, env);
 
     let target: Store;
     try {
-      target = await createAzureStore(connectionString, undefined, { prefix: options.prefix });
+      target = await createAzureStore(account, undefined, { prefix: options.prefix });
     } catch (err) {
-      return fail(io, `cannot open the Azure store in account ${account}: ${firstLine(err)}`);
+      return fail(io, `cannot open the Azure store in account ${name} ${via}: ${firstLine(err)}`);
     }
-    const importer = new AzureImporter(connectionString, options.prefix);
+    const importer = new AzureImporter(account, options.prefix);
     const copy = copiers(target, importer);
 
     const tallies = {} as Record<ExportTable, Tally>;
@@ -399,14 +292,14 @@ export async function migrateStore(argv: string[], env: NodeJS.ProcessEnv, io: M
     const inAzure = await importer.count();
     const sentInSource = source.countSent();
     const sentInCopy = await target.notices.countSent();
-    return reportCounts(io, source, account, options.prefix, keyNote, {
+    return reportCounts(io, source, `${name} ${via}`, options.prefix, keyNote, {
       tallies,
       inAzure,
       sentInSource,
       sentInCopy,
     });
   } catch (err) {
-    if (err instanceof MigrateError) return fail(io, err.message);
+    if (err instanceof MigrateError || err instanceof MigrateAccountError) return fail(io, err.message);
     if (err instanceof StoreUnavailableError)
       return fail(io, `Azure Storage is unavailable: ${firstLine(err)}`);
     return fail(io, firstLine(err));

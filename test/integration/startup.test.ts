@@ -1,5 +1,10 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { freePort, spawnBot, waitForHealth, type ChildBot } from '../harness/childBot';
 import { makeTempDir, removeTempDir } from '../harness/testBot';
+import { SecretBox } from '../../src/secrets/secretBox';
+import { createSqliteStore } from '../../src/store/sqlite';
 
 describe('npm start', () => {
   let bot: ChildBot | undefined;
@@ -49,6 +54,74 @@ describe('npm start', () => {
       /^Configuration warning: CONNECTOR_APP_ID is not set: the admin consent check/,
     );
     expect(lines.filter((l) => l.msg === 'Connector Concierge started')).toHaveLength(1);
+    expect(await bot.stop()).toBe(0);
+  });
+
+  describe('with sealed connector keys in the store', () => {
+    const key = randomBytes(32);
+
+    /** A store holding one connector key sealed with `key`, as the bot writes it. */
+    async function sealOne(): Promise<void> {
+      const store = createSqliteStore(dataDir);
+      await store.secrets.put(
+        'tenant-1',
+        'c-1',
+        new SecretBox(key).seal({ accountKey: 'k' }, 'tenant-1/c-1'),
+      );
+      await store.close();
+    }
+
+    test('another SECRETS_KEY stops start-up with exit 1 and one line saying to restore the previous key', async () => {
+      await sealOne();
+      bot = spawnBot({
+        PORT: String(await freePort()),
+        DATA_DIR: dataDir,
+        SECRETS_KEY: randomBytes(32).toString('base64'),
+      });
+      expect(await bot.exited).toBe(1);
+      expect(bot.stdout).toEqual([]);
+      expect(bot.stderr).toEqual([
+        "Configuration error: SECRETS_KEY: does not open the stored secrets (the sealed connector keys): set it back to the key that sealed them (if it was copied from Key Vault, restore the secret's previous version there)",
+      ]);
+    });
+
+    test('a new key file in DATA_DIR stops start-up naming the file', async () => {
+      await sealOne();
+      // The bot's own key file lost and made again: the stored keys were sealed with another one.
+      fs.writeFileSync(path.join(dataDir, 'secrets.key'), randomBytes(32).toString('base64') + '\n', {
+        mode: 0o600,
+      });
+      bot = spawnBot({ PORT: String(await freePort()), DATA_DIR: dataDir });
+      expect(await bot.exited).toBe(1);
+      expect(bot.stderr).toHaveLength(1);
+      expect(bot.stderr[0]).toMatch(
+        /^Configuration error: SECRETS_KEY: the key in .*secrets\.key does not open the stored secrets \(the sealed connector keys\): restore the original file/,
+      );
+    });
+
+    test('the key that sealed them starts the bot', async () => {
+      await sealOne();
+      bot = spawnBot({
+        PORT: String(await freePort()),
+        DATA_DIR: dataDir,
+        SECRETS_KEY: key.toString('base64'),
+      });
+      expect((await waitForHealth(bot)).status).toBe(200);
+      expect(bot.stderr).toEqual([]);
+      expect(await bot.stop()).toBe(0);
+    });
+  });
+
+  test('any SECRETS_KEY starts the bot while no sealed key is stored', async () => {
+    const store = createSqliteStore(dataDir);
+    await store.close();
+    bot = spawnBot({
+      PORT: String(await freePort()),
+      DATA_DIR: dataDir,
+      SECRETS_KEY: randomBytes(32).toString('base64'),
+    });
+    expect((await waitForHealth(bot)).status).toBe(200);
+    expect(bot.stderr).toEqual([]);
     expect(await bot.stop()).toBe(0);
   });
 

@@ -9,6 +9,7 @@ import {
   type ExpiringOptions,
   type Page,
   type SecretStore,
+  type StoredSecret,
   type TenantExpiring,
 } from '../../connectors/ports';
 import { guard, ignoring, MAX_ATTEMPTS, settleAll, settledValues, unlessMissing } from './errors';
@@ -30,6 +31,7 @@ import {
   orderedUniqueKey,
   packDoc,
   prefixEnd,
+  unescapeKey,
   unpackDoc,
 } from './keys';
 
@@ -265,6 +267,21 @@ export class AzureSecretStore implements SecretStore {
     return guard(async () => {
       const row = await unlessMissing(this.table.getEntity(escapeKey(tenantId), secKey(connectorId)));
       return row ? unpackDoc<string>(row, 'sealed') : undefined;
+    });
+  }
+
+  /** One request for one `sec|` row of any tenant; a row whose ids were hashed reads as none. */
+  sample(): Promise<StoredSecret | undefined> {
+    return guard(async () => {
+      const filter = odata`RowKey ge ${SEC} and RowKey lt ${prefixEnd(SEC)}`;
+      const pages = this.table.listEntities({ queryOptions: { filter } }).byPage({ maxPageSize: 1 });
+      const { value: page } = await pages.next();
+      const row = page?.[0];
+      if (!row) return undefined;
+      const tenantId = unescapeKey(row.partitionKey as string);
+      const connectorId = unescapeKey((row.rowKey as string).slice(SEC.length));
+      if (tenantId === undefined || connectorId === undefined) return undefined;
+      return { tenantId, connectorId, sealed: unpackDoc<string>(row, 'sealed') };
     });
   }
 }

@@ -2,7 +2,8 @@ import { odata, type TableClient, type TransactionAction } from '@azure/data-tab
 import { BlobServiceClient } from '@azure/storage-blob';
 import type { AuditEvent } from '../../connectors/ports';
 import { ALL, byConnectorPrefix, isNoticeAuditEvent } from './auditLog';
-import { blobOptions, tableClient } from './clients';
+import type { AzureTransport } from '../../azure/identity';
+import { blobOptions, tableClient, type StorageAccount } from './clients';
 import { REC, SEC } from './connectorStore';
 import { guard } from './errors';
 import { httpStatusOf } from '../../util/httpStatus';
@@ -14,6 +15,7 @@ export type AzureRecordKind =
   | 'conversations'
   | 'connectors'
   | 'secrets'
+  | 'consentRequests'
   | 'audit'
   | 'subscriptions'
   | 'optOuts'
@@ -50,16 +52,20 @@ export class AzureImporter {
   private readonly stateContainer: string;
   private readonly blobService: BlobServiceClient;
 
-  constructor(connectionString: string, prefix: string = DEFAULT_PREFIX) {
+  /** `account` is a connection string or the service URLs with a token credential, as for the store. */
+  constructor(account: StorageAccount, prefix: string = DEFAULT_PREFIX, transport: AzureTransport = {}) {
     checkPrefix(prefix);
     this.tables = Object.fromEntries(
       Object.entries(TABLE_SUFFIXES).map(([kind, suffix]) => [
         kind,
-        tableClient(connectionString, `${prefix}${suffix}`),
+        tableClient(account, `${prefix}${suffix}`, transport),
       ]),
     ) as AzureImporter['tables'];
     this.stateContainer = containerNames(prefix).state;
-    this.blobService = BlobServiceClient.fromConnectionString(connectionString, blobOptions());
+    this.blobService =
+      typeof account === 'string'
+        ? BlobServiceClient.fromConnectionString(account, blobOptions(transport))
+        : new BlobServiceClient(account.blobUrl, account.credential, blobOptions(transport));
   }
 
   /**
@@ -96,6 +102,7 @@ export class AzureImporter {
         conversations,
         connectors,
         secrets,
+        consentRequests,
         audit,
         noticeAudit,
         subscriptions,
@@ -108,6 +115,7 @@ export class AzureImporter {
         this.rows(this.tables.conversations),
         this.rows(this.tables.connectors, range(REC)),
         this.rows(this.tables.connectors, range(SEC)),
+        this.rows(this.tables.consentRequests),
         this.rows(this.tables.audit, range(ALL)),
         // The events of sent notices, written with the marks in the notices table (not their copies).
         this.rows(this.tables.notices, undefined, isNoticeAuditEvent),
@@ -123,6 +131,7 @@ export class AzureImporter {
         conversations,
         connectors,
         secrets,
+        consentRequests,
         audit: audit + noticeAudit,
         subscriptions,
         optOuts,

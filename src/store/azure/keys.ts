@@ -33,6 +33,23 @@ export function escapeKey(value: string): string {
 }
 
 /**
+ * The value {@link escapeKey} encoded; undefined for a long value it replaced by a hash, which
+ * cannot be turned back.
+ */
+export function unescapeKey(key: string): string | undefined {
+  if (key === '~') return '';
+  if (key.startsWith('~~')) return undefined;
+  const bytes: number[] = [];
+  for (let i = 0; i < key.length; i++) {
+    if (key[i] === '~') {
+      bytes.push(parseInt(key.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else bytes.push(key.charCodeAt(i));
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/**
  * An order-preserving encoding: the UTF-8 bytes in lower-case hex, so that comparing encoded
  * keys compares the values byte by byte (as SQLite's BINARY collation does). Joined with "-"
  * (which sorts before every hex digit) a shorter value still sorts before its extensions.

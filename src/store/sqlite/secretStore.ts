@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { SecretStore } from '../../connectors/ports';
+import type { SecretStore, StoredSecret } from '../../connectors/ports';
 
 /** Sealed (already encrypted) connector secrets in SQLite. */
 export class SqliteSecretStore implements SecretStore {
@@ -19,5 +19,12 @@ export class SqliteSecretStore implements SecretStore {
       .prepare('SELECT sealed FROM connector_secrets WHERE tenant_id = ? AND connector_id = ?')
       .get(tenantId, connectorId) as { sealed: string } | undefined;
     return row?.sealed;
+  }
+
+  async sample(): Promise<StoredSecret | undefined> {
+    const row = this.db
+      .prepare('SELECT tenant_id, connector_id, sealed FROM connector_secrets LIMIT 1')
+      .get() as { tenant_id: string; connector_id: string; sealed: string } | undefined;
+    return row && { tenantId: row.tenant_id, connectorId: row.connector_id, sealed: row.sealed };
   }
 }

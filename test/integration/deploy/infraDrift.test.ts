@@ -81,7 +81,7 @@ const DEPLOYED_VALUES: Record<string, string> = {
   'identity.properties.clientId': 'bbbbbbbb-cccc-dddd-eeee-ffffffffffff',
   'appInsights.properties.ConnectionString':
     'InstrumentationKey=00000000-0000-0000-0000-000000000001;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/',
-  'secretsKeySecret.name': 'secrets-key',
+  secretsKeySecretName: 'secrets-key',
   'keyVault.name': 'conciergedev-kv',
   'botPasswordSecret.name': 'bot-client-secret',
   'storage.name': 'conciergedevstore',
@@ -202,11 +202,36 @@ describe('infra/azure.bicep app settings', () => {
     expect(bicep).toMatch(/allowSharedKeyAccess: false/);
   });
 
+  it('writes the secrets key to Key Vault only on the first provision of an environment, or when asked', () => {
+    // Written on every provision, a key made on another machine would replace the one that sealed
+    // the stored connector keys.
+    expect(bicep).toMatch(
+      /^resource secretsKeySecret 'Microsoft\.KeyVault\/vaults\/secrets@[^']+' = if \(writeSecretsKey\) \{$/m,
+    );
+    expect(bicep).toMatch(
+      /^var writeSecretsKey = replaceSecretsKey \|\| provisionedKeyVaultName != keyVaultName$/m,
+    );
+    expect(bicep).toMatch(/^param replaceSecretsKey bool = false$/m);
+    expect(bicep).toMatch(/^param provisionedKeyVaultName string = ''$/m);
+    // The vault's name comes back as AZURE_KEY_VAULT_NAME, which the next provision passes in.
+    expect(bicep).toMatch(/^resource keyVault [^\n]*\{\s*name: keyVaultName$/m);
+    expect(bicep).toMatch(/^output AZURE_KEY_VAULT_NAME string = keyVault\.name$/m);
+    const parameters = (JSON.parse(parametersText) as { parameters: Record<string, { value: unknown }> })
+      .parameters;
+    expect(parameters.provisionedKeyVaultName).toEqual({ value: '${{AZURE_KEY_VAULT_NAME}}' });
+    // Replacing the key is never the default of a provision.
+    expect(parameters.replaceSecretsKey).toBeUndefined();
+    // The app setting names the secret without depending on it being written by this deployment.
+    expect(settings.find((s) => s.name === 'SECRETS_KEY_SECRET_NAME')?.value).toBe('secretsKeySecretName');
+  });
+
   it('registers the Azure Bot with the Teams channel at the web app’s /api/messages', () => {
     expect(bicep).toMatch(/'Microsoft\.BotService\/botServices@[^']+'/);
     expect(bicep).toMatch(/endpoint: 'https:\/\/\$\{webApp\.properties\.defaultHostName\}\/api\/messages'/);
     expect(bicep).toMatch(/channelName: 'MsTeamsChannel'/);
     expect(bicep).toMatch(/healthCheckPath: '\/healthz'/);
+    // Node 22 LTS, as the Docker image (Node 20 reached end of life on 2026-04-30).
+    expect(bicep).toMatch(/^\s*linuxFxVersion: 'NODE\|22-lts'$/m);
   });
 });
 

@@ -62,6 +62,16 @@ describe('Dockerfile', () => {
     expect(runStage.some((l) => /^RUN npm/.test(l))).toBe(false);
   });
 
+  it('builds and runs on Node 22 LTS (Node 20 reached end of life on 2026-04-30)', () => {
+    expect(readText('Dockerfile')).toMatch(/^ARG NODE_IMAGE=node:22-bookworm-slim$/m);
+    expect([...readText('Dockerfile').matchAll(/^FROM (\S+)/gm)].map((m) => m[1])).toEqual([
+      '${NODE_IMAGE}',
+      'toolchain',
+      'toolchain',
+      '${NODE_IMAGE}',
+    ]);
+  });
+
   it('runs as a non-root user, checks /healthz, and sets no public bind of its own', () => {
     expect(runStage).toContain('USER node');
     expect(runStage.find((l) => l.startsWith('HEALTHCHECK'))).toMatch(/\/healthz/);

@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { freePort, spawnBot, waitForHealth, type ChildBot } from '../../harness/childBot';
+import { SecretBox } from '../../../src/secrets/secretBox';
+import { createAzureStore } from '../../../src/store/azure';
 import { makeTempDir, removeTempDir } from '../../harness/testBot';
 import { startAzurite, type AzuriteInstance } from '../../support/azurite';
 import {
@@ -42,6 +45,31 @@ describe('npm start with AZURE_STORAGE_CONNECTION_STRING', () => {
     expect(bot.stdout).toHaveLength(1);
     expect(JSON.parse(bot.stdout[0])).toMatchObject({ level: 'info', store: 'azure:devstoreaccount1' });
     expect(bot.stdout[0]).not.toContain(azurite.accountKey);
+    expect(bot.stderr).toEqual([]);
+    expect(await bot.stop()).toBe(0);
+  });
+
+  test('refuses a SECRETS_KEY that does not open the sealed connector keys in the account', async () => {
+    // The key the other tests start with, so that the sealed value left in the account is theirs too.
+    const key = Buffer.alloc(32, 3);
+    // The bot's own prefix: the start-up check reads the store the bot opens.
+    const store = await createAzureStore(azurite.connectionString);
+    await store.secrets.put('tenant-1', 'c-1', new SecretBox(key).seal({ accountKey: 'k' }, 'tenant-1/c-1'));
+    const env = {
+      DATA_DIR: dataDir,
+      AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
+    };
+    bot = spawnBot({
+      ...env,
+      PORT: String(await freePort()),
+      SECRETS_KEY: randomBytes(32).toString('base64'),
+    });
+    expect(await bot.exited).toBe(1);
+    expect(bot.stderr).toHaveLength(1);
+    expect(bot.stderr[0]).toMatch(/^Configuration error: SECRETS_KEY: does not open the stored secrets /);
+
+    bot = spawnBot({ ...env, PORT: String(await freePort()), SECRETS_KEY: key.toString('base64') });
+    expect((await waitForHealth(bot)).status).toBe(200);
     expect(bot.stderr).toEqual([]);
     expect(await bot.stop()).toBe(0);
   });

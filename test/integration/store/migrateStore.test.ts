@@ -10,6 +10,14 @@ import { makeTempDir, removeTempDir } from '../../harness/testBot';
 import { freshPrefix as prefixWith, useAzurite } from '../../support/azurite';
 import { connectorRecord } from '../../support/connectorFixtures';
 import type { Connector } from '../../../src/connectors/connector';
+import {
+  declineConsentRequest,
+  openConsentRequest,
+  supersedeConsentRequest,
+  withReviewerCard,
+  type ConsentRequest,
+  type ConsentTransition,
+} from '../../../src/connectors/consentRequest';
 import { SecretBox } from '../../../src/secrets/secretBox';
 import { createAzureStore } from '../../../src/store/azure';
 import type { AuditEvent, NoticeKey, Store, TargetConnection } from '../../../src/connectors/ports';
@@ -81,6 +89,66 @@ interface Seeded {
   connectors: Connector[];
   notices: NoticeKey[];
   stateKeys: string[];
+  consentRequests: ConsentRequest[];
+}
+
+function transitioned(result: ConsentTransition): ConsentRequest {
+  if (!result.ok) throw new Error(result.message);
+  return result.request;
+}
+
+/** An open, a declined and a superseded consent request for the connector awaiting consent. */
+async function seedConsentRequests(store: Store, connector: Connector): Promise<ConsentRequest[]> {
+  const requester = {
+    id: 'user-2',
+    name: 'Rita Requester',
+    conversationId: PERSONAL,
+    cardActivityId: 'act-1',
+  };
+  const reviewer = {
+    id: 'admin-1',
+    upn: 'adele@contoso.example',
+    name: 'Adele Admin',
+    via: 'named' as const,
+  };
+  const opened = (id: string, day: number) =>
+    openConsentRequest(
+      {
+        id,
+        tenantId: connector.tenantId,
+        connectorId: connector.id,
+        connectorName: connector.displayName,
+        requester,
+        reviewers: [
+          reviewer,
+          { name: 'Bob Boss', upn: 'bob@contoso.example', via: 'role', role: 'Global Administrator' },
+        ],
+        roles: ['Global Administrator'],
+      },
+      new Date(`2026-03-0${day}T10:00:00.000Z`),
+      30,
+    );
+  const admin = { id: 'admin-1', name: 'Adele Admin' };
+
+  // Replaced by the open one (a reauthorization handed the connector over again).
+  let superseded = await store.consentRequests.create(opened('cr-1', 1));
+  superseded = await store.consentRequests.update(
+    withReviewerCard(superseded, { conversationId: 'a:adele', activityId: 'act-2' }),
+  );
+  superseded = await store.consentRequests.update(
+    transitioned(supersedeConsentRequest(superseded, 'cr-3', new Date('2026-03-03T10:00:00.000Z'))),
+  );
+  let declined = await store.consentRequests.create(opened('cr-2', 2));
+  declined = await store.consentRequests.update(
+    transitioned(
+      declineConsentRequest(declined, admin, 'Not this quarter.', new Date('2026-03-02T12:00:00.000Z')),
+    ),
+  );
+  let open = await store.consentRequests.create(opened('cr-3', 3));
+  open = await store.consentRequests.update(
+    withReviewerCard(open, { conversationId: 'a:adele', activityId: 'act-3' }),
+  );
+  return [open, declined, superseded];
 }
 
 /** A store with a bit of everything, written through the SQLite adapter's ports. */
@@ -211,7 +279,8 @@ async function seed(store: Store): Promise<Seeded> {
     [stateKeys[0]]: { dialogState: { dialogStack: [{ id: 'office365', state: { step: 3 } }] } },
     [stateKeys[1]]: { prefs: { n: 1 } },
   });
-  return { connectors, notices, stateKeys };
+  const consentRequests = await seedConsentRequests(store, created[2]);
+  return { connectors, notices, stateKeys, consentRequests };
 }
 
 /** Every record of the seed, read through the ports of a store. */
@@ -250,6 +319,15 @@ async function readAll(store: Store, seeded: Seeded) {
     }),
     targets: await store.targets.list(T1),
     state: strip(await store.state.read(seeded.stateKeys)),
+    consentRequests: await Promise.all(
+      seeded.consentRequests.map((r) => store.consentRequests.get(r.tenantId, r.id)),
+    ),
+    consentRequestsT2: await store.consentRequests.listByTenant(T2),
+    consentRequestsClosed: await store.consentRequests.listByTenant(T2, {
+      states: ['declined', 'superseded'],
+      connectorId: seeded.connectors[2].id,
+    }),
+    consentRequestsOpen: (await store.consentRequests.listOpen()).items,
   };
 }
 
@@ -262,6 +340,12 @@ test('copies every record to Azure with a progress bar, verifies the counts, and
   // The fixture really has what the copy must keep.
   expect(expected.connectors[0]).toMatchObject({ version: 4, status: 'deauthorized' });
   expect(expected.notices).toEqual(['sent', 'claimed', undefined]);
+  expect(expected.consentRequests.map((r) => [r?.id, r?.state, r?.version])).toEqual([
+    ['cr-3', 'open', 2],
+    ['cr-2', 'declined', 2],
+    ['cr-1', 'superseded', 3],
+  ]);
+  expect(expected.consentRequestsOpen.map((r) => r.id)).toEqual(['cr-3']);
 
   const prefix = freshPrefix();
   const env = {
@@ -275,13 +359,14 @@ test('copies every record to Azure with a progress bar, verifies the counts, and
   expect(first.code).toBe(0);
   // One progress line per table, drawn with a carriage return.
   const bars = first.stderr.split('\n').filter(Boolean);
-  expect(bars).toHaveLength(10);
+  expect(bars).toHaveLength(11);
   expect(
     bars.every((line) => /^\r\S.* \[#{28}\] (\d+)\/\1 {2}\d+ copied, \d+ already there$/.test(line)),
   ).toBe(true);
   expect(first.stdout).toContain('Every count matches.');
   expect(first.stdout).toMatch(/^audit\s+5\s+5\s+5\s+0$/m);
   expect(first.stdout).toMatch(/^connectors\s+3\s+3\s+3\s+0$/m);
+  expect(first.stdout).toMatch(/^consent requests\s+3\s+3\s+3\s+0$/m);
   expect(first.stdout).toMatch(/^notices\s+2\s+2\s+2\s+0$/m);
   expect(first.stdout).toMatch(/^bot state\s+2\s+2\s+2\s+0$/m);
   expect(first.stdout).toContain(
@@ -318,6 +403,16 @@ test('copies every record to Azure with a progress bar, verifies the counts, and
     expect(line).toMatch(/ {2}0 copied, \d+ already there$/);
   expect(second.stdout).toMatch(/^audit\s+5\s+5\s+0\s+5$/m);
   expect(await readAll(azure, seeded)).toEqual(expected);
+
+  // The copied open request goes on on Azure: a reviewer's decision made from its copied version.
+  const open = (await azure.consentRequests.get(T2, 'cr-3'))!;
+  const decided = await azure.consentRequests.update(
+    transitioned(
+      declineConsentRequest(open, { id: 'admin-1', name: 'Adele Admin' }, 'No.', new Date('2026-03-04')),
+    ),
+  );
+  expect(decided).toMatchObject({ state: 'declined', version: 3 });
+  expect((await azure.consentRequests.listOpen()).items).toEqual([]);
 }, 30_000);
 
 test('finishes what an interrupted copy left half done', async () => {
@@ -335,6 +430,8 @@ test('finishes what an interrupted copy left half done', async () => {
   await azure.notices.claim(seeded.notices[0], 'scanner-1', new Date('2026-03-02T00:00:00.000Z'), Infinity);
   const { welcomedAt: _welcomedAt, ...conversation } = expected.conversations[0]!;
   await azure.conversations.upsert(conversation);
+  // And after creating the superseded consent request (version 1 of 3).
+  await azure.consentRequests.create(seeded.consentRequests[2]);
 
   const env = { AZURE_STORAGE_CONNECTION_STRING: emulator().connectionString };
   const run = await runHere(['--from', `sqlite:${dataDir}`, '--to', 'azure', '--prefix', prefix], env);
@@ -360,7 +457,24 @@ test('refuses what would go wrong, with one line and exit 1', async () => {
     expect(run.stderr.split('\n').filter(Boolean)).toHaveLength(1);
     return run.stderr;
   };
-  expect(oneLine(await runHere(args, {}))).toContain('AZURE_STORAGE_CONNECTION_STRING, which is not set');
+  expect(oneLine(await runHere(args, {}))).toBe(
+    'migrate-store: --to azure reads AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_BLOB_URL and AZURE_STORAGE_TABLE_URL (with the Azure identity); none is set\n',
+  );
+  const urls = {
+    AZURE_STORAGE_BLOB_URL: 'https://contoso.blob.core.windows.net',
+    AZURE_STORAGE_TABLE_URL: 'https://contoso.table.core.windows.net',
+  };
+  expect(oneLine(await runHere(args, { ...env, ...urls }))).toContain(
+    'set either AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_BLOB_URL and AZURE_STORAGE_TABLE_URL, not both',
+  );
+  expect(oneLine(await runHere(args, { AZURE_STORAGE_BLOB_URL: urls.AZURE_STORAGE_BLOB_URL }))).toBe(
+    'migrate-store: AZURE_STORAGE_TABLE_URL: required with AZURE_STORAGE_BLOB_URL\n',
+  );
+  expect(
+    oneLine(
+      await runHere(args, { ...urls, AZURE_STORAGE_TABLE_URL: 'http://contoso.table.core.windows.net' }),
+    ),
+  ).toMatch(/^migrate-store: AZURE_STORAGE_TABLE_URL: /);
   expect(
     oneLine(await runHere(['--from', `sqlite:${dataDir}`, '--to', emulator().connectionString], env)),
   ).toContain('would show in the process list');

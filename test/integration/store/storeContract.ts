@@ -710,6 +710,17 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.secrets.get(T1, 'c-1')).toBe('sealed-v2');
         expect(await store.secrets.get(T2, 'c-1')).toBe('other-tenant');
       });
+
+      it('gives one stored sealed value with the record it is bound to, for the start-up key check', async () => {
+        expect(await store.secrets.sample()).toBeUndefined();
+        // Ids that key escaping changes come back as they were.
+        await store.secrets.put('tenant/ü#1', 'c 1?x', 'sealed-1');
+        expect(await store.secrets.sample()).toEqual({
+          tenantId: 'tenant/ü#1',
+          connectorId: 'c 1?x',
+          sealed: 'sealed-1',
+        });
+      });
     });
 
     describe('audit log', () => {

@@ -8,6 +8,7 @@ import {
   type Page,
   type TenantExpiring,
   type SecretStore,
+  type StoredSecret,
 } from '../../../src/connectors/ports';
 import type { Clock } from '../../../src/util/clock';
 
@@ -104,6 +105,12 @@ export class InMemorySecrets implements SecretStore {
   }
   async get(tenantId: string, connectorId: string): Promise<string | undefined> {
     return this.sealed.get(`${tenantId}/${connectorId}`);
+  }
+  async sample(): Promise<StoredSecret | undefined> {
+    const [entry] = this.sealed;
+    if (!entry) return undefined;
+    const [tenantId, connectorId] = entry[0].split('/');
+    return { tenantId, connectorId, sealed: entry[1] };
   }
 }
 

@@ -526,7 +526,8 @@ function graphApp(env: Env, bot: BotCredentials): Config['graph'] {
   const clientId = guid(env, 'GRAPH_CLIENT_ID');
   const clientSecret = read(env, 'GRAPH_CLIENT_SECRET');
   const ownApp = clientId === undefined || clientId.toLowerCase() === bot.appId?.toLowerCase();
-  if (!ownApp && clientSecret === undefined) {
+  // Without a bot password there is nothing to pair wrongly: Graph then says it is not configured.
+  if (!ownApp && clientSecret === undefined && bot.appPassword !== undefined) {
     throw new ConfigError(
       'GRAPH_CLIENT_SECRET',
       "required when GRAPH_CLIENT_ID names another app than MicrosoftAppId (the bot's password belongs to the bot's app)",

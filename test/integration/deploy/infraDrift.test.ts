@@ -157,13 +157,18 @@ describe('infra/azure.bicep app settings', () => {
     const env = Object.fromEntries(
       settings.filter((s) => !PLATFORM_SETTINGS.has(s.name)).map((s) => [s.name, deployedValue(s.value)]),
     );
-    const config = loadConfig(env);
+    // The client secret is a Key Vault reference that App Service resolves with the identity.
+    expect(env.MicrosoftAppPassword).toMatch(/^@Microsoft\.KeyVault\(VaultName=[^;]+;SecretName=[^)]+\)$/);
+    // Left unresolved (the identity cannot read the vault yet), App Service passes the reference
+    // through as text: the bot refuses it rather than signing in with it.
+    expect(() => loadConfig(env)).toThrow(
+      /^MicrosoftAppPassword: is a Key Vault reference App Service did not resolve/,
+    );
+    const config = loadConfig({ ...env, MicrosoftAppPassword: 'the secret App Service read from the vault' });
     expect(config.anonymous).toBe(false);
     expect(config.host).toBe('0.0.0.0');
     expect(config.bot.appType).toBe('SingleTenant');
     expect(config.telemetry.applicationInsightsConnectionString).toMatch(/^InstrumentationKey=/);
-    // The client secret is a Key Vault reference that App Service resolves with the identity.
-    expect(env.MicrosoftAppPassword).toMatch(/^@Microsoft\.KeyVault\(VaultName=[^;]+;SecretName=[^)]+\)$/);
   });
 
   it('creates the tables and containers the Azure store adapter uses', () => {

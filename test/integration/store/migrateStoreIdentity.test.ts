@@ -134,7 +134,7 @@ test('copies into an account reached with the Azure identity instead of a connec
   expect(await azure.consentRequests.get(T1, 'cr-1')).toMatchObject({ state: 'open', version: 1 });
 }, 60_000);
 
-test('an identity Storage refuses stops the copy with one line naming the role', async () => {
+test('an identity Storage refuses stops the copy with one line saying why', async () => {
   cloud.login.claims = { iss: `https://sts.example.invalid/${tenant.id}/` };
   let run;
   try {
@@ -148,6 +148,6 @@ test('an identity Storage refuses stops the copy with one line naming the role',
   expect(run.code).toBe(1);
   expect(run.stdout).toBe('');
   expect(run.stderr).toMatch(
-    /^migrate-store: cannot open the Azure store in account devstoreaccount1 as service principal .*: .* refused the identity \(403[^)]*\): it needs the role "Storage (Table|Blob) Data Contributor" on the storage account\n$/,
+    /^migrate-store: cannot open the Azure store in account devstoreaccount1 as service principal .*: .* did not accept the identity's token \(403 AuthenticationFailed\): the token is for another tenant or cloud than the storage account's \(check AZURE_TENANT_ID and CLOUD\)\n$/,
   );
 }, 60_000);

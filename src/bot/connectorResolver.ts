@@ -71,7 +71,7 @@ export async function resolveConnector(
             // Connectors that share a name are told apart by type and creation date.
             const shared = candidates.filter((o) => o.displayName === c.displayName).length > 1;
             const title = shared
-              ? `${verb} ${c.displayName} (${c.type}, created ${c.createdAt.slice(0, 10)})`
+              ? `${verb} ${c.displayName} (${c.type}, created ${c.createdAt.slice(0, 10)} UTC)`
               : `${verb} ${c.displayName}`;
             return commandButton(title, command, c.displayName, 'default', c.id);
           }),

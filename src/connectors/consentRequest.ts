@@ -350,7 +350,7 @@ export function closedMessage(request: ConsentRequest): string {
     case 'declined':
       return `This consent request was already declined by ${request.handledBy?.name ?? 'a reviewer'}.`;
     case 'expired':
-      return `This consent request expired on ${request.expiresAt.slice(0, 10)} without a decision.`;
+      return `This consent request expired on ${request.expiresAt.slice(0, 10)} (UTC) without a decision.`;
     case 'superseded':
       return REPLACED_MESSAGE;
     case 'withdrawn':

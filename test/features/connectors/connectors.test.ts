@@ -93,8 +93,8 @@ describe('connectors commands', () => {
     expect(cardText(asked)).toContain('Several connectors match "payroll"');
     const titles = actionTitles(asked);
     expect([...titles].sort()).toEqual([
-      expect.stringMatching(/^Status Payroll \(box, created \d{4}-\d{2}-\d{2}\)$/),
-      expect.stringMatching(/^Status Payroll \(dropbox, created \d{4}-\d{2}-\d{2}\)$/),
+      expect.stringMatching(/^Status Payroll \(box, created \d{4}-\d{2}-\d{2} UTC\)$/),
+      expect.stringMatching(/^Status Payroll \(dropbox, created \d{4}-\d{2}-\d{2} UTC\)$/),
     ]);
     const boxTitle = titles.find((t) => t.includes('(box'))!;
     const dropboxTitle = titles.find((t) => t.includes('(dropbox'))!;

@@ -1,6 +1,7 @@
 import {
   approveConsentRequest,
   bindReviewer,
+  closedMessage,
   closeVerifiedConsentRequest,
   consentRequestAgeDays,
   declineConsentRequest,
@@ -130,7 +131,12 @@ describe('consent request transitions', () => {
   test('expires only at its deadline and only while open', () => {
     expect(isConsentRequestDue(request(), days(29.9))).toBe(false);
     expect(expireConsentRequest(request(), days(29.9))).toMatchObject({ ok: false, code: 'NOT_DUE' });
-    expect(ok(expireConsentRequest(request(), days(30))).state).toBe('expired');
+    const expired = ok(expireConsentRequest(request(), days(30)));
+    expect(expired.state).toBe('expired');
+    // The date is the deadline's in UTC, and says so.
+    expect(closedMessage(expired)).toBe(
+      `This consent request expired on ${expired.expiresAt.slice(0, 10)} (UTC) without a decision.`,
+    );
     const declined = ok(declineConsentRequest(request(), adele, 'no', t0));
     expect(isConsentRequestDue(declined, days(31))).toBe(false);
     expect(expireConsentRequest(declined, days(31))).toMatchObject({ ok: false, code: 'NOT_OPEN' });

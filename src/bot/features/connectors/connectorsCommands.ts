@@ -45,8 +45,8 @@ export const CONNECTORS_COMMANDS = {
   which: {
     name: 'which',
     aliases: [],
-    usage: 'which <service>',
-    description: 'Which connector serves a Microsoft service.',
+    usage: 'which [service]',
+    description: 'Which connector serves a Microsoft service; without one, the whole table.',
     manifest: { team: WHICH_MANIFEST },
   },
   transfer: {

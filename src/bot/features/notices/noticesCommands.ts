@@ -6,7 +6,8 @@ export const NOTICES_COMMANDS = {
     name: 'subscribe',
     aliases: [],
     usage: 'subscribe',
-    description: 'In a channel: post expiry notices for this tenant here.',
+    description:
+      "In a channel or group chat: post this tenant's expiry notices here. In 1:1: your own again.",
     manifest: {
       team: "Post this tenant's connector expiry notices in this channel.",
       groupChat: "Post this tenant's connector expiry notices in this chat.",
@@ -16,7 +17,7 @@ export const NOTICES_COMMANDS = {
     name: 'unsubscribe',
     aliases: [],
     usage: 'unsubscribe',
-    description: 'Stop expiry notices here.',
+    description: "Stop expiry notices here (in 1:1: your own connectors' notices).",
     manifest: {
       team: 'Stop posting connector expiry notices in this channel.',
       groupChat: 'Stop posting connector expiry notices in this chat.',

@@ -8,8 +8,8 @@ export const ROLES_COMMANDS = {
   roles: {
     name: 'roles',
     aliases: [],
-    usage: 'roles [upn]',
-    description: "An admin account's roles: present, missing, optional.",
+    usage: 'roles [upn] [office365|exchange]',
+    description: "An admin account's roles for an Office 365 or Exchange target: present, missing, optional.",
     manifest: { personal: ROLES_MANIFEST, team: ROLES_MANIFEST, groupChat: ROLES_MANIFEST },
   },
   targets: {

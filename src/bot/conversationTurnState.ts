@@ -2,6 +2,7 @@
 import { TurnState, type DefaultUserState } from '@microsoft/teams-ai/lib/TurnState';
 import type { Storage, TurnContext } from 'botbuilder';
 import { keyedItems } from '../store/keyedItems';
+import { TurnStateSaveError } from './turnErrors';
 
 /**
  * What `state.user` is: nothing, and nothing can be added. teams-ai looks in it on every turn
@@ -34,6 +35,15 @@ export class ConversationTurnState extends TurnState {
    * storage, or if a user scope is ever stored again (onComputeStorageKeys names the only keys).
    */
   override async save(context: TurnContext, storage?: Storage): Promise<void> {
+    try {
+      await this.saveConversation(context, storage);
+    } catch (err) {
+      // The handler has run by now: its failure message must not say nothing was done.
+      throw new TurnStateSaveError(err);
+    }
+  }
+
+  private async saveConversation(context: TurnContext, storage?: Storage): Promise<void> {
     const conversation = this.getScope('conversation');
     if (!storage || !conversation?.storageKey || this.getScope('user')) return super.save(context, storage);
     if (conversation.isDeleted) return storage.delete([conversation.storageKey]);

@@ -1,3 +1,4 @@
+import { errorResponse } from './invokeResponses';
 import { ActivityTypes, type Middleware, type TurnContext } from 'botbuilder';
 import type { Logger } from '../util/logger';
 
@@ -36,9 +37,7 @@ export class ConversationTurns implements Middleware {
         conversationId: activity.conversation?.id,
         queued: queue.queued,
       });
-      await context.sendActivity(
-        'I am still working on your earlier messages here. Send that again in a moment.',
-      );
+      await turnAway(context);
       return;
     }
     queue.queued++;
@@ -55,4 +54,26 @@ export class ConversationTurns implements Middleware {
       release();
     }
   }
+}
+
+const BUSY_MESSAGE = 'I am still working on your earlier messages here. Send that again in a moment.';
+
+/**
+ * The answer to a turn turned away. A card click or refresh (an invoke) is answered in the invoke,
+ * which only the person whose client sent it sees, as a failed invoke is (src/bot/turnErrors.ts):
+ * a post would reach the whole conversation once for every viewer whose client refreshed a card,
+ * and an invoke with no answer is a 501 to Teams.
+ */
+async function turnAway(context: TurnContext): Promise<void> {
+  const activity = context.activity;
+  if (activity.type !== ActivityTypes.Invoke) {
+    await context.sendActivity(BUSY_MESSAGE);
+    return;
+  }
+  // Universal Actions read the outcome from the body; other invokes from the HTTP status.
+  const http = activity.name === 'adaptiveCard/action' ? 200 : 503;
+  await context.sendActivity({
+    type: ActivityTypes.InvokeResponse,
+    value: { status: http, body: errorResponse(503, BUSY_MESSAGE) },
+  });
 }

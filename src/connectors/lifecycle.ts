@@ -1,4 +1,5 @@
 import {
+  AuditNotWrittenError,
   ConcurrencyError,
   StoreUnavailableError,
   type AuditLog,
@@ -451,15 +452,21 @@ export class ConnectorLifecycle {
     action: string,
     detail?: Record<string, unknown>,
   ): Promise<void> {
-    await this.store.audit.append({
-      tenantId: connector.tenantId,
-      connectorId: connector.id,
-      at: this.clock.now().toISOString(),
-      actor: actor.id,
-      actorName: actor.name,
-      action,
-      detail,
-    });
+    try {
+      await this.store.audit.append({
+        tenantId: connector.tenantId,
+        connectorId: connector.id,
+        at: this.clock.now().toISOString(),
+        actor: actor.id,
+        actorName: actor.name,
+        action,
+        detail,
+      });
+    } catch (err) {
+      // Every audit here follows a change already stored: say which, so nobody is told it failed.
+      if (err instanceof StoreUnavailableError) throw new AuditNotWrittenError(action, err);
+      throw err;
+    }
   }
 
   /** One connector of a tenant, or undefined (another tenant's id finds nothing). */

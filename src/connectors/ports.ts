@@ -21,6 +21,21 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+/**
+ * The change was stored, but its audit line was not: storage failed between the two. A
+ * StoreUnavailableError still (an API caller retries, and a retried transfer is audited then),
+ * told apart so that a person is not told the change did not happen.
+ */
+export class AuditNotWrittenError extends StoreUnavailableError {
+  constructor(
+    readonly action: string,
+    cause: unknown,
+  ) {
+    super(cause);
+    this.name = 'AuditNotWrittenError';
+  }
+}
+
 /** A conversation the bot has been in, kept so it can write there later. */
 export interface ConversationRecord {
   tenantId: string;

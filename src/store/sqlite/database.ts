@@ -135,11 +135,30 @@ function checkIntegrity(db: Database.Database): void {
   try {
     rows = db.pragma('quick_check(5)') as { quick_check: string }[];
   } catch (err) {
-    throw new DamagedDatabaseError((err as Error).message);
+    // Only SQLite's own verdicts are damage; a lock held too long, a read-only folder or a
+    // missing permission are said as they are, or an operator might replace a sound file.
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && /^SQLITE_(CORRUPT|NOTADB)/.test(code))
+      throw new DamagedDatabaseError((err as Error).message);
+    throw err;
   }
   const problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
   if (problems.length > 0)
     throw new DamagedDatabaseError(problems.join('; ').split(/\r?\n/)[0].slice(0, 300));
+}
+
+/** How long a statement waits for another process's lock before SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5000;
+
+/** A database written by a newer release of the bot: this one does not know its schema. */
+export class NewerDatabaseError extends Error {
+  readonly code = 'SQLITE_NEWER_SCHEMA';
+  constructor(found: number, known: number) {
+    super(
+      `the database was written by a newer release of the bot (schema version ${found}; this release knows up to ${known}): run that release, or restore a backup made before it`,
+    );
+    this.name = 'NewerDatabaseError';
+  }
 }
 
 /**
@@ -156,9 +175,11 @@ export const PAGE_CACHE_KIB = 4096;
  * Opens (creating when needed) the embedded database and brings its schema up to date.
  * WAL and a busy timeout let a second process share the file safely.
  */
-export function openDatabase(dataDir: string): Database.Database {
+export function openDatabase(dataDir: string, options: { busyTimeoutMs?: number } = {}): Database.Database {
   fs.mkdirSync(dataDir, { recursive: true });
-  const db = new Database(path.join(dataDir, DATABASE_FILE));
+  const busyTimeoutMs = options.busyTimeoutMs ?? BUSY_TIMEOUT_MS;
+  // The timeout holds from the first statement: quick_check waits for a writer's lock too.
+  const db = new Database(path.join(dataDir, DATABASE_FILE), { timeout: busyTimeoutMs });
   try {
     checkIntegrity(db);
   } catch (err) {
@@ -171,7 +192,6 @@ export function openDatabase(dataDir: string): Database.Database {
   // waiting for an fsync (strace: two pwrites per state write). The file stays consistent after a
   // crash of the process or of the machine; a power loss may take back the last commits.
   db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   // Negative: a size in KiB rather than a number of pages.
   db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
@@ -179,12 +199,19 @@ export function openDatabase(dataDir: string): Database.Database {
   const migrate = db.transaction(() => {
     const row = db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number | null };
     const current = row.v ?? 0;
+    // An older release on a newer schema would write rows it does not understand.
+    if (current > MIGRATIONS.length) throw new NewerDatabaseError(current, MIGRATIONS.length);
     for (let i = current; i < MIGRATIONS.length; i++) {
       db.exec(MIGRATIONS[i]);
       db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(i + 1);
     }
   });
-  migrate.immediate();
+  try {
+    migrate.immediate();
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   return db;
 }
 

@@ -5,22 +5,24 @@ import type { Subscription, SubscriptionStore } from '../../connectors/ports';
 export class SqliteSubscriptionStore implements SubscriptionStore {
   constructor(private readonly db: Database.Database) {}
 
+  /**
+   * Read and write in one immediate transaction: another process sharing the file cannot slip
+   * between them, so only one of two simultaneous subscribes is told it is new (and audited).
+   */
   async add(subscription: Subscription): Promise<boolean> {
-    const existed = this.db
-      .prepare('SELECT 1 FROM subscriptions WHERE tenant_id = ? AND conversation_id = ?')
-      .get(subscription.tenantId, subscription.conversationId);
-    this.db
-      .prepare(
-        `INSERT INTO subscriptions (tenant_id, conversation_id, team_id, doc) VALUES (?, ?, ?, ?)
-         ON CONFLICT(tenant_id, conversation_id) DO UPDATE SET team_id = excluded.team_id, doc = excluded.doc`,
-      )
-      .run(
-        subscription.tenantId,
-        subscription.conversationId,
-        subscription.teamId ?? null,
-        JSON.stringify(subscription),
-      );
-    return !existed;
+    const addOne = this.db.transaction((s: Subscription): boolean => {
+      const existed = this.db
+        .prepare('SELECT 1 FROM subscriptions WHERE tenant_id = ? AND conversation_id = ?')
+        .get(s.tenantId, s.conversationId);
+      this.db
+        .prepare(
+          `INSERT INTO subscriptions (tenant_id, conversation_id, team_id, doc) VALUES (?, ?, ?, ?)
+           ON CONFLICT(tenant_id, conversation_id) DO UPDATE SET team_id = excluded.team_id, doc = excluded.doc`,
+        )
+        .run(s.tenantId, s.conversationId, s.teamId ?? null, JSON.stringify(s));
+      return !existed;
+    });
+    return addOne.immediate(subscription);
   }
 
   async remove(tenantId: string, conversationId: string): Promise<boolean> {

@@ -254,6 +254,26 @@ describe('connectors commands', () => {
     expect(transfer.replies[0].text).toContain('reauthorize it before recording transfers');
   });
 
+  test('storage failing on the audit line after a transfer: the person is told it was done and that the audit log lacks it', async () => {
+    const [c] = await seedConnectors(h.bot.store, [
+      aConnector(TENANT_A).named('Audited S3').ofType('amazon-s3').createdBy(owner).build(),
+    ]);
+    const turn = await withReplaced(
+      h.bot.store.audit,
+      'append',
+      () => async () => {
+        throw new StoreUnavailableError(new Error('ECONNRESET'));
+      },
+      () => ownerChat.say('transfer audited s3'),
+    );
+    const text = turn.replies.map((r) => String(r.text)).join('\n');
+    expect(text).toContain('That was done, but storage failed right after, so the audit log lacks it');
+    expect(text).not.toContain('could not do that');
+    expect((await h.bot.store.connectors.get(TENANT_A, c.id))?.lastTransferAt).toBe(
+      h.bot.clock.now().toISOString(),
+    );
+  });
+
   test('transfer restarts the 90-day clock', async () => {
     const day = 24 * 60 * 60 * 1000;
     const then = new Date(h.bot.clock.now().getTime() - 60 * day).toISOString();

@@ -79,6 +79,26 @@ describe('admin consent hand-over', () => {
     expect(audit.find((a) => a.action === 'consent.requested')?.detail).toMatchObject({ delivery: 'direct' });
   });
 
+  test('a 1:1 card that went out is called sent although its chat could not be stored, and is not sent twice', async () => {
+    const tenant = cloud.addTenant({ displayName: 'Fabrikam' });
+    const { client, card, id } = await toHandover(tenant, 'Fabrikam destination');
+    const sent = await withReplaced(
+      h.bot.store.conversations,
+      'upsert',
+      () => async () => {
+        throw new StoreUnavailableError('conversations');
+      },
+      () => client.click(card, 'Send the consent request', { adminId: tenant.admin!.id, adminUpn: '' }, id),
+    );
+    expect(h.standIn.posted(`a:1:personal-${tenant.admin!.id}`)).toHaveLength(1);
+    expect(cardText(shown(sent))).toContain('I sent the consent request to Adele Admin');
+    expect(
+      h.bot.logs.some(
+        (l) => l.level === 'warn' && String(l.msg).includes('delivered 1:1, but its chat was not stored'),
+      ),
+    ).toBe(true);
+  });
+
   test('an admin the bot is not installed for: it installs itself with Graph and retries once', async () => {
     const tenant = cloud.addTenant({ displayName: 'Fabrikam' });
     cloud.graph.on('POST', '/users/{id}/teamwork/installedApps', reply(201, {}), { tenant: tenant.id });

@@ -67,4 +67,25 @@ describe('storage outage before the route runs', () => {
       'Storage is unavailable right now, so I could not do that. Try again in a minute.',
     ]);
   });
+
+  test('storage failing only when the state is saved, after the command ran: told what was done, not that nothing was', async () => {
+    const chat = h.chat(owner, 'personal', TENANT);
+    const state = h.bot.store.state;
+    const write = state.write;
+    state.write = async () => {
+      throw new StoreUnavailableError(new Error('SQLITE_IOERR (injected)'));
+    };
+    let turn;
+    try {
+      turn = await chat.say('connect box');
+    } finally {
+      state.write = write;
+    }
+    const texts = turn.replies.map((r) => r.text).filter((t): t is string => typeof t === 'string');
+    // The wizard's first card went out before the save; the failure is said as what it is.
+    expect(turn.replies.some((r) => Array.isArray(r.attachments) && r.attachments.length > 0)).toBe(true);
+    expect(texts).toEqual([
+      'That was done, but I could not save where this conversation is afterwards: storage was unavailable. If a wizard is open here, its next click may take you back a step; type status with the connector’s name to see what is stored.',
+    ]);
+  });
 });

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -6,6 +7,7 @@ import { createSqliteStore } from '../../../src/store/sqlite';
 import { SqliteConnectorStore } from '../../../src/store/sqlite/connectorStore';
 import {
   DATABASE_FILE,
+  NewerDatabaseError,
   PAGE_CACHE_KIB,
   openDatabase,
   reusePreparedStatements,
@@ -33,6 +35,75 @@ describe('sqlite store', () => {
       expect(store.scanLeadership).toBeUndefined();
     } finally {
       void store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a database written by a newer release, and leaves it as it was', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'store-contract-'));
+    try {
+      openDatabase(dir).close();
+      const raw = new Database(path.join(dir, DATABASE_FILE));
+      const known = (raw.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number }).v;
+      raw.prepare('INSERT INTO schema_version (version) VALUES (?)').run(known + 1);
+      raw.close();
+      expect(() => openDatabase(dir)).toThrow(NewerDatabaseError);
+      expect(() => openDatabase(dir)).toThrow(
+        `the database was written by a newer release of the bot (schema version ${known + 1}; this release knows up to ${known})`,
+      );
+      const after = new Database(path.join(dir, DATABASE_FILE));
+      expect((after.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number }).v).toBe(
+        known + 1,
+      );
+      after.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a lock another process holds is waited for at open, and one held too long is not reported as a damaged file', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'store-contract-'));
+    const file = path.join(dir, DATABASE_FILE);
+    /** Another process holds an exclusive lock for `ms` (rollback-journal mode, in which it keeps readers out). */
+    async function lockedFor(ms: number) {
+      const holder = spawn(
+        process.execPath,
+        [
+          '-e',
+          `const D = require('better-sqlite3'); const db = new D(${JSON.stringify(file)});
+           db.pragma('journal_mode = DELETE'); db.exec('BEGIN EXCLUSIVE'); console.log('locked');
+           setTimeout(() => { db.exec('COMMIT'); db.close(); }, ${ms});`,
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      const exited = new Promise<number | null>((resolve) => holder.once('exit', resolve));
+      await Promise.race([
+        new Promise<void>((resolve) =>
+          holder.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('locked') && resolve()),
+        ),
+        exited.then((code) => Promise.reject(new Error(`the lock holder exited first (${code})`))),
+      ]);
+      // In an object: an async function returning the promise itself would wait for the exit.
+      return { released: exited };
+    }
+    try {
+      openDatabase(dir).close();
+      // Held for longer than the wait: SQLite's own "busy", never "the database file is damaged".
+      let { released } = await lockedFor(1_500);
+      let error: unknown;
+      try {
+        openDatabase(dir, { busyTimeoutMs: 100 }).close();
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toMatchObject({ code: 'SQLITE_BUSY' });
+      expect(String((error as Error).message)).not.toContain('damaged');
+      expect(await released).toBe(0);
+      // Held for less than the wait: the open waits and succeeds.
+      ({ released } = await lockedFor(300));
+      expect(() => openDatabase(dir, { busyTimeoutMs: 3_000 }).close()).not.toThrow();
+      expect(await released).toBe(0);
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -47,18 +47,20 @@ describe('in-memory maps stay bounded', () => {
   test('conversation turns: tracked only while in flight, at most MAX_QUEUED_TURNS waiting each', async () => {
     const lines: Record<string, unknown>[] = [];
     const turns = new ConversationTurns(createLogger('debug', (line) => lines.push(JSON.parse(line))));
-    const context = (conversationId: string) => {
+    const context = (conversationId: string, type = 'message', name?: string) => {
       const sent: string[] = [];
+      const posted: Partial<Activity>[] = [];
       const ctx = new TurnContext(
         {
           sendActivities: async (_c: TurnContext, activities: Partial<Activity>[]) => {
             sent.push(...activities.map((a) => String(a.text)));
+            posted.push(...activities);
             return activities.map(() => ({ id: 'x' }));
           },
         } as never,
-        { type: 'message', channelId: 'msteams', conversation: { id: conversationId } } as Activity,
+        { type, name, channelId: 'msteams', conversation: { id: conversationId } } as Activity,
       );
-      return { ctx, sent };
+      return { ctx, sent, posted };
     };
     let open = () => {};
     const gate = new Promise<void>((resolve) => (open = resolve));
@@ -79,6 +81,26 @@ describe('in-memory maps stay bounded', () => {
     expect(lines.some((l) => l.msg === 'conversation busy: turn turned away' && l.level === 'warn')).toBe(
       true,
     );
+    // A card click turned away is answered in its invoke, to the clicker alone: nothing is posted.
+    const click = context('busy', 'invoke', 'adaptiveCard/action');
+    await turns.onTurn(click.ctx, async () => {
+      order.push(-2);
+    });
+    expect(click.posted).toEqual([
+      expect.objectContaining({
+        type: 'invokeResponse',
+        value: {
+          status: 200,
+          body: expect.objectContaining({
+            statusCode: 503,
+            value: expect.objectContaining({
+              message: 'I am still working on your earlier messages here. Send that again in a moment.',
+            }),
+          }),
+        },
+      }),
+    ]);
+    expect(order).not.toContain(-2);
     expect(turns.tracked).toBe(1);
     open();
     await Promise.all(running);

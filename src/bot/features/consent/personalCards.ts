@@ -108,15 +108,23 @@ async function sendDirect(
       async (privateContext, activityId) => {
         sent.conversationId = privateContext.activity.conversation.id;
         sent.activityId = activityId;
-        // Kept so that reminders can reach the person in the same chat later.
-        await deps.store.conversations.upsert({
-          tenantId,
-          conversationId: privateContext.activity.conversation.id,
-          conversationType: 'personal',
-          reference: TurnContext.getConversationReference(privateContext.activity),
-          userId,
-          updatedAt: deps.clock.now().toISOString(),
-        });
+        // Kept so that reminders can reach the person in the same chat later. The card has gone
+        // out by now: a failure to keep the chat is logged, not reported as a failed delivery
+        // (which would be untrue, and a retry would send the card twice).
+        try {
+          await deps.store.conversations.upsert({
+            tenantId,
+            conversationId: privateContext.activity.conversation.id,
+            conversationType: 'personal',
+            reference: TurnContext.getConversationReference(privateContext.activity),
+            userId,
+            updatedAt: deps.clock.now().toISOString(),
+          });
+        } catch (err) {
+          deps.logger.warn(`${what} delivered 1:1, but its chat was not stored for later reminders`, {
+            error: err,
+          });
+        }
       },
     );
   } catch (err) {

@@ -163,7 +163,7 @@ export function compose(foundation: Foundation): Composition {
     clock,
     inactivityDays: config.inactivityDays,
     adminGroup,
-    consentReader: new GraphConsentReader(graph, connectorApp(config)),
+    consentReader: new GraphConsentReader(graph, connectorApp(config), logger),
   });
   const { adapter, botAppId, sender, messenger } = createOutbound(
     config,

@@ -3,7 +3,14 @@ import type { GraphGateway } from '../graph/graphGateway';
 import { GRAPH_PERMISSIONS } from '../graph/graphPermissions';
 import { GLOBAL_ADMINISTRATOR } from '../directoryRoles/requirements';
 import { mapLimit } from './concurrency';
-import { odataString, plural, type DiagnosticCheck, type DiagnosticContext, type Finding } from './finding';
+import {
+  count,
+  odataString,
+  plural,
+  type DiagnosticCheck,
+  type DiagnosticContext,
+  type Finding,
+} from './finding';
 import { hasSharePointPlan, type AssignedPlan } from './spoLicenseCheck';
 
 /** Directory role template id of Global Administrator. */
@@ -158,6 +165,8 @@ export async function checkAdminAccount(
   }
   const max = ctx.limits.maxAdminsChecked;
   const looked = candidates.slice(0, max);
+  // Candidates (and members of role-assignable groups) beyond the limit: not checked.
+  let unchecked = candidates.length - looked.length;
   const inspected = await mapLimit(looked, 3, (c) => inspect(graph, tenantId, c));
   // A principal that is no user may be a role-assignable group: its members hold the role.
   const states: AccountState[] = [];
@@ -171,6 +180,7 @@ export async function checkAdminAccount(
       states.push(state);
       continue;
     }
+    unchecked += Math.max(0, members.length - max);
     const viaGroup = await mapLimit(members.slice(0, max), 3, (c) => inspect(graph, tenantId, c));
     states.push(
       ...viaGroup.map((m) => (m.kind === 'not-a-user' ? m : { ...m, who: `${m.who} (through a group)` })),
@@ -179,7 +189,10 @@ export async function checkAdminAccount(
   const users = states.filter((s) => s.kind !== 'not-a-user');
   const ok = users.filter((s) => s.kind === 'ok');
   const bad = users.filter((s) => s.kind !== 'ok');
-  const more = candidates.length > max ? ` I looked at the first ${max}.` : '';
+  const more =
+    unchecked > 0
+      ? ` I checked ${plural(users.length, 'account')}; ${plural(unchecked, 'other was', 'others were')} not checked.`
+      : '';
   const found = `${source}: ${states.map(describe).join('; ') || 'none'}.${more}`;
   if (users.length === 0) {
     return {
@@ -190,9 +203,24 @@ export async function checkAdminAccount(
     };
   }
   if (designated.size > 0) {
-    return bad.length === 0
-      ? { ...base, status: 'pass', found, fix: '' }
-      : { ...base, status: 'fail', found, fix: fixFor(bad) };
+    if (bad.length > 0) return { ...base, status: 'fail', found, fix: fixFor(bad) };
+    return unchecked > 0
+      ? {
+          ...base,
+          status: 'warn',
+          found,
+          fix: 'Check the others in the Microsoft 365 admin center: each needs a licence with SharePoint Online and a provisioned account.',
+        }
+      : { ...base, status: 'pass', found, fix: '' };
+  }
+  if (ok.length === 0 && unchecked > 0) {
+    // Not every admin was looked at: one of the others may well be ready.
+    return {
+      ...base,
+      status: 'warn',
+      found: `${source}: ${states.map(describe).join('; ')}. I checked ${plural(users.length, 'global admin account')} of ${count(users.length + unchecked)}; none of those is ready to authorize with; the others were not checked.`,
+      fix: `${fixFor(bad)} Or check the other global admins in the Microsoft 365 admin center: one that is licensed and provisioned can authorize.`,
+    };
   }
   if (ok.length === 0) return { ...base, status: 'fail', found, fix: fixFor(bad) };
   return {

@@ -69,7 +69,7 @@ export const adminConsentCheck: DiagnosticCheck = {
     const state = await checkConsent(graph, tenantId, ctx.connectorAppId as string);
     const userOnly =
       state.kind !== 'no-service-principal' && state.userOnlyGrants > 0 && state.kind !== 'user-only'
-        ? ` ${state.userOnlyGrants} user-only consent${state.userOnlyGrants === 1 ? '' : 's'} too.`
+        ? ` ${state.moreUserOnlyGrants ? 'More than ' : ''}${state.userOnlyGrants} user-only consent${state.userOnlyGrants === 1 && !state.moreUserOnlyGrants ? '' : 's'} too.`
         : '';
     // A grant to the bot's own app says nothing about the connector app: never a pass.
     const ownApp = isBotApp(ctx);

@@ -1,3 +1,4 @@
+import { GraphError } from '../graph/errors';
 import type { GraphGateway } from '../graph/graphGateway';
 import { GRAPH_PERMISSIONS } from '../graph/graphPermissions';
 import { odataString } from './finding';
@@ -32,6 +33,8 @@ export interface AppRoleAssignment {
 export interface AppAccess {
   servicePrincipal: ServicePrincipal;
   grants: PermissionGrant[];
+  /** True when there were more user-only (Principal) grants than were read. */
+  moreUserGrants: boolean;
   roles: AppRoleAssignment[];
 }
 
@@ -52,15 +55,34 @@ export async function readAppAccess(
   );
   const servicePrincipal = principals.value[0];
   if (!servicePrincipal) return undefined;
-  const grants = await graph.list<PermissionGrant>(
+  // The tenant-wide grant is read on its own: the app holds one Principal grant per user who
+  // consented, and among many of those it could fall past the end of a capped read.
+  const clientFilter = `clientId eq ${odataString(servicePrincipal.id)}`;
+  const tenantWide = await graph.list<PermissionGrant>(
     tenantId,
-    `/oauth2PermissionGrants?$filter=clientId eq ${odataString(servicePrincipal.id)}`,
+    `/oauth2PermissionGrants?$filter=${clientFilter} and consentType eq 'AllPrincipals'`,
     { permission: GRAPH_PERMISSIONS.directoryRead },
+  );
+  // Only whether there are any is used (user-only consent), so the first page does.
+  const userGrants = await graph.list<PermissionGrant>(
+    tenantId,
+    `/oauth2PermissionGrants?$filter=${clientFilter} and consentType eq 'Principal'&$top=100`,
+    { permission: GRAPH_PERMISSIONS.directoryRead, maxItems: 100 },
   );
   const roles = await graph.list<AppRoleAssignment>(
     tenantId,
     `/servicePrincipals/${encodeURIComponent(servicePrincipal.id)}/appRoleAssignments`,
     { permission: GRAPH_PERMISSIONS.applicationRead },
   );
-  return { servicePrincipal, grants, roles };
+  if (tenantWide.truncated || roles.truncated) {
+    throw new GraphError(
+      'GRAPH_ERROR',
+      `Microsoft Graph listed more ${tenantWide.truncated ? 'tenant-wide permission grants' : 'application permissions'} of the connector app than I read, so I cannot tell what it holds.`,
+    );
+  }
+  const grants = [
+    ...tenantWide.filter((g) => g.consentType === 'AllPrincipals'),
+    ...userGrants.filter((g) => g.consentType === 'Principal'),
+  ];
+  return { servicePrincipal, grants, moreUserGrants: userGrants.truncated === true, roles };
 }

@@ -34,8 +34,10 @@ export type ConsentState =
       grantedScopes: string[];
       /** The seed's permissions (in its words) not covered by a tenant-wide grant. */
       missing: { permission: string; allows: string }[];
-      /** Users who consented for themselves only (consentType Principal). */
+      /** Users who consented for themselves only (consentType Principal), as far as read. */
       userOnlyGrants: number;
+      /** True when there are more user-only grants than `userOnlyGrants` (the read was capped). */
+      moreUserOnlyGrants?: boolean;
       appRoleAssignments: number;
     };
 
@@ -61,12 +63,19 @@ export async function checkConsent(
 ): Promise<ConsentState> {
   const access = await readAppAccess(graph, tenantId, connectorAppId);
   if (!access) return { kind: 'no-service-principal' };
-  const { servicePrincipal, grants, roles } = access;
+  const { servicePrincipal, grants, roles, moreUserGrants } = access;
   const tenantWide = grants.filter((g) => g.consentType === 'AllPrincipals');
   const grantedScopes = [...new Set(tenantWide.flatMap((g) => (g.scope ?? '').split(/\s+/).filter(Boolean)))];
   const userOnlyGrants = grants.filter((g) => g.consentType === 'Principal').length;
   const missing = missingPermissions(grantedScopes);
-  const base = { servicePrincipal, grantedScopes, missing, userOnlyGrants, appRoleAssignments: roles.length };
+  const base = {
+    servicePrincipal,
+    grantedScopes,
+    missing,
+    userOnlyGrants,
+    moreUserOnlyGrants: moreUserGrants,
+    appRoleAssignments: roles.length,
+  };
   if (tenantWide.length > 0 && missing.length === 0) return { kind: 'granted', ...base };
   if (tenantWide.length > 0) return { kind: 'missing-scopes', ...base };
   if (userOnlyGrants > 0) return { kind: 'user-only', ...base };

@@ -1,6 +1,7 @@
 import type { ConnectorApp } from '../config/config';
 import type { ConsentReader, ConsentReading } from '../connectors/directoryPorts';
 import type { GraphGateway } from '../graph/graphGateway';
+import type { Logger } from '../util/logger';
 import { checkConsent, describeConsent } from './consentCheck';
 
 /** The connector app's admin consent as Microsoft Graph reports it (CONNECTOR_APP_ID's grants and roles). */
@@ -8,6 +9,7 @@ export class GraphConsentReader implements ConsentReader {
   constructor(
     private readonly graph: GraphGateway,
     private readonly connectorApp: ConnectorApp,
+    private readonly logger?: Logger,
   ) {}
 
   async read(tenantId: string): Promise<ConsentReading> {
@@ -28,6 +30,7 @@ export class GraphConsentReader implements ConsentReader {
         missing: state.kind === 'no-service-principal' ? [] : state.missing,
       };
     } catch (err) {
+      this.logger?.warn('consent could not be checked', { tenantId, error: err });
       return { kind: 'unavailable', message: `I could not check consent: ${(err as Error).message}` };
     }
   }

@@ -1,6 +1,6 @@
 import type { CloudName, ConnectorApp } from '../config/config';
 import { adminConsentRequestsUrl } from '../connectors/clouds';
-import { isGraphError } from '../graph/errors';
+import { GraphError, isGraphError } from '../graph/errors';
 import type { GraphGateway } from '../graph/graphGateway';
 import { GRAPH_PERMISSIONS } from '../graph/graphPermissions';
 import { odataString } from './finding';
@@ -166,7 +166,15 @@ async function readRequests(
       `${REQUESTS_PATH}?$filter=appId eq ${odataString(appId)}&$expand=userConsentRequests`,
       { permission: GRAPH_PERMISSIONS.consentRequestRead },
     );
-    requests = Array.isArray(page?.value) ? page.value : [];
+    if (!Array.isArray(page?.value)) {
+      // An answer without its list is not "no requests": nothing can be said from it.
+      throw new GraphError(
+        'GRAPH_ERROR',
+        'Microsoft Graph answered the admin consent requests without their list.',
+        { method: 'GET', path: REQUESTS_PATH },
+      );
+    }
+    requests = page.value;
   } catch (err) {
     return failure(err, GRAPH_PERMISSIONS.consentRequestRead, 'admin consent requests');
   }

@@ -90,7 +90,15 @@ export async function readSignInEvidence(
       `/reports/servicePrincipalSignInActivities?$filter=appId eq '${appId.replace(/'/g, "''")}'`,
       { version: 'beta', permission: GRAPH_PERMISSIONS.auditLogRead },
     );
-    const rows = (page.value ?? []).filter((r) => (r.appId ?? '').toLowerCase() === appId.toLowerCase());
+    if (!Array.isArray(page?.value)) {
+      // An answer without its list is not an empty report: nothing can be said from it.
+      return {
+        kind: 'failed',
+        reason:
+          'Could not verify: Microsoft Graph answered the sign-in activity report without its list of rows.',
+      };
+    }
+    const rows = page.value.filter((r) => (r.appId ?? '').toLowerCase() === appId.toLowerCase());
     const times = rows.map(latest).filter((t): t is string => t !== undefined);
     if (times.length === 0) return { kind: 'not-seen', appId };
     return { kind: 'seen', appId, lastSignInAt: times.sort().at(-1) as string };

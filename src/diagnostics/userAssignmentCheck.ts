@@ -90,9 +90,14 @@ interface AskerAssignments {
   /** Groups assigned to the app (the asker may be in one; not checked). */
   groups: number;
   read: number;
+  /** True when the app has more assignments than were read (MAX_ASSIGNMENTS_READ). */
+  cut: boolean;
 }
 
-/** Reads the app's assignments until the asker is found among them, or MAX_ASSIGNMENTS_READ. */
+/**
+ * Reads the app's assignments until the asker is found among them, or MAX_ASSIGNMENTS_READ (then
+ * `cut` says there were more, and the asker's absence from those read proves nothing).
+ */
 async function readAssignments(
   graph: GraphGateway,
   tenantId: string,
@@ -103,24 +108,29 @@ async function readAssignments(
   let direct = false;
   let groups = 0;
   let read = 0;
+  let cut = false;
   for await (const page of graph.getAllPages<Assignment>(
     tenantId,
     `/servicePrincipals/${encodeURIComponent(servicePrincipalId)}/appRoleAssignedTo?$select=principalId,principalType&$top=999`,
-    { permission: GRAPH_PERMISSIONS.applicationRead, maxItems: MAX_ASSIGNMENTS_READ },
+    {
+      permission: GRAPH_PERMISSIONS.applicationRead,
+      maxItems: MAX_ASSIGNMENTS_READ,
+      onTruncated: () => (cut = true),
+    },
   )) {
     read += page.length;
     direct = page.some((a) => a.principalId?.toLowerCase() === me);
     groups += page.filter((a) => a.principalType === 'Group').length;
     if (direct) break;
   }
-  return { direct, groups, read };
+  return { direct, groups, read, cut };
 }
 
 function assignmentFinding(
   base: Pick<Finding, 'id' | 'title'>,
   sp: ServicePrincipal,
   askerName: string,
-  { direct, groups, read }: AskerAssignments,
+  { direct, groups, read, cut }: AskerAssignments,
 ): Finding {
   const app = `the ${sp.displayName ?? 'Office 365 Mover'} app`;
   const assign = `An admin assigns you in the Azure portal: Enterprise applications > ${sp.displayName ?? 'Office 365 Mover'} > Users and groups > Add user/group. Keep User assignment required on: Mover advises it to tighten your security beyond administrators.`;
@@ -131,6 +141,15 @@ function assignmentFinding(
       status: 'pass',
       found: `User assignment required is on for ${app}, and you (${askerName}) are assigned to it.`,
       fix: '',
+    };
+  }
+  if (cut) {
+    // Only the first assignments were read: the asker may be among the others.
+    return {
+      ...base,
+      status: 'warn',
+      found: `User assignment required is on for ${app}. I read the first ${plural(read, 'assignment')} of the app and you (${askerName}) are not among them, but it has more, so I cannot tell whether you are assigned. ${groupNote}`,
+      fix: `Check in the Azure portal (Enterprise applications > ${sp.displayName ?? 'Office 365 Mover'} > Users and groups) that you are assigned. ${assign}`,
     };
   }
   if (groups > 0) {
@@ -144,7 +163,7 @@ function assignmentFinding(
   return {
     ...base,
     status: 'fail',
-    found: `User assignment required is on for ${app}, and you (${askerName}) are not assigned to it, so you cannot use it${read >= MAX_ASSIGNMENTS_READ ? ` (I read the first ${plural(read, 'assignment')})` : ''}. ${groupNote}`,
+    found: `User assignment required is on for ${app}, and you (${askerName}) are not assigned to it, so you cannot use it. ${groupNote}`,
     fix: assign,
   };
 }

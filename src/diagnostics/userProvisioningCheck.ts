@@ -6,6 +6,8 @@ import {
   type GraphPage,
 } from '../graph/graphGateway';
 import { chunks } from '../util/chunks';
+import { systemClock } from '../util/clock';
+import { parseRetryAfter } from '../graph/middleware';
 import { hasSharePointPlan, type AssignedPlan } from './spoLicenseCheck';
 import { GRAPH_PERMISSIONS } from '../graph/graphPermissions';
 import { mapLimit } from './concurrency';
@@ -111,7 +113,7 @@ export async function tallyUnprovisionedUsers(
     const targets = licensed.length > room ? licensed.slice(0, room) : licensed;
     const answers = (
       await mapLimit(chunks(targets, GRAPH_BATCH_MAX), limits.driveConcurrency, (batch) =>
-        driveAnswers(graph, tenantId, batch),
+        driveAnswers(graph, tenantId, batch, systemClock.now()),
       )
     ).flat();
     tally.checked += targets.length;
@@ -160,6 +162,7 @@ async function driveAnswers(
   graph: GraphGateway,
   tenantId: string,
   users: DirectoryUser[],
+  now: Date,
 ): Promise<DriveAnswer[]> {
   const answers = await batchGet(
     graph,
@@ -171,7 +174,7 @@ async function driveAnswers(
     const status = answer?.status ?? 0;
     if (status >= 200 && status < 300) return 'found';
     if (status === 404) return 'missing';
-    return batchFailure(status, answer?.body, answer?.headers);
+    return batchFailure(status, answer?.body, answer?.headers, now);
   });
   const refused = results.filter((r): r is GraphError => r instanceof GraphError && r.status === 403);
   if (refused.length > 0 && refused.length === results.length) throw refused[0];
@@ -223,10 +226,11 @@ async function batchGet(
 }
 
 /** The GraphError a failed drive look-up inside a batch stands for (as a lone GET would raise). */
-function batchFailure(
+export function batchFailure(
   status: number,
   body: unknown,
   headers: Record<string, string> | undefined,
+  now: Date,
 ): GraphError {
   const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
   const said = error?.code ? ` (${error.code}${error.message ? `: ${error.message}` : ''})` : '';
@@ -240,12 +244,12 @@ function batchFailure(
   }
   if (status === 429) {
     const retryAfter = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === 'retry-after')?.[1];
-    const seconds =
-      retryAfter !== undefined && /^\d+$/.test(String(retryAfter)) ? Number(retryAfter) : undefined;
+    // Delta-seconds or an HTTP date, read as the gateway reads a lone answer's.
+    const retryAfterMs = parseRetryAfter(retryAfter === undefined ? undefined : String(retryAfter), now);
     return new GraphError(
       'GRAPH_THROTTLED',
-      `Microsoft Graph is throttling the app (GET /users/{id}/drive)${seconds !== undefined ? `; it asks to wait ${seconds} s` : ''}. Try again later.`,
-      { ...details, retryAfterMs: seconds !== undefined ? seconds * 1000 : undefined },
+      `Microsoft Graph is throttling the app (GET /users/{id}/drive)${retryAfterMs !== undefined ? `; it asks to wait ${Math.ceil(retryAfterMs / 1000)} s` : ''}. Try again later.`,
+      { ...details, retryAfterMs },
     );
   }
   if (status >= 500) {
@@ -344,11 +348,17 @@ export async function checkUserProvisioning(
   }
   if (tally.unprovisioned === 0) {
     const clean = tally.failed === 0;
+    // A run that stopped early (limit or time budget) vouches only for the users it reached.
+    const complete = clean && !tally.stopped;
     return {
       ...base,
-      status: clean ? 'pass' : 'warn',
+      status: complete ? 'pass' : 'warn',
       found: `${clean ? 'Every licensed user I checked has a OneDrive (their Office 365 account is provisioned).' : 'Every licensed user I could check has a OneDrive (their Office 365 account is provisioned).'}${scope}${aside}`,
-      fix: clean ? '' : 'Run diagnose again later for the users I could not check.',
+      fix: complete
+        ? ''
+        : clean
+          ? 'The users I did not reach were not checked: check their OneDrive in the Microsoft 365 admin center, or run diagnose again.'
+          : 'Run diagnose again later for the users I could not check.',
     };
   }
   const domain = await initialDomain(graph, tenantId);

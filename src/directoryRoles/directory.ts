@@ -6,6 +6,7 @@
 import { cloudOfUpn, type MicrosoftCloud } from '../connectors/clouds';
 import { isGraphError } from '../graph/errors';
 import type { GraphGateway } from '../graph/graphGateway';
+import type { Logger } from '../util/logger';
 import { GRAPH_PERMISSIONS } from '../graph/graphPermissions';
 import { assessAccount, checkCloud, type AccountFacts, type AccountFindings } from './accountCheck';
 import { knownRole, type TargetKind } from './requirements';
@@ -33,7 +34,11 @@ export interface HeldRoles {
 }
 
 export class RoleDirectory {
-  constructor(private readonly graph: GraphGateway) {}
+  /** @param logger where a look-up that fails and is worked around (a name, a domain) is noted. */
+  constructor(
+    private readonly graph: GraphGateway,
+    private readonly logger?: Logger,
+  ) {}
 
   /** An account by Entra object id or UPN, with its licences and roles; undefined when the tenant has none. */
   async account(tenantId: string, idOrUpn: string): Promise<AccountFacts | undefined> {
@@ -101,7 +106,13 @@ export class RoleDirectory {
           { permission: GRAPH_PERMISSIONS.roleManagementRead },
         );
         names.push(definition.displayName ?? id);
-      } catch {
+      } catch (err) {
+        // The role is shown by its id instead.
+        this.logger?.warn('role definition name could not be read', {
+          tenantId,
+          roleDefinitionId: id,
+          error: err,
+        });
         names.push(id);
       }
     }
@@ -117,7 +128,8 @@ export class RoleDirectory {
         permission: GRAPH_PERMISSIONS.organizationRead,
       });
       return orgs.value?.[0]?.verifiedDomains?.find((d) => d.isInitial)?.name;
-    } catch {
+    } catch (err) {
+      this.logger?.warn('initial domain could not be read', { tenantId, error: err });
       return undefined;
     }
   }

@@ -5,6 +5,7 @@ import type { Clock } from '../util/clock';
 import type { Logger } from '../util/logger';
 import { normalizeTenantId, pinAuthority } from './authority';
 import { GraphError } from './errors';
+import { TokenHttpClient } from './tokenHttp';
 
 /** Tokens are reused until this long before they expire. */
 export const TOKEN_REFRESH_MARGIN_MS = 5 * 60 * 1000;
@@ -20,6 +21,24 @@ export interface AppTokenOptions {
   clock: Clock;
   /** Extra CA certificate(s) to trust for the sign-in host, besides Node's roots (tests). */
   ca?: string | Buffer | Array<string | Buffer>;
+  /**
+   * How long one token request may take before it is given up as GRAPH_UNAVAILABLE (default
+   * {@link TOKEN_TIMEOUT_MS}); a later call then asks again.
+   */
+  timeoutMs?: number;
+}
+
+/** Default deadline of a token request. */
+export const TOKEN_TIMEOUT_MS = 30_000;
+
+/** Sign-in error codes that mean the service is down or busy, not that the app is misconfigured. */
+const TRANSIENT_SIGN_IN_CODES = new Set(['server_error', 'temporarily_unavailable']);
+
+/** A 429 or 5xx the sign-in service answered for a tenant: MSAL refuses later calls until `until`. */
+interface SignInOutage {
+  code: 'GRAPH_THROTTLED' | 'GRAPH_UNAVAILABLE';
+  until: number;
+  retryAfterMs?: number;
 }
 
 interface CachedToken {
@@ -69,6 +88,8 @@ export class AppTokenProvider {
   private readonly apps = new BoundedMap<string, ConfidentialClientApplication>(MAX_TENANTS_CACHED);
   private readonly cache = new BoundedMap<string, CachedToken>(MAX_TENANTS_CACHED);
   private readonly inFlight = new Map<string, Promise<string>>();
+  private readonly networks = new BoundedMap<string, TokenHttpClient>(MAX_TENANTS_CACHED);
+  private readonly outages = new BoundedMap<string, SignInOutage>(MAX_TENANTS_CACHED);
   private readonly scope: string;
   private readonly logger: Logger;
 
@@ -84,10 +105,46 @@ export class AppTokenProvider {
     if (cached && this.options.clock.now().getTime() < cached.refreshAt) return cached.accessToken;
     let pending = this.inFlight.get(tenant);
     if (!pending) {
-      pending = this.acquire(tenant).finally(() => this.inFlight.delete(tenant));
+      const shared: Promise<string> = this.withDeadline(this.acquire(tenant), tenant).finally(() => {
+        if (this.inFlight.get(tenant) === shared) this.inFlight.delete(tenant);
+      });
+      pending = shared;
       this.inFlight.set(tenant, pending);
     }
     return pending;
+  }
+
+  /**
+   * The token request, or GRAPH_UNAVAILABLE once the deadline passes: the callers sharing it are
+   * released and the next call asks again (a late answer still fills the cache).
+   */
+  private withDeadline(request: Promise<string>, tenant: string): Promise<string> {
+    const timeoutMs = this.options.timeoutMs ?? TOKEN_TIMEOUT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.logger.warn('graph token request timed out', { tenantId: tenant, timeoutMs });
+        reject(
+          new GraphError(
+            'GRAPH_UNAVAILABLE',
+            `Microsoft Entra sign-in at ${this.authorityHostName()} did not answer the token request for tenant ${tenant} within ${Math.round(timeoutMs / 1000)} s. Try again in a few minutes.`,
+            { graphCode: 'timeout' },
+          ),
+        );
+      }, timeoutMs);
+      timer.unref?.();
+    });
+    // A request that fails after the deadline has nobody waiting: its rejection is handled here.
+    request.catch(() => undefined);
+    return Promise.race([request, deadline]).finally(() => clearTimeout(timer));
+  }
+
+  private authorityHostName(): string {
+    try {
+      return new URL(this.options.authorityHost).host;
+    } catch {
+      return this.options.authorityHost;
+    }
   }
 
   /** Forgets the tenant's token (Graph refused it): the next call gets a new one. */
@@ -103,6 +160,13 @@ export class AppTokenProvider {
       const pinned = pinAuthority(this.options.authorityHost, tenant);
       const logger = this.logger;
       const ca = this.options.ca;
+      // MSAL's own network client sets no timeout on the token POST: ours does, and keeps Retry-After.
+      const network = new TokenHttpClient(
+        ca ? { ca: [...tls.rootCertificates, ...(Array.isArray(ca) ? ca : [ca])] } : {},
+        this.options.timeoutMs ?? TOKEN_TIMEOUT_MS,
+        this.options.clock,
+      );
+      this.networks.set(tenant, network);
       app = new ConfidentialClientApplication({
         auth: {
           clientId: this.options.clientId,
@@ -113,10 +177,7 @@ export class AppTokenProvider {
           authorityMetadata: pinned.authorityMetadata,
         },
         system: {
-          // MSAL makes an https.Agent from these for each request: Node's roots plus the extra CA.
-          ...(ca
-            ? { customAgentOptions: { ca: [...tls.rootCertificates, ...(Array.isArray(ca) ? ca : [ca])] } }
-            : {}),
+          networkClient: network,
           loggerOptions: {
             piiLoggingEnabled: false,
             logLevel: MsalLogLevel.Warning,
@@ -171,33 +232,56 @@ export class AppTokenProvider {
       errorMessage?: string;
       name?: string;
       message?: string;
+      status?: number;
     };
     const scrub = (text: string) =>
       this.options.clientSecret ? text.split(this.options.clientSecret).join('***') : text;
-    const errorCode = e.errorCode ?? 'unknown_error';
+    const host = this.authorityHostName();
     if (e.name === 'ServerError' || e.errorNo !== undefined) {
+      const errorCode = e.errorCode || '';
       const errorNo =
         e.errorNo !== undefined ? String(e.errorNo) : /AADSTS(\d+)/.exec(e.errorMessage ?? '')?.[1];
+      const status = typeof e.status === 'number' ? e.status : undefined;
+      // "Error(s): 7000215 - Timestamp: … - Description: AADSTS7000215: Invalid client secret … - Correlation ID: …"
+      const detail = scrub(
+        /Description: (.*?)(?: Trace ID:| - Correlation ID:|$)/s.exec(e.errorMessage ?? '')?.[1] ?? '',
+      ).slice(0, 500);
+      const outage = this.outageOf(tenant, status, errorCode);
+      if (outage) {
+        this.logger.warn('graph token request failed: sign-in service unavailable', {
+          tenantId: tenant,
+          status,
+          errorCode: errorCode || undefined,
+          aadsts: errorNo,
+          code: outage.code,
+          retryAfterMs: outage.retryAfterMs,
+          detail,
+        });
+        const said = status !== undefined ? `${status}` : errorCode || 'no error code';
+        return outage.code === 'GRAPH_THROTTLED'
+          ? new GraphError(
+              'GRAPH_THROTTLED',
+              `Microsoft Entra sign-in at ${host} is throttling the bot’s token requests for tenant ${tenant} (${said})${outage.retryAfterMs !== undefined ? `; it asks to wait ${Math.ceil(outage.retryAfterMs / 1000)} s` : ''}. Try again in a few minutes.`,
+              { graphCode: errorCode || undefined, status, retryAfterMs: outage.retryAfterMs },
+            )
+          : new GraphError(
+              'GRAPH_UNAVAILABLE',
+              `Microsoft Entra sign-in at ${host} is unavailable for tenant ${tenant} (${said}): no token was issued. Try again in a few minutes.`,
+              { graphCode: errorCode || undefined, status, retryAfterMs: outage.retryAfterMs },
+            );
+      }
       const message = explainSignInError(errorNo, errorCode, this.options.clientId, tenant);
       this.logger.warn('graph token refused', {
         tenantId: tenant,
+        status,
         errorCode,
         aadsts: errorNo,
-        // "Error(s): 7000215 - Timestamp: … - Description: AADSTS7000215: Invalid client secret … - Correlation ID: …"
-        detail: scrub(
-          /Description: (.*?)(?: Trace ID:| - Correlation ID:|$)/s.exec(e.errorMessage ?? '')?.[1] ?? '',
-        ).slice(0, 500),
+        detail,
       });
-      return new GraphError('GRAPH_AUTH_FAILED', scrub(message), { graphCode: errorCode });
+      return new GraphError('GRAPH_AUTH_FAILED', scrub(message), { graphCode: errorCode, status });
     }
+    const errorCode = e.errorCode ?? 'unknown_error';
     // Client-side MSAL errors: the sign-in host could not be reached or answered nonsense.
-    const host = (() => {
-      try {
-        return new URL(this.options.authorityHost).host;
-      } catch {
-        return this.options.authorityHost;
-      }
-    })();
     const detail = scrub(e.errorMessage || e.message || String(err))
       .split('\n')[0]
       .slice(0, 300);
@@ -217,5 +301,35 @@ export class AppTokenProvider {
       `Microsoft sign-in at ${host} did not issue a token for tenant ${tenant} (${errorCode}). Check GRAPH_CLIENT_ID, GRAPH_CLIENT_SECRET and AZURE_AUTHORITY_HOST.`,
       { graphCode: errorCode },
     );
+  }
+
+  /**
+   * Whether a sign-in refusal is the service being busy or down rather than the app's settings:
+   * 429 (throttled), 5xx, server_error, temporarily_unavailable, or no error code at all. MSAL
+   * also refuses calls itself for a while after a 429 or 5xx (its throttling cache), with no
+   * status: such a refusal is reported as the outage it follows.
+   */
+  private outageOf(tenant: string, status: number | undefined, errorCode: string): SignInOutage | undefined {
+    const now = Date.now();
+    const network = this.networks.get(tenant);
+    if (status === 429 || (status !== undefined && status >= 500)) {
+      const retryAfterMs = network?.lastRetryAfterMs;
+      const outage: SignInOutage = {
+        code: status === 429 ? 'GRAPH_THROTTLED' : 'GRAPH_UNAVAILABLE',
+        // MSAL blocks for Retry-After, else 60 s, at most an hour.
+        until: now + Math.min(retryAfterMs ?? 60_000, 3_600_000),
+        retryAfterMs,
+      };
+      this.outages.set(tenant, outage);
+      return outage;
+    }
+    const earlier = this.outages.get(tenant);
+    if (status === undefined && earlier && now <= earlier.until) {
+      return { ...earlier, retryAfterMs: Math.max(0, earlier.until - now) };
+    }
+    if (TRANSIENT_SIGN_IN_CODES.has(errorCode) || errorCode === '' || /^[\d\s]+$/.test(errorCode)) {
+      return { code: 'GRAPH_UNAVAILABLE', until: now };
+    }
+    return undefined;
   }
 }

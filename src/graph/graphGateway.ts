@@ -29,7 +29,15 @@ export interface GraphPagingOptions<T> extends GraphRequestOptions {
   maxItems?: number;
   /** Called with each page before the next one is requested. */
   onPage?(items: T[]): Promise<void> | void;
+  /** Called when `maxItems` stopped the read while the collection had more items. */
+  onTruncated?(): void;
 }
+
+/**
+ * What `list` returns: the items, and `truncated` true when `maxItems` cut the collection short
+ * (the items are then only the first ones: callers must not read an absence into them).
+ */
+export type GraphList<T> = T[] & { truncated?: boolean };
 
 /** One request of a JSON `$batch`; `url` is relative to the version, e.g. `/users/{id}/drive`. */
 export interface GraphBatchRequest {
@@ -74,8 +82,11 @@ export interface GraphGateway {
    * memory holds one page at a time.
    */
   getAllPages<T>(tenantId: string, path: string, options?: GraphPagingOptions<T>): AsyncIterable<T[]>;
-  /** Every item of a collection, up to `maxItems` (default {@link DEFAULT_LIST_MAX_ITEMS}). */
-  list<T>(tenantId: string, path: string, options?: GraphPagingOptions<T>): Promise<T[]>;
+  /**
+   * Every item of a collection, up to `maxItems` (default {@link DEFAULT_LIST_MAX_ITEMS}); the
+   * result's `truncated` says when there were more.
+   */
+  list<T>(tenantId: string, path: string, options?: GraphPagingOptions<T>): Promise<GraphList<T>>;
   post<T>(tenantId: string, path: string, body: unknown, options?: GraphRequestOptions): Promise<T>;
   /** DELETE of one object (204 from Graph). */
   delete(tenantId: string, path: string, options?: GraphRequestOptions): Promise<void>;
@@ -108,7 +119,7 @@ export interface GraphGatewayOptions {
    * fakes). Added to Node's bundled root CAs for this gateway's connections only.
    */
   ca?: string | Buffer | Array<string | Buffer>;
-  /** Retries of 429/503/504 (and of unanswered GETs); default 3. */
+  /** Retries of 429, of 503/504 to GETs and $batch, and of unanswered GETs; default 3. */
   maxRetries?: number;
   /** Longest Retry-After waited for; a longer one fails at once with GRAPH_THROTTLED. Default 60 s. */
   maxRetryDelayMs?: number;
@@ -118,6 +129,8 @@ export interface GraphGatewayOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Per-request socket timeout; default 30 s. */
   timeoutMs?: number;
+  /** Deadline of one token request to the sign-in service; default 30 s (TOKEN_TIMEOUT_MS). */
+  tokenTimeoutMs?: number;
   /** Spans and counts of Graph requests; the registered (by default no-op) providers otherwise. */
   telemetry?: Telemetry;
 }
@@ -144,8 +157,8 @@ interface GraphErrorBody {
  * {@link GraphGateway} over @azure/msal-node (client credentials per tenant, see
  * {@link AppTokenProvider}) and @microsoft/microsoft-graph-client. The client's middleware chain
  * is: AuthenticationHandler (attaches the tenant's token, only to the Graph host) →
- * TelemetryHandler (client-request-id, SdkVersion) → {@link RetryMiddleware} (429/503/504 with
- * Retry-After) → {@link HttpsTransport} (node:https, our agent and CA).
+ * TelemetryHandler (client-request-id, SdkVersion) → {@link RetryMiddleware} (429, and 503/504
+ * to reads, with Retry-After) → {@link HttpsTransport} (node:https, our agent and CA).
  */
 export class MsGraphGateway implements GraphGateway {
   readonly configured: boolean;
@@ -197,6 +210,7 @@ export class MsGraphGateway implements GraphGateway {
         logger: this.logger,
         clock: this.clock,
         ca: extraCa.length ? extraCa : undefined,
+        timeoutMs: options.tokenTimeoutMs,
       });
       const retry = new RetryMiddleware({
         maxRetries: options.maxRetries ?? 3,
@@ -364,14 +378,17 @@ export class MsGraphGateway implements GraphGateway {
           },
         );
       }
-      const items = seen + page.value.length > max ? page.value.slice(0, max - seen) : page.value;
+      const cut = seen + page.value.length > max;
+      const items = cut ? page.value.slice(0, max - seen) : page.value;
       seen += items.length;
+      const link = page['@odata.nextLink'];
+      const more = link !== undefined && link !== null;
+      if (seen >= max && (cut || more)) options.onTruncated?.();
       if (items.length > 0) {
         await options.onPage?.(items);
         yield items;
       }
-      const link = page['@odata.nextLink'];
-      if (link === undefined || link === null || seen >= max) break;
+      if (!more || seen >= max) break;
       if (typeof link !== 'string' || !this.isGraphUrl(link)) {
         throw new GraphError(
           'GRAPH_INVALID_REQUEST',
@@ -394,13 +411,23 @@ export class MsGraphGateway implements GraphGateway {
     }
   }
 
-  async list<T>(tenantId: string, path: string, options: GraphPagingOptions<T> = {}): Promise<T[]> {
-    const all: T[] = [];
+  async list<T>(tenantId: string, path: string, options: GraphPagingOptions<T> = {}): Promise<GraphList<T>> {
+    const all: GraphList<T> = [];
+    const maxItems = options.maxItems ?? DEFAULT_LIST_MAX_ITEMS;
+    let truncated = false;
     for await (const page of this.getAllPages<T>(tenantId, path, {
       ...options,
-      maxItems: options.maxItems ?? DEFAULT_LIST_MAX_ITEMS,
+      maxItems,
+      onTruncated: () => {
+        truncated = true;
+        options.onTruncated?.();
+      },
     })) {
       all.push(...page);
+    }
+    if (truncated) {
+      all.truncated = true;
+      this.logger.info('graph list cut at its item limit', { path: describePath(path), maxItems });
     }
     return all;
   }
@@ -501,7 +528,7 @@ export class MsGraphGateway implements GraphGateway {
         status: response.status,
         ms: Date.now() - started,
       });
-      if (response.ok) return (await readJson(response)) as T;
+      if (response.ok) return (await this.readAnswer(response, method, shown, tenant)) as T;
       if (response.status === 401 && attempt === 0) {
         // The token may have been revoked or have expired early: one more try with a new one.
         this.tokens.invalidate(tenant);
@@ -510,6 +537,33 @@ export class MsGraphGateway implements GraphGateway {
       }
       throw await this.responseFailure(response, method, shown, tenant, permission);
     }
+  }
+
+  /**
+   * The JSON of a 2xx answer (undefined when empty). Graph's JSON APIs answer JSON: anything else
+   * (an HTML page from a proxy or captive portal, say) is GRAPH_ERROR, never data to read.
+   */
+  private async readAnswer(
+    response: Response,
+    method: string,
+    shown: string,
+    tenant: string,
+  ): Promise<unknown> {
+    const answer = await readJson(response);
+    if (typeof answer !== 'string') return answer;
+    const type = response.headers.get('content-type') ?? 'no content type';
+    this.logger.warn('graph answer is not JSON', {
+      tenantId: tenant,
+      method,
+      path: shown,
+      status: response.status,
+      contentType: type,
+    });
+    throw new GraphError(
+      'GRAPH_ERROR',
+      `Microsoft Graph answered ${method} ${shown} with ${response.status} but not with JSON (${type.split(';')[0]}): something between the bot and Graph (a proxy?) may have answered instead.`,
+      { status: response.status, method, path: shown },
+    );
   }
 
   private transportFailure(err: unknown, method: string, shown: string): GraphError {

@@ -189,7 +189,7 @@ export function parseRetryAfter(value: string | null | undefined, now: Date): nu
 }
 
 /**
- * Retries 429, 503 and 504 answers, waiting what Retry-After says (or an exponential backoff
+ * Retries 429 answers, and 503 and 504 answers to GETs and $batch, waiting what Retry-After says (or an exponential backoff
  * when it says nothing), and requests that got no answer at all when they are GETs. Replaces the
  * library's RetryHandler so that the wait goes through an injectable `sleep`, is logged, and is
  * bounded: a Retry-After beyond `maxDelayMs` is returned to the caller rather than waited for in
@@ -208,6 +208,9 @@ export class RetryMiddleware implements Middleware {
     if (!this.next) throw new Error('RetryMiddleware is the last middleware of the chain');
     const method = (context.options?.method ?? 'GET').toUpperCase();
     const url = typeof context.request === 'string' ? context.request : context.request.url;
+    // A 503/504 to a write may come after Graph made the change: only reads (and $batch, whose
+    // requests are all GETs here) are sent again. 429 means Graph did nothing: any call is.
+    const idempotent = method === 'GET' || isBatch(url);
     for (let attempt = 0; ; attempt++) {
       let failure: unknown;
       context.response = undefined;
@@ -219,7 +222,9 @@ export class RetryMiddleware implements Middleware {
       const response = responseOf(context);
       const status = response?.status;
       const retryable =
-        failure !== undefined ? method === 'GET' : status !== undefined && RETRY_STATUSES.has(status);
+        failure !== undefined
+          ? method === 'GET'
+          : status !== undefined && RETRY_STATUSES.has(status) && (status === 429 || idempotent);
       if (!retryable || attempt >= this.options.maxRetries) {
         if (failure !== undefined) throw failure;
         return;
@@ -251,6 +256,15 @@ export class RetryMiddleware implements Middleware {
       await this.options.sleep(delay);
       setHeader(context, 'Retry-Attempt', String(attempt + 1));
     }
+  }
+}
+
+/** True for POST /$batch (the gateway sends only GETs in a batch). */
+function isBatch(url: string): boolean {
+  try {
+    return /\/\$batch$/.test(new URL(url).pathname);
+  } catch {
+    return false;
   }
 }
 

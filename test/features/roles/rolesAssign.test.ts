@@ -5,7 +5,7 @@ import type { StoreItems } from 'botbuilder';
 import { withReplaced } from '../../support/replaceMethod';
 import { StoreUnavailableError, type AuditEvent } from '../../../src/connectors/ports';
 import { expectValidCard } from '../../support/cardValidation';
-import { DIRECTORY_ROLES, type FakeTenant } from '../../support/fakeMicrosoftCloud';
+import { DIRECTORY_ROLES, graphError, type FakeTenant } from '../../support/fakeMicrosoftCloud';
 import { factsOf, lastReplyCard } from './rolesDriver';
 import { useCloudHarness } from '../../harness/useHarness';
 import { shown, turnText } from '../../harness/chat';
@@ -342,6 +342,32 @@ describe('roles: assigning the missing roles', () => {
     await admin.say(`roles ${megan.userPrincipalName}`);
     const offer = lastReplyCard(await admin.click(lastReplyCard(await admin.say('targets')), 'Remove'));
     expect(factsOf(offer)).toEqual({ 'SharePoint Administrator': 'time-bound, until 2026-04-01 09:00 UTC' });
+  });
+
+  test('Graph made the assignment but answered 504: it is not asked again, and the grant stays “not confirmed”, so removal still knows of it', async () => {
+    const tenant = cloud.addTenant({ displayName: 'Northwind' });
+    tenant.grantPermission(WRITE);
+    const megan = tenant.member!;
+    const admin = h.chat(tenant.admin!, 'personal', tenant);
+    const card = await openAssign(admin, megan.userPrincipalName);
+    cloud.graph.requests.length = 0;
+    cloud.graph.on(
+      'POST',
+      SCHEDULE,
+      () => {
+        tenant.assignRole(megan.id, SPA);
+        return graphError(504, 'GatewayTimeout', 'The gateway did not receive a response in time.');
+      },
+      { times: 1 },
+    );
+    const done = await admin.click(card, 'Assign checked roles');
+    expect(cloud.graph.requestsTo(SCHEDULE, 'POST')).toHaveLength(1);
+    expect(holds(tenant, megan.id, SPA)).toBe(true);
+    expect(factsOf(shown(done))['SharePoint Administrator']).toContain('may have been made');
+
+    await admin.say(`roles ${megan.userPrincipalName}`);
+    const offer = lastReplyCard(await admin.click(lastReplyCard(await admin.say('targets')), 'Remove'));
+    expect(factsOf(offer)['SharePoint Administrator']).toContain('not confirmed');
   });
 
   test('a storage outage while the decision is claimed says so, and the request stays open', async () => {

@@ -36,12 +36,18 @@ export class FakeLogin {
   /** Claims that replace the issued tokens' own (e.g. another `iss`, for a token a service refuses). */
   claims: Record<string, unknown> = {};
   private readonly failures: GraphReply[] = [];
+  private stalls = 0;
   /** While set, every tenant's OpenID metadata and keys answer 503 (an Entra outage). */
   openIdDown = false;
 
   /** The next token request is answered with this (e.g. a 503), before any check. */
   failNext(answer: GraphReply): void {
     this.failures.push(answer);
+  }
+
+  /** The next `count` token requests are read and recorded, and never answered (a stuck sign-in host). */
+  stallNext(count = 1): void {
+    this.stalls += count;
   }
 
   /** Every issued token stops working (Graph answers 401). */
@@ -53,6 +59,7 @@ export class FakeLogin {
   reset(): void {
     this.calls.length = 0;
     this.failures.length = 0;
+    this.stalls = 0;
     this.tokens.clear();
     this.openIdDown = false;
   }
@@ -65,6 +72,13 @@ export class FakeLogin {
   /** @internal */
   takeFailure(): GraphReply | undefined {
     return this.failures.shift();
+  }
+
+  /** @internal true when this request is to be left unanswered (used up). */
+  takeStall(): boolean {
+    if (this.stalls <= 0) return false;
+    this.stalls--;
+    return true;
   }
 }
 
@@ -125,6 +139,8 @@ export async function token(
     status: 0,
   };
   ctx.login.calls.push(call);
+  // Left open: the server's stop() (closeAllConnections) ends it.
+  if (ctx.login.takeStall()) return new Promise<number>(() => undefined);
   const answer = ((): GraphReply => {
     const failure = ctx.login.takeFailure();
     if (failure) return failure;

@@ -1,7 +1,7 @@
 import { checkAdminAccount, GLOBAL_ADMINISTRATOR_ROLE } from '../../../src/diagnostics/adminAccountCheck';
 import { adminConsentCheck } from '../../../src/diagnostics/adminConsentCheck';
 import { appAccessCheck, APP_ACCESS_ADVICE } from '../../../src/diagnostics/appAccessCheck';
-import type { Finding } from '../../../src/diagnostics/finding';
+import { DEFAULT_DIAGNOSTIC_LIMITS, type Finding } from '../../../src/diagnostics/finding';
 import { connectorChecks, connectorFinding } from '../../../src/diagnostics/inactivityCheck';
 import { checkSpoLicense } from '../../../src/diagnostics/spoLicenseCheck';
 import { checkUserAssignment } from '../../../src/diagnostics/userAssignmentCheck';
@@ -220,6 +220,17 @@ describe('user assignment required', () => {
     expect(f.fix).not.toContain('turn off');
   });
 
+  test('on, and the asker is not among the first 10,000 assignments of more: a warning (could not tell), not a fail', async () => {
+    const others = Array.from({ length: 10_001 }, (_, i) => ({
+      principalId: `user-${i}`,
+      principalType: 'User',
+    }));
+    const f = await checkUserAssignment(gateway(true, others), TENANT, diagnosticContext());
+    expect(f.status).toBe('warn');
+    expect(f.found).toContain('I read the first 10,000 assignments');
+    expect(f.found).toContain('I cannot tell whether you are assigned');
+  });
+
   test('on, not assigned directly but groups are: a warning, since membership is not checked', async () => {
     const f = await checkUserAssignment(
       gateway(true, [{ principalId: 'g1', principalType: 'Group' }]),
@@ -265,6 +276,30 @@ describe('global admin account provisioning', () => {
     expect(f.found).toContain('ga2@contoso.onmicrosoft.com: no Office 365 license');
     expect(f.found).toContain('grp: not a user account');
     expect(f.found).toContain('Authorize with ga1@contoso.onmicrosoft.com');
+  });
+
+  test('none of the admins checked can authorize, but some were not checked: a warning, not a fail', async () => {
+    const limits = { ...DEFAULT_DIAGNOSTIC_LIMITS, maxAdminsChecked: 2 };
+    const admins = (ids: string[]) =>
+      new ScriptedGateway([
+        [
+          /^\/roleManagement\/directory\/roleAssignments$/,
+          () => page(ids.map((principalId) => ({ principalId }))),
+        ],
+        [/^\/users\/ga\d$/, (path) => user(/ga\d/.exec(path)![0], false)],
+      ]);
+    const partial = await checkAdminAccount(
+      admins(['ga1', 'ga2', 'ga3']),
+      TENANT,
+      diagnosticContext({ limits }),
+    );
+    expect(partial.status).toBe('warn');
+    expect(partial.found).toContain('I checked 2 global admin accounts of 3; none of those is ready');
+    expect(partial.found).toContain('the others were not checked');
+    expect(partial.found).not.toContain('ga3@');
+
+    const all = await checkAdminAccount(admins(['ga1', 'ga2']), TENANT, diagnosticContext({ limits }));
+    expect(all.status).toBe('fail');
   });
 
   test('Global Administrator held only through a role-assignable group: its members are the admins judged', async () => {

@@ -3,9 +3,11 @@ import type {
   GraphBatchRequest,
   GraphBatchResponse,
   GraphGateway,
+  GraphList,
   GraphPage,
   GraphPagingOptions,
 } from '../../../src/graph/graphGateway';
+import { DEFAULT_LIST_MAX_ITEMS } from '../../../src/graph/graphGateway';
 
 /** Answers a path (relative, with its query) or throws a GraphError. */
 export type Route = (path: string) => unknown;
@@ -58,14 +60,21 @@ export class ScriptedGateway implements GraphGateway {
       const page: GraphPage<T> = await this.get<GraphPage<T>>(tenantId, next);
       const items = page.value.slice(0, max - seen);
       seen += items.length;
-      if (items.length) yield items;
       next = page['@odata.nextLink'];
+      if (seen >= max && (items.length < page.value.length || next !== undefined)) options.onTruncated?.();
+      if (items.length) yield items;
     }
   }
 
-  async list<T>(tenantId: string, path: string, options: GraphPagingOptions<T> = {}): Promise<T[]> {
-    const all: T[] = [];
-    for await (const page of this.getAllPages<T>(tenantId, path, options)) all.push(...page);
+  /** As the real gateway: `truncated` when maxItems (default 10,000) cut the collection short. */
+  async list<T>(tenantId: string, path: string, options: GraphPagingOptions<T> = {}): Promise<GraphList<T>> {
+    const all: GraphList<T> = [];
+    for await (const page of this.getAllPages<T>(tenantId, path, {
+      ...options,
+      maxItems: options.maxItems ?? DEFAULT_LIST_MAX_ITEMS,
+      onTruncated: () => (all.truncated = true),
+    }))
+      all.push(...page);
     return all;
   }
 

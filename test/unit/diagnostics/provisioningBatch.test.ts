@@ -3,6 +3,7 @@ import {
   checkUserProvisioning,
   tallyUnprovisionedUsers,
 } from '../../../src/diagnostics/userProvisioningCheck';
+import { GraphError } from '../../../src/graph/errors';
 import { MsGraphGateway } from '../../../src/graph/graphGateway';
 import { createLogger } from '../../../src/util/logger';
 import {
@@ -135,6 +136,23 @@ test('a request throttled past every retry fails the check with GRAPH_THROTTLED,
   expect(sleeps.length).toBeGreaterThanOrEqual(3);
   expect(sleeps.length).toBeLessThanOrEqual(3 * DEFAULT_DIAGNOSTIC_LIMITS.driveConcurrency);
   expect(sleeps.every((ms) => ms === 1_000)).toBe(true);
+});
+
+test('a Retry-After given as an HTTP date inside a batch is read too: the throttled check says how long to wait', async () => {
+  // Two minutes: longer than the gateway waits for, so the answer comes back as it is.
+  const until = new Date(Date.now() + 120_000).toUTCString();
+  cloud.graph.on('GET', '/users/{id}/drive', () => ({
+    status: 429,
+    headers: { 'Retry-After': until },
+    body: { error: { code: 'TooManyRequests', message: 'Too many requests.' } },
+  }));
+  const err = (await checkUserProvisioning(gw, tenant.id, diagnosticContext()).catch(
+    (e: unknown) => e,
+  )) as GraphError;
+  expect(err).toMatchObject({ code: 'GRAPH_THROTTLED' });
+  expect(err.retryAfterMs).toBeGreaterThan(100_000);
+  expect(err.retryAfterMs).toBeLessThanOrEqual(120_000);
+  expect(err.message).toMatch(/it asks to wait 1\d\d s/);
 });
 
 test('without Files.Read.All the batch answers 403 and the check names the permission', async () => {

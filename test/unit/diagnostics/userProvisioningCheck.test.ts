@@ -195,6 +195,23 @@ describe('user provisioning over a 100,000-user tenant', () => {
     expect(heapAfter - heapBefore).toBeLessThan(64 * 1024 * 1024);
   });
 
+  test('a run stopped by its limit with every checked user provisioned is a warning, not a pass', async () => {
+    const directory = new HugeDirectory(10_000);
+    const get = directory.get.bind(directory);
+    // Every OneDrive there: nothing wrong among the users checked.
+    directory.get = async <T>(tenantId: string, path: string): Promise<T> =>
+      /\/drive/.test(path) ? ({ id: 'drive' } as T) : get<T>(tenantId, path);
+    const finding = await checkUserProvisioning(
+      directory,
+      TENANT,
+      diagnosticContext({ limits: limits({ maxUsersChecked: 100 }) }),
+    );
+    expect(finding.status).toBe('warn');
+    expect(finding.found).toContain('Every licensed user I checked has a OneDrive');
+    expect(finding.found).toContain('I stopped at the limit of 100 licensed users');
+    expect(finding.fix).toContain('were not checked');
+  });
+
   test('a time budget stops the run and says how far it got', async () => {
     const directory = new HugeDirectory(100_000);
     let now = 0;

@@ -357,6 +357,19 @@ describe('paging', () => {
     expect(await gw.list(contoso.id, '/users', { maxItems: 6 })).toHaveLength(6);
   });
 
+  test('list says when maxItems cut the collection short, and only then', async () => {
+    cloud.graph.on('GET', '/users', pages(people, 3));
+    const { gw } = gateway();
+    const cut = await gw.list(contoso.id, '/users', { maxItems: 4 });
+    expect(cut).toHaveLength(4);
+    expect(cut.truncated).toBe(true);
+    // A page boundary at the limit, with a nextLink left: cut too.
+    expect((await gw.list(contoso.id, '/users', { maxItems: 6 })).truncated).toBe(true);
+    const whole = await gw.list(contoso.id, '/users', { maxItems: 7 });
+    expect(whole).toHaveLength(7);
+    expect(whole.truncated).toBeUndefined();
+  });
+
   test('pages the tenant fixture by $top', async () => {
     const { gw } = gateway();
     const all = await gw.list<{ userPrincipalName: string }>(
@@ -440,6 +453,24 @@ describe('retries', () => {
       { ids: [contoso.admin!.id] },
       { ids: [contoso.admin!.id] },
     ]);
+  });
+
+  test('a POST answered 503 or 504 is not sent again (Graph may have made the change); a $batch of GETs is', async () => {
+    const { gw, sleeps } = gateway();
+    for (const status of [503, 504]) {
+      cloud.graph.failNext('/directoryObjects/getByIds', { status });
+      const err = await failure(gw.post(contoso.id, '/directoryObjects/getByIds', { ids: [] }));
+      expect(err.code).toBe('GRAPH_UNAVAILABLE');
+      expect(err.status).toBe(status);
+    }
+    expect(cloud.graph.requestsTo('/directoryObjects/getByIds', 'POST')).toHaveLength(2);
+    expect(sleeps).toEqual([]);
+
+    cloud.graph.failNext('/$batch', { status: 503, method: 'POST' });
+    const answers = await gw.batch(contoso.id, [{ id: '1', method: 'GET', url: '/organization' }]);
+    expect(answers.get('1')?.status).toBe(200);
+    expect(cloud.graph.requestsTo('/$batch', 'POST').map((r) => r.status)).toEqual([503, 200]);
+    expect(sleeps).toEqual([1000]);
   });
 
   test('still throttled after every retry: GRAPH_THROTTLED with the wait Graph asked for', async () => {

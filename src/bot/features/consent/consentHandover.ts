@@ -161,7 +161,7 @@ export class ConsentHandover implements ConsentHandoverPort {
       return { kind: 'failed', reason: 'Teams did not give me your Microsoft Entra object id.' };
     }
     try {
-      const held = await new RoleDirectory(this.deps.graph).heldRoles(tenantId, userId);
+      const held = await new RoleDirectory(this.deps.graph, this.deps.logger).heldRoles(tenantId, userId);
       return {
         kind: 'known',
         globalAdmin: held.tenantWide.includes(GLOBAL_ADMINISTRATOR.id),

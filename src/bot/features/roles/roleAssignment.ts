@@ -92,7 +92,7 @@ async function assignTimeBound(
       justification: `Connector Concierge: ${targetKindLabel(run.terms.kind)} target connection, approved by ${run.actor.name}`,
     });
   } catch (err) {
-    await forgetIntent(run, grant);
+    await forgetUnlessUncertain(run, grant, err);
     if (!isTimeBoundUnavailable(err)) throw err;
     logger.info('time-bound role assignment unavailable in this tenant', { tenantId: run.tenantId });
     return { unavailable: (err as Error).message };
@@ -150,6 +150,35 @@ async function forgetIntent(run: RoleAssignmentRun, grant: RoleGrant) {
   }
 }
 
+/**
+ * True when Graph may have made the assignment although the call failed: a 5xx, a timeout or no
+ * answer at all (GRAPH_UNAVAILABLE). Writes are not retried on these (see RetryMiddleware).
+ */
+function mayHaveAssigned(err: unknown): boolean {
+  return isGraphError(err, 'GRAPH_UNAVAILABLE');
+}
+
+/** Outcome detail added when the assignment may have been made after all. */
+export const UNCONFIRMED_ASSIGNMENT_NOTE =
+  'Microsoft Graph did not confirm the assignment, so it may have been made: check the account again before asking once more.';
+
+/**
+ * After a failed write: the pending grant goes when Graph surely did nothing, and stays pending
+ * (not confirmed) when it may have assigned the role, so that the removal offer still knows of it.
+ */
+async function forgetUnlessUncertain(run: RoleAssignmentRun, grant: RoleGrant, err: unknown) {
+  if (!mayHaveAssigned(err)) {
+    await forgetIntent(run, grant);
+    return;
+  }
+  run.shared.logger.warn('a role assignment got no clear answer from Graph; its grant stays pending', {
+    tenantId: run.tenantId,
+    roleId: grant.roleId,
+    assignment: grant.type,
+    error: err,
+  });
+}
+
 /** A permanent assignment, made only when the approver confirmed it on the card. */
 async function assignPermanent(
   run: RoleAssignmentRun,
@@ -180,7 +209,7 @@ async function assignPermanent(
   try {
     assignmentId = await directory.assign(run.tenantId, run.account.id, role.id);
   } catch (err) {
-    await forgetIntent(run, grant);
+    await forgetUnlessUncertain(run, grant, err);
     throw err;
   }
   // Its id is known only now: removing a permanent assignment needs it.
@@ -231,7 +260,11 @@ async function assignOne(
     });
     if (err.code === 'GRAPH_FORBIDDEN')
       state.stop = `the same permission is missing (${err.permission ?? 'see above'})`;
-    return { role, result: 'failed', detail: err.message };
+    return {
+      role,
+      result: 'failed',
+      detail: mayHaveAssigned(err) ? `${err.message} ${UNCONFIRMED_ASSIGNMENT_NOTE}` : err.message,
+    };
   }
 }
 

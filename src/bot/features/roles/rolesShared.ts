@@ -66,7 +66,7 @@ export const kindOf = (data: Record<string, unknown>): TargetKind =>
 /** Builds what the roles modules share, once per bot. */
 export function rolesShared(deps: RolesFeatureDeps): RolesShared {
   const { config } = deps;
-  const directory = new RoleDirectory(deps.graph);
+  const directory = new RoleDirectory(deps.graph, deps.logger);
   const cloud = isMicrosoftCloud(config.cloud) ? config.cloud : 'global';
 
   const notConfigured = (): string | undefined =>

@@ -299,9 +299,7 @@ export class ConnectorLifecycle {
       consent: outcome.status === 'awaiting-consent' ? { stepsReportedBy: actorRef(actor) } : undefined,
       version: 0,
     };
-    if (outcome.sealedSecret)
-      await this.store.secrets.put(outcome.tenantId, outcome.connectorId, outcome.sealedSecret);
-    const created = await this.store.connectors.create(connector);
+    const created = await this.store.connectors.create(connector, { sealedSecret: outcome.sealedSecret });
     await this.audit(created, actor, 'connector.created', {
       status: created.status,
       type: created.type,
@@ -317,21 +315,23 @@ export class ConnectorLifecycle {
     actor: ActorRef,
   ): Promise<Connector> {
     const now = this.clock.now().toISOString();
-    if (outcome.sealedSecret)
-      await this.store.secrets.put(existing.tenantId, existing.id, outcome.sealedSecret);
-    const updated = await this.store.connectors.update({
-      ...existing,
-      status: outcome.status,
-      // Reauthorized: a deauthorization notice still owed would now be stale.
-      announcementDueSince: undefined,
-      authorizedAt: now,
-      cloud: outcome.cloud ?? existing.cloud,
-      keysVerified: outcome.keysVerified ?? existing.keysVerified,
-      provenance: this.provenanceOf(outcome, actor, now),
-      // A new hand-over follows; the last one's request is no longer this authorization's.
-      consent:
-        outcome.status === 'awaiting-consent' ? { stepsReportedBy: actorRef(actor) } : existing.consent,
-    });
+    // The new keys go with the record, in one write: a lost race or a delete in between keeps neither.
+    const updated = await this.store.connectors.update(
+      {
+        ...existing,
+        status: outcome.status,
+        // Reauthorized: a deauthorization notice still owed would now be stale.
+        announcementDueSince: undefined,
+        authorizedAt: now,
+        cloud: outcome.cloud ?? existing.cloud,
+        keysVerified: outcome.keysVerified ?? existing.keysVerified,
+        provenance: this.provenanceOf(outcome, actor, now),
+        // A new hand-over follows; the last one's request is no longer this authorization's.
+        consent:
+          outcome.status === 'awaiting-consent' ? { stepsReportedBy: actorRef(actor) } : existing.consent,
+      },
+      { sealedSecret: outcome.sealedSecret },
+    );
     await this.audit(updated, actor, 'connector.reauthorized', {
       status: updated.status,
       provenance: updated.provenance,

@@ -155,9 +155,21 @@ export interface Page<T> {
 /** The most ids one {@link ConnectorStore.getMany} reads: a card's connectors, never a whole tenant. */
 export const MAX_GET_MANY = 100;
 
+/**
+ * What a connector write may carry besides the record: its sealed keys, stored in the same
+ * transaction, so that a write that loses its race stores neither, and a delete in between
+ * cannot be followed by the keys of the connector it deleted.
+ */
+export interface WriteOptions {
+  sealedSecret?: string;
+}
+
 export interface ConnectorStore {
-  /** Fails with ConcurrencyError when the id already exists in the tenant. */
-  create(connector: Connector): Promise<Connector>;
+  /**
+   * Fails with ConcurrencyError when the id already exists in the tenant. With `sealedSecret`,
+   * the connector's sealed keys are stored in the same write: both or neither.
+   */
+  create(connector: Connector, options?: WriteOptions): Promise<Connector>;
   get(tenantId: string, id: string): Promise<Connector | undefined>;
   /**
    * The tenant's connectors with these ids (at most {@link MAX_GET_MANY}), in no set order; ids
@@ -172,7 +184,7 @@ export interface ConnectorStore {
    */
   cursorAfter(connector: Connector): string;
   /** Writes the record if its version still matches the stored one; returns it with version + 1. */
-  update(connector: Connector): Promise<Connector>;
+  update(connector: Connector, options?: WriteOptions): Promise<Connector>;
   /**
    * Deletes the connector and its stored secrets; false when it was not there, or, given
    * `expected`, when the stored record is no longer that one (changed since, or deleted and

@@ -11,6 +11,7 @@ import {
   type SecretStore,
   type StoredSecret,
   type TenantExpiring,
+  type WriteOptions,
 } from '../../connectors/ports';
 import { guard, ignoring, MAX_ATTEMPTS, settleAll, settledValues, unlessMissing } from './errors';
 import { httpStatusOf } from '../../util/httpStatus';
@@ -94,7 +95,7 @@ export class AzureConnectorStore implements ConnectorStore {
     return row ? { connector: upgradeConnector(unpackDoc<Connector>(row)), etag: row.etag } : undefined;
   }
 
-  create(connector: Connector): Promise<Connector> {
+  create(connector: Connector, options: WriteOptions = {}): Promise<Connector> {
     return guard(async () => {
       const stored = { ...connector, version: 1 };
       // Index rows first: a crash after the record was written must not hide it from the scanner.
@@ -103,6 +104,7 @@ export class AzureConnectorStore implements ConnectorStore {
         await this.table.submitTransaction([
           ['create', this.entity(recKey(stored.id), stored)],
           ['upsert', this.entity(nameRowKey(stored), stored), 'Replace'],
+          ...secretActions(stored, options),
         ]);
       } catch (err) {
         if (httpStatusOf(err) !== 409) throw err;
@@ -165,7 +167,7 @@ export class AzureConnectorStore implements ConnectorStore {
     return encodeCursor(nameRowKey(connector));
   }
 
-  update(connector: Connector): Promise<Connector> {
+  update(connector: Connector, options: WriteOptions = {}): Promise<Connector> {
     return guard(async () => {
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         const current = await this.read(connector.tenantId, connector.id);
@@ -181,6 +183,7 @@ export class AzureConnectorStore implements ConnectorStore {
         if (oldName !== nameRowKey(stored))
           actions.push(['delete', { partitionKey: escapeKey(stored.tenantId), rowKey: oldName }]);
         actions.push(['upsert', this.entity(nameRowKey(stored), stored), 'Replace']);
+        actions.push(...secretActions(stored, options));
         try {
           await this.table.submitTransaction(actions);
         } catch (err) {
@@ -250,16 +253,28 @@ export class AzureConnectorStore implements ConnectorStore {
   }
 }
 
+/** A sealed secret's row, as {@link AzureSecretStore} stores it. */
+function secretEntity(tenantId: string, connectorId: string, sealed: string) {
+  return { partitionKey: escapeKey(tenantId), rowKey: secKey(connectorId), ...packDoc(sealed, 'sealed') };
+}
+
+/**
+ * The secret's row in a record's transaction (same partition): stored with the record or not at
+ * all, so a write that loses its race, or finds the connector deleted, leaves no keys behind.
+ */
+function secretActions(connector: Connector, options: WriteOptions): Action[] {
+  return options.sealedSecret === undefined
+    ? []
+    : [['upsert', secretEntity(connector.tenantId, connector.id, options.sealedSecret), 'Replace']];
+}
+
 /** Sealed secrets, in the connector's partition so that deleting the connector deletes them atomically. */
 export class AzureSecretStore implements SecretStore {
   constructor(private readonly table: TableClient) {}
 
   put(tenantId: string, connectorId: string, sealed: string): Promise<void> {
     return guard(async () => {
-      await this.table.upsertEntity(
-        { partitionKey: escapeKey(tenantId), rowKey: secKey(connectorId), ...packDoc(sealed, 'sealed') },
-        'Replace',
-      );
+      await this.table.upsertEntity(secretEntity(tenantId, connectorId, sealed), 'Replace');
     });
   }
 

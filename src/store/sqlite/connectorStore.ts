@@ -8,7 +8,9 @@ import {
   type ConnectorStore,
   type Page,
   type TenantExpiring,
+  type WriteOptions,
 } from '../../connectors/ports';
+import { putSealedSecret } from './secretStore';
 import { BoundedMap } from '../../util/boundedMap';
 import { nameKey } from '../names';
 
@@ -118,23 +120,28 @@ export class SqliteConnectorStore implements ConnectorStore {
     ) as PageRow[];
   }
 
-  async create(connector: Connector): Promise<Connector> {
+  async create(connector: Connector, options: WriteOptions = {}): Promise<Connector> {
     this.forgetPages();
     const stored = { ...connector, version: 1 };
-    const result = this.db
-      .prepare(
-        `INSERT INTO connectors (tenant_id, id, display_name_key, clock_start, status, version, doc)
-         VALUES (?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING`,
-      )
-      .run(
-        stored.tenantId,
-        stored.id,
-        nameKey(stored.displayName),
-        indexedClock(stored),
-        stored.status,
-        JSON.stringify(stored),
-      );
-    if (result.changes !== 1) throw new ConcurrencyError(`connector ${connector.id}`);
+    // One transaction with the sealed secret: a clash stores neither (and overwrites no one's keys).
+    this.db.transaction(() => {
+      const result = this.db
+        .prepare(
+          `INSERT INTO connectors (tenant_id, id, display_name_key, clock_start, status, version, doc)
+           VALUES (?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING`,
+        )
+        .run(
+          stored.tenantId,
+          stored.id,
+          nameKey(stored.displayName),
+          indexedClock(stored),
+          stored.status,
+          JSON.stringify(stored),
+        );
+      if (result.changes !== 1) throw new ConcurrencyError(`connector ${connector.id}`);
+      if (options.sealedSecret !== undefined)
+        putSealedSecret(this.db, stored.tenantId, stored.id, options.sealedSecret);
+    })();
     return upgradeConnector(stored);
   }
 
@@ -174,25 +181,32 @@ export class SqliteConnectorStore implements ConnectorStore {
     return encodeCursor(nameKey(connector.displayName), connector.id);
   }
 
-  async update(connector: Connector): Promise<Connector> {
+  async update(connector: Connector, options: WriteOptions = {}): Promise<Connector> {
     this.forgetPages();
     const stored = { ...connector, version: connector.version + 1 };
-    const result = this.db
-      .prepare(
-        `UPDATE connectors SET display_name_key = ?, clock_start = ?, status = ?, version = ?, doc = ?
-         WHERE tenant_id = ? AND id = ? AND version = ?`,
-      )
-      .run(
-        nameKey(stored.displayName),
-        indexedClock(stored),
-        stored.status,
-        stored.version,
-        JSON.stringify(stored),
-        connector.tenantId,
-        connector.id,
-        connector.version,
-      );
-    if (result.changes !== 1) throw new ConcurrencyError(`connector ${connector.id}`);
+    const write = () => {
+      const result = this.db
+        .prepare(
+          `UPDATE connectors SET display_name_key = ?, clock_start = ?, status = ?, version = ?, doc = ?
+           WHERE tenant_id = ? AND id = ? AND version = ?`,
+        )
+        .run(
+          nameKey(stored.displayName),
+          indexedClock(stored),
+          stored.status,
+          stored.version,
+          JSON.stringify(stored),
+          connector.tenantId,
+          connector.id,
+          connector.version,
+        );
+      if (result.changes !== 1) throw new ConcurrencyError(`connector ${connector.id}`);
+      if (options.sealedSecret !== undefined)
+        putSealedSecret(this.db, stored.tenantId, stored.id, options.sealedSecret);
+    };
+    // With a secret, one transaction: a lost race, or a connector deleted meanwhile, stores neither.
+    if (options.sealedSecret === undefined) write();
+    else this.db.transaction(write)();
     return upgradeConnector(stored);
   }
 

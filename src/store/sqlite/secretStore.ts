@@ -6,12 +6,7 @@ export class SqliteSecretStore implements SecretStore {
   constructor(private readonly db: Database.Database) {}
 
   async put(tenantId: string, connectorId: string, sealed: string): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO connector_secrets (tenant_id, connector_id, sealed) VALUES (?, ?, ?)
-         ON CONFLICT(tenant_id, connector_id) DO UPDATE SET sealed = excluded.sealed`,
-      )
-      .run(tenantId, connectorId, sealed);
+    putSealedSecret(this.db, tenantId, connectorId, sealed);
   }
 
   async get(tenantId: string, connectorId: string): Promise<string | undefined> {
@@ -27,4 +22,17 @@ export class SqliteSecretStore implements SecretStore {
       .get() as { tenant_id: string; connector_id: string; sealed: string } | undefined;
     return row && { tenantId: row.tenant_id, connectorId: row.connector_id, sealed: row.sealed };
   }
+}
+
+/** Stores a connector's sealed secret; the connector store calls it inside its own transaction. */
+export function putSealedSecret(
+  db: Database.Database,
+  tenantId: string,
+  connectorId: string,
+  sealed: string,
+): void {
+  db.prepare(
+    `INSERT INTO connector_secrets (tenant_id, connector_id, sealed) VALUES (?, ?, ?)
+     ON CONFLICT(tenant_id, connector_id) DO UPDATE SET sealed = excluded.sealed`,
+  ).run(tenantId, connectorId, sealed);
 }

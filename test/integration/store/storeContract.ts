@@ -711,6 +711,34 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.secrets.get(T2, 'c-1')).toBe('other-tenant');
       });
 
+      it('a write carrying sealed keys stores them with the record, or neither', async () => {
+        const created = await store.connectors.create(aConnector(T1).withId('c-1').build(), {
+          sealedSecret: 'sealed-v1',
+        });
+        expect(await store.secrets.get(T1, 'c-1')).toBe('sealed-v1');
+        // An id that exists: the create fails and the existing connector's keys stay its own.
+        await expect(
+          store.connectors.create(aConnector(T1).withId('c-1').build(), { sealedSecret: 'intruder' }),
+        ).rejects.toBeInstanceOf(ConcurrencyError);
+        expect(await store.secrets.get(T1, 'c-1')).toBe('sealed-v1');
+
+        const moved = await store.connectors.update({ ...created, displayName: 'Moved' });
+        // A write from the older read loses the race: neither record nor keys change.
+        await expect(
+          store.connectors.update({ ...created, displayName: 'Stale' }, { sealedSecret: 'sealed-stale' }),
+        ).rejects.toBeInstanceOf(ConcurrencyError);
+        expect(await store.secrets.get(T1, 'c-1')).toBe('sealed-v1');
+        const renewed = await store.connectors.update(moved, { sealedSecret: 'sealed-v2' });
+        expect(await store.secrets.get(T1, 'c-1')).toBe('sealed-v2');
+
+        // Deleted in between: the keys of a deleted connector do not come back.
+        expect(await store.connectors.delete(T1, 'c-1')).toBe(true);
+        await expect(store.connectors.update(renewed, { sealedSecret: 'sealed-v3' })).rejects.toBeInstanceOf(
+          ConcurrencyError,
+        );
+        expect(await store.secrets.get(T1, 'c-1')).toBeUndefined();
+      });
+
       it('gives one stored sealed value with the record it is bound to, for the start-up key check', async () => {
         expect(await store.secrets.sample()).toBeUndefined();
         // Ids that key escaping changes come back as they were.

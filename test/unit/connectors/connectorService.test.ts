@@ -1,3 +1,4 @@
+import { ConcurrencyError } from '../../../src/connectors/ports';
 import { ConnectorService } from '../../../src/connectors/connectorService';
 import type { Connector } from '../../../src/connectors/connector';
 import {
@@ -21,9 +22,9 @@ const bob = { id: 'bob-oid', name: 'Bob', aadObjectId: 'bob-oid' };
 
 function setup(adminGroup = new FakeAdminGroup(false)) {
   const clock = new FixedClock(new Date('2026-06-01T09:00:00.000Z'));
-  const connectors = new InMemoryConnectors();
-  const audit = new InMemoryAudit();
   const secrets = new InMemorySecrets();
+  const connectors = new InMemoryConnectors(secrets);
+  const audit = new InMemoryAudit();
   const announced: string[] = [];
   const announcing = { everywhere: true };
   const lifecycle = new ConnectorLifecycle({ connectors, secrets, audit }, clock, 90);
@@ -76,6 +77,28 @@ describe('ConnectorService listing', () => {
     expect(stored).not.toHaveProperty('announcementDueSince');
     // Announced once each; the owed one waits for the scan, not for the next listing.
     expect(t.announced).toEqual([owed.id, done.id]);
+  });
+
+  it('a reauthorization that loses its race stores neither the record nor its new keys', async () => {
+    const t = setup();
+    const seeded = await t.seed({ type: 'azure-blob' });
+    await t.secrets.put(TENANT, seeded.id, 'sealed-old');
+    const outcome = {
+      tenantId: TENANT,
+      connectorId: seeded.id,
+      type: seeded.type,
+      displayName: seeded.displayName,
+      status: 'authorized' as const,
+      sealedSecret: 'sealed-new',
+    };
+    t.connectors.raceOnce(seeded.id, (c) => ({ ...c, lastTransferAt: t.clock.now().toISOString() }));
+    await expect(t.lifecycle.recordReauthorized(seeded, outcome, alice)).rejects.toBeInstanceOf(
+      ConcurrencyError,
+    );
+    expect(await t.secrets.get(TENANT, seeded.id)).toBe('sealed-old');
+    const current = (await t.connectors.get(TENANT, seeded.id))!;
+    await t.lifecycle.recordReauthorized(current, outcome, alice);
+    expect(await t.secrets.get(TENANT, seeded.id)).toBe('sealed-new');
   });
 
   it('a reauthorization ends a deauthorization notice still owed (it would be stale)', async () => {

@@ -9,6 +9,7 @@ import {
   type TenantExpiring,
   type SecretStore,
   type StoredSecret,
+  type WriteOptions,
 } from '../../../src/connectors/ports';
 import type { Clock } from '../../../src/util/clock';
 
@@ -29,17 +30,22 @@ export class InMemoryConnectors implements ConnectorStore {
   updates = 0;
   private races = new Map<string, (c: Connector) => Connector>();
 
+  /** `secrets` receives a write's sealed secret, as the stores write it with the record. */
+  constructor(private readonly secrets?: InMemorySecrets) {}
+
   private key(tenantId: string, id: string) {
     return `${tenantId}/${id}`;
   }
   raceOnce(id: string, change: (c: Connector) => Connector): void {
     this.races.set(id, change);
   }
-  async create(connector: Connector): Promise<Connector> {
+  async create(connector: Connector, options: WriteOptions = {}): Promise<Connector> {
     const key = this.key(connector.tenantId, connector.id);
     if (this.records.has(key)) throw new ConcurrencyError(`connector ${connector.id}`);
     const stored = { ...connector, version: 1 };
     this.records.set(key, stored);
+    if (options.sealedSecret !== undefined)
+      await this.secrets?.put(connector.tenantId, connector.id, options.sealedSecret);
     return { ...stored };
   }
   async get(tenantId: string, id: string): Promise<Connector | undefined> {
@@ -68,7 +74,7 @@ export class InMemoryConnectors implements ConnectorStore {
     if (at < 0) throw new Error(`connector ${connector.id} is not in the fake store`);
     return String(at + 1);
   }
-  async update(connector: Connector): Promise<Connector> {
+  async update(connector: Connector, options: WriteOptions = {}): Promise<Connector> {
     this.updates += 1;
     const key = this.key(connector.tenantId, connector.id);
     const race = this.races.get(connector.id);
@@ -82,6 +88,8 @@ export class InMemoryConnectors implements ConnectorStore {
       throw new ConcurrencyError(`connector ${connector.id}`);
     const next = { ...connector, version: connector.version + 1 };
     this.records.set(key, next);
+    if (options.sealedSecret !== undefined)
+      await this.secrets?.put(connector.tenantId, connector.id, options.sealedSecret);
     return { ...next };
   }
   async delete(tenantId: string, id: string): Promise<boolean> {

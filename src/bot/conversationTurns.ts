@@ -1,6 +1,6 @@
-import { errorResponse } from './invokeResponses';
 import { ActivityTypes, type Middleware, type TurnContext } from 'botbuilder';
 import type { Logger } from '../util/logger';
+import { answerInvokeError } from './invokeResponses';
 
 /** Turns of one conversation that may wait behind the one running; more are turned away. */
 export const MAX_QUEUED_TURNS = 16;
@@ -65,15 +65,6 @@ const BUSY_MESSAGE = 'I am still working on your earlier messages here. Send tha
  * and an invoke with no answer is a 501 to Teams.
  */
 async function turnAway(context: TurnContext): Promise<void> {
-  const activity = context.activity;
-  if (activity.type !== ActivityTypes.Invoke) {
-    await context.sendActivity(BUSY_MESSAGE);
-    return;
-  }
-  // Universal Actions read the outcome from the body; other invokes from the HTTP status.
-  const http = activity.name === 'adaptiveCard/action' ? 200 : 503;
-  await context.sendActivity({
-    type: ActivityTypes.InvokeResponse,
-    value: { status: http, body: errorResponse(503, BUSY_MESSAGE) },
-  });
+  if (context.activity.type === ActivityTypes.Invoke) await answerInvokeError(context, 503, BUSY_MESSAGE);
+  else await context.sendActivity(BUSY_MESSAGE);
 }

@@ -38,7 +38,9 @@ import { BOT_FRAMEWORK_ENDPOINTS } from './botFrameworkClouds';
 
 /** The Bot Framework settings of the adapter, for the configured cloud; empty in anonymous local mode. */
 export function adapterSettings(config: Config): ConfigurationBotFrameworkAuthenticationOptions {
-  if (config.anonymous || config.cloud === 'china') return {};
+  if (config.anonymous) return {};
+  // loadConfig refuses this; a Config made elsewhere must not fall back to an adapter without auth.
+  if (config.cloud === 'china') throw new Error('CLOUD=china has no Bot Framework endpoints in botbuilder');
   const cloud = BOT_FRAMEWORK_ENDPOINTS[config.cloud];
   const settings: ConfigurationBotFrameworkAuthenticationOptions = {
     MicrosoftAppId: config.bot.appId,

@@ -57,3 +57,20 @@ export async function sendInvokeResponse(
 ): Promise<void> {
   await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200, body: response } });
 }
+
+/**
+ * Answers a failed or refused invoke in the invoke itself, which only the person whose client
+ * sent it sees. Universal Actions (adaptiveCard/action) read the outcome from the body, so their
+ * HTTP status is 200; other invokes read it from the HTTP status.
+ */
+export async function answerInvokeError(
+  context: TurnContext,
+  status: number,
+  message: string,
+): Promise<void> {
+  const http = context.activity.name === 'adaptiveCard/action' ? 200 : status;
+  await context.sendActivity({
+    type: ActivityTypes.InvokeResponse,
+    value: { status: http, body: errorResponse(status, message) },
+  });
+}

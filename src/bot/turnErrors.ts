@@ -2,7 +2,7 @@ import { ActivityTypes, INVOKE_RESPONSE_KEY, type TurnContext } from 'botbuilder
 import { randomUUID } from 'node:crypto';
 import { AuditNotWrittenError, ConcurrencyError, StoreUnavailableError } from '../connectors/ports';
 import type { Logger } from '../util/logger';
-import { errorResponse } from './invokeResponses';
+import { answerInvokeError } from './invokeResponses';
 import { MissingTenantError } from './turnInfo';
 
 /**
@@ -56,7 +56,7 @@ export function turnErrorMessage(thrown: unknown, reference: string): string {
       : isStorageFailure(error.cause)
         ? 'storage was unavailable'
         : `something went wrong (reference ${reference})`;
-    return `That was done, but I could not save where this conversation is afterwards: ${why}. If a wizard is open here, its next click may take you back a step; type status with the connector’s name to see what is stored.`;
+    return `That was done, but I could not save where this conversation is afterwards: ${why}. If a wizard card is open here, its next click may be refused as out of date: then start it again with the same command, or type status with the connector’s name to see what is stored.`;
   }
   if (error instanceof AuditNotWrittenError)
     return 'That was done, but storage failed right after, so the audit log lacks it, and I may not have finished what comes after it. Type status with the connector’s name to see what is stored before you try again.';
@@ -75,7 +75,8 @@ export function turnErrorMessage(thrown: unknown, reference: string): string {
 /** The status of a failed turn, as an invoke's answer gives it. */
 export function turnErrorStatus(thrown: unknown): number {
   const error = rootTurnError(thrown);
-  if (error instanceof TurnStateSaveError) return error.lostRace ? 409 : 503;
+  if (error instanceof TurnStateSaveError)
+    return error.lostRace ? 409 : isStorageFailure(error.cause) ? 503 : 500;
   if (isStorageFailure(error)) return 503;
   if (error instanceof ConcurrencyError) return 409;
   if (error instanceof MissingTenantError) return 400;
@@ -114,15 +115,8 @@ export function createTurnErrorHandler(logger: Logger) {
     try {
       const message = turnErrorMessage(error, reference);
       if (activity?.type !== ActivityTypes.Invoke) await context.sendActivity(message);
-      else if (!context.turnState.get(INVOKE_RESPONSE_KEY)) {
-        const status = turnErrorStatus(error);
-        // Universal Actions read the outcome from the body; other invokes from the HTTP status.
-        const http = activity.name === 'adaptiveCard/action' ? 200 : status;
-        await context.sendActivity({
-          type: ActivityTypes.InvokeResponse,
-          value: { status: http, body: errorResponse(status, message) },
-        });
-      }
+      else if (!context.turnState.get(INVOKE_RESPONSE_KEY))
+        await answerInvokeError(context, turnErrorStatus(error), message);
     } catch (sendError) {
       logger.warn('could not tell the person about the failed turn', { reference, error: sendError });
     }

@@ -160,7 +160,7 @@ export class ConnectorLifecycle {
       if (!fresh || !this.isExpired(fresh)) return fresh ?? connector;
       return this.deauthorizeIfExpired(fresh, actor);
     }
-    await this.audit(updated, actor, 'connector.deauthorized', {
+    await this.auditStoredChange(updated, actor, 'connector.deauthorized', {
       reason: `no transfer for ${this.inactivityDays} days`,
       expiredAt: expiresAt(connector, this.inactivityDays)?.toISOString(),
     });
@@ -234,7 +234,7 @@ export class ConnectorLifecycle {
       at.getTime() > previous
         ? await this.store.connectors.update({ ...current, lastTransferAt: at.toISOString() })
         : current;
-    await this.audit(updated, actor, 'transfer.recorded', {
+    await this.auditStoredChange(updated, actor, 'transfer.recorded', {
       at: at.toISOString(),
       ...(evidence ? { evidence } : {}),
     });
@@ -300,7 +300,7 @@ export class ConnectorLifecycle {
       version: 0,
     };
     const created = await this.store.connectors.create(connector, { sealedSecret: outcome.sealedSecret });
-    await this.audit(created, actor, 'connector.created', {
+    await this.auditStoredChange(created, actor, 'connector.created', {
       status: created.status,
       type: created.type,
       provenance: created.provenance,
@@ -332,7 +332,7 @@ export class ConnectorLifecycle {
       },
       { sealedSecret: outcome.sealedSecret },
     );
-    await this.audit(updated, actor, 'connector.reauthorized', {
+    await this.auditStoredChange(updated, actor, 'connector.reauthorized', {
       status: updated.status,
       provenance: updated.provenance,
     });
@@ -375,7 +375,7 @@ export class ConnectorLifecycle {
             delivery: undefined,
           },
     });
-    await this.audit(
+    await this.auditStoredChange(
       updated,
       actor,
       opened ? 'consent.requested' : 'consent.not-requested',
@@ -407,7 +407,7 @@ export class ConnectorLifecycle {
         stepsReportedBy: stepsReporter(connector),
       },
     });
-    await this.audit(updated, actor, 'consent.verified', { method: 'graph-consent' });
+    await this.auditStoredChange(updated, actor, 'consent.verified', { method: 'graph-consent' });
     return updated;
   }
 
@@ -430,7 +430,7 @@ export class ConnectorLifecycle {
       if (connector.consent?.requestId !== detail.requestId) return connector;
       try {
         const updated = await this.store.connectors.update({ ...connector, status, provenance: undefined });
-        await this.audit(
+        await this.auditStoredChange(
           updated,
           actor,
           status === 'consent-declined' ? 'consent.declined' : 'consent.expired',
@@ -452,18 +452,31 @@ export class ConnectorLifecycle {
     action: string,
     detail?: Record<string, unknown>,
   ): Promise<void> {
+    await this.store.audit.append({
+      tenantId: connector.tenantId,
+      connectorId: connector.id,
+      at: this.clock.now().toISOString(),
+      actor: actor.id,
+      actorName: actor.name,
+      action,
+      detail,
+    });
+  }
+
+  /**
+   * {@link audit} for the lifecycle's own changes, each already stored when it is audited: a
+   * storage failure here says so (AuditNotWrittenError), so that nobody is told the change failed.
+   * Callers whose change is stored only later (a wizard's step, saved with the turn) use audit().
+   */
+  private async auditStoredChange(
+    connector: Pick<Connector, 'tenantId' | 'id'>,
+    actor: ActorRef,
+    action: string,
+    detail?: Record<string, unknown>,
+  ): Promise<void> {
     try {
-      await this.store.audit.append({
-        tenantId: connector.tenantId,
-        connectorId: connector.id,
-        at: this.clock.now().toISOString(),
-        actor: actor.id,
-        actorName: actor.name,
-        action,
-        detail,
-      });
+      await this.audit(connector, actor, action, detail);
     } catch (err) {
-      // Every audit here follows a change already stored: say which, so nobody is told it failed.
       if (err instanceof StoreUnavailableError) throw new AuditNotWrittenError(action, err);
       throw err;
     }

@@ -6,7 +6,6 @@ import {
   type GraphPage,
 } from '../graph/graphGateway';
 import { chunks } from '../util/chunks';
-import { systemClock } from '../util/clock';
 import { parseRetryAfter } from '../graph/middleware';
 import { hasSharePointPlan, type AssignedPlan } from './spoLicenseCheck';
 import { GRAPH_PERMISSIONS } from '../graph/graphPermissions';
@@ -76,7 +75,7 @@ export interface ProvisioningProgress {
 export async function tallyUnprovisionedUsers(
   graph: GraphGateway,
   tenantId: string,
-  ctx: Pick<DiagnosticContext, 'limits' | 'elapsed'>,
+  ctx: Pick<DiagnosticContext, 'limits' | 'elapsed' | 'now'>,
   onProgress?: (progress: ProvisioningProgress) => void,
 ): Promise<ProvisioningTally> {
   const { limits } = ctx;
@@ -113,7 +112,7 @@ export async function tallyUnprovisionedUsers(
     const targets = licensed.length > room ? licensed.slice(0, room) : licensed;
     const answers = (
       await mapLimit(chunks(targets, GRAPH_BATCH_MAX), limits.driveConcurrency, (batch) =>
-        driveAnswers(graph, tenantId, batch, systemClock.now()),
+        driveAnswers(graph, tenantId, batch, ctx.now),
       )
     ).flat();
     tally.checked += targets.length;

@@ -310,6 +310,7 @@ export class AppTokenProvider {
    * status: such a refusal is reported as the outage it follows.
    */
   private outageOf(tenant: string, status: number | undefined, errorCode: string): SignInOutage | undefined {
+    // The wall clock, not the injected one: this mirrors MSAL's own throttle cache, which runs on it.
     const now = Date.now();
     const network = this.networks.get(tenant);
     if (status === 429 || (status !== undefined && status >= 500)) {

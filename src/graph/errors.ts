@@ -29,6 +29,11 @@ export interface GraphErrorDetails {
   method?: string;
   /** The path called, without host, version or query. */
   path?: string;
+  /**
+   * True when the call failed before any request reached Graph (no token could be had): a write
+   * that failed so cannot have been made.
+   */
+  notSent?: boolean;
 }
 
 /**
@@ -43,6 +48,7 @@ export class GraphError extends Error {
   readonly retryAfterMs?: number;
   readonly method?: string;
   readonly path?: string;
+  readonly notSent?: boolean;
 
   constructor(
     readonly code: GraphErrorCode,
@@ -58,6 +64,21 @@ export class GraphError extends Error {
     this.retryAfterMs = details.retryAfterMs;
     this.method = details.method;
     this.path = details.path;
+    this.notSent = details.notSent;
+  }
+
+  /** The same error, marked as failing before any request reached Graph. */
+  beforeSending(): GraphError {
+    return new GraphError(this.code, this.message, {
+      status: this.status,
+      permission: this.permission,
+      graphCode: this.graphCode,
+      requestId: this.requestId,
+      retryAfterMs: this.retryAfterMs,
+      method: this.method,
+      path: this.path,
+      notSent: true,
+    });
   }
 
   /** Fields for a structured log line. */

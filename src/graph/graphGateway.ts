@@ -298,8 +298,12 @@ export class MsGraphGateway implements GraphGateway {
       } catch (err) {
         // A batch of GETs is safe to send again when it got no answer at all (a reset keep-alive
         // socket), as a lone GET would be.
+        // Not when no token could be had: the token provider has already waited its deadline.
         const unanswered =
-          err instanceof GraphError && err.code === 'GRAPH_UNAVAILABLE' && err.status === undefined;
+          err instanceof GraphError &&
+          err.code === 'GRAPH_UNAVAILABLE' &&
+          err.status === undefined &&
+          !err.notSent;
         if (!unanswered || attempt >= maxRetries) throw err;
         await sleep(baseDelayMs * 2 ** attempt);
         continue;
@@ -500,7 +504,13 @@ export class MsGraphGateway implements GraphGateway {
     const permission = options.permission ?? defaultPermissionFor(method, shown);
     const { library, client } = await this.graphClient();
     for (let attempt = 0; ; attempt++) {
-      const token = await this.tokens.getToken(tenant);
+      let token: string;
+      try {
+        token = await this.tokens.getToken(tenant);
+      } catch (err) {
+        // Nothing reached Graph: a write is known not to have been made, and a batch may be resent.
+        throw err instanceof GraphError ? err.beforeSending() : err;
+      }
       const started = Date.now();
       let response: Response;
       try {

@@ -208,9 +208,10 @@ export class RetryMiddleware implements Middleware {
     if (!this.next) throw new Error('RetryMiddleware is the last middleware of the chain');
     const method = (context.options?.method ?? 'GET').toUpperCase();
     const url = typeof context.request === 'string' ? context.request : context.request.url;
-    // A 503/504 to a write may come after Graph made the change: only reads (and $batch, whose
-    // requests are all GETs here) are sent again. 429 means Graph did nothing: any call is.
-    const idempotent = method === 'GET' || isBatch(url);
+    // A 503/504 to a write may come after Graph made the change: only reads are sent again (GETs,
+    // $batch, whose requests are all GETs here, and the POST actions that only read). 429 means
+    // Graph did nothing: any call is.
+    const idempotent = method === 'GET' || isReadOnlyPost(url);
     for (let attempt = 0; ; attempt++) {
       let failure: unknown;
       context.response = undefined;
@@ -259,10 +260,17 @@ export class RetryMiddleware implements Middleware {
   }
 }
 
-/** True for POST /$batch (the gateway sends only GETs in a batch). */
-function isBatch(url: string): boolean {
+/**
+ * POSTs that change nothing: /$batch (the gateway sends only GETs in a batch) and Graph's
+ * directory-object actions that only read (checkMemberGroups for the admin group, getByIds for
+ * reviewer names, and their kin).
+ */
+const READ_ONLY_POST =
+  /\/(\$batch|checkMemberGroups|checkMemberObjects|getMemberGroups|getMemberObjects|getByIds)$/;
+
+function isReadOnlyPost(url: string): boolean {
   try {
-    return /\/\$batch$/.test(new URL(url).pathname);
+    return READ_ONLY_POST.test(new URL(url).pathname);
   } catch {
     return false;
   }

@@ -32,42 +32,43 @@ async function copyConversation(target: Store, record: ExportRows['conversations
   return outcome;
 }
 
-async function copyConnector(target: Store, connector: ExportRows['connectors']): Promise<Outcome> {
-  // create() starts at version 1; each update() adds one, up to the source's version, so that
-  // cards and API clients holding a version keep working. A rerun (or the rest of an
-  // interrupted one) finds the record and only finishes what is missing.
+/** A store of versioned records: create() stores version 1, each update() one more. */
+interface VersionedStore<T extends { tenantId: string; id: string; version: number }> {
+  create(record: T): Promise<T>;
+  get(tenantId: string, id: string): Promise<T | undefined>;
+  update(record: T): Promise<T>;
+}
+
+/**
+ * Copies a versioned record: create() at version 1, then update() up to the source's version, so
+ * that cards and API clients holding a version (a connector's, a consent request's reviewer card)
+ * keep acting on it. A rerun, or the rest of an interrupted one, finds the record and only
+ * finishes what is missing. Everything else (times, states, history) is in the record as it is.
+ */
+async function copyVersioned<T extends { tenantId: string; id: string; version: number }>(
+  store: VersionedStore<T>,
+  record: T,
+): Promise<Outcome> {
   let current;
   try {
-    current = await target.connectors.create(connector);
+    current = await store.create(record);
   } catch (err) {
     if (!(err instanceof ConcurrencyError)) throw err;
-    current = await target.connectors.get(connector.tenantId, connector.id);
+    current = await store.get(record.tenantId, record.id);
     if (!current) throw err;
-    if (current.version >= connector.version) return 'skipped';
+    if (current.version >= record.version) return 'skipped';
   }
-  while (current.version < connector.version)
-    current = await target.connectors.update({ ...connector, version: current.version });
+  while (current.version < record.version)
+    current = await store.update({ ...record, version: current.version });
   return 'copied';
 }
 
-async function copyConsentRequest(target: Store, request: ExportRows['consentRequests']): Promise<Outcome> {
-  // As connectors: create() stores version 1 under the same tenant and id (with the state and
-  // connector id the Azure store indexes on), each update() one more, up to the source's version,
-  // so that a reviewer's card holding that version still acts on it. Times, reviewers, history
-  // and cards are in the record and go as they are.
-  let current;
-  try {
-    current = await target.consentRequests.create(request);
-  } catch (err) {
-    if (!(err instanceof ConcurrencyError)) throw err;
-    current = await target.consentRequests.get(request.tenantId, request.id);
-    if (!current) throw err;
-    if (current.version >= request.version) return 'skipped';
-  }
-  while (current.version < request.version)
-    current = await target.consentRequests.update({ ...request, version: current.version });
-  return 'copied';
-}
+const copyConnector = (target: Store, connector: ExportRows['connectors']): Promise<Outcome> =>
+  copyVersioned<ExportRows['connectors']>(target.connectors, connector);
+
+/** With the state and connector id the Azure store indexes on, as in the record. */
+const copyConsentRequest = (target: Store, request: ExportRows['consentRequests']): Promise<Outcome> =>
+  copyVersioned<ExportRows['consentRequests']>(target.consentRequests, request);
 
 async function copyNotice(target: Store, notice: ExportRows['notices']): Promise<Outcome> {
   const sentAt = new Date(notice.sentAt ?? notice.claimedAt);

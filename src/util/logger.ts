@@ -75,8 +75,15 @@ export function createLogger(
   const threshold = LEVELS[level];
   const write = (lvl: LogLevel, msg: string, fields?: LogFields) => {
     if (LEVELS[lvl] < threshold) return;
-    const entry: LogFields = { time: new Date().toISOString(), level: lvl, msg, ...base };
-    for (const [key, value] of Object.entries(fields ?? {})) entry[key] = value;
+    const entry: LogFields = { time: new Date().toISOString(), level: lvl, msg };
+    try {
+      // Copying runs the fields' getters, which may throw as stringifying them would.
+      Object.assign(entry, base, fields);
+    } catch (err) {
+      entry.logError = `fields could not be written: ${(err as Error).message}`;
+      sink(JSON.stringify(entry));
+      return;
+    }
     sink(logLine(entry));
   };
   return {
@@ -84,6 +91,13 @@ export function createLogger(
     info: (msg, fields) => write('info', msg, fields),
     warn: (msg, fields) => write('warn', msg, fields),
     error: (msg, fields) => write('error', msg, fields),
-    child: (fields) => createLogger(level, sink, { ...base, ...fields }),
+    child: (fields) => {
+      try {
+        return createLogger(level, sink, { ...base, ...fields });
+      } catch {
+        // Fields whose getters throw are left out rather than failing whoever asked for the child.
+        return createLogger(level, sink, base);
+      }
+    },
   };
 }

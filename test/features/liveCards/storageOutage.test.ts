@@ -85,7 +85,13 @@ describe('storage outage before the route runs', () => {
     // The wizard's first card went out before the save; the failure is said as what it is.
     expect(turn.replies.some((r) => Array.isArray(r.attachments) && r.attachments.length > 0)).toBe(true);
     expect(texts).toEqual([
-      'That was done, but I could not save where this conversation is afterwards: storage was unavailable. If a wizard is open here, its next click may take you back a step; type status with the connector’s name to see what is stored.',
+      'That was done, but I could not save where this conversation is afterwards: storage was unavailable. If a wizard card is open here, its next click may be refused as out of date: then start it again with the same command, or type status with the connector’s name to see what is stored.',
     ]);
+    // As it says: the card's wizard was never stored, so its next click is refused as out of date.
+    const card = turn.replies.find((r) => Array.isArray(r.attachments) && r.attachments.length > 0)!;
+    const next = await chat.click(cardOf(card), 'Next', { displayName: 'Lost box' }, String(card.id));
+    expect(JSON.stringify(next.replies.map((r) => r.text)) + JSON.stringify(next.body ?? '')).toContain(
+      'This card is out of date',
+    );
   });
 });

@@ -5,7 +5,7 @@ import type { StoreItems } from 'botbuilder';
 import { withReplaced } from '../../support/replaceMethod';
 import { StoreUnavailableError, type AuditEvent } from '../../../src/connectors/ports';
 import { expectValidCard } from '../../support/cardValidation';
-import { DIRECTORY_ROLES, graphError, type FakeTenant } from '../../support/fakeMicrosoftCloud';
+import { DIRECTORY_ROLES, graphError, reply, type FakeTenant } from '../../support/fakeMicrosoftCloud';
 import { factsOf, lastReplyCard } from './rolesDriver';
 import { useCloudHarness } from '../../harness/useHarness';
 import { shown, turnText } from '../../harness/chat';
@@ -368,6 +368,40 @@ describe('roles: assigning the missing roles', () => {
     await admin.say(`roles ${megan.userPrincipalName}`);
     const offer = lastReplyCard(await admin.click(lastReplyCard(await admin.say('targets')), 'Remove'));
     expect(factsOf(offer)['SharePoint Administrator']).toContain('not confirmed');
+  });
+
+  test('Graph refuses the write’s token and sign-in is then unavailable: nothing was assigned, so the role is not called “may have been made” and no grant is kept', async () => {
+    const tenant = cloud.addTenant({ displayName: 'Tailspin' });
+    tenant.grantPermission(WRITE);
+    const megan = tenant.member!;
+    const admin = h.chat(tenant.admin!, 'personal', tenant);
+    const card = await openAssign(admin, megan.userPrincipalName);
+    cloud.graph.requests.length = 0;
+    // Graph refuses the write's token (401, nothing assigned); the new token meets a sign-in outage.
+    cloud.graph.on(
+      'POST',
+      SCHEDULE,
+      () => {
+        cloud.login.failNext(
+          reply(503, {
+            error: 'temporarily_unavailable',
+            error_description: 'AADSTS90033: A transient error has occurred.',
+          }),
+        );
+        return graphError(401, 'InvalidAuthenticationToken', 'Access token has expired or is not yet valid.');
+      },
+      { times: 1 },
+    );
+    const done = await admin.click(card, 'Assign checked roles');
+    expect(cloud.graph.requestsTo(SCHEDULE, 'POST')).toHaveLength(1);
+    expect(holds(tenant, megan.id, SPA)).toBe(false);
+    const said = factsOf(shown(done))['SharePoint Administrator'];
+    expect(said).not.toContain('may have been made');
+    expect(said).toContain('unavailable');
+    // No grant is kept pending for a role that was never assigned.
+    const key = `role-grants/${tenant.id}/${megan.id}`;
+    const stored = (await h.bot.store.state.read([key]))[key] as { grants?: unknown[] } | undefined;
+    expect(stored?.grants ?? []).toEqual([]);
   });
 
   test('a storage outage while the decision is claimed says so, and the request stays open', async () => {

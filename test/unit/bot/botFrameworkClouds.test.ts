@@ -37,6 +37,13 @@ describe('the Bot Framework endpoints per cloud', () => {
     }
   });
 
+  test('a bot configured for 21Vianet some other way than loadConfig gets an error, never an adapter without auth', () => {
+    const anonymous = loadConfig({ CLOUD: 'china' });
+    expect(adapterSettings(anonymous)).toEqual({});
+    const forced = { ...loadConfig(BOT), cloud: 'china' as const };
+    expect(() => adapterSettings(forced)).toThrow('CLOUD=china has no Bot Framework endpoints in botbuilder');
+  });
+
   test('an OpenID metadata override keeps the rest of the cloud’s endpoints', () => {
     const metadata = 'https://login.example.us/v1/.well-known/openidconfiguration';
     const settings = adapterSettings(

@@ -139,16 +139,15 @@ test('a request throttled past every retry fails the check with GRAPH_THROTTLED,
 });
 
 test('a Retry-After given as an HTTP date inside a batch is read too: the throttled check says how long to wait', async () => {
-  // Two minutes: longer than the gateway waits for, so the answer comes back as it is.
-  const until = new Date(Date.now() + 120_000).toUTCString();
+  // Two minutes after the check's clock: longer than the gateway waits for, so the answer comes back as it is.
+  const ctx = diagnosticContext();
+  const until = new Date(ctx.now.getTime() + 120_000).toUTCString();
   cloud.graph.on('GET', '/users/{id}/drive', () => ({
     status: 429,
     headers: { 'Retry-After': until },
     body: { error: { code: 'TooManyRequests', message: 'Too many requests.' } },
   }));
-  const err = (await checkUserProvisioning(gw, tenant.id, diagnosticContext()).catch(
-    (e: unknown) => e,
-  )) as GraphError;
+  const err = (await checkUserProvisioning(gw, tenant.id, ctx).catch((e: unknown) => e)) as GraphError;
   expect(err).toMatchObject({ code: 'GRAPH_THROTTLED' });
   expect(err.retryAfterMs).toBeGreaterThan(100_000);
   expect(err.retryAfterMs).toBeLessThanOrEqual(120_000);

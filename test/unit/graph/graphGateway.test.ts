@@ -455,15 +455,22 @@ describe('retries', () => {
     ]);
   });
 
-  test('a POST answered 503 or 504 is not sent again (Graph may have made the change); a $batch of GETs is', async () => {
+  test('a write answered 503 or 504 is not sent again (Graph may have made the change); a $batch of GETs and a read-only POST are', async () => {
     const { gw, sleeps } = gateway();
+    const assignments = '/roleManagement/directory/roleAssignments';
     for (const status of [503, 504]) {
-      cloud.graph.failNext('/directoryObjects/getByIds', { status });
-      const err = await failure(gw.post(contoso.id, '/directoryObjects/getByIds', { ids: [] }));
+      cloud.graph.failNext(assignments, { status, method: 'POST' });
+      const err = await failure(
+        gw.post(contoso.id, assignments, {
+          principalId: contoso.admin!.id,
+          roleDefinitionId: 'r',
+          directoryScopeId: '/',
+        }),
+      );
       expect(err.code).toBe('GRAPH_UNAVAILABLE');
       expect(err.status).toBe(status);
     }
-    expect(cloud.graph.requestsTo('/directoryObjects/getByIds', 'POST')).toHaveLength(2);
+    expect(cloud.graph.requestsTo(assignments, 'POST')).toHaveLength(2);
     expect(sleeps).toEqual([]);
 
     cloud.graph.failNext('/$batch', { status: 503, method: 'POST' });
@@ -471,6 +478,16 @@ describe('retries', () => {
     expect(answers.get('1')?.status).toBe(200);
     expect(cloud.graph.requestsTo('/$batch', 'POST').map((r) => r.status)).toEqual([503, 200]);
     expect(sleeps).toEqual([1000]);
+
+    // getByIds only reads (reviewer names, the admin group's checkMemberGroups alike): sent again.
+    cloud.graph.failNext('/directoryObjects/getByIds', { status: 503, method: 'POST' });
+    const found = await gw.post<{ value: Array<{ id: string }> }>(contoso.id, '/directoryObjects/getByIds', {
+      ids: [contoso.admin!.id],
+    });
+    expect(found.value.map((o) => o.id)).toEqual([contoso.admin!.id]);
+    expect(cloud.graph.requestsTo('/directoryObjects/getByIds', 'POST').map((r) => r.status)).toEqual([
+      503, 200,
+    ]);
   });
 
   test('still throttled after every retry: GRAPH_THROTTLED with the wait Graph asked for', async () => {

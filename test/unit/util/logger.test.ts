@@ -47,6 +47,25 @@ describe('the JSON-lines logger', () => {
     });
   });
 
+  test('a top-level field whose getter throws, or such a child field, still makes one line and never throws', () => {
+    const { logger, lines, last } = captured();
+    const fields = Object.defineProperty({}, 'secret', {
+      enumerable: true,
+      get(): string {
+        throw new Error('no reading this');
+      },
+    });
+    expect(() => logger.error('odd top-level field', fields)).not.toThrow();
+    expect(last()).toMatchObject({
+      level: 'error',
+      msg: 'odd top-level field',
+      logError: 'fields could not be written: no reading this',
+    });
+    expect(() => logger.child(fields).warn('from a child')).not.toThrow();
+    expect(last()).toMatchObject({ level: 'warn', msg: 'from a child' });
+    expect(lines).toHaveLength(2);
+  });
+
   test('below the threshold nothing is written; a child carries its fields', () => {
     const lines: string[] = [];
     const logger = createLogger('warn', (line) => lines.push(line));

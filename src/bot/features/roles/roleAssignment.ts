@@ -155,7 +155,8 @@ async function forgetIntent(run: RoleAssignmentRun, grant: RoleGrant) {
  * answer at all (GRAPH_UNAVAILABLE). Writes are not retried on these (see RetryMiddleware).
  */
 function mayHaveAssigned(err: unknown): boolean {
-  return isGraphError(err, 'GRAPH_UNAVAILABLE');
+  // A sign-in that failed sent nothing: the role was not assigned, whatever the code says.
+  return isGraphError(err, 'GRAPH_UNAVAILABLE') && !err.notSent;
 }
 
 /** Outcome detail added when the assignment may have been made after all. */

@@ -1,19 +1,15 @@
+import { servicePrincipalCredential, startAzuriteWithIdentity } from '../../support/storageIdentity';
 /**
  * The Azure store on an Entra identity instead of a connection string: Azurite over HTTPS with
  * `--oauth basic` (it checks each bearer token's audience, issuer and lifetime), tokens from the
  * fake sign-in service through @azure/identity's ClientSecretCredential and AZURE_AUTHORITY_HOST.
  */
-import { createAzureCredential } from '../../../src/azure/identity';
 import { createAzureStore } from '../../../src/store/azure';
 import { StorageAccessDeniedError } from '../../../src/store/azure/access';
 import type { TokenAccount } from '../../../src/store/azure/clients';
-import { freshPrefix, startAzurite, type AzuriteInstance } from '../../support/azurite';
+import { freshPrefix, type AzuriteInstance } from '../../support/azurite';
 import { aConnector } from '../../support/builders';
-import {
-  startFakeMicrosoftCloud,
-  type FakeMicrosoftCloud,
-  type FakeTenant,
-} from '../../support/fakeMicrosoftCloud';
+import { type FakeMicrosoftCloud, type FakeTenant } from '../../support/fakeMicrosoftCloud';
 import { testTls } from '../../support/tls';
 import { describeStoreContract } from './storeContract';
 
@@ -26,21 +22,8 @@ let account: TokenAccount;
 const transport = { ca: testTls().ca };
 
 beforeAll(async () => {
-  [azurite, cloud] = await Promise.all([
-    startAzurite({ services: ['blob', 'table'], oauth: testTls() }),
-    startFakeMicrosoftCloud(),
-  ]);
-  cloud.login.resources.add(STORAGE);
-  tenant = cloud.addTenant();
-  const credential = await createAzureCredential(
-    {
-      tenantId: tenant.id,
-      clientId: cloud.clientId,
-      clientSecret: cloud.clientSecret,
-      authorityHost: cloud.authorityHost,
-    },
-    transport,
-  );
+  ({ azurite, cloud, tenant } = await startAzuriteWithIdentity());
+  const credential = await servicePrincipalCredential(cloud, tenant);
   account = { blobUrl: azurite.blobEndpoint, tableUrl: azurite.tableEndpoint!, credential };
 }, 30_000);
 afterAll(async () => {
@@ -61,15 +44,7 @@ describe('azure store with an Entra identity', () => {
   it('gets Storage tokens from AZURE_AUTHORITY_HOST without instance discovery and names the account', async () => {
     cloud.reset();
     // A credential of its own: the shared one has its token cached.
-    const credential = await createAzureCredential(
-      {
-        tenantId: tenant.id,
-        clientId: cloud.clientId,
-        clientSecret: cloud.clientSecret,
-        authorityHost: cloud.authorityHost,
-      },
-      transport,
-    );
+    const credential = await servicePrincipalCredential(cloud, tenant);
     const store = await createAzureStore({ ...account, credential }, undefined, {
       prefix: freshPrefix(),
       transport,
@@ -107,15 +82,7 @@ describe('azure store with an Entra identity', () => {
 
   it('refuses to start with StorageAccessDeniedError saying Storage did not accept the token (403 AuthenticationFailed)', async () => {
     // A token Storage does not accept (issued for another cloud): Azurite answers 403.
-    const refused = await createAzureCredential(
-      {
-        tenantId: tenant.id,
-        clientId: cloud.clientId,
-        clientSecret: cloud.clientSecret,
-        authorityHost: cloud.authorityHost,
-      },
-      transport,
-    );
+    const refused = await servicePrincipalCredential(cloud, tenant);
     cloud.login.claims = { iss: `https://sts.example.invalid/${tenant.id}/` };
     const error = await createAzureStore({ ...account, credential: refused }, undefined, {
       prefix: freshPrefix(),

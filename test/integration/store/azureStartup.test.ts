@@ -1,15 +1,12 @@
+import { startAzuriteWithIdentity } from '../../support/storageIdentity';
 import { randomBytes } from 'node:crypto';
 import { freePort, spawnBot, waitForHealth, type ChildBot } from '../../harness/childBot';
 import { SecretBox } from '../../../src/secrets/secretBox';
 import { createAzureStore } from '../../../src/store/azure';
 import { makeTempDir, removeTempDir } from '../../harness/testBot';
 import { startAzurite, type AzuriteInstance } from '../../support/azurite';
-import {
-  startFakeMicrosoftCloud,
-  type FakeMicrosoftCloud,
-  type FakeTenant,
-} from '../../support/fakeMicrosoftCloud';
-import { testTls, writeCaBundle } from '../../support/tls';
+import { type FakeMicrosoftCloud, type FakeTenant } from '../../support/fakeMicrosoftCloud';
+import { writeCaBundle } from '../../support/tls';
 
 describe('npm start with AZURE_STORAGE_CONNECTION_STRING', () => {
   let azurite: AzuriteInstance;
@@ -103,12 +100,7 @@ describe('npm start with AZURE_STORAGE_BLOB_URL and AZURE_STORAGE_TABLE_URL (Ent
   let caBundle: string;
 
   beforeAll(async () => {
-    [azurite, cloud] = await Promise.all([
-      startAzurite({ services: ['blob', 'table'], oauth: testTls() }),
-      startFakeMicrosoftCloud(),
-    ]);
-    cloud.login.resources.add('https://storage.azure.com');
-    tenant = cloud.addTenant();
+    ({ azurite, cloud, tenant } = await startAzuriteWithIdentity());
   });
   afterAll(async () => {
     await azurite?.stop();

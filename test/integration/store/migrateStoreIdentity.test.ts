@@ -6,18 +6,14 @@
  */
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
-import { createAzureCredential } from '../../../src/azure/identity';
+import { servicePrincipalCredential, startAzuriteWithIdentity } from '../../support/storageIdentity';
 import { openConsentRequest } from '../../../src/connectors/consentRequest';
 import { createAzureStore } from '../../../src/store/azure';
 import { createSqliteStore } from '../../../src/store/sqlite';
 import { makeTempDir, removeTempDir } from '../../harness/testBot';
-import { freshPrefix, startAzurite, type AzuriteInstance } from '../../support/azurite';
+import { freshPrefix, type AzuriteInstance } from '../../support/azurite';
 import { connectorRecord } from '../../support/connectorFixtures';
-import {
-  startFakeMicrosoftCloud,
-  type FakeMicrosoftCloud,
-  type FakeTenant,
-} from '../../support/fakeMicrosoftCloud';
+import { type FakeMicrosoftCloud, type FakeTenant } from '../../support/fakeMicrosoftCloud';
 import { testTls, writeCaBundle } from '../../support/tls';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
@@ -31,12 +27,7 @@ let dataDir: string;
 let caBundle: string;
 
 beforeAll(async () => {
-  [azurite, cloud] = await Promise.all([
-    startAzurite({ services: ['blob', 'table'], oauth: testTls() }),
-    startFakeMicrosoftCloud(),
-  ]);
-  cloud.login.resources.add('https://storage.azure.com');
-  tenant = cloud.addTenant();
+  ({ azurite, cloud, tenant } = await startAzuriteWithIdentity());
   dir = makeTempDir('migrate-identity-');
   caBundle = writeCaBundle(dir);
   dataDir = path.join(dir, 'data');
@@ -117,15 +108,7 @@ test('copies into an account reached with the Azure identity instead of a connec
   ).toBe(true);
 
   const transport = { ca: testTls().ca };
-  const credential = await createAzureCredential(
-    {
-      tenantId: tenant.id,
-      clientId: cloud.clientId,
-      clientSecret: cloud.clientSecret,
-      authorityHost: cloud.authorityHost,
-    },
-    transport,
-  );
+  const credential = await servicePrincipalCredential(cloud, tenant);
   const azure = await createAzureStore(
     { blobUrl: azurite.blobEndpoint, tableUrl: azurite.tableEndpoint!, credential },
     undefined,

@@ -15,7 +15,7 @@ import { shownCard, TeamsClient } from '../../harness/teamsClient';
 import { startAzurite, type AzuriteInstance } from '../../support/azurite';
 import { connectorRecord, seedConnectors } from '../../support/connectorFixtures';
 import { clockStart, type Connector } from '../../../src/connectors/connector';
-import { createAzureCredential } from '../../../src/azure/identity';
+import { servicePrincipalCredential } from '../../support/storageIdentity';
 import { createAzureStore } from '../../../src/store/azure';
 import type { NoticeKey, Store } from '../../../src/connectors/ports';
 import { startFakeKeyVault, type FakeKeyVault } from '../../support/fakeKeyVault';
@@ -195,15 +195,7 @@ async function prepareStorage(): Promise<void> {
     NODE_EXTRA_CA_CERTS: writeCaBundle(caDir),
   };
   const transport = { ca: testTls().ca };
-  const credential = await createAzureCredential(
-    {
-      tenantId: tenant.id,
-      clientId: cloud.clientId,
-      clientSecret: cloud.clientSecret,
-      authorityHost: cloud.authorityHost,
-    },
-    transport,
-  );
+  const credential = await servicePrincipalCredential(cloud, tenant);
   store = await createAzureStore(
     { blobUrl: azurite.blobEndpoint, tableUrl: azurite.tableEndpoint!, credential },
     undefined,

@@ -1,97 +1,45 @@
-import { GraphError } from '../../../src/graph/errors';
-import { MsGraphGateway, type GraphGatewayOptions } from '../../../src/graph/graphGateway';
-import { createLogger } from '../../../src/util/logger';
-import {
-  reply,
-  startFakeMicrosoftCloud,
-  type FakeMicrosoftCloud,
-  type FakeTenant,
-} from '../../support/fakeMicrosoftCloud';
-import { installNetworkGuard, type NetworkGuard } from '../../support/networkGuard';
+import { reply } from '../../support/fakeMicrosoftCloud';
+import { graphFailure, useGraphFake } from './graphFake';
 
-let guard: NetworkGuard;
-let cloud: FakeMicrosoftCloud;
-let contoso: FakeTenant;
-let logLines: string[] = [];
-const gateways: MsGraphGateway[] = [];
-const logger = createLogger('debug', (line) => logLines.push(line));
-
-function gateway(overrides: Partial<GraphGatewayOptions> = {}): MsGraphGateway {
-  const gw = new MsGraphGateway({ ...cloud.gatewayOptions(), logger, sleep: async () => {}, ...overrides });
-  gateways.push(gw);
-  return gw;
-}
-
-async function failure(promise: Promise<unknown>): Promise<GraphError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(GraphError);
-    return err as GraphError;
-  }
-  throw new Error('expected a GraphError');
-}
-
-const logged = (msg: string) =>
-  logLines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === msg);
-
-beforeAll(async () => {
-  guard = installNetworkGuard();
-  cloud = await startFakeMicrosoftCloud();
-  contoso = cloud.addTenant();
-});
-
-beforeEach(() => {
-  cloud.reset();
-  logLines = [];
-});
-
-afterEach(() => {
-  for (const gw of gateways.splice(0)) gw.close();
-});
-
-afterAll(async () => {
-  await cloud?.stop();
-  guard.uninstall();
-});
+const fake = useGraphFake();
 
 describe('the sign-in service busy or down is not a settings error', () => {
   test('503 temporarily_unavailable: GRAPH_UNAVAILABLE, and MSAL’s own block after it too', async () => {
-    cloud.login.failNext(
+    fake.cloud.login.failNext(
       reply(503, {
         error: 'temporarily_unavailable',
         error_description: 'AADSTS90033: A transient error has occurred.',
       }),
     );
-    const gw = gateway();
-    const err = await failure(gw.get(contoso.id, '/organization'));
+    const gw = fake.gateway();
+    const err = await graphFailure(gw.get(fake.contoso.id, '/organization'));
     expect(err.code).toBe('GRAPH_UNAVAILABLE');
     expect(err.message).toContain('Microsoft Entra sign-in');
     expect(err.message).toContain('unavailable');
     expect(err.message).toContain('Try again');
     expect(err.message).not.toContain('GRAPH_CLIENT_ID');
-    expect(logged('graph token request failed: sign-in service unavailable')).toHaveLength(1);
+    expect(fake.logged('graph token request failed: sign-in service unavailable')).toHaveLength(1);
 
     // MSAL refuses the next call itself for a while (its throttling cache): the same outage.
-    const again = await failure(gw.get(contoso.id, '/organization'));
+    const again = await graphFailure(gw.get(fake.contoso.id, '/organization'));
     expect(again.code).toBe('GRAPH_UNAVAILABLE');
-    expect(cloud.login.calls).toHaveLength(1);
-    expect(cloud.graph.requests).toHaveLength(0);
+    expect(fake.cloud.login.calls).toHaveLength(1);
+    expect(fake.cloud.graph.requests).toHaveLength(0);
   });
 
   test('500 with a body that is not JSON: GRAPH_UNAVAILABLE', async () => {
-    cloud.login.failNext({
+    fake.cloud.login.failNext({
       status: 500,
       body: '<html>Service Unavailable</html>',
       headers: { 'content-type': 'text/html' },
     });
-    const err = await failure(gateway().get(contoso.id, '/organization'));
+    const err = await graphFailure(fake.gateway().get(fake.contoso.id, '/organization'));
     expect(err.code).toBe('GRAPH_UNAVAILABLE');
     expect(err.status).toBe(500);
   });
 
   test('429 with Retry-After: GRAPH_THROTTLED with the wait it asked for', async () => {
-    cloud.login.failNext(
+    fake.cloud.login.failNext(
       reply(
         429,
         {
@@ -103,7 +51,7 @@ describe('the sign-in service busy or down is not a settings error', () => {
         { 'Retry-After': '7' },
       ),
     );
-    const err = await failure(gateway().get(contoso.id, '/organization'));
+    const err = await graphFailure(fake.gateway().get(fake.contoso.id, '/organization'));
     expect(err.code).toBe('GRAPH_THROTTLED');
     expect(err.retryAfterMs).toBe(7000);
     expect(err.message).toContain('7 s');
@@ -111,7 +59,9 @@ describe('the sign-in service busy or down is not a settings error', () => {
   });
 
   test('a refused secret is still GRAPH_AUTH_FAILED', async () => {
-    const err = await failure(gateway({ clientSecret: 'wrong~secret' }).get(contoso.id, '/organization'));
+    const err = await graphFailure(
+      fake.gateway({ clientSecret: 'wrong~secret' }).get(fake.contoso.id, '/organization'),
+    );
     expect(err.code).toBe('GRAPH_AUTH_FAILED');
     expect(err.message).toContain('GRAPH_CLIENT_SECRET');
   });
@@ -119,24 +69,24 @@ describe('the sign-in service busy or down is not a settings error', () => {
 
 describe('a token request that never gets an answer', () => {
   test('is given up at the deadline as GRAPH_UNAVAILABLE for every caller sharing it; the next call asks again', async () => {
-    cloud.login.stallNext();
-    const gw = gateway({ tokenTimeoutMs: 300 });
+    fake.cloud.login.stallNext();
+    const gw = fake.gateway({ tokenTimeoutMs: 300 });
     const started = Date.now();
     const [a, b] = await Promise.all([
-      failure(gw.get(contoso.id, '/organization')),
-      failure(gw.get(contoso.id, '/subscribedSkus')),
+      graphFailure(gw.get(fake.contoso.id, '/organization')),
+      graphFailure(gw.get(fake.contoso.id, '/subscribedSkus')),
     ]);
     expect(Date.now() - started).toBeLessThan(5_000);
     for (const err of [a, b]) {
       expect(err.code).toBe('GRAPH_UNAVAILABLE');
       expect(err.message).toContain('did not answer');
     }
-    expect(cloud.login.calls).toHaveLength(1);
-    expect(logged('graph token request timed out')).toHaveLength(1);
+    expect(fake.cloud.login.calls).toHaveLength(1);
+    expect(fake.logged('graph token request timed out')).toHaveLength(1);
 
     // Not stuck: the next call makes a new token request, which is answered.
-    await gw.get(contoso.id, '/organization');
-    expect(cloud.login.calls).toHaveLength(2);
-    expect(cloud.login.issued).toHaveLength(1);
+    await gw.get(fake.contoso.id, '/organization');
+    expect(fake.cloud.login.calls).toHaveLength(2);
+    expect(fake.cloud.login.issued).toHaveLength(1);
   });
 });
